@@ -1,0 +1,76 @@
+#include "arch/arch_spec.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace qnnsim {
+
+namespace fs = std::filesystem;
+
+std::string data_dir() {
+  if (const char* home = std::getenv("QNNSIM_HOME"); home != nullptr && *home != '\0') return home;
+  return QNNSIM_DATA_DIR;
+}
+
+namespace {
+
+// A bare name means a shipped table (configs/energy/NAME.yaml); anything that
+// looks like a path is taken relative to the architecture file.
+std::string resolve_table(const ConfigNode& root) {
+  const std::string value = root.text("energy_table");
+  fs::path path;
+  if (value.find('/') == std::string::npos && value.find(".yaml") == std::string::npos) {
+    path = fs::path(data_dir()) / "configs" / "energy" / (value + ".yaml");
+  } else {
+    path = fs::path(root.file()).parent_path() / value;
+  }
+  if (!fs::exists(path)) root.fail("energy_table", "energy table '" + path.string() + "' does not exist");
+  return path.string();
+}
+
+Technology parse_technology(const ConfigNode& node) {
+  node.expect_map("the technology {node, clock, voltage}");
+  Technology t;
+  t.node_m = node.positive_quantity("node", Dimension::Length);
+  t.clock_hz = node.positive_quantity("clock", Dimension::Frequency);
+  t.voltage_v = node.positive_quantity("voltage", Dimension::Voltage);
+  node.reject_unknown_keys();
+  return t;
+}
+
+}  // namespace
+
+std::vector<const ComponentSpec*> ArchSpec::components() const {
+  return {dram.get(), glb.get(), noc.get(), pe_array.get(), vector_unit.get()};
+}
+
+std::unique_ptr<ArchSpec> load_arch(const std::string& path) { return load_arch(ConfigNode::load_file(path)); }
+
+std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
+  auto a = std::make_unique<ArchSpec>();
+  a->file = root.file();
+  a->name = root.text("name");
+  root.text("description", "");
+  a->tech = parse_technology(root.child("technology"));
+  a->table = std::make_unique<EnergyTable>(EnergyTable::load(resolve_table(root)));
+
+  const ConfigNode sim = root.child("simulation");
+  sim.expect_map("simulation settings {quantum}");
+  a->quantum_s = sim.positive_quantity("quantum", Dimension::Time);
+  sim.reject_unknown_keys();
+
+  a->dataflow = root.text("dataflow");
+  if (a->dataflow != "weight_stationary")
+    root.fail("dataflow", "unknown dataflow '" + a->dataflow + "'; this version schedules weight_stationary");
+
+  const BuildContext ctx{a->tech, *a->table};
+  a->dram = make_component<DramSpec>(root, "dram", ctx, "the DRAM");
+  a->glb = make_component<BufferSpec>(root, "glb", ctx, "the global buffer");
+  a->noc = make_component<NocSpec>(root, "noc", ctx, "the on-chip network");
+  a->pe_array = make_component<ArraySpec>(root, "pe_array", ctx, "the PE array");
+  a->vector_unit = make_component<VectorSpec>(root, "vector_unit", ctx, "the vector unit");
+  root.reject_unknown_keys();
+  return a;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,36 @@
+#pragma once
+// A validated accelerator description: technology, energy table, and one
+// component per role. Loading checks every key; nothing is simulated here.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/roles.h"
+#include "energy/energy_table.h"
+
+namespace qnnsim {
+
+struct ArchSpec {
+  std::string name;
+  std::string file;
+  Technology tech;
+  std::unique_ptr<EnergyTable> table;
+  double quantum_s = 0;  // temporal-decoupling quantum of the loosely timed run
+  std::string dataflow;
+
+  std::unique_ptr<DramSpec> dram;
+  std::unique_ptr<BufferSpec> glb;
+  std::unique_ptr<NocSpec> noc;
+  std::unique_ptr<ArraySpec> pe_array;
+  std::unique_ptr<VectorSpec> vector_unit;
+
+  std::vector<const ComponentSpec*> components() const;
+};
+
+std::unique_ptr<ArchSpec> load_arch(const std::string& path);
+std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root);
+
+// Directory holding the shipped arch/, configs/ and workloads/ (QNNSIM_HOME, else the source tree).
+std::string data_dir();
+
+}  // namespace qnnsim

@@ -1,0 +1,57 @@
+#pragma once
+// Base of every SystemC target: one TLM-2.0 target socket, a b_transport that
+// adds the tile's service time to the annotated delay, and the component's
+// action counters. Shared bandwidth is a "busy-until" reservation, so
+// contention shows up without stepping a clock.
+#include <memory>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "core/action_log.h"
+#include "core/work.h"
+#include "workload/layer.h"
+
+namespace qnnsim {
+
+class ComponentSpec;
+
+class ComponentModule : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ComponentModule> socket;
+
+  ComponentModule(sc_core::sc_module_name name, const ComponentSpec& spec);
+
+  // Before simulation: declare the actions each layer will count (not on the hot path).
+  virtual void prepare(const std::vector<Layer>& layers) = 0;
+
+  const ComponentSpec& spec() const { return spec_; }
+  const ActionLog& log() const { return log_; }
+
+ protected:
+  // Serve one tile: count actions and return when it completes, as an offset
+  // from sc_time_stamp() (the initiator's annotated delay comes in the same way).
+  virtual void serve(Work& work, sc_core::sc_time& delay) = 0;
+
+  // Reserve the shared resource for `busy` starting no earlier than the request.
+  // Returns the completion time as an offset from now.
+  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy);
+
+  // Durations from seconds without sc_time's unit conversion on the hot path.
+  sc_core::sc_time seconds(double s) const {
+    return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(s * ticks_per_second_ + 0.5));
+  }
+
+  ActionLog log_;
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  const ComponentSpec& spec_;
+  sc_core::sc_time busy_until_ = sc_core::SC_ZERO_TIME;
+  const double ticks_per_second_;
+};
+
+}  // namespace qnnsim

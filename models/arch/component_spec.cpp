@@ -1,0 +1,33 @@
+#include "arch/component_spec.h"
+
+namespace qnnsim {
+
+namespace {
+std::string last_key(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? path : path.substr(dot + 1);
+}
+}  // namespace
+
+ComponentSpec::ComponentSpec(const ConfigNode& node, const BuildContext& ctx)
+    : node_(node), tech_(ctx.tech), table_(ctx.table), instance_(last_key(node.path())) {
+  class_name_ = node.text("class");
+  if (const auto e = node.optional_child("energy")) {
+    e->expect_map("per-action energy overrides like {read: 12 pJ}");
+    for (const auto& action : e->keys()) energy_override_pj_[action] = e->positive_quantity(action, Dimension::Energy) * 1e12;
+  }
+  if (const auto a = node.optional_quantity("area", Dimension::Area)) area_override_um2_ = *a * 1e12;
+  if (const auto l = node.optional_quantity("leakage", Dimension::Power)) leakage_w_ = *l;
+}
+
+double ComponentSpec::action_energy_pj(const ActionDesc& action) const {
+  const auto it = energy_override_pj_.find(action.action);
+  if (it != energy_override_pj_.end()) return it->second;
+  return model_energy_pj(action);
+}
+
+double ComponentSpec::area_mm2() const {
+  return (area_override_um2_ ? *area_override_um2_ : model_area_um2()) * 1e-6;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,82 @@
+#pragma once
+// The roles an accelerator is built from. Each role is an interface with a
+// registry; `class:` in the YAML picks the registered implementation. The
+// schedule sees only these interfaces, never a concrete class.
+#include <memory>
+#include <string>
+
+#include "arch/component_spec.h"
+#include "core/registry.h"
+#include "workload/layer.h"
+
+namespace qnnsim {
+
+// Off-chip memory.
+class DramSpec : public ComponentSpec {
+ public:
+  using ComponentSpec::ComponentSpec;
+  using Registry = qnnsim::Registry<DramSpec, const ConfigNode&, const BuildContext&>;
+  virtual double bandwidth_bits_per_s() const = 0;
+  virtual double latency_s() const = 0;
+};
+
+// On-chip buffer (global buffer, scratchpad, eDRAM).
+class BufferSpec : public ComponentSpec {
+ public:
+  using ComponentSpec::ComponentSpec;
+  using Registry = qnnsim::Registry<BufferSpec, const ConfigNode&, const BuildContext&>;
+  virtual double capacity_bits() const = 0;
+  virtual int64_t width_bits() const = 0;
+  virtual int64_t banks() const = 0;
+  // Where the capacity is set, so a tile that does not fit can point at it.
+  virtual std::string capacity_key() const = 0;
+};
+
+// Network between the buffer and the compute array.
+class NocSpec : public ComponentSpec {
+ public:
+  using ComponentSpec::ComponentSpec;
+  using Registry = qnnsim::Registry<NocSpec, const ConfigNode&, const BuildContext&>;
+  virtual int64_t width_bits() const = 0;
+};
+
+// The array of processing elements with its MAC units and scratchpads.
+class ArraySpec : public ComponentSpec {
+ public:
+  using ComponentSpec::ComponentSpec;
+  using Registry = qnnsim::Registry<ArraySpec, const ConfigNode&, const BuildContext&>;
+  virtual int64_t rows() const = 0;
+  virtual int64_t cols() const = 0;
+  // Whether the next weight tile can load while the current one computes.
+  virtual bool double_buffered_weights() const = 0;
+  // Empty when the array can execute the layer's precision, else why not.
+  virtual std::string precision_problem(const LayerPrecision& p) const = 0;
+  // Cycles to stream `vectors` input vectors through one loaded weight tile.
+  virtual uint64_t compute_cycles(uint64_t vectors, const LayerPrecision& p) const = 0;
+  virtual uint64_t weight_load_cycles(int rows_used) const = 0;
+};
+
+// Element-wise and pooling unit beside the buffer.
+class VectorSpec : public ComponentSpec {
+ public:
+  using ComponentSpec::ComponentSpec;
+  using Registry = qnnsim::Registry<VectorSpec, const ConfigNode&, const BuildContext&>;
+  virtual int64_t lanes() const = 0;
+  virtual std::string precision_problem(const LayerPrecision& p) const = 0;
+};
+
+// Creates the component at `key` of `parent` with the class its YAML names.
+template <typename Spec>
+std::unique_ptr<Spec> make_component(const ConfigNode& parent, const std::string& key, const BuildContext& ctx,
+                                     const char* role_description) {
+  const ConfigNode node = parent.child(key);
+  node.expect_map(role_description);
+  const std::string cls = node.text("class");
+  auto spec = Spec::Registry::instance().create(cls, node, ctx);
+  if (!spec)
+    node.fail("class", "unknown class '" + cls + "' for " + role_description + "; registered: " +
+                           Spec::Registry::instance().known_names());
+  return spec;
+}
+
+}  // namespace qnnsim

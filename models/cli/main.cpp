@@ -1,0 +1,110 @@
+// The qnnsim command: run a simulation, or validate configuration files.
+// Bad input exits 2 with one message naming file, line, column and key.
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <systemc>
+
+#include "arch/arch_spec.h"
+#include "report/report.h"
+#include "sim/simulation.h"
+#include "workload/workload.h"
+
+namespace {
+
+constexpr int kExitConfigError = 2;
+
+int validate_files(const std::vector<std::string>& files) {
+  int failures = 0;
+  for (const auto& f : files) {
+    try {
+      const qnnsim::ConfigNode root = qnnsim::ConfigNode::load_file(f);
+      if (root.has("layers")) {
+        const qnnsim::Workload w = qnnsim::load_workload(root);
+        std::cout << fmt::format("ok: {}: workload '{}', {} layers, {} MACs per image\n", f, w.name, w.layers.size(),
+                                 w.macs_per_image());
+      } else if (root.has("technology")) {
+        const auto a = qnnsim::load_arch(root);
+        std::cout << fmt::format("ok: {}: architecture '{}', {}x{} PEs, {} KiB global buffer\n", f, a->name,
+                                 a->pe_array->rows(), a->pe_array->cols(), a->glb->capacity_bits() / 8192.0);
+      } else {
+        root.fail_here("cannot tell the kind of file: an architecture has 'technology', a workload has 'layers'");
+      }
+    } catch (const qnnsim::ConfigError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      ++failures;
+    }
+  }
+  return failures == 0 ? 0 : kExitConfigError;
+}
+
+struct RunOptions {
+  std::string arch, workload, json, csv;
+  int64_t batch = 0;
+  bool quiet = false;
+};
+
+int run(RunOptions o) {
+  namespace fs = std::filesystem;
+  if (o.arch.empty() != o.workload.empty()) {
+    std::cerr << "error: give both ARCH and WORKLOAD, or neither to run the shipped default\n";
+    return kExitConfigError;
+  }
+  if (o.arch.empty()) {
+    o.arch = (fs::path(qnnsim::data_dir()) / "arch" / "systolic_ws.yaml").string();
+    o.workload = (fs::path(qnnsim::data_dir()) / "workloads" / "resnet18_cifar.yaml").string();
+  }
+  const auto arch = qnnsim::load_arch(o.arch);
+  qnnsim::Workload workload = qnnsim::load_workload(o.workload);
+  if (o.batch > 0) workload.batch = o.batch;
+  const qnnsim::RunResult result = qnnsim::run_simulation(*arch, workload);
+  if (!o.quiet) qnnsim::print_table(result, std::cout);
+  if (!o.json.empty()) qnnsim::write_json(result, o.json);
+  if (!o.csv.empty()) qnnsim::write_csv(result, o.csv);
+  return 0;
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  CLI::App app{"qnnsim: a SystemC TLM-2.0 simulator of accelerators for quantized neural networks"};
+  app.require_subcommand(1);
+
+  RunOptions opts;
+  CLI::App* run_cmd = app.add_subcommand("run", "Simulate a workload on an architecture and report throughput, latency, "
+                                                "energy and utilization (no files: the shipped default)");
+  run_cmd->add_option("ARCH", opts.arch, "architecture YAML (arch/*.yaml)");
+  run_cmd->add_option("WORKLOAD", opts.workload, "workload trace YAML (workloads/*.yaml)");
+  run_cmd->add_option("--batch", opts.batch, "override the workload's batch size")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
+  run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
+  run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
+
+  std::vector<std::string> files;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
+  validate_cmd->add_option("FILE", files, "files to check")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitConfigError;
+  }
+
+  try {
+    if (*validate_cmd) return validate_files(files);
+    return run(opts);
+  } catch (const qnnsim::ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitConfigError;
+  } catch (const sc_core::sc_report& e) {
+    std::cerr << "error: SystemC: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

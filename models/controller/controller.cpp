@@ -1,0 +1,201 @@
+#include "controller/controller.h"
+
+#include <algorithm>
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+namespace qnnsim {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const Workload& workload,
+                       const std::vector<LayerPlan>& plans)
+    : sc_core::sc_module(name),
+      dram("dram"),
+      glb("glb"),
+      noc("noc"),
+      array("array"),
+      vector("vector"),
+      arch_(arch),
+      workload_(workload),
+      plans_(plans),
+      timing_(plans.size()) {
+  uint64_t index = 0;
+  for (const auto& p : plans) {
+    first_tile_.push_back(index);
+    index += p.tiles.size();
+  }
+  payload_.set_extension(&work_);
+  payload_.set_data_length(0);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(arch.quantum_s, sc_core::SC_SEC));
+  SC_THREAD(loader);
+  SC_THREAD(compute);
+  SC_THREAD(storer);
+}
+
+// The payload would free its extensions on destruction; work_ is a member.
+Controller::~Controller() { payload_.clear_extension(&work_); }
+
+sc_time Controller::issue(Socket& socket, Work::Kind kind, int layer, uint64_t bits, const sc_time& at) {
+  const sc_time now = sc_core::sc_time_stamp();
+  const bool moves_data = kind == Work::Kind::Read || kind == Work::Kind::Write || kind == Work::Kind::Transfer;
+  if (moves_data && bits == 0) return std::max(at, now);
+  work_.kind = kind;
+  work_.layer = layer;
+  work_.bits = bits;
+  sc_time delay = at > now ? at - now : SC_ZERO_TIME;
+  payload_.set_command(kind == Work::Kind::Write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  socket->b_transport(payload_, delay);
+  return now + delay;
+}
+
+void Controller::loader() {
+  for (std::size_t l = 0; l < plans_.size(); ++l) {
+    const int layer = static_cast<int>(l);
+    while (stored_ < first_tile_[l]) wait(stored_ev_);  // the previous layer's outputs are in DRAM
+    timing_[l].start = sc_core::sc_time_stamp();
+    for (const GlbTile& tile : plans_[l].tiles) {
+      while (slots_free_ == 0) wait(slot_ev_);
+      --slots_free_;
+      const sc_time t = sc_core::sc_time_stamp();
+      sc_time done = t;
+      for (uint64_t bits : {tile.weight_load_bits, tile.input_load_bits}) {
+        if (bits == 0) continue;
+        done = std::max(done, issue(dram, Work::Kind::Read, layer, bits, t));
+        done = std::max(done, issue(glb, Work::Kind::Write, layer, bits, t));
+        timing_[l].dram_bits += bits;
+      }
+      wait(done - sc_core::sc_time_stamp());
+      ++loaded_;
+      loaded_ev_.notify(SC_ZERO_TIME);
+    }
+  }
+}
+
+void Controller::compute() {
+  tlm_utils::tlm_quantumkeeper qk;
+  qk.reset();
+  uint64_t index = 0;
+  for (std::size_t l = 0; l < plans_.size(); ++l) {
+    const int layer = static_cast<int>(l);
+    for (const GlbTile& tile : plans_[l].tiles) {
+      qk.sync();
+      const sc_time waiting_since = sc_core::sc_time_stamp();
+      while (loaded_ <= index) wait(loaded_ev_);
+      timing_[l].load_stall += sc_core::sc_time_stamp() - waiting_since;
+      const sc_time t = sc_core::sc_time_stamp();
+      const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t) : run_vector_tile(layer, tile, t);
+      qk.set(end - sc_core::sc_time_stamp());
+      qk.sync();
+      ++index;
+      ++computed_;
+      computed_ev_.notify(SC_ZERO_TIME);
+    }
+  }
+}
+
+sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
+  const ArraySpec& pe = *arch_.pe_array;
+  const LayerPrecision& prec = workload_.layers[static_cast<std::size_t>(layer)].precision;
+  const uint64_t wbits = static_cast<uint64_t>(prec.weights.bits);
+  const uint64_t ibits = static_cast<uint64_t>(prec.inputs.bits);
+  const uint64_t abits = static_cast<uint64_t>(prec.accumulator.bits);
+  const int64_t rows = pe.rows(), cols = pe.cols();
+  const int64_t k_steps = (tile.reduction + rows - 1) / rows;
+  const int64_t m_steps = (tile.m_per_group + cols - 1) / cols;
+  const int64_t steps = tile.groups * m_steps * k_steps;
+
+  // Step i works on group g, output channels [m0, m0 + c) and reduction rows [k0, k0 + r).
+  struct Step {
+    WeightKey key;
+    int r, c;
+  };
+  const auto step_at = [&](int64_t i) {
+    const int64_t k0 = (i % k_steps) * rows;
+    const int64_t m0 = ((i / k_steps) % m_steps) * cols;
+    const int64_t g = i / (k_steps * m_steps);
+    return Step{{layer, tile.group_first + g, tile.m_first + m0, k0},
+                static_cast<int>(std::min(rows, tile.reduction - k0)),
+                static_cast<int>(std::min(cols, tile.m_per_group - m0))};
+  };
+  // Loads a step's weight tile (buffer -> network -> PE registers) unless it is resident.
+  const auto load_weights = [&](const Step& s, sc_time at) {
+    if (s.key == resident_) return at;
+    resident_ = s.key;
+    const uint64_t n = static_cast<uint64_t>(s.r) * static_cast<uint64_t>(s.c);
+    work_.destinations = n;
+    sc_time ready = std::max(issue(glb, Work::Kind::Read, layer, n * wbits, at),
+                             issue(noc, Work::Kind::Transfer, layer, n * wbits, at));
+    work_.rows_used = s.r;
+    work_.cols_used = s.c;
+    return std::max(ready, issue(array, Work::Kind::LoadWeights, layer, 0, at));
+  };
+
+  tlm_utils::tlm_quantumkeeper qk;
+  qk.reset();
+  sc_time array_free = t;
+  Step step = step_at(0);
+  sc_time weights_ready = load_weights(step, t);
+  for (int64_t i = 0; i < steps; ++i) {
+    // Stream the vectors: inputs in from the buffer, partial sums out and
+    // accumulated in the buffer (read-modify-write after the first K block).
+    const sc_time start = std::max(array_free, weights_ready);
+    const uint64_t v = tile.vectors;
+    const uint64_t r = static_cast<uint64_t>(step.r), c = static_cast<uint64_t>(step.c);
+    sc_time end = start;
+    work_.destinations = c;  // an input row is used by every active column
+    end = std::max(end, issue(glb, Work::Kind::Read, layer, v * r * ibits, start));
+    end = std::max(end, issue(noc, Work::Kind::Transfer, layer, v * r * ibits, start));
+    work_.rows_used = step.r;
+    work_.cols_used = step.c;
+    work_.vectors = v;
+    end = std::max(end, issue(array, Work::Kind::Compute, layer, 0, start));
+    const uint64_t psum_bits = v * c * abits;
+    work_.destinations = 1;
+    end = std::max(end, issue(noc, Work::Kind::Transfer, layer, psum_bits, start));
+    if (step.key.k > 0) end = std::max(end, issue(glb, Work::Kind::Read, layer, psum_bits, start));
+    end = std::max(end, issue(glb, Work::Kind::Write, layer, psum_bits, start));
+
+    // The next weight tile loads into the shadow registers while this one
+    // computes, or after it with a single register set.
+    if (i + 1 < steps) {
+      step = step_at(i + 1);
+      weights_ready = load_weights(step, pe.double_buffered_weights() ? start : end);
+    }
+    array_free = end;
+    qk.set(array_free - sc_core::sc_time_stamp());
+    if (qk.need_sync()) qk.sync();
+  }
+  return array_free;
+}
+
+sc_time Controller::run_vector_tile(int layer, const GlbTile& tile, sc_time t) {
+  sc_time end = t;
+  end = std::max(end, issue(glb, Work::Kind::Read, layer, tile.vector_in_bits, t));
+  work_.ops = tile.vector_ops;
+  end = std::max(end, issue(vector, Work::Kind::Vector, layer, 0, t));
+  end = std::max(end, issue(glb, Work::Kind::Write, layer, tile.vector_out_bits, t));
+  return end;
+}
+
+void Controller::storer() {
+  for (std::size_t l = 0; l < plans_.size(); ++l) {
+    const int layer = static_cast<int>(l);
+    for (const GlbTile& tile : plans_[l].tiles) {
+      while (computed_ <= stored_) wait(computed_ev_);
+      const sc_time t = sc_core::sc_time_stamp();
+      sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
+                              issue(dram, Work::Kind::Write, layer, tile.output_store_bits, t));
+      timing_[l].dram_bits += tile.output_store_bits;
+      wait(done - sc_core::sc_time_stamp());
+      ++slots_free_;
+      slot_ev_.notify(SC_ZERO_TIME);
+      ++stored_;
+      stored_ev_.notify(SC_ZERO_TIME);
+    }
+    timing_[l].end = sc_core::sc_time_stamp();
+  }
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,75 @@
+#pragma once
+// Executes layer plans as tile-level TLM transactions with three SC_THREADs:
+//   loader  - DRAM -> buffer DMA of each tile into a free buffer slot,
+//   compute - array steps (or vector operations) of each loaded tile,
+//   storer  - buffer -> DRAM write-back, which frees the slot.
+// With two slots the next tile's load overlaps the current compute, so DRAM
+// time hides behind compute when bandwidth allows and stalls it when not.
+// Layers run in sequence: a layer's loads wait until the previous layer's
+// outputs are stored. Within a tile the compute thread runs ahead in local
+// time under a quantum keeper (loosely timed, temporal decoupling).
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "arch/arch_spec.h"
+#include "core/work.h"
+#include "schedule/layer_plan.h"
+#include "workload/workload.h"
+
+namespace qnnsim {
+
+struct LayerTiming {
+  sc_core::sc_time start, end;
+  sc_core::sc_time load_stall;  // compute waiting for its tile's DRAM load
+  uint64_t dram_bits = 0;
+};
+
+class Controller : public sc_core::sc_module {
+ public:
+  using Socket = tlm_utils::simple_initiator_socket<Controller>;
+  Socket dram, glb, noc, array, vector;
+
+  SC_HAS_PROCESS(Controller);
+  Controller(sc_core::sc_module_name name, const ArchSpec& arch, const Workload& workload,
+             const std::vector<LayerPlan>& plans);
+  ~Controller() override;
+
+  const std::vector<LayerTiming>& timing() const { return timing_; }
+
+ private:
+  void loader();
+  void compute();
+  void storer();
+
+  // Issues one transaction starting at absolute time `at` (not before now);
+  // returns its absolute completion time. A zero-size request completes at `at`.
+  sc_core::sc_time issue(Socket& socket, Work::Kind kind, int layer, uint64_t bits, const sc_core::sc_time& at);
+  sc_core::sc_time run_array_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
+  sc_core::sc_time run_vector_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
+
+  const ArchSpec& arch_;
+  const Workload& workload_;
+  const std::vector<LayerPlan>& plans_;
+  std::vector<LayerTiming> timing_;
+  std::vector<uint64_t> first_tile_;  // global index of each layer's first tile
+
+  tlm::tlm_generic_payload payload_;
+  Work work_;
+
+  // Hand-offs between the threads, counted in global tile indices.
+  uint64_t loaded_ = 0, computed_ = 0, stored_ = 0;
+  int slots_free_ = kBufferSlots;
+  sc_core::sc_event loaded_ev_, computed_ev_, stored_ev_, slot_ev_;
+
+  // The weight tile currently in the array, to skip reloading the same one.
+  struct WeightKey {
+    int layer = -1;
+    int64_t group = -1, m = -1, k = -1;
+    bool operator==(const WeightKey& o) const { return layer == o.layer && group == o.group && m == o.m && k == o.k; }
+  } resident_;
+};
+
+}  // namespace qnnsim

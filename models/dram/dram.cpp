@@ -1,0 +1,72 @@
+// DRAM: peak bandwidth = channels x bus width x data rate; each tile transfer
+// holds the bus for bits / bandwidth and completes one access latency later.
+// Energy per bit by DRAM type comes from the energy table.
+#include <cmath>
+
+#include "arch/roles.h"
+
+namespace qnnsim {
+
+namespace {
+
+class DramSpecImpl;
+
+class DramModule : public ComponentModule {
+ public:
+  DramModule(sc_core::sc_module_name name, const DramSpecImpl& spec);
+  void prepare(const std::vector<Layer>& layers) override;
+
+ private:
+  void serve(Work& work, sc_core::sc_time& delay) override;
+  const DramSpecImpl& dram_;
+  int read_id_ = 0, write_id_ = 0;
+};
+
+class DramSpecImpl : public DramSpec {
+ public:
+  DramSpecImpl(const ConfigNode& node, const BuildContext& ctx) : DramSpec(node, ctx) {
+    type_ = node.text("type");
+    channels_ = node.integer("channels", 1);
+    width_bits_ = node.positive_quantity("width", Dimension::Bits);
+    data_rate_ = node.positive_quantity("data_rate", Dimension::Frequency);
+    latency_s_ = node.positive_quantity("latency", Dimension::Time);
+    energy_per_bit_pj_ = table_.energy_keyed_pj("dram_per_bit", type_, node, "type");
+    finish_parse();
+  }
+  double bandwidth_bits_per_s() const override { return static_cast<double>(channels_) * width_bits_ * data_rate_; }
+  double latency_s() const override { return latency_s_; }
+  std::unique_ptr<ComponentModule> build(const char* name) const override {
+    return std::make_unique<DramModule>(name, *this);
+  }
+
+ protected:
+  double model_energy_pj(const ActionDesc&) const override { return energy_per_bit_pj_; }
+  double model_area_um2() const override { return 0; }  // off chip: not part of the accelerator's area
+
+ private:
+  std::string type_;
+  int64_t channels_ = 1;
+  double width_bits_ = 0, data_rate_ = 0, latency_s_ = 0, energy_per_bit_pj_ = 0;
+};
+
+DramModule::DramModule(sc_core::sc_module_name name, const DramSpecImpl& spec)
+    : ComponentModule(name, spec), dram_(spec) {}
+
+void DramModule::prepare(const std::vector<Layer>& layers) {
+  log_.set_layers(static_cast<int>(layers.size()));
+  read_id_ = log_.declare("dram", "read_bits", 0);
+  write_id_ = log_.declare("dram", "write_bits", 0);
+}
+
+void DramModule::serve(Work& work, sc_core::sc_time& delay) {
+  const double busy_s = static_cast<double>(work.bits) / dram_.bandwidth_bits_per_s();
+  delay = reserve(delay, seconds(busy_s)) + seconds(dram_.latency_s());
+  log_.add(work.layer, work.kind == Work::Kind::Write ? write_id_ : read_id_, work.bits);
+}
+
+QNNSIM_REGISTER(DramSpec::Registry, "DRAM", [](const ConfigNode& n, const BuildContext& c) {
+  return std::unique_ptr<DramSpec>(new DramSpecImpl(n, c));
+});
+
+}  // namespace
+}  // namespace qnnsim

@@ -1,0 +1,111 @@
+#include "energy/energy_table.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qnnsim {
+
+double interpolate_log_log(const std::vector<std::pair<double, double>>& pts, double x) {
+  if (pts.size() == 1) return pts[0].second * x / pts[0].first;
+  std::size_t hi = 1;
+  while (hi + 1 < pts.size() && x > pts[hi].first) ++hi;
+  const auto& [x0, y0] = pts[hi - 1];
+  const auto& [x1, y1] = pts[hi];
+  const double slope = std::log(y1 / y0) / std::log(x1 / x0);
+  return y0 * std::pow(x / x0, slope);
+}
+
+EnergyTable::Section EnergyTable::parse_section(const ConfigNode& node, Dimension d) {
+  Section out;
+  for (const auto& key : node.keys()) {
+    const ConfigNode item = node.child(key);
+    Entry e;
+    if (item.is_scalar()) {
+      e.scalar = node.positive_quantity(key, d);
+    } else if (item.is_sequence()) {
+      for (const auto& point : item.items()) {
+        const auto pair = point.items();
+        if (pair.size() != 2) point.fail_here("expected a point [x, value], e.g. [8, 0.2 pJ]");
+        std::string why;
+        const std::string xs = pair[0].as_text();
+        double x = 0;
+        try {
+          x = std::stod(xs);
+        } catch (const std::exception&) {
+          pair[0].fail_here("expected a number for x, found '" + xs + "'");
+        }
+        const auto y = parse_quantity(pair[1].as_text(), d, why);
+        if (!y || *y <= 0) pair[1].fail_here(std::string("expected ") + dimension_name(d) + " > 0: " + why);
+        if (x <= 0) pair[0].fail_here("x must be greater than zero");
+        e.curve.emplace_back(x, *y);
+      }
+      std::sort(e.curve.begin(), e.curve.end());
+      if (e.curve.empty()) item.fail_here("a curve needs at least one point");
+    } else {
+      for (const auto& k : item.keys()) e.keyed[k] = item.positive_quantity(k, d);
+    }
+    out[key] = e;
+  }
+  return out;
+}
+
+EnergyTable EnergyTable::load(const std::string& path) {
+  const ConfigNode root = ConfigNode::load_file(path);
+  EnergyTable t;
+  t.file_ = path;
+  t.name_ = root.text("name");
+  root.positive_quantity("node", Dimension::Length);
+  root.text("source", "");
+  t.energy_ = parse_section(root.child("energy"), Dimension::Energy);
+  if (root.has("area")) t.area_ = parse_section(root.child("area"), Dimension::Area);
+  root.reject_unknown_keys();
+  return t;
+}
+
+const EnergyTable::Entry& EnergyTable::find(const Section& s, const std::string& section,
+                                            const std::string& entry, const ConfigNode& user) const {
+  const auto it = s.find(entry);
+  if (it == s.end())
+    user.fail_here("energy table '" + file_ + "' has no " + section + " entry '" + entry +
+                   "', which this component needs");
+  return it->second;
+}
+
+double EnergyTable::energy_pj(const std::string& entry, const ConfigNode& user) const {
+  const Entry& e = find(energy_, "energy", entry, user);
+  if (e.scalar < 0) user.fail_here("energy table entry '" + entry + "' in '" + file_ + "' must be a single value");
+  return e.scalar * 1e12;
+}
+
+double EnergyTable::energy_curve_pj(const std::string& entry, double x, const ConfigNode& user) const {
+  const Entry& e = find(energy_, "energy", entry, user);
+  if (e.curve.empty()) user.fail_here("energy table entry '" + entry + "' in '" + file_ + "' must be a list of [x, energy] points");
+  return interpolate_log_log(e.curve, x) * 1e12;
+}
+
+double EnergyTable::energy_keyed_pj(const std::string& entry, const std::string& key, const ConfigNode& user,
+                                    const std::string& user_key) const {
+  const Entry& e = find(energy_, "energy", entry, user);
+  const auto it = e.keyed.find(key);
+  if (it == e.keyed.end()) {
+    std::string known;
+    for (const auto& [k, v] : e.keyed) known += (known.empty() ? "" : ", ") + k;
+    user.fail(user_key, "'" + key + "' has no entry under '" + entry + "' in energy table '" + file_ +
+                            "'; known: " + known);
+  }
+  return it->second * 1e12;
+}
+
+double EnergyTable::area_um2(const std::string& entry, const ConfigNode& user) const {
+  const Entry& e = find(area_, "area", entry, user);
+  if (e.scalar < 0) user.fail_here("area table entry '" + entry + "' in '" + file_ + "' must be a single value");
+  return e.scalar * 1e12;
+}
+
+double EnergyTable::area_curve_um2(const std::string& entry, double x, const ConfigNode& user) const {
+  const Entry& e = find(area_, "area", entry, user);
+  if (e.curve.empty()) user.fail_here("area table entry '" + entry + "' in '" + file_ + "' must be a list of [x, area] points");
+  return interpolate_log_log(e.curve, x) * 1e12;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,31 @@
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "report/report.h"
+
+namespace qnnsim {
+
+void write_csv(const RunResult& r, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write '" + path + "'");
+  std::set<std::string> groups;
+  for (const auto& l : r.layers)
+    for (const auto& [k, v] : l.energy_breakdown_pj) groups.insert(k);
+  out << "name,type,macs,cycles,latency_s,energy_pj,pe_utilization,dram_bytes";
+  for (const auto& g : groups) out << ",energy_" << g << "_pj";
+  out << "\n";
+  for (const auto& l : r.layers) {
+    out << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.6f},{:.0f}", l.name, l.type, l.macs, l.cycles, l.latency_s,
+                       l.energy_pj, l.pe_utilization, l.dram_bytes);
+    for (const auto& g : groups) {
+      const auto it = l.energy_breakdown_pj.find(g);
+      out << fmt::format(",{:.9g}", it == l.energy_breakdown_pj.end() ? 0.0 : it->second);
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace qnnsim

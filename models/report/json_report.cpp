@@ -1,0 +1,64 @@
+#include <fstream>
+#include <stdexcept>
+
+#include "report/report.h"
+
+namespace qnnsim {
+
+namespace {
+nlohmann::ordered_json sorted_map(const std::map<std::string, double>& m) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+}  // namespace
+
+nlohmann::ordered_json to_json(const RunResult& r) {
+  nlohmann::ordered_json j;
+  j["arch"] = r.arch;
+  j["workload"] = r.workload;
+  j["batch"] = r.batch;
+  const Summary& s = r.summary;
+  j["summary"] = {{"cycles", s.cycles},
+                  {"latency_s", s.latency_s},
+                  {"macs", s.macs},
+                  {"ops", s.ops},
+                  {"throughput_gops", s.throughput_gops},
+                  {"energy_pj", s.energy_pj},
+                  {"energy_per_mac_pj", s.energy_per_mac_pj},
+                  {"tops_per_w", s.tops_per_w},
+                  {"pe_utilization", s.pe_utilization},
+                  {"dram_bytes", s.dram_bytes},
+                  {"area_mm2", s.area_mm2},
+                  {"area_breakdown_mm2", sorted_map(s.area_breakdown_mm2)}};
+  j["energy_breakdown_pj"] = sorted_map(s.energy_breakdown_pj);
+  j["energy_by_action_pj"] = sorted_map(s.energy_by_action_pj);
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const auto& l : r.layers) {
+    nlohmann::ordered_json actions = nlohmann::ordered_json::array();
+    for (const auto& a : l.actions)
+      actions.push_back({{"component", a.component}, {"action", a.action}, {"count", a.count}, {"energy_pj", a.energy_pj}});
+    layers.push_back({{"name", l.name},
+                      {"type", l.type},
+                      {"macs", l.macs},
+                      {"cycles", l.cycles},
+                      {"latency_s", l.latency_s},
+                      {"energy_pj", l.energy_pj},
+                      {"pe_utilization", l.pe_utilization},
+                      {"dram_bytes", l.dram_bytes},
+                      {"load_stall_s", l.load_stall_s},
+                      {"tiling", l.tiling},
+                      {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
+                      {"actions", actions}});
+  }
+  j["layers"] = layers;
+  return j;
+}
+
+void write_json(const RunResult& r, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error("cannot write '" + path + "'");
+  out << to_json(r).dump(2) << "\n";
+}
+
+}  // namespace qnnsim

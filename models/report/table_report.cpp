@@ -1,0 +1,51 @@
+#include <fmt/format.h>
+
+#include "report/report.h"
+
+namespace qnnsim {
+
+namespace {
+
+// Engineering notation so every figure stays readable across 9 orders of magnitude.
+std::string si(double v, const char* unit) {
+  static const char* prefixes[] = {"p", "n", "u", "m", "", "k", "M", "G", "T"};
+  int idx = 4;
+  double x = v;
+  while (x != 0 && std::abs(x) >= 1000 && idx < 8) {
+    x /= 1000;
+    ++idx;
+  }
+  while (x != 0 && std::abs(x) < 1 && idx > 0) {
+    x *= 1000;
+    --idx;
+  }
+  return fmt::format("{:.3g} {}{}", x, prefixes[idx], unit);
+}
+
+}  // namespace
+
+void print_table(const RunResult& r, std::ostream& out) {
+  out << fmt::format("qnnsim: {} on {}, batch {}\n\n", r.workload, r.arch, r.batch);
+  out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>7} {:>11}\n", "layer", "type", "MACs", "cycles",
+                     "latency", "energy", "util", "DRAM");
+  for (const auto& l : r.layers)
+    out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>6.1f}% {:>11}\n", l.name, l.type,
+                       si(static_cast<double>(l.macs), ""), l.cycles, si(l.latency_s, "s"), si(l.energy_pj * 1e-12, "J"),
+                       100.0 * l.pe_utilization, si(l.dram_bytes, "B"));
+  const Summary& s = r.summary;
+  out << "\nsummary\n";
+  out << fmt::format("  latency          {} ({} cycles at {})\n", si(s.latency_s, "s"), s.cycles, si(r.clock_hz, "Hz"));
+  out << fmt::format("  throughput       {:.4g} GOPS ({} inferences/s)\n", s.throughput_gops,
+                     si(s.latency_s > 0 ? static_cast<double>(r.batch) / s.latency_s : 0.0, ""));
+  out << fmt::format("  MACs             {} ({} ops)\n", si(static_cast<double>(s.macs), ""), si(static_cast<double>(s.ops), ""));
+  out << fmt::format("  energy           {} ({:.4g} pJ/MAC, {:.4g} TOPS/W)\n", si(s.energy_pj * 1e-12, "J"),
+                     s.energy_per_mac_pj, s.tops_per_w);
+  out << fmt::format("  PE utilization   {:.1f}%\n", 100.0 * s.pe_utilization);
+  out << fmt::format("  DRAM traffic     {}\n", si(s.dram_bytes, "B"));
+  out << fmt::format("  area (on chip)   {:.4g} mm2\n", s.area_mm2);
+  out << "  energy by component:\n";
+  for (const auto& [k, v] : s.energy_breakdown_pj)
+    out << fmt::format("    {:<12} {:>11} {:>6.1f}%\n", k, si(v * 1e-12, "J"), s.energy_pj > 0 ? 100.0 * v / s.energy_pj : 0.0);
+}
+
+}  // namespace qnnsim

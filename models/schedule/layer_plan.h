@@ -1,0 +1,47 @@
+#pragma once
+// What the controller executes for one layer: a list of global-buffer tiles.
+// Each tile is loaded from DRAM into one of two buffer slots (double
+// buffering), computed as a loop of array steps, and stored back. The plan is
+// produced by a schedule (dataflow) and is the only thing the controller reads,
+// so a different schedule replaces the tiling without touching the simulator.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qnnsim {
+
+// Tiles alternate between this many buffer slots.
+constexpr int kBufferSlots = 2;
+
+struct GlbTile {
+  // DRAM -> buffer. Zero when the data is already resident from the previous tile.
+  uint64_t weight_load_bits = 0;
+  uint64_t input_load_bits = 0;
+  // Buffer -> DRAM: the buffer reads `output_read_bits` (accumulator width for
+  // array layers) and DRAM receives `output_store_bits` (output width).
+  uint64_t output_read_bits = 0;
+  uint64_t output_store_bits = 0;
+
+  // Array layers: for each group, for each cols-wide block of m_per_group output
+  // channels, for each rows-tall block of the reduction K: stream `vectors`.
+  int64_t group_first = 0;  // global index of the first group (identifies weight tiles)
+  int64_t groups = 0;
+  int64_t m_first = 0;      // first output channel of the tile within its group
+  int64_t m_per_group = 0;
+  int64_t reduction = 0;    // K per group
+  uint64_t vectors = 0;
+
+  // Vector layers: element operations over the tile.
+  uint64_t vector_ops = 0;
+  uint64_t vector_in_bits = 0;
+  uint64_t vector_out_bits = 0;
+};
+
+struct LayerPlan {
+  bool uses_array = false;
+  std::vector<GlbTile> tiles;
+  uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, both slots
+  std::string tiling;           // one-line description for the report
+};
+
+}  // namespace qnnsim

@@ -1,0 +1,91 @@
+#include "sim/simulation.h"
+
+#include <cmath>
+#include <memory>
+
+#include "controller/controller.h"
+#include "energy/energy_model.h"
+#include "schedule/ws_schedule.h"
+
+namespace qnnsim {
+
+namespace {
+
+// Layer and network figures from the controller's timing and the logs.
+RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<LayerPlan>& plans,
+                  const Controller& ctrl, const std::vector<const ComponentModule*>& modules) {
+  RunResult r;
+  r.arch = arch.name;
+  r.workload = w.name;
+  r.batch = w.batch;
+  r.clock_hz = arch.tech.clock_hz;
+  r.pes = arch.pe_array->rows() * arch.pe_array->cols();
+  Summary& s = r.summary;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    const LayerTiming& t = ctrl.timing()[i];
+    LayerResult lr;
+    lr.name = l.name;
+    lr.type = layer_type_name(l.type);
+    lr.tiling = plans[i].tiling;
+    lr.macs = l.macs() * w.batch;
+    lr.latency_s = (t.end - t.start).to_seconds();
+    // Whole cycles of the core clock; the tiny epsilon absorbs time-resolution rounding.
+    lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * arch.tech.clock_hz - 1e-6));
+    lr.load_stall_s = t.load_stall.to_seconds();
+    lr.dram_bytes = static_cast<double>(t.dram_bits) / 8.0;
+    lr.pe_utilization = lr.cycles == 0 ? 0.0
+                                       : static_cast<double>(lr.macs) /
+                                             (static_cast<double>(r.pes) * static_cast<double>(lr.cycles));
+    attribute_energy(modules, static_cast<int>(i), lr);
+
+    s.cycles += lr.cycles;
+    s.latency_s += lr.latency_s;
+    s.macs += lr.macs;
+    s.energy_pj += lr.energy_pj;
+    s.dram_bytes += lr.dram_bytes;
+    for (const auto& [k, v] : lr.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
+    for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
+    r.layers.push_back(std::move(lr));
+  }
+  s.ops = 2 * s.macs;
+  s.throughput_gops = s.latency_s > 0 ? static_cast<double>(s.ops) / s.latency_s / 1e9 : 0.0;
+  s.energy_per_mac_pj = s.macs > 0 ? s.energy_pj / static_cast<double>(s.macs) : 0.0;
+  s.tops_per_w = s.energy_pj > 0 ? static_cast<double>(s.ops) / s.energy_pj : 0.0;
+  s.pe_utilization = s.cycles == 0 ? 0.0
+                                   : static_cast<double>(s.macs) /
+                                         (static_cast<double>(r.pes) * static_cast<double>(s.cycles));
+  for (const ComponentSpec* c : arch.components()) {
+    s.area_breakdown_mm2[c->instance()] = c->area_mm2();
+    s.area_mm2 += c->area_mm2();
+  }
+  return r;
+}
+
+}  // namespace
+
+RunResult run_simulation(const ArchSpec& arch, const Workload& w) {
+  const std::vector<LayerPlan> plans = plan_workload(arch, w);
+
+  // Femtosecond resolution keeps clocks such as 1.2 GHz exact enough in cycles.
+  sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+  std::unique_ptr<ComponentModule> dram = arch.dram->build("dram");
+  std::unique_ptr<ComponentModule> glb = arch.glb->build("glb");
+  std::unique_ptr<ComponentModule> noc = arch.noc->build("noc");
+  std::unique_ptr<ComponentModule> array = arch.pe_array->build("pe_array");
+  std::unique_ptr<ComponentModule> vector = arch.vector_unit->build("vector_unit");
+  const std::vector<const ComponentModule*> modules = {dram.get(), glb.get(), noc.get(), array.get(), vector.get()};
+  for (ComponentModule* m : {dram.get(), glb.get(), noc.get(), array.get(), vector.get()}) m->prepare(w.layers);
+
+  Controller ctrl("controller", arch, w, plans);
+  ctrl.dram.bind(dram->socket);
+  ctrl.glb.bind(glb->socket);
+  ctrl.noc.bind(noc->socket);
+  ctrl.array.bind(array->socket);
+  ctrl.vector.bind(vector->socket);
+
+  sc_core::sc_start();
+  return collect(arch, w, plans, ctrl, modules);
+}
+
+}  // namespace qnnsim

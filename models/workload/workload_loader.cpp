@@ -1,0 +1,167 @@
+#include <map>
+
+#include "core/config_node.h"
+#include "workload/workload.h"
+
+namespace qnnsim {
+
+namespace {
+
+const std::map<std::string, LayerType> kLayerTypes = {
+    {"conv", LayerType::Conv},       {"fc", LayerType::FC},           {"dwconv", LayerType::DWConv},
+    {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
+};
+
+LayerType parse_type(const ConfigNode& node) {
+  const std::string name = node.text("type");
+  const auto it = kLayerTypes.find(name);
+  if (it == kLayerTypes.end())
+    node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add");
+  return it->second;
+}
+
+int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, int64_t dil) {
+  const int64_t span = dil * (filter - 1) + 1;
+  if (in + 2 * pad < span) return 0;
+  return (in + 2 * pad - span) / stride + 1;
+}
+
+std::string shape_text(const Shape& s) {
+  return std::to_string(s.C) + "x" + std::to_string(s.H) + "x" + std::to_string(s.W) + " (CxHxW)";
+}
+
+Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
+  node.expect_map("a layer");
+  Layer l;
+  l.where = node.location();
+  l.name = node.text("name");
+  l.type = parse_type(node);
+  if (node.has("from")) l.from = node.text_list("from");
+  l.precision = parse_layer_precision(node, defaults);
+
+  l.C = node.integer("C", 1);
+  switch (l.type) {
+    case LayerType::Conv:
+      l.H = node.integer("H", 1);
+      l.W = node.integer("W", 1);
+      l.M = node.integer("M", 1);
+      l.R = node.integer("R", 1);
+      l.S = node.integer("S", 1);
+      l.dilation = node.integer("dilation", 1, 1);
+      l.groups = node.integer("groups", 1, 1);
+      if (l.C % l.groups != 0) node.fail("groups", "groups must divide C (" + std::to_string(l.C) + ")");
+      if (l.M % l.groups != 0) node.fail("groups", "groups must divide M (" + std::to_string(l.M) + ")");
+      break;
+    case LayerType::DWConv:
+      l.H = node.integer("H", 1);
+      l.W = node.integer("W", 1);
+      l.R = node.integer("R", 1);
+      l.S = node.integer("S", 1);
+      l.dilation = node.integer("dilation", 1, 1);
+      l.M = l.C;
+      l.groups = l.C;
+      break;
+    case LayerType::FC:
+      l.H = l.W = 1;
+      l.M = node.integer("M", 1);
+      break;
+    case LayerType::MaxPool:
+    case LayerType::AvgPool:
+      l.H = node.integer("H", 1);
+      l.W = node.integer("W", 1);
+      l.R = node.integer("R", 1);
+      l.S = node.integer("S", 1);
+      l.M = l.C;
+      break;
+    case LayerType::Add:
+      l.H = node.integer("H", 1);
+      l.W = node.integer("W", 1);
+      l.M = l.C;
+      break;
+  }
+  if (l.type != LayerType::FC && l.type != LayerType::Add) {
+    l.stride = node.integer("stride", 1, 1);
+    l.padding = node.integer("padding", 0, 0);
+    if (l.padding >= l.R || l.padding >= l.S)
+      node.fail("padding", "padding " + std::to_string(l.padding) + " must be smaller than the filter (R, S)");
+  }
+  node.reject_unknown_keys();
+
+  l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation);
+  l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation);
+  if (l.P < 1 || l.Q < 1)
+    node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
+                       ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +
+                       std::to_string(l.H) + "x" + std::to_string(l.W));
+  return l;
+}
+
+// Every layer must consume exactly what its producers output.
+void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
+  std::map<std::string, Shape> produced{{"input", w.input}};
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    const ConfigNode& node = nodes[i];
+    const std::string key = l.from.empty() ? "C" : "from";
+    if (produced.count(l.name)) node.fail("name", "layer name '" + l.name + "' is used twice (or is reserved)");
+    std::vector<std::string> from = l.from;
+    if (from.empty()) from.push_back(i == 0 ? "input" : w.layers[i - 1].name);
+    const std::size_t want = l.type == LayerType::Add ? 2 : 1;
+    if (from.size() != want)
+      node.fail("from", std::string(layer_type_name(l.type)) + " takes " + std::to_string(want) +
+                            " producer(s), found " + std::to_string(from.size()));
+    for (const auto& p : from) {
+      const auto it = produced.find(p);
+      if (it == produced.end())
+        node.fail("from", "'" + p + "' is not the network input nor an earlier layer");
+      const Shape& got = it->second;
+      if (l.type == LayerType::FC) {
+        if (got.volume() != l.C)
+          node.fail(key, "fc input features C=" + std::to_string(l.C) + " do not match '" + p +
+                             "', which outputs " + shape_text(got) + " = " + std::to_string(got.volume()) +
+                             " values");
+      } else if (!(got == l.input_shape())) {
+        node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
+                           "', which outputs " + shape_text(got));
+      }
+    }
+    produced[l.name] = l.output_shape();
+  }
+}
+
+}  // namespace
+
+int64_t Workload::macs_per_image() const {
+  int64_t sum = 0;
+  for (const auto& l : layers) sum += l.macs();
+  return sum;
+}
+
+Workload load_workload(const std::string& path) { return load_workload(ConfigNode::load_file(path)); }
+
+Workload load_workload(const ConfigNode& root) {
+  Workload w;
+  w.file = root.file();
+  w.name = root.text("network");
+  w.batch = root.integer("batch", 1, 1);
+  root.text("source", "");  // optional free-text provenance
+  LayerPrecision defaults;
+  if (const auto p = root.optional_child("precision")) {
+    p->expect_map("the default precision of every tensor");
+    defaults = parse_layer_precision(*p, defaults);
+    p->reject_unknown_keys();
+  }
+  const ConfigNode in = root.child("input");
+  in.expect_map("the network input shape {C, H, W}");
+  w.input = {in.integer("C", 1), in.integer("H", 1), in.integer("W", 1)};
+  in.reject_unknown_keys();
+
+  const auto nodes = root.child("layers").items();
+  if (nodes.empty()) root.fail("layers", "expected at least one layer");
+  for (const auto& n : nodes) w.layers.push_back(parse_layer(n, defaults));
+  root.reject_unknown_keys();
+  check_chaining(nodes, w);
+  return w;
+}
+
+}  // namespace qnnsim
