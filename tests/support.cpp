@@ -1,0 +1,49 @@
+#include "support.h"
+
+#include <filesystem>
+
+namespace qnnsim::test {
+
+std::string tiny_arch_yaml() {
+  return R"(name: tiny
+technology: {node: 45 nm, clock: 1 GHz, voltage: 0.9 V}
+energy_table: horowitz_45nm
+simulation: {quantum: 1 us}
+dataflow: weight_stationary
+dram: {class: DRAM, type: LPDDR4, channels: 1, width: 64 bit, data_rate: 1000 MT/s, latency: 10 ns}
+glb: {class: SRAMBuffer, size: 64 KiB, width: 64 bit, banks: 4}
+noc: {class: MulticastBus, width: 64 bit}
+pe_array:
+  class: SystolicArray
+  rows: 4
+  cols: 4
+  mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}
+  spad: {weights: 2, inputs: 1, psums: 1}
+vector_unit: {class: VectorUnit, lanes: 4, bits: 16}
+)";
+}
+
+std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name) {
+  return load_arch(ConfigNode::load_string(yaml, name));
+}
+
+Workload workload_from_text(const std::string& yaml, const std::string& name) {
+  return load_workload(ConfigNode::load_string(yaml, name));
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+  return text;
+}
+
+std::string shipped(const std::string& relative) { return (std::filesystem::path(data_dir()) / relative).string(); }
+
+uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action) {
+  uint64_t n = 0;
+  for (const auto& a : l.actions)
+    if (a.component == component && a.action == action) n += a.count;
+  return n;
+}
+
+}  // namespace qnnsim::test

@@ -1,0 +1,24 @@
+#pragma once
+// Helpers shared by the tests: a tiny architecture whose figures are easy to
+// derive by hand, and loaders for YAML text and shipped files.
+#include <string>
+
+#include "arch/arch_spec.h"
+#include "sim/run_result.h"
+#include "workload/workload.h"
+
+namespace qnnsim::test {
+
+// A 4x4 weight-stationary array at 1 GHz, a 64 KiB buffer of 4 x 64-bit banks,
+// a 64-bit bus, and a 64 bit/ns DRAM with 10 ns latency. `replace` pairs
+// substitute text in the YAML to make variants.
+std::string tiny_arch_yaml();
+std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name = "tiny_arch.yaml");
+Workload workload_from_text(const std::string& yaml, const std::string& name = "tiny_workload.yaml");
+std::string replace_all(std::string text, const std::string& from, const std::string& to);
+std::string shipped(const std::string& relative);  // path of a shipped file
+
+// Count of one action of one component in a layer (0 if never counted).
+uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action);
+
+}  // namespace qnnsim::test

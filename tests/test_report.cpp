@@ -1,0 +1,136 @@
+// Report invariants on a shipped network, and the command line as a user runs it.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "sim/simulation.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Runs the qnnsim binary; returns its exit code.
+int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {
+  const std::string cmd = std::string(QNNSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("energy breakdowns sum to totals and layers sum to the network", "[report]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const RunResult r = run_simulation(*arch, load_workload(shipped("workloads/resnet18_cifar.yaml")));
+  const Summary& s = r.summary;
+
+  double layer_energy = 0, layer_latency = 0, layer_dram = 0;
+  uint64_t layer_cycles = 0;
+  int64_t layer_macs = 0;
+  for (const auto& l : r.layers) {
+    double parts = 0;
+    for (const auto& [k, v] : l.energy_breakdown_pj) parts += v;
+    CHECK(parts == Approx(l.energy_pj).epsilon(1e-12));
+    uint64_t mac_actions = 0;
+    for (const auto& a : l.actions)
+      if (a.action.rfind("mac.", 0) == 0) mac_actions += a.count;
+    CHECK(static_cast<int64_t>(mac_actions) == l.macs);  // every MAC the workload needs is executed once
+    layer_energy += l.energy_pj;
+    layer_latency += l.latency_s;
+    layer_cycles += l.cycles;
+    layer_macs += l.macs;
+    layer_dram += l.dram_bytes;
+  }
+  double parts = 0;
+  for (const auto& [k, v] : s.energy_breakdown_pj) parts += v;
+  double by_action = s.energy_breakdown_pj.at("leakage");
+  for (const auto& [k, v] : s.energy_by_action_pj) by_action += v;
+  CHECK(parts == Approx(s.energy_pj).epsilon(1e-12));
+  CHECK(by_action == Approx(s.energy_pj).epsilon(1e-12));
+  CHECK(layer_energy == Approx(s.energy_pj).epsilon(1e-12));
+  CHECK(layer_latency == Approx(s.latency_s).epsilon(1e-12));
+  CHECK(layer_cycles == s.cycles);
+  CHECK(layer_macs == s.macs);
+  CHECK(layer_dram == Approx(s.dram_bytes));
+  CHECK(s.macs == 555422720);
+  CHECK(s.ops == 2 * s.macs);
+  CHECK(s.pe_utilization > 0);
+  CHECK(s.pe_utilization <= 1);
+  CHECK(s.throughput_gops == Approx(s.ops / s.latency_s / 1e9));
+}
+
+TEST_CASE("the same run twice gives identical JSON", "[report][cli]") {
+  const auto dir = temp_dir("determinism");
+  const std::string args = "run " + shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/vgg_small.yaml") +
+                           " --quiet --json ";
+  REQUIRE(qnnsim_cli(args + (dir / "a.json").string(), dir / "out", dir / "err") == 0);
+  REQUIRE(qnnsim_cli(args + (dir / "b.json").string(), dir / "out", dir / "err") == 0);
+  const std::string a = read_file((dir / "a.json").string());
+  CHECK(a.size() > 1000);
+  CHECK(a == read_file((dir / "b.json").string()));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
+  const auto dir = temp_dir("keys");
+  REQUIRE(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/lenet5.yaml") +
+                         " --batch 2 --json " + (dir / "r.json").string() + " --csv " + (dir / "r.csv").string(),
+                     dir / "out", dir / "err") == 0);
+  const auto j = nlohmann::json::parse(read_file((dir / "r.json").string()));
+  CHECK(j["batch"] == 2);
+  for (const char* key : {"cycles", "latency_s", "macs", "ops", "throughput_gops", "energy_pj", "energy_per_mac_pj",
+                          "tops_per_w", "pe_utilization", "dram_bytes"})
+    CHECK(j["summary"].contains(key));
+  CHECK(j["summary"]["macs"] == 2 * 416520);
+  for (const char* key : {"dram", "glb", "noc", "spad", "mac", "leakage"}) CHECK(j["energy_breakdown_pj"].contains(key));
+  REQUIRE(j["layers"].size() == 7);
+  CHECK(j["layers"][0]["name"] == "conv1");
+  CHECK(j["layers"][1]["type"] == "maxpool");
+  for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization", "dram_bytes",
+                          "energy_breakdown_pj"})
+    CHECK(j["layers"][0].contains(key));
+  const std::string csv = read_file((dir / "r.csv").string());
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 8);  // header + 7 layers
+  const std::string table = read_file((dir / "out").string());
+  CHECK_THAT(table, Catch::Contains("fc3") && Catch::Contains("pJ/MAC") && Catch::Contains("GOPS"));
+  CHECK_THAT(table, !Catch::Contains("SystemC"));  // no kernel banner in the tool's output
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("bad input exits 2 with the file, line and key", "[cli]") {
+  const auto dir = temp_dir("badinput");
+  const auto bad = dir / "bad_arch.yaml";
+  std::ofstream(bad) << replace_all(tiny_arch_yaml(), "rows: 4", "rows: -4");
+  CHECK(qnnsim_cli("run " + bad.string() + " " + shipped("workloads/lenet5.yaml"), dir / "out", dir / "err") == 2);
+  const std::string err = read_file((dir / "err").string());
+  CHECK_THAT(err, Catch::Contains(bad.string() + ":11:") && Catch::Contains("pe_array.rows"));
+  CHECK(qnnsim_cli("validate " + bad.string(), dir / "out", dir / "err") == 2);
+  CHECK(qnnsim_cli("run " + (dir / "missing.yaml").string() + " " + shipped("workloads/lenet5.yaml"), dir / "out",
+                   dir / "err") == 2);
+  CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("missing.yaml") && Catch::Contains("cannot open"));
+  CHECK(qnnsim_cli("validate " + shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/resnet18_cifar.yaml"),
+                   dir / "out", dir / "err") == 0);
+  std::filesystem::remove_all(dir);
+}
