@@ -1,5 +1,7 @@
 #include "arch/component_module.h"
 
+#include <stdexcept>
+
 namespace qnnsim {
 
 ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSpec& spec)
@@ -13,6 +15,11 @@ ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSp
 sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy) {
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const sc_core::sc_time start = std::max(now + delay, busy_until_);
+  // 64-bit femtoseconds cover about five hours; past half of that a sum could wrap.
+  if (start.value() > sc_core::sc_max_time().value() / 2 - busy.value())
+    throw std::runtime_error(std::string(name()) + ": simulated time passed " +
+                             std::to_string(static_cast<long>((sc_core::sc_max_time() / 2).to_seconds())) +
+                             " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
   busy_until_ = start + busy;
   return busy_until_ - now;
 }

@@ -59,6 +59,10 @@ int run(RunOptions o) {
   }
   const auto arch = qnnsim::load_arch(o.arch);
   qnnsim::Workload workload = qnnsim::load_workload(o.workload);
+  if (o.batch > qnnsim::kMaxBatch) {
+    std::cerr << "error: --batch " << o.batch << " is larger than " << qnnsim::kMaxBatch << "\n";
+    return kExitConfigError;
+  }
   if (o.batch > 0) workload.batch = o.batch;
   const qnnsim::RunResult result = qnnsim::run_simulation(*arch, workload);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
@@ -107,4 +111,11 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   }
+}
+
+// Our own main: the kernel prints its banner before sc_main unless this is set,
+// and the output should be the program's own.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }

@@ -144,6 +144,19 @@ int64_t ConfigNode::integer(const std::string& key, int64_t min_value, int64_t f
   return has(key) ? integer(key, min_value) : fallback;
 }
 
+int64_t ConfigNode::integer_in(const std::string& key, int64_t min_value, int64_t max_value) const {
+  const int64_t v = integer(key, min_value);
+  if (v > max_value)
+    fail(key, "expected an integer from " + std::to_string(min_value) + " to " + std::to_string(max_value) +
+                  ", found " + std::to_string(v));
+  return v;
+}
+
+int64_t ConfigNode::integer_in(const std::string& key, int64_t min_value, int64_t max_value, int64_t fallback) const {
+  mark_used(key);
+  return has(key) ? integer_in(key, min_value, max_value) : fallback;
+}
+
 int64_t ConfigNode::as_integer(int64_t min_value) const {
   if (!node_.IsScalar()) fail_here(std::string("expected an integer, found ") + kind_name(node_));
   const std::string& s = node_.Scalar();

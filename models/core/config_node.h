@@ -45,6 +45,9 @@ class ConfigNode {
   std::string text(const std::string& key, const std::string& fallback) const;
   int64_t integer(const std::string& key, int64_t min_value) const;
   int64_t integer(const std::string& key, int64_t min_value, int64_t fallback) const;
+  // Integers bounded above too, where a larger value could only be a mistake.
+  int64_t integer_in(const std::string& key, int64_t min_value, int64_t max_value) const;
+  int64_t integer_in(const std::string& key, int64_t min_value, int64_t max_value, int64_t fallback) const;
   double number(const std::string& key) const;
   double positive_quantity(const std::string& key, Dimension d) const;
   std::optional<double> optional_quantity(const std::string& key, Dimension d) const;

@@ -26,7 +26,7 @@ class DramSpecImpl : public DramSpec {
  public:
   DramSpecImpl(const ConfigNode& node, const BuildContext& ctx) : DramSpec(node, ctx) {
     type_ = node.text("type");
-    channels_ = node.integer("channels", 1);
+    channels_ = node.integer_in("channels", 1, 1024);
     width_bits_ = node.positive_quantity("width", Dimension::Bits);
     data_rate_ = node.positive_quantity("data_rate", Dimension::Frequency);
     latency_s_ = node.positive_quantity("latency", Dimension::Time);

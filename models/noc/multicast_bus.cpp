@@ -23,7 +23,9 @@ class BusModule : public ComponentModule {
 class BusSpec : public NocSpec {
  public:
   BusSpec(const ConfigNode& node, const BuildContext& ctx) : NocSpec(node, ctx) {
-    width_bits_ = static_cast<int64_t>(node.positive_quantity("width", Dimension::Bits));
+    const double width = node.positive_quantity("width", Dimension::Bits);
+    if (width < 1 || width > (1 << 20)) node.fail("width", "expected 1 bit to 1 Mib");
+    width_bits_ = static_cast<int64_t>(width);
     bit_pj_ = table_.energy_pj("noc_per_bit", node);
     finish_parse();
   }

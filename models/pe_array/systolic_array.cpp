@@ -37,8 +37,8 @@ class SystolicModule : public ComponentModule {
 class SystolicSpec : public ArraySpec {
  public:
   SystolicSpec(const ConfigNode& node, const BuildContext& ctx) : ArraySpec(node, ctx) {
-    rows_ = node.integer("rows", 1);
-    cols_ = node.integer("cols", 1);
+    rows_ = node.integer_in("rows", 1, 1 << 16);
+    cols_ = node.integer_in("cols", 1, 1 << 16);
     mac_ = make_mac(node.child("mac"), ctx);
     const ConfigNode spad = node.child("spad");
     spad.expect_map("per-PE register entries {weights, inputs, psums}");

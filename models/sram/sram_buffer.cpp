@@ -27,8 +27,10 @@ class SramSpec : public BufferSpec {
  public:
   SramSpec(const ConfigNode& node, const BuildContext& ctx) : BufferSpec(node, ctx) {
     capacity_bits_ = node.positive_quantity("size", Dimension::Bits);
-    width_bits_ = static_cast<int64_t>(node.positive_quantity("width", Dimension::Bits));
-    banks_ = node.integer("banks", 1);
+    const double width = node.positive_quantity("width", Dimension::Bits);
+    if (width < 1 || width > (1 << 20)) node.fail("width", "expected a word of 1 bit to 1 Mib");
+    width_bits_ = static_cast<int64_t>(width);
+    banks_ = node.integer_in("banks", 1, 1 << 16);
     const double bank_bits = capacity_bits_ / static_cast<double>(banks_);
     if (bank_bits < static_cast<double>(width_bits_))
       node.fail("banks", "each of the " + std::to_string(banks_) + " banks would hold fewer bits than one " +

@@ -23,8 +23,8 @@ class VectorModule : public ComponentModule {
 class VectorUnitSpec : public VectorSpec {
  public:
   VectorUnitSpec(const ConfigNode& node, const BuildContext& ctx) : VectorSpec(node, ctx) {
-    lanes_ = node.integer("lanes", 1);
-    bits_ = static_cast<int>(node.integer("bits", 1));
+    lanes_ = node.integer_in("lanes", 1, 1 << 16);
+    bits_ = static_cast<int>(node.integer_in("bits", 1, 64));
     finish_parse();
   }
   int64_t lanes() const override { return lanes_; }

@@ -9,6 +9,9 @@
 
 namespace qnnsim {
 
+// Largest batch a trace or --batch may ask for.
+constexpr int64_t kMaxBatch = 1 << 16;
+
 struct Workload {
   std::string name;
   std::string file;

@@ -7,6 +7,11 @@ namespace qnnsim {
 
 namespace {
 
+// Bounds that keep every derived count within 64 bits; real networks are far below them.
+constexpr int64_t kMaxChannels = 1 << 20;
+constexpr int64_t kMaxExtent = 1 << 16;
+constexpr int64_t kMaxFilter = 1 << 10;
+
 const std::map<std::string, LayerType> kLayerTypes = {
     {"conv", LayerType::Conv},       {"fc", LayerType::FC},           {"dwconv", LayerType::DWConv},
     {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
@@ -39,49 +44,49 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   if (node.has("from")) l.from = node.text_list("from");
   l.precision = parse_layer_precision(node, defaults);
 
-  l.C = node.integer("C", 1);
+  l.C = node.integer_in("C", 1, kMaxChannels);
   switch (l.type) {
     case LayerType::Conv:
-      l.H = node.integer("H", 1);
-      l.W = node.integer("W", 1);
-      l.M = node.integer("M", 1);
-      l.R = node.integer("R", 1);
-      l.S = node.integer("S", 1);
-      l.dilation = node.integer("dilation", 1, 1);
-      l.groups = node.integer("groups", 1, 1);
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = node.integer_in("W", 1, kMaxExtent);
+      l.M = node.integer_in("M", 1, kMaxChannels);
+      l.R = node.integer_in("R", 1, kMaxFilter);
+      l.S = node.integer_in("S", 1, kMaxFilter);
+      l.dilation = node.integer_in("dilation", 1, kMaxFilter, 1);
+      l.groups = node.integer_in("groups", 1, kMaxChannels, 1);
       if (l.C % l.groups != 0) node.fail("groups", "groups must divide C (" + std::to_string(l.C) + ")");
       if (l.M % l.groups != 0) node.fail("groups", "groups must divide M (" + std::to_string(l.M) + ")");
       break;
     case LayerType::DWConv:
-      l.H = node.integer("H", 1);
-      l.W = node.integer("W", 1);
-      l.R = node.integer("R", 1);
-      l.S = node.integer("S", 1);
-      l.dilation = node.integer("dilation", 1, 1);
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = node.integer_in("W", 1, kMaxExtent);
+      l.R = node.integer_in("R", 1, kMaxFilter);
+      l.S = node.integer_in("S", 1, kMaxFilter);
+      l.dilation = node.integer_in("dilation", 1, kMaxFilter, 1);
       l.M = l.C;
       l.groups = l.C;
       break;
     case LayerType::FC:
       l.H = l.W = 1;
-      l.M = node.integer("M", 1);
+      l.M = node.integer_in("M", 1, kMaxChannels);
       break;
     case LayerType::MaxPool:
     case LayerType::AvgPool:
-      l.H = node.integer("H", 1);
-      l.W = node.integer("W", 1);
-      l.R = node.integer("R", 1);
-      l.S = node.integer("S", 1);
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = node.integer_in("W", 1, kMaxExtent);
+      l.R = node.integer_in("R", 1, kMaxFilter);
+      l.S = node.integer_in("S", 1, kMaxFilter);
       l.M = l.C;
       break;
     case LayerType::Add:
-      l.H = node.integer("H", 1);
-      l.W = node.integer("W", 1);
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = node.integer_in("W", 1, kMaxExtent);
       l.M = l.C;
       break;
   }
   if (l.type != LayerType::FC && l.type != LayerType::Add) {
-    l.stride = node.integer("stride", 1, 1);
-    l.padding = node.integer("padding", 0, 0);
+    l.stride = node.integer_in("stride", 1, kMaxFilter, 1);
+    l.padding = node.integer_in("padding", 0, kMaxFilter, 0);
     if (l.padding >= l.R || l.padding >= l.S)
       node.fail("padding", "padding " + std::to_string(l.padding) + " must be smaller than the filter (R, S)");
   }
@@ -143,7 +148,7 @@ Workload load_workload(const ConfigNode& root) {
   Workload w;
   w.file = root.file();
   w.name = root.text("network");
-  w.batch = root.integer("batch", 1, 1);
+  w.batch = root.integer_in("batch", 1, kMaxBatch, 1);
   root.text("source", "");  // optional free-text provenance
   LayerPrecision defaults;
   if (const auto p = root.optional_child("precision")) {
@@ -153,7 +158,7 @@ Workload load_workload(const ConfigNode& root) {
   }
   const ConfigNode in = root.child("input");
   in.expect_map("the network input shape {C, H, W}");
-  w.input = {in.integer("C", 1), in.integer("H", 1), in.integer("W", 1)};
+  w.input = {in.integer_in("C", 1, kMaxChannels), in.integer_in("H", 1, kMaxExtent), in.integer_in("W", 1, kMaxExtent)};
   in.reject_unknown_keys();
 
   const auto nodes = root.child("layers").items();

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what qnnsim needs from Debian's packages, then configures and builds
+# it in Release under build/. Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake g++ make pkg-config
+  libsystemc-dev      # SystemC 2.3.4 with TLM-2.0 (built for C++17)
+  libyaml-cpp-dev
+  libboost-dev
+  catch2              # Catch2 v2
+  libcli11-dev
+  libfmt-dev
+  nlohmann-json3-dev
+  python3             # scripts/benchmark.py
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$jobs"
+echo "setup: built build/qnnsim"
