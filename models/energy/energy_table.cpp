@@ -71,16 +71,36 @@ const EnergyTable::Entry& EnergyTable::find(const Section& s, const std::string&
   return it->second;
 }
 
+double EnergyTable::scalar(const Section& s, const std::string& section, const std::string& entry,
+                           const ConfigNode& user) const {
+  const Entry& e = find(s, section, entry, user);
+  if (e.scalar < 0) user.fail_here(section + " table entry '" + entry + "' in '" + file_ + "' must be a single value");
+  return e.scalar;
+}
+
+double EnergyTable::curve(const Section& s, const std::string& section, const std::string& entry, double x,
+                          const ConfigNode& user) const {
+  const Entry& e = find(s, section, entry, user);
+  if (e.curve.empty())
+    user.fail_here(section + " table entry '" + entry + "' in '" + file_ + "' must be a list of [x, value] points");
+  return interpolate_log_log(e.curve, x);
+}
+
+// Entries are stored in SI units (J, m^2); the accessors return pJ and um^2.
 double EnergyTable::energy_pj(const std::string& entry, const ConfigNode& user) const {
-  const Entry& e = find(energy_, "energy", entry, user);
-  if (e.scalar < 0) user.fail_here("energy table entry '" + entry + "' in '" + file_ + "' must be a single value");
-  return e.scalar * 1e12;
+  return scalar(energy_, "energy", entry, user) * 1e12;
 }
 
 double EnergyTable::energy_curve_pj(const std::string& entry, double x, const ConfigNode& user) const {
-  const Entry& e = find(energy_, "energy", entry, user);
-  if (e.curve.empty()) user.fail_here("energy table entry '" + entry + "' in '" + file_ + "' must be a list of [x, energy] points");
-  return interpolate_log_log(e.curve, x) * 1e12;
+  return curve(energy_, "energy", entry, x, user) * 1e12;
+}
+
+double EnergyTable::area_um2(const std::string& entry, const ConfigNode& user) const {
+  return scalar(area_, "area", entry, user) * 1e12;
+}
+
+double EnergyTable::area_curve_um2(const std::string& entry, double x, const ConfigNode& user) const {
+  return curve(area_, "area", entry, x, user) * 1e12;
 }
 
 double EnergyTable::energy_keyed_pj(const std::string& entry, const std::string& key, const ConfigNode& user,
@@ -94,18 +114,6 @@ double EnergyTable::energy_keyed_pj(const std::string& entry, const std::string&
                             "'; known: " + known);
   }
   return it->second * 1e12;
-}
-
-double EnergyTable::area_um2(const std::string& entry, const ConfigNode& user) const {
-  const Entry& e = find(area_, "area", entry, user);
-  if (e.scalar < 0) user.fail_here("area table entry '" + entry + "' in '" + file_ + "' must be a single value");
-  return e.scalar * 1e12;
-}
-
-double EnergyTable::area_curve_um2(const std::string& entry, double x, const ConfigNode& user) const {
-  const Entry& e = find(area_, "area", entry, user);
-  if (e.curve.empty()) user.fail_here("area table entry '" + entry + "' in '" + file_ + "' must be a list of [x, area] points");
-  return interpolate_log_log(e.curve, x) * 1e12;
 }
 
 }  // namespace qnnsim

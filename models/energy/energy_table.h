@@ -40,6 +40,9 @@ class EnergyTable {
   static Section parse_section(const ConfigNode& node, Dimension d);
   const Entry& find(const Section& s, const std::string& section, const std::string& entry,
                     const ConfigNode& user) const;
+  double scalar(const Section& s, const std::string& section, const std::string& entry, const ConfigNode& user) const;
+  double curve(const Section& s, const std::string& section, const std::string& entry, double x,
+               const ConfigNode& user) const;
 
   std::string name_;
   std::string file_;
