@@ -2,6 +2,8 @@
 // published totals (../shared/REFERENCES.md, "Workload sizes").
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "support.h"
 
 using namespace qnnsim;
@@ -31,4 +33,41 @@ TEST_CASE("ResNet-18 for CIFAR has 0.56 G MACs", "[workloads]") {
   int adds = 0;
   for (const auto& l : w.layers) adds += l.type == LayerType::Add ? 1 : 0;
   CHECK(adds == 8);  // one residual add per BasicBlock
+}
+
+namespace {
+int64_t macs_of(const Workload& w, std::initializer_list<LayerType> types) {
+  int64_t sum = 0;
+  for (const auto& l : w.layers)
+    for (LayerType t : types) sum += l.type == t ? l.macs() : 0;
+  return sum;
+}
+}  // namespace
+
+TEST_CASE("grouped AlexNet matches the published per-layer conv MACs", "[workloads]") {
+  // Eyeriss (Chen et al.): 105.4M / 223.9M / 149.5M / 112.1M / 74.8M, 665.8M conv; 58.6M fc.
+  const Workload w = load_workload(shipped("workloads/alexnet.yaml"));
+  const std::map<std::string, int64_t> expected = {{"conv1", 105415200}, {"conv2", 223948800}, {"conv3", 149520384},
+                                                   {"conv4", 112140288}, {"conv5", 74760192}};
+  for (const auto& l : w.layers)
+    if (expected.count(l.name)) CHECK(l.macs() == expected.at(l.name));
+  CHECK(macs_of(w, {LayerType::Conv}) == 665784864);
+  CHECK(macs_of(w, {LayerType::FC}) == 58621952);
+}
+
+TEST_CASE("VGG-16 has 15.35G conv and 0.12G fc MACs", "[workloads]") {
+  const Workload w = load_workload(shipped("workloads/vgg16.yaml"));
+  CHECK(macs_of(w, {LayerType::Conv}) == 15346630656);
+  CHECK(macs_of(w, {LayerType::FC}) == 123633664);
+}
+
+TEST_CASE("ResNet-50 v1.5 has 4.09G MACs and ResNet-18 1.81G", "[workloads]") {
+  CHECK(load_workload(shipped("workloads/resnet50.yaml")).macs_per_image() == 4089184256);
+  CHECK(load_workload(shipped("workloads/resnet18.yaml")).macs_per_image() == 1814073344);
+}
+
+TEST_CASE("MobileNet-v1 1.0 has 568.7M MACs with depthwise layers", "[workloads]") {
+  const Workload w = load_workload(shipped("workloads/mobilenet_v1.yaml"));
+  CHECK(w.macs_per_image() == 568740352);
+  CHECK(macs_of(w, {LayerType::DWConv}) == 17385984);
 }

@@ -115,7 +115,7 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
     const int64_t k0 = (i % k_steps) * rows;
     const int64_t m0 = ((i / k_steps) % m_steps) * cols;
     const int64_t g = i / (k_steps * m_steps);
-    return Step{{layer, tile.group_first + g, tile.m_first + m0, k0},
+    return Step{{layer, tile.group_first + g, tile.m_first + m0, tile.k_first + k0},
                 static_cast<int>(std::min(rows, tile.reduction - k0)),
                 static_cast<int>(std::min(cols, tile.m_per_group - m0))};
   };

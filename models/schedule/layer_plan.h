@@ -23,12 +23,15 @@ struct GlbTile {
   uint64_t output_store_bits = 0;
 
   // Array layers: for each group, for each cols-wide block of m_per_group output
-  // channels, for each rows-tall block of the reduction K: stream `vectors`.
+  // channels, for each rows-tall block of the tile's reduction: stream `vectors`.
+  // Partial sums are read back and accumulated unless the step starts the
+  // group's whole reduction (k_first + step offset == 0).
   int64_t group_first = 0;  // global index of the first group (identifies weight tiles)
   int64_t groups = 0;
   int64_t m_first = 0;      // first output channel of the tile within its group
   int64_t m_per_group = 0;
-  int64_t reduction = 0;    // K per group
+  int64_t k_first = 0;      // first reduction element (c x R x S) of the tile within its group
+  int64_t reduction = 0;    // reduction elements of the tile
   uint64_t vectors = 0;
 
   // Vector layers: element operations over the tile.

@@ -54,45 +54,55 @@ struct Estimate {
   double seconds = std::numeric_limits<double>::infinity();
   double dram_bits = 0;
   int64_t tiles = 0;
+  // Latency first; estimates within 1% count as equal (the estimate is not
+  // that precise), and then less DRAM traffic wins, then fewer tiles.
   bool better_than(const Estimate& o) const {
-    if (seconds != o.seconds) return seconds < o.seconds;
+    if (seconds < 0.99 * o.seconds) return true;
+    if (o.seconds < 0.99 * seconds) return false;
     if (dram_bits != o.dram_bits) return dram_bits < o.dram_bits;
     return tiles < o.tiles;
   }
 };
 
 // ---- array layers (conv, fc, dwconv) --------------------------------------
+//
+// A buffer tile covers gt groups x mt output channels of each group x ct input
+// channels of each group x nt images x pt output rows (all Q columns). Either
+// gt > 1 whole groups (mt and ct cover the group), or one group split into
+// channel blocks. When the input channels are split (c blocks > 1) the c loop
+// is innermost at the DRAM level, so partial sums stay in the buffer across c
+// blocks and reach DRAM once, at output width.
 
-struct ArrayChoice {
-  int64_t n_t = 1, p_t = 1, u_t = 1;  // images, output rows, and units (groups, or channels when groups == 1)
-  bool weights_outer = true;          // loop order at the DRAM level
+struct ArrayBlocking {
+  int64_t gt = 1, mt = 1, ct = 1, nt = 1, pt = 1;
+  bool weights_outer = true;  // loop order of (group, m) blocks against (n, p) blocks
 };
 
 struct ArrayShape {
-  int64_t N, g, K, m_per_group, c_per_group, units;
-  bool grouped;
+  int64_t N, g, Mg, Cg, RS;
   int64_t wbits, ibits, obits, abits;
 };
 
 ArrayShape array_shape(const Layer& l, int64_t batch) {
-  ArrayShape s{};
-  s.N = batch;
-  s.g = l.groups;
-  s.K = l.reduction_size();
-  s.m_per_group = l.M / l.groups;
-  s.c_per_group = l.C / l.groups;
-  s.grouped = l.groups > 1;
-  s.units = s.grouped ? l.groups : l.M;
-  s.wbits = l.precision.weights.bits;
-  s.ibits = l.precision.inputs.bits;
-  s.obits = l.precision.outputs.bits;
-  s.abits = l.precision.accumulator.bits;
-  return s;
+  return {batch,
+          l.groups,
+          l.M / l.groups,
+          l.C / l.groups,
+          l.R * l.S,
+          l.precision.weights.bits,
+          l.precision.inputs.bits,
+          l.precision.outputs.bits,
+          l.precision.accumulator.bits};
 }
 
-// Output channels and input channels that `u` units span.
-int64_t unit_out_channels(const ArrayShape& s, int64_t u) { return s.grouped ? u * s.m_per_group : u; }
-int64_t unit_in_channels(const ArrayShape& s, const Layer& l, int64_t u) { return s.grouped ? u * s.c_per_group : l.C; }
+// Array steps needed to reduce over `channels` input channels: rows-tall blocks of channels x R x S.
+int64_t k_steps(const ArrayShape& s, int64_t channels, int64_t rows) { return ceil_div(channels * s.RS, rows); }
+
+// Sum of k_steps over the c blocks of size ct.
+int64_t k_steps_all_blocks(const ArrayShape& s, int64_t ct, int64_t rows) {
+  const int64_t full = s.Cg / ct, rem = s.Cg % ct;
+  return full * k_steps(s, ct, rows) + (rem > 0 ? k_steps(s, rem, rows) : 0);
+}
 
 LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) {
   const ArrayShape s = array_shape(l, batch);
@@ -101,62 +111,67 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
   const double cap = arch.glb->capacity_bits();
   const double bw = arch.dram->bandwidth_bits_per_s();
   const double period = arch.tech.period_s();
-
-  // Channel blocks are whole multiples of the array width unless they cover all of M.
-  std::vector<int64_t> unit_sizes;
-  if (s.grouped) {
-    unit_sizes = block_sizes(s.units);
-  } else {
-    for (int64_t b : block_sizes(ceil_div(s.units, cols))) unit_sizes.push_back(std::min(s.units, b * cols));
-  }
   const int64_t fill = rows + cols - 2;
-  const double steps_per_vector_block =
-      static_cast<double>(s.g * ceil_div(s.m_per_group, cols) * ceil_div(s.K, rows));
-  const double cycles_per_vector = static_cast<double>(pe.compute_cycles(1, l.precision) / static_cast<uint64_t>(1 + fill));
-  const double w_total = static_cast<double>(l.M) * s.K * s.wbits;
+  const double cycles_per_vector = static_cast<double>(pe.compute_cycles(1, l.precision)) / static_cast<double>(1 + fill);
+  const double w_total = static_cast<double>(l.M) * s.Cg * s.RS * s.wbits;
   const double out_total = static_cast<double>(s.N) * l.output_count() * s.obits;
+  const double m_steps = static_cast<double>(ceil_div(s.Mg, cols));
 
-  ArrayChoice best;
+  // (gt, mt) pairs: whole groups, or channel blocks (multiples of the array width) of one group.
+  std::vector<std::pair<int64_t, int64_t>> gm;
+  for (int64_t gt : block_sizes(s.g)) gm.emplace_back(gt, s.Mg);
+  for (int64_t b : block_sizes(ceil_div(s.Mg, cols)))
+    if (b * cols < s.Mg) gm.emplace_back(1, b * cols);
+  std::vector<int64_t> c_sizes = block_sizes(s.Cg);
+
+  ArrayBlocking best;
   Estimate best_est;
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
-  for (int64_t p_t : block_sizes(l.P)) {
-    const RowBlocks rb = row_blocks(l, p_t);
-    for (int64_t n_t : block_sizes(s.N)) {
-      const int64_t np_blocks = ceil_div(s.N, n_t) * rb.count;
-      for (int64_t u_t : unit_sizes) {
-        const double wt = static_cast<double>(unit_out_channels(s, u_t)) * s.K * s.wbits;
-        const double it = static_cast<double>(n_t) * unit_in_channels(s, l, u_t) * rb.max_rows * l.W * s.ibits;
-        const double ot = static_cast<double>(n_t) * unit_out_channels(s, u_t) * p_t * l.Q * s.abits;
-        const double need = kBufferSlots * (wt + it + ot);
-        if (need > cap) {
-          if (need < smallest_need) {
-            smallest_need = need;
-            smallest_parts = fmt::format("weights {:.0f}, inputs {:.0f}, partial sums {:.0f} bits per slot", wt, it, ot);
+  for (int64_t pt : block_sizes(l.P)) {
+    const RowBlocks rb = row_blocks(l, pt);
+    // All input rows of all images and channels, once, with the halo of every row block.
+    const double in_once = static_cast<double>(s.N) * l.C * rb.sum_rows * l.W * s.ibits;
+    for (int64_t nt : block_sizes(s.N)) {
+      const int64_t np_blocks = ceil_div(s.N, nt) * rb.count;
+      const double vectors = static_cast<double>(s.N) * l.P * l.Q + static_cast<double>(np_blocks) * fill;
+      for (const auto& [gt, mt] : gm) {
+        const int64_t m_blocks = ceil_div(s.Mg, mt);  // per group
+        const int64_t w_blocks = ceil_div(s.g, gt) * m_blocks;
+        const double ot = static_cast<double>(nt) * gt * mt * pt * l.Q * s.abits;
+        for (int64_t ct : c_sizes) {
+          if (gt > 1 && ct != s.Cg) continue;  // whole groups take all their channels
+          const double wt = static_cast<double>(gt) * mt * ct * s.RS * s.wbits;
+          const double it = static_cast<double>(nt) * gt * ct * rb.max_rows * l.W * s.ibits;
+          const double need = kBufferSlots * (wt + it + ot);
+          if (need > cap) {
+            if (need < smallest_need) {
+              smallest_need = need;
+              smallest_parts = fmt::format("weights {:.0f}, inputs {:.0f}, partial sums {:.0f} bits per slot", wt, it, ot);
+            }
+            continue;
           }
-          continue;
-        }
-        const int64_t w_blocks = ceil_div(s.units, u_t);
-        // All input rows of all images, once, with the halo of every row block.
-        const double in_once = static_cast<double>(s.N) * l.C * rb.sum_rows * l.W * s.ibits;
-        double compute_cycles = steps_per_vector_block *
-                                (static_cast<double>(s.N) * l.P * l.Q + static_cast<double>(np_blocks) * fill) *
-                                cycles_per_vector;
-        if (!pe.double_buffered_weights())
-          compute_cycles += steps_per_vector_block * np_blocks * static_cast<double>(pe.weight_load_cycles(static_cast<int>(rows)));
-        for (bool weights_outer : {true, false}) {
-          const double in_bits = (weights_outer && !s.grouped) ? in_once * w_blocks : in_once;
-          const double w_bits = (weights_outer || w_blocks == 1) ? w_total : w_total * np_blocks;
-          Estimate e;
-          e.dram_bits = in_bits + w_bits + out_total;
-          e.tiles = w_blocks * np_blocks;
-          const double ends = (wt + it) / bw + static_cast<double>(n_t) * unit_out_channels(s, u_t) * p_t * l.Q * s.obits / bw;
-          // Each tile's load and store waits one DRAM access latency.
-          const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-          e.seconds = std::max(compute_cycles * period, dram_s) + ends;
-          if (e.better_than(best_est)) {
-            best_est = e;
-            best = {n_t, p_t, u_t, weights_outer};
+          const int64_t c_blocks = ceil_div(s.Cg, ct);
+          double compute_cycles = static_cast<double>(s.g) * m_steps *
+                                  static_cast<double>(k_steps_all_blocks(s, ct, rows)) * vectors * cycles_per_vector;
+          if (!pe.double_buffered_weights())
+            compute_cycles += static_cast<double>(s.g) * m_steps * static_cast<double>(k_steps_all_blocks(s, ct, rows)) *
+                              np_blocks * static_cast<double>(pe.weight_load_cycles(static_cast<int>(rows)));
+          for (bool weights_outer : {true, false}) {
+            const bool inputs_once = !weights_outer && c_blocks == 1;
+            const bool weights_once = c_blocks == 1 && (weights_outer || w_blocks == 1);
+            Estimate e;
+            e.dram_bits = in_once * (inputs_once ? 1.0 : static_cast<double>(m_blocks)) +
+                          w_total * (weights_once ? 1.0 : static_cast<double>(np_blocks)) + out_total;
+            e.tiles = w_blocks * np_blocks * c_blocks;
+            // Each tile's load and store waits one DRAM access latency.
+            const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
+            const double ends = (wt + it) / bw + static_cast<double>(nt) * gt * mt * pt * l.Q * s.obits / bw;
+            e.seconds = std::max(compute_cycles * period, dram_s) + ends;
+            if (e.better_than(best_est)) {
+              best_est = e;
+              best = {gt, mt, ct, nt, pt, weights_outer};
+            }
           }
         }
       }
@@ -165,63 +180,68 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
   if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, smallest_parts);
 
   // Lay out the tiles of the chosen blocking in the chosen loop order.
-  LayerPlan plan;
-  plan.uses_array = true;
   struct Block {
     int64_t first, size;
   };
-  std::vector<Block> ublocks, nblocks, pblocks;
-  for (int64_t u = 0; u < s.units; u += best.u_t) ublocks.push_back({u, std::min(best.u_t, s.units - u)});
-  for (int64_t n = 0; n < s.N; n += best.n_t) nblocks.push_back({n, std::min(best.n_t, s.N - n)});
-  for (int64_t p = 0; p < l.P; p += best.p_t) pblocks.push_back({p, std::min(best.p_t, l.P - p)});
+  const auto blocks = [](int64_t extent, int64_t size) {
+    std::vector<Block> out;
+    for (int64_t i = 0; i < extent; i += size) out.push_back({i, std::min(size, extent - i)});
+    return out;
+  };
+  const auto gblocks = blocks(s.g, best.gt), mblocks = blocks(s.Mg, best.mt), cblocks = blocks(s.Cg, best.ct);
+  const auto nblocks = blocks(s.N, best.nt), pblocks = blocks(l.P, best.pt);
+  const bool split_c = cblocks.size() > 1;
 
-  const auto make_tile = [&](const Block& u, const Block& n, const Block& p, bool load_w, bool load_i) {
+  LayerPlan plan;
+  plan.uses_array = true;
+  const auto add_tile = [&](const Block& g, const Block& m, const Block& n, const Block& p, const Block& c,
+                            bool load_w, bool load_i) {
     GlbTile t;
-    const int64_t out_ch = unit_out_channels(s, u.size);
-    const uint64_t outputs = static_cast<uint64_t>(n.size * out_ch * p.size * l.Q);
-    t.weight_load_bits = load_w ? static_cast<uint64_t>(out_ch * s.K * s.wbits) : 0;
-    t.input_load_bits =
-        load_i ? static_cast<uint64_t>(n.size * unit_in_channels(s, l, u.size) * input_rows(l, p.first, p.size) * l.W * s.ibits)
-               : 0;
-    t.output_read_bits = outputs * static_cast<uint64_t>(s.abits);
-    t.output_store_bits = outputs * static_cast<uint64_t>(s.obits);
-    t.group_first = s.grouped ? u.first : 0;
-    t.groups = s.grouped ? u.size : 1;
-    t.m_first = s.grouped ? 0 : u.first;
-    t.m_per_group = s.grouped ? s.m_per_group : u.size;
-    t.reduction = s.K;
+    const uint64_t outputs = static_cast<uint64_t>(n.size * g.size * m.size * p.size * l.Q);
+    const uint64_t w_bits = static_cast<uint64_t>(g.size * m.size * c.size * s.RS * s.wbits);
+    const uint64_t i_bits = static_cast<uint64_t>(n.size * g.size * c.size * input_rows(l, p.first, p.size) * l.W * s.ibits);
+    const bool last_c = c.first + c.size == s.Cg;
+    t.weight_load_bits = load_w ? w_bits : 0;
+    t.input_load_bits = load_i ? i_bits : 0;
+    t.output_read_bits = last_c ? outputs * static_cast<uint64_t>(s.abits) : 0;
+    t.output_store_bits = last_c ? outputs * static_cast<uint64_t>(s.obits) : 0;
+    t.group_first = g.first;
+    t.groups = g.size;
+    t.m_first = m.first;
+    t.m_per_group = m.size;
+    t.k_first = c.first * s.RS;
+    t.reduction = c.size * s.RS;
     t.vectors = static_cast<uint64_t>(n.size * p.size * l.Q);
     plan.footprint_bits = std::max<uint64_t>(
-        plan.footprint_bits,
-        static_cast<uint64_t>(kBufferSlots) *
-            (static_cast<uint64_t>(out_ch * s.K * s.wbits) +
-             static_cast<uint64_t>(n.size * unit_in_channels(s, l, u.size) * input_rows(l, p.first, p.size) * l.W * s.ibits) +
-             t.output_read_bits));
+        plan.footprint_bits, static_cast<uint64_t>(kBufferSlots) * (w_bits + i_bits + outputs * static_cast<uint64_t>(s.abits)));
     plan.tiles.push_back(t);
   };
   if (best.weights_outer) {
-    for (const auto& u : ublocks) {
-      bool first = true;
-      for (const auto& n : nblocks)
-        for (const auto& p : pblocks) {
-          make_tile(u, n, p, first, true);
-          first = false;
-        }
-    }
+    for (const auto& g : gblocks)
+      for (const auto& m : mblocks) {
+        bool first_np = true;
+        for (const auto& n : nblocks)
+          for (const auto& p : pblocks) {
+            for (const auto& c : cblocks) add_tile(g, m, n, p, c, split_c || first_np, true);
+            first_np = false;
+          }
+      }
   } else {
+    const bool one_weight_block = gblocks.size() * mblocks.size() == 1;
     bool first_tile = true;
     for (const auto& n : nblocks)
-      for (const auto& p : pblocks) {
-        bool first_u = true;
-        for (const auto& u : ublocks) {
-          make_tile(u, n, p, ublocks.size() > 1 || first_tile, first_u || s.grouped);
-          first_u = false;
-          first_tile = false;
+      for (const auto& p : pblocks)
+        for (const auto& g : gblocks) {
+          bool first_m = true;
+          for (const auto& m : mblocks) {
+            for (const auto& c : cblocks) add_tile(g, m, n, p, c, split_c || !one_weight_block || first_tile, split_c || first_m);
+            first_m = false;
+            first_tile = false;
+          }
         }
-      }
   }
-  plan.tiling = fmt::format("{} tiles of n{} p{} {}{}, {}", plan.tiles.size(), best.n_t, best.p_t,
-                            s.grouped ? "g" : "m", best.u_t, best.weights_outer ? "weights outer" : "inputs outer");
+  plan.tiling = fmt::format("{} tiles of n{} p{} g{} m{} c{}, {}", plan.tiles.size(), best.nt, best.pt, best.gt,
+                            best.mt, best.ct, best.weights_outer ? "weights outer" : "inputs outer");
   return plan;
 }
 
