@@ -134,3 +134,27 @@ TEST_CASE("bad input exits 2 with the file, line and key", "[cli]") {
                    dir / "out", dir / "err") == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("results do not depend on the simulation quantum", "[report][cli]") {
+  // The buffer, bus and DRAM keep calendars of busy intervals, so a thread that
+  // runs ahead in local time books the future instead of blocking the present.
+  const auto dir = temp_dir("quantum");
+  std::ifstream in(shipped("arch/systolic_ws.yaml"));
+  std::stringstream arch;
+  arch << in.rdbuf();
+  REQUIRE(arch.str().find("quantum: 1 us ") != std::string::npos);
+  double cycles[2] = {0, 0};
+  const char* quanta[2] = {"1 ns", "1 ms"};
+  for (int i = 0; i < 2; ++i) {
+    const auto path = dir / ("arch" + std::to_string(i) + ".yaml");
+    std::ofstream(path) << replace_all(arch.str(), "quantum: 1 us ", std::string("quantum: ") + quanta[i] + " ");
+    const auto json = dir / ("r" + std::to_string(i) + ".json");
+    REQUIRE(qnnsim_cli("run " + path.string() + " " + shipped("workloads/resnet18_cifar.yaml") + " --quiet --json " +
+                           json.string(),
+                       dir / "out", dir / "err") == 0);
+    cycles[i] = nlohmann::json::parse(read_file(json.string()))["summary"]["cycles"].get<double>();
+  }
+  CHECK(cycles[0] > 0);
+  CHECK(cycles[1] == Approx(cycles[0]).epsilon(0.01));
+  std::filesystem::remove_all(dir);
+}

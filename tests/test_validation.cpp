@@ -2,6 +2,12 @@
 // and says what was expected; one case per kind of mistake.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
 #include "schedule/ws_schedule.h"
 #include "support.h"
 
@@ -180,4 +186,64 @@ TEST_CASE("a YAML syntax error reports its line", "[validation]") {
     CHECK(e.where().line >= 2);
     CHECK_THAT(e.message(), Catch::Contains("YAML syntax error"));
   }
+}
+
+TEST_CASE("a key given twice is an error, not a silent choice", "[validation]") {
+  const ConfigError e = workload_error(replace_all(kTwoConvs, "batch: 1\n", "batch: 1\nbatch: 7\n"));
+  CHECK(e.key_path() == "batch");
+  CHECK(e.where().line == 3);
+  CHECK_THAT(e.message(), Catch::Contains("twice"));
+}
+
+TEST_CASE("an energy override must name an action of the component", "[validation]") {
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "banks: 4}", "banks: 4, energy: {raed: 12 pJ}}"));
+  CHECK(e.key_path() == "glb.energy.raed");
+  CHECK_THAT(e.message(), Catch::Contains("read") && Catch::Contains("write"));
+}
+
+TEST_CASE("the technology must match the energy table's node and voltage", "[validation]") {
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "node: 45 nm", "node: 7 nm"));
+  CHECK(e.key_path() == "technology.node");
+  CHECK_THAT(e.message(), Catch::Contains("45 nm"));
+}
+
+TEST_CASE("non-finite numbers and fractional bits are rejected", "[validation]") {
+  CHECK(arch_error(replace_all(tiny_arch_yaml(), "clock: 1 GHz", "clock: inf GHz")).key_path() == "technology.clock");
+  CHECK(arch_error(replace_all(tiny_arch_yaml(), "width: 64 bit, banks", "width: 1.5 bit, banks")).key_path() ==
+        "glb.width");
+  CHECK(arch_error(replace_all(tiny_arch_yaml(), "latency: 10 ns", "latency: 1e10 s")).key_path() == "dram.latency");
+}
+
+TEST_CASE("a producer's output width must equal its consumer's input width", "[validation]") {
+  const ConfigError e =
+      workload_error(replace_all(kTwoConvs, "padding: 1}", "padding: 1, outputs: {bits: 4, scheme: uniform_asymmetric}}"));
+  CHECK(e.where().line == 6);
+  CHECK_THAT(e.message(), Catch::Contains("8-bit inputs") && Catch::Contains("'conv1' writes 4-bit outputs"));
+}
+
+TEST_CASE("an empty producer list and odd layer names are rejected", "[validation]") {
+  CHECK(workload_error(replace_all(kTwoConvs, "{name: conv2,", "{name: conv2, from: [],")).key_path() ==
+        "layers[1].from");
+  CHECK(workload_error(replace_all(kTwoConvs, "{name: conv2,", "{name: \"conv 2,x\",")).key_path() ==
+        "layers[1].name");
+}
+
+TEST_CASE("an energy table curve with two points at the same x is rejected", "[validation]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_table_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ifstream in(shipped("configs/energy/horowitz_45nm.yaml"));
+  std::stringstream table;
+  table << in.rdbuf();
+  std::ofstream(dir / "table.yaml") << replace_all(table.str(), "- [32, 0.1 pJ]", "- [8, 0.1 pJ]");
+  std::ofstream(dir / "arch.yaml") << replace_all(tiny_arch_yaml(), "energy_table: horowitz_45nm",
+                                                   "energy_table: table.yaml");
+  try {
+    load_arch((dir / "arch.yaml").string());
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    CHECK(e.where().file == (dir / "table.yaml").string());
+    CHECK(e.key_path() == "energy.int_add");
+    CHECK_THAT(e.message(), Catch::Contains("same x"));
+  }
+  std::filesystem::remove_all(dir);
 }

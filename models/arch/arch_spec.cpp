@@ -1,7 +1,10 @@
 #include "arch/arch_spec.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 namespace qnnsim {
 
@@ -31,9 +34,9 @@ std::string resolve_table(const ConfigNode& root) {
 Technology parse_technology(const ConfigNode& node) {
   node.expect_map("the technology {node, clock, voltage}");
   Technology t;
-  t.node_m = node.positive_quantity("node", Dimension::Length);
-  t.clock_hz = node.positive_quantity("clock", Dimension::Frequency);
-  t.voltage_v = node.positive_quantity("voltage", Dimension::Voltage);
+  t.node_m = node.quantity_in("node", Dimension::Length, 1e-9, 1e-6);
+  t.clock_hz = node.quantity_in("clock", Dimension::Frequency, 1e3, 1e12);
+  t.voltage_v = node.quantity_in("voltage", Dimension::Voltage, 0.1, 5.0);
   node.reject_unknown_keys();
   return t;
 }
@@ -62,6 +65,16 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   a->dataflow = root.text("dataflow");
   if (a->dataflow != "weight_stationary")
     root.fail("dataflow", "unknown dataflow '" + a->dataflow + "'; this version schedules weight_stationary");
+
+  // Energies are not scaled between technologies, so the table must be for this one.
+  const ConfigNode tech = root.child("technology");
+  const auto differs = [](double a, double b) { return std::abs(a - b) > 1e-6 * std::abs(b); };
+  if (differs(a->tech.node_m, a->table->node_m()))
+    tech.fail("node", fmt::format("the energy table '{}' is for {:g} nm; energies are not scaled between nodes, so "
+                                  "the node must match it", a->table->name(), a->table->node_m() * 1e9));
+  if (differs(a->tech.voltage_v, a->table->voltage_v()))
+    tech.fail("voltage", fmt::format("the energy table '{}' is for {:g} V; energies are not scaled between voltages, "
+                                     "so the voltage must match it", a->table->name(), a->table->voltage_v()));
 
   const BuildContext ctx{a->tech, *a->table};
   a->dram = make_component<DramSpec>(root, "dram", ctx, "the DRAM");

@@ -1,8 +1,12 @@
 #pragma once
 // Base of every SystemC target: one TLM-2.0 target socket, a b_transport that
 // adds the tile's service time to the annotated delay, and the component's
-// action counters. Shared bandwidth is a "busy-until" reservation, so
-// contention shows up without stepping a clock.
+// action counters. Shared bandwidth is a calendar of busy intervals: a tile
+// takes the first free time at or after its start, split over gaps if need
+// be. Contention shows up without stepping a clock, and because an initiator
+// running ahead in local time books the future rather than blocking the
+// present, results do not depend on the quantum.
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -35,8 +39,8 @@ class ComponentModule : public sc_core::sc_module {
   // from sc_time_stamp() (the initiator's annotated delay comes in the same way).
   virtual void serve(Work& work, sc_core::sc_time& delay) = 0;
 
-  // Reserve the shared resource for `busy` starting no earlier than the request.
-  // Returns the completion time as an offset from now.
+  // Reserve the shared resource for `busy` of its time, starting no earlier
+  // than the request. Returns the completion time as an offset from now.
   sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy);
 
   // Durations from seconds without sc_time's unit conversion on the hot path.
@@ -50,7 +54,7 @@ class ComponentModule : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   const ComponentSpec& spec_;
-  sc_core::sc_time busy_until_ = sc_core::SC_ZERO_TIME;
+  std::map<sc_dt::uint64, sc_dt::uint64> busy_;  // start -> end, in time ticks; disjoint
   const double ticks_per_second_;
 };
 

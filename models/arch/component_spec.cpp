@@ -1,5 +1,7 @@
 #include "arch/component_spec.h"
 
+#include <algorithm>
+
 namespace qnnsim {
 
 namespace {
@@ -18,6 +20,17 @@ ComponentSpec::ComponentSpec(const ConfigNode& node, const BuildContext& ctx)
   }
   if (const auto a = node.optional_quantity("area", Dimension::Area)) area_override_um2_ = *a * 1e12;
   if (const auto l = node.optional_quantity("leakage", Dimension::Power)) leakage_w_ = *l;
+}
+
+void ComponentSpec::finish_parse() const {
+  node_.reject_unknown_keys();
+  const std::vector<std::string> names = action_names();
+  for (const auto& [action, pj] : energy_override_pj_) {
+    if (std::find(names.begin(), names.end(), action) != names.end()) continue;
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    node_.child("energy").fail(action, "'" + action + "' is not an action of " + class_name_ + "; its actions are " + known);
+  }
 }
 
 double ComponentSpec::action_energy_pj(const ActionDesc& action) const {

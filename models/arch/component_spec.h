@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "arch/component_module.h"
 #include "arch/technology.h"
@@ -42,8 +43,11 @@ class ComponentSpec {
  protected:
   virtual double model_energy_pj(const ActionDesc& action) const = 0;
   virtual double model_area_um2() const = 0;
-  // Call at the end of a derived constructor: every key must have been read.
-  void finish_parse() const { node_.reject_unknown_keys(); }
+  // The action names an `energy:` override may name.
+  virtual std::vector<std::string> action_names() const = 0;
+  // Call at the end of a derived constructor: every key must have been read,
+  // and every energy override must name one of this component's actions.
+  void finish_parse() const;
 
   ConfigNode node_;
   const Technology tech_;

@@ -1,6 +1,9 @@
 // The qnnsim command: run a simulation, or validate configuration files.
 // Bad input exits 2 with one message naming file, line, column and key.
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 
@@ -57,17 +60,23 @@ int run(RunOptions o) {
     o.arch = (fs::path(qnnsim::data_dir()) / "arch" / "systolic_ws.yaml").string();
     o.workload = (fs::path(qnnsim::data_dir()) / "workloads" / "resnet18_cifar.yaml").string();
   }
+  // Open the output files first: a path that cannot be written fails before the run, not after it.
+  std::ofstream json_out, csv_out;
+  for (auto [path, stream] : {std::pair{&o.json, &json_out}, std::pair{&o.csv, &csv_out}}) {
+    if (path->empty()) continue;
+    stream->open(*path);
+    if (!*stream) {
+      std::cerr << "error: cannot write '" << *path << "': " << std::strerror(errno) << "\n";
+      return kExitConfigError;
+    }
+  }
   const auto arch = qnnsim::load_arch(o.arch);
   qnnsim::Workload workload = qnnsim::load_workload(o.workload);
-  if (o.batch > qnnsim::kMaxBatch) {
-    std::cerr << "error: --batch " << o.batch << " is larger than " << qnnsim::kMaxBatch << "\n";
-    return kExitConfigError;
-  }
   if (o.batch > 0) workload.batch = o.batch;
   const qnnsim::RunResult result = qnnsim::run_simulation(*arch, workload);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
-  if (!o.json.empty()) qnnsim::write_json(result, o.json);
-  if (!o.csv.empty()) qnnsim::write_csv(result, o.csv);
+  if (json_out.is_open()) qnnsim::write_json(result, json_out);
+  if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
   return 0;
 }
 
@@ -82,7 +91,8 @@ int sc_main(int argc, char* argv[]) {
                                                 "energy and utilization (no files: the shipped default)");
   run_cmd->add_option("ARCH", opts.arch, "architecture YAML (arch/*.yaml)");
   run_cmd->add_option("WORKLOAD", opts.workload, "workload trace YAML (workloads/*.yaml)");
-  run_cmd->add_option("--batch", opts.batch, "override the workload's batch size")->check(CLI::PositiveNumber);
+  run_cmd->add_option("--batch", opts.batch, "override the workload's batch size")
+      ->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
   run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
   run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
   run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
@@ -105,7 +115,11 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitConfigError;
   } catch (const sc_core::sc_report& e) {
-    std::cerr << "error: SystemC: " << e.what() << "\n";
+    // An exception thrown inside a SystemC process arrives wrapped; show its own message.
+    std::string msg = e.get_msg();
+    const std::string wrapper = "uncaught exception: ";
+    if (msg.rfind(wrapper, 0) == 0) msg = msg.substr(wrapper.size());
+    std::cerr << "error: " << msg << "\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -124,7 +124,7 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
     if (s.key == resident_) return at;
     resident_ = s.key;
     const uint64_t n = static_cast<uint64_t>(s.r) * static_cast<uint64_t>(s.c);
-    work_.destinations = n;
+    work_.destinations = 1;  // each weight goes to one PE
     sc_time ready = std::max(issue(glb, Work::Kind::Read, layer, n * wbits, at),
                              issue(noc, Work::Kind::Transfer, layer, n * wbits, at));
     work_.rows_used = s.r;

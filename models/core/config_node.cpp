@@ -1,5 +1,6 @@
 #include "core/config_node.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +20,30 @@ const char* kind_name(const YAML::Node& n) {
     case YAML::NodeType::Scalar: return "a scalar";
     case YAML::NodeType::Null: return "nothing (null)";
     default: return "an undefined value";
+  }
+}
+
+// A mapping key must be plain text; anything else is an error at the key.
+std::string key_text(const std::string& file, const YAML::Node& key) {
+  if (!key.IsScalar())
+    throw ConfigError(mark_location(file, key.Mark()), "", "a mapping key must be plain text, found " + std::string(kind_name(key)));
+  return key.Scalar();
+}
+
+// yaml-cpp keeps the first of two equal keys; a repeated key is an error instead.
+void reject_duplicate_keys(const std::string& file, const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      const std::string k = key_text(file, kv.first);
+      const std::string child = path.empty() ? k : path + "." + k;
+      if (!seen.insert(k).second)
+        throw ConfigError(mark_location(file, kv.first.Mark()), child, "key given twice in the same mapping");
+      reject_duplicate_keys(file, kv.second, child);
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i)
+      reject_duplicate_keys(file, node[i], path + "[" + std::to_string(i) + "]");
   }
 }
 
@@ -47,6 +72,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& p
   }
   ConfigNode out(root, std::make_shared<const std::string>(pretend_file), "");
   if (!root.IsMap()) out.fail_here("the file must be a YAML mapping of keys at top level");
+  reject_duplicate_keys(pretend_file, root, "");
   return out;
 }
 
@@ -118,7 +144,7 @@ std::vector<std::string> ConfigNode::keys() const {
   expect_map("a mapping");
   std::vector<std::string> out;
   for (const auto& kv : node_) {
-    out.push_back(kv.first.as<std::string>());
+    out.push_back(key_text(*file_, kv.first));
     mark_used(out.back());
   }
   return out;
@@ -188,7 +214,7 @@ double ConfigNode::number(const std::string& key) const {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used == 0 || used != s.size()) fail(key, "expected a number, found '" + s + "'");
+  if (used == 0 || used != s.size() || !std::isfinite(d)) fail(key, "expected a finite number, found '" + s + "'");
   return d;
 }
 
@@ -211,6 +237,24 @@ std::optional<double> ConfigNode::optional_quantity(const std::string& key, Dime
   return positive_quantity(key, d);
 }
 
+double ConfigNode::quantity_in(const std::string& key, Dimension d, double min_value, double max_value) const {
+  const double q = positive_quantity(key, d);
+  if (q < min_value || q > max_value) {
+    std::ostringstream msg;
+    msg << "expected " << dimension_name(d) << " from " << min_value << " to " << max_value
+        << " (SI units), found '" << node_[key].Scalar() << "'";
+    fail(key, msg.str());
+  }
+  return q;
+}
+
+int64_t ConfigNode::whole_bits(const std::string& key, int64_t max_bits) const {
+  const double q = positive_quantity(key, Dimension::Bits);
+  if (q != std::floor(q) || q < 1 || q > static_cast<double>(max_bits))
+    fail(key, "expected a whole number of bits from 1 to " + std::to_string(max_bits) + ", found '" + node_[key].Scalar() + "'");
+  return static_cast<int64_t>(q);
+}
+
 std::vector<std::string> ConfigNode::text_list(const std::string& key) const {
   std::vector<std::string> out;
   for (const auto& item : child(key).items()) out.push_back(item.as_text());
@@ -220,7 +264,7 @@ std::vector<std::string> ConfigNode::text_list(const std::string& key) const {
 void ConfigNode::reject_unknown_keys() const {
   if (!node_.IsMap()) return;
   for (const auto& kv : node_) {
-    const std::string k = kv.first.as<std::string>();
+    const std::string k = key_text(*file_, kv.first);
     if (used_->count(k) == 0) {
       throw ConfigError(mark_location(*file_, kv.first.Mark()), key_path(k),
                         "unknown key (not a parameter here; check its spelling)");

@@ -51,6 +51,10 @@ class ConfigNode {
   double number(const std::string& key) const;
   double positive_quantity(const std::string& key, Dimension d) const;
   std::optional<double> optional_quantity(const std::string& key, Dimension d) const;
+  // A quantity within [min, max] (in SI units), e.g. a clock between 1 kHz and 1 THz.
+  double quantity_in(const std::string& key, Dimension d, double min_value, double max_value) const;
+  // A size that must be a whole number of bits, from 1 to max_bits.
+  int64_t whole_bits(const std::string& key, int64_t max_bits) const;
   std::vector<std::string> text_list(const std::string& key) const;
 
   // This node's own scalar value (for sequence items).

@@ -1,5 +1,6 @@
 #include "core/quantity.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <utility>
@@ -82,6 +83,10 @@ std::optional<double> parse_quantity(const std::string& raw, Dimension d, std::s
   const double value = std::strtod(begin, &end);
   if (end == begin) {
     why = "'" + text + "' does not start with a number";
+    return std::nullopt;
+  }
+  if (!std::isfinite(value)) {
+    why = "'" + text + "' is not a finite number";
     return std::nullopt;
   }
   const std::string unit = trim(std::string(end));

@@ -27,9 +27,9 @@ class DramSpecImpl : public DramSpec {
   DramSpecImpl(const ConfigNode& node, const BuildContext& ctx) : DramSpec(node, ctx) {
     type_ = node.text("type");
     channels_ = node.integer_in("channels", 1, 1024);
-    width_bits_ = node.positive_quantity("width", Dimension::Bits);
-    data_rate_ = node.positive_quantity("data_rate", Dimension::Frequency);
-    latency_s_ = node.positive_quantity("latency", Dimension::Time);
+    width_bits_ = static_cast<double>(node.whole_bits("width", 4096));
+    data_rate_ = node.quantity_in("data_rate", Dimension::Frequency, 1e3, 1e12);
+    latency_s_ = node.quantity_in("latency", Dimension::Time, 0, 1e-3);
     energy_per_bit_pj_ = table_.energy_keyed_pj("dram_per_bit", type_, node, "type");
     finish_parse();
   }
@@ -42,6 +42,7 @@ class DramSpecImpl : public DramSpec {
  protected:
   double model_energy_pj(const ActionDesc&) const override { return energy_per_bit_pj_; }
   double model_area_um2() const override { return 0; }  // off chip: not part of the accelerator's area
+  std::vector<std::string> action_names() const override { return {"read_bits", "write_bits"}; }
 
  private:
   std::string type_;

@@ -28,19 +28,24 @@ EnergyTable::Section EnergyTable::parse_section(const ConfigNode& node, Dimensio
         if (pair.size() != 2) point.fail_here("expected a point [x, value], e.g. [8, 0.2 pJ]");
         std::string why;
         const std::string xs = pair[0].as_text();
+        std::size_t used = 0;
         double x = 0;
         try {
-          x = std::stod(xs);
+          x = std::stod(xs, &used);
         } catch (const std::exception&) {
-          pair[0].fail_here("expected a number for x, found '" + xs + "'");
+          used = 0;
         }
+        if (used == 0 || used != xs.size() || !std::isfinite(x) || x <= 0)
+          pair[0].fail_here("expected a finite number greater than zero for x, found '" + xs + "'");
         const auto y = parse_quantity(pair[1].as_text(), d, why);
         if (!y || *y <= 0) pair[1].fail_here(std::string("expected ") + dimension_name(d) + " > 0: " + why);
-        if (x <= 0) pair[0].fail_here("x must be greater than zero");
         e.curve.emplace_back(x, *y);
       }
       std::sort(e.curve.begin(), e.curve.end());
       if (e.curve.empty()) item.fail_here("a curve needs at least one point");
+      for (std::size_t i = 1; i < e.curve.size(); ++i)
+        if (e.curve[i].first == e.curve[i - 1].first)
+          item.fail_here("two points of the curve have the same x (" + std::to_string(e.curve[i].first) + ")");
     } else {
       for (const auto& k : item.keys()) e.keyed[k] = item.positive_quantity(k, d);
     }
@@ -54,7 +59,8 @@ EnergyTable EnergyTable::load(const std::string& path) {
   EnergyTable t;
   t.file_ = path;
   t.name_ = root.text("name");
-  root.positive_quantity("node", Dimension::Length);
+  t.node_m_ = root.positive_quantity("node", Dimension::Length);
+  t.voltage_v_ = root.positive_quantity("voltage", Dimension::Voltage);
   root.text("source", "");
   t.energy_ = parse_section(root.child("energy"), Dimension::Energy);
   if (root.has("area")) t.area_ = parse_section(root.child("area"), Dimension::Area);

@@ -19,6 +19,8 @@ class EnergyTable {
 
   const std::string& name() const { return name_; }
   const std::string& file() const { return file_; }
+  double node_m() const { return node_m_; }
+  double voltage_v() const { return voltage_v_; }
 
   // Energies in pJ, areas in um^2. A missing entry is a ConfigError that names
   // the table file and the entry, raised on behalf of the component at `user`.
@@ -46,6 +48,7 @@ class EnergyTable {
 
   std::string name_;
   std::string file_;
+  double node_m_ = 0, voltage_v_ = 0;
   Section energy_;
   Section area_;
 };

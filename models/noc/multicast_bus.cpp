@@ -23,9 +23,7 @@ class BusModule : public ComponentModule {
 class BusSpec : public NocSpec {
  public:
   BusSpec(const ConfigNode& node, const BuildContext& ctx) : NocSpec(node, ctx) {
-    const double width = node.positive_quantity("width", Dimension::Bits);
-    if (width < 1 || width > (1 << 20)) node.fail("width", "expected 1 bit to 1 Mib");
-    width_bits_ = static_cast<int64_t>(width);
+    width_bits_ = node.whole_bits("width", 1 << 20);
     bit_pj_ = table_.energy_pj("noc_per_bit", node);
     finish_parse();
   }
@@ -38,6 +36,7 @@ class BusSpec : public NocSpec {
  protected:
   double model_energy_pj(const ActionDesc& a) const override { return a.action == "sent_bits" ? bit_pj_ : 0.0; }
   double model_area_um2() const override { return 0; }  // wires over the array: no published area figure used
+  std::vector<std::string> action_names() const override { return {"sent_bits"}; }
 
  private:
   int64_t width_bits_ = 0;

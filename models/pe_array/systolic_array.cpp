@@ -42,9 +42,9 @@ class SystolicSpec : public ArraySpec {
     mac_ = make_mac(node.child("mac"), ctx);
     const ConfigNode spad = node.child("spad");
     spad.expect_map("per-PE register entries {weights, inputs, psums}");
-    weight_entries_ = spad.integer("weights", 1);
-    input_entries_ = spad.integer("inputs", 1);
-    psum_entries_ = spad.integer("psums", 1);
+    weight_entries_ = spad.integer_in("weights", 1, 1 << 16);
+    input_entries_ = spad.integer_in("inputs", 1, 1 << 16);
+    psum_entries_ = spad.integer_in("psums", 1, 1 << 16);
     spad.reject_unknown_keys();
     register_bit_pj_ = table_.energy_pj("register_file_per_bit", node);
     finish_parse();
@@ -76,6 +76,9 @@ class SystolicSpec : public ArraySpec {
     // PE registers are costed at the SRAM bit-cell area (a lower bound for flip-flops).
     const double pe = mac_->area_um2() + spad_bits * table_.area_um2("sram_bit", node_);
     return static_cast<double>(rows_ * cols_) * pe;
+  }
+  std::vector<std::string> action_names() const override {
+    return {"read", "write", mac_->action(LayerPrecision{}).action};
   }
 
  private:

@@ -1,6 +1,3 @@
-#include <fstream>
-#include <stdexcept>
-
 #include "report/report.h"
 
 namespace qnnsim {
@@ -55,10 +52,6 @@ nlohmann::ordered_json to_json(const RunResult& r) {
   return j;
 }
 
-void write_json(const RunResult& r, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write '" + path + "'");
-  out << to_json(r).dump(2) << "\n";
-}
+void write_json(const RunResult& r, std::ostream& out) { out << to_json(r).dump(2) << "\n"; }
 
 }  // namespace qnnsim

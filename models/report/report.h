@@ -10,8 +10,8 @@
 namespace qnnsim {
 
 nlohmann::ordered_json to_json(const RunResult& r);
-void write_json(const RunResult& r, const std::string& path);
-void write_csv(const RunResult& r, const std::string& path);
+void write_json(const RunResult& r, std::ostream& out);
+void write_csv(const RunResult& r, std::ostream& out);
 void print_table(const RunResult& r, std::ostream& out);
 
 }  // namespace qnnsim

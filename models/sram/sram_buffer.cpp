@@ -26,10 +26,8 @@ class SramModule : public ComponentModule {
 class SramSpec : public BufferSpec {
  public:
   SramSpec(const ConfigNode& node, const BuildContext& ctx) : BufferSpec(node, ctx) {
-    capacity_bits_ = node.positive_quantity("size", Dimension::Bits);
-    const double width = node.positive_quantity("width", Dimension::Bits);
-    if (width < 1 || width > (1 << 20)) node.fail("width", "expected a word of 1 bit to 1 Mib");
-    width_bits_ = static_cast<int64_t>(width);
+    capacity_bits_ = static_cast<double>(node.whole_bits("size", int64_t{1} << 40));
+    width_bits_ = node.whole_bits("width", 1 << 20);
     banks_ = node.integer_in("banks", 1, 1 << 16);
     const double bank_bits = capacity_bits_ / static_cast<double>(banks_);
     if (bank_bits < static_cast<double>(width_bits_))
@@ -53,6 +51,7 @@ class SramSpec : public BufferSpec {
   // A write is taken to cost as much as a read: the published table gives reads only.
   double model_energy_pj(const ActionDesc&) const override { return access_pj_; }
   double model_area_um2() const override { return capacity_bits_ * table_.area_um2("sram_bit", node_); }
+  std::vector<std::string> action_names() const override { return {"read", "write"}; }
 
  private:
   double capacity_bits_ = 0;

@@ -29,9 +29,13 @@ class VectorUnitSpec : public VectorSpec {
   }
   int64_t lanes() const override { return lanes_; }
   std::string precision_problem(const LayerPrecision& p) const override {
-    if (p.outputs.bits > bits_)
-      return "the vector unit handles " + std::to_string(bits_) + "-bit operands; the layer outputs " +
-             std::to_string(p.outputs.bits) + " bits";
+    for (const TensorPrecision* t : {&p.inputs, &p.outputs}) {
+      if (!scheme_is_integer(t->scheme))
+        return std::string("the vector unit's integer adders cannot take ") + scheme_name(t->scheme) + " values";
+      if (t->bits > bits_)
+        return "the vector unit handles " + std::to_string(bits_) + "-bit operands; the layer has " +
+               std::to_string(t->bits) + "-bit " + (t == &p.inputs ? "inputs" : "outputs");
+    }
     return "";
   }
   double period_s() const { return tech_.period_s(); }
@@ -44,6 +48,7 @@ class VectorUnitSpec : public VectorSpec {
   double model_area_um2() const override {
     return static_cast<double>(lanes_) * table_.area_curve_um2("int_add", bits_, node_);
   }
+  std::vector<std::string> action_names() const override { return {"op"}; }
 
  private:
   int64_t lanes_ = 1;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 
 #include "core/config_node.h"
@@ -7,10 +8,11 @@ namespace qnnsim {
 
 namespace {
 
-// Bounds that keep every derived count within 64 bits; real networks are far below them.
+// Bounds on single values; real networks are far below them. Derived counts are checked too.
 constexpr int64_t kMaxChannels = 1 << 20;
 constexpr int64_t kMaxExtent = 1 << 16;
 constexpr int64_t kMaxFilter = 1 << 10;
+constexpr long double kMaxCount = 1099511627776.0L;  // 2^40 per image; x 2^16 batch x 64 bits stays below 2^63
 
 const std::map<std::string, LayerType> kLayerTypes = {
     {"conv", LayerType::Conv},       {"fc", LayerType::FC},           {"dwconv", LayerType::DWConv},
@@ -40,8 +42,15 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   Layer l;
   l.where = node.location();
   l.name = node.text("name");
+  // Names appear in reports (CSV, JSON, tables): keep them to plain identifiers.
+  if (l.name.empty() || l.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                            std::string::npos)
+    node.fail("name", "a layer name uses only letters, digits, '_', '.' and '-', found '" + l.name + "'");
   l.type = parse_type(node);
-  if (node.has("from")) l.from = node.text_list("from");
+  if (node.has("from")) {
+    l.from = node.text_list("from");
+    if (l.from.empty()) node.fail("from", "expected the names of the producing layers; leave 'from' out to mean the previous layer");
+  }
   l.precision = parse_layer_precision(node, defaults);
 
   l.C = node.integer_in("C", 1, kMaxChannels);
@@ -98,12 +107,18 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
                        ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +
                        std::to_string(l.H) + "x" + std::to_string(l.W));
+  // Keep every per-image count far inside 64 bits, so that batch x count x bits cannot wrap.
+  const long double macs = static_cast<long double>(l.M) * l.P * l.Q * (l.C / l.groups) * l.R * l.S;
+  const long double values = static_cast<long double>(std::max(l.M * l.P, l.C * l.H)) * std::max(l.Q, l.W);
+  if (macs > kMaxCount || values > kMaxCount || static_cast<long double>(l.M) * l.C * l.R * l.S > kMaxCount)
+    node.fail_here("layer '" + l.name + "' is too large to count: more than 2^40 MACs, weights or values per image");
   return l;
 }
 
 // Every layer must consume exactly what its producers output.
 void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
   std::map<std::string, Shape> produced{{"input", w.input}};
+  std::map<std::string, int> produced_bits;  // the network input takes any width
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const ConfigNode& node = nodes[i];
@@ -129,8 +144,15 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
         node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
                            "', which outputs " + shape_text(got));
       }
+      // Data is stored at the producer's output width and read at this layer's input width.
+      const auto bits = produced_bits.find(p);
+      if (bits != produced_bits.end() && bits->second != l.precision.inputs.bits)
+        node.fail(l.from.empty() ? "name" : "from",
+                  "this layer reads " + std::to_string(l.precision.inputs.bits) + "-bit inputs but '" + p + "' writes " +
+                      std::to_string(bits->second) + "-bit outputs; set inputs.bits here equal to that layer's outputs.bits");
     }
     produced[l.name] = l.output_shape();
+    produced_bits[l.name] = l.precision.outputs.bits;
   }
 }
 
