@@ -48,6 +48,9 @@ TEST_CASE("with ample DRAM bandwidth latency follows compute", "[bottleneck]") {
   CHECK(static_cast<double>(l.cycles) >= kComputeCycles);
   CHECK(static_cast<double>(l.cycles) <= 1.10 * kComputeCycles);
   CHECK(l.dram_bytes * 8 / 64e9 < 0.1 * l.latency_s);
+  // The report says so: nearly all of the layer is the array computing.
+  CHECK(static_cast<double>(l.compute_cycles) >= kComputeCycles);
+  CHECK(static_cast<double>(l.compute_cycles) > 0.9 * static_cast<double>(l.cycles));
 }
 
 TEST_CASE("with scarce DRAM bandwidth latency follows DRAM traffic", "[bottleneck]") {
@@ -60,4 +63,18 @@ TEST_CASE("with scarce DRAM bandwidth latency follows DRAM traffic", "[bottlenec
   CHECK(l.latency_s >= dram_seconds);
   CHECK(l.latency_s <= 1.10 * dram_seconds + kComputeCycles * 1e-9);
   CHECK(static_cast<double>(l.cycles) > 10 * kComputeCycles);
+  CHECK(static_cast<double>(l.stall_cycles.at("dram")) > 0.9 * static_cast<double>(l.cycles));
+}
+
+TEST_CASE("with a narrow network latency follows the network", "[bottleneck]") {
+  // The tiny arch's own 64-bit bus: each step sends 256 x 4 x 32 bits of partial
+  // sums, 512 bus cycles against 262 array cycles, so the array waits on the NoC.
+  std::string yaml = replace_all(tiny_arch_yaml(), "banks: 4}", "banks: 16}");
+  const auto arch = arch_from_text(yaml);
+  const RunResult r = run_simulation(*arch, workload_from_text(kLayer));
+  const LayerResult& l = r.layers[0];
+  CHECK(static_cast<double>(l.cycles) >= 144.0 * 512.0);
+  CHECK(l.stall_cycles.at("noc") > l.stall_cycles.at("dram"));
+  CHECK(l.stall_cycles.at("noc") > l.stall_cycles.at("buffer"));
+  CHECK(l.utilization.at("noc_bandwidth") > 0.9);
 }

@@ -57,6 +57,10 @@ TEST_CASE("energy breakdowns sum to totals and layers sum to the network", "[rep
     for (const auto& a : l.actions)
       if (a.action.rfind("mac.", 0) == 0) mac_actions += a.count;
     CHECK(static_cast<int64_t>(mac_actions) == l.macs);  // every MAC the workload needs is executed once
+    // Every cycle of the layer is computing or a stall with a cause (each rounded to whole cycles).
+    uint64_t accounted = l.compute_cycles;
+    for (const auto& [cause, cycles] : l.stall_cycles) accounted += cycles;
+    CHECK(static_cast<double>(accounted) == Approx(static_cast<double>(l.cycles)).margin(4));
     layer_energy += l.energy_pj;
     layer_latency += l.latency_s;
     layer_cycles += l.cycles;

@@ -83,11 +83,15 @@ void Controller::compute() {
       qk.sync();
       const sc_time waiting_since = sc_core::sc_time_stamp();
       while (loaded_ <= index) wait(loaded_ev_);
-      timing_[l].load_stall += sc_core::sc_time_stamp() - waiting_since;
+      // Waiting before the layer began belongs to the previous layer's store drain.
+      const sc_time waited_from = std::max(waiting_since, timing_[l].start);
+      timing_[l].load_stall += sc_core::sc_time_stamp() - waited_from;
+      timing_[l].stall_dram += sc_core::sc_time_stamp() - waited_from;
       const sc_time t = sc_core::sc_time_stamp();
       const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t) : run_vector_tile(layer, tile, t);
       qk.set(end - sc_core::sc_time_stamp());
       qk.sync();
+      timing_[l].compute_end = end;
       ++index;
       ++computed_;
       computed_ev_.notify(SC_ZERO_TIME);
@@ -121,47 +125,55 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
   };
   // Loads a step's weight tile (buffer -> network -> PE registers) unless it is resident.
   const auto load_weights = [&](const Step& s, sc_time at) {
-    if (s.key == resident_) return at;
+    Finish ready{at, Cause::Noc};
+    if (s.key == resident_) return ready;
     resident_ = s.key;
     const uint64_t n = static_cast<uint64_t>(s.r) * static_cast<uint64_t>(s.c);
     work_.destinations = 1;  // each weight goes to one PE
-    sc_time ready = std::max(issue(glb, Work::Kind::Read, layer, n * wbits, at),
-                             issue(noc, Work::Kind::Transfer, layer, n * wbits, at));
+    ready.merge(issue(glb, Work::Kind::Read, layer, n * wbits, at), Cause::Buffer);
+    ready.merge(issue(noc, Work::Kind::Transfer, layer, n * wbits, at), Cause::Noc);
     work_.rows_used = s.r;
     work_.cols_used = s.c;
-    return std::max(ready, issue(array, Work::Kind::LoadWeights, layer, 0, at));
+    // Shifting weights into the PE registers is network time too.
+    ready.merge(issue(array, Work::Kind::LoadWeights, layer, 0, at), Cause::Noc);
+    return ready;
   };
 
   tlm_utils::tlm_quantumkeeper qk;
   qk.reset();
   sc_time array_free = t;
   Step step = step_at(0);
-  sc_time weights_ready = load_weights(step, t);
+  Finish weights = load_weights(step, t);
   for (int64_t i = 0; i < steps; ++i) {
+    // Waiting for this step's weights stalls the array on whatever delivered them last.
+    if (weights.at > array_free) charge_stall(layer, weights.cause, weights.at - array_free);
     // Stream the vectors: inputs in from the buffer, partial sums out and
     // accumulated in the buffer (read-modify-write after the first K block).
-    const sc_time start = std::max(array_free, weights_ready);
+    const sc_time start = std::max(array_free, weights.at);
     const uint64_t v = tile.vectors;
     const uint64_t r = static_cast<uint64_t>(step.r), c = static_cast<uint64_t>(step.c);
-    sc_time end = start;
-    work_.destinations = c;  // an input row is used by every active column
-    end = std::max(end, issue(glb, Work::Kind::Read, layer, v * r * ibits, start));
-    end = std::max(end, issue(noc, Work::Kind::Transfer, layer, v * r * ibits, start));
     work_.rows_used = step.r;
     work_.cols_used = step.c;
     work_.vectors = v;
-    end = std::max(end, issue(array, Work::Kind::Compute, layer, 0, start));
+    const sc_time computed = issue(array, Work::Kind::Compute, layer, 0, start);
+    Finish done{computed, Cause::Array};
+    work_.destinations = c;  // an input row is used by every active column
+    done.merge(issue(glb, Work::Kind::Read, layer, v * r * ibits, start), Cause::Buffer);
+    done.merge(issue(noc, Work::Kind::Transfer, layer, v * r * ibits, start), Cause::Noc);
     const uint64_t psum_bits = v * c * abits;
     work_.destinations = 1;
-    end = std::max(end, issue(noc, Work::Kind::Transfer, layer, psum_bits, start));
-    if (step.key.k > 0) end = std::max(end, issue(glb, Work::Kind::Read, layer, psum_bits, start));
-    end = std::max(end, issue(glb, Work::Kind::Write, layer, psum_bits, start));
+    done.merge(issue(noc, Work::Kind::Transfer, layer, psum_bits, start), Cause::Noc);
+    if (step.key.k > 0) done.merge(issue(glb, Work::Kind::Read, layer, psum_bits, start), Cause::Buffer);
+    done.merge(issue(glb, Work::Kind::Write, layer, psum_bits, start), Cause::Buffer);
+    const sc_time end = done.at;
+    timing_[static_cast<std::size_t>(layer)].compute += computed - start;
+    if (end > computed) charge_stall(layer, done.cause, end - computed);
 
     // The next weight tile loads into the shadow registers while this one
     // computes, or after it with a single register set.
     if (i + 1 < steps) {
       step = step_at(i + 1);
-      weights_ready = load_weights(step, pe.double_buffered_weights() ? start : end);
+      weights = load_weights(step, pe.double_buffered_weights() ? start : end);
     }
     array_free = end;
     qk.set(array_free - sc_core::sc_time_stamp());
@@ -171,12 +183,19 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
 }
 
 sc_time Controller::run_vector_tile(int layer, const GlbTile& tile, sc_time t) {
-  sc_time end = t;
-  end = std::max(end, issue(glb, Work::Kind::Read, layer, tile.vector_in_bits, t));
   work_.ops = tile.vector_ops;
-  end = std::max(end, issue(vector, Work::Kind::Vector, layer, 0, t));
-  end = std::max(end, issue(glb, Work::Kind::Write, layer, tile.vector_out_bits, t));
-  return end;
+  const sc_time computed = issue(vector, Work::Kind::Vector, layer, 0, t);
+  Finish done{computed, Cause::Array};
+  done.merge(issue(glb, Work::Kind::Read, layer, tile.vector_in_bits, t), Cause::Buffer);
+  done.merge(issue(glb, Work::Kind::Write, layer, tile.vector_out_bits, t), Cause::Buffer);
+  timing_[static_cast<std::size_t>(layer)].compute += computed - t;
+  if (done.at > computed) charge_stall(layer, done.cause, done.at - computed);
+  return done.at;
+}
+
+void Controller::charge_stall(int layer, Cause cause, const sc_time& t) {
+  LayerTiming& lt = timing_[static_cast<std::size_t>(layer)];
+  (cause == Cause::Noc ? lt.stall_noc : lt.stall_buffer) += t;
 }
 
 void Controller::storer() {
@@ -195,6 +214,7 @@ void Controller::storer() {
       stored_ev_.notify(SC_ZERO_TIME);
     }
     timing_[l].end = sc_core::sc_time_stamp();
+    timing_[l].stall_dram += timing_[l].end - timing_[l].compute_end;  // draining the last outputs
   }
 }
 

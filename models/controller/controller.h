@@ -21,9 +21,17 @@
 
 namespace qnnsim {
 
+// Where a layer's time went. compute + the stalls = end - start: every
+// moment of the layer is either the array (or vector unit) working, or the
+// array waiting on one cause.
 struct LayerTiming {
   sc_core::sc_time start, end;
-  sc_core::sc_time load_stall;  // compute waiting for its tile's DRAM load
+  sc_core::sc_time compute;       // the array or vector unit busy
+  sc_core::sc_time stall_dram;    // waiting for a tile's DRAM load, and the final store drain
+  sc_core::sc_time stall_buffer;  // a step held up by the global buffer's bandwidth
+  sc_core::sc_time stall_noc;     // a step or a weight load held up by the network
+  sc_core::sc_time load_stall;    // the part of stall_dram spent waiting for loads
+  sc_core::sc_time compute_end;   // when the layer's last tile finished computing
   uint64_t dram_bits = 0;
 };
 
@@ -47,6 +55,20 @@ class Controller : public sc_core::sc_module {
   // Issues one transaction starting at absolute time `at` (not before now);
   // returns its absolute completion time. A zero-size request completes at `at`.
   sc_core::sc_time issue(Socket& socket, Work::Kind kind, int layer, uint64_t bits, const sc_core::sc_time& at);
+
+  // The latest of several completions and which resource it was, for stall causes.
+  enum class Cause { Array, Buffer, Noc };
+  struct Finish {
+    sc_core::sc_time at;
+    Cause cause;
+    void merge(const sc_core::sc_time& t, Cause c) {
+      if (t > at) {
+        at = t;
+        cause = c;
+      }
+    }
+  };
+  void charge_stall(int layer, Cause cause, const sc_core::sc_time& t);
   sc_core::sc_time run_array_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
   sc_core::sc_time run_vector_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
 

@@ -11,12 +11,15 @@ void write_csv(const RunResult& r, std::ostream& out) {
   std::set<std::string> groups;
   for (const auto& l : r.layers)
     for (const auto& [k, v] : l.energy_breakdown_pj) groups.insert(k);
-  out << "name,type,macs,cycles,latency_s,energy_pj,pe_utilization,dram_bytes";
+  out << "name,type,macs,cycles,latency_s,energy_pj,pe_utilization,dram_bytes,compute_cycles,"
+         "stall_dram_cycles,stall_buffer_cycles,stall_noc_cycles";
   for (const auto& g : groups) out << ",energy_" << g << "_pj";
   out << "\n";
   for (const auto& l : r.layers) {
-    out << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.6f},{:.0f}", l.name, l.type, l.macs, l.cycles, l.latency_s,
-                       l.energy_pj, l.pe_utilization, l.dram_bytes);
+    const auto stall = [&](const char* k) { return l.stall_cycles.count(k) ? l.stall_cycles.at(k) : uint64_t{0}; };
+    out << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.6f},{:.0f},{},{},{},{}", l.name, l.type, l.macs, l.cycles,
+                       l.latency_s, l.energy_pj, l.pe_utilization, l.dram_bytes, l.compute_cycles, stall("dram"),
+                       stall("buffer"), stall("noc"));
     for (const auto& g : groups) {
       const auto it = l.energy_breakdown_pj.find(g);
       out << fmt::format(",{:.9g}", it == l.energy_breakdown_pj.end() ? 0.0 : it->second);

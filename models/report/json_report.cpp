@@ -26,6 +26,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                   {"tops_per_w", s.tops_per_w},
                   {"pe_utilization", s.pe_utilization},
                   {"dram_bytes", s.dram_bytes},
+                  {"compute_cycles", s.compute_cycles},
+                  {"stall_cycles", s.stall_cycles},
                   {"area_mm2", s.area_mm2},
                   {"area_breakdown_mm2", sorted_map(s.area_breakdown_mm2)}};
   j["energy_breakdown_pj"] = sorted_map(s.energy_breakdown_pj);
@@ -43,7 +45,9 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"energy_pj", l.energy_pj},
                       {"pe_utilization", l.pe_utilization},
                       {"dram_bytes", l.dram_bytes},
-                      {"load_stall_s", l.load_stall_s},
+                      {"compute_cycles", l.compute_cycles},
+                      {"stall_cycles", l.stall_cycles},
+                      {"utilization", sorted_map(l.utilization)},
                       {"tiling", l.tiling},
                       {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
                       {"actions", actions}});

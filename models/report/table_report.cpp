@@ -22,16 +22,28 @@ std::string si(double v, const char* unit) {
   return fmt::format("{:.3g} {}{}", x, prefixes[idx], unit);
 }
 
+// What held the layer up the most: the array itself, or one stall cause.
+std::string bound_by(const LayerResult& l) {
+  std::string what = "compute";
+  uint64_t most = l.compute_cycles;
+  for (const auto& [cause, cycles] : l.stall_cycles)
+    if (cycles > most) {
+      most = cycles;
+      what = cause;
+    }
+  return what;
+}
+
 }  // namespace
 
 void print_table(const RunResult& r, std::ostream& out) {
   out << fmt::format("qnnsim: {} on {}, batch {}\n\n", r.workload, r.arch, r.batch);
-  out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>7} {:>11}\n", "layer", "type", "MACs", "cycles",
-                     "latency", "energy", "util", "DRAM");
+  out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>7} {:>11}  {}\n", "layer", "type", "MACs", "cycles",
+                     "latency", "energy", "util", "DRAM", "bound by");
   for (const auto& l : r.layers)
-    out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>6.1f}% {:>11}\n", l.name, l.type,
+    out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>6.1f}% {:>11}  {}\n", l.name, l.type,
                        si(static_cast<double>(l.macs), ""), l.cycles, si(l.latency_s, "s"), si(l.energy_pj * 1e-12, "J"),
-                       100.0 * l.pe_utilization, si(l.dram_bytes, "B"));
+                       100.0 * l.pe_utilization, si(l.dram_bytes, "B"), bound_by(l));
   const Summary& s = r.summary;
   out << "\nsummary\n";
   out << fmt::format("  latency          {} ({} cycles at {})\n", si(s.latency_s, "s"), s.cycles, si(r.clock_hz, "Hz"));
@@ -41,6 +53,9 @@ void print_table(const RunResult& r, std::ostream& out) {
   out << fmt::format("  energy           {} ({:.4g} pJ/MAC, {:.4g} TOPS/W)\n", si(s.energy_pj * 1e-12, "J"),
                      s.energy_per_mac_pj, s.tops_per_w);
   out << fmt::format("  PE utilization   {:.1f}%\n", 100.0 * s.pe_utilization);
+  const auto stall = [&](const char* k) { return s.stall_cycles.count(k) ? s.stall_cycles.at(k) : uint64_t{0}; };
+  out << fmt::format("  time             {} cycles computing; stalled {} on DRAM, {} on the buffer, {} on the NoC\n",
+                     s.compute_cycles, stall("dram"), stall("buffer"), stall("noc"));
   out << fmt::format("  DRAM traffic     {}\n", si(s.dram_bytes, "B"));
   out << fmt::format("  area (on chip)   {:.4g} mm2\n", s.area_mm2);
   out << "  energy by component:\n";

@@ -24,6 +24,9 @@ struct LayerResult {
   uint64_t cycles = 0;
   double latency_s = 0;
   double load_stall_s = 0;
+  uint64_t compute_cycles = 0;                  // the array (or vector unit) working
+  std::map<std::string, uint64_t> stall_cycles;  // dram, buffer, noc: why the array waited
+  std::map<std::string, double> utilization;     // per level: bandwidth and capacity in use, 0..1
   double energy_pj = 0;
   double pe_utilization = 0;
   double dram_bytes = 0;
@@ -43,6 +46,8 @@ struct Summary {
   double pe_utilization = 0;
   double dram_bytes = 0;
   double area_mm2 = 0;
+  uint64_t compute_cycles = 0;
+  std::map<std::string, uint64_t> stall_cycles;
   std::map<std::string, double> energy_breakdown_pj;
   std::map<std::string, double> energy_by_action_pj;
   std::map<std::string, double> area_breakdown_mm2;

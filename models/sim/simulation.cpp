@@ -11,6 +11,29 @@ namespace qnnsim {
 
 namespace {
 
+uint64_t count_of(const LayerResult& l, const std::string& component, const std::string& action) {
+  uint64_t n = 0;
+  for (const auto& a : l.actions)
+    if (a.component == component && a.action == action) n += a.count;
+  return n;
+}
+
+// Fraction of each level's bandwidth (and the buffer's capacity) a layer used.
+std::map<std::string, double> level_utilization(const ArchSpec& arch, const LayerPlan& plan, const LayerResult& l) {
+  std::map<std::string, double> u;
+  if (l.latency_s <= 0) return u;
+  const double cycles = l.latency_s * arch.tech.clock_hz;
+  const auto& glb = arch.glb->instance();
+  const double glb_accesses =
+      static_cast<double>(count_of(l, glb, glb + ".read") + count_of(l, glb, glb + ".write"));
+  u["dram_bandwidth"] = l.dram_bytes * 8 / (arch.dram->bandwidth_bits_per_s() * l.latency_s);
+  u["glb_bandwidth"] = glb_accesses / (static_cast<double>(arch.glb->banks()) * cycles);
+  u["noc_bandwidth"] = static_cast<double>(count_of(l, arch.noc->instance(), "noc.sent_bits")) /
+                       (static_cast<double>(arch.noc->width_bits()) * cycles);
+  u["glb_capacity"] = static_cast<double>(plan.footprint_bits) / arch.glb->capacity_bits();
+  return u;
+}
+
 // Layer and network figures from the controller's timing and the logs.
 RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<LayerPlan>& plans,
                   const Controller& ctrl, const std::vector<const ComponentModule*>& modules) {
@@ -33,17 +56,25 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     // Whole cycles of the core clock; the tiny epsilon absorbs time-resolution rounding.
     lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * arch.tech.clock_hz - 1e-6));
     lr.load_stall_s = t.load_stall.to_seconds();
+    const auto cycles_of = [&](const sc_core::sc_time& x) {
+      return static_cast<uint64_t>(std::llround(x.to_seconds() * arch.tech.clock_hz));
+    };
+    lr.compute_cycles = cycles_of(t.compute);
+    lr.stall_cycles = {{"dram", cycles_of(t.stall_dram)}, {"buffer", cycles_of(t.stall_buffer)}, {"noc", cycles_of(t.stall_noc)}};
     lr.dram_bytes = static_cast<double>(t.dram_bits) / 8.0;
     lr.pe_utilization = lr.cycles == 0 ? 0.0
                                        : static_cast<double>(lr.macs) /
                                              (static_cast<double>(r.pes) * static_cast<double>(lr.cycles));
     attribute_energy(modules, static_cast<int>(i), lr);
+    lr.utilization = level_utilization(arch, plans[i], lr);
 
     s.cycles += lr.cycles;
     s.latency_s += lr.latency_s;
     s.macs += lr.macs;
     s.energy_pj += lr.energy_pj;
     s.dram_bytes += lr.dram_bytes;
+    s.compute_cycles += lr.compute_cycles;
+    for (const auto& [k, v] : lr.stall_cycles) s.stall_cycles[k] += v;
     for (const auto& [k, v] : lr.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
     for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
     r.layers.push_back(std::move(lr));
