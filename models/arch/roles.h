@@ -54,6 +54,8 @@ class ArraySpec : public ComponentSpec {
   // Cycles to stream `vectors` input vectors through one loaded weight tile.
   virtual uint64_t compute_cycles(uint64_t vectors, const LayerPrecision& p) const = 0;
   virtual uint64_t weight_load_cycles(int rows_used) const = 0;
+  // The action one MAC of this precision counts as.
+  virtual ActionDesc mac_action(const LayerPrecision& p) const = 0;
 };
 
 // Element-wise and pooling unit beside the buffer.

@@ -59,6 +59,7 @@ class SystolicSpec : public ArraySpec {
   }
   uint64_t weight_load_cycles(int rows_used) const override { return static_cast<uint64_t>(rows_used); }
   const MacSpec& mac() const { return *mac_; }
+  ActionDesc mac_action(const LayerPrecision& p) const override { return mac_->action(p); }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<SystolicModule>(name, *this);

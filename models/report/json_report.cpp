@@ -45,6 +45,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"energy_pj", l.energy_pj},
                       {"pe_utilization", l.pe_utilization},
                       {"dram_bytes", l.dram_bytes},
+                      {"bound_cycles", l.bound_cycles},
+                      {"bound_resource", l.bound_resource},
                       {"compute_cycles", l.compute_cycles},
                       {"stall_cycles", l.stall_cycles},
                       {"utilization", sorted_map(l.utilization)},

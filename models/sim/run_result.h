@@ -24,6 +24,8 @@ struct LayerResult {
   uint64_t cycles = 0;
   double latency_s = 0;
   double load_stall_s = 0;
+  uint64_t bound_cycles = 0;                    // analytical lower bound: the busiest resource flat out
+  std::string bound_resource;                   // which resource sets that bound
   uint64_t compute_cycles = 0;                  // the array (or vector unit) working
   std::map<std::string, uint64_t> stall_cycles;  // dram, buffer, noc: why the array waited
   std::map<std::string, double> utilization;     // per level: bandwidth and capacity in use, 0..1

@@ -5,6 +5,7 @@
 
 #include "controller/controller.h"
 #include "energy/energy_model.h"
+#include "schedule/plan_counts.h"
 #include "schedule/ws_schedule.h"
 
 namespace qnnsim {
@@ -67,6 +68,9 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
                                              (static_cast<double>(r.pes) * static_cast<double>(lr.cycles));
     attribute_energy(modules, static_cast<int>(i), lr);
     lr.utilization = level_utilization(arch, plans[i], lr);
+    const LatencyBound bound = plan_latency_bound(arch, l, plans[i]);
+    lr.bound_cycles = static_cast<uint64_t>(std::ceil(bound.seconds * arch.tech.clock_hz - 1e-6));
+    lr.bound_resource = bound.bottleneck;
 
     s.cycles += lr.cycles;
     s.latency_s += lr.latency_s;

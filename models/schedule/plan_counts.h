@@ -1,0 +1,29 @@
+#pragma once
+// The analytical side of a layer plan: the action counts its execution must
+// produce and a lower bound on its latency, in closed form per tile without
+// simulating. The SystemC run is the measurement; a test holds its counts
+// equal to these, and its latency at or above the bound. The same figures are
+// what a mapper ranks candidate plans by.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "arch/arch_spec.h"
+#include "schedule/layer_plan.h"
+#include "workload/layer.h"
+
+namespace qnnsim {
+
+// Keyed "component:label", the way reports name actions (e.g. "glb:glb.read").
+using ActionCounts = std::map<std::string, uint64_t>;
+
+ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
+// No run of the plan can be faster than its busiest resource working flat out.
+struct LatencyBound {
+  double seconds = 0;
+  std::string bottleneck;  // "compute", "dram", "buffer" or "noc"
+};
+LatencyBound plan_latency_bound(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
+}  // namespace qnnsim
