@@ -13,6 +13,8 @@
 
 #include "arch/arch_spec.h"
 #include "report/report.h"
+#include "schedule/mapping_io.h"
+#include "schedule/ws_schedule.h"
 #include "sim/simulation.h"
 #include "workload/workload.h"
 
@@ -45,7 +47,7 @@ int validate_files(const std::vector<std::string>& files) {
 }
 
 struct RunOptions {
-  std::string arch, workload, json, csv;
+  std::string arch, workload, json, csv, mappings_in, mappings_out;
   int64_t batch = 0;
   bool quiet = false;
 };
@@ -61,8 +63,9 @@ int run(RunOptions o) {
     o.workload = (fs::path(qnnsim::data_dir()) / "workloads" / "resnet18_cifar.yaml").string();
   }
   // Open the output files first: a path that cannot be written fails before the run, not after it.
-  std::ofstream json_out, csv_out;
-  for (auto [path, stream] : {std::pair{&o.json, &json_out}, std::pair{&o.csv, &csv_out}}) {
+  std::ofstream json_out, csv_out, mappings_out;
+  for (auto [path, stream] : {std::pair{&o.json, &json_out}, std::pair{&o.csv, &csv_out},
+                              std::pair{&o.mappings_out, &mappings_out}}) {
     if (path->empty()) continue;
     stream->open(*path);
     if (!*stream) {
@@ -73,7 +76,12 @@ int run(RunOptions o) {
   const auto arch = qnnsim::load_arch(o.arch);
   qnnsim::Workload workload = qnnsim::load_workload(o.workload);
   if (o.batch > 0) workload.batch = o.batch;
-  const qnnsim::RunResult result = qnnsim::run_simulation(*arch, workload);
+  qnnsim::GivenMappings given;
+  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, workload);
+  const std::vector<qnnsim::LayerPlan> plans =
+      qnnsim::plan_workload(*arch, workload, o.mappings_in.empty() ? nullptr : &given);
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
+  const qnnsim::RunResult result = qnnsim::run_plans(*arch, workload, plans);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open()) qnnsim::write_json(result, json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
@@ -96,6 +104,8 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
   run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
   run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
+  run_cmd->add_option("--mappings-out", opts.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
+  run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
 
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "schedule/ws_mapping.h"
+
 namespace qnnsim {
 
 // Tiles alternate between this many buffer slots.
@@ -44,6 +46,7 @@ struct LayerPlan {
   bool uses_array = false;
   std::vector<GlbTile> tiles;
   uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, both slots
+  WsMapping mapping;            // the choices that produced the tiles
   std::string tiling;           // one-line description for the report
 };
 

@@ -73,11 +73,6 @@ struct Estimate {
 // is innermost at the DRAM level, so partial sums stay in the buffer across c
 // blocks and reach DRAM once, at output width.
 
-struct ArrayBlocking {
-  int64_t gt = 1, mt = 1, ct = 1, nt = 1, pt = 1;
-  bool weights_outer = true;  // loop order of (group, m) blocks against (n, p) blocks
-};
-
 struct ArrayShape {
   int64_t N, g, Mg, Cg, RS;
   int64_t wbits, ibits, obits, abits;
@@ -104,7 +99,43 @@ int64_t k_steps_all_blocks(const ArrayShape& s, int64_t ct, int64_t rows) {
   return full * k_steps(s, ct, rows) + (rem > 0 ? k_steps(s, rem, rows) : 0);
 }
 
-LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) {
+// The bits one tile of blocking `m` needs in the buffer, both slots.
+double array_tile_need(const Layer& l, const ArrayShape& s, const WsMapping& m, std::string* parts) {
+  const RowBlocks rb = row_blocks(l, m.p);
+  const double wt = static_cast<double>(m.g) * m.m * m.c * s.RS * s.wbits;
+  const double it = static_cast<double>(m.n) * m.g * m.c * rb.max_rows * l.W * s.ibits;
+  const double ot = static_cast<double>(m.n) * m.g * m.m * m.p * l.Q * s.abits;
+  if (parts) *parts = fmt::format("weights {:.0f}, inputs {:.0f}, partial sums {:.0f} bits per slot", wt, it, ot);
+  return kBufferSlots * (wt + it + ot);
+}
+
+// Checks a given blocking against the layer and the array; names the broken constraint.
+void check_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& m, const ConfigNode& where) {
+  const ArrayShape s = array_shape(l, batch);
+  const int64_t cols = arch.pe_array->cols();
+  const auto range = [&](const char* key, int64_t v, int64_t hi) {
+    if (v < 1 || v > hi)
+      where.fail(key, fmt::format("layer '{}': {} must be from 1 to {}, found {}", l.name, key, hi, v));
+  };
+  range("N", m.n, s.N);
+  range("P", m.p, l.P);
+  range("G", m.g, s.g);
+  range("M", m.m, s.Mg);
+  range("C", m.c, s.Cg);
+  if (m.g > 1 && (m.m != s.Mg || m.c != s.Cg))
+    where.fail("G", fmt::format("layer '{}': a tile of {} whole groups takes all {} output and {} input channels of "
+                                "each group", l.name, m.g, s.Mg, s.Cg));
+  if (m.m < s.Mg && m.m % cols != 0)
+    where.fail("M", fmt::format("layer '{}': an output-channel block of {} must be a multiple of the array's {} "
+                                "columns, or all {} channels", l.name, m.m, cols, s.Mg));
+  std::string parts;
+  const double need = array_tile_need(l, s, m, &parts);
+  if (need > arch.glb->capacity_bits())
+    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: two slots need {:.0f} bits ({}), "
+                                "the buffer holds {:.0f}", l.name, need, parts, arch.glb->capacity_bits()));
+}
+
+WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch) {
   const ArrayShape s = array_shape(l, batch);
   const ArraySpec& pe = *arch.pe_array;
   const int64_t rows = pe.rows(), cols = pe.cols();
@@ -124,7 +155,7 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
     if (b * cols < s.Mg) gm.emplace_back(1, b * cols);
   std::vector<int64_t> c_sizes = block_sizes(s.Cg);
 
-  ArrayBlocking best;
+  WsMapping best;
   Estimate best_est;
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
@@ -170,7 +201,7 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
             e.seconds = std::max(compute_cycles * period, dram_s) + ends;
             if (e.better_than(best_est)) {
               best_est = e;
-              best = {gt, mt, ct, nt, pt, weights_outer};
+              best = {nt, pt, gt, mt, ct, weights_outer};
             }
           }
         }
@@ -178,8 +209,12 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
     }
   }
   if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, smallest_parts);
+  return best;
+}
 
-  // Lay out the tiles of the chosen blocking in the chosen loop order.
+// Lays out the tiles of a blocking in its loop order.
+LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& best) {
+  const ArrayShape s = array_shape(l, batch);
   struct Block {
     int64_t first, size;
   };
@@ -188,12 +223,13 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
     for (int64_t i = 0; i < extent; i += size) out.push_back({i, std::min(size, extent - i)});
     return out;
   };
-  const auto gblocks = blocks(s.g, best.gt), mblocks = blocks(s.Mg, best.mt), cblocks = blocks(s.Cg, best.ct);
-  const auto nblocks = blocks(s.N, best.nt), pblocks = blocks(l.P, best.pt);
+  const auto gblocks = blocks(s.g, best.g), mblocks = blocks(s.Mg, best.m), cblocks = blocks(s.Cg, best.c);
+  const auto nblocks = blocks(s.N, best.n), pblocks = blocks(l.P, best.p);
   const bool split_c = cblocks.size() > 1;
 
   LayerPlan plan;
   plan.uses_array = true;
+  plan.mapping = best;
   const auto add_tile = [&](const Block& g, const Block& m, const Block& n, const Block& p, const Block& c,
                             bool load_w, bool load_i) {
     GlbTile t;
@@ -240,19 +276,33 @@ LayerPlan plan_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch) 
           }
         }
   }
-  plan.tiling = fmt::format("{} tiles of n{} p{} g{} m{} c{}, {}", plan.tiles.size(), best.nt, best.pt, best.gt,
-                            best.mt, best.ct, best.weights_outer ? "weights outer" : "inputs outer");
+  plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), best.one_line(true));
   return plan;
 }
 
 // ---- vector layers (maxpool, avgpool, add) ---------------------------------
 
-LayerPlan plan_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch) {
+double vector_tile_need(const Layer& l, const WsMapping& m) {
+  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
+  const RowBlocks rb = row_blocks(l, m.p);
+  return kBufferSlots * (static_cast<double>(m.n) * inputs_per_output * l.C * rb.max_rows * l.W * l.precision.inputs.bits +
+                         static_cast<double>(m.n) * l.C * m.p * l.Q * l.precision.outputs.bits);
+}
+
+void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& m, const ConfigNode& where) {
+  if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
+  if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
+  const double need = vector_tile_need(l, m);
+  if (need > arch.glb->capacity_bits())
+    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: two slots need {:.0f} bits, the "
+                                "buffer holds {:.0f}", l.name, need, arch.glb->capacity_bits()));
+}
+
+WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch) {
   const double cap = arch.glb->capacity_bits();
   const double bw = arch.dram->bandwidth_bits_per_s();
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
-  const double ops_per_output = static_cast<double>(l.vector_ops()) / static_cast<double>(l.output_count());
   const double lanes = static_cast<double>(arch.vector_unit->lanes());
 
   int64_t best_n = 0, best_p = 0;
@@ -283,8 +333,19 @@ LayerPlan plan_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch)
     }
   }
   if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, "inputs and outputs");
+  WsMapping m;
+  m.n = best_n;
+  m.p = best_p;
+  return m;
+}
 
+LayerPlan layout_vector_layer(const Layer& l, int64_t batch, const WsMapping& m) {
+  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
+  const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
+  const double ops_per_output = static_cast<double>(l.vector_ops()) / static_cast<double>(l.output_count());
+  const int64_t best_n = m.n, best_p = m.p;
   LayerPlan plan;
+  plan.mapping = m;
   for (int64_t n = 0; n < batch; n += best_n)
     for (int64_t p = 0; p < l.P; p += best_p) {
       const int64_t nt = std::min(best_n, batch - n), pt = std::min(best_p, l.P - p);
@@ -299,17 +360,34 @@ LayerPlan plan_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch)
       plan.footprint_bits = std::max<uint64_t>(plan.footprint_bits, kBufferSlots * (t.input_load_bits + t.output_read_bits));
       plan.tiles.push_back(t);
     }
-  plan.tiling = fmt::format("{} tiles of n{} p{}", plan.tiles.size(), best_n, best_p);
+  plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line(false));
   return plan;
 }
 
 }  // namespace
 
-LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch) {
-  return layer_uses_array(layer.type) ? plan_array_layer(arch, layer, batch) : plan_vector_layer(arch, layer, batch);
+std::string WsMapping::one_line(bool uses_array) const {
+  if (!uses_array) return fmt::format("N{} P{} | N P", n, p);
+  return fmt::format("N{} P{} G{} M{} C{} | {} | rows C*R*S, cols M", n, p, g, m, c,
+                     weights_outer ? "G M N P C" : "N P G M C");
 }
 
-std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w) {
+LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given) {
+  const bool array = layer_uses_array(layer.type);
+  WsMapping m;
+  if (given != nullptr) {
+    m = given->mapping;
+    if (array)
+      check_array_mapping(arch, layer, batch, m, given->where);
+    else
+      check_vector_mapping(arch, layer, batch, m, given->where);
+  } else {
+    m = array ? search_array_mapping(arch, layer, batch) : search_vector_mapping(arch, layer, batch);
+  }
+  return array ? layout_array_layer(layer, batch, m) : layout_vector_layer(layer, batch, m);
+}
+
+std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given) {
   std::vector<LayerPlan> plans;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
@@ -318,7 +396,15 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w) {
     if (!problem.empty())
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
                         problem + " (architecture '" + arch.file + "')");
-    plans.push_back(plan_layer_ws(arch, l, w.batch));
+    const GivenMapping* mine = nullptr;
+    if (given != nullptr) {
+      const auto it = given->layers.find(l.name);
+      if (it == given->layers.end())
+        throw ConfigError({given->file, 0, 0}, "layers." + l.name,
+                          "no mapping for layer '" + l.name + "'; a mappings file must map every layer of the workload");
+      mine = &it->second;
+    }
+    plans.push_back(plan_layer_ws(arch, l, w.batch, mine));
   }
   return plans;
 }

@@ -99,9 +99,11 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
 
 }  // namespace
 
-RunResult run_simulation(const ArchSpec& arch, const Workload& w) {
-  const std::vector<LayerPlan> plans = plan_workload(arch, w);
+RunResult run_simulation(const ArchSpec& arch, const Workload& w, const GivenMappings* given) {
+  return run_plans(arch, w, plan_workload(arch, w, given));
+}
 
+RunResult run_plans(const ArchSpec& arch, const Workload& w, const std::vector<LayerPlan>& plans) {
   // Femtosecond resolution keeps clocks such as 1.2 GHz exact enough in cycles.
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   std::unique_ptr<ComponentModule> dram = arch.dram->build("dram");
