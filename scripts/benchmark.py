@@ -66,6 +66,17 @@ def main():
             if name == "resnet18_cifar" and batch == 64:
                 print(f"\nbatch 1 -> 64: MACs grow 64x, wall time grows {wall / base:.1f}x")
 
+    # The mapper alone (`qnnsim map`), per layer; its own timer, one core.
+    print("\nmapper search time (qnnsim map, EDP objective)")
+    for name in ("alexnet", "vgg16", "resnet50", "mobilenet_v1"):
+        cmd = [args.binary, "map", arch, os.path.join(ROOT, "workloads", name + ".yaml")]
+        if shutil.which("taskset"):
+            cmd = ["taskset", "-c", "0"] + cmd
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                             env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")).stdout
+        line = [l for l in out.splitlines() if l.startswith("search time")][0]
+        print(f"  {name:<14} {line[len('search time: '):]}")
+
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,6 @@
 #include "arch/component_module.h"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -26,39 +27,43 @@ sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const s
                              " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
 
   // No request starts before now, so intervals that have ended are history.
-  while (!busy_.empty() && busy_.begin()->second <= now) busy_.erase(busy_.begin());
+  // The calendar is a short sorted vector: cheaper than a tree at this size.
+  auto alive = std::find_if(busy_.begin(), busy_.end(), [&](const Interval& x) { return x.second > now; });
+  busy_.erase(busy_.begin(), alive);
   if (need == 0) return delay;
 
   // Walk the calendar from `begin`, taking free time until `need` is covered.
-  auto it = busy_.upper_bound(begin);
-  if (it != busy_.begin() && std::prev(it)->second > begin) --it;
+  std::size_t i = 0;
+  while (i < busy_.size() && busy_[i].second <= begin) ++i;
   Tick cursor = begin;
   while (need > 0) {
-    if (it != busy_.end() && it->first <= cursor) {
-      cursor = std::max(cursor, it->second);
-      ++it;
+    if (i < busy_.size() && busy_[i].first <= cursor) {
+      cursor = std::max(cursor, busy_[i].second);
+      ++i;
       continue;
     }
-    const Tick gap_end = it == busy_.end() ? std::numeric_limits<Tick>::max() : it->first;
+    const Tick gap_end = i == busy_.size() ? std::numeric_limits<Tick>::max() : busy_[i].first;
     const Tick take = std::min(need, gap_end - cursor);
-    // Book [cursor, cursor + take), merged with touching neighbours.
-    Tick piece_begin = cursor, piece_end = cursor + take;
-    if (it != busy_.begin()) {
-      auto prev = std::prev(it);
-      if (prev->second == piece_begin) {
-        piece_begin = prev->first;
-        busy_.erase(prev);
-      }
+    // Book [cursor, cursor + take) at position i, merged with touching neighbours.
+    const bool joins_prev = i > 0 && busy_[i - 1].second == cursor;
+    const bool joins_next = i < busy_.size() && busy_[i].first == cursor + take;
+    if (joins_prev && joins_next) {
+      busy_[i - 1].second = busy_[i].second;
+      busy_.erase(busy_.begin() + static_cast<std::ptrdiff_t>(i));
+      --i;
+    } else if (joins_prev) {
+      busy_[i - 1].second = cursor + take;
+      --i;
+    } else if (joins_next) {
+      busy_[i].first = cursor;
+    } else {
+      busy_.insert(busy_.begin() + static_cast<std::ptrdiff_t>(i), Interval{cursor, cursor + take});
     }
-    if (it != busy_.end() && it->first == piece_end) {
-      piece_end = it->second;
-      it = busy_.erase(it);
-    }
-    it = std::next(busy_.emplace(piece_begin, piece_end).first);
     need -= take;
     // Done: the tile completes where its last piece ends. Otherwise the next
     // free time is after the (possibly merged) interval just booked.
-    cursor = need == 0 ? cursor + take : piece_end;
+    cursor = need == 0 ? cursor + take : busy_[i].second;
+    ++i;
   }
   return sc_core::sc_time::from_value(cursor - now);
 }

@@ -6,7 +6,7 @@
 // be. Contention shows up without stepping a clock, and because an initiator
 // running ahead in local time books the future rather than blocking the
 // present, results do not depend on the quantum.
-#include <map>
+#include <utility>
 #include <memory>
 #include <vector>
 
@@ -54,7 +54,8 @@ class ComponentModule : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
 
   const ComponentSpec& spec_;
-  std::map<sc_dt::uint64, sc_dt::uint64> busy_;  // start -> end, in time ticks; disjoint
+  using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks
+  std::vector<Interval> busy_;                                // sorted, disjoint, not touching
   const double ticks_per_second_;
 };
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -48,20 +49,60 @@ int validate_files(const std::vector<std::string>& files) {
 
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
+  qnnsim::Objective objective = qnnsim::Objective::Edp;
   int64_t batch = 0;
   bool quiet = false;
 };
 
-int run(RunOptions o) {
+// Both files, or neither for the shipped default; false (after a message) otherwise.
+bool resolve_inputs(RunOptions& o) {
   namespace fs = std::filesystem;
   if (o.arch.empty() != o.workload.empty()) {
     std::cerr << "error: give both ARCH and WORKLOAD, or neither to run the shipped default\n";
-    return kExitConfigError;
+    return false;
   }
   if (o.arch.empty()) {
     o.arch = (fs::path(qnnsim::data_dir()) / "arch" / "systolic_ws.yaml").string();
     o.workload = (fs::path(qnnsim::data_dir()) / "workloads" / "resnet18_cifar.yaml").string();
   }
+  return true;
+}
+
+// Plans every layer without simulating: the chosen mappings, their analytical
+// figures, and how long the search took.
+int map_only(RunOptions o) {
+  if (!resolve_inputs(o)) return kExitConfigError;
+  std::ofstream mappings_out;
+  if (!o.mappings_out.empty()) {
+    mappings_out.open(o.mappings_out);
+    if (!mappings_out) {
+      std::cerr << "error: cannot write '" << o.mappings_out << "': " << std::strerror(errno) << "\n";
+      return kExitConfigError;
+    }
+  }
+  const auto arch = qnnsim::load_arch(o.arch);
+  qnnsim::Workload workload = qnnsim::load_workload(o.workload);
+  if (o.batch > 0) workload.batch = o.batch;
+  std::vector<double> seconds;
+  const auto plans = qnnsim::plan_workload(*arch, workload, nullptr, o.objective, &seconds);
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
+  if (o.quiet) return 0;
+  std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", workload.name, arch->name, workload.batch);
+  std::cout << fmt::format("{:<16} {:>10} {:>12} {:>10}  {}\n", "layer", "search ms", "est. cycles", "est. uJ", "mapping");
+  double total = 0, longest = 0;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const qnnsim::PlanScore score = qnnsim::score_plan(*arch, workload.layers[i], plans[i]);
+    std::cout << fmt::format("{:<16} {:>10.3f} {:>12.0f} {:>10.4g}  {}\n", workload.layers[i].name, seconds[i] * 1e3,
+                             score.seconds * arch->tech.clock_hz, score.energy_pj * 1e-6, plans[i].tiling);
+    total += seconds[i];
+    longest = std::max(longest, seconds[i]);
+  }
+  std::cout << fmt::format("\nsearch time: {:.1f} ms in all, {:.2f} ms for the slowest layer\n", total * 1e3, longest * 1e3);
+  return 0;
+}
+
+int run(RunOptions o) {
+  if (!resolve_inputs(o)) return kExitConfigError;
   // Open the output files first: a path that cannot be written fails before the run, not after it.
   std::ofstream json_out, csv_out, mappings_out;
   for (auto [path, stream] : {std::pair{&o.json, &json_out}, std::pair{&o.csv, &csv_out},
@@ -79,7 +120,7 @@ int run(RunOptions o) {
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, workload);
   const std::vector<qnnsim::LayerPlan> plans =
-      qnnsim::plan_workload(*arch, workload, o.mappings_in.empty() ? nullptr : &given);
+      qnnsim::plan_workload(*arch, workload, o.mappings_in.empty() ? nullptr : &given, o.objective);
   if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
   const qnnsim::RunResult result = qnnsim::run_plans(*arch, workload, plans);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
@@ -106,6 +147,22 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
   run_cmd->add_option("--mappings-out", opts.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
+  const std::map<std::string, qnnsim::Objective> objectives = {
+      {"energy", qnnsim::Objective::Energy}, {"latency", qnnsim::Objective::Latency}, {"edp", qnnsim::Objective::Edp}};
+  run_cmd->add_option("--objective", opts.objective, "what the mapper minimises: energy, latency or edp (default)")
+      ->transform(CLI::CheckedTransformer(objectives, CLI::ignore_case));
+
+  RunOptions map_opts;
+  CLI::App* map_cmd = app.add_subcommand("map", "Choose a mapping for every layer without simulating, and print each "
+                                                "with its analytical figures and search time");
+  map_cmd->add_option("ARCH", map_opts.arch, "architecture YAML (arch/*.yaml)");
+  map_cmd->add_option("WORKLOAD", map_opts.workload, "workload trace YAML (workloads/*.yaml)");
+  map_cmd->add_option("--batch", map_opts.batch, "override the workload's batch size")
+      ->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
+  map_cmd->add_option("--objective", map_opts.objective, "what the mapper minimises: energy, latency or edp (default)")
+      ->transform(CLI::CheckedTransformer(objectives, CLI::ignore_case));
+  map_cmd->add_option("--mappings-out", map_opts.mappings_out, "write the mappings as YAML to FILE");
+  map_cmd->add_flag("--quiet", map_opts.quiet, "do not print the table");
 
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
@@ -120,6 +177,7 @@ int sc_main(int argc, char* argv[]) {
 
   try {
     if (*validate_cmd) return validate_files(files);
+    if (*map_cmd) return map_only(map_opts);
     return run(opts);
   } catch (const qnnsim::ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";

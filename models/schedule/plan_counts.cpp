@@ -31,78 +31,91 @@ std::vector<StepShape> step_shapes(const GlbTile& t, int64_t rows, int64_t cols)
   return out;
 }
 
+// Plain counters on the hot path of the mapper; labelled and priced once at the end.
 struct Counter {
   const ArchSpec& arch;
-  ActionCounts counts;
-  void add(const ComponentSpec& c, const std::string& label, uint64_t n) {
-    if (n > 0) counts[c.instance() + ":" + label] += n;
-  }
+  uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
+  uint64_t macs = 0, vector_ops = 0;
+  std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
+
   uint64_t words(uint64_t bits) const { return ceil_div(bits, static_cast<uint64_t>(arch.glb->width_bits())); }
-  void glb(const std::string& action, uint64_t bits) {
-    if (bits > 0) add(*arch.glb, arch.glb->instance() + "." + action, words(bits));
+  // `times` transfers of `bits` each: word accesses round up per transfer.
+  void glb(uint64_t& counter, uint64_t bits, uint64_t times = 1) {
+    if (bits > 0) counter += words(bits) * times;
   }
-  void noc(uint64_t bits, uint64_t destinations) {
-    if (bits == 0) return;
-    add(*arch.noc, "noc.sent_bits", bits);
-    add(*arch.noc, "noc.delivered_bits", bits * destinations);
+  void noc(uint64_t bits, uint64_t destinations, uint64_t times = 1) {
+    noc_sent += bits * times;
+    noc_delivered += bits * destinations * times;
+  }
+
+  std::vector<PricedAction> priced(const LayerPrecision& p, bool uses_array) const {
+    std::vector<PricedAction> out;
+    const auto put = [&](const ComponentSpec& c, ActionDesc a, uint64_t n) {
+      if (n > 0) out.push_back({&c, std::move(a), n});
+    };
+    put(*arch.dram, {"dram", "read_bits", 0}, dram_read);
+    put(*arch.dram, {"dram", "write_bits", 0}, dram_write);
+    put(*arch.glb, {arch.glb->instance(), "read", 0}, glb_read);
+    put(*arch.glb, {arch.glb->instance(), "write", 0}, glb_write);
+    put(*arch.noc, {"noc", "sent_bits", 0}, noc_sent);
+    put(*arch.noc, {"noc", "delivered_bits", 0}, noc_delivered);
+    if (uses_array) put(*arch.pe_array, arch.pe_array->mac_action(p), macs);
+    for (int b = 0; b <= 64; ++b) {
+      put(*arch.pe_array, {"spad", "read", b}, spad_read[static_cast<std::size_t>(b)]);
+      put(*arch.pe_array, {"spad", "write", b}, spad_write[static_cast<std::size_t>(b)]);
+    }
+    put(*arch.vector_unit, {"vector", "op", p.outputs.bits}, vector_ops);
+    return out;
   }
 };
 
-std::string spad(const char* action, int bits) { return std::string("spad.") + action + "." + std::to_string(bits) + "b"; }
-
 }  // namespace
 
-ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
-  Counter k{arch, {}};
+std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  Counter k{arch};
   const LayerPrecision& p = layer.precision;
   const uint64_t wbits = static_cast<uint64_t>(p.weights.bits), ibits = static_cast<uint64_t>(p.inputs.bits);
   const uint64_t abits = static_cast<uint64_t>(p.accumulator.bits);
   const int64_t rows = arch.pe_array->rows(), cols = arch.pe_array->cols();
-  const std::string mac = arch.pe_array->mac_action(p).label();
   bool first_tile = true;
   GlbTile previous;
   for (const GlbTile& t : plan.tiles) {
     // DMA in, write-back out.
     for (uint64_t bits : {t.weight_load_bits, t.input_load_bits}) {
-      k.add(*arch.dram, "dram.read_bits", bits);
-      k.glb("write", bits);
+      k.dram_read += bits;
+      k.glb(k.glb_write, bits);
     }
-    k.glb("read", t.output_read_bits);
-    k.add(*arch.dram, "dram.write_bits", t.output_store_bits);
+    k.glb(k.glb_read, t.output_read_bits);
+    k.dram_write += t.output_store_bits;
 
     if (!plan.uses_array) {
-      k.glb("read", t.vector_in_bits);
-      k.glb("write", t.vector_out_bits);
-      k.add(*arch.vector_unit, "vector.op." + std::to_string(p.outputs.bits) + "b", t.vector_ops);
+      k.glb(k.glb_read, t.vector_in_bits);
+      k.glb(k.glb_write, t.vector_out_bits);
+      k.vector_ops += t.vector_ops;
       continue;
     }
     const uint64_t v = t.vectors;
     for (const StepShape& s : step_shapes(t, rows, cols)) {
       const uint64_t macs = s.count * v * s.r * s.c;
-      k.add(*arch.pe_array, mac, macs);
-      for (int bits : {p.weights.bits, p.inputs.bits, p.accumulator.bits}) k.add(*arch.pe_array, spad("read", bits), macs);
-      for (int bits : {p.inputs.bits, p.accumulator.bits}) k.add(*arch.pe_array, spad("write", bits), macs);
+      k.macs += macs;
+      for (int bits : {p.weights.bits, p.inputs.bits, p.accumulator.bits}) k.spad_read[static_cast<std::size_t>(bits)] += macs;
+      for (int bits : {p.inputs.bits, p.accumulator.bits}) k.spad_write[static_cast<std::size_t>(bits)] += macs;
       // Each step loads its weight tile, streams inputs in and partial sums out.
-      k.add(*arch.pe_array, spad("write", p.weights.bits), s.count * s.r * s.c);
-      for (uint64_t i = 0; i < s.count; ++i) {
-        k.glb("read", s.r * s.c * wbits);
-        k.noc(s.r * s.c * wbits, 1);
-        k.glb("read", v * s.r * ibits);
-        k.noc(v * s.r * ibits, s.c);
-        k.noc(v * s.c * abits, 1);
-        k.glb("write", v * s.c * abits);
-      }
+      k.spad_write[static_cast<std::size_t>(p.weights.bits)] += s.count * s.r * s.c;
+      k.glb(k.glb_read, s.r * s.c * wbits, s.count);
+      k.noc(s.r * s.c * wbits, 1, s.count);
+      k.glb(k.glb_read, v * s.r * ibits, s.count);
+      k.noc(v * s.r * ibits, s.c, s.count);
+      k.noc(v * s.c * abits, 1, s.count);
+      k.glb(k.glb_write, v * s.c * abits, s.count);
     }
-    // Partial sums are read back for every step but those that start the group's reduction.
-    const int64_t k_blocks_in_tile = (t.reduction + rows - 1) / rows;
-    for (int64_t kb = 0; kb < k_blocks_in_tile; ++kb) {
-      if (t.k_first + kb * rows == 0) continue;
-      const uint64_t m_full = static_cast<uint64_t>(t.m_per_group / cols), m_rem = static_cast<uint64_t>(t.m_per_group % cols);
-      for (uint64_t g = 0; g < static_cast<uint64_t>(t.groups); ++g) {
-        for (uint64_t m = 0; m < m_full; ++m) k.glb("read", v * static_cast<uint64_t>(cols) * abits);
-        if (m_rem > 0) k.glb("read", v * m_rem * abits);
-      }
-    }
+    // Partial sums are read back for every step but those that start the group's reduction:
+    // all K blocks of the tile, less the first when the tile starts the reduction.
+    const uint64_t k_blocks = static_cast<uint64_t>((t.reduction + rows - 1) / rows) - (t.k_first == 0 ? 1 : 0);
+    const uint64_t m_full = static_cast<uint64_t>(t.m_per_group / cols), m_rem = static_cast<uint64_t>(t.m_per_group % cols);
+    const uint64_t per_k = static_cast<uint64_t>(t.groups) * k_blocks;
+    k.glb(k.glb_read, v * static_cast<uint64_t>(cols) * abits, per_k * m_full);
+    k.glb(k.glb_read, v * m_rem * abits, per_k * (m_rem > 0 ? 1 : 0));
     // The first step skips its weight load when the previous tile's last step left
     // the same weight tile (same group, channel block and reduction block) in the array.
     const auto last_key = [&](const GlbTile& x) {
@@ -111,15 +124,30 @@ ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const 
     };
     if (!first_tile && last_key(previous) == std::array<int64_t, 3>{t.group_first, t.m_first, t.k_first}) {
       const uint64_t n = static_cast<uint64_t>(std::min(rows, t.reduction) * std::min(cols, t.m_per_group));
-      k.counts[arch.pe_array->instance() + ":" + spad("write", p.weights.bits)] -= n;
-      k.counts[arch.glb->instance() + ":" + arch.glb->instance() + ".read"] -= k.words(n * wbits);
-      k.counts[arch.noc->instance() + ":noc.sent_bits"] -= n * wbits;
-      k.counts[arch.noc->instance() + ":noc.delivered_bits"] -= n * wbits;
+      k.spad_write[static_cast<std::size_t>(p.weights.bits)] -= n;
+      k.glb_read -= k.words(n * wbits);
+      k.noc_sent -= n * wbits;
+      k.noc_delivered -= n * wbits;
     }
     first_tile = false;
     previous = t;
   }
-  return k.counts;
+  return k.priced(p, plan.uses_array);
+}
+
+ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  ActionCounts counts;
+  for (const PricedAction& a : price_plan_actions(arch, layer, plan))
+    if (a.count > 0) counts[a.component->instance() + ":" + a.action.label()] += a.count;
+  return counts;
+}
+
+double plan_energy_pj(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan, double seconds) {
+  double pj = 0;
+  for (const PricedAction& a : price_plan_actions(arch, layer, plan))
+    pj += static_cast<double>(a.count) * a.component->action_energy_pj(a.action);
+  for (const ComponentSpec* c : arch.components()) pj += c->leakage_w() * seconds * 1e12;
+  return pj;
 }
 
 LatencyBound plan_latency_bound(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {

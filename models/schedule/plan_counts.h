@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "arch/arch_spec.h"
 #include "schedule/layer_plan.h"
@@ -18,6 +19,17 @@ namespace qnnsim {
 using ActionCounts = std::map<std::string, uint64_t>;
 
 ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
+// The same counts with the component and action each belongs to, so they can be priced.
+struct PricedAction {
+  const ComponentSpec* component = nullptr;
+  ActionDesc action;
+  uint64_t count = 0;
+};
+std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
+// Energy of the plan's actions, plus leakage over `seconds`.
+double plan_energy_pj(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan, double seconds);
 
 // No run of the plan can be faster than its busiest resource working flat out.
 struct LatencyBound {

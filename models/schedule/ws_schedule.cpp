@@ -1,6 +1,9 @@
 #include "schedule/ws_schedule.h"
 
+#include "schedule/plan_counts.h"
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -52,17 +55,42 @@ RowBlocks row_blocks(const Layer& l, int64_t pt) {
 
 struct Estimate {
   double seconds = std::numeric_limits<double>::infinity();
+  double energy_pj = 0;
   double dram_bits = 0;
   int64_t tiles = 0;
-  // Latency first; estimates within 1% count as equal (the estimate is not
-  // that precise), and then less DRAM traffic wins, then fewer tiles.
-  bool better_than(const Estimate& o) const {
-    if (seconds < 0.99 * o.seconds) return true;
-    if (o.seconds < 0.99 * seconds) return false;
+
+  double score(Objective o) const {
+    switch (o) {
+      case Objective::Energy: return energy_pj;
+      case Objective::Latency: return seconds;
+      case Objective::Edp: return energy_pj * seconds;
+    }
+    return seconds;
+  }
+  // The objective first; estimates within 1% count as equal (the estimate is
+  // not that precise), and then less DRAM traffic wins, then fewer tiles.
+  bool better_than(const Estimate& o, Objective obj) const {
+    const double a = score(obj), b = o.score(obj);
+    if (a < 0.99 * b) return true;
+    if (b < 0.99 * a) return false;
     if (dram_bits != o.dram_bits) return dram_bits < o.dram_bits;
     return tiles < o.tiles;
   }
 };
+
+Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
+  Estimate e;
+  const double bw = arch.dram->bandwidth_bits_per_s();
+  e.tiles = static_cast<int64_t>(plan.tiles.size());
+  for (const GlbTile& t : plan.tiles) e.dram_bits += static_cast<double>(t.weight_load_bits + t.input_load_bits + t.output_store_bits);
+  const GlbTile& first = plan.tiles.front();
+  const GlbTile& last = plan.tiles.back();
+  const double ends = static_cast<double>(first.weight_load_bits + first.input_load_bits + last.output_store_bits) / bw;
+  const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
+  e.seconds = std::max(plan_latency_bound(arch, l, plan).seconds, dram_s) + ends;
+  e.energy_pj = plan_energy_pj(arch, l, plan, e.seconds);
+  return e;
+}
 
 // ---- array layers (conv, fc, dwconv) --------------------------------------
 //
@@ -135,7 +163,12 @@ void check_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, co
                                 "the buffer holds {:.0f}", l.name, need, parts, arch.glb->capacity_bits()));
 }
 
-WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch) {
+LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& best);
+
+// Candidates the closed-form estimate ranks best are laid out and scored exactly.
+constexpr std::size_t kExactlyScored = 8;
+
+WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
   const ArrayShape s = array_shape(l, batch);
   const ArraySpec& pe = *arch.pe_array;
   const int64_t rows = pe.rows(), cols = pe.cols();
@@ -155,8 +188,16 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
     if (b * cols < s.Mg) gm.emplace_back(1, b * cols);
   std::vector<int64_t> c_sizes = block_sizes(s.Cg);
 
-  WsMapping best;
-  Estimate best_est;
+  // Energy per bit moved or per weight loaded, for the closed-form estimate.
+  const double e_dram = arch.dram->action_energy_pj({"dram", "read_bits", 0});
+  const double e_glb_bit = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) /
+                           static_cast<double>(arch.glb->width_bits());
+  const double e_noc = arch.noc->action_energy_pj({"noc", "sent_bits", 0});
+  const double e_weight_in_pe = arch.pe_array->action_energy_pj({"spad", "write", l.precision.weights.bits});
+  const double all_weights = static_cast<double>(l.M) * s.Cg * s.RS;
+  const double npq = static_cast<double>(s.N) * l.P * l.Q;
+
+  std::vector<std::pair<Estimate, WsMapping>> candidates;
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
   for (int64_t pt : block_sizes(l.P)) {
@@ -199,16 +240,37 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
             const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
             const double ends = (wt + it) / bw + static_cast<double>(nt) * gt * mt * pt * l.Q * s.obits / bw;
             e.seconds = std::max(compute_cycles * period, dram_s) + ends;
-            if (e.better_than(best_est)) {
-              best_est = e;
-              best = {nt, pt, gt, mt, ct, weights_outer};
-            }
+            // What changes with the blocking: DRAM traffic and buffer fills, weights
+            // reloaded into the array per (n, p) block, and partial sums read back
+            // and written per reduction step.
+            const double k_total = static_cast<double>(k_steps_all_blocks(s, ct, rows));
+            const double psum_bits = static_cast<double>(s.g) * s.Mg * npq * s.abits;
+            e.energy_pj = e.dram_bits * (e_dram + e_glb_bit) +
+                          all_weights * np_blocks * (s.wbits * (e_glb_bit + e_noc) + e_weight_in_pe) +
+                          psum_bits * (2 * k_total - 1) * e_glb_bit;
+            candidates.push_back({e, WsMapping{nt, pt, gt, mt, ct, weights_outer}});
           }
         }
       }
     }
   }
-  if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, smallest_parts);
+  if (candidates.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
+
+  // Rank by the estimate, then score the front runners on their laid-out plans.
+  std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+    return a.first.score(objective) < b.first.score(objective);
+  });
+  candidates.resize(std::min(candidates.size(), kExactlyScored));
+  WsMapping best;
+  Estimate best_exact;
+  for (const auto& [estimate, mapping] : candidates) {
+    const LayerPlan plan = layout_array_layer(l, batch, mapping);
+    Estimate exact = exact_estimate(arch, l, plan);
+    if (best_exact.tiles == 0 || exact.better_than(best_exact, objective)) {
+      best_exact = exact;
+      best = mapping;
+    }
+  }
   return best;
 }
 
@@ -325,7 +387,7 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
       const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
       e.seconds = std::max(cycles * arch.tech.period_s(), dram_s) + (it + ot) / bw;
-      if (e.better_than(best_est)) {
+      if (e.better_than(best_est, Objective::Latency)) {
         best_est = e;
         best_n = n_t;
         best_p = p_t;
@@ -366,13 +428,28 @@ LayerPlan layout_vector_layer(const Layer& l, int64_t batch, const WsMapping& m)
 
 }  // namespace
 
+PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  const Estimate e = exact_estimate(arch, layer, plan);
+  return {e.seconds, e.energy_pj};
+}
+
+double PlanScore::value(Objective o) const {
+  switch (o) {
+    case Objective::Energy: return energy_pj;
+    case Objective::Latency: return seconds;
+    case Objective::Edp: return energy_pj * seconds;
+  }
+  return seconds;
+}
+
 std::string WsMapping::one_line(bool uses_array) const {
   if (!uses_array) return fmt::format("N{} P{} | N P", n, p);
   return fmt::format("N{} P{} G{} M{} C{} | {} | rows C*R*S, cols M", n, p, g, m, c,
                      weights_outer ? "G M N P C" : "N P G M C");
 }
 
-LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given) {
+LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given,
+                        Objective objective) {
   const bool array = layer_uses_array(layer.type);
   WsMapping m;
   if (given != nullptr) {
@@ -382,12 +459,13 @@ LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch,
     else
       check_vector_mapping(arch, layer, batch, m, given->where);
   } else {
-    m = array ? search_array_mapping(arch, layer, batch) : search_vector_mapping(arch, layer, batch);
+    m = array ? search_array_mapping(arch, layer, batch, objective) : search_vector_mapping(arch, layer, batch);
   }
   return array ? layout_array_layer(layer, batch, m) : layout_vector_layer(layer, batch, m);
 }
 
-std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given) {
+std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given,
+                                     Objective objective, std::vector<double>* search_seconds) {
   std::vector<LayerPlan> plans;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
@@ -404,7 +482,10 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
                           "no mapping for layer '" + l.name + "'; a mappings file must map every layer of the workload");
       mine = &it->second;
     }
-    plans.push_back(plan_layer_ws(arch, l, w.batch, mine));
+    const auto started = std::chrono::steady_clock::now();
+    plans.push_back(plan_layer_ws(arch, l, w.batch, mine, objective));
+    if (search_seconds != nullptr)
+      search_seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   return plans;
 }

@@ -11,6 +11,19 @@
 
 namespace qnnsim {
 
+// What the search minimises: energy, latency, or their product (energy-delay product).
+enum class Objective { Energy, Latency, Edp };
+
+// The analytical figures the search ranks a laid-out plan by: its busiest
+// resource flat out plus one DRAM latency per tile and the exposed first load
+// and last store; and the energy of every action the plan will count.
+struct PlanScore {
+  double seconds = 0;
+  double energy_pj = 0;
+  double value(Objective o) const;
+};
+PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
 // A mapping given by the user (replayed instead of searched), with where it was written.
 struct GivenMapping {
   WsMapping mapping;
@@ -22,10 +35,14 @@ struct GivenMappings {
 };
 
 // Plans one layer: replays `given` after checking it, or searches.
-LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given = nullptr);
+LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given = nullptr,
+                        Objective objective = Objective::Edp);
 
 // Checks every layer can run on the arch (precision, fit) and plans it, from
 // `given` mappings when there are some (then every layer must have one).
-std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given = nullptr);
+// `search_seconds`, when given, receives the wall time spent planning each layer.
+std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given = nullptr,
+                                     Objective objective = Objective::Edp,
+                                     std::vector<double>* search_seconds = nullptr);
 
 }  // namespace qnnsim
