@@ -14,6 +14,12 @@ ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSp
   socket.register_b_transport(this, &ComponentModule::b_transport);
 }
 
+void ComponentModule::throw_time_overflow(sc_dt::uint64 limit) const {
+  throw std::runtime_error(std::string(name()) + ": simulated time passed " +
+                           std::to_string(static_cast<long>(sc_core::sc_time::from_value(limit).to_seconds())) +
+                           " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
+}
+
 sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy) {
   using Tick = sc_dt::uint64;
   const Tick now = sc_core::sc_time_stamp().value();
@@ -21,10 +27,7 @@ sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const s
   Tick need = busy.value();
   // 64-bit femtoseconds cover about five hours; past half of that a sum could wrap.
   const Tick limit = sc_core::sc_max_time().value() / 2;
-  if (begin > limit || need > limit - begin)
-    throw std::runtime_error(std::string(name()) + ": simulated time passed " +
-                             std::to_string(static_cast<long>(sc_core::sc_time::from_value(limit).to_seconds())) +
-                             " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
+  if (begin > limit || need > limit - begin) throw_time_overflow(limit);
 
   // No request starts before now, so intervals that have ended are history.
   // The calendar is a short sorted vector: cheaper than a tree at this size.
@@ -44,6 +47,7 @@ sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const s
     }
     const Tick gap_end = i == busy_.size() ? std::numeric_limits<Tick>::max() : busy_[i].first;
     const Tick take = std::min(need, gap_end - cursor);
+    if (cursor > limit - take) throw_time_overflow(limit);
     // Book [cursor, cursor + take) at position i, merged with touching neighbours.
     const bool joins_prev = i > 0 && busy_[i - 1].second == cursor;
     const bool joins_next = i < busy_.size() && busy_[i].first == cursor + take;

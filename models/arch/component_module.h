@@ -44,14 +44,18 @@ class ComponentModule : public sc_core::sc_module {
   sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy);
 
   // Durations from seconds without sc_time's unit conversion on the hot path.
+  // Beyond SystemC's range the value saturates; reserve() then reports the overflow.
   sc_core::sc_time seconds(double s) const {
-    return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(s * ticks_per_second_ + 0.5));
+    const double ticks = s * ticks_per_second_ + 0.5;
+    const double most = static_cast<double>(sc_core::sc_max_time().value());
+    return sc_core::sc_time::from_value(ticks >= most ? sc_core::sc_max_time().value() : static_cast<sc_dt::uint64>(ticks));
   }
 
   ActionLog log_;
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  [[noreturn]] void throw_time_overflow(sc_dt::uint64 limit) const;
 
   const ComponentSpec& spec_;
   using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks

@@ -26,6 +26,8 @@ Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const
     first_tile_.push_back(index);
     index += p.tiles.size();
   }
+  loaded_at_.assign(index, SC_ZERO_TIME);
+  compute_end_.assign(index, SC_ZERO_TIME);
   payload_.set_extension(&work_);
   payload_.set_data_length(0);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(arch.quantum_s, sc_core::SC_SEC));
@@ -67,6 +69,7 @@ void Controller::loader() {
         timing_[l].dram_bits += bits;
       }
       wait(done - sc_core::sc_time_stamp());
+      loaded_at_[loaded_] = sc_core::sc_time_stamp();
       ++loaded_;
       loaded_ev_.notify(SC_ZERO_TIME);
     }
@@ -80,53 +83,65 @@ void Controller::compute() {
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
     for (const GlbTile& tile : plans_[l].tiles) {
-      qk.sync();
-      const sc_time waiting_since = sc_core::sc_time_stamp();
-      while (loaded_ <= index) wait(loaded_ev_);
-      // Waiting before the layer began belongs to the previous layer's store drain.
-      const sc_time waited_from = std::max(waiting_since, timing_[l].start);
-      timing_[l].load_stall += sc_core::sc_time_stamp() - waited_from;
-      timing_[l].stall_dram += sc_core::sc_time_stamp() - waited_from;
-      const sc_time t = sc_core::sc_time_stamp();
-      const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t) : run_vector_tile(layer, tile, t);
-      qk.set(end - sc_core::sc_time_stamp());
-      qk.sync();
+      // A tile already in the buffer starts at once in local time; otherwise
+      // synchronise and wait for its DMA.
+      sc_time t = sc_core::sc_time_stamp() + qk.get_local_time();
+      if (loaded_ <= index) {
+        qk.sync();
+        const sc_time waiting_since = sc_core::sc_time_stamp();
+        while (loaded_ <= index) wait(loaded_ev_);
+        // Waiting before the layer began belongs to the previous layer's store drain.
+        const sc_time waited_from = std::max(waiting_since, timing_[l].start);
+        timing_[l].load_stall += sc_core::sc_time_stamp() - waited_from;
+        timing_[l].stall_dram += sc_core::sc_time_stamp() - waited_from;
+        t = sc_core::sc_time_stamp();
+        qk.reset();
+      }
+      const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t, index) : run_vector_tile(layer, tile, t);
+      // The storer may drain this tile once simulated time reaches its end.
+      compute_end_[index] = end;
       timing_[l].compute_end = end;
       ++index;
       ++computed_;
-      computed_ev_.notify(SC_ZERO_TIME);
+      computed_ev_.notify(end - sc_core::sc_time_stamp());
+      qk.set(end - sc_core::sc_time_stamp());
+      if (qk.need_sync()) qk.sync();
     }
   }
+  qk.sync();
 }
 
-sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
+sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t, uint64_t index) {
   const ArraySpec& pe = *arch_.pe_array;
   const LayerPrecision& prec = workload_.layers[static_cast<std::size_t>(layer)].precision;
   const uint64_t wbits = static_cast<uint64_t>(prec.weights.bits);
   const uint64_t ibits = static_cast<uint64_t>(prec.inputs.bits);
   const uint64_t abits = static_cast<uint64_t>(prec.accumulator.bits);
   const int64_t rows = pe.rows(), cols = pe.cols();
-  const int64_t k_steps = (tile.reduction + rows - 1) / rows;
-  const int64_t m_steps = (tile.m_per_group + cols - 1) / cols;
-  const int64_t steps = tile.groups * m_steps * k_steps;
-
-  // Step i works on group g, output channels [m0, m0 + c) and reduction rows [k0, k0 + r).
+  // Step i of tile x works on group g, output channels [m0, m0 + c) and reduction rows [k0, k0 + r).
   struct Step {
     WeightKey key;
     int r, c;
   };
-  const auto step_at = [&](int64_t i) {
+  const auto step_at = [&](const GlbTile& x, int64_t i) {
+    const int64_t k_steps = (x.reduction + rows - 1) / rows;
+    const int64_t m_steps = (x.m_per_group + cols - 1) / cols;
     const int64_t k0 = (i % k_steps) * rows;
     const int64_t m0 = ((i / k_steps) % m_steps) * cols;
     const int64_t g = i / (k_steps * m_steps);
-    return Step{{layer, tile.group_first + g, tile.m_first + m0, tile.k_first + k0},
-                static_cast<int>(std::min(rows, tile.reduction - k0)),
-                static_cast<int>(std::min(cols, tile.m_per_group - m0))};
+    return Step{{layer, x.group_first + g, x.m_first + m0, x.k_first + k0},
+                static_cast<int>(std::min(rows, x.reduction - k0)),
+                static_cast<int>(std::min(cols, x.m_per_group - m0))};
   };
+  const int64_t steps =
+      tile.groups * ((tile.m_per_group + cols - 1) / cols) * ((tile.reduction + rows - 1) / rows);
   // Loads a step's weight tile (buffer -> network -> PE registers) unless it is resident.
   const auto load_weights = [&](const Step& s, sc_time at) {
     Finish ready{at, Cause::Noc};
-    if (s.key == resident_) return ready;
+    if (s.key == resident_) {
+      ready.at = std::max(at, resident_ready_);
+      return ready;
+    }
     resident_ = s.key;
     const uint64_t n = static_cast<uint64_t>(s.r) * static_cast<uint64_t>(s.c);
     work_.destinations = 1;  // each weight goes to one PE
@@ -136,14 +151,19 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
     work_.cols_used = s.c;
     // Shifting weights into the PE registers is network time too.
     ready.merge(issue(array, Work::Kind::LoadWeights, layer, 0, at), Cause::Noc);
+    resident_ready_ = ready.at;
     return ready;
   };
 
   tlm_utils::tlm_quantumkeeper qk;
   qk.reset();
   sc_time array_free = t;
-  Step step = step_at(0);
-  Finish weights = load_weights(step, t);
+  Step step = step_at(tile, 0);
+  // The first weights can load into the shadow registers as soon as the tile's
+  // data is in the buffer and the previous step has started.
+  const sc_time first_at =
+      pe.double_buffered_weights() ? std::max(last_step_start_, loaded_at_[index]) : t;
+  Finish weights = load_weights(step, first_at);
   for (int64_t i = 0; i < steps; ++i) {
     // Waiting for this step's weights stalls the array on whatever delivered them last.
     if (weights.at > array_free) charge_stall(layer, weights.cause, weights.at - array_free);
@@ -172,8 +192,10 @@ sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t) {
     // The next weight tile loads into the shadow registers while this one
     // computes, or after it with a single register set.
     if (i + 1 < steps) {
-      step = step_at(i + 1);
+      step = step_at(tile, i + 1);
       weights = load_weights(step, pe.double_buffered_weights() ? start : end);
+    } else {
+      last_step_start_ = start;
     }
     array_free = end;
     qk.set(array_free - sc_core::sc_time_stamp());
@@ -203,6 +225,8 @@ void Controller::storer() {
     const int layer = static_cast<int>(l);
     for (const GlbTile& tile : plans_[l].tiles) {
       while (computed_ <= stored_) wait(computed_ev_);
+      const sc_time ready = compute_end_[stored_];
+      if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
                               issue(dram, Work::Kind::Write, layer, tile.output_store_bits, t));

@@ -6,8 +6,10 @@
 // With two slots the next tile's load overlaps the current compute, so DRAM
 // time hides behind compute when bandwidth allows and stalls it when not.
 // Layers run in sequence: a layer's loads wait until the previous layer's
-// outputs are stored. Within a tile the compute thread runs ahead in local
-// time under a quantum keeper (loosely timed, temporal decoupling).
+// outputs are stored. The compute thread runs ahead in local time under a
+// quantum keeper (loosely timed, temporal decoupling); it synchronises only
+// to wait for a tile's DMA or at quantum boundaries, and hands each finished
+// tile to the storer with the time it finished.
 #include <vector>
 
 #include <systemc>
@@ -69,14 +71,18 @@ class Controller : public sc_core::sc_module {
     }
   };
   void charge_stall(int layer, Cause cause, const sc_core::sc_time& t);
-  sc_core::sc_time run_array_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
+  // `index` is the tile's global index.
+  sc_core::sc_time run_array_tile(int layer, const GlbTile& tile, sc_core::sc_time t, uint64_t index);
   sc_core::sc_time run_vector_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
 
   const ArchSpec& arch_;
   const Workload& workload_;
   const std::vector<LayerPlan>& plans_;
   std::vector<LayerTiming> timing_;
-  std::vector<uint64_t> first_tile_;  // global index of each layer's first tile
+  std::vector<uint64_t> first_tile_;    // global index of each layer's first tile
+  std::vector<sc_core::sc_time> loaded_at_;    // when each tile's DMA finished
+  std::vector<sc_core::sc_time> compute_end_;  // when each tile finished computing (may be ahead of now)
+  sc_core::sc_time last_step_start_;           // start of the most recent tile's last array step
 
   tlm::tlm_generic_payload payload_;
   Work work_;
@@ -92,6 +98,7 @@ class Controller : public sc_core::sc_module {
     int64_t group = -1, m = -1, k = -1;
     bool operator==(const WeightKey& o) const { return layer == o.layer && group == o.group && m == o.m && k == o.k; }
   } resident_;
+  sc_core::sc_time resident_ready_;  // when the resident weight tile finished loading
 };
 
 }  // namespace qnnsim

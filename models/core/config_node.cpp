@@ -185,6 +185,8 @@ int64_t ConfigNode::integer_in(const std::string& key, int64_t min_value, int64_
 
 int64_t ConfigNode::as_integer(int64_t min_value) const {
   if (!node_.IsScalar()) fail_here(std::string("expected an integer, found ") + kind_name(node_));
+  // yaml-cpp tags a quoted scalar "!": quoted text is text, not a number.
+  if (node_.Tag() == "!") fail_here("expected an integer, found the quoted text '" + node_.Scalar() + "'");
   const std::string& s = node_.Scalar();
   std::size_t used = 0;
   long long v = 0;

@@ -48,6 +48,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"bound_cycles", l.bound_cycles},
                       {"bound_resource", l.bound_resource},
                       {"compute_cycles", l.compute_cycles},
+                      {"load_stall_s", l.load_stall_s},
                       {"stall_cycles", l.stall_cycles},
                       {"utilization", sorted_map(l.utilization)},
                       {"tiling", l.tiling},

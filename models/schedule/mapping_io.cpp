@@ -44,6 +44,7 @@ GivenMappings load_mappings(const std::string& path, const Workload& w) {
   out.file = path;
   const ConfigNode layers = root.child("layers");
   layers.expect_map("a mapping per layer name");
+  out.layers_location = layers.location();
   for (const auto& name : layers.keys()) {
     const Layer* layer = nullptr;
     for (const auto& l : w.layers)

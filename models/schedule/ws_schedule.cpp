@@ -54,8 +54,9 @@ RowBlocks row_blocks(const Layer& l, int64_t pt) {
 }
 
 struct Estimate {
+  // A default estimate is worse than any real one, whatever the objective.
   double seconds = std::numeric_limits<double>::infinity();
-  double energy_pj = 0;
+  double energy_pj = std::numeric_limits<double>::infinity();
   double dram_bits = 0;
   int64_t tiles = 0;
 
@@ -78,6 +79,15 @@ struct Estimate {
   }
 };
 
+// A tile's first weights cannot load before its data is in the buffer, and with
+// two slots that is often only just in time: count one exposed weight load
+// per tile of an array layer (a few cycles; it matters for tiny tiles).
+double tile_bubbles(const ArchSpec& arch, const Layer& l, int64_t tiles) {
+  if (!layer_uses_array(l.type)) return 0;
+  return static_cast<double>(tiles) * static_cast<double>(arch.pe_array->weight_load_cycles(static_cast<int>(arch.pe_array->rows()))) *
+         arch.tech.period_s();
+}
+
 Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
   Estimate e;
   const double bw = arch.dram->bandwidth_bits_per_s();
@@ -87,7 +97,7 @@ Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& p
   const GlbTile& last = plan.tiles.back();
   const double ends = static_cast<double>(first.weight_load_bits + first.input_load_bits + last.output_store_bits) / bw;
   const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-  e.seconds = std::max(plan_latency_bound(arch, l, plan).seconds, dram_s) + ends;
+  e.seconds = std::max(plan_latency_bound(arch, l, plan).seconds + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
   e.energy_pj = plan_energy_pj(arch, l, plan, e.seconds);
   return e;
 }
@@ -167,6 +177,8 @@ LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& bes
 
 // Candidates the closed-form estimate ranks best are laid out and scored exactly.
 constexpr std::size_t kExactlyScored = 8;
+constexpr std::size_t kMostScored = 24;
+constexpr int64_t kMostTilesScored = 1 << 16;
 
 WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
   const ArrayShape s = array_shape(l, batch);
@@ -239,7 +251,7 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
             // Each tile's load and store waits one DRAM access latency.
             const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
             const double ends = (wt + it) / bw + static_cast<double>(nt) * gt * mt * pt * l.Q * s.obits / bw;
-            e.seconds = std::max(compute_cycles * period, dram_s) + ends;
+            e.seconds = std::max(compute_cycles * period + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
             // What changes with the blocking: DRAM traffic and buffer fills, weights
             // reloaded into the array per (n, p) block, and partial sums read back
             // and written per reduction step.
@@ -256,16 +268,28 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   }
   if (candidates.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
 
-  // Rank by the estimate, then score the front runners on their laid-out plans.
+  // Rank by the estimate, then score the front runners on their laid-out plans:
+  // the best eight, and any other within 1% of the best (which the 1% tie rule
+  // could still prefer), up to kMostScored. Plans of very many tiles are
+  // ranked by the estimate alone, so that scoring stays cheap.
+  // (A strict ordering for the sort; the 1% tie rule applies when choosing.)
   std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
-    return a.first.score(objective) < b.first.score(objective);
+    const double x = a.first.score(objective), y = b.first.score(objective);
+    if (x != y) return x < y;
+    if (a.first.dram_bits != b.first.dram_bits) return a.first.dram_bits < b.first.dram_bits;
+    return a.first.tiles < b.first.tiles;
   });
-  candidates.resize(std::min(candidates.size(), kExactlyScored));
-  WsMapping best;
+  const double best_estimate = candidates.front().first.score(objective);
+  WsMapping best = candidates.front().second;
   Estimate best_exact;
-  for (const auto& [estimate, mapping] : candidates) {
+  std::size_t scored = 0;
+  for (std::size_t i = 0; i < candidates.size() && scored < kMostScored; ++i) {
+    const auto& [estimate, mapping] = candidates[i];
+    if (i >= kExactlyScored && estimate.score(objective) > 1.01 * best_estimate) break;
+    if (estimate.tiles > kMostTilesScored) continue;
     const LayerPlan plan = layout_array_layer(l, batch, mapping);
-    Estimate exact = exact_estimate(arch, l, plan);
+    const Estimate exact = exact_estimate(arch, l, plan);
+    ++scored;
     if (best_exact.tiles == 0 || exact.better_than(best_exact, objective)) {
       best_exact = exact;
       best = mapping;
@@ -360,7 +384,10 @@ void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, c
                                 "buffer holds {:.0f}", l.name, need, arch.glb->capacity_bits()));
 }
 
-WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch) {
+WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
+  const double e_dram = arch.dram->action_energy_pj({"dram", "read_bits", 0});
+  const double e_glb_bit = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) /
+                           static_cast<double>(arch.glb->width_bits());
   const double cap = arch.glb->capacity_bits();
   const double bw = arch.dram->bandwidth_bits_per_s();
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
@@ -387,7 +414,9 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
       const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
       e.seconds = std::max(cycles * arch.tech.period_s(), dram_s) + (it + ot) / bw;
-      if (e.better_than(best_est, Objective::Latency)) {
+      // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
+      e.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
+      if (e.better_than(best_est, objective)) {
         best_est = e;
         best_n = n_t;
         best_p = p_t;
@@ -459,7 +488,7 @@ LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch,
     else
       check_vector_mapping(arch, layer, batch, m, given->where);
   } else {
-    m = array ? search_array_mapping(arch, layer, batch, objective) : search_vector_mapping(arch, layer, batch);
+    m = array ? search_array_mapping(arch, layer, batch, objective) : search_vector_mapping(arch, layer, batch, objective);
   }
   return array ? layout_array_layer(layer, batch, m) : layout_vector_layer(layer, batch, m);
 }
@@ -478,7 +507,7 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
     if (given != nullptr) {
       const auto it = given->layers.find(l.name);
       if (it == given->layers.end())
-        throw ConfigError({given->file, 0, 0}, "layers." + l.name,
+        throw ConfigError(given->layers_location, "layers." + l.name,
                           "no mapping for layer '" + l.name + "'; a mappings file must map every layer of the workload");
       mine = &it->second;
     }

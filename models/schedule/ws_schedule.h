@@ -31,6 +31,7 @@ struct GivenMapping {
 };
 struct GivenMappings {
   std::string file;
+  SourceLocation layers_location;  // the file's `layers` mapping, for a layer it lacks
   std::map<std::string, GivenMapping> layers;  // by layer name
 };
 
