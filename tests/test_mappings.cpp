@@ -91,7 +91,7 @@ TEST_CASE("a replayed tile that does not fit the buffer is rejected", "[mappings
   const ConfigError e = replay_error(*arch, w, R"(dataflow: weight_stationary
 layers:
   conv: {tile: {N: 2, P: 12, G: 1, M: 10, C: 3}, order: [G, M, N, P, C]}
-  pool: {tile: {N: 1, P: 1}}
+  pool: {tile: {N: 1, P: 1, C: 10}}
   fc: {tile: {N: 1, P: 1, G: 1, M: 4, C: 8}, order: [G, M, N, P, C]}
 )");
   CHECK(e.key_path() == "layers.conv.tile");
@@ -104,10 +104,10 @@ TEST_CASE("mappings must cover every layer, name only real layers, and use a kno
   const Workload w = workload_from_text(kWorkload);
   const std::string head = "dataflow: weight_stationary\nlayers:\n";
   const std::string conv = "  conv: {tile: {N: 1, P: 12, G: 1, M: 10, C: 3}, order: [G, M, N, P, C]}\n";
-  const std::string pool = "  pool: {tile: {N: 1, P: 6}}\n";
+  const std::string pool = "  pool: {tile: {N: 1, P: 6, C: 10}}\n";
   const std::string fc = "  fc: {tile: {N: 1, P: 1, G: 1, M: 7, C: 360}, order: [N, P, G, M, C]}\n";
   CHECK_THAT(replay_error(*arch, w, head + conv + pool).message(), Catch::Contains("no mapping for layer 'fc'"));
-  CHECK(replay_error(*arch, w, head + conv + pool + fc + "  fc9: {tile: {N: 1, P: 1}}\n").key_path() == "layers.fc9");
+  CHECK(replay_error(*arch, w, head + conv + pool + fc + "  fc9: {tile: {N: 1, P: 1, C: 1}}\n").key_path() == "layers.fc9");
   CHECK(replay_error(*arch, w, head + replace_all(conv, "[G, M, N, P, C]", "[M, G, N, P, C]") + pool + fc).key_path() ==
         "layers.conv.order");
   CHECK(replay_error(*arch, w, head + conv + replace_all(pool, "P: 6", "P: 7") + fc).key_path() == "layers.pool.tile.P");

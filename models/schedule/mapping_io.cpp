@@ -30,7 +30,7 @@ void write_mappings(std::ostream& out, const std::string& arch_name, const Workl
       out << fmt::format("    tile: {{N: {}, P: {}, G: {}, M: {}, C: {}}}\n", m.n, m.p, m.g, m.m, m.c);
       out << "    order: [" << join(m.weights_outer ? kWeightsOuter : kInputsOuter) << "]\n";
     } else {
-      out << fmt::format("    tile: {{N: {}, P: {}}}\n", m.n, m.p);
+      out << fmt::format("    tile: {{N: {}, P: {}, C: {}}}\n", m.n, m.p, m.c);
     }
   }
 }
@@ -57,10 +57,10 @@ GivenMappings load_mappings(const std::string& path, const Workload& w) {
     WsMapping m;
     m.n = tile.integer("N", 1);
     m.p = tile.integer("P", 1);
+    m.c = tile.integer("C", 1);
     if (layer_uses_array(layer->type)) {
       m.g = tile.integer("G", 1);
       m.m = tile.integer("M", 1);
-      m.c = tile.integer("C", 1);
       const std::vector<std::string> order = entry.text_list("order");
       if (order == kWeightsOuter)
         m.weights_outer = true;

@@ -11,8 +11,10 @@ namespace qnnsim {
 
 struct WsMapping {
   int64_t n = 1, p = 1;         // images and output rows per buffer tile
-  int64_t g = 1, m = 1, c = 1;  // array layers: groups, and output and input channels per group, per tile
-  bool weights_outer = true;    // block loop order: G M N P C (weights outer) or N P G M C (inputs outer)
+  int64_t g = 1, m = 1;         // array layers: groups, and output channels per group, per tile
+  int64_t c = 1;                // input channels (per group) per tile
+  bool weights_outer = true;    // array layers' block loop order: G M N P C (weights outer) or N P G M C
+                                // (inputs outer); vector layers loop N C P
 
   // e.g. "N1 P8 G1 M16 C64 | G M N P C | rows C*R*S, cols M"
   std::string one_line(bool uses_array) const;

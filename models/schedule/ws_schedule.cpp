@@ -371,13 +371,14 @@ LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& bes
 double vector_tile_need(const Layer& l, const WsMapping& m) {
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const RowBlocks rb = row_blocks(l, m.p);
-  return kBufferSlots * (static_cast<double>(m.n) * inputs_per_output * l.C * rb.max_rows * l.W * l.precision.inputs.bits +
-                         static_cast<double>(m.n) * l.C * m.p * l.Q * l.precision.outputs.bits);
+  return kBufferSlots * (static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits +
+                         static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits);
 }
 
 void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& m, const ConfigNode& where) {
   if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
   if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
+  if (m.c < 1 || m.c > l.C) where.fail("C", fmt::format("layer '{}': C must be from 1 to {}, found {}", l.name, l.C, m.c));
   const double need = vector_tile_need(l, m);
   if (need > arch.glb->capacity_bits())
     where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: two slots need {:.0f} bits, the "
@@ -394,21 +395,23 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
   const double lanes = static_cast<double>(arch.vector_unit->lanes());
 
-  int64_t best_n = 0, best_p = 0;
+  WsMapping best;
   Estimate best_est;
   double smallest_need = std::numeric_limits<double>::infinity();
+  const std::vector<int64_t> c_sizes = block_sizes(l.C);
   for (int64_t p_t : block_sizes(l.P)) {
     const RowBlocks rb = row_blocks(l, p_t);
-    for (int64_t n_t : block_sizes(batch)) {
-      const double it = static_cast<double>(n_t) * inputs_per_output * l.C * rb.max_rows * l.W * ibits;
-      const double ot = static_cast<double>(n_t) * l.C * p_t * l.Q * obits;
+    for (int64_t n_t : block_sizes(batch))
+    for (int64_t c_t : c_sizes) {
+      const double it = static_cast<double>(n_t) * inputs_per_output * c_t * rb.max_rows * l.W * ibits;
+      const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
       const double need = kBufferSlots * (it + ot);
       if (need > cap) {
         smallest_need = std::min(smallest_need, need);
         continue;
       }
       Estimate e;
-      e.tiles = ceil_div(batch, n_t) * rb.count;
+      e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
       e.dram_bits = static_cast<double>(batch) * inputs_per_output * l.C * rb.sum_rows * l.W * ibits +
                     static_cast<double>(batch) * l.output_count() * obits;
       const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
@@ -418,31 +421,29 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
       e.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
       if (e.better_than(best_est, objective)) {
         best_est = e;
-        best_n = n_t;
-        best_p = p_t;
+        best.n = n_t;
+        best.p = p_t;
+        best.c = c_t;
       }
     }
   }
   if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, "inputs and outputs");
-  WsMapping m;
-  m.n = best_n;
-  m.p = best_p;
-  return m;
+  return best;
 }
 
 LayerPlan layout_vector_layer(const Layer& l, int64_t batch, const WsMapping& m) {
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
   const double ops_per_output = static_cast<double>(l.vector_ops()) / static_cast<double>(l.output_count());
-  const int64_t best_n = m.n, best_p = m.p;
   LayerPlan plan;
   plan.mapping = m;
-  for (int64_t n = 0; n < batch; n += best_n)
-    for (int64_t p = 0; p < l.P; p += best_p) {
-      const int64_t nt = std::min(best_n, batch - n), pt = std::min(best_p, l.P - p);
+  for (int64_t n = 0; n < batch; n += m.n)
+    for (int64_t c = 0; c < l.C; c += m.c)
+    for (int64_t p = 0; p < l.P; p += m.p) {
+      const int64_t nt = std::min(m.n, batch - n), ct = std::min(m.c, l.C - c), pt = std::min(m.p, l.P - p);
       GlbTile t;
-      const uint64_t outputs = static_cast<uint64_t>(nt * l.C * pt * l.Q);
-      t.input_load_bits = static_cast<uint64_t>(nt * inputs_per_output * l.C * input_rows(l, p, pt) * l.W * ibits);
+      const uint64_t outputs = static_cast<uint64_t>(nt * ct * pt * l.Q);
+      t.input_load_bits = static_cast<uint64_t>(nt * inputs_per_output * ct * input_rows(l, p, pt) * l.W * ibits);
       t.output_read_bits = outputs * static_cast<uint64_t>(obits);
       t.output_store_bits = outputs * static_cast<uint64_t>(obits);
       t.vector_ops = static_cast<uint64_t>(static_cast<double>(outputs) * ops_per_output);
@@ -472,7 +473,7 @@ double PlanScore::value(Objective o) const {
 }
 
 std::string WsMapping::one_line(bool uses_array) const {
-  if (!uses_array) return fmt::format("N{} P{} | N P", n, p);
+  if (!uses_array) return fmt::format("N{} C{} P{} | N C P", n, c, p);
   return fmt::format("N{} P{} G{} M{} C{} | {} | rows C*R*S, cols M", n, p, g, m, c,
                      weights_outer ? "G M N P C" : "N P G M C");
 }
