@@ -18,6 +18,9 @@ class DramSpec : public ComponentSpec {
   using Registry = qnnsim::Registry<DramSpec, const ConfigNode&, const BuildContext&>;
   virtual double bandwidth_bits_per_s() const = 0;
   virtual double latency_s() const = 0;
+  // Bits that `values` activations of `bits` each, a `density` of them
+  // non-zero, occupy in DRAM (and on its bus): raw, or compressed.
+  virtual uint64_t activation_bits(uint64_t values, int bits, double density) const = 0;
 };
 
 // On-chip buffer (global buffer, scratchpad, eDRAM).
@@ -56,6 +59,9 @@ class ArraySpec : public ComponentSpec {
   virtual uint64_t weight_load_cycles(int rows_used) const = 0;
   // The action one MAC of this precision counts as.
   virtual ActionDesc mac_action(const LayerPrecision& p) const = 0;
+  // Of `macs` MACs in one step, how many do work: all of them, or with zero
+  // gating only those whose input is not zero (the rest count as mac.gated).
+  virtual uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const = 0;
 };
 
 // Element-wise and pooling unit beside the buffer.

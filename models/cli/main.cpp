@@ -50,9 +50,21 @@ int validate_files(const std::vector<std::string>& files) {
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
   qnnsim::Objective objective = qnnsim::Objective::Edp;
+  std::vector<std::string> densities;
   int64_t batch = 0;
   bool quiet = false;
 };
+
+bool apply_densities(const RunOptions& o, qnnsim::Workload& w) {
+  for (const auto& spec : o.densities) {
+    const std::string problem = qnnsim::apply_density_override(w, spec);
+    if (!problem.empty()) {
+      std::cerr << "error: " << problem << "\n";
+      return false;
+    }
+  }
+  return true;
+}
 
 // Both files, or neither for the shipped default; false (after a message) otherwise.
 bool resolve_inputs(RunOptions& o) {
@@ -83,6 +95,7 @@ int map_only(RunOptions o) {
   const auto arch = qnnsim::load_arch(o.arch);
   qnnsim::Workload workload = qnnsim::load_workload(o.workload);
   if (o.batch > 0) workload.batch = o.batch;
+  if (!apply_densities(o, workload)) return kExitConfigError;
   std::vector<double> seconds;
   const auto plans = qnnsim::plan_workload(*arch, workload, nullptr, o.objective, &seconds);
   if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
@@ -117,6 +130,7 @@ int run(RunOptions o) {
   const auto arch = qnnsim::load_arch(o.arch);
   qnnsim::Workload workload = qnnsim::load_workload(o.workload);
   if (o.batch > 0) workload.batch = o.batch;
+  if (!apply_densities(o, workload)) return kExitConfigError;
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, workload);
   const std::vector<qnnsim::LayerPlan> plans =
@@ -147,6 +161,8 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
   run_cmd->add_option("--mappings-out", opts.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
+  run_cmd->add_option("--density", opts.densities,
+                      "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
   const std::map<std::string, qnnsim::Objective> objectives = {
       {"energy", qnnsim::Objective::Energy}, {"latency", qnnsim::Objective::Latency}, {"edp", qnnsim::Objective::Edp}};
   run_cmd->add_option("--objective", opts.objective, "what the mapper minimises: energy, latency or edp (default)")
@@ -162,6 +178,8 @@ int sc_main(int argc, char* argv[]) {
   map_cmd->add_option("--objective", map_opts.objective, "what the mapper minimises: energy, latency or edp (default)")
       ->transform(CLI::CheckedTransformer(objectives, CLI::ignore_case));
   map_cmd->add_option("--mappings-out", map_opts.mappings_out, "write the mappings as YAML to FILE");
+  map_cmd->add_option("--density", map_opts.densities,
+                      "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
   map_cmd->add_flag("--quiet", map_opts.quiet, "do not print the table");
 
   std::vector<std::string> files;

@@ -62,11 +62,11 @@ void Controller::loader() {
       --slots_free_;
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = t;
-      for (uint64_t bits : {tile.weight_load_bits, tile.input_load_bits}) {
-        if (bits == 0) continue;
-        done = std::max(done, issue(dram, Work::Kind::Read, layer, bits, t));
-        done = std::max(done, issue(glb, Work::Kind::Write, layer, bits, t));
-        timing_[l].dram_bits += bits;
+      for (auto [from_dram, into_buffer] : {std::pair{tile.weight_load_bits, tile.weight_load_bits},
+                                            std::pair{tile.input_dram_bits, tile.input_load_bits}}) {
+        done = std::max(done, issue(dram, Work::Kind::Read, layer, from_dram, t));
+        done = std::max(done, issue(glb, Work::Kind::Write, layer, into_buffer, t));
+        timing_[l].dram_bits += from_dram;
       }
       wait(done - sc_core::sc_time_stamp());
       loaded_at_[loaded_] = sc_core::sc_time_stamp();

@@ -257,6 +257,15 @@ int64_t ConfigNode::whole_bits(const std::string& key, int64_t max_bits) const {
   return static_cast<int64_t>(q);
 }
 
+bool ConfigNode::flag(const std::string& key, bool fallback) const {
+  mark_used(key);
+  if (!has(key)) return fallback;
+  const std::string v = text(key);
+  if (v == "true") return true;
+  if (v == "false") return false;
+  fail(key, "expected true or false, found '" + v + "'");
+}
+
 std::vector<std::string> ConfigNode::text_list(const std::string& key) const {
   std::vector<std::string> out;
   for (const auto& item : child(key).items()) out.push_back(item.as_text());

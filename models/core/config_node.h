@@ -56,6 +56,7 @@ class ConfigNode {
   // A size that must be a whole number of bits, from 1 to max_bits.
   int64_t whole_bits(const std::string& key, int64_t max_bits) const;
   std::vector<std::string> text_list(const std::string& key) const;
+  bool flag(const std::string& key, bool fallback) const;  // true or false
 
   // This node's own scalar value (for sequence items).
   std::string as_text() const;

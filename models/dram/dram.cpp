@@ -1,6 +1,7 @@
 // DRAM: peak bandwidth = channels x bus width x data rate; each tile transfer
 // holds the bus for bits / bandwidth and completes one access latency later.
 // Energy per bit by DRAM type comes from the energy table.
+#include <algorithm>
 #include <cmath>
 
 #include "arch/roles.h"
@@ -31,7 +32,30 @@ class DramSpecImpl : public DramSpec {
     data_rate_ = node.quantity_in("data_rate", Dimension::Frequency, 1e3, 1e12);
     latency_s_ = node.quantity_in("latency", Dimension::Time, 0, 1e-3);
     energy_per_bit_pj_ = table_.energy_keyed_pj("dram_per_bit", type_, node, "type");
+    const std::string compression = node.text("compression", "none");
+    if (compression != "none" && compression != "rlc")
+      node.fail("compression", "expected none or rlc (run-length coding of activations), found '" + compression + "'");
+    rlc_ = compression == "rlc";
     finish_parse();
+  }
+
+  // Run-length coding after Eyeriss (Chen et al., JSSC 2017): a 64-bit word
+  // holds three (5-bit zero run, 16-bit value) pairs and a last-word bit. For
+  // b-bit values a word holds floor(63 / (5 + b)) pairs (derived). A pair
+  // covers one non-zero value and the zeros before it; a run of more than 31
+  // zeros takes an extra pair, expected (1 - d)^32 times per value for
+  // independent zeros (derived). Where coding would be larger than the raw
+  // values (dense data), the raw values are sent: an assumption of ours.
+  uint64_t activation_bits(uint64_t values, int bits, double density) const override {
+    const uint64_t raw = values * static_cast<uint64_t>(bits);
+    if (!rlc_) return raw;
+    const uint64_t pairs_per_word = static_cast<uint64_t>(63 / (5 + bits));
+    if (pairs_per_word == 0) return raw;
+    const double v = static_cast<double>(values);
+    const uint64_t pairs = static_cast<uint64_t>(std::ceil(v * density)) +
+                           static_cast<uint64_t>(std::floor(v * std::pow(1.0 - density, 32)));
+    const uint64_t coded = (pairs + pairs_per_word - 1) / pairs_per_word * 64;
+    return std::min(raw, coded);
   }
   double bandwidth_bits_per_s() const override { return static_cast<double>(channels_) * width_bits_ * data_rate_; }
   double latency_s() const override { return latency_s_; }
@@ -48,6 +72,7 @@ class DramSpecImpl : public DramSpec {
   std::string type_;
   int64_t channels_ = 1;
   double width_bits_ = 0, data_rate_ = 0, latency_s_ = 0, energy_per_bit_pj_ = 0;
+  bool rlc_ = false;
 };
 
 DramModule::DramModule(sc_core::sc_module_name name, const DramSpecImpl& spec)

@@ -8,6 +8,8 @@
 // Per MAC, a PE reads its weight, the incoming input and partial sum, and
 // writes the input and partial sum on to its neighbours: 3 register reads and
 // 2 register writes, each of the tensor's width.
+#include <cmath>
+
 #include "arch/roles.h"
 #include "mac/mac_spec.h"
 
@@ -18,7 +20,7 @@ namespace {
 class SystolicSpec;
 
 struct LayerActionIds {
-  int mac = 0;
+  int mac = 0, gated = 0;
   int read_w = 0, read_i = 0, read_p = 0, write_i = 0, write_p = 0, write_w = 0;
 };
 
@@ -47,6 +49,7 @@ class SystolicSpec : public ArraySpec {
     psum_entries_ = spad.integer_in("psums", 1, 1 << 16);
     spad.reject_unknown_keys();
     register_bit_pj_ = table_.energy_pj("register_file_per_bit", node);
+    zero_gating_ = node.flag("zero_gating", false);
     finish_parse();
   }
 
@@ -60,6 +63,10 @@ class SystolicSpec : public ArraySpec {
   uint64_t weight_load_cycles(int rows_used) const override { return static_cast<uint64_t>(rows_used); }
   const MacSpec& mac() const { return *mac_; }
   ActionDesc mac_action(const LayerPrecision& p) const override { return mac_->action(p); }
+  uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override {
+    if (!zero_gating_ || p.inputs.density >= 1.0) return macs;
+    return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
+  }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<SystolicModule>(name, *this);
@@ -67,7 +74,8 @@ class SystolicSpec : public ArraySpec {
 
  protected:
   double model_energy_pj(const ActionDesc& a) const override {
-    if (a.group == "mac") return mac_->energy_pj(a);
+    // A gated MAC leaves the multiplier and the weight register idle.
+    if (a.group == "mac") return a.action == "gated" ? 0.0 : mac_->energy_pj(a);
     return register_bit_pj_ * a.bits;  // spad access of a.bits
   }
   double model_area_um2() const override {
@@ -79,7 +87,7 @@ class SystolicSpec : public ArraySpec {
     return static_cast<double>(rows_ * cols_) * pe;
   }
   std::vector<std::string> action_names() const override {
-    return {"read", "write", mac_->action(LayerPrecision{}).action};
+    return {"read", "write", "gated", mac_->action(LayerPrecision{}).action};
   }
 
  private:
@@ -94,6 +102,7 @@ class SystolicSpec : public ArraySpec {
   int64_t rows_ = 0, cols_ = 0;
   int64_t weight_entries_ = 2, input_entries_ = 1, psum_entries_ = 1;
   double register_bit_pj_ = 0;
+  bool zero_gating_ = false;  // skip the MAC and weight read when the input is zero (Eyeriss)
   std::unique_ptr<MacSpec> mac_;
 };
 
@@ -107,6 +116,7 @@ void SystolicModule::prepare(const std::vector<Layer>& layers) {
     LayerActionIds ids;
     const ActionDesc mac = array_.mac().action(p);
     ids.mac = log_.declare(mac.group, mac.action, mac.bits);
+    ids.gated = log_.declare("mac", "gated", 0);
     ids.read_w = log_.declare("spad", "read", p.weights.bits);
     ids.read_i = log_.declare("spad", "read", p.inputs.bits);
     ids.read_p = log_.declare("spad", "read", p.accumulator.bits);
@@ -132,8 +142,10 @@ void SystolicModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t cycles = array_.compute_cycles(work.vectors, precision_[static_cast<std::size_t>(work.layer)]);
   delay = reserve(delay, seconds(static_cast<double>(cycles) * array_.period_s()));
   const uint64_t macs = work.vectors * tile;
-  log_.add(work.layer, id.mac, macs);
-  log_.add(work.layer, id.read_w, macs);
+  const uint64_t active = array_.active_macs(macs, precision_[static_cast<std::size_t>(work.layer)]);
+  log_.add(work.layer, id.mac, active);
+  log_.add(work.layer, id.gated, macs - active);
+  log_.add(work.layer, id.read_w, active);
   log_.add(work.layer, id.read_i, macs);
   log_.add(work.layer, id.read_p, macs);
   log_.add(work.layer, id.write_i, macs);

@@ -18,9 +18,11 @@ constexpr int kBufferSlots = 2;
 struct GlbTile {
   // DRAM -> buffer. Zero when the data is already resident from the previous tile.
   uint64_t weight_load_bits = 0;
-  uint64_t input_load_bits = 0;
+  uint64_t input_load_bits = 0;  // as written into the buffer
+  uint64_t input_dram_bits = 0;  // as read from DRAM (compressed activations may be fewer)
   // Buffer -> DRAM: the buffer reads `output_read_bits` (accumulator width for
-  // array layers) and DRAM receives `output_store_bits` (output width).
+  // array layers) and DRAM receives `output_store_bits` (output width, after
+  // any compression).
   uint64_t output_read_bits = 0;
   uint64_t output_store_bits = 0;
 

@@ -35,7 +35,7 @@ std::vector<StepShape> step_shapes(const GlbTile& t, int64_t rows, int64_t cols)
 struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
-  uint64_t macs = 0, vector_ops = 0;
+  uint64_t macs = 0, gated = 0, vector_ops = 0;
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
 
   uint64_t words(uint64_t bits) const { return ceil_div(bits, static_cast<uint64_t>(arch.glb->width_bits())); }
@@ -60,6 +60,7 @@ struct Counter {
     put(*arch.noc, {"noc", "sent_bits", 0}, noc_sent);
     put(*arch.noc, {"noc", "delivered_bits", 0}, noc_delivered);
     if (uses_array) put(*arch.pe_array, arch.pe_array->mac_action(p), macs);
+    put(*arch.pe_array, {"mac", "gated", 0}, gated);
     for (int b = 0; b <= 64; ++b) {
       put(*arch.pe_array, {"spad", "read", b}, spad_read[static_cast<std::size_t>(b)]);
       put(*arch.pe_array, {"spad", "write", b}, spad_write[static_cast<std::size_t>(b)]);
@@ -81,10 +82,9 @@ std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& 
   GlbTile previous;
   for (const GlbTile& t : plan.tiles) {
     // DMA in, write-back out.
-    for (uint64_t bits : {t.weight_load_bits, t.input_load_bits}) {
-      k.dram_read += bits;
-      k.glb(k.glb_write, bits);
-    }
+    k.dram_read += t.weight_load_bits + t.input_dram_bits;
+    k.glb(k.glb_write, t.weight_load_bits);
+    k.glb(k.glb_write, t.input_load_bits);
     k.glb(k.glb_read, t.output_read_bits);
     k.dram_write += t.output_store_bits;
 
@@ -97,8 +97,11 @@ std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& 
     const uint64_t v = t.vectors;
     for (const StepShape& s : step_shapes(t, rows, cols)) {
       const uint64_t macs = s.count * v * s.r * s.c;
-      k.macs += macs;
-      for (int bits : {p.weights.bits, p.inputs.bits, p.accumulator.bits}) k.spad_read[static_cast<std::size_t>(bits)] += macs;
+      const uint64_t active = s.count * arch.pe_array->active_macs(v * s.r * s.c, p);  // rounded per step, as simulated
+      k.macs += active;
+      k.gated += macs - active;
+      k.spad_read[static_cast<std::size_t>(p.weights.bits)] += active;
+      for (int bits : {p.inputs.bits, p.accumulator.bits}) k.spad_read[static_cast<std::size_t>(bits)] += macs;
       for (int bits : {p.inputs.bits, p.accumulator.bits}) k.spad_write[static_cast<std::size_t>(bits)] += macs;
       // Each step loads its weight tile, streams inputs in and partial sums out.
       k.spad_write[static_cast<std::size_t>(p.weights.bits)] += s.count * s.r * s.c;

@@ -79,6 +79,13 @@ struct Estimate {
   }
 };
 
+// DRAM bits per raw bit of activations (compression, if the DRAM has it), for estimates.
+double activation_ratio(const ArchSpec& arch, int64_t bits, double density) {
+  constexpr uint64_t kSample = 1 << 20;
+  return static_cast<double>(arch.dram->activation_bits(kSample, static_cast<int>(bits), density)) /
+         (static_cast<double>(kSample) * static_cast<double>(bits));
+}
+
 // A tile's first weights cannot load before its data is in the buffer, and with
 // two slots that is often only just in time: count one exposed weight load
 // per tile of an array layer (a few cycles; it matters for tiny tiles).
@@ -92,10 +99,10 @@ Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& p
   Estimate e;
   const double bw = arch.dram->bandwidth_bits_per_s();
   e.tiles = static_cast<int64_t>(plan.tiles.size());
-  for (const GlbTile& t : plan.tiles) e.dram_bits += static_cast<double>(t.weight_load_bits + t.input_load_bits + t.output_store_bits);
+  for (const GlbTile& t : plan.tiles) e.dram_bits += static_cast<double>(t.weight_load_bits + t.input_dram_bits + t.output_store_bits);
   const GlbTile& first = plan.tiles.front();
   const GlbTile& last = plan.tiles.back();
-  const double ends = static_cast<double>(first.weight_load_bits + first.input_load_bits + last.output_store_bits) / bw;
+  const double ends = static_cast<double>(first.weight_load_bits + first.input_dram_bits + last.output_store_bits) / bw;
   const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
   e.seconds = std::max(plan_latency_bound(arch, l, plan).seconds + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
   e.energy_pj = plan_energy_pj(arch, l, plan, e.seconds);
@@ -173,7 +180,7 @@ void check_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, co
                                 "the buffer holds {:.0f}", l.name, need, parts, arch.glb->capacity_bits()));
 }
 
-LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& best);
+LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& best);
 
 // Candidates the closed-form estimate ranks best are laid out and scored exactly.
 constexpr std::size_t kExactlyScored = 8;
@@ -190,7 +197,9 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   const int64_t fill = rows + cols - 2;
   const double cycles_per_vector = static_cast<double>(pe.compute_cycles(1, l.precision)) / static_cast<double>(1 + fill);
   const double w_total = static_cast<double>(l.M) * s.Cg * s.RS * s.wbits;
-  const double out_total = static_cast<double>(s.N) * l.output_count() * s.obits;
+  const double in_ratio = activation_ratio(arch, s.ibits, l.precision.inputs.density);
+  const double out_total = static_cast<double>(s.N) * l.output_count() * s.obits *
+                           activation_ratio(arch, s.obits, l.precision.outputs.density);
   const double m_steps = static_cast<double>(ceil_div(s.Mg, cols));
 
   // (gt, mt) pairs: whole groups, or channel blocks (multiples of the array width) of one group.
@@ -215,7 +224,7 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   for (int64_t pt : block_sizes(l.P)) {
     const RowBlocks rb = row_blocks(l, pt);
     // All input rows of all images and channels, once, with the halo of every row block.
-    const double in_once = static_cast<double>(s.N) * l.C * rb.sum_rows * l.W * s.ibits;
+    const double in_once = static_cast<double>(s.N) * l.C * rb.sum_rows * l.W * s.ibits * in_ratio;
     for (int64_t nt : block_sizes(s.N)) {
       const int64_t np_blocks = ceil_div(s.N, nt) * rb.count;
       const double vectors = static_cast<double>(s.N) * l.P * l.Q + static_cast<double>(np_blocks) * fill;
@@ -287,7 +296,7 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
     const auto& [estimate, mapping] = candidates[i];
     if (i >= kExactlyScored && estimate.score(objective) > 1.01 * best_estimate) break;
     if (estimate.tiles > kMostTilesScored) continue;
-    const LayerPlan plan = layout_array_layer(l, batch, mapping);
+    const LayerPlan plan = layout_array_layer(arch, l, batch, mapping);
     const Estimate exact = exact_estimate(arch, l, plan);
     ++scored;
     if (best_exact.tiles == 0 || exact.better_than(best_exact, objective)) {
@@ -299,7 +308,7 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
 }
 
 // Lays out the tiles of a blocking in its loop order.
-LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& best) {
+LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& best) {
   const ArrayShape s = array_shape(l, batch);
   struct Block {
     int64_t first, size;
@@ -309,6 +318,7 @@ LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& bes
     for (int64_t i = 0; i < extent; i += size) out.push_back({i, std::min(size, extent - i)});
     return out;
   };
+  const DramSpec& dram = *arch.dram;
   const auto gblocks = blocks(s.g, best.g), mblocks = blocks(s.Mg, best.m), cblocks = blocks(s.Cg, best.c);
   const auto nblocks = blocks(s.N, best.n), pblocks = blocks(l.P, best.p);
   const bool split_c = cblocks.size() > 1;
@@ -325,8 +335,12 @@ LayerPlan layout_array_layer(const Layer& l, int64_t batch, const WsMapping& bes
     const bool last_c = c.first + c.size == s.Cg;
     t.weight_load_bits = load_w ? w_bits : 0;
     t.input_load_bits = load_i ? i_bits : 0;
+    t.input_dram_bits = load_i ? dram.activation_bits(i_bits / static_cast<uint64_t>(s.ibits), static_cast<int>(s.ibits),
+                                                      l.precision.inputs.density)
+                               : 0;
     t.output_read_bits = last_c ? outputs * static_cast<uint64_t>(s.abits) : 0;
-    t.output_store_bits = last_c ? outputs * static_cast<uint64_t>(s.obits) : 0;
+    t.output_store_bits =
+        last_c ? dram.activation_bits(outputs, static_cast<int>(s.obits), l.precision.outputs.density) : 0;
     t.group_first = g.first;
     t.groups = g.size;
     t.m_first = m.first;
@@ -412,8 +426,10 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
       }
       Estimate e;
       e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
-      e.dram_bits = static_cast<double>(batch) * inputs_per_output * l.C * rb.sum_rows * l.W * ibits +
-                    static_cast<double>(batch) * l.output_count() * obits;
+      e.dram_bits = static_cast<double>(batch) * inputs_per_output * l.C * rb.sum_rows * l.W * ibits *
+                        activation_ratio(arch, ibits, l.precision.inputs.density) +
+                    static_cast<double>(batch) * l.output_count() * obits *
+                        activation_ratio(arch, obits, l.precision.outputs.density);
       const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
       e.seconds = std::max(cycles * arch.tech.period_s(), dram_s) + (it + ot) / bw;
@@ -431,7 +447,7 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
   return best;
 }
 
-LayerPlan layout_vector_layer(const Layer& l, int64_t batch, const WsMapping& m) {
+LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& m) {
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
   const double ops_per_output = static_cast<double>(l.vector_ops()) / static_cast<double>(l.output_count());
@@ -443,9 +459,11 @@ LayerPlan layout_vector_layer(const Layer& l, int64_t batch, const WsMapping& m)
       const int64_t nt = std::min(m.n, batch - n), ct = std::min(m.c, l.C - c), pt = std::min(m.p, l.P - p);
       GlbTile t;
       const uint64_t outputs = static_cast<uint64_t>(nt * ct * pt * l.Q);
-      t.input_load_bits = static_cast<uint64_t>(nt * inputs_per_output * ct * input_rows(l, p, pt) * l.W * ibits);
+      const uint64_t in_values = static_cast<uint64_t>(nt * inputs_per_output * ct * input_rows(l, p, pt) * l.W);
+      t.input_load_bits = in_values * static_cast<uint64_t>(ibits);
+      t.input_dram_bits = arch.dram->activation_bits(in_values, static_cast<int>(ibits), l.precision.inputs.density);
       t.output_read_bits = outputs * static_cast<uint64_t>(obits);
-      t.output_store_bits = outputs * static_cast<uint64_t>(obits);
+      t.output_store_bits = arch.dram->activation_bits(outputs, static_cast<int>(obits), l.precision.outputs.density);
       t.vector_ops = static_cast<uint64_t>(static_cast<double>(outputs) * ops_per_output);
       t.vector_in_bits = t.input_load_bits;
       t.vector_out_bits = t.output_read_bits;
@@ -491,7 +509,7 @@ LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch,
   } else {
     m = array ? search_array_mapping(arch, layer, batch, objective) : search_vector_mapping(arch, layer, batch, objective);
   }
-  return array ? layout_array_layer(layer, batch, m) : layout_vector_layer(layer, batch, m);
+  return array ? layout_array_layer(arch, layer, batch, m) : layout_vector_layer(arch, layer, batch, m);
 }
 
 std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given,

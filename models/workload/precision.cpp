@@ -42,6 +42,15 @@ const char* tensor_name(Tensor t) {
   return "?";
 }
 
+bool parse_tensor_name(const std::string& name, Tensor* out) {
+  for (Tensor t : kTensors)
+    if (name == tensor_name(t)) {
+      *out = t;
+      return true;
+    }
+  return false;
+}
+
 TensorPrecision& LayerPrecision::operator[](Tensor t) {
   switch (t) {
     case Tensor::Weights: return weights;
@@ -80,6 +89,12 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
       for (const auto& [n, s] : kSchemes) known += (known.empty() ? "" : ", ") + std::string(n);
       node.fail("scheme", "unknown quantization scheme '" + name + "'; expected one of " + known);
     }
+  }
+  if (node.has("density")) {
+    if (t == Tensor::Accumulator) node.fail("density", "density applies to weights, inputs and outputs");
+    out.density = node.number("density");
+    if (!(out.density > 0 && out.density <= 1))
+      node.fail("density", "expected the fraction of non-zero values, above 0 and at most 1");
   }
   node.reject_unknown_keys();
   const auto fail_pair = [&](const std::string& why) {

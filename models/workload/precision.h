@@ -24,26 +24,30 @@ bool scheme_is_integer(Scheme s);  // values an integer multiplier can consume d
 struct TensorPrecision {
   int bits = 8;
   Scheme scheme = Scheme::UniformSymmetric;
+  double density = 1.0;  // fraction of values that are not zero (zero gating, compression)
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };
 const char* tensor_name(Tensor t);
 
 struct LayerPrecision {
-  TensorPrecision weights{8, Scheme::UniformSymmetric};
-  TensorPrecision inputs{8, Scheme::UniformAsymmetric};
-  TensorPrecision outputs{8, Scheme::UniformAsymmetric};
-  TensorPrecision accumulator{32, Scheme::UniformSymmetric};
+  TensorPrecision weights{8, Scheme::UniformSymmetric, 1.0};
+  TensorPrecision inputs{8, Scheme::UniformAsymmetric, 1.0};
+  TensorPrecision outputs{8, Scheme::UniformAsymmetric, 1.0};
+  TensorPrecision accumulator{32, Scheme::UniformSymmetric, 1.0};
 
   TensorPrecision& operator[](Tensor t);
   const TensorPrecision& operator[](Tensor t) const;
 };
 
-// Reads {bits: N, scheme: name} at `node`, starting from `base` so a layer can
+// Reads {bits: N, scheme: name, density: D} at `node`, starting from `base` so a layer can
 // override only the bits or only the scheme. Validates the pair.
 TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base);
 
 // Reads the optional weights/inputs/outputs/accumulator keys of `node` over `base`.
 LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecision& base);
+
+// Parses a tensor class name (weights, inputs, outputs, accumulator); false if it is none.
+bool parse_tensor_name(const std::string& name, Tensor* out);
 
 }  // namespace qnnsim

@@ -27,4 +27,8 @@ struct Workload {
 Workload load_workload(const std::string& path);
 Workload load_workload(const ConfigNode& root);
 
+// Applies "TENSOR=DENSITY" (e.g. "inputs=0.4") to every layer. Returns an
+// error message, or an empty string when applied.
+std::string apply_density_override(Workload& w, const std::string& spec);
+
 }  // namespace qnnsim

@@ -164,6 +164,25 @@ int64_t Workload::macs_per_image() const {
   return sum;
 }
 
+std::string apply_density_override(Workload& w, const std::string& spec) {
+  const auto eq = spec.find('=');
+  Tensor t{};
+  if (eq == std::string::npos || !parse_tensor_name(spec.substr(0, eq), &t) || t == Tensor::Accumulator)
+    return "--density '" + spec + "': expected weights=D, inputs=D or outputs=D";
+  const std::string value = spec.substr(eq + 1);
+  std::size_t used = 0;
+  double d = 0;
+  try {
+    d = std::stod(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size() || !(d > 0 && d <= 1))
+    return "--density '" + spec + "': the density is the fraction of non-zero values, above 0 and at most 1";
+  for (auto& l : w.layers) l.precision[t].density = d;
+  return "";
+}
+
 Workload load_workload(const std::string& path) { return load_workload(ConfigNode::load_file(path)); }
 
 Workload load_workload(const ConfigNode& root) {
