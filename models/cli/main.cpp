@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -49,7 +51,7 @@ int validate_files(const std::vector<std::string>& files) {
 
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
-  qnnsim::Objective objective = qnnsim::Objective::Edp;
+  std::string objective = "edp";
   std::vector<std::string> densities;
   int64_t batch = 0;
   bool quiet = false;
@@ -80,33 +82,56 @@ bool resolve_inputs(RunOptions& o) {
   return true;
 }
 
+// Opens every named output file before any work, so that a path that cannot
+// be written fails at once rather than after a long run.
+bool open_outputs(std::initializer_list<std::pair<const std::string*, std::ofstream*>> outputs) {
+  for (auto [path, stream] : outputs) {
+    if (path->empty()) continue;
+    stream->open(*path);
+    if (!*stream) {
+      std::cerr << "error: cannot write '" << *path << "': " << std::strerror(errno) << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+qnnsim::Objective objective_of(const RunOptions& o) {
+  if (o.objective == "energy") return qnnsim::Objective::Energy;
+  if (o.objective == "latency") return qnnsim::Objective::Latency;
+  return qnnsim::Objective::Edp;
+}
+
+// The architecture and the workload with the command line's overrides applied.
+struct Inputs {
+  std::unique_ptr<qnnsim::ArchSpec> arch;
+  qnnsim::Workload workload;
+};
+std::optional<Inputs> load_inputs(const RunOptions& o) {
+  Inputs in{qnnsim::load_arch(o.arch), qnnsim::load_workload(o.workload)};
+  if (o.batch > 0) in.workload.batch = o.batch;
+  if (!apply_densities(o, in.workload)) return std::nullopt;
+  return in;
+}
+
 // Plans every layer without simulating: the chosen mappings, their analytical
 // figures, and how long the search took.
 int map_only(RunOptions o) {
-  if (!resolve_inputs(o)) return kExitConfigError;
   std::ofstream mappings_out;
-  if (!o.mappings_out.empty()) {
-    mappings_out.open(o.mappings_out);
-    if (!mappings_out) {
-      std::cerr << "error: cannot write '" << o.mappings_out << "': " << std::strerror(errno) << "\n";
-      return kExitConfigError;
-    }
-  }
-  const auto arch = qnnsim::load_arch(o.arch);
-  qnnsim::Workload workload = qnnsim::load_workload(o.workload);
-  if (o.batch > 0) workload.batch = o.batch;
-  if (!apply_densities(o, workload)) return kExitConfigError;
+  if (!resolve_inputs(o) || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
+  const auto in = load_inputs(o);
+  if (!in) return kExitConfigError;
   std::vector<double> seconds;
-  const auto plans = qnnsim::plan_workload(*arch, workload, nullptr, o.objective, &seconds);
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
+  const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, objective_of(o), &seconds);
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->workload, plans);
   if (o.quiet) return 0;
-  std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", workload.name, arch->name, workload.batch);
+  std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", in->workload.name, in->arch->name, in->workload.batch);
   std::cout << fmt::format("{:<16} {:>10} {:>12} {:>10}  {}\n", "layer", "search ms", "est. cycles", "est. uJ", "mapping");
   double total = 0, longest = 0;
   for (std::size_t i = 0; i < plans.size(); ++i) {
-    const qnnsim::PlanScore score = qnnsim::score_plan(*arch, workload.layers[i], plans[i]);
-    std::cout << fmt::format("{:<16} {:>10.3f} {:>12.0f} {:>10.4g}  {}\n", workload.layers[i].name, seconds[i] * 1e3,
-                             score.seconds * arch->tech.clock_hz, score.energy_pj * 1e-6, plans[i].tiling);
+    const qnnsim::PlanScore score = qnnsim::score_plan(*in->arch, in->workload.layers[i], plans[i]);
+    std::cout << fmt::format("{:<16} {:>10.3f} {:>12.0f} {:>10.4g}  {}\n", in->workload.layers[i].name, seconds[i] * 1e3,
+                             score.seconds * in->arch->tech.clock_hz, score.energy_pj * 1e-6, plans[i].tiling);
     total += seconds[i];
     longest = std::max(longest, seconds[i]);
   }
@@ -115,32 +140,35 @@ int map_only(RunOptions o) {
 }
 
 int run(RunOptions o) {
-  if (!resolve_inputs(o)) return kExitConfigError;
-  // Open the output files first: a path that cannot be written fails before the run, not after it.
   std::ofstream json_out, csv_out, mappings_out;
-  for (auto [path, stream] : {std::pair{&o.json, &json_out}, std::pair{&o.csv, &csv_out},
-                              std::pair{&o.mappings_out, &mappings_out}}) {
-    if (path->empty()) continue;
-    stream->open(*path);
-    if (!*stream) {
-      std::cerr << "error: cannot write '" << *path << "': " << std::strerror(errno) << "\n";
-      return kExitConfigError;
-    }
-  }
-  const auto arch = qnnsim::load_arch(o.arch);
-  qnnsim::Workload workload = qnnsim::load_workload(o.workload);
-  if (o.batch > 0) workload.batch = o.batch;
-  if (!apply_densities(o, workload)) return kExitConfigError;
+  if (!resolve_inputs(o) ||
+      !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
+    return kExitConfigError;
+  const auto in = load_inputs(o);
+  if (!in) return kExitConfigError;
   qnnsim::GivenMappings given;
-  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, workload);
+  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload);
   const std::vector<qnnsim::LayerPlan> plans =
-      qnnsim::plan_workload(*arch, workload, o.mappings_in.empty() ? nullptr : &given, o.objective);
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, arch->name, workload, plans);
-  const qnnsim::RunResult result = qnnsim::run_plans(*arch, workload, plans);
+      qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->workload, plans);
+  const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open()) qnnsim::write_json(result, json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
   return 0;
+}
+
+// Options `run` and `map` share.
+void add_common_options(CLI::App* cmd, RunOptions& o) {
+  cmd->add_option("ARCH", o.arch, "architecture YAML (arch/*.yaml)");
+  cmd->add_option("WORKLOAD", o.workload, "workload trace YAML (workloads/*.yaml)");
+  cmd->add_option("--batch", o.batch, "override the workload's batch size")->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
+  cmd->add_option("--objective", o.objective, "what the mapper minimises: energy, latency or edp (default)")
+      ->check(CLI::IsMember({"energy", "latency", "edp"}));
+  cmd->add_option("--density", o.densities,
+                  "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
+  cmd->add_option("--mappings-out", o.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
+  cmd->add_flag("--quiet", o.quiet, "do not print the table");
 }
 
 }  // namespace
@@ -152,35 +180,15 @@ int sc_main(int argc, char* argv[]) {
   RunOptions opts;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a workload on an architecture and report throughput, latency, "
                                                 "energy and utilization (no files: the shipped default)");
-  run_cmd->add_option("ARCH", opts.arch, "architecture YAML (arch/*.yaml)");
-  run_cmd->add_option("WORKLOAD", opts.workload, "workload trace YAML (workloads/*.yaml)");
-  run_cmd->add_option("--batch", opts.batch, "override the workload's batch size")
-      ->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
+  add_common_options(run_cmd, opts);
   run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
   run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
-  run_cmd->add_flag("--quiet", opts.quiet, "do not print the table");
-  run_cmd->add_option("--mappings-out", opts.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
-  run_cmd->add_option("--density", opts.densities,
-                      "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
-  const std::map<std::string, qnnsim::Objective> objectives = {
-      {"energy", qnnsim::Objective::Energy}, {"latency", qnnsim::Objective::Latency}, {"edp", qnnsim::Objective::Edp}};
-  run_cmd->add_option("--objective", opts.objective, "what the mapper minimises: energy, latency or edp (default)")
-      ->transform(CLI::CheckedTransformer(objectives, CLI::ignore_case));
 
   RunOptions map_opts;
   CLI::App* map_cmd = app.add_subcommand("map", "Choose a mapping for every layer without simulating, and print each "
                                                 "with its analytical figures and search time");
-  map_cmd->add_option("ARCH", map_opts.arch, "architecture YAML (arch/*.yaml)");
-  map_cmd->add_option("WORKLOAD", map_opts.workload, "workload trace YAML (workloads/*.yaml)");
-  map_cmd->add_option("--batch", map_opts.batch, "override the workload's batch size")
-      ->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
-  map_cmd->add_option("--objective", map_opts.objective, "what the mapper minimises: energy, latency or edp (default)")
-      ->transform(CLI::CheckedTransformer(objectives, CLI::ignore_case));
-  map_cmd->add_option("--mappings-out", map_opts.mappings_out, "write the mappings as YAML to FILE");
-  map_cmd->add_option("--density", map_opts.densities,
-                      "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
-  map_cmd->add_flag("--quiet", map_opts.quiet, "do not print the table");
+  add_common_options(map_cmd, map_opts);
 
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
