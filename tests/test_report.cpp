@@ -162,3 +162,18 @@ TEST_CASE("results do not depend on the simulation quantum", "[report][cli]") {
   CHECK(cycles[1] == Approx(cycles[0]).epsilon(0.01));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("qnnsim map writes mappings that qnnsim run replays to the same result", "[mappings][cli]") {
+  const auto dir = temp_dir("map_cli");
+  const std::string inputs = shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/mnist_cnn.yaml");
+  REQUIRE(qnnsim_cli("map " + inputs + " --objective energy --mappings-out " + (dir / "m.yaml").string(), dir / "out",
+                     dir / "err") == 0);
+  CHECK_THAT(read_file((dir / "out").string()), Catch::Contains("search time") && Catch::Contains("conv2"));
+  REQUIRE(qnnsim_cli("run " + inputs + " --objective energy --quiet --json " + (dir / "a.json").string(), dir / "out",
+                     dir / "err") == 0);
+  REQUIRE(qnnsim_cli("run " + inputs + " --quiet --mappings " + (dir / "m.yaml").string() + " --json " +
+                         (dir / "b.json").string(),
+                     dir / "out", dir / "err") == 0);
+  CHECK(read_file((dir / "a.json").string()) == read_file((dir / "b.json").string()));
+  std::filesystem::remove_all(dir);
+}
