@@ -218,7 +218,18 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   const double all_weights = static_cast<double>(l.M) * s.Cg * s.RS;
   const double npq = static_cast<double>(s.N) * l.P * l.Q;
 
-  std::vector<std::pair<Estimate, WsMapping>> candidates;
+  // Only the best kMostScored candidates are kept (a max-heap on the strict
+  // order below), so memory stays small however large the space.
+  using Candidate = std::pair<Estimate, WsMapping>;
+  uint64_t enumerated = 0;  // the order of discovery breaks exact ties, as a stable sort would
+  std::vector<std::pair<Candidate, uint64_t>> candidates;
+  const auto before = [&](const std::pair<Candidate, uint64_t>& a, const std::pair<Candidate, uint64_t>& b) {
+    const double x = a.first.first.score(objective), y = b.first.first.score(objective);
+    if (x != y) return x < y;
+    if (a.first.first.dram_bits != b.first.first.dram_bits) return a.first.first.dram_bits < b.first.first.dram_bits;
+    if (a.first.first.tiles != b.first.first.tiles) return a.first.first.tiles < b.first.first.tiles;
+    return a.second < b.second;
+  };
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
   for (int64_t pt : block_sizes(l.P)) {
@@ -269,7 +280,12 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
             e.energy_pj = e.dram_bits * (e_dram + e_glb_bit) +
                           all_weights * np_blocks * (s.wbits * (e_glb_bit + e_noc) + e_weight_in_pe) +
                           psum_bits * (2 * k_total - 1) * e_glb_bit;
-            candidates.push_back({e, WsMapping{nt, pt, gt, mt, ct, weights_outer}});
+            candidates.push_back({{e, WsMapping{nt, pt, gt, mt, ct, weights_outer}}, enumerated++});
+            std::push_heap(candidates.begin(), candidates.end(), before);
+            if (candidates.size() > kMostScored) {
+              std::pop_heap(candidates.begin(), candidates.end(), before);
+              candidates.pop_back();
+            }
           }
         }
       }
@@ -277,23 +293,17 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   }
   if (candidates.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
 
-  // Rank by the estimate, then score the front runners on their laid-out plans:
-  // the best eight, and any other within 1% of the best (which the 1% tie rule
+  // Score the front runners on their laid-out plans: the best eight by the
+  // estimate, and any other within 1% of the best (which the 1% tie rule
   // could still prefer), up to kMostScored. Plans of very many tiles are
   // ranked by the estimate alone, so that scoring stays cheap.
-  // (A strict ordering for the sort; the 1% tie rule applies when choosing.)
-  std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
-    const double x = a.first.score(objective), y = b.first.score(objective);
-    if (x != y) return x < y;
-    if (a.first.dram_bits != b.first.dram_bits) return a.first.dram_bits < b.first.dram_bits;
-    return a.first.tiles < b.first.tiles;
-  });
-  const double best_estimate = candidates.front().first.score(objective);
-  WsMapping best = candidates.front().second;
+  std::sort_heap(candidates.begin(), candidates.end(), before);
+  const double best_estimate = candidates.front().first.first.score(objective);
+  WsMapping best = candidates.front().first.second;
   Estimate best_exact;
   std::size_t scored = 0;
   for (std::size_t i = 0; i < candidates.size() && scored < kMostScored; ++i) {
-    const auto& [estimate, mapping] = candidates[i];
+    const auto& [estimate, mapping] = candidates[i].first;
     if (i >= kExactlyScored && estimate.score(objective) > 1.01 * best_estimate) break;
     if (estimate.tiles > kMostTilesScored) continue;
     const LayerPlan plan = layout_array_layer(arch, l, batch, mapping);
