@@ -57,9 +57,11 @@ TEST_CASE("run-length coding shrinks sparse activations in DRAM, never dense one
   // 64 inputs at density 0.5: 32 pairs, 8 words = 512 bits, no better than raw.
   CHECK(arch->dram->activation_bits(64, 8, 0.5) == 512);
   // 16-bit values, three pairs a word as in Eyeriss: 3,000 values at 10%
-  // density: 300 pairs, plus floor(3000 x 0.9^32 = 103.0) runs of 32 zeros:
-  // 403 pairs, 135 words.
-  CHECK(arch->dram->activation_bits(3000, 16, 0.1) == 135 * 64);
+  // density: 300 non-zero values, plus 300 x q^32 / (1 - q^32) = 10.67, so 11
+  // extra pairs for runs of more than 31 zeros (q = 0.9): 311 pairs, 104 words.
+  CHECK(arch->dram->activation_bits(3000, 16, 0.1) == 104 * 64);
+  // Very sparse data: about one extra pair per 32 zeros, far below raw.
+  CHECK(arch->dram->activation_bits(100000, 8, 0.01) < 100000 * 8 / 10);
 
   const RunResult r = run_simulation(*arch, workload_from_text(kLayer));
   const LayerResult& l = r.layers[0];
@@ -75,14 +77,37 @@ TEST_CASE("without compression or gating, density changes nothing", "[sparsity]"
   CHECK(action_count(r.layers[0], "dram", "dram.write_bits") == 64 * 8);
 }
 
-TEST_CASE("density must be a fraction, and only of weights, inputs and outputs", "[sparsity][validation]") {
+TEST_CASE("density must be a fraction, and only of activations", "[sparsity][validation]") {
   CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "density: 0.5", "density: 1.5")),
                     Catch::Contains("layers[0].inputs.density"));
   CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "density: 0.5", "density: 0")),
                     Catch::Contains("above 0"));
+  CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "inputs: {bits: 8, scheme: uniform_asymmetric, density: 0.5}",
+                                                   "weights: {bits: 8, scheme: uniform_symmetric, density: 0.5}")),
+                    Catch::Contains("weight sparsity is not modelled"));
   Workload w = workload_from_text(kLayer);
   CHECK(apply_density_override(w, "accumulator=0.5") != "");
+  CHECK(apply_density_override(w, "weights=0.5") != "");
   CHECK(apply_density_override(w, "inputs=0.3x") != "");
-  CHECK(apply_density_override(w, "weights=0.3").empty());
-  CHECK(w.layers[0].precision.weights.density == 0.3);
+}
+
+TEST_CASE("a layer reads its inputs at the density its producer wrote them", "[sparsity]") {
+  const char* two = R"(network: two
+batch: 1
+input: {C: 64, H: 1, W: 1}
+layers:
+  - {name: a, type: fc, C: 64, M: 32, outputs: {density: 0.25}}
+  - {name: b, type: fc, C: 32, M: 10}
+)";
+  Workload w = workload_from_text(two);
+  CHECK(w.layers[1].precision.inputs.density == 0.25);
+  CHECK(w.layers[0].precision.inputs.density == 1.0);
+  CHECK(apply_density_override(w, "outputs=0.5").empty());
+  CHECK(w.layers[1].precision.inputs.density == 0.5);
+  CHECK(apply_density_override(w, "inputs=0.1").empty());
+  CHECK(w.layers[0].precision.inputs.density == 0.1);
+  CHECK(w.layers[1].precision.inputs.density == 0.5);
+  // Setting it on the consumer as well would give one tensor two densities.
+  CHECK_THROWS_WITH(workload_from_text(replace_all(two, "M: 10}", "M: 10, inputs: {density: 0.3}}")),
+                    Catch::Contains("outputs.density of the layer that writes them"));
 }

@@ -82,8 +82,8 @@ bool resolve_inputs(RunOptions& o) {
   return true;
 }
 
-// Opens every named output file before any work, so that a path that cannot
-// be written fails at once rather than after a long run.
+// Opens every named output file before the simulation, so that a path that
+// cannot be written fails at once rather than after a long run.
 bool open_outputs(std::initializer_list<std::pair<const std::string*, std::ofstream*>> outputs) {
   for (auto [path, stream] : outputs) {
     if (path->empty()) continue;
@@ -117,10 +117,10 @@ std::optional<Inputs> load_inputs(const RunOptions& o) {
 // Plans every layer without simulating: the chosen mappings, their analytical
 // figures, and how long the search took.
 int map_only(RunOptions o) {
-  std::ofstream mappings_out;
-  if (!resolve_inputs(o) || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
+  if (!resolve_inputs(o)) return kExitConfigError;
   const auto in = load_inputs(o);
-  if (!in) return kExitConfigError;
+  std::ofstream mappings_out;
+  if (!in || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
   std::vector<double> seconds;
   const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, objective_of(o), &seconds);
   if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->workload, plans);
@@ -140,12 +140,13 @@ int map_only(RunOptions o) {
 }
 
 int run(RunOptions o) {
-  std::ofstream json_out, csv_out, mappings_out;
-  if (!resolve_inputs(o) ||
-      !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
-    return kExitConfigError;
+  if (!resolve_inputs(o)) return kExitConfigError;
+  // Inputs first, so that bad input leaves existing output files alone; then
+  // the outputs, so that an unwritable path fails before the run.
   const auto in = load_inputs(o);
-  if (!in) return kExitConfigError;
+  std::ofstream json_out, csv_out, mappings_out;
+  if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
+    return kExitConfigError;
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload);
   const std::vector<qnnsim::LayerPlan> plans =

@@ -68,10 +68,11 @@ void Controller::loader() {
         done = std::max(done, issue(glb, Work::Kind::Write, layer, into_buffer, t));
         timing_[l].dram_bits += from_dram;
       }
+      // The compute thread may plan around this DMA's end as soon as it is booked.
+      loaded_at_[issued_] = done;
+      ++issued_;
+      issued_ev_.notify(SC_ZERO_TIME);
       wait(done - sc_core::sc_time_stamp());
-      loaded_at_[loaded_] = sc_core::sc_time_stamp();
-      ++loaded_;
-      loaded_ev_.notify(SC_ZERO_TIME);
     }
   }
 }
@@ -83,20 +84,24 @@ void Controller::compute() {
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
     for (const GlbTile& tile : plans_[l].tiles) {
-      // A tile already in the buffer starts at once in local time; otherwise
-      // synchronise and wait for its DMA.
-      sc_time t = sc_core::sc_time_stamp() + qk.get_local_time();
-      if (loaded_ <= index) {
+      // The array is free at `free_at` (local time). If the tile's DMA has not
+      // been booked yet, synchronise and wait until the loader books it; then
+      // the tile starts when both the array and its data are ready.
+      sc_time free_at = sc_core::sc_time_stamp() + qk.get_local_time();
+      if (issued_ <= index) {
         qk.sync();
-        const sc_time waiting_since = sc_core::sc_time_stamp();
-        while (loaded_ <= index) wait(loaded_ev_);
-        // Waiting before the layer began belongs to the previous layer's store drain.
-        const sc_time waited_from = std::max(waiting_since, timing_[l].start);
-        timing_[l].load_stall += sc_core::sc_time_stamp() - waited_from;
-        timing_[l].stall_dram += sc_core::sc_time_stamp() - waited_from;
-        t = sc_core::sc_time_stamp();
+        free_at = sc_core::sc_time_stamp();
+        while (issued_ <= index) wait(issued_ev_);
         qk.reset();
       }
+      const sc_time ready = loaded_at_[index];
+      // Waiting before the layer began belongs to the previous layer's store drain.
+      const sc_time waited_from = std::max(free_at, timing_[l].start);
+      if (ready > waited_from) {
+        timing_[l].load_stall += ready - waited_from;
+        timing_[l].stall_dram += ready - waited_from;
+      }
+      const sc_time t = std::max(free_at, ready);
       const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t, index) : run_vector_tile(layer, tile, t);
       // The storer may drain this tile once simulated time reaches its end.
       compute_end_[index] = end;

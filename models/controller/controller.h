@@ -7,9 +7,10 @@
 // time hides behind compute when bandwidth allows and stalls it when not.
 // Layers run in sequence: a layer's loads wait until the previous layer's
 // outputs are stored. The compute thread runs ahead in local time under a
-// quantum keeper (loosely timed, temporal decoupling); it synchronises only
-// to wait for a tile's DMA or at quantum boundaries, and hands each finished
-// tile to the storer with the time it finished.
+// quantum keeper (loosely timed, temporal decoupling). The loader publishes
+// each DMA's end time as soon as it books it, so the compute thread
+// synchronises only when a DMA is not booked yet, or at quantum boundaries;
+// it hands each finished tile to the storer with the time it finished.
 #include <vector>
 
 #include <systemc>
@@ -80,7 +81,7 @@ class Controller : public sc_core::sc_module {
   const std::vector<LayerPlan>& plans_;
   std::vector<LayerTiming> timing_;
   std::vector<uint64_t> first_tile_;    // global index of each layer's first tile
-  std::vector<sc_core::sc_time> loaded_at_;    // when each tile's DMA finished
+  std::vector<sc_core::sc_time> loaded_at_;    // when each tile's DMA finishes (known once booked)
   std::vector<sc_core::sc_time> compute_end_;  // when each tile finished computing (may be ahead of now)
   sc_core::sc_time last_step_start_;           // start of the most recent tile's last array step
 
@@ -88,9 +89,9 @@ class Controller : public sc_core::sc_module {
   Work work_;
 
   // Hand-offs between the threads, counted in global tile indices.
-  uint64_t loaded_ = 0, computed_ = 0, stored_ = 0;
+  uint64_t issued_ = 0, computed_ = 0, stored_ = 0;  // DMAs booked, tiles computed, tiles stored
   int slots_free_ = kBufferSlots;
-  sc_core::sc_event loaded_ev_, computed_ev_, stored_ev_, slot_ev_;
+  sc_core::sc_event issued_ev_, computed_ev_, stored_ev_, slot_ev_;
 
   // The weight tile currently in the array, to skip reloading the same one.
   struct WeightKey {

@@ -208,6 +208,7 @@ std::string ConfigNode::as_text() const {
 
 double ConfigNode::number(const std::string& key) const {
   const YAML::Node v = value_node(key);
+  if (v.IsScalar() && v.Tag() == "!") fail(key, "expected a number, found the quoted text '" + v.Scalar() + "'");
   const std::string s = v.IsScalar() ? v.Scalar() : "";
   std::size_t used = 0;
   double d = 0;

@@ -42,18 +42,20 @@ class DramSpecImpl : public DramSpec {
   // Run-length coding after Eyeriss (Chen et al., JSSC 2017): a 64-bit word
   // holds three (5-bit zero run, 16-bit value) pairs and a last-word bit. For
   // b-bit values a word holds floor(63 / (5 + b)) pairs (derived). A pair
-  // covers one non-zero value and the zeros before it; a run of more than 31
-  // zeros takes an extra pair, expected (1 - d)^32 times per value for
-  // independent zeros (derived). Where coding would be larger than the raw
-  // values (dense data), the raw values are sent: an assumption of ours.
+  // covers one non-zero value and up to 31 zeros before it; a run of L zeros
+  // needs floor(L / 32) extra pairs. With independent zeros (q = 1 - d) a
+  // run's length is geometric, so the expected extra pairs per non-zero value
+  // are sum_j q^(32 j) = q^32 / (1 - q^32) (derived). Where coding would be
+  // larger than the raw values (dense data), the raw values are sent: an
+  // assumption of ours.
   uint64_t activation_bits(uint64_t values, int bits, double density) const override {
     const uint64_t raw = values * static_cast<uint64_t>(bits);
     if (!rlc_) return raw;
     const uint64_t pairs_per_word = static_cast<uint64_t>(63 / (5 + bits));
     if (pairs_per_word == 0) return raw;
-    const double v = static_cast<double>(values);
-    const uint64_t pairs = static_cast<uint64_t>(std::ceil(v * density)) +
-                           static_cast<uint64_t>(std::floor(v * std::pow(1.0 - density, 32)));
+    const double nonzero = std::ceil(static_cast<double>(values) * density);
+    const double q32 = std::pow(1.0 - density, 32);
+    const uint64_t pairs = static_cast<uint64_t>(nonzero + std::llround(nonzero * q32 / (1.0 - q32)));
     const uint64_t coded = (pairs + pairs_per_word - 1) / pairs_per_word * 64;
     return std::min(raw, coded);
   }

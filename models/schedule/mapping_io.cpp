@@ -57,7 +57,8 @@ GivenMappings load_mappings(const std::string& path, const Workload& w) {
     WsMapping m;
     m.n = tile.integer("N", 1);
     m.p = tile.integer("P", 1);
-    m.c = tile.integer("C", 1);
+    // Pooling and add layers may leave out C: all channels in one tile.
+    m.c = layer_uses_array(layer->type) ? tile.integer("C", 1) : tile.integer("C", 1, layer->C);
     if (layer_uses_array(layer->type)) {
       m.g = tile.integer("G", 1);
       m.m = tile.integer("M", 1);

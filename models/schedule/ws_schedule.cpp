@@ -69,11 +69,16 @@ struct Estimate {
     return seconds;
   }
   // The objective first; estimates within 1% count as equal (the estimate is
-  // not that precise), and then less DRAM traffic wins, then fewer tiles.
+  // not that precise), and then the other figure decides (latency for an
+  // energy objective, energy otherwise), then less DRAM traffic, then fewer tiles.
   bool better_than(const Estimate& o, Objective obj) const {
     const double a = score(obj), b = o.score(obj);
     if (a < 0.99 * b) return true;
     if (b < 0.99 * a) return false;
+    const Objective other = obj == Objective::Energy ? Objective::Latency : Objective::Energy;
+    const double x = score(other), y = o.score(other);
+    if (x < 0.99 * y) return true;
+    if (y < 0.99 * x) return false;
     if (dram_bits != o.dram_bits) return dram_bits < o.dram_bits;
     return tiles < o.tiles;
   }

@@ -31,6 +31,7 @@ struct Layer {
   int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
   int64_t P = 0, Q = 0;
   LayerPrecision precision;
+  bool inputs_density_given = false;  // only a layer fed by the network input may set it
 
   Shape input_shape() const { return {C, H, W}; }
   Shape output_shape() const { return {M, P, Q}; }

@@ -24,7 +24,7 @@ bool scheme_is_integer(Scheme s);  // values an integer multiplier can consume d
 struct TensorPrecision {
   int bits = 8;
   Scheme scheme = Scheme::UniformSymmetric;
-  double density = 1.0;  // fraction of values that are not zero (zero gating, compression)
+  double density = 1.0;  // fraction of values that are not zero (activations: zero gating, compression)
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };

@@ -27,8 +27,17 @@ struct Workload {
 Workload load_workload(const std::string& path);
 Workload load_workload(const ConfigNode& root);
 
-// Applies "TENSOR=DENSITY" (e.g. "inputs=0.4") to every layer. Returns an
-// error message, or an empty string when applied.
+// Names of the layers (or "input") that feed layer i.
+std::vector<std::string> producers_of(const Workload& w, std::size_t i);
+
+// A tensor has one density: a layer reads its inputs at the density its
+// producers wrote them (the mean, for an add). Sets every layer's input
+// density from its producers; layers fed by the network input keep theirs.
+void derive_input_densities(Workload& w);
+
+// Applies "outputs=D" (every layer's outputs) or "inputs=D" (the network
+// input), then derives input densities again. Returns an error message, or an
+// empty string when applied.
 std::string apply_density_override(Workload& w, const std::string& spec);
 
 }  // namespace qnnsim

@@ -52,6 +52,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     if (l.from.empty()) node.fail("from", "expected the names of the producing layers; leave 'from' out to mean the previous layer");
   }
   l.precision = parse_layer_precision(node, defaults);
+  l.inputs_density_given = node.has("inputs") && node.child("inputs").has("density");
 
   l.C = node.integer_in("C", 1, kMaxChannels);
   switch (l.type) {
@@ -124,8 +125,10 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
     const ConfigNode& node = nodes[i];
     const std::string key = l.from.empty() ? "C" : "from";
     if (produced.count(l.name)) node.fail("name", "layer name '" + l.name + "' is used twice (or is reserved)");
-    std::vector<std::string> from = l.from;
-    if (from.empty()) from.push_back(i == 0 ? "input" : w.layers[i - 1].name);
+    const std::vector<std::string> from = producers_of(w, i);
+    if (l.inputs_density_given && (from.size() != 1 || from[0] != "input"))
+      node.fail("inputs", "the density of this layer's inputs is the outputs.density of the layer that writes them; "
+                          "set it there (only a layer fed by the network input sets inputs.density)");
     const std::size_t want = l.type == LayerType::Add ? 2 : 1;
     if (from.size() != want)
       node.fail("from", std::string(layer_type_name(l.type)) + " takes " + std::to_string(want) +
@@ -164,11 +167,31 @@ int64_t Workload::macs_per_image() const {
   return sum;
 }
 
+std::vector<std::string> producers_of(const Workload& w, std::size_t i) {
+  if (!w.layers[i].from.empty()) return w.layers[i].from;
+  return {i == 0 ? std::string("input") : w.layers[i - 1].name};
+}
+
+void derive_input_densities(Workload& w) {
+  std::map<std::string, double> written;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    Layer& l = w.layers[i];
+    const auto from = producers_of(w, i);
+    if (!(from.size() == 1 && from[0] == "input")) {
+      double sum = 0;
+      for (const auto& p : from) sum += p == "input" ? w.layers.front().precision.inputs.density : written.at(p);
+      l.precision.inputs.density = sum / static_cast<double>(from.size());
+    }
+    written[l.name] = l.precision.outputs.density;
+  }
+}
+
 std::string apply_density_override(Workload& w, const std::string& spec) {
   const auto eq = spec.find('=');
   Tensor t{};
-  if (eq == std::string::npos || !parse_tensor_name(spec.substr(0, eq), &t) || t == Tensor::Accumulator)
-    return "--density '" + spec + "': expected weights=D, inputs=D or outputs=D";
+  if (eq == std::string::npos || !parse_tensor_name(spec.substr(0, eq), &t) ||
+      (t != Tensor::Inputs && t != Tensor::Outputs))
+    return "--density '" + spec + "': expected inputs=D (the network input) or outputs=D (every layer's outputs)";
   const std::string value = spec.substr(eq + 1);
   std::size_t used = 0;
   double d = 0;
@@ -179,7 +202,12 @@ std::string apply_density_override(Workload& w, const std::string& spec) {
   }
   if (used == 0 || used != value.size() || !(d > 0 && d <= 1))
     return "--density '" + spec + "': the density is the fraction of non-zero values, above 0 and at most 1";
-  for (auto& l : w.layers) l.precision[t].density = d;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const auto from = producers_of(w, i);
+    const bool fed_by_input = from.size() == 1 && from[0] == "input";
+    if (t == Tensor::Outputs || fed_by_input) w.layers[i].precision[t].density = d;
+  }
+  derive_input_densities(w);
   return "";
 }
 
@@ -207,6 +235,7 @@ Workload load_workload(const ConfigNode& root) {
   for (const auto& n : nodes) w.layers.push_back(parse_layer(n, defaults));
   root.reject_unknown_keys();
   check_chaining(nodes, w);
+  derive_input_densities(w);
   return w;
 }
 
