@@ -5,7 +5,8 @@
 // takes the first free time at or after its start, split over gaps if need
 // be. Contention shows up without stepping a clock, and because an initiator
 // running ahead in local time books the future rather than blocking the
-// present, results do not depend on the quantum.
+// present, results depend on the quantum only through the order in which
+// overlapping requests are booked (under 1% on the shipped networks).
 #include <utility>
 #include <memory>
 #include <vector>
