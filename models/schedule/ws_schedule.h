@@ -1,8 +1,10 @@
 #pragma once
-// The weight-stationary schedule: chooses global-buffer tiles for each layer
-// under the buffer's capacity (double-buffered) by a small analytical latency
-// estimate, and lays out the array steps of each tile. A bad fit is a
-// ConfigError naming the buffer's size key and the layer.
+// The weight-stationary mapper: for each layer, chooses the global-buffer
+// tiles (blocks of images, rows, groups, output and input channels, and their
+// loop order) that fit the buffer double-buffered and minimise the objective,
+// and lays out the array steps of each tile. A given mapping is checked and
+// replayed instead. A layer that cannot fit is a ConfigError naming the
+// buffer's size key and the layer.
 #include <map>
 
 #include "arch/arch_spec.h"
@@ -14,9 +16,10 @@ namespace qnnsim {
 // What the search minimises: energy, latency, or their product (energy-delay product).
 enum class Objective { Energy, Latency, Edp };
 
-// The analytical figures the search ranks a laid-out plan by: its busiest
-// resource flat out plus one DRAM latency per tile and the exposed first load
-// and last store; and the energy of every action the plan will count.
+// The analytical figures the search ranks a laid-out plan by. Latency: the
+// larger of (the busiest resource flat out, plus one exposed weight load per
+// tile) and (DRAM traffic time, plus one DRAM latency per tile), plus the
+// exposed first load and last store. Energy: every action the plan will count.
 struct PlanScore {
   double seconds = 0;
   double energy_pj = 0;
