@@ -78,3 +78,20 @@ TEST_CASE("with a narrow network latency follows the network", "[bottleneck]") {
   CHECK(l.stall_cycles.at("noc") > l.stall_cycles.at("buffer"));
   CHECK(l.utilization.at("noc_bandwidth") > 0.9);
 }
+
+TEST_CASE("with a narrow buffer latency follows the buffer", "[bottleneck]") {
+  // One 64-bit bank: each step reads 256 x 4 x 8 bits of inputs and writes (and,
+  // after the first K block, reads back) 256 x 4 x 32 bits of partial sums,
+  // several hundred buffer cycles against 262 array cycles.
+  std::string yaml = replace_all(tiny_arch_yaml(), "noc: {class: MulticastBus, width: 64 bit}",
+                                 "noc: {class: MulticastBus, width: 1024 bit}");
+  yaml = replace_all(yaml, "banks: 4}", "banks: 1}");
+  const auto arch = arch_from_text(yaml);
+  const RunResult r = run_simulation(*arch, workload_from_text(kLayer));
+  const LayerResult& l = r.layers[0];
+  CHECK(static_cast<double>(l.cycles) > 2 * kComputeCycles);
+  CHECK(l.stall_cycles.at("buffer") > l.stall_cycles.at("dram"));
+  CHECK(l.stall_cycles.at("buffer") > l.stall_cycles.at("noc"));
+  CHECK(l.utilization.at("glb_bandwidth") > 0.9);
+  CHECK(l.bound_resource == "buffer");
+}
