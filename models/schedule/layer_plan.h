@@ -5,6 +5,7 @@
 // produced by a schedule (dataflow) and is the only thing the controller reads,
 // so a different schedule replaces the tiling without touching the simulator.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,45 @@ struct GlbTile {
   uint64_t vector_out_bits = 0;
 };
 
+// The tiles of a layer, generated from the mapping when asked for rather than
+// stored: a plan costs the same memory whatever the batch or the tile count.
+class TileRange {
+ public:
+  using Generator = std::function<GlbTile(std::size_t)>;
+  TileRange() = default;
+  TileRange(std::size_t count, Generator generate) : count_(count), generate_(std::move(generate)) {}
+
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  GlbTile operator[](std::size_t i) const { return generate_(i); }
+  GlbTile front() const { return generate_(0); }
+  GlbTile back() const { return generate_(count_ - 1); }
+
+  class iterator {
+   public:
+    iterator(const TileRange* range, std::size_t i) : range_(range), i_(i) {}
+    GlbTile operator*() const { return (*range_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const TileRange* range_;
+    std::size_t i_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, count_}; }
+
+ private:
+  std::size_t count_ = 0;
+  Generator generate_;
+};
+
 struct LayerPlan {
   bool uses_array = false;
-  std::vector<GlbTile> tiles;
+  TileRange tiles;
   uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, both slots
   WsMapping mapping;            // the choices that produced the tiles
   std::string tiling;           // one-line description for the report

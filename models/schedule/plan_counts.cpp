@@ -36,6 +36,7 @@ struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
   uint64_t macs = 0, gated = 0, vector_ops = 0;
+  double compute_s = 0;  // the array or vector unit busy, for the latency bound
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
 
   uint64_t words(uint64_t bits) const { return ceil_div(bits, static_cast<uint64_t>(arch.glb->width_bits())); }
@@ -70,10 +71,11 @@ struct Counter {
   }
 };
 
-}  // namespace
 
-std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+// One pass over the plan's tiles: every action count, and the compute time.
+Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
   Counter k{arch};
+  const double period = arch.tech.period_s();
   const LayerPrecision& p = layer.precision;
   const uint64_t wbits = static_cast<uint64_t>(p.weights.bits), ibits = static_cast<uint64_t>(p.inputs.bits);
   const uint64_t abits = static_cast<uint64_t>(p.accumulator.bits);
@@ -92,10 +94,13 @@ std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& 
       k.glb(k.glb_read, t.vector_in_bits);
       k.glb(k.glb_write, t.vector_out_bits);
       k.vector_ops += t.vector_ops;
+      k.compute_s += std::ceil(static_cast<double>(t.vector_ops) / static_cast<double>(arch.vector_unit->lanes())) * period;
       continue;
     }
     const uint64_t v = t.vectors;
     for (const StepShape& s : step_shapes(t, rows, cols)) {
+      k.compute_s += static_cast<double>(s.count) *
+                     static_cast<double>(arch.pe_array->compute_cycles(v, layer.precision)) * period;
       const uint64_t macs = s.count * v * s.r * s.c;
       const uint64_t active = s.count * arch.pe_array->active_macs(v * s.r * s.c, p);  // rounded per step, as simulated
       k.macs += active;
@@ -135,7 +140,34 @@ std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& 
     first_tile = false;
     previous = t;
   }
-  return k.priced(p, plan.uses_array);
+  return k;
+}
+
+LatencyBound bound_of(const ArchSpec& arch, const Counter& k) {
+  const double period = arch.tech.period_s();
+  const double dram = static_cast<double>(k.dram_read + k.dram_write) / arch.dram->bandwidth_bits_per_s();
+  const double buffer = static_cast<double>(k.glb_read + k.glb_write) / static_cast<double>(arch.glb->banks()) * period;
+  const double noc = static_cast<double>(k.noc_sent) / static_cast<double>(arch.noc->width_bits()) * period;
+  LatencyBound b{k.compute_s, "compute"};
+  for (const auto& [t, name] : {std::pair{dram, "dram"}, std::pair{buffer, "buffer"}, std::pair{noc, "noc"}})
+    if (t > b.seconds) b = {t, name};
+  return b;
+}
+
+}  // namespace
+
+std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  return tally(arch, layer, plan).priced(layer.precision, plan.uses_array);
+}
+
+PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  const Counter k = tally(arch, layer, plan);
+  PlanAnalysis a;
+  a.dram_bits = k.dram_read + k.dram_write;
+  a.bound = bound_of(arch, k);
+  for (const PricedAction& x : k.priced(layer.precision, plan.uses_array))
+    a.dynamic_energy_pj += static_cast<double>(x.count) * x.component->action_energy_pj(x.action);
+  return a;
 }
 
 ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
@@ -145,41 +177,14 @@ ActionCounts count_plan_actions(const ArchSpec& arch, const Layer& layer, const 
   return counts;
 }
 
-double plan_energy_pj(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan, double seconds) {
+double leakage_pj(const ArchSpec& arch, double seconds) {
   double pj = 0;
-  for (const PricedAction& a : price_plan_actions(arch, layer, plan))
-    pj += static_cast<double>(a.count) * a.component->action_energy_pj(a.action);
   for (const ComponentSpec* c : arch.components()) pj += c->leakage_w() * seconds * 1e12;
   return pj;
 }
 
 LatencyBound plan_latency_bound(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
-  const ActionCounts c = count_plan_actions(arch, layer, plan);
-  const auto get = [&](const std::string& key) {
-    const auto it = c.find(key);
-    return it == c.end() ? 0.0 : static_cast<double>(it->second);
-  };
-  const double period = arch.tech.period_s();
-  double compute = 0;
-  for (const GlbTile& t : plan.tiles) {
-    if (!plan.uses_array) {
-      compute += std::ceil(static_cast<double>(t.vector_ops) / static_cast<double>(arch.vector_unit->lanes())) * period;
-      continue;
-    }
-    for (const StepShape& s : step_shapes(t, arch.pe_array->rows(), arch.pe_array->cols()))
-      compute += static_cast<double>(s.count) *
-                 static_cast<double>(arch.pe_array->compute_cycles(t.vectors, layer.precision)) * period;
-  }
-  const std::string& g = arch.glb->instance();
-  const std::string& d = arch.dram->instance();
-  const double dram = (get(d + ":dram.read_bits") + get(d + ":dram.write_bits")) / arch.dram->bandwidth_bits_per_s();
-  const double buffer = (get(g + ":" + g + ".read") + get(g + ":" + g + ".write")) /
-                        static_cast<double>(arch.glb->banks()) * period;
-  const double noc = get(arch.noc->instance() + ":noc.sent_bits") / static_cast<double>(arch.noc->width_bits()) * period;
-  LatencyBound b{compute, "compute"};
-  for (const auto& [t, name] : {std::pair{dram, "dram"}, std::pair{buffer, "buffer"}, std::pair{noc, "noc"}})
-    if (t > b.seconds) b = {t, name};
-  return b;
+  return bound_of(arch, tally(arch, layer, plan));
 }
 
 }  // namespace qnnsim

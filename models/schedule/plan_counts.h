@@ -28,8 +28,8 @@ struct PricedAction {
 };
 std::vector<PricedAction> price_plan_actions(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
 
-// Energy of the plan's actions, plus leakage over `seconds`.
-double plan_energy_pj(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan, double seconds);
+// Leakage energy of the whole architecture over `seconds`.
+double leakage_pj(const ArchSpec& arch, double seconds);
 
 // No run of the plan can be faster than its busiest resource working flat out.
 struct LatencyBound {
@@ -37,5 +37,13 @@ struct LatencyBound {
   std::string bottleneck;  // "compute", "dram", "buffer" or "noc"
 };
 LatencyBound plan_latency_bound(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
+
+// All of the above from one pass over the tiles, for the mapper.
+struct PlanAnalysis {
+  uint64_t dram_bits = 0;
+  LatencyBound bound;
+  double dynamic_energy_pj = 0;  // every action priced; leakage depends on the time taken
+};
+PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
 
 }  // namespace qnnsim

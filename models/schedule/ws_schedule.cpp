@@ -101,16 +101,17 @@ double tile_bubbles(const ArchSpec& arch, const Layer& l, int64_t tiles) {
 }
 
 Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
+  const PlanAnalysis a = analyze_plan(arch, l, plan);
   Estimate e;
   const double bw = arch.dram->bandwidth_bits_per_s();
   e.tiles = static_cast<int64_t>(plan.tiles.size());
-  for (const GlbTile& t : plan.tiles) e.dram_bits += static_cast<double>(t.weight_load_bits + t.input_dram_bits + t.output_store_bits);
-  const GlbTile& first = plan.tiles.front();
-  const GlbTile& last = plan.tiles.back();
+  e.dram_bits = static_cast<double>(a.dram_bits);
+  const GlbTile first = plan.tiles.front();
+  const GlbTile last = plan.tiles.back();
   const double ends = static_cast<double>(first.weight_load_bits + first.input_dram_bits + last.output_store_bits) / bw;
   const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-  e.seconds = std::max(plan_latency_bound(arch, l, plan).seconds + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
-  e.energy_pj = plan_energy_pj(arch, l, plan, e.seconds);
+  e.seconds = std::max(a.bound.seconds + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
+  e.energy_pj = a.dynamic_energy_pj + leakage_pj(arch, e.seconds);
   return e;
 }
 
@@ -322,75 +323,72 @@ WsMapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t bat
   return best;
 }
 
-// Lays out the tiles of a blocking in its loop order.
+// One block of a loop split into blocks of `size`: where it starts and how long it is.
+struct Block {
+  int64_t first, size;
+};
+Block block_at(int64_t extent, int64_t size, int64_t index) {
+  const int64_t first = index * size;
+  return {first, std::min(size, extent - first)};
+}
+
+// Lays out the tiles of a blocking in its loop order (generated on demand).
 LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& best) {
   const ArrayShape s = array_shape(l, batch);
-  struct Block {
-    int64_t first, size;
-  };
-  const auto blocks = [](int64_t extent, int64_t size) {
-    std::vector<Block> out;
-    for (int64_t i = 0; i < extent; i += size) out.push_back({i, std::min(size, extent - i)});
-    return out;
-  };
-  const DramSpec& dram = *arch.dram;
-  const auto gblocks = blocks(s.g, best.g), mblocks = blocks(s.Mg, best.m), cblocks = blocks(s.Cg, best.c);
-  const auto nblocks = blocks(s.N, best.n), pblocks = blocks(l.P, best.p);
-  const bool split_c = cblocks.size() > 1;
+  const int64_t gb = ceil_div(s.g, best.g), mb = ceil_div(s.Mg, best.m), cb = ceil_div(s.Cg, best.c);
+  const int64_t nb = ceil_div(s.N, best.n), pb = ceil_div(l.P, best.p);
+  const bool split_c = cb > 1;
+  const bool one_weight_block = gb * mb == 1;
 
   LayerPlan plan;
   plan.uses_array = true;
   plan.mapping = best;
-  const auto add_tile = [&](const Block& g, const Block& m, const Block& n, const Block& p, const Block& c,
-                            bool load_w, bool load_i) {
+  plan.footprint_bits = static_cast<uint64_t>(array_tile_need(l, s, best, nullptr));
+  const DramSpec* dram = arch.dram.get();
+  const Layer layer = l;
+  plan.tiles = TileRange(static_cast<std::size_t>(gb * mb * nb * pb * cb), [=](std::size_t index) {
+    // Decode the tile's block indices in the loop order, innermost (C) first.
+    int64_t i = static_cast<int64_t>(index);
+    const int64_t ci = i % cb;
+    i /= cb;
+    int64_t gi, mi, ni, pi;
+    bool load_w, load_i;
+    if (best.weights_outer) {  // G M N P C
+      pi = i % pb, i /= pb;
+      ni = i % nb, i /= nb;
+      mi = i % mb, gi = i / mb;
+      load_w = split_c || (ni == 0 && pi == 0);  // weights change with (g, m) only
+      load_i = true;
+    } else {  // N P G M C
+      mi = i % mb, i /= mb;
+      gi = i % gb, i /= gb;
+      pi = i % pb, ni = i / pb;
+      load_w = split_c || !one_weight_block || (ni == 0 && pi == 0 && gi == 0 && mi == 0);
+      load_i = split_c || mi == 0;  // inputs stay while the output channels change
+    }
+    const Block g = block_at(s.g, best.g, gi), m = block_at(s.Mg, best.m, mi), c = block_at(s.Cg, best.c, ci);
+    const Block n = block_at(s.N, best.n, ni), p = block_at(layer.P, best.p, pi);
     GlbTile t;
-    const uint64_t outputs = static_cast<uint64_t>(n.size * g.size * m.size * p.size * l.Q);
+    const uint64_t outputs = static_cast<uint64_t>(n.size * g.size * m.size * p.size * layer.Q);
     const uint64_t w_bits = static_cast<uint64_t>(g.size * m.size * c.size * s.RS * s.wbits);
-    const uint64_t i_bits = static_cast<uint64_t>(n.size * g.size * c.size * input_rows(l, p.first, p.size) * l.W * s.ibits);
+    const uint64_t i_values = static_cast<uint64_t>(n.size * g.size * c.size * input_rows(layer, p.first, p.size) * layer.W);
     const bool last_c = c.first + c.size == s.Cg;
     t.weight_load_bits = load_w ? w_bits : 0;
-    t.input_load_bits = load_i ? i_bits : 0;
-    t.input_dram_bits = load_i ? dram.activation_bits(i_bits / static_cast<uint64_t>(s.ibits), static_cast<int>(s.ibits),
-                                                      l.precision.inputs.density)
-                               : 0;
+    t.input_load_bits = load_i ? i_values * static_cast<uint64_t>(s.ibits) : 0;
+    t.input_dram_bits =
+        load_i ? dram->activation_bits(i_values, static_cast<int>(s.ibits), layer.precision.inputs.density) : 0;
     t.output_read_bits = last_c ? outputs * static_cast<uint64_t>(s.abits) : 0;
     t.output_store_bits =
-        last_c ? dram.activation_bits(outputs, static_cast<int>(s.obits), l.precision.outputs.density) : 0;
+        last_c ? dram->activation_bits(outputs, static_cast<int>(s.obits), layer.precision.outputs.density) : 0;
     t.group_first = g.first;
     t.groups = g.size;
     t.m_first = m.first;
     t.m_per_group = m.size;
     t.k_first = c.first * s.RS;
     t.reduction = c.size * s.RS;
-    t.vectors = static_cast<uint64_t>(n.size * p.size * l.Q);
-    plan.footprint_bits = std::max<uint64_t>(
-        plan.footprint_bits, static_cast<uint64_t>(kBufferSlots) * (w_bits + i_bits + outputs * static_cast<uint64_t>(s.abits)));
-    plan.tiles.push_back(t);
-  };
-  if (best.weights_outer) {
-    for (const auto& g : gblocks)
-      for (const auto& m : mblocks) {
-        bool first_np = true;
-        for (const auto& n : nblocks)
-          for (const auto& p : pblocks) {
-            for (const auto& c : cblocks) add_tile(g, m, n, p, c, split_c || first_np, true);
-            first_np = false;
-          }
-      }
-  } else {
-    const bool one_weight_block = gblocks.size() * mblocks.size() == 1;
-    bool first_tile = true;
-    for (const auto& n : nblocks)
-      for (const auto& p : pblocks)
-        for (const auto& g : gblocks) {
-          bool first_m = true;
-          for (const auto& m : mblocks) {
-            for (const auto& c : cblocks) add_tile(g, m, n, p, c, split_c || !one_weight_block || first_tile, split_c || first_m);
-            first_m = false;
-            first_tile = false;
-          }
-        }
-  }
+    t.vectors = static_cast<uint64_t>(n.size * p.size * layer.Q);
+    return t;
+  });
   plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), best.one_line(true));
   return plan;
 }
@@ -463,28 +461,32 @@ WsMapping search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t ba
 }
 
 LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const WsMapping& m) {
-  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
-  const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
-  const double ops_per_output = static_cast<double>(l.vector_ops()) / static_cast<double>(l.output_count());
+  const int64_t nb = ceil_div(batch, m.n), cb = ceil_div(l.C, m.c), pb = ceil_div(l.P, m.p);
   LayerPlan plan;
   plan.mapping = m;
-  for (int64_t n = 0; n < batch; n += m.n)
-    for (int64_t c = 0; c < l.C; c += m.c)
-    for (int64_t p = 0; p < l.P; p += m.p) {
-      const int64_t nt = std::min(m.n, batch - n), ct = std::min(m.c, l.C - c), pt = std::min(m.p, l.P - p);
-      GlbTile t;
-      const uint64_t outputs = static_cast<uint64_t>(nt * ct * pt * l.Q);
-      const uint64_t in_values = static_cast<uint64_t>(nt * inputs_per_output * ct * input_rows(l, p, pt) * l.W);
-      t.input_load_bits = in_values * static_cast<uint64_t>(ibits);
-      t.input_dram_bits = arch.dram->activation_bits(in_values, static_cast<int>(ibits), l.precision.inputs.density);
-      t.output_read_bits = outputs * static_cast<uint64_t>(obits);
-      t.output_store_bits = arch.dram->activation_bits(outputs, static_cast<int>(obits), l.precision.outputs.density);
-      t.vector_ops = static_cast<uint64_t>(static_cast<double>(outputs) * ops_per_output);
-      t.vector_in_bits = t.input_load_bits;
-      t.vector_out_bits = t.output_read_bits;
-      plan.footprint_bits = std::max<uint64_t>(plan.footprint_bits, kBufferSlots * (t.input_load_bits + t.output_read_bits));
-      plan.tiles.push_back(t);
-    }
+  plan.footprint_bits = static_cast<uint64_t>(vector_tile_need(l, m));
+  const DramSpec* dram = arch.dram.get();
+  const Layer layer = l;
+  plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), [=](std::size_t index) {
+    // Loop order N C P, innermost (P) first.
+    const int64_t i = static_cast<int64_t>(index);
+    const Block p = block_at(layer.P, m.p, i % pb), c = block_at(layer.C, m.c, (i / pb) % cb);
+    const Block n = block_at(batch, m.n, i / (pb * cb));
+    const int64_t inputs_per_output = layer.type == LayerType::Add ? 2 : 1;
+    const int64_t ibits = layer.precision.inputs.bits, obits = layer.precision.outputs.bits;
+    GlbTile t;
+    const uint64_t outputs = static_cast<uint64_t>(n.size * c.size * p.size * layer.Q);
+    const uint64_t in_values =
+        static_cast<uint64_t>(n.size * inputs_per_output * c.size * input_rows(layer, p.first, p.size) * layer.W);
+    t.input_load_bits = in_values * static_cast<uint64_t>(ibits);
+    t.input_dram_bits = dram->activation_bits(in_values, static_cast<int>(ibits), layer.precision.inputs.density);
+    t.output_read_bits = outputs * static_cast<uint64_t>(obits);
+    t.output_store_bits = dram->activation_bits(outputs, static_cast<int>(obits), layer.precision.outputs.density);
+    t.vector_ops = outputs * static_cast<uint64_t>(layer.vector_ops() / layer.output_count());
+    t.vector_in_bits = t.input_load_bits;
+    t.vector_out_bits = t.output_read_bits;
+    return t;
+  });
   plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line(false));
   return plan;
 }
