@@ -210,15 +210,9 @@ double ConfigNode::number(const std::string& key) const {
   const YAML::Node v = value_node(key);
   if (v.IsScalar() && v.Tag() == "!") fail(key, "expected a number, found the quoted text '" + v.Scalar() + "'");
   const std::string s = v.IsScalar() ? v.Scalar() : "";
-  std::size_t used = 0;
-  double d = 0;
-  try {
-    d = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != s.size() || !std::isfinite(d)) fail(key, "expected a finite number, found '" + s + "'");
-  return d;
+  const auto d = parse_number(s);
+  if (!d) fail(key, "expected a finite number, found '" + s + "'");
+  return *d;
 }
 
 double ConfigNode::positive_quantity(const std::string& key, Dimension d) const {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace qnnsim {
@@ -74,6 +76,18 @@ const char* dimension_example(Dimension d) {
     case Dimension::Area: return "'0.01 mm2'";
   }
   return "";
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 std::optional<double> parse_quantity(const std::string& raw, Dimension d, std::string& why) {

@@ -13,6 +13,9 @@ enum class Dimension { Bits, Frequency, Time, Voltage, Energy, Power, Length, Ar
 const char* dimension_name(Dimension d);
 const char* dimension_example(Dimension d);  // e.g. "256 KiB", used in error messages
 
+// Parses text that is wholly one finite number; nullopt otherwise.
+std::optional<double> parse_number(const std::string& text);
+
 // Parses "<number> <unit>" for the given dimension. Returns nullopt (and fills
 // `why`) when the text is not a number followed by a unit of that dimension.
 std::optional<double> parse_quantity(const std::string& text, Dimension d, std::string& why);

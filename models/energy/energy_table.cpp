@@ -28,18 +28,11 @@ EnergyTable::Section EnergyTable::parse_section(const ConfigNode& node, Dimensio
         if (pair.size() != 2) point.fail_here("expected a point [x, value], e.g. [8, 0.2 pJ]");
         std::string why;
         const std::string xs = pair[0].as_text();
-        std::size_t used = 0;
-        double x = 0;
-        try {
-          x = std::stod(xs, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == 0 || used != xs.size() || !std::isfinite(x) || x <= 0)
-          pair[0].fail_here("expected a finite number greater than zero for x, found '" + xs + "'");
+        const auto x = parse_number(xs);
+        if (!x || *x <= 0) pair[0].fail_here("expected a finite number greater than zero for x, found '" + xs + "'");
         const auto y = parse_quantity(pair[1].as_text(), d, why);
         if (!y || *y <= 0) pair[1].fail_here(std::string("expected ") + dimension_name(d) + " > 0: " + why);
-        e.curve.emplace_back(x, *y);
+        e.curve.emplace_back(*x, *y);
       }
       std::sort(e.curve.begin(), e.curve.end());
       if (e.curve.empty()) item.fail_here("a curve needs at least one point");

@@ -192,20 +192,13 @@ std::string apply_density_override(Workload& w, const std::string& spec) {
   if (eq == std::string::npos || !parse_tensor_name(spec.substr(0, eq), &t) ||
       (t != Tensor::Inputs && t != Tensor::Outputs))
     return "--density '" + spec + "': expected inputs=D (the network input) or outputs=D (every layer's outputs)";
-  const std::string value = spec.substr(eq + 1);
-  std::size_t used = 0;
-  double d = 0;
-  try {
-    d = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size() || !(d > 0 && d <= 1))
+  const auto d = parse_number(spec.substr(eq + 1));
+  if (!d || !(*d > 0 && *d <= 1))
     return "--density '" + spec + "': the density is the fraction of non-zero values, above 0 and at most 1";
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const auto from = producers_of(w, i);
     const bool fed_by_input = from.size() == 1 && from[0] == "input";
-    if (t == Tensor::Outputs || fed_by_input) w.layers[i].precision[t].density = d;
+    if (t == Tensor::Outputs || fed_by_input) w.layers[i].precision[t].density = *d;
   }
   derive_input_densities(w);
   return "";
