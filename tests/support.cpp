@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace qnnsim::test {
 
 std::string tiny_arch_yaml() {
@@ -35,6 +37,12 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
     text.replace(pos, from.size(), to);
   return text;
+}
+
+std::filesystem::path scratch_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_test_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 std::string shipped(const std::string& relative) { return (std::filesystem::path(data_dir()) / relative).string(); }

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the tests: a tiny architecture whose figures are easy to
 // derive by hand, and loaders for YAML text and shipped files.
+#include <filesystem>
 #include <string>
 
 #include "arch/arch_spec.h"
@@ -17,6 +18,9 @@ std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::str
 Workload workload_from_text(const std::string& yaml, const std::string& name = "tiny_workload.yaml");
 std::string replace_all(std::string text, const std::string& from, const std::string& to);
 std::string shipped(const std::string& relative);  // path of a shipped file
+
+// A fresh directory for one test's files, unique to this process.
+std::filesystem::path scratch_dir(const std::string& name);
 
 // Count of one action of one component in a layer (0 if never counted).
 uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action);

@@ -30,10 +30,10 @@ layers:
 struct TempFile {
   std::filesystem::path path;
   explicit TempFile(const std::string& text) {
-    path = std::filesystem::temp_directory_path() / ("qnnsim_mappings_" + std::to_string(::getpid()) + ".yaml");
+    path = scratch_dir("mappings") / "mappings.yaml";
     std::ofstream(path) << text;
   }
-  ~TempFile() { std::filesystem::remove(path); }
+  ~TempFile() { std::filesystem::remove_all(path.parent_path()); }
 };
 
 std::string written_mappings(const ArchSpec& arch, const Workload& w) {

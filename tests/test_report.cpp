@@ -26,11 +26,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::filesystem::path temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_test_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // Runs the qnnsim binary; returns its exit code.
 int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {
@@ -86,7 +81,7 @@ TEST_CASE("energy breakdowns sum to totals and layers sum to the network", "[rep
 }
 
 TEST_CASE("the same run twice gives identical JSON", "[report][cli]") {
-  const auto dir = temp_dir("determinism");
+  const auto dir = scratch_dir("determinism");
   const std::string args = "run " + shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/vgg_small.yaml") +
                            " --quiet --json ";
   REQUIRE(qnnsim_cli(args + (dir / "a.json").string(), dir / "out", dir / "err") == 0);
@@ -98,7 +93,7 @@ TEST_CASE("the same run twice gives identical JSON", "[report][cli]") {
 }
 
 TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
-  const auto dir = temp_dir("keys");
+  const auto dir = scratch_dir("keys");
   REQUIRE(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/lenet5.yaml") +
                          " --batch 2 --json " + (dir / "r.json").string() + " --csv " + (dir / "r.csv").string(),
                      dir / "out", dir / "err") == 0);
@@ -124,7 +119,7 @@ TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
 }
 
 TEST_CASE("bad input exits 2 with the file, line and key", "[cli]") {
-  const auto dir = temp_dir("badinput");
+  const auto dir = scratch_dir("badinput");
   const auto bad = dir / "bad_arch.yaml";
   std::ofstream(bad) << replace_all(tiny_arch_yaml(), "rows: 4", "rows: -4");
   CHECK(qnnsim_cli("run " + bad.string() + " " + shipped("workloads/lenet5.yaml"), dir / "out", dir / "err") == 2);
@@ -142,7 +137,7 @@ TEST_CASE("bad input exits 2 with the file, line and key", "[cli]") {
 TEST_CASE("results do not depend on the simulation quantum", "[report][cli]") {
   // The buffer, bus and DRAM keep calendars of busy intervals, so a thread that
   // runs ahead in local time books the future instead of blocking the present.
-  const auto dir = temp_dir("quantum");
+  const auto dir = scratch_dir("quantum");
   std::ifstream in(shipped("arch/systolic_ws.yaml"));
   std::stringstream arch;
   arch << in.rdbuf();
@@ -164,7 +159,7 @@ TEST_CASE("results do not depend on the simulation quantum", "[report][cli]") {
 }
 
 TEST_CASE("qnnsim map writes mappings that qnnsim run replays to the same result", "[mappings][cli]") {
-  const auto dir = temp_dir("map_cli");
+  const auto dir = scratch_dir("map_cli");
   const std::string inputs = shipped("arch/systolic_ws.yaml") + " " + shipped("workloads/mnist_cnn.yaml");
   REQUIRE(qnnsim_cli("map " + inputs + " --objective energy --mappings-out " + (dir / "m.yaml").string(), dir / "out",
                      dir / "err") == 0);

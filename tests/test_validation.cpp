@@ -229,8 +229,7 @@ TEST_CASE("an empty producer list and odd layer names are rejected", "[validatio
 }
 
 TEST_CASE("an energy table curve with two points at the same x is rejected", "[validation]") {
-  const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_table_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const auto dir = scratch_dir("table");
   std::ifstream in(shipped("configs/energy/horowitz_45nm.yaml"));
   std::stringstream table;
   table << in.rdbuf();
