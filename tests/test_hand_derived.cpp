@@ -56,7 +56,7 @@ layers:
   const LayerResult& conv = r.layers[0];
   const LayerResult& fc = r.layers[1];
 
-  CHECK(conv.tiling == "1 tiles: N2 P2 G1 M2 C1 | G M N P C | rows C*R*S, cols M");
+  CHECK(conv.tiling == "1 tiles: DRAM | GLB | rows R2 S2 | cols M2 | PE N2 P2 Q2");
   CHECK(conv.cycles == 45);
   CHECK(conv.macs == 64);
   CHECK(action_count(conv, "dram", "dram.read_bits") == 320);

@@ -1,12 +1,14 @@
-// The mapper searches a pruned space (block sizes that split each loop
-// evenly, ranked by a closed-form estimate, the best few scored exactly). On
+// The mapper searches a pruned space (the best few spatial unrollings and PE
+// loops, buffer tiles that split each loop evenly, canonical loop orders),
+// ranked by a closed-form estimate, the best few scored exactly. On
 // a layer small enough to enumerate every valid mapping, its choice must be
 // within 5% of the true optimum of the same analytical objective.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <limits>
 
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -21,25 +23,44 @@ layers:
   - {name: conv, type: conv, C: 6, H: 6, W: 6, M: 10, R: 3, S: 3, padding: 1}
 )";
 
-// The best score over every mapping that passes the replay checks.
+// The best score over every mapping of the weight-stationary space that
+// passes the replay checks: every spatial unrolling (C, R, S on rows, M on
+// columns), every buffer tile of N, M, C and P (the PEs stream the tile's
+// N x P x Q), every buffer factor of Q, R and S, and the four loop-order pairs.
 double exhaustive_optimum(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective, int* valid) {
   const ConfigNode nowhere = ConfigNode::load_string("tile: {}\n", "exhaustive");
+  const LoopBounds b = loop_bounds(l, batch);
+  const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
   double best = std::numeric_limits<double>::infinity();
   *valid = 0;
-  for (int64_t n = 1; n <= batch; ++n)
-    for (int64_t p = 1; p <= l.P; ++p)
-      for (int64_t m = 1; m <= l.M; ++m)
-        for (int64_t c = 1; c <= l.C; ++c)
-          for (bool weights_outer : {true, false}) {
-            const GivenMapping given{WsMapping{n, p, 1, m, c, weights_outer}, nowhere};
-            try {
-              const LayerPlan plan = plan_layer_ws(arch, l, batch, &given);
-              best = std::min(best, score_plan(arch, l, plan).value(objective));
-              ++*valid;
-            } catch (const ConfigError&) {
-              // not a valid mapping on this architecture
-            }
-          }
+  const std::array<std::array<int, kDims>, 2> dram = {{{kG, kM, kN, kP, kQ, kC, kR, kS}, {kN, kP, kQ, kG, kM, kC, kR, kS}}};
+  const std::array<std::array<int, kDims>, 2> glb = {{{kN, kG, kM, kP, kQ, kC, kR, kS}, {kG, kM, kC, kR, kS, kN, kP, kQ}}};
+  for (int64_t rc = 1; rc <= 4; ++rc)
+    for (int64_t rr = 1; rr * rc <= 4; ++rr)
+      for (int64_t rs = 1; rs * rr * rc <= 4; ++rs)
+        for (int64_t cm = 1; cm <= 4; ++cm)
+          for (int64_t tn = 1; tn <= E(kN); ++tn)
+            for (int64_t tm = cm; tm <= E(kM); tm += cm)
+              for (int64_t tc = rc; tc <= E(kC); tc += rc)
+                for (int64_t tp = 1; tp <= E(kP); ++tp)
+                  for (const auto& d : dram)
+                    for (const auto& g : glb) {
+                      Mapping m;
+                      m.rows[kC] = rc, m.rows[kR] = rr, m.rows[kS] = rs, m.cols[kM] = cm;
+                      m.pe[kN] = tn, m.pe[kP] = tp, m.pe[kQ] = E(kQ);
+                      m.glb[kM] = tm / cm, m.glb[kC] = tc / rc;
+                      m.glb[kR] = (E(kR) + rr - 1) / rr, m.glb[kS] = (E(kS) + rs - 1) / rs;
+                      m.dram_order = d;
+                      m.glb_order = g;
+                      const GivenMapping given{m, VectorTiling{}, nowhere};
+                      try {
+                        const LayerPlan plan = plan_layer(arch, l, batch, &given);
+                        best = std::min(best, score_plan(arch, l, plan).value(objective));
+                        ++*valid;
+                      } catch (const ConfigError&) {
+                        // not a valid mapping on this architecture
+                      }
+                    }
   return best;
 }
 
@@ -55,7 +76,7 @@ TEST_CASE("the mapper is within 5% of the exhaustive optimum for each objective"
     int valid = 0;
     const double optimum = exhaustive_optimum(*arch, l, w.batch, objective, &valid);
     CHECK(valid > 20);
-    const LayerPlan chosen = plan_layer_ws(*arch, l, w.batch, nullptr, objective);
+    const LayerPlan chosen = plan_layer(*arch, l, w.batch, nullptr, objective);
     const double mine = score_plan(*arch, l, chosen).value(objective);
     CHECK(mine >= optimum * (1 - 1e-12));
     CHECK(mine <= 1.05 * optimum);
@@ -66,8 +87,8 @@ TEST_CASE("the objective changes the chosen mapping's figures the way it should"
   const auto arch = arch_from_text(replace_all(tiny_arch_yaml(), "size: 64 KiB", "size: 2 KiB"));
   const Workload w = workload_from_text(kLayer);
   const Layer& l = w.layers[0];
-  const PlanScore by_energy = score_plan(*arch, l, plan_layer_ws(*arch, l, w.batch, nullptr, Objective::Energy));
-  const PlanScore by_latency = score_plan(*arch, l, plan_layer_ws(*arch, l, w.batch, nullptr, Objective::Latency));
+  const PlanScore by_energy = score_plan(*arch, l, plan_layer(*arch, l, w.batch, nullptr, Objective::Energy));
+  const PlanScore by_latency = score_plan(*arch, l, plan_layer(*arch, l, w.batch, nullptr, Objective::Latency));
   CHECK(by_energy.energy_pj <= by_latency.energy_pj * 1.01);
   CHECK(by_latency.seconds <= by_energy.seconds * 1.01);
 }

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "schedule/mapping_io.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -38,14 +38,14 @@ struct TempFile {
 
 std::string written_mappings(const ArchSpec& arch, const Workload& w) {
   std::ostringstream out;
-  write_mappings(out, arch.name, w, plan_workload(arch, w));
+  write_mappings(out, arch.name, arch.dataflow, w, plan_workload(arch, w));
   return out.str();
 }
 
 ConfigError replay_error(const ArchSpec& arch, const Workload& w, const std::string& text) {
   const TempFile f(text);
   try {
-    const GivenMappings given = load_mappings(f.path.string(), w);
+    const GivenMappings given = load_mappings(f.path.string(), w, arch.dataflow);
     plan_workload(arch, w, &given);
   } catch (const ConfigError& e) {
     return e;
@@ -61,7 +61,7 @@ TEST_CASE("written mappings replay to identical plans", "[mappings]") {
   const Workload w = workload_from_text(kWorkload);
   const std::vector<LayerPlan> searched = plan_workload(*arch, w);
   const TempFile f(written_mappings(*arch, w));
-  const GivenMappings given = load_mappings(f.path.string(), w);
+  const GivenMappings given = load_mappings(f.path.string(), w, arch->dataflow);
   const std::vector<LayerPlan> replayed = plan_workload(*arch, w, &given);
   REQUIRE(replayed.size() == searched.size());
   for (std::size_t i = 0; i < searched.size(); ++i) {
@@ -71,44 +71,72 @@ TEST_CASE("written mappings replay to identical plans", "[mappings]") {
   }
 }
 
-TEST_CASE("a replayed channel block that does not fill the array's columns is rejected", "[mappings]") {
+// A conv mapping on the tiny 4x4 array: rows C3, cols M4, PEs loop over all
+// images and output rows and columns; the buffer loops over R, S and M blocks.
+const char* kHead = "dataflow: weight_stationary\nlayers:\n";
+const char* kConv =
+    "  conv:\n"
+    "    dram: {order: [G, M, N, P, Q, C, R, S]}\n"
+    "    glb: {order: [G, M, C, R, S, N, P, Q], factors: {M: 3, R: 3, S: 3}}\n"
+    "    rows: {C: 3}\n"
+    "    cols: {M: 4}\n"
+    "    pe: {N: 2, P: 12, Q: 12}\n";
+const char* kPool = "  pool:\n    tile: {N: 1, P: 6, C: 10}\n";
+const char* kFc =
+    "  fc:\n"
+    "    dram: {order: [G, M, N, P, Q, C, R, S]}\n"
+    "    glb: {order: [G, M, C, R, S, N, P, Q], factors: {M: 2, C: 90}}\n"
+    "    rows: {C: 4}\n"
+    "    cols: {M: 4}\n"
+    "    pe: {N: 2}\n";
+
+TEST_CASE("a replayed mapping is checked against the array and the dataflow", "[mappings]") {
   const auto arch = arch_from_text(tiny_arch_yaml());
   const Workload w = workload_from_text(kWorkload);
-  const std::string text = written_mappings(*arch, w);
-  const std::size_t at = text.find("  conv:\n    tile: {");
-  REQUIRE(at != std::string::npos);
-  const std::size_t m = text.find("M: ", at);
-  const std::string broken = text.substr(0, m) + "M: 6" + text.substr(text.find(',', m));
-  const ConfigError e = replay_error(*arch, w, broken);
-  CHECK(e.key_path() == "layers.conv.tile.M");
+  const std::string base = std::string(kHead) + kConv + kPool + kFc;
+  {  // the mapping itself replays
+    const TempFile f(base);
+    const GivenMappings given = load_mappings(f.path.string(), w, arch->dataflow);
+    CHECK(plan_workload(*arch, w, &given).size() == 3);
+  }
+  ConfigError e = replay_error(
+      *arch, w,
+      replace_all(replace_all(base, "cols: {M: 4}\n    pe: {N: 2, P: 12", "cols: {M: 5}\n    pe: {N: 2, P: 12"),
+                  "factors: {M: 3, R: 3, S: 3}", "factors: {M: 2, R: 3, S: 3}"));
+  CHECK(e.key_path() == "layers.conv.cols");
   CHECK(e.where().line > 0);
-  CHECK_THAT(e.message(), Catch::Contains("'conv'") && Catch::Contains("multiple of the array's 4 columns"));
+  CHECK_THAT(e.message(), Catch::Contains("'conv'") && Catch::Contains("the array has 4 columns"));
+  e = replay_error(*arch, w, replace_all(base, "rows: {C: 3}", "rows: {P: 3}"));
+  CHECK_THAT(e.message(), Catch::Contains("does not unroll P on rows"));
+  e = replay_error(*arch, w, replace_all(base, "pe: {N: 2, P: 12, Q: 12}", "pe: {N: 2, P: 12, Q: 12, C: 2}"));
+  CHECK_THAT(e.message(), Catch::Contains("does not loop over C inside a PE"));
+  e = replay_error(*arch, w, replace_all(base, "factors: {M: 3, R: 3, S: 3}", "factors: {M: 4, R: 3, S: 3}"));
+  CHECK(e.key_path() == "layers.conv.glb");
+  CHECK_THAT(e.message(), Catch::Contains("exceeds the 3 passes"));
 }
 
 TEST_CASE("a replayed tile that does not fit the buffer is rejected", "[mappings]") {
   const auto arch = arch_from_text(replace_all(tiny_arch_yaml(), "size: 64 KiB", "size: 4 KiB"));
   const Workload w = workload_from_text(kWorkload);
-  const ConfigError e = replay_error(*arch, w, R"(dataflow: weight_stationary
-layers:
-  conv: {tile: {N: 2, P: 12, G: 1, M: 10, C: 3}, order: [G, M, N, P, C]}
-  pool: {tile: {N: 1, P: 1, C: 10}}
-  fc: {tile: {N: 1, P: 1, G: 1, M: 4, C: 8}, order: [G, M, N, P, C]}
-)");
-  CHECK(e.key_path() == "layers.conv.tile");
-  CHECK(e.where().line == 3);
+  const ConfigError e = replay_error(*arch, w, std::string(kHead) + kConv + kPool + kFc);
+  CHECK(e.key_path() == "layers.conv.glb");
+  CHECK(e.where().line == 5);
   CHECK_THAT(e.message(), Catch::Contains("does not fit the global buffer"));
 }
 
 TEST_CASE("mappings must cover every layer, name only real layers, and use a known order", "[mappings]") {
   const auto arch = arch_from_text(tiny_arch_yaml());
   const Workload w = workload_from_text(kWorkload);
-  const std::string head = "dataflow: weight_stationary\nlayers:\n";
-  const std::string conv = "  conv: {tile: {N: 1, P: 12, G: 1, M: 10, C: 3}, order: [G, M, N, P, C]}\n";
-  const std::string pool = "  pool: {tile: {N: 1, P: 6, C: 10}}\n";
-  const std::string fc = "  fc: {tile: {N: 1, P: 1, G: 1, M: 7, C: 360}, order: [N, P, G, M, C]}\n";
+  const std::string head = kHead, conv = kConv, pool = kPool, fc = kFc;
   CHECK_THAT(replay_error(*arch, w, head + conv + pool).message(), Catch::Contains("no mapping for layer 'fc'"));
   CHECK(replay_error(*arch, w, head + conv + pool + fc + "  fc9: {tile: {N: 1, P: 1, C: 1}}\n").key_path() == "layers.fc9");
-  CHECK(replay_error(*arch, w, head + replace_all(conv, "[G, M, N, P, C]", "[M, G, N, P, C]") + pool + fc).key_path() ==
-        "layers.conv.order");
+  CHECK(replay_error(*arch, w, head + replace_all(conv, "[G, M, N, P, Q, C, R, S]", "[G, M, N, P, C, R, S]") + pool + fc)
+            .key_path() == "layers.conv.dram.order");
+  // The fc splits C over DRAM tiles only when they come last; C before M would send partial sums back.
+  const std::string fc_split = replace_all(replace_all(fc, "[G, M, N, P, Q, C, R, S]", "[C, G, M, N, P, Q, R, S]"),
+                                           "factors: {M: 2, C: 90}", "factors: {C: 45}");
+  CHECK_THAT(replay_error(*arch, w, head + conv + pool + fc_split).message(),
+             Catch::Contains("partial sums would go back to DRAM"));
   CHECK(replay_error(*arch, w, head + conv + replace_all(pool, "P: 6", "P: 7") + fc).key_path() == "layers.pool.tile.P");
+  CHECK(replay_error(*arch, w, "dataflow: row_stationary\nlayers: {}\n").key_path() == "dataflow");
 }

@@ -3,7 +3,7 @@
 // channel blocks and reach DRAM once, at output width.
 #include <catch2/catch.hpp>
 
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "sim/simulation.h"
 #include "support.h"
 
@@ -21,8 +21,9 @@ layers:
   - {name: fc, type: fc, C: 25088, M: 64}
 )");
   const std::vector<LayerPlan> plans = plan_workload(*arch, w);
-  REQUIRE(plans[0].mapping.c < 25088);
-  CHECK_THAT(plans[0].tiling, Catch::Contains("C" + std::to_string(plans[0].mapping.c) + " "));
+  const DimExtents c = dim_extents(plans[0].mapping, plans[0].bounds, kC);
+  REQUIRE(c.tile < 25088);
+  CHECK_THAT(plans[0].tiling, Catch::Contains("DRAM") && Catch::Contains(" C" + std::to_string(c.tiles())));
   const RunResult r = run_simulation(*arch, w);
   const LayerResult& l = r.layers[0];
   CHECK(l.macs == 25088 * 64);

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "schedule/plan_counts.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "sim/simulation.h"
 #include "support.h"
 

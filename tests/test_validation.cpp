@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "support.h"
 
 using namespace qnnsim;

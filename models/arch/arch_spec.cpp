@@ -62,9 +62,7 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   a->quantum_s = sim.positive_quantity("quantum", Dimension::Time);
   sim.reject_unknown_keys();
 
-  a->dataflow = root.text("dataflow");
-  if (a->dataflow != "weight_stationary")
-    root.fail("dataflow", "unknown dataflow '" + a->dataflow + "'; this version schedules weight_stationary");
+  a->dataflow = parse_dataflow(root);
 
   // Energies are not scaled between technologies, so the table must be for this one.
   const ConfigNode tech = root.child("technology");

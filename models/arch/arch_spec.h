@@ -7,6 +7,7 @@
 
 #include "arch/roles.h"
 #include "energy/energy_table.h"
+#include "schedule/dataflow.h"
 
 namespace qnnsim {
 
@@ -16,7 +17,7 @@ struct ArchSpec {
   Technology tech;
   std::unique_ptr<EnergyTable> table;
   double quantum_s = 0;  // temporal-decoupling quantum of the loosely timed run
-  std::string dataflow;
+  Dataflow dataflow;  // the constraints on the mapping space
 
   std::unique_ptr<DramSpec> dram;
   std::unique_ptr<BufferSpec> glb;

@@ -4,6 +4,8 @@
 // schedule sees only these interfaces, never a concrete class.
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "arch/component_spec.h"
 #include "core/registry.h"
@@ -54,14 +56,24 @@ class ArraySpec : public ComponentSpec {
   virtual bool double_buffered_weights() const = 0;
   // Empty when the array can execute the layer's precision, else why not.
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
-  // Cycles to stream `vectors` input vectors through one loaded weight tile.
-  virtual uint64_t compute_cycles(uint64_t vectors, const LayerPrecision& p) const = 0;
-  virtual uint64_t weight_load_cycles(int rows_used) const = 0;
+  // Values of a tensor one PE's scratchpad holds for one pass (double
+  // buffering already taken off). Tensors a dataflow streams need none.
+  virtual int64_t spad_capacity(Tensor t) const = 0;
+  // Cycles of one pass in which each active PE runs `iterations` loop
+  // iterations, `rows_used` x `cols_used` PEs active.
+  virtual uint64_t pass_cycles(uint64_t iterations, int64_t rows_used, int64_t cols_used,
+                               const LayerPrecision& p) const = 0;
+  // Array cycles to take a weight tile into the PEs (beside the network's time).
+  virtual uint64_t weight_load_cycles(int64_t rows_used) const = 0;
   // The action one MAC of this precision counts as.
   virtual ActionDesc mac_action(const LayerPrecision& p) const = 0;
-  // Of `macs` MACs in one step, how many do work: all of them, or with zero
+  // Of `macs` MACs in one pass, how many do work: all of them, or with zero
   // gating only those whose input is not zero (the rest count as mac.gated).
   virtual uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const = 0;
+  // Scratchpad and register accesses the MACs themselves make (operand reads,
+  // partial-sum updates), for `macs` MACs of which `active` do work.
+  virtual std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+                                                                    const LayerPrecision& p) const = 0;
 };
 
 // Element-wise and pooling unit beside the buffer.

@@ -17,7 +17,7 @@
 #include "arch/arch_spec.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "sim/simulation.h"
 #include "workload/workload.h"
 
@@ -123,7 +123,7 @@ int map_only(RunOptions o) {
   if (!in || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
   std::vector<double> seconds;
   const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, objective_of(o), &seconds);
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->workload, plans);
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
   if (o.quiet) return 0;
   std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", in->workload.name, in->arch->name, in->workload.batch);
   std::cout << fmt::format("{:<16} {:>10} {:>12} {:>10}  {}\n", "layer", "search ms", "est. cycles", "est. uJ", "mapping");
@@ -148,10 +148,10 @@ int run(RunOptions o) {
   if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
     return kExitConfigError;
   qnnsim::GivenMappings given;
-  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload);
+  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload, in->arch->dataflow);
   const std::vector<qnnsim::LayerPlan> plans =
       qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->workload, plans);
+  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
   const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open()) qnnsim::write_json(result, json_out);

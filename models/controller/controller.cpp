@@ -102,7 +102,7 @@ void Controller::compute() {
         timing_[l].stall_dram += ready - waited_from;
       }
       const sc_time t = std::max(free_at, ready);
-      const sc_time end = plans_[l].uses_array ? run_array_tile(layer, tile, t, index) : run_vector_tile(layer, tile, t);
+      const sc_time end = plans_[l].uses_array ? run_array_tile(layer, plans_[l], tile, t, index) : run_vector_tile(layer, tile, t);
       // The storer may drain this tile once simulated time reaches its end.
       compute_end_[index] = end;
       timing_[l].compute_end = end;
@@ -116,91 +116,78 @@ void Controller::compute() {
   qk.sync();
 }
 
-sc_time Controller::run_array_tile(int layer, const GlbTile& tile, sc_time t, uint64_t index) {
+sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTile& tile, sc_time t, uint64_t index) {
   const ArraySpec& pe = *arch_.pe_array;
-  const LayerPrecision& prec = workload_.layers[static_cast<std::size_t>(layer)].precision;
-  const uint64_t wbits = static_cast<uint64_t>(prec.weights.bits);
-  const uint64_t ibits = static_cast<uint64_t>(prec.inputs.bits);
-  const uint64_t abits = static_cast<uint64_t>(prec.accumulator.bits);
-  const int64_t rows = pe.rows(), cols = pe.cols();
-  // Step i of tile x works on group g, output channels [m0, m0 + c) and reduction rows [k0, k0 + r).
-  struct Step {
-    WeightKey key;
-    int r, c;
+  // Moves a value set from the buffer over the network into the PE scratchpads.
+  const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
+    done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
+    work_.delivered_bits = mv.delivered_bits;
+    done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
+    if (mv.values > 0) {
+      work_.tensor = tensor;
+      work_.values = mv.values;
+      issue(array, Work::Kind::Fill, layer, 0, at);
+    }
   };
-  const auto step_at = [&](const GlbTile& x, int64_t i) {
-    const int64_t k_steps = (x.reduction + rows - 1) / rows;
-    const int64_t m_steps = (x.m_per_group + cols - 1) / cols;
-    const int64_t k0 = (i % k_steps) * rows;
-    const int64_t m0 = ((i / k_steps) % m_steps) * cols;
-    const int64_t g = i / (k_steps * m_steps);
-    return Step{{layer, x.group_first + g, x.m_first + m0, x.k_first + k0},
-                static_cast<int>(std::min(rows, x.reduction - k0)),
-                static_cast<int>(std::min(cols, x.m_per_group - m0))};
-  };
-  const int64_t steps =
-      tile.groups * ((tile.m_per_group + cols - 1) / cols) * ((tile.reduction + rows - 1) / rows);
-  // Loads a step's weight tile (buffer -> network -> PE registers) unless it is resident.
-  const auto load_weights = [&](const Step& s, sc_time at) {
+  // A pass's weights: fetched (buffer -> network -> PE registers) when the walker says so.
+  const auto load_weights = [&](const ArrayPass& a, sc_time at) {
     Finish ready{at, Cause::Noc};
-    if (s.key == resident_) {
-      ready.at = std::max(at, resident_ready_);
+    if (!a.weights_fetched) {
+      ready.at = std::max(at, weights_ready_);
       return ready;
     }
-    resident_ = s.key;
-    const uint64_t n = static_cast<uint64_t>(s.r) * static_cast<uint64_t>(s.c);
-    work_.destinations = 1;  // each weight goes to one PE
-    ready.merge(issue(glb, Work::Kind::Read, layer, n * wbits, at), Cause::Buffer);
-    ready.merge(issue(noc, Work::Kind::Transfer, layer, n * wbits, at), Cause::Noc);
-    work_.rows_used = s.r;
-    work_.cols_used = s.c;
-    // Shifting weights into the PE registers is network time too.
+    deliver(a.weights, Tensor::Weights, at, ready);
+    work_.rows_used = a.weight_rows;
+    // Taking the tile into the PEs is network time too.
     ready.merge(issue(array, Work::Kind::LoadWeights, layer, 0, at), Cause::Noc);
-    resident_ready_ = ready.at;
+    weights_ready_ = ready.at;
     return ready;
   };
 
   tlm_utils::tlm_quantumkeeper qk;
   qk.reset();
   sc_time array_free = t;
-  Step step = step_at(tile, 0);
+  ArrayPass a = plan.walker->pass(tile.index, 0);
   // The first weights can load into the shadow registers as soon as the tile's
-  // data is in the buffer and the previous step has started.
-  const sc_time first_at =
-      pe.double_buffered_weights() ? std::max(last_step_start_, loaded_at_[index]) : t;
-  Finish weights = load_weights(step, first_at);
-  for (int64_t i = 0; i < steps; ++i) {
-    // Waiting for this step's weights stalls the array on whatever delivered them last.
+  // data is in the buffer and the previous pass has started.
+  const sc_time first_at = pe.double_buffered_weights() ? std::max(last_pass_start_, loaded_at_[index]) : t;
+  Finish weights = load_weights(a, first_at);
+  for (uint64_t i = 0; i < tile.passes; ++i) {
+    // Waiting for this pass's weights stalls the array on whatever delivered them last.
     if (weights.at > array_free) charge_stall(layer, weights.cause, weights.at - array_free);
-    // Stream the vectors: inputs in from the buffer, partial sums out and
-    // accumulated in the buffer (read-modify-write after the first K block).
     const sc_time start = std::max(array_free, weights.at);
-    const uint64_t v = tile.vectors;
-    const uint64_t r = static_cast<uint64_t>(step.r), c = static_cast<uint64_t>(step.c);
-    work_.rows_used = step.r;
-    work_.cols_used = step.c;
-    work_.vectors = v;
+    work_.macs = a.macs;
+    work_.iterations = a.iterations;
+    work_.rows_used = a.rows_used;
+    work_.cols_used = a.cols_used;
     const sc_time computed = issue(array, Work::Kind::Compute, layer, 0, start);
     Finish done{computed, Cause::Array};
-    work_.destinations = c;  // an input row is used by every active column
-    done.merge(issue(glb, Work::Kind::Read, layer, v * r * ibits, start), Cause::Buffer);
-    done.merge(issue(noc, Work::Kind::Transfer, layer, v * r * ibits, start), Cause::Noc);
-    const uint64_t psum_bits = v * c * abits;
-    work_.destinations = 1;
-    done.merge(issue(noc, Work::Kind::Transfer, layer, psum_bits, start), Cause::Noc);
-    if (step.key.k > 0) done.merge(issue(glb, Work::Kind::Read, layer, psum_bits, start), Cause::Buffer);
-    done.merge(issue(glb, Work::Kind::Write, layer, psum_bits, start), Cause::Buffer);
+    // Inputs and partial sums move while the array computes.
+    if (a.inputs.glb_bits > 0) deliver(a.inputs, Tensor::Inputs, start, done);
+    if (a.psums_in_to_pes) {
+      deliver(a.psums_in, Tensor::Outputs, start, done);
+    } else {
+      done.merge(issue(glb, Work::Kind::Read, layer, a.psums_in.glb_bits, start), Cause::Buffer);
+    }
+    if (a.psums_out.values > 0 || a.hop_bits > 0) {
+      work_.values = a.psums_out.values;
+      work_.hop_bits = a.hop_bits;
+      issue(array, Work::Kind::Drain, layer, 0, start);
+    }
+    work_.delivered_bits = a.psums_out.delivered_bits;
+    done.merge(issue(noc, Work::Kind::Transfer, layer, a.psums_out.sent_bits, start), Cause::Noc);
+    done.merge(issue(glb, Work::Kind::Write, layer, a.psums_out.glb_bits, start), Cause::Buffer);
     const sc_time end = done.at;
     timing_[static_cast<std::size_t>(layer)].compute += computed - start;
     if (end > computed) charge_stall(layer, done.cause, end - computed);
 
     // The next weight tile loads into the shadow registers while this one
     // computes, or after it with a single register set.
-    if (i + 1 < steps) {
-      step = step_at(tile, i + 1);
-      weights = load_weights(step, pe.double_buffered_weights() ? start : end);
+    if (i + 1 < tile.passes) {
+      a = plan.walker->pass(tile.index, i + 1);
+      weights = load_weights(a, pe.double_buffered_weights() ? start : end);
     } else {
-      last_step_start_ = start;
+      last_pass_start_ = start;
     }
     array_free = end;
     qk.set(array_free - sc_core::sc_time_stamp());

@@ -73,7 +73,8 @@ class Controller : public sc_core::sc_module {
   };
   void charge_stall(int layer, Cause cause, const sc_core::sc_time& t);
   // `index` is the tile's global index.
-  sc_core::sc_time run_array_tile(int layer, const GlbTile& tile, sc_core::sc_time t, uint64_t index);
+  sc_core::sc_time run_array_tile(int layer, const LayerPlan& plan, const GlbTile& tile, sc_core::sc_time t,
+                                  uint64_t index);
   sc_core::sc_time run_vector_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
 
   const ArchSpec& arch_;
@@ -83,7 +84,7 @@ class Controller : public sc_core::sc_module {
   std::vector<uint64_t> first_tile_;    // global index of each layer's first tile
   std::vector<sc_core::sc_time> loaded_at_;    // when each tile's DMA finishes (known once booked)
   std::vector<sc_core::sc_time> compute_end_;  // when each tile finished computing (may be ahead of now)
-  sc_core::sc_time last_step_start_;           // start of the most recent tile's last array step
+  sc_core::sc_time last_pass_start_;           // start of the most recent tile's last pass
 
   tlm::tlm_generic_payload payload_;
   Work work_;
@@ -93,13 +94,7 @@ class Controller : public sc_core::sc_module {
   int slots_free_ = kBufferSlots;
   sc_core::sc_event issued_ev_, computed_ev_, stored_ev_, slot_ev_;
 
-  // The weight tile currently in the array, to skip reloading the same one.
-  struct WeightKey {
-    int layer = -1;
-    int64_t group = -1, m = -1, k = -1;
-    bool operator==(const WeightKey& o) const { return layer == o.layer && group == o.group && m == o.m && k == o.k; }
-  } resident_;
-  sc_core::sc_time resident_ready_;  // when the resident weight tile finished loading
+  sc_core::sc_time weights_ready_;  // when the weight tile in the PEs finished loading
 };
 
 }  // namespace qnnsim

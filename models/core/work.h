@@ -6,25 +6,33 @@
 
 #include <tlm>
 
+#include "workload/precision.h"
+
 namespace qnnsim {
 
 struct Work : tlm::tlm_extension<Work> {
   enum class Kind {
     Read,         // memory: read `bits`
     Write,        // memory: write `bits`
-    Transfer,     // NoC: move `bits` to `destinations` (multicast counts once on a bus)
-    LoadWeights,  // PE array: write a rows_used x cols_used weight tile into the PEs
-    Compute,      // PE array: stream `vectors` input vectors through the loaded weight tile
+    Transfer,     // NoC: send `bits`, delivering `delivered_bits` in all (multicast sends once)
+    LoadWeights,  // PE array: take a weight tile into `rows_used` rows of PEs (time only)
+    Fill,         // PE array: write `values` of `tensor` into PE scratchpads
+    Drain,        // PE array: read `values` partial sums out, passing `hop_bits` from PE to PE
+    Compute,      // PE array: one pass, `macs` MACs, `iterations` per PE on rows_used x cols_used PEs
     Vector,       // vector unit: `ops` element operations
   };
 
   Kind kind = Kind::Read;
   int layer = 0;
   uint64_t bits = 0;
-  uint64_t destinations = 1;
-  uint64_t vectors = 0;
-  int rows_used = 0;
-  int cols_used = 0;
+  uint64_t delivered_bits = 0;
+  Tensor tensor = Tensor::Weights;
+  uint64_t values = 0;
+  uint64_t hop_bits = 0;
+  uint64_t macs = 0;
+  uint64_t iterations = 0;
+  int64_t rows_used = 0;
+  int64_t cols_used = 0;
   uint64_t ops = 0;
 
   tlm::tlm_extension_base* clone() const override { return new Work(*this); }

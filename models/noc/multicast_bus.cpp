@@ -56,7 +56,7 @@ void BusModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t cycles = (work.bits + width - 1) / width;
   delay = reserve(delay, seconds(static_cast<double>(cycles) * bus_.period_s()));
   log_.add(work.layer, sent_id_, work.bits);
-  log_.add(work.layer, delivered_id_, work.bits * work.destinations);
+  log_.add(work.layer, delivered_id_, work.delivered_bits);
 }
 
 QNNSIM_REGISTER(NocSpec::Registry, "MulticastBus", [](const ConfigNode& n, const BuildContext& c) {

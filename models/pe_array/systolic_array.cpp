@@ -1,13 +1,15 @@
-// Weight-stationary systolic array (TPU style): a rows x cols grid of PEs, each
-// holding a weight in a register; input vectors enter at the left edge and
-// partial sums leave at the bottom. Streaming V vectors through a loaded tile
-// takes V + rows + cols - 2 cycles (fill and drain through the whole array),
-// times the MAC unit's cycles per vector. With two weight registers per PE
-// the next tile loads while the current one computes.
+// Systolic array (TPU style): a rows x cols grid of PEs passing operands to
+// their neighbours. A pass in which each PE runs V iterations takes
+// V + rows + cols - 2 cycles (fill and drain through the whole array), times
+// the MAC unit's cycles per vector. With two weight registers per PE the next
+// weight tile loads while the current one computes; a tile of r rows shifts
+// in over r cycles.
 //
 // Per MAC, a PE reads its weight, the incoming input and partial sum, and
 // writes the input and partial sum on to its neighbours: 3 register reads and
-// 2 register writes, each of the tensor's width.
+// 2 register writes, each of the tensor's width. Values fetched into the PE
+// registers (weights, under weight stationary) are register writes too.
+#include <array>
 #include <cmath>
 
 #include "arch/roles.h"
@@ -21,7 +23,9 @@ class SystolicSpec;
 
 struct LayerActionIds {
   int mac = 0, gated = 0;
-  int read_w = 0, read_i = 0, read_p = 0, write_i = 0, write_p = 0, write_w = 0;
+  std::vector<std::pair<int, int>> per_mac;  // (action id, index into mac_accesses)
+  std::array<int, 3> fill{}, drain{};        // register writes and reads by tensor
+  int link = 0;
 };
 
 class SystolicModule : public ComponentModule {
@@ -57,15 +61,26 @@ class SystolicSpec : public ArraySpec {
   int64_t cols() const override { return cols_; }
   bool double_buffered_weights() const override { return weight_entries_ >= 2; }
   std::string precision_problem(const LayerPrecision& p) const override { return mac_->precision_problem(p); }
-  uint64_t compute_cycles(uint64_t vectors, const LayerPrecision& p) const override {
-    return (vectors + static_cast<uint64_t>(rows_ + cols_ - 2)) * static_cast<uint64_t>(mac_->cycles_per_vector(p));
+  int64_t spad_capacity(Tensor t) const override {
+    if (t == Tensor::Weights) return double_buffered_weights() ? weight_entries_ / 2 : weight_entries_;
+    return t == Tensor::Inputs ? input_entries_ : psum_entries_;
   }
-  uint64_t weight_load_cycles(int rows_used) const override { return static_cast<uint64_t>(rows_used); }
+  uint64_t pass_cycles(uint64_t iterations, int64_t, int64_t, const LayerPrecision& p) const override {
+    return (iterations + static_cast<uint64_t>(rows_ + cols_ - 2)) * static_cast<uint64_t>(mac_->cycles_per_vector(p));
+  }
+  uint64_t weight_load_cycles(int64_t rows_used) const override { return static_cast<uint64_t>(rows_used); }
   const MacSpec& mac() const { return *mac_; }
   ActionDesc mac_action(const LayerPrecision& p) const override { return mac_->action(p); }
   uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override {
     if (!zero_gating_ || p.inputs.density >= 1.0) return macs;
     return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
+  }
+  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+                                                            const LayerPrecision& p) const override {
+    // A gated MAC skips its weight read; inputs and partial sums still pass through.
+    return {{{"spad", "read", p.weights.bits}, active},   {{"spad", "read", p.inputs.bits}, macs},
+            {{"spad", "read", p.accumulator.bits}, macs}, {{"spad", "write", p.inputs.bits}, macs},
+            {{"spad", "write", p.accumulator.bits}, macs}};
   }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
@@ -76,6 +91,7 @@ class SystolicSpec : public ArraySpec {
   double model_energy_pj(const ActionDesc& a) const override {
     // A gated MAC leaves the multiplier and the weight register idle.
     if (a.group == "mac") return a.action == "gated" ? 0.0 : mac_->energy_pj(a);
+    if (a.group == "link") return register_bit_pj_;  // a partial sum bit passed to the next PE's register
     return register_bit_pj_ * a.bits;  // spad access of a.bits
   }
   double model_area_um2() const override {
@@ -87,7 +103,7 @@ class SystolicSpec : public ArraySpec {
     return static_cast<double>(rows_ * cols_) * pe;
   }
   std::vector<std::string> action_names() const override {
-    return {"read", "write", "gated", mac_->action(LayerPrecision{}).action};
+    return {"read", "write", "gated", "bits", mac_->action(LayerPrecision{}).action};
   }
 
  private:
@@ -117,12 +133,17 @@ void SystolicModule::prepare(const std::vector<Layer>& layers) {
     const ActionDesc mac = array_.mac().action(p);
     ids.mac = log_.declare(mac.group, mac.action, mac.bits);
     ids.gated = log_.declare("mac", "gated", 0);
-    ids.read_w = log_.declare("spad", "read", p.weights.bits);
-    ids.read_i = log_.declare("spad", "read", p.inputs.bits);
-    ids.read_p = log_.declare("spad", "read", p.accumulator.bits);
-    ids.write_i = log_.declare("spad", "write", p.inputs.bits);
-    ids.write_p = log_.declare("spad", "write", p.accumulator.bits);
-    ids.write_w = log_.declare("spad", "write", p.weights.bits);
+    const auto accesses = array_.mac_accesses(0, 0, p);
+    for (std::size_t i = 0; i < accesses.size(); ++i) {
+      const ActionDesc& a = accesses[i].first;
+      ids.per_mac.emplace_back(log_.declare(a.group, a.action, a.bits), static_cast<int>(i));
+    }
+    const std::array<int, 3> bits = {p.weights.bits, p.inputs.bits, p.accumulator.bits};
+    for (std::size_t t = 0; t < 3; ++t) {
+      ids.fill[t] = log_.declare("spad", "write", bits[t]);
+      ids.drain[t] = log_.declare("spad", "read", bits[t]);
+    }
+    ids.link = log_.declare("link", "bits", 0);
     ids_.push_back(ids);
     precision_.push_back(p);
   }
@@ -130,26 +151,31 @@ void SystolicModule::prepare(const std::vector<Layer>& layers) {
 
 void SystolicModule::serve(Work& work, sc_core::sc_time& delay) {
   const LayerActionIds& id = ids_[static_cast<std::size_t>(work.layer)];
-  const uint64_t tile = static_cast<uint64_t>(work.rows_used) * static_cast<uint64_t>(work.cols_used);
-  if (work.kind == Work::Kind::LoadWeights) {
-    const sc_core::sc_time t(static_cast<double>(array_.weight_load_cycles(work.rows_used)) * array_.period_s(),
-                             sc_core::SC_SEC);
-    // Shadow registers load beside the running tile; a single register set stalls the array.
-    delay = array_.double_buffered_weights() ? delay + t : reserve(delay, t);
-    log_.add(work.layer, id.write_w, tile);
-    return;
+  const LayerPrecision& p = precision_[static_cast<std::size_t>(work.layer)];
+  switch (work.kind) {
+    case Work::Kind::LoadWeights: {
+      const sc_core::sc_time t(static_cast<double>(array_.weight_load_cycles(work.rows_used)) * array_.period_s(),
+                               sc_core::SC_SEC);
+      // Shadow registers load beside the running tile; a single register set stalls the array.
+      delay = array_.double_buffered_weights() ? delay + t : reserve(delay, t);
+      return;
+    }
+    case Work::Kind::Fill:
+      log_.add(work.layer, id.fill[static_cast<std::size_t>(work.tensor)], work.values);
+      return;
+    case Work::Kind::Drain:
+      log_.add(work.layer, id.drain[static_cast<std::size_t>(Tensor::Outputs)], work.values);
+      log_.add(work.layer, id.link, work.hop_bits);
+      return;
+    default: break;
   }
-  const uint64_t cycles = array_.compute_cycles(work.vectors, precision_[static_cast<std::size_t>(work.layer)]);
+  const uint64_t cycles = array_.pass_cycles(work.iterations, work.rows_used, work.cols_used, p);
   delay = reserve(delay, seconds(static_cast<double>(cycles) * array_.period_s()));
-  const uint64_t macs = work.vectors * tile;
-  const uint64_t active = array_.active_macs(macs, precision_[static_cast<std::size_t>(work.layer)]);
+  const uint64_t active = array_.active_macs(work.macs, p);
   log_.add(work.layer, id.mac, active);
-  log_.add(work.layer, id.gated, macs - active);
-  log_.add(work.layer, id.read_w, active);
-  log_.add(work.layer, id.read_i, macs);
-  log_.add(work.layer, id.read_p, macs);
-  log_.add(work.layer, id.write_i, macs);
-  log_.add(work.layer, id.write_p, macs);
+  log_.add(work.layer, id.gated, work.macs - active);
+  const auto accesses = array_.mac_accesses(work.macs, active, p);
+  for (const auto& [action_id, i] : id.per_mac) log_.add(work.layer, action_id, accesses[static_cast<std::size_t>(i)].second);
 }
 
 QNNSIM_REGISTER(ArraySpec::Registry, "SystolicArray", [](const ConfigNode& n, const BuildContext& c) {

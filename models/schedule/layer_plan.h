@@ -6,10 +6,12 @@
 // so a different schedule replaces the tiling without touching the simulator.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "schedule/ws_mapping.h"
+#include "schedule/loop_nest.h"
+#include "schedule/nest_walk.h"
 
 namespace qnnsim {
 
@@ -17,27 +19,20 @@ namespace qnnsim {
 constexpr int kBufferSlots = 2;
 
 struct GlbTile {
-  // DRAM -> buffer. Zero when the data is already resident from the previous tile.
+  // DRAM -> buffer. Zero when the data is already resident from an earlier tile.
   uint64_t weight_load_bits = 0;
   uint64_t input_load_bits = 0;  // as written into the buffer
   uint64_t input_dram_bits = 0;  // as read from DRAM (compressed activations may be fewer)
   // Buffer -> DRAM: the buffer reads `output_read_bits` (accumulator width for
   // array layers) and DRAM receives `output_store_bits` (output width, after
-  // any compression).
+  // any compression). Zero until the tile completes its outputs' reduction.
   uint64_t output_read_bits = 0;
   uint64_t output_store_bits = 0;
 
-  // Array layers: for each group, for each cols-wide block of m_per_group output
-  // channels, for each rows-tall block of the tile's reduction: stream `vectors`.
-  // Partial sums are read back and accumulated unless the step starts the
-  // group's whole reduction (k_first + step offset == 0).
-  int64_t group_first = 0;  // global index of the first group (identifies weight tiles)
-  int64_t groups = 0;
-  int64_t m_first = 0;      // first output channel of the tile within its group
-  int64_t m_per_group = 0;
-  int64_t k_first = 0;      // first reduction element (c x R x S) of the tile within its group
-  int64_t reduction = 0;    // reduction elements of the tile
-  uint64_t vectors = 0;
+  // Array layers: the tile's index in the nest and how many passes it runs
+  // (the plan's walker generates each pass).
+  uint64_t index = 0;
+  uint64_t passes = 0;
 
   // Vector layers: element operations over the tile.
   uint64_t vector_ops = 0;
@@ -81,11 +76,21 @@ class TileRange {
   Generator generate_;
 };
 
+// Vector layers (pooling, adds) tile images, channels and output rows.
+struct VectorTiling {
+  int64_t n = 1, c = 1, p = 1;
+  std::string one_line() const;
+};
+
 struct LayerPlan {
   bool uses_array = false;
   TileRange tiles;
   uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, both slots
-  WsMapping mapping;            // the choices that produced the tiles
+  // Array layers: the mapping, its loop bounds, and the walker that generates each pass.
+  Mapping mapping;
+  LoopBounds bounds;
+  std::shared_ptr<const NestWalker> walker;
+  VectorTiling vector;          // vector layers
   std::string tiling;           // one-line description for the report
 };
 

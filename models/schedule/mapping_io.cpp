@@ -5,41 +5,88 @@
 namespace qnnsim {
 
 namespace {
-const std::vector<std::string> kWeightsOuter = {"G", "M", "N", "P", "C"};
-const std::vector<std::string> kInputsOuter = {"N", "P", "G", "M", "C"};
 
-std::string join(const std::vector<std::string>& v) {
+std::string order_text(const std::array<int, kDims>& order) {
   std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
+  for (int d : order) out += (out.empty() ? "" : ", ") + std::string(dim_name(d));
+  return "[" + out + "]";
 }
+
+std::string factors_text(const DimArray& f) {
+  std::string out;
+  for (int d = 0; d < kDims; ++d)
+    if (f[static_cast<std::size_t>(d)] > 1)
+      out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", dim_name(d), f[static_cast<std::size_t>(d)]);
+  return "{" + out + "}";
+}
+
+// A mapping of dimension names to factors; absent dimensions are 1.
+DimArray read_factors(const ConfigNode& parent, const std::string& key) {
+  DimArray f = kOnes;
+  const auto node = parent.optional_child(key);
+  if (!node) return f;
+  node->expect_map("factors by loop dimension, e.g. {M: 4, C: 2}");
+  for (const std::string& name : node->keys()) {
+    const int d = dim_from_name(name);
+    if (d < 0) node->fail(name, "unknown loop dimension '" + name + "'; expected N, G, M, C, P, Q, R or S");
+    f[static_cast<std::size_t>(d)] = node->integer(name, 1);
+  }
+  return f;
+}
+
+std::array<int, kDims> read_order(const ConfigNode& level, const std::string& key) {
+  const std::vector<std::string> names = level.text_list(key);
+  std::array<int, kDims> order{};
+  std::array<bool, kDims> seen{};
+  if (names.size() != static_cast<std::size_t>(kDims))
+    level.fail(key, fmt::format("a loop order lists all eight dimensions N G M C P Q R S once, outermost first; "
+                                "found {}", names.size()));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const int d = dim_from_name(names[i]);
+    if (d < 0 || seen[static_cast<std::size_t>(d)])
+      level.fail(key, "'" + names[i] + "' is not a loop dimension or is listed twice; a loop order lists N G M C P Q "
+                      "R S once each");
+    seen[static_cast<std::size_t>(d)] = true;
+    order[i] = d;
+  }
+  return order;
+}
+
 }  // namespace
 
-void write_mappings(std::ostream& out, const std::string& arch_name, const Workload& w,
+void write_mappings(std::ostream& out, const std::string& arch_name, const Dataflow& flow, const Workload& w,
                     const std::vector<LayerPlan>& plans) {
   out << fmt::format("# qnnsim mappings of '{}' (batch {}) on '{}'.\n", w.name, w.batch, arch_name);
-  out << "# tile: the block of each loop a global-buffer tile holds (G M C per group);\n"
-         "# order: the blocks' loop order at the DRAM level, outermost first.\n"
-         "# The array's rows hold C*R*S and its columns M; each step streams N*P*Q vectors.\n"
+  out << "# Array layers: per level, the loop order (outermost first) and factors of the\n"
+         "# dimensions N G M C P Q R S (absent = 1). glb: the passes of one buffer tile;\n"
+         "# rows, cols: unrolled across the array; pe: looped inside each PE. The DRAM\n"
+         "# level loops over as many buffer tiles as cover each dimension (edges partial).\n"
+         "# Vector layers: the block of images, channels and output rows a tile holds.\n"
          "# Replay with: qnnsim run ARCH WORKLOAD --mappings THIS_FILE\n";
-  out << "dataflow: weight_stationary\nlayers:\n";
+  out << "dataflow: " << flow.name << "\nlayers:\n";
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
-    const WsMapping& m = plans[i].mapping;
+    const LayerPlan& p = plans[i];
     out << "  " << w.layers[i].name << ":\n";
-    if (plans[i].uses_array) {
-      out << fmt::format("    tile: {{N: {}, P: {}, G: {}, M: {}, C: {}}}\n", m.n, m.p, m.g, m.m, m.c);
-      out << "    order: [" << join(m.weights_outer ? kWeightsOuter : kInputsOuter) << "]\n";
-    } else {
-      out << fmt::format("    tile: {{N: {}, P: {}, C: {}}}\n", m.n, m.p, m.c);
+    if (!p.uses_array) {
+      out << fmt::format("    tile: {{N: {}, P: {}, C: {}}}\n", p.vector.n, p.vector.p, p.vector.c);
+      continue;
     }
+    const Mapping& m = p.mapping;
+    out << "    # " << m.one_line(p.bounds) << "\n";
+    out << "    dram: {order: " << order_text(m.dram_order) << "}\n";
+    out << "    glb: {order: " << order_text(m.glb_order) << ", factors: " << factors_text(m.glb) << "}\n";
+    out << "    rows: " << factors_text(m.rows) << "\n";
+    out << "    cols: " << factors_text(m.cols) << "\n";
+    out << "    pe: " << factors_text(m.pe) << "\n";
   }
 }
 
-GivenMappings load_mappings(const std::string& path, const Workload& w) {
+GivenMappings load_mappings(const std::string& path, const Workload& w, const Dataflow& flow) {
   const ConfigNode root = ConfigNode::load_file(path);
   const std::string dataflow = root.text("dataflow");
-  if (dataflow != "weight_stationary")
-    root.fail("dataflow", "mappings for '" + dataflow + "' cannot be replayed; this version maps weight_stationary");
+  if (dataflow != flow.name)
+    root.fail("dataflow", "these mappings are for the '" + dataflow + "' dataflow; the architecture's is '" +
+                              flow.name + "'");
   GivenMappings out;
   out.file = path;
   const ConfigNode layers = root.child("layers");
@@ -51,29 +98,37 @@ GivenMappings load_mappings(const std::string& path, const Workload& w) {
       if (l.name == name) layer = &l;
     if (layer == nullptr) layers.fail(name, "workload '" + w.name + "' has no layer '" + name + "'");
     const ConfigNode entry = layers.child(name);
-    entry.expect_map("{tile, order}");
-    const ConfigNode tile = entry.child("tile");
-    tile.expect_map("the tile's blocks {N, P, ...}");
-    WsMapping m;
-    m.n = tile.integer("N", 1);
-    m.p = tile.integer("P", 1);
-    // Pooling and add layers may leave out C: all channels in one tile.
-    m.c = layer_uses_array(layer->type) ? tile.integer("C", 1) : tile.integer("C", 1, layer->C);
     if (layer_uses_array(layer->type)) {
-      m.g = tile.integer("G", 1);
-      m.m = tile.integer("M", 1);
-      const std::vector<std::string> order = entry.text_list("order");
-      if (order == kWeightsOuter)
-        m.weights_outer = true;
-      else if (order == kInputsOuter)
-        m.weights_outer = false;
-      else
-        entry.fail("order", "expected [" + join(kWeightsOuter) + "] or [" + join(kInputsOuter) + "], found [" +
-                                join(order) + "]");
+      GivenMapping given{Mapping{}, VectorTiling{}, entry};
+      entry.expect_map("{dram, glb, rows, cols, pe}");
+      const ConfigNode dram = entry.child("dram");
+      dram.expect_map("the DRAM level {order}");
+      given.mapping.dram_order = read_order(dram, "order");
+      dram.reject_unknown_keys();
+      const ConfigNode glb = entry.child("glb");
+      glb.expect_map("the buffer level {order, factors}");
+      given.mapping.glb_order = read_order(glb, "order");
+      given.mapping.glb = read_factors(glb, "factors");
+      glb.reject_unknown_keys();
+      given.mapping.rows = read_factors(entry, "rows");
+      given.mapping.cols = read_factors(entry, "cols");
+      given.mapping.pe = read_factors(entry, "pe");
+      entry.reject_unknown_keys();
+      out.layers.emplace(name, given);
+    } else {
+      entry.expect_map("{tile}");
+      const ConfigNode tile = entry.child("tile");
+      // (ConfigNode holds a YAML::Node, whose assignment would overwrite the
+      // node it refers to, so `where` is set at construction.)
+      GivenMapping given{Mapping{}, VectorTiling{}, tile};
+      tile.expect_map("the tile's blocks {N, P, C}");
+      given.vector.n = tile.integer("N", 1);
+      given.vector.p = tile.integer("P", 1);
+      given.vector.c = tile.integer("C", 1, layer->C);  // absent: all channels in one tile
+      tile.reject_unknown_keys();
+      entry.reject_unknown_keys();
+      out.layers.emplace(name, given);
     }
-    tile.reject_unknown_keys();
-    entry.reject_unknown_keys();
-    out.layers.emplace(name, GivenMapping{m, tile});
   }
   root.reject_unknown_keys();
   return out;

@@ -8,15 +8,16 @@
 #include <vector>
 
 #include "schedule/layer_plan.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
 
-void write_mappings(std::ostream& out, const std::string& arch_name, const Workload& w,
+void write_mappings(std::ostream& out, const std::string& arch_name, const Dataflow& flow, const Workload& w,
                     const std::vector<LayerPlan>& plans);
 
-// Reads a mappings file for `w`; unknown layers, keys and loop orders are errors.
-GivenMappings load_mappings(const std::string& path, const Workload& w);
+// Reads a mappings file for `w` on an architecture of dataflow `flow`;
+// unknown layers, keys and loop orders are errors.
+GivenMappings load_mappings(const std::string& path, const Workload& w, const Dataflow& flow);
 
 }  // namespace qnnsim

@@ -4,38 +4,19 @@
 #include <array>
 #include <cmath>
 
+#include "schedule/nest_counts.h"
+
 namespace qnnsim {
 
 namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-// Step shapes of one array tile: `count` steps of r reduction rows x c output columns.
-struct StepShape {
-  uint64_t count, r, c;
-};
-
-// The reduction splits into full blocks of `rows` and a remainder, and the
-// channels into full blocks of `cols` and a remainder: at most four shapes.
-std::vector<StepShape> step_shapes(const GlbTile& t, int64_t rows, int64_t cols) {
-  const auto split = [](int64_t extent, int64_t block) {
-    std::vector<std::pair<uint64_t, uint64_t>> parts;  // (how many, size)
-    if (extent / block > 0) parts.emplace_back(extent / block, block);
-    if (extent % block > 0) parts.emplace_back(1, extent % block);
-    return parts;
-  };
-  std::vector<StepShape> out;
-  for (const auto& [nk, r] : split(t.reduction, rows))
-    for (const auto& [nm, c] : split(t.m_per_group, cols))
-      out.push_back({nk * nm * static_cast<uint64_t>(t.groups), r, c});
-  return out;
-}
-
 // Plain counters on the hot path of the mapper; labelled and priced once at the end.
 struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
-  uint64_t macs = 0, gated = 0, vector_ops = 0;
+  uint64_t macs = 0, gated = 0, vector_ops = 0, link_bits = 0;
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
 
@@ -44,10 +25,7 @@ struct Counter {
   void glb(uint64_t& counter, uint64_t bits, uint64_t times = 1) {
     if (bits > 0) counter += words(bits) * times;
   }
-  void noc(uint64_t bits, uint64_t destinations, uint64_t times = 1) {
-    noc_sent += bits * times;
-    noc_delivered += bits * destinations * times;
-  }
+
 
   std::vector<PricedAction> priced(const LayerPrecision& p, bool uses_array) const {
     std::vector<PricedAction> out;
@@ -62,6 +40,7 @@ struct Counter {
     put(*arch.noc, {"noc", "delivered_bits", 0}, noc_delivered);
     if (uses_array) put(*arch.pe_array, arch.pe_array->mac_action(p), macs);
     put(*arch.pe_array, {"mac", "gated", 0}, gated);
+    put(*arch.pe_array, {"link", "bits", 0}, link_bits);
     for (int b = 0; b <= 64; ++b) {
       put(*arch.pe_array, {"spad", "read", b}, spad_read[static_cast<std::size_t>(b)]);
       put(*arch.pe_array, {"spad", "write", b}, spad_write[static_cast<std::size_t>(b)]);
@@ -72,73 +51,48 @@ struct Counter {
 };
 
 
-// One pass over the plan's tiles: every action count, and the compute time.
+// Array layers: the closed-form counts of the mapping's loop nest.
+Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  Counter k{arch};
+  const NestCounts n = count_nest(arch, layer, plan.bounds, plan.mapping, arch.dataflow);
+  const LayerPrecision& p = layer.precision;
+  for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
+    const OperandCounts& x = n[o];
+    (o == Operand::Outputs ? k.dram_write : k.dram_read) += x.dram_bits;
+    (o == Operand::Outputs ? k.glb_read : k.glb_write) += x.glb_dma_words;
+    k.glb_read += x.glb_read_words;
+    k.glb_write += x.glb_write_words;
+    k.noc_sent += x.noc_sent_bits;
+    k.noc_delivered += x.noc_delivered_bits;
+    const int bits = o == Operand::Weights ? p.weights.bits : o == Operand::Inputs ? p.inputs.bits : p.accumulator.bits;
+    k.spad_write[static_cast<std::size_t>(bits)] += x.fill_values;
+    k.spad_read[static_cast<std::size_t>(bits)] += x.drain_values;
+    k.link_bits += x.hop_bits;
+  }
+  k.macs = n.active_macs;
+  k.gated = n.macs - n.active_macs;
+  for (const auto& [a, count] : arch.pe_array->mac_accesses(n.macs, n.active_macs, p))
+    (a.action == "read" ? k.spad_read : k.spad_write)[static_cast<std::size_t>(a.bits)] += count;
+  double cycles = static_cast<double>(n.compute_cycles);
+  if (!arch.pe_array->double_buffered_weights()) cycles += static_cast<double>(n.weight_load_cycles);
+  k.compute_s = cycles * arch.tech.period_s();
+  return k;
+}
+
+// Vector layers: one pass over the plan's tiles.
 Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
+  if (plan.uses_array) return tally_array(arch, layer, plan);
   Counter k{arch};
   const double period = arch.tech.period_s();
-  const LayerPrecision& p = layer.precision;
-  const uint64_t wbits = static_cast<uint64_t>(p.weights.bits), ibits = static_cast<uint64_t>(p.inputs.bits);
-  const uint64_t abits = static_cast<uint64_t>(p.accumulator.bits);
-  const int64_t rows = arch.pe_array->rows(), cols = arch.pe_array->cols();
-  bool first_tile = true;
-  GlbTile previous;
   for (const GlbTile& t : plan.tiles) {
-    // DMA in, write-back out.
-    k.dram_read += t.weight_load_bits + t.input_dram_bits;
-    k.glb(k.glb_write, t.weight_load_bits);
+    k.dram_read += t.input_dram_bits;
     k.glb(k.glb_write, t.input_load_bits);
     k.glb(k.glb_read, t.output_read_bits);
     k.dram_write += t.output_store_bits;
-
-    if (!plan.uses_array) {
-      k.glb(k.glb_read, t.vector_in_bits);
-      k.glb(k.glb_write, t.vector_out_bits);
-      k.vector_ops += t.vector_ops;
-      k.compute_s += std::ceil(static_cast<double>(t.vector_ops) / static_cast<double>(arch.vector_unit->lanes())) * period;
-      continue;
-    }
-    const uint64_t v = t.vectors;
-    for (const StepShape& s : step_shapes(t, rows, cols)) {
-      k.compute_s += static_cast<double>(s.count) *
-                     static_cast<double>(arch.pe_array->compute_cycles(v, layer.precision)) * period;
-      const uint64_t macs = s.count * v * s.r * s.c;
-      const uint64_t active = s.count * arch.pe_array->active_macs(v * s.r * s.c, p);  // rounded per step, as simulated
-      k.macs += active;
-      k.gated += macs - active;
-      k.spad_read[static_cast<std::size_t>(p.weights.bits)] += active;
-      for (int bits : {p.inputs.bits, p.accumulator.bits}) k.spad_read[static_cast<std::size_t>(bits)] += macs;
-      for (int bits : {p.inputs.bits, p.accumulator.bits}) k.spad_write[static_cast<std::size_t>(bits)] += macs;
-      // Each step loads its weight tile, streams inputs in and partial sums out.
-      k.spad_write[static_cast<std::size_t>(p.weights.bits)] += s.count * s.r * s.c;
-      k.glb(k.glb_read, s.r * s.c * wbits, s.count);
-      k.noc(s.r * s.c * wbits, 1, s.count);
-      k.glb(k.glb_read, v * s.r * ibits, s.count);
-      k.noc(v * s.r * ibits, s.c, s.count);
-      k.noc(v * s.c * abits, 1, s.count);
-      k.glb(k.glb_write, v * s.c * abits, s.count);
-    }
-    // Partial sums are read back for every step but those that start the group's reduction:
-    // all K blocks of the tile, less the first when the tile starts the reduction.
-    const uint64_t k_blocks = static_cast<uint64_t>((t.reduction + rows - 1) / rows) - (t.k_first == 0 ? 1 : 0);
-    const uint64_t m_full = static_cast<uint64_t>(t.m_per_group / cols), m_rem = static_cast<uint64_t>(t.m_per_group % cols);
-    const uint64_t per_k = static_cast<uint64_t>(t.groups) * k_blocks;
-    k.glb(k.glb_read, v * static_cast<uint64_t>(cols) * abits, per_k * m_full);
-    k.glb(k.glb_read, v * m_rem * abits, per_k * (m_rem > 0 ? 1 : 0));
-    // The first step skips its weight load when the previous tile's last step left
-    // the same weight tile (same group, channel block and reduction block) in the array.
-    const auto last_key = [&](const GlbTile& x) {
-      return std::array<int64_t, 3>{x.group_first + x.groups - 1, x.m_first + (x.m_per_group - 1) / cols * cols,
-                                    x.k_first + (x.reduction - 1) / rows * rows};
-    };
-    if (!first_tile && last_key(previous) == std::array<int64_t, 3>{t.group_first, t.m_first, t.k_first}) {
-      const uint64_t n = static_cast<uint64_t>(std::min(rows, t.reduction) * std::min(cols, t.m_per_group));
-      k.spad_write[static_cast<std::size_t>(p.weights.bits)] -= n;
-      k.glb_read -= k.words(n * wbits);
-      k.noc_sent -= n * wbits;
-      k.noc_delivered -= n * wbits;
-    }
-    first_tile = false;
-    previous = t;
+    k.glb(k.glb_read, t.vector_in_bits);
+    k.glb(k.glb_write, t.vector_out_bits);
+    k.vector_ops += t.vector_ops;
+    k.compute_s += std::ceil(static_cast<double>(t.vector_ops) / static_cast<double>(arch.vector_unit->lanes())) * period;
   }
   return k;
 }

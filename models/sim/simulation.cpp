@@ -6,7 +6,7 @@
 #include "controller/controller.h"
 #include "energy/energy_model.h"
 #include "schedule/plan_counts.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 
 namespace qnnsim {
 

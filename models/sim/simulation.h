@@ -6,7 +6,7 @@
 
 #include "arch/arch_spec.h"
 #include "schedule/layer_plan.h"
-#include "schedule/ws_schedule.h"
+#include "schedule/mapper.h"
 #include "sim/run_result.h"
 #include "workload/workload.h"
 

@@ -1,10 +1,11 @@
 #pragma once
-// The weight-stationary mapper: for each layer, chooses the global-buffer
-// tiles (blocks of images, rows, groups, output and input channels, and their
-// loop order) that fit the buffer double-buffered and minimise the objective,
-// and lays out the array steps of each tile. A given mapping is checked and
-// replayed instead. A layer that cannot fit is a ConfigError naming the
-// buffer's size key and the layer.
+// The mapper: for each array layer, searches the mappings the architecture's
+// dataflow allows (spatial unrolling, PE loops, buffer tiles, loop orders)
+// that fit the scratchpads and the buffer double-buffered, ranks them with the
+// closed-form counts, and returns the best for the objective. A given mapping
+// is checked and replayed instead. Vector layers tile images, channels and
+// rows. A layer that cannot fit is a ConfigError naming the buffer's size key
+// and the layer.
 #include <map>
 
 #include "arch/arch_spec.h"
@@ -29,7 +30,8 @@ PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& 
 
 // A mapping given by the user (replayed instead of searched), with where it was written.
 struct GivenMapping {
-  WsMapping mapping;
+  Mapping mapping;       // array layers
+  VectorTiling vector;   // vector layers
   ConfigNode where;
 };
 struct GivenMappings {
@@ -39,8 +41,12 @@ struct GivenMappings {
 };
 
 // Plans one layer: replays `given` after checking it, or searches.
-LayerPlan plan_layer_ws(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given = nullptr,
+LayerPlan plan_layer(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given = nullptr,
                         Objective objective = Objective::Edp);
+
+// Checks an array layer's mapping against the layer, the array, the dataflow and
+// the buffers; throws a ConfigError at `where` naming the broken constraint.
+void check_mapping(const ArchSpec& arch, const Layer& layer, int64_t batch, const Mapping& m, const ConfigNode& where);
 
 // Checks every layer can run on the arch (precision, fit) and plans it, from
 // `given` mappings when there are some (then every layer must have one).

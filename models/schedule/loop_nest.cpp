@@ -1,0 +1,112 @@
+#include "schedule/loop_nest.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace qnnsim {
+
+namespace {
+constexpr const char* kDimNames[kDims] = {"N", "G", "M", "C", "P", "Q", "R", "S"};
+
+// Rows of a 1-D window: outputs [o0, o0 + no) with taps [t0, t0 + nt), clamped to [0, size).
+int64_t window(int64_t o0, int64_t no, int64_t t0, int64_t nt, int64_t stride, int64_t dilation, int64_t padding,
+               int64_t size) {
+  const int64_t lo = std::max<int64_t>(0, o0 * stride + t0 * dilation - padding);
+  const int64_t hi = std::min<int64_t>(size - 1, (o0 + no - 1) * stride + (t0 + nt - 1) * dilation - padding);
+  return std::max<int64_t>(0, hi - lo + 1);
+}
+}  // namespace
+
+const char* dim_name(int d) { return kDimNames[d]; }
+
+int dim_from_name(const std::string& name) {
+  for (int d = 0; d < kDims; ++d)
+    if (name == kDimNames[d]) return d;
+  return -1;
+}
+
+bool relevant(Operand o, int d) {
+  switch (o) {
+    case Operand::Weights: return d == kG || d == kM || d == kC || d == kR || d == kS;
+    case Operand::Inputs: return d != kM;
+    case Operand::Outputs: return !is_reduction(d);
+  }
+  return false;
+}
+
+int64_t LoopBounds::rows_read(int64_t p0, int64_t np, int64_t r0, int64_t nr) const {
+  return window(p0, np, r0, nr, stride, dilation, padding, H);
+}
+int64_t LoopBounds::cols_read(int64_t q0, int64_t nq, int64_t s0, int64_t ns) const {
+  return window(q0, nq, s0, ns, stride, dilation, padding, W);
+}
+
+LoopBounds loop_bounds(const Layer& l, int64_t batch) {
+  LoopBounds b;
+  b.extent = {batch, l.groups, l.M / l.groups, l.C / l.groups, l.P, l.Q, l.R, l.S};
+  b.H = l.H;
+  b.W = l.W;
+  b.stride = l.stride;
+  b.dilation = l.dilation;
+  b.padding = l.padding;
+  return b;
+}
+
+bool Mapping::operator==(const Mapping& o) const {
+  return pe == o.pe && rows == o.rows && cols == o.cols && glb == o.glb && dram_order == o.dram_order &&
+         glb_order == o.glb_order;
+}
+
+std::string Mapping::one_line(const LoopBounds& b) const {
+  const auto level = [&](const char* label, const std::array<int, kDims>& order, auto factor) {
+    std::string s = label;
+    for (int d : order)
+      if (const int64_t f = factor(d); f > 1) s += fmt::format(" {}{}", dim_name(d), f);
+    return s;
+  };
+  std::array<int, kDims> natural{kN, kG, kM, kC, kP, kQ, kR, kS};
+  const std::string dram = level("DRAM", dram_order, [&](int d) { return dim_extents(*this, b, d).tiles(); });
+  const std::string buffer = level("GLB", glb_order, [&](int d) { return dim_extents(*this, b, d).passes_per_tile(); });
+  const std::string r = level("rows", natural, [&](int d) { return rows[static_cast<std::size_t>(d)]; });
+  const std::string c = level("cols", natural, [&](int d) { return cols[static_cast<std::size_t>(d)]; });
+  const std::string p = level("PE", natural, [&](int d) { return pe[static_cast<std::size_t>(d)]; });
+  return dram + " | " + buffer + " | " + r + " | " + c + " | " + p;
+}
+
+DimExtents dim_extents(const Mapping& m, const LoopBounds& b, int d) {
+  const auto i = static_cast<std::size_t>(d);
+  DimExtents e;
+  e.dim = b.extent[i];
+  e.pe = std::min(m.pe[i], e.dim);
+  e.pass = std::min(m.pe[i] * m.rows[i] * m.cols[i], e.dim);
+  e.tile = std::min(e.pass * m.glb[i], e.dim);
+  e.spatial = m.rows[i] * m.cols[i] > 1;
+  return e;
+}
+
+std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_pe) {
+  std::vector<LoopRef> loops;
+  for (int d : m.dram_order) loops.push_back({d, 1, dim_extents(m, b, d).tiles()});
+  if (to_pe)
+    for (int d : m.glb_order) loops.push_back({d, 2, dim_extents(m, b, d).passes_per_tile()});
+  return loops;
+}
+
+int cut_position(const std::vector<LoopRef>& loops, Operand o) {
+  int cut = -1;
+  for (std::size_t i = 0; i < loops.size(); ++i)
+    if (loops[i].factor > 1 && relevant(o, loops[i].dim)) cut = static_cast<int>(i);
+  return cut;
+}
+
+std::array<int, kDims> counted_levels(const std::vector<LoopRef>& loops, int cut) {
+  std::array<int, kDims> level{};
+  for (int i = 0; i <= cut; ++i) {
+    const LoopRef& l = loops[static_cast<std::size_t>(i)];
+    level[static_cast<std::size_t>(l.dim)] = std::max(level[static_cast<std::size_t>(l.dim)], l.level);
+  }
+  return level;
+}
+
+}  // namespace qnnsim

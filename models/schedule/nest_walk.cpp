@@ -1,0 +1,220 @@
+#include "schedule/nest_walk.h"
+
+#include <algorithm>
+
+namespace qnnsim {
+
+namespace {
+uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
+constexpr std::size_t idx(int d) { return static_cast<std::size_t>(d); }
+}  // namespace
+
+NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBounds& bounds, const Mapping& mapping,
+                       const Dataflow& flow)
+    : arch_(arch), layer_(layer), b_(bounds), m_(mapping), flow_(flow) {
+  for (int d = 0; d < kDims; ++d) {
+    e_[idx(d)] = dim_extents(m_, b_, d);
+    tiles_ *= u(e_[idx(d)].tiles());
+  }
+  const std::vector<LoopRef> dram = loops_above(m_, b_, false), both = loops_above(m_, b_, true);
+  for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
+    const auto i = static_cast<std::size_t>(o);
+    glb_cut_[i] = cut_position(dram, o);
+    pe_cut_[i] = cut_position(both, o);
+    pe_level_[i] = counted_levels(both, pe_cut_[i]);
+  }
+}
+
+NestWalker::Index NestWalker::tile_indices(uint64_t index) const {
+  Index t{};
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.dram_order[idx(k)];
+    const uint64_t n = u(e_[idx(d)].tiles());
+    t[idx(d)] = static_cast<int64_t>(index % n);
+    index /= n;
+  }
+  return t;
+}
+
+NestWalker::Index NestWalker::pass_indices(const Index& t, uint64_t pass_index, std::array<int64_t, kDims>* trips) const {
+  Index p{};
+  for (int d = 0; d < kDims; ++d) {
+    const Span s = block(d, 1, t, p);
+    (*trips)[idx(d)] = (s.size + e_[idx(d)].pass - 1) / e_[idx(d)].pass;
+  }
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.glb_order[idx(k)];
+    const uint64_t n = u((*trips)[idx(d)]);
+    p[idx(d)] = static_cast<int64_t>(pass_index % n);
+    pass_index /= n;
+  }
+  return p;
+}
+
+int NestWalker::advanced_at(const Index& t, const Index& p) const {
+  for (int k = kDims - 1; k >= 0; --k)
+    if (p[idx(m_.glb_order[idx(k)])] > 0) return kDims + k;
+  for (int k = kDims - 1; k >= 0; --k)
+    if (t[idx(m_.dram_order[idx(k)])] > 0) return k;
+  return -1;
+}
+
+bool NestWalker::holding_ends(const Index& t, const Index& p, const std::array<int64_t, kDims>& trips, int cut) const {
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.glb_order[idx(k)];
+    if (p[idx(d)] + 1 < trips[idx(d)]) return kDims + k <= cut;
+  }
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.dram_order[idx(k)];
+    if (t[idx(d)] + 1 < e_[idx(d)].tiles()) return k <= cut;
+  }
+  return true;  // the layer's last pass
+}
+
+NestWalker::Span NestWalker::block(int d, int level, const Index& t, const Index& p) const {
+  const DimExtents& e = e_[idx(d)];
+  if (level == 0) return {0, e.dim, std::min(e.pass, e.dim)};
+  const int64_t s1 = t[idx(d)] * e.tile, n1 = std::min(e.tile, e.dim - s1);
+  if (level == 1) return {s1, n1, std::min(e.pass, n1)};
+  const int64_t s2 = s1 + p[idx(d)] * e.pass, n2 = std::min(e.pass, s1 + n1 - s2);
+  return {s2, n2, n2};
+}
+
+std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t, const Index& p) const {
+  const std::array<int, kDims>& level = pe_level_[static_cast<std::size_t>(o)];
+  uint64_t distinct = 1, delivered = 1;
+  for (int d = 0; d < kDims; ++d) {
+    if (o == Operand::Inputs && (d == kP || d == kQ || d == kR || d == kS)) continue;
+    const Span s = block(d, level[idx(d)], t, p);
+    if (relevant(o, d)) {
+      distinct *= u(s.size);
+      delivered *= u(s.size);
+    } else {
+      delivered *= u(e_[idx(d)].positions(s.first_pass));
+    }
+  }
+  if (o == Operand::Inputs) {
+    for (auto [out, tap] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
+      const Span so = block(out, level[idx(out)], t, p), st = block(tap, level[idx(tap)], t, p);
+      const auto span = [&](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
+        return u(out == kP ? b_.rows_read(o0, no, t0, nt) : b_.cols_read(o0, no, t0, nt));
+      };
+      distinct *= span(so.start, so.size, st.start, st.size);
+      const int64_t co = e_[idx(out)].spatial ? e_[idx(out)].pe : so.size;
+      const int64_t ct = e_[idx(tap)].spatial ? e_[idx(tap)].pe : st.size;
+      uint64_t sum = 0;
+      for (int64_t i = 0; i < so.size; i += co)
+        for (int64_t j = 0; j < st.size; j += ct)
+          sum += span(so.start + i, std::min(co, so.size - i), st.start + j, std::min(ct, st.size - j));
+      delivered *= sum;
+    }
+  }
+  return {distinct, delivered};
+}
+
+TileMoves NestWalker::tile(uint64_t index) const {
+  const Index t = tile_indices(index);
+  const Index none{};
+  const LayerPrecision& prec = layer_.precision;
+  int advanced = -1;
+  for (int k = kDims - 1; k >= 0 && advanced < 0; --k)
+    if (t[idx(m_.dram_order[idx(k)])] > 0) advanced = k;
+  TileMoves x;
+  std::array<int64_t, kDims> trips{};
+  pass_indices(t, 0, &trips);
+  x.passes = 1;
+  for (int64_t n : trips) x.passes *= u(n);
+  const auto tile_block = [&](int d) { return block(d, 1, t, none); };
+  if (advanced <= glb_cut_[static_cast<std::size_t>(Operand::Weights)]) {
+    uint64_t values = 1;
+    for (int d : {kG, kM, kC, kR, kS}) values *= u(tile_block(d).size);
+    x.weight_load_bits = values * u(prec.weights.bits);
+  }
+  if (advanced <= glb_cut_[static_cast<std::size_t>(Operand::Inputs)]) {
+    const Span p = tile_block(kP), q = tile_block(kQ), r = tile_block(kR), s = tile_block(kS);
+    const uint64_t values = u(tile_block(kN).size * tile_block(kG).size * tile_block(kC).size) *
+                            u(b_.rows_read(p.start, p.size, r.start, r.size)) *
+                            u(b_.cols_read(q.start, q.size, s.start, s.size));
+    x.input_load_bits = values * u(prec.inputs.bits);
+    x.input_dram_bits = arch_.dram->activation_bits(values, prec.inputs.bits, prec.inputs.density);
+  }
+  // Outputs leave once their reduction is complete: at the last tile over C, R and S.
+  bool complete = true;
+  for (int d : {kC, kR, kS}) complete = complete && t[idx(d)] + 1 == e_[idx(d)].tiles();
+  if (complete) {
+    uint64_t values = 1;
+    for (int d : {kN, kG, kM, kP, kQ}) values *= u(tile_block(d).size);
+    x.output_read_bits = values * u(prec.accumulator.bits);
+    x.output_store_bits = arch_.dram->activation_bits(values, prec.outputs.bits, prec.outputs.density);
+  }
+  return x;
+}
+
+ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
+  const Index t = tile_indices(tile_index);
+  std::array<int64_t, kDims> trips{};
+  const Index p = pass_indices(t, pass_index, &trips);
+  const int advanced = advanced_at(t, p);
+  const LayerPrecision& prec = layer_.precision;
+  const std::array<uint64_t, kOperands> bits = {u(prec.weights.bits), u(prec.inputs.bits),
+                                                u(prec.accumulator.bits)};
+  ArrayPass a;
+  a.macs = a.iterations = 1;
+  a.rows_used = a.cols_used = 1;
+  std::array<uint64_t, kOperands> streamed = {1, 1, 1};
+  bool continues = false;  // a reduction loop is past its first block: partial sums exist
+  for (int d = 0; d < kDims; ++d) {
+    const Span s = block(d, 2, t, p);
+    const DimExtents& e = e_[idx(d)];
+    const uint64_t iters = u(std::min(e.pe, s.size));
+    a.macs *= u(s.size);
+    a.iterations *= iters;
+    if (m_.rows[idx(d)] > 1) a.rows_used *= e.positions(s.size);
+    if (m_.cols[idx(d)] > 1) a.cols_used *= e.positions(s.size);
+    for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+      streamed[static_cast<std::size_t>(o)] *= relevant(o, d) ? u(s.size) : iters;
+    if (is_reduction(d) && (t[idx(d)] > 0 || p[idx(d)] > 0)) continues = true;
+  }
+  for (Operand o : {Operand::Weights, Operand::Inputs}) {
+    const auto i = static_cast<std::size_t>(o);
+    ArrayPass::Move& mv = o == Operand::Weights ? a.weights : a.inputs;
+    if (!flow_.keeps(o)) {
+      mv.glb_bits = mv.sent_bits = streamed[i] * bits[i];
+      mv.delivered_bits = a.macs * bits[i];
+      continue;
+    }
+    if (advanced > pe_cut_[i]) continue;  // still held from an earlier pass
+    const auto [distinct, delivered] = held_values(o, t, p);
+    mv = {distinct * bits[i], distinct * bits[i], delivered * bits[i], delivered};
+    if (o == Operand::Weights) {
+      a.weights_fetched = true;
+      a.weight_rows = 1;
+      for (int d = 0; d < kDims; ++d) {
+        if (m_.rows[idx(d)] <= 1) continue;
+        const Span s = block(d, pe_level_[i][idx(d)], t, p);
+        a.weight_rows *= e_[idx(d)].positions(relevant(o, d) ? s.size : s.first_pass);
+      }
+    }
+  }
+  const uint64_t abits = bits[static_cast<std::size_t>(Operand::Outputs)];
+  if (!flow_.keeps(Operand::Outputs)) {
+    const uint64_t out = streamed[static_cast<std::size_t>(Operand::Outputs)] * abits;
+    a.psums_out = {out, out, out, 0};
+    if (continues) a.psums_in.glb_bits = out;  // the buffer accumulates
+    return a;
+  }
+  const int cut = pe_cut_[static_cast<std::size_t>(Operand::Outputs)];
+  if (advanced <= cut && continues) {
+    const uint64_t d = held_values(Operand::Outputs, t, p).first;
+    a.psums_in = {d * abits, d * abits, d * abits, d};
+    a.psums_in_to_pes = true;
+  }
+  if (holding_ends(t, p, trips, cut)) {
+    const auto [distinct, delivered] = held_values(Operand::Outputs, t, p);
+    a.psums_out = {distinct * abits, distinct * abits, distinct * abits, delivered};
+    a.hop_bits = (delivered - distinct) * abits;
+  }
+  return a;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,78 @@
+#pragma once
+// Walks a mapping's loop nest the way the hardware executes it: buffer tiles
+// in the DRAM-level loop order, and inside each tile the passes in the
+// buffer-level order. At each step it says what moves: a tensor held at a
+// level is fetched again exactly when a loop at or outside its cut advances
+// (loop_nest.h), partial sums held in the PEs drain when their holding ends,
+// and streamed tensors move every pass. Tiles and passes are generated on
+// demand by index, so a plan costs the same memory at any batch.
+#include <array>
+#include <cstdint>
+
+#include "arch/arch_spec.h"
+#include "schedule/dataflow.h"
+#include "schedule/loop_nest.h"
+
+namespace qnnsim {
+
+// What one pass moves between the buffer and the PEs, and computes.
+struct ArrayPass {
+  struct Move {
+    uint64_t glb_bits = 0;        // read from the buffer (or written, for partial sums out)
+    uint64_t sent_bits = 0;       // driven onto the network
+    uint64_t delivered_bits = 0;  // received by PEs in all
+    uint64_t values = 0;          // written into (or read out of) PE scratchpads
+  };
+  Move weights, inputs;
+  Move psums_in;   // partial sums read back to continue an accumulation
+  Move psums_out;  // partial sums written to the buffer
+  bool psums_in_to_pes = false;  // kept in the PEs: read back into them; streamed: the buffer accumulates
+  uint64_t hop_bits = 0;         // partial sums passed from PE to PE when a holding drains
+  bool weights_fetched = false;
+  int64_t weight_rows = 0;       // rows of PEs the fetched weight tile fills
+  uint64_t macs = 0, iterations = 0;
+  int64_t rows_used = 0, cols_used = 0;
+};
+
+// DRAM <-> buffer traffic of one tile, and how many passes it runs.
+struct TileMoves {
+  uint64_t weight_load_bits = 0, input_load_bits = 0, input_dram_bits = 0;
+  uint64_t output_read_bits = 0, output_store_bits = 0;
+  uint64_t passes = 0;
+};
+
+class NestWalker {
+ public:
+  NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBounds& bounds, const Mapping& mapping,
+             const Dataflow& flow);
+  uint64_t tiles() const { return tiles_; }
+  TileMoves tile(uint64_t index) const;
+  ArrayPass pass(uint64_t tile_index, uint64_t pass_index) const;
+
+ private:
+  using Index = std::array<int64_t, kDims>;
+  Index tile_indices(uint64_t index) const;
+  Index pass_indices(const Index& t, uint64_t pass_index, std::array<int64_t, kDims>* trips) const;
+  // Position (in the DRAM + buffer loop list) of the loop that advanced to reach this point; -1 at the start.
+  int advanced_at(const Index& t, const Index& p) const;
+  // Whether the point after this one advances a loop at or outside `cut` (or there is none).
+  bool holding_ends(const Index& t, const Index& p, const std::array<int64_t, kDims>& trips, int cut) const;
+  struct Span {
+    int64_t start, size, first_pass;
+  };
+  Span block(int d, int level, const Index& t, const Index& p) const;
+  // Values of operand o the holding at (t, p) covers: as read once, and as delivered to PEs.
+  std::pair<uint64_t, uint64_t> held_values(Operand o, const Index& t, const Index& p) const;
+
+  const ArchSpec& arch_;
+  Layer layer_;
+  LoopBounds b_;
+  Mapping m_;
+  Dataflow flow_;
+  std::array<DimExtents, kDims> e_;
+  uint64_t tiles_ = 1;
+  std::array<int, kOperands> glb_cut_{}, pe_cut_{};
+  std::array<std::array<int, kDims>, kOperands> pe_level_{};
+};
+
+}  // namespace qnnsim
