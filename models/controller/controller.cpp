@@ -162,7 +162,8 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     work_.cols_used = a.cols_used;
     const sc_time computed = issue(array, Work::Kind::Compute, layer, 0, start);
     Finish done{computed, Cause::Array};
-    // Inputs and partial sums move while the array computes.
+    // Streamed operands, inputs and partial sums move while the array computes.
+    if (!a.weights_fetched && a.weights.glb_bits > 0) deliver(a.weights, Tensor::Weights, start, done);
     if (a.inputs.glb_bits > 0) deliver(a.inputs, Tensor::Inputs, start, done);
     if (a.psums_in_to_pes) {
       deliver(a.psums_in, Tensor::Outputs, start, done);

@@ -288,6 +288,9 @@ std::vector<AxisChoice> axis_choices(const LoopBounds& b, const std::array<bool,
   }
   std::stable_sort(out.begin(), out.end(), [](const AxisChoice& a, const AxisChoice& c) { return a.efficiency > c.efficiency; });
   if (out.size() > keep) out.resize(keep);
+  // Leaving the axis unused always combines with any choice on the other axis.
+  if (std::none_of(out.begin(), out.end(), [](const AxisChoice& a) { return a.f == kOnes; }))
+    out.push_back({kOnes, 1.0 / static_cast<double>(size)});
   return out;
 }
 
@@ -391,7 +394,12 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
       return w;
     };
     std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
-    if (pes.size() > 3) pes.resize(3);
+    // The two with most work in the PEs (most reuse there), and the least (the
+    // smallest passes, so the smallest tiles, for a tight buffer).
+    if (pes.size() > 3) {
+      pes[2] = pes.back();
+      pes.resize(3);
+    }
 
     for (const DimArray& pf : pes) {
       // Per dimension, the tile extents to try: multiples of the pass extent.
