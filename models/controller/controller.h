@@ -1,7 +1,7 @@
 #pragma once
 // Executes layer plans as tile-level TLM transactions with three SC_THREADs:
 //   loader  - DRAM -> buffer DMA of each tile into a free buffer slot,
-//   compute - array steps (or vector operations) of each loaded tile,
+//   compute - array passes (or vector operations) of each loaded tile,
 //   storer  - buffer -> DRAM write-back, which frees the slot.
 // With two slots the next tile's load overlaps the current compute, so DRAM
 // time hides behind compute when bandwidth allows and stalls it when not.

@@ -1,7 +1,7 @@
 #pragma once
 // What the controller executes for one layer: a list of global-buffer tiles.
 // Each tile is loaded from DRAM into one of two buffer slots (double
-// buffering), computed as a loop of array steps, and stored back. The plan is
+// buffering), computed as a loop of array passes, and stored back. The plan is
 // produced by a schedule (dataflow) and is the only thing the controller reads,
 // so a different schedule replaces the tiling without touching the simulator.
 #include <cstdint>
