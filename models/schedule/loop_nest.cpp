@@ -30,7 +30,8 @@ bool relevant(Operand o, int d) {
   switch (o) {
     case Operand::Weights: return d == kG || d == kM || d == kC || d == kR || d == kS;
     case Operand::Inputs: return d != kM;
-    case Operand::Outputs: return !is_reduction(d);
+    case Operand::Outputs:
+    case Operand::Accumulator: return !is_reduction(d);  // partial sums index like outputs
   }
   return false;
 }
@@ -93,14 +94,14 @@ std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_
   return loops;
 }
 
-int cut_position(const std::vector<LoopRef>& loops, Operand o) {
+int cut_position(const LoopRef* loops, std::size_t n, Operand o) {
   int cut = -1;
-  for (std::size_t i = 0; i < loops.size(); ++i)
+  for (std::size_t i = 0; i < n; ++i)
     if (loops[i].factor > 1 && relevant(o, loops[i].dim)) cut = static_cast<int>(i);
   return cut;
 }
 
-std::array<int, kDims> counted_levels(const std::vector<LoopRef>& loops, int cut) {
+std::array<int, kDims> counted_levels(const LoopRef* loops, int cut) {
   std::array<int, kDims> level{};
   for (int i = 0; i <= cut; ++i) {
     const LoopRef& l = loops[static_cast<std::size_t>(i)];

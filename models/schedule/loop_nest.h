@@ -85,9 +85,13 @@ std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_
 // loop at or outside its cut advances, the cut being the innermost loop above
 // the point that the tensor depends on and that iterates (factor > 1); loops
 // inside the cut reuse what is held. -1 when no such loop: fetched once.
-int cut_position(const std::vector<LoopRef>& loops, Operand o);
+int cut_position(const LoopRef* loops, std::size_t n, Operand o);
+inline int cut_position(const std::vector<LoopRef>& loops, Operand o) { return cut_position(loops.data(), loops.size(), o); }
 // For each dimension, the deepest level among the loops at or outside `cut`:
 // 0 none, 1 DRAM, 2 buffer. It says which block of the dimension one fetch covers.
-std::array<int, kDims> counted_levels(const std::vector<LoopRef>& loops, int cut);
+std::array<int, kDims> counted_levels(const LoopRef* loops, int cut);
+inline std::array<int, kDims> counted_levels(const std::vector<LoopRef>& loops, int cut) {
+  return counted_levels(loops.data(), cut);
+}
 
 }  // namespace qnnsim

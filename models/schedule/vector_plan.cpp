@@ -1,0 +1,145 @@
+// Pooling and residual-add layers run on the vector unit beside the buffer.
+// Their tiles are blocks of images, channels and output rows (with the input
+// rows' halo), chosen to fit the buffer double-buffered and to minimise the
+// objective; only DRAM and buffer traffic change with the blocking.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "schedule/search_support.h"
+
+namespace qnnsim::search {
+
+namespace {
+
+int64_t input_rows(const Layer& l, int64_t p0, int64_t pt) {
+  const int64_t lo = std::max<int64_t>(0, p0 * l.stride - l.padding);
+  const int64_t hi = std::min<int64_t>(l.H - 1, (p0 + pt - 1) * l.stride - l.padding + (l.R - 1) * l.dilation);
+  return hi - lo + 1;
+}
+
+// Sum and maximum of input rows over the blocks of `pt` output rows.
+struct RowBlocks {
+  int64_t count = 0, sum_rows = 0, max_rows = 0;
+};
+RowBlocks row_blocks(const Layer& l, int64_t pt) {
+  RowBlocks b;
+  for (int64_t p0 = 0; p0 < l.P; p0 += pt) {
+    const int64_t h = input_rows(l, p0, std::min(pt, l.P - p0));
+    b.count += 1;
+    b.sum_rows += h;
+    b.max_rows = std::max(b.max_rows, h);
+  }
+  return b;
+}
+
+// One block of a loop split into blocks of `size`: where it starts and how long it is.
+struct Span {
+  int64_t first, size;
+};
+Span block_at(int64_t extent, int64_t size, int64_t index) {
+  const int64_t first = index * size;
+  return {first, std::min(size, extent - first)};
+}
+
+double vector_tile_need(const Layer& l, const VectorTiling& m) {
+  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
+  const RowBlocks rb = row_blocks(l, m.p);
+  return kBufferSlots * (static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits +
+                         static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits);
+}
+
+}  // namespace
+
+void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m, const ConfigNode& where) {
+  if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
+  if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
+  if (m.c < 1 || m.c > l.C) where.fail("C", fmt::format("layer '{}': C must be from 1 to {}, found {}", l.name, l.C, m.c));
+  const double need = vector_tile_need(l, m);
+  if (need > arch.glb->capacity_bits())
+    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: two slots need {:.0f} bits, the "
+                                "buffer holds {:.0f}", l.name, need, arch.glb->capacity_bits()));
+}
+
+VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
+  const double e_dram = arch.dram->action_energy_pj({"dram", "read_bits", 0});
+  const double e_glb_bit = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) /
+                           static_cast<double>(arch.glb->width_bits());
+  const double cap = arch.glb->capacity_bits();
+  const double bw = arch.dram->bandwidth_bits_per_s();
+  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
+  const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
+  const double lanes = static_cast<double>(arch.vector_unit->lanes());
+
+  VectorTiling best;
+  Estimate best_est;
+  double smallest_need = std::numeric_limits<double>::infinity();
+  const std::vector<int64_t> c_sizes = block_sizes(l.C);
+  for (int64_t p_t : block_sizes(l.P)) {
+    const RowBlocks rb = row_blocks(l, p_t);
+    for (int64_t n_t : block_sizes(batch))
+    for (int64_t c_t : c_sizes) {
+      const double it = static_cast<double>(n_t) * inputs_per_output * c_t * rb.max_rows * l.W * ibits;
+      const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
+      const double need = kBufferSlots * (it + ot);
+      if (need > cap) {
+        smallest_need = std::min(smallest_need, need);
+        continue;
+      }
+      Estimate e;
+      e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
+      e.dram_bits = static_cast<double>(batch) * inputs_per_output * l.C * rb.sum_rows * l.W * ibits *
+                        activation_ratio(arch, ibits, l.precision.inputs.density) +
+                    static_cast<double>(batch) * l.output_count() * obits *
+                        activation_ratio(arch, obits, l.precision.outputs.density);
+      const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
+      const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
+      e.figures.seconds = std::max(cycles * arch.tech.period_s(), dram_s) + (it + ot) / bw;
+      // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
+      e.figures.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
+      if (e.better_than(best_est, objective)) {
+        best_est = e;
+        best.n = n_t;
+        best.p = p_t;
+        best.c = c_t;
+      }
+    }
+  }
+  if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, "inputs and outputs");
+  return best;
+}
+
+LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m) {
+  const int64_t nb = ceil_div(batch, m.n), cb = ceil_div(l.C, m.c), pb = ceil_div(l.P, m.p);
+  LayerPlan plan;
+  plan.vector = m;
+  plan.footprint_bits = static_cast<uint64_t>(vector_tile_need(l, m));
+  const DramSpec* dram = arch.dram.get();
+  const Layer layer = l;
+  plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), [=](std::size_t index) {
+    // Loop order N C P, innermost (P) first.
+    const int64_t i = static_cast<int64_t>(index);
+    const Span p = block_at(layer.P, m.p, i % pb), c = block_at(layer.C, m.c, (i / pb) % cb);
+    const Span n = block_at(batch, m.n, i / (pb * cb));
+    const int64_t inputs_per_output = layer.type == LayerType::Add ? 2 : 1;
+    const int64_t ibits = layer.precision.inputs.bits, obits = layer.precision.outputs.bits;
+    GlbTile t;
+    const uint64_t outputs = static_cast<uint64_t>(n.size * c.size * p.size * layer.Q);
+    const uint64_t in_values =
+        static_cast<uint64_t>(n.size * inputs_per_output * c.size * input_rows(layer, p.first, p.size) * layer.W);
+    t.input_load_bits = in_values * static_cast<uint64_t>(ibits);
+    t.input_dram_bits = dram->activation_bits(in_values, static_cast<int>(ibits), layer.precision.inputs.density);
+    t.output_read_bits = outputs * static_cast<uint64_t>(obits);
+    t.output_store_bits = dram->activation_bits(outputs, static_cast<int>(obits), layer.precision.outputs.density);
+    t.vector_ops = outputs * static_cast<uint64_t>(layer.vector_ops() / layer.output_count());
+    t.vector_in_bits = t.input_load_bits;
+    t.vector_out_bits = t.output_read_bits;
+    return t;
+  });
+  plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line());
+  return plan;
+}
+
+
+}  // namespace qnnsim::search
