@@ -140,3 +140,43 @@ TEST_CASE("mappings must cover every layer, name only real layers, and use a kno
   CHECK(replay_error(*arch, w, head + conv + replace_all(pool, "P: 6", "P: 7") + fc).key_path() == "layers.pool.tile.P");
   CHECK(replay_error(*arch, w, "dataflow: row_stationary\nlayers: {}\n").key_path() == "dataflow");
 }
+
+TEST_CASE("row stationary keeps filter rows on the array and filter columns in the PEs", "[mappings]") {
+  std::string yaml = replace_all(tiny_arch_yaml(), "dataflow: weight_stationary", "dataflow: row_stationary");
+  yaml = replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
+  const auto arch = arch_from_text(yaml);
+  const Workload w = workload_from_text(kWorkload);
+  const char* head = "dataflow: row_stationary\nlayers:\n";
+  // Filter rows on the array's rows, output rows across its columns, and each
+  // PE sliding a 3-tap filter row along Q for 2 images and 2 filters.
+  const std::string conv =
+      "  conv:\n"
+      "    dram: {order: [G, M, N, P, Q, C, R, S]}\n"
+      "    glb: {order: [G, M, N, P, Q, C, R, S], factors: {M: 5, C: 3, P: 3}}\n"
+      "    rows: {R: 3}\n"
+      "    cols: {P: 4}\n"
+      "    pe: {N: 2, M: 2, Q: 12, S: 3}\n";
+  const std::string fc =
+      "  fc:\n"
+      "    dram: {order: [G, M, N, P, Q, C, R, S]}\n"
+      "    glb: {order: [G, M, N, P, Q, C, R, S], factors: {C: 30}}\n"
+      "    rows: {C: 4}\n"
+      "    cols: {M: 4}\n"
+      "    pe: {N: 2, M: 2, C: 3}\n";
+  const std::string base = std::string(head) + conv + kPool + fc;
+  {  // as given, it replays
+    const TempFile f(base);
+    const GivenMappings given = load_mappings(f.path.string(), w, arch->dataflow);
+    CHECK(plan_workload(*arch, w, &given).size() == 3);
+  }
+  // Filter rows looped over in time at the buffer instead of spread on the rows.
+  ConfigError e = replay_error(*arch, w, replace_all(replace_all(base, "rows: {R: 3}", "rows: {C: 3}"),
+                                                     "factors: {M: 5, C: 3, P: 3}", "factors: {M: 5, R: 3, P: 3}"));
+  CHECK(e.key_path() == "layers.conv.rows");
+  CHECK_THAT(e.message(), Catch::Contains("'conv'") && Catch::Contains("keeps R whole") &&
+                              Catch::Contains("must cover 3 of it, this one covers 1"));
+  // Filter columns split over two passes.
+  e = replay_error(*arch, w, replace_all(base, "pe: {N: 2, M: 2, Q: 12, S: 3}", "pe: {N: 2, M: 2, Q: 12, S: 2}"));
+  CHECK(e.key_path() == "layers.conv.pe");
+  CHECK_THAT(e.message(), Catch::Contains("keeps S whole"));
+}

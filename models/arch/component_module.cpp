@@ -20,8 +20,10 @@ void ComponentModule::throw_time_overflow(sc_dt::uint64 limit) const {
                            " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
 }
 
-sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy) {
+sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy,
+                                          std::size_t lane) {
   using Tick = sc_dt::uint64;
+  std::vector<Interval>& busy_ = calendars_.at(lane);
   const Tick now = sc_core::sc_time_stamp().value();
   const Tick begin = now + delay.value();
   Tick need = busy.value();

@@ -42,7 +42,10 @@ class ComponentModule : public sc_core::sc_module {
 
   // Reserve the shared resource for `busy` of its time, starting no earlier
   // than the request. Returns the completion time as an offset from now.
-  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy);
+  // A component with several independent resources (networks, ports) books
+  // each on its own calendar: `lane` picks it (see set_lanes).
+  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, std::size_t lane = 0);
+  void set_lanes(std::size_t n) { calendars_.resize(n); }
 
   // Durations from seconds without sc_time's unit conversion on the hot path.
   // Beyond SystemC's range the value saturates; reserve() then reports the overflow.
@@ -60,7 +63,7 @@ class ComponentModule : public sc_core::sc_module {
 
   const ComponentSpec& spec_;
   using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks
-  std::vector<Interval> busy_;                                // sorted, disjoint, not touching
+  std::vector<std::vector<Interval>> calendars_{1};            // each sorted, disjoint, not touching
   const double ticks_per_second_;
 };
 

@@ -2,6 +2,8 @@
 // The roles an accelerator is built from. Each role is an interface with a
 // registry; `class:` in the YAML picks the registered implementation. The
 // schedule sees only these interfaces, never a concrete class.
+#include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,14 +37,39 @@ class BufferSpec : public ComponentSpec {
   virtual int64_t banks() const = 0;
   // Where the capacity is set, so a tile that does not fit can point at it.
   virtual std::string capacity_key() const = 0;
+  // Tiles alternate between this many slots: with two, the next tile loads
+  // while the current one computes; with one, loads wait for the store.
+  virtual int tile_slots() const = 0;
 };
 
-// Network between the buffer and the compute array.
+// Network between the buffer and the compute array: one shared bus, or a
+// separate network per tensor (as Eyeriss' filter, ifmap and psum networks).
 class NocSpec : public ComponentSpec {
  public:
   using ComponentSpec::ComponentSpec;
   using Registry = qnnsim::Registry<NocSpec, const ConfigNode&, const BuildContext&>;
-  virtual int64_t width_bits() const = 0;
+  virtual int networks() const = 0;
+  // The network a tensor travels on (partial sums travel as Tensor::Outputs).
+  virtual int network_of(Tensor t) const = 0;
+  virtual int64_t network_width_bits(int network) const = 0;
+  // Bits per cycle over all networks together.
+  int64_t total_width_bits() const {
+    int64_t w = 0;
+    for (int n = 0; n < networks(); ++n) w += network_width_bits(n);
+    return w;
+  }
+  // Cycles the busiest network needs to send these bits of each tensor
+  // (indexed by Tensor: weights, inputs, outputs), with no gaps.
+  // (At most one network per tensor, so three.)
+  double busy_cycles(const std::array<double, 3>& bits) const {
+    std::array<double, 3> per{};
+    for (Tensor t : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})
+      per[static_cast<std::size_t>(network_of(t))] += bits[static_cast<std::size_t>(t)];
+    double most = 0;
+    for (int n = 0; n < networks(); ++n)
+      most = std::max(most, per[static_cast<std::size_t>(n)] / static_cast<double>(network_width_bits(n)));
+    return most;
+  }
 };
 
 // The array of processing elements with its MAC units and scratchpads.

@@ -20,7 +20,8 @@ Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const
       arch_(arch),
       workload_(workload),
       plans_(plans),
-      timing_(plans.size()) {
+      timing_(plans.size()),
+      slots_free_(arch.glb->tile_slots()) {
   uint64_t index = 0;
   for (const auto& p : plans) {
     first_tile_.push_back(index);
@@ -122,6 +123,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
     done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
     work_.delivered_bits = mv.delivered_bits;
+    work_.tensor = tensor;  // the network it travels on
     done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
     if (mv.values > 0) {
       work_.tensor = tensor;
@@ -176,6 +178,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
       issue(array, Work::Kind::Drain, layer, 0, start);
     }
     work_.delivered_bits = a.psums_out.delivered_bits;
+    work_.tensor = Tensor::Outputs;
     done.merge(issue(noc, Work::Kind::Transfer, layer, a.psums_out.sent_bits, start), Cause::Noc);
     done.merge(issue(glb, Work::Kind::Write, layer, a.psums_out.glb_bits, start), Cause::Buffer);
     const sc_time end = done.at;

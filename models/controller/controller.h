@@ -4,7 +4,8 @@
 //   compute - array passes (or vector operations) of each loaded tile,
 //   storer  - buffer -> DRAM write-back, which frees the slot.
 // With two slots the next tile's load overlaps the current compute, so DRAM
-// time hides behind compute when bandwidth allows and stalls it when not.
+// time hides behind compute when bandwidth allows and stalls it when not;
+// with one, every load waits for the previous tile's store.
 // Layers run in sequence: a layer's loads wait until the previous layer's
 // outputs are stored. The compute thread runs ahead in local time under a
 // quantum keeper (loosely timed, temporal decoupling). The loader publishes
@@ -91,7 +92,7 @@ class Controller : public sc_core::sc_module {
 
   // Hand-offs between the threads, counted in global tile indices.
   uint64_t issued_ = 0, computed_ = 0, stored_ = 0;  // DMAs booked, tiles computed, tiles stored
-  int slots_free_ = kBufferSlots;
+  int slots_free_ = 2;  // the buffer's tile slots
   sc_core::sc_event issued_ev_, computed_ev_, stored_ev_, slot_ev_;
 
   sc_core::sc_time weights_ready_;  // when the weight tile in the PEs finished loading

@@ -1,6 +1,13 @@
-// A shared bus with multicast (as Eyeriss' global input network): one drive of
-// a tile reaches every destination, so energy is per bit sent, not per bit
-// received. A tile of B bits holds the bus for ceil(B / width) cycles.
+// Buses with multicast (as Eyeriss' global input network): one drive of a
+// tile reaches every destination, so energy is per bit sent, not per bit
+// received. A tile of B bits holds its bus for ceil(B / width) cycles.
+//
+// `width: 64 bit` is one bus all tensors share. A map of widths,
+// `width: {weights: 64 bit, inputs: 16 bit, psums: 64 bit}`, gives each
+// tensor a bus of its own that runs beside the others, as Eyeriss' separate
+// filter, ifmap and psum networks do (Chen et al., JSSC 2017).
+#include <array>
+
 #include "arch/roles.h"
 
 namespace qnnsim {
@@ -23,11 +30,27 @@ class BusModule : public ComponentModule {
 class BusSpec : public NocSpec {
  public:
   BusSpec(const ConfigNode& node, const BuildContext& ctx) : NocSpec(node, ctx) {
-    width_bits_ = node.whole_bits("width", 1 << 20);
+    const ConfigNode width = node.child("width");
+    if (width.is_map()) {
+      // One bus per tensor, in the order weights, inputs, partial sums.
+      const std::array<const char*, 3> keys = {"weights", "inputs", "psums"};
+      for (std::size_t t = 0; t < keys.size(); ++t) {
+        widths_.push_back(width.whole_bits(keys[t], 1 << 20));
+        network_[t] = static_cast<int>(t);
+      }
+      width.reject_unknown_keys();
+    } else {
+      widths_.push_back(node.whole_bits("width", 1 << 20));
+    }
     bit_pj_ = table_.energy_pj("noc_per_bit", node);
     finish_parse();
   }
-  int64_t width_bits() const override { return width_bits_; }
+  int networks() const override { return static_cast<int>(widths_.size()); }
+  int network_of(Tensor t) const override {
+    return t == Tensor::Accumulator ? network_[static_cast<std::size_t>(Tensor::Outputs)]
+                                    : network_[static_cast<std::size_t>(t)];
+  }
+  int64_t network_width_bits(int n) const override { return widths_[static_cast<std::size_t>(n)]; }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<BusModule>(name, *this);
@@ -39,11 +62,14 @@ class BusSpec : public NocSpec {
   std::vector<std::string> action_names() const override { return {"sent_bits"}; }
 
  private:
-  int64_t width_bits_ = 0;
+  std::vector<int64_t> widths_;
+  std::array<int, 3> network_{};  // by tensor: weights, inputs, outputs
   double bit_pj_ = 0;
 };
 
-BusModule::BusModule(sc_core::sc_module_name name, const BusSpec& spec) : ComponentModule(name, spec), bus_(spec) {}
+BusModule::BusModule(sc_core::sc_module_name name, const BusSpec& spec) : ComponentModule(name, spec), bus_(spec) {
+  set_lanes(static_cast<std::size_t>(spec.networks()));
+}
 
 void BusModule::prepare(const std::vector<Layer>& layers) {
   log_.set_layers(static_cast<int>(layers.size()));
@@ -52,9 +78,10 @@ void BusModule::prepare(const std::vector<Layer>& layers) {
 }
 
 void BusModule::serve(Work& work, sc_core::sc_time& delay) {
-  const uint64_t width = static_cast<uint64_t>(bus_.width_bits());
+  const int net = bus_.network_of(work.tensor);
+  const uint64_t width = static_cast<uint64_t>(bus_.network_width_bits(net));
   const uint64_t cycles = (work.bits + width - 1) / width;
-  delay = reserve(delay, seconds(static_cast<double>(cycles) * bus_.period_s()));
+  delay = reserve(delay, seconds(static_cast<double>(cycles) * bus_.period_s()), static_cast<std::size_t>(net));
   log_.add(work.layer, sent_id_, work.bits);
   log_.add(work.layer, delivered_id_, work.delivered_bits);
 }

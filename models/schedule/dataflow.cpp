@@ -1,5 +1,6 @@
 #include "schedule/dataflow.h"
 
+#include <algorithm>
 #include <initializer_list>
 
 namespace qnnsim {
@@ -22,6 +23,14 @@ const char* const kNames[] = {"weight_stationary", "output_stationary", "input_s
                               "unconstrained"};
 
 }  // namespace
+
+int64_t Dataflow::whole_reach(int d, int64_t extent, int64_t rows_n, int64_t cols_n) const {
+  const auto i = static_cast<std::size_t>(d);
+  if (!whole[i]) return 1;
+  if (pe[i]) return extent;
+  const int64_t most = (rows[i] ? rows_n : 1) * (cols[i] ? cols_n : 1);
+  return std::min(extent, most);
+}
 
 std::string dataflow_names() {
   std::string s;
@@ -58,6 +67,7 @@ Dataflow named_dataflow(const std::string& name) {
     f.pe = dims({kN, kM, kC, kQ, kS});
     f.keep = operands({Operand::Weights, Operand::Inputs, Operand::Outputs});
     f.slide = kQ;
+    f.whole = dims({kR, kS});
   } else if (name == "unconstrained") {
     f.rows = f.cols = f.pe = dims({kN, kG, kM, kC, kP, kQ, kR, kS});
     f.keep = operands({Operand::Weights, Operand::Inputs, Operand::Outputs});
@@ -73,7 +83,7 @@ Dataflow parse_dataflow(const ConfigNode& root) {
     const std::string name = root.text("dataflow");
     Dataflow f = named_dataflow(name);
     if (f.name.empty()) root.fail("dataflow", "unknown dataflow '" + name + "'; known: " + dataflow_names() +
-                                                   ", or a mapping {rows, cols, pe, keep, slide}");
+                                                   ", or a mapping {rows, cols, pe, keep, slide, whole}");
     return f;
   }
   Dataflow f;
@@ -105,6 +115,7 @@ Dataflow parse_dataflow(const ConfigNode& root) {
     if (f.slide < 0 || !f.pe[static_cast<std::size_t>(f.slide)])
       node.fail("slide", "the sliding dimension must be one of the PE loops listed under pe");
   }
+  if (node.has("whole")) f.whole = dim_list("whole");
   node.reject_unknown_keys();
   return f;
 }

@@ -12,11 +12,14 @@
 //   input_stationary   rows C, cols N P Q; PEs keep inputs, loop over M
 //   row_stationary     Eyeriss: rows R (folded with C and M), cols P (with N);
 //                      PEs keep a filter row, an input window sliding along Q,
-//                      and a row of partial sums; they loop over Q S C M N
+//                      and a row of partial sums; they loop over Q S C M N.
+//                      Filter rows and columns are whole: R all on rows, S
+//                      all inside a PE, never split over time
 //   unconstrained      any dimension anywhere; PEs keep all three
 //
 // In the architecture YAML `dataflow:` is one of these names, or a mapping
-// {rows: [...], cols: [...], pe: [...], keep: [...], slide: Q} for a custom one.
+// {rows: [...], cols: [...], pe: [...], keep: [...], slide: Q, whole: [...]}
+// for a custom one.
 #include <array>
 #include <string>
 
@@ -30,8 +33,13 @@ struct Dataflow {
   std::array<bool, kDims> rows{}, cols{}, pe{};  // where each dimension may have a factor > 1
   std::array<bool, kOperands> keep{};            // what the PE scratchpads hold
   int slide = -1;  // a PE loop the kept input and output windows slide along (Q for row stationary)
+  // Dimensions never looped over in time above the array: a pass covers as
+  // much of them as the array and the PEs allow (all of it, when it fits).
+  std::array<bool, kDims> whole{};
 
   bool keeps(Operand o) const { return keep[static_cast<std::size_t>(o)]; }
+  // The part of a whole dimension of `extent` one pass must cover on an array of rows x cols.
+  int64_t whole_reach(int d, int64_t extent, int64_t rows, int64_t cols) const;
 };
 
 Dataflow parse_dataflow(const ConfigNode& root);  // root's `dataflow` key

@@ -1,7 +1,7 @@
 #pragma once
 // What the controller executes for one layer: a list of global-buffer tiles.
-// Each tile is loaded from DRAM into one of two buffer slots (double
-// buffering), computed as a loop of array passes, and stored back. The plan is
+// Each tile is loaded from DRAM into one of the buffer's tile slots (two:
+// double buffering), computed as a loop of array passes, and stored back. The plan is
 // produced by a schedule (dataflow) and is the only thing the controller reads,
 // so a different schedule replaces the tiling without touching the simulator.
 #include <cstdint>
@@ -14,9 +14,6 @@
 #include "schedule/nest_walk.h"
 
 namespace qnnsim {
-
-// Tiles alternate between this many buffer slots.
-constexpr int kBufferSlots = 2;
 
 struct GlbTile {
   // DRAM -> buffer. Zero when the data is already resident from an earlier tile.
@@ -85,7 +82,7 @@ struct VectorTiling {
 struct LayerPlan {
   bool uses_array = false;
   TileRange tiles;
-  uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, both slots
+  uint64_t footprint_bits = 0;  // buffer bits the largest tile occupies, all slots
   // Array layers: the mapping, its loop bounds, and the walker that generates each pass.
   Mapping mapping;
   LoopBounds bounds;

@@ -26,16 +26,6 @@ int dim_from_name(const std::string& name) {
   return -1;
 }
 
-bool relevant(Operand o, int d) {
-  switch (o) {
-    case Operand::Weights: return d == kG || d == kM || d == kC || d == kR || d == kS;
-    case Operand::Inputs: return d != kM;
-    case Operand::Outputs:
-    case Operand::Accumulator: return !is_reduction(d);  // partial sums index like outputs
-  }
-  return false;
-}
-
 int64_t LoopBounds::rows_read(int64_t p0, int64_t np, int64_t r0, int64_t nr) const {
   return window(p0, np, r0, nr, stride, dilation, padding, H);
 }

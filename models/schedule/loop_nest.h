@@ -30,10 +30,18 @@ int dim_from_name(const std::string& name);  // -1 if unknown
 // The operands of the nest are the first three tensors (weights, inputs, outputs).
 using Operand = Tensor;
 constexpr int kOperands = 3;
-// Whether the operand's index depends on the dimension (inputs on all but M).
-bool relevant(Operand o, int d);
 // Reduction dimensions: outputs do not depend on them.
 inline bool is_reduction(int d) { return d == kC || d == kR || d == kS; }
+// Whether the operand's index depends on the dimension (inputs on all but M).
+inline bool relevant(Operand o, int d) {
+  switch (o) {
+    case Operand::Weights: return d == kG || d == kM || d == kC || d == kR || d == kS;
+    case Operand::Inputs: return d != kM;
+    case Operand::Outputs:
+    case Operand::Accumulator: return !is_reduction(d);  // partial sums index like outputs
+  }
+  return false;
+}
 
 using DimArray = std::array<int64_t, kDims>;
 constexpr DimArray kOnes = {1, 1, 1, 1, 1, 1, 1, 1};

@@ -16,6 +16,7 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
+  std::array<double, 3> noc_sent_by{};  // by tensor, for networks of their own
   uint64_t macs = 0, gated = 0, vector_ops = 0, link_bits = 0;
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
@@ -63,6 +64,7 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
     k.glb_read += x.glb_read_words;
     k.glb_write += x.glb_write_words;
     k.noc_sent += x.noc_sent_bits;
+    k.noc_sent_by[static_cast<std::size_t>(o)] += static_cast<double>(x.noc_sent_bits);
     k.noc_delivered += x.noc_delivered_bits;
     const int bits = o == Operand::Weights ? p.weights.bits : o == Operand::Inputs ? p.inputs.bits : p.accumulator.bits;
     k.spad_write[static_cast<std::size_t>(bits)] += x.fill_values;
@@ -74,7 +76,13 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   for (const auto& [a, count] : arch.pe_array->mac_accesses(n.macs, n.active_macs, p))
     (a.action == "read" ? k.spad_read : k.spad_write)[static_cast<std::size_t>(a.bits)] += count;
   double cycles = static_cast<double>(n.compute_cycles);
-  if (!arch.pe_array->double_buffered_weights()) cycles += static_cast<double>(n.weight_load_cycles);
+  // With a single set of weight registers the array waits while each weight
+  // tile arrives: at least the longer of taking it in and sending it.
+  if (!arch.pe_array->double_buffered_weights()) {
+    std::array<double, 3> weight_bits{};
+    weight_bits[static_cast<std::size_t>(Operand::Weights)] = static_cast<double>(n[Operand::Weights].noc_sent_bits);
+    cycles += std::max(static_cast<double>(n.weight_load_cycles), arch.noc->busy_cycles(weight_bits));
+  }
   k.compute_s = cycles * arch.tech.period_s();
   return k;
 }
@@ -101,7 +109,7 @@ LatencyBound bound_of(const ArchSpec& arch, const Counter& k) {
   const double period = arch.tech.period_s();
   const double dram = static_cast<double>(k.dram_read + k.dram_write) / arch.dram->bandwidth_bits_per_s();
   const double buffer = static_cast<double>(k.glb_read + k.glb_write) / static_cast<double>(arch.glb->banks()) * period;
-  const double noc = static_cast<double>(k.noc_sent) / static_cast<double>(arch.noc->width_bits()) * period;
+  const double noc = arch.noc->busy_cycles(k.noc_sent_by) * period;
   LatencyBound b{k.compute_s, "compute"};
   for (const auto& [t, name] : {std::pair{dram, "dram"}, std::pair{buffer, "buffer"}, std::pair{noc, "noc"}})
     if (t > b.seconds) b = {t, name};

@@ -20,7 +20,7 @@ std::vector<int64_t> block_sizes(int64_t n) {
 void does_not_fit(const ArchSpec& arch, const Layer& l, double need_bits, const std::string& parts) {
   throw ConfigError(arch.glb->node().location_of("size"), arch.glb->capacity_key(),
                     fmt::format("the global buffer ({:.0f} bits) cannot hold one tile of layer '{}' ({}): the smallest "
-                                "double-buffered tile needs {:.0f} bits ({})",
+                                "tile needs {:.0f} bits ({})",
                                 arch.glb->capacity_bits(), l.name, l.where.file, need_bits, parts));
 }
 
@@ -66,7 +66,9 @@ Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& p
   const GlbTile last = plan.tiles.back();
   const double ends = static_cast<double>(first.weight_load_bits + first.input_dram_bits + last.output_store_bits) / bw;
   const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-  e.figures.seconds = std::max(a.bound.seconds + tile_bubbles(arch, l, e.tiles), dram_s) + ends;
+  const double core = a.bound.seconds + tile_bubbles(arch, l, e.tiles);
+  // One slot: a tile's load and store wait for the compute of the one before.
+  e.figures.seconds = (arch.glb->tile_slots() == 1 ? core + dram_s : std::max(core, dram_s)) + ends;
   e.figures.energy_pj = a.dynamic_energy_pj + leakage_pj(arch, e.figures.seconds);
   return e;
 }

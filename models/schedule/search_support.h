@@ -31,6 +31,18 @@ struct Estimate {
   bool better_than(const Estimate& o, Objective obj) const;
 };
 
+// Bits of each tensor one buffer tile holds (inputs with their halo), per slot.
+struct TileNeed {
+  double w = 0, i = 0, o = 0;
+  int slots = 2;
+  double total() const { return slots * (w + i + o); }
+  std::string parts() const;
+};
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, int slots);
+
+// Values of a kept tensor one PE holds for a pass; a sliding loop counts once.
+int64_t pe_need(Operand o, const LoopBounds& b, const DimArray& pe, int slide);
+
 // DRAM bits per raw bit of activations (compression, if the DRAM has it), for estimates.
 double activation_ratio(const ArchSpec& arch, int64_t bits, double density);
 

@@ -43,11 +43,11 @@ Span block_at(int64_t extent, int64_t size, int64_t index) {
   return {first, std::min(size, extent - first)};
 }
 
-double vector_tile_need(const Layer& l, const VectorTiling& m) {
+double vector_tile_need(const Layer& l, const VectorTiling& m, int slots) {
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const RowBlocks rb = row_blocks(l, m.p);
-  return kBufferSlots * (static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits +
-                         static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits);
+  return slots * (static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits +
+                  static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits);
 }
 
 }  // namespace
@@ -56,10 +56,10 @@ void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, c
   if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
   if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
   if (m.c < 1 || m.c > l.C) where.fail("C", fmt::format("layer '{}': C must be from 1 to {}, found {}", l.name, l.C, m.c));
-  const double need = vector_tile_need(l, m);
+  const double need = vector_tile_need(l, m, arch.glb->tile_slots());
   if (need > arch.glb->capacity_bits())
-    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: two slots need {:.0f} bits, the "
-                                "buffer holds {:.0f}", l.name, need, arch.glb->capacity_bits()));
+    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: {} slot(s) need {:.0f} bits, the "
+                                "buffer holds {:.0f}", l.name, arch.glb->tile_slots(), need, arch.glb->capacity_bits()));
 }
 
 VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
@@ -82,7 +82,7 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
     for (int64_t c_t : c_sizes) {
       const double it = static_cast<double>(n_t) * inputs_per_output * c_t * rb.max_rows * l.W * ibits;
       const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
-      const double need = kBufferSlots * (it + ot);
+      const double need = arch.glb->tile_slots() * (it + ot);
       if (need > cap) {
         smallest_need = std::min(smallest_need, need);
         continue;
@@ -114,7 +114,7 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
   const int64_t nb = ceil_div(batch, m.n), cb = ceil_div(l.C, m.c), pb = ceil_div(l.P, m.p);
   LayerPlan plan;
   plan.vector = m;
-  plan.footprint_bits = static_cast<uint64_t>(vector_tile_need(l, m));
+  plan.footprint_bits = static_cast<uint64_t>(vector_tile_need(l, m, arch.glb->tile_slots()));
   const DramSpec* dram = arch.dram.get();
   const Layer layer = l;
   plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), [=](std::size_t index) {

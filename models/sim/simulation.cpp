@@ -30,7 +30,7 @@ std::map<std::string, double> level_utilization(const ArchSpec& arch, const Laye
   u["dram_bandwidth"] = l.dram_bytes * 8 / (arch.dram->bandwidth_bits_per_s() * l.latency_s);
   u["glb_bandwidth"] = glb_accesses / (static_cast<double>(arch.glb->banks()) * cycles);
   u["noc_bandwidth"] = static_cast<double>(count_of(l, arch.noc->instance(), "noc.sent_bits")) /
-                       (static_cast<double>(arch.noc->width_bits()) * cycles);
+                       (static_cast<double>(arch.noc->total_width_bits()) * cycles);
   u["glb_capacity"] = static_cast<double>(plan.footprint_bits) / arch.glb->capacity_bits();
   return u;
 }

@@ -1,0 +1,134 @@
+#include "pe_array/scratchpad_array.h"
+
+#include <array>
+#include <cmath>
+
+namespace qnnsim {
+
+namespace {
+
+std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx) {
+  node.expect_map("a MAC unit {class, ...}");
+  const std::string cls = node.text("class");
+  auto mac = MacSpec::Registry::instance().create(cls, node, ctx);
+  if (!mac) node.fail("class", "unknown MAC class '" + cls + "'; registered: " + MacSpec::Registry::instance().known_names());
+  return mac;
+}
+
+struct LayerActionIds {
+  int mac = 0, gated = 0;
+  std::vector<std::pair<int, int>> per_mac;  // (action id, index into mac_accesses)
+  std::array<int, 3> fill{}, drain{};        // scratchpad writes and reads by tensor
+  int link = 0;
+};
+
+class ArrayModule : public ComponentModule {
+ public:
+  ArrayModule(sc_core::sc_module_name name, const ScratchpadArray& spec) : ComponentModule(name, spec), array_(spec) {}
+  void prepare(const std::vector<Layer>& layers) override;
+
+ private:
+  void serve(Work& work, sc_core::sc_time& delay) override;
+  const ScratchpadArray& array_;
+  std::vector<LayerActionIds> ids_;
+  std::vector<LayerPrecision> precision_;
+};
+
+void ArrayModule::prepare(const std::vector<Layer>& layers) {
+  log_.set_layers(static_cast<int>(layers.size()));
+  for (const auto& l : layers) {
+    const LayerPrecision& p = l.precision;
+    LayerActionIds ids;
+    const ActionDesc mac = array_.mac_action(p);
+    ids.mac = log_.declare(mac.group, mac.action, mac.bits);
+    ids.gated = log_.declare("mac", "gated", 0);
+    const auto accesses = array_.mac_accesses(0, 0, p);
+    for (std::size_t i = 0; i < accesses.size(); ++i) {
+      const ActionDesc& a = accesses[i].first;
+      ids.per_mac.emplace_back(log_.declare(a.group, a.action, a.bits), static_cast<int>(i));
+    }
+    const std::array<int, 3> bits = {p.weights.bits, p.inputs.bits, p.accumulator.bits};
+    for (std::size_t t = 0; t < 3; ++t) {
+      ids.fill[t] = log_.declare("spad", "write", bits[t]);
+      ids.drain[t] = log_.declare("spad", "read", bits[t]);
+    }
+    ids.link = log_.declare("link", "bits", 0);
+    ids_.push_back(ids);
+    precision_.push_back(p);
+  }
+}
+
+void ArrayModule::serve(Work& work, sc_core::sc_time& delay) {
+  const LayerActionIds& id = ids_[static_cast<std::size_t>(work.layer)];
+  const LayerPrecision& p = precision_[static_cast<std::size_t>(work.layer)];
+  switch (work.kind) {
+    case Work::Kind::LoadWeights: {
+      const sc_core::sc_time t(static_cast<double>(array_.weight_load_cycles(work.rows_used)) * array_.period_s(),
+                               sc_core::SC_SEC);
+      // Shadow registers load beside the running tile; a single register set stalls the array.
+      delay = array_.double_buffered_weights() ? delay + t : reserve(delay, t);
+      return;
+    }
+    case Work::Kind::Fill:
+      log_.add(work.layer, id.fill[static_cast<std::size_t>(work.tensor)], work.values);
+      return;
+    case Work::Kind::Drain:
+      log_.add(work.layer, id.drain[static_cast<std::size_t>(Tensor::Outputs)], work.values);
+      log_.add(work.layer, id.link, work.hop_bits);
+      return;
+    default: break;
+  }
+  const uint64_t cycles = array_.pass_cycles(work.iterations, work.rows_used, work.cols_used, p);
+  delay = reserve(delay, seconds(static_cast<double>(cycles) * array_.period_s()));
+  const uint64_t active = array_.active_macs(work.macs, p);
+  log_.add(work.layer, id.mac, active);
+  log_.add(work.layer, id.gated, work.macs - active);
+  const auto accesses = array_.mac_accesses(work.macs, active, p);
+  for (const auto& [action_id, i] : id.per_mac) log_.add(work.layer, action_id, accesses[static_cast<std::size_t>(i)].second);
+}
+
+}  // namespace
+
+ScratchpadArray::ScratchpadArray(const ConfigNode& node, const BuildContext& ctx) : ArraySpec(node, ctx) {
+  rows_ = node.integer_in("rows", 1, 1 << 16);
+  cols_ = node.integer_in("cols", 1, 1 << 16);
+  mac_ = make_mac(node.child("mac"), ctx);
+  const ConfigNode spad = node.child("spad");
+  spad.expect_map("per-PE scratchpad entries {weights, inputs, psums}");
+  weight_entries_ = spad.integer_in("weights", 1, 1 << 16);
+  input_entries_ = spad.integer_in("inputs", 1, 1 << 16);
+  psum_entries_ = spad.integer_in("psums", 1, 1 << 16);
+  spad.reject_unknown_keys();
+  register_bit_pj_ = table_.energy_pj("register_file_per_bit", node);
+  zero_gating_ = node.flag("zero_gating", false);
+}
+
+uint64_t ScratchpadArray::active_macs(uint64_t macs, const LayerPrecision& p) const {
+  if (!zero_gating_ || p.inputs.density >= 1.0) return macs;
+  return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
+}
+
+std::unique_ptr<ComponentModule> ScratchpadArray::build(const char* name) const {
+  return std::make_unique<ArrayModule>(name, *this);
+}
+
+double ScratchpadArray::model_energy_pj(const ActionDesc& a) const {
+  // A gated MAC leaves the multiplier and the weight register idle.
+  if (a.group == "mac") return a.action == "gated" ? 0.0 : mac_->energy_pj(a);
+  if (a.group == "link") return link_bit_pj();
+  return register_bit_pj_ * a.bits;  // a scratchpad access of a.bits
+}
+
+double ScratchpadArray::model_area_um2() const {
+  const double spad_bits = static_cast<double>(weight_entries_ * mac_->weight_bits() + input_entries_ * mac_->input_bits() +
+                                               psum_entries_ * mac_->accumulator_bits());
+  // Scratchpads are costed at the SRAM bit-cell area (a lower bound for register files).
+  const double pe = mac_->area_um2() + spad_bits * table_.area_um2("sram_bit", node_);
+  return static_cast<double>(rows_ * cols_) * pe;
+}
+
+std::vector<std::string> ScratchpadArray::action_names() const {
+  return {"read", "write", "gated", "bits", mac_->action(LayerPrecision{}).action};
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,47 @@
+#pragma once
+// What every array of PEs with local scratchpads shares, whatever carries
+// operands between its PEs: rows x cols PEs, one MAC unit each, scratchpad
+// entries per tensor, optional zero gating, and the SystemC module that turns
+// passes into time and action counts. A concrete array says how long a pass
+// takes, how weights enter, and which scratchpad accesses one MAC makes.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arch/roles.h"
+#include "mac/mac_spec.h"
+
+namespace qnnsim {
+
+class ScratchpadArray : public ArraySpec {
+ public:
+  ScratchpadArray(const ConfigNode& node, const BuildContext& ctx);
+
+  int64_t rows() const override { return rows_; }
+  int64_t cols() const override { return cols_; }
+  std::string precision_problem(const LayerPrecision& p) const override { return mac_->precision_problem(p); }
+  ActionDesc mac_action(const LayerPrecision& p) const override { return mac_->action(p); }
+  uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override;
+  std::unique_ptr<ComponentModule> build(const char* name) const override;
+
+  const MacSpec& mac() const { return *mac_; }
+  double period_s() const { return tech_.period_s(); }
+
+ protected:
+  // Energy of one bit passed from PE to PE (a partial sum on its way to be reduced).
+  virtual double link_bit_pj() const = 0;
+  double model_energy_pj(const ActionDesc& a) const override;
+  double model_area_um2() const override;
+  std::vector<std::string> action_names() const override;
+
+  int64_t weight_entries_ = 1, input_entries_ = 1, psum_entries_ = 1;
+  double register_bit_pj_ = 0;
+
+ private:
+  int64_t rows_ = 0, cols_ = 0;
+  bool zero_gating_ = false;  // skip the MAC and weight read when the input is zero (Eyeriss)
+  std::unique_ptr<MacSpec> mac_;
+};
+
+}  // namespace qnnsim

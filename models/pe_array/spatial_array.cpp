@@ -1,0 +1,60 @@
+// Spatial array (Eyeriss style): PEs fed from the buffer by multicast buses,
+// not by their neighbours. Each PE runs its own loop nest over its
+// scratchpads, and partial sums are reduced by passing them up a column from
+// PE to PE (Chen et al., ISCA 2016 and JSSC 2017).
+//
+// Timing: a PE does one MAC per cycle (times the MAC unit's cycles per
+// vector). A pass ends when the last partial sums have travelled up the
+// column, rows_used - 1 hops after the last MAC. There is one set of weight
+// scratchpad entries: a new weight tile is written as it arrives over the
+// network, so the network's time is the load time, and the array waits for
+// it (the controller books both).
+//
+// Per MAC, a PE reads its weight and input and reads and writes its partial
+// sum: 3 scratchpad reads and 1 write. With zero gating an input of zero skips
+// the weight read and the multiply (Eyeriss JSSC 2017); the partial sum
+// accesses still happen. A partial-sum bit passed to the next PE costs a
+// network bit: Eyeriss' normalized energies count inter-PE transfers as
+// array-network traffic (ISCA 2016).
+#include "pe_array/scratchpad_array.h"
+
+namespace qnnsim {
+
+namespace {
+
+class SpatialSpec : public ScratchpadArray {
+ public:
+  SpatialSpec(const ConfigNode& node, const BuildContext& ctx) : ScratchpadArray(node, ctx) {
+    link_bit_pj_ = table_.energy_pj("noc_per_bit", node);
+    finish_parse();
+  }
+
+  bool double_buffered_weights() const override { return false; }
+  int64_t spad_capacity(Tensor t) const override {
+    return t == Tensor::Weights ? weight_entries_ : t == Tensor::Inputs ? input_entries_ : psum_entries_;
+  }
+  uint64_t pass_cycles(uint64_t iterations, int64_t rows_used, int64_t, const LayerPrecision& p) const override {
+    return (iterations + static_cast<uint64_t>(rows_used - 1)) * static_cast<uint64_t>(mac().cycles_per_vector(p));
+  }
+  uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
+  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+                                                            const LayerPrecision& p) const override {
+    return {{{"spad", "read", p.weights.bits}, active},
+            {{"spad", "read", p.inputs.bits}, macs},
+            {{"spad", "read", p.accumulator.bits}, macs},
+            {{"spad", "write", p.accumulator.bits}, macs}};
+  }
+
+ protected:
+  double link_bit_pj() const override { return link_bit_pj_; }
+
+ private:
+  double link_bit_pj_ = 0;
+};
+
+QNNSIM_REGISTER(ArraySpec::Registry, "SpatialArray", [](const ConfigNode& n, const BuildContext& c) {
+  return std::unique_ptr<ArraySpec>(new SpatialSpec(n, c));
+});
+
+}  // namespace
+}  // namespace qnnsim

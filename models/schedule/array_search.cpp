@@ -1,0 +1,419 @@
+// The array mapper's search (see mapper.h for what it searches and how it
+// ranks): spatial unrollings, PE loop factors that fit the scratchpads, buffer
+// tiles and canonical loop orders, ranked by a closed-form estimate, with the
+// front runners scored exactly on laid-out plans.
+#include <algorithm>
+#include <map>
+
+#include "schedule/search_support.h"
+
+namespace qnnsim::search {
+
+namespace {
+
+constexpr std::size_t kSpatialCandidates = 6;     // row x column unrollings searched
+constexpr std::size_t kMostWorkPeCandidates = 2;  // PE factor sets with most work, beside the smallest
+
+// A spatial unrolling of one axis: up to two dimensions the dataflow allows
+// on it, with how much of the axis and of the dimensions it uses.
+struct AxisChoice {
+  DimArray f = kOnes;
+  double efficiency = 0;
+  unsigned dims = 0;  // bit set of the unrolled dimensions
+};
+
+// For every set of at most two dimensions the axis allows, the unrolling
+// that uses the axis best; and leaving the axis unused. One per set keeps the
+// candidates diverse: which dimensions go in space decides the reuse, not
+// only how full the array is.
+std::vector<AxisChoice> axis_choices(const LoopBounds& b, const std::array<bool, kDims>& allowed, int64_t size) {
+  std::map<unsigned, AxisChoice> best;
+  best[0] = {kOnes, 1.0 / static_cast<double>(size), 0};
+  const auto consider = [&](const DimArray& f) {
+    double e = 1.0;
+    int64_t used = 1;
+    unsigned dims = 0;
+    for (int d = 0; d < kDims; ++d) {
+      const int64_t D = b.extent[static_cast<std::size_t>(d)], x = f[static_cast<std::size_t>(d)];
+      e *= static_cast<double>(D) / static_cast<double>(ceil_div(D, x) * x);
+      used *= x;
+      if (x > 1) dims |= 1u << d;
+    }
+    e *= static_cast<double>(used) / static_cast<double>(size);
+    auto it = best.find(dims);
+    if (it == best.end() || e > it->second.efficiency) best[dims] = {f, e, dims};
+  };
+  for (int d1 = 0; d1 < kDims; ++d1) {
+    if (!allowed[static_cast<std::size_t>(d1)]) continue;
+    for (int64_t f1 = 2; f1 <= std::min(size, b.extent[static_cast<std::size_t>(d1)]); ++f1) {
+      DimArray f = kOnes;
+      f[static_cast<std::size_t>(d1)] = f1;
+      consider(f);
+      for (int d2 = d1 + 1; d2 < kDims; ++d2) {
+        if (!allowed[static_cast<std::size_t>(d2)]) continue;
+        for (int64_t f2 = 2; f2 * f1 <= size && f2 <= b.extent[static_cast<std::size_t>(d2)]; ++f2) {
+          DimArray g = f;
+          g[static_cast<std::size_t>(d2)] = f2;
+          consider(g);
+        }
+      }
+    }
+  }
+  std::vector<AxisChoice> out;
+  for (const auto& [dims, c] : best) out.push_back(c);
+  return out;
+}
+
+// Row and column unrollings that share no dimension, the fullest arrays first.
+std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& arch, const LoopBounds& b) {
+  const Dataflow& flow = arch.dataflow;
+  const auto rc = axis_choices(b, flow.rows, arch.pe_array->rows());
+  const auto cc = axis_choices(b, flow.cols, arch.pe_array->cols());
+  std::vector<std::pair<double, std::pair<DimArray, DimArray>>> pairs;
+  for (const auto& r : rc)
+    for (const auto& c : cc) {
+      if ((r.dims & c.dims) != 0) continue;
+      // Whole dimensions that cannot loop in a PE must be all in space.
+      bool whole = true;
+      for (int d = 0; d < kDims; ++d) {
+        const auto i = static_cast<std::size_t>(d);
+        if (!flow.pe[i] && r.f[i] * c.f[i] < flow.whole_reach(d, b.extent[i], arch.pe_array->rows(), arch.pe_array->cols()))
+          whole = false;
+      }
+      if (whole) pairs.push_back({r.efficiency * c.efficiency, {r.f, c.f}});
+    }
+  std::stable_sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& c) { return a.first > c.first; });
+  std::vector<std::pair<DimArray, DimArray>> out;
+  for (std::size_t i = 0; i < pairs.size() && i < kSpatialCandidates; ++i) out.push_back(pairs[i].second);
+  return out;
+}
+
+// A PE loop is free when no kept tensor's scratchpad space depends on it:
+// the PE then takes the whole tile's extent (more passes could only refetch more).
+std::array<bool, kDims> free_pe_loops(const Dataflow& flow) {
+  std::array<bool, kDims> free_pe{};
+  for (int d = 0; d < kDims; ++d) {
+    bool f = flow.pe[static_cast<std::size_t>(d)];
+    for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+      if (flow.keeps(o) && relevant(o, d) && d != flow.slide) f = false;
+    if (is_reduction(d) && !flow.keeps(Operand::Outputs)) f = false;
+    free_pe[static_cast<std::size_t>(d)] = f;
+  }
+  return free_pe;
+}
+
+bool fits_scratchpads(const ArchSpec& arch, const LoopBounds& b, const DimArray& pe) {
+  const Dataflow& flow = arch.dataflow;
+  for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+    if (flow.keeps(o) && pe_need(o, b, pe, flow.slide) > arch.pe_array->spad_capacity(o)) return false;
+  return true;
+}
+
+// Tile sizes to try, in units of passes: the block sizes of n (see
+// block_sizes), thinned to a geometric ladder (each at least 15% above the
+// last) except that exact divisors of n are always kept. The estimate
+// changes smoothly between neighbouring sizes; divisors leave no partial
+// edge tile, which is where the cost jumps.
+std::vector<int64_t> tile_ladder(int64_t n) {
+  std::vector<int64_t> out;
+  for (int64_t s : block_sizes(n))
+    if (out.empty() || n % s == 0 || static_cast<double>(s) >= 1.15 * static_cast<double>(out.back())) out.push_back(s);
+  return out;
+}
+
+// A mapping of the given spatial and PE factors whose buffer tile is a single pass.
+Mapping one_pass_tile(const LoopBounds& b, const DimArray& rows, const DimArray& cols, const DimArray& pe,
+                      const std::array<bool, kDims>& free_pe) {
+  Mapping m;
+  m.rows = rows;
+  m.cols = cols;
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    m.pe[i] = free_pe[i] ? 1 : pe[i];
+    // Q, R and S tiles take the whole dimension (rows of the input stay whole).
+    if (d == kQ || d == kR || d == kS) m.glb[i] = ceil_div(b.extent[i], std::min(b.extent[i], m.pe[i] * rows[i] * cols[i]));
+  }
+  return m;
+}
+
+// PE factors of the constrained PE loops that fit the scratchpads, and whose
+// smallest buffer tile (one pass) fits the buffer: the few with most work in
+// the PEs (most reuse there), and the one with least (the smallest passes, so
+// the smallest tiles, for a tight buffer).
+std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const LoopBounds& b, const DimArray& rows,
+                                    const DimArray& cols, const std::array<bool, kDims>& free_pe) {
+  DimArray spatial{};
+  for (int d = 0; d < kDims; ++d) spatial[static_cast<std::size_t>(d)] = rows[static_cast<std::size_t>(d)] * cols[static_cast<std::size_t>(d)];
+  const Dataflow& flow = arch.dataflow;
+  std::vector<DimArray> pes{kOnes};
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    if (!flow.pe[i] || free_pe[i]) continue;
+    std::vector<DimArray> next;
+    const int64_t reach = flow.whole_reach(d, b.extent[i], arch.pe_array->rows(), arch.pe_array->cols());
+    for (const DimArray& base : pes)
+      for (int64_t f : block_sizes(ceil_div(b.extent[i], spatial[i]))) {
+        if (std::min(b.extent[i], f * spatial[i]) < reach) continue;  // a whole dimension split over time
+        DimArray x = base;
+        x[i] = f;
+        if (fits_scratchpads(arch, b, x)) next.push_back(x);
+      }
+    pes.swap(next);
+  }
+  const auto work = [](const DimArray& x) {
+    int64_t w = 1;
+    for (int64_t v : x) w *= v;
+    return w;
+  };
+  const double cap = arch.glb->capacity_bits();
+  pes.erase(std::remove_if(pes.begin(), pes.end(),
+                           [&](const DimArray& x) {
+                             return tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), arch.glb->tile_slots()).total() > cap;
+                           }),
+            pes.end());
+  std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
+  if (pes.size() > kMostWorkPeCandidates + 1) {
+    pes[kMostWorkPeCandidates] = pes.back();
+    pes.resize(kMostWorkPeCandidates + 1);
+  }
+  return pes;
+}
+
+constexpr std::array<int, kDims> kWeightsOuter{kG, kM, kN, kP, kQ, kC, kR, kS};
+constexpr std::array<int, kDims> kInputsOuter{kN, kP, kQ, kG, kM, kC, kR, kS};
+constexpr std::array<int, kDims> kOutputsStay{kN, kG, kM, kP, kQ, kC, kR, kS};
+constexpr std::array<int, kDims> kWeightsStay{kG, kM, kC, kR, kS, kN, kP, kQ};
+
+constexpr std::size_t kExactlyScored = 8;
+constexpr std::size_t kMostScored = 24;
+constexpr int64_t kMostTilesScored = 1 << 16;
+
+// The closed-form estimate of one candidate: DRAM traffic by the static
+// reuse of the DRAM loops, network traffic by that of the buffer loops (kept
+// tensors) or every pass (streamed ones), and compute from full passes.
+class Estimator {
+ public:
+  Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b) : arch_(arch), l_(l), b_(b) {
+    const LayerPrecision& p = l.precision;
+    bw_ = arch.dram->bandwidth_bits_per_s();
+    period_ = arch.tech.period_s();
+    e_dram_ = arch.dram->action_energy_pj({"dram", "read_bits", 0});
+    e_glb_bit_ = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) / static_cast<double>(arch.glb->width_bits());
+    e_noc_ = arch.noc->action_energy_pj({"noc", "sent_bits", 0});
+    w_total_ = static_cast<double>(E(kG) * E(kM) * E(kC) * E(kR) * E(kS));
+    o_total_ = static_cast<double>(E(kN) * E(kG) * E(kM) * E(kP) * E(kQ));
+    in_ratio_ = activation_ratio(arch, p.inputs.bits, p.inputs.density);
+    out_dram_ = o_total_ * p.outputs.bits * activation_ratio(arch, p.outputs.bits, p.outputs.density);
+    cols_read_all_ = b.cols_read(0, E(kQ), 0, E(kS));
+  }
+
+  Estimate operator()(const Mapping& m, const DimArray& tile, const DimArray& spatial, const TileNeed& need) {
+    const Dataflow& flow = arch_.dataflow;
+    const LayerPrecision& p = l_.precision;
+    std::array<LoopRef, 2 * kDims> loops{};  // DRAM loops, then buffer loops
+    DimArray tiles{}, ppt{}, pass{};
+    for (int d = 0; d < kDims; ++d) {
+      const auto i = static_cast<std::size_t>(d);
+      pass[i] = std::min(E(d), m.pe[i] * spatial[i]);
+      tiles[i] = ceil_div(E(d), tile[i]);
+      ppt[i] = ceil_div(tile[i], pass[i]);
+    }
+    for (std::size_t k = 0; k < kDims; ++k) {
+      loops[k] = {m.dram_order[k], 1, tiles[static_cast<std::size_t>(m.dram_order[k])]};
+      loops[kDims + k] = {m.glb_order[k], 2, ppt[static_cast<std::size_t>(m.glb_order[k])]};
+    }
+    // How often each value of a tensor is fetched again, into the buffer or into the PEs.
+    const auto refetch = [&](Operand o, bool to_pe) {
+      const std::size_t n = to_pe ? 2 * kDims : kDims;
+      const bool every_pass = to_pe && !flow.keeps(o);
+      const int cut = every_pass ? static_cast<int>(n) - 1 : cut_position(loops.data(), n, o);
+      const std::array<int, kDims> lv = counted_levels(loops.data(), cut);
+      double f = 1;
+      for (int d = 0; d < kDims; ++d) {
+        const auto i = static_cast<std::size_t>(d);
+        if (relevant(o, d)) continue;
+        if (lv[i] >= 1) f *= static_cast<double>(tiles[i]);
+        if (lv[i] >= 2) f *= static_cast<double>(ppt[i]);
+      }
+      return f;
+    };
+    const double inputs_per_tile = input_values(tile[kP]);
+    Estimate e;
+    e.dram_bits = w_total_ * p.weights.bits * refetch(Operand::Weights, false) +
+                  inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
+    e.tiles = 1;
+    double passes = 1;
+    int64_t iters = 1, rows_used = 1, cols_used = 1;
+    for (int d = 0; d < kDims; ++d) {
+      const auto i = static_cast<std::size_t>(d);
+      e.tiles *= tiles[i];
+      passes *= static_cast<double>(tiles[i] * ppt[i]);
+      iters *= m.pe[i];
+      rows_used *= m.rows[i];
+      cols_used *= m.cols[i];
+    }
+    // Bits sent over the network, by tensor: every fetch of a kept tensor,
+    // every pass of a streamed one; partial sums go out, and come back in to
+    // continue an accumulation.
+    std::array<double, 3> sent{};
+    sent[0] = w_total_ * p.weights.bits * refetch(Operand::Weights, true);
+    sent[1] = pass_window(pass) * p.inputs.bits * refetch(Operand::Inputs, true);
+    for (int d = 0; d < kDims; ++d)
+      if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
+    sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
+    const ArraySpec& pe = *arch_.pe_array;
+    double compute = passes * static_cast<double>(pe.pass_cycles(static_cast<uint64_t>(iters), rows_used, cols_used, p));
+    // With one set of weight registers the array waits for each weight tile.
+    if (!pe.double_buffered_weights()) compute += arch_.noc->busy_cycles({sent[0], 0, 0});
+    const double noc = arch_.noc->busy_cycles(sent);
+    const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * arch_.dram->latency_s();
+    const double core = std::max(compute, noc) * period_;
+    // One slot: a tile's load and store wait for the compute of the one before.
+    e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
+    e.figures.energy_pj = e.dram_bits * (e_dram_ + e_glb_bit_) + (sent[0] + sent[1] + sent[2]) * (e_glb_bit_ + e_noc_);
+    return e;
+  }
+
+ private:
+  int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
+  // Input values one pass reads: its window, halos included. Passes that
+  // differ only in a filter tap read overlapping windows, each sent in full.
+  double pass_window(const DimArray& pass) const {
+    const auto span = [](int64_t outputs, int64_t taps, int64_t stride, int64_t dilation, int64_t size) {
+      return std::min(size, (outputs - 1) * stride + (taps - 1) * dilation + 1);
+    };
+    return static_cast<double>(pass[kN] * pass[kG] * pass[kC]) *
+           static_cast<double>(span(pass[kP], pass[kR], b_.stride, b_.dilation, b_.H)) *
+           static_cast<double>(span(pass[kQ], pass[kS], b_.stride, b_.dilation, b_.W));
+  }
+  // Input values that blocks of `tp` output rows read over the whole layer, halos included.
+  double input_values(int64_t tp) {
+    auto it = rows_sum_.find(tp);
+    if (it == rows_sum_.end()) {
+      int64_t sum = 0;
+      for (int64_t p0 = 0; p0 < E(kP); p0 += tp) sum += b_.rows_read(p0, std::min(tp, E(kP) - p0), 0, E(kR));
+      it = rows_sum_.emplace(tp, sum).first;
+    }
+    return static_cast<double>(E(kN) * E(kG) * E(kC)) * static_cast<double>(it->second) *
+           static_cast<double>(cols_read_all_);
+  }
+
+  const ArchSpec& arch_;
+  const Layer& l_;
+  const LoopBounds& b_;
+  double bw_ = 0, period_ = 0, e_dram_ = 0, e_glb_bit_ = 0, e_noc_ = 0;
+  double w_total_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
+  int64_t cols_read_all_ = 0;
+  std::map<int64_t, int64_t> rows_sum_;
+};
+
+}  // namespace
+
+Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
+  const LoopBounds b = loop_bounds(l, batch);
+  const double cap = arch.glb->capacity_bits();
+  const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
+  const std::array<bool, kDims> free_pe = free_pe_loops(arch.dataflow);
+  Estimator estimate(arch, l, b);
+
+  using Candidate = std::pair<Estimate, Mapping>;
+  uint64_t enumerated = 0;
+  std::vector<std::pair<Candidate, uint64_t>> heap;
+  const auto before = [&](const std::pair<Candidate, uint64_t>& a, const std::pair<Candidate, uint64_t>& c) {
+    const double x = a.first.first.score(objective), y = c.first.first.score(objective);
+    if (x != y) return x < y;
+    if (a.first.first.dram_bits != c.first.first.dram_bits) return a.first.first.dram_bits < c.first.first.dram_bits;
+    return a.second < c.second;
+  };
+  double smallest_need = std::numeric_limits<double>::infinity();
+  std::string smallest_parts;
+
+  for (const auto& [rf, cf] : spatial_candidates(arch, b)) {
+    DimArray sp{};
+    for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
+    const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
+    if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
+      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), arch.glb->tile_slots());
+      if (need.total() < smallest_need) {
+        smallest_need = need.total();
+        smallest_parts = need.parts();
+      }
+    }
+    for (const DimArray& pf : pes) {
+      // Per dimension, the tile extents to try: multiples of the pass extent.
+      // Q, R and S tiles take the whole dimension (rows of the input stay whole).
+      std::array<std::vector<int64_t>, kDims> tile_opts;
+      for (int d = 0; d < kDims; ++d) {
+        const auto i = static_cast<std::size_t>(d);
+        const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
+        if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
+          tile_opts[i] = {E(d)};
+        } else {
+          for (int64_t k : tile_ladder(ceil_div(E(d), pass))) tile_opts[i].push_back(std::min(E(d), k * pass));
+        }
+      }
+      for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
+        for (const auto& glb_order : {kOutputsStay, kWeightsStay})
+          for (int64_t tn : tile_opts[kN])
+            for (int64_t tg : tile_opts[kG])
+              for (int64_t tm : tile_opts[kM])
+                for (int64_t tc : tile_opts[kC])
+                  for (int64_t tp : tile_opts[kP]) {
+                    const DimArray tile{tn, tg, tm, tc, tp, E(kQ), E(kR), E(kS)};
+                    Mapping m;
+                    m.dram_order = dram_order;
+                    m.glb_order = glb_order;
+                    for (int d = 0; d < kDims; ++d) {
+                      const auto i = static_cast<std::size_t>(d);
+                      m.rows[i] = rf[i];
+                      m.cols[i] = cf[i];
+                      m.pe[i] = free_pe[i] ? ceil_div(tile[i], sp[i]) : pf[i];
+                      m.glb[i] = ceil_div(tile[i], std::min(E(d), m.pe[i] * sp[i]));
+                    }
+                    const TileNeed need = tile_need(l, b, m, arch.glb->tile_slots());
+                    if (need.total() > cap) {
+                      if (need.total() < smallest_need) {
+                        smallest_need = need.total();
+                        smallest_parts = need.parts();
+                      }
+                      continue;
+                    }
+                    // Free PE loops grew: check the scratchpads again.
+                    if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
+                    const Estimate e = estimate(m, tile, sp, need);
+                    // A full heap keeps only candidates better than its worst.
+                    if (heap.size() == kMostScored && !before({{e, m}, enumerated}, heap.front())) {
+                      ++enumerated;
+                      continue;
+                    }
+                    heap.push_back({{e, m}, enumerated++});
+                    std::push_heap(heap.begin(), heap.end(), before);
+                    if (heap.size() > kMostScored) {
+                      std::pop_heap(heap.begin(), heap.end(), before);
+                      heap.pop_back();
+                    }
+                  }
+    }
+  }
+  if (heap.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
+
+  // Score the front runners exactly on their laid-out plans: the best eight
+  // by the estimate, and any other within 1% of the best, up to kMostScored.
+  std::sort_heap(heap.begin(), heap.end(), before);
+  const double best_estimate = heap.front().first.first.score(objective);
+  Mapping best = heap.front().first.second;
+  Estimate best_exact;
+  for (std::size_t i = 0; i < heap.size(); ++i) {
+    const auto& [estimate_i, mapping] = heap[i].first;
+    if (i >= kExactlyScored && estimate_i.score(objective) > 1.01 * best_estimate) break;
+    if (estimate_i.tiles > kMostTilesScored) continue;
+    const Estimate exact = exact_estimate(arch, l, layout_array_layer(arch, l, batch, mapping));
+    if (best_exact.tiles == 0 || exact.better_than(best_exact, objective)) {
+      best_exact = exact;
+      best = mapping;
+    }
+  }
+  return best;
+}
+
+}  // namespace qnnsim::search
