@@ -52,12 +52,20 @@ int validate_files(const std::vector<std::string>& files) {
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
   std::string objective = "edp";
-  std::vector<std::string> densities;
+  std::vector<std::string> densities, bits;
   int64_t batch = 0;
   bool quiet = false;
 };
 
-bool apply_densities(const RunOptions& o, qnnsim::Workload& w) {
+// The --bits and --density overrides, in that order; false (after a message) on a bad one.
+bool apply_overrides(const RunOptions& o, qnnsim::Workload& w) {
+  for (const auto& spec : o.bits) {
+    const std::string problem = qnnsim::apply_bits_override(w, spec);
+    if (!problem.empty()) {
+      std::cerr << "error: " << problem << "\n";
+      return false;
+    }
+  }
   for (const auto& spec : o.densities) {
     const std::string problem = qnnsim::apply_density_override(w, spec);
     if (!problem.empty()) {
@@ -110,7 +118,7 @@ struct Inputs {
 std::optional<Inputs> load_inputs(const RunOptions& o) {
   Inputs in{qnnsim::load_arch(o.arch), qnnsim::load_workload(o.workload)};
   if (o.batch > 0) in.workload.batch = o.batch;
-  if (!apply_densities(o, in.workload)) return std::nullopt;
+  if (!apply_overrides(o, in.workload)) return std::nullopt;
   return in;
 }
 
@@ -168,6 +176,9 @@ void add_common_options(CLI::App* cmd, RunOptions& o) {
       ->check(CLI::IsMember({"energy", "latency", "edp"}));
   cmd->add_option("--density", o.densities,
                   "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
+  cmd->add_option("--bits", o.bits,
+                  "TENSOR=B or LAYER.TENSOR=B: bits of weights, inputs, outputs or accumulator, in every layer or one "
+                  "(repeatable)");
   cmd->add_option("--mappings-out", o.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
   cmd->add_flag("--quiet", o.quiet, "do not print the table");
 }

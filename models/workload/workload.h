@@ -40,4 +40,9 @@ void derive_input_densities(Workload& w);
 // empty string when applied.
 std::string apply_density_override(Workload& w, const std::string& spec);
 
+// Applies "TENSOR=B" (that tensor in every layer) or "LAYER.TENSOR=B" (in one
+// layer), TENSOR one of weights, inputs, outputs, accumulator. Returns an
+// error message, or an empty string when applied.
+std::string apply_bits_override(Workload& w, const std::string& spec);
+
 }  // namespace qnnsim
