@@ -108,10 +108,18 @@ TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
   CHECK(j["layers"][0]["name"] == "conv1");
   CHECK(j["layers"][1]["type"] == "maxpool");
   for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization", "dram_bytes",
-                          "energy_breakdown_pj"})
+                          "energy_breakdown_pj", "stall_cycles", "utilization", "tiling", "active_pes"})
     CHECK(j["layers"][0].contains(key));
+  // A full pass of the conv layer uses at most the 16 x 16 array; the pooling layer none of it.
+  CHECK(j["layers"][0]["active_pes"] > 0);
+  CHECK(j["layers"][0]["active_pes"] <= 256);
+  CHECK(j["layers"][1]["active_pes"] == 0);
   const std::string csv = read_file((dir / "r.csv").string());
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 8);  // header + 7 layers
+  const std::string header = csv.substr(0, csv.find('\n'));
+  for (const char* column : {"stall_dram_cycles", "stall_buffer_cycles", "stall_noc_cycles", "active_pes",
+                             "dram_bandwidth", "glb_bandwidth", "noc_bandwidth", "glb_capacity", "tiling"})
+    CHECK_THAT(header, Catch::Contains(column));
   const std::string table = read_file((dir / "out").string());
   CHECK_THAT(table, Catch::Contains("fc3") && Catch::Contains("pJ/MAC") && Catch::Contains("GOPS"));
   CHECK_THAT(table, !Catch::Contains("SystemC"));  // no kernel banner in the tool's output

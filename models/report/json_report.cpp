@@ -52,6 +52,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"stall_cycles", l.stall_cycles},
                       {"utilization", sorted_map(l.utilization)},
                       {"tiling", l.tiling},
+                      {"active_pes", l.active_pes},
                       {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
                       {"actions", actions}});
   }

@@ -20,6 +20,7 @@ struct LayerResult {
   std::string name;
   std::string type;
   std::string tiling;
+  int64_t active_pes = 0;  // PEs a full pass of the mapping uses (0: the vector unit's layer)
   int64_t macs = 0;
   uint64_t cycles = 0;
   double latency_s = 0;

@@ -52,6 +52,11 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     lr.name = l.name;
     lr.type = layer_type_name(l.type);
     lr.tiling = plans[i].tiling;
+    if (plans[i].uses_array) {
+      lr.active_pes = 1;
+      for (int d = 0; d < kDims; ++d)
+        lr.active_pes *= plans[i].mapping.rows[static_cast<std::size_t>(d)] * plans[i].mapping.cols[static_cast<std::size_t>(d)];
+    }
     lr.macs = l.macs() * w.batch;
     lr.latency_s = (t.end - t.start).to_seconds();
     // Whole cycles of the core clock; the tiny epsilon absorbs time-resolution rounding.
