@@ -14,7 +14,8 @@ packages=(
   libcli11-dev
   libfmt-dev
   nlohmann-json3-dev
-  python3             # scripts/benchmark.py
+  python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
+  python3-yaml        # scripts/validate_eyeriss.py
 )
 
 missing=()
