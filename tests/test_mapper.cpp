@@ -78,6 +78,7 @@ TEST_CASE("the mapper is within 5% of the exhaustive optimum for each objective"
     CHECK(valid > 20);
     const LayerPlan chosen = plan_layer(*arch, l, w.batch, nullptr, objective);
     const double mine = score_plan(*arch, l, chosen).value(objective);
+    INFO("mapper " << mine << ", optimum " << optimum << " over " << valid << " mappings, " << chosen.tiling);
     CHECK(mine >= optimum * (1 - 1e-12));
     CHECK(mine <= 1.05 * optimum);
   }
@@ -99,4 +100,84 @@ TEST_CASE("the mapper is deterministic", "[mapper]") {
   const std::vector<LayerPlan> a = plan_workload(*arch, w), b = plan_workload(*arch, w);
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].tiling == b[i].tiling);
+}
+
+namespace {
+
+// The best score per objective over every row-stationary mapping of the
+// layer on a 4x4 spatial array that passes the replay checks: R whole on the
+// rows (with nothing else fitting beside it), every column unrolling of up to
+// two of N, M and P, every PE factor of N, M and C (S whole, Q sliding), every
+// buffer tile of N, M, C and P, and the four loop-order pairs.
+std::array<double, 3> exhaustive_rs_optimum(const ArchSpec& arch, const Layer& l, int64_t batch, int* valid) {
+  const ConfigNode nowhere = ConfigNode::load_string("tile: {}\n", "exhaustive");
+  const LoopBounds b = loop_bounds(l, batch);
+  const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
+  const auto up = [](int64_t a, int64_t c) { return (a + c - 1) / c; };
+  std::array<double, 3> best;
+  best.fill(std::numeric_limits<double>::infinity());
+  *valid = 0;
+  const std::array<std::array<int, kDims>, 2> dram = {{{kG, kM, kN, kP, kQ, kC, kR, kS}, {kN, kP, kQ, kG, kM, kC, kR, kS}}};
+  const std::array<std::array<int, kDims>, 2> glb = {{{kN, kG, kM, kP, kQ, kC, kR, kS}, {kG, kM, kC, kR, kS, kN, kP, kQ}}};
+  for (int64_t cn = 1; cn <= 2; ++cn)
+    for (int64_t cm = 1; cn * cm <= 4; ++cm)
+      for (int64_t cp = 1; cn * cm * cp <= 4; ++cp) {
+        if (cn > 1 && cm > 1 && cp > 1) continue;  // at most two dimensions per axis
+        for (int64_t pn = 1; pn * cn <= E(kN); ++pn)
+          for (int64_t pm = 1; pm * cm <= E(kM); ++pm)
+            for (int64_t pc = 1; pc <= E(kC); ++pc)
+              for (int64_t tn = 1; tn <= up(E(kN), pn * cn); ++tn)
+                for (int64_t tm = 1; tm <= up(E(kM), pm * cm); ++tm)
+                  for (int64_t tc = 1; tc <= up(E(kC), pc); ++tc)
+                    for (int64_t tp = 1; tp <= up(E(kP), cp); ++tp)
+                      for (const auto& d : dram)
+                        for (const auto& g : glb) {
+                          Mapping m;
+                          m.rows[kR] = E(kR);
+                          m.cols[kN] = cn, m.cols[kM] = cm, m.cols[kP] = cp;
+                          m.pe[kN] = pn, m.pe[kM] = pm, m.pe[kC] = pc, m.pe[kQ] = E(kQ), m.pe[kS] = E(kS);
+                          m.glb[kN] = tn, m.glb[kM] = tm, m.glb[kC] = tc, m.glb[kP] = tp;
+                          m.dram_order = d;
+                          m.glb_order = g;
+                          const GivenMapping given{m, VectorTiling{}, nowhere};
+                          try {
+                            const LayerPlan plan = plan_layer(arch, l, batch, &given);
+                            const PlanScore s = score_plan(arch, l, plan);
+                            for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp})
+                              best[static_cast<std::size_t>(o)] = std::min(best[static_cast<std::size_t>(o)], s.value(o));
+                            ++*valid;
+                          } catch (const ConfigError&) {
+                            // not a valid mapping on this architecture
+                          }
+                        }
+      }
+  return best;
+}
+
+}  // namespace
+
+TEST_CASE("the mapper is within 5% of the exhaustive optimum under row stationary on a spatial array",
+          "[mapper]") {
+  std::string yaml = replace_all(tiny_arch_yaml(), "size: 64 KiB, width: 64 bit, banks: 4",
+                                 "size: 4 KiB, width: 64 bit, banks: 4, tile_slots: 1");
+  yaml = replace_all(yaml, "dataflow: weight_stationary", "dataflow: row_stationary");
+  yaml = replace_all(yaml, "class: SystolicArray", "class: SpatialArray");
+  yaml = replace_all(yaml, "noc: {class: MulticastBus, width: 64 bit}",
+                     "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
+  yaml = replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
+  const auto arch = arch_from_text(yaml);
+  const Workload w = workload_from_text(kLayer);
+  const Layer& l = w.layers[0];
+  int valid = 0;
+  const std::array<double, 3> optimum = exhaustive_rs_optimum(*arch, l, w.batch, &valid);
+  CHECK(valid > 100);
+  for (Objective objective : {Objective::Energy, Objective::Latency, Objective::Edp}) {
+    const LayerPlan chosen = plan_layer(*arch, l, w.batch, nullptr, objective);
+    const double mine = score_plan(*arch, l, chosen).value(objective);
+    const double best = optimum[static_cast<std::size_t>(objective)];
+    INFO("objective " << static_cast<int>(objective) << ": mapper " << mine << ", optimum " << best << " over " << valid
+                      << " mappings, " << chosen.tiling);
+    CHECK(mine >= best * (1 - 1e-12));
+    CHECK(mine <= 1.05 * best);
+  }
 }
