@@ -30,13 +30,28 @@ def run_once(cmd):
     return wall, usage.ru_maxrss / 1024.0
 
 
-def measure(binary, arch, workload, batch, repeats, json_out=None):
-    cmd = [binary, "run", arch, workload, "--quiet", "--batch", str(batch)]
+# Eyeriss computes in 16-bit fixed point: every tensor of a trace at 16 bits.
+EYERISS_BITS = [arg for t in ("weights", "inputs", "outputs", "accumulator") for arg in ("--bits", f"{t}=16")]
+
+
+def one_core(cmd):
+    return ["taskset", "-c", "0"] + cmd if shutil.which("taskset") else cmd
+
+
+def search_line(binary, arch, workload, extra):
+    """The `search time` line of `qnnsim map` (the mapper's own timer)."""
+    cmd = one_core([binary, "map", arch, workload] + extra)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                         env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")).stdout
+    line = [l for l in out.splitlines() if l.startswith("search time")][0]
+    return line[len("search time: "):]
+
+
+def measure(binary, arch, workload, batch, repeats, json_out=None, extra=()):
+    cmd = [binary, "run", arch, workload, "--quiet", "--batch", str(batch)] + list(extra)
     if json_out:
         cmd += ["--json", json_out]
-    if shutil.which("taskset"):
-        cmd = ["taskset", "-c", "0"] + cmd
-    runs = [run_once(cmd) for _ in range(repeats)]
+    runs = [run_once(one_core(cmd)) for _ in range(repeats)]
     return statistics.median(w for w, _ in runs), max(m for _, m in runs)
 
 
@@ -67,15 +82,22 @@ def main():
                 print(f"\nbatch 1 -> 64: MACs grow 64x, wall time grows {wall / base:.1f}x")
 
     # The mapper alone (`qnnsim map`), per layer; its own timer, one core.
-    print("\nmapper search time (qnnsim map, EDP objective)")
+    print("\nmapper search time on systolic_ws (qnnsim map, EDP objective)")
     for name in ("alexnet", "vgg16", "resnet50", "mobilenet_v1"):
-        cmd = [args.binary, "map", arch, os.path.join(ROOT, "workloads", name + ".yaml")]
-        if shutil.which("taskset"):
-            cmd = ["taskset", "-c", "0"] + cmd
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True,
-                             env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")).stdout
-        line = [l for l in out.splitlines() if l.startswith("search time")][0]
-        print(f"  {name:<14} {line[len('search time: '):]}")
+        print(f"  {name:<14} {search_line(args.binary, arch, os.path.join(ROOT, 'workloads', name + '.yaml'), [])}")
+
+    # Eyeriss v1 end to end (map and simulate), batch 1, every tensor at 16 bits.
+    eyeriss = os.path.join(ROOT, "arch", "eyeriss_v1.yaml")
+    print("\nEyeriss v1 (arch/eyeriss_v1.yaml), batch 1, 16-bit: whole run and mapper search")
+    print(f"{'workload':<14} {'wall s':>7} {'peak MiB':>9} {'sim ms':>8}  mapper")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "r.json")
+        for name in ("alexnet", "vgg16", "resnet50", "mobilenet_v1"):
+            wl = os.path.join(ROOT, "workloads", name + ".yaml")
+            wall, mem = measure(args.binary, eyeriss, wl, 1, args.repeats, out, EYERISS_BITS)
+            with open(out) as f:
+                latency_ms = json.load(f)["summary"]["latency_s"] * 1e3
+            print(f"{name:<14} {wall:>7.3f} {mem:>9.1f} {latency_ms:>8.1f}  {search_line(args.binary, eyeriss, wl, EYERISS_BITS)}")
 
 
 if __name__ == "__main__":
