@@ -25,6 +25,16 @@ vector_unit: {class: VectorUnit, lanes: 4, bits: 16}
 )";
 }
 
+std::string tiny_spatial_arch_yaml(const std::string& buffer_size) {
+  std::string yaml = replace_all(tiny_arch_yaml(), "size: 64 KiB, width: 64 bit, banks: 4",
+                                 "size: " + buffer_size + ", width: 64 bit, banks: 4, tile_slots: 1");
+  yaml = replace_all(yaml, "dataflow: weight_stationary", "dataflow: row_stationary");
+  yaml = replace_all(yaml, "class: SystolicArray", "class: SpatialArray");
+  yaml = replace_all(yaml, "noc: {class: MulticastBus, width: 64 bit}",
+                     "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
+  return replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
+}
+
 std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name) {
   return load_arch(ConfigNode::load_string(yaml, name));
 }

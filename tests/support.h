@@ -14,6 +14,10 @@ namespace qnnsim::test {
 // a 64-bit bus, and a 64 bit/ns DRAM with 10 ns latency. `replace` pairs
 // substitute text in the YAML to make variants.
 std::string tiny_arch_yaml();
+// The same array made Eyeriss-style: a SpatialArray under row stationary with
+// scratchpads of 24 weights, 12 inputs and 8 partial sums, a network per
+// tensor (64, 16 and 32 bits), and a buffer of `buffer_size` with one tile slot.
+std::string tiny_spatial_arch_yaml(const std::string& buffer_size);
 std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name = "tiny_arch.yaml");
 Workload workload_from_text(const std::string& yaml, const std::string& name = "tiny_workload.yaml");
 std::string replace_all(std::string text, const std::string& from, const std::string& to);

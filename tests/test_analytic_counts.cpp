@@ -100,12 +100,5 @@ TEST_CASE("simulated counts equal the analytical counts: unconstrained", "[analy
 // and compute.
 TEST_CASE("simulated counts equal the analytical counts: spatial array, a network per tensor, one tile slot",
           "[analytic]") {
-  std::string yaml = replace_all(tiny_arch_yaml(), "size: 64 KiB, width: 64 bit, banks: 4",
-                                 "size: 16 KiB, width: 64 bit, banks: 4, tile_slots: 1");
-  yaml = replace_all(yaml, "dataflow: weight_stationary", "dataflow: row_stationary");
-  yaml = replace_all(yaml, "class: SystolicArray", "class: SpatialArray");
-  yaml = replace_all(yaml, "noc: {class: MulticastBus, width: 64 bit}",
-                     "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
-  yaml = replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
-  compare_counts(*arch_from_text(yaml));
+  compare_counts(*arch_from_text(tiny_spatial_arch_yaml("16 KiB")));
 }

@@ -158,14 +158,7 @@ std::array<double, 3> exhaustive_rs_optimum(const ArchSpec& arch, const Layer& l
 
 TEST_CASE("the mapper is within 5% of the exhaustive optimum under row stationary on a spatial array",
           "[mapper]") {
-  std::string yaml = replace_all(tiny_arch_yaml(), "size: 64 KiB, width: 64 bit, banks: 4",
-                                 "size: 4 KiB, width: 64 bit, banks: 4, tile_slots: 1");
-  yaml = replace_all(yaml, "dataflow: weight_stationary", "dataflow: row_stationary");
-  yaml = replace_all(yaml, "class: SystolicArray", "class: SpatialArray");
-  yaml = replace_all(yaml, "noc: {class: MulticastBus, width: 64 bit}",
-                     "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
-  yaml = replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
-  const auto arch = arch_from_text(yaml);
+  const auto arch = arch_from_text(tiny_spatial_arch_yaml("4 KiB"));
   const Workload w = workload_from_text(kLayer);
   const Layer& l = w.layers[0];
   int valid = 0;
