@@ -23,7 +23,7 @@ void ComponentModule::throw_time_overflow(sc_dt::uint64 limit) const {
 sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy,
                                           std::size_t lane) {
   using Tick = sc_dt::uint64;
-  std::vector<Interval>& busy_ = calendars_.at(lane);
+  std::vector<Interval>& calendar = calendars_.at(lane);
   const Tick now = sc_core::sc_time_stamp().value();
   const Tick begin = now + delay.value();
   Tick need = busy.value();
@@ -33,42 +33,42 @@ sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const s
 
   // No request starts before now, so intervals that have ended are history.
   // The calendar is a short sorted vector: cheaper than a tree at this size.
-  auto alive = std::find_if(busy_.begin(), busy_.end(), [&](const Interval& x) { return x.second > now; });
-  busy_.erase(busy_.begin(), alive);
+  auto alive = std::find_if(calendar.begin(), calendar.end(), [&](const Interval& x) { return x.second > now; });
+  calendar.erase(calendar.begin(), alive);
   if (need == 0) return delay;
 
   // Walk the calendar from `begin`, taking free time until `need` is covered.
   std::size_t i = 0;
-  while (i < busy_.size() && busy_[i].second <= begin) ++i;
+  while (i < calendar.size() && calendar[i].second <= begin) ++i;
   Tick cursor = begin;
   while (need > 0) {
-    if (i < busy_.size() && busy_[i].first <= cursor) {
-      cursor = std::max(cursor, busy_[i].second);
+    if (i < calendar.size() && calendar[i].first <= cursor) {
+      cursor = std::max(cursor, calendar[i].second);
       ++i;
       continue;
     }
-    const Tick gap_end = i == busy_.size() ? std::numeric_limits<Tick>::max() : busy_[i].first;
+    const Tick gap_end = i == calendar.size() ? std::numeric_limits<Tick>::max() : calendar[i].first;
     const Tick take = std::min(need, gap_end - cursor);
     if (cursor > limit - take) throw_time_overflow(limit);
     // Book [cursor, cursor + take) at position i, merged with touching neighbours.
-    const bool joins_prev = i > 0 && busy_[i - 1].second == cursor;
-    const bool joins_next = i < busy_.size() && busy_[i].first == cursor + take;
+    const bool joins_prev = i > 0 && calendar[i - 1].second == cursor;
+    const bool joins_next = i < calendar.size() && calendar[i].first == cursor + take;
     if (joins_prev && joins_next) {
-      busy_[i - 1].second = busy_[i].second;
-      busy_.erase(busy_.begin() + static_cast<std::ptrdiff_t>(i));
+      calendar[i - 1].second = calendar[i].second;
+      calendar.erase(calendar.begin() + static_cast<std::ptrdiff_t>(i));
       --i;
     } else if (joins_prev) {
-      busy_[i - 1].second = cursor + take;
+      calendar[i - 1].second = cursor + take;
       --i;
     } else if (joins_next) {
-      busy_[i].first = cursor;
+      calendar[i].first = cursor;
     } else {
-      busy_.insert(busy_.begin() + static_cast<std::ptrdiff_t>(i), Interval{cursor, cursor + take});
+      calendar.insert(calendar.begin() + static_cast<std::ptrdiff_t>(i), Interval{cursor, cursor + take});
     }
     need -= take;
     // Done: the tile completes where its last piece ends. Otherwise the next
     // free time is after the (possibly merged) interval just booked.
-    cursor = need == 0 ? cursor + take : busy_[i].second;
+    cursor = need == 0 ? cursor + take : calendar[i].second;
     ++i;
   }
   return sc_core::sc_time::from_value(cursor - now);

@@ -59,8 +59,8 @@ class NocSpec : public ComponentSpec {
     return w;
   }
   // Cycles the busiest network needs to send these bits of each tensor
-  // (indexed by Tensor: weights, inputs, outputs), with no gaps.
-  // (At most one network per tensor, so three.)
+  // (indexed by Tensor: weights, inputs, outputs), with no gaps. There is at
+  // most one network per tensor, so at most three.
   double busy_cycles(const std::array<double, 3>& bits) const {
     std::array<double, 3> per{};
     for (Tensor t : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})

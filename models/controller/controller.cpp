@@ -126,7 +126,6 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     work_.tensor = tensor;  // the network it travels on
     done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
     if (mv.values > 0) {
-      work_.tensor = tensor;
       work_.values = mv.values;
       issue(array, Work::Kind::Fill, layer, 0, at);
     }

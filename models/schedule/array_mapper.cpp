@@ -1,8 +1,7 @@
-// The mapper for array layers: checks given mappings against the layer, the
-// array, the dataflow and the buffers, and searches the space the dataflow
-// allows (see mapper.h for what it searches and how it ranks).
+// Array layers: checks given mappings against the layer, the array, the
+// dataflow and the buffer, and lays a mapping out as a plan. The search is in
+// array_search.cpp (see mapper.h for what it searches and how it ranks).
 #include <algorithm>
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>

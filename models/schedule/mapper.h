@@ -1,7 +1,7 @@
 #pragma once
 // The mapper: for each array layer, searches the mappings the architecture's
 // dataflow allows (spatial unrolling, PE loops, buffer tiles, loop orders)
-// that fit the scratchpads and the buffer double-buffered, ranks them with the
+// that fit the scratchpads and the buffer's tile slots, ranks them with the
 // closed-form counts, and returns the best for the objective. A given mapping
 // is checked and replayed instead. Vector layers tile images, channels and
 // rows. A layer that cannot fit is a ConfigError naming the buffer's size key
@@ -19,8 +19,9 @@ enum class Objective { Energy, Latency, Edp };
 
 // The analytical figures the search ranks a laid-out plan by. Latency: the
 // larger of (the busiest resource flat out, plus one exposed weight load per
-// tile) and (DRAM traffic time, plus one DRAM latency per tile), plus the
-// exposed first load and last store. Energy: every action the plan will count.
+// tile) and (DRAM traffic time, plus one DRAM latency per tile), or their sum
+// when the buffer has one tile slot, plus the exposed first load and last
+// store. Energy: every action the plan will count.
 struct PlanScore {
   double seconds = 0;
   double energy_pj = 0;

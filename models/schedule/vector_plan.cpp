@@ -95,7 +95,9 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
                         activation_ratio(arch, obits, l.precision.outputs.density);
       const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-      e.figures.seconds = std::max(cycles * arch.tech.period_s(), dram_s) + (it + ot) / bw;
+      const double compute_s = cycles * arch.tech.period_s();
+      // One slot: a tile's load and store wait for the compute of the one before.
+      e.figures.seconds = (arch.glb->tile_slots() == 1 ? compute_s + dram_s : std::max(compute_s, dram_s)) + (it + ot) / bw;
       // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
       e.figures.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
       if (e.better_than(best_est, objective)) {
