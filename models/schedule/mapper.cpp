@@ -54,7 +54,8 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
                                                          : arch.vector_unit->precision_problem(l.precision);
     if (!problem.empty())
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
-                        problem + " (architecture '" + arch.file + "')");
+                        problem + " (architecture '" + arch.file +
+                            "'); change the trace's widths, or override them with --bits TENSOR=B");
     const GivenMapping* mine = nullptr;
     if (given != nullptr) {
       const auto it = given->layers.find(l.name);
