@@ -36,10 +36,8 @@ class IntMac : public MacSpec {
              std::to_string(p.accumulator.bits);
     return "";
   }
-  int cycles_per_vector(const LayerPrecision&) const override { return 1; }
-  ActionDesc action(const LayerPrecision&) const override {
-    return {"mac", "mac_" + std::to_string(wbits_) + "x" + std::to_string(ibits_), 0};
-  }
+  MacRate rate(const LayerPrecision&) const override { return {}; }
+  ActionDesc action(const LayerPrecision&) const override { return {"mac", mac_action_name(wbits_, ibits_), 0}; }
   double energy_pj(const ActionDesc&) const override { return energy_pj_; }
   double area_um2() const override { return area_um2_; }
   int weight_bits() const override { return wbits_; }

@@ -1,7 +1,9 @@
 #pragma once
-// A MAC unit class: which precisions it executes, how many array cycles one
-// input vector takes, and energy and area per unit. Selected by `class:` under
-// the PE array's `mac:` key.
+// A MAC unit class: which precisions it executes, how many MACs it completes
+// in how many cycles at a precision, and energy and area. Selected by
+// `class:` under the PE array's `mac:` key. Energy and throughput depend on
+// both operand widths and the class (Horowitz-style curves in the energy
+// table; each class documents its derivation).
 #include <string>
 
 #include "arch/component_spec.h"
@@ -10,6 +12,13 @@
 
 namespace qnnsim {
 
+// A unit completes `macs` MACs every `cycles` cycles: a fused unit several
+// narrow MACs per cycle, a bit-serial one a MAC over several cycles.
+struct MacRate {
+  int macs = 1;
+  int cycles = 1;
+};
+
 class MacSpec {
  public:
   using Registry = qnnsim::Registry<MacSpec, const ConfigNode&, const BuildContext&>;
@@ -17,8 +26,7 @@ class MacSpec {
 
   // Empty when the unit executes this precision, else the reason it cannot.
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
-  // Array cycles per input vector (1 for a fully parallel multiplier).
-  virtual int cycles_per_vector(const LayerPrecision& p) const = 0;
+  virtual MacRate rate(const LayerPrecision& p) const = 0;
   // The action one MAC of this precision counts as, and its energy.
   virtual ActionDesc action(const LayerPrecision& p) const = 0;
   virtual double energy_pj(const ActionDesc& a) const = 0;
@@ -28,5 +36,19 @@ class MacSpec {
   virtual int input_bits() const = 0;
   virtual int accumulator_bits() const = 0;
 };
+
+// Steps of a PE that runs `iterations` MACs at `r`, and the cycles they take.
+inline uint64_t mac_steps(uint64_t iterations, const MacRate& r) {
+  return (iterations + static_cast<uint64_t>(r.macs) - 1) / static_cast<uint64_t>(r.macs);
+}
+
+// MAC action names carry the operand widths they were executed at,
+// "mac_<weight bits>x<input bits>", so a unit can price each from its name.
+std::string mac_action_name(int weight_bits, int input_bits);
+// The widths in such a name; false when it is not one.
+bool parse_mac_action_name(const std::string& name, int* weight_bits, int* input_bits);
+
+// Reads a MAC unit's `class:` from the registry.
+std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx);
 
 }  // namespace qnnsim

@@ -7,14 +7,6 @@ namespace qnnsim {
 
 namespace {
 
-std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx) {
-  node.expect_map("a MAC unit {class, ...}");
-  const std::string cls = node.text("class");
-  auto mac = MacSpec::Registry::instance().create(cls, node, ctx);
-  if (!mac) node.fail("class", "unknown MAC class '" + cls + "'; registered: " + MacSpec::Registry::instance().known_names());
-  return mac;
-}
-
 struct LayerActionIds {
   int mac = 0, gated = 0;
   std::vector<std::pair<int, int>> per_mac;  // (action id, index into mac_accesses)

@@ -3,8 +3,8 @@
 // scratchpads, and partial sums are reduced by passing them up a column from
 // PE to PE (Chen et al., ISCA 2016 and JSSC 2017).
 //
-// Timing: a PE does one MAC per cycle (times the MAC unit's cycles per
-// vector). A pass ends when the last partial sums have travelled up the
+// Timing: a PE does MACs at its MAC unit's rate (one per cycle for a plain
+// multiplier). A pass ends when the last partial sums have travelled up the
 // column, rows_used - 1 hops after the last MAC. There is one set of weight
 // scratchpad entries: a new weight tile is written as it arrives over the
 // network, so the network's time is the load time, and the array waits for
@@ -34,7 +34,8 @@ class SpatialSpec : public ScratchpadArray {
     return t == Tensor::Weights ? weight_entries_ : t == Tensor::Inputs ? input_entries_ : psum_entries_;
   }
   uint64_t pass_cycles(uint64_t iterations, int64_t rows_used, int64_t, const LayerPrecision& p) const override {
-    return (iterations + static_cast<uint64_t>(rows_used - 1)) * static_cast<uint64_t>(mac().cycles_per_vector(p));
+    const MacRate r = mac().rate(p);
+    return (mac_steps(iterations, r) + static_cast<uint64_t>(rows_used - 1)) * static_cast<uint64_t>(r.cycles);
   }
   uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,

@@ -1,7 +1,7 @@
 // Systolic array (TPU style): a rows x cols grid of PEs passing operands to
 // their neighbours. A pass in which each PE runs V iterations takes
-// V + rows + cols - 2 cycles (fill and drain through the whole array), times
-// the MAC unit's cycles per vector. With two weight registers per PE the next
+// V' + rows + cols - 2 steps (fill and drain through the whole array), V' the
+// steps the MAC unit needs for V MACs, each step the unit's cycles per step. With two weight registers per PE the next
 // weight tile loads while the current one computes; a tile of r rows shifts
 // in over r cycles.
 //
@@ -25,7 +25,8 @@ class SystolicSpec : public ScratchpadArray {
     return t == Tensor::Inputs ? input_entries_ : psum_entries_;
   }
   uint64_t pass_cycles(uint64_t iterations, int64_t, int64_t, const LayerPrecision& p) const override {
-    return (iterations + static_cast<uint64_t>(rows() + cols() - 2)) * static_cast<uint64_t>(mac().cycles_per_vector(p));
+    const MacRate r = mac().rate(p);
+    return (mac_steps(iterations, r) + static_cast<uint64_t>(rows() + cols() - 2)) * static_cast<uint64_t>(r.cycles);
   }
   uint64_t weight_load_cycles(int64_t rows_used) const override { return static_cast<uint64_t>(rows_used); }
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,

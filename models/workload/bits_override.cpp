@@ -13,6 +13,7 @@ namespace {
 int fixed_width(Scheme s) {
   if (s == Scheme::Binary) return 1;
   if (s == Scheme::Ternary) return 2;
+  if (s == Scheme::FloatE5M2) return 8;
   return 0;
 }
 

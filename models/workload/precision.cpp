@@ -6,7 +6,7 @@
 namespace qnnsim {
 
 namespace {
-const std::array<std::pair<const char*, Scheme>, 8> kSchemes = {{
+const std::array<std::pair<const char*, Scheme>, 9> kSchemes = {{
     {"uniform_symmetric", Scheme::UniformSymmetric},
     {"uniform_asymmetric", Scheme::UniformAsymmetric},
     {"binary", Scheme::Binary},
@@ -14,6 +14,7 @@ const std::array<std::pair<const char*, Scheme>, 8> kSchemes = {{
     {"power_of_two", Scheme::PowerOfTwo},
     {"log_radix4", Scheme::LogRadix4},
     {"float", Scheme::Float},
+    {"float_e5m2", Scheme::FloatE5M2},
     {"codebook", Scheme::Codebook},
 }};
 
@@ -105,6 +106,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   if (out.scheme == Scheme::Binary && out.bits != 1) fail_pair("needs exactly 1 bit");
   if (out.scheme == Scheme::Ternary && out.bits != 2) fail_pair("needs exactly 2 bits");
   if (out.scheme == Scheme::Float && out.bits != 8 && out.bits != 16) fail_pair("needs 8 or 16 bits");
+  if (out.scheme == Scheme::FloatE5M2 && out.bits != 8) fail_pair("needs exactly 8 bits");
   return out;
 }
 

@@ -14,7 +14,8 @@ enum class Scheme {
   Ternary,     // {-1, 0, +1}, 2 bits
   PowerOfTwo,  // sign + log2 magnitude
   LogRadix4,   // sign + log4 magnitude
-  Float,       // low-precision floating point (FP8, FP16)
+  Float,       // floating point: fp16 (1-5-10) at 16 bits, fp8 1-4-3 at 8 bits
+  FloatE5M2,   // fp8 1-5-2
   Codebook,    // index into a table of k entries
 };
 

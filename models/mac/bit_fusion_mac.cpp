@@ -1,0 +1,76 @@
+// Precision-scalable fused MAC (Bit Fusion: H. Sharma et al., ISCA 2018): a
+// fusion unit of B BitBricks, each a 2 x 2-bit multiplier. A w x i-bit MAC
+// fuses ceil(w/2) x ceil(i/2) bricks, so the unit completes
+// floor(B / that) MACs per cycle: throughput grows as the widths shrink. An
+// odd width leaves part of its bricks idle (3 bits run as fast as 4), which
+// is the utilization drop. Widths that need more bricks than the unit has are
+// an error.
+//
+// Energy per MAC (derived): each fused brick priced as a 2 x 2 multiply on the
+// table's multiplier curve (x = width product = 4; energy ~ the product, as
+// Horowitz's points show), plus the shift-add of the partial products into
+// the accumulator, priced as an adder of the accumulator's width.
+//
+//   mac: {class: BitFusionMAC, bricks: 16, accumulator_bits: 32}
+#include <cmath>
+
+#include "mac/mac_spec.h"
+
+namespace qnnsim {
+
+namespace {
+
+int bricks_for(int weight_bits, int input_bits) { return ((weight_bits + 1) / 2) * ((input_bits + 1) / 2); }
+
+class BitFusionMac : public MacSpec {
+ public:
+  BitFusionMac(const ConfigNode& node, const BuildContext& ctx) {
+    bricks_ = static_cast<int>(node.integer_in("bricks", 1, 256));
+    abits_ = static_cast<int>(node.integer_in("accumulator_bits", 1, 64));
+    const EnergyTable& t = ctx.table;
+    brick_pj_ = t.energy_curve_pj("int_mult", 4, node);
+    add_pj_ = t.energy_curve_pj("int_add", abits_, node);
+    area_um2_ = bricks_ * t.area_curve_um2("int_mult", 4, node) + t.area_curve_um2("int_add", abits_, node);
+    // The widest square operands the bricks fuse: 2 x floor(sqrt(B)) bits.
+    max_bits_ = 2 * static_cast<int>(std::floor(std::sqrt(static_cast<double>(bricks_))));
+    node.reject_unknown_keys();
+  }
+
+  std::string precision_problem(const LayerPrecision& p) const override {
+    for (const TensorPrecision* t : {&p.weights, &p.inputs})
+      if (!scheme_is_integer(t->scheme))
+        return std::string("BitFusionMAC executes integer schemes, not ") + scheme_name(t->scheme);
+    const int need = bricks_for(p.weights.bits, p.inputs.bits);
+    if (need > bricks_)
+      return "BitFusionMAC has " + std::to_string(bricks_) + " 2x2-bit bricks; a " + std::to_string(p.weights.bits) + "x" +
+             std::to_string(p.inputs.bits) + "-bit MAC needs " + std::to_string(need);
+    if (p.accumulator.bits > abits_)
+      return "BitFusionMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
+             std::to_string(p.accumulator.bits);
+    return "";
+  }
+  MacRate rate(const LayerPrecision& p) const override { return {bricks_ / bricks_for(p.weights.bits, p.inputs.bits), 1}; }
+  ActionDesc action(const LayerPrecision& p) const override {
+    return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
+  }
+  double energy_pj(const ActionDesc& a) const override {
+    int w = 0, i = 0;
+    if (!parse_mac_action_name(a.action, &w, &i)) return 0;
+    return bricks_for(w, i) * brick_pj_ + add_pj_;
+  }
+  double area_um2() const override { return area_um2_; }
+  int weight_bits() const override { return max_bits_; }
+  int input_bits() const override { return max_bits_; }
+  int accumulator_bits() const override { return abits_; }
+
+ private:
+  int bricks_ = 16, abits_ = 32, max_bits_ = 8;
+  double brick_pj_ = 0, add_pj_ = 0, area_um2_ = 0;
+};
+
+QNNSIM_REGISTER(MacSpec::Registry, "BitFusionMAC", [](const ConfigNode& n, const BuildContext& c) {
+  return std::unique_ptr<MacSpec>(new BitFusionMac(n, c));
+});
+
+}  // namespace
+}  // namespace qnnsim
