@@ -14,6 +14,9 @@ packages=(
   libcli11-dev
   libfmt-dev
   nlohmann-json3-dev
+  libonnx-dev         # ONNX import (qnnsim import)
+  libprotobuf-dev
+  libonnx-testdata    # ONNX models the import tests read
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py
 )

@@ -1,6 +1,11 @@
 #include "support.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <sys/wait.h>
 
 #include <unistd.h>
 
@@ -62,6 +67,19 @@ uint64_t action_count(const LayerResult& l, const std::string& component, const 
   for (const auto& a : l.actions)
     if (a.component == component && a.action == action) n += a.count;
   return n;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {
+  const std::string cmd = std::string(QNNSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace qnnsim::test

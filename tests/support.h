@@ -26,6 +26,11 @@ std::string shipped(const std::string& relative);  // path of a shipped file
 // A fresh directory for one test's files, unique to this process.
 std::filesystem::path scratch_dir(const std::string& name);
 
+// A file's whole text.
+std::string read_file(const std::string& path);
+// Runs the qnnsim binary with `args`, its output and errors to the files; returns its exit code.
+int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err);
+
 // Count of one action of one component in a layer (0 if never counted).
 uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action);
 

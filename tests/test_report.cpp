@@ -19,21 +19,6 @@ using namespace qnnsim::test;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-
-// Runs the qnnsim binary; returns its exit code.
-int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {
-  const std::string cmd = std::string(QNNSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 }  // namespace
 
 TEST_CASE("energy breakdowns sum to totals and layers sum to the network", "[report]") {

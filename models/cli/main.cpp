@@ -15,6 +15,7 @@
 #include <systemc>
 
 #include "arch/arch_spec.h"
+#include "cli/import_command.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
@@ -202,6 +203,9 @@ int sc_main(int argc, char* argv[]) {
                                                 "with its analytical figures and search time");
   add_common_options(map_cmd, map_opts);
 
+  qnnsim::cli::ImportArgs import_args;
+  CLI::App* import_cmd = qnnsim::cli::add_import_command(app, import_args);
+
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
   validate_cmd->add_option("FILE", files, "files to check")->required();
@@ -215,6 +219,7 @@ int sc_main(int argc, char* argv[]) {
 
   try {
     if (*validate_cmd) return validate_files(files);
+    if (*import_cmd) return qnnsim::cli::run_import(import_args);
     if (*map_cmd) return map_only(map_opts);
     return run(opts);
   } catch (const qnnsim::ConfigError& e) {

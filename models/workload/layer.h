@@ -20,6 +20,13 @@ struct Shape {
   bool operator==(const Shape& o) const { return C == o.C && H == o.H && W == o.W; }
 };
 
+// What is known of a layer's weight values (from an imported model):
+// informational, shown in the trace; weight sparsity is not modelled.
+struct WeightStatistics {
+  bool given = false;
+  double density = 1, min = 0, max = 0;
+};
+
 struct Layer {
   std::string name;
   LayerType type = LayerType::Conv;
@@ -31,6 +38,7 @@ struct Layer {
   int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
   int64_t P = 0, Q = 0;
   LayerPrecision precision;
+  WeightStatistics weight_stats;
   bool inputs_density_given = false;  // only a layer fed by the network input may set it
 
   Shape input_shape() const { return {C, H, W}; }

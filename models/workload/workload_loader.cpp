@@ -53,6 +53,17 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   }
   l.precision = parse_layer_precision(node, defaults);
   l.inputs_density_given = node.has("inputs") && node.child("inputs").has("density");
+  if (const auto ws = node.optional_child("weight_stats")) {
+    ws->expect_map("statistics of the layer's weights {density, min, max}");
+    l.weight_stats.given = true;
+    l.weight_stats.density = ws->number("density");
+    if (!(l.weight_stats.density >= 0 && l.weight_stats.density <= 1))
+      ws->fail("density", "expected the fraction of non-zero weights, from 0 to 1");
+    l.weight_stats.min = ws->number("min");
+    l.weight_stats.max = ws->number("max");
+    if (l.weight_stats.min > l.weight_stats.max) ws->fail("min", "min is above max");
+    ws->reject_unknown_keys();
+  }
 
   l.C = node.integer_in("C", 1, kMaxChannels);
   switch (l.type) {

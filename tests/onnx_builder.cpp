@@ -1,0 +1,69 @@
+#include "onnx_builder.h"
+
+#include <fstream>
+
+namespace qnnsim::test {
+
+OnnxBuilder::OnnxBuilder(const std::string& graph_name, const std::string& input, const std::vector<int64_t>& dims) {
+  model_.set_ir_version(8);
+  model_.add_opset_import()->set_version(13);
+  model_.mutable_graph()->set_name(graph_name);
+  onnx::ValueInfoProto* in = model_.mutable_graph()->add_input();
+  in->set_name(input);
+  auto* t = in->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) {
+    auto* dim = t->mutable_shape()->add_dim();
+    if (d > 0) dim->set_dim_value(d);
+    else dim->set_dim_param("N");
+  }
+}
+
+void OnnxBuilder::weights(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
+  onnx::TensorProto* t = model_.mutable_graph()->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    t->add_dims(d);
+    count *= d;
+  }
+  for (int64_t i = 0; i < count; ++i) t->add_float_data(values[static_cast<std::size_t>(i) % values.size()]);
+}
+
+onnx::NodeProto& OnnxBuilder::node(const std::string& op, const std::vector<std::string>& inputs,
+                                   const std::string& output, const std::string& name) {
+  onnx::NodeProto* n = model_.mutable_graph()->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : inputs) n->add_input(i);
+  n->add_output(output);
+  return *n;
+}
+
+void OnnxBuilder::ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values) {
+  onnx::AttributeProto* a = n.add_attribute();
+  a->set_name(key);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t v : values) a->add_ints(v);
+}
+
+void OnnxBuilder::integer(onnx::NodeProto& n, const std::string& key, int64_t value) {
+  onnx::AttributeProto* a = n.add_attribute();
+  a->set_name(key);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(value);
+}
+
+void OnnxBuilder::output(const std::string& name) {
+  onnx::ValueInfoProto* out = model_.mutable_graph()->add_output();
+  out->set_name(name);
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+}
+
+void OnnxBuilder::save(const std::string& path) const {
+  std::ofstream out(path, std::ios::binary);
+  model_.SerializeToOstream(&out);
+}
+
+}  // namespace qnnsim::test

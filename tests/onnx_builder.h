@@ -1,0 +1,31 @@
+#pragma once
+// Builds small ONNX models in the tests themselves, through the protobuf
+// classes of Debian's libonnx-dev, so no model is downloaded.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <onnx/onnx_pb.h>
+
+namespace qnnsim::test {
+
+class OnnxBuilder {
+ public:
+  // A graph with one float input of the given dims (-1: unknown).
+  OnnxBuilder(const std::string& graph_name, const std::string& input, const std::vector<int64_t>& dims);
+
+  // A float initializer of the given dims, values cycling through `values`.
+  void weights(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values = {0.5f});
+  onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
+                        const std::string& name = "");
+  static void ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values);
+  static void integer(onnx::NodeProto& n, const std::string& key, int64_t value);
+  void output(const std::string& name);
+  // Writes the model to `path`.
+  void save(const std::string& path) const;
+
+ private:
+  onnx::ModelProto model_;
+};
+
+}  // namespace qnnsim::test

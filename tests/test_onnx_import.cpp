@@ -1,0 +1,161 @@
+// ONNX import of float models built here through the ONNX protobuf classes:
+// the expected layers, shapes and MACs, folded ops, and clear errors.
+#include <catch2/catch.hpp>
+
+#include "core/config_node.h"
+#include "importer/onnx_import.h"
+#include "onnx_builder.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+// conv 3->8 3x3 pad 1, BN, ReLU; maxpool 2x2/2; grouped conv 8->8 (2 groups);
+// a residual add of the two; a depthwise 3x3; global average pool; flatten;
+// a Gemm 8->10 with transB. 16x16 input.
+std::string small_cnn(const std::filesystem::path& dir, const std::vector<int64_t>& input = {1, 3, 16, 16}) {
+  OnnxBuilder b("small_cnn", "x", input);
+  b.weights("w1", {8, 3, 3, 3}, {0.5f, 0.0f, -0.25f, 0.0f});
+  auto& c1 = b.node("Conv", {"x", "w1"}, "c1", "features/conv1");
+  OnnxBuilder::ints(c1, "pads", {1, 1, 1, 1});
+  for (const char* p : {"scale", "bias", "mean", "var"}) b.weights(p, {8});
+  b.node("BatchNormalization", {"c1", "scale", "bias", "mean", "var"}, "bn1");
+  b.node("Relu", {"bn1"}, "r1");
+  auto& mp = b.node("MaxPool", {"r1"}, "p1", "pool1");
+  OnnxBuilder::ints(mp, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(mp, "strides", {2, 2});
+  b.weights("w2", {8, 4, 3, 3});
+  auto& c2 = b.node("Conv", {"p1", "w2"}, "c2", "conv2");
+  OnnxBuilder::ints(c2, "pads", {1, 1, 1, 1});
+  OnnxBuilder::integer(c2, "group", 2);
+  b.node("Relu", {"c2"}, "r2");
+  b.node("Add", {"r2", "p1"}, "s", "res");
+  b.weights("w3", {8, 1, 3, 3});
+  auto& dw = b.node("Conv", {"s", "w3"}, "d", "dw");
+  OnnxBuilder::ints(dw, "pads", {1, 1, 1, 1});
+  OnnxBuilder::integer(dw, "group", 8);
+  b.node("GlobalAveragePool", {"d"}, "g", "gap");
+  b.node("Flatten", {"g"}, "f");
+  b.weights("wfc", {10, 8});
+  b.weights("bfc", {10});
+  auto& fc = b.node("Gemm", {"f", "wfc", "bfc"}, "y", "fc");
+  OnnxBuilder::integer(fc, "transB", 1);
+  b.output("y");
+  const auto path = dir / "small_cnn.onnx";
+  b.save(path.string());
+  return path.string();
+}
+
+Workload load_trace(const ImportedTrace& t) { return load_workload(ConfigNode::load_string(t.yaml, "imported.yaml")); }
+
+}  // namespace
+
+TEST_CASE("a float CNN imports with the expected layers, shapes and MACs", "[onnx]") {
+  const auto dir = scratch_dir("onnx_float");
+  const ImportedTrace t = import_onnx({small_cnn(dir), {}});
+  INFO(t.yaml);
+  const Workload w = load_trace(t);
+  REQUIRE(w.layers.size() == 7);
+  const std::vector<std::string> names = {"features_conv1", "pool1", "conv2", "res", "dw", "gap", "fc"};
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK(w.layers[i].name == names[i]);
+  CHECK(w.input.C == 3);
+  CHECK(w.layers[0].padding == 1);
+  CHECK(w.layers[1].type == LayerType::MaxPool);
+  CHECK(w.layers[1].P == 8);
+  CHECK(w.layers[2].groups == 2);
+  CHECK(w.layers[3].type == LayerType::Add);
+  CHECK(w.layers[3].from == std::vector<std::string>{"conv2", "pool1"});
+  CHECK(w.layers[4].type == LayerType::DWConv);
+  CHECK(w.layers[5].type == LayerType::AvgPool);
+  CHECK(w.layers[5].R == 8);
+  CHECK(w.layers[6].C == 8);
+  CHECK(w.layers[6].M == 10);
+  // 16x16x8 outputs x 27 + 8x8x8 x 4 x 9 + 8x8x8 x 9 + 8 x 10.
+  const std::vector<int64_t> macs = {55296, 0, 18432, 0, 4608, 0, 80};
+  for (std::size_t i = 0; i < macs.size(); ++i) CHECK(w.layers[i].macs() == macs[i]);
+  // Weight statistics of conv1: values 0.5, 0, -0.25, 0 repeated.
+  CHECK(w.layers[0].weight_stats.given);
+  CHECK(w.layers[0].weight_stats.density == Approx(0.5).margin(0.02));
+  CHECK(w.layers[0].weight_stats.min == Approx(-0.25));
+  CHECK(w.layers[0].weight_stats.max == Approx(0.5));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an unsupported op or layout is an import error naming the node and op type", "[onnx]") {
+  const auto dir = scratch_dir("onnx_errors");
+  {
+    OnnxBuilder b("bad", "x", {1, 4, 8, 8});
+    b.node("Einsum", {"x"}, "y", "mix");
+    b.output("y");
+    b.save((dir / "einsum.onnx").string());
+    CHECK_THROWS_WITH(import_onnx({(dir / "einsum.onnx").string(), {}}),
+                      Catch::Contains("Einsum node 'mix'") && Catch::Contains("not supported"));
+  }
+  {
+    OnnxBuilder b("bad", "x", {1, 4, 8, 8});
+    b.weights("w", {4, 4, 3, 3});
+    auto& c = b.node("Conv", {"x", "w"}, "y", "lopsided");
+    OnnxBuilder::ints(c, "pads", {0, 0, 1, 1});
+    b.output("y");
+    b.save((dir / "pads.onnx").string());
+    CHECK_THROWS_WITH(import_onnx({(dir / "pads.onnx").string(), {}}),
+                      Catch::Contains("Conv node 'lopsided'") && Catch::Contains("equal in every direction"));
+  }
+  CHECK_THROWS_WITH(import_onnx({(dir / "missing.onnx").string(), {}}), Catch::Contains("cannot open"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an input of unknown size needs --input-shape, whose N becomes the batch", "[onnx]") {
+  const auto dir = scratch_dir("onnx_shape");
+  const std::string model = small_cnn(dir, {-1, 3, -1, -1});
+  CHECK_THROWS_WITH(import_onnx({model, {}}), Catch::Contains("--input-shape"));
+  const Workload w = load_trace(import_onnx({model, {4, 3, 32, 32}}));
+  CHECK(w.batch == 4);
+  CHECK(w.input.H == 32);
+  CHECK(w.layers[0].macs() == 32 * 32 * 8 * 27);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("qnnsim import writes a trace that qnnsim run simulates", "[onnx][cli]") {
+  const auto dir = scratch_dir("onnx_cli");
+  const std::string model = small_cnn(dir);
+  const std::string trace = (dir / "trace.yaml").string();
+  REQUIRE(qnnsim_cli("import " + model + " -o " + trace, dir / "out", dir / "err") == 0);
+  CHECK_THAT(read_file((dir / "out").string()), Catch::Contains("imported 7 layers (78416 MACs per image)"));
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + trace + " --quiet", dir / "out", dir / "err") == 0);
+  CHECK(qnnsim_cli("import " + model + " -o " + trace + " --input-shape 3,x,2", dir / "out", dir / "err") == 2);
+  CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("--input-shape"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("Debian's libonnx-testdata convolutions import with the right shapes and MACs", "[onnx]") {
+  // PyTorch-exported single-layer models (package libonnx-testdata, installed by scripts/setup.sh).
+  const std::string root = "/usr/share/libonnx-testdata/data/pytorch-converted/";
+  struct Case {
+    const char* model;
+    LayerType type;
+    int64_t groups, macs;
+  };
+  const std::vector<Case> cases = {
+      // 4 channels, 6x6, 3x3 depthwise: 4 x 4 outputs x 4 channels x 9.
+      {"test_Conv2d_depthwise", LayerType::DWConv, 4, 576},
+      // Depthwise with multiplier 2: 8 outputs in 4 groups: 4 x 4 x 8 x 1 x 9.
+      {"test_Conv2d_depthwise_with_multiplier", LayerType::Conv, 4, 1152},
+      // 3 -> 4 channels, 6x6, 3x3 stride 2: 2 x 2 x 4 x 3 x 9.
+      {"test_Conv2d_strided", LayerType::Conv, 1, 432},
+      // 8x8, pad 1, dilation 2 (a 5x5 reach), stride 2: 3 x 3 x 2 x 3 x 9.
+      {"test_Conv2d_dilated", LayerType::Conv, 1, 486},
+      // 4 -> 6 channels in 2 groups, 6x5 input, 3x2 filter: 4 x 4 x 6 x 2 x 6.
+      {"test_Conv2d_groups", LayerType::Conv, 2, 1152},
+  };
+  for (const Case& c : cases) {
+    INFO(c.model);
+    const Workload w = load_trace(import_onnx({root + c.model + "/model.onnx", {}}));
+    REQUIRE(w.layers.size() == 1);
+    CHECK(w.layers[0].type == c.type);
+    CHECK(w.layers[0].groups == c.groups);
+    CHECK(w.layers[0].macs() == c.macs);
+  }
+}
