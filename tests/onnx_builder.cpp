@@ -31,6 +31,20 @@ void OnnxBuilder::weights(const std::string& name, const std::vector<int64_t>& d
   for (int64_t i = 0; i < count; ++i) t->add_float_data(values[static_cast<std::size_t>(i) % values.size()]);
 }
 
+void OnnxBuilder::integers(const std::string& name, onnx::TensorProto::DataType type, const std::vector<int64_t>& dims,
+                           const std::vector<int32_t>& values) {
+  onnx::TensorProto* t = model_.mutable_graph()->add_initializer();
+  t->set_name(name);
+  t->set_data_type(type);
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    t->add_dims(d);
+    count *= d;
+  }
+  // ONNX stores 8- and 16-bit integers in int32_data.
+  for (int64_t i = 0; i < count; ++i) t->add_int32_data(values[static_cast<std::size_t>(i) % values.size()]);
+}
+
 onnx::NodeProto& OnnxBuilder::node(const std::string& op, const std::vector<std::string>& inputs,
                                    const std::string& output, const std::string& name) {
   onnx::NodeProto* n = model_.mutable_graph()->add_node();

@@ -16,6 +16,9 @@ class OnnxBuilder {
 
   // A float initializer of the given dims, values cycling through `values`.
   void weights(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values = {0.5f});
+  // An integer initializer (a zero point, or int8 weights) of the given type.
+  void integers(const std::string& name, onnx::TensorProto::DataType type, const std::vector<int64_t>& dims,
+                const std::vector<int32_t>& values);
   onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
                         const std::string& name = "");
   static void ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values);

@@ -159,3 +159,133 @@ TEST_CASE("Debian's libonnx-testdata convolutions import with the right shapes a
     CHECK(w.layers[0].macs() == c.macs);
   }
 }
+
+namespace {
+
+const TensorPrecision& tensor(const Workload& w, std::size_t layer, Tensor t) { return w.layers[layer].precision[t]; }
+
+}  // namespace
+
+TEST_CASE("a QDQ model imports with the widths and schemes of its quantization nodes", "[onnx]") {
+  const auto dir = scratch_dir("onnx_qdq");
+  OnnxBuilder b("qdq_cnn", "x", {1, 3, 8, 8});
+  b.weights("s", {}, {0.02f});
+  b.integers("zp_u8", onnx::TensorProto::UINT8, {}, {128});
+  b.integers("zp_i8", onnx::TensorProto::INT8, {}, {0});
+  b.integers("zp_i16", onnx::TensorProto::INT16, {}, {0});
+  // The input quantized to uint8 (asymmetric).
+  b.node("QuantizeLinear", {"x", "s", "zp_u8"}, "xq");
+  b.node("DequantizeLinear", {"xq", "s", "zp_u8"}, "xd");
+  // int8 weights stored as such, dequantized for the float Conv.
+  b.integers("w1", onnx::TensorProto::INT8, {4, 3, 3, 3}, {1, -2, 0, 3});
+  b.node("DequantizeLinear", {"w1", "s", "zp_i8"}, "w1d");
+  b.node("Conv", {"xd", "w1d"}, "c1", "conv1");
+  b.node("Relu", {"c1"}, "r1");
+  // conv1's outputs requantized to int8 (symmetric).
+  b.node("QuantizeLinear", {"r1", "s", "zp_i8"}, "r1q");
+  b.node("DequantizeLinear", {"r1q", "s", "zp_i8"}, "r1d");
+  auto& mp = b.node("MaxPool", {"r1d"}, "p", "pool");
+  OnnxBuilder::ints(mp, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(mp, "strides", {2, 2});
+  b.node("Flatten", {"p"}, "f");
+  // Float fc weights quantized to int16 by a QDQ pair on the constant.
+  b.weights("wfc", {36, 5});
+  b.node("QuantizeLinear", {"wfc", "s", "zp_i16"}, "wfcq");
+  b.node("DequantizeLinear", {"wfcq", "s", "zp_i16"}, "wfcd");
+  b.node("MatMul", {"f", "wfcd"}, "y", "fc");
+  b.output("y");
+  b.save((dir / "qdq.onnx").string());
+
+  const ImportedTrace t = import_onnx({(dir / "qdq.onnx").string(), {}});
+  INFO(t.yaml);
+  const Workload w = load_trace(t);
+  REQUIRE(w.layers.size() == 3);
+  CHECK(tensor(w, 0, Tensor::Inputs).bits == 8);
+  CHECK(tensor(w, 0, Tensor::Inputs).scheme == Scheme::UniformAsymmetric);
+  CHECK(tensor(w, 0, Tensor::Weights).scheme == Scheme::UniformSymmetric);
+  CHECK(tensor(w, 0, Tensor::Outputs).scheme == Scheme::UniformSymmetric);
+  // The pool reads and writes at conv1's output width; the fc reads it too.
+  CHECK(tensor(w, 1, Tensor::Inputs).scheme == Scheme::UniformSymmetric);
+  CHECK(tensor(w, 2, Tensor::Inputs).scheme == Scheme::UniformSymmetric);
+  CHECK(tensor(w, 2, Tensor::Weights).bits == 16);
+  // conv1: 6x6 outputs x 4 x 27; fc: 36 x 5.
+  CHECK(w.layers[0].macs() == 3888);
+  CHECK(w.layers[2].macs() == 180);
+  CHECK_THAT(t.yaml, Catch::Contains("quantization nodes"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a QONNX binary CNN imports with binary, ternary and 4-bit tensors", "[onnx]") {
+  const auto dir = scratch_dir("onnx_qonnx");
+  OnnxBuilder b("qonnx_bnn", "x", {1, 3, 8, 8});
+  b.weights("s", {}, {1.0f});
+  b.weights("z", {}, {0.0f});
+  b.weights("b8", {}, {8.0f});
+  b.weights("b4", {}, {4.0f});
+  b.weights("b2", {}, {2.0f});
+  // 8-bit unsigned input.
+  auto& qin = b.node("Quant", {"x", "s", "z", "b8"}, "xq");
+  OnnxBuilder::integer(qin, "signed", 0);
+  // Binary weights (BipolarQuant on the float constant), binary activations after.
+  b.weights("w1", {8, 3, 3, 3}, {0.3f, -0.7f});
+  b.node("BipolarQuant", {"w1", "s"}, "w1b");
+  b.node("Conv", {"xq", "w1b"}, "c1", "conv1");
+  b.node("BipolarQuant", {"c1", "s"}, "a1");
+  b.weights("w2", {8, 8, 3, 3}, {0.3f, -0.7f});
+  b.node("BipolarQuant", {"w2", "s"}, "w2b");
+  b.node("Conv", {"a1", "w2b"}, "c2", "conv2");
+  // 4-bit signed activations into a ternary-weight classifier.
+  b.node("Quant", {"c2", "s", "z", "b4"}, "a2");
+  b.node("Flatten", {"a2"}, "f");
+  b.weights("wfc", {128, 10}, {0.5f, 0.0f, -0.5f});
+  auto& qt = b.node("Quant", {"wfc", "s", "z", "b2"}, "wfct");
+  OnnxBuilder::integer(qt, "narrow", 1);
+  b.node("MatMul", {"f", "wfct"}, "y", "fc");
+  b.output("y");
+  b.save((dir / "bnn.onnx").string());
+
+  const ImportedTrace t = import_onnx({(dir / "bnn.onnx").string(), {}});
+  INFO(t.yaml);
+  const Workload w = load_trace(t);
+  REQUIRE(w.layers.size() == 3);
+  CHECK(tensor(w, 0, Tensor::Inputs).bits == 8);
+  CHECK(tensor(w, 0, Tensor::Inputs).scheme == Scheme::UniformAsymmetric);
+  CHECK(tensor(w, 0, Tensor::Weights).scheme == Scheme::Binary);
+  CHECK(tensor(w, 0, Tensor::Outputs).scheme == Scheme::Binary);
+  CHECK(tensor(w, 1, Tensor::Inputs).scheme == Scheme::Binary);
+  CHECK(tensor(w, 1, Tensor::Weights).bits == 1);
+  CHECK(tensor(w, 1, Tensor::Outputs).bits == 4);
+  CHECK(tensor(w, 2, Tensor::Inputs).bits == 4);
+  CHECK(tensor(w, 2, Tensor::Weights).scheme == Scheme::Ternary);
+  // conv1 6x6x8 x 27, conv2 4x4x8 x 72, fc 128 x 10.
+  CHECK(w.layers[0].macs() == 7776);
+  CHECK(w.layers[1].macs() == 9216);
+  CHECK(w.layers[2].macs() == 1280);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("QLinearConv and ConvInteger take their widths from their own zero points", "[onnx]") {
+  const auto dir = scratch_dir("onnx_qlinear");
+  OnnxBuilder b("qlinear", "x", {1, 4, 6, 6});
+  b.weights("s", {}, {0.05f});
+  b.integers("zp_u8", onnx::TensorProto::UINT8, {}, {0});
+  b.integers("zp_i8", onnx::TensorProto::INT8, {}, {0});
+  b.node("QuantizeLinear", {"x", "s", "zp_u8"}, "xq");
+  b.integers("w", onnx::TensorProto::INT8, {4, 4, 3, 3}, {1, -1});
+  auto& c = b.node("QLinearConv", {"xq", "s", "zp_u8", "w", "s", "zp_i8", "s", "zp_i8"}, "y", "qconv");
+  OnnxBuilder::ints(c, "pads", {1, 1, 1, 1});
+  b.integers("w2", onnx::TensorProto::INT8, {4, 4, 1, 1}, {2});
+  b.node("ConvInteger", {"y", "w2", "zp_i8", "zp_i8"}, "z", "iconv");
+  b.output("z");
+  b.save((dir / "qlinear.onnx").string());
+  const ImportedTrace t = import_onnx({(dir / "qlinear.onnx").string(), {}});
+  INFO(t.yaml);
+  const Workload w = load_trace(t);
+  REQUIRE(w.layers.size() == 2);
+  CHECK(tensor(w, 0, Tensor::Inputs).scheme == Scheme::UniformAsymmetric);  // uint8
+  CHECK(tensor(w, 0, Tensor::Weights).scheme == Scheme::UniformSymmetric);  // int8, zero point 0
+  CHECK(tensor(w, 0, Tensor::Outputs).scheme == Scheme::UniformSymmetric);  // y_zero_point int8
+  CHECK(tensor(w, 1, Tensor::Inputs).scheme == Scheme::UniformSymmetric);
+  CHECK(w.layers[0].macs() == 6 * 6 * 4 * 36);
+  std::filesystem::remove_all(dir);
+}

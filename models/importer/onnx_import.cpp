@@ -1,29 +1,50 @@
 // Translates an ONNX graph node by node, in the graph's order (ONNX requires
 // it to be topological). Each activation tensor is tracked by the layer that
-// produced it and its shape (C, H, W); ops that do not move data through the
-// accelerator (ReLU, Clip, BatchNormalization folded into the convolution
-// before it, Dropout, Identity, Flatten, Reshape) pass the tracking through.
-// Shapes are inferred here from the ops' attributes, so a model without
-// intermediate shape information imports the same.
+// produced it, its shape (C, H, W) and, once a quantization node has said so,
+// its width and scheme. Constants are tracked the same way, so quantized
+// weights are found through their QuantizeLinear / DequantizeLinear / Quant
+// nodes. Ops that do not move data through the accelerator (ReLU, Clip,
+// BatchNormalization folded into the convolution before it, Dropout,
+// Identity, Cast, constant rescales, Flatten, Reshape) pass the tracking
+// through. Shapes are inferred here from the ops' attributes.
 #include "importer/onnx_import.h"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "importer/onnx_graph.h"
+#include "importer/quant_info.h"
 
 namespace qnnsim {
 
 namespace {
 
 using onnx_import::Graph;
+using onnx_import::Quantized;
 using onnx_import::WeightStats;
 
 struct Activation {
   std::string producer;  // a layer name, or "input"
   int64_t C = 0, H = 1, W = 1;
+  std::optional<Quantized> q;
+};
+
+struct Constant {
+  const onnx::TensorProto* init = nullptr;
+  std::optional<Quantized> q;
+};
+
+// One layer of the trace, written out at the end once every width is known.
+struct Record {
+  std::string name, fields;
+  std::vector<std::string> from;
+  std::optional<WeightStats> stats;
+  std::optional<Quantized> weights, inputs, outputs;
+  bool carries_width = false;  // pooling and add: outputs at the inputs' width
 };
 
 class Translator {
@@ -32,29 +53,33 @@ class Translator {
 
   ImportedTrace run() {
     for (const auto& n : g_.graph().node()) node(n);
-    if (layers_.empty()) throw ImportError("the graph has no Conv, Gemm, MatMul, pooling or Add node to simulate");
+    if (records_.empty()) throw ImportError("the graph has no Conv, Gemm, MatMul, pooling or Add node to simulate");
+    chain_widths();
     ImportedTrace t;
-    t.layers = static_cast<int>(layers_.size());
-    t.notes = notes_;
+    t.layers = static_cast<int>(records_.size());
     t.yaml = yaml();
+    t.notes = notes_;
     return t;
   }
 
  private:
+  // ---- tensors ----
+
   void read_input(const ImportOptions& o) {
-    std::vector<int64_t> dims = g_.input_dims(&input_name_);
+    std::string name;
+    std::vector<int64_t> dims = g_.input_dims(&name);
     if (!o.input_shape.empty()) dims = o.input_shape;
     if (dims.size() == 4) {
       batch_ = dims[0] > 0 ? dims[0] : 1;
       dims.erase(dims.begin());
     }
     if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
-      throw ImportError("the network input '" + input_name_ +
-                        "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
-    act_[input_name_] = {"input", dims[0], dims[1], dims[2]};
-    input_ = act_[input_name_];
+      throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
+    act_[name] = {"input", dims[0], dims[1], dims[2], std::nullopt};
+    input_ = act_[name];
   }
 
+  bool is_activation(const std::string& t) const { return act_.count(t) > 0; }
   const Activation& activation(const onnx::NodeProto& n, int i) const {
     if (n.input_size() <= i) throw ImportError(Graph::describe(n) + " has no input " + std::to_string(i));
     const auto it = act_.find(n.input(i));
@@ -62,11 +87,25 @@ class Translator {
       throw ImportError(Graph::describe(n) + ": input '" + n.input(i) + "' is not an activation the import knows");
     return it->second;
   }
-  const onnx::TensorProto& weights(const onnx::NodeProto& n, int i) const {
-    const onnx::TensorProto* t = n.input_size() > i ? g_.initializer(n.input(i)) : nullptr;
-    if (t == nullptr) throw ImportError(Graph::describe(n) + ": input " + std::to_string(i) + " must be a constant initializer");
-    return *t;
+  // A constant: an initializer, possibly through quantization nodes. An
+  // integer initializer is a quantized tensor by its data type.
+  std::optional<Constant> constant(const std::string& t) const {
+    const auto it = const_.find(t);
+    if (it != const_.end()) return it->second;
+    if (const onnx::TensorProto* init = g_.initializer(t)) return Constant{init, onnx_import::integer_type(init->data_type(), nullptr)};
+    return std::nullopt;
   }
+  Constant weights(const onnx::NodeProto& n, int i) const {
+    const auto c = n.input_size() > i ? constant(n.input(i)) : std::nullopt;
+    if (!c) throw ImportError(Graph::describe(n) + ": input " + std::to_string(i) + " must be a constant (weights)");
+    return *c;
+  }
+  std::optional<Quantized> zero_point_type(const onnx::NodeProto& n, int i) const {
+    const onnx::TensorProto* zp = n.input_size() > i && !n.input(i).empty() ? g_.initializer(n.input(i)) : nullptr;
+    return zp ? onnx_import::integer_type(zp->data_type(), zp) : std::nullopt;
+  }
+
+  // ---- layers ----
 
   // A plain layer name from the node's name or output, unique in the trace.
   std::string layer_name(const onnx::NodeProto& n) {
@@ -82,7 +121,7 @@ class Translator {
   }
 
   // Equal pads on all sides and equal strides, as the trace's layers have them.
-  void square(const onnx::NodeProto& n, int64_t* stride, int64_t* padding, int64_t* dilation) const {
+  static void square(const onnx::NodeProto& n, int64_t* stride, int64_t* padding, int64_t* dilation) {
     const std::vector<int64_t> s = Graph::ints_attr(n, "strides"), p = Graph::ints_attr(n, "pads"),
                                d = Graph::ints_attr(n, "dilations");
     const auto same = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == v[0]; }); };
@@ -97,48 +136,93 @@ class Translator {
     if (dilation) *dilation = d.empty() ? 1 : d[0];
   }
 
-  void emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
-            const Activation& out, const WeightStats* w = nullptr) {
-    const std::string name = layer_name(n);
-    std::string line = fmt::format("  - {{name: {}, {}", name, fields);
-    const bool follows = from.size() == 1 && from[0]->producer == last_;
-    if (!follows) {
-      line += ", from: [";
-      for (std::size_t i = 0; i < from.size(); ++i) line += (i ? ", " : "") + from[i]->producer;
-      line += "]";
-    }
-    if (w != nullptr)
-      line += fmt::format(", weight_stats: {{density: {:.6g}, min: {:.6g}, max: {:.6g}}}", w->density, w->min, w->max);
-    layers_.push_back(line + "}");
-    last_ = name;
-    Activation a = out;
-    a.producer = name;
-    act_[n.output(0)] = a;
+  Record& emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
+               Activation out) {
+    Record r;
+    r.name = layer_name(n);
+    r.fields = fields;
+    for (const Activation* a : from) r.from.push_back(a->producer);
+    r.inputs = from[0]->q;
+    out.producer = r.name;
+    out.q.reset();
+    act_[n.output(0)] = out;
+    records_.push_back(r);
+    index_[r.name] = records_.size() - 1;
+    return records_.back();
+  }
+
+  // The tensor `t` (an activation) is stored at `q` from here on: its producer writes it so.
+  void quantize_activation(const onnx::NodeProto& n, const std::string& t, const std::string& out, const Quantized& q) {
+    Activation a = act_.at(t);
+    a.q = q;
+    act_[out] = a;
+    quantized_ = true;
+    if (a.producer == "input") return;
+    Record& r = records_[index_.at(a.producer)];
+    if (r.outputs && !(*r.outputs == q))
+      throw ImportError(Graph::describe(n) + ": '" + t + "' is already stored as " + onnx_import::describe(*r.outputs) +
+                        "; a second width " + onnx_import::describe(q) + " for the same tensor is not supported");
+    r.outputs = q;
   }
 
   void node(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
-    if (op == "Conv") return conv(n);
-    if (op == "Gemm" || op == "MatMul") return fc(n);
+    if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv") return conv(n);
+    if (op == "Gemm" || op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul") return fc(n);
     if (op == "MaxPool" || op == "AveragePool") return pool(n);
     if (op == "GlobalAveragePool" || op == "GlobalMaxPool") return global_pool(n);
     if (op == "Add") return add(n);
-    if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity") {
-      act_[n.output(0)] = activation(n, 0);
+    if (op == "QuantizeLinear" || op == "DynamicQuantizeLinear" || op == "DequantizeLinear" || op == "Quant" ||
+        op == "BipolarQuant")
+      return quantization(n);
+    if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity" ||
+        op == "Cast" || (op == "Mul" && constant_operand(n))) {
+      pass_through(n);
       if (op == "BatchNormalization") folded_bn_ = true;
       return;
     }
     if (op == "Flatten" || op == "Reshape") {
       Activation a = activation(n, 0);
-      act_[n.output(0)] = {a.producer, a.C * a.H * a.W, 1, 1};
+      act_[n.output(0)] = {a.producer, a.C * a.H * a.W, 1, 1, a.q};
       return;
     }
     throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
   }
 
+  bool constant_operand(const onnx::NodeProto& n) const {
+    return n.input_size() == 2 && (constant(n.input(0)) || constant(n.input(1)));
+  }
+  void pass_through(const onnx::NodeProto& n) {
+    const int i = n.input_size() == 2 && constant(n.input(0)) ? 1 : 0;
+    act_[n.output(0)] = activation(n, i);
+  }
+
+  void quantization(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const std::string& x = n.input(0);
+    std::optional<Quantized> q;
+    if (op == "QuantizeLinear") q = onnx_import::quantize_linear(g_, n);
+    if (op == "DynamicQuantizeLinear") q = Quantized{8, Scheme::UniformAsymmetric};  // uint8 by definition
+    if (op == "Quant" || op == "BipolarQuant") q = onnx_import::qonnx_quant(g_, n);
+    if (const auto c = constant(x)) {
+      Constant out = *c;
+      if (q) out.q = q;
+      else if (!out.q) out.q = zero_point_type(n, 2);  // DequantizeLinear of a float constant: keep what is known
+      const_[n.output(0)] = out;
+      quantized_ = true;
+      return;
+    }
+    if (!is_activation(x)) throw ImportError(Graph::describe(n) + ": input '" + x + "' is not a tensor the import knows");
+    if (q) return quantize_activation(n, x, n.output(0), *q);
+    act_[n.output(0)] = act_.at(x);  // DequantizeLinear: the values keep their stored width
+  }
+
   void conv(const onnx::NodeProto& n) {
-    const Activation& x = activation(n, 0);
-    const onnx::TensorProto& w = weights(n, 1);
+    const std::string& op = n.op_type();
+    const int w_index = op == "QLinearConv" ? 3 : 1;
+    const Activation x = activation(n, 0);
+    const Constant wc = weights(n, w_index);
+    const onnx::TensorProto& w = *wc.init;
     if (w.dims_size() != 4) throw ImportError(Graph::describe(n) + ": only 2-D convolutions are supported");
     const int64_t M = w.dims(0), R = w.dims(2), S = w.dims(3), groups = Graph::int_attr(n, "group", 1);
     if (w.dims(1) * groups != x.C)
@@ -148,7 +232,6 @@ class Translator {
     square(n, &stride, &padding, &dilation);
     const int64_t P = (x.H + 2 * padding - dilation * (R - 1) - 1) / stride + 1;
     const int64_t Q = (x.W + 2 * padding - dilation * (S - 1) - 1) / stride + 1;
-    const WeightStats ws = Graph::stats(w);
     std::string fields;
     if (groups == x.C && M == x.C && groups > 1) {
       fields = fmt::format("type: dwconv, C: {}, H: {}, W: {}, R: {}, S: {}", x.C, x.H, x.W, R, S);
@@ -159,25 +242,44 @@ class Translator {
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
     if (dilation != 1) fields += fmt::format(", dilation: {}", dilation);
-    emit(n, fields, {&x}, {"", M, P, Q}, &ws);
+    weight_layer(n, fields, x, wc, {"", M, P, Q, std::nullopt});
   }
 
   void fc(const onnx::NodeProto& n) {
-    const Activation& x = activation(n, 0);
-    const onnx::TensorProto& w = weights(n, 1);
+    const std::string& op = n.op_type();
+    const Activation x = activation(n, 0);
+    const Constant wc = weights(n, op == "QLinearMatMul" ? 3 : 1);
+    const onnx::TensorProto& w = *wc.init;
     if (w.dims_size() != 2) throw ImportError(Graph::describe(n) + ": the weight matrix must be 2-D");
-    const bool trans_b = n.op_type() == "Gemm" && Graph::int_attr(n, "transB", 0) != 0;
-    if (n.op_type() == "Gemm" && Graph::int_attr(n, "transA", 0) != 0)
-      throw ImportError(Graph::describe(n) + ": transA is not supported");
+    const bool trans_b = op == "Gemm" && Graph::int_attr(n, "transB", 0) != 0;
+    if (op == "Gemm" && Graph::int_attr(n, "transA", 0) != 0) throw ImportError(Graph::describe(n) + ": transA is not supported");
     const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
     const int64_t C = x.C * x.H * x.W;
     if (K != C) throw ImportError(Graph::describe(n) + fmt::format(": the weights take {} inputs, the input has {}", K, C));
-    const WeightStats ws = Graph::stats(w);
-    emit(n, fmt::format("type: fc, C: {}, M: {}", C, M), {&x}, {"", M, 1, 1}, &ws);
+    weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {"", M, 1, 1, std::nullopt});
+  }
+
+  // A conv or fc layer: widths from the quantized ops' own zero points where they have them.
+  void weight_layer(const onnx::NodeProto& n, const std::string& fields, const Activation& x, const Constant& w,
+                    const Activation& out) {
+    const std::string& op = n.op_type();
+    Record& r = emit(n, fields, {&x}, out);
+    r.stats = Graph::stats(*w.init);
+    r.weights = w.q;
+    if (op == "QLinearConv" || op == "QLinearMatMul") {
+      r.inputs = zero_point_type(n, 2);
+      if (!r.inputs) r.inputs = onnx_import::integer_type(onnx::TensorProto::UINT8, nullptr);
+      const auto y = zero_point_type(n, 7);
+      quantize_activation(n, n.output(0), n.output(0), y ? *y : Quantized{8, Scheme::UniformAsymmetric});
+    } else if (op == "ConvInteger" || op == "MatMulInteger") {
+      if (const auto zp = zero_point_type(n, 2)) r.inputs = zp;
+      quantized_ = true;
+    }
+    if (r.weights || r.inputs) quantized_ = true;
   }
 
   void pool(const onnx::NodeProto& n) {
-    const Activation& x = activation(n, 0);
+    const Activation x = activation(n, 0);
     const std::vector<int64_t> k = Graph::ints_attr(n, "kernel_shape");
     if (k.size() != 2) throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D");
     if (Graph::int_attr(n, "ceil_mode", 0) != 0) throw ImportError(Graph::describe(n) + ": ceil_mode is not supported");
@@ -188,34 +290,63 @@ class Translator {
                                      n.op_type() == "MaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, k[0], k[1]);
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
-    emit(n, fields, {&x}, {"", x.C, P, Q});
+    emit(n, fields, {&x}, {"", x.C, P, Q, std::nullopt}).carries_width = true;
   }
 
   void global_pool(const onnx::NodeProto& n) {
-    const Activation& x = activation(n, 0);
+    const Activation x = activation(n, 0);
     emit(n, fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                         n.op_type() == "GlobalMaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, x.H, x.W),
-         {&x}, {"", x.C, 1, 1});
+         {&x}, {"", x.C, 1, 1, std::nullopt})
+        .carries_width = true;
   }
 
   void add(const onnx::NodeProto& n) {
-    // A constant operand is a bias: folded into the layer before.
-    if (n.input_size() == 2 && (g_.initializer(n.input(0)) || g_.initializer(n.input(1)))) {
-      act_[n.output(0)] = activation(n, g_.initializer(n.input(0)) ? 1 : 0);
-      return;
-    }
-    const Activation& a = activation(n, 0);
-    const Activation& b = activation(n, 1);
+    if (constant_operand(n)) return pass_through(n);  // a bias, folded into the layer before
+    const Activation a = activation(n, 0), b = activation(n, 1);
     if (a.C != b.C || a.H != b.H || a.W != b.W)
       throw ImportError(Graph::describe(n) + fmt::format(": operands {}x{}x{} and {}x{}x{} differ (broadcasting is not "
                                                         "supported)", a.C, a.H, a.W, b.C, b.H, b.W));
-    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {"", a.C, a.H, a.W});
+    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {"", a.C, a.H, a.W, std::nullopt})
+        .carries_width = true;
+  }
+
+  // A layer reads its inputs at the width its producer wrote them: where one
+  // side is known, the other follows; pooling and adds write at the width
+  // they read. Two different known widths for one tensor are an error.
+  void chain_widths() {
+    for (Record& r : records_) {
+      for (const std::string& p : r.from) {
+        if (p == "input") continue;
+        Record& producer = records_[index_.at(p)];
+        if (producer.outputs && r.inputs && !(*producer.outputs == *r.inputs))
+          throw ImportError("layer '" + r.name + "' reads '" + p + "' as " + onnx_import::describe(*r.inputs) + ", but '" +
+                            p + "' writes " + onnx_import::describe(*producer.outputs));
+        if (producer.outputs) r.inputs = producer.outputs;
+        else if (r.inputs) producer.outputs = r.inputs;
+      }
+      if (r.carries_width && !r.outputs) r.outputs = r.inputs;
+    }
+  }
+
+  // ---- the trace ----
+
+  static std::string precision_field(const char* tensor, const std::optional<Quantized>& q) {
+    return q ? fmt::format(", {}: {{bits: {}, scheme: {}}}", tensor, q->bits, scheme_name(q->scheme)) : "";
   }
 
   std::string yaml() {
     std::string y = "# Imported from an ONNX model by `qnnsim import`.\n";
-    y += "# The graph has no quantization nodes: the precision below is qnnsim's default,\n";
-    y += "# 8-bit uniform with 32-bit accumulators. Change it here or with --bits.\n";
+    if (quantized_) {
+      y += "# Widths and schemes come from the model's quantization nodes; a tensor without\n";
+      y += "# one keeps the default below (8-bit uniform, 32-bit accumulators).\n";
+      notes_.push_back("widths from the model's quantization nodes; the rest at the default 8-bit uniform");
+    } else {
+      y += "# The graph has no quantization nodes: the precision below is qnnsim's default,\n";
+      y += "# 8-bit uniform with 32-bit accumulators. Change it here or with --bits.\n";
+      notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
+    }
+    if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
     y += "# weight_stats: density (fraction not zero) and range of each layer's weights.\n";
     y += fmt::format("network: {}\nbatch: {}\n", network_name(), batch_);
     y += "precision:\n";
@@ -224,9 +355,18 @@ class Translator {
     y += "  outputs:     {bits: 8, scheme: uniform_asymmetric}\n";
     y += "  accumulator: {bits: 32, scheme: uniform_symmetric}\n";
     y += fmt::format("input: {{C: {}, H: {}, W: {}}}\nlayers:\n", input_.C, input_.H, input_.W);
-    for (const std::string& l : layers_) y += l + "\n";
-    notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
-    if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
+    std::string previous = "input";
+    for (const Record& r : records_) {
+      std::string line = fmt::format("  - {{name: {}, {}", r.name, r.fields);
+      if (!(r.from.size() == 1 && r.from[0] == previous)) line += fmt::format(", from: [{}]", fmt::join(r.from, ", "));
+      line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
+              precision_field("outputs", r.outputs);
+      if (r.stats)
+        line += fmt::format(", weight_stats: {{density: {:.6g}, min: {:.6g}, max: {:.6g}}}", r.stats->density,
+                            r.stats->min, r.stats->max);
+      y += line + "}\n";
+      previous = r.name;
+    }
     return y;
   }
 
@@ -238,14 +378,15 @@ class Translator {
   }
 
   const Graph& g_;
-  std::string input_name_;
   Activation input_;
   int64_t batch_ = 1;
   std::map<std::string, Activation> act_;
+  std::map<std::string, Constant> const_;
+  std::vector<Record> records_;
+  std::map<std::string, std::size_t> index_;
   std::set<std::string> names_{"input"};
-  std::vector<std::string> layers_, notes_;
-  std::string last_ = "input";
-  bool folded_bn_ = false;
+  std::vector<std::string> notes_;
+  bool folded_bn_ = false, quantized_ = false;
 };
 
 }  // namespace

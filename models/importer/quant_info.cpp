@@ -1,0 +1,80 @@
+#include "importer/quant_info.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "importer/onnx_import.h"
+
+namespace qnnsim::onnx_import {
+
+namespace {
+
+// Whether every value of an integer or float initializer is zero.
+bool all_zero(const onnx::TensorProto& t) {
+  for (const auto v : t.int32_data())
+    if (v != 0) return false;
+  for (const auto v : t.float_data())
+    if (v != 0.0f) return false;
+  for (const char c : t.raw_data())
+    if (c != 0) return false;
+  return true;
+}
+
+// The first value of a float initializer (a scalar such as a bit width).
+double first_float(const onnx::TensorProto& t) {
+  if (t.float_data_size() > 0) return t.float_data(0);
+  if (t.data_type() == onnx::TensorProto::FLOAT && t.raw_data().size() >= sizeof(float)) {
+    float v = 0;
+    std::memcpy(&v, t.raw_data().data(), sizeof v);
+    return v;
+  }
+  if (t.int64_data_size() > 0) return static_cast<double>(t.int64_data(0));
+  if (t.int32_data_size() > 0) return t.int32_data(0);
+  return NAN;
+}
+
+const onnx::TensorProto* constant_input(const Graph& g, const onnx::NodeProto& n, int i) {
+  return n.input_size() > i && !n.input(i).empty() ? g.initializer(n.input(i)) : nullptr;
+}
+
+}  // namespace
+
+std::optional<Quantized> integer_type(int data_type, const onnx::TensorProto* zero_point) {
+  const bool zero = zero_point == nullptr || all_zero(*zero_point);
+  switch (data_type) {
+    case onnx::TensorProto::INT8: return Quantized{8, zero ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric};
+    case onnx::TensorProto::UINT8: return Quantized{8, Scheme::UniformAsymmetric};
+    case onnx::TensorProto::INT16: return Quantized{16, zero ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric};
+    case onnx::TensorProto::UINT16: return Quantized{16, Scheme::UniformAsymmetric};
+    default: return std::nullopt;
+  }
+}
+
+Quantized quantize_linear(const Graph& g, const onnx::NodeProto& n) {
+  const onnx::TensorProto* zp = constant_input(g, n, 2);
+  if (zp == nullptr) return {8, Scheme::UniformAsymmetric};  // ONNX: no zero point means uint8, zero 0
+  const auto q = integer_type(zp->data_type(), zp);
+  if (!q) throw ImportError(Graph::describe(n) + ": the zero point's data type is not an 8- or 16-bit integer");
+  return *q;
+}
+
+Quantized qonnx_quant(const Graph& g, const onnx::NodeProto& n) {
+  if (n.op_type() == "BipolarQuant") return {1, Scheme::Binary};
+  const onnx::TensorProto* width = constant_input(g, n, 3);
+  if (width == nullptr) throw ImportError(Graph::describe(n) + ": the bit width (input 3) must be a constant");
+  const double b = first_float(*width);
+  if (!(b >= 1 && b <= 16) || b != std::floor(b))
+    throw ImportError(Graph::describe(n) + ": bit width " + std::to_string(b) + " is not a whole number from 1 to 16");
+  const int bits = static_cast<int>(b);
+  const bool is_signed = Graph::int_attr(n, "signed", 1) != 0;
+  const bool narrow = Graph::int_attr(n, "narrow", 0) != 0;
+  if (bits == 1) return {1, Scheme::Binary};
+  if (bits == 2 && is_signed && narrow) return {2, Scheme::Ternary};  // {-1, 0, +1}
+  const onnx::TensorProto* zp = constant_input(g, n, 2);
+  const bool zero = zp == nullptr || first_float(*zp) == 0.0;
+  return {bits, is_signed && zero ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric};
+}
+
+std::string describe(const Quantized& q) { return std::to_string(q.bits) + "-bit " + scheme_name(q.scheme); }
+
+}  // namespace qnnsim::onnx_import
