@@ -289,3 +289,33 @@ TEST_CASE("QLinearConv and ConvInteger take their widths from their own zero poi
   CHECK(w.layers[0].macs() == 6 * 6 * 4 * 36);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("Concat along channels feeds the next layer from every producer, and the trace simulates", "[onnx]") {
+  const auto dir = scratch_dir("onnx_concat");
+  // A SqueezeNet fire module: squeeze 8 -> 4 (1x1), expand to 8 (1x1) and 8 (3x3), concatenated, then 16 -> 10.
+  OnnxBuilder b("fire", "x", {1, 8, 6, 6});
+  b.weights("ws", {4, 8, 1, 1});
+  b.node("Conv", {"x", "ws"}, "s", "squeeze");
+  b.weights("w1", {8, 4, 1, 1});
+  b.node("Conv", {"s", "w1"}, "e1", "expand1x1");
+  b.weights("w3", {8, 4, 3, 3});
+  auto& e3 = b.node("Conv", {"s", "w3"}, "e3", "expand3x3");
+  OnnxBuilder::ints(e3, "pads", {1, 1, 1, 1});
+  auto& cat = b.node("Concat", {"e1", "e3"}, "c", "cat");
+  OnnxBuilder::integer(cat, "axis", 1);
+  b.weights("wo", {10, 16, 1, 1});
+  b.node("Conv", {"c", "wo"}, "y", "out");
+  b.output("y");
+  const std::string model = (dir / "fire.onnx").string();
+  b.save(model);
+  const Workload w = load_trace(import_onnx({model, {}}));
+  REQUIRE(w.layers.size() == 4);
+  CHECK(w.layers[2].from == std::vector<std::string>{"squeeze"});
+  CHECK(w.layers[3].from == std::vector<std::string>{"expand1x1", "expand3x3"});
+  CHECK(w.layers[3].C == 16);
+  CHECK(w.layers[3].macs() == 6 * 6 * 10 * 16);
+  const std::string trace = (dir / "fire.yaml").string();
+  REQUIRE(qnnsim_cli("import " + model + " -o " + trace, dir / "out", dir / "err") == 0);
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + trace + " --quiet", dir / "out", dir / "err") == 0);
+  std::filesystem::remove_all(dir);
+}

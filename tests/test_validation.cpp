@@ -246,3 +246,19 @@ TEST_CASE("an energy table curve with two points at the same x is rejected", "[v
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("several producers of a layer concatenate along channels, and must add up", "[validation]") {
+  const char* kBranches = R"(network: branches
+batch: 1
+input: {C: 4, H: 8, W: 8}
+layers:
+  - {name: a, type: conv, C: 4, H: 8, W: 8, M: 6, R: 1, S: 1}
+  - {name: b, type: conv, C: 4, H: 8, W: 8, M: 2, R: 3, S: 3, padding: 1, from: [input]}
+  - {name: joined, type: conv, C: 8, H: 8, W: 8, M: 3, R: 1, S: 1, from: [a, b]}
+)";
+  const Workload w = workload_from_text(kBranches);
+  CHECK(w.layers[2].input_count() == 8 * 8 * 8);
+  const ConfigError e = workload_error(replace_all(kBranches, "name: joined, type: conv, C: 8", "name: joined, type: conv, C: 7"));
+  CHECK(e.key_path() == "layers[2].from");
+  CHECK_THAT(e.message(), Catch::Contains("C=7") && Catch::Contains("8 its producers output together"));
+}

@@ -28,7 +28,7 @@ using onnx_import::Quantized;
 using onnx_import::WeightStats;
 
 struct Activation {
-  std::string producer;  // a layer name, or "input"
+  std::vector<std::string> producers;  // layer names, or "input"; several for a concatenation
   int64_t C = 0, H = 1, W = 1;
   std::optional<Quantized> q;
 };
@@ -75,7 +75,7 @@ class Translator {
     }
     if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
       throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
-    act_[name] = {"input", dims[0], dims[1], dims[2], std::nullopt};
+    act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt};
     input_ = act_[name];
   }
 
@@ -141,9 +141,9 @@ class Translator {
     Record r;
     r.name = layer_name(n);
     r.fields = fields;
-    for (const Activation* a : from) r.from.push_back(a->producer);
+    for (const Activation* a : from) r.from.insert(r.from.end(), a->producers.begin(), a->producers.end());
     r.inputs = from[0]->q;
-    out.producer = r.name;
+    out.producers = {r.name};
     out.q.reset();
     act_[n.output(0)] = out;
     records_.push_back(r);
@@ -157,12 +157,14 @@ class Translator {
     a.q = q;
     act_[out] = a;
     quantized_ = true;
-    if (a.producer == "input") return;
-    Record& r = records_[index_.at(a.producer)];
-    if (r.outputs && !(*r.outputs == q))
-      throw ImportError(Graph::describe(n) + ": '" + t + "' is already stored as " + onnx_import::describe(*r.outputs) +
-                        "; a second width " + onnx_import::describe(q) + " for the same tensor is not supported");
-    r.outputs = q;
+    for (const std::string& p : a.producers) {
+      if (p == "input") continue;
+      Record& r = records_[index_.at(p)];
+      if (r.outputs && !(*r.outputs == q))
+        throw ImportError(Graph::describe(n) + ": '" + t + "' is already stored as " + onnx_import::describe(*r.outputs) +
+                          "; a second width " + onnx_import::describe(q) + " for the same tensor is not supported");
+      r.outputs = q;
+    }
   }
 
   void node(const onnx::NodeProto& n) {
@@ -183,9 +185,10 @@ class Translator {
     }
     if (op == "Flatten" || op == "Reshape") {
       Activation a = activation(n, 0);
-      act_[n.output(0)] = {a.producer, a.C * a.H * a.W, 1, 1, a.q};
+      act_[n.output(0)] = {a.producers, a.C * a.H * a.W, 1, 1, a.q};
       return;
     }
+    if (op == "Concat") return concat(n);
     throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
   }
 
@@ -217,6 +220,23 @@ class Translator {
     act_[n.output(0)] = act_.at(x);  // DequantizeLinear: the values keep their stored width
   }
 
+  // Channels side by side: no layer; the consumer reads every producer.
+  void concat(const onnx::NodeProto& n) {
+    if (Graph::int_attr(n, "axis", 1) != 1)
+      throw ImportError(Graph::describe(n) + ": only concatenation along channels (axis 1) is supported");
+    Activation out = activation(n, 0);
+    for (int i = 1; i < n.input_size(); ++i) {
+      const Activation& a = activation(n, i);
+      if (a.H != out.H || a.W != out.W)
+        throw ImportError(Graph::describe(n) + fmt::format(": inputs of {}x{} and {}x{} cannot be concatenated along "
+                                                          "channels", out.H, out.W, a.H, a.W));
+      out.producers.insert(out.producers.end(), a.producers.begin(), a.producers.end());
+      out.C += a.C;
+      if (!(out.q && a.q && *out.q == *a.q)) out.q.reset();
+    }
+    act_[n.output(0)] = out;
+  }
+
   void conv(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
     const int w_index = op == "QLinearConv" ? 3 : 1;
@@ -242,7 +262,7 @@ class Translator {
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
     if (dilation != 1) fields += fmt::format(", dilation: {}", dilation);
-    weight_layer(n, fields, x, wc, {"", M, P, Q, std::nullopt});
+    weight_layer(n, fields, x, wc, {{}, M, P, Q, std::nullopt});
   }
 
   void fc(const onnx::NodeProto& n) {
@@ -256,7 +276,7 @@ class Translator {
     const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
     const int64_t C = x.C * x.H * x.W;
     if (K != C) throw ImportError(Graph::describe(n) + fmt::format(": the weights take {} inputs, the input has {}", K, C));
-    weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {"", M, 1, 1, std::nullopt});
+    weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {{}, M, 1, 1, std::nullopt});
   }
 
   // A conv or fc layer: widths from the quantized ops' own zero points where they have them.
@@ -290,24 +310,26 @@ class Translator {
                                      n.op_type() == "MaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, k[0], k[1]);
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
-    emit(n, fields, {&x}, {"", x.C, P, Q, std::nullopt}).carries_width = true;
+    emit(n, fields, {&x}, {{}, x.C, P, Q, std::nullopt}).carries_width = true;
   }
 
   void global_pool(const onnx::NodeProto& n) {
     const Activation x = activation(n, 0);
     emit(n, fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                         n.op_type() == "GlobalMaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, x.H, x.W),
-         {&x}, {"", x.C, 1, 1, std::nullopt})
+         {&x}, {{}, x.C, 1, 1, std::nullopt})
         .carries_width = true;
   }
 
   void add(const onnx::NodeProto& n) {
     if (constant_operand(n)) return pass_through(n);  // a bias, folded into the layer before
     const Activation a = activation(n, 0), b = activation(n, 1);
+    if (a.producers.size() != 1 || b.producers.size() != 1)
+      throw ImportError(Graph::describe(n) + ": an Add of a concatenation is not supported");
     if (a.C != b.C || a.H != b.H || a.W != b.W)
       throw ImportError(Graph::describe(n) + fmt::format(": operands {}x{}x{} and {}x{}x{} differ (broadcasting is not "
                                                         "supported)", a.C, a.H, a.W, b.C, b.H, b.W));
-    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {"", a.C, a.H, a.W, std::nullopt})
+    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {{}, a.C, a.H, a.W, std::nullopt})
         .carries_width = true;
   }
 

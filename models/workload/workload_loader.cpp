@@ -140,21 +140,24 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
     if (l.inputs_density_given && (from.size() != 1 || from[0] != "input"))
       node.fail("inputs", "the density of this layer's inputs is the outputs.density of the layer that writes them; "
                           "set it there (only a layer fed by the network input sets inputs.density)");
-    const std::size_t want = l.type == LayerType::Add ? 2 : 1;
-    if (from.size() != want)
-      node.fail("from", std::string(layer_type_name(l.type)) + " takes " + std::to_string(want) +
-                            " producer(s), found " + std::to_string(from.size()));
+    if (l.type == LayerType::Add && from.size() != 2)
+      node.fail("from", "add takes 2 producers, found " + std::to_string(from.size()));
+    // Several producers of another layer are concatenated along channels.
+    const bool concat = l.type != LayerType::Add && from.size() > 1;
+    int64_t channels = 0, volume = 0;
     for (const auto& p : from) {
       const auto it = produced.find(p);
       if (it == produced.end())
         node.fail("from", "'" + p + "' is not the network input nor an earlier layer");
       const Shape& got = it->second;
+      channels += got.C;
+      volume += got.volume();
       if (l.type == LayerType::FC) {
-        if (got.volume() != l.C)
+        if (!concat && got.volume() != l.C)
           node.fail(key, "fc input features C=" + std::to_string(l.C) + " do not match '" + p +
                              "', which outputs " + shape_text(got) + " = " + std::to_string(got.volume()) +
                              " values");
-      } else if (!(got == l.input_shape())) {
+      } else if (concat ? (got.H != l.H || got.W != l.W) : !(got == l.input_shape())) {
         node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
                            "', which outputs " + shape_text(got));
       }
@@ -165,6 +168,10 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
                   "this layer reads " + std::to_string(l.precision.inputs.bits) + "-bit inputs but '" + p + "' writes " +
                       std::to_string(bits->second) + "-bit outputs; set inputs.bits here equal to that layer's outputs.bits");
     }
+    if (concat && (l.type == LayerType::FC ? volume != l.C : channels != l.C))
+      node.fail(key, std::string(l.type == LayerType::FC ? "fc input features C=" : "layer input channels C=") +
+                         std::to_string(l.C) + " are not the " + std::to_string(l.type == LayerType::FC ? volume : channels) +
+                         " its producers output together (several producers are concatenated along channels)");
     produced[l.name] = l.output_shape();
     produced_bits[l.name] = l.precision.outputs.bits;
   }
@@ -184,16 +191,23 @@ std::vector<std::string> producers_of(const Workload& w, std::size_t i) {
 }
 
 void derive_input_densities(Workload& w) {
-  std::map<std::string, double> written;
+  std::map<std::string, std::pair<double, double>> written;  // density and values of each layer's output
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     Layer& l = w.layers[i];
     const auto from = producers_of(w, i);
     if (!(from.size() == 1 && from[0] == "input")) {
-      double sum = 0;
-      for (const auto& p : from) sum += p == "input" ? w.layers.front().precision.inputs.density : written.at(p);
-      l.precision.inputs.density = sum / static_cast<double>(from.size());
+      // Weighted by values: a concatenation's density is that of all its values.
+      double nonzero = 0, values = 0;
+      for (const auto& p : from) {
+        const auto [d, n] = p == "input" ? std::pair{w.layers.front().precision.inputs.density,
+                                                      static_cast<double>(w.input.volume())}
+                                         : written.at(p);
+        nonzero += d * n;
+        values += n;
+      }
+      l.precision.inputs.density = nonzero / values;
     }
-    written[l.name] = l.precision.outputs.density;
+    written[l.name] = {l.precision.outputs.density, static_cast<double>(l.output_count())};
   }
 }
 
