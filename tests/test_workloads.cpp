@@ -71,3 +71,20 @@ TEST_CASE("MobileNet-v1 1.0 has 568.7M MACs with depthwise layers", "[workloads]
   CHECK(w.macs_per_image() == 568740352);
   CHECK(macs_of(w, {LayerType::DWConv}) == 17385984);
 }
+
+TEST_CASE("VGG-7 with 8-4-2-1-1-1-bit convolutions has 615.9M MACs and chains its widths", "[workloads]") {
+  const Workload w = load_workload(shipped("workloads/vgg7_mixed.yaml"));
+  CHECK(w.macs_per_image() == 615917568);
+  // The six convolutions' weight widths follow the schedule; 1 bit is binary.
+  const std::vector<int> schedule = {8, 4, 2, 1, 1, 1};
+  std::size_t k = 0;
+  for (const Layer& l : w.layers) {
+    if (l.type != LayerType::Conv) continue;
+    INFO(l.name);
+    CHECK(l.precision.weights.bits == schedule[k]);
+    CHECK(l.precision.inputs.bits == schedule[k]);
+    if (schedule[k] == 1) CHECK(l.precision.weights.scheme == Scheme::Binary);
+    ++k;
+  }
+  CHECK(k == schedule.size());
+}
