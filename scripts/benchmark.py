@@ -86,6 +86,17 @@ def main():
     for name in ("alexnet", "vgg16", "resnet50", "mobilenet_v1"):
         print(f"  {name:<14} {search_line(args.binary, arch, os.path.join(ROOT, 'workloads', name + '.yaml'), [])}")
 
+    # ONNX import of a ResNet-50-sized model (102 MB of float weights), written from the trace.
+    with tempfile.TemporaryDirectory() as tmp:
+        model = os.path.join(tmp, "resnet50.onnx")
+        subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "trace_to_onnx.py"),
+                        os.path.join(ROOT, "workloads", "resnet50.yaml"), model], check=True)
+        runs = [run_once(one_core([args.binary, "import", model, "-o", os.path.join(tmp, "r50.yaml")]))
+                for _ in range(args.repeats)]
+        wall, mem = statistics.median(w for w, _ in runs), max(m for _, m in runs)
+        print(f"\nqnnsim import of ResNet-50 as ONNX ({os.path.getsize(model) / 1e6:.0f} MB): "
+              f"{wall:.3f} s, peak {mem:.0f} MiB")
+
     # Eyeriss v1 end to end (map and simulate), batch 1, every tensor at 16 bits.
     eyeriss = os.path.join(ROOT, "arch", "eyeriss_v1.yaml")
     print("\nEyeriss v1 (arch/eyeriss_v1.yaml), batch 1, 16-bit: whole run and mapper search")

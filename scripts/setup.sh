@@ -17,6 +17,8 @@ packages=(
   libonnx-dev         # ONNX import (qnnsim import)
   libprotobuf-dev
   libonnx-testdata    # ONNX models the import tests read
+  python3-onnx        # scripts/trace_to_onnx.py (import tests and benchmark)
+  python3-numpy
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py
 )

@@ -319,3 +319,23 @@ TEST_CASE("Concat along channels feeds the next layer from every producer, and t
   CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + trace + " --quiet", dir / "out", dir / "err") == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a shipped trace written as ONNX imports back with the same layers and MACs", "[onnx]") {
+  // MobileNet-v1 (depthwise, pointwise, pooling, fc) through scripts/trace_to_onnx.py (python3-onnx).
+  const auto dir = scratch_dir("onnx_roundtrip");
+  const std::string model = (dir / "mobilenet_v1.onnx").string();
+  const std::string cmd = "/usr/bin/python3 " + shipped("scripts/trace_to_onnx.py") + " " +
+                          shipped("workloads/mobilenet_v1.yaml") + " " + model;
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  const Workload original = load_workload(shipped("workloads/mobilenet_v1.yaml"));
+  const Workload back = load_trace(import_onnx({model, {}}));
+  REQUIRE(back.layers.size() == original.layers.size());
+  for (std::size_t i = 0; i < back.layers.size(); ++i) {
+    INFO(original.layers[i].name);
+    CHECK(back.layers[i].name == original.layers[i].name);
+    CHECK(back.layers[i].type == original.layers[i].type);
+    CHECK(back.layers[i].macs() == original.layers[i].macs());
+  }
+  CHECK(back.macs_per_image() == original.macs_per_image());
+  std::filesystem::remove_all(dir);
+}
