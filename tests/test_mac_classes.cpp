@@ -149,3 +149,48 @@ layers:
     CHECK(action_count(l, "pe_array", "mac.xnor_popcount") == static_cast<uint64_t>(l.macs));
   }
 }
+
+TEST_CASE("finished outputs are requantized by their code, and codebook weights are looked up", "[mac][scheme]") {
+  const auto a = arch_from_text(tiny_arch_yaml());
+  const auto requant_pj = [&](Scheme out, int out_bits) {
+    LayerPrecision p = precision(8, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
+    p.outputs = {out_bits, out, 1.0};
+    const ActionDesc r = a->vector_unit->requant_action(p);
+    return r.action.empty() ? 0.0 : a->vector_unit->action_energy_pj(r);
+  };
+  // Uniform: a 32 x 32-bit fixed-point multiply m(1024) = 3.1 pJ [Jacob et al.],
+  // plus the zero point's 8-bit add a(8) = 0.03 pJ when asymmetric.
+  CHECK(requant_pj(Scheme::UniformSymmetric, 8) == Approx(3.1).epsilon(1e-9));
+  CHECK(requant_pj(Scheme::UniformAsymmetric, 8) == Approx(3.13).epsilon(1e-9));
+  // Binary: one sign test a(32) = 0.1 pJ; ternary two; a 4-bit codebook 16 compares.
+  CHECK(requant_pj(Scheme::Binary, 1) == Approx(0.1).epsilon(1e-9));
+  CHECK(requant_pj(Scheme::Ternary, 2) == Approx(0.2).epsilon(1e-9));
+  CHECK(requant_pj(Scheme::Codebook, 4) == Approx(1.6).epsilon(1e-9));
+  CHECK(requant_pj(Scheme::Float, 16) == 0.0);
+
+  // 4-bit codebook weights on the int8 array: each active MAC reads its
+  // 4-bit index and one 8-bit table entry.
+  LayerPrecision cb = precision(4, Scheme::Codebook, 8, Scheme::UniformAsymmetric, 32);
+  REQUIRE(a->pe_array->precision_problem(cb).empty());
+  uint64_t index_reads = 0, entry_reads = 0;
+  for (const auto& [action, n] : a->pe_array->mac_accesses(100, 90, cb)) {
+    if (action.action == "read" && action.bits == 4) index_reads += n;
+    if (action.action == "read" && action.bits == 8) entry_reads += n;
+  }
+  CHECK(index_reads == 90);
+  CHECK(entry_reads == 90 + 100);  // the table entries, and the 8-bit inputs
+}
+
+TEST_CASE("every output of an array layer is requantized once, in the run as in the counts", "[scheme]") {
+  const auto a = arch_from_text(tiny_arch_yaml());
+  const Workload w = workload_from_text(R"(network: one
+batch: 2
+input: {C: 4, H: 6, W: 6}
+layers:
+  - {name: conv, type: conv, C: 4, H: 6, W: 6, M: 10, R: 3, S: 3, padding: 1}
+)");
+  const RunResult r = run_simulation(*a, w);
+  // 2 images x 10 channels x 6 x 6 outputs, 8-bit asymmetric from 32-bit accumulators.
+  CHECK(action_count(r.layers[0], "vector_unit", "vector.requant_uniform_asymmetric_32to8") == 720u);
+  CHECK(r.layers[0].energy_breakdown_pj.at("vector") == Approx(720 * 3.13).epsilon(1e-9));
+}

@@ -110,6 +110,10 @@ class VectorSpec : public ComponentSpec {
   using Registry = qnnsim::Registry<VectorSpec, const ConfigNode&, const BuildContext&>;
   virtual int64_t lanes() const = 0;
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
+  // The action that requantizes one finished output of an array layer from
+  // its accumulator to its output code; an empty action name when the code
+  // needs none.
+  virtual ActionDesc requant_action(const LayerPrecision& p) const = 0;
 };
 
 // Creates the component at `key` of `parent` with the class its YAML names.

@@ -225,6 +225,11 @@ void Controller::storer() {
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
                               issue(dram, Work::Kind::Write, layer, tile.output_store_bits, t));
+      // Finished outputs stream through the vector unit's requantization on the way out.
+      if (tile.output_values > 0) {
+        work_.values = tile.output_values;
+        done = std::max(done, issue(vector, Work::Kind::Requantize, layer, 0, t));
+      }
       timing_[l].dram_bits += tile.output_store_bits;
       wait(done - sc_core::sc_time_stamp());
       ++slots_free_;

@@ -20,6 +20,7 @@ struct Work : tlm::tlm_extension<Work> {
     Drain,        // PE array: read `values` partial sums out, passing `hop_bits` from PE to PE
     Compute,      // PE array: one pass, `macs` MACs, `iterations` per PE on rows_used x cols_used PEs
     Vector,       // vector unit: `ops` element operations
+    Requantize,   // vector unit: requantize `values` finished outputs of an array layer
   };
 
   Kind kind = Kind::Read;

@@ -2,7 +2,9 @@
 // Energy and area scale with the multiplier's operand-width product and the
 // adder's width (log-log through the energy table's published points). The
 // hardware widths set the cost: a 4-bit layer on an 8x8 unit still uses the
-// 8x8 multiplier (precision-scalable units are other classes).
+// 8x8 multiplier (precision-scalable units are other classes). Codebook
+// weights are looked up in the PE (the array counts the look-up) and enter
+// the multiplier at its weight width.
 #include "mac/mac_spec.h"
 
 namespace qnnsim {
@@ -25,6 +27,8 @@ class IntMac : public MacSpec {
 
   std::string precision_problem(const LayerPrecision& p) const override {
     for (const auto& [tensor, width] : {std::pair{&p.weights, wbits_}, std::pair{&p.inputs, ibits_}}) {
+      // Codebook weights reach the multiplier as table entries of its own width.
+      if (tensor == &p.weights && tensor->scheme == Scheme::Codebook) continue;
       if (!scheme_is_integer(tensor->scheme))
         return std::string("IntMAC executes integer schemes, not ") + scheme_name(tensor->scheme);
       if (tensor->bits > width)

@@ -31,6 +31,13 @@ class ScratchpadArray : public ArraySpec {
  protected:
   // Energy of one bit passed from PE to PE (a partial sum on its way to be reduced).
   virtual double link_bit_pj() const = 0;
+  // Codebook weights arrive as indices: each weight a MAC uses is looked up
+  // in the PE's table of entries at the MAC's weight width, one more
+  // scratchpad read per active MAC.
+  void add_codebook_lookups(std::vector<std::pair<ActionDesc, uint64_t>>& accesses, uint64_t active,
+                            const LayerPrecision& p) const {
+    if (p.weights.scheme == Scheme::Codebook) accesses.push_back({{"spad", "read", mac_->weight_bits()}, active});
+  }
   double model_energy_pj(const ActionDesc& a) const override;
   double model_area_um2() const override;
   std::vector<std::string> action_names() const override;

@@ -40,10 +40,12 @@ class SpatialSpec : public ScratchpadArray {
   uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
                                                             const LayerPrecision& p) const override {
-    return {{{"spad", "read", p.weights.bits}, active},
-            {{"spad", "read", p.inputs.bits}, macs},
-            {{"spad", "read", p.accumulator.bits}, macs},
-            {{"spad", "write", p.accumulator.bits}, macs}};
+    std::vector<std::pair<ActionDesc, uint64_t>> a = {{{"spad", "read", p.weights.bits}, active},
+                                                      {{"spad", "read", p.inputs.bits}, macs},
+                                                      {{"spad", "read", p.accumulator.bits}, macs},
+                                                      {{"spad", "write", p.accumulator.bits}, macs}};
+    add_codebook_lookups(a, active, p);
+    return a;
   }
 
  protected:

@@ -32,9 +32,12 @@ class SystolicSpec : public ScratchpadArray {
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
                                                             const LayerPrecision& p) const override {
     // A gated MAC skips its weight read; inputs and partial sums still pass through.
-    return {{{"spad", "read", p.weights.bits}, active},   {{"spad", "read", p.inputs.bits}, macs},
-            {{"spad", "read", p.accumulator.bits}, macs}, {{"spad", "write", p.inputs.bits}, macs},
-            {{"spad", "write", p.accumulator.bits}, macs}};
+    std::vector<std::pair<ActionDesc, uint64_t>> a = {
+        {{"spad", "read", p.weights.bits}, active},   {{"spad", "read", p.inputs.bits}, macs},
+        {{"spad", "read", p.accumulator.bits}, macs}, {{"spad", "write", p.inputs.bits}, macs},
+        {{"spad", "write", p.accumulator.bits}, macs}};
+    add_codebook_lookups(a, active, p);
+    return a;
   }
 
  protected:

@@ -154,6 +154,7 @@ LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch
     t.input_dram_bits = x.input_dram_bits;
     t.output_read_bits = x.output_read_bits;
     t.output_store_bits = x.output_store_bits;
+    t.output_values = x.output_values;
     t.index = i;
     t.passes = x.passes;
     return t;

@@ -38,6 +38,7 @@ struct ArrayPass {
 struct TileMoves {
   uint64_t weight_load_bits = 0, input_load_bits = 0, input_dram_bits = 0;
   uint64_t output_read_bits = 0, output_store_bits = 0;
+  uint64_t output_values = 0;  // outputs whose reduction this tile completes
   uint64_t passes = 0;
 };
 

@@ -1,6 +1,12 @@
 // A SIMD unit beside the global buffer for pooling and element-wise layers:
 // `lanes` operations per cycle on operands up to `bits` wide. A max-pool
 // comparison and an add each cost one adder operation of the operand width.
+// It also requantizes the finished outputs of array layers as they stream
+// to DRAM, one output per lane per cycle (see requant_pj for the cost by
+// code), unless `requantize: false` says the design has no rescale stage.
+#include <cmath>
+#include <cstdio>
+
 #include "arch/roles.h"
 
 namespace qnnsim {
@@ -17,7 +23,7 @@ class VectorModule : public ComponentModule {
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;
   const VectorUnitSpec& unit_;
-  std::vector<int> op_id_;
+  std::vector<int> op_id_, requant_id_;  // per layer; -1: no requantization
 };
 
 class VectorUnitSpec : public VectorSpec {
@@ -25,6 +31,7 @@ class VectorUnitSpec : public VectorSpec {
   VectorUnitSpec(const ConfigNode& node, const BuildContext& ctx) : VectorSpec(node, ctx) {
     lanes_ = node.integer_in("lanes", 1, 1 << 16);
     bits_ = static_cast<int>(node.integer_in("bits", 1, 64));
+    requantize_ = node.flag("requantize", true);
     finish_parse();
   }
   int64_t lanes() const override { return lanes_; }
@@ -38,21 +45,64 @@ class VectorUnitSpec : public VectorSpec {
     }
     return "";
   }
+  // Requantizing one output: "requant_<scheme>_<accumulator bits>to<output bits>".
+  ActionDesc requant_action(const LayerPrecision& p) const override {
+    if (!requantize_ || p.outputs.scheme == Scheme::Float || p.outputs.scheme == Scheme::FloatE5M2)
+      return {"vector", "", 0};
+    return {"vector",
+            "requant_" + std::string(scheme_name(p.outputs.scheme)) + "_" + std::to_string(p.accumulator.bits) + "to" +
+                std::to_string(p.outputs.bits),
+            0};
+  }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<VectorModule>(name, *this);
   }
 
  protected:
-  double model_energy_pj(const ActionDesc& a) const override { return table_.energy_curve_pj("int_add", a.bits, node_); }
+  double model_energy_pj(const ActionDesc& a) const override {
+    if (a.action.rfind("requant_", 0) == 0) return requant_pj(a.action);
+    return table_.energy_curve_pj("int_add", a.bits, node_);
+  }
   double model_area_um2() const override {
     return static_cast<double>(lanes_) * table_.area_curve_um2("int_add", bits_, node_);
   }
   std::vector<std::string> action_names() const override { return {"op"}; }
 
  private:
+  // Requantizing one output of an array layer from its accumulator to its
+  // output code. A uniform code takes the integer-only rescale of B. Jacob et
+  // al. (CVPR 2018): a multiply by a 32-bit fixed-point multiplier and a
+  // shift, priced as an accumulator x 32-bit multiply; an asymmetric code
+  // then adds its zero point (an add of the output's width). A binary code is
+  // a sign test, a ternary one two threshold compares, a log code a
+  // leading-one search, and a codebook of k entries k compares for the
+  // nearest; each compare or search is priced as one add of the
+  // accumulator's width (our assumption for the last three).
+  double requant_pj(const std::string& action) const {
+    const auto cut = action.rfind('_');
+    int acc = 0, out = 0;
+    Scheme scheme{};
+    if (cut == std::string::npos || std::sscanf(action.c_str() + cut + 1, "%dto%d", &acc, &out) != 2 ||
+        !parse_scheme_name(action.substr(8, cut - 8), &scheme))
+      return 0;
+    const double add = table_.energy_curve_pj("int_add", acc, node_);
+    switch (scheme) {
+      case Scheme::UniformSymmetric: return table_.energy_curve_pj("int_mult", acc * 32.0, node_);
+      case Scheme::UniformAsymmetric:
+        return table_.energy_curve_pj("int_mult", acc * 32.0, node_) + table_.energy_curve_pj("int_add", out, node_);
+      case Scheme::Binary: return add;
+      case Scheme::Ternary: return 2 * add;
+      case Scheme::PowerOfTwo:
+      case Scheme::LogRadix4: return add;
+      case Scheme::Codebook: return std::ldexp(add, out);
+      default: return 0;
+    }
+  }
+
   int64_t lanes_ = 1;
   int bits_ = 8;
+  bool requantize_ = true;  // false: the output path has no rescale (outputs are truncated or shifted)
 };
 
 VectorModule::VectorModule(sc_core::sc_module_name name, const VectorUnitSpec& spec)
@@ -60,14 +110,25 @@ VectorModule::VectorModule(sc_core::sc_module_name name, const VectorUnitSpec& s
 
 void VectorModule::prepare(const std::vector<Layer>& layers) {
   log_.set_layers(static_cast<int>(layers.size()));
-  for (const auto& l : layers) op_id_.push_back(log_.declare("vector", "op", l.precision.outputs.bits));
+  for (const auto& l : layers) {
+    op_id_.push_back(log_.declare("vector", "op", l.precision.outputs.bits));
+    const ActionDesc r = unit_.requant_action(l.precision);
+    requant_id_.push_back(layer_uses_array(l.type) && !r.action.empty() ? log_.declare(r.group, r.action, r.bits) : -1);
+  }
 }
 
 void VectorModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t lanes = static_cast<uint64_t>(unit_.lanes());
+  const auto layer = static_cast<std::size_t>(work.layer);
+  if (work.kind == Work::Kind::Requantize) {
+    if (requant_id_[layer] < 0) return;
+    delay = reserve(delay, seconds(static_cast<double>((work.values + lanes - 1) / lanes) * unit_.period_s()));
+    log_.add(work.layer, requant_id_[layer], work.values);
+    return;
+  }
   const uint64_t cycles = (work.ops + lanes - 1) / lanes;
   delay = reserve(delay, seconds(static_cast<double>(cycles) * unit_.period_s()));
-  log_.add(work.layer, op_id_[static_cast<std::size_t>(work.layer)], work.ops);
+  log_.add(work.layer, op_id_[layer], work.ops);
 }
 
 QNNSIM_REGISTER(VectorSpec::Registry, "VectorUnit", [](const ConfigNode& n, const BuildContext& c) {

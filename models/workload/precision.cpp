@@ -28,6 +28,15 @@ const char* scheme_name(Scheme s) {
   return "?";
 }
 
+bool parse_scheme_name(const std::string& name, Scheme* out) {
+  for (const auto& [n, scheme] : kSchemes)
+    if (name == n) {
+      *out = scheme;
+      return true;
+    }
+  return false;
+}
+
 bool scheme_is_integer(Scheme s) {
   return s == Scheme::UniformSymmetric || s == Scheme::UniformAsymmetric || s == Scheme::Binary ||
          s == Scheme::Ternary;

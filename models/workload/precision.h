@@ -20,6 +20,7 @@ enum class Scheme {
 };
 
 const char* scheme_name(Scheme s);
+bool parse_scheme_name(const std::string& name, Scheme* out);  // false when unknown
 bool scheme_is_integer(Scheme s);  // values an integer multiplier can consume directly
 
 struct TensorPrecision {
