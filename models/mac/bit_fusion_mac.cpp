@@ -44,10 +44,7 @@ class BitFusionMac : public MacSpec {
     if (need > bricks_)
       return "BitFusionMAC has " + std::to_string(bricks_) + " 2x2-bit bricks; a " + std::to_string(p.weights.bits) + "x" +
              std::to_string(p.inputs.bits) + "-bit MAC needs " + std::to_string(need);
-    if (p.accumulator.bits > abits_)
-      return "BitFusionMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
-             std::to_string(p.accumulator.bits);
-    return "";
+    return accumulator_problem("BitFusionMAC", abits_, p);
   }
   MacRate rate(const LayerPrecision& p) const override { return {bricks_ / bricks_for(p.weights.bits, p.inputs.bits), 1}; }
   ActionDesc action(const LayerPrecision& p) const override {

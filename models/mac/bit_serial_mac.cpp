@@ -38,10 +38,7 @@ class BitSerialMac : public MacSpec {
     if (p.weights.bits > parallel_bits_ || p.inputs.bits > parallel_bits_)
       return "BitSerialMAC holds operands of up to " + std::to_string(parallel_bits_) + " bits; the layer has " +
              std::to_string(p.weights.bits) + "-bit weights and " + std::to_string(p.inputs.bits) + "-bit inputs";
-    if (p.accumulator.bits > abits_)
-      return "BitSerialMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
-             std::to_string(p.accumulator.bits);
-    return "";
+    return accumulator_problem("BitSerialMAC", abits_, p);
   }
   MacRate rate(const LayerPrecision& p) const override { return {1, serial_bits(p.weights.bits, p.inputs.bits)}; }
   ActionDesc action(const LayerPrecision& p) const override {

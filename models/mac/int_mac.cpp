@@ -35,10 +35,7 @@ class IntMac : public MacSpec {
         return "IntMAC is " + std::to_string(wbits_) + "x" + std::to_string(ibits_) + " bits; the layer needs " +
                std::to_string(p.weights.bits) + "x" + std::to_string(p.inputs.bits);
     }
-    if (p.accumulator.bits > abits_)
-      return "IntMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
-             std::to_string(p.accumulator.bits);
-    return "";
+    return accumulator_problem("IntMAC", abits_, p);
   }
   MacRate rate(const LayerPrecision&) const override { return {}; }
   ActionDesc action(const LayerPrecision&) const override { return {"mac", mac_action_name(wbits_, ibits_), 0}; }

@@ -13,6 +13,12 @@ bool parse_mac_action_name(const std::string& name, int* weight_bits, int* input
   return std::sscanf(name.c_str(), "mac_%dx%d%c", weight_bits, input_bits, &tail) == 2;
 }
 
+std::string accumulator_problem(const char* cls, int accumulator_bits, const LayerPrecision& p) {
+  if (p.accumulator.bits <= accumulator_bits) return "";
+  return std::string(cls) + " accumulates " + std::to_string(accumulator_bits) + " bits; the layer needs " +
+         std::to_string(p.accumulator.bits);
+}
+
 std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx) {
   node.expect_map("a MAC unit {class, ...}");
   const std::string cls = node.text("class");

@@ -48,6 +48,10 @@ std::string mac_action_name(int weight_bits, int input_bits);
 // The widths in such a name; false when it is not one.
 bool parse_mac_action_name(const std::string& name, int* weight_bits, int* input_bits);
 
+// Empty when a unit of class `cls` with an `accumulator_bits` accumulator can
+// hold the layer's accumulator, else why not.
+std::string accumulator_problem(const char* cls, int accumulator_bits, const LayerPrecision& p);
+
 // Reads a MAC unit's `class:` from the registry.
 std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx);
 

@@ -47,10 +47,7 @@ class ShiftAddMac : public MacSpec {
       return "ShiftAddMAC accumulates " + std::to_string(abits_) + " bits; " + scheme_name(p.weights.scheme) + " " +
              std::to_string(p.weights.bits) + "-bit weights on " + std::to_string(p.inputs.bits) +
              "-bit inputs make products of " + std::to_string(span) + " bits";
-    if (p.accumulator.bits > abits_)
-      return "ShiftAddMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
-             std::to_string(p.accumulator.bits);
-    return "";
+    return accumulator_problem("ShiftAddMAC", abits_, p);
   }
   MacRate rate(const LayerPrecision&) const override { return {}; }
   ActionDesc action(const LayerPrecision& p) const override {

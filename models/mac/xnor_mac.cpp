@@ -30,10 +30,7 @@ class XnorMac : public MacSpec {
       if (t->scheme != Scheme::Binary)
         return std::string("XnorMAC executes binary weights and inputs; the layer's ") + name + " are " +
                std::to_string(t->bits) + "-bit " + scheme_name(t->scheme);
-    if (p.accumulator.bits > abits_)
-      return "XnorMAC accumulates " + std::to_string(abits_) + " bits; the layer needs " +
-             std::to_string(p.accumulator.bits);
-    return "";
+    return accumulator_problem("XnorMAC", abits_, p);
   }
   MacRate rate(const LayerPrecision&) const override { return {width_, 1}; }
   ActionDesc action(const LayerPrecision&) const override { return {"mac", "xnor_popcount", 0}; }
