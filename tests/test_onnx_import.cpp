@@ -2,6 +2,8 @@
 // the expected layers, shapes and MACs, folded ops, and clear errors.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "core/config_node.h"
 #include "importer/onnx_import.h"
 #include "onnx_builder.h"
@@ -337,5 +339,19 @@ TEST_CASE("a shipped trace written as ONNX imports back with the same layers and
     CHECK(back.layers[i].macs() == original.layers[i].macs());
   }
   CHECK(back.macs_per_image() == original.macs_per_image());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a malformed ONNX graph is an import error, never a crash", "[onnx]") {
+  const auto dir = scratch_dir("onnx_malformed");
+  OnnxBuilder b("bad", "x", {1, 4, 8, 8});
+  b.weights("w", {4, 4, 3, 3});
+  auto& c = b.node("Conv", {"x", "w"}, "y", "zero_stride");
+  OnnxBuilder::ints(c, "strides", {0, 0});
+  b.output("y");
+  b.save((dir / "stride.onnx").string());
+  CHECK_THROWS_WITH(import_onnx({(dir / "stride.onnx").string(), {}}), Catch::Contains("at least 1"));
+  std::ofstream(dir / "junk.onnx") << "not a protobuf at all";
+  CHECK_THROWS_AS(import_onnx({(dir / "junk.onnx").string(), {}}), ImportError);
   std::filesystem::remove_all(dir);
 }

@@ -134,6 +134,8 @@ class Translator {
     *stride = s.empty() ? 1 : s[0];
     *padding = p.empty() ? 0 : p[0];
     if (dilation) *dilation = d.empty() ? 1 : d[0];
+    if (*stride < 1 || *padding < 0 || (dilation && *dilation < 1))
+      throw ImportError(Graph::describe(n) + ": strides and dilations must be at least 1 and pads at least 0");
   }
 
   Record& emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
@@ -169,6 +171,7 @@ class Translator {
 
   void node(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
+    if (n.output_size() < 1 || n.output(0).empty()) throw ImportError(Graph::describe(n) + " has no output");
     if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv") return conv(n);
     if (op == "Gemm" || op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul") return fc(n);
     if (op == "MaxPool" || op == "AveragePool") return pool(n);
@@ -244,7 +247,10 @@ class Translator {
     const Constant wc = weights(n, w_index);
     const onnx::TensorProto& w = *wc.init;
     if (w.dims_size() != 4) throw ImportError(Graph::describe(n) + ": only 2-D convolutions are supported");
+    for (int64_t d : w.dims())
+      if (d < 1) throw ImportError(Graph::describe(n) + ": the weights have an empty dimension");
     const int64_t M = w.dims(0), R = w.dims(2), S = w.dims(3), groups = Graph::int_attr(n, "group", 1);
+    if (groups < 1) throw ImportError(Graph::describe(n) + ": group must be at least 1");
     if (w.dims(1) * groups != x.C)
       throw ImportError(Graph::describe(n) + fmt::format(": weights expect {} input channels, the input has {}",
                                                         w.dims(1) * groups, x.C));
@@ -252,6 +258,7 @@ class Translator {
     square(n, &stride, &padding, &dilation);
     const int64_t P = (x.H + 2 * padding - dilation * (R - 1) - 1) / stride + 1;
     const int64_t Q = (x.W + 2 * padding - dilation * (S - 1) - 1) / stride + 1;
+    if (P < 1 || Q < 1) throw ImportError(Graph::describe(n) + ": the filter does not fit the padded input");
     std::string fields;
     if (groups == x.C && M == x.C && groups > 1) {
       fields = fmt::format("type: dwconv, C: {}, H: {}, W: {}, R: {}, S: {}", x.C, x.H, x.W, R, S);
@@ -270,7 +277,8 @@ class Translator {
     const Activation x = activation(n, 0);
     const Constant wc = weights(n, op == "QLinearMatMul" ? 3 : 1);
     const onnx::TensorProto& w = *wc.init;
-    if (w.dims_size() != 2) throw ImportError(Graph::describe(n) + ": the weight matrix must be 2-D");
+    if (w.dims_size() != 2 || w.dims(0) < 1 || w.dims(1) < 1)
+      throw ImportError(Graph::describe(n) + ": the weight matrix must be 2-D and not empty");
     const bool trans_b = op == "Gemm" && Graph::int_attr(n, "transB", 0) != 0;
     if (op == "Gemm" && Graph::int_attr(n, "transA", 0) != 0) throw ImportError(Graph::describe(n) + ": transA is not supported");
     const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
@@ -301,11 +309,12 @@ class Translator {
   void pool(const onnx::NodeProto& n) {
     const Activation x = activation(n, 0);
     const std::vector<int64_t> k = Graph::ints_attr(n, "kernel_shape");
-    if (k.size() != 2) throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D");
+    if (k.size() != 2 || k[0] < 1 || k[1] < 1) throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D and positive");
     if (Graph::int_attr(n, "ceil_mode", 0) != 0) throw ImportError(Graph::describe(n) + ": ceil_mode is not supported");
     int64_t stride = 1, padding = 0;
     square(n, &stride, &padding, nullptr);
     const int64_t P = (x.H + 2 * padding - k[0]) / stride + 1, Q = (x.W + 2 * padding - k[1]) / stride + 1;
+    if (P < 1 || Q < 1) throw ImportError(Graph::describe(n) + ": the window does not fit the padded input");
     std::string fields = fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                                      n.op_type() == "MaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, k[0], k[1]);
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
