@@ -194,3 +194,21 @@ layers:
   CHECK(action_count(r.layers[0], "vector_unit", "vector.requant_uniform_asymmetric_32to8") == 720u);
   CHECK(r.layers[0].energy_breakdown_pj.at("vector") == Approx(720 * 3.13).epsilon(1e-9));
 }
+
+TEST_CASE("an int MAC allowed to split runs a wider layer in slices, each a full pass", "[mac]") {
+  const auto strict = with_mac("{class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}");
+  const auto split = with_mac("{class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32, split_wide: true}");
+  const LayerPrecision w16 = precision(16, Scheme::UniformSymmetric, 16, Scheme::UniformAsymmetric, 32);
+  const LayerPrecision w16i8 = precision(16, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
+  CHECK_THAT(strict->pe_array->precision_problem(w16), Catch::Contains("split_wide"));
+  REQUIRE(split->pe_array->precision_problem(w16).empty());
+  // 16 x 16 bits on 8 x 8: 2 x 2 = 4 passes per MAC, each m(64) + a(32) = 0.3 pJ.
+  CHECK(mac_pj(*split, w16) == Approx(1.2).epsilon(1e-9));
+  CHECK(split->pe_array->pass_cycles(100, 4, 4, w16) == 4 * (100 + 6));
+  // 16 x 8: 2 passes.
+  CHECK(mac_pj(*split, w16i8) == Approx(0.6).epsilon(1e-9));
+  // A layer that fits is unchanged.
+  const LayerPrecision int8 = precision(8, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
+  CHECK(mac_pj(*split, int8) == Approx(0.3).epsilon(1e-9));
+  CHECK(split->pe_array->pass_cycles(100, 4, 4, int8) == 106);
+}

@@ -5,6 +5,12 @@
 // 8x8 multiplier (precision-scalable units are other classes). Codebook
 // weights are looked up in the PE (the array counts the look-up) and enter
 // the multiplier at its weight width.
+//
+// A layer wider than the unit is an error, unless `split_wide: true`: then
+// each operand is cut into slices of the unit's width and a MAC runs as
+// ceil(w / n) x ceil(i / m) passes over the unit, each a full n x m multiply
+// whose product is shifted and added into the accumulator. Time and energy
+// per MAC grow with the passes.
 #include "mac/mac_spec.h"
 
 namespace qnnsim {
@@ -17,6 +23,7 @@ class IntMac : public MacSpec {
     wbits_ = static_cast<int>(node.integer("weight_bits", 1));
     ibits_ = static_cast<int>(node.integer("input_bits", 1));
     abits_ = static_cast<int>(node.integer("accumulator_bits", 1));
+    split_wide_ = node.flag("split_wide", false);
     if (wbits_ > 32 || ibits_ > 32) node.fail("weight_bits", "an IntMAC operand is 1 to 32 bits wide");
     if (abits_ > 64) node.fail("accumulator_bits", "an IntMAC accumulator is at most 64 bits wide");
     const double product = static_cast<double>(wbits_) * ibits_;
@@ -31,23 +38,39 @@ class IntMac : public MacSpec {
       if (tensor == &p.weights && tensor->scheme == Scheme::Codebook) continue;
       if (!scheme_is_integer(tensor->scheme))
         return std::string("IntMAC executes integer schemes, not ") + scheme_name(tensor->scheme);
-      if (tensor->bits > width)
+      if (tensor->bits > width && !split_wide_)
         return "IntMAC is " + std::to_string(wbits_) + "x" + std::to_string(ibits_) + " bits; the layer needs " +
-               std::to_string(p.weights.bits) + "x" + std::to_string(p.inputs.bits);
+               std::to_string(p.weights.bits) + "x" + std::to_string(p.inputs.bits) +
+               " (split_wide: true would run it in slices)";
     }
     return accumulator_problem("IntMAC", abits_, p);
   }
-  MacRate rate(const LayerPrecision&) const override { return {}; }
-  ActionDesc action(const LayerPrecision&) const override { return {"mac", mac_action_name(wbits_, ibits_), 0}; }
-  double energy_pj(const ActionDesc&) const override { return energy_pj_; }
+  MacRate rate(const LayerPrecision& p) const override { return {1, passes(p.weights, p.inputs.bits)}; }
+  // A MAC that fits counts at the unit's widths; a split one at the layer's, so its passes can be priced.
+  ActionDesc action(const LayerPrecision& p) const override {
+    if (passes(p.weights, p.inputs.bits) == 1) return {"mac", mac_action_name(wbits_, ibits_), 0};
+    return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
+  }
+  double energy_pj(const ActionDesc& a) const override {
+    int w = 0, i = 0;
+    if (!parse_mac_action_name(a.action, &w, &i)) return energy_pj_;
+    return energy_pj_ * passes({w, Scheme::UniformSymmetric, 1.0}, i);
+  }
   double area_um2() const override { return area_um2_; }
   int weight_bits() const override { return wbits_; }
   int input_bits() const override { return ibits_; }
   int accumulator_bits() const override { return abits_; }
 
  private:
+  // Passes over the unit per MAC: 1 unless a split layer is wider than it.
+  int passes(const TensorPrecision& weights, int input_bits) const {
+    const int w = weights.scheme == Scheme::Codebook ? wbits_ : weights.bits;
+    return ((w + wbits_ - 1) / wbits_) * ((input_bits + ibits_ - 1) / ibits_);
+  }
+
   ConfigNode node_;
   int wbits_ = 8, ibits_ = 8, abits_ = 32;
+  bool split_wide_ = false;
   double energy_pj_ = 0, area_um2_ = 0;
 };
 
