@@ -7,6 +7,8 @@
 //   fp_add:   11 0.4 pJ, 24 0.9 pJ
 #include <catch2/catch.hpp>
 
+#include "schedule/mapper.h"
+#include "schedule/plan_counts.h"
 #include "sim/simulation.h"
 #include "support.h"
 
@@ -211,4 +213,22 @@ TEST_CASE("an int MAC allowed to split runs a wider layer in slices, each a full
   const LayerPrecision int8 = precision(8, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
   CHECK(mac_pj(*split, int8) == Approx(0.3).epsilon(1e-9));
   CHECK(split->pe_array->pass_cycles(100, 4, 4, int8) == 106);
+}
+
+TEST_CASE("asymmetric weights add the sums of each output's inputs, in the run as in the counts", "[scheme]") {
+  const auto a = arch_from_text(tiny_arch_yaml());
+  const Workload w = workload_from_text(R"(network: one
+batch: 2
+input: {C: 4, H: 6, W: 6}
+layers:
+  - {name: conv, type: conv, C: 4, H: 6, W: 6, M: 10, R: 3, S: 3, padding: 1,
+     weights: {bits: 8, scheme: uniform_asymmetric}}
+)");
+  const std::vector<LayerPlan> plans = plan_workload(*a, w);
+  const RunResult r = run_simulation(*a, w);
+  // 2 images x 6 x 6 positions, each summing its 4 x 3 x 3 inputs, once per tile over M.
+  const uint64_t m_tiles = static_cast<uint64_t>(dim_extents(plans[0].mapping, plans[0].bounds, kM).tiles());
+  const uint64_t sums = action_count(r.layers[0], "vector_unit", "vector.zero_point_sum.32b");
+  CHECK(sums == 2u * 36u * 36u * m_tiles);
+  CHECK(count_plan_actions(*a, w.layers[0], plans[0]).at("vector_unit:vector.zero_point_sum.32b") == sums);
 }

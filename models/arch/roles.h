@@ -114,6 +114,15 @@ class VectorSpec : public ComponentSpec {
   // its accumulator to its output code; an empty action name when the code
   // needs none.
   virtual ActionDesc requant_action(const LayerPrecision& p) const = 0;
+  // With asymmetric weights, sum_k (w_k - z_w) x_k = sum_k w_k x_k - z_w sum_k x_k:
+  // each output position needs the sum of its inputs, one add per input of
+  // its reduction (Jacob et al., CVPR 2018). The action of one such add; an
+  // empty name when the weights are not asymmetric. (Asymmetric inputs'
+  // correction, z_x sum_k w_k, is a constant per output channel, folded into
+  // the bias ahead of time.)
+  ActionDesc zero_point_action(const LayerPrecision& p) const {
+    return {"vector", p.weights.scheme == Scheme::UniformAsymmetric ? "zero_point_sum" : "", p.accumulator.bits};
+  }
 };
 
 // Creates the component at `key` of `parent` with the class its YAML names.

@@ -229,6 +229,9 @@ void Controller::storer() {
       if (tile.output_values > 0) {
         work_.values = tile.output_values;
         done = std::max(done, issue(vector, Work::Kind::Requantize, layer, 0, t));
+        // Asymmetric weights: each output position needs the sum of its inputs (its reduction's K values).
+        work_.values = tile.output_positions * static_cast<uint64_t>(workload_.layers[l].reduction_size());
+        done = std::max(done, issue(vector, Work::Kind::ZeroPointSums, layer, 0, t));
       }
       timing_[l].dram_bits += tile.output_store_bits;
       wait(done - sc_core::sc_time_stamp());

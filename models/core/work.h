@@ -21,6 +21,7 @@ struct Work : tlm::tlm_extension<Work> {
     Compute,      // PE array: one pass, `macs` MACs, `iterations` per PE on rows_used x cols_used PEs
     Vector,       // vector unit: `ops` element operations
     Requantize,   // vector unit: requantize `values` finished outputs of an array layer
+    ZeroPointSums,  // vector unit: `values` adds summing inputs for asymmetric weights' zero point
   };
 
   Kind kind = Kind::Read;

@@ -155,6 +155,7 @@ LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch
     t.output_read_bits = x.output_read_bits;
     t.output_store_bits = x.output_store_bits;
     t.output_values = x.output_values;
+    t.output_positions = x.output_positions;
     t.index = i;
     t.passes = x.passes;
     return t;

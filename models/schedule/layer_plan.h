@@ -25,8 +25,10 @@ struct GlbTile {
   // any compression). Zero until the tile completes its outputs' reduction.
   uint64_t output_read_bits = 0;
   uint64_t output_store_bits = 0;
-  // Array layers: outputs this tile completes, each requantized on its way out.
+  // Array layers: outputs this tile completes, each requantized on its way
+  // out, and their positions (all channels aside), for zero-point sums.
   uint64_t output_values = 0;
+  uint64_t output_positions = 0;
 
   // Array layers: the tile's index in the nest and how many passes it runs
   // (the plan's walker generates each pass).

@@ -145,6 +145,7 @@ TileMoves NestWalker::tile(uint64_t index) const {
     uint64_t values = 1;
     for (int d : {kN, kG, kM, kP, kQ}) values *= u(tile_block(d).size);
     x.output_values = values;
+    x.output_positions = values / u(tile_block(kM).size);
     x.output_read_bits = values * u(prec.accumulator.bits);
     x.output_store_bits = arch_.dram->activation_bits(values, prec.outputs.bits, prec.outputs.density);
   }

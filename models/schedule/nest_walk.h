@@ -38,7 +38,8 @@ struct ArrayPass {
 struct TileMoves {
   uint64_t weight_load_bits = 0, input_load_bits = 0, input_dram_bits = 0;
   uint64_t output_read_bits = 0, output_store_bits = 0;
-  uint64_t output_values = 0;  // outputs whose reduction this tile completes
+  uint64_t output_values = 0;     // outputs whose reduction this tile completes
+  uint64_t output_positions = 0;  // their images x groups x rows x columns (output channels aside)
   uint64_t passes = 0;
 };
 

@@ -17,7 +17,7 @@ struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
   std::array<double, 3> noc_sent_by{};  // by tensor, for networks of their own
-  uint64_t macs = 0, gated = 0, vector_ops = 0, link_bits = 0, requantized = 0;
+  uint64_t macs = 0, gated = 0, vector_ops = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
 
@@ -50,6 +50,8 @@ struct Counter {
     if (uses_array) {
       const ActionDesc r = arch.vector_unit->requant_action(p);
       if (!r.action.empty()) put(*arch.vector_unit, r, requantized);
+      const ActionDesc z = arch.vector_unit->zero_point_action(p);
+      if (!z.action.empty()) put(*arch.vector_unit, z, zero_point_adds);
     }
     return out;
   }
@@ -78,6 +80,10 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   // Every output leaves once, requantized: N x G x M x P x Q of them.
   k.requantized = 1;
   for (int d : {kN, kG, kM, kP, kQ}) k.requantized *= static_cast<uint64_t>(plan.bounds.extent[static_cast<std::size_t>(d)]);
+  // Zero-point sums: K adds per output position, again for every tile over M.
+  k.zero_point_adds = k.requantized / static_cast<uint64_t>(plan.bounds.extent[kM]) *
+                      static_cast<uint64_t>(layer.reduction_size()) *
+                      static_cast<uint64_t>(dim_extents(plan.mapping, plan.bounds, kM).tiles());
   k.macs = n.active_macs;
   k.gated = n.macs - n.active_macs;
   for (const auto& [a, count] : arch.pe_array->mac_accesses(n.macs, n.active_macs, p))

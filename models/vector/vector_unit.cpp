@@ -23,7 +23,7 @@ class VectorModule : public ComponentModule {
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;
   const VectorUnitSpec& unit_;
-  std::vector<int> op_id_, requant_id_;  // per layer; -1: no requantization
+  std::vector<int> op_id_, requant_id_, zero_point_id_;  // per layer; -1: none
 };
 
 class VectorUnitSpec : public VectorSpec {
@@ -114,16 +114,19 @@ void VectorModule::prepare(const std::vector<Layer>& layers) {
     op_id_.push_back(log_.declare("vector", "op", l.precision.outputs.bits));
     const ActionDesc r = unit_.requant_action(l.precision);
     requant_id_.push_back(layer_uses_array(l.type) && !r.action.empty() ? log_.declare(r.group, r.action, r.bits) : -1);
+    const ActionDesc z = unit_.zero_point_action(l.precision);
+    zero_point_id_.push_back(layer_uses_array(l.type) && !z.action.empty() ? log_.declare(z.group, z.action, z.bits) : -1);
   }
 }
 
 void VectorModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t lanes = static_cast<uint64_t>(unit_.lanes());
   const auto layer = static_cast<std::size_t>(work.layer);
-  if (work.kind == Work::Kind::Requantize) {
-    if (requant_id_[layer] < 0) return;
+  if (work.kind == Work::Kind::Requantize || work.kind == Work::Kind::ZeroPointSums) {
+    const int id = (work.kind == Work::Kind::Requantize ? requant_id_ : zero_point_id_)[layer];
+    if (id < 0 || work.values == 0) return;
     delay = reserve(delay, seconds(static_cast<double>((work.values + lanes - 1) / lanes) * unit_.period_s()));
-    log_.add(work.layer, requant_id_[layer], work.values);
+    log_.add(work.layer, id, work.values);
     return;
   }
   const uint64_t cycles = (work.ops + lanes - 1) / lanes;
