@@ -169,6 +169,11 @@ TEST_CASE("finished outputs are requantized by their code, and codebook weights 
   CHECK(requant_pj(Scheme::Ternary, 2) == Approx(0.2).epsilon(1e-9));
   CHECK(requant_pj(Scheme::Codebook, 4) == Approx(1.6).epsilon(1e-9));
   CHECK(requant_pj(Scheme::Float, 16) == 0.0);
+  // Per-channel weight scales: the output's 32-bit multiplier is read from a
+  // register file too, 32 x 0.0526 pJ (the table's register bit).
+  LayerPrecision pc = precision(8, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
+  pc.weights.granularity = Granularity::PerChannel;
+  CHECK(a->vector_unit->action_energy_pj(a->vector_unit->requant_action(pc)) == Approx(3.13 + 32 * 0.0526).epsilon(1e-9));
 
   // 4-bit codebook weights on the int8 array: each active MAC reads its
   // 4-bit index and one 8-bit table entry.

@@ -178,9 +178,12 @@ TEST_CASE("a QDQ model imports with the widths and schemes of its quantization n
   // The input quantized to uint8 (asymmetric).
   b.node("QuantizeLinear", {"x", "s", "zp_u8"}, "xq");
   b.node("DequantizeLinear", {"xq", "s", "zp_u8"}, "xd");
-  // int8 weights stored as such, dequantized for the float Conv.
+  // int8 weights stored as such, dequantized per output channel for the float Conv.
   b.integers("w1", onnx::TensorProto::INT8, {4, 3, 3, 3}, {1, -2, 0, 3});
-  b.node("DequantizeLinear", {"w1", "s", "zp_i8"}, "w1d");
+  b.weights("s4", {4}, {0.01f, 0.02f});
+  b.integers("zp4", onnx::TensorProto::INT8, {4}, {0});
+  auto& dq = b.node("DequantizeLinear", {"w1", "s4", "zp4"}, "w1d");
+  OnnxBuilder::integer(dq, "axis", 0);
   b.node("Conv", {"xd", "w1d"}, "c1", "conv1");
   b.node("Relu", {"c1"}, "r1");
   // conv1's outputs requantized to int8 (symmetric).
@@ -205,7 +208,9 @@ TEST_CASE("a QDQ model imports with the widths and schemes of its quantization n
   CHECK(tensor(w, 0, Tensor::Inputs).bits == 8);
   CHECK(tensor(w, 0, Tensor::Inputs).scheme == Scheme::UniformAsymmetric);
   CHECK(tensor(w, 0, Tensor::Weights).scheme == Scheme::UniformSymmetric);
+  CHECK(tensor(w, 0, Tensor::Weights).granularity == Granularity::PerChannel);
   CHECK(tensor(w, 0, Tensor::Outputs).scheme == Scheme::UniformSymmetric);
+  CHECK(tensor(w, 2, Tensor::Weights).granularity == Granularity::PerTensor);
   // The pool reads and writes at conv1's output width; the fc reads it too.
   CHECK(tensor(w, 1, Tensor::Inputs).scheme == Scheme::UniformSymmetric);
   CHECK(tensor(w, 2, Tensor::Inputs).scheme == Scheme::UniformSymmetric);

@@ -262,3 +262,14 @@ layers:
   CHECK(e.key_path() == "layers[2].from");
   CHECK_THAT(e.message(), Catch::Contains("C=7") && Catch::Contains("8 its producers output together"));
 }
+
+TEST_CASE("per-channel scales are for uniform weights only", "[validation]") {
+  const Workload w = workload_from_text(
+      replace_all(kTwoConvs, "padding: 1}", "padding: 1, weights: {bits: 8, granularity: per_channel}}"));
+  CHECK(w.layers[0].precision.weights.granularity == Granularity::PerChannel);
+  ConfigError e = workload_error(
+      replace_all(kTwoConvs, "padding: 1}", "padding: 1, inputs: {bits: 8, granularity: per_channel}}"));
+  CHECK(e.key_path() == "layers[0].inputs.granularity");
+  e = workload_error(replace_all(kTwoConvs, "padding: 1}", "padding: 1, weights: {bits: 8, granularity: per_row}}"));
+  CHECK_THAT(e.message(), Catch::Contains("per_tensor or per_channel"));
+}

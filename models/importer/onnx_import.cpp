@@ -214,6 +214,8 @@ class Translator {
       Constant out = *c;
       if (q) out.q = q;
       else if (!out.q) out.q = zero_point_type(n, 2);  // DequantizeLinear of a float constant: keep what is known
+      if (out.q && (op == "QuantizeLinear" || op == "DequantizeLinear") && onnx_import::per_channel_scale(g_, n))
+        out.q->per_channel = true;
       const_[n.output(0)] = out;
       quantized_ = true;
       return;
@@ -363,7 +365,11 @@ class Translator {
   // ---- the trace ----
 
   static std::string precision_field(const char* tensor, const std::optional<Quantized>& q) {
-    return q ? fmt::format(", {}: {{bits: {}, scheme: {}}}", tensor, q->bits, scheme_name(q->scheme)) : "";
+    if (!q) return "";
+    const bool per_channel = q->per_channel && std::string(tensor) == "weights" &&
+                             (q->scheme == Scheme::UniformSymmetric || q->scheme == Scheme::UniformAsymmetric);
+    return fmt::format(", {}: {{bits: {}, scheme: {}{}}}", tensor, q->bits, scheme_name(q->scheme),
+                       per_channel ? ", granularity: per_channel" : "");
   }
 
   std::string yaml() {

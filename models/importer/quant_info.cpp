@@ -75,6 +75,14 @@ Quantized qonnx_quant(const Graph& g, const onnx::NodeProto& n) {
   return {bits, is_signed && zero ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric};
 }
 
+bool per_channel_scale(const Graph& g, const onnx::NodeProto& n) {
+  const onnx::TensorProto* scale = constant_input(g, n, 1);
+  if (scale == nullptr) return false;
+  int64_t count = 1;
+  for (int64_t d : scale->dims()) count *= d;
+  return count > 1;
+}
+
 std::string describe(const Quantized& q) { return std::to_string(q.bits) + "-bit " + scheme_name(q.scheme); }
 
 }  // namespace qnnsim::onnx_import

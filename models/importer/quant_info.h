@@ -16,8 +16,12 @@ namespace qnnsim::onnx_import {
 struct Quantized {
   int bits = 8;
   Scheme scheme = Scheme::UniformSymmetric;
+  bool per_channel = false;  // a scale per output channel (weights)
   bool operator==(const Quantized& o) const { return bits == o.bits && scheme == o.scheme; }
 };
+
+// Whether a QuantizeLinear / DequantizeLinear node's scale (input 1) holds more than one value.
+bool per_channel_scale(const Graph& g, const onnx::NodeProto& n);
 
 // The width and scheme of an integer tensor of this ONNX data type with this
 // zero point (absent: zero): int8/int16 with a zero point of zero are

@@ -49,9 +49,11 @@ class VectorUnitSpec : public VectorSpec {
   ActionDesc requant_action(const LayerPrecision& p) const override {
     if (!requantize_ || p.outputs.scheme == Scheme::Float || p.outputs.scheme == Scheme::FloatE5M2)
       return {"vector", "", 0};
+    // Per-channel weight scales give each output channel its own multiplier, read per output.
+    const bool per_channel = p.weights.granularity == Granularity::PerChannel;
     return {"vector",
             "requant_" + std::string(scheme_name(p.outputs.scheme)) + "_" + std::to_string(p.accumulator.bits) + "to" +
-                std::to_string(p.outputs.bits),
+                std::to_string(p.outputs.bits) + (per_channel ? "_per_channel" : ""),
             0};
   }
   double period_s() const { return tech_.period_s(); }
@@ -78,8 +80,20 @@ class VectorUnitSpec : public VectorSpec {
   // a sign test, a ternary one two threshold compares, a log code a
   // leading-one search, and a codebook of k entries k compares for the
   // nearest; each compare or search is priced as one add of the
-  // accumulator's width (our assumption for the last three).
-  double requant_pj(const std::string& action) const {
+  // accumulator's width (our assumption for the last three). With
+  // per-channel weight scales the output's multiplier is read from a
+  // register file too: 32 bits at the table's register-file energy.
+  double requant_pj(std::string action) const {
+    // A per-channel multiplier is read from a register file for each output: 32 register bits.
+    double extra = 0;
+    const std::string suffix = "_per_channel";
+    if (action.size() > suffix.size() && action.compare(action.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      action.resize(action.size() - suffix.size());
+      extra = 32 * table_.energy_pj("register_file_per_bit", node_);
+    }
+    return extra + requant_code_pj(action);
+  }
+  double requant_code_pj(const std::string& action) const {
     const auto cut = action.rfind('_');
     int acc = 0, out = 0;
     Scheme scheme{};

@@ -100,6 +100,13 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
       node.fail("scheme", "unknown quantization scheme '" + name + "'; expected one of " + known);
     }
   }
+  if (node.has("granularity")) {
+    const std::string g = node.text("granularity");
+    if (g != "per_tensor" && g != "per_channel")
+      node.fail("granularity", "expected per_tensor or per_channel (one scale for the tensor, or one per output channel), "
+                               "found '" + g + "'");
+    out.granularity = g == "per_channel" ? Granularity::PerChannel : Granularity::PerTensor;
+  }
   if (node.has("density")) {
     if (t != Tensor::Inputs && t != Tensor::Outputs)
       node.fail("density", "density applies to inputs and outputs (activation sparsity); weight sparsity is not modelled");
@@ -116,6 +123,9 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   if (out.scheme == Scheme::Ternary && out.bits != 2) fail_pair("needs exactly 2 bits");
   if (out.scheme == Scheme::Float && out.bits != 8 && out.bits != 16) fail_pair("needs 8 or 16 bits");
   if (out.scheme == Scheme::FloatE5M2 && out.bits != 8) fail_pair("needs exactly 8 bits");
+  if (out.granularity == Granularity::PerChannel &&
+      (t != Tensor::Weights || (out.scheme != Scheme::UniformSymmetric && out.scheme != Scheme::UniformAsymmetric)))
+    node.fail("granularity", "per-channel scales apply to uniform weights (one scale per output channel)");
   return out;
 }
 

@@ -23,10 +23,14 @@ const char* scheme_name(Scheme s);
 bool parse_scheme_name(const std::string& name, Scheme* out);  // false when unknown
 bool scheme_is_integer(Scheme s);  // values an integer multiplier can consume directly
 
+// One scale (and zero point) for the whole tensor, or one per output channel.
+enum class Granularity { PerTensor, PerChannel };
+
 struct TensorPrecision {
   int bits = 8;
   Scheme scheme = Scheme::UniformSymmetric;
   double density = 1.0;  // fraction of values that are not zero (activations: zero gating, compression)
+  Granularity granularity = Granularity::PerTensor;
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };
