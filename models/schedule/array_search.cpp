@@ -223,17 +223,17 @@ class Estimator {
       loops[kDims + k] = {m.glb_order[k], 2, ppt[static_cast<std::size_t>(m.glb_order[k])]};
     }
     // How often each value of a tensor is fetched again, into the buffer or into the PEs.
+    // Each dimension has one loop per level, whose factor is its tile count
+    // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
+    // that the tensor does not depend on multiply up to its refetch factor.
     const auto refetch = [&](Operand o, bool to_pe) {
       const std::size_t n = to_pe ? 2 * kDims : kDims;
       const bool every_pass = to_pe && !flow.keeps(o);
       const int cut = every_pass ? static_cast<int>(n) - 1 : cut_position(loops.data(), n, o);
-      const std::array<int, kDims> lv = counted_levels(loops.data(), cut);
       double f = 1;
-      for (int d = 0; d < kDims; ++d) {
-        const auto i = static_cast<std::size_t>(d);
-        if (relevant(o, d)) continue;
-        if (lv[i] >= 1) f *= static_cast<double>(tiles[i]);
-        if (lv[i] >= 2) f *= static_cast<double>(ppt[i]);
+      for (int i = 0; i <= cut; ++i) {
+        const LoopRef& loop = loops[static_cast<std::size_t>(i)];
+        if (!relevant(o, loop.dim)) f *= static_cast<double>(loop.factor);
       }
       return f;
     };
