@@ -61,8 +61,17 @@ int run_import(const ImportArgs& args) {
     std::cerr << "error: " << args.model << ": " << e.what() << "\n";
     return kExitBadInput;
   }
-  // The trace must load as any hand-written one does; if it does not, the import is wrong.
-  const Workload w = load_workload(ConfigNode::load_string(t.yaml, args.out));
+  // The trace must load as any hand-written one does. When it does not, the
+  // model has something the translation cannot express (a reshape that is
+  // not a flatten, say): say so, naming the layer the loader objected to.
+  Workload w;
+  try {
+    w = load_workload(ConfigNode::load_string(t.yaml, args.out));
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << args.model << ": the translated trace does not hold together: " << e.message()
+              << " (at key '" << e.key_path() << "')\n";
+    return kExitBadInput;
+  }
   std::ofstream out(args.out);
   if (!out || !(out << t.yaml)) {
     std::cerr << "error: cannot write '" << args.out << "'\n";

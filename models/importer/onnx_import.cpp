@@ -205,6 +205,7 @@ class Translator {
 
   void quantization(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
+    if (n.input_size() < 1) throw ImportError(Graph::describe(n) + " has no input");
     const std::string& x = n.input(0);
     std::optional<Quantized> q;
     if (op == "QuantizeLinear") q = onnx_import::quantize_linear(g_, n);
