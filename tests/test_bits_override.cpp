@@ -68,3 +68,15 @@ TEST_CASE("halving the weight bits halves weight storage and DRAM traffic for th
   CHECK(n4.w * 2 == n8.w);
   CHECK(n4.i == n8.i);
 }
+
+TEST_CASE("after a bits override every layer still reads the width its producer writes", "[bits]") {
+  Workload w = workload_from_text(kTwoLayers);
+  REQUIRE(apply_bits_override(w, "fc2.inputs=4").empty());
+  CHECK_THAT(check_width_chain(w), Catch::Contains("'fc2' would read 4-bit inputs but 'fc1' writes 8-bit outputs") &&
+                                       Catch::Contains("--bits fc1.outputs=4"));
+  REQUIRE(apply_bits_override(w, "fc1.outputs=4").empty());
+  CHECK(check_width_chain(w).empty());
+  // The network input takes any width.
+  REQUIRE(apply_bits_override(w, "fc1.inputs=2").empty());
+  CHECK(check_width_chain(w).empty());
+}

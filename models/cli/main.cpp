@@ -67,6 +67,13 @@ bool apply_overrides(const RunOptions& o, qnnsim::Workload& w) {
       return false;
     }
   }
+  if (!o.bits.empty()) {
+    const std::string problem = qnnsim::check_width_chain(w);
+    if (!problem.empty()) {
+      std::cerr << "error: " << problem << "\n";
+      return false;
+    }
+  }
   for (const auto& spec : o.densities) {
     const std::string problem = qnnsim::apply_density_override(w, spec);
     if (!problem.empty()) {

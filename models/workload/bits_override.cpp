@@ -1,5 +1,6 @@
 // `--bits` overrides: the bit width of one tensor class in every layer, or in
 // one named layer, over what the trace says. Precision sweeps drive this.
+#include <map>
 #include <string>
 
 #include "core/quantity.h"
@@ -47,6 +48,23 @@ std::string apply_bits_override(Workload& w, const std::string& spec) {
     p.bits = bits;
   }
   if (!found) return "--bits '" + spec + "': the workload '" + w.name + "' has no layer named '" + layer + "'";
+  return "";
+}
+
+std::string check_width_chain(const Workload& w) {
+  std::map<std::string, int> written;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    for (const std::string& p : producers_of(w, i)) {
+      if (p == "input") continue;  // the network input takes any width
+      const int bits = written.at(p);
+      if (bits != l.precision.inputs.bits)
+        return "--bits: layer '" + l.name + "' would read " + std::to_string(l.precision.inputs.bits) +
+               "-bit inputs but '" + p + "' writes " + std::to_string(bits) + "-bit outputs; set both, e.g. --bits " +
+               p + ".outputs=" + std::to_string(l.precision.inputs.bits);
+    }
+    written[l.name] = l.precision.outputs.bits;
+  }
   return "";
 }
 

@@ -45,4 +45,9 @@ std::string apply_density_override(Workload& w, const std::string& spec);
 // error message, or an empty string when applied.
 std::string apply_bits_override(Workload& w, const std::string& spec);
 
+// After overrides: every layer must still read its inputs at the width its
+// producers write them (data is stored at the width it was written). An
+// error message naming the layer, or an empty string.
+std::string check_width_chain(const Workload& w);
+
 }  // namespace qnnsim
