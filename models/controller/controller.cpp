@@ -23,9 +23,12 @@ Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const
       timing_(plans.size()),
       slots_free_(arch.glb->tile_slots()) {
   uint64_t index = 0;
-  for (const auto& p : plans) {
+  for (std::size_t l = 0; l < plans.size(); ++l) {
     first_tile_.push_back(index);
-    index += p.tiles.size();
+    index += plans[l].tiles.size();
+    const LayerPrecision& p = workload.layers[l].precision;
+    requantizes_.push_back(!arch.vector_unit->requant_action(p).action.empty());
+    sums_zero_points_.push_back(!arch.vector_unit->zero_point_action(p).action.empty());
   }
   loaded_at_.assign(index, SC_ZERO_TIME);
   compute_end_.assign(index, SC_ZERO_TIME);
@@ -226,9 +229,11 @@ void Controller::storer() {
       sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
                               issue(dram, Work::Kind::Write, layer, tile.output_store_bits, t));
       // Finished outputs stream through the vector unit's requantization on the way out.
-      if (tile.output_values > 0) {
+      if (tile.output_values > 0 && requantizes_[l]) {
         work_.values = tile.output_values;
         done = std::max(done, issue(vector, Work::Kind::Requantize, layer, 0, t));
+      }
+      if (tile.output_values > 0 && sums_zero_points_[l]) {
         // Asymmetric weights: each output position needs the sum of its inputs (its reduction's K values).
         work_.values = tile.output_positions * static_cast<uint64_t>(workload_.layers[l].reduction_size());
         done = std::max(done, issue(vector, Work::Kind::ZeroPointSums, layer, 0, t));

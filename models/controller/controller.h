@@ -83,6 +83,9 @@ class Controller : public sc_core::sc_module {
   const std::vector<LayerPlan>& plans_;
   std::vector<LayerTiming> timing_;
   std::vector<uint64_t> first_tile_;    // global index of each layer's first tile
+  // Per layer: whether finished outputs are requantized, and whether they need
+  // zero-point sums (decided once, so the storer issues only work that exists).
+  std::vector<char> requantizes_, sums_zero_points_;
   std::vector<sc_core::sc_time> loaded_at_;    // when each tile's DMA finishes (known once booked)
   std::vector<sc_core::sc_time> compute_end_;  // when each tile finished computing (may be ahead of now)
   sc_core::sc_time last_pass_start_;           // start of the most recent tile's last pass
