@@ -180,3 +180,13 @@ TEST_CASE("row stationary keeps filter rows on the array and filter columns in t
   CHECK(e.key_path() == "layers.conv.pe");
   CHECK_THAT(e.message(), Catch::Contains("keeps S whole"));
 }
+
+TEST_CASE("a mappings file says which level keeps which tensor, and must agree with the dataflow", "[mappings]") {
+  const auto arch = arch_from_text(tiny_arch_yaml());
+  const Workload w = workload_from_text(kWorkload);
+  const std::string written = written_mappings(*arch, w);
+  CHECK_THAT(written, Catch::Contains("keeps: {glb: [weights, inputs, outputs], pe: [weights]}"));
+  const ConfigError e = replay_error(*arch, w, replace_all(written, "pe: [weights]}", "pe: [outputs]}"));
+  CHECK(e.key_path() == "keeps.pe");
+  CHECK_THAT(e.message(), Catch::Contains("weight_stationary dataflow keeps [weights]"));
+}

@@ -52,6 +52,32 @@ std::array<int, kDims> read_order(const ConfigNode& level, const std::string& ke
   return order;
 }
 
+// The tensors the PE scratchpads keep under a dataflow, as a YAML list body.
+std::string kept_text(const Dataflow& flow) {
+  std::string s;
+  for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+    if (flow.keeps(o)) s += (s.empty() ? "" : ", ") + std::string(tensor_name(o));
+  return s;
+}
+
+// `keeps`, when given, must state what the architecture's dataflow and buffer keep.
+void check_keeps(const ConfigNode& root, const Dataflow& flow) {
+  const auto keeps = root.optional_child("keeps");
+  if (!keeps) return;
+  keeps->expect_map("the tensors each level keeps {glb: [...], pe: [...]}");
+  const auto listed = [&](const char* key) {
+    std::string s;
+    for (const std::string& t : keeps->text_list(key)) s += (s.empty() ? "" : ", ") + t;
+    return s;
+  };
+  if (listed("glb") != "weights, inputs, outputs")
+    keeps->fail("glb", "the global buffer keeps weights, inputs and outputs; found [" + listed("glb") + "]");
+  if (listed("pe") != kept_text(flow))
+    keeps->fail("pe", "the " + flow.name + " dataflow keeps [" + kept_text(flow) + "] in the PEs; found [" +
+                          listed("pe") + "]");
+  keeps->reject_unknown_keys();
+}
+
 }  // namespace
 
 void write_mappings(std::ostream& out, const std::string& arch_name, const Dataflow& flow, const Workload& w,
@@ -62,8 +88,12 @@ void write_mappings(std::ostream& out, const std::string& arch_name, const Dataf
          "# rows, cols: unrolled across the array; pe: looped inside each PE. The DRAM\n"
          "# level loops over as many buffer tiles as cover each dimension (edges partial).\n"
          "# Vector layers: the block of images, channels and output rows a tile holds.\n"
+         "# keeps: which tensors each level holds (the buffer all three; the PE\n"
+         "# scratchpads what the dataflow keeps, the others streaming through).\n"
          "# Replay with: qnnsim run ARCH WORKLOAD --mappings THIS_FILE\n";
-  out << "dataflow: " << flow.name << "\nlayers:\n";
+  out << "dataflow: " << flow.name << "\n";
+  out << "keeps: {glb: [weights, inputs, outputs], pe: [" << kept_text(flow) << "]}\n";
+  out << "layers:\n";
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const LayerPlan& p = plans[i];
     out << "  " << w.layers[i].name << ":\n";
@@ -87,6 +117,7 @@ GivenMappings load_mappings(const std::string& path, const Workload& w, const Da
   if (dataflow != flow.name)
     root.fail("dataflow", "these mappings are for the '" + dataflow + "' dataflow; the architecture's is '" +
                               flow.name + "'");
+  check_keeps(root, flow);
   GivenMappings out;
   out.file = path;
   const ConfigNode layers = root.child("layers");
