@@ -1,13 +1,9 @@
 #pragma once
 // Base of every SystemC target: one TLM-2.0 target socket, a b_transport that
 // adds the tile's service time to the annotated delay, and the component's
-// action counters. Shared bandwidth is a calendar of busy intervals: a tile
-// takes the first free time at or after its start, split over gaps if need
-// be. Contention shows up without stepping a clock, and because an initiator
-// running ahead in local time books the future rather than blocking the
-// present, results depend on the quantum only through the order in which
-// overlapping requests are booked (under 1% on the shipped networks).
-#include <utility>
+// action counters. Shared bandwidth is a Calendar of busy intervals per lane
+// (core/calendar.h); results depend on the quantum only through the order in
+// which overlapping requests are booked (under 1% on the shipped networks).
 #include <memory>
 #include <vector>
 
@@ -16,6 +12,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "core/action_log.h"
+#include "core/calendar.h"
 #include "core/work.h"
 #include "workload/layer.h"
 
@@ -59,11 +56,9 @@ class ComponentModule : public sc_core::sc_module {
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  [[noreturn]] void throw_time_overflow(sc_dt::uint64 limit) const;
 
   const ComponentSpec& spec_;
-  using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks
-  std::vector<std::vector<Interval>> calendars_{1};            // each sorted, disjoint, not touching
+  std::vector<Calendar> calendars_{1};
   const double ticks_per_second_;
 };
 

@@ -1,0 +1,71 @@
+#include "core/calendar.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace qnnsim {
+
+namespace {
+[[noreturn]] void throw_time_overflow(const std::string& owner, sc_dt::uint64 limit) {
+  throw std::runtime_error(owner + ": simulated time passed " +
+                           std::to_string(static_cast<long>(sc_core::sc_time::from_value(limit).to_seconds())) +
+                           " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
+}
+
+}  // namespace
+
+sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const std::string& owner) {
+  using Tick = sc_dt::uint64;
+  std::vector<Interval>& calendar = booked_;
+  const Tick now = sc_core::sc_time_stamp().value();
+  const Tick begin = now + delay.value();
+  Tick need = busy.value();
+  // 64-bit femtoseconds cover about five hours; past half of that a sum could wrap.
+  const Tick limit = sc_core::sc_max_time().value() / 2;
+  if (begin > limit || need > limit - begin) throw_time_overflow(owner, limit);
+
+  // No request starts before now, so intervals that have ended are history.
+  // The calendar is a short sorted vector: cheaper than a tree at this size.
+  auto alive = std::find_if(calendar.begin(), calendar.end(), [&](const Interval& x) { return x.second > now; });
+  calendar.erase(calendar.begin(), alive);
+  if (need == 0) return delay;
+
+  // Walk the calendar from `begin`, taking free time until `need` is covered.
+  std::size_t i = 0;
+  while (i < calendar.size() && calendar[i].second <= begin) ++i;
+  Tick cursor = begin;
+  while (need > 0) {
+    if (i < calendar.size() && calendar[i].first <= cursor) {
+      cursor = std::max(cursor, calendar[i].second);
+      ++i;
+      continue;
+    }
+    const Tick gap_end = i == calendar.size() ? std::numeric_limits<Tick>::max() : calendar[i].first;
+    const Tick take = std::min(need, gap_end - cursor);
+    if (cursor > limit - take) throw_time_overflow(owner, limit);
+    // Book [cursor, cursor + take) at position i, merged with touching neighbours.
+    const bool joins_prev = i > 0 && calendar[i - 1].second == cursor;
+    const bool joins_next = i < calendar.size() && calendar[i].first == cursor + take;
+    if (joins_prev && joins_next) {
+      calendar[i - 1].second = calendar[i].second;
+      calendar.erase(calendar.begin() + static_cast<std::ptrdiff_t>(i));
+      --i;
+    } else if (joins_prev) {
+      calendar[i - 1].second = cursor + take;
+      --i;
+    } else if (joins_next) {
+      calendar[i].first = cursor;
+    } else {
+      calendar.insert(calendar.begin() + static_cast<std::ptrdiff_t>(i), Interval{cursor, cursor + take});
+    }
+    need -= take;
+    // Done: the tile completes where its last piece ends. Otherwise the next
+    // free time is after the (possibly merged) interval just booked.
+    cursor = need == 0 ? cursor + take : calendar[i].second;
+    ++i;
+  }
+  return sc_core::sc_time::from_value(cursor - now);
+}
+
+}  // namespace qnnsim

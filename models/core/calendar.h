@@ -1,0 +1,27 @@
+#pragma once
+// A shared resource's bookings as a calendar of busy intervals: a request takes
+// the first free time at or after its start, split over gaps if need be. This
+// is how a target shows contention without stepping a clock, and because an
+// initiator running ahead in local time books the future rather than blocking
+// the present, results depend on the quantum only through the order in which
+// overlapping requests are booked.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <systemc>
+
+namespace qnnsim {
+
+class Calendar {
+ public:
+  // Books `busy` starting no earlier than now + `delay`; returns the completion
+  // time as an offset from now. `owner` names the resource if time overflows.
+  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const std::string& owner);
+
+ private:
+  using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks
+  std::vector<Interval> booked_;                               // sorted, disjoint, not touching
+};
+
+}  // namespace qnnsim
