@@ -16,6 +16,8 @@
 
 #include "arch/arch_spec.h"
 #include "cli/import_command.h"
+#include "imc/imc_arch.h"
+#include "imc/imc_run.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
@@ -35,6 +37,10 @@ int validate_files(const std::vector<std::string>& files) {
         const qnnsim::Workload w = qnnsim::load_workload(root);
         std::cout << fmt::format("ok: {}: workload '{}', {} layers, {} MACs per image\n", f, w.name, w.layers.size(),
                                  w.macs_per_image());
+      } else if (qnnsim::is_in_memory_arch(root)) {
+        const qnnsim::ImcArch a = qnnsim::load_imc_arch(root);
+        std::cout << fmt::format("ok: {}: in-memory architecture '{}', {} tiles x {} IMAs x {} crossbars of {}x{}\n", f,
+                                 a.name, a.tiles, a.tile.imas, a.ima.crossbars, a.ima.crossbar.rows, a.ima.crossbar.cols);
       } else if (root.has("technology")) {
         const auto a = qnnsim::load_arch(root);
         std::cout << fmt::format("ok: {}: architecture '{}', {}x{} PEs, {} KiB global buffer\n", f, a->name,
@@ -53,6 +59,7 @@ int validate_files(const std::vector<std::string>& files) {
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
   std::string objective = "edp";
+  std::string execution;  // in-memory chips: override the file's execution mode
   std::vector<std::string> densities, bits;
   int64_t batch = 0;
   bool quiet = false;
@@ -134,6 +141,11 @@ std::optional<Inputs> load_inputs(const RunOptions& o) {
 // figures, and how long the search took.
 int map_only(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
+  if (qnnsim::is_in_memory_arch(qnnsim::ConfigNode::load_file(o.arch))) {
+    std::cerr << "error: map searches PE-array mappings; '" << o.arch
+              << "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies\n";
+    return kExitConfigError;
+  }
   const auto in = load_inputs(o);
   std::ofstream mappings_out;
   if (!in || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
@@ -155,8 +167,36 @@ int map_only(RunOptions o) {
   return 0;
 }
 
+// An in-memory chip: no mapping search (layers are placed on crossbars), one
+// execution mode or the other.
+int run_in_memory(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
+  for (const auto& [given, what] : {std::pair{!o.mappings_in.empty(), "--mappings"}, {!o.mappings_out.empty(), "--mappings-out"}})
+    if (given) {
+      std::cerr << "error: " << what << " is for PE-array designs; '" << o.arch
+                << "' is an in-memory chip, whose layers are placed on crossbars, not mapped\n";
+      return kExitConfigError;
+    }
+  qnnsim::ImcArch arch = qnnsim::load_imc_arch(arch_root);
+  if (!o.execution.empty()) qnnsim::parse_execution(o.execution, &arch.execution);
+  qnnsim::Workload w = qnnsim::load_workload(o.workload);
+  if (o.batch > 0) w.batch = o.batch;
+  std::ofstream json_out, csv_out;
+  if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}})) return kExitConfigError;
+  const qnnsim::RunResult result = qnnsim::run_in_memory(arch, w);
+  if (!o.quiet) qnnsim::print_table(result, std::cout);
+  if (json_out.is_open()) qnnsim::write_json(result, json_out);
+  if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
+  return 0;
+}
+
 int run(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
+  const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
+  if (qnnsim::is_in_memory_arch(arch_root)) return run_in_memory(o, arch_root);
+  if (!o.execution.empty()) {
+    std::cerr << "error: --execution is for in-memory chips; '" << o.arch << "' runs its layers in sequence on its PE array\n";
+    return kExitConfigError;
+  }
   // Inputs first, so that bad input leaves existing output files alone; then
   // the outputs, so that an unwritable path fails before the run.
   const auto in = load_inputs(o);
@@ -204,6 +244,8 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
   run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
+  run_cmd->add_option("--execution", opts.execution, "in-memory chips: layer_pipelined or layer_sequential")
+      ->check(CLI::IsMember({"layer_pipelined", "layer_sequential"}));
 
   RunOptions map_opts;
   CLI::App* map_cmd = app.add_subcommand("map", "Choose a mapping for every layer without simulating, and print each "

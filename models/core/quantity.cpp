@@ -28,6 +28,7 @@ const UnitTable& units_for(Dimension d) {
   static const UnitTable power = {{"W", 1}, {"mW", 1e-3}, {"uW", 1e-6}, {"nW", 1e-9}};
   static const UnitTable length = {{"m", 1}, {"mm", 1e-3}, {"um", 1e-6}, {"nm", 1e-9}};
   static const UnitTable area = {{"m2", 1}, {"mm2", 1e-6}, {"um2", 1e-12}};
+  static const UnitTable resistance = {{"Ohm", 1}, {"kOhm", 1e3}, {"MOhm", 1e6}};
   switch (d) {
     case Dimension::Bits: return bits;
     case Dimension::Frequency: return freq;
@@ -37,6 +38,7 @@ const UnitTable& units_for(Dimension d) {
     case Dimension::Power: return power;
     case Dimension::Length: return length;
     case Dimension::Area: return area;
+    case Dimension::Resistance: return resistance;
   }
   return bits;
 }
@@ -60,6 +62,7 @@ const char* dimension_name(Dimension d) {
     case Dimension::Power: return "a power";
     case Dimension::Length: return "a length";
     case Dimension::Area: return "an area";
+    case Dimension::Resistance: return "a resistance";
   }
   return "a quantity";
 }
@@ -74,6 +77,7 @@ const char* dimension_example(Dimension d) {
     case Dimension::Power: return "'16 mW'";
     case Dimension::Length: return "'45 nm'";
     case Dimension::Area: return "'0.01 mm2'";
+    case Dimension::Resistance: return "'10 kOhm'";
   }
   return "";
 }

@@ -2,13 +2,13 @@
 // Parameters with physical meaning carry their unit in the YAML ("256 KiB",
 // "1 GHz", "8 pJ"), so a file reads unambiguously and a wrong unit is caught.
 // Values are converted once, at parse time, to SI base units (bits, Hz, s, V,
-// J, W, m, m^2).
+// J, W, m, m^2, ohm).
 #include <optional>
 #include <string>
 
 namespace qnnsim {
 
-enum class Dimension { Bits, Frequency, Time, Voltage, Energy, Power, Length, Area };
+enum class Dimension { Bits, Frequency, Time, Voltage, Energy, Power, Length, Area, Resistance };
 
 const char* dimension_name(Dimension d);
 const char* dimension_example(Dimension d);  // e.g. "256 KiB", used in error messages

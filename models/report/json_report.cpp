@@ -24,6 +24,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                   {"energy_pj", s.energy_pj},
                   {"energy_per_mac_pj", s.energy_per_mac_pj},
                   {"tops_per_w", s.tops_per_w},
+                  {"gops_per_w", s.gops_per_w},
+                  {"gops_per_mm2", s.gops_per_mm2},
                   {"pe_utilization", s.pe_utilization},
                   {"dram_bytes", s.dram_bytes},
                   {"compute_cycles", s.compute_cycles},
@@ -37,7 +39,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
     nlohmann::ordered_json actions = nlohmann::ordered_json::array();
     for (const auto& a : l.actions)
       actions.push_back({{"component", a.component}, {"action", a.action}, {"count", a.count}, {"energy_pj", a.energy_pj}});
-    layers.push_back({{"name", l.name},
+    nlohmann::ordered_json layer = {{"name", l.name},
                       {"type", l.type},
                       {"macs", l.macs},
                       {"cycles", l.cycles},
@@ -54,9 +56,39 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"tiling", l.tiling},
                       {"active_pes", l.active_pes},
                       {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
-                      {"actions", actions}});
+                      {"actions", actions}};
+    if (l.in_memory) {
+      const InMemoryLayer& m = *l.in_memory;
+      layer["in_memory"] = {{"crossbars", m.crossbars},           {"copies", m.copies},
+                            {"imas", m.imas},                     {"segment", m.segment},
+                            {"adc_bits_needed", m.adc_bits_needed}, {"adc_clip_fraction", m.adc_clip_fraction},
+                            {"adc_conversions", m.adc_conversions}, {"occupancy", m.occupancy},
+                            {"wait_input_s", m.wait_input_s},     {"wait_output_s", m.wait_output_s},
+                            {"wait_memory_s", m.wait_memory_s}};
+    }
+    layers.push_back(layer);
   }
   j["layers"] = layers;
+  if (r.in_memory) {
+    const InMemorySummary& m = *r.in_memory;
+    j["in_memory"] = {{"execution", m.execution},
+                      {"segments", m.segments},
+                      {"reprogram_s", m.reprogram_s},
+                      {"crossbar_utilization", m.crossbar_utilization},
+                      {"adc_conversions", m.adc_conversions},
+                      {"adc_energy_share", m.adc_energy_share},
+                      {"adc_area_share", m.adc_area_share},
+                      {"adc_bits", m.adc_bits},
+                      {"adc_bits_needed", m.adc_bits_needed},
+                      {"peak_gops", m.peak_gops},
+                      {"peak_power_w", m.peak_power_w},
+                      {"published_peak_power_w", m.published_peak_power_w},
+                      {"peak_power_breakdown_w", sorted_map(m.peak_power_breakdown_w)},
+                      {"images_per_s", m.images_per_s},
+                      {"first_image_latency_s", m.first_image_latency_s},
+                      {"pipeline_interval_s", m.pipeline_interval_s},
+                      {"warnings", m.warnings}};
+  }
   return j;
 }
 

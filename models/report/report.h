@@ -13,5 +13,9 @@ nlohmann::ordered_json to_json(const RunResult& r);
 void write_json(const RunResult& r, std::ostream& out);
 void write_csv(const RunResult& r, std::ostream& out);
 void print_table(const RunResult& r, std::ostream& out);
+void print_in_memory_table(const RunResult& r, std::ostream& out);  // print_table for in-memory chips
+
+// A value in engineering notation with its unit, e.g. "4.18 mJ".
+std::string si(double v, const char* unit);
 
 }  // namespace qnnsim

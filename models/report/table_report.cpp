@@ -4,8 +4,6 @@
 
 namespace qnnsim {
 
-namespace {
-
 // Engineering notation so every figure stays readable across 9 orders of magnitude.
 std::string si(double v, const char* unit) {
   static const char* prefixes[] = {"p", "n", "u", "m", "", "k", "M", "G", "T"};
@@ -22,6 +20,8 @@ std::string si(double v, const char* unit) {
   return fmt::format("{:.3g} {}{}", x, prefixes[idx], unit);
 }
 
+namespace {
+
 // What held the layer up the most: the array itself, or one stall cause.
 std::string bound_by(const LayerResult& l) {
   std::string what = "compute";
@@ -37,6 +37,10 @@ std::string bound_by(const LayerResult& l) {
 }  // namespace
 
 void print_table(const RunResult& r, std::ostream& out) {
+  if (r.in_memory) {
+    print_in_memory_table(r, out);
+    return;
+  }
   out << fmt::format("qnnsim: {} on {}, batch {}\n\n", r.workload, r.arch, r.batch);
   out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>7} {:>11}  {}\n", "layer", "type", "MACs", "cycles",
                      "latency", "energy", "util", "DRAM", "bound by");

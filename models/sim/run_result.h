@@ -4,6 +4,7 @@
 // counts (through the energy model); read by the report writers.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,19 @@ struct ActionResult {
   std::string action;     // label, e.g. "spad.read.8b"
   uint64_t count = 0;
   double energy_pj = 0;
+};
+
+// In-memory chips only: how a layer sits on the crossbars and how busy its stage was.
+struct InMemoryLayer {
+  int64_t crossbars = 0;  // one copy of the weights
+  int64_t copies = 1;     // copies made to balance the pipeline
+  int64_t imas = 0;       // one copy
+  int segment = 0;        // programming segment (weight reloading)
+  int adc_bits_needed = 0;
+  double adc_clip_fraction = 0;  // conversions expected to saturate the configured ADC
+  uint64_t adc_conversions = 0;
+  double occupancy = 0;  // share of the run the stage computed
+  double wait_input_s = 0, wait_output_s = 0, wait_memory_s = 0;
 };
 
 struct LayerResult {
@@ -35,6 +49,7 @@ struct LayerResult {
   double dram_bytes = 0;
   std::map<std::string, double> energy_breakdown_pj;
   std::vector<ActionResult> actions;
+  std::optional<InMemoryLayer> in_memory;
 };
 
 struct Summary {
@@ -49,12 +64,36 @@ struct Summary {
   double pe_utilization = 0;
   double dram_bytes = 0;
   double area_mm2 = 0;
+  double gops_per_w = 0;
+  double gops_per_mm2 = 0;  // throughput per on-chip area
   uint64_t compute_cycles = 0;
   std::map<std::string, uint64_t> stall_cycles;
   std::map<std::string, double> energy_breakdown_pj;
   std::map<std::string, double> energy_by_action_pj;
   std::map<std::string, double> area_breakdown_mm2;
 };
+
+// In-memory chips only: chip-level figures beside the per-layer ones.
+struct InMemorySummary {
+  std::string execution;  // layer_pipelined or layer_sequential
+  int segments = 1;       // more than one: weights reloaded between segments
+  double reprogram_s = 0;
+  double crossbar_utilization = 0;  // cells holding weights (copies included) / cells on the chip
+  uint64_t adc_conversions = 0;
+  double adc_energy_share = 0, adc_area_share = 0;
+  int adc_bits = 0, adc_bits_needed = 0;
+  double peak_gops = 0;             // every crossbar full, at the run's widest weights and inputs
+  double peak_power_w = 0;          // every block busy, priced by this model
+  double published_peak_power_w = 0;  // the same from the published per-instance powers
+  double images_per_s = 0;
+  double first_image_latency_s = 0;
+  double pipeline_interval_s = 0;   // between images leaving the last stage (batch > 1)
+  std::map<std::string, double> peak_power_breakdown_w;
+  std::vector<std::string> warnings;
+};
+
+// Derives the rates (throughput, GOPS/W, GOPS/mm2, pJ/MAC) from the totals.
+void finish_summary(Summary& s);
 
 struct RunResult {
   std::string arch;
@@ -64,6 +103,7 @@ struct RunResult {
   int64_t pes = 0;
   Summary summary;
   std::vector<LayerResult> layers;
+  std::optional<InMemorySummary> in_memory;
 };
 
 }  // namespace qnnsim

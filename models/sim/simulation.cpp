@@ -88,10 +88,6 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
     r.layers.push_back(std::move(lr));
   }
-  s.ops = 2 * s.macs;
-  s.throughput_gops = s.latency_s > 0 ? static_cast<double>(s.ops) / s.latency_s / 1e9 : 0.0;
-  s.energy_per_mac_pj = s.macs > 0 ? s.energy_pj / static_cast<double>(s.macs) : 0.0;
-  s.tops_per_w = s.energy_pj > 0 ? static_cast<double>(s.ops) / s.energy_pj : 0.0;
   s.pe_utilization = s.cycles == 0 ? 0.0
                                    : static_cast<double>(s.macs) /
                                          (static_cast<double>(r.pes) * static_cast<double>(s.cycles));
@@ -99,6 +95,7 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     s.area_breakdown_mm2[c->instance()] = c->area_mm2();
     s.area_mm2 += c->area_mm2();
   }
+  finish_summary(s);
   return r;
 }
 

@@ -1,0 +1,139 @@
+#include "imc/imc_run.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "imc/imc_costs.h"
+#include "imc/layer_actions.h"
+#include "imc/pipeline.h"
+#include "imc/placement.h"
+
+namespace qnnsim {
+
+namespace {
+
+void add_warnings(const ImcArch& arch, const Workload& w, const ChipPlacement& place, InMemorySummary& m) {
+  if (arch.ima.adc.bits < place.adc_bits_needed)
+    m.warnings.push_back(fmt::format("the ADCs have {} bits; {}-row crossbars with {}-bit DACs and {}-bit cells need "
+                                     "{}: column sums above the ADC's range are clipped (see each layer's "
+                                     "adc_clip_fraction)",
+                                     arch.ima.adc.bits, arch.ima.crossbar.rows, arch.ima.dac.bits,
+                                     arch.ima.crossbar.bits_per_cell, place.adc_bits_needed));
+  for (std::size_t i = 0; i < w.layers.size(); ++i)
+    if (place.layers[i].clip_fraction > 1e-6)
+      m.warnings.push_back(fmt::format("layer {}: {:.3g}% of ADC conversions are expected to clip", w.layers[i].name,
+                                       100.0 * place.layers[i].clip_fraction));
+}
+
+}  // namespace
+
+RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
+  const ChipPlacement place = place_network(arch, w);
+  const auto actions = count_layer_actions(arch, w, place);
+
+  sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+  ImcPipeline pipeline("chip", arch, w, place, arch.execution);
+  sc_core::sc_start();
+
+  RunResult r;
+  r.arch = arch.name;
+  r.workload = w.name;
+  r.batch = w.batch;
+  r.clock_hz = arch.tech.clock_hz;
+  r.pes = arch.total_crossbars();
+  Summary& s = r.summary;
+  InMemorySummary m;
+  m.execution = execution_name(arch.execution);
+  m.segments = place.segments;
+  m.reprogram_s = pipeline.reprogram_s();
+  m.adc_bits = arch.ima.adc.bits;
+  m.adc_bits_needed = place.adc_bits_needed;
+  m.warnings = pipeline.warnings();
+  add_warnings(arch, w, place, m);
+
+  double end_s = 0, crossbar_busy = 0;
+  int weight_bits = 1, input_bits = 1;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) end_s = std::max(end_s, pipeline.stages()[i].end_s);
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    const LayerPlacement& p = place.layers[i];
+    const StageTiming& t = pipeline.stages()[i];
+    LayerResult lr;
+    lr.name = l.name;
+    lr.type = layer_type_name(l.type);
+    lr.macs = l.macs() * w.batch;
+    lr.latency_s = t.end_s - std::max(t.start_s, 0.0);
+    lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * arch.tech.clock_hz - 1e-6));
+    lr.compute_cycles = static_cast<uint64_t>(std::llround(t.busy_s * arch.tech.clock_hz));
+    lr.stall_cycles = {{"input", static_cast<uint64_t>(std::llround(t.wait_input_s * arch.tech.clock_hz))},
+                       {"output", static_cast<uint64_t>(std::llround(t.wait_output_s * arch.tech.clock_hz))},
+                       {"memory", static_cast<uint64_t>(std::llround(t.wait_memory_s * arch.tech.clock_hz))}};
+    lr.bound_cycles = static_cast<uint64_t>(std::ceil(p.image_s() * static_cast<double>(w.batch) * arch.tech.clock_hz - 1e-6));
+    lr.bound_resource = p.on_crossbars ? "crossbars" : "tile digital units";
+    lr.tiling = p.on_crossbars ? fmt::format("{} crossbars x {} copies", p.crossbars, p.copies) : "tile";
+    lr.active_pes = p.on_crossbars ? p.crossbars * p.copies : 0;
+    lr.pe_utilization = end_s > 0 ? t.busy_s / end_s : 0.0;
+    InMemoryLayer im;
+    im.crossbars = p.crossbars;
+    im.copies = p.copies;
+    im.imas = p.imas;
+    im.segment = p.segment;
+    im.adc_bits_needed = p.adc_bits_needed;
+    im.adc_clip_fraction = p.clip_fraction;
+    im.occupancy = lr.pe_utilization;
+    im.wait_input_s = t.wait_input_s;
+    im.wait_output_s = t.wait_output_s;
+    im.wait_memory_s = t.wait_memory_s;
+    for (const ActionResult& a : actions[i]) {
+      lr.actions.push_back(a);
+      lr.energy_pj += a.energy_pj;
+      lr.energy_breakdown_pj[a.component] += a.energy_pj;
+      if (a.component == "adc") im.adc_conversions += a.count;
+      if (a.component == "io") lr.dram_bytes += static_cast<double>(a.count) / 8.0;
+    }
+    lr.in_memory = im;
+    if (p.on_crossbars) {
+      crossbar_busy += t.busy_s * static_cast<double>(p.crossbars * p.copies);
+      m.crossbar_utilization += static_cast<double>(p.cells_used * p.copies);
+      weight_bits = std::max(weight_bits, l.precision.weights.bits);
+      input_bits = std::max(input_bits, l.precision.inputs.bits);
+    }
+    m.adc_conversions += im.adc_conversions;
+    s.macs += lr.macs;
+    s.energy_pj += lr.energy_pj;
+    s.dram_bytes += lr.dram_bytes;
+    s.compute_cycles += lr.compute_cycles;
+    for (const auto& [k, v] : lr.stall_cycles) s.stall_cycles[k] += v;
+    for (const auto& [k, v] : lr.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
+    for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
+    r.layers.push_back(std::move(lr));
+  }
+  s.latency_s = end_s;
+  s.cycles = static_cast<uint64_t>(std::ceil(end_s * arch.tech.clock_hz - 1e-6));
+  s.pe_utilization = end_s > 0 ? crossbar_busy / (static_cast<double>(arch.total_crossbars()) * end_s) : 0.0;
+  s.area_breakdown_mm2 = area_breakdown_mm2(arch);
+  for (const auto& [k, v] : s.area_breakdown_mm2) s.area_mm2 += v;
+  finish_summary(s);
+
+  // Cells holding weights, over the chips' worth of cells the network occupies
+  // in turn: one per segment, and one more per extra part of a split layer.
+  int64_t loads = place.segments;
+  for (const LayerPlacement& p : place.layers) loads += p.parts - 1;
+  m.crossbar_utilization /= static_cast<double>(arch.total_crossbars() * arch.ima.crossbar.cells() * loads);
+  m.adc_energy_share = s.energy_pj > 0 ? s.energy_breakdown_pj["adc"] / s.energy_pj : 0.0;
+  m.adc_area_share = s.area_mm2 > 0 ? s.area_breakdown_mm2["adc"] / s.area_mm2 : 0.0;
+  m.peak_gops = 2.0 * peak_macs_per_s(arch, weight_bits, input_bits) / 1e9;
+  m.peak_power_breakdown_w = peak_power_breakdown_w(arch, true);
+  for (const auto& [k, v] : m.peak_power_breakdown_w) m.peak_power_w += v;
+  for (const auto& [k, v] : peak_power_breakdown_w(arch, false)) m.published_peak_power_w += v;
+  const auto& done = pipeline.image_done_s();
+  m.first_image_latency_s = done.front();
+  m.images_per_s = end_s > 0 ? static_cast<double>(w.batch) / end_s : 0.0;
+  if (done.size() > 1) m.pipeline_interval_s = (done.back() - done.front()) / static_cast<double>(done.size() - 1);
+  r.in_memory = m;
+  return r;
+}
+
+}  // namespace qnnsim

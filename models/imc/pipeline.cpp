@@ -1,0 +1,255 @@
+// Dynamic processes: one thread per stage, spawned at elaboration.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include "imc/pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace qnnsim {
+
+namespace {
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t clamp_row(int64_t r, int64_t rows) { return std::min(std::max<int64_t>(r, 0), rows - 1); }
+}  // namespace
+
+ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, const Workload& w,
+                         const ChipPlacement& placement, Execution execution)
+    : sc_core::sc_module(name),
+      arch_(arch),
+      w_(w),
+      place_(placement),
+      execution_(execution),
+      n_(w.layers.size()),
+      rows_(n_ + 1),
+      in_edges_(n_ + 1),
+      out_edges_(n_ + 1),
+      produced_(n_ + 1, 0),
+      available_s_(n_ + 1),
+      produced_ev_(n_ + 1),
+      freed_ev_(n_ + 1),
+      segment_ev_(static_cast<std::size_t>(placement.segments) + 1),
+      segment_ready_(static_cast<std::size_t>(placement.segments), placement.segments > 1 ? 0 : 1),
+      edram_(static_cast<std::size_t>(arch.tiles)),
+      routers_(static_cast<std::size_t>(arch.routers())),
+      timing_(n_),
+      image_done_(static_cast<std::size_t>(w.batch), 0.0),
+      output_layer_(n_ - 1) {
+  std::map<std::string, std::size_t> index{{"input", n_}};
+  for (std::size_t i = 0; i < n_; ++i) {
+    index[w.layers[i].name] = i;
+    rows_[i] = w.layers[i].type == LayerType::FC ? 1 : w.layers[i].P;
+  }
+  rows_[n_] = w.input.H;
+  const double edram_bits = arch.tile.edram.size_bits;
+  for (std::size_t i = 0; i < n_; ++i) {
+    const Layer& l = w.layers[i];
+    const auto tiles = layer_tiles(arch, place_.layers[i]);
+    for (const auto& name : producers_of(w, i)) {
+      const std::size_t j = index.at(name);
+      StageEdge e;
+      e.producer = j;
+      e.consumer = i;
+      if (execution == Execution::LayerSequential) {
+        e.capacity_rows = std::numeric_limits<int64_t>::max() / 4;
+      } else if (producers_of(w, i).size() > 1) {
+        // A join (add, concat) waits for its slowest branch; its inputs are
+        // held for a whole image so that the faster branch never deadlocks
+        // the shared producer upstream.
+        e.capacity_rows = rows_[j];
+      } else {
+        // Room for the window of one output row plus the rows of the next.
+        const int64_t window = l.type == LayerType::FC ? rows_[j] : (l.R - 1) * l.dilation + 1 + l.stride;
+        const Shape out = j == n_ ? w.input : w.layers[j].output_shape();
+        const int bits = l.precision.inputs.bits;
+        const double row_bits = static_cast<double>(out.C * out.W * bits);
+        const double held = edram_bits * static_cast<double>(tiles.second - tiles.first + 1);
+        const int64_t fits = static_cast<int64_t>(held / row_bits);
+        if (fits < window)
+          warnings_.push_back(fmt::format("layer {}: its input window of {} rows ({:.1f} KiB) exceeds the eDRAM of "
+                                          "its {} tile(s) ({:.1f} KiB); modelled as if it fitted",
+                                          l.name, window, window * row_bits / 8192.0,
+                                          tiles.second - tiles.first + 1, held / 8192.0));
+        e.capacity_rows = std::max(window, fits);
+      }
+      in_edges_[i].push_back(edges_.size());
+      out_edges_[j].push_back(edges_.size());
+      edges_.push_back(e);
+    }
+  }
+  for (std::size_t i = 0; i <= n_; ++i) available_s_[i].assign(static_cast<std::size_t>(rows_[i] * w.batch), 0.0);
+
+  sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
+  for (std::size_t i = 0; i < n_; ++i)
+    sc_core::sc_spawn(sc_bind(&ImcPipeline::run_stage, this, i), ("stage_" + w.layers[i].name).c_str());
+  if (placement.segments > 1) sc_core::sc_spawn(sc_bind(&ImcPipeline::reprogram, this), "reprogram");
+}
+
+int64_t ImcPipeline::rows_of(std::size_t producer) const { return rows_[producer]; }
+
+int64_t ImcPipeline::last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
+  const Layer& l = w_.layers[consumer];
+  if (l.type == LayerType::FC) return rows_[producer] - 1;
+  return clamp_row(row * l.stride - l.padding + (l.R - 1) * l.dilation, rows_[producer]);
+}
+
+int64_t ImcPipeline::first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
+  const Layer& l = w_.layers[consumer];
+  if (l.type == LayerType::FC) return 0;
+  return clamp_row(row * l.stride - l.padding, rows_[producer]);
+}
+
+void ImcPipeline::feed_input() {
+  const Layer& first = w_.layers.front();
+  const double row_bits = static_cast<double>(w_.input.C * w_.input.W * first.precision.inputs.bits);
+  for (int64_t idx = 0; idx < rows_[n_] * w_.batch; ++idx) {
+    for (std::size_t e : out_edges_[n_])
+      while (produced_[n_] - edges_[e].freed >= edges_[e].capacity_rows) wait(freed_ev_[n_]);
+    const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, seconds(row_bits / arch_.io.bandwidth_bits_per_s), "io");
+    wait(done);
+    available_s_[n_][static_cast<std::size_t>(idx)] = sc_core::sc_time_stamp().to_seconds();
+    ++produced_[n_];
+    produced_ev_[n_].notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void ImcPipeline::run_stage(std::size_t i) {
+  const Layer& l = w_.layers[i];
+  const LayerPlacement& p = place_.layers[i];
+  StageTiming& t = timing_[i];
+  const int64_t rows = rows_[i], batch = w_.batch;
+  const double row_s = p.image_s() / static_cast<double>(rows);
+  const double period = arch_.tech.period_s();
+  // Per row: input bits read from the tiles' eDRAM (a window per position on
+  // the crossbars, every input once for a pool or add), output flits.
+  const double in_values = p.on_crossbars
+                               ? static_cast<double>(p.positions) / static_cast<double>(rows) *
+                                     static_cast<double>(l.reduction_size() * l.groups)
+                               : static_cast<double>(l.input_count()) / static_cast<double>(rows);
+  const auto tiles = layer_tiles(arch_, p);
+  const int64_t tile_count = tiles.second - tiles.first + 1;
+  const int64_t accesses = ceil_div(static_cast<int64_t>(std::ceil(in_values * l.precision.inputs.bits)),
+                                    static_cast<int64_t>(arch_.tile.edram.width_bits));
+  const int64_t per_tile = ceil_div(accesses, tile_count);
+  const int64_t out_bits = l.output_count() / rows * l.precision.outputs.bits;
+  const int64_t flits = ceil_div(out_bits, static_cast<int64_t>(arch_.router.link_width_bits));
+  Calendar& router = routers_[static_cast<std::size_t>(tiles.second / arch_.router.tiles_per_router)];
+  const bool network_output = out_edges_[i].empty();
+  const bool sequential = execution_ == Execution::LayerSequential;
+
+  if (p.parts > 1) run_parts(i);
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const double free_at = sc_core::sc_time_stamp().to_seconds();
+      while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
+      double ready = sc_core::sc_time_stamp().to_seconds();
+      for (std::size_t e : in_edges_[i]) {
+        const std::size_t j = edges_[e].producer;
+        const int64_t need = sequential ? rows_[j] * batch - 1 : n * rows_[j] + last_row_needed(i, j, r);
+        while (produced_[j] <= need) wait(produced_ev_[j]);
+        ready = std::max(ready, available_s_[j][static_cast<std::size_t>(need)]);
+      }
+      const double now_s = sc_core::sc_time_stamp().to_seconds();
+      if (ready > now_s) wait(seconds(ready - now_s));
+      t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - free_at;
+      const double blocked_at = sc_core::sc_time_stamp().to_seconds();
+      for (std::size_t e : out_edges_[i])
+        while (produced_[i] - edges_[e].freed >= edges_[e].capacity_rows) wait(freed_ev_[i]);
+      t.wait_output_s += sc_core::sc_time_stamp().to_seconds() - blocked_at;
+      if (t.start_s < 0) t.start_s = sc_core::sc_time_stamp().to_seconds();
+      // Rows above this row's window are no longer needed.
+      if (!sequential)
+        for (std::size_t e : in_edges_[i]) {
+          const std::size_t j = edges_[e].producer;
+          edges_[e].freed = std::max(edges_[e].freed, n * rows_[j] + first_row_needed(i, j, r));
+          freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
+        }
+      sc_core::sc_time memory_done = sc_core::SC_ZERO_TIME;
+      for (int64_t tile = tiles.first; tile <= tiles.second; ++tile)
+        memory_done = std::max(memory_done, edram_[static_cast<std::size_t>(tile)].reserve(
+                                                sc_core::SC_ZERO_TIME, seconds(static_cast<double>(per_tile) * period), "edram"));
+      const sc_core::sc_time compute_done = seconds(row_s);
+      t.busy_s += row_s;
+      if (memory_done > compute_done) t.wait_memory_s += (memory_done - compute_done).to_seconds();
+      wait(std::max(compute_done, memory_done));
+      sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, seconds(static_cast<double>(flits) * period), "router");
+      if (network_output)
+        out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");
+      const double available = (sc_core::sc_time_stamp() + out_done).to_seconds();
+      const int64_t idx = n * rows + r;
+      available_s_[i][static_cast<std::size_t>(idx)] = available;
+      ++produced_[i];
+      produced_ev_[i].notify(sc_core::SC_ZERO_TIME);
+      t.end_s = std::max(t.end_s, available);
+      if (i == output_layer_ && r == rows - 1) image_done_[static_cast<std::size_t>(n)] = available;
+    }
+    if (!sequential)
+      for (std::size_t e : in_edges_[i]) {
+        const std::size_t j = edges_[e].producer;
+        edges_[e].freed = std::max(edges_[e].freed, (n + 1) * rows_[j]);
+        freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
+      }
+  }
+  segment_ev_.back().notify(sc_core::SC_ZERO_TIME);  // a layer finished its batch
+}
+
+double ImcPipeline::rewrite_s(double weight_bits, int64_t rows) {
+  // Weights arrive through the chip I/O while the crossbars are written row by
+  // row, all crossbars at once.
+  const sc_core::sc_time io_done =
+      io_.reserve(sc_core::SC_ZERO_TIME, seconds(weight_bits / arch_.io.bandwidth_bits_per_s), "io");
+  return std::max(io_done.to_seconds(), static_cast<double>(rows) * *arch_.ima.crossbar.write_time_per_row_s);
+}
+
+double ImcPipeline::weight_bits(std::size_t i) const {
+  return static_cast<double>(place_.layers[i].copies * w_.layers[i].weight_count() * w_.layers[i].precision.weights.bits);
+}
+
+void ImcPipeline::run_parts(std::size_t i) {
+  // All but the last part: the whole batch through each, then the next part
+  // written. Partial sums wait in the eDRAM, so rows leave only after the last.
+  const LayerPlacement& p = place_.layers[i];
+  StageTiming& t = timing_[i];
+  const double begin = sc_core::sc_time_stamp().to_seconds();
+  while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
+  for (std::size_t e : in_edges_[i]) {
+    const std::size_t j = edges_[e].producer;
+    while (produced_[j] < rows_[j] * w_.batch) wait(produced_ev_[j]);
+  }
+  t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - begin;
+  t.start_s = sc_core::sc_time_stamp().to_seconds();
+  for (int64_t part = 1; part < p.parts; ++part) {
+    const double compute = p.image_s() * static_cast<double>(w_.batch);
+    t.busy_s += compute;
+    wait(seconds(compute));
+    const double rewrite = rewrite_s(weight_bits(i) / static_cast<double>(p.parts), std::min(p.fullest_rows, arch_.ima.crossbar.rows));
+    reprogram_s_ += rewrite;
+    wait(seconds(rewrite));
+  }
+}
+
+void ImcPipeline::reprogram() {
+  for (int s = 0; s < place_.segments; ++s) {
+    // The chip is rewritten only when every layer of the previous segment is done.
+    for (std::size_t i = 0; i < n_; ++i)
+      while (place_.layers[i].segment == s - 1 && produced_[i] < rows_[i] * w_.batch) wait(segment_ev_.back());
+    double bits = 0;
+    int64_t rows = 0;
+    for (std::size_t i = 0; i < n_; ++i) {
+      const LayerPlacement& p = place_.layers[i];
+      if (p.segment != s || !p.on_crossbars) continue;
+      bits += weight_bits(i) / static_cast<double>(p.parts);
+      rows = std::max(rows, std::min(p.fullest_rows, arch_.ima.crossbar.rows));
+    }
+    const double done = rewrite_s(bits, rows);
+    reprogram_s_ += done;
+    wait(seconds(done));
+    segment_ready_[static_cast<std::size_t>(s)] = 1;
+    segment_ev_[static_cast<std::size_t>(s)].notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+}  // namespace qnnsim

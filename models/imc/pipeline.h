@@ -1,0 +1,86 @@
+#pragma once
+// The in-memory chip's execution as SystemC processes: one thread per layer
+// (a pipeline stage on its own IMAs, or a pool/add on its tiles' digital
+// units), one feeding the network input through the chip I/O, and one
+// reprogramming the crossbars between segments when weights are reloaded.
+// Stages hand each other output rows: a stage starts a row once its producers
+// have written the input rows its window needs, and, layer-pipelined, only
+// while the consumers' input buffers have room; layer-sequential, a layer
+// starts once its producers have finished the whole batch. Each tile's eDRAM,
+// each router and the chip I/O are calendars shared by the stages that use
+// them, so contention and stalls between stages come out of the simulation.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "core/calendar.h"
+#include "imc/imc_arch.h"
+#include "imc/placement.h"
+#include "workload/workload.h"
+
+namespace qnnsim {
+
+struct StageTiming {
+  double start_s = -1, end_s = 0;
+  double busy_s = 0;         // computing (crossbar reads or digital operations)
+  double wait_input_s = 0;   // waiting for producers' rows (or their segment)
+  double wait_output_s = 0;  // waiting for room in a consumer's input buffer
+  double wait_memory_s = 0;  // a row held up by its tiles' eDRAM bandwidth
+};
+
+// One producer -> consumer hand-off: what the consumer may hold, in rows.
+struct StageEdge {
+  std::size_t producer = 0, consumer = 0;  // producer == layers: the network input
+  int64_t capacity_rows = 0;
+  int64_t freed = 0;  // producer rows (counted over images) the consumer no longer needs
+};
+
+class ImcPipeline : public sc_core::sc_module {
+ public:
+  ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, const Workload& w, const ChipPlacement& placement,
+              Execution execution);
+
+  const std::vector<StageTiming>& stages() const { return timing_; }
+  const std::vector<double>& image_done_s() const { return image_done_; }  // network outputs per image
+  double reprogram_s() const { return reprogram_s_; }                       // time spent reprogramming
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  void feed_input();
+  void run_stage(std::size_t i);
+  void reprogram();
+  void run_parts(std::size_t i);  // a layer larger than the chip: its parts before the last
+  // Time to write `weight_bits` into crossbars whose fullest has `rows` rows
+  // (booking the bits on the chip I/O); a layer's weight bits, copies included.
+  double rewrite_s(double weight_bits, int64_t rows);
+  double weight_bits(std::size_t i) const;
+
+  int64_t rows_of(std::size_t producer) const;
+  int64_t last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
+  int64_t first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
+  sc_core::sc_time seconds(double s) const { return sc_core::sc_time(s, sc_core::SC_SEC); }
+
+  const ImcArch& arch_;
+  const Workload& w_;
+  const ChipPlacement& place_;
+  const Execution execution_;
+  const std::size_t n_;  // layers; index n_ is the network input
+  std::vector<int64_t> rows_;            // output rows per image, per layer and the input
+  std::vector<std::vector<std::size_t>> in_edges_, out_edges_;
+  std::vector<StageEdge> edges_;
+  std::vector<int64_t> produced_;        // rows written so far (over images)
+  std::vector<std::vector<double>> available_s_;  // when each row became readable
+  std::vector<sc_core::sc_event> produced_ev_, freed_ev_, segment_ev_;
+  std::vector<int> segment_ready_;
+  std::vector<Calendar> edram_, routers_;
+  Calendar io_;
+  std::vector<StageTiming> timing_;
+  std::vector<double> image_done_;
+  std::size_t output_layer_ = 0;
+  double reprogram_s_ = 0;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace qnnsim
