@@ -31,7 +31,7 @@ def run_once(cmd):
 
 
 # Eyeriss computes in 16-bit fixed point: every tensor of a trace at 16 bits.
-EYERISS_BITS = [arg for t in ("weights", "inputs", "outputs", "accumulator") for arg in ("--bits", f"{t}=16")]
+ALL_16_BIT = [arg for t in ("weights", "inputs", "outputs", "accumulator") for arg in ("--bits", f"{t}=16")]
 
 
 def one_core(cmd):
@@ -105,10 +105,26 @@ def main():
         out = os.path.join(tmp, "r.json")
         for name in ("alexnet", "vgg16", "resnet50", "mobilenet_v1"):
             wl = os.path.join(ROOT, "workloads", name + ".yaml")
-            wall, mem = measure(args.binary, eyeriss, wl, 1, args.repeats, out, EYERISS_BITS)
+            wall, mem = measure(args.binary, eyeriss, wl, 1, args.repeats, out, ALL_16_BIT)
             with open(out) as f:
                 latency_ms = json.load(f)["summary"]["latency_s"] * 1e3
-            print(f"{name:<14} {wall:>7.3f} {mem:>9.1f} {latency_ms:>8.1f}  {search_line(args.binary, eyeriss, wl, EYERISS_BITS)}")
+            print(f"{name:<14} {wall:>7.3f} {mem:>9.1f} {latency_ms:>8.1f}  {search_line(args.binary, eyeriss, wl, ALL_16_BIT)}")
+
+    # In-memory chips, 16-bit as ISAAC and PUMA: the stages simulated as SystemC threads.
+    print("\nin-memory chips, 16-bit weights and inputs, layer-pipelined")
+    print(f"{'arch':<8} {'workload':<10} {'batch':>5} {'wall s':>7} {'peak MiB':>9} {'images/s':>9} {'mJ/image':>9} {'ADC share':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "r.json")
+        for chip, name, batch in (("isaac", "vgg16", 1), ("isaac", "vgg16", 16), ("isaac", "resnet50", 16),
+                                  ("puma", "vgg16", 1), ("puma", "resnet50", 16)):
+            wall, mem = measure(args.binary, os.path.join(ROOT, "arch", chip + ".yaml"),
+                                os.path.join(ROOT, "workloads", name + ".yaml"), batch, args.repeats, out, ALL_16_BIT)
+            with open(out) as f:
+                report = json.load(f)
+            per_image_mj = report["summary"]["energy_pj"] / batch * 1e-9
+            imc = report["in_memory"]
+            print(f"{chip:<8} {name:<10} {batch:>5} {wall:>7.3f} {mem:>9.1f} {imc['images_per_s']:>9.1f} "
+                  f"{per_image_mj:>9.2f} {imc['adc_energy_share']:>9.1%}")
 
 
 if __name__ == "__main__":

@@ -131,12 +131,8 @@ TEST_CASE("ISAAC's area, power and peak roll up from its published tables", "[im
   CHECK(2 * peak_macs_per_s(arch, 16, 16) / 1e12 == Approx(16128.0 * 128 * 16 / 1.6e-6 * 2 / 1e12).epsilon(1e-9));
 }
 
-// Three FC layers (8 -> 4 -> 4 -> 4, one crossbar each) with 2-, 6- and 4-bit inputs take 2, 6 and 4 reads of
-// 10 ns per image. Pipelined over 20 images, one image leaves every 60 ns (the
-// slowest stage); in sequence each layer does all 20 first: 20 x 120 ns at least.
-TEST_CASE("pipelined throughput equals the slowest stage's on three layers", "[imc]") {
-  ImcArch arch = imc_from_text(replace_all(tiny_imc_yaml(), "imas: 1", "imas: 3"));
-  const Workload w = workload_from_text(R"(network: chain
+Workload chain_workload() {
+  return workload_from_text(R"(network: chain
 batch: 20
 precision:
   weights: {bits: 4, scheme: uniform_symmetric}
@@ -146,6 +142,14 @@ layers:
   - {name: b, type: fc, C: 4, M: 4, inputs: {bits: 6}, outputs: {bits: 4}}
   - {name: c, type: fc, C: 4, M: 4, inputs: {bits: 4}, outputs: {bits: 8}}
 )");
+}
+
+// Three FC layers (8 -> 4 -> 4 -> 4, one crossbar each) with 2-, 6- and 4-bit inputs take 2, 6 and 4 reads of
+// 10 ns per image. Pipelined over 20 images, one image leaves every 60 ns (the
+// slowest stage); in sequence each layer does all 20 first: 20 x 120 ns at least.
+TEST_CASE("pipelined throughput equals the slowest stage's on three layers", "[imc]") {
+  ImcArch arch = imc_from_text(replace_all(tiny_imc_yaml(), "imas: 1", "imas: 3"));
+  const Workload w = chain_workload();
   const RunResult r = run_in_memory(arch, w);
   REQUIRE(r.in_memory);
   CHECK(r.in_memory->pipeline_interval_s == Approx(60e-9).epsilon(1e-6));
@@ -156,16 +160,7 @@ layers:
 TEST_CASE("layer-sequential execution finishes each layer's batch before the next", "[imc]") {
   ImcArch arch = imc_from_text(replace_all(tiny_imc_yaml(), "imas: 1", "imas: 3"));
   arch.execution = Execution::LayerSequential;
-  const Workload w = workload_from_text(R"(network: chain
-batch: 20
-precision:
-  weights: {bits: 4, scheme: uniform_symmetric}
-input: {C: 8, H: 1, W: 1}
-layers:
-  - {name: a, type: fc, C: 8, M: 4, inputs: {bits: 2}, outputs: {bits: 6}}
-  - {name: b, type: fc, C: 4, M: 4, inputs: {bits: 6}, outputs: {bits: 4}}
-  - {name: c, type: fc, C: 4, M: 4, inputs: {bits: 4}, outputs: {bits: 8}}
-)");
+  const Workload w = chain_workload();
   const RunResult r = run_in_memory(arch, w);
   CHECK(r.summary.latency_s >= 20 * 120e-9);
   CHECK(r.summary.latency_s == Approx(20 * 120e-9).epsilon(0.01));

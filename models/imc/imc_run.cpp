@@ -101,13 +101,7 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
       input_bits = std::max(input_bits, l.precision.inputs.bits);
     }
     m.adc_conversions += im.adc_conversions;
-    s.macs += lr.macs;
-    s.energy_pj += lr.energy_pj;
-    s.dram_bytes += lr.dram_bytes;
-    s.compute_cycles += lr.compute_cycles;
-    for (const auto& [k, v] : lr.stall_cycles) s.stall_cycles[k] += v;
-    for (const auto& [k, v] : lr.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
-    for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
+    add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
   s.latency_s = end_s;

@@ -92,6 +92,11 @@ struct InMemorySummary {
   std::vector<std::string> warnings;
 };
 
+// Adds a layer's MACs, energy (by component and action), traffic, compute
+// and stall cycles to the network's. Times are the caller's: layers in
+// sequence add up, pipelined stages overlap.
+void add_layer_totals(Summary& s, const LayerResult& l);
+
 // Derives the rates (throughput, GOPS/W, GOPS/mm2, pJ/MAC) from the totals.
 void finish_summary(Summary& s);
 

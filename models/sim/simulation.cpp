@@ -77,15 +77,10 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     lr.bound_cycles = static_cast<uint64_t>(std::ceil(bound.seconds * arch.tech.clock_hz - 1e-6));
     lr.bound_resource = bound.bottleneck;
 
+    // Layers run one after another: their times add up.
     s.cycles += lr.cycles;
     s.latency_s += lr.latency_s;
-    s.macs += lr.macs;
-    s.energy_pj += lr.energy_pj;
-    s.dram_bytes += lr.dram_bytes;
-    s.compute_cycles += lr.compute_cycles;
-    for (const auto& [k, v] : lr.stall_cycles) s.stall_cycles[k] += v;
-    for (const auto& [k, v] : lr.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
-    for (const auto& a : lr.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
+    add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
   s.pe_utilization = s.cycles == 0 ? 0.0

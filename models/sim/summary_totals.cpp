@@ -2,6 +2,16 @@
 
 namespace qnnsim {
 
+void add_layer_totals(Summary& s, const LayerResult& l) {
+  s.macs += l.macs;
+  s.energy_pj += l.energy_pj;
+  s.dram_bytes += l.dram_bytes;
+  s.compute_cycles += l.compute_cycles;
+  for (const auto& [k, v] : l.stall_cycles) s.stall_cycles[k] += v;
+  for (const auto& [k, v] : l.energy_breakdown_pj) s.energy_breakdown_pj[k] += v;
+  for (const auto& a : l.actions) s.energy_by_action_pj[a.component + ":" + a.action] += a.energy_pj;
+}
+
 void finish_summary(Summary& s) {
   s.ops = 2 * s.macs;
   s.throughput_gops = s.latency_s > 0 ? static_cast<double>(s.ops) / s.latency_s / 1e9 : 0.0;
