@@ -80,7 +80,15 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       edges_.push_back(e);
     }
   }
-  for (std::size_t i = 0; i <= n_; ++i) available_s_[i].assign(static_cast<std::size_t>(rows_[i] * w.batch), 0.0);
+  // A consumer never reads a row more than its edge's capacity behind the
+  // producer (which blocks), so a ring of that many rows plus one suffices;
+  // in sequence a consumer reads only the last row of the batch.
+  for (std::size_t i = 0; i <= n_; ++i) {
+    int64_t ring = 1;
+    if (execution == Execution::LayerPipelined)
+      for (std::size_t e : out_edges_[i]) ring = std::max(ring, edges_[e].capacity_rows + 1);
+    available_s_[i].assign(static_cast<std::size_t>(std::min(ring, rows_[i] * w.batch)), 0.0);
+  }
 
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
@@ -110,7 +118,7 @@ void ImcPipeline::feed_input() {
       while (produced_[n_] - edges_[e].freed >= edges_[e].capacity_rows) wait(freed_ev_[n_]);
     const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, seconds(row_bits / arch_.io.bandwidth_bits_per_s), "io");
     wait(done);
-    available_s_[n_][static_cast<std::size_t>(idx)] = sc_core::sc_time_stamp().to_seconds();
+    available(n_, idx) = sc_core::sc_time_stamp().to_seconds();
     ++produced_[n_];
     produced_ev_[n_].notify(sc_core::SC_ZERO_TIME);
   }
@@ -150,7 +158,7 @@ void ImcPipeline::run_stage(std::size_t i) {
         const std::size_t j = edges_[e].producer;
         const int64_t need = sequential ? rows_[j] * batch - 1 : n * rows_[j] + last_row_needed(i, j, r);
         while (produced_[j] <= need) wait(produced_ev_[j]);
-        ready = std::max(ready, available_s_[j][static_cast<std::size_t>(need)]);
+        ready = std::max(ready, available(j, need));
       }
       const double now_s = sc_core::sc_time_stamp().to_seconds();
       if (ready > now_s) wait(seconds(ready - now_s));
@@ -178,13 +186,13 @@ void ImcPipeline::run_stage(std::size_t i) {
       sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, seconds(static_cast<double>(flits) * period), "router");
       if (network_output)
         out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");
-      const double available = (sc_core::sc_time_stamp() + out_done).to_seconds();
+      const double available_at = (sc_core::sc_time_stamp() + out_done).to_seconds();
       const int64_t idx = n * rows + r;
-      available_s_[i][static_cast<std::size_t>(idx)] = available;
+      available(i, idx) = available_at;
       ++produced_[i];
       produced_ev_[i].notify(sc_core::SC_ZERO_TIME);
-      t.end_s = std::max(t.end_s, available);
-      if (i == output_layer_ && r == rows - 1) image_done_[static_cast<std::size_t>(n)] = available;
+      t.end_s = std::max(t.end_s, available_at);
+      if (i == output_layer_ && r == rows - 1) image_done_[static_cast<std::size_t>(n)] = available_at;
     }
     if (!sequential)
       for (std::size_t e : in_edges_[i]) {

@@ -71,7 +71,11 @@ class ImcPipeline : public sc_core::sc_module {
   std::vector<std::vector<std::size_t>> in_edges_, out_edges_;
   std::vector<StageEdge> edges_;
   std::vector<int64_t> produced_;        // rows written so far (over images)
-  std::vector<std::vector<double>> available_s_;  // when each row became readable
+  std::vector<std::vector<double>> available_s_;  // when each row became readable, a ring per layer
+  double& available(std::size_t layer, int64_t row) {
+    auto& ring = available_s_[layer];
+    return ring[static_cast<std::size_t>(row) % ring.size()];
+  }
   std::vector<sc_core::sc_event> produced_ev_, freed_ev_, segment_ev_;
   std::vector<int> segment_ready_;
   std::vector<Calendar> edram_, routers_;

@@ -24,7 +24,7 @@ void print_in_memory_table(const RunResult& r, std::ostream& out) {
   out << fmt::format("  latency          {} for the batch; first image out after {}\n", si(s.latency_s, "s"),
                      si(m.first_image_latency_s, "s"));
   out << fmt::format("  throughput       {:.4g} GOPS, {} images/s", s.throughput_gops, si(m.images_per_s, ""));
-  if (m.pipeline_interval_s > 0 && m.segments == 1) out << fmt::format(" (one image every {} in the pipeline)", si(m.pipeline_interval_s, "s"));
+  if (m.pipeline_interval_s > 0 && m.segments == 1 && m.execution == "layer_pipelined") out << fmt::format(" (one image every {} in the pipeline)", si(m.pipeline_interval_s, "s"));
   out << "\n";
   out << fmt::format("  energy           {} ({} per image, {:.4g} pJ/MAC, {:.4g} GOPS/W)\n", si(s.energy_pj * 1e-12, "J"),
                      si(s.energy_pj * 1e-12 / static_cast<double>(r.batch), "J"), s.energy_per_mac_pj, s.gops_per_w);
