@@ -254,6 +254,21 @@ TEST_CASE("a bad ADC energy model is an error naming file, line and key", "[imc]
   }
 }
 
+TEST_CASE("the CSV of an in-memory run carries each stage's waits and crossbars", "[imc][cli]") {
+  const auto dir = scratch_dir("imc_csv");
+  const int code = qnnsim_cli("run " + shipped("arch/isaac.yaml") + " " + shipped("workloads/lenet5.yaml") +
+                                  " --quiet --csv " + (dir / "r.csv").string(),
+                              dir / "out.txt", dir / "err.txt");
+  REQUIRE(code == 0);
+  const std::string csv = read_file((dir / "r.csv").string());
+  const std::string header = csv.substr(0, csv.find('\n'));
+  CHECK(header.find("stall_input_cycles,stall_output_cycles,stall_memory_cycles,crossbars,copies") != std::string::npos);
+  CHECK(header.find("stall_dram_cycles") == std::string::npos);
+  // conv1 of LeNet-5: 25 rows x 6 weights of 4 cells fit one crossbar, copied for every position.
+  CHECK(csv.find("\nconv1,conv,") != std::string::npos);
+  CHECK(csv.find(",1,784,") != std::string::npos);
+}
+
 TEST_CASE("run rejects mapping files for an in-memory chip", "[imc][cli]") {
   const auto dir = scratch_dir("imc_cli");
   const int code = qnnsim_cli("run " + shipped("arch/isaac.yaml") + " " + shipped("workloads/lenet5.yaml") +

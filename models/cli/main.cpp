@@ -130,8 +130,8 @@ struct Inputs {
   std::unique_ptr<qnnsim::ArchSpec> arch;
   qnnsim::Workload workload;
 };
-std::optional<Inputs> load_inputs(const RunOptions& o) {
-  Inputs in{qnnsim::load_arch(o.arch), qnnsim::load_workload(o.workload)};
+std::optional<Inputs> load_inputs(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
+  Inputs in{qnnsim::load_arch(arch_root), qnnsim::load_workload(o.workload)};
   if (o.batch > 0) in.workload.batch = o.batch;
   if (!apply_overrides(o, in.workload)) return std::nullopt;
   return in;
@@ -141,12 +141,13 @@ std::optional<Inputs> load_inputs(const RunOptions& o) {
 // figures, and how long the search took.
 int map_only(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
-  if (qnnsim::is_in_memory_arch(qnnsim::ConfigNode::load_file(o.arch))) {
+  const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
+  if (qnnsim::is_in_memory_arch(arch_root)) {
     std::cerr << "error: map searches PE-array mappings; '" << o.arch
               << "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies\n";
     return kExitConfigError;
   }
-  const auto in = load_inputs(o);
+  const auto in = load_inputs(o, arch_root);
   std::ofstream mappings_out;
   if (!in || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
   std::vector<double> seconds;
@@ -199,7 +200,7 @@ int run(RunOptions o) {
   }
   // Inputs first, so that bad input leaves existing output files alone; then
   // the outputs, so that an unwritable path fails before the run.
-  const auto in = load_inputs(o);
+  const auto in = load_inputs(o, arch_root);
   std::ofstream json_out, csv_out, mappings_out;
   if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
     return kExitConfigError;

@@ -13,6 +13,10 @@ constexpr const char* kUtilizations[] = {"dram_bandwidth", "glb_bandwidth", "noc
 
 // Layer names are plain identifiers (the trace loader checks), so no field needs quoting.
 void write_csv(const RunResult& r, std::ostream& out) {
+  if (r.in_memory) {
+    write_in_memory_csv(r, out);
+    return;
+  }
   std::set<std::string> groups;
   for (const auto& l : r.layers)
     for (const auto& [k, v] : l.energy_breakdown_pj) groups.insert(k);

@@ -14,6 +14,7 @@ void write_json(const RunResult& r, std::ostream& out);
 void write_csv(const RunResult& r, std::ostream& out);
 void print_table(const RunResult& r, std::ostream& out);
 void print_in_memory_table(const RunResult& r, std::ostream& out);  // print_table for in-memory chips
+void write_in_memory_csv(const RunResult& r, std::ostream& out);    // write_csv for in-memory chips
 
 // A value in engineering notation with its unit, e.g. "4.18 mJ".
 std::string si(double v, const char* unit);
