@@ -14,6 +14,7 @@ packages=(
   libcli11-dev
   libfmt-dev
   nlohmann-json3-dev
+  libsqlite3-dev      # sweep results (qnnsim sweep, qnnsim results)
   libonnx-dev         # ONNX import (qnnsim import)
   libprotobuf-dev
   libonnx-testdata    # ONNX models the import tests read

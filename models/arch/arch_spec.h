@@ -33,5 +33,7 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root);
 
 // Directory holding the shipped arch/, configs/ and workloads/ (QNNSIM_HOME, else the source tree).
 std::string data_dir();
+// The energy table file the arch's `energy_table` key names.
+std::string energy_table_path(const ConfigNode& root);
 
 }  // namespace qnnsim

@@ -16,6 +16,7 @@
 
 #include "arch/arch_spec.h"
 #include "cli/import_command.h"
+#include "cli/sweep_command.h"
 #include "imc/imc_arch.h"
 #include "imc/imc_run.h"
 #include "report/report.h"
@@ -67,28 +68,9 @@ struct RunOptions {
 
 // The --bits and --density overrides, in that order; false (after a message) on a bad one.
 bool apply_overrides(const RunOptions& o, qnnsim::Workload& w) {
-  for (const auto& spec : o.bits) {
-    const std::string problem = qnnsim::apply_bits_override(w, spec);
-    if (!problem.empty()) {
-      std::cerr << "error: " << problem << "\n";
-      return false;
-    }
-  }
-  if (!o.bits.empty()) {
-    const std::string problem = qnnsim::check_width_chain(w);
-    if (!problem.empty()) {
-      std::cerr << "error: " << problem << "\n";
-      return false;
-    }
-  }
-  for (const auto& spec : o.densities) {
-    const std::string problem = qnnsim::apply_density_override(w, spec);
-    if (!problem.empty()) {
-      std::cerr << "error: " << problem << "\n";
-      return false;
-    }
-  }
-  return true;
+  const std::string problem = qnnsim::apply_run_overrides(w, o.bits, o.densities);
+  if (!problem.empty()) std::cerr << "error: " << problem << "\n";
+  return problem.empty();
 }
 
 // Both files, or neither for the shipped default; false (after a message) otherwise.
@@ -256,6 +238,12 @@ int sc_main(int argc, char* argv[]) {
   qnnsim::cli::ImportArgs import_args;
   CLI::App* import_cmd = qnnsim::cli::add_import_command(app, import_args);
 
+  qnnsim::SweepOptions sweep_opts;
+  std::string shard;
+  CLI::App* sweep_cmd = qnnsim::cli::add_sweep_command(app, sweep_opts, shard);
+  qnnsim::cli::ResultsArgs results_args;
+  CLI::App* results_cmd = qnnsim::cli::add_results_command(app, results_args);
+
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
   validate_cmd->add_option("FILE", files, "files to check")->required();
@@ -270,6 +258,8 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (*validate_cmd) return validate_files(files);
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
+    if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
+    if (*results_cmd) return qnnsim::cli::run_results_command(results_args);
     if (*map_cmd) return map_only(map_opts);
     return run(opts);
   } catch (const qnnsim::ConfigError& e) {

@@ -76,6 +76,13 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& p
   return out;
 }
 
+ConfigNode ConfigNode::from_tree(const YAML::Node& root, const std::string& file) {
+  ConfigNode out(root, std::make_shared<const std::string>(file), "");
+  if (!root.IsMap()) out.fail_here("the file must be a YAML mapping of keys at top level");
+  reject_duplicate_keys(file, root, "");
+  return out;
+}
+
 SourceLocation ConfigNode::location() const { return mark_location(*file_, node_.Mark()); }
 
 SourceLocation ConfigNode::location_of(const std::string& key) const {

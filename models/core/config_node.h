@@ -23,6 +23,9 @@ class ConfigNode {
   static ConfigNode load_file(const std::string& path);
   // For tests: parse YAML text as if it came from `pretend_file`.
   static ConfigNode load_string(const std::string& text, const std::string& pretend_file);
+  // Wraps a tree parsed (and perhaps edited) elsewhere, e.g. a sweep point's
+  // copy of an arch file; values edited in place have no line of their own.
+  static ConfigNode from_tree(const YAML::Node& root, const std::string& file);
 
   const std::string& file() const { return *file_; }
   const std::string& path() const { return path_; }
@@ -30,6 +33,7 @@ class ConfigNode {
   SourceLocation location_of(const std::string& key) const;  // the key's value, or this node
   std::string key_path(const std::string& key) const;
 
+  const YAML::Node& yaml() const { return node_; }  // the raw value, for callers that copy it elsewhere
   bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }

@@ -68,4 +68,15 @@ std::string check_width_chain(const Workload& w) {
   return "";
 }
 
+std::string apply_run_overrides(Workload& w, const std::vector<std::string>& bits,
+                                const std::vector<std::string>& densities) {
+  for (const auto& spec : bits)
+    if (std::string problem = apply_bits_override(w, spec); !problem.empty()) return problem;
+  if (!bits.empty())
+    if (std::string problem = check_width_chain(w); !problem.empty()) return problem;
+  for (const auto& spec : densities)
+    if (std::string problem = apply_density_override(w, spec); !problem.empty()) return problem;
+  return "";
+}
+
 }  // namespace qnnsim

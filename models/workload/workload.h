@@ -50,4 +50,9 @@ std::string apply_bits_override(Workload& w, const std::string& spec);
 // error message naming the layer, or an empty string.
 std::string check_width_chain(const Workload& w);
 
+// The command line's --bits overrides (then the width check) and --density
+// overrides, in that order; the first problem's message, or an empty string.
+std::string apply_run_overrides(Workload& w, const std::vector<std::string>& bits,
+                                const std::vector<std::string>& densities);
+
 }  // namespace qnnsim

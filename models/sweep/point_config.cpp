@@ -1,0 +1,80 @@
+#include "sweep/point_config.h"
+
+#include <boost/uuid/detail/sha1.hpp>
+#include <fmt/format.h>
+
+#include "arch/arch_spec.h"
+#include "core/config_node.h"
+#include "imc/imc_arch.h"
+#include "imc/imc_costs.h"
+
+namespace qnnsim {
+
+namespace {
+
+std::string emit(const YAML::Node& n) {
+  YAML::Emitter e;
+  e << n;
+  return e.c_str();
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + ";";
+  return out;
+}
+
+}  // namespace
+
+std::string sha1_hex(const std::string& text) {
+  boost::uuids::detail::sha1 h;
+  h.process_bytes(text.data(), text.size());
+  boost::uuids::detail::sha1::digest_type d;
+  h.get_digest(d);
+  std::string out;
+  for (unsigned int word : d) out += fmt::format("{:08x}", word);
+  return out;
+}
+
+PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
+  for (const SweepParameter& p : spec.parameters) (p.in_arch ? arch_varies_ : workload_varies_) = true;
+  const SweepRunOptions& o = spec.options;
+  options_text_ = fmt::format("batch={} objective={} execution={} bits={} density={}", o.batch, o.objective,
+                              o.execution, joined(o.bits), joined(o.densities));
+  base_arch_emitted_ = emit(spec.arch_tree);
+  for (const YAML::Node& w : spec.workload_trees) base_workload_emitted_.push_back(emit(w));
+}
+
+ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
+  ResolvedPoint r;
+  // Parsed afresh rather than cloned: a parse keeps every other value's line
+  // for error messages, and the shared trees stay untouched.
+  r.arch = arch_varies_ ? YAML::Load(spec_.arch_text) : spec_.arch_tree;
+  r.workload = workload_varies_ ? YAML::Load(spec_.workload_texts[p.workload]) : spec_.workload_trees[p.workload];
+  for (std::size_t i = 0; i < spec_.parameters.size(); ++i) {
+    const SweepParameter& param = spec_.parameters[i];
+    const YamlPath& path = param.in_arch ? param.path : param.workload_paths[p.workload];
+    std::string why;
+    if (assign_yaml_path(param.in_arch ? r.arch : r.workload, path, param.values[p.choice[i]], &why).empty())
+      throw ConfigError(param.where, "path", why);
+  }
+  const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
+  const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
+  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
+                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
+  return r;
+}
+
+double PointResolver::area_mm2(const ResolvedPoint& r) const {
+  const ConfigNode root = ConfigNode::from_tree(r.arch, spec_.arch_file);
+  double total = 0;
+  if (is_in_memory_arch(root)) {
+    for (const auto& [block, mm2] : area_breakdown_mm2(load_imc_arch(root))) total += mm2;
+  } else {
+    const auto arch = load_arch(root);
+    for (const ComponentSpec* c : arch->components()) total += c->area_mm2();
+  }
+  return total;
+}
+
+}  // namespace qnnsim

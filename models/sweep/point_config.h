@@ -1,0 +1,46 @@
+#pragma once
+// One sweep point made concrete: the arch and workload trees with the point's
+// values written in, and the content hash that keys its result. The hash
+// covers everything that decides the result (the resolved arch, its energy
+// table, the resolved workload, the run options and the result format), so
+// two points, or two sweeps, that resolve to the same inputs share one row.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sweep/sweep_points.h"
+#include "sweep/sweep_spec.h"
+
+namespace qnnsim {
+
+// Bump when what a stored result means changes, so old rows are not reused.
+constexpr int kResultFormatVersion = 1;
+
+struct ResolvedPoint {
+  YAML::Node arch, workload;
+  std::string hash;  // hex SHA-1
+};
+
+class PointResolver {
+ public:
+  explicit PointResolver(const SweepSpec& spec);
+
+  // Throws ConfigError (at the parameter in the spec) when a value cannot be written.
+  ResolvedPoint resolve(const SweepPoint& p);
+  // The chip's area from the resolved arch, for constraints that read area_mm2.
+  // Throws ConfigError when the arch does not load.
+  double area_mm2(const ResolvedPoint& r) const;
+
+ private:
+  const SweepSpec& spec_;
+  bool arch_varies_ = false, workload_varies_ = false;
+  std::string options_text_;
+  std::string base_arch_emitted_;
+  std::vector<std::string> base_workload_emitted_;
+};
+
+std::string sha1_hex(const std::string& text);
+
+}  // namespace qnnsim

@@ -1,0 +1,278 @@
+#include "sweep/results_db.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace qnnsim {
+
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS sweeps(name TEXT PRIMARY KEY, spec TEXT, created_at TEXT);
+CREATE TABLE IF NOT EXISTS points(hash TEXT PRIMARY KEY, sweep TEXT, point_index INTEGER, params TEXT,
+  status TEXT NOT NULL, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
+  energy_j REAL, latency_s REAL, edp_js REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
+  pe_utilization REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
+CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(hash, name));
+CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
+  cycles INTEGER, latency_s REAL, energy_j REAL, pe_utilization REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
+CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_j REAL, PRIMARY KEY(hash, component));
+)";
+
+constexpr const char* kPointColumns =
+    "hash, sweep, point_index, params, status, error, arch, workload, batch, energy_j, latency_s, edp_js, area_mm2, "
+    "throughput_gops, gops_per_w, pe_utilization, macs, dram_bytes, cycles, wall_s, finished_at";
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(s_); }
+  Statement& text(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& integer(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Statement& real(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
+  Statement& null(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+    return false;
+  }
+  void run() {
+    step();
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  std::string column_text(int i) const {
+    const auto* t = sqlite3_column_text(s_, i);
+    return t ? reinterpret_cast<const char*>(t) : "";
+  }
+  int64_t column_int(int i) const { return sqlite3_column_int64(s_, i); }
+  double column_real(int i) const { return sqlite3_column_double(s_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+double number_or_zero(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
+}
+
+}  // namespace
+
+void fill_from_report(PointRecord& r, const std::string& report_json) {
+  const auto j = nlohmann::json::parse(report_json);
+  const auto& s = j.at("summary");
+  r.arch = j.value("arch", "");
+  r.workload = j.value("workload", "");
+  r.batch = j.value("batch", int64_t{1});
+  r.energy_j = number_or_zero(s, "energy_pj") * 1e-12;
+  r.latency_s = number_or_zero(s, "latency_s");
+  r.edp_js = r.energy_j * r.latency_s;
+  r.area_mm2 = number_or_zero(s, "area_mm2");
+  r.throughput_gops = number_or_zero(s, "throughput_gops");
+  r.gops_per_w = number_or_zero(s, "gops_per_w");
+  r.pe_utilization = number_or_zero(s, "pe_utilization");
+  r.dram_bytes = number_or_zero(s, "dram_bytes");
+  r.macs = static_cast<int64_t>(number_or_zero(s, "macs"));
+  r.cycles = static_cast<int64_t>(number_or_zero(s, "cycles"));
+  if (j.contains("energy_breakdown_pj"))
+    for (const auto& [component, pj] : j["energy_breakdown_pj"].items()) r.energy_by_component_j[component] = pj.get<double>() * 1e-12;
+  for (const auto& l : j.at("layers")) {
+    LayerRow row;
+    row.name = l.value("name", "");
+    row.type = l.value("type", "");
+    row.macs = static_cast<int64_t>(number_or_zero(l, "macs"));
+    row.cycles = static_cast<int64_t>(number_or_zero(l, "cycles"));
+    row.latency_s = number_or_zero(l, "latency_s");
+    row.energy_j = number_or_zero(l, "energy_pj") * 1e-12;
+    row.pe_utilization = number_or_zero(l, "pe_utilization");
+    row.dram_bytes = number_or_zero(l, "dram_bytes");
+    r.layers.push_back(row);
+  }
+}
+
+ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open results database '" + path + "': " + why);
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  try {
+    // WAL: a commit survives the process being killed, and readers (progress
+    // of Slurm shards, `results`) never block the writer.
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    exec(kSchema);
+  } catch (const std::runtime_error& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("'" + path + "' is not a usable results database: " + e.what());
+  }
+}
+
+int64_t ResultsDb::count_points(const std::string& path) {
+  sqlite3* db = nullptr;
+  int64_t n = 0;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM points", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+      n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+ResultsDb::~ResultsDb() { sqlite3_close(db_); }
+
+void ResultsDb::exec(const std::string& sql) const {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error("SQLite: " + msg);
+  }
+}
+
+void ResultsDb::note_sweep(const std::string& name, const std::string& spec_text) {
+  Statement(db_, "INSERT OR IGNORE INTO sweeps(name, spec, created_at) VALUES(?, ?, ?)")
+      .text(1, name).text(2, spec_text).text(3, now_utc()).run();
+}
+
+std::set<std::string> ResultsDb::hashes(bool failed_too) const {
+  Statement s(db_, failed_too ? "SELECT hash FROM points" : "SELECT hash FROM points WHERE status = 'ok'");
+  std::set<std::string> out;
+  while (s.step()) out.insert(s.column_text(0));
+  return out;
+}
+
+void ResultsDb::insert(const PointRecord& r) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    // A failed point run again replaces its row; nothing else is ever written twice.
+    for (const char* table : {"params", "layers", "energy"})
+      Statement(db_, std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
+    nlohmann::ordered_json params = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : r.params) params[name] = value;
+    Statement p(db_, std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    p.text(1, r.hash).text(2, r.sweep).integer(3, r.point_index).text(4, params.dump()).text(5, r.status);
+    r.error.empty() ? p.null(6) : p.text(6, r.error);
+    p.text(7, r.arch).text(8, r.workload).integer(9, r.batch);
+    if (r.status == "ok") {
+      p.real(10, r.energy_j).real(11, r.latency_s).real(12, r.edp_js).real(13, r.area_mm2).real(14, r.throughput_gops);
+      p.real(15, r.gops_per_w).real(16, r.pe_utilization).integer(17, r.macs).real(18, r.dram_bytes).integer(19, r.cycles);
+    } else {
+      for (int i = 10; i <= 19; ++i) p.null(i);
+    }
+    p.real(20, r.wall_s).text(21, now_utc()).run();
+    Statement param(db_, "INSERT INTO params(hash, name, value) VALUES(?, ?, ?)");
+    for (const auto& [name, value] : r.params) param.text(1, r.hash).text(2, name).text(3, value).run();
+    Statement layer(db_, "INSERT INTO layers VALUES(?,?,?,?,?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < r.layers.size(); ++i) {
+      const LayerRow& l = r.layers[i];
+      layer.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, l.name).text(4, l.type).integer(5, l.macs);
+      layer.integer(6, l.cycles).real(7, l.latency_s).real(8, l.energy_j).real(9, l.pe_utilization).real(10, l.dram_bytes).run();
+    }
+    Statement energy(db_, "INSERT INTO energy VALUES(?, ?, ?)");
+    for (const auto& [component, j] : r.energy_by_component_j) energy.text(1, r.hash).text(2, component).real(3, j).run();
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+int64_t ResultsDb::merge_from(const std::string& other_path) {
+  Statement(db_, "ATTACH DATABASE ? AS shard").text(1, other_path).run();
+  int64_t added = 0;
+  try {
+    exec("BEGIN IMMEDIATE");
+    // Only points not here yet, and their rows: a merge run twice adds nothing.
+    exec("CREATE TEMP TABLE fresh AS SELECT hash FROM shard.points WHERE hash NOT IN (SELECT hash FROM main.points)");
+    {
+      Statement count(db_, "SELECT COUNT(*) FROM fresh");
+      count.step();
+      added = count.column_int(0);
+    }
+    exec(std::string("INSERT INTO main.points SELECT ") + kPointColumns + " FROM shard.points WHERE hash IN fresh");
+    exec("INSERT OR IGNORE INTO main.sweeps SELECT * FROM shard.sweeps");
+    for (const char* table : {"params", "layers", "energy"})
+      exec(std::string("INSERT OR REPLACE INTO main.") + table + " SELECT * FROM shard." + table + " WHERE hash IN fresh");
+    exec("DROP TABLE temp.fresh");
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, "DETACH DATABASE shard", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("DETACH DATABASE shard");
+  return added;
+}
+
+std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
+  Statement s(db_, std::string("SELECT ") + kPointColumns + " FROM points" + (sweep.empty() ? "" : " WHERE sweep = ?") +
+                       " ORDER BY sweep, point_index, hash");
+  if (!sweep.empty()) s.text(1, sweep);
+  std::vector<PointRecord> out;
+  while (s.step()) {
+    PointRecord r;
+    r.hash = s.column_text(0);
+    r.sweep = s.column_text(1);
+    r.point_index = s.column_int(2);
+    const auto params = nlohmann::ordered_json::parse(s.column_text(3));
+    for (const auto& [k, v] : params.items()) r.params.emplace_back(k, v.get<std::string>());
+    r.status = s.column_text(4);
+    r.error = s.column_text(5);
+    r.arch = s.column_text(6);
+    r.workload = s.column_text(7);
+    r.batch = s.column_int(8);
+    r.energy_j = s.column_real(9);
+    r.latency_s = s.column_real(10);
+    r.edp_js = s.column_real(11);
+    r.area_mm2 = s.column_real(12);
+    r.throughput_gops = s.column_real(13);
+    r.gops_per_w = s.column_real(14);
+    r.pe_utilization = s.column_real(15);
+    r.macs = s.column_int(16);
+    r.dram_bytes = s.column_real(17);
+    r.cycles = s.column_int(18);
+    r.wall_s = s.column_real(19);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,70 @@
+#pragma once
+// The SQLite file a sweep's results live in. One row per point in `points`,
+// keyed by the point's content hash, with its parameters (`params`), per-layer
+// figures (`layers`) and energy per component (`energy`). Every point is
+// written in one transaction, so a sweep killed at any instant leaves whole
+// points or none; a rerun skips the hashes already present.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+
+namespace qnnsim {
+
+struct LayerRow {
+  std::string name, type;
+  int64_t macs = 0;
+  int64_t cycles = 0;
+  double latency_s = 0, energy_j = 0, pe_utilization = 0, dram_bytes = 0;
+};
+
+struct PointRecord {
+  std::string hash, sweep;
+  int64_t point_index = 0;
+  std::vector<std::pair<std::string, std::string>> params;  // name, value, in spec order
+  std::string status;  // ok or failed
+  std::string error;
+  std::string arch, workload;
+  int64_t batch = 0;
+  double energy_j = 0, latency_s = 0, edp_js = 0, area_mm2 = 0, throughput_gops = 0, gops_per_w = 0;
+  double pe_utilization = 0, dram_bytes = 0;
+  int64_t macs = 0, cycles = 0;
+  double wall_s = 0;
+  std::vector<LayerRow> layers;
+  std::map<std::string, double> energy_by_component_j;
+};
+
+// Fills the figures, layers and energy of `r` from a run's JSON report.
+void fill_from_report(PointRecord& r, const std::string& report_json);
+
+class ResultsDb {
+ public:
+  // Opens (creating when asked) and brings the schema up; std::runtime_error naming the file on failure.
+  ResultsDb(const std::string& path, bool create);
+  ~ResultsDb();
+  ResultsDb(const ResultsDb&) = delete;
+  ResultsDb& operator=(const ResultsDb&) = delete;
+
+  // Points in a results file, read without writing to it (0 when it does not exist yet).
+  static int64_t count_points(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  void note_sweep(const std::string& name, const std::string& spec_text);
+  std::set<std::string> hashes(bool failed_too) const;
+  void insert(const PointRecord& r);
+  // Copies every point of another results file not yet here (a Slurm task's shard); returns how many.
+  int64_t merge_from(const std::string& other_path);
+  // Points (without layers) in index order, optionally only one sweep's.
+  std::vector<PointRecord> points(const std::string& sweep = "") const;
+
+ private:
+  void exec(const std::string& sql) const;
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace qnnsim

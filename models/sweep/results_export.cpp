@@ -1,0 +1,91 @@
+#include "sweep/results_export.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "sweep/pareto.h"
+
+namespace qnnsim {
+
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string value_of(const PointRecord& r, const std::string& name) {
+  for (const auto& [k, v] : r.params)
+    if (k == name) return v;
+  return "";
+}
+
+std::string params_text(const PointRecord& r) {
+  std::string out;
+  for (const auto& [k, v] : r.params) out += (out.empty() ? "" : " ") + k + "=" + v;
+  return out;
+}
+
+}  // namespace
+
+void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out) {
+  std::vector<std::string> names;
+  for (const PointRecord& r : points)
+    for (const auto& [k, v] : r.params)
+      if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+  out << "hash,sweep,point_index,arch,workload,batch";
+  for (const std::string& n : names) out << "," << csv_field(n);
+  out << ",status,energy_j,latency_s,edp_js,area_mm2,throughput_gops,gops_per_w,pe_utilization,macs,dram_bytes,cycles,"
+         "wall_s,error\n";
+  for (const PointRecord& r : points) {
+    out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
+        << csv_field(r.workload) << "," << r.batch;
+    for (const std::string& n : names) out << "," << csv_field(value_of(r, n));
+    out << "," << r.status;
+    if (r.status == "ok")
+      out << fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}", r.energy_j, r.latency_s, r.edp_js,
+                         r.area_mm2, r.throughput_gops, r.gops_per_w, r.pe_utilization, r.macs, r.dram_bytes, r.cycles);
+    else
+      out << ",,,,,,,,,,";
+    out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "\n";
+  }
+}
+
+void print_pareto(const std::vector<PointRecord>& points, const std::vector<std::string>& objectives, std::ostream& out) {
+  std::map<std::string, std::vector<PointRecord>> by_workload;
+  for (const PointRecord& r : points) by_workload[r.workload].push_back(r);
+  for (const auto& [workload, group] : by_workload) {
+    const auto front = pareto_front(group, objectives);
+    int64_t ok = 0;
+    for (const PointRecord& r : group) ok += r.status == "ok";
+    out << fmt::format("Pareto front of {} over {} ({} of {} ok points):\n", workload.empty() ? "(no workload)" : workload,
+                       fmt::join(objectives, ", "), front.size(), ok);
+    out << fmt::format("  {:<12}", "hash");
+    for (const std::string& o : objectives) out << fmt::format(" {:>14}", o + " [" + objective_unit(o) + "]");
+    out << "  parameters\n";
+    for (std::size_t i : front) {
+      out << fmt::format("  {:<12}", group[i].hash.substr(0, 12));
+      for (const std::string& o : objectives) out << fmt::format(" {:>14.5g}", objective_value(group[i], o));
+      out << "  " << params_text(group[i]) << "\n";
+    }
+  }
+}
+
+void print_overview(const std::vector<PointRecord>& points, std::ostream& out) {
+  std::map<std::string, std::map<std::string, int64_t>> counts;
+  for (const PointRecord& r : points) ++counts[r.sweep][r.status];
+  for (const auto& [sweep, by_status] : counts) {
+    const int64_t ok = by_status.count("ok") ? by_status.at("ok") : 0;
+    const int64_t failed = by_status.count("failed") ? by_status.at("failed") : 0;
+    out << fmt::format("sweep {}: {} points, {} ok, {} failed\n", sweep, ok + failed, ok, failed);
+  }
+  if (counts.empty()) out << "no points\n";
+  out << "--csv prints every point; --pareto energy,latency prints the trade-off front\n";
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,71 @@
+#include "sweep/sweep_plan.h"
+
+#include <set>
+
+#include "core/config_node.h"
+
+namespace qnnsim {
+
+std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::vector<std::size_t>& only) {
+  auto plan = std::make_unique<SweepPlan>();
+  plan->spec = load_sweep_spec(spec_path);
+  plan->points = expand_points(plan->spec);
+  plan->hashes.assign(plan->points.size(), "");
+  plan->resolver = std::make_unique<PointResolver>(plan->spec);
+  std::vector<std::size_t> candidates = only;
+  if (only.empty())
+    for (std::size_t i = 0; i < plan->points.size(); ++i) candidates.push_back(i);
+  const bool need_area = plan->spec.constraints_need_area();
+  std::set<std::string> seen;
+  for (std::size_t i : candidates) {
+    const SweepPoint& p = plan->points.at(i);
+    std::map<std::string, double> values = numeric_values(plan->spec, p);
+    // Constraints on parameters alone first: they cost nothing to check.
+    bool keep = true;
+    for (const SweepConstraint& c : plan->spec.constraints)
+      if (!c.expr.names().count(kAreaName) && c.expr.evaluate(values) == 0) keep = false;
+    if (!keep) {
+      ++plan->dropped;
+      continue;
+    }
+    const ResolvedPoint r = plan->resolver->resolve(p);
+    plan->hashes[i] = r.hash;
+    if (need_area) {
+      try {
+        values[kAreaName] = plan->resolver->area_mm2(r);
+      } catch (const ConfigError& e) {
+        PointRecord rec = record_for(*plan, i);
+        rec.status = "failed";
+        rec.error = std::string(e.what()) + " [this point sets " + describe_point(plan->spec, p) + "]";
+        plan->unloadable.push_back(rec);
+        continue;
+      }
+      for (const SweepConstraint& c : plan->spec.constraints)
+        if (c.expr.evaluate(values) == 0) keep = false;
+      if (!keep) {
+        ++plan->dropped;
+        continue;
+      }
+    }
+    if (!seen.insert(r.hash).second) {
+      ++plan->duplicates;
+      continue;
+    }
+    plan->runnable.push_back(i);
+  }
+  return plan;
+}
+
+PointRecord record_for(const SweepPlan& plan, std::size_t i) {
+  const SweepPoint& p = plan.points.at(i);
+  PointRecord r;
+  r.hash = plan.hashes[i];
+  r.sweep = plan.spec.name;
+  r.point_index = static_cast<int64_t>(i);
+  for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k)
+    r.params.emplace_back(plan.spec.parameters[k].name, plan.spec.parameters[k].value_text[p.choice[k]]);
+  if (plan.spec.workload_files.size() > 1) r.params.emplace_back("workload_file", plan.spec.workload_files[p.workload]);
+  return r;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,135 @@
+#include "sweep/sweep_runner.h"
+
+#include <sched.h>
+
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/config_error.h"
+#include "sweep/pareto.h"
+#include "sweep/sweep_backends.h"
+
+namespace qnnsim {
+
+namespace {
+
+int cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
+
+// A Slurm task's share of the points: those at positions shard, shard + shards, ... of the file.
+std::vector<std::size_t> read_share(const SweepOptions& o) {
+  std::vector<std::size_t> out;
+  if (o.points_file.empty()) return out;
+  std::ifstream in(o.points_file);
+  if (!in) throw ConfigError({o.points_file, 0, 0}, "", "cannot read the points file");
+  std::size_t index = 0;
+  for (std::size_t position = 0; in >> index; ++position)
+    if (static_cast<int>(position % static_cast<std::size_t>(o.shards)) == o.shard) out.push_back(index);
+  return out;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The best point for each objective, and the Pareto front's size over the first two.
+void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
+  std::set<std::string> ours;
+  for (std::size_t i : plan.runnable) ours.insert(plan.hashes[i]);
+  std::vector<PointRecord> points;
+  for (PointRecord& r : db.points())
+    if (ours.count(r.hash)) points.push_back(std::move(r));
+  int64_t ok = 0;
+  for (const PointRecord& r : points) ok += r.status == "ok";
+  std::cout << fmt::format("results: {} ok, {} failed, in {}\n", ok, static_cast<int64_t>(points.size()) - ok, db.path());
+  if (ok == 0) {
+    for (const PointRecord& r : points)
+      if (r.status != "ok") {
+        std::cout << "first error: " << r.error << "\n";
+        break;
+      }
+    return;
+  }
+  for (const std::string& objective : plan.spec.objectives) {
+    const auto front = pareto_front(points, {objective});
+    const PointRecord& best = points[front.front()];
+    std::string params;
+    for (const auto& [name, value] : best.params) params += (params.empty() ? "" : " ") + name + "=" + value;
+    std::cout << fmt::format("best {:<10} {:>12.4g} {:<4}  {}\n", objective, objective_value(best, objective),
+                             objective_unit(objective), params);
+  }
+  if (plan.spec.objectives.size() >= 2) {
+    const std::vector<std::string> two(plan.spec.objectives.begin(), plan.spec.objectives.begin() + 2);
+    std::cout << fmt::format("Pareto front ({}, {}): {} points; `qnnsim results {} --pareto {},{}` lists them\n", two[0],
+                             two[1], pareto_front(points, two).size(), db.path(), two[0], two[1]);
+  }
+}
+
+}  // namespace
+
+int run_sweep(const SweepOptions& o) {
+  if (o.backend != "local" && o.backend != "slurm") {
+    std::cerr << "error: --backend: expected local or slurm, found '" << o.backend << "'\n";
+    return 2;
+  }
+  const std::unique_ptr<SweepPlan> plan = plan_sweep(o.spec_path, read_share(o));
+  const std::string db_path = o.db_path.empty() ? plan->spec.name + ".db" : o.db_path;
+  const int jobs = o.jobs > 0 ? o.jobs : cores();
+  const auto expanded = static_cast<int64_t>(o.points_file.empty() ? plan->points.size()
+                                                                   : plan->runnable.size() + plan->dropped);
+  if (o.progress)
+    std::cout << fmt::format("sweep {}: {} points, {} dropped by constraints, {} repeat earlier points, {} to run\n",
+                             plan->spec.name, expanded, plan->dropped, plan->duplicates, plan->runnable.size());
+  if (o.dry_run) return 0;
+
+  ResultsDb db(db_path, true);
+  db.note_sweep(plan->spec.name, read_text(o.spec_path));
+  if (o.backend == "slurm" && merge_leftover_shards(db) > 0 && o.progress)
+    std::cout << "merged the points a stopped Slurm run left behind\n";
+  const std::set<std::string> stored = db.hashes(!o.retry_failed);
+  std::vector<std::size_t> todo;
+  int64_t present = 0;
+  for (std::size_t i : plan->runnable) {
+    if (stored.count(plan->hashes[i]))
+      ++present;
+    else
+      todo.push_back(i);
+  }
+  if (present > 0 && !o.resume) {
+    std::cerr << fmt::format("error: '{}' already holds {} of this sweep's {} points; add --resume to run only the "
+                             "other {}, or give another --db\n",
+                             db_path, present, plan->runnable.size(), todo.size());
+    return 2;
+  }
+  for (const PointRecord& r : plan->unloadable)
+    if (!stored.count(r.hash)) db.insert(r);
+  if (o.progress && present > 0) std::cout << fmt::format("{} points are already in {}; running the other {}\n", present, db_path, todo.size());
+
+  BackendEnd end = BackendEnd::Done;
+  if (!todo.empty())
+    end = o.backend == "slurm" ? run_slurm(*plan, todo, db, o) : run_local(*plan, todo, db, jobs, o.progress);
+  if (end == BackendEnd::Interrupted) {
+    std::cerr << fmt::format("interrupted: finished points are stored in '{}'; run the same command with --resume to "
+                             "do the rest\n", db_path);
+    return 130;
+  }
+  if (o.progress) print_outcome(*plan, db);
+  if (end == BackendEnd::Failed) return 1;
+  // Every point failing is a problem with the spec, not a result.
+  const std::set<std::string> ok = db.hashes(false);
+  for (std::size_t i : plan->runnable)
+    if (ok.count(plan->hashes[i])) return 0;
+  return plan->runnable.empty() ? 0 : 1;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,80 @@
+#pragma once
+// A design-space sweep as configs/sweeps/*.yaml describes it: a base arch,
+// one or more workloads, parameters addressed by path into either file, how
+// they combine (grid, zip, seeded random), constraints that drop points before
+// they run, and the objectives to report. Loading checks everything a point
+// could not fix: paths exist, lists are not empty, constraints parse and read
+// only known names; each error names the spec's file, line and key.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/config_error.h"
+#include "sweep/expression.h"
+#include "sweep/yaml_path.h"
+
+namespace qnnsim {
+
+struct SweepParameter {
+  std::string name;  // in constraints and result columns
+  SourceLocation where;
+  bool in_arch = true;  // else in every workload
+  YamlPath path;        // anchored in the arch, or (per workload) below
+  std::vector<YamlPath> workload_paths;
+  std::vector<YAML::Node> values;
+  std::vector<std::string> value_text;           // as the results show them
+  std::vector<std::optional<double>> numeric;    // for constraints, when a plain number
+};
+
+// Parameters that vary together (zip); a lone parameter is an axis of one.
+struct SweepAxis {
+  std::vector<std::size_t> parameters;
+  std::size_t size = 0;
+};
+
+enum class Combine { Grid, Zip, Random };
+
+struct SweepConstraint {
+  Expression expr;
+  SourceLocation where;
+  std::string key;
+};
+
+// What `qnnsim run` takes on its command line, applied to every point.
+struct SweepRunOptions {
+  int64_t batch = 0;  // 0: the workload's own
+  std::string objective = "edp";
+  std::string execution;  // in-memory chips
+  std::vector<std::string> bits, densities;
+};
+
+struct SweepSpec {
+  std::string file, name;
+  std::string arch_file;
+  std::string arch_text, energy_table_text;  // contents, for the points' hashes
+  YAML::Node arch_tree;                      // parsed once; points copy it before editing
+  std::vector<std::string> workload_files, workload_texts;
+  std::vector<YAML::Node> workload_trees;
+  std::vector<SweepParameter> parameters;
+  std::vector<SweepAxis> axes;
+  Combine combine = Combine::Grid;
+  int64_t samples = 0;
+  uint64_t seed = 1;
+  std::vector<SweepConstraint> constraints;
+  std::vector<std::string> objectives;  // energy, latency, edp, area, throughput
+  double timeout_s = 600;
+  SweepRunOptions options;
+
+  bool constraints_need_area() const;
+};
+
+// Names a constraint may read besides the parameters: figures known before a run.
+inline constexpr const char* kAreaName = "area_mm2";
+
+SweepSpec load_sweep_spec(const std::string& path);
+
+}  // namespace qnnsim
