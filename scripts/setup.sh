@@ -22,6 +22,7 @@ packages=(
   python3-numpy
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py
+  python3-matplotlib  # scripts/plot_sweep.py (and its test)
 )
 
 missing=()
