@@ -15,6 +15,7 @@ packages=(
   libfmt-dev
   nlohmann-json3-dev
   libsqlite3-dev      # sweep results (qnnsim sweep, qnnsim results)
+  slurm-wlm munge     # the Slurm sweep backend and its test (scripts/slurm_single_node.sh)
   libonnx-dev         # ONNX import (qnnsim import)
   libprotobuf-dev
   libonnx-testdata    # ONNX models the import tests read

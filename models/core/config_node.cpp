@@ -9,7 +9,9 @@ namespace qnnsim {
 namespace {
 
 SourceLocation mark_location(const std::string& file, const YAML::Mark& mark) {
-  if (mark.is_null()) return {file, 0, 0};
+  // A value written in after parsing (a sweep point's) carries yaml-cpp's
+  // default mark, position 0; no parsed value can sit there, so it has no line.
+  if (mark.is_null() || (mark.pos == 0 && mark.line == 0 && mark.column == 0)) return {file, 0, 0};
   return {file, mark.line + 1, mark.column + 1};
 }
 

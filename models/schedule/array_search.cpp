@@ -3,7 +3,10 @@
 // tiles and canonical loop orders, ranked by a closed-form estimate, with the
 // front runners scored exactly on laid-out plans.
 #include <algorithm>
+#include <cmath>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "schedule/search_support.h"
 
@@ -395,6 +398,14 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                   }
     }
   }
+  // No candidate reached the buffer check: the array itself cannot take the layer.
+  if (heap.empty() && !std::isfinite(smallest_need))
+    throw ConfigError(arch.pe_array->node().location(), arch.pe_array->node().path(),
+                      fmt::format("layer '{}' ({}) has no mapping on a {}x{} array under {}: no unrolling meets the "
+                                  "dataflow's constraints within the scratchpads (row stationary, for one, needs "
+                                  "each filter's {} rows on the array's rows)",
+                                  l.name, l.where.file, arch.pe_array->rows(), arch.pe_array->cols(),
+                                  arch.dataflow.name, l.R));
   if (heap.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
 
   // Score the front runners exactly on their laid-out plans: the best eight

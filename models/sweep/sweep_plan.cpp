@@ -63,7 +63,8 @@ PointRecord record_for(const SweepPlan& plan, std::size_t i) {
   r.sweep = plan.spec.name;
   r.point_index = static_cast<int64_t>(i);
   for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k)
-    r.params.emplace_back(plan.spec.parameters[k].name, plan.spec.parameters[k].value_text[p.choice[k]]);
+    if (!plan.spec.parameters[k].fixed)
+      r.params.emplace_back(plan.spec.parameters[k].name, plan.spec.parameters[k].value_text[p.choice[k]]);
   if (plan.spec.workload_files.size() > 1) r.params.emplace_back("workload_file", plan.spec.workload_files[p.workload]);
   return r;
 }

@@ -93,7 +93,8 @@ std::map<std::string, double> numeric_values(const SweepSpec& spec, const SweepP
 std::string describe_point(const SweepSpec& spec, const SweepPoint& p) {
   std::string out;
   for (std::size_t i = 0; i < spec.parameters.size(); ++i)
-    out += (i ? " " : "") + spec.parameters[i].name + "=" + spec.parameters[i].value_text[p.choice[i]];
+    if (!spec.parameters[i].fixed)
+      out += (out.empty() ? "" : " ") + spec.parameters[i].name + "=" + spec.parameters[i].value_text[p.choice[i]];
   if (spec.workload_files.size() > 1) out += " workload=" + spec.workload_files[p.workload];
   return out;
 }

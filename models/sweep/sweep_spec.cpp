@@ -178,6 +178,27 @@ void parse_axes(const ConfigNode& root, SweepSpec& spec) {
     }
     spec.axes.push_back(axis);
   }
+  // `set: {PATH: VALUE}`: edits every point shares, e.g. a model switch the
+  // swept values need; axes of one value that stay out of the results.
+  if (const auto set = root.optional_child("set")) {
+    set->expect_map("fixed edits {PATH: VALUE}");
+    for (const std::string& key : set->keys()) {
+      const std::string text = "{path: '" + key + "', values: [x]}";
+      YAML::Node shim = YAML::Load(text);
+      shim["values"][0] = set->yaml()[key];
+      SweepParameter p;
+      try {
+        p = parse_parameter(ConfigNode::from_tree(shim, root.file()), spec);
+      } catch (const ConfigError& e) {
+        throw ConfigError(set->location_of(key), set->key_path(key), e.message());
+      }
+      p.where = set->location_of(key);
+      p.name = "set:" + key;
+      p.fixed = true;
+      spec.axes.push_back(SweepAxis{{spec.parameters.size()}, 1});
+      spec.parameters.push_back(p);
+    }
+  }
   std::map<std::string, SourceLocation> seen;
   for (const SweepParameter& p : spec.parameters) {
     if (p.name == kAreaName) throw ConfigError(p.where, "name", "'area_mm2' is the chip area figure; name the parameter otherwise");

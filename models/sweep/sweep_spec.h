@@ -28,6 +28,7 @@ struct SweepParameter {
   std::vector<YAML::Node> values;
   std::vector<std::string> value_text;           // as the results show them
   std::vector<std::optional<double>> numeric;    // for constraints, when a plain number
+  bool fixed = false;  // from `set:`: one value for every point, not a result column
 };
 
 // Parameters that vary together (zip); a lone parameter is an axis of one.

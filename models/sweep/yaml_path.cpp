@@ -119,6 +119,11 @@ void assign_from(YAML::Node node, const std::vector<PathStep>& steps, std::size_
   const std::string dot = where.empty() ? "" : ".";
   switch (s.kind) {
     case PathStep::Kind::Key: {
+      if (from + 1 == steps.size() && value.IsNull()) {  // ~ removes the key
+        node.remove(s.key);
+        places->push_back(where + dot + s.key);
+        return;
+      }
       if (!node[s.key].IsDefined() && from + 1 < steps.size()) node[s.key] = YAML::Node(YAML::NodeType::Map);
       assign_from(node[s.key], steps, from + 1, value, where + dot + s.key, places);
       return;

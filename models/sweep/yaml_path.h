@@ -38,6 +38,8 @@ std::optional<YamlPath> anchor_yaml_path(const YAML::Node& root, const YamlPath&
 // names each item) and returns those places as dotted key paths. Keys below a
 // list item that the item lacks are created, since a layer's own precision
 // keys are optional; anything else missing is an error (*why, empty result).
+// A null value (~) removes the key instead, e.g. a table ADC's `power` when
+// the point switches it to the figure-of-merit model.
 std::vector<std::string> assign_yaml_path(YAML::Node root, const YamlPath& anchored, const YAML::Node& value,
                                           std::string* why);
 
