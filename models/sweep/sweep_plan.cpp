@@ -62,6 +62,10 @@ PointRecord record_for(const SweepPlan& plan, std::size_t i) {
   r.hash = plan.hashes[i];
   r.sweep = plan.spec.name;
   r.point_index = static_cast<int64_t>(i);
+  // A failed point has no report; its arch and network are still known by name.
+  const YAML::Node arch_name = plan.spec.arch_tree["name"], network = plan.spec.workload_trees[p.workload]["network"];
+  if (arch_name.IsScalar()) r.arch = arch_name.Scalar();
+  if (network.IsScalar()) r.workload = network.Scalar();
   for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k)
     if (!plan.spec.parameters[k].fixed)
       r.params.emplace_back(plan.spec.parameters[k].name, plan.spec.parameters[k].value_text[p.choice[k]]);
