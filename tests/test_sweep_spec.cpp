@@ -185,3 +185,22 @@ TEST_CASE("spec errors name the file, line and key", "[sweep][errors]") {
   CHECK(text.find("ambiguous") != std::string::npos);
   CHECK(text.find("chip.io.area") != std::string::npos);
 }
+
+TEST_CASE("shipped sweep specs load, and set: edits every point", "[sweep]") {
+  const std::vector<std::pair<std::string, std::size_t>> shipped_specs{
+      {"configs/sweeps/lenet5_systolic.yaml", 96},
+      {"configs/sweeps/eyeriss_array_glb.yaml", 1053},
+      {"configs/sweeps/isaac_adc_crossbar.yaml", 28},
+      {"configs/sweeps/per_layer_weight_bits.yaml", 27}};
+  for (const auto& [file, points] : shipped_specs) {
+    INFO(file);
+    CHECK(expand_points(load_sweep_spec(shipped(file))).size() == points);
+  }
+  // ISAAC's sweep switches the ADC to the figure-of-merit model and removes the table's power.
+  auto plan = plan_sweep(shipped("configs/sweeps/isaac_adc_crossbar.yaml"), {});
+  const ResolvedPoint r = plan->resolver->resolve(plan->points.at(0));
+  CHECK(r.arch["ima"]["adc"]["energy_model"].as<std::string>() == "fom");
+  CHECK_FALSE(r.arch["ima"]["adc"]["power"].IsDefined());
+  CHECK(describe_point(plan->spec, plan->points.at(0)).find("set:") == std::string::npos);
+  CHECK(record_for(*plan, 0).params.size() == 4);  // bits, rows, cols, columns_per_adc
+}
