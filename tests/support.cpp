@@ -1,5 +1,6 @@
 #include "support.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,8 @@
 #include <sys/wait.h>
 
 #include <unistd.h>
+
+#include "sweep/results_db.h"
 
 namespace qnnsim::test {
 
@@ -80,6 +83,20 @@ int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const 
   const std::string cmd = std::string(QNNSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::string> sweep_rows(const std::string& db) {
+  std::vector<std::string> out;
+  for (const PointRecord& r : ResultsDb(db, false).points()) {
+    std::string line = r.hash + " " + r.status + " " + r.error;
+    for (double v : {r.energy_j, r.latency_s, r.edp_js, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
+      line += " " + std::to_string(v);
+    line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
+    for (const auto& [k, v] : r.params) line += " " + k + "=" + v;
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace qnnsim::test

@@ -3,6 +3,7 @@
 // derive by hand, and loaders for YAML text and shipped files.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "arch/arch_spec.h"
 #include "sim/run_result.h"
@@ -30,6 +31,10 @@ std::filesystem::path scratch_dir(const std::string& name);
 std::string read_file(const std::string& path);
 // Runs the qnnsim binary with `args`, its output and errors to the files; returns its exit code.
 int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err);
+
+// Every point of a sweep's results file as one line of text, sorted: all a
+// row holds except when it ran and how long it took, for comparing two runs.
+std::vector<std::string> sweep_rows(const std::string& db);
 
 // Count of one action of one component in a layer (0 if never counted).
 uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action);

@@ -25,20 +25,6 @@ std::string write_spec(const std::filesystem::path& dir, const std::string& arch
   return path;
 }
 
-// Everything a point's row holds except when it ran and how long it took.
-std::vector<std::string> comparable(const std::string& db) {
-  std::vector<std::string> out;
-  for (const PointRecord& r : ResultsDb(db, false).points()) {
-    std::string line = r.hash + " " + r.status + " " + r.error;
-    for (double v : {r.energy_j, r.latency_s, r.edp_js, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
-      line += " " + std::to_string(v);
-    line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
-    for (const auto& [k, v] : r.params) line += " " + k + "=" + v;
-    out.push_back(line);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 int64_t count_points(const std::string& db) { return ResultsDb::count_points(db); }
 
@@ -53,7 +39,7 @@ TEST_CASE("a sweep gives identical results with -j1 and -j2", "[sweep][cli]") {
     const std::string db = (dir / (std::string("j") + j + ".db")).string();
     REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j " + j, dir / "out.txt", dir / "err.txt") == 0);
   }
-  const auto a = comparable((dir / "j1.db").string()), b = comparable((dir / "j2.db").string());
+  const auto a = sweep_rows((dir / "j1.db").string()), b = sweep_rows((dir / "j2.db").string());
   REQUIRE(a.size() == 6);
   CHECK(a == b);
   // Each point's report made it into the per-layer table: LeNet-5 has 7 layers.

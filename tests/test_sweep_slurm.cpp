@@ -17,19 +17,6 @@ using namespace qnnsim::test;
 
 namespace {
 
-std::vector<std::string> comparable(const std::string& db) {
-  std::vector<std::string> out;
-  for (const PointRecord& r : ResultsDb(db, false).points()) {
-    std::string line = r.hash + " " + r.status + " " + r.error;
-    for (double v : {r.energy_j, r.latency_s, r.edp_js, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
-      line += " " + std::to_string(v);
-    line += " " + std::to_string(r.cycles);
-    for (const auto& [k, v] : r.params) line += " " + k + "=" + v;
-    out.push_back(line);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 int64_t layer_rows(const std::string& db) {
   sqlite3* h = nullptr;
@@ -69,7 +56,7 @@ TEST_CASE("a sweep through a real Slurm cluster matches the same sweep run local
                      dir / "err.txt") == 0);
   CHECK(read_file((dir / "out.txt").string()).find("submitted Slurm job") != std::string::npos);
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + local_db + " -j 2", dir / "out.txt", dir / "err.txt") == 0);
-  const auto slurm = comparable(slurm_db), local = comparable(local_db);
+  const auto slurm = sweep_rows(slurm_db), local = sweep_rows(local_db);
   REQUIRE(slurm.size() == 12);
   CHECK(slurm == local);
   CHECK(layer_rows(slurm_db) == layer_rows(local_db));
@@ -83,6 +70,6 @@ TEST_CASE("a sweep through a real Slurm cluster matches the same sweep run local
   CHECK(out.find("merged 5 points") != std::string::npos);
   const std::string listed = read_file(slurm_db + ".slurm/points.txt");
   CHECK(std::count(listed.begin(), listed.end(), '\n') == 5);
-  CHECK(comparable(slurm_db) == local);
+  CHECK(sweep_rows(slurm_db) == local);
   CHECK(layer_rows(slurm_db) == layer_rows(local_db));
 }
