@@ -72,10 +72,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& p
   } catch (const YAML::Exception& e) {
     throw ConfigError(mark_location(pretend_file, e.mark), "", "YAML syntax error: " + e.msg);
   }
-  ConfigNode out(root, std::make_shared<const std::string>(pretend_file), "");
-  if (!root.IsMap()) out.fail_here("the file must be a YAML mapping of keys at top level");
-  reject_duplicate_keys(pretend_file, root, "");
-  return out;
+  return from_tree(root, pretend_file);
 }
 
 ConfigNode ConfigNode::from_tree(const YAML::Node& root, const std::string& file) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -165,13 +166,14 @@ bool run_in_children(const std::vector<std::size_t>& items, const PoolOptions& o
       for (int fd : c.fd)
         if (fd >= 0) fds.push_back({fd, POLLIN, 0});
     poll(fds.data(), fds.size(), 100);  // EINTR (a signal) just ends the wait early
+    std::set<int> ready;  // data, end of file or an error: a read will not block
+    for (const pollfd& f : fds)
+      if (f.revents != 0) ready.insert(f.fd);
 
     for (std::size_t i = 0; i < running.size();) {
       Child& c = running[i];
       for (int k = 0; k < 2; ++k) {
-        if (c.fd[k] < 0) continue;
-        pollfd p{c.fd[k], POLLIN, 0};
-        if (poll(&p, 1, 0) <= 0) continue;
+        if (c.fd[k] < 0 || !ready.count(c.fd[k])) continue;
         char buffer[65536];
         const ssize_t n = read(c.fd[k], buffer, sizeof buffer);
         if (n > 0) {

@@ -1,5 +1,7 @@
 #include "sweep/point_run.h"
 
+#include <nlohmann/json.hpp>
+
 #include "arch/arch_spec.h"
 #include "core/config_node.h"
 #include "imc/imc_arch.h"
@@ -42,7 +44,10 @@ RunResult simulate(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoi
 
 std::string run_point(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoint& r) {
   try {
-    return to_json(simulate(spec, p, r)).dump();
+    nlohmann::ordered_json report = to_json(simulate(spec, p, r));
+    report.erase("energy_by_action_pj");
+    for (auto& layer : report["layers"]) layer.erase("actions");
+    return report.dump();
   } catch (const ConfigError& e) {
     throw ConfigError(e.where(), e.key_path(), e.message() + " [this point sets " + describe_point(spec, p) + "]");
   }

@@ -141,13 +141,14 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
   }
 }
 
-int64_t ResultsDb::count_points(const std::string& path) {
+int64_t ResultsDb::count_points(const std::string& path, bool failed_only) {
   sqlite3* db = nullptr;
   int64_t n = 0;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 1000);
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM points", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+    const char* sql = failed_only ? "SELECT COUNT(*) FROM points WHERE status = 'failed'" : "SELECT COUNT(*) FROM points";
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
       n = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
   }

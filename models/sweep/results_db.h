@@ -49,8 +49,9 @@ class ResultsDb {
   ResultsDb(const ResultsDb&) = delete;
   ResultsDb& operator=(const ResultsDb&) = delete;
 
-  // Points in a results file, read without writing to it (0 when it does not exist yet).
-  static int64_t count_points(const std::string& path);
+  // Points (or failed points) in a results file, read without writing to it
+  // (0 when it does not exist yet).
+  static int64_t count_points(const std::string& path, bool failed_only = false);
 
   const std::string& path() const { return path_; }
   void note_sweep(const std::string& name, const std::string& spec_text);

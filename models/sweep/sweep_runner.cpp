@@ -5,7 +5,6 @@
 #include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -33,13 +32,6 @@ std::vector<std::size_t> read_share(const SweepOptions& o) {
   for (std::size_t position = 0; in >> index; ++position)
     if (static_cast<int>(position % static_cast<std::size_t>(o.shards)) == o.shard) out.push_back(index);
   return out;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The best point for each objective, and the Pareto front's size over the first two.
@@ -93,7 +85,7 @@ int run_sweep(const SweepOptions& o) {
   if (o.dry_run) return 0;
 
   ResultsDb db(db_path, true);
-  db.note_sweep(plan->spec.name, read_text(o.spec_path));
+  db.note_sweep(plan->spec.name, plan->spec.text);
   if (o.backend == "slurm" && merge_leftover_shards(db) > 0 && o.progress)
     std::cout << "merged the points a stopped Slurm run left behind\n";
   const std::set<std::string> stored = db.hashes(!o.retry_failed);

@@ -88,10 +88,14 @@ pid_t start_sbatch(const std::vector<std::string>& args, int* stdout_fd) {
   return pid;
 }
 
-int64_t points_in_shards(const fs::path& dir) {
-  int64_t n = 0;
-  for (const fs::path& f : shard_files(dir)) n += ResultsDb::count_points(f.string());
-  return n;
+// Progress of the tasks, from their results files: points done, and failed.
+void show_shards(Progress& bar, const fs::path& dir) {
+  int64_t done = 0, failed = 0;
+  for (const fs::path& f : shard_files(dir)) {
+    done += ResultsDb::count_points(f.string());
+    failed += ResultsDb::count_points(f.string(), true);
+  }
+  bar.set(done, failed);
 }
 
 }  // namespace
@@ -143,11 +147,11 @@ BackendEnd run_slurm(const SweepPlan& plan, const std::vector<std::size_t>& todo
       if (!job_id.empty()) std::system(("scancel " + job_id).c_str());
       kill(pid, SIGTERM);
     }
-    bar.set(points_in_shards(dir), 0);
+    show_shards(bar, dir);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   close(out_fd);
-  bar.set(points_in_shards(dir), 0);
+  show_shards(bar, dir);
   bar.finish();
   const int64_t merged = merge_leftover_shards(db);
   if (o.progress) std::cout << fmt::format("merged {} points from the job's tasks\n", merged);

@@ -25,6 +25,7 @@ constexpr int64_t kMaxRangeValues = 100000;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
+  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open file (does it exist and is it readable?)");
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -240,7 +241,8 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
   if (!list) return;
   if (!list->is_sequence()) root.fail("constraints", "expected a list of expressions, e.g. [\"rows * cols <= 256\"]");
   std::set<std::string> known{kAreaName};
-  for (const SweepParameter& p : spec.parameters) known.insert(p.name);
+  for (const SweepParameter& p : spec.parameters)
+    if (!p.fixed) known.insert(p.name);
   for (const ConfigNode& c : list->items()) {
     std::string why;
     auto e = Expression::parse(c.as_text(), &why);
@@ -289,13 +291,14 @@ bool SweepSpec::constraints_need_area() const {
 }
 
 SweepSpec load_sweep_spec(const std::string& path) {
-  const ConfigNode root = ConfigNode::load_file(path);
   SweepSpec spec;
+  spec.text = read_text(path);
+  const ConfigNode root = ConfigNode::load_string(spec.text, path);
   spec.file = path;
   spec.name = root.text("name", fs::path(path).stem().string());
   spec.arch_file = resolve_file(root, "arch", root.text("arch"), "arch");
   spec.arch_text = read_text(spec.arch_file);
-  spec.arch_tree = ConfigNode::load_file(spec.arch_file).yaml();  // a syntax error names the arch file
+  spec.arch_tree = ConfigNode::load_string(spec.arch_text, spec.arch_file).yaml();  // a syntax error names the arch file
   if (spec.arch_tree["energy_table"].IsDefined())
     spec.energy_table_text = read_text(energy_table_path(ConfigNode::from_tree(spec.arch_tree, spec.arch_file)));
 
@@ -306,7 +309,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     const std::string file = resolve_file(w, "", w.as_text(), "workloads");
     spec.workload_files.push_back(file);
     spec.workload_texts.push_back(read_text(file));
-    spec.workload_trees.push_back(ConfigNode::load_file(file).yaml());
+    spec.workload_trees.push_back(ConfigNode::load_string(spec.workload_texts.back(), file).yaml());
   }
   parse_axes(root, spec);
   parse_combination(root, spec);

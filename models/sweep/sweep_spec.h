@@ -55,6 +55,7 @@ struct SweepRunOptions {
 
 struct SweepSpec {
   std::string file, name;
+  std::string text;  // the spec file itself, stored with the results
   std::string arch_file;
   std::string arch_text, energy_table_text;  // contents, for the points' hashes
   YAML::Node arch_tree;                      // parsed once; points copy it before editing
