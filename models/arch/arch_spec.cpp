@@ -15,11 +15,9 @@ std::string data_dir() {
   return QNNSIM_DATA_DIR;
 }
 
-namespace {
-
 // A bare name means a shipped table (configs/energy/NAME.yaml); anything that
 // looks like a path is taken relative to the architecture file.
-std::string resolve_table(const ConfigNode& root) {
+std::string resolve_energy_table(const ConfigNode& root) {
   const std::string value = root.text("energy_table");
   fs::path path;
   if (value.find('/') == std::string::npos && value.find(".yaml") == std::string::npos) {
@@ -30,6 +28,8 @@ std::string resolve_table(const ConfigNode& root) {
   if (!fs::exists(path)) root.fail("energy_table", "energy table '" + path.string() + "' does not exist");
   return path.string();
 }
+
+namespace {
 
 Technology parse_technology(const ConfigNode& node) {
   node.expect_map("the technology {node, clock, voltage}");
@@ -55,7 +55,7 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   a->name = root.text("name");
   root.text("description", "");
   a->tech = parse_technology(root.child("technology"));
-  a->table = std::make_unique<EnergyTable>(EnergyTable::load(resolve_table(root)));
+  a->table = std::make_unique<EnergyTable>(EnergyTable::load(resolve_energy_table(root)));
 
   const ConfigNode sim = root.child("simulation");
   sim.expect_map("simulation settings {quantum}");

@@ -31,6 +31,10 @@ struct ArchSpec {
 std::unique_ptr<ArchSpec> load_arch(const std::string& path);
 std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root);
 
+// The energy table an architecture file names: a bare name is a shipped
+// table (configs/energy/NAME.yaml), a path is relative to the file.
+std::string resolve_energy_table(const ConfigNode& root);
+
 // Directory holding the shipped arch/, configs/ and workloads/ (QNNSIM_HOME, else the source tree).
 std::string data_dir();
 
