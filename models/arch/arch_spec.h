@@ -35,6 +35,12 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root);
 // table (configs/energy/NAME.yaml), a path is relative to the file.
 std::string resolve_energy_table(const ConfigNode& root);
 
+// The technology section {node, clock, voltage}; and the check that the
+// energy table is for that node and voltage (energies are not scaled between
+// technologies), failing at the technology's key.
+Technology parse_technology(const ConfigNode& node);
+void check_technology(const ConfigNode& node, const Technology& t, const EnergyTable& table);
+
 // Directory holding the shipped arch/, configs/ and workloads/ (QNNSIM_HOME, else the source tree).
 std::string data_dir();
 

@@ -1,11 +1,8 @@
 #include "dataflow/dataflow_arch.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "arch/arch_spec.h"
-#include "arch/component_spec.h"
 
 namespace qnnsim {
 
@@ -14,24 +11,6 @@ bool is_dataflow_arch(const ConfigNode& root) {
 }
 
 namespace {
-
-Technology parse_dataflow_technology(const ConfigNode& node, const EnergyTable& table) {
-  node.expect_map("the technology {node, clock, voltage}");
-  Technology t;
-  t.node_m = node.quantity_in("node", Dimension::Length, 1e-9, 1e-6);
-  t.clock_hz = node.quantity_in("clock", Dimension::Frequency, 1e3, 1e12);
-  t.voltage_v = node.quantity_in("voltage", Dimension::Voltage, 0.1, 5.0);
-  node.reject_unknown_keys();
-  // Energies are not scaled between technologies, so the table must be for this one.
-  const auto differs = [](double a, double b) { return std::abs(a - b) > 1e-6 * std::abs(b); };
-  if (differs(t.node_m, table.node_m()))
-    node.fail("node", fmt::format("the energy table '{}' is for {:g} nm; energies are not scaled between nodes, so "
-                                  "the node must match it", table.name(), table.node_m() * 1e9));
-  if (differs(t.voltage_v, table.voltage_v()))
-    node.fail("voltage", fmt::format("the energy table '{}' is for {:g} V; energies are not scaled between voltages, "
-                                     "so the voltage must match it", table.name(), table.voltage_v()));
-  return t;
-}
 
 void parse_folding(const ConfigNode& node, DataflowArch& a) {
   node.expect_map("the folding {lanes, layers: {NAME: {pe, simd}}}");
@@ -66,7 +45,8 @@ DataflowArch load_dataflow_arch(const ConfigNode& root) {
   root.text("description", "");
   root.text("kind");
   a.table = std::make_unique<EnergyTable>(EnergyTable::load(resolve_energy_table(root)));
-  a.tech = parse_dataflow_technology(root.child("technology"), *a.table);
+  a.tech = parse_technology(root.child("technology"));
+  check_technology(root.child("technology"), a.tech, *a.table);
   const std::string execution = root.text("execution", "layer_pipelined");
   if (!parse_execution(execution, &a.execution))
     root.fail("execution", "expected layer_pipelined or layer_sequential, found '" + execution + "'");

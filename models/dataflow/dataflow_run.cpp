@@ -103,10 +103,10 @@ RunResult run_dataflow(const DataflowArch& arch, const Workload& w) {
   for (const auto& [k, v] : s.area_breakdown_mm2) s.area_mm2 += v;
   finish_summary(s);
 
-  const auto& done = pipeline.image_done_s();
-  d.first_image_latency_s = done.front();
-  d.images_per_s = end_s > 0 ? static_cast<double>(w.batch) / end_s : 0.0;
-  if (done.size() > 1) d.pipeline_interval_s = (done.back() - done.front()) / static_cast<double>(done.size() - 1);
+  const PipelinePace pace = pipeline_pace(pipeline.image_done_s(), end_s);
+  d.first_image_latency_s = pace.first_image_latency_s;
+  d.images_per_s = pace.images_per_s;
+  d.pipeline_interval_s = pace.interval_s;
   r.dataflow = d;
   return r;
 }

@@ -12,6 +12,14 @@ int64_t clamp_row(int64_t r, int64_t rows) { return std::min(std::max<int64_t>(r
 double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
 }  // namespace
 
+PipelinePace pipeline_pace(const std::vector<double>& done, double end_s) {
+  PipelinePace p;
+  p.first_image_latency_s = done.front();
+  p.images_per_s = end_s > 0 ? static_cast<double>(done.size()) / end_s : 0.0;
+  if (done.size() > 1) p.interval_s = (done.back() - done.front()) / static_cast<double>(done.size() - 1);
+  return p;
+}
+
 StageGraph::StageGraph(const Workload& w, Execution execution, const Capacity& capacity)
     : w_(w),
       n_(w.layers.size()),

@@ -37,6 +37,14 @@ struct StageEdge {
   int64_t freed = 0;  // producer rows (counted over images) the consumer no longer needs
 };
 
+// How a batch left a pipeline, from the time each image's result was out and
+// the end of the run: the first image's latency (the pipeline's depth), images
+// per second over the run, and the mean interval between images (batch > 1).
+struct PipelinePace {
+  double first_image_latency_s = 0, images_per_s = 0, interval_s = 0;
+};
+PipelinePace pipeline_pace(const std::vector<double>& image_done_s, double end_s);
+
 class StageGraph {
  public:
   // Called once per edge, consumers in workload order and each consumer's
