@@ -45,7 +45,7 @@ int validate_files(const std::vector<std::string>& files) {
                                  a.name, a.tiles, a.tile.imas, a.ima.crossbars, a.ima.crossbar.rows, a.ima.crossbar.cols);
       } else if (qnnsim::is_dataflow_arch(root)) {
         const qnnsim::DataflowArch a = qnnsim::load_dataflow_arch(root);
-        std::cout << fmt::format("ok: {}: dataflow architecture '{}', {} Mibit of weight memory\n", f, a.name,
+        std::cout << fmt::format("ok: {}: dataflow architecture '{}', {:.3g} Mibit of weight memory\n", f, a.name,
                                  a.weight_memory_bits / 1048576.0);
       } else if (root.has("technology")) {
         const auto a = qnnsim::load_arch(root);
