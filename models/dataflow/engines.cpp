@@ -77,7 +77,7 @@ void apply_given(const GivenFold& g, const Layer& l, Engine& e) {
                            list(divisors(e.out_channels))));
   e.pe = g.pe;
   if (e.kind != EngineKind::MatrixVector) {
-    if (g.simd != 0) fail_at(g, fmt::format("{} is a {} unit, folded by pe alone; remove simd", l.name, layer_type_name(l.type)));
+    if (g.simd != 0) fail_at(g, fmt::format("{} is a {} layer, whose unit is folded by pe alone; remove simd", l.name, layer_type_name(l.type)));
     return;
   }
   if (g.simd == 0) fail_at(g, fmt::format("{} runs on a matrix-vector engine: give simd as well as pe", l.name));
