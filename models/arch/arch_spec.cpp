@@ -29,8 +29,6 @@ std::string energy_table_path(const ConfigNode& root) {
   return path.string();
 }
 
-namespace {
-
 Technology parse_technology(const ConfigNode& node) {
   node.expect_map("the technology {node, clock, voltage}");
   Technology t;
@@ -41,7 +39,15 @@ Technology parse_technology(const ConfigNode& node) {
   return t;
 }
 
-}  // namespace
+void check_technology(const ConfigNode& node, const Technology& t, const EnergyTable& table) {
+  const auto differs = [](double a, double b) { return std::abs(a - b) > 1e-6 * std::abs(b); };
+  if (differs(t.node_m, table.node_m()))
+    node.fail("node", fmt::format("the energy table '{}' is for {:g} nm; energies are not scaled between nodes, so "
+                                  "the node must match it", table.name(), table.node_m() * 1e9));
+  if (differs(t.voltage_v, table.voltage_v()))
+    node.fail("voltage", fmt::format("the energy table '{}' is for {:g} V; energies are not scaled between voltages, "
+                                     "so the voltage must match it", table.name(), table.voltage_v()));
+}
 
 std::vector<const ComponentSpec*> ArchSpec::components() const {
   return {dram.get(), glb.get(), noc.get(), pe_array.get(), vector_unit.get()};
@@ -65,14 +71,7 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   a->dataflow = parse_dataflow(root);
 
   // Energies are not scaled between technologies, so the table must be for this one.
-  const ConfigNode tech = root.child("technology");
-  const auto differs = [](double a, double b) { return std::abs(a - b) > 1e-6 * std::abs(b); };
-  if (differs(a->tech.node_m, a->table->node_m()))
-    tech.fail("node", fmt::format("the energy table '{}' is for {:g} nm; energies are not scaled between nodes, so "
-                                  "the node must match it", a->table->name(), a->table->node_m() * 1e9));
-  if (differs(a->tech.voltage_v, a->table->voltage_v()))
-    tech.fail("voltage", fmt::format("the energy table '{}' is for {:g} V; energies are not scaled between voltages, "
-                                     "so the voltage must match it", a->table->name(), a->table->voltage_v()));
+  check_technology(root.child("technology"), a->tech, *a->table);
 
   const BuildContext ctx{a->tech, *a->table};
   a->dram = make_component<DramSpec>(root, "dram", ctx, "the DRAM");

@@ -31,9 +31,16 @@ struct ArchSpec {
 std::unique_ptr<ArchSpec> load_arch(const std::string& path);
 std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root);
 
+// The technology section {node, clock, voltage}; and the check that the
+// energy table is for that node and voltage (energies are not scaled between
+// technologies), failing at the technology's key.
+Technology parse_technology(const ConfigNode& node);
+void check_technology(const ConfigNode& node, const Technology& t, const EnergyTable& table);
+
 // Directory holding the shipped arch/, configs/ and workloads/ (QNNSIM_HOME, else the source tree).
 std::string data_dir();
-// The energy table file the arch's `energy_table` key names.
+// The energy table file the arch's `energy_table` key names: a bare name is a
+// shipped table (configs/energy/NAME.yaml), a path is relative to the file.
 std::string energy_table_path(const ConfigNode& root);
 
 }  // namespace qnnsim

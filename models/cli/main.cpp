@@ -17,6 +17,8 @@
 #include "arch/arch_spec.h"
 #include "cli/import_command.h"
 #include "cli/sweep_command.h"
+#include "dataflow/dataflow_arch.h"
+#include "dataflow/dataflow_run.h"
 #include "imc/imc_arch.h"
 #include "imc/imc_run.h"
 #include "report/report.h"
@@ -42,6 +44,10 @@ int validate_files(const std::vector<std::string>& files) {
         const qnnsim::ImcArch a = qnnsim::load_imc_arch(root);
         std::cout << fmt::format("ok: {}: in-memory architecture '{}', {} tiles x {} IMAs x {} crossbars of {}x{}\n", f,
                                  a.name, a.tiles, a.tile.imas, a.ima.crossbars, a.ima.crossbar.rows, a.ima.crossbar.cols);
+      } else if (qnnsim::is_dataflow_arch(root)) {
+        const qnnsim::DataflowArch a = qnnsim::load_dataflow_arch(root);
+        std::cout << fmt::format("ok: {}: dataflow architecture '{}', {:.3g} Mibit of weight memory\n", f, a.name,
+                                 a.weight_memory_bits / 1048576.0);
       } else if (root.has("technology")) {
         const auto a = qnnsim::load_arch(root);
         std::cout << fmt::format("ok: {}: architecture '{}', {}x{} PEs, {} KiB global buffer\n", f, a->name,
@@ -124,9 +130,11 @@ std::optional<Inputs> load_inputs(const RunOptions& o, const qnnsim::ConfigNode&
 int map_only(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_in_memory_arch(arch_root)) {
+  if (qnnsim::is_in_memory_arch(arch_root) || qnnsim::is_dataflow_arch(arch_root)) {
     std::cerr << "error: map searches PE-array mappings; '" << o.arch
-              << "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies\n";
+              << (qnnsim::is_dataflow_arch(arch_root)
+                      ? "' is a dataflow design: use run, whose report shows each engine's folding\n"
+                      : "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies\n");
     return kExitConfigError;
   }
   const auto in = load_inputs(o, arch_root);
@@ -150,22 +158,27 @@ int map_only(RunOptions o) {
   return 0;
 }
 
-// An in-memory chip: no mapping search (layers are placed on crossbars), one
-// execution mode or the other.
-int run_in_memory(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
+// A design whose layers all stay resident, an in-memory chip or a dataflow
+// design: no mapping search, one execution mode or the other.
+int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
+  const bool dataflow = qnnsim::is_dataflow_arch(arch_root);
   for (const auto& [given, what] : {std::pair{!o.mappings_in.empty(), "--mappings"}, {!o.mappings_out.empty(), "--mappings-out"}})
     if (given) {
       std::cerr << "error: " << what << " is for PE-array designs; '" << o.arch
-                << "' is an in-memory chip, whose layers are placed on crossbars, not mapped\n";
+                << (dataflow ? "' is a dataflow design, whose layers each have an engine, not a mapping\n"
+                             : "' is an in-memory chip, whose layers are placed on crossbars, not mapped\n");
       return kExitConfigError;
     }
-  qnnsim::ImcArch arch = qnnsim::load_imc_arch(arch_root);
-  if (!o.execution.empty()) qnnsim::parse_execution(o.execution, &arch.execution);
+  std::optional<qnnsim::ImcArch> imc;
+  std::optional<qnnsim::DataflowArch> flow;
+  if (dataflow) flow.emplace(qnnsim::load_dataflow_arch(arch_root));
+  else imc.emplace(qnnsim::load_imc_arch(arch_root));
+  if (!o.execution.empty()) qnnsim::parse_execution(o.execution, dataflow ? &flow->execution : &imc->execution);
   qnnsim::Workload w = qnnsim::load_workload(o.workload);
   if (o.batch > 0) w.batch = o.batch;
   std::ofstream json_out, csv_out;
   if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}})) return kExitConfigError;
-  const qnnsim::RunResult result = qnnsim::run_in_memory(arch, w);
+  const qnnsim::RunResult result = dataflow ? qnnsim::run_dataflow(*flow, w) : qnnsim::run_in_memory(*imc, w);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open()) qnnsim::write_json(result, json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
@@ -175,9 +188,10 @@ int run_in_memory(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
 int run(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_in_memory_arch(arch_root)) return run_in_memory(o, arch_root);
+  if (qnnsim::is_in_memory_arch(arch_root) || qnnsim::is_dataflow_arch(arch_root)) return run_resident(o, arch_root);
   if (!o.execution.empty()) {
-    std::cerr << "error: --execution is for in-memory chips; '" << o.arch << "' runs its layers in sequence on its PE array\n";
+    std::cerr << "error: --execution is for in-memory chips and dataflow designs; '" << o.arch
+              << "' runs its layers in sequence on its PE array\n";
     return kExitConfigError;
   }
   // Inputs first, so that bad input leaves existing output files alone; then
@@ -227,7 +241,7 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
   run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
-  run_cmd->add_option("--execution", opts.execution, "in-memory chips: layer_pipelined or layer_sequential")
+  run_cmd->add_option("--execution", opts.execution, "in-memory chips and dataflow designs: layer_pipelined or layer_sequential")
       ->check(CLI::IsMember({"layer_pipelined", "layer_sequential"}));
 
   RunOptions map_opts;

@@ -14,12 +14,9 @@
 #include "converter/dac_spec.h"
 #include "crossbar/crossbar_spec.h"
 #include "imc/part_spec.h"
+#include "sim/execution.h"
 
 namespace qnnsim {
-
-enum class Execution { LayerPipelined, LayerSequential };
-const char* execution_name(Execution e);
-bool parse_execution(const std::string& text, Execution* out);
 
 struct EdramSpec {
   double size_bits = 0, width_bits = 0, power_w = 0, area_m2 = 0;

@@ -122,10 +122,10 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
   m.peak_power_breakdown_w = peak_power_breakdown_w(arch, true);
   for (const auto& [k, v] : m.peak_power_breakdown_w) m.peak_power_w += v;
   for (const auto& [k, v] : peak_power_breakdown_w(arch, false)) m.published_peak_power_w += v;
-  const auto& done = pipeline.image_done_s();
-  m.first_image_latency_s = done.front();
-  m.images_per_s = end_s > 0 ? static_cast<double>(w.batch) / end_s : 0.0;
-  if (done.size() > 1) m.pipeline_interval_s = (done.back() - done.front()) / static_cast<double>(done.size() - 1);
+  const PipelinePace pace = pipeline_pace(pipeline.image_done_s(), end_s);
+  m.first_image_latency_s = pace.first_image_latency_s;
+  m.images_per_s = pace.images_per_s;
+  m.pipeline_interval_s = pace.interval_s;
   r.in_memory = m;
   return r;
 }

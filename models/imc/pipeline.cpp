@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -13,7 +11,6 @@ namespace qnnsim {
 
 namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t clamp_row(int64_t r, int64_t rows) { return std::min(std::max<int64_t>(r, 0), rows - 1); }
 }  // namespace
 
 ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, const Workload& w,
@@ -22,15 +19,29 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       arch_(arch),
       w_(w),
       place_(placement),
-      execution_(execution),
       n_(w.layers.size()),
-      rows_(n_ + 1),
-      in_edges_(n_ + 1),
-      out_edges_(n_ + 1),
-      produced_(n_ + 1, 0),
-      available_s_(n_ + 1),
-      produced_ev_(n_ + 1),
-      freed_ev_(n_ + 1),
+      graph_(w, execution,
+             [&](std::size_t i, std::size_t j, int64_t producer_rows) {
+               const Layer& l = w.layers[i];
+               // A join (add, concat) waits for its slowest branch; its inputs are
+               // held for a whole image so that the faster branch never deadlocks
+               // the shared producer upstream.
+               if (producers_of(w, i).size() > 1) return producer_rows;
+               // Room for the window of one output row plus the rows of the next.
+               const auto tiles = layer_tiles(arch, placement.layers[i]);
+               const int64_t window = l.type == LayerType::FC ? producer_rows : (l.R - 1) * l.dilation + 1 + l.stride;
+               const Shape out = j == w.layers.size() ? w.input : w.layers[j].output_shape();
+               const int bits = l.precision.inputs.bits;
+               const double row_bits = static_cast<double>(out.C * out.W * bits);
+               const double held = arch.tile.edram.size_bits * static_cast<double>(tiles.second - tiles.first + 1);
+               const int64_t fits = static_cast<int64_t>(held / row_bits);
+               if (fits < window)
+                 warnings_.push_back(fmt::format("layer {}: its input window of {} rows ({:.1f} KiB) exceeds the eDRAM of "
+                                                 "its {} tile(s) ({:.1f} KiB); modelled as if it fitted",
+                                                 l.name, window, window * row_bits / 8192.0,
+                                                 tiles.second - tiles.first + 1, held / 8192.0));
+               return std::max(window, fits);
+             }),
       segment_ev_(static_cast<std::size_t>(placement.segments) + 1),
       segment_ready_(static_cast<std::size_t>(placement.segments), placement.segments > 1 ? 0 : 1),
       edram_(static_cast<std::size_t>(arch.tiles)),
@@ -38,89 +49,20 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       timing_(n_),
       image_done_(static_cast<std::size_t>(w.batch), 0.0),
       output_layer_(n_ - 1) {
-  std::map<std::string, std::size_t> index{{"input", n_}};
-  for (std::size_t i = 0; i < n_; ++i) {
-    index[w.layers[i].name] = i;
-    rows_[i] = w.layers[i].type == LayerType::FC ? 1 : w.layers[i].P;
-  }
-  rows_[n_] = w.input.H;
-  const double edram_bits = arch.tile.edram.size_bits;
-  for (std::size_t i = 0; i < n_; ++i) {
-    const Layer& l = w.layers[i];
-    const auto tiles = layer_tiles(arch, place_.layers[i]);
-    for (const auto& name : producers_of(w, i)) {
-      const std::size_t j = index.at(name);
-      StageEdge e;
-      e.producer = j;
-      e.consumer = i;
-      if (execution == Execution::LayerSequential) {
-        e.capacity_rows = std::numeric_limits<int64_t>::max() / 4;
-      } else if (producers_of(w, i).size() > 1) {
-        // A join (add, concat) waits for its slowest branch; its inputs are
-        // held for a whole image so that the faster branch never deadlocks
-        // the shared producer upstream.
-        e.capacity_rows = rows_[j];
-      } else {
-        // Room for the window of one output row plus the rows of the next.
-        const int64_t window = l.type == LayerType::FC ? rows_[j] : (l.R - 1) * l.dilation + 1 + l.stride;
-        const Shape out = j == n_ ? w.input : w.layers[j].output_shape();
-        const int bits = l.precision.inputs.bits;
-        const double row_bits = static_cast<double>(out.C * out.W * bits);
-        const double held = edram_bits * static_cast<double>(tiles.second - tiles.first + 1);
-        const int64_t fits = static_cast<int64_t>(held / row_bits);
-        if (fits < window)
-          warnings_.push_back(fmt::format("layer {}: its input window of {} rows ({:.1f} KiB) exceeds the eDRAM of "
-                                          "its {} tile(s) ({:.1f} KiB); modelled as if it fitted",
-                                          l.name, window, window * row_bits / 8192.0,
-                                          tiles.second - tiles.first + 1, held / 8192.0));
-        e.capacity_rows = std::max(window, fits);
-      }
-      in_edges_[i].push_back(edges_.size());
-      out_edges_[j].push_back(edges_.size());
-      edges_.push_back(e);
-    }
-  }
-  // A consumer never reads a row more than its edge's capacity behind the
-  // producer (which blocks), so a ring of that many rows plus one suffices;
-  // in sequence a consumer reads only the last row of the batch.
-  for (std::size_t i = 0; i <= n_; ++i) {
-    int64_t ring = 1;
-    if (execution == Execution::LayerPipelined)
-      for (std::size_t e : out_edges_[i]) ring = std::max(ring, edges_[e].capacity_rows + 1);
-    available_s_[i].assign(static_cast<std::size_t>(std::min(ring, rows_[i] * w.batch)), 0.0);
-  }
-
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
     sc_core::sc_spawn(sc_bind(&ImcPipeline::run_stage, this, i), ("stage_" + w.layers[i].name).c_str());
   if (placement.segments > 1) sc_core::sc_spawn(sc_bind(&ImcPipeline::reprogram, this), "reprogram");
 }
 
-int64_t ImcPipeline::rows_of(std::size_t producer) const { return rows_[producer]; }
-
-int64_t ImcPipeline::last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
-  const Layer& l = w_.layers[consumer];
-  if (l.type == LayerType::FC) return rows_[producer] - 1;
-  return clamp_row(row * l.stride - l.padding + (l.R - 1) * l.dilation, rows_[producer]);
-}
-
-int64_t ImcPipeline::first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
-  const Layer& l = w_.layers[consumer];
-  if (l.type == LayerType::FC) return 0;
-  return clamp_row(row * l.stride - l.padding, rows_[producer]);
-}
-
 void ImcPipeline::feed_input() {
   const Layer& first = w_.layers.front();
   const double row_bits = static_cast<double>(w_.input.C * w_.input.W * first.precision.inputs.bits);
-  for (int64_t idx = 0; idx < rows_[n_] * w_.batch; ++idx) {
-    for (std::size_t e : out_edges_[n_])
-      while (produced_[n_] - edges_[e].freed >= edges_[e].capacity_rows) wait(freed_ev_[n_]);
+  for (int64_t idx = 0; idx < graph_.rows(n_) * w_.batch; ++idx) {
+    graph_.wait_room(n_);
     const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, seconds(row_bits / arch_.io.bandwidth_bits_per_s), "io");
     wait(done);
-    available(n_, idx) = sc_core::sc_time_stamp().to_seconds();
-    ++produced_[n_];
-    produced_ev_[n_].notify(sc_core::SC_ZERO_TIME);
+    graph_.publish(n_, idx, sc_core::sc_time_stamp().to_seconds());
   }
 }
 
@@ -128,7 +70,7 @@ void ImcPipeline::run_stage(std::size_t i) {
   const Layer& l = w_.layers[i];
   const LayerPlacement& p = place_.layers[i];
   StageTiming& t = timing_[i];
-  const int64_t rows = rows_[i], batch = w_.batch;
+  const int64_t rows = graph_.rows(i), batch = w_.batch;
   const double row_s = p.image_s() / static_cast<double>(rows);
   const double period = arch_.tech.period_s();
   // Per row: input bits read from the tiles' eDRAM (a window per position on
@@ -145,36 +87,21 @@ void ImcPipeline::run_stage(std::size_t i) {
   const int64_t out_bits = l.output_count() / rows * l.precision.outputs.bits;
   const int64_t flits = ceil_div(out_bits, static_cast<int64_t>(arch_.router.link_width_bits));
   Calendar& router = routers_[static_cast<std::size_t>(tiles.second / arch_.router.tiles_per_router)];
-  const bool network_output = out_edges_[i].empty();
-  const bool sequential = execution_ == Execution::LayerSequential;
+  const bool network_output = graph_.network_output(i);
 
   if (p.parts > 1) run_parts(i);
   for (int64_t n = 0; n < batch; ++n) {
     for (int64_t r = 0; r < rows; ++r) {
       const double free_at = sc_core::sc_time_stamp().to_seconds();
       while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
-      double ready = sc_core::sc_time_stamp().to_seconds();
-      for (std::size_t e : in_edges_[i]) {
-        const std::size_t j = edges_[e].producer;
-        const int64_t need = sequential ? rows_[j] * batch - 1 : n * rows_[j] + last_row_needed(i, j, r);
-        while (produced_[j] <= need) wait(produced_ev_[j]);
-        ready = std::max(ready, available(j, need));
-      }
-      const double now_s = sc_core::sc_time_stamp().to_seconds();
-      if (ready > now_s) wait(seconds(ready - now_s));
+      graph_.wait_inputs(i, n, r);
       t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - free_at;
       const double blocked_at = sc_core::sc_time_stamp().to_seconds();
-      for (std::size_t e : out_edges_[i])
-        while (produced_[i] - edges_[e].freed >= edges_[e].capacity_rows) wait(freed_ev_[i]);
+      graph_.wait_room(i);
       t.wait_output_s += sc_core::sc_time_stamp().to_seconds() - blocked_at;
       if (t.start_s < 0) t.start_s = sc_core::sc_time_stamp().to_seconds();
       // Rows above this row's window are no longer needed.
-      if (!sequential)
-        for (std::size_t e : in_edges_[i]) {
-          const std::size_t j = edges_[e].producer;
-          edges_[e].freed = std::max(edges_[e].freed, n * rows_[j] + first_row_needed(i, j, r));
-          freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
-        }
+      graph_.release_window(i, n, r);
       sc_core::sc_time memory_done = sc_core::SC_ZERO_TIME;
       for (int64_t tile = tiles.first; tile <= tiles.second; ++tile)
         memory_done = std::max(memory_done, edram_[static_cast<std::size_t>(tile)].reserve(
@@ -187,19 +114,11 @@ void ImcPipeline::run_stage(std::size_t i) {
       if (network_output)
         out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");
       const double available_at = (sc_core::sc_time_stamp() + out_done).to_seconds();
-      const int64_t idx = n * rows + r;
-      available(i, idx) = available_at;
-      ++produced_[i];
-      produced_ev_[i].notify(sc_core::SC_ZERO_TIME);
+      graph_.publish(i, n * rows + r, available_at);
       t.end_s = std::max(t.end_s, available_at);
       if (i == output_layer_ && r == rows - 1) image_done_[static_cast<std::size_t>(n)] = available_at;
     }
-    if (!sequential)
-      for (std::size_t e : in_edges_[i]) {
-        const std::size_t j = edges_[e].producer;
-        edges_[e].freed = std::max(edges_[e].freed, (n + 1) * rows_[j]);
-        freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
-      }
+    graph_.release_image(i, n);
   }
   segment_ev_.back().notify(sc_core::SC_ZERO_TIME);  // a layer finished its batch
 }
@@ -223,10 +142,7 @@ void ImcPipeline::run_parts(std::size_t i) {
   StageTiming& t = timing_[i];
   const double begin = sc_core::sc_time_stamp().to_seconds();
   while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
-  for (std::size_t e : in_edges_[i]) {
-    const std::size_t j = edges_[e].producer;
-    while (produced_[j] < rows_[j] * w_.batch) wait(produced_ev_[j]);
-  }
+  graph_.wait_batches(i);
   t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - begin;
   t.start_s = sc_core::sc_time_stamp().to_seconds();
   for (int64_t part = 1; part < p.parts; ++part) {
@@ -243,7 +159,7 @@ void ImcPipeline::reprogram() {
   for (int s = 0; s < place_.segments; ++s) {
     // The chip is rewritten only when every layer of the previous segment is done.
     for (std::size_t i = 0; i < n_; ++i)
-      while (place_.layers[i].segment == s - 1 && produced_[i] < rows_[i] * w_.batch) wait(segment_ev_.back());
+      while (place_.layers[i].segment == s - 1 && graph_.produced(i) < graph_.rows(i) * w_.batch) wait(segment_ev_.back());
     double bits = 0;
     int64_t rows = 0;
     for (std::size_t i = 0; i < n_; ++i) {

@@ -18,24 +18,10 @@
 #include "core/calendar.h"
 #include "imc/imc_arch.h"
 #include "imc/placement.h"
+#include "sim/stage_graph.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
-
-struct StageTiming {
-  double start_s = -1, end_s = 0;
-  double busy_s = 0;         // computing (crossbar reads or digital operations)
-  double wait_input_s = 0;   // waiting for producers' rows (or their segment)
-  double wait_output_s = 0;  // waiting for room in a consumer's input buffer
-  double wait_memory_s = 0;  // a row held up by its tiles' eDRAM bandwidth
-};
-
-// One producer -> consumer hand-off: what the consumer may hold, in rows.
-struct StageEdge {
-  std::size_t producer = 0, consumer = 0;  // producer == layers: the network input
-  int64_t capacity_rows = 0;
-  int64_t freed = 0;  // producer rows (counted over images) the consumer no longer needs
-};
 
 class ImcPipeline : public sc_core::sc_module {
  public:
@@ -57,26 +43,15 @@ class ImcPipeline : public sc_core::sc_module {
   double rewrite_s(double weight_bits, int64_t rows);
   double weight_bits(std::size_t i) const;
 
-  int64_t rows_of(std::size_t producer) const;
-  int64_t last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
-  int64_t first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
   sc_core::sc_time seconds(double s) const { return sc_core::sc_time(s, sc_core::SC_SEC); }
 
   const ImcArch& arch_;
   const Workload& w_;
   const ChipPlacement& place_;
-  const Execution execution_;
   const std::size_t n_;  // layers; index n_ is the network input
-  std::vector<int64_t> rows_;            // output rows per image, per layer and the input
-  std::vector<std::vector<std::size_t>> in_edges_, out_edges_;
-  std::vector<StageEdge> edges_;
-  std::vector<int64_t> produced_;        // rows written so far (over images)
-  std::vector<std::vector<double>> available_s_;  // when each row became readable, a ring per layer
-  double& available(std::size_t layer, int64_t row) {
-    auto& ring = available_s_[layer];
-    return ring[static_cast<std::size_t>(row) % ring.size()];
-  }
-  std::vector<sc_core::sc_event> produced_ev_, freed_ev_, segment_ev_;
+  std::vector<std::string> warnings_;  // before graph_: its constructor adds to them
+  StageGraph graph_;
+  std::vector<sc_core::sc_event> segment_ev_;
   std::vector<int> segment_ready_;
   std::vector<Calendar> edram_, routers_;
   Calendar io_;
@@ -84,7 +59,6 @@ class ImcPipeline : public sc_core::sc_module {
   std::vector<double> image_done_;
   std::size_t output_layer_ = 0;
   double reprogram_s_ = 0;
-  std::vector<std::string> warnings_;
 };
 
 }  // namespace qnnsim

@@ -17,6 +17,10 @@ void write_csv(const RunResult& r, std::ostream& out) {
     write_in_memory_csv(r, out);
     return;
   }
+  if (r.dataflow) {
+    write_dataflow_csv(r, out);
+    return;
+  }
   std::set<std::string> groups;
   for (const auto& l : r.layers)
     for (const auto& [k, v] : l.energy_breakdown_pj) groups.insert(k);

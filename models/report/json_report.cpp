@@ -66,6 +66,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                             {"wait_input_s", m.wait_input_s},     {"wait_output_s", m.wait_output_s},
                             {"wait_memory_s", m.wait_memory_s}};
     }
+    if (l.dataflow) layer["dataflow"] = dataflow_layer_json(*l.dataflow);
     layers.push_back(layer);
   }
   j["layers"] = layers;
@@ -89,6 +90,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"pipeline_interval_s", m.pipeline_interval_s},
                       {"warnings", m.warnings}};
   }
+  if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
   return j;
 }
 

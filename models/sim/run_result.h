@@ -30,6 +30,19 @@ struct InMemoryLayer {
   double wait_input_s = 0, wait_output_s = 0, wait_memory_s = 0;
 };
 
+// Dataflow designs only: a layer's engine, its folding and how busy it was.
+struct DataflowLayer {
+  std::string engine;     // matrix_vector, pool or add
+  std::string mac_class;  // matrix engines: the MAC unit its lanes are
+  int64_t pe = 1, simd = 1;
+  bool folding_chosen = false;  // by the balancer under the lane budget, not given
+  int64_t lanes = 0;            // PE x SIMD (matrix engines)
+  int64_t cycles_per_image = 0;
+  double weight_bits = 0, line_buffer_bits = 0, fifo_bits = 0;
+  double occupancy = 0;  // share of the run the engine computed
+  double wait_input_s = 0, wait_output_s = 0;
+};
+
 struct LayerResult {
   std::string name;
   std::string type;
@@ -50,6 +63,7 @@ struct LayerResult {
   std::map<std::string, double> energy_breakdown_pj;
   std::vector<ActionResult> actions;
   std::optional<InMemoryLayer> in_memory;
+  std::optional<DataflowLayer> dataflow;
 };
 
 struct Summary {
@@ -92,6 +106,20 @@ struct InMemorySummary {
   std::vector<std::string> warnings;
 };
 
+// Dataflow designs only: the pipeline's figures beside the per-layer ones.
+struct DataflowSummary {
+  std::string execution;  // layer_pipelined or layer_sequential
+  int64_t lanes = 0;      // MAC lanes over all engines
+  int64_t lane_budget = 0;  // 0: every folding given
+  std::string slowest_layer;
+  int64_t slowest_cycles_per_image = 0;  // sets the pipelined throughput
+  double images_per_s = 0;
+  double first_image_latency_s = 0;  // the pipeline's depth
+  double pipeline_interval_s = 0;    // between images leaving the last engine (batch > 1)
+  double weight_bits = 0, weight_memory_bits = 0;
+  double peak_gops = 0;  // every lane busy every cycle
+};
+
 // Adds a layer's MACs, energy (by component and action), traffic, compute
 // and stall cycles to the network's. Times are the caller's: layers in
 // sequence add up, pipelined stages overlap.
@@ -109,6 +137,7 @@ struct RunResult {
   Summary summary;
   std::vector<LayerResult> layers;
   std::optional<InMemorySummary> in_memory;
+  std::optional<DataflowSummary> dataflow;
 };
 
 }  // namespace qnnsim

@@ -1,0 +1,90 @@
+// Dynamic processes: one thread per engine, spawned at elaboration.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include "dataflow/dataflow_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dataflow/engine_costs.h"
+
+namespace qnnsim {
+
+DataflowPipeline::DataflowPipeline(sc_core::sc_module_name name, const DataflowArch& arch, const Workload& w,
+                                   const std::vector<Engine>& engines)
+    : sc_core::sc_module(name),
+      arch_(arch),
+      w_(w),
+      engines_(engines),
+      n_(w.layers.size()),
+      graph_(w, arch.execution,
+             [&](std::size_t i, std::size_t, int64_t producer_rows) {
+               const Layer& l = w.layers[i];
+               // A join waits for its slowest branch: it buffers a whole image of
+               // each, so the faster branch never deadlocks a shared producer.
+               // A fully connected engine takes a whole image into its input buffer.
+               if (producers_of(w, i).size() > 1 || l.type == LayerType::FC) return producer_rows + arch.fifo_rows;
+               // The sliding-window unit holds its window and the next row's
+               // input; a kernel of one pixel, or a pool, at least that.
+               const int64_t window = std::max(line_buffer_rows(l), (l.R - 1) * l.dilation + 1 + l.stride);
+               return window + arch.fifo_rows;
+             }),
+      timing_(n_),
+      image_done_(static_cast<std::size_t>(w.batch), 0.0) {
+  sc_core::sc_spawn(sc_bind(&DataflowPipeline::feed_input, this), "input");
+  for (std::size_t i = 0; i < n_; ++i)
+    sc_core::sc_spawn(sc_bind(&DataflowPipeline::run_engine, this, i), ("engine_" + w.layers[i].name).c_str());
+}
+
+double DataflowPipeline::port_s(double bits) const {
+  return std::ceil(bits / arch_.io_bits_per_cycle) * arch_.tech.period_s();
+}
+
+void DataflowPipeline::feed_input() {
+  const double row_bits = static_cast<double>(w_.input.C * w_.input.W * w_.layers.front().precision.inputs.bits);
+  for (int64_t idx = 0; idx < graph_.rows(n_) * w_.batch; ++idx) {
+    graph_.wait_room(n_);
+    wait(port_in_.reserve(sc_core::SC_ZERO_TIME, seconds(port_s(row_bits)), "stream port (in)"));
+    graph_.publish(n_, idx, sc_core::sc_time_stamp().to_seconds());
+  }
+}
+
+void DataflowPipeline::run_engine(std::size_t i) {
+  const Layer& l = w_.layers[i];
+  const Engine& e = engines_[i];
+  StageTiming& t = timing_[i];
+  const int64_t rows = graph_.rows(i);
+  const double row_s = static_cast<double>(e.row_cycles()) * arch_.tech.period_s();
+  const double out_row_bits = static_cast<double>(l.output_count() / rows * l.precision.outputs.bits);
+  const bool network_output = graph_.network_output(i);
+  for (int64_t n = 0; n < w_.batch; ++n) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const double free_at = sc_core::sc_time_stamp().to_seconds();
+      graph_.wait_inputs(i, n, r);
+      t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - free_at;
+      const double blocked_at = sc_core::sc_time_stamp().to_seconds();
+      graph_.wait_room(i);
+      t.wait_output_s += sc_core::sc_time_stamp().to_seconds() - blocked_at;
+      if (t.start_s < 0) t.start_s = sc_core::sc_time_stamp().to_seconds();
+      // The window's first rows are done with; a fully connected engine has
+      // copied the whole image into its input buffer.
+      if (l.type == LayerType::FC) graph_.release_image(i, n);
+      else graph_.release_window(i, n, r);
+      t.busy_s += row_s;
+      wait(seconds(row_s));
+      double available_at = sc_core::sc_time_stamp().to_seconds();
+      if (network_output)
+        available_at = (sc_core::sc_time_stamp() +
+                        port_out_.reserve(sc_core::SC_ZERO_TIME, seconds(port_s(out_row_bits)), "stream port (out)"))
+                           .to_seconds();
+      graph_.publish(i, n * rows + r, available_at);
+      t.end_s = std::max(t.end_s, available_at);
+      if (network_output && r == rows - 1) {
+        double& done = image_done_[static_cast<std::size_t>(n)];
+        done = std::max(done, available_at);
+      }
+    }
+    if (l.type != LayerType::FC) graph_.release_image(i, n);
+  }
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,221 @@
+#include "dataflow/engines.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace qnnsim {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+std::string list(const std::vector<int64_t>& v) {
+  std::string s;
+  for (int64_t x : v) s += (s.empty() ? "" : ", ") + std::to_string(x);
+  return s;
+}
+
+[[noreturn]] void fail_at(const GivenFold& g, const std::string& message) { throw ConfigError(g.where, g.key, message); }
+
+// The unit a matrix engine's lanes are: the first listed class that executes the layer.
+void pick_mac(const DataflowArch& a, const Layer& l, Engine& e) {
+  std::string why;
+  for (std::size_t k = 0; k < a.macs.size(); ++k) {
+    const std::string problem = a.macs[k]->precision_problem(l.precision);
+    if (problem.empty()) {
+      e.mac = a.macs[k].get();
+      e.mac_class = a.mac_classes[k];
+      const MacRate r = a.macs[k]->rate(l.precision);
+      e.step_cycles = std::max<int64_t>(1, ceil_div(r.cycles, r.macs));
+      return;
+    }
+    why += fmt::format("; {}: {}", a.mac_classes[k], problem);
+  }
+  throw ConfigError(l.where, "layers." + l.name, "no MAC unit under 'macs' in '" + a.file + "' executes this layer" + why);
+}
+
+Engine shape_engine(const Layer& l) {
+  Engine e;
+  switch (l.type) {
+    case LayerType::Conv:
+    case LayerType::FC:
+      e.groups = l.groups;
+      e.out_channels = l.M / l.groups;
+      e.reduction = l.reduction_size();
+      e.simd_limit = l.type == LayerType::FC ? l.C : l.C / l.groups;
+      e.positions = l.type == LayerType::FC ? 1 : l.P * l.Q;
+      e.rows = l.type == LayerType::FC ? 1 : l.P;
+      break;
+    case LayerType::DWConv:
+      e.out_channels = l.C;
+      e.reduction = l.R * l.S;
+      e.simd_limit = e.reduction;
+      e.positions = l.P * l.Q;
+      e.rows = l.P;
+      break;
+    case LayerType::MaxPool:
+    case LayerType::AvgPool:
+    case LayerType::Add:
+      e.kind = l.type == LayerType::Add ? EngineKind::Add : EngineKind::Pool;
+      e.out_channels = l.type == LayerType::Add ? l.M : l.C;
+      e.pool_values = l.type == LayerType::Add ? l.output_count() : l.C * l.H * l.W;
+      e.pe = e.out_channels;  // a whole pixel per cycle unless given
+      e.rows = l.P;
+      break;
+  }
+  return e;
+}
+
+// Applies a given folding, checking that it divides what it folds.
+void apply_given(const GivenFold& g, const Layer& l, Engine& e) {
+  if (e.out_channels % g.pe != 0)
+    fail_at(g, fmt::format("pe {} does not divide {}'s {} {}; choose one of {}", g.pe, l.name, e.out_channels,
+                           e.kind == EngineKind::MatrixVector ? "output channels per group" : "channels",
+                           list(divisors(e.out_channels))));
+  e.pe = g.pe;
+  if (e.kind != EngineKind::MatrixVector) {
+    if (g.simd != 0) fail_at(g, fmt::format("{} is a {} layer, whose unit is folded by pe alone; remove simd", l.name, layer_type_name(l.type)));
+    return;
+  }
+  if (g.simd == 0) fail_at(g, fmt::format("{} runs on a matrix-vector engine: give simd as well as pe", l.name));
+  if (e.simd_limit % g.simd != 0)
+    fail_at(g, fmt::format("simd {} does not divide {}'s {} {}; choose one of {}", g.simd, l.name, e.simd_limit,
+                           l.type == LayerType::DWConv ? "window positions (R x S)"
+                           : l.type == LayerType::FC   ? "inputs"
+                                                       : "input channels per group",
+                           list(divisors(e.simd_limit))));
+  e.simd = g.simd;
+}
+
+// The fewest lanes that bring `e` to `target` cycles per image or below
+// (false when none do); SIMD before PE on a tie.
+bool fold_for(Engine& e, int64_t target) {
+  int64_t best_lanes = -1, best_pe = 0, best_simd = 0;
+  for (int64_t simd : divisors(e.simd_limit))
+    for (int64_t pe : divisors(e.out_channels)) {
+      Engine t = e;
+      t.pe = pe;
+      t.simd = simd;
+      if (t.image_cycles() > target) continue;
+      const int64_t lanes = pe * simd;
+      if (best_lanes < 0 || lanes < best_lanes || (lanes == best_lanes && simd > best_simd)) {
+        best_lanes = lanes;
+        best_pe = pe;
+        best_simd = simd;
+      }
+    }
+  if (best_lanes < 0) return false;
+  e.pe = best_pe;
+  e.simd = best_simd;
+  return true;
+}
+
+// Folds the engines without a given folding so that the slowest engine is as
+// fast as `budget` lanes (over all matrix engines) allow.
+void balance(const DataflowArch& a, std::vector<Engine>& engines) {
+  int64_t given_lanes = 0, floor = 0;
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < engines.size(); ++i) {
+    if (engines[i].chosen) open.push_back(i);
+    else {
+      given_lanes += engines[i].lanes();
+      floor = std::max(floor, engines[i].image_cycles());
+    }
+  }
+  const ConfigError over_budget(a.folding_where, "folding.lanes",
+                                fmt::format("a budget of {} lanes cannot fold this network: the given foldings take {} "
+                                            "and each of the {} other matrix engines needs at least one",
+                                            a.lane_budget, given_lanes, open.size()));
+  if (given_lanes + static_cast<int64_t>(open.size()) > a.lane_budget) throw over_budget;
+  if (open.empty()) return;
+  // Every cycle count an open engine can reach, at or above the slowest given engine:
+  // no open engine needs to be faster than that one.
+  std::set<int64_t> targets;
+  for (std::size_t i : open)
+    for (int64_t simd : divisors(engines[i].simd_limit))
+      for (int64_t pe : divisors(engines[i].out_channels)) {
+        Engine t = engines[i];
+        t.pe = pe;
+        t.simd = simd;
+        targets.insert(std::max(floor, t.image_cycles()));
+      }
+  const std::vector<int64_t> sorted(targets.begin(), targets.end());
+  const auto lanes_for = [&](int64_t target, std::vector<Engine>* out) {
+    int64_t lanes = given_lanes;
+    for (std::size_t i : open) {
+      Engine e = engines[i];
+      if (!fold_for(e, target)) return a.lane_budget + 1;
+      lanes += e.lanes();
+      if (out) (*out)[i] = e;
+    }
+    return lanes;
+  };
+  // Lanes needed never grow with the target, so bisect for the smallest affordable one.
+  std::size_t lo = 0, hi = sorted.size() - 1;
+  if (lanes_for(sorted[hi], nullptr) > a.lane_budget) throw over_budget;
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (lanes_for(sorted[mid], nullptr) <= a.lane_budget) hi = mid;
+    else lo = mid + 1;
+  }
+  lanes_for(sorted[lo], &engines);
+}
+
+}  // namespace
+
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> d;
+  for (int64_t k = 1; k <= n; ++k)
+    if (n % k == 0) d.push_back(k);
+  return d;
+}
+
+int64_t Engine::row_cycles() const {
+  if (kind != EngineKind::MatrixVector) return ceil_div(ceil_div(pool_values, pe), rows);
+  return positions / rows * groups * (out_channels / pe) * (reduction / simd) * step_cycles;
+}
+
+int64_t Engine::steps_per_image() const {
+  return kind == EngineKind::MatrixVector ? positions * groups * (out_channels / pe) * (reduction / simd) : 0;
+}
+
+std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) index[w.layers[i].name] = i;
+  for (const auto& [name, g] : a.folds)
+    if (!index.count(name))
+      fail_at(g, fmt::format("workload '{}' has no layer '{}' to fold", w.name, name));
+
+  std::vector<Engine> engines;
+  double weight_bits = 0;
+  for (const Layer& l : w.layers) {
+    Engine e = shape_engine(l);
+    if (e.kind == EngineKind::MatrixVector) {
+      pick_mac(a, l, e);
+      weight_bits += static_cast<double>(l.weight_count()) * l.precision.weights.bits;
+    }
+    const auto given = a.folds.find(l.name);
+    if (given != a.folds.end()) apply_given(given->second, l, e);
+    else if (e.kind == EngineKind::MatrixVector) {
+      if (a.lane_budget == 0)
+        throw ConfigError(a.folding_where, "folding",
+                          fmt::format("layer {} has no folding: give it under 'layers', or a lane budget ('lanes') to "
+                                      "choose it", l.name));
+      e.chosen = true;
+    }
+    engines.push_back(e);
+  }
+  if (weight_bits > a.weight_memory_bits)
+    throw ConfigError(a.weight_memory_where, "weight_memory.size",
+                      fmt::format("the weights of '{}' take {:.0f} bits ({:.3g} Mibit) and every engine keeps its "
+                                  "weights on chip, but the weight memory holds {:.0f} bits ({:.3g} Mibit)",
+                                  w.name, weight_bits, weight_bits / 1048576.0, a.weight_memory_bits,
+                                  a.weight_memory_bits / 1048576.0));
+  if (a.lane_budget > 0) balance(a, engines);
+  return engines;
+}
+
+}  // namespace qnnsim

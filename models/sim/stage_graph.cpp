@@ -1,0 +1,121 @@
+#include "sim/stage_graph.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <string>
+
+namespace qnnsim {
+
+namespace {
+int64_t clamp_row(int64_t r, int64_t rows) { return std::min(std::max<int64_t>(r, 0), rows - 1); }
+double now_s() { return sc_core::sc_time_stamp().to_seconds(); }
+}  // namespace
+
+PipelinePace pipeline_pace(const std::vector<double>& done, double end_s) {
+  PipelinePace p;
+  p.first_image_latency_s = done.front();
+  p.images_per_s = end_s > 0 ? static_cast<double>(done.size()) / end_s : 0.0;
+  if (done.size() > 1) p.interval_s = (done.back() - done.front()) / static_cast<double>(done.size() - 1);
+  return p;
+}
+
+StageGraph::StageGraph(const Workload& w, Execution execution, const Capacity& capacity)
+    : w_(w),
+      n_(w.layers.size()),
+      sequential_(execution == Execution::LayerSequential),
+      rows_(n_ + 1),
+      in_edges_(n_ + 1),
+      out_edges_(n_ + 1),
+      produced_(n_ + 1, 0),
+      available_s_(n_ + 1),
+      produced_ev_(n_ + 1),
+      freed_ev_(n_ + 1) {
+  std::map<std::string, std::size_t> index{{"input", n_}};
+  for (std::size_t i = 0; i < n_; ++i) {
+    index[w.layers[i].name] = i;
+    rows_[i] = w.layers[i].type == LayerType::FC ? 1 : w.layers[i].P;
+  }
+  rows_[n_] = w.input.H;
+  for (std::size_t i = 0; i < n_; ++i)
+    for (const auto& name : producers_of(w, i)) {
+      StageEdge e;
+      e.producer = index.at(name);
+      e.consumer = i;
+      e.capacity_rows = sequential_ ? std::numeric_limits<int64_t>::max() / 4 : capacity(i, e.producer, rows_[e.producer]);
+      in_edges_[i].push_back(edges_.size());
+      out_edges_[e.producer].push_back(edges_.size());
+      edges_.push_back(e);
+    }
+  // A consumer never reads a row more than its edge's capacity behind the
+  // producer (which blocks), so a ring of that many rows plus one suffices;
+  // in sequence a consumer reads only the last row of the batch.
+  for (std::size_t i = 0; i <= n_; ++i) {
+    int64_t ring = 1;
+    if (!sequential_)
+      for (std::size_t e : out_edges_[i]) ring = std::max(ring, edges_[e].capacity_rows + 1);
+    available_s_[i].assign(static_cast<std::size_t>(std::min(ring, rows_[i] * w.batch)), 0.0);
+  }
+}
+
+int64_t StageGraph::last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
+  const Layer& l = w_.layers[consumer];
+  if (l.type == LayerType::FC) return rows_[producer] - 1;
+  return clamp_row(row * l.stride - l.padding + (l.R - 1) * l.dilation, rows_[producer]);
+}
+
+int64_t StageGraph::first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const {
+  const Layer& l = w_.layers[consumer];
+  if (l.type == LayerType::FC) return 0;
+  return clamp_row(row * l.stride - l.padding, rows_[producer]);
+}
+
+void StageGraph::wait_inputs(std::size_t i, int64_t n, int64_t r) {
+  double ready = now_s();
+  for (std::size_t e : in_edges_[i]) {
+    const std::size_t j = edges_[e].producer;
+    const int64_t need = sequential_ ? rows_[j] * w_.batch - 1 : n * rows_[j] + last_row_needed(i, j, r);
+    while (produced_[j] <= need) sc_core::wait(produced_ev_[j]);
+    ready = std::max(ready, available(j, need));
+  }
+  const double now = now_s();
+  if (ready > now) sc_core::wait(sc_core::sc_time(ready - now, sc_core::SC_SEC));
+}
+
+void StageGraph::wait_batches(std::size_t i) {
+  for (std::size_t e : in_edges_[i]) {
+    const std::size_t j = edges_[e].producer;
+    while (produced_[j] < rows_[j] * w_.batch) sc_core::wait(produced_ev_[j]);
+  }
+}
+
+void StageGraph::wait_room(std::size_t i) {
+  for (std::size_t e : out_edges_[i])
+    while (produced_[i] - edges_[e].freed >= edges_[e].capacity_rows) sc_core::wait(freed_ev_[i]);
+}
+
+void StageGraph::release_window(std::size_t i, int64_t n, int64_t r) {
+  if (sequential_) return;
+  for (std::size_t e : in_edges_[i]) {
+    const std::size_t j = edges_[e].producer;
+    edges_[e].freed = std::max(edges_[e].freed, n * rows_[j] + first_row_needed(i, j, r));
+    freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void StageGraph::release_image(std::size_t i, int64_t n) {
+  if (sequential_) return;
+  for (std::size_t e : in_edges_[i]) {
+    const std::size_t j = edges_[e].producer;
+    edges_[e].freed = std::max(edges_[e].freed, (n + 1) * rows_[j]);
+    freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void StageGraph::publish(std::size_t i, int64_t index, double available_s) {
+  available(i, index) = available_s;
+  ++produced_[i];
+  produced_ev_[i].notify(sc_core::SC_ZERO_TIME);
+}
+
+}  // namespace qnnsim
