@@ -85,7 +85,14 @@ std::vector<YAML::Node> range_values(const ConfigNode& r) {
   return out;
 }
 
-SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec) {
+// The trees a parameter's path is anchored in: the base files as read, or
+// with the `set:` edits applied.
+struct AnchorTrees {
+  YAML::Node arch;
+  std::vector<YAML::Node> workloads;
+};
+
+SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees) {
   p.expect_map("a parameter {path, values} or {path, range}");
   SweepParameter out;
   out.where = p.location();
@@ -97,13 +104,13 @@ SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec) {
   out.name = p.text("name", last_key(*path));
 
   std::string arch_why;
-  const auto in_arch = in == "workload" ? std::nullopt : anchor_yaml_path(spec.arch_tree, *path, &arch_why);
+  const auto in_arch = in == "workload" ? std::nullopt : anchor_yaml_path(trees.arch, *path, &arch_why);
   std::vector<YamlPath> in_workloads;
   std::string workload_why;
   if (in != "arch") {
-    for (std::size_t w = 0; w < spec.workload_trees.size(); ++w) {
+    for (std::size_t w = 0; w < trees.workloads.size(); ++w) {
       std::string w_why;
-      const auto a = anchor_yaml_path(spec.workload_trees[w], *path, &w_why);
+      const auto a = anchor_yaml_path(trees.workloads[w], *path, &w_why);
       if (!a) {
         workload_why = spec.workload_files[w] + ": " + w_why;
         in_workloads.clear();
@@ -153,7 +160,47 @@ Combine parse_combine(const ConfigNode& root) {
   root.fail("combine", "expected grid, zip or random, found '" + c + "'");
 }
 
+// `set: {PATH: VALUE}`: edits every point shares, e.g. a model switch the
+// swept values need; axes of one value that stay out of the results. They
+// come first, so a point applies them before its swept values, and the swept
+// paths are anchored in the edited trees (a `set:` may add the key a
+// parameter then sweeps). Returns those edited trees.
+AnchorTrees parse_set(const ConfigNode& root, SweepSpec& spec) {
+  AnchorTrees edited{YAML::Clone(spec.arch_tree), {}};
+  for (const YAML::Node& w : spec.workload_trees) edited.workloads.push_back(YAML::Clone(w));
+  const auto set = root.optional_child("set");
+  if (!set) return edited;
+  set->expect_map("fixed edits {PATH: VALUE}");
+  for (const std::string& key : set->keys()) {
+    const std::string text = "{path: '" + key + "', values: [x]}";
+    YAML::Node shim = YAML::Load(text);
+    shim["values"][0] = set->yaml()[key];
+    SweepParameter p;
+    try {
+      p = parse_parameter(ConfigNode::from_tree(shim, root.file()), spec, edited);
+    } catch (const ConfigError& e) {
+      throw ConfigError(set->location_of(key), set->key_path(key), e.message());
+    }
+    p.where = set->location_of(key);
+    p.name = "set:" + key;
+    p.fixed = true;
+    std::string why;
+    if (p.in_arch) {
+      if (assign_yaml_path(edited.arch, p.path, p.values[0], &why).empty())
+        throw ConfigError(p.where, set->key_path(key), why);
+    } else {
+      for (std::size_t w = 0; w < edited.workloads.size(); ++w)
+        if (assign_yaml_path(edited.workloads[w], p.workload_paths[w], p.values[0], &why).empty())
+          throw ConfigError(p.where, set->key_path(key), why);
+    }
+    spec.axes.push_back(SweepAxis{{spec.parameters.size()}, 1});
+    spec.parameters.push_back(p);
+  }
+  return edited;
+}
+
 void parse_axes(const ConfigNode& root, SweepSpec& spec) {
+  const AnchorTrees trees = parse_set(root, spec);
   const ConfigNode list = root.child("parameters");
   if (!list.is_sequence() || list.items().empty())
     root.fail("parameters", "expected a non-empty list of parameters ({path, values}, or {zip: [...]})");
@@ -170,7 +217,7 @@ void parse_axes(const ConfigNode& root, SweepSpec& spec) {
     }
     for (const ConfigNode& m : members) {
       axis.parameters.push_back(spec.parameters.size());
-      spec.parameters.push_back(parse_parameter(m, spec));
+      spec.parameters.push_back(parse_parameter(m, spec, trees));
       const std::size_t n = spec.parameters.back().values.size();
       if (axis.size != 0 && n != axis.size)
         m.fail_here(fmt::format("zipped parameters need equal numbers of values: this one has {}, the first {}", n,
@@ -178,27 +225,6 @@ void parse_axes(const ConfigNode& root, SweepSpec& spec) {
       axis.size = n;
     }
     spec.axes.push_back(axis);
-  }
-  // `set: {PATH: VALUE}`: edits every point shares, e.g. a model switch the
-  // swept values need; axes of one value that stay out of the results.
-  if (const auto set = root.optional_child("set")) {
-    set->expect_map("fixed edits {PATH: VALUE}");
-    for (const std::string& key : set->keys()) {
-      const std::string text = "{path: '" + key + "', values: [x]}";
-      YAML::Node shim = YAML::Load(text);
-      shim["values"][0] = set->yaml()[key];
-      SweepParameter p;
-      try {
-        p = parse_parameter(ConfigNode::from_tree(shim, root.file()), spec);
-      } catch (const ConfigError& e) {
-        throw ConfigError(set->location_of(key), set->key_path(key), e.message());
-      }
-      p.where = set->location_of(key);
-      p.name = "set:" + key;
-      p.fixed = true;
-      spec.axes.push_back(SweepAxis{{spec.parameters.size()}, 1});
-      spec.parameters.push_back(p);
-    }
   }
   std::map<std::string, SourceLocation> seen;
   for (const SweepParameter& p : spec.parameters) {
