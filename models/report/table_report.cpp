@@ -17,7 +17,8 @@ std::string si(double v, const char* unit) {
     x *= 1000;
     --idx;
   }
-  return fmt::format("{:.3g} {}{}", x, prefixes[idx], unit);
+  const std::string suffix = std::string(prefixes[idx]) + unit;
+  return suffix.empty() ? fmt::format("{:.3g}", x) : fmt::format("{:.3g} {}", x, suffix);
 }
 
 namespace {
