@@ -191,7 +191,8 @@ TEST_CASE("shipped sweep specs load, and set: edits every point", "[sweep]") {
       {"configs/sweeps/lenet5_systolic.yaml", 96},
       {"configs/sweeps/eyeriss_array_glb.yaml", 1053},
       {"configs/sweeps/isaac_adc_crossbar.yaml", 28},
-      {"configs/sweeps/per_layer_weight_bits.yaml", 27}};
+      {"configs/sweeps/per_layer_weight_bits.yaml", 27},
+      {"configs/sweeps/finn_cnv_lanes.yaml", 40}};
   for (const auto& [file, points] : shipped_specs) {
     INFO(file);
     CHECK(expand_points(load_sweep_spec(shipped(file))).size() == points);

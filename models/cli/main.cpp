@@ -18,12 +18,11 @@
 #include "cli/import_command.h"
 #include "cli/sweep_command.h"
 #include "dataflow/dataflow_arch.h"
-#include "dataflow/dataflow_run.h"
 #include "imc/imc_arch.h"
-#include "imc/imc_run.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
+#include "sim/resident_design.h"
 #include "sim/simulation.h"
 #include "workload/workload.h"
 
@@ -130,7 +129,7 @@ std::optional<Inputs> load_inputs(const RunOptions& o, const qnnsim::ConfigNode&
 int map_only(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_in_memory_arch(arch_root) || qnnsim::is_dataflow_arch(arch_root)) {
+  if (qnnsim::is_resident_design(arch_root)) {
     std::cerr << "error: map searches PE-array mappings; '" << o.arch
               << (qnnsim::is_dataflow_arch(arch_root)
                       ? "' is a dataflow design: use run, whose report shows each engine's folding\n"
@@ -169,16 +168,12 @@ int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
                              : "' is an in-memory chip, whose layers are placed on crossbars, not mapped\n");
       return kExitConfigError;
     }
-  std::optional<qnnsim::ImcArch> imc;
-  std::optional<qnnsim::DataflowArch> flow;
-  if (dataflow) flow.emplace(qnnsim::load_dataflow_arch(arch_root));
-  else imc.emplace(qnnsim::load_imc_arch(arch_root));
-  if (!o.execution.empty()) qnnsim::parse_execution(o.execution, dataflow ? &flow->execution : &imc->execution);
+  const qnnsim::ResidentDesign design = qnnsim::load_resident_design(arch_root, o.execution);
   qnnsim::Workload w = qnnsim::load_workload(o.workload);
   if (o.batch > 0) w.batch = o.batch;
   std::ofstream json_out, csv_out;
   if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}})) return kExitConfigError;
-  const qnnsim::RunResult result = dataflow ? qnnsim::run_dataflow(*flow, w) : qnnsim::run_in_memory(*imc, w);
+  const qnnsim::RunResult result = qnnsim::run_resident_design(design, w);
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open()) qnnsim::write_json(result, json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
@@ -188,7 +183,7 @@ int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
 int run(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_in_memory_arch(arch_root) || qnnsim::is_dataflow_arch(arch_root)) return run_resident(o, arch_root);
+  if (qnnsim::is_resident_design(arch_root)) return run_resident(o, arch_root);
   if (!o.execution.empty()) {
     std::cerr << "error: --execution is for in-memory chips and dataflow designs; '" << o.arch
               << "' runs its layers in sequence on its PE array\n";

@@ -5,6 +5,9 @@
 
 #include "arch/arch_spec.h"
 #include "core/config_node.h"
+#include "dataflow/dataflow_arch.h"
+#include "dataflow/engine_costs.h"
+#include "dataflow/engines.h"
 #include "imc/imc_arch.h"
 #include "imc/imc_costs.h"
 
@@ -47,6 +50,7 @@ PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
 
 ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   ResolvedPoint r;
+  r.workload_index = p.workload;
   // Parsed afresh rather than cloned: a parse keeps every other value's line
   // for error messages, and the shared trees stay untouched.
   r.arch = arch_varies_ ? YAML::Load(spec_.arch_text) : spec_.arch_tree;
@@ -65,11 +69,24 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   return r;
 }
 
+Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r) {
+  Workload w = load_workload(ConfigNode::from_tree(r.workload, spec.workload_files[r.workload_index]));
+  const SweepRunOptions& o = spec.options;
+  if (o.batch > 0) w.batch = o.batch;
+  if (std::string problem = apply_run_overrides(w, o.bits, o.densities); !problem.empty())
+    throw ConfigError({spec.file, 0, 0}, "options", problem);
+  return w;
+}
+
 double PointResolver::area_mm2(const ResolvedPoint& r) const {
   const ConfigNode root = ConfigNode::from_tree(r.arch, spec_.arch_file);
   double total = 0;
   if (is_in_memory_arch(root)) {
     for (const auto& [block, mm2] : area_breakdown_mm2(load_imc_arch(root))) total += mm2;
+  } else if (is_dataflow_arch(root)) {
+    const DataflowArch arch = load_dataflow_arch(root);
+    const Workload w = load_point_workload(spec_, r);
+    for (const auto& [part, mm2] : dataflow_area_mm2(arch, w, build_engines(arch, w))) total += mm2;
   } else {
     const auto arch = load_arch(root);
     for (const ComponentSpec* c : arch->components()) total += c->area_mm2();

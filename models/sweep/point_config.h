@@ -12,6 +12,7 @@
 
 #include "sweep/sweep_points.h"
 #include "sweep/sweep_spec.h"
+#include "workload/workload.h"
 
 namespace qnnsim {
 
@@ -20,7 +21,8 @@ constexpr int kResultFormatVersion = 1;
 
 struct ResolvedPoint {
   YAML::Node arch, workload;
-  std::string hash;  // hex SHA-1
+  std::size_t workload_index = 0;  // into the spec's workloads
+  std::string hash;                // hex SHA-1
 };
 
 class PointResolver {
@@ -30,7 +32,8 @@ class PointResolver {
   // Throws ConfigError (at the parameter in the spec) when a value cannot be written.
   ResolvedPoint resolve(const SweepPoint& p);
   // The chip's area from the resolved arch, for constraints that read area_mm2.
-  // Throws ConfigError when the arch does not load.
+  // A dataflow design's area depends on its engines, so on the workload too.
+  // Throws ConfigError when the arch or the workload does not load.
   double area_mm2(const ResolvedPoint& r) const;
 
  private:
@@ -40,6 +43,10 @@ class PointResolver {
   std::string base_arch_emitted_;
   std::vector<std::string> base_workload_emitted_;
 };
+
+// The point's workload as it runs: the resolved trace with the spec's batch,
+// bits and density options applied. Throws ConfigError.
+Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r);
 
 std::string sha1_hex(const std::string& text);
 
