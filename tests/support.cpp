@@ -43,6 +43,29 @@ std::string tiny_spatial_arch_yaml(const std::string& buffer_size) {
   return replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
 }
 
+std::string tiny_imc_yaml() {
+  return R"(name: tiny_imc
+kind: in_memory
+technology: {node: 32 nm, clock: 1 GHz}
+execution: layer_pipelined
+chip:
+  tiles: 1
+  router: {tiles_per_router: 1, link_width: 1024 bit, power: 1 mW, area: 0.01 mm2}
+  io: {width: 1024 bit, data_rate: 1000 GT/s, power: 1 W, area: 1 mm2}
+tile:
+  imas: 1
+  edram: {size: 64 KiB, width: 1024 bit, power: 1 mW, area: 0.1 mm2}
+  bus: {width: 1024 bit, power: 1 mW, area: 0.1 mm2}
+ima:
+  crossbars: 1
+  crossbar: {rows: 8, cols: 8, bits_per_cell: 2, read_time: 10 ns, r_on: 10 kOhm, r_off: 100 kOhm, v_read: 0.2 V,
+             area: 0.001 mm2}
+  dac: {bits: 1, power: 1 uW, area: 0.0001 mm2}
+  sample_hold: {power: 1 uW, area: 0.0001 mm2}
+  adc: {bits: 4, sample_rate: 1 GS/s, columns_per_adc: 8, energy_model: table, power: 2 mW, area: 0.001 mm2}
+)";
+}
+
 std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name) {
   return load_arch(ConfigNode::load_string(yaml, name));
 }

@@ -19,6 +19,10 @@ std::string tiny_arch_yaml();
 // scratchpads of 24 weights, 12 inputs and 8 partial sums, a network per
 // tensor (64, 16 and 32 bits), and a buffer of `buffer_size` with one tile slot.
 std::string tiny_spatial_arch_yaml(const std::string& buffer_size);
+// An in-memory chip: one tile, one IMA of one 8x8 crossbar of 2-bit cells
+// (cell-physics energy), 1-bit DACs, one 4-bit ADC for the 8 columns at
+// 1 GS/s, 10 ns reads; digital parts and I/O fast enough never to bind.
+std::string tiny_imc_yaml();
 std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name = "tiny_arch.yaml");
 Workload workload_from_text(const std::string& yaml, const std::string& name = "tiny_workload.yaml");
 std::string replace_all(std::string text, const std::string& from, const std::string& to);

@@ -16,32 +16,6 @@
 namespace qnnsim::test {
 namespace {
 
-// One tile, one IMA of one 8x8 crossbar of 2-bit cells (cell-physics energy),
-// 1-bit DACs, one 4-bit ADC for the 8 columns at 1 GS/s, 10 ns reads; digital
-// parts and I/O fast enough never to bind.
-std::string tiny_imc_yaml() {
-  return R"(name: tiny_imc
-kind: in_memory
-technology: {node: 32 nm, clock: 1 GHz}
-execution: layer_pipelined
-chip:
-  tiles: 1
-  router: {tiles_per_router: 1, link_width: 1024 bit, power: 1 mW, area: 0.01 mm2}
-  io: {width: 1024 bit, data_rate: 1000 GT/s, power: 1 W, area: 1 mm2}
-tile:
-  imas: 1
-  edram: {size: 64 KiB, width: 1024 bit, power: 1 mW, area: 0.1 mm2}
-  bus: {width: 1024 bit, power: 1 mW, area: 0.1 mm2}
-ima:
-  crossbars: 1
-  crossbar: {rows: 8, cols: 8, bits_per_cell: 2, read_time: 10 ns, r_on: 10 kOhm, r_off: 100 kOhm, v_read: 0.2 V,
-             area: 0.001 mm2}
-  dac: {bits: 1, power: 1 uW, area: 0.0001 mm2}
-  sample_hold: {power: 1 uW, area: 0.0001 mm2}
-  adc: {bits: 4, sample_rate: 1 GS/s, columns_per_adc: 8, energy_model: table, power: 2 mW, area: 0.001 mm2}
-)";
-}
-
 ImcArch imc_from_text(const std::string& yaml) { return load_imc_arch(ConfigNode::load_string(yaml, "tiny_imc.yaml")); }
 
 const ActionResult& action(const LayerResult& l, const std::string& component, const std::string& name) {

@@ -26,6 +26,7 @@ class DataflowPipeline : public sc_core::sc_module {
                    const std::vector<Engine>& engines);
 
   const std::vector<StageTiming>& stages() const { return timing_; }
+  void check_finished() const { graph_.check_finished(); }  // after sc_start
   const std::vector<double>& image_done_s() const { return image_done_; }  // network output per image
 
  private:

@@ -28,6 +28,7 @@ RunResult run_dataflow(const DataflowArch& arch, const Workload& w) {
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   DataflowPipeline pipeline("dataflow", arch, w, engines);
   sc_core::sc_start();
+  pipeline.check_finished();
 
   const double hz = arch.tech.clock_hz;
   RunResult r;

@@ -36,6 +36,7 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   ImcPipeline pipeline("chip", arch, w, place, arch.execution);
   sc_core::sc_start();
+  pipeline.check_finished();
 
   RunResult r;
   r.arch = arch.name;

@@ -23,6 +23,9 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       graph_(w, execution,
              [&](std::size_t i, std::size_t j, int64_t producer_rows) {
                const Layer& l = w.layers[i];
+               // Outputs for a later segment wait off chip for the whole batch.
+               if (j < w.layers.size() && placement.layers[j].segment != placement.layers[i].segment)
+                 return producer_rows * w.batch;
                // A join (add, concat) waits for its slowest branch; its inputs are
                // held for a whole image so that the faster branch never deadlocks
                // the shared producer upstream.
@@ -88,6 +91,13 @@ void ImcPipeline::run_stage(std::size_t i) {
   const int64_t flits = ceil_div(out_bits, static_cast<int64_t>(arch_.router.link_width_bits));
   Calendar& router = routers_[static_cast<std::size_t>(tiles.second / arch_.router.tiles_per_router)];
   const bool network_output = graph_.network_output(i);
+  // Weight reloading: this layer's outputs go off chip for a later segment,
+  // and inputs from earlier segments come back, a row's share per row.
+  const bool spill_out = place_.spills_out[i];
+  double spilled_in_bits = 0;
+  for (std::size_t j : place_.spilled_inputs[i])
+    spilled_in_bits += static_cast<double>(w_.layers[j].output_count() * w_.layers[j].precision.outputs.bits);
+  spilled_in_bits /= static_cast<double>(rows);
 
   if (p.parts > 1) run_parts(i);
   for (int64_t n = 0; n < batch; ++n) {
@@ -106,12 +116,15 @@ void ImcPipeline::run_stage(std::size_t i) {
       for (int64_t tile = tiles.first; tile <= tiles.second; ++tile)
         memory_done = std::max(memory_done, edram_[static_cast<std::size_t>(tile)].reserve(
                                                 sc_core::SC_ZERO_TIME, seconds(static_cast<double>(per_tile) * period), "edram"));
+      if (spilled_in_bits > 0)
+        memory_done = std::max(memory_done, io_.reserve(sc_core::SC_ZERO_TIME,
+                                                        seconds(spilled_in_bits / arch_.io.bandwidth_bits_per_s), "io"));
       const sc_core::sc_time compute_done = seconds(row_s);
       t.busy_s += row_s;
       if (memory_done > compute_done) t.wait_memory_s += (memory_done - compute_done).to_seconds();
       wait(std::max(compute_done, memory_done));
       sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, seconds(static_cast<double>(flits) * period), "router");
-      if (network_output)
+      if (network_output || spill_out)
         out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");
       const double available_at = (sc_core::sc_time_stamp() + out_done).to_seconds();
       graph_.publish(i, n * rows + r, available_at);

@@ -29,6 +29,7 @@ class ImcPipeline : public sc_core::sc_module {
               Execution execution);
 
   const std::vector<StageTiming>& stages() const { return timing_; }
+  void check_finished() const { graph_.check_finished(); }  // after sc_start
   const std::vector<double>& image_done_s() const { return image_done_; }  // network outputs per image
   double reprogram_s() const { return reprogram_s_; }                       // time spent reprogramming
   const std::vector<std::string>& warnings() const { return warnings_; }

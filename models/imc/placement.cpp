@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "imc/segments.h"
+
 namespace qnnsim {
 
 namespace {
@@ -66,21 +68,6 @@ LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
   return p;
 }
 
-// Gives spare IMAs of a segment to the slowest layers, one copy at a time.
-void replicate(const ImcArch& arch, std::vector<LayerPlacement>& layers, const std::vector<std::size_t>& members,
-               int64_t& used) {
-  for (;;) {
-    LayerPlacement* slowest = nullptr;
-    for (std::size_t i : members)
-      if (layers[i].on_crossbars && (slowest == nullptr || layers[i].image_s() > slowest->image_s()))
-        slowest = &layers[i];
-    if (slowest == nullptr || slowest->copies >= slowest->positions || slowest->parts > 1) return;
-    if (used + slowest->imas > arch.total_imas()) return;
-    used += slowest->imas;
-    ++slowest->copies;
-  }
-}
-
 }  // namespace
 
 double LayerPlacement::image_s() const {
@@ -130,6 +117,9 @@ ChipPlacement place_network(const ImcArch& arch, const Workload& w) {
                                   "architecture to run it in {} programmed segments",
                                   w.name, total_one_copy, arch.name, arch.total_imas(), arch.tiles, arch.tile.imas,
                                   segments.size()));
+  // Reloading: the boundaries that let the slow layers have copies, rather
+  // than the fewest segments.
+  if (segments.size() > 1) segments = choose_segments(arch, w, chip.layers);
 
   chip.segments = static_cast<int>(segments.size());
   for (std::size_t s = 0; s < segments.size(); ++s) {
@@ -151,24 +141,38 @@ ChipPlacement place_network(const ImcArch& arch, const Workload& w) {
       }
     }
   }
-  // Digital layers sit with their first producer (the network input: tile 0)
-  // and run one operation per cycle in each of its tiles.
+  // Digital layers sit with a producer (the network input: tile 0) and run
+  // one operation per cycle in each of its tiles. With segments, that is the
+  // producer in the latest segment: a join runs once all its inputs exist,
+  // and an input from an earlier segment comes back through the chip I/O.
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     index[w.layers[i].name] = i;
     LayerPlacement& p = chip.layers[i];
     if (p.on_crossbars) continue;
-    const std::vector<std::string> from = producers_of(w, i);
-    if (index.count(from.front())) {
-      const LayerPlacement& producer = chip.layers[index[from.front()]];
-      p.first_ima = producer.first_ima;
-      p.ima_span = producer.ima_span;
-      p.segment = producer.segment;
+    const LayerPlacement* host = nullptr;
+    for (const std::string& name : producers_of(w, i))
+      if (index.count(name) && (host == nullptr || chip.layers[index[name]].segment > host->segment))
+        host = &chip.layers[index[name]];
+    if (host != nullptr) {
+      p.first_ima = host->first_ima;
+      p.ima_span = host->ima_span;
+      p.segment = host->segment;
     }
     const auto tiles = layer_tiles(arch, p);
     p.vector_s = static_cast<double>(w.layers[i].vector_ops()) /
                  (arch.tech.clock_hz * static_cast<double>(tiles.second - tiles.first + 1));
   }
+  chip.spills_out.assign(w.layers.size(), false);
+  chip.spilled_inputs.resize(w.layers.size());
+  for (std::size_t i = 0; i < w.layers.size(); ++i)
+    for (const std::string& name : producers_of(w, i)) {
+      if (name == "input") continue;
+      const std::size_t j = index.at(name);
+      if (chip.layers[j].segment == chip.layers[i].segment) continue;
+      chip.spills_out[j] = true;
+      chip.spilled_inputs[i].push_back(j);
+    }
   return chip;
 }
 

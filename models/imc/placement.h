@@ -8,7 +8,7 @@
 // register). With IMAs to spare, the slowest layer is copied again and again,
 // as ISAAC balances its pipeline. A network larger than the chip is an error,
 // or, with weight_reload, runs as segments of consecutive layers, the chip
-// reprogrammed between them.
+// reprogrammed between them; imc/segments.h chooses where they split.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,6 +52,11 @@ struct ChipPlacement {
   int segments = 1;
   std::vector<int64_t> segment_imas;  // IMAs each segment occupies, copies included
   int adc_bits_needed = 0;            // for the chip's crossbars and DACs, whatever the layer
+  // Weight reloading: outputs that a later segment reads cannot wait on chip
+  // while the crossbars are rewritten, so the whole batch of them goes out
+  // through the chip I/O and comes back when the consumer's segment runs.
+  std::vector<bool> spills_out;                          // per layer: a consumer sits in a later segment
+  std::vector<std::vector<std::size_t>> spilled_inputs;  // per layer: its producers in earlier segments
 };
 
 // Throws ConfigError naming the layer (in the workload file) when it cannot be

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 namespace qnnsim {
@@ -110,6 +111,15 @@ void StageGraph::release_image(std::size_t i, int64_t n) {
     edges_[e].freed = std::max(edges_[e].freed, (n + 1) * rows_[j]);
     freed_ev_[j].notify(sc_core::SC_ZERO_TIME);
   }
+}
+
+void StageGraph::check_finished() const {
+  for (std::size_t i = 0; i < n_; ++i)
+    if (produced_[i] < rows_[i] * w_.batch)
+      throw std::logic_error("internal error: the simulation stopped with layer " + w_.layers[i].name + " at " +
+                             std::to_string(produced_[i]) + " of its " + std::to_string(rows_[i] * w_.batch) +
+                             " output rows: a stage waited for a row that never came. Please report it with the "
+                             "architecture and workload files");
 }
 
 void StageGraph::publish(std::size_t i, int64_t index, double available_s) {

@@ -72,6 +72,11 @@ class StageGraph {
   // Layer i's row `index` (counted over images) is readable from `available_s`.
   void publish(std::size_t i, int64_t index, double available_s);
 
+  // After the simulation: throws std::logic_error naming the first layer that
+  // did not write its whole batch. A stage left waiting for a row that never
+  // comes is a deadlock in the model, and its figures would be silently short.
+  void check_finished() const;
+
   // Rows of `producer` that consumer row r needs, first and last (within one image).
   int64_t first_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
   int64_t last_row_needed(std::size_t consumer, std::size_t producer, int64_t row) const;
