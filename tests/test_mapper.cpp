@@ -174,3 +174,22 @@ TEST_CASE("the mapper is within 5% of the exhaustive optimum under row stationar
     CHECK(mine <= 1.05 * best);
   }
 }
+
+// Row stationary keeps filter rows whole in space. Five of them on an array of
+// four rows take two passes however they are split; the search used to keep
+// only the fullest-looking split of three rows per pass and then reject it for
+// not covering four, leaving the layer with no mapping at all.
+TEST_CASE("row stationary maps more filter rows than the array has, in the fewest passes", "[mapper]") {
+  const auto arch = arch_from_text(tiny_spatial_arch_yaml("16 KiB"));
+  const Workload w = workload_from_text(R"(network: tall_filter
+batch: 1
+input: {C: 6, H: 8, W: 8}
+layers:
+  - {name: conv, type: conv, C: 6, H: 8, W: 8, M: 10, R: 5, S: 5, padding: 2}
+)");
+  const LayerPlan plan = plan_layer(*arch, w.layers[0], w.batch, nullptr, Objective::Edp);
+  REQUIRE(plan.uses_array);
+  const int64_t per_pass = plan.mapping.rows[kR] * plan.mapping.cols[kR] * plan.mapping.pe[kR];
+  INFO(plan.tiling);
+  CHECK(Dataflow::whole_passes(5, per_pass) == 2);
+}

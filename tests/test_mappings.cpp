@@ -174,7 +174,7 @@ TEST_CASE("row stationary keeps filter rows on the array and filter columns in t
                                                      "factors: {M: 5, C: 3, P: 3}", "factors: {M: 5, R: 3, P: 3}"));
   CHECK(e.key_path() == "layers.conv.rows");
   CHECK_THAT(e.message(), Catch::Contains("'conv'") && Catch::Contains("keeps R whole") &&
-                              Catch::Contains("must cover 3 of it, this one covers 1"));
+                              Catch::Contains("fit in 1 pass(es) of up to 3") && Catch::Contains("covers 1 per pass and takes 3"));
   // Filter columns split over two passes.
   e = replay_error(*arch, w, replace_all(base, "pe: {N: 2, M: 2, Q: 12, S: 3}", "pe: {N: 2, M: 2, Q: 12, S: 2}"));
   CHECK(e.key_path() == "layers.conv.pe");

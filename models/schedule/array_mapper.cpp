@@ -104,10 +104,13 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
     const int64_t reach = flow.whole_reach(d, b.extent[i], arch.pe_array->rows(), arch.pe_array->cols());
-    if (std::min(b.extent[i], m.pe[i] * m.rows[i] * m.cols[i]) < reach)
+    const int64_t covered = m.pe[i] * m.rows[i] * m.cols[i];
+    if (!flow.covers_whole(d, b.extent[i], covered, arch.pe_array->rows(), arch.pe_array->cols()))
       fail(flow.pe[i] ? "pe" : "rows",
-           fmt::format("the {} dataflow keeps {} whole: a pass must cover {} of it, this one covers {}", flow.name,
-                       dim_name(d), reach, std::min(b.extent[i], m.pe[i] * m.rows[i] * m.cols[i])));
+           fmt::format("the {} dataflow keeps {} whole: all {} of it fit in {} pass(es) of up to {} on this array, "
+                       "but this mapping covers {} per pass and takes {}",
+                       flow.name, dim_name(d), b.extent[i], Dataflow::whole_passes(b.extent[i], reach), reach,
+                       std::min(b.extent[i], covered), Dataflow::whole_passes(b.extent[i], covered)));
   }
   if (rows > arch.pe_array->rows())
     fail("rows", fmt::format("the row factors multiply to {}, the array has {} rows", rows, arch.pe_array->rows()));

@@ -80,7 +80,7 @@ std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& ar
       bool whole = true;
       for (int d = 0; d < kDims; ++d) {
         const auto i = static_cast<std::size_t>(d);
-        if (!flow.pe[i] && r.f[i] * c.f[i] < flow.whole_reach(d, b.extent[i], arch.pe_array->rows(), arch.pe_array->cols()))
+        if (!flow.pe[i] && !flow.covers_whole(d, b.extent[i], r.f[i] * c.f[i], arch.pe_array->rows(), arch.pe_array->cols()))
           whole = false;
       }
       if (whole) pairs.push_back({r.efficiency * c.efficiency, {r.f, c.f}});
@@ -153,10 +153,10 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
     const auto i = static_cast<std::size_t>(d);
     if (!flow.pe[i] || free_pe[i]) continue;
     std::vector<DimArray> next;
-    const int64_t reach = flow.whole_reach(d, b.extent[i], arch.pe_array->rows(), arch.pe_array->cols());
     for (const DimArray& base : pes)
       for (int64_t f : block_sizes(ceil_div(b.extent[i], spatial[i]))) {
-        if (std::min(b.extent[i], f * spatial[i]) < reach) continue;  // a whole dimension split over time
+        // a whole dimension split over more passes than it needs
+        if (!flow.covers_whole(d, b.extent[i], f * spatial[i], arch.pe_array->rows(), arch.pe_array->cols())) continue;
         DimArray x = base;
         x[i] = f;
         if (fits_scratchpads(arch, b, x)) next.push_back(x);

@@ -32,6 +32,15 @@ int64_t Dataflow::whole_reach(int d, int64_t extent, int64_t rows_n, int64_t col
   return std::min(extent, most);
 }
 
+int64_t Dataflow::whole_passes(int64_t extent, int64_t covered) {
+  const int64_t c = std::max<int64_t>(1, std::min(extent, covered));
+  return (extent + c - 1) / c;
+}
+
+bool Dataflow::covers_whole(int d, int64_t extent, int64_t covered, int64_t rows_n, int64_t cols_n) const {
+  return whole_passes(extent, covered) <= whole_passes(extent, whole_reach(d, extent, rows_n, cols_n));
+}
+
 std::string dataflow_names() {
   std::string s;
   for (const char* n : kNames) s += (s.empty() ? "" : ", ") + std::string(n);

@@ -38,8 +38,14 @@ struct Dataflow {
   std::array<bool, kDims> whole{};
 
   bool keeps(Operand o) const { return keep[static_cast<std::size_t>(o)]; }
-  // The part of a whole dimension of `extent` one pass must cover on an array of rows x cols.
+  // The most of a whole dimension of `extent` one pass can cover on an array of rows x cols.
   int64_t whole_reach(int d, int64_t extent, int64_t rows, int64_t cols) const;
+  // Whether passes covering `covered` of a whole dimension each take as few
+  // passes as the widest would. A pass need not be the widest: 11 filter rows
+  // on 8 array rows take two passes of 6 as well as one of 8 and one of 3.
+  bool covers_whole(int d, int64_t extent, int64_t covered, int64_t rows, int64_t cols) const;
+  // Passes over a whole dimension when each covers `covered` of it.
+  static int64_t whole_passes(int64_t extent, int64_t covered);
 };
 
 Dataflow parse_dataflow(const ConfigNode& root);  // root's `dataflow` key
