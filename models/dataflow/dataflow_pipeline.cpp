@@ -59,12 +59,7 @@ void DataflowPipeline::run_engine(std::size_t i) {
   for (int64_t n = 0; n < w_.batch; ++n) {
     for (int64_t r = 0; r < rows; ++r) {
       const double free_at = sc_core::sc_time_stamp().to_seconds();
-      graph_.wait_inputs(i, n, r);
-      t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - free_at;
-      const double blocked_at = sc_core::sc_time_stamp().to_seconds();
-      graph_.wait_room(i);
-      t.wait_output_s += sc_core::sc_time_stamp().to_seconds() - blocked_at;
-      if (t.start_s < 0) t.start_s = sc_core::sc_time_stamp().to_seconds();
+      graph_.wait_to_start(i, n, r, free_at, t);
       // The window's first rows are done with; a fully connected engine has
       // copied the whole image into its input buffer.
       if (l.type == LayerType::FC) graph_.release_image(i, n);

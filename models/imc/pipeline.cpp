@@ -104,12 +104,7 @@ void ImcPipeline::run_stage(std::size_t i) {
     for (int64_t r = 0; r < rows; ++r) {
       const double free_at = sc_core::sc_time_stamp().to_seconds();
       while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
-      graph_.wait_inputs(i, n, r);
-      t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - free_at;
-      const double blocked_at = sc_core::sc_time_stamp().to_seconds();
-      graph_.wait_room(i);
-      t.wait_output_s += sc_core::sc_time_stamp().to_seconds() - blocked_at;
-      if (t.start_s < 0) t.start_s = sc_core::sc_time_stamp().to_seconds();
+      graph_.wait_to_start(i, n, r, free_at, t);
       // Rows above this row's window are no longer needed.
       graph_.release_window(i, n, r);
       sc_core::sc_time memory_done = sc_core::SC_ZERO_TIME;

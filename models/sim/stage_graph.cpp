@@ -95,6 +95,15 @@ void StageGraph::wait_room(std::size_t i) {
     while (produced_[i] - edges_[e].freed >= edges_[e].capacity_rows) sc_core::wait(freed_ev_[i]);
 }
 
+void StageGraph::wait_to_start(std::size_t i, int64_t n, int64_t r, double free_at, StageTiming& t) {
+  wait_inputs(i, n, r);
+  t.wait_input_s += now_s() - free_at;
+  const double blocked_at = now_s();
+  wait_room(i);
+  t.wait_output_s += now_s() - blocked_at;
+  if (t.start_s < 0) t.start_s = now_s();
+}
+
 void StageGraph::release_window(std::size_t i, int64_t n, int64_t r) {
   if (sequential_) return;
   for (std::size_t e : in_edges_[i]) {

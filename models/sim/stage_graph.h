@@ -65,6 +65,9 @@ class StageGraph {
   void wait_batches(std::size_t i);
   // Waits until every consumer of layer i (or of the input) has room for one more row.
   void wait_room(std::size_t i);
+  // Both waits before layer i computes output row r of image n, booked in t
+  // (input wait counted from `free_at`, when the stage was last free).
+  void wait_to_start(std::size_t i, int64_t n, int64_t r, double free_at, StageTiming& t);
   // Pipelined only: the rows above output row r's window, and then the whole
   // image n, are no longer needed by layer i.
   void release_window(std::size_t i, int64_t n, int64_t r);
