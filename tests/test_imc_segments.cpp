@@ -14,8 +14,9 @@ namespace {
 
 // The tiny chip with `imas` IMAs of one crossbar each, reloading allowed,
 // writes cheap and quick so that the segments' compute decides.
-ImcArch reloading_chip(int imas) {
+ImcArch reloading_chip(int imas, const std::string& edram = "64 KiB") {
   std::string yaml = replace_all(tiny_imc_yaml(), "imas: 1", "imas: " + std::to_string(imas));
+  yaml = replace_all(yaml, "edram: {size: 64 KiB", "edram: {size: " + edram);
   yaml = replace_all(yaml, "execution: layer_pipelined", "execution: layer_pipelined\nweight_reload: true");
   yaml = replace_all(yaml, "             area: 0.001 mm2}",
                      "             area: 0.001 mm2, write: {energy_per_cell: 1 pJ, time_per_row: 1 ns}}");
@@ -90,6 +91,50 @@ layers:
   const RunResult r = run_in_memory(arch, w);  // throws if a stage never finished
   CHECK(io_bits(r) == 608);
   CHECK(r.layers.at(2).latency_s > 0);
+}
+
+// With 1 KiB of eDRAM an input edge holds a few rows, not the batch of 20
+// images x 8 rows. b reads the network input in the second segment, so the
+// input must wait off chip for it rather than stall the first segment.
+TEST_CASE("a layer in a later segment that reads the network input runs to the end", "[imc]") {
+  const ImcArch arch = reloading_chip(1, "1 KiB");
+  const Workload w = workload_from_text(R"(network: two_from_input
+batch: 20
+precision:
+  weights: {bits: 4, scheme: uniform_symmetric}
+  inputs: {bits: 2}
+  outputs: {bits: 2}
+input: {C: 4, H: 8, W: 8}
+layers:
+  - {name: a, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
+  - {name: b, type: conv, from: [input], C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
+  - {name: s, type: add, from: [a, b], C: 4, H: 8, W: 8}
+)");
+  const RunResult r = run_in_memory(arch, w);  // throws if a stage never finished
+  REQUIRE(r.in_memory);
+  CHECK(r.in_memory->segments == 2);
+  CHECK(r.layers.at(1).in_memory->segment == 1);
+}
+
+// a's 16 input channels need two crossbars on a one-crossbar chip: it runs in
+// two parts, each over the whole batch, so it takes the input's whole batch
+// before it starts.
+TEST_CASE("a layer in parts fed by the network input runs to the end", "[imc]") {
+  const ImcArch arch = reloading_chip(1, "1 KiB");
+  const Workload w = workload_from_text(R"(network: parts_first
+batch: 20
+precision:
+  weights: {bits: 4, scheme: uniform_symmetric}
+  inputs: {bits: 2}
+  outputs: {bits: 2}
+input: {C: 16, H: 8, W: 8}
+layers:
+  - {name: a, type: conv, C: 16, M: 4, H: 8, W: 8, R: 1, S: 1}
+  - {name: b, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
+)");
+  CHECK(place_network(arch, w).layers.at(0).parts == 2);
+  const RunResult r = run_in_memory(arch, w);  // throws if a stage never finished
+  CHECK(r.summary.latency_s > 0);
 }
 
 }  // namespace qnnsim::test

@@ -23,8 +23,11 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       graph_(w, execution,
              [&](std::size_t i, std::size_t j, int64_t producer_rows) {
                const Layer& l = w.layers[i];
-               // Outputs for a later segment wait off chip for the whole batch.
-               if (j < w.layers.size() && placement.layers[j].segment != placement.layers[i].segment)
+               // Outputs for a later segment wait off chip for the whole batch, as
+               // does the network input for a layer in a later segment; a layer
+               // in parts takes its producers' whole batch before it starts.
+               const int producer_segment = j < w.layers.size() ? placement.layers[j].segment : 0;
+               if (producer_segment != placement.layers[i].segment || placement.layers[i].parts > 1)
                  return producer_rows * w.batch;
                // A join (add, concat) waits for its slowest branch; its inputs are
                // held for a whole image so that the faster branch never deadlocks

@@ -4,76 +4,89 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <queue>
 #include <string>
 
 namespace qnnsim {
 
 void replicate(const ImcArch& arch, std::vector<LayerPlacement>& layers, const std::vector<std::size_t>& members,
                int64_t& used) {
-  for (;;) {
-    LayerPlacement* slowest = nullptr;
-    for (std::size_t i : members)
-      if (layers[i].on_crossbars && (slowest == nullptr || layers[i].image_s() > slowest->image_s()))
-        slowest = &layers[i];
-    if (slowest == nullptr || slowest->copies >= slowest->positions || slowest->parts > 1) return;
-    if (used + slowest->imas > arch.total_imas()) return;
-    used += slowest->imas;
-    ++slowest->copies;
+  // The slowest member first; on a tie, the earliest.
+  using Entry = std::pair<double, std::size_t>;
+  const auto later = [](const Entry& a, const Entry& b) { return a.first < b.first || (a.first == b.first && a.second > b.second); };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(later)> queue(later);
+  for (std::size_t i : members)
+    if (layers[i].on_crossbars) queue.push({layers[i].image_s(), i});
+  while (!queue.empty()) {
+    LayerPlacement& slowest = layers[queue.top().second];
+    const std::size_t index = queue.top().second;
+    if (slowest.copies >= slowest.positions || slowest.parts > 1) return;
+    if (used + slowest.imas > arch.total_imas()) return;
+    used += slowest.imas;
+    ++slowest.copies;
+    queue.pop();
+    queue.push({slowest.image_s(), index});
   }
 }
 
 namespace {
 
-// Each layer's producers, by index (the network input left out).
-std::vector<std::vector<std::size_t>> producer_indices(const Workload& w) {
-  std::vector<std::vector<std::size_t>> out(w.layers.size());
+// The layers' producer -> consumer edges by index (the network input left
+// out), and each layer's output bits per image.
+struct Edges {
+  std::vector<std::vector<std::size_t>> producers, consumers;
+  std::vector<double> output_bits;
+};
+
+Edges network_edges(const Workload& w) {
+  Edges e;
+  e.producers.resize(w.layers.size());
+  e.consumers.resize(w.layers.size());
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     for (const std::string& name : producers_of(w, i))
-      if (name != "input") out[i].push_back(index.at(name));
+      if (name != "input") {
+        e.producers[i].push_back(index.at(name));
+        e.consumers[index.at(name)].push_back(i);
+      }
     index[w.layers[i].name] = i;
+    e.output_bits.push_back(static_cast<double>(w.layers[i].output_count() * w.layers[i].precision.outputs.bits));
   }
-  return out;
+  return e;
 }
 
-// Estimated seconds for the layers [first, last) as one segment.
-double segment_estimate_s(const ImcArch& arch, const Workload& w, const std::vector<std::vector<std::size_t>>& producers,
-                          std::vector<LayerPlacement> layers, std::size_t first, std::size_t last) {
+// Estimated seconds for the layers [first, last) as one segment, with
+// `spilled_bits` per image crossing its edges through the chip I/O.
+double segment_estimate_s(const ImcArch& arch, const Workload& w, const std::vector<LayerPlacement>& all,
+                          std::size_t first, std::size_t last, double spilled_bits) {
+  std::vector<LayerPlacement> layers(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                     all.begin() + static_cast<std::ptrdiff_t>(last));
   std::vector<std::size_t> members;
   int64_t used = 0;
-  for (std::size_t i = first; i < last; ++i) {
-    members.push_back(i);
-    used += layers[i].resident_imas();
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    members.push_back(k);
+    used += layers[k].resident_imas();
   }
   replicate(arch, layers, members, used);
   double slowest = 0, sum = 0, weight_bits = 0;
   int64_t rows = 0;
-  for (std::size_t i : members) {
-    const LayerPlacement& p = layers[i];
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const LayerPlacement& p = layers[k];
+    const Layer& l = w.layers[first + k];
     if (!p.on_crossbars) continue;
     // A layer's outputs leave through one router link, whatever its copies.
-    const double flits = std::ceil(static_cast<double>(w.layers[i].output_count() * w.layers[i].precision.outputs.bits) /
+    const double flits = std::ceil(static_cast<double>(l.output_count() * l.precision.outputs.bits) /
                                    static_cast<double>(arch.router.link_width_bits));
     const double image = std::max(p.image_s(), flits * arch.tech.period_s());
     slowest = std::max(slowest, image);
     sum += image;
-    weight_bits += static_cast<double>(p.copies * w.layers[i].weight_count() * w.layers[i].precision.weights.bits);
+    weight_bits += static_cast<double>(p.copies * l.weight_count() * l.precision.weights.bits);
     rows = std::max(rows, std::min(p.fullest_rows, arch.ima.crossbar.rows));
   }
   const double batch = static_cast<double>(w.batch);
-  // Activations crossing the segment's edges go out and come back through the chip I/O.
-  const auto output_bits = [&](std::size_t i) {
-    return static_cast<double>(w.layers[i].output_count() * w.layers[i].precision.outputs.bits);
-  };
-  double spilled_bits = 0;
-  for (std::size_t c = first; c < w.layers.size(); ++c)
-    for (std::size_t p : producers[c]) {
-      const bool p_in = p >= first && p < last, c_in = c < last;
-      if (p_in != c_in) spilled_bits += output_bits(p);  // written out by a member, or read back by one
-    }
-  const double spill = batch * spilled_bits / arch.io.bandwidth_bits_per_s;
   const double rewrite = std::max(weight_bits / arch.io.bandwidth_bits_per_s,
                                   static_cast<double>(rows) * arch.ima.crossbar.write_time_per_row_s.value_or(0.0));
+  const double spill = batch * spilled_bits / arch.io.bandwidth_bits_per_s;
   const double compute = arch.execution == Execution::LayerPipelined ? (batch - 1) * slowest + sum : batch * sum;
   return rewrite + spill + compute;
 }
@@ -83,19 +96,30 @@ double segment_estimate_s(const ImcArch& arch, const Workload& w, const std::vec
 std::vector<std::vector<std::size_t>> choose_segments(const ImcArch& arch, const Workload& w,
                                                       const std::vector<LayerPlacement>& layers) {
   const std::size_t n = layers.size();
+  const Edges edges = network_edges(w);
   // best[j]: least estimated time for layers [0, j); from[j]: where its last segment starts.
-  const auto producers = producer_indices(w);
   std::vector<double> best(n + 1, std::numeric_limits<double>::infinity());
   std::vector<std::size_t> from(n + 1, 0);
   best[0] = 0;
   for (std::size_t j = 1; j <= n; ++j) {
     int64_t imas = 0;
+    // Bits per image crossing the edges of [i, j), kept as i moves down, the
+    // way the run moves them: each output that a later segment reads goes out
+    // once, and every reader in the segment of an earlier output reads it back.
+    double written = 0, read_back = 0;
     for (std::size_t i = j; i-- > 0;) {
       const bool in_parts = layers[i].parts > 1;
       if (in_parts && i + 1 != j) break;  // a layer in parts is alone
       imas += layers[i].resident_imas();
       if (imas > arch.total_imas() && !in_parts) break;
-      const double t = best[i] + segment_estimate_s(arch, w, producers, layers, i, j);
+      for (std::size_t p : edges.producers[i]) read_back += edges.output_bits[p];
+      bool read_later = false;
+      for (std::size_t c : edges.consumers[i]) {
+        if (c < j) read_back -= edges.output_bits[i];  // no longer from outside
+        else read_later = true;
+      }
+      if (read_later) written += edges.output_bits[i];
+      const double t = best[i] + segment_estimate_s(arch, w, layers, i, j, written + read_back);
       if (t < best[j]) {
         best[j] = t;
         from[j] = i;

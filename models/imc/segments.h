@@ -8,10 +8,11 @@
 // its slowest layer. So the boundaries are chosen to minimise the estimated
 // time of the whole run instead: per segment, the rewrite (its weights,
 // copies included, over the chip I/O, or its rows written one by one,
-// whichever is longer) plus its layers over the batch with copies given out
-// as `replicate` gives them. The estimate leaves out contention and the
-// activations spilled between segments; the simulation then measures the
-// chosen plan with both.
+// whichever is longer), the activations crossing its edges over the chip
+// I/O, and its layers over the batch with copies given out as `replicate`
+// gives them, each layer no faster than its outputs leave through one router
+// link. The estimate leaves out contention; the simulation then measures the
+// chosen plan with it.
 #include <cstdint>
 #include <vector>
 
