@@ -103,7 +103,7 @@ TEST_CASE("pipelined dataflow throughput equals the slowest engine's cycles per 
 //     from a 128-bit bank, held at the table's smallest SRAM (8 KiB, 10 pJ per
 //     64 bits): 5 pJ each, 800 pJ.
 //   The input from DRAM: 20 x 8 values x 8 bits = 1280 bits at 8 pJ (LPDDR4): 10240 pJ.
-//   Thresholds: none, the outputs keep 8 bits under a 32-bit accumulator: 255 compares each.
+//   Thresholds: the outputs keep 8 bits under a 32-bit accumulator: 255 compares each.
 TEST_CASE("a dataflow engine's actions match a hand count", "[dataflow]") {
   const RunResult r = run_dataflow(dataflow_from_text(tiny_dataflow_yaml()), chain(20));
   const LayerResult& a = r.layers.at(0);
@@ -116,6 +116,34 @@ TEST_CASE("a dataflow engine's actions match a hand count", "[dataflow]") {
   CHECK(action_count(a, "threshold", "compare") == 20 * 4 * 255);
   CHECK(action_count(a, "line_buffer", "read") == 0);  // a fully connected layer has no sliding window
   CHECK(a.dram_bytes == 160.0);
+}
+
+// A depthwise 3x3 engine on a 4-channel 4x4 input (padding 1: 16 positions),
+// PE 2 (channels) x SIMD 3 (window taps), over 5 images. Each PE works on its
+// own channel, so per position it takes (4 / 2) x (9 / 3) = 6 steps, each
+// reading 2 x 3 inputs (48 bits): 96 reads per image, 6 MACs each = 576 MACs.
+// The sliding-window unit hands over every channel's 9 taps per position,
+// 3 at a time: 16 x 4 x 9 / 3 = 192 words per image, read from the line
+// buffer and written to the input buffer.
+TEST_CASE("a depthwise engine reads each channel's own window", "[dataflow]") {
+  std::string yaml = tiny_dataflow_yaml();
+  yaml = yaml.substr(0, yaml.find("folding:")) + "folding:\n  layers:\n    d: {pe: 2, simd: 3}\n";
+  const RunResult r = run_dataflow(dataflow_from_text(yaml), workload_from_text(R"(network: depthwise
+batch: 5
+input: {C: 4, H: 4, W: 4}
+layers:
+  - {name: d, type: dwconv, C: 4, H: 4, W: 4, R: 3, S: 3, padding: 1}
+)"));
+  const LayerResult& d = r.layers.at(0);
+  CHECK(action_count(d, "mac", "mac_8x8") == 5 * 576);
+  CHECK(action_count(d, "input_buffer", "read") == 5 * 96);
+  CHECK(action_count(d, "input_buffer", "write") == 5 * 192);
+  CHECK(action_count(d, "line_buffer", "read") == 5 * 192);
+  // A read is two PEs' words, twice the 24-bit word written.
+  double read_pj = 0, write_pj = 0;
+  for (const ActionResult& a : d.actions)
+    if (a.component == "input_buffer") (a.action == "read" ? read_pj : write_pj) = a.energy_pj / static_cast<double>(a.count);
+  CHECK(read_pj == Approx(2 * write_pj).epsilon(1e-9));
 }
 
 // In sequence: the input streams in (20 images x 1 cycle), then each engine
@@ -199,6 +227,7 @@ TEST_CASE("a dataflow file's other mistakes name file, line and key", "[dataflow
   // A budget smaller than one lane per engine.
   const ConfigError small = error_of([&] { build_engines(dataflow_from_text(budget_yaml(2)), chain(1)); });
   CHECK(small.key_path() == "folding.lanes");
+  CHECK(small.where().line == 12);  // the lanes key, not the folding section above it
   // A precision no listed MAC unit executes.
   const Workload fp = workload_from_text(R"(network: fp
 batch: 1

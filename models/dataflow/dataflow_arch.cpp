@@ -15,6 +15,7 @@ namespace {
 void parse_folding(const ConfigNode& node, DataflowArch& a) {
   node.expect_map("the folding {lanes, layers: {NAME: {pe, simd}}}");
   a.folding_where = node.location();
+  a.lanes_where = node.has("lanes") ? node.location_of("lanes") : node.location();
   a.lane_budget = node.integer_in("lanes", 1, int64_t{1} << 32, 0);
   if (const auto layers = node.optional_child("layers")) {
     layers->expect_map("each layer's folding, {NAME: {pe, simd}}");

@@ -55,6 +55,7 @@ struct DataflowArch {
   int64_t lane_budget = 0;  // 0: every engine's folding is given
   std::map<std::string, GivenFold> folds;
   SourceLocation folding_where;  // of the folding section
+  SourceLocation lanes_where;    // of its lane budget, for a budget too small
 };
 
 // True when the file describes a dataflow accelerator (`kind: dataflow`).

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <fmt/format.h>
+
 namespace qnnsim {
 
 namespace {
@@ -71,8 +73,13 @@ std::vector<std::vector<ActionResult>> count_engine_actions(const DataflowArch& 
       const double bank_bits = static_cast<double>(l.weight_count() * l.precision.weights.bits) / static_cast<double>(e.pe);
       t.add("weight_memory", "read", steps * u(e.pe), price.sram_pj(static_cast<double>(e.simd * l.precision.weights.bits), bank_bits));
       const double word = static_cast<double>(e.simd * ibits);
-      t.add("input_buffer", "read", steps, price.register_pj(word));
-      const uint64_t window_words = batch * u(e.positions * e.groups * (e.reduction / e.simd));
+      // The PEs share one SIMD-wide input word, except in a depthwise engine,
+      // where each PE works on its own channel and reads its own word; its
+      // windows then hold every channel's R x S values.
+      const bool depthwise = l.type == LayerType::DWConv;
+      t.add("input_buffer", "read", steps, price.register_pj(depthwise ? word * static_cast<double>(e.pe) : word));
+      const int64_t window_values = depthwise ? e.out_channels * e.reduction : e.groups * e.reduction;
+      const uint64_t window_words = batch * u(e.positions * (window_values / e.simd));
       t.add("input_buffer", "write", window_words, price.register_pj(word));
       if (line_buffer_rows(l) > 0) {
         const uint64_t values = batch * u(l.input_count());
@@ -80,9 +87,15 @@ std::vector<std::vector<ActionResult>> count_engine_actions(const DataflowArch& 
         t.add("line_buffer", "read", window_words, price.sram_pj(word, line_buffer_bits(l)));
       }
       // Outputs narrower than the accumulator leave through the thresholds.
-      if (obits < l.precision.accumulator.bits && obits <= 16)
-        t.add("threshold", "compare", batch * u(l.output_count()) * ((uint64_t{1} << obits) - 1),
-              price.add_pj(l.precision.accumulator.bits));
+      // The loader bounds batch x outputs, not the 2^bits thresholds on top.
+      if (obits < l.precision.accumulator.bits && obits <= 16) {
+        uint64_t compares = 0;
+        if (__builtin_mul_overflow(batch * u(l.output_count()), (uint64_t{1} << obits) - 1, &compares))
+          throw ConfigError(l.where, "layers." + l.name,
+                            fmt::format("its {}-bit outputs need 2^{} - 1 threshold compares each, more than 2^64 "
+                                        "over the batch of {}; run a smaller batch", obits, obits, w.batch));
+        t.add("threshold", "compare", compares, price.add_pj(l.precision.accumulator.bits));
+      }
     } else {
       t.add(e.kind == EngineKind::Add ? "add" : "pool", e.kind == EngineKind::Add ? "op" : "compare",
             batch * u(l.vector_ops()), price.add_pj(ibits));

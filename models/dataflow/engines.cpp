@@ -125,7 +125,7 @@ void balance(const DataflowArch& a, std::vector<Engine>& engines) {
       floor = std::max(floor, engines[i].image_cycles());
     }
   }
-  const ConfigError over_budget(a.folding_where, "folding.lanes",
+  const ConfigError over_budget(a.lanes_where, "folding.lanes",
                                 fmt::format("a budget of {} lanes cannot fold this network: the given foldings take {} "
                                             "and each of the {} other matrix engines needs at least one",
                                             a.lane_budget, given_lanes, open.size()));
