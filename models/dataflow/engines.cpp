@@ -94,12 +94,12 @@ void apply_given(const GivenFold& g, const Layer& l, Engine& e) {
 // (false when none do); SIMD before PE on a tie.
 bool fold_for(Engine& e, int64_t target) {
   int64_t best_lanes = -1, best_pe = 0, best_simd = 0;
+  const std::vector<int64_t> pes = divisors(e.out_channels);
   for (int64_t simd : divisors(e.simd_limit))
-    for (int64_t pe : divisors(e.out_channels)) {
-      Engine t = e;
-      t.pe = pe;
-      t.simd = simd;
-      if (t.image_cycles() > target) continue;
+    for (int64_t pe : pes) {
+      e.pe = pe;
+      e.simd = simd;
+      if (e.image_cycles() > target) continue;
       const int64_t lanes = pe * simd;
       if (best_lanes < 0 || lanes < best_lanes || (lanes == best_lanes && simd > best_simd)) {
         best_lanes = lanes;
@@ -107,7 +107,7 @@ bool fold_for(Engine& e, int64_t target) {
         best_simd = simd;
       }
     }
-  if (best_lanes < 0) return false;
+  if (best_lanes < 0) return false;  // e's folding is then left at a trial, and the caller drops it
   e.pe = best_pe;
   e.simd = best_simd;
   return true;
@@ -134,14 +134,16 @@ void balance(const DataflowArch& a, std::vector<Engine>& engines) {
   // Every cycle count an open engine can reach, at or above the slowest given engine:
   // no open engine needs to be faster than that one.
   std::set<int64_t> targets;
-  for (std::size_t i : open)
-    for (int64_t simd : divisors(engines[i].simd_limit))
-      for (int64_t pe : divisors(engines[i].out_channels)) {
-        Engine t = engines[i];
+  for (std::size_t i : open) {
+    Engine t = engines[i];
+    const std::vector<int64_t> pes = divisors(t.out_channels);
+    for (int64_t simd : divisors(t.simd_limit))
+      for (int64_t pe : pes) {
         t.pe = pe;
         t.simd = simd;
         targets.insert(std::max(floor, t.image_cycles()));
       }
+  }
   const std::vector<int64_t> sorted(targets.begin(), targets.end());
   const auto lanes_for = [&](int64_t target, std::vector<Engine>* out) {
     int64_t lanes = given_lanes;
