@@ -23,6 +23,14 @@ ImcArch reloading_chip(int imas, const std::string& edram = "64 KiB") {
   return load_imc_arch(ConfigNode::load_string(yaml, "tiny_imc.yaml"));
 }
 
+// A network of 4-bit weights and 2-bit activations, over `batch` images of
+// `input`, with the given layers (YAML list items).
+Workload network(int batch, const std::string& input, const std::string& layers) {
+  return workload_from_text("network: t\nbatch: " + std::to_string(batch) +
+                            "\nprecision:\n  weights: {bits: 4, scheme: uniform_symmetric}\n  inputs: {bits: 2}\n"
+                            "  outputs: {bits: 2}\ninput: " + input + "\nlayers:\n" + layers + "\n");
+}
+
 uint64_t io_bits(const RunResult& r) {
   uint64_t bits = 0;
   for (const LayerResult& l : r.layers) bits += action_count(l, "io", "bit");
@@ -39,19 +47,10 @@ uint64_t io_bits(const RunResult& r) {
 // copies: ceil(64 / 3) = 22 positions, 440 ns per image, 4.4 us for the batch.
 TEST_CASE("weight reloading gives a slow layer a segment of its own with copies", "[imc]") {
   const ImcArch arch = reloading_chip(3);
-  const Workload w = workload_from_text(R"(network: slow_first
-batch: 10
-precision:
-  weights: {bits: 4, scheme: uniform_symmetric}
-  inputs: {bits: 2}
-  outputs: {bits: 2}
-input: {C: 4, H: 8, W: 8}
-layers:
-  - {name: a, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
+  const Workload w = network(10, "{C: 4, H: 8, W: 8}", R"(  - {name: a, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
   - {name: b, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1, stride: 8}
   - {name: c, type: fc, C: 4, M: 4}
-  - {name: d, type: fc, C: 4, M: 4}
-)");
+  - {name: d, type: fc, C: 4, M: 4})");
   const ChipPlacement place = place_network(arch, w);
   REQUIRE(place.segments == 2);
   CHECK(place.layers[0].segment == 0);
@@ -70,18 +69,9 @@ layers:
 TEST_CASE("a join whose inputs sit in two segments runs to the end, the crossing activations through the chip I/O",
           "[imc]") {
   const ImcArch arch = reloading_chip(1);
-  const Workload w = workload_from_text(R"(network: residual
-batch: 3
-precision:
-  weights: {bits: 4, scheme: uniform_symmetric}
-  inputs: {bits: 2}
-  outputs: {bits: 2}
-input: {C: 4, H: 2, W: 2}
-layers:
-  - {name: a, type: conv, C: 4, M: 4, H: 2, W: 2, R: 1, S: 1}
+  const Workload w = network(3, "{C: 4, H: 2, W: 2}", R"(  - {name: a, type: conv, C: 4, M: 4, H: 2, W: 2, R: 1, S: 1}
   - {name: b, type: conv, C: 4, M: 4, H: 2, W: 2, R: 1, S: 1}
-  - {name: s, type: add, from: [a, b], C: 4, H: 2, W: 2}
-)");
+  - {name: s, type: add, from: [a, b], C: 4, H: 2, W: 2})");
   const ChipPlacement place = place_network(arch, w);
   REQUIRE(place.segments == 2);
   CHECK(place.layers[2].segment == 1);  // with b, its later input, not with its first
@@ -98,18 +88,9 @@ layers:
 // input must wait off chip for it rather than stall the first segment.
 TEST_CASE("a layer in a later segment that reads the network input runs to the end", "[imc]") {
   const ImcArch arch = reloading_chip(1, "1 KiB");
-  const Workload w = workload_from_text(R"(network: two_from_input
-batch: 20
-precision:
-  weights: {bits: 4, scheme: uniform_symmetric}
-  inputs: {bits: 2}
-  outputs: {bits: 2}
-input: {C: 4, H: 8, W: 8}
-layers:
-  - {name: a, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
+  const Workload w = network(20, "{C: 4, H: 8, W: 8}", R"(  - {name: a, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
   - {name: b, type: conv, from: [input], C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
-  - {name: s, type: add, from: [a, b], C: 4, H: 8, W: 8}
-)");
+  - {name: s, type: add, from: [a, b], C: 4, H: 8, W: 8})");
   const RunResult r = run_in_memory(arch, w);  // throws if a stage never finished
   REQUIRE(r.in_memory);
   CHECK(r.in_memory->segments == 2);
@@ -121,17 +102,8 @@ layers:
 // before it starts.
 TEST_CASE("a layer in parts fed by the network input runs to the end", "[imc]") {
   const ImcArch arch = reloading_chip(1, "1 KiB");
-  const Workload w = workload_from_text(R"(network: parts_first
-batch: 20
-precision:
-  weights: {bits: 4, scheme: uniform_symmetric}
-  inputs: {bits: 2}
-  outputs: {bits: 2}
-input: {C: 16, H: 8, W: 8}
-layers:
-  - {name: a, type: conv, C: 16, M: 4, H: 8, W: 8, R: 1, S: 1}
-  - {name: b, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1}
-)");
+  const Workload w = network(20, "{C: 16, H: 8, W: 8}", R"(  - {name: a, type: conv, C: 16, M: 4, H: 8, W: 8, R: 1, S: 1}
+  - {name: b, type: conv, C: 4, M: 4, H: 8, W: 8, R: 1, S: 1})");
   CHECK(place_network(arch, w).layers.at(0).parts == 2);
   const RunResult r = run_in_memory(arch, w);  // throws if a stage never finished
   CHECK(r.summary.latency_s > 0);
