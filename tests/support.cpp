@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <sys/wait.h>
 
@@ -20,16 +21,18 @@ technology: {node: 45 nm, clock: 1 GHz, voltage: 0.9 V}
 energy_table: horowitz_45nm
 simulation: {quantum: 1 us}
 dataflow: weight_stationary
-dram: {class: DRAM, type: LPDDR4, channels: 1, width: 64 bit, data_rate: 1000 MT/s, latency: 10 ns}
-glb: {class: SRAMBuffer, size: 64 KiB, width: 64 bit, banks: 4}
-noc: {class: MulticastBus, width: 64 bit}
-pe_array:
-  class: SystolicArray
-  rows: 4
-  cols: 4
-  mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}
-  spad: {weights: 2, inputs: 1, psums: 1}
-vector_unit: {class: VectorUnit, lanes: 4, bits: 16}
+components:
+  dram: {class: DRAM, type: LPDDR4, channels: 1, width: 64 bit, data_rate: 1000 MT/s, latency: 10 ns}
+  glb: {under: dram, class: SRAMBuffer, size: 64 KiB, width: 64 bit, banks: 4}
+  noc: {under: glb, class: MulticastBus, width: 64 bit}
+  pe_array:
+    class: SystolicArray
+    under: noc
+    rows: 4
+    cols: 4
+    mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}
+    spad: {weights: 2, inputs: 1, psums: 1}
+  vector_unit: {under: glb, class: VectorUnit, lanes: 4, bits: 16}
 )";
 }
 
@@ -38,8 +41,8 @@ std::string tiny_spatial_arch_yaml(const std::string& buffer_size) {
                                  "size: " + buffer_size + ", width: 64 bit, banks: 4, tile_slots: 1");
   yaml = replace_all(yaml, "dataflow: weight_stationary", "dataflow: row_stationary");
   yaml = replace_all(yaml, "class: SystolicArray", "class: SpatialArray");
-  yaml = replace_all(yaml, "noc: {class: MulticastBus, width: 64 bit}",
-                     "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
+  yaml = replace_all(yaml, "noc: {under: glb, class: MulticastBus, width: 64 bit}",
+                     "noc: {under: glb, class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, psums: 32 bit}}");
   return replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 24, inputs: 12, psums: 8}");
 }
 
@@ -75,6 +78,8 @@ Workload workload_from_text(const std::string& yaml, const std::string& name) {
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  // A pattern that is not there would leave the test running on the unedited text.
+  if (text.find(from) == std::string::npos) throw std::logic_error("replace_all: '" + from + "' is not in the text");
   for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
     text.replace(pos, from.size(), to);
   return text;

@@ -29,8 +29,8 @@ layers:
 )";
 
 std::string wide_arch(const std::string& dram_rate) {
-  std::string yaml = replace_all(tiny_arch_yaml(), "noc: {class: MulticastBus, width: 64 bit}",
-                                 "noc: {class: MulticastBus, width: 1024 bit}");
+  std::string yaml = replace_all(tiny_arch_yaml(), "noc: {under: glb, class: MulticastBus, width: 64 bit}",
+                                 "noc: {under: glb, class: MulticastBus, width: 1024 bit}");
   yaml = replace_all(yaml, "banks: 4}", "banks: 16}");
   return replace_all(yaml, "data_rate: 1000 MT/s", "data_rate: " + dram_rate);
 }
@@ -83,8 +83,8 @@ TEST_CASE("with a narrow buffer latency follows the buffer", "[bottleneck]") {
   // One 64-bit bank: each step reads 256 x 4 x 8 bits of inputs and writes (and,
   // after the first K block, reads back) 256 x 4 x 32 bits of partial sums,
   // several hundred buffer cycles against 262 array cycles.
-  std::string yaml = replace_all(tiny_arch_yaml(), "noc: {class: MulticastBus, width: 64 bit}",
-                                 "noc: {class: MulticastBus, width: 1024 bit}");
+  std::string yaml = replace_all(tiny_arch_yaml(), "noc: {under: glb, class: MulticastBus, width: 64 bit}",
+                                 "noc: {under: glb, class: MulticastBus, width: 1024 bit}");
   yaml = replace_all(yaml, "banks: 4}", "banks: 1}");
   const auto arch = arch_from_text(yaml);
   const RunResult r = run_simulation(*arch, workload_from_text(kLayer));

@@ -117,7 +117,7 @@ TEST_CASE("bad input exits 2 with the file, line and key", "[cli]") {
   std::ofstream(bad) << replace_all(tiny_arch_yaml(), "rows: 4", "rows: -4");
   CHECK(qnnsim_cli("run " + bad.string() + " " + shipped("workloads/lenet5.yaml"), dir / "out", dir / "err") == 2);
   const std::string err = read_file((dir / "err").string());
-  CHECK_THAT(err, Catch::Contains(bad.string() + ":11:") && Catch::Contains("pe_array.rows"));
+  CHECK_THAT(err, Catch::Contains(bad.string() + ":13:") && Catch::Contains("components.pe_array.rows"));
   CHECK(qnnsim_cli("validate " + bad.string(), dir / "out", dir / "err") == 2);
   CHECK(qnnsim_cli("run " + (dir / "missing.yaml").string() + " " + shipped("workloads/lenet5.yaml"), dir / "out",
                    dir / "err") == 2);

@@ -14,7 +14,7 @@ namespace {
 
 std::string sparse_arch() {
   std::string yaml = replace_all(tiny_arch_yaml(), "latency: 10 ns}", "latency: 10 ns, compression: rlc}");
-  return replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 2, inputs: 1, psums: 1}\n  zero_gating: true");
+  return replace_all(yaml, "spad: {weights: 2, inputs: 1, psums: 1}", "spad: {weights: 2, inputs: 1, psums: 1}\n    zero_gating: true");
 }
 
 // fc 64 -> 64, batch 1: every array step streams one vector through a full

@@ -10,8 +10,8 @@ using namespace qnnsim::test;
 
 TEST_CASE("with a network per tensor the busiest network sets the time, while a shared bus adds them up", "[noc]") {
   const auto shared = arch_from_text(tiny_arch_yaml());
-  const auto split = arch_from_text(replace_all(tiny_arch_yaml(), "noc: {class: MulticastBus, width: 64 bit}",
-                                                "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, "
+  const auto split = arch_from_text(replace_all(tiny_arch_yaml(), "noc: {under: glb, class: MulticastBus, width: 64 bit}",
+                                                "noc: {under: glb, class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, "
                                                 "psums: 32 bit}}"));
   // 640 bits of weights, 320 of inputs, 640 of partial sums.
   const std::array<double, 3> bits = {640, 320, 640};
@@ -26,11 +26,11 @@ TEST_CASE("with a network per tensor the busiest network sets the time, while a 
 
 TEST_CASE("a network map names weights, inputs and psums only", "[noc][validation]") {
   try {
-    arch_from_text(replace_all(tiny_arch_yaml(), "noc: {class: MulticastBus, width: 64 bit}",
-                               "noc: {class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, outputs: 32 bit}}"));
+    arch_from_text(replace_all(tiny_arch_yaml(), "noc: {under: glb, class: MulticastBus, width: 64 bit}",
+                               "noc: {under: glb, class: MulticastBus, width: {weights: 64 bit, inputs: 16 bit, outputs: 32 bit}}"));
     FAIL("expected a ConfigError");
   } catch (const ConfigError& e) {
-    CHECK(e.key_path() == "noc.width.psums");
+    CHECK(e.key_path() == "components.noc.width.psums");
   }
 }
 

@@ -65,15 +65,15 @@ TEST_CASE("an unknown key names its file, line, column and key path", "[validati
   const ConfigError e = arch_error(yaml);
   CHECK(e.where().file == "tiny_arch.yaml");
   CHECK(std::make_pair(e.where().line, e.where().column) == position_of(yaml, "bnaks"));
-  CHECK(e.key_path() == "glb.bnaks");
+  CHECK(e.key_path() == "components.glb.bnaks");
   CHECK_THAT(e.message(), Catch::Contains("unknown key"));
-  CHECK_THAT(std::string(e.what()), Catch::StartsWith("tiny_arch.yaml:7:"));
+  CHECK_THAT(std::string(e.what()), Catch::StartsWith("tiny_arch.yaml:8:"));
 }
 
 TEST_CASE("a missing key is named with the mapping that lacks it", "[validation]") {
-  const std::string yaml = replace_all(tiny_arch_yaml(), "  rows: 4\n", "");
+  const std::string yaml = replace_all(tiny_arch_yaml(), "    rows: 4\n", "");
   const ConfigError e = arch_error(yaml);
-  CHECK(e.key_path() == "pe_array.rows");
+  CHECK(e.key_path() == "components.pe_array.rows");
   CHECK(e.where().line == position_of(yaml, "class: SystolicArray").first);
   CHECK_THAT(e.message(), Catch::Contains("required key is missing"));
 }
@@ -82,14 +82,14 @@ TEST_CASE("a value of the wrong type says what was expected", "[validation]") {
   SECTION("text where an integer belongs") {
     const std::string yaml = replace_all(tiny_arch_yaml(), "rows: 4", "rows: four");
     const ConfigError e = arch_error(yaml);
-    CHECK(e.key_path() == "pe_array.rows");
+    CHECK(e.key_path() == "components.pe_array.rows");
     CHECK(e.where().line == position_of(yaml, "four").first);
     CHECK_THAT(e.message(), Catch::Contains("expected an integer"));
   }
   SECTION("a size without a unit") {
     const std::string yaml = replace_all(tiny_arch_yaml(), "size: 64 KiB", "size: 64");
     const ConfigError e = arch_error(yaml);
-    CHECK(e.key_path() == "glb.size");
+    CHECK(e.key_path() == "components.glb.size");
     CHECK_THAT(e.message(), Catch::Contains("with a unit") && Catch::Contains("has no unit"));
   }
   SECTION("a unit of the wrong dimension") {
@@ -107,16 +107,16 @@ TEST_CASE("a value of the wrong type says what was expected", "[validation]") {
 TEST_CASE("impossible values are rejected", "[validation]") {
   SECTION("zero size") {
     const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "size: 64 KiB", "size: 0 KiB"));
-    CHECK(e.key_path() == "glb.size");
+    CHECK(e.key_path() == "components.glb.size");
     CHECK_THAT(e.message(), Catch::Contains("greater than zero"));
   }
   SECTION("negative size") {
     const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "size: 64 KiB", "size: -64 KiB"));
-    CHECK(e.key_path() == "glb.size");
+    CHECK(e.key_path() == "components.glb.size");
   }
   SECTION("zero rows") {
     const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "rows: 4", "rows: 0"));
-    CHECK(e.key_path() == "pe_array.rows");
+    CHECK(e.key_path() == "components.pe_array.rows");
     CHECK_THAT(e.message(), Catch::Contains(">= 1"));
   }
   SECTION("a layer with zero output channels") {
@@ -126,7 +126,7 @@ TEST_CASE("impossible values are rejected", "[validation]") {
   }
   SECTION("an unknown class") {
     const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "class: SRAMBuffer", "class: SRAMBufer"));
-    CHECK(e.key_path() == "glb.class");
+    CHECK(e.key_path() == "components.glb.class");
     CHECK_THAT(e.message(), Catch::Contains("SRAMBuffer"));
   }
 }
@@ -141,7 +141,7 @@ TEST_CASE("a buffer that cannot hold one tile names the buffer size and the laye
   } catch (const ConfigError& e) {
     CHECK(e.where().file == "tiny_arch.yaml");
     CHECK(e.where().line == position_of(yaml, "1 Kib").first);
-    CHECK(e.key_path() == "glb.size");
+    CHECK(e.key_path() == "components.glb.size");
     CHECK_THAT(e.message(), Catch::Contains("conv1") && Catch::Contains("cannot hold one tile"));
   }
 }
@@ -197,7 +197,7 @@ TEST_CASE("a key given twice is an error, not a silent choice", "[validation]") 
 
 TEST_CASE("an energy override must name an action of the component", "[validation]") {
   const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "banks: 4}", "banks: 4, energy: {raed: 12 pJ}}"));
-  CHECK(e.key_path() == "glb.energy.raed");
+  CHECK(e.key_path() == "components.glb.energy.raed");
   CHECK_THAT(e.message(), Catch::Contains("read") && Catch::Contains("write"));
 }
 
@@ -210,8 +210,8 @@ TEST_CASE("the technology must match the energy table's node and voltage", "[val
 TEST_CASE("non-finite numbers and fractional bits are rejected", "[validation]") {
   CHECK(arch_error(replace_all(tiny_arch_yaml(), "clock: 1 GHz", "clock: inf GHz")).key_path() == "technology.clock");
   CHECK(arch_error(replace_all(tiny_arch_yaml(), "width: 64 bit, banks", "width: 1.5 bit, banks")).key_path() ==
-        "glb.width");
-  CHECK(arch_error(replace_all(tiny_arch_yaml(), "latency: 10 ns", "latency: 1e10 s")).key_path() == "dram.latency");
+        "components.glb.width");
+  CHECK(arch_error(replace_all(tiny_arch_yaml(), "latency: 10 ns", "latency: 1e10 s")).key_path() == "components.dram.latency");
 }
 
 TEST_CASE("a producer's output width must equal its consumer's input width", "[validation]") {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "arch/arch_tree.h"
+
 namespace qnnsim {
 
 namespace fs = std::filesystem;
@@ -53,6 +55,103 @@ std::vector<const ComponentSpec*> ArchSpec::components() const {
   return {dram.get(), glb.get(), noc.get(), pe_array.get(), vector_unit.get()};
 }
 
+namespace {
+
+// The interfaces a component of the tree may implement, each with its registry.
+enum class Role { Dram, Buffer, Network, Array, Vector };
+constexpr Role kRoles[] = {Role::Dram, Role::Buffer, Role::Network, Role::Array, Role::Vector};
+
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::Dram: return "off-chip memory";
+    case Role::Buffer: return "buffer";
+    case Role::Network: return "network";
+    case Role::Array: return "PE array";
+    case Role::Vector: return "vector unit";
+  }
+  return "";
+}
+
+bool role_knows(Role r, const std::string& cls) {
+  switch (r) {
+    case Role::Dram: return DramSpec::Registry::instance().has(cls);
+    case Role::Buffer: return BufferSpec::Registry::instance().has(cls);
+    case Role::Network: return NocSpec::Registry::instance().has(cls);
+    case Role::Array: return ArraySpec::Registry::instance().has(cls);
+    case Role::Vector: return VectorSpec::Registry::instance().has(cls);
+  }
+  return false;
+}
+
+std::string role_classes(Role r) {
+  switch (r) {
+    case Role::Dram: return DramSpec::Registry::instance().known_names();
+    case Role::Buffer: return BufferSpec::Registry::instance().known_names();
+    case Role::Network: return NocSpec::Registry::instance().known_names();
+    case Role::Array: return ArraySpec::Registry::instance().known_names();
+    case Role::Vector: return VectorSpec::Registry::instance().known_names();
+  }
+  return "";
+}
+
+// The role a node's class plays; an unknown class is an error listing every registered one.
+Role role_of(const TreeNode& n) {
+  std::vector<Role> found;
+  for (Role r : kRoles)
+    if (role_knows(r, n.class_name)) found.push_back(r);
+  if (found.size() == 1) return found[0];
+  if (found.empty()) {
+    std::string known;
+    for (Role r : kRoles) known += fmt::format("{}{}: {}", known.empty() ? "" : "; ", role_name(r), role_classes(r));
+    n.node.fail("class", "unknown class '" + n.class_name + "'; registered classes are, by kind, " + known);
+  }
+  n.node.fail("class", "class '" + n.class_name + "' is registered as both a " + role_name(found[0]) + " and a " +
+                           role_name(found[1]) + "; class names must be unique");
+}
+
+// What the PE-array engine composes today: off-chip memory > one buffer >
+// {one network > one PE array, one vector unit}. A tree of another shape is
+// refused here with the shape it should have; trees of more storage levels
+// come with mappings over any number of levels.
+constexpr const char* kEngineShape =
+    "the PE-array engine composes off-chip memory > a buffer > {a network > a PE array, a vector unit}";
+
+int only_child(const ArchTree& t, int parent, Role want) {
+  int found = -1;
+  for (int c : t.at(parent).children) {
+    const Role r = role_of(t.at(c));
+    if (r != want) continue;
+    if (found >= 0)
+      t.at(c).node.fail("under", fmt::format("'{}' already has a {} ('{}') below it; {}", t.at(parent).name,
+                                             role_name(want), t.at(found).name, kEngineShape));
+    found = c;
+  }
+  if (found < 0)
+    t.at(parent).node.fail("class", fmt::format("'{}' ({}) needs a {} below it (a component with `under: {}`); {}",
+                                                t.at(parent).name, t.chain(parent), role_name(want), t.at(parent).name,
+                                                kEngineShape));
+  return found;
+}
+
+// The role each role may sit under in the engine's shape of tree.
+bool may_sit_under(Role child, Role parent) {
+  switch (child) {
+    case Role::Buffer: return parent == Role::Dram;
+    case Role::Network:
+    case Role::Vector: return parent == Role::Buffer;
+    case Role::Array: return parent == Role::Network;
+    case Role::Dram: return false;
+  }
+  return false;
+}
+
+template <typename Spec>
+std::unique_ptr<Spec> build(const TreeNode& n, const BuildContext& ctx) {
+  return Spec::Registry::instance().create(n.class_name, n.node, ctx);
+}
+
+}  // namespace
+
 std::unique_ptr<ArchSpec> load_arch(const std::string& path) { return load_arch(ConfigNode::load_file(path)); }
 
 std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
@@ -73,12 +172,32 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   // Energies are not scaled between technologies, so the table must be for this one.
   check_technology(root.child("technology"), a->tech, *a->table);
 
+  const ArchTree tree = ArchTree::parse(root.child("components"));
+  const int dram = tree.root_index();
+  if (role_of(tree.root()) != Role::Dram)
+    tree.root().node.fail("class", fmt::format("the outermost component '{}' is a {} (class {}); it must be "
+                                               "off-chip memory (one of: {}), since {}",
+                                               tree.root().name, role_name(role_of(tree.root())),
+                                               tree.root().class_name, role_classes(Role::Dram), kEngineShape));
+  for (int i = 0; i < static_cast<int>(tree.nodes().size()); ++i) {
+    const TreeNode& n = tree.at(i);
+    if (n.parent < 0) continue;
+    const Role r = role_of(n), above = role_of(tree.at(n.parent));
+    if (!may_sit_under(r, above))
+      n.node.fail("under", fmt::format("a {} (class {}) cannot sit under '{}' ({}), a {}; {}", role_name(r),
+                                       n.class_name, tree.at(n.parent).name, tree.chain(n.parent), role_name(above),
+                                       kEngineShape));
+  }
+  const int glb = only_child(tree, dram, Role::Buffer);
+  const int noc = only_child(tree, glb, Role::Network);
+  const int vector = only_child(tree, glb, Role::Vector);
+  const int array = only_child(tree, noc, Role::Array);
   const BuildContext ctx{a->tech, *a->table};
-  a->dram = make_component<DramSpec>(root, "dram", ctx, "the DRAM");
-  a->glb = make_component<BufferSpec>(root, "glb", ctx, "the global buffer");
-  a->noc = make_component<NocSpec>(root, "noc", ctx, "the on-chip network");
-  a->pe_array = make_component<ArraySpec>(root, "pe_array", ctx, "the PE array");
-  a->vector_unit = make_component<VectorSpec>(root, "vector_unit", ctx, "the vector unit");
+  a->dram = build<DramSpec>(tree.at(dram), ctx);
+  a->glb = build<BufferSpec>(tree.at(glb), ctx);
+  a->noc = build<NocSpec>(tree.at(noc), ctx);
+  a->pe_array = build<ArraySpec>(tree.at(array), ctx);
+  a->vector_unit = build<VectorSpec>(tree.at(vector), ctx);
   root.reject_unknown_keys();
   return a;
 }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "arch/buffer_partitions.h"
 #include "arch/component_spec.h"
 #include "core/registry.h"
 #include "workload/layer.h"
@@ -40,6 +41,8 @@ class BufferSpec : public ComponentSpec {
   // Tiles alternate between this many slots: with two, the next tile loads
   // while the current one computes; with one, loads wait for the store.
   virtual int tile_slots() const = 0;
+  // How the capacity is shared between tensors (one pool, or partitions).
+  virtual const BufferPartitions& partitions() const = 0;
 };
 
 // Network between the buffer and the compute array: one shared bus, or a
@@ -124,19 +127,5 @@ class VectorSpec : public ComponentSpec {
     return {"vector", p.weights.scheme == Scheme::UniformAsymmetric ? "zero_point_sum" : "", p.accumulator.bits};
   }
 };
-
-// Creates the component at `key` of `parent` with the class its YAML names.
-template <typename Spec>
-std::unique_ptr<Spec> make_component(const ConfigNode& parent, const std::string& key, const BuildContext& ctx,
-                                     const char* role_description) {
-  const ConfigNode node = parent.child(key);
-  node.expect_map(role_description);
-  const std::string cls = node.text("class");
-  auto spec = Spec::Registry::instance().create(cls, node, ctx);
-  if (!spec)
-    node.fail("class", "unknown class '" + cls + "' for " + role_description + "; registered: " +
-                           Spec::Registry::instance().known_names());
-  return spec;
-}
 
 }  // namespace qnnsim

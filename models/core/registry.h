@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,16 @@ class Registry {
     return registry;
   }
 
+  // Two implementations under one name would make `class:` ambiguous, so the
+  // second is refused. Registrations run before main, where this exception
+  // stops the program with its message: a build mistake, caught at once.
   bool add(const std::string& name, Factory factory) {
-    factories_[name] = std::move(factory);
+    if (!factories_.emplace(name, std::move(factory)).second)
+      throw std::logic_error("two implementations are registered as '" + name + "'");
     return true;
   }
+
+  bool has(const std::string& name) const { return factories_.count(name) > 0; }
 
   // nullptr when no implementation has that name.
   std::unique_ptr<Product> create(const std::string& name, Args... args) const {

@@ -134,9 +134,10 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
       fail("pe", fmt::format("one PE would hold {} {} values; its scratchpad holds {}", need, tensor_name(o), have));
   }
   const TileNeed need = tile_need(l, b, m, arch.glb->tile_slots());
-  if (need.total() > arch.glb->capacity_bits())
-    fail("glb", fmt::format("this tile does not fit the global buffer: {} slot(s) need {:.0f} bits ({}), the buffer "
-                            "holds {:.0f}", need.slots, need.total(), need.parts(), arch.glb->capacity_bits()));
+  const std::string overflow = arch.glb->partitions().overflow(need.by_tensor());
+  if (!overflow.empty())
+    fail("glb", fmt::format("this tile does not fit the global buffer: with {} slot(s) of {}, {}", need.slots,
+                            need.parts(), overflow));
 }
 
 namespace search {

@@ -168,10 +168,11 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
     for (int64_t v : x) w *= v;
     return w;
   };
-  const double cap = arch.glb->capacity_bits();
+  const BufferPartitions& parts = arch.glb->partitions();
   pes.erase(std::remove_if(pes.begin(), pes.end(),
                            [&](const DimArray& x) {
-                             return tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), arch.glb->tile_slots()).total() > cap;
+                             return !parts.fits(
+                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), arch.glb->tile_slots()).by_tensor());
                            }),
             pes.end());
   std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
@@ -314,7 +315,7 @@ class Estimator {
 
 Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
   const LoopBounds b = loop_bounds(l, batch);
-  const double cap = arch.glb->capacity_bits();
+  const BufferPartitions& parts = arch.glb->partitions();
   const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
   const std::array<bool, kDims> free_pe = free_pe_loops(arch.dataflow);
   Estimator estimate(arch, l, b);
@@ -374,7 +375,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                       m.glb[i] = ceil_div(tile[i], std::min(E(d), m.pe[i] * sp[i]));
                     }
                     const TileNeed need = tile_need(l, b, m, arch.glb->tile_slots());
-                    if (need.total() > cap) {
+                    if (!parts.fits(need.by_tensor())) {
                       if (need.total() < smallest_need) {
                         smallest_need = need.total();
                         smallest_parts = need.parts();

@@ -18,10 +18,15 @@ std::vector<int64_t> block_sizes(int64_t n) {
 // Input rows that output rows [p0, p0 + pt) read, clamped to the unpadded input.
 
 void does_not_fit(const ArchSpec& arch, const Layer& l, double need_bits, const std::string& parts) {
+  std::string split;  // a partitioned buffer says how, since the total alone may look large enough
+  const auto& partitions = arch.glb->partitions().parts();
+  if (partitions.size() > 1)
+    for (const BufferPartition& p : partitions)
+      split += fmt::format("{}{} {:.0f} bits", split.empty() ? "; its partitions hold: " : ", ", p.name, p.bits);
   throw ConfigError(arch.glb->node().location_of("size"), arch.glb->capacity_key(),
                     fmt::format("the global buffer ({:.0f} bits) cannot hold one tile of layer '{}' ({}): the smallest "
-                                "tile needs {:.0f} bits ({})",
-                                arch.glb->capacity_bits(), l.name, l.where.file, need_bits, parts));
+                                "tile needs {:.0f} bits ({}){}",
+                                arch.glb->capacity_bits(), l.name, l.where.file, need_bits, parts, split));
 }
 
 bool Estimate::better_than(const Estimate& o, Objective obj) const {

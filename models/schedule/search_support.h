@@ -3,6 +3,7 @@
 // sizes, the ranking of candidates (estimates, the exact score of a laid-out
 // plan), and the error for a layer whose smallest tile does not fit. Internal
 // to models/schedule.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -36,6 +37,7 @@ struct TileNeed {
   double w = 0, i = 0, o = 0;
   int slots = 2;
   double total() const { return slots * (w + i + o); }
+  std::array<double, 3> by_tensor() const { return {slots * w, slots * i, slots * o}; }
   std::string parts() const;
 };
 TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, int slots);

@@ -3,6 +3,7 @@
 // rows' halo), chosen to fit the buffer double-buffered and to minimise the
 // objective; only DRAM and buffer traffic change with the blocking.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -43,11 +44,17 @@ Span block_at(int64_t extent, int64_t size, int64_t index) {
   return {first, std::min(size, extent - first)};
 }
 
-double vector_tile_need(const Layer& l, const VectorTiling& m, int slots) {
+// Buffer bits a tile of a vector layer occupies, by tensor (no weights), over all slots.
+std::array<double, 3> vector_tile_bits(const Layer& l, const VectorTiling& m, int slots) {
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const RowBlocks rb = row_blocks(l, m.p);
-  return slots * (static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits +
-                  static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits);
+  return {0, slots * static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits,
+          slots * static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits};
+}
+
+double vector_tile_need(const Layer& l, const VectorTiling& m, int slots) {
+  const std::array<double, 3> bits = vector_tile_bits(l, m, slots);
+  return bits[1] + bits[2];
 }
 
 }  // namespace
@@ -56,17 +63,17 @@ void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, c
   if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
   if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
   if (m.c < 1 || m.c > l.C) where.fail("C", fmt::format("layer '{}': C must be from 1 to {}, found {}", l.name, l.C, m.c));
-  const double need = vector_tile_need(l, m, arch.glb->tile_slots());
-  if (need > arch.glb->capacity_bits())
-    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer: {} slot(s) need {:.0f} bits, the "
-                                "buffer holds {:.0f}", l.name, arch.glb->tile_slots(), need, arch.glb->capacity_bits()));
+  const std::string overflow = arch.glb->partitions().overflow(vector_tile_bits(l, m, arch.glb->tile_slots()));
+  if (!overflow.empty())
+    where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer with {} slot(s): {}", l.name,
+                                arch.glb->tile_slots(), overflow));
 }
 
 VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
   const double e_dram = arch.dram->action_energy_pj({"dram", "read_bits", 0});
   const double e_glb_bit = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) /
                            static_cast<double>(arch.glb->width_bits());
-  const double cap = arch.glb->capacity_bits();
+  const BufferPartitions& parts = arch.glb->partitions();
   const double bw = arch.dram->bandwidth_bits_per_s();
   const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
@@ -83,7 +90,7 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
       const double it = static_cast<double>(n_t) * inputs_per_output * c_t * rb.max_rows * l.W * ibits;
       const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
       const double need = arch.glb->tile_slots() * (it + ot);
-      if (need > cap) {
+      if (!parts.fits({0, arch.glb->tile_slots() * it, arch.glb->tile_slots() * ot})) {
         smallest_need = std::min(smallest_need, need);
         continue;
       }

@@ -30,6 +30,7 @@ class SramSpec : public BufferSpec {
     width_bits_ = node.whole_bits("width", 1 << 20);
     banks_ = node.integer_in("banks", 1, 1 << 16);
     tile_slots_ = static_cast<int>(node.integer_in("tile_slots", 1, 2, 2));
+    partitions_ = BufferPartitions::parse(node, capacity_bits_);
     const double bank_bits = capacity_bits_ / static_cast<double>(banks_);
     if (bank_bits < static_cast<double>(width_bits_))
       node.fail("banks", "each of the " + std::to_string(banks_) + " banks would hold fewer bits than one " +
@@ -44,6 +45,7 @@ class SramSpec : public BufferSpec {
   int64_t banks() const override { return banks_; }
   std::string capacity_key() const override { return node_.key_path("size"); }
   int tile_slots() const override { return tile_slots_; }
+  const BufferPartitions& partitions() const override { return partitions_; }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<SramModule>(name, *this);
@@ -60,6 +62,7 @@ class SramSpec : public BufferSpec {
   int64_t width_bits_ = 0, banks_ = 1;
   int tile_slots_ = 2;
   double access_pj_ = 0;
+  BufferPartitions partitions_;
 };
 
 SramModule::SramModule(sc_core::sc_module_name name, const SramSpec& spec) : ComponentModule(name, spec), sram_(spec) {}

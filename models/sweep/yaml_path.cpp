@@ -93,17 +93,22 @@ bool follows(const YAML::Node& node, const std::vector<PathStep>& steps, std::si
 }
 
 // Every chain of mapping keys below `node` (not through lists) from which the
-// path can be followed, as key prefixes.
+// path can be followed, as key prefixes. `partial` receives why the path
+// breaks off at the first place where its first key exists but the rest does
+// not follow, so a misspelt last key is named where it was looked for.
 void find_suffix_places(const YAML::Node& node, std::vector<PathStep>& prefix, const YamlPath& path,
-                        std::vector<std::vector<PathStep>>* places) {
+                        std::vector<std::vector<PathStep>>* places, std::string* partial) {
   if (!node.IsMap()) return;
-  std::string ignored;
   const YAML::Node first = node[path.steps.front().key];
-  if (!prefix.empty() && first.IsDefined() && follows(node, path.steps, 0, false, &ignored)) places->push_back(prefix);
+  if (!prefix.empty() && first.IsDefined()) {
+    std::string missing;
+    if (follows(node, path.steps, 0, false, &missing)) places->push_back(prefix);
+    else if (partial->empty()) *partial = "below '" + join(prefix, prefix.size()) + "': " + missing;
+  }
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) continue;
     prefix.push_back(PathStep{PathStep::Kind::Key, kv.first.Scalar(), 0});
-    find_suffix_places(kv.second, prefix, path, places);
+    find_suffix_places(kv.second, prefix, path, places, partial);
     prefix.pop_back();
   }
 }
@@ -198,14 +203,17 @@ std::optional<YamlPath> anchor_yaml_path(const YAML::Node& root, const YamlPath&
   }
   std::vector<std::vector<PathStep>> places;
   std::vector<PathStep> prefix;
-  find_suffix_places(root, prefix, path, &places);
+  std::string partial;
+  find_suffix_places(root, prefix, path, &places, &partial);
   if (places.size() == 1) {
     YamlPath out = path;
     out.steps.insert(out.steps.begin(), places[0].begin(), places[0].end());
     out.text = join(out.steps, out.steps.size());
     return out;
   }
-  if (places.empty()) {
+  if (places.empty() && !partial.empty()) {
+    *why = "path '" + path.text + "': " + partial;
+  } else if (places.empty()) {
     *why = "path '" + path.text + "' exists neither at the top level (keys: " + key_list(root) +
            ") nor below any key";
   } else {

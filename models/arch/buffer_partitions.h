@@ -1,0 +1,42 @@
+#pragma once
+// A buffer's capacity, shared by every tensor or split into partitions that
+// each hold some of them: Eyeriss v1 keeps ifmaps and partial sums in 100 KB
+// and filters in 8 KB of its 108 KB (Chen et al., JSSC 2017), so a tile fits
+// only if each tensor fits its own part, not merely the sum.
+//
+// YAML, beside the buffer's `size:`:  partitions: {inputs+outputs: 100 KiB, weights: 8 KiB}
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/config_node.h"
+
+namespace qnnsim {
+
+struct BufferPartition {
+  std::array<bool, 3> holds{};  // by tensor: weights, inputs, outputs (partial sums)
+  double bits = 0;
+  std::string key;   // where it is set, for errors: "components.glb.partitions.weights"
+  std::string name;  // as written: "inputs+outputs"
+};
+
+class BufferPartitions {
+ public:
+  // One partition of `capacity_bits` holding everything, or those under
+  // `partitions` of `node`; they must cover each tensor once and add up to at
+  // most the capacity.
+  static BufferPartitions parse(const ConfigNode& node, double capacity_bits);
+
+  const std::vector<BufferPartition>& parts() const { return parts_; }
+  // Empty when bits of each tensor (weights, inputs, outputs) fit their
+  // partitions, else which partition overflows and by how much.
+  std::string overflow(const std::array<double, 3>& bits) const;
+  bool fits(const std::array<double, 3>& bits) const { return overflow(bits).empty(); }
+  // The partition that holds a tensor (0 weights, 1 inputs, 2 outputs).
+  const BufferPartition& of(int tensor) const;
+
+ private:
+  std::vector<BufferPartition> parts_;
+};
+
+}  // namespace qnnsim
