@@ -6,6 +6,7 @@ command pinned to one core, and the peak resident memory of that process.
 Run after scripts/setup.sh:  /usr/bin/python3 scripts/benchmark.py
 """
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -125,6 +126,37 @@ def main():
             imc = report["in_memory"]
             print(f"{chip:<8} {name:<10} {batch:>5} {wall:>7.3f} {mem:>9.1f} {imc['images_per_s']:>9.1f} "
                   f"{per_image_mj:>9.2f} {imc['adc_energy_share']:>9.1%}")
+
+    shipped_designs_resnet50(args.binary, args.repeats)
+
+
+def shipped_designs_resnet50(binary, repeats):
+    """ResNet-50, batch 1, end to end (search included) on every shipped design, one core."""
+    print("\nResNet-50 (workloads/resnet50.yaml), batch 1, end to end on every shipped design, one core")
+    print(f"{'design':<14} {'wall s':>7} {'target':>7} {'peak MiB':>9}  mapper search")
+    # A design that computes in 16 bits gets every tensor at 16 bits; one the
+    # workload cannot run on says why instead of a figure.
+    sixteen_bit = {"eyeriss_v1", "isaac", "puma"}
+    targets = {"eyeriss_v1": 1.0}  # issue 14: under 1 s on Eyeriss v1
+    wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
+    for path in sorted(glob.glob(os.path.join(ROOT, "arch", "*.yaml"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        extra = ALL_16_BIT if name in sixteen_bit else []
+        probe = subprocess.run([binary, "run", path, wl, "--quiet"] + extra, capture_output=True, text=True,
+                               env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+        if probe.returncode != 0:
+            reason = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+            print(f"{name:<14} {'-':>7} {'':>7} {'':>9}  does not run ResNet-50: {reason[:100]}")
+            continue
+        wall, mem = measure(binary, path, wl, 1, repeats, extra=extra)
+        target = targets.get(name)
+        mark = "" if target is None else ("  (met)" if wall < target else "  (MISSED)")
+        search = subprocess.run(one_core([binary, "map", path, wl] + extra), capture_output=True, text=True,
+                                env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+        lines = [l for l in search.stdout.splitlines() if l.startswith("search time")]
+        search_text = lines[0][len("search time: "):] if lines else "(no mapper: layers placed, not searched)"
+        target_text = f"< {target:g}" if target is not None else ""
+        print(f"{name:<14} {wall:>7.3f} {target_text:>7} {mem:>9.1f}  {search_text}{mark}")
 
 
 if __name__ == "__main__":
