@@ -311,6 +311,75 @@ class Estimator {
   std::map<int64_t, int64_t> rows_sum_;
 };
 
+using Candidate = std::pair<Estimate, Mapping>;
+
+// The candidates worth scoring exactly under one objective: the best
+// kMostScored by the estimate, ties broken by less DRAM traffic, then by the
+// order of enumeration (so the search is deterministic).
+class FrontRunners {
+ public:
+  explicit FrontRunners(Objective objective) : objective_(objective) {}
+
+  void offer(const Estimate& e, const Mapping& m, uint64_t id) {
+    // A full heap keeps only candidates better than its worst.
+    if (heap_.size() == kMostScored && !before({{e, m}, id}, heap_.front())) return;
+    heap_.push_back({{e, m}, id});
+    std::push_heap(heap_.begin(), heap_.end(), by_estimate());
+    if (heap_.size() > kMostScored) {
+      std::pop_heap(heap_.begin(), heap_.end(), by_estimate());
+      heap_.pop_back();
+    }
+  }
+  bool empty() const { return heap_.empty(); }
+
+  // The best by the estimate alone (for a layer whose every front runner is
+  // too large to lay out and score exactly).
+  const Mapping& best_estimated() const {
+    return std::min_element(heap_.begin(), heap_.end(), by_estimate())->first.second;
+  }
+
+  // Best first: the best kExactlyScored by the estimate, and any other within
+  // 1% of the best, leaving out plans too large to lay out.
+  std::vector<Mapping> to_score() {
+    std::sort_heap(heap_.begin(), heap_.end(), by_estimate());
+    std::vector<Mapping> out;
+    if (heap_.empty()) return out;
+    const double best = heap_.front().first.first.score(objective_);
+    for (std::size_t i = 0; i < heap_.size(); ++i) {
+      const Estimate& e = heap_[i].first.first;
+      if (i >= kExactlyScored && e.score(objective_) > 1.01 * best) break;
+      if (e.tiles <= kMostTilesScored) out.push_back(heap_[i].first.second);
+    }
+    return out;
+  }
+
+ private:
+  using Entry = std::pair<Candidate, uint64_t>;
+  bool before(const Entry& a, const Entry& c) const {
+    const double x = a.first.first.score(objective_), y = c.first.first.score(objective_);
+    if (x != y) return x < y;
+    if (a.first.first.dram_bits != c.first.first.dram_bits) return a.first.first.dram_bits < c.first.first.dram_bits;
+    return a.second < c.second;
+  }
+  struct ByEstimate {
+    const FrontRunners* self;
+    bool operator()(const Entry& a, const Entry& c) const { return self->before(a, c); }
+  };
+  ByEstimate by_estimate() const { return {this}; }
+
+  Objective objective_;
+  std::vector<Entry> heap_;
+};
+
+// Which of two exactly scored plans wins. The latency objective takes the
+// lower latency outright (energy only breaks exact ties): a user asking for
+// the fastest mapping gets it, never a slower one that saves energy.
+bool exactly_better(const Estimate& a, const Estimate& b, Objective objective) {
+  if (objective != Objective::Latency) return a.better_than(b, objective);
+  if (a.figures.seconds != b.figures.seconds) return a.figures.seconds < b.figures.seconds;
+  return a.better_than(b, Objective::Energy);
+}
+
 }  // namespace
 
 Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
@@ -320,15 +389,11 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
   const std::array<bool, kDims> free_pe = free_pe_loops(arch.dataflow);
   Estimator estimate(arch, l, b);
 
-  using Candidate = std::pair<Estimate, Mapping>;
   uint64_t enumerated = 0;
-  std::vector<std::pair<Candidate, uint64_t>> heap;
-  const auto before = [&](const std::pair<Candidate, uint64_t>& a, const std::pair<Candidate, uint64_t>& c) {
-    const double x = a.first.first.score(objective), y = c.first.first.score(objective);
-    if (x != y) return x < y;
-    if (a.first.first.dram_bits != c.first.first.dram_bits) return a.first.first.dram_bits < c.first.first.dram_bits;
-    return a.second < c.second;
-  };
+  // Under the latency objective the EDP objective's front runners are scored
+  // too, so the fastest plan found is never slower than the one EDP picks.
+  std::vector<FrontRunners> fronts{FrontRunners(objective)};
+  if (objective == Objective::Latency) fronts.emplace_back(Objective::Edp);
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
 
@@ -385,46 +450,35 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                     // Free PE loops grew: check the scratchpads again.
                     if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
                     const Estimate e = estimate(m, tile, sp, need);
-                    // A full heap keeps only candidates better than its worst.
-                    if (heap.size() == kMostScored && !before({{e, m}, enumerated}, heap.front())) {
-                      ++enumerated;
-                      continue;
-                    }
-                    heap.push_back({{e, m}, enumerated++});
-                    std::push_heap(heap.begin(), heap.end(), before);
-                    if (heap.size() > kMostScored) {
-                      std::pop_heap(heap.begin(), heap.end(), before);
-                      heap.pop_back();
-                    }
+                    for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
+                    ++enumerated;
                   }
     }
   }
   // No candidate reached the buffer check: the array itself cannot take the layer.
-  if (heap.empty() && !std::isfinite(smallest_need))
+  if (fronts[0].empty() && !std::isfinite(smallest_need))
     throw ConfigError(arch.pe_array->node().location(), arch.pe_array->node().path(),
                       fmt::format("layer '{}' ({}) has no mapping on a {}x{} array under {}: no unrolling meets the "
                                   "dataflow's constraints within the scratchpads (row stationary, for one, needs "
                                   "each filter's {} rows on the array's rows)",
                                   l.name, l.where.file, arch.pe_array->rows(), arch.pe_array->cols(),
                                   arch.dataflow.name, l.R));
-  if (heap.empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
+  if (fronts[0].empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
 
-  // Score the front runners exactly on their laid-out plans: the best eight
-  // by the estimate, and any other within 1% of the best, up to kMostScored.
-  std::sort_heap(heap.begin(), heap.end(), before);
-  const double best_estimate = heap.front().first.first.score(objective);
-  Mapping best = heap.front().first.second;
+  // Score the front runners exactly on their laid-out plans, each once.
+  std::vector<Mapping> scored;
+  Mapping best = fronts[0].best_estimated();
   Estimate best_exact;
-  for (std::size_t i = 0; i < heap.size(); ++i) {
-    const auto& [estimate_i, mapping] = heap[i].first;
-    if (i >= kExactlyScored && estimate_i.score(objective) > 1.01 * best_estimate) break;
-    if (estimate_i.tiles > kMostTilesScored) continue;
-    const Estimate exact = exact_estimate(arch, l, layout_array_layer(arch, l, batch, mapping));
-    if (best_exact.tiles == 0 || exact.better_than(best_exact, objective)) {
-      best_exact = exact;
-      best = mapping;
+  for (FrontRunners& front : fronts)
+    for (const Mapping& mapping : front.to_score()) {
+      if (std::find(scored.begin(), scored.end(), mapping) != scored.end()) continue;
+      scored.push_back(mapping);
+      const Estimate exact = exact_estimate(arch, l, layout_array_layer(arch, l, batch, mapping));
+      if (best_exact.tiles == 0 || exactly_better(exact, best_exact, objective)) {
+        best_exact = exact;
+        best = mapping;
+      }
     }
-  }
   return best;
 }
 
