@@ -195,6 +195,12 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
   const BuildContext ctx{a->tech, *a->table};
   a->dram = build<DramSpec>(tree.at(dram), ctx);
   a->glb = build<BufferSpec>(tree.at(glb), ctx);
+  // Inputs and partial sums stay in the buffer in this engine: only weights
+  // may pass through it (straight from DRAM to the PEs).
+  for (Tensor t : {Tensor::Inputs, Tensor::Outputs})
+    if (!a->glb->keeps(t))
+      tree.at(glb).node.fail("keeps", fmt::format("the PE-array engine lets only weights pass through the buffer; "
+                                                  "it must keep the {}", tensor_name(t)));
   a->noc = build<NocSpec>(tree.at(noc), ctx);
   a->pe_array = build<ArraySpec>(tree.at(array), ctx);
   a->vector_unit = build<VectorSpec>(tree.at(vector), ctx);

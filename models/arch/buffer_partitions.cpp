@@ -17,11 +17,26 @@ int tensor_index(const std::string& name) {
 
 }  // namespace
 
-BufferPartitions BufferPartitions::parse(const ConfigNode& node, double capacity_bits) {
+std::array<bool, 3> parse_kept_tensors(const ConfigNode& node) {
+  if (!node.has("keeps")) return {true, true, true};
+  std::array<bool, 3> kept{};
+  const ConfigNode list = node.child("keeps");
+  for (const ConfigNode& item : list.items()) {
+    const std::string name = item.as_text();
+    const int t = tensor_index(name);
+    if (t < 0) item.fail_here("'" + name + "' is not a tensor; a buffer keeps weights, inputs and outputs (or psums)");
+    if (kept[static_cast<std::size_t>(t)]) item.fail_here(std::string(kTensorNames[t]) + " listed twice");
+    kept[static_cast<std::size_t>(t)] = true;
+  }
+  if (!kept[0] && !kept[1] && !kept[2]) list.fail_here("a buffer that keeps no tensor is not a storage level; list at least one");
+  return kept;
+}
+
+BufferPartitions BufferPartitions::parse(const ConfigNode& node, double capacity_bits, const std::array<bool, 3>& kept) {
   BufferPartitions p;
   const auto given = node.optional_child("partitions");
   if (!given) {
-    p.parts_.push_back({{true, true, true}, capacity_bits, node.key_path("size"), "all tensors"});
+    p.parts_.push_back({kept, capacity_bits, node.key_path("size"), "all kept tensors"});
     return p;
   }
   given->expect_map("partitions of the buffer by tensor, like {inputs+outputs: 100 KiB, weights: 8 KiB}");
@@ -43,6 +58,9 @@ BufferPartitions BufferPartitions::parse(const ConfigNode& node, double capacity
           given->fail(name, fmt::format("{} are already held by partition '{}'; each tensor has one partition",
                                         kTensorNames[t], other.name));
       if (part.holds[static_cast<std::size_t>(t)]) given->fail(name, fmt::format("{} named twice", kTensorNames[t]));
+      if (!kept[static_cast<std::size_t>(t)])
+        given->fail(name, fmt::format("the buffer does not keep the {} (see its `keeps:`), so no partition holds them",
+                                      kTensorNames[t]));
       part.holds[static_cast<std::size_t>(t)] = true;
       if (plus == std::string::npos) break;
       start = plus + 1;
@@ -55,11 +73,12 @@ BufferPartitions BufferPartitions::parse(const ConfigNode& node, double capacity
     p.parts_.push_back(part);
   }
   for (int t = 0; t < 3; ++t) {
+    if (!kept[static_cast<std::size_t>(t)]) continue;
     bool held = false;
     for (const BufferPartition& part : p.parts_) held = held || part.holds[static_cast<std::size_t>(t)];
     if (!held)
-      given->fail_here(fmt::format("no partition holds the {}; name every tensor (weights, inputs, outputs) in "
-                                   "exactly one partition", kTensorNames[t]));
+      given->fail_here(fmt::format("no partition holds the {}; name every tensor the buffer keeps in exactly one "
+                                   "partition", kTensorNames[t]));
   }
   return p;
 }
@@ -77,10 +96,5 @@ std::string BufferPartitions::overflow(const std::array<double, 3>& bits) const 
   return "";
 }
 
-const BufferPartition& BufferPartitions::of(int tensor) const {
-  for (const BufferPartition& part : parts_)
-    if (part.holds[static_cast<std::size_t>(tensor)]) return part;
-  return parts_.front();  // parse() guarantees every tensor a partition
-}
 
 }  // namespace qnnsim

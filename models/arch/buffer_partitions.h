@@ -20,20 +20,22 @@ struct BufferPartition {
   std::string name;  // as written: "inputs+outputs"
 };
 
+// The tensors a buffer keeps, from its `keeps:` list (weights, inputs,
+// outputs or psums); all three when the key is absent.
+std::array<bool, 3> parse_kept_tensors(const ConfigNode& node);
+
 class BufferPartitions {
  public:
-  // One partition of `capacity_bits` holding everything, or those under
-  // `partitions` of `node`; they must cover each tensor once and add up to at
-  // most the capacity.
-  static BufferPartitions parse(const ConfigNode& node, double capacity_bits);
+  // One partition of `capacity_bits` holding every kept tensor, or those
+  // under `partitions` of `node`; they must cover each kept tensor (by index:
+  // weights, inputs, outputs) once, no other, and add up to at most the capacity.
+  static BufferPartitions parse(const ConfigNode& node, double capacity_bits, const std::array<bool, 3>& kept);
 
   const std::vector<BufferPartition>& parts() const { return parts_; }
   // Empty when bits of each tensor (weights, inputs, outputs) fit their
   // partitions, else which partition overflows and by how much.
   std::string overflow(const std::array<double, 3>& bits) const;
   bool fits(const std::array<double, 3>& bits) const { return overflow(bits).empty(); }
-  // The partition that holds a tensor (0 weights, 1 inputs, 2 outputs).
-  const BufferPartition& of(int tensor) const;
 
  private:
   std::vector<BufferPartition> parts_;

@@ -43,6 +43,11 @@ class BufferSpec : public ComponentSpec {
   virtual int tile_slots() const = 0;
   // How the capacity is shared between tensors (one pool, or partitions).
   virtual const BufferPartitions& partitions() const = 0;
+  // Whether the buffer keeps a tensor; one it does not keep passes through:
+  // its values go from DRAM over the network straight to the PEs each time
+  // they are fetched (a TPU's weight FIFO, Simba's and Timeloop's
+  // Eyeriss-like global buffers for weights).
+  virtual bool keeps(Tensor t) const = 0;
 };
 
 // Network between the buffer and the compute array: one shared bus, or a

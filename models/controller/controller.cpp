@@ -122,9 +122,16 @@ void Controller::compute() {
 
 sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTile& tile, sc_time t, uint64_t index) {
   const ArraySpec& pe = *arch_.pe_array;
-  // Moves a value set from the buffer over the network into the PE scratchpads.
+  // Moves a value set from the buffer over the network into the PE
+  // scratchpads; weights the buffer does not keep come from DRAM instead
+  // (the engine lets only weights pass through, so they cross raw).
   const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
-    done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
+    if (arch_.glb->keeps(tensor)) {
+      done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
+    } else {
+      done.merge(issue(dram, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Dram);
+      timing_[static_cast<std::size_t>(layer)].dram_bits += mv.glb_bits;
+    }
     work_.delivered_bits = mv.delivered_bits;
     work_.tensor = tensor;  // the network it travels on
     done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
@@ -215,7 +222,7 @@ sc_time Controller::run_vector_tile(int layer, const GlbTile& tile, sc_time t) {
 
 void Controller::charge_stall(int layer, Cause cause, const sc_time& t) {
   LayerTiming& lt = timing_[static_cast<std::size_t>(layer)];
-  (cause == Cause::Noc ? lt.stall_noc : lt.stall_buffer) += t;
+  (cause == Cause::Noc ? lt.stall_noc : cause == Cause::Dram ? lt.stall_dram : lt.stall_buffer) += t;
 }
 
 void Controller::storer() {

@@ -61,7 +61,7 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_time issue(Socket& socket, Work::Kind kind, int layer, uint64_t bits, const sc_core::sc_time& at);
 
   // The latest of several completions and which resource it was, for stall causes.
-  enum class Cause { Array, Buffer, Noc };
+  enum class Cause { Array, Buffer, Noc, Dram };
   struct Finish {
     sc_core::sc_time at;
     Cause cause;

@@ -172,7 +172,7 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
   pes.erase(std::remove_if(pes.begin(), pes.end(),
                            [&](const DimArray& x) {
                              return !parts.fits(
-                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), arch.glb->tile_slots()).by_tensor());
+                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb).by_tensor());
                            }),
             pes.end());
   std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
@@ -243,7 +243,9 @@ class Estimator {
     };
     const double inputs_per_tile = input_values(tile[kP]);
     Estimate e;
-    e.dram_bits = w_total_ * p.weights.bits * refetch(Operand::Weights, false) +
+    // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
+    const bool weights_through = !arch_.glb->keeps(Tensor::Weights);
+    e.dram_bits = w_total_ * p.weights.bits * refetch(Operand::Weights, weights_through) +
                   inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
     e.tiles = 1;
     double passes = 1;
@@ -402,7 +404,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
     for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
     const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
     if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
-      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), arch.glb->tile_slots());
+      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb);
       if (need.total() < smallest_need) {
         smallest_need = need.total();
         smallest_parts = need.parts();
@@ -439,7 +441,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                       m.pe[i] = free_pe[i] ? ceil_div(tile[i], sp[i]) : pf[i];
                       m.glb[i] = ceil_div(tile[i], std::min(E(d), m.pe[i] * sp[i]));
                     }
-                    const TileNeed need = tile_need(l, b, m, arch.glb->tile_slots());
+                    const TileNeed need = tile_need(l, b, m, *arch.glb);
                     if (!parts.fits(need.by_tensor())) {
                       if (need.total() < smallest_need) {
                         smallest_need = need.total();

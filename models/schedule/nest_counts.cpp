@@ -19,6 +19,19 @@ struct Context {
     const uint64_t w = static_cast<uint64_t>(arch.glb->width_bits());
     return (bits + w - 1) / w;
   }
+  // `n` fetches of `values` of operand o each into the PEs: buffer words, or
+  // DRAM bits for a tensor the buffer does not keep (activations as DRAM
+  // holds them, compressed or raw).
+  void fetch_from_parent(Operand o, OperandCounts& x, uint64_t n, uint64_t values) const {
+    if (arch.glb->keeps(o)) {
+      x.glb_read_words += n * words(values * bits_of(o));
+    } else if (o == Operand::Inputs) {
+      const LayerPrecision& p = layer.precision;
+      x.dram_bits += n * arch.dram->activation_bits(values, p.inputs.bits, p.inputs.density);
+    } else {
+      x.dram_bits += n * values * bits_of(o);
+    }
+  }
   uint64_t bits_of(Operand o) const {
     const LayerPrecision& p = layer.precision;
     return static_cast<uint64_t>(o == Operand::Weights  ? p.weights.bits
@@ -100,6 +113,7 @@ void count_dma(const Context& c, NestCounts& k) {
   const LayerPrecision& p = c.layer.precision;
   const std::vector<LoopRef> loops = loops_above(c.m, c.b, false);
   for (Operand o : {Operand::Weights, Operand::Inputs}) {
+    if (!c.arch.glb->keeps(o)) continue;  // fetched from DRAM by the passes instead
     const FetchFactors f = fetch_factors(c, o, counted_levels(loops, cut_position(loops, o)), false, false);
     OperandCounts& x = k[o];
     for (const auto& [v, n] : product_classes(f.distinct)) {
@@ -163,7 +177,7 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
         x.glb_read_words += n * c.words(bits);  // less the first passes, below
       } else {
         x.noc_delivered_bits += n * v[0] * c.bits_of(o);  // every MAC receives its operand
-        x.glb_read_words += n * c.words(bits);
+        c.fetch_from_parent(o, x, n, v[4 + static_cast<std::size_t>(o)]);
       }
     }
   }
@@ -188,7 +202,7 @@ void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
       if (o == Operand::Outputs)
         x.glb_write_words += n * c.words(v[0] * bits);  // each holding drained back to the buffer
       else
-        x.glb_read_words += n * c.words(v[0] * bits);
+        c.fetch_from_parent(o, x, n, v[0]);
     }
     if (o != Operand::Outputs) {
       x.noc_sent_bits += distinct_values * bits;

@@ -125,7 +125,9 @@ TileMoves NestWalker::tile(uint64_t index) const {
   x.passes = 1;
   for (int64_t n : trips) x.passes *= u(n);
   const auto tile_block = [&](int d) { return block(d, 1, t, none); };
-  if (advanced <= glb_cut_[static_cast<std::size_t>(Operand::Weights)]) {
+  // Weights the buffer does not keep are not loaded with the tile: each
+  // pass that fetches them reads them from DRAM (see ArrayPass::Move).
+  if (arch_.glb->keeps(Tensor::Weights) && advanced <= glb_cut_[static_cast<std::size_t>(Operand::Weights)]) {
     uint64_t values = 1;
     for (int d : {kG, kM, kC, kR, kS}) values *= u(tile_block(d).size);
     x.weight_load_bits = values * u(prec.weights.bits);

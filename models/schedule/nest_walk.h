@@ -18,7 +18,9 @@ namespace qnnsim {
 // What one pass moves between the buffer and the PEs, and computes.
 struct ArrayPass {
   struct Move {
-    uint64_t glb_bits = 0;        // read from the buffer (or written, for partial sums out)
+    // Read from the buffer (or written, for partial sums out); for weights
+    // the buffer does not keep, read from DRAM instead.
+    uint64_t glb_bits = 0;
     uint64_t sent_bits = 0;       // driven onto the network
     uint64_t delivered_bits = 0;  // received by PEs in all
     uint64_t values = 0;          // written into (or read out of) PE scratchpads

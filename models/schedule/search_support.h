@@ -32,7 +32,8 @@ struct Estimate {
   bool better_than(const Estimate& o, Objective obj) const;
 };
 
-// Bits of each tensor one buffer tile holds (inputs with their halo), per slot.
+// Bits of each tensor one buffer tile holds (inputs with their halo), per
+// slot; none of a tensor the buffer does not keep.
 struct TileNeed {
   double w = 0, i = 0, o = 0;
   int slots = 2;
@@ -40,7 +41,7 @@ struct TileNeed {
   std::array<double, 3> by_tensor() const { return {slots * w, slots * i, slots * o}; }
   std::string parts() const;
 };
-TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, int slots);
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer);
 
 // Values of a kept tensor one PE holds for a pass; a sliding loop counts once.
 int64_t pe_need(Operand o, const LoopBounds& b, const DimArray& pe, int slide);

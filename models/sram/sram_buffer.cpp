@@ -30,7 +30,8 @@ class SramSpec : public BufferSpec {
     width_bits_ = node.whole_bits("width", 1 << 20);
     banks_ = node.integer_in("banks", 1, 1 << 16);
     tile_slots_ = static_cast<int>(node.integer_in("tile_slots", 1, 2, 2));
-    partitions_ = BufferPartitions::parse(node, capacity_bits_);
+    kept_ = parse_kept_tensors(node);
+    partitions_ = BufferPartitions::parse(node, capacity_bits_, kept_);
     const double bank_bits = capacity_bits_ / static_cast<double>(banks_);
     if (bank_bits < static_cast<double>(width_bits_))
       node.fail("banks", "each of the " + std::to_string(banks_) + " banks would hold fewer bits than one " +
@@ -46,6 +47,7 @@ class SramSpec : public BufferSpec {
   std::string capacity_key() const override { return node_.key_path("size"); }
   int tile_slots() const override { return tile_slots_; }
   const BufferPartitions& partitions() const override { return partitions_; }
+  bool keeps(Tensor t) const override { return t == Tensor::Accumulator || kept_[static_cast<std::size_t>(t)]; }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<SramModule>(name, *this);
@@ -63,6 +65,7 @@ class SramSpec : public BufferSpec {
   int tile_slots_ = 2;
   double access_pj_ = 0;
   BufferPartitions partitions_;
+  std::array<bool, 3> kept_{true, true, true};
 };
 
 SramModule::SramModule(sc_core::sc_module_name name, const SramSpec& spec) : ComponentModule(name, spec), sram_(spec) {}
