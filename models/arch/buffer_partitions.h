@@ -1,10 +1,13 @@
 #pragma once
-// A buffer's capacity, shared by every tensor or split into partitions that
-// each hold some of them: Eyeriss v1 keeps ifmaps and partial sums in 100 KB
-// and filters in 8 KB of its 108 KB (Chen et al., JSSC 2017), so a tile fits
-// only if each tensor fits its own part, not merely the sum.
+// How a buffer shares itself between tensors. `keeps:` says which tensors it
+// holds (the others pass through it). Its capacity is shared by the kept
+// tensors or split into partitions that each hold some of them: Eyeriss v1
+// keeps ifmaps and partial sums in 100 KB and filters in 8 KB of its 108 KB
+// (Chen et al., JSSC 2017), so a tile fits only if each tensor fits its own
+// part, not merely the sum.
 //
-// YAML, beside the buffer's `size:`:  partitions: {inputs+outputs: 100 KiB, weights: 8 KiB}
+// YAML, beside the buffer's `size:`:  keeps: [weights, inputs, outputs]
+//                                     partitions: {inputs+outputs: 100 KiB, weights: 8 KiB}
 #include <array>
 #include <string>
 #include <vector>
