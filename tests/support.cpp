@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <sys/wait.h>
 
@@ -100,6 +101,43 @@ std::string read_file(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text) {
+  // RFC 4180: a quoted field may hold commas, doubled quotes and line breaks.
+  std::vector<std::vector<std::string>> records(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      records.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      records.back().push_back(field);
+      field.clear();
+      records.emplace_back();
+    } else {
+      field += c;
+    }
+  }
+  if (records.back().empty()) records.pop_back();
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    if (records[r].size() != records[0].size())
+      throw std::runtime_error("CSV row " + std::to_string(r) + " has " + std::to_string(records[r].size()) +
+                               " fields, its header " + std::to_string(records[0].size()));
+    std::map<std::string, std::string> row;
+    for (std::size_t c = 0; c < records[0].size(); ++c) row[records[0][c]] = records[r][c];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {

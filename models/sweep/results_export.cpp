@@ -6,18 +6,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/csv_field.h"
 #include "sweep/pareto.h"
 
 namespace qnnsim {
 
 namespace {
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string value_of(const PointRecord& r, const std::string& name) {
   for (const auto& [k, v] : r.params)
