@@ -10,6 +10,10 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include "core/content_hash.h"
+#include "core/version.h"
 #include "sweep/results_db.h"
 #include "support.h"
 
@@ -48,6 +52,21 @@ TEST_CASE("a sweep gives identical results with -j1 and -j2", "[sweep][cli]") {
   const std::string csv = read_file((dir / "csv.txt").string());
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header + 6 points
   CHECK(csv.find("rows,size,status,energy_j") != std::string::npos);
+  // The database says which binary and command made it, and hashes the inputs.
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open_v2((dir / "j2.db").string().c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(handle, "SELECT key, value FROM provenance", -1, &q, nullptr) == SQLITE_OK);
+  std::map<std::string, std::string> provenance;
+  while (sqlite3_step(q) == SQLITE_ROW)
+    provenance[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+  sqlite3_finalize(q);
+  sqlite3_close(handle);
+  CHECK(provenance.at("qnnsim_version") == qnnsim_version());
+  CHECK(provenance.at("commit") == qnnsim_commit());
+  CHECK(provenance.at("command_line") == "qnnsim sweep " + spec + " --db " + (dir / "j2.db").string() + " -j 2");
+  CHECK(provenance.at("spec_sha1") == file_sha1(spec));
+  CHECK(provenance.at("workload_sha1:" + shipped("workloads/lenet5.yaml")) == file_sha1(shipped("workloads/lenet5.yaml")));
 }
 
 TEST_CASE("a point that fails is recorded and the sweep goes on", "[sweep][cli]") {
@@ -107,6 +126,11 @@ TEST_CASE("a sweep killed with SIGKILL resumes without losing or repeating a poi
   // Without --resume the file is not reused by accident.
   CHECK(qnnsim_cli("sweep " + spec + " --db " + db, dir / "out.txt", dir / "err.txt") == 2);
   CHECK(read_file((dir / "err.txt").string()).find("--resume") != std::string::npos);
+  // A dry run counts what is left and runs nothing.
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " --resume --dry-run", dir / "out.txt", dir / "err.txt") == 0);
+  CHECK(read_file((dir / "out.txt").string()).find(std::to_string(before) + " points are already in " + db + "; " +
+                                                   std::to_string(24 - before) + " left to run") != std::string::npos);
+  CHECK(count_points(db) == before);
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " --resume -j 2", dir / "out.txt", dir / "err.txt") == 0);
   CHECK(read_file((dir / "out.txt").string()).find(std::to_string(before) + " points are already in") != std::string::npos);
   const auto points = ResultsDb(db, false).points();

@@ -310,6 +310,7 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (*validate_cmd) return validate_files(files);
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
+    sweep_opts.command_line = g_provenance.command_line;
     if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);
     if (*diff_cmd) return qnnsim::cli::run_diff(diff_args);

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
   cycles INTEGER, latency_s REAL, energy_j REAL, pe_utilization REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
 CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_j REAL, PRIMARY KEY(hash, component));
+CREATE TABLE IF NOT EXISTS provenance(sweep TEXT, started_at TEXT, key TEXT, value TEXT);
 )";
 
 constexpr const char* kPointColumns =
@@ -170,6 +171,13 @@ void ResultsDb::exec(const std::string& sql) const {
 void ResultsDb::note_sweep(const std::string& name, const std::string& spec_text) {
   Statement(db_, "INSERT OR IGNORE INTO sweeps(name, spec, created_at) VALUES(?, ?, ?)")
       .text(1, name).text(2, spec_text).text(3, now_utc()).run();
+}
+
+void ResultsDb::note_provenance(const std::string& sweep, const std::vector<std::pair<std::string, std::string>>& entries) {
+  const std::string at = now_utc();
+  for (const auto& [k, v] : entries)
+    Statement(db_, "INSERT INTO provenance(sweep, started_at, key, value) VALUES(?, ?, ?, ?)")
+        .text(1, sweep).text(2, at).text(3, k).text(4, v).run();
 }
 
 std::set<std::string> ResultsDb::hashes(bool failed_too) const {

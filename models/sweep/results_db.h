@@ -55,6 +55,9 @@ class ResultsDb {
 
   const std::string& path() const { return path_; }
   void note_sweep(const std::string& name, const std::string& spec_text);
+  // Who ran the sweep this time (version, commit, command line, input hashes):
+  // one set of rows per invocation, so a resumed sweep shows every binary that added points.
+  void note_provenance(const std::string& sweep, const std::vector<std::pair<std::string, std::string>>& entries);
   std::set<std::string> hashes(bool failed_too) const;
   void insert(const PointRecord& r);
   // Copies every point of another results file not yet here (a Slurm task's shard); returns how many.
