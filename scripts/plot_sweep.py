@@ -30,6 +30,7 @@ SI_UNITS = ("J", "s", "J·s")  # linear ticks read better as 2 mJ than as 0.002
 # The component types qnnsim reports, in the order they stack, so that one
 # component keeps its colour from plot to plot; others follow by name.
 COMPONENTS = ("dram", "glb", "noc", "link", "spad", "mac", "vector", "leakage")
+LOG_SPAN = 30   # an axis whose values span more than this factor is drawn logarithmic
 MAX_BARS = 8    # more bars than this would make their parameter labels unreadable
 HASH_CHARS = 8  # enough to tell points apart; --points accepts any prefix
 
@@ -140,7 +141,30 @@ def log_axis(values, forced, name):
         if forced:
             print(f"plot_sweep: {name} has values <= 0; its axis stays linear", file=sys.stderr)
         return False
-    return forced or hi / lo > 100
+    return forced or hi / lo > LOG_SPAN
+
+
+def label_offsets(anchors, size=10.0):
+    """Offsets (in points) for labels at display positions `anchors`, each
+    moved up past any label already placed within `size` of it, so that no two
+    labels overlap however close their points are."""
+    placed, offsets = [], []
+    for x, y in anchors:
+        dy = 4.0
+        while any(abs(x + 4 - px) < size and abs(y + dy - py) < size for px, py in placed):
+            dy += size
+        placed.append((x + 4, y + dy))
+        offsets.append((4, dy))
+    return offsets
+
+
+def label_front(ax, points):
+    """Numbers the points drawn as bars on the right, labels apart."""
+    ax.figure.canvas.draw()  # scales and limits settled, so display positions are final
+    to_points = 72.0 / ax.figure.dpi
+    anchors = [tuple(v * to_points for v in ax.transData.transform(p)) for p in points]
+    for i, (p, off) in enumerate(zip(points, label_offsets(anchors)), 1):
+        ax.annotate(str(i), p, xytext=off, textcoords="offset points", fontsize=8)
 
 
 def resolve_points(prefixes, ok, workload):
@@ -204,12 +228,11 @@ def draw(args, db, ok, n_failed, n_missing, front, bars, sweeps, workload):
                label=f"Pareto front ({len(front)})")
     not_drawn = [f"{n_failed} failed"] + ([f"{n_missing} without {args.x}/{args.y}"] if n_missing else [])
     ax.plot([], [], " ", label=", ".join(not_drawn) + ": not drawn")
-    for i, p in enumerate(bars, 1):  # the same numbers label the bars on the right
-        ax.annotate(str(i), (p[kx], p[ky]), xytext=(4, 4), textcoords="offset points", fontsize=8)
     log_x = log_axis([p[kx] for p in ok], args.log, args.x)
     log_y = log_axis([p[ky] for p in ok], args.log, args.y)
     ax.set_xscale("log" if log_x else "linear")
     ax.set_yscale("log" if log_y else "linear")
+    label_front(ax, [(p[kx], p[ky]) for p in bars])
     for axis, name, unit, log, maximised in ((ax.xaxis, xname, xunit, log_x, max_x),
                                              (ax.yaxis, yname, yunit, log_y, max_y)):
         if not log and unit in SI_UNITS:  # the ticks carry the unit
@@ -270,7 +293,7 @@ def main():
     parser.add_argument("--sweep", help="only the points of this sweep")
     parser.add_argument("--points", nargs="+", metavar="HASHPREFIX", help="the points whose energy to break down "
                         f"(default: up to {MAX_BARS} spread along the front)")
-    parser.add_argument("--log", action="store_true", help="log axes (default: log where values span over 100x)")
+    parser.add_argument("--log", action="store_true", help=f"log axes (default: log where values span over {LOG_SPAN}x)")
     parser.add_argument("--title", help="the figure's title")
     args = parser.parse_args()  # argparse itself exits 2 on an unknown objective or option
     if args.x == args.y:

@@ -135,7 +135,7 @@ class PlotSweep(unittest.TestCase):
         self.assertAlmostEqual(float(lines[0][1].split("=")[1]), 1.0e-3)  # A's energy in joules
         self.assertAlmostEqual(float(lines[0][2].split("=")[1]), 9.0e-3)
         self.assertIn("lenet5: 4 of 8 ok points (2 failed)", done.stdout)
-        self.assertIn("(x linear, y linear)", done.stdout)  # both span under 100x
+        self.assertIn("(x linear, y linear)", done.stdout)  # both span under 30x
 
     def test_maximised_throughput(self):
         done = run(self.db, "-o", self.out("tp.png"), "--x", "energy", "--y", "throughput", "--log")
@@ -149,6 +149,21 @@ class PlotSweep(unittest.TestCase):
         done = run(self.db, "-o", self.out("area.png"), "--x", "area", "--y", "latency")
         self.assert_ok(done)
         self.assertIn("(x log, y linear)", done.stdout)
+
+    def test_labels_apart_and_log_past_30x(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("plot_sweep", SCRIPT)
+        plot = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(plot)
+        anchors = [(100, 100), (101, 100), (100, 102), (300, 300)]
+        labels = [(x + dx, y + dy) for (x, y), (dx, dy) in zip(anchors, plot.label_offsets(anchors))]
+        for i in range(len(labels)):
+            for j in range(i):
+                apart = abs(labels[i][0] - labels[j][0]) >= 10 or abs(labels[i][1] - labels[j][1]) >= 10
+                self.assertTrue(apart, f"labels {j} and {i} overlap: {labels}")
+        self.assertEqual(labels[3], (304, 304))  # a lone point keeps its label beside it
+        self.assertTrue(plot.log_axis([1.0, 40.0], False, "x"))
+        self.assertFalse(plot.log_axis([1.0, 20.0], False, "x"))
 
     def test_chosen_points_and_other_workload(self):
         done = run(self.db, "-o", self.out("pts.png"), "--points", self.hashes["C"][:6], self.hashes["H"][:10],
