@@ -17,6 +17,7 @@
 #include "arch/arch_spec.h"
 #include "cli/diff_command.h"
 #include "cli/import_command.h"
+#include "cli/progress_line.h"
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
 #include "core/version.h"
@@ -226,12 +227,14 @@ int run(RunOptions o) {
   if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}) ||
       !trace.start(o.trace, in->workload))
     return kExitConfigError;
+  qnnsim::cli::ProgressLine progress(!o.quiet);
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload, in->arch->dataflow);
   const std::vector<qnnsim::LayerPlan> plans =
       qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
   if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
   const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
+  progress.done();
   if (!trace.finish(result.arch, in->workload, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   if (json_out.is_open())

@@ -4,6 +4,7 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "core/progress.h"
 #include "core/trace_recorder.h"
 
 namespace qnnsim {
@@ -254,6 +255,7 @@ void Controller::storer() {
     timing_[l].end = sc_core::sc_time_stamp();
     timing_[l].stall_dram += timing_[l].end - timing_[l].compute_end;  // draining the last outputs
     if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", "dram", layer, timing_[l].compute_end, timing_[l].end);
+    report_progress("simulating", l + 1, plans_.size());
   }
 }
 
