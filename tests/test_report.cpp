@@ -93,7 +93,7 @@ TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
   const auto j = nlohmann::json::parse(read_file((dir / "r.json").string()));
   CHECK(j["batch"] == 2);
   for (const char* key : {"cycles", "latency_s", "macs", "ops", "throughput_gops", "energy_pj", "energy_per_mac_pj",
-                          "tops_per_w", "pe_utilization", "dram_bytes"})
+                          "tops_per_w", "pe_utilization_fraction", "dram_bytes"})
     CHECK(j["summary"].contains(key));
   CHECK(j["summary"]["macs"] == 2 * 416520);
   // Where the figures came from: this binary, the command line, and each input's content hash.
@@ -107,8 +107,8 @@ TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
   REQUIRE(j["layers"].size() == 7);
   CHECK(j["layers"][0]["name"] == "conv1");
   CHECK(j["layers"][1]["type"] == "maxpool");
-  for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization", "dram_bytes",
-                          "energy_breakdown_pj", "stall_cycles", "utilization", "tiling", "active_pes"})
+  for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization_fraction", "dram_bytes",
+                          "energy_breakdown_pj", "stall_cycles", "utilization_fraction", "tiling", "active_pes"})
     CHECK(j["layers"][0].contains(key));
   // A full pass of the conv layer uses at most the 16 x 16 array; the pooling layer none of it.
   CHECK(j["layers"][0]["active_pes"] > 0);

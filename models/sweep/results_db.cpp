@@ -101,7 +101,7 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
   r.area_mm2 = number_or_zero(s, "area_mm2");
   r.throughput_gops = number_or_zero(s, "throughput_gops");
   r.gops_per_w = number_or_zero(s, "gops_per_w");
-  r.pe_utilization = number_or_zero(s, "pe_utilization");
+  r.pe_utilization = number_or_zero(s, "pe_utilization_fraction");
   r.dram_bytes = number_or_zero(s, "dram_bytes");
   r.macs = static_cast<int64_t>(number_or_zero(s, "macs"));
   r.cycles = static_cast<int64_t>(number_or_zero(s, "cycles"));
@@ -115,7 +115,7 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
     row.cycles = static_cast<int64_t>(number_or_zero(l, "cycles"));
     row.latency_s = number_or_zero(l, "latency_s");
     row.energy_j = number_or_zero(l, "energy_pj") * 1e-12;
-    row.pe_utilization = number_or_zero(l, "pe_utilization");
+    row.pe_utilization = number_or_zero(l, "pe_utilization_fraction");
     row.dram_bytes = number_or_zero(l, "dram_bytes");
     r.layers.push_back(row);
   }
