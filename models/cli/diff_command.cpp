@@ -45,6 +45,7 @@ CLI::App* add_diff_command(CLI::App& app, DiffArgs& a) {
   cmd->add_option("B", a.b, "the later report")->required();
   cmd->add_option("--tolerance", a.tolerance, "relative change allowed, e.g. 1% or 0.01 (default 0: any change)");
   cmd->add_option("--limit", a.limit, "print at most N changes, largest first (0: all; default 40)");
+  cmd->add_flag("--actions", a.actions, "compare each action's count and energy too (default: layers, components, totals)");
   return cmd;
 }
 
@@ -74,7 +75,12 @@ int run_diff(const DiffArgs& a) {
   }
   nlohmann::json ja, jb;
   if (!load_report(a.a, ja) || !load_report(a.b, jb)) return kExitBadInput;
-  const Figures fa = flatten_report(ja), fb = flatten_report(jb);
+  Figures fa = flatten_report(ja), fb = flatten_report(jb);
+  if (!a.actions)
+    for (Figures* f : {&fa, &fb})
+      for (auto it = f->begin(); it != f->end();)
+        it = it->first.find(".actions.") != std::string::npos || it->first.rfind("energy_by_action_pj.", 0) == 0 ? f->erase(it)
+                                                                                                             : std::next(it);
   const std::vector<FigureChange> changes = compare_figures(fa, fb);
   std::cout << fmt::format("qnnsim diff: {} -> {} (tolerance {:g}%)\n", a.a, a.b, tolerance * 100);
   if (!changes.empty()) std::cout << fmt::format("  {:>10} {:>17} {:>17}  {}\n", "change", "A", "B", "figure");

@@ -20,6 +20,7 @@ struct DiffArgs {
   std::string a, b;
   std::string tolerance = "0";
   std::size_t limit = 40;
+  bool actions = false;  // compare every action's count and energy too
 };
 CLI::App* add_diff_command(CLI::App& app, DiffArgs& args);
 int run_diff(const DiffArgs& args);
