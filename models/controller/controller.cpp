@@ -67,7 +67,8 @@ void Controller::loader() {
     for (const GlbTile& tile : plans_[l].tiles) {
       while (slots_free_ == 0) wait(slot_ev_);
       --slots_free_;
-      if (TraceRecorder* tr = trace_recorder()) tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
+      if (TraceRecorder* tr = trace_recorder())
+        tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = t;
       for (auto [from_dram, into_buffer] : {std::pair{tile.weight_load_bits, tile.weight_load_bits},
@@ -247,7 +248,8 @@ void Controller::storer() {
       timing_[l].dram_bits += tile.output_store_bits;
       wait(done - sc_core::sc_time_stamp());
       ++slots_free_;
-      if (TraceRecorder* tr = trace_recorder()) tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
+      if (TraceRecorder* tr = trace_recorder())
+        tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       slot_ev_.notify(SC_ZERO_TIME);
       ++stored_;
       stored_ev_.notify(SC_ZERO_TIME);
