@@ -19,6 +19,7 @@ import sqlite3
 import sys
 
 # name: (column, axis label, unit, maximised?). Everything else is minimised.
+# The database keeps energy in pJ; plots and the printed front show joules.
 OBJECTIVES = {
     "energy": ("energy_j", "energy", "J", False),
     "latency": ("latency_s", "latency", "s", False),
@@ -26,6 +27,8 @@ OBJECTIVES = {
     "area": ("area_mm2", "area", "mm²", False),
     "throughput": ("throughput_gops", "throughput", "GOPS", True),
 }
+# Joules from the database's picojoules.
+COLUMN_SQL = {"energy_j": "energy_pj * 1e-12 AS energy_j", "edp_js": "edp_pj_s * 1e-12 AS edp_js"}
 SI_UNITS = ("J", "s", "J·s")  # linear ticks read better as 2 mJ than as 0.002
 # The component types qnnsim reports, in the order they stack, so that one
 # component keeps its colour from plot to plot; others follow by name.
@@ -59,6 +62,7 @@ def open_db(path):
     try:
         db = sqlite3.connect(pathlib.Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         db.execute("SELECT hash FROM points LIMIT 1")
+        db.execute("SELECT energy_pj FROM points LIMIT 1")  # older databases kept energy_j, in J
     except sqlite3.Error as e:
         fail(f"{path}: not a qnnsim sweep database ({e})")
     db.row_factory = sqlite3.Row
@@ -67,7 +71,7 @@ def open_db(path):
 
 def load_points(db, sweep):
     """Every point (of one sweep, if given) as a dict, with its parameters parsed."""
-    columns = ", ".join(o[0] for o in OBJECTIVES.values())
+    columns = ", ".join(COLUMN_SQL.get(o[0], o[0]) for o in OBJECTIVES.values())
     rows = [dict(r) for r in db.execute(f"SELECT hash, sweep, status, workload, params, {columns} FROM points")]
     if sweep is not None:
         names = sorted({r["sweep"] or "" for r in rows})
@@ -192,7 +196,8 @@ def energy_breakdown(db, points):
     """{hash: {component: joules}}; a point without per-component rows shows its total."""
     found = {p["hash"]: {} for p in points}
     marks = ",".join("?" * len(found))
-    for r in db.execute(f"SELECT hash, component, energy_j FROM energy WHERE hash IN ({marks})", list(found)):
+    for r in db.execute(f"SELECT hash, component, energy_pj * 1e-12 AS energy_j FROM energy WHERE hash IN ({marks})",
+                        list(found)):
         if number(r["energy_j"]) is not None:
             found[r["hash"]][str(r["component"])] = number(r["energy_j"])
     for p in points:

@@ -150,7 +150,7 @@ std::vector<std::string> sweep_rows(const std::string& db) {
   std::vector<std::string> out;
   for (const PointRecord& r : ResultsDb(db, false).points()) {
     std::string line = r.hash + " " + r.status + " " + r.error;
-    for (double v : {r.energy_j, r.latency_s, r.edp_js, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
+    for (double v : {r.energy_pj, r.latency_s, r.edp_pj_s, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
       line += " " + std::to_string(v);
     line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
     for (const auto& [k, v] : r.params) line += " " + k + "=" + v;

@@ -20,12 +20,12 @@ SCHEMA = """
 CREATE TABLE sweeps(name TEXT PRIMARY KEY, spec TEXT, created_at TEXT);
 CREATE TABLE points(hash TEXT PRIMARY KEY, sweep TEXT, point_index INTEGER, params TEXT,
   status TEXT, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
-  energy_j REAL, latency_s REAL, edp_js REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
-  pe_utilization REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
+  energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
+  pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
 CREATE TABLE params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(hash, name));
 CREATE TABLE layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER, cycles INTEGER, latency_s REAL,
-  energy_j REAL, pe_utilization REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
-CREATE TABLE energy(hash TEXT, component TEXT, energy_j REAL, PRIMARY KEY(hash, component));
+  energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
+CREATE TABLE energy(hash TEXT, component TEXT, energy_pj REAL, PRIMARY KEY(hash, component));
 """
 
 # lenet5 in sweep s1: name -> (energy mJ, latency ms, throughput GOPS, area mm2).
@@ -53,9 +53,9 @@ def add_point(db, name, sweep, index, workload, figures, params):
                    (h, sweep, index, json.dumps(params), workload))
     else:
         energy_mj, latency_ms, gops, area = figures
-        e, t = energy_mj * 1e-3, latency_ms * 1e-3
-        db.execute("INSERT INTO points(hash, sweep, point_index, params, status, arch, workload, batch, energy_j, "
-                   "latency_s, edp_js, area_mm2, throughput_gops) VALUES(?,?,?,?,'ok','systolic_ws',?,1,?,?,?,?,?)",
+        e, t = energy_mj * 1e9, latency_ms * 1e-3  # the database holds pJ and s
+        db.execute("INSERT INTO points(hash, sweep, point_index, params, status, arch, workload, batch, energy_pj, "
+                   "latency_s, edp_pj_s, area_mm2, throughput_gops) VALUES(?,?,?,?,'ok','systolic_ws',?,1,?,?,?,?,?)",
                    (h, sweep, index, json.dumps(params), workload, e, t, e * t, area, gops))
         db.executemany("INSERT INTO energy VALUES(?,?,?)", [(h, c, e * share) for c, share in COMPONENTS.items()])
     db.executemany("INSERT INTO params VALUES(?,?,?)", [(h, n, str(v)) for n, v in params.items()])

@@ -51,7 +51,7 @@ TEST_CASE("a sweep gives identical results with -j1 and -j2", "[sweep][cli]") {
     CHECK(qnnsim_cli("results " + (dir / db).string() + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
   const std::string csv = read_file((dir / "csv.txt").string());
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header + 6 points
-  CHECK(csv.find("rows,size,status,energy_j") != std::string::npos);
+  CHECK(csv.find("rows,size,status,energy_pj") != std::string::npos);
   // The database says which binary and command made it, and hashes the inputs.
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open_v2((dir / "j2.db").string().c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
@@ -156,7 +156,7 @@ TEST_CASE("results prints the Pareto front and rejects bad requests", "[sweep][c
     if (front.find(f.hash.substr(0, 12)) == std::string::npos) continue;
     ++listed;
     for (const PointRecord& p : points)
-      CHECK_FALSE((p.energy_j < f.energy_j && p.latency_s < f.latency_s));
+      CHECK_FALSE((p.energy_pj < f.energy_pj && p.latency_s < f.latency_s));
   }
   CHECK(listed >= 1);
   CHECK(front.find("Pareto front of lenet5 over energy, latency (" + std::to_string(listed) + " of 8") != std::string::npos);
@@ -165,4 +165,20 @@ TEST_CASE("results prints the Pareto front and rejects bad requests", "[sweep][c
   CHECK(read_file((dir / "err.txt").string()).find("unknown objective 'speed'") != std::string::npos);
   CHECK(qnnsim_cli("results " + (dir / "none.db").string(), dir / "out.txt", dir / "err.txt") == 2);
   CHECK(qnnsim_cli("sweep " + (dir / "none.yaml").string(), dir / "out.txt", dir / "err.txt") == 2);
+}
+
+TEST_CASE("a results database that kept energy in J is refused, not mixed with pJ", "[sweep][cli]") {
+  const auto dir = scratch_dir("sweep_old_db");
+  const std::string spec = write_spec(dir, "arch/systolic_ws.yaml", "workloads/lenet5.yaml",
+                                      "parameters:\n  - {path: pe_array.rows, values: [4, 8]}\n");
+  const std::string db = (dir / "old.db").string();
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "CREATE TABLE points(hash TEXT PRIMARY KEY, energy_j REAL)", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(handle);
+  CHECK(qnnsim_cli("sweep " + spec + " --db " + db + " --resume", dir / "out.txt", dir / "err.txt") != 0);
+  CHECK_THAT(read_file((dir / "err.txt").string()), Catch::Contains("old.db") && Catch::Contains("energy in J") &&
+                                                         Catch::Contains("new --db"));
+  CHECK(count_points(db) == 0);
 }

@@ -19,7 +19,7 @@
 namespace qnnsim {
 
 // Bump when what a stored result means changes, so old rows are not reused.
-constexpr int kResultFormatVersion = 1;
+constexpr int kResultFormatVersion = 2;  // 2: energies in pJ, fractions named _fraction
 
 struct ResolvedPoint {
   YAML::Node arch, workload;
