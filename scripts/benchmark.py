@@ -125,7 +125,7 @@ def main():
             per_image_mj = report["summary"]["energy_pj"] / batch * 1e-9
             imc = report["in_memory"]
             print(f"{chip:<8} {name:<10} {batch:>5} {wall:>7.3f} {mem:>9.1f} {imc['images_per_s']:>9.1f} "
-                  f"{per_image_mj:>9.2f} {imc['adc_energy_share']:>9.1%}")
+                  f"{per_image_mj:>9.2f} {imc['adc_energy_fraction']:>9.1%}")
 
     shipped_designs_resnet50(args.binary, args.repeats)
 

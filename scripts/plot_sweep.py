@@ -19,6 +19,7 @@ import sqlite3
 import sys
 
 # name: (column, axis label, unit, maximised?). Everything else is minimised.
+# The database keeps energy in pJ; plots and the printed front show joules.
 OBJECTIVES = {
     "energy": ("energy_j", "energy", "J", False),
     "latency": ("latency_s", "latency", "s", False),
@@ -26,10 +27,13 @@ OBJECTIVES = {
     "area": ("area_mm2", "area", "mm²", False),
     "throughput": ("throughput_gops", "throughput", "GOPS", True),
 }
+# Joules from the database's picojoules.
+COLUMN_SQL = {"energy_j": "energy_pj * 1e-12 AS energy_j", "edp_js": "edp_pj_s * 1e-12 AS edp_js"}
 SI_UNITS = ("J", "s", "J·s")  # linear ticks read better as 2 mJ than as 0.002
 # The component types qnnsim reports, in the order they stack, so that one
 # component keeps its colour from plot to plot; others follow by name.
 COMPONENTS = ("dram", "glb", "noc", "link", "spad", "mac", "vector", "leakage")
+LOG_SPAN = 30   # an axis whose values span more than this factor is drawn logarithmic
 MAX_BARS = 8    # more bars than this would make their parameter labels unreadable
 HASH_CHARS = 8  # enough to tell points apart; --points accepts any prefix
 
@@ -58,6 +62,7 @@ def open_db(path):
     try:
         db = sqlite3.connect(pathlib.Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         db.execute("SELECT hash FROM points LIMIT 1")
+        db.execute("SELECT energy_pj FROM points LIMIT 1")  # older databases kept energy_j, in J
     except sqlite3.Error as e:
         fail(f"{path}: not a qnnsim sweep database ({e})")
     db.row_factory = sqlite3.Row
@@ -66,7 +71,7 @@ def open_db(path):
 
 def load_points(db, sweep):
     """Every point (of one sweep, if given) as a dict, with its parameters parsed."""
-    columns = ", ".join(o[0] for o in OBJECTIVES.values())
+    columns = ", ".join(COLUMN_SQL.get(o[0], o[0]) for o in OBJECTIVES.values())
     rows = [dict(r) for r in db.execute(f"SELECT hash, sweep, status, workload, params, {columns} FROM points")]
     if sweep is not None:
         names = sorted({r["sweep"] or "" for r in rows})
@@ -140,7 +145,30 @@ def log_axis(values, forced, name):
         if forced:
             print(f"plot_sweep: {name} has values <= 0; its axis stays linear", file=sys.stderr)
         return False
-    return forced or hi / lo > 100
+    return forced or hi / lo > LOG_SPAN
+
+
+def label_offsets(anchors, size=10.0):
+    """Offsets (in points) for labels at display positions `anchors`, each
+    moved up past any label already placed within `size` of it, so that no two
+    labels overlap however close their points are."""
+    placed, offsets = [], []
+    for x, y in anchors:
+        dy = 4.0
+        while any(abs(x + 4 - px) < size and abs(y + dy - py) < size for px, py in placed):
+            dy += size
+        placed.append((x + 4, y + dy))
+        offsets.append((4, dy))
+    return offsets
+
+
+def label_front(ax, points):
+    """Numbers the points drawn as bars on the right, labels apart."""
+    ax.figure.canvas.draw()  # scales and limits settled, so display positions are final
+    to_points = 72.0 / ax.figure.dpi
+    anchors = [tuple(v * to_points for v in ax.transData.transform(p)) for p in points]
+    for i, (p, off) in enumerate(zip(points, label_offsets(anchors)), 1):
+        ax.annotate(str(i), p, xytext=off, textcoords="offset points", fontsize=8)
 
 
 def resolve_points(prefixes, ok, workload):
@@ -168,7 +196,8 @@ def energy_breakdown(db, points):
     """{hash: {component: joules}}; a point without per-component rows shows its total."""
     found = {p["hash"]: {} for p in points}
     marks = ",".join("?" * len(found))
-    for r in db.execute(f"SELECT hash, component, energy_j FROM energy WHERE hash IN ({marks})", list(found)):
+    for r in db.execute(f"SELECT hash, component, energy_pj * 1e-12 AS energy_j FROM energy WHERE hash IN ({marks})",
+                        list(found)):
         if number(r["energy_j"]) is not None:
             found[r["hash"]][str(r["component"])] = number(r["energy_j"])
     for p in points:
@@ -204,12 +233,11 @@ def draw(args, db, ok, n_failed, n_missing, front, bars, sweeps, workload):
                label=f"Pareto front ({len(front)})")
     not_drawn = [f"{n_failed} failed"] + ([f"{n_missing} without {args.x}/{args.y}"] if n_missing else [])
     ax.plot([], [], " ", label=", ".join(not_drawn) + ": not drawn")
-    for i, p in enumerate(bars, 1):  # the same numbers label the bars on the right
-        ax.annotate(str(i), (p[kx], p[ky]), xytext=(4, 4), textcoords="offset points", fontsize=8)
     log_x = log_axis([p[kx] for p in ok], args.log, args.x)
     log_y = log_axis([p[ky] for p in ok], args.log, args.y)
     ax.set_xscale("log" if log_x else "linear")
     ax.set_yscale("log" if log_y else "linear")
+    label_front(ax, [(p[kx], p[ky]) for p in bars])
     for axis, name, unit, log, maximised in ((ax.xaxis, xname, xunit, log_x, max_x),
                                              (ax.yaxis, yname, yunit, log_y, max_y)):
         if not log and unit in SI_UNITS:  # the ticks carry the unit
@@ -270,7 +298,7 @@ def main():
     parser.add_argument("--sweep", help="only the points of this sweep")
     parser.add_argument("--points", nargs="+", metavar="HASHPREFIX", help="the points whose energy to break down "
                         f"(default: up to {MAX_BARS} spread along the front)")
-    parser.add_argument("--log", action="store_true", help="log axes (default: log where values span over 100x)")
+    parser.add_argument("--log", action="store_true", help=f"log axes (default: log where values span over {LOG_SPAN}x)")
     parser.add_argument("--title", help="the figure's title")
     args = parser.parse_args()  # argparse itself exits 2 on an unknown objective or option
     if args.x == args.y:

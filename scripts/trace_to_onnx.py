@@ -72,6 +72,7 @@ def main():
         [helper.make_tensor_value_info(outputs[previous], TensorProto.FLOAT, None)], initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.save(model, sys.argv[2])
+    print(f"wrote {sys.argv[2]}: {trace['network']}, {len(trace['layers'])} layers as {len(nodes)} ONNX nodes")
 
 
 if __name__ == "__main__":

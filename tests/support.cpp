@@ -107,6 +107,43 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text) {
+  // RFC 4180: a quoted field may hold commas, doubled quotes and line breaks.
+  std::vector<std::vector<std::string>> records(1);
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      records.back().push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      records.back().push_back(field);
+      field.clear();
+      records.emplace_back();
+    } else {
+      field += c;
+    }
+  }
+  if (records.back().empty()) records.pop_back();
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    if (records[r].size() != records[0].size())
+      throw std::runtime_error("CSV row " + std::to_string(r) + " has " + std::to_string(records[r].size()) +
+                               " fields, its header " + std::to_string(records[0].size()));
+    std::map<std::string, std::string> row;
+    for (std::size_t c = 0; c < records[0].size(); ++c) row[records[0][c]] = records[r][c];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err) {
   const std::string cmd = std::string(QNNSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
@@ -117,7 +154,7 @@ std::vector<std::string> sweep_rows(const std::string& db) {
   std::vector<std::string> out;
   for (const PointRecord& r : ResultsDb(db, false).points()) {
     std::string line = r.hash + " " + r.status + " " + r.error;
-    for (double v : {r.energy_j, r.latency_s, r.edp_js, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
+    for (double v : {r.energy_pj, r.latency_s, r.edp_pj_s, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
       line += " " + std::to_string(v);
     line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
     for (const auto& [k, v] : r.params) line += " " + k + "=" + v;

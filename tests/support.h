@@ -2,6 +2,7 @@
 // Helpers shared by the tests: a tiny architecture whose figures are easy to
 // derive by hand, and loaders for YAML text and shipped files.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ std::filesystem::path scratch_dir(const std::string& name);
 
 // A file's whole text.
 std::string read_file(const std::string& path);
+// A CSV file's rows, each a map from column name to its (unquoted) field.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text);
 // Runs the qnnsim binary with `args`, its output and errors to the files; returns its exit code.
 int qnnsim_cli(const std::string& args, const std::filesystem::path& out, const std::filesystem::path& err);
 

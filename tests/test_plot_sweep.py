@@ -20,12 +20,12 @@ SCHEMA = """
 CREATE TABLE sweeps(name TEXT PRIMARY KEY, spec TEXT, created_at TEXT);
 CREATE TABLE points(hash TEXT PRIMARY KEY, sweep TEXT, point_index INTEGER, params TEXT,
   status TEXT, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
-  energy_j REAL, latency_s REAL, edp_js REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
-  pe_utilization REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
+  energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
+  pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
 CREATE TABLE params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(hash, name));
 CREATE TABLE layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER, cycles INTEGER, latency_s REAL,
-  energy_j REAL, pe_utilization REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
-CREATE TABLE energy(hash TEXT, component TEXT, energy_j REAL, PRIMARY KEY(hash, component));
+  energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
+CREATE TABLE energy(hash TEXT, component TEXT, energy_pj REAL, PRIMARY KEY(hash, component));
 """
 
 # lenet5 in sweep s1: name -> (energy mJ, latency ms, throughput GOPS, area mm2).
@@ -53,9 +53,9 @@ def add_point(db, name, sweep, index, workload, figures, params):
                    (h, sweep, index, json.dumps(params), workload))
     else:
         energy_mj, latency_ms, gops, area = figures
-        e, t = energy_mj * 1e-3, latency_ms * 1e-3
-        db.execute("INSERT INTO points(hash, sweep, point_index, params, status, arch, workload, batch, energy_j, "
-                   "latency_s, edp_js, area_mm2, throughput_gops) VALUES(?,?,?,?,'ok','systolic_ws',?,1,?,?,?,?,?)",
+        e, t = energy_mj * 1e9, latency_ms * 1e-3  # the database holds pJ and s
+        db.execute("INSERT INTO points(hash, sweep, point_index, params, status, arch, workload, batch, energy_pj, "
+                   "latency_s, edp_pj_s, area_mm2, throughput_gops) VALUES(?,?,?,?,'ok','systolic_ws',?,1,?,?,?,?,?)",
                    (h, sweep, index, json.dumps(params), workload, e, t, e * t, area, gops))
         db.executemany("INSERT INTO energy VALUES(?,?,?)", [(h, c, e * share) for c, share in COMPONENTS.items()])
     db.executemany("INSERT INTO params VALUES(?,?,?)", [(h, n, str(v)) for n, v in params.items()])
@@ -135,7 +135,7 @@ class PlotSweep(unittest.TestCase):
         self.assertAlmostEqual(float(lines[0][1].split("=")[1]), 1.0e-3)  # A's energy in joules
         self.assertAlmostEqual(float(lines[0][2].split("=")[1]), 9.0e-3)
         self.assertIn("lenet5: 4 of 8 ok points (2 failed)", done.stdout)
-        self.assertIn("(x linear, y linear)", done.stdout)  # both span under 100x
+        self.assertIn("(x linear, y linear)", done.stdout)  # both span under 30x
 
     def test_maximised_throughput(self):
         done = run(self.db, "-o", self.out("tp.png"), "--x", "energy", "--y", "throughput", "--log")
@@ -149,6 +149,21 @@ class PlotSweep(unittest.TestCase):
         done = run(self.db, "-o", self.out("area.png"), "--x", "area", "--y", "latency")
         self.assert_ok(done)
         self.assertIn("(x log, y linear)", done.stdout)
+
+    def test_labels_apart_and_log_past_30x(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("plot_sweep", SCRIPT)
+        plot = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(plot)
+        anchors = [(100, 100), (101, 100), (100, 102), (300, 300)]
+        labels = [(x + dx, y + dy) for (x, y), (dx, dy) in zip(anchors, plot.label_offsets(anchors))]
+        for i in range(len(labels)):
+            for j in range(i):
+                apart = abs(labels[i][0] - labels[j][0]) >= 10 or abs(labels[i][1] - labels[j][1]) >= 10
+                self.assertTrue(apart, f"labels {j} and {i} overlap: {labels}")
+        self.assertEqual(labels[3], (304, 304))  # a lone point keeps its label beside it
+        self.assertTrue(plot.log_axis([1.0, 40.0], False, "x"))
+        self.assertFalse(plot.log_axis([1.0, 20.0], False, "x"))
 
     def test_chosen_points_and_other_workload(self):
         done = run(self.db, "-o", self.out("pts.png"), "--points", self.hashes["C"][:6], self.hashes["H"][:10],

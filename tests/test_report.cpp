@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/content_hash.h"
+#include "core/version.h"
 #include "report/report.h"
 #include "sim/simulation.h"
 #include "support.h"
@@ -71,9 +73,15 @@ TEST_CASE("the same run twice gives identical JSON", "[report][cli]") {
                            " --quiet --json ";
   REQUIRE(qnnsim_cli(args + (dir / "a.json").string(), dir / "out", dir / "err") == 0);
   REQUIRE(qnnsim_cli(args + (dir / "b.json").string(), dir / "out", dir / "err") == 0);
-  const std::string a = read_file((dir / "a.json").string());
+  // The command lines differ in the output's name, and only there.
+  const auto without_command_line = [](std::string text) {
+    const std::size_t at = text.find("\"command_line\"");
+    REQUIRE(at != std::string::npos);
+    return text.erase(at, text.find('\n', at) - at);
+  };
+  const std::string a = without_command_line(read_file((dir / "a.json").string()));
   CHECK(a.size() > 1000);
-  CHECK(a == read_file((dir / "b.json").string()));
+  CHECK(a == without_command_line(read_file((dir / "b.json").string())));
   std::filesystem::remove_all(dir);
 }
 
@@ -85,15 +93,22 @@ TEST_CASE("the JSON report carries the documented keys", "[report][cli]") {
   const auto j = nlohmann::json::parse(read_file((dir / "r.json").string()));
   CHECK(j["batch"] == 2);
   for (const char* key : {"cycles", "latency_s", "macs", "ops", "throughput_gops", "energy_pj", "energy_per_mac_pj",
-                          "tops_per_w", "pe_utilization", "dram_bytes"})
+                          "tops_per_w", "pe_utilization_fraction", "dram_bytes"})
     CHECK(j["summary"].contains(key));
   CHECK(j["summary"]["macs"] == 2 * 416520);
+  // Where the figures came from: this binary, the command line, and each input's content hash.
+  CHECK(j["provenance"]["qnnsim_version"] == qnnsim_version());
+  CHECK(j["provenance"]["commit"] == qnnsim_commit());
+  CHECK_THAT(j["provenance"]["command_line"].get<std::string>(), Catch::StartsWith("qnnsim run ") && Catch::Contains("--batch 2"));
+  for (const char* input : {"arch", "workload", "energy_table"})
+    CHECK(j["provenance"]["inputs"][input]["sha1"].get<std::string>().size() == 40);
+  CHECK(j["provenance"]["inputs"]["workload"]["sha1"] == file_sha1(shipped("workloads/lenet5.yaml")));
   for (const char* key : {"dram", "glb", "noc", "spad", "mac", "leakage"}) CHECK(j["energy_breakdown_pj"].contains(key));
   REQUIRE(j["layers"].size() == 7);
   CHECK(j["layers"][0]["name"] == "conv1");
   CHECK(j["layers"][1]["type"] == "maxpool");
-  for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization", "dram_bytes",
-                          "energy_breakdown_pj", "stall_cycles", "utilization", "tiling", "active_pes"})
+  for (const char* key : {"name", "type", "macs", "cycles", "latency_s", "energy_pj", "pe_utilization_fraction", "dram_bytes",
+                          "energy_breakdown_pj", "stall_cycles", "utilization_fraction", "tiling", "active_pes"})
     CHECK(j["layers"][0].contains(key));
   // A full pass of the conv layer uses at most the 16 x 16 array; the pooling layer none of it.
   CHECK(j["layers"][0]["active_pes"] > 0);
@@ -162,6 +177,12 @@ TEST_CASE("qnnsim map writes mappings that qnnsim run replays to the same result
   REQUIRE(qnnsim_cli("run " + inputs + " --quiet --mappings " + (dir / "m.yaml").string() + " --json " +
                          (dir / "b.json").string(),
                      dir / "out", dir / "err") == 0);
-  CHECK(read_file((dir / "a.json").string()) == read_file((dir / "b.json").string()));
+  // Every figure the same; only the provenance differs (the command line, and the mappings file read).
+  auto a = nlohmann::json::parse(read_file((dir / "a.json").string()));
+  auto b = nlohmann::json::parse(read_file((dir / "b.json").string()));
+  CHECK(b["provenance"]["inputs"]["mappings"]["sha1"] == file_sha1((dir / "m.yaml").string()));
+  a.erase("provenance");
+  b.erase("provenance");
+  CHECK(a.dump() == b.dump());
   std::filesystem::remove_all(dir);
 }

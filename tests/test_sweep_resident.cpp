@@ -40,7 +40,7 @@ std::string finn_with_lanes(const std::filesystem::path& dir, int lanes) {
 void check_same(const PointRecord& p, const nlohmann::json& report) {
   const auto& s = report.at("summary");
   CHECK(p.status == "ok");
-  CHECK(p.energy_j == Approx(s.at("energy_pj").get<double>() * 1e-12).epsilon(1e-9));
+  CHECK(p.energy_pj == Approx(s.at("energy_pj").get<double>()).epsilon(1e-9));
   CHECK(p.latency_s == Approx(s.at("latency_s").get<double>()).epsilon(1e-9));
   CHECK(p.area_mm2 == Approx(s.at("area_mm2").get<double>()).epsilon(1e-9));
 }

@@ -10,6 +10,10 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
+#include "core/content_hash.h"
+#include "core/version.h"
 #include "sweep/results_db.h"
 #include "support.h"
 
@@ -47,7 +51,22 @@ TEST_CASE("a sweep gives identical results with -j1 and -j2", "[sweep][cli]") {
     CHECK(qnnsim_cli("results " + (dir / db).string() + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
   const std::string csv = read_file((dir / "csv.txt").string());
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header + 6 points
-  CHECK(csv.find("rows,size,status,energy_j") != std::string::npos);
+  CHECK(csv.find("rows,size,status,energy_pj") != std::string::npos);
+  // The database says which binary and command made it, and hashes the inputs.
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open_v2((dir / "j2.db").string().c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  REQUIRE(sqlite3_prepare_v2(handle, "SELECT key, value FROM provenance", -1, &q, nullptr) == SQLITE_OK);
+  std::map<std::string, std::string> provenance;
+  while (sqlite3_step(q) == SQLITE_ROW)
+    provenance[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = reinterpret_cast<const char*>(sqlite3_column_text(q, 1));
+  sqlite3_finalize(q);
+  sqlite3_close(handle);
+  CHECK(provenance.at("qnnsim_version") == qnnsim_version());
+  CHECK(provenance.at("commit") == qnnsim_commit());
+  CHECK(provenance.at("command_line") == "qnnsim sweep " + spec + " --db " + (dir / "j2.db").string() + " -j 2");
+  CHECK(provenance.at("spec_sha1") == file_sha1(spec));
+  CHECK(provenance.at("workload_sha1:" + shipped("workloads/lenet5.yaml")) == file_sha1(shipped("workloads/lenet5.yaml")));
 }
 
 TEST_CASE("a point that fails is recorded and the sweep goes on", "[sweep][cli]") {
@@ -107,6 +126,11 @@ TEST_CASE("a sweep killed with SIGKILL resumes without losing or repeating a poi
   // Without --resume the file is not reused by accident.
   CHECK(qnnsim_cli("sweep " + spec + " --db " + db, dir / "out.txt", dir / "err.txt") == 2);
   CHECK(read_file((dir / "err.txt").string()).find("--resume") != std::string::npos);
+  // A dry run counts what is left and runs nothing.
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " --resume --dry-run", dir / "out.txt", dir / "err.txt") == 0);
+  CHECK(read_file((dir / "out.txt").string()).find(std::to_string(before) + " points are already in " + db + "; " +
+                                                   std::to_string(24 - before) + " left to run") != std::string::npos);
+  CHECK(count_points(db) == before);
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " --resume -j 2", dir / "out.txt", dir / "err.txt") == 0);
   CHECK(read_file((dir / "out.txt").string()).find(std::to_string(before) + " points are already in") != std::string::npos);
   const auto points = ResultsDb(db, false).points();
@@ -132,7 +156,7 @@ TEST_CASE("results prints the Pareto front and rejects bad requests", "[sweep][c
     if (front.find(f.hash.substr(0, 12)) == std::string::npos) continue;
     ++listed;
     for (const PointRecord& p : points)
-      CHECK_FALSE((p.energy_j < f.energy_j && p.latency_s < f.latency_s));
+      CHECK_FALSE((p.energy_pj < f.energy_pj && p.latency_s < f.latency_s));
   }
   CHECK(listed >= 1);
   CHECK(front.find("Pareto front of lenet5 over energy, latency (" + std::to_string(listed) + " of 8") != std::string::npos);
@@ -141,4 +165,20 @@ TEST_CASE("results prints the Pareto front and rejects bad requests", "[sweep][c
   CHECK(read_file((dir / "err.txt").string()).find("unknown objective 'speed'") != std::string::npos);
   CHECK(qnnsim_cli("results " + (dir / "none.db").string(), dir / "out.txt", dir / "err.txt") == 2);
   CHECK(qnnsim_cli("sweep " + (dir / "none.yaml").string(), dir / "out.txt", dir / "err.txt") == 2);
+}
+
+TEST_CASE("a results database that kept energy in J is refused, not mixed with pJ", "[sweep][cli]") {
+  const auto dir = scratch_dir("sweep_old_db");
+  const std::string spec = write_spec(dir, "arch/systolic_ws.yaml", "workloads/lenet5.yaml",
+                                      "parameters:\n  - {path: pe_array.rows, values: [4, 8]}\n");
+  const std::string db = (dir / "old.db").string();
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "CREATE TABLE points(hash TEXT PRIMARY KEY, energy_j REAL)", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(handle);
+  CHECK(qnnsim_cli("sweep " + spec + " --db " + db + " --resume", dir / "out.txt", dir / "err.txt") != 0);
+  CHECK_THAT(read_file((dir / "err.txt").string()), Catch::Contains("old.db") && Catch::Contains("energy in J") &&
+                                                         Catch::Contains("new --db"));
+  CHECK(count_points(db) == 0);
 }

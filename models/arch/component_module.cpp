@@ -1,6 +1,27 @@
 #include "arch/component_module.h"
 
+#include "core/trace_recorder.h"
+
 namespace qnnsim {
+
+namespace {
+// A transaction's name on the timeline ("pass" is one compute step of the array).
+const char* kind_name(Work::Kind k) {
+  switch (k) {
+    case Work::Kind::Read: return "read";
+    case Work::Kind::Write: return "write";
+    case Work::Kind::Transfer: return "transfer";
+    case Work::Kind::LoadWeights: return "load weights";
+    case Work::Kind::Fill: return "fill";
+    case Work::Kind::Drain: return "drain";
+    case Work::Kind::Compute: return "pass";
+    case Work::Kind::Vector: return "vector op";
+    case Work::Kind::Requantize: return "requantize";
+    case Work::Kind::ZeroPointSums: return "zero-point sums";
+  }
+  return "?";
+}
+}  // namespace
 
 ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSpec& spec)
     : sc_core::sc_module(name),
@@ -22,7 +43,11 @@ void ComponentModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_t
     trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  const sc_core::sc_time start = delay;
   serve(*work, delay);
+  if (TraceRecorder* t = trace_recorder())
+    t->slice(basename(), kind_name(work->kind), work->layer, sc_core::sc_time_stamp() + start,
+             sc_core::sc_time_stamp() + delay, work->bits);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -15,10 +15,15 @@
 #include <systemc>
 
 #include "arch/arch_spec.h"
+#include "cli/diff_command.h"
 #include "cli/import_command.h"
+#include "cli/progress_line.h"
 #include "cli/sweep_command.h"
+#include "cli/trace_options.h"
+#include "core/version.h"
 #include "dataflow/dataflow_arch.h"
 #include "imc/imc_arch.h"
+#include "report/provenance.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
@@ -29,6 +34,20 @@
 namespace {
 
 constexpr int kExitConfigError = 2;
+
+// The command line as given, for the provenance every report records.
+qnnsim::Provenance g_provenance;
+
+// Provenance of one run: the command line and the hashes of its input files.
+qnnsim::Provenance run_provenance(const std::string& arch, const std::string& workload, const std::string& mappings,
+                                  const qnnsim::ConfigNode& arch_root) {
+  qnnsim::Provenance p = g_provenance;
+  p.add_input("arch", arch);
+  p.add_input("workload", workload);
+  if (arch_root.has("energy_table")) p.add_input("energy_table", qnnsim::energy_table_path(arch_root));
+  p.add_input("mappings", mappings);
+  return p;
+}
 
 int validate_files(const std::vector<std::string>& files) {
   int failures = 0;
@@ -69,6 +88,7 @@ struct RunOptions {
   std::vector<std::string> densities, bits;
   int64_t batch = 0;
   bool quiet = false;
+  qnnsim::cli::TraceArgs trace;
 };
 
 // The --bits and --density overrides, in that order; false (after a message) on a bad one.
@@ -86,9 +106,16 @@ bool resolve_inputs(RunOptions& o) {
     return false;
   }
   if (o.arch.empty()) {
-    o.arch = (fs::path(qnnsim::data_dir()) / "arch" / "systolic_ws.yaml").string();
-    o.workload = (fs::path(qnnsim::data_dir()) / "workloads" / "resnet18_cifar.yaml").string();
+    o.arch = "systolic_ws";
+    o.workload = "resnet18_cifar";
   }
+  // A bare name is a shipped file, as in sweep specs: `run eyeriss_v1 alexnet`.
+  const auto shipped = [](std::string& value, const char* folder) {
+    if (value.find('/') == std::string::npos && value.find(".yaml") == std::string::npos && !fs::exists(value))
+      value = (fs::path(qnnsim::data_dir()) / folder / (value + ".yaml")).string();
+  };
+  shipped(o.arch, "arch");
+  shipped(o.workload, "workloads");
   return true;
 }
 
@@ -172,10 +199,13 @@ int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
   qnnsim::Workload w = qnnsim::load_workload(o.workload);
   if (o.batch > 0) w.batch = o.batch;
   std::ofstream json_out, csv_out;
-  if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}})) return kExitConfigError;
+  qnnsim::cli::TraceSession trace;
+  if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}}) || !trace.start(o.trace, w))
+    return kExitConfigError;
   const qnnsim::RunResult result = qnnsim::run_resident_design(design, w);
+  if (!trace.finish(result.arch, w, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
-  if (json_out.is_open()) qnnsim::write_json(result, json_out);
+  if (json_out.is_open()) qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
   return 0;
 }
@@ -193,29 +223,36 @@ int run(RunOptions o) {
   // the outputs, so that an unwritable path fails before the run.
   const auto in = load_inputs(o, arch_root);
   std::ofstream json_out, csv_out, mappings_out;
-  if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}))
+  qnnsim::cli::TraceSession trace;
+  if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}) ||
+      !trace.start(o.trace, in->workload))
     return kExitConfigError;
+  qnnsim::cli::ProgressLine progress(!o.quiet);
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload, in->arch->dataflow);
   const std::vector<qnnsim::LayerPlan> plans =
       qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
   if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
   const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
+  progress.done();
+  if (!trace.finish(result.arch, in->workload, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
-  if (json_out.is_open()) qnnsim::write_json(result, json_out);
+  if (json_out.is_open())
+    qnnsim::write_json(result, run_provenance(o.arch, o.workload, o.mappings_in, arch_root), json_out);
   if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
   return 0;
 }
 
 // Options `run` and `map` share.
 void add_common_options(CLI::App* cmd, RunOptions& o) {
-  cmd->add_option("ARCH", o.arch, "architecture YAML (arch/*.yaml)");
-  cmd->add_option("WORKLOAD", o.workload, "workload trace YAML (workloads/*.yaml)");
+  cmd->add_option("ARCH", o.arch, "architecture YAML, or a shipped name (eyeriss_v1: arch/eyeriss_v1.yaml)");
+  cmd->add_option("WORKLOAD", o.workload, "workload trace YAML, or a shipped name (alexnet: workloads/alexnet.yaml)");
   cmd->add_option("--batch", o.batch, "override the workload's batch size")->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
   cmd->add_option("--objective", o.objective, "what the mapper minimises: energy, latency or edp (default)")
       ->check(CLI::IsMember({"energy", "latency", "edp"}));
   cmd->add_option("--density", o.densities,
-                  "TENSOR=D: fraction of non-zero weights, inputs or outputs in every layer (repeatable)");
+                  "inputs=D: fraction of non-zero values in the network's input; outputs=D: in every layer's outputs "
+                  "(repeatable)");
   cmd->add_option("--bits", o.bits,
                   "TENSOR=B or LAYER.TENSOR=B: bits of weights, inputs, outputs or accumulator, in every layer or one "
                   "(repeatable)");
@@ -228,6 +265,9 @@ void add_common_options(CLI::App* cmd, RunOptions& o) {
 int sc_main(int argc, char* argv[]) {
   CLI::App app{"qnnsim: a SystemC TLM-2.0 simulator of accelerators for quantized neural networks"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("qnnsim {} (commit {})", qnnsim::qnnsim_version(), qnnsim::qnnsim_commit()),
+                       "print the version and git commit, and exit");
+  g_provenance = qnnsim::make_provenance(argc, argv);
 
   RunOptions opts;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a workload on an architecture and report throughput, latency, "
@@ -238,6 +278,7 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
   run_cmd->add_option("--execution", opts.execution, "in-memory chips and dataflow designs: layer_pipelined or layer_sequential")
       ->check(CLI::IsMember({"layer_pipelined", "layer_sequential"}));
+  qnnsim::cli::add_trace_options(run_cmd, opts.trace);
 
   RunOptions map_opts;
   CLI::App* map_cmd = app.add_subcommand("map", "Choose a mapping for every layer without simulating, and print each "
@@ -253,6 +294,11 @@ int sc_main(int argc, char* argv[]) {
   qnnsim::cli::ResultsArgs results_args;
   CLI::App* results_cmd = qnnsim::cli::add_results_command(app, results_args);
 
+  qnnsim::cli::DiffArgs diff_args;
+  CLI::App* diff_cmd = qnnsim::cli::add_diff_command(app, diff_args);
+  qnnsim::cli::CheckArgs check_args;
+  CLI::App* check_cmd = qnnsim::cli::add_check_command(app, check_args);
+
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
   validate_cmd->add_option("FILE", files, "files to check")->required();
@@ -267,8 +313,11 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (*validate_cmd) return validate_files(files);
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
+    sweep_opts.command_line = g_provenance.command_line;
     if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);
+    if (*diff_cmd) return qnnsim::cli::run_diff(diff_args);
+    if (*check_cmd) return qnnsim::cli::run_check(check_args);
     if (*map_cmd) return map_only(map_opts);
     return run(opts);
   } catch (const qnnsim::ConfigError& e) {

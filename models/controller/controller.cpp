@@ -4,6 +4,9 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "core/progress.h"
+#include "core/trace_recorder.h"
+
 namespace qnnsim {
 
 using sc_core::sc_time;
@@ -64,6 +67,8 @@ void Controller::loader() {
     for (const GlbTile& tile : plans_[l].tiles) {
       while (slots_free_ == 0) wait(slot_ev_);
       --slots_free_;
+      if (TraceRecorder* tr = trace_recorder())
+        tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = t;
       for (auto [from_dram, into_buffer] : {std::pair{tile.weight_load_bits, tile.weight_load_bits},
@@ -104,6 +109,7 @@ void Controller::compute() {
       if (ready > waited_from) {
         timing_[l].load_stall += ready - waited_from;
         timing_[l].stall_dram += ready - waited_from;
+        if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", "dram", layer, waited_from, ready);
       }
       const sc_time t = std::max(free_at, ready);
       const sc_time end = plans_[l].uses_array ? run_array_tile(layer, plans_[l], tile, t, index) : run_vector_tile(layer, tile, t);
@@ -165,7 +171,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   Finish weights = load_weights(a, first_at);
   for (uint64_t i = 0; i < tile.passes; ++i) {
     // Waiting for this pass's weights stalls the array on whatever delivered them last.
-    if (weights.at > array_free) charge_stall(layer, weights.cause, weights.at - array_free);
+    if (weights.at > array_free) charge_stall(layer, weights.cause, array_free, weights.at);
     const sc_time start = std::max(array_free, weights.at);
     work_.macs = a.macs;
     work_.iterations = a.iterations;
@@ -192,7 +198,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     done.merge(issue(glb, Work::Kind::Write, layer, a.psums_out.glb_bits, start), Cause::Buffer);
     const sc_time end = done.at;
     timing_[static_cast<std::size_t>(layer)].compute += computed - start;
-    if (end > computed) charge_stall(layer, done.cause, end - computed);
+    if (end > computed) charge_stall(layer, done.cause, computed, end);
 
     // The next weight tile loads into the shadow registers while this one
     // computes, or after it with a single register set.
@@ -216,13 +222,15 @@ sc_time Controller::run_vector_tile(int layer, const GlbTile& tile, sc_time t) {
   done.merge(issue(glb, Work::Kind::Read, layer, tile.vector_in_bits, t), Cause::Buffer);
   done.merge(issue(glb, Work::Kind::Write, layer, tile.vector_out_bits, t), Cause::Buffer);
   timing_[static_cast<std::size_t>(layer)].compute += computed - t;
-  if (done.at > computed) charge_stall(layer, done.cause, done.at - computed);
+  if (done.at > computed) charge_stall(layer, done.cause, computed, done.at);
   return done.at;
 }
 
-void Controller::charge_stall(int layer, Cause cause, const sc_time& t) {
+void Controller::charge_stall(int layer, Cause cause, const sc_time& from, const sc_time& to) {
   LayerTiming& lt = timing_[static_cast<std::size_t>(layer)];
-  (cause == Cause::Noc ? lt.stall_noc : cause == Cause::Dram ? lt.stall_dram : lt.stall_buffer) += t;
+  const char* why = cause == Cause::Noc ? "noc" : cause == Cause::Dram ? "dram" : "buffer";
+  (cause == Cause::Noc ? lt.stall_noc : cause == Cause::Dram ? lt.stall_dram : lt.stall_buffer) += to - from;
+  if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", why, layer, from, to);
 }
 
 void Controller::storer() {
@@ -248,12 +256,16 @@ void Controller::storer() {
       timing_[l].dram_bits += tile.output_store_bits;
       wait(done - sc_core::sc_time_stamp());
       ++slots_free_;
+      if (TraceRecorder* tr = trace_recorder())
+        tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       slot_ev_.notify(SC_ZERO_TIME);
       ++stored_;
       stored_ev_.notify(SC_ZERO_TIME);
     }
     timing_[l].end = sc_core::sc_time_stamp();
     timing_[l].stall_dram += timing_[l].end - timing_[l].compute_end;  // draining the last outputs
+    if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", "dram", layer, timing_[l].compute_end, timing_[l].end);
+    report_progress("simulating", l + 1, plans_.size());
   }
 }
 

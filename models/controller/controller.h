@@ -72,7 +72,7 @@ class Controller : public sc_core::sc_module {
       }
     }
   };
-  void charge_stall(int layer, Cause cause, const sc_core::sc_time& t);
+  void charge_stall(int layer, Cause cause, const sc_core::sc_time& from, const sc_core::sc_time& to);
   // `index` is the tile's global index.
   sc_core::sc_time run_array_tile(int layer, const LayerPlan& plan, const GlbTile& tile, sc_core::sc_time t,
                                   uint64_t index);

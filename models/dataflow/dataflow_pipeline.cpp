@@ -2,6 +2,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "dataflow/dataflow_pipeline.h"
 
+#include "core/trace_recorder.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -66,6 +68,9 @@ void DataflowPipeline::run_engine(std::size_t i) {
       else graph_.release_window(i, n, r);
       t.busy_s += row_s;
       wait(seconds(row_s));
+      if (TraceRecorder* tr = trace_recorder())
+        tr->slice("stage " + l.name, "row", static_cast<int>(i), sc_core::sc_time_stamp() - seconds(row_s),
+                  sc_core::sc_time_stamp(), static_cast<uint64_t>(out_row_bits));
       double available_at = sc_core::sc_time_stamp().to_seconds();
       if (network_output)
         available_at = (sc_core::sc_time_stamp() +

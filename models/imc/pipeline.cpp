@@ -2,6 +2,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "imc/pipeline.h"
 
+#include "core/trace_recorder.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -121,6 +123,11 @@ void ImcPipeline::run_stage(std::size_t i) {
       t.busy_s += row_s;
       if (memory_done > compute_done) t.wait_memory_s += (memory_done - compute_done).to_seconds();
       wait(std::max(compute_done, memory_done));
+      if (TraceRecorder* tr = trace_recorder()) {
+        const sc_core::sc_time end = sc_core::sc_time_stamp(), start = end - std::max(compute_done, memory_done);
+        tr->slice("stage " + l.name, "row", static_cast<int>(i), start, start + compute_done, static_cast<uint64_t>(out_bits));
+        if (memory_done > compute_done) tr->stall("stage " + l.name, "memory", static_cast<int>(i), start + compute_done, end);
+      }
       sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, seconds(static_cast<double>(flits) * period), "router");
       if (network_output || spill_out)
         out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");

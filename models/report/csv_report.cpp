@@ -1,49 +1,123 @@
+// One CSV schema for every design: a row per layer, the same columns in the
+// same order whether the design is a PE array, an in-memory chip or a
+// dataflow pipeline, so that runs of different designs load into one table.
+// A column that does not apply to a design is left empty (not 0, which would
+// read as a measurement). Units are in the names; fractions end in _fraction.
+#include <functional>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "core/csv_field.h"
 #include "report/report.h"
 
 namespace qnnsim {
 
 namespace {
-// Per-level utilization columns, 0..1 (see simulation.cpp).
-constexpr const char* kUtilizations[] = {"dram_bandwidth", "glb_bandwidth", "noc_bandwidth", "glb_capacity"};
+
+std::string num(double v) { return fmt::format("{:.9g}", v); }
+std::string num(uint64_t v) { return std::to_string(v); }
+std::string num(int64_t v) { return std::to_string(v); }
+
+template <class T>
+std::string opt(const std::optional<T>& part, const std::function<std::string(const T&)>& f) {
+  return part ? f(*part) : "";
+}
+
+struct Column {
+  const char* name;
+  std::function<std::string(const RunResult&, const LayerResult&)> value;
+};
+
+std::string stall(const LayerResult& l, const char* cause, bool applies) {
+  if (!applies) return "";
+  const auto it = l.stall_cycles.find(cause);
+  return num(it == l.stall_cycles.end() ? uint64_t{0} : it->second);
+}
+
+bool pe_array(const LayerResult& l) { return !l.in_memory && !l.dataflow; }
+
+std::string utilization(const LayerResult& l, const char* level) {
+  if (!pe_array(l)) return "";
+  const auto it = l.utilization.find(level);
+  return num(it == l.utilization.end() ? 0.0 : it->second);
+}
+
+const std::vector<Column>& columns() {
+  using R = const RunResult&;
+  using L = const LayerResult&;
+  using M = const InMemoryLayer&;
+  using D = const DataflowLayer&;
+  static const std::vector<Column> c = {
+      {"design", [](R r, L) { return csv_field(r.arch); }},
+      {"workload", [](R r, L) { return csv_field(r.workload); }},
+      {"batch", [](R r, L) { return num(r.batch); }},
+      {"layer", [](R, L l) { return csv_field(l.name); }},
+      {"type", [](R, L l) { return csv_field(l.type); }},
+      {"macs", [](R, L l) { return num(l.macs); }},
+      {"cycles", [](R, L l) { return num(l.cycles); }},
+      {"latency_s", [](R, L l) { return num(l.latency_s); }},
+      {"energy_pj", [](R, L l) { return num(l.energy_pj); }},
+      // Off-chip traffic: DRAM on a PE array, the chip's I/O on resident designs.
+      {"offchip_bytes", [](R, L l) { return num(l.dram_bytes); }},
+      {"compute_cycles", [](R, L l) { return num(l.compute_cycles); }},
+      {"stall_dram_cycles", [](R, L l) { return stall(l, "dram", pe_array(l)); }},
+      {"stall_buffer_cycles", [](R, L l) { return stall(l, "buffer", pe_array(l)); }},
+      {"stall_noc_cycles", [](R, L l) { return stall(l, "noc", pe_array(l)); }},
+      {"stall_input_cycles", [](R, L l) { return stall(l, "input", !pe_array(l)); }},
+      {"stall_output_cycles", [](R, L l) { return stall(l, "output", !pe_array(l)); }},
+      {"stall_memory_cycles", [](R, L l) { return stall(l, "memory", l.in_memory.has_value()); }},
+      {"pe_utilization_fraction", [](R, L l) { return pe_array(l) ? num(l.pe_utilization) : ""; }},
+      {"occupancy_fraction",
+       [](R, L l) { return l.in_memory ? num(l.in_memory->occupancy) : l.dataflow ? num(l.dataflow->occupancy) : ""; }},
+      {"active_pes", [](R, L l) { return pe_array(l) ? num(l.active_pes) : ""; }},
+      {"dram_bandwidth_fraction", [](R, L l) { return utilization(l, "dram_bandwidth"); }},
+      {"glb_bandwidth_fraction", [](R, L l) { return utilization(l, "glb_bandwidth"); }},
+      {"noc_bandwidth_fraction", [](R, L l) { return utilization(l, "noc_bandwidth"); }},
+      {"glb_capacity_fraction", [](R, L l) { return utilization(l, "glb_capacity"); }},
+      {"crossbars", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.crossbars); }); }},
+      {"copies", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.copies); }); }},
+      {"imas", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.imas); }); }},
+      {"segment", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(int64_t{m.segment}); }); }},
+      {"adc_conversions", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.adc_conversions); }); }},
+      {"adc_bits_needed",
+       [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(int64_t{m.adc_bits_needed}); }); }},
+      {"adc_clip_fraction", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.adc_clip_fraction); }); }},
+      {"engine", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return csv_field(d.engine); }); }},
+      {"mac_class", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return csv_field(d.mac_class); }); }},
+      {"pe", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.pe); }); }},
+      {"simd", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.simd); }); }},
+      {"folding_chosen", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return std::string(d.folding_chosen ? "1" : "0"); }); }},
+      {"lanes", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.lanes); }); }},
+      {"cycles_per_image", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.cycles_per_image); }); }},
+      {"weight_bits", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.weight_bits); }); }},
+      {"line_buffer_bits", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.line_buffer_bits); }); }},
+      {"fifo_bits", [](R, L l) { return opt<DataflowLayer>(l.dataflow, [](D d) { return num(d.fifo_bits); }); }},
+      {"tiling", [](R, L l) { return csv_field(l.tiling); }},
+  };
+  return c;
+}
+
 }  // namespace
 
-// Layer names are plain identifiers (the trace loader checks), so no field needs quoting.
 void write_csv(const RunResult& r, std::ostream& out) {
-  if (r.in_memory) {
-    write_in_memory_csv(r, out);
-    return;
-  }
-  if (r.dataflow) {
-    write_dataflow_csv(r, out);
-    return;
-  }
+  // Energy by component last, one column per component the design has.
   std::set<std::string> groups;
   for (const auto& l : r.layers)
     for (const auto& [k, v] : l.energy_breakdown_pj) groups.insert(k);
-  out << "name,type,macs,cycles,latency_s,energy_pj,pe_utilization,dram_bytes,compute_cycles,"
-         "stall_dram_cycles,stall_buffer_cycles,stall_noc_cycles,active_pes";
-  for (const char* u : kUtilizations) out << "," << u;
-  for (const auto& g : groups) out << ",energy_" << g << "_pj";
-  out << ",tiling\n";
+  std::string header;
+  for (const Column& c : columns()) header += (header.empty() ? "" : ",") + std::string(c.name);
+  for (const auto& g : groups) header += "," + csv_field("energy_" + g + "_pj");
+  out << header << "\n";
   for (const auto& l : r.layers) {
-    const auto stall = [&](const char* k) { return l.stall_cycles.count(k) ? l.stall_cycles.at(k) : uint64_t{0}; };
-    out << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.6f},{:.0f},{},{},{},{}", l.name, l.type, l.macs, l.cycles,
-                       l.latency_s, l.energy_pj, l.pe_utilization, l.dram_bytes, l.compute_cycles, stall("dram"),
-                       stall("buffer"), stall("noc"));
-    out << "," << l.active_pes;
-    for (const char* u : kUtilizations) {
-      const auto it = l.utilization.find(u);
-      out << fmt::format(",{:.6f}", it == l.utilization.end() ? 0.0 : it->second);
-    }
+    std::string row;
+    for (const Column& c : columns()) row += (row.empty() ? "" : ",") + c.value(r, l);
     for (const auto& g : groups) {
       const auto it = l.energy_breakdown_pj.find(g);
-      out << fmt::format(",{:.9g}", it == l.energy_breakdown_pj.end() ? 0.0 : it->second);
+      row += "," + num(it == l.energy_breakdown_pj.end() ? 0.0 : it->second);
     }
-    out << ",\"" << l.tiling << "\"\n";
+    out << row << "\n";
   }
 }
 

@@ -29,7 +29,7 @@ nlohmann::ordered_json dataflow_layer_json(const DataflowLayer& d) {
           {"weight_bits", d.weight_bits},
           {"line_buffer_bits", d.line_buffer_bits},
           {"fifo_bits", d.fifo_bits},
-          {"occupancy", d.occupancy},
+          {"occupancy_fraction", d.occupancy},
           {"wait_input_s", d.wait_input_s},
           {"wait_output_s", d.wait_output_s}};
 }

@@ -28,7 +28,7 @@ void print_in_memory_table(const RunResult& r, std::ostream& out) {
   out << "\n";
   out << fmt::format("  energy           {} ({} per image, {:.4g} pJ/MAC, {:.4g} GOPS/W)\n", si(s.energy_pj * 1e-12, "J"),
                      si(s.energy_pj * 1e-12 / static_cast<double>(r.batch), "J"), s.energy_per_mac_pj, s.gops_per_w);
-  out << fmt::format("  area             {:.4g} mm2 ({:.4g} GOPS/s/mm2)\n", s.area_mm2, s.gops_per_mm2);
+  out << fmt::format("  area             {:.4g} mm2 ({:.4g} GOPS/mm2)\n", s.area_mm2, s.gops_per_mm2);
   out << fmt::format("  crossbars        {:.1f}% of cells hold weights; busy {:.1f}% of crossbar-time\n",
                      100.0 * m.crossbar_utilization, 100.0 * s.pe_utilization);
   out << fmt::format("  ADCs             {} conversions, {:.1f}% of energy, {:.1f}% of area; {} bits, {} needed\n",

@@ -11,12 +11,11 @@ namespace qnnsim {
 
 nlohmann::ordered_json to_json(const RunResult& r);
 void write_json(const RunResult& r, std::ostream& out);
+// One row per layer, the same columns for every design (report/csv_report.cpp).
 void write_csv(const RunResult& r, std::ostream& out);
 void print_table(const RunResult& r, std::ostream& out);
 void print_in_memory_table(const RunResult& r, std::ostream& out);  // print_table for in-memory chips
-void write_in_memory_csv(const RunResult& r, std::ostream& out);    // write_csv for in-memory chips
 void print_dataflow_table(const RunResult& r, std::ostream& out);   // print_table for dataflow designs
-void write_dataflow_csv(const RunResult& r, std::ostream& out);     // write_csv for dataflow designs
 // The JSON sections of a dataflow run: the design's, and one layer's.
 nlohmann::ordered_json dataflow_json(const DataflowSummary& d);
 nlohmann::ordered_json dataflow_layer_json(const DataflowLayer& d);

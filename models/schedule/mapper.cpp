@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/progress.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim {
@@ -68,6 +69,7 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
     plans.push_back(plan_layer(arch, l, w.batch, mine, objective));
     if (search_seconds != nullptr)
       search_seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    report_progress("mapping", i + 1, w.layers.size());
   }
   return plans;
 }

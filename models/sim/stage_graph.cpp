@@ -1,5 +1,7 @@
 #include "sim/stage_graph.h"
 
+#include "core/trace_recorder.h"
+
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -96,11 +98,18 @@ void StageGraph::wait_room(std::size_t i) {
 }
 
 void StageGraph::wait_to_start(std::size_t i, int64_t n, int64_t r, double free_at, StageTiming& t) {
+  const sc_core::sc_time waited_from = sc_core::sc_time_stamp();
   wait_inputs(i, n, r);
   t.wait_input_s += now_s() - free_at;
   const double blocked_at = now_s();
+  const sc_core::sc_time blocked_from = sc_core::sc_time_stamp();
   wait_room(i);
   t.wait_output_s += now_s() - blocked_at;
+  if (TraceRecorder* tr = trace_recorder()) {
+    const std::string track = "stage " + w_.layers[i].name;
+    tr->stall(track, "input", static_cast<int>(i), waited_from, blocked_from);
+    tr->stall(track, "output", static_cast<int>(i), blocked_from, sc_core::sc_time_stamp());
+  }
   if (t.start_s < 0) t.start_s = now_s();
 }
 

@@ -15,17 +15,17 @@ bool is_objective(const std::string& name) {
 }
 
 double objective_value(const PointRecord& r, const std::string& objective) {
-  if (objective == "energy") return r.energy_j;
+  if (objective == "energy") return r.energy_pj;
   if (objective == "latency") return r.latency_s;
-  if (objective == "edp") return r.edp_js;
+  if (objective == "edp") return r.edp_pj_s;
   if (objective == "area") return r.area_mm2;
   return r.throughput_gops;
 }
 
 std::string objective_unit(const std::string& objective) {
-  if (objective == "energy") return "J";
+  if (objective == "energy") return "pJ";
   if (objective == "latency") return "s";
-  if (objective == "edp") return "J*s";
+  if (objective == "edp") return "pJ*s";
   if (objective == "area") return "mm2";
   return "GOPS";
 }

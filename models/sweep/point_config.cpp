@@ -1,6 +1,5 @@
 #include "sweep/point_config.h"
 
-#include <boost/uuid/detail/sha1.hpp>
 #include <fmt/format.h>
 
 #include "arch/arch_spec.h"
@@ -28,16 +27,6 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 }  // namespace
-
-std::string sha1_hex(const std::string& text) {
-  boost::uuids::detail::sha1 h;
-  h.process_bytes(text.data(), text.size());
-  boost::uuids::detail::sha1::digest_type d;
-  h.get_digest(d);
-  std::string out;
-  for (unsigned int word : d) out += fmt::format("{:08x}", word);
-  return out;
-}
 
 PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
   for (const SweepParameter& p : spec.parameters) (p.in_arch ? arch_varies_ : workload_varies_) = true;

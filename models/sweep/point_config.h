@@ -10,6 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/content_hash.h"  // sha1_hex, the points' hashes
+
 #include "sweep/sweep_points.h"
 #include "sweep/sweep_spec.h"
 #include "workload/workload.h"
@@ -17,7 +19,7 @@
 namespace qnnsim {
 
 // Bump when what a stored result means changes, so old rows are not reused.
-constexpr int kResultFormatVersion = 1;
+constexpr int kResultFormatVersion = 2;  // 2: energies in pJ, fractions named _fraction
 
 struct ResolvedPoint {
   YAML::Node arch, workload;
@@ -47,7 +49,5 @@ class PointResolver {
 // The point's workload as it runs: the resolved trace with the spec's batch,
 // bits and density options applied. Throws ConfigError.
 Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r);
-
-std::string sha1_hex(const std::string& text);
 
 }  // namespace qnnsim

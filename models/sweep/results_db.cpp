@@ -16,17 +16,18 @@ constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS sweeps(name TEXT PRIMARY KEY, spec TEXT, created_at TEXT);
 CREATE TABLE IF NOT EXISTS points(hash TEXT PRIMARY KEY, sweep TEXT, point_index INTEGER, params TEXT,
   status TEXT NOT NULL, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
-  energy_j REAL, latency_s REAL, edp_js REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
-  pe_utilization REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
+  energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
+  pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
 CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(hash, name));
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
-  cycles INTEGER, latency_s REAL, energy_j REAL, pe_utilization REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
-CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_j REAL, PRIMARY KEY(hash, component));
+  cycles INTEGER, latency_s REAL, energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
+CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_pj REAL, PRIMARY KEY(hash, component));
+CREATE TABLE IF NOT EXISTS provenance(sweep TEXT, started_at TEXT, key TEXT, value TEXT);
 )";
 
 constexpr const char* kPointColumns =
-    "hash, sweep, point_index, params, status, error, arch, workload, batch, energy_j, latency_s, edp_js, area_mm2, "
-    "throughput_gops, gops_per_w, pe_utilization, macs, dram_bytes, cycles, wall_s, finished_at";
+    "hash, sweep, point_index, params, status, error, arch, workload, batch, energy_pj, latency_s, edp_pj_s, area_mm2, "
+    "throughput_gops, gops_per_w, pe_utilization_fraction, macs, dram_bytes, cycles, wall_s, finished_at";
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -94,18 +95,18 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
   r.arch = j.value("arch", "");
   r.workload = j.value("workload", "");
   r.batch = j.value("batch", int64_t{1});
-  r.energy_j = number_or_zero(s, "energy_pj") * 1e-12;
+  r.energy_pj = number_or_zero(s, "energy_pj");
   r.latency_s = number_or_zero(s, "latency_s");
-  r.edp_js = r.energy_j * r.latency_s;
+  r.edp_pj_s = r.energy_pj * r.latency_s;
   r.area_mm2 = number_or_zero(s, "area_mm2");
   r.throughput_gops = number_or_zero(s, "throughput_gops");
   r.gops_per_w = number_or_zero(s, "gops_per_w");
-  r.pe_utilization = number_or_zero(s, "pe_utilization");
+  r.pe_utilization = number_or_zero(s, "pe_utilization_fraction");
   r.dram_bytes = number_or_zero(s, "dram_bytes");
   r.macs = static_cast<int64_t>(number_or_zero(s, "macs"));
   r.cycles = static_cast<int64_t>(number_or_zero(s, "cycles"));
   if (j.contains("energy_breakdown_pj"))
-    for (const auto& [component, pj] : j["energy_breakdown_pj"].items()) r.energy_by_component_j[component] = pj.get<double>() * 1e-12;
+    for (const auto& [component, pj] : j["energy_breakdown_pj"].items()) r.energy_by_component_pj[component] = pj.get<double>();
   for (const auto& l : j.at("layers")) {
     LayerRow row;
     row.name = l.value("name", "");
@@ -113,8 +114,8 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
     row.macs = static_cast<int64_t>(number_or_zero(l, "macs"));
     row.cycles = static_cast<int64_t>(number_or_zero(l, "cycles"));
     row.latency_s = number_or_zero(l, "latency_s");
-    row.energy_j = number_or_zero(l, "energy_pj") * 1e-12;
-    row.pe_utilization = number_or_zero(l, "pe_utilization");
+    row.energy_pj = number_or_zero(l, "energy_pj");
+    row.pe_utilization = number_or_zero(l, "pe_utilization_fraction");
     row.dram_bytes = number_or_zero(l, "dram_bytes");
     r.layers.push_back(row);
   }
@@ -134,6 +135,12 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
     // of Slurm shards, `results`) never block the writer.
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec(kSchema);
+    // Databases from before one unit per quantity kept energy in J: refuse
+    // to mix them, rather than add pJ beside J in one column.
+    Statement old(db_, "SELECT 1 FROM pragma_table_info('points') WHERE name = 'energy_j'");
+    if (old.step())
+      throw std::runtime_error("it was written by an older qnnsim, which stored energy in J (energy_j); the results "
+                               "are in pJ now (energy_pj): give a new --db and rerun the sweep");
   } catch (const std::runtime_error& e) {
     sqlite3_close(db_);
     db_ = nullptr;
@@ -172,6 +179,13 @@ void ResultsDb::note_sweep(const std::string& name, const std::string& spec_text
       .text(1, name).text(2, spec_text).text(3, now_utc()).run();
 }
 
+void ResultsDb::note_provenance(const std::string& sweep, const std::vector<std::pair<std::string, std::string>>& entries) {
+  const std::string at = now_utc();
+  for (const auto& [k, v] : entries)
+    Statement(db_, "INSERT INTO provenance(sweep, started_at, key, value) VALUES(?, ?, ?, ?)")
+        .text(1, sweep).text(2, at).text(3, k).text(4, v).run();
+}
+
 std::set<std::string> ResultsDb::hashes(bool failed_too) const {
   Statement s(db_, failed_too ? "SELECT hash FROM points" : "SELECT hash FROM points WHERE status = 'ok'");
   std::set<std::string> out;
@@ -193,7 +207,7 @@ void ResultsDb::insert(const PointRecord& r) {
     r.error.empty() ? p.null(6) : p.text(6, r.error);
     p.text(7, r.arch).text(8, r.workload).integer(9, r.batch);
     if (r.status == "ok") {
-      p.real(10, r.energy_j).real(11, r.latency_s).real(12, r.edp_js).real(13, r.area_mm2).real(14, r.throughput_gops);
+      p.real(10, r.energy_pj).real(11, r.latency_s).real(12, r.edp_pj_s).real(13, r.area_mm2).real(14, r.throughput_gops);
       p.real(15, r.gops_per_w).real(16, r.pe_utilization).integer(17, r.macs).real(18, r.dram_bytes).integer(19, r.cycles);
     } else {
       for (int i = 10; i <= 19; ++i) p.null(i);
@@ -205,10 +219,10 @@ void ResultsDb::insert(const PointRecord& r) {
     for (std::size_t i = 0; i < r.layers.size(); ++i) {
       const LayerRow& l = r.layers[i];
       layer.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, l.name).text(4, l.type).integer(5, l.macs);
-      layer.integer(6, l.cycles).real(7, l.latency_s).real(8, l.energy_j).real(9, l.pe_utilization).real(10, l.dram_bytes).run();
+      layer.integer(6, l.cycles).real(7, l.latency_s).real(8, l.energy_pj).real(9, l.pe_utilization).real(10, l.dram_bytes).run();
     }
     Statement energy(db_, "INSERT INTO energy VALUES(?, ?, ?)");
-    for (const auto& [component, j] : r.energy_by_component_j) energy.text(1, r.hash).text(2, component).real(3, j).run();
+    for (const auto& [component, j] : r.energy_by_component_pj) energy.text(1, r.hash).text(2, component).real(3, j).run();
     exec("COMMIT");
   } catch (...) {
     exec("ROLLBACK");
@@ -260,9 +274,9 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
     r.arch = s.column_text(6);
     r.workload = s.column_text(7);
     r.batch = s.column_int(8);
-    r.energy_j = s.column_real(9);
+    r.energy_pj = s.column_real(9);
     r.latency_s = s.column_real(10);
-    r.edp_js = s.column_real(11);
+    r.edp_pj_s = s.column_real(11);
     r.area_mm2 = s.column_real(12);
     r.throughput_gops = s.column_real(13);
     r.gops_per_w = s.column_real(14);

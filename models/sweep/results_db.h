@@ -19,7 +19,7 @@ struct LayerRow {
   std::string name, type;
   int64_t macs = 0;
   int64_t cycles = 0;
-  double latency_s = 0, energy_j = 0, pe_utilization = 0, dram_bytes = 0;
+  double latency_s = 0, energy_pj = 0, pe_utilization = 0, dram_bytes = 0;
 };
 
 struct PointRecord {
@@ -30,12 +30,12 @@ struct PointRecord {
   std::string error;
   std::string arch, workload;
   int64_t batch = 0;
-  double energy_j = 0, latency_s = 0, edp_js = 0, area_mm2 = 0, throughput_gops = 0, gops_per_w = 0;
+  double energy_pj = 0, latency_s = 0, edp_pj_s = 0, area_mm2 = 0, throughput_gops = 0, gops_per_w = 0;
   double pe_utilization = 0, dram_bytes = 0;
   int64_t macs = 0, cycles = 0;
   double wall_s = 0;
   std::vector<LayerRow> layers;
-  std::map<std::string, double> energy_by_component_j;
+  std::map<std::string, double> energy_by_component_pj;
 };
 
 // Fills the figures, layers and energy of `r` from a run's JSON report.
@@ -55,6 +55,9 @@ class ResultsDb {
 
   const std::string& path() const { return path_; }
   void note_sweep(const std::string& name, const std::string& spec_text);
+  // Who ran the sweep this time (version, commit, command line, input hashes):
+  // one set of rows per invocation, so a resumed sweep shows every binary that added points.
+  void note_provenance(const std::string& sweep, const std::vector<std::pair<std::string, std::string>>& entries);
   std::set<std::string> hashes(bool failed_too) const;
   void insert(const PointRecord& r);
   // Copies every point of another results file not yet here (a Slurm task's shard); returns how many.

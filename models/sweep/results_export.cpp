@@ -6,18 +6,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/csv_field.h"
 #include "sweep/pareto.h"
 
 namespace qnnsim {
 
 namespace {
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string value_of(const PointRecord& r, const std::string& name) {
   for (const auto& [k, v] : r.params)
@@ -40,7 +34,7 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
       if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
   out << "hash,sweep,point_index,arch,workload,batch";
   for (const std::string& n : names) out << "," << csv_field(n);
-  out << ",status,energy_j,latency_s,edp_js,area_mm2,throughput_gops,gops_per_w,pe_utilization,macs,dram_bytes,cycles,"
+  out << ",status,energy_pj,latency_s,edp_pj_s,area_mm2,throughput_gops,gops_per_w,pe_utilization_fraction,macs,dram_bytes,cycles,"
          "wall_s,error\n";
   for (const PointRecord& r : points) {
     out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
@@ -48,7 +42,7 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
     for (const std::string& n : names) out << "," << csv_field(value_of(r, n));
     out << "," << r.status;
     if (r.status == "ok")
-      out << fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}", r.energy_j, r.latency_s, r.edp_js,
+      out << fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}", r.energy_pj, r.latency_s, r.edp_pj_s,
                          r.area_mm2, r.throughput_gops, r.gops_per_w, r.pe_utilization, r.macs, r.dram_bytes, r.cycles);
     else
       out << ",,,,,,,,,,";

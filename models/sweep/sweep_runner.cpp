@@ -1,5 +1,10 @@
 #include "sweep/sweep_runner.h"
 
+#include <filesystem>
+
+#include "core/content_hash.h"
+#include "core/version.h"
+
 #include <sched.h>
 
 #include <fstream>
@@ -67,6 +72,19 @@ void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
   }
 }
 
+// The binary, the command line and a content hash of every input the points resolve from.
+std::vector<std::pair<std::string, std::string>> sweep_provenance(const SweepSpec& spec, const std::string& command_line) {
+  std::vector<std::pair<std::string, std::string>> p = {{"qnnsim_version", qnnsim_version()},
+                                                        {"commit", qnnsim_commit()},
+                                                        {"command_line", command_line},
+                                                        {"spec_sha1", sha1_hex(spec.text)},
+                                                        {"arch_sha1", sha1_hex(spec.arch_text)},
+                                                        {"energy_table_sha1", sha1_hex(spec.energy_table_text)}};
+  for (std::size_t i = 0; i < spec.workload_files.size(); ++i)
+    p.emplace_back("workload_sha1:" + spec.workload_files[i], sha1_hex(spec.workload_texts[i]));
+  return p;
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& o) {
@@ -82,10 +100,21 @@ int run_sweep(const SweepOptions& o) {
   if (o.progress)
     std::cout << fmt::format("sweep {}: {} points, {} dropped by constraints, {} repeat earlier points, {} to run\n",
                              plan->spec.name, expanded, plan->dropped, plan->duplicates, plan->runnable.size());
-  if (o.dry_run) return 0;
+  if (o.dry_run) {
+    // With --resume, what is left: the points not yet in the database.
+    if (o.resume && std::filesystem::exists(db_path)) {
+      const std::set<std::string> stored = ResultsDb(db_path, false).hashes(!o.retry_failed);
+      int64_t present = 0;
+      for (std::size_t i : plan->runnable) present += stored.count(plan->hashes[i]) ? 1 : 0;
+      std::cout << fmt::format("{} points are already in {}; {} left to run\n", present, db_path,
+                               static_cast<int64_t>(plan->runnable.size()) - present);
+    }
+    return 0;
+  }
 
   ResultsDb db(db_path, true);
   db.note_sweep(plan->spec.name, plan->spec.text);
+  db.note_provenance(plan->spec.name, sweep_provenance(plan->spec, o.command_line));
   if (o.backend == "slurm" && merge_leftover_shards(db) > 0 && o.progress)
     std::cout << "merged the points a stopped Slurm run left behind\n";
   const std::set<std::string> stored = db.hashes(!o.retry_failed);

@@ -15,6 +15,7 @@ struct SweepOptions {
   bool retry_failed = false;
   bool dry_run = false;
   bool progress = true;
+  std::string command_line;  // recorded with the results (provenance)
   // A Slurm task's share: the point indices in `points_file` at positions k with k % shards == shard.
   std::string points_file;
   int shard = 0, shards = 1;
