@@ -16,16 +16,26 @@
 
 #include <fmt/format.h>
 
+#include "importer/graph_order.h"
 #include "importer/onnx_graph.h"
 #include "importer/quant_info.h"
+#include "importer/tensor_values.h"
+#include "importer/weight_stats.h"
 
 namespace qnnsim {
 
 namespace {
 
 using onnx_import::Graph;
+using onnx_import::checked_product;
+using onnx_import::Dequantization;
 using onnx_import::Quantized;
 using onnx_import::WeightStats;
+
+// Strides, pads, dilations, kernels and groups past this are malformed (the
+// trace's own limits are far lower); bounding them keeps the shape
+// arithmetic below from overflowing.
+constexpr int64_t kMaxAttribute = int64_t{1} << 20;
 
 struct Activation {
   std::vector<std::string> producers;  // layer names, or "input"; several for a concatenation
@@ -36,6 +46,7 @@ struct Activation {
 struct Constant {
   const onnx::TensorProto* init = nullptr;
   std::optional<Quantized> q;
+  std::optional<Dequantization> dq;  // how integer values map to real ones, where the graph says
 };
 
 // One layer of the trace, written out at the end once every width is known.
@@ -52,7 +63,7 @@ class Translator {
   Translator(const Graph& g, const ImportOptions& o) : g_(g) { read_input(o); }
 
   ImportedTrace run() {
-    for (const auto& n : g_.graph().node()) node(n);
+    for (const onnx::NodeProto* n : onnx_import::topological_order(g_.graph())) node(*n);
     if (records_.empty()) throw ImportError("the graph has no Conv, Gemm, MatMul, pooling or Add node to simulate");
     chain_widths();
     ImportedTrace t;
@@ -75,6 +86,7 @@ class Translator {
     }
     if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
       throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
+    checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");
     act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt};
     input_ = act_[name];
   }
@@ -92,7 +104,8 @@ class Translator {
   std::optional<Constant> constant(const std::string& t) const {
     const auto it = const_.find(t);
     if (it != const_.end()) return it->second;
-    if (const onnx::TensorProto* init = g_.initializer(t)) return Constant{init, onnx_import::integer_type(init->data_type(), nullptr)};
+    if (const onnx::TensorProto* init = g_.initializer(t))
+      return Constant{init, onnx_import::integer_type(init->data_type(), nullptr), std::nullopt};
     return std::nullopt;
   }
   Constant weights(const onnx::NodeProto& n, int i) const {
@@ -136,6 +149,8 @@ class Translator {
     if (dilation) *dilation = d.empty() ? 1 : d[0];
     if (*stride < 1 || *padding < 0 || (dilation && *dilation < 1))
       throw ImportError(Graph::describe(n) + ": strides and dilations must be at least 1 and pads at least 0");
+    if (*stride > kMaxAttribute || *padding > kMaxAttribute || (dilation && *dilation > kMaxAttribute))
+      throw ImportError(Graph::describe(n) + ": strides, pads and dilations must be at most 2^20");
   }
 
   Record& emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
@@ -188,7 +203,8 @@ class Translator {
     }
     if (op == "Flatten" || op == "Reshape") {
       Activation a = activation(n, 0);
-      act_[n.output(0)] = {a.producers, a.C * a.H * a.W, 1, 1, a.q};
+      const int64_t features = checked_product(checked_product(a.C, a.H, Graph::describe(n)), a.W, Graph::describe(n));
+      act_[n.output(0)] = {a.producers, features, 1, 1, a.q};
       return;
     }
     if (op == "Concat") return concat(n);
@@ -217,6 +233,8 @@ class Translator {
       else if (!out.q) out.q = zero_point_type(n, 2);  // DequantizeLinear of a float constant: keep what is known
       if (out.q && (op == "QuantizeLinear" || op == "DequantizeLinear") && onnx_import::per_channel_scale(g_, n))
         out.q->per_channel = true;
+      if (op == "DequantizeLinear" && onnx_import::is_integer_type(out.init->data_type()))
+        out.dq = dequantization(n, 1, 2, Graph::int_attr(n, "axis", 1));
       const_[n.output(0)] = out;
       quantized_ = true;
       return;
@@ -253,10 +271,11 @@ class Translator {
     for (int64_t d : w.dims())
       if (d < 1) throw ImportError(Graph::describe(n) + ": the weights have an empty dimension");
     const int64_t M = w.dims(0), R = w.dims(2), S = w.dims(3), groups = Graph::int_attr(n, "group", 1);
-    if (groups < 1) throw ImportError(Graph::describe(n) + ": group must be at least 1");
-    if (w.dims(1) * groups != x.C)
+    if (groups < 1 || groups > kMaxAttribute) throw ImportError(Graph::describe(n) + ": group must be from 1 to 2^20");
+    const int64_t expected_c = checked_product(w.dims(1), groups, Graph::describe(n) + ": input channels");
+    if (expected_c != x.C)
       throw ImportError(Graph::describe(n) + fmt::format(": weights expect {} input channels, the input has {}",
-                                                        w.dims(1) * groups, x.C));
+                                                        expected_c, x.C));
     int64_t stride = 1, padding = 0, dilation = 1;
     square(n, &stride, &padding, &dilation);
     const int64_t P = (x.H + 2 * padding - dilation * (R - 1) - 1) / stride + 1;
@@ -285,7 +304,7 @@ class Translator {
     const bool trans_b = op == "Gemm" && Graph::int_attr(n, "transB", 0) != 0;
     if (op == "Gemm" && Graph::int_attr(n, "transA", 0) != 0) throw ImportError(Graph::describe(n) + ": transA is not supported");
     const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
-    const int64_t C = x.C * x.H * x.W;
+    const int64_t C = checked_product(checked_product(x.C, x.H, Graph::describe(n)), x.W, Graph::describe(n));
     if (K != C) throw ImportError(Graph::describe(n) + fmt::format(": the weights take {} inputs, the input has {}", K, C));
     weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {{}, M, 1, 1, std::nullopt});
   }
@@ -295,8 +314,15 @@ class Translator {
                     const Activation& out) {
     const std::string& op = n.op_type();
     Record& r = emit(n, fields, {&x}, out);
-    r.stats = Graph::stats(*w.init);
     r.weights = w.q;
+    // Integer weights of the quantized ops carry their own scale and zero
+    // point (QLinear*: per output channel, axis 0 of a Conv's weights and 1
+    // of a MatMul's; *Integer: a zero point only).
+    std::optional<Dequantization> dq = w.dq;
+    const bool is_conv = op == "QLinearConv" || op == "ConvInteger";
+    if (op == "QLinearConv" || op == "QLinearMatMul") dq = dequantization(n, 4, 5, is_conv ? 0 : 1);
+    if (op == "ConvInteger" || op == "MatMulInteger") dq = dequantization(n, -1, 3, is_conv ? 0 : 1);
+    r.stats = onnx_import::weight_stats(*w.init, w.init->name(), dq);
     if (op == "QLinearConv" || op == "QLinearMatMul") {
       r.inputs = zero_point_type(n, 2);
       if (!r.inputs) r.inputs = onnx_import::integer_type(onnx::TensorProto::UINT8, nullptr);
@@ -309,10 +335,20 @@ class Translator {
     if (r.weights || r.inputs) quantized_ = true;
   }
 
+  // The scale and zero point of node n's inputs (index -1: none) as the map
+  // from an integer tensor's values to real ones.
+  Dequantization dequantization(const onnx::NodeProto& n, int scale, int zero_point, int64_t axis) const {
+    const auto init = [&](int i) {
+      return i >= 0 && n.input_size() > i && !n.input(i).empty() ? g_.initializer(n.input(i)) : nullptr;
+    };
+    return {init(scale), init(zero_point), axis, Graph::describe(n)};
+  }
+
   void pool(const onnx::NodeProto& n) {
     const Activation x = activation(n, 0);
     const std::vector<int64_t> k = Graph::ints_attr(n, "kernel_shape");
-    if (k.size() != 2 || k[0] < 1 || k[1] < 1) throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D and positive");
+    if (k.size() != 2 || k[0] < 1 || k[1] < 1 || k[0] > kMaxAttribute || k[1] > kMaxAttribute)
+      throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D, positive and at most 2^20");
     if (Graph::int_attr(n, "ceil_mode", 0) != 0) throw ImportError(Graph::describe(n) + ": ceil_mode is not supported");
     int64_t stride = 1, padding = 0;
     square(n, &stride, &padding, nullptr);
@@ -385,7 +421,8 @@ class Translator {
       notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
     }
     if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
-    y += "# weight_stats: density (fraction not zero) and range of each layer's weights.\n";
+    y += "# weight_stats: density (fraction not zero) and range (min, max: real values) of each\n";
+    y += "# layer's weights; int_min, int_max: the stored integers of integer weights.\n";
     y += fmt::format("network: {}\nbatch: {}\n", network_name(), batch_);
     y += "precision:\n";
     y += "  weights:     {bits: 8, scheme: uniform_symmetric}\n";
@@ -399,13 +436,18 @@ class Translator {
       if (!(r.from.size() == 1 && r.from[0] == previous)) line += fmt::format(", from: [{}]", fmt::join(r.from, ", "));
       line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
               precision_field("outputs", r.outputs);
-      if (r.stats)
-        line += fmt::format(", weight_stats: {{density: {:.6g}, min: {:.6g}, max: {:.6g}}}", r.stats->density,
-                            r.stats->min, r.stats->max);
+      if (r.stats) line += ", weight_stats: " + stats_field(*r.stats);
       y += line + "}\n";
       previous = r.name;
     }
     return y;
+  }
+
+  static std::string stats_field(const WeightStats& s) {
+    std::string f = fmt::format("{{density: {:.6g}", s.density);
+    if (s.min) f += fmt::format(", min: {:.6g}, max: {:.6g}", *s.min, *s.max);
+    if (s.int_min) f += fmt::format(", int_min: {}, int_max: {}", *s.int_min, *s.int_max);
+    return f + "}";
   }
 
   std::string network_name() const {

@@ -54,14 +54,26 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   l.precision = parse_layer_precision(node, defaults);
   l.inputs_density_given = node.has("inputs") && node.child("inputs").has("density");
   if (const auto ws = node.optional_child("weight_stats")) {
-    ws->expect_map("statistics of the layer's weights {density, min, max}");
-    l.weight_stats.given = true;
-    l.weight_stats.density = ws->number("density");
-    if (!(l.weight_stats.density >= 0 && l.weight_stats.density <= 1))
-      ws->fail("density", "expected the fraction of non-zero weights, from 0 to 1");
-    l.weight_stats.min = ws->number("min");
-    l.weight_stats.max = ws->number("max");
-    if (l.weight_stats.min > l.weight_stats.max) ws->fail("min", "min is above max");
+    ws->expect_map("statistics of the layer's weights {density, min, max, int_min, int_max}");
+    WeightStatistics& st = l.weight_stats;
+    st.given = true;
+    st.density = ws->number("density");
+    if (!(st.density >= 0 && st.density <= 1)) ws->fail("density", "expected the fraction of non-zero weights, from 0 to 1");
+    // The real range, the stored integers' range, or both; integer weights
+    // whose scale the model does not give have only the second.
+    st.real_range = ws->has("min") || ws->has("max");
+    st.int_range = ws->has("int_min") || ws->has("int_max");
+    if (!st.real_range && !st.int_range) ws->fail_here("expected min and max, or int_min and int_max");
+    if (st.real_range) {
+      st.min = ws->number("min");
+      st.max = ws->number("max");
+      if (st.min > st.max) ws->fail("min", "min is above max");
+    }
+    if (st.int_range) {
+      st.int_min = ws->integer("int_min", INT64_MIN);
+      st.int_max = ws->integer("int_max", INT64_MIN);
+      if (st.int_min > st.int_max) ws->fail("int_min", "int_min is above int_max");
+    }
     ws->reject_unknown_keys();
   }
 
