@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "importer/constant_folding.h"
 #include "importer/graph_order.h"
 #include "importer/onnx_graph.h"
 #include "importer/quant_info.h"
@@ -201,14 +202,49 @@ class Translator {
       if (op == "BatchNormalization") folded_bn_ = true;
       return;
     }
-    if (op == "Flatten" || op == "Reshape") {
-      Activation a = activation(n, 0);
-      const int64_t features = checked_product(checked_product(a.C, a.H, Graph::describe(n)), a.W, Graph::describe(n));
+    if (op == "Flatten" || op == "Reshape") return reshape(n);
+    if (op == "Concat") return concat(n);
+    throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
+  }
+
+  // Flatten, and a Reshape whose shape is known once constants are folded:
+  // to (N, C*H*W) it is a flatten, to (N, C, H, W) nothing; any other target
+  // moves data in a way a trace layer cannot say.
+  void reshape(const onnx::NodeProto& n) {
+    const Activation a = activation(n, 0);
+    const std::string what = Graph::describe(n);
+    const int64_t features = checked_product(checked_product(a.C, a.H, what), a.W, what);
+    if (n.op_type() == "Flatten") {
+      if (Graph::int_attr(n, "axis", 1) != 1)
+        throw ImportError(what + ": only a flatten after the batch dimension (axis 1) is supported");
       act_[n.output(0)] = {a.producers, features, 1, 1, a.q};
       return;
     }
-    if (op == "Concat") return concat(n);
-    throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
+    const auto shape = n.input_size() > 1 ? constant(n.input(1)) : std::nullopt;
+    if (!shape) throw ImportError(what + ": the shape (input 1) must be a constant, or computed from constants and shapes");
+    const std::vector<double> values = onnx_import::tensor_values(*shape->init, what + ": shape");
+    const std::vector<int64_t> in = {batch_, a.C, a.H, a.W};
+    std::vector<int64_t> to;
+    int64_t known = 1, unknown = -1;
+    for (std::size_t d = 0; d < values.size(); ++d) {
+      int64_t v = static_cast<int64_t>(values[d]);
+      if (v == 0 && d < in.size() && Graph::int_attr(n, "allowzero", 0) == 0) v = in[d];
+      if (v == -1 && unknown < 0) unknown = static_cast<int64_t>(d);
+      else if (v < 1) throw ImportError(what + fmt::format(": dimension {} in the shape", v));
+      else known = checked_product(known, v, what);
+      to.push_back(v);
+    }
+    const int64_t total = checked_product(batch_, features, what);
+    if (unknown >= 0) to[static_cast<std::size_t>(unknown)] = total % known == 0 ? total / known : -1;
+    if (to.size() == 2 && to[0] == batch_ && to[1] == features) {
+      act_[n.output(0)] = {a.producers, features, 1, 1, a.q};
+    } else if (to == in) {
+      act_[n.output(0)] = a;
+    } else {
+      throw ImportError(what + fmt::format(": a reshape of ({}) to ({}) is not supported; the trace expresses a flatten "
+                                           "to ({}, {}) or no change", fmt::join(in, ", "), fmt::join(to, ", "), batch_,
+                                           features));
+    }
   }
 
   bool constant_operand(const onnx::NodeProto& n) const {
@@ -472,8 +508,26 @@ class Translator {
 }  // namespace
 
 ImportedTrace import_onnx(const ImportOptions& options) {
-  const Graph g(options.model_path);
-  return Translator(g, options).run();
+  // Fold constants and shape computations first, with the network input's
+  // shape set so that ONNX's shape inference can resolve them.
+  Graph raw(options.model_path);
+  std::string input;
+  std::vector<int64_t> dims = raw.input_dims(&input);
+  if (!options.input_shape.empty()) dims = options.input_shape;
+  if (dims.size() == 3) dims.insert(dims.begin(), 1);
+  if (dims.size() != 4 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
+    dims.clear();  // unknown: the translation says what it needs
+  onnx::ModelProto model = raw.take_model();
+  const onnx_import::FoldResult folded = onnx_import::fold_constants(model, input, dims);
+  const Graph g(std::move(model));
+  ImportedTrace t = Translator(g, options).run();
+  if (!folded.inference_error.empty())
+    t.notes.push_back("ONNX shape inference gave up (" + folded.inference_error +
+                      "); only shapes the import computes itself were used");
+  if (folded.folded > 0)
+    t.notes.push_back(fmt::format("{} nodes computing constants or shapes folded before translation ({})", folded.folded,
+                                  fmt::join(folded.ops, ", ")));
+  return t;
 }
 
 }  // namespace qnnsim

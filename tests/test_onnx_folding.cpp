@@ -1,0 +1,130 @@
+// ONNX import folds what exporters compute from constants before translating
+// (issue 17): Constant and Identity of weights, Clip bounds as Constant
+// nodes, Shape -> Gather -> Unsqueeze -> Concat -> Reshape shape subgraphs,
+// a Cast of weights, a ConstantOfShape bias.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "core/config_node.h"
+#include "importer/onnx_import.h"
+#include "onnx_builder.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+// A Constant node holding `t`.
+void constant(OnnxBuilder& b, const std::string& out, const onnx::TensorProto& t) {
+  auto& n = b.node("Constant", {}, out, "const_" + out);
+  auto* a = n.add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  *a->mutable_t() = t;
+}
+
+onnx::TensorProto int64s(const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : dims) t.add_dims(d);
+  for (int64_t v : values) t.add_int64_data(v);
+  return t;
+}
+
+onnx::TensorProto floats(const std::vector<int64_t>& dims, float value) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  int64_t count = 1;
+  for (int64_t d : dims) t.add_dims(d), count *= d;
+  for (int64_t i = 0; i < count; ++i) t.add_float_data(value);
+  return t;
+}
+
+// conv 4 -> 4 (3x3, pad 1) with weights from a Constant through an Identity,
+// ReLU, Clip with Constant bounds, a reshape to (N, -1) computed from the
+// tensor's own Shape, and an fc whose double weights are Cast to float, plus
+// a ConstantOfShape bias. The shape of x is `dims`.
+std::string exporter_style(const std::filesystem::path& dir, const std::vector<int64_t>& dims) {
+  OnnxBuilder b("folded", "x", dims);
+  constant(b, "w", floats({4, 4, 3, 3}, 0.25f));
+  b.node("Identity", {"w"}, "w_shared", "Identity_0");
+  auto& c = b.node("Conv", {"x", "w_shared"}, "c", "conv");
+  OnnxBuilder::ints(c, "pads", {1, 1, 1, 1});
+  b.node("Relu", {"c"}, "r");
+  constant(b, "lo", floats({}, 0.0f));
+  constant(b, "hi", floats({}, 6.0f));
+  b.node("Clip", {"r", "lo", "hi"}, "clipped");
+  b.node("Shape", {"clipped"}, "s");
+  constant(b, "zero", int64s({}, {0}));
+  b.node("Gather", {"s", "zero"}, "n");
+  constant(b, "axes", int64s({1}, {0}));
+  b.node("Unsqueeze", {"n", "axes"}, "n1");
+  constant(b, "minus_one", int64s({1}, {-1}));
+  auto& cat = b.node("Concat", {"n1", "minus_one"}, "shape");
+  OnnxBuilder::integer(cat, "axis", 0);
+  b.node("Reshape", {"clipped", "shape"}, "flat");
+  std::string bytes(144 * 10 * sizeof(double), '\0');
+  for (int i = 0; i < 1440; ++i) {
+    const double v = i % 3 == 0 ? 0.0 : 0.5;
+    std::memcpy(&bytes[static_cast<std::size_t>(i) * sizeof v], &v, sizeof v);
+  }
+  b.raw("wfc64", onnx::TensorProto::DOUBLE, {144, 10}, bytes);
+  auto& cast = b.node("Cast", {"wfc64"}, "wfc");
+  OnnxBuilder::integer(cast, "to", onnx::TensorProto::FLOAT);
+  b.node("MatMul", {"flat", "wfc"}, "y0", "fc");
+  constant(b, "ten", int64s({1}, {10}));
+  b.node("ConstantOfShape", {"ten"}, "bias");
+  b.node("Add", {"y0", "bias"}, "y");
+  b.output("y");
+  const std::string path = (dir / "folded.onnx").string();
+  b.save(path);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("constants and shape subgraphs are folded before translation", "[onnx]") {
+  const auto dir = scratch_dir("onnx_folding");
+  const ImportedTrace t = import_onnx({exporter_style(dir, {1, 4, 6, 6}), {}});
+  INFO(t.yaml);
+  const Workload w = load_workload(ConfigNode::load_string(t.yaml, "folded.yaml"));
+  REQUIRE(w.layers.size() == 2);
+  CHECK(w.layers[0].macs() == 6 * 6 * 4 * 36);
+  CHECK(w.layers[1].type == LayerType::FC);
+  CHECK(w.layers[1].C == 144);
+  CHECK(w.layers[1].macs() == 1440);
+  // The Cast weights keep their statistics: a third of them zero.
+  CHECK(w.layers[1].weight_stats.density == Approx(2.0 / 3.0).epsilon(1e-3));
+  CHECK(w.layers[1].weight_stats.max == Approx(0.5));
+  bool noted = false;
+  for (const std::string& n : t.notes) noted |= n.find("folded before translation") != std::string::npos;
+  CHECK(noted);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a shape subgraph folds with the size given by --input-shape", "[onnx]") {
+  const auto dir = scratch_dir("onnx_folding_shape");
+  const std::string model = exporter_style(dir, {-1, 4, -1, -1});
+  // 2 images of 4 x 8 x 8: the reshape gives (2, 256), and the fc's 144 inputs no longer fit.
+  CHECK_THROWS_WITH(import_onnx({model, {2, 4, 8, 8}}), Catch::Contains("fc") && Catch::Contains("256"));
+  const Workload w = load_workload(ConfigNode::load_string(import_onnx({model, {2, 4, 6, 6}}).yaml, "f.yaml"));
+  CHECK(w.batch == 2);
+  CHECK(w.layers[1].C == 144);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a reshape that is not a flatten is an error naming the node", "[onnx]") {
+  const auto dir = scratch_dir("onnx_reshape");
+  OnnxBuilder b("shuffle", "x", {1, 4, 6, 6});
+  b.weights("w", {4, 4, 1, 1});
+  b.node("Conv", {"x", "w"}, "c", "conv");
+  constant(b, "groups", int64s({5}, {1, 2, 2, 6, 6}));
+  b.node("Reshape", {"c", "groups"}, "y", "channel_shuffle");
+  b.output("y");
+  b.save((dir / "r.onnx").string());
+  CHECK_THROWS_WITH(import_onnx({(dir / "r.onnx").string(), {}}),
+                    Catch::Contains("Reshape node 'channel_shuffle'") && Catch::Contains("(1, 2, 2, 6, 6)"));
+  std::filesystem::remove_all(dir);
+}

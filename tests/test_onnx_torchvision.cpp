@@ -1,0 +1,70 @@
+// Stock torchvision classification models, exported at test time from
+// Debian's python3-torch / python3-torchvision with random weights through
+// plain torch.onnx.export (scripts/export_torchvision.py), import unmodified
+// and give the published MAC counts.
+//
+// Published figures: the "GFLOPS" entry of each model's IMAGENET1K_V1 weights
+// in the torchvision model documentation
+// (pytorch.org/vision/stable/models/generated/torchvision.models.<name>.html),
+// which counts multiply-accumulates of convolutions and linear layers, given
+// to two decimals; the imported trace's MACs are compared at that precision.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/config_node.h"
+#include "importer/onnx_import.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+// Exports torchvision.models.<name> to dir/<name>.onnx at `opset`.
+std::string export_model(const std::string& name, const std::filesystem::path& dir, int opset = 13) {
+  const std::string cmd = "/usr/bin/python3 " + shipped("scripts/export_torchvision.py") + " " + dir.string() + " " +
+                          name + " --opset " + std::to_string(opset) + " > " + (dir / "export.log").string() + " 2>&1";
+  INFO(read_file((dir / "export.log").string()));
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  return (dir / (name + ".onnx")).string();
+}
+
+// Imports with `qnnsim import` as a user would; returns the trace's MACs per image.
+int64_t import_macs(const std::string& model, const std::filesystem::path& dir) {
+  const std::string trace = (dir / "trace.yaml").string();
+  const int rc = qnnsim_cli("import " + model + " -o " + trace, dir / "out", dir / "err");
+  INFO(read_file((dir / "err").string()));
+  REQUIRE(rc == 0);
+  return load_workload(trace).macs_per_image();
+}
+
+void check_published(const std::string& name, double published_gmacs, int opset = 13) {
+  const auto dir = scratch_dir("tv_" + name);
+  const int64_t macs = import_macs(export_model(name, dir, opset), dir);
+  INFO(name << ": " << macs << " MACs");
+  CHECK(std::round(static_cast<double>(macs) / 1e7) / 100 == Approx(published_gmacs));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_CASE("torchvision ResNet-18 imports as exported, 1.81 GMACs, and runs", "[onnx][torchvision]") {
+  const auto dir = scratch_dir("tv_resnet18_run");
+  const std::string model = export_model("resnet18", dir);
+  // ResNet18_Weights.IMAGENET1K_V1: GFLOPS 1.81; the shipped hand-written
+  // trace workloads/resnet18.yaml has 1,814,073,344.
+  CHECK(import_macs(model, dir) == 1814073344);
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + (dir / "trace.yaml").string() + " --quiet",
+                   dir / "out", dir / "err") == 0);
+  CHECK_THAT(read_file((dir / "err").string()), !Catch::Contains("W506"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("torchvision ResNet-50 imports as exported: 4.09 GMACs", "[onnx][torchvision]") {
+  check_published("resnet50", 4.09);  // ResNet50_Weights.IMAGENET1K_V1
+}
+
+TEST_CASE("torchvision MobileNetV2 imports as exported: 0.30 GMACs", "[onnx][torchvision]") {
+  check_published("mobilenet_v2", 0.30);  // MobileNet_V2_Weights.IMAGENET1K_V1
+}
