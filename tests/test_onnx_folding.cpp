@@ -128,3 +128,71 @@ TEST_CASE("a reshape that is not a flatten is an error naming the node", "[onnx]
                     Catch::Contains("Reshape node 'channel_shuffle'") && Catch::Contains("(1, 2, 2, 6, 6)"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("ceil-mode pooling and a Pad before a convolution or pool import as the trace's own fields", "[onnx]") {
+  const auto dir = scratch_dir("onnx_ceil_pad");
+  OnnxBuilder b("ceil_pad", "x", {1, 4, 8, 8});
+  // 8x8, 3x3 stride 2: floor gives 3, ceil 4 (the last window starts at 6, inside the input).
+  auto& p1 = b.node("MaxPool", {"x"}, "p1", "pool_ceil");
+  OnnxBuilder::ints(p1, "kernel_shape", {3, 3});
+  OnnxBuilder::ints(p1, "strides", {2, 2});
+  OnnxBuilder::integer(p1, "ceil_mode", 1);
+  // 4x4, 2x2 stride 2 with ceil_mode: no partial window, no ceil_mode in the trace.
+  auto& p2 = b.node("AveragePool", {"p1"}, "p2", "pool_even");
+  OnnxBuilder::ints(p2, "kernel_shape", {2, 2});
+  OnnxBuilder::ints(p2, "strides", {2, 2});
+  OnnxBuilder::integer(p2, "ceil_mode", 1);
+  // A zero Pad of 1 on H and W, then a 3x3 conv without pads: padding 1.
+  onnx::TensorProto pads;
+  pads.set_name("pads");
+  pads.set_data_type(onnx::TensorProto::INT64);
+  pads.add_dims(8);
+  for (int64_t v : {0, 0, 1, 1, 0, 0, 1, 1}) pads.add_int64_data(v);
+  constant(b, "pads", pads);
+  b.node("Pad", {"p2", "pads"}, "padded", "pad");
+  b.node("Relu", {"padded"}, "r");
+  b.weights("w", {4, 4, 3, 3});
+  b.node("Conv", {"r", "w"}, "y", "conv");
+  b.output("y");
+  const std::string model = (dir / "m.onnx").string();
+  b.save(model);
+  const ImportedTrace t = import_onnx({model, {}});
+  INFO(t.yaml);
+  CHECK_THAT(t.yaml, Catch::Contains("ceil_mode: true"));
+  const Workload w = load_workload(ConfigNode::load_string(t.yaml, "m.yaml"));
+  REQUIRE(w.layers.size() == 3);
+  CHECK(w.layers[0].P == 4);
+  CHECK(w.layers[1].P == 2);
+  CHECK(w.layers[2].padding == 1);
+  CHECK(w.layers[2].P == 2);
+  CHECK(w.layers[2].macs() == 2 * 2 * 4 * 36);
+  const std::string trace = (dir / "m.yaml").string();
+  REQUIRE(qnnsim_cli("import " + model + " -o " + trace, dir / "out", dir / "err") == 0);
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + trace + " --quiet", dir / "out", dir / "err") == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a Pad the trace cannot express is an error naming it", "[onnx]") {
+  const auto dir = scratch_dir("onnx_bad_pad");
+  const auto model = [&](const std::vector<int64_t>& p, const std::string& consumer) {
+    OnnxBuilder b("pad", "x", {1, 4, 8, 8});
+    onnx::TensorProto pads;
+    pads.set_data_type(onnx::TensorProto::INT64);
+    pads.add_dims(8);
+    for (int64_t v : p) pads.add_int64_data(v);
+    constant(b, "pads", pads);
+    b.node("Pad", {"x", "pads"}, "padded", "the_pad");
+    b.weights("w", {4, 4, 3, 3});
+    if (consumer == "conv") b.node("Conv", {"padded", "w"}, "y", "conv");
+    else b.node("Add", {"padded", "padded"}, "y", "sum");
+    b.output("y");
+    const std::string path = (dir / (consumer + std::to_string(p[2]) + std::to_string(p[6]) + ".onnx")).string();
+    b.save(path);
+    return path;
+  };
+  CHECK_THROWS_WITH(import_onnx({model({0, 0, 0, 0, 0, 0, 1, 1}, "conv"), {}}),
+                    Catch::Contains("Pad node 'the_pad'") && Catch::Contains("differ by side"));
+  CHECK_THROWS_WITH(import_onnx({model({0, 0, 1, 1, 0, 0, 1, 1}, "add"), {}}),
+                    Catch::Contains("Pad node 'the_pad'") && Catch::Contains("Add node 'sum'"));
+  std::filesystem::remove_all(dir);
+}

@@ -68,3 +68,15 @@ TEST_CASE("torchvision ResNet-50 imports as exported: 4.09 GMACs", "[onnx][torch
 TEST_CASE("torchvision MobileNetV2 imports as exported: 0.30 GMACs", "[onnx][torchvision]") {
   check_published("mobilenet_v2", 0.30);  // MobileNet_V2_Weights.IMAGENET1K_V1
 }
+
+TEST_CASE("torchvision SqueezeNet 1.1 imports as exported: 0.35 GMACs", "[onnx][torchvision]") {
+  check_published("squeezenet1_1", 0.35);  // SqueezeNet1_1_Weights.IMAGENET1K_V1
+}
+
+TEST_CASE("torchvision GoogLeNet (ceil-mode pooling) imports as exported: 1.50 GMACs", "[onnx][torchvision]") {
+  check_published("googlenet", 1.50);  // GoogLeNet_Weights.IMAGENET1K_V1
+}
+
+TEST_CASE("torchvision DenseNet-121 (Pad before pooling) imports as exported: 2.83 GMACs", "[onnx][torchvision]") {
+  check_published("densenet121", 2.83);  // DenseNet121_Weights.IMAGENET1K_V1
+}

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
@@ -79,6 +80,31 @@ std::map<std::string, std::vector<int64_t>> known_shapes(const onnx::GraphProto&
   return shapes;
 }
 
+// ONNX's shape inference divides by strides and dilations without checking
+// them (a stride of 0 is a SIGFPE in libonnx 1.12): refuse them first.
+void check_windows(const onnx::GraphProto& g) {
+  for (const onnx::NodeProto& n : g.node()) {
+    const std::string& op = n.op_type();
+    if (op != "Conv" && op != "ConvInteger" && op != "QLinearConv" && op != "ConvTranspose" && op != "MaxPool" &&
+        op != "AveragePool" && op != "LpPool")
+      continue;
+    for (const char* key : {"strides", "dilations", "kernel_shape"})
+      for (int64_t v : Graph::ints_attr(n, key))
+        if (v < 1) throw ImportError(Graph::describe(n) + ": " + key + " must be at least 1");
+    if (Graph::int_attr(n, "group", 1) < 1) throw ImportError(Graph::describe(n) + ": group must be at least 1");
+  }
+}
+
+// Whether a Shape node reads a tensor that is not a constant: only then are
+// inferred shapes needed.
+bool needs_inference(const onnx::GraphProto& g) {
+  std::set<std::string> constants;
+  for (const auto& t : g.initializer()) constants.insert(t.name());
+  for (const onnx::NodeProto& n : g.node())
+    if (n.op_type() == "Shape" && n.input_size() > 0 && !constants.count(n.input(0))) return true;
+  return false;
+}
+
 }  // namespace
 
 FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, const std::vector<int64_t>& dims) {
@@ -97,16 +123,19 @@ FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, con
         for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
       }
   FoldResult result;
-  try {
-    // Node-level failures are skipped (error mode 0): an op the library does
-    // not know (QONNX's Quant) just leaves its outputs without a shape.
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       onnx::ShapeInferenceOptions(false, 0, true));
-  } catch (const std::exception& e) {
-    // Inference is a help, not a judge: a model whose declared types it
-    // disputes still translates, only without inferred shapes for Shape.
-    result.inference_error = e.what();
-    g.clear_value_info();
+  check_windows(g);
+  if (needs_inference(g)) {
+    try {
+      // Node-level failures are skipped (error mode 0): an op the library
+      // does not know (QONNX's Quant) just leaves its outputs without a shape.
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                         onnx::ShapeInferenceOptions(false, 0, true));
+    } catch (const std::exception& e) {
+      // Inference is a help, not a judge: a model whose declared types it
+      // disputes still translates, only without inferred shapes for Shape.
+      result.inference_error = e.what();
+      g.clear_value_info();
+    }
   }
   const auto shapes = known_shapes(g);
   const int opset = opset_of(model);

@@ -22,7 +22,9 @@ struct FoldResult {
 
 // Rewrites `model` in place: its nodes put in data order, the network input
 // `input` given `dims` (N,C,H,W; nothing set where empty), inferred shapes
-// added as value_info, and the constant nodes folded. Initializers must
+// added as value_info where a Shape node needs them, and the constant nodes
+// folded. Strides, dilations, kernels and groups are checked first (ONNX's
+// inference divides by them). Initializers must
 // already have been checked (Graph does).
 FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, const std::vector<int64_t>& dims);
 

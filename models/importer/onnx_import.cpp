@@ -42,6 +42,10 @@ struct Activation {
   std::vector<std::string> producers;  // layer names, or "input"; several for a concatenation
   int64_t C = 0, H = 1, W = 1;
   std::optional<Quantized> q;
+  // Zero padding a Pad node put around H and W, owed to the convolution or
+  // pooling that reads the tensor next (which takes it as its own padding).
+  int64_t pad = 0;
+  std::string pad_node;
 };
 
 struct Constant {
@@ -88,16 +92,26 @@ class Translator {
     if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
       throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
     checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");
-    act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt};
+    act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt, 0, {}};
     input_ = act_[name];
   }
 
   bool is_activation(const std::string& t) const { return act_.count(t) > 0; }
+  // Ops that take a Pad's zeros as their own padding, or pass them on to one that does.
+  static bool takes_padding(const std::string& op) {
+    for (const char* o : {"Conv", "ConvInteger", "QLinearConv", "MaxPool", "AveragePool", "Relu", "Identity", "Dropout",
+                          "Cast", "Clip", "Pad", "QuantizeLinear", "DequantizeLinear", "Quant", "BipolarQuant"})
+      if (op == o) return true;
+    return false;
+  }
   const Activation& activation(const onnx::NodeProto& n, int i) const {
     if (n.input_size() <= i) throw ImportError(Graph::describe(n) + " has no input " + std::to_string(i));
     const auto it = act_.find(n.input(i));
     if (it == act_.end())
       throw ImportError(Graph::describe(n) + ": input '" + n.input(i) + "' is not an activation the import knows");
+    if (it->second.pad != 0 && !takes_padding(n.op_type()))
+      throw ImportError(it->second.pad_node + " pads the input of " + Graph::describe(n) +
+                        ", which has no padding to take it; a Pad is supported before a convolution or pooling");
     return it->second;
   }
   // A constant: an initializer, possibly through quantization nodes. An
@@ -204,6 +218,7 @@ class Translator {
     }
     if (op == "Flatten" || op == "Reshape") return reshape(n);
     if (op == "Concat") return concat(n);
+    if (op == "Pad") return pad(n);
     throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
   }
 
@@ -217,7 +232,7 @@ class Translator {
     if (n.op_type() == "Flatten") {
       if (Graph::int_attr(n, "axis", 1) != 1)
         throw ImportError(what + ": only a flatten after the batch dimension (axis 1) is supported");
-      act_[n.output(0)] = {a.producers, features, 1, 1, a.q};
+      act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
       return;
     }
     const auto shape = n.input_size() > 1 ? constant(n.input(1)) : std::nullopt;
@@ -237,7 +252,7 @@ class Translator {
     const int64_t total = checked_product(batch_, features, what);
     if (unknown >= 0) to[static_cast<std::size_t>(unknown)] = total % known == 0 ? total / known : -1;
     if (to.size() == 2 && to[0] == batch_ && to[1] == features) {
-      act_[n.output(0)] = {a.producers, features, 1, 1, a.q};
+      act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
     } else if (to == in) {
       act_[n.output(0)] = a;
     } else {
@@ -245,6 +260,37 @@ class Translator {
                                            "to ({}, {}) or no change", fmt::join(in, ", "), fmt::join(to, ", "), batch_,
                                            features));
     }
+  }
+
+  // A zero Pad of H and W, equal on every side, is owed to the convolution or
+  // pooling after it; one that pads nothing is nothing.
+  void pad(const onnx::NodeProto& n) {
+    const Activation& x = activation(n, 0);
+    const std::string what = Graph::describe(n);
+    for (const auto& a : n.attribute())
+      if (a.name() == "mode" && a.s() != "constant")
+        throw ImportError(what + ": mode " + a.s() + " is not supported; only zero (constant) padding");
+    std::vector<int64_t> pads = Graph::ints_attr(n, "pads");  // before opset 11
+    if (n.input_size() > 1 && !n.input(1).empty()) {
+      const auto c = constant(n.input(1));
+      if (!c) throw ImportError(what + ": the pads (input 1) must be a constant");
+      pads.clear();
+      for (double v : onnx_import::tensor_values(*c->init, what + ": pads")) pads.push_back(static_cast<int64_t>(v));
+    }
+    if (n.input_size() > 2 && !n.input(2).empty()) {
+      const auto c = constant(n.input(2));
+      const std::vector<double> v = c ? onnx_import::tensor_values(*c->init, what + ": constant value") : std::vector<double>{1};
+      if (v.size() != 1 || v[0] != 0) throw ImportError(what + ": only padding with zeros (a constant 0) is supported");
+    }
+    if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
+      throw ImportError(what + ": only padding of H and W of an N,C,H,W tensor is supported");
+    if (!(pads[2] == pads[3] && pads[2] == pads[6] && pads[2] == pads[7]) || pads[2] < 0 || pads[2] > kMaxAttribute)
+      throw ImportError(what + fmt::format(": pads [{}] differ by side; the trace has one padding per layer",
+                                           fmt::join(pads, ", ")));
+    Activation out = x;
+    out.pad += pads[2];
+    if (out.pad != 0 && out.pad_node.empty()) out.pad_node = what;
+    act_[n.output(0)] = out;
   }
 
   bool constant_operand(const onnx::NodeProto& n) const {
@@ -314,6 +360,7 @@ class Translator {
                                                         expected_c, x.C));
     int64_t stride = 1, padding = 0, dilation = 1;
     square(n, &stride, &padding, &dilation);
+    padding += x.pad;
     const int64_t P = (x.H + 2 * padding - dilation * (R - 1) - 1) / stride + 1;
     const int64_t Q = (x.W + 2 * padding - dilation * (S - 1) - 1) / stride + 1;
     if (P < 1 || Q < 1) throw ImportError(Graph::describe(n) + ": the filter does not fit the padded input");
@@ -327,7 +374,7 @@ class Translator {
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
     if (dilation != 1) fields += fmt::format(", dilation: {}", dilation);
-    weight_layer(n, fields, x, wc, {{}, M, P, Q, std::nullopt});
+    weight_layer(n, fields, x, wc, {{}, M, P, Q, std::nullopt, 0, {}});
   }
 
   void fc(const onnx::NodeProto& n) {
@@ -342,7 +389,7 @@ class Translator {
     const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
     const int64_t C = checked_product(checked_product(x.C, x.H, Graph::describe(n)), x.W, Graph::describe(n));
     if (K != C) throw ImportError(Graph::describe(n) + fmt::format(": the weights take {} inputs, the input has {}", K, C));
-    weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {{}, M, 1, 1, std::nullopt});
+    weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {{}, M, 1, 1, std::nullopt, 0, {}});
   }
 
   // A conv or fc layer: widths from the quantized ops' own zero points where they have them.
@@ -385,23 +432,34 @@ class Translator {
     const std::vector<int64_t> k = Graph::ints_attr(n, "kernel_shape");
     if (k.size() != 2 || k[0] < 1 || k[1] < 1 || k[0] > kMaxAttribute || k[1] > kMaxAttribute)
       throw ImportError(Graph::describe(n) + ": kernel_shape must be 2-D, positive and at most 2^20");
-    if (Graph::int_attr(n, "ceil_mode", 0) != 0) throw ImportError(Graph::describe(n) + ": ceil_mode is not supported");
     int64_t stride = 1, padding = 0;
     square(n, &stride, &padding, nullptr);
-    const int64_t P = (x.H + 2 * padding - k[0]) / stride + 1, Q = (x.W + 2 * padding - k[1]) / stride + 1;
-    if (P < 1 || Q < 1) throw ImportError(Graph::describe(n) + ": the window does not fit the padded input");
+    padding += x.pad;
+    if (x.H + 2 * padding < k[0] || x.W + 2 * padding < k[1])
+      throw ImportError(Graph::describe(n) + ": the window does not fit the padded input");
+    // ceil_mode counts a last, partial window (ONNX, PyTorch): it must start
+    // inside the input or its leading padding. Where it adds an output the
+    // trace's layer says ceil_mode too.
+    const bool ceil_mode = Graph::int_attr(n, "ceil_mode", 0) != 0;
+    const auto extent = [&](int64_t in, int64_t window, bool ceil) {
+      int64_t out = (in + 2 * padding - window + (ceil ? stride - 1 : 0)) / stride + 1;
+      if (ceil && (out - 1) * stride >= in + padding) --out;
+      return out;
+    };
+    const int64_t P = extent(x.H, k[0], ceil_mode), Q = extent(x.W, k[1], ceil_mode);
     std::string fields = fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                                      n.op_type() == "MaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, k[0], k[1]);
     if (stride != 1) fields += fmt::format(", stride: {}", stride);
     if (padding != 0) fields += fmt::format(", padding: {}", padding);
-    emit(n, fields, {&x}, {{}, x.C, P, Q, std::nullopt}).carries_width = true;
+    if (P != extent(x.H, k[0], false) || Q != extent(x.W, k[1], false)) fields += ", ceil_mode: true";
+    emit(n, fields, {&x}, {{}, x.C, P, Q, std::nullopt, 0, {}}).carries_width = true;
   }
 
   void global_pool(const onnx::NodeProto& n) {
     const Activation x = activation(n, 0);
     emit(n, fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                         n.op_type() == "GlobalMaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, x.H, x.W),
-         {&x}, {{}, x.C, 1, 1, std::nullopt})
+         {&x}, {{}, x.C, 1, 1, std::nullopt, 0, {}})
         .carries_width = true;
   }
 
@@ -413,7 +471,7 @@ class Translator {
     if (a.C != b.C || a.H != b.H || a.W != b.W)
       throw ImportError(Graph::describe(n) + fmt::format(": operands {}x{}x{} and {}x{}x{} differ (broadcasting is not "
                                                         "supported)", a.C, a.H, a.W, b.C, b.H, b.W));
-    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {{}, a.C, a.H, a.W, std::nullopt})
+    emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {{}, a.C, a.H, a.W, std::nullopt, 0, {}})
         .carries_width = true;
   }
 

@@ -27,10 +27,16 @@ LayerType parse_type(const ConfigNode& node) {
   return it->second;
 }
 
-int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, int64_t dil) {
+// Outputs along one axis. With ceil_mode (pooling, as in ONNX and PyTorch)
+// a last, partial window counts too, provided it starts inside the input or
+// its leading padding.
+int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, int64_t dil, bool ceil_mode) {
   const int64_t span = dil * (filter - 1) + 1;
   if (in + 2 * pad < span) return 0;
-  return (in + 2 * pad - span) / stride + 1;
+  if (!ceil_mode) return (in + 2 * pad - span) / stride + 1;
+  int64_t out = (in + 2 * pad - span + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= in + pad) --out;
+  return out;
 }
 
 std::string shape_text(const Shape& s) {
@@ -117,6 +123,10 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.M = l.C;
       break;
   }
+  const bool pooling = l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
+  const bool ceil_mode = pooling && node.flag("ceil_mode", false);
+  // The ONNX node a layer was imported from, kept for the user; the run does not read it.
+  if (node.has("onnx_node")) node.text("onnx_node");
   if (l.type != LayerType::FC && l.type != LayerType::Add) {
     l.stride = node.integer_in("stride", 1, kMaxFilter, 1);
     l.padding = node.integer_in("padding", 0, kMaxFilter, 0);
@@ -125,8 +135,8 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   }
   node.reject_unknown_keys();
 
-  l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation);
-  l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation);
+  l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
+  l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
   if (l.P < 1 || l.Q < 1)
     node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
                        ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +
