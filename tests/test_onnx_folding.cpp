@@ -196,3 +196,48 @@ TEST_CASE("a Pad the trace cannot express is an error naming it", "[onnx]") {
                     Catch::Contains("Pad node 'the_pad'") && Catch::Contains("Add node 'sum'"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("SiLU, hard-swish and squeeze-excite products import; other products are errors", "[onnx]") {
+  const auto dir = scratch_dir("onnx_se");
+  OnnxBuilder b("se", "x", {1, 8, 6, 6});
+  b.weights("w1", {8, 8, 1, 1});
+  b.node("Conv", {"x", "w1"}, "c1", "expand");
+  b.node("Sigmoid", {"c1"}, "s1");
+  b.node("Mul", {"c1", "s1"}, "a1", "silu");  // SiLU as exporters write it
+  // Squeeze-excite: global pool, 8 -> 2 -> 8 1x1 convs, HardSigmoid, channel-wise product.
+  b.node("GlobalAveragePool", {"a1"}, "g", "squeeze");
+  b.weights("wr", {2, 8, 1, 1});
+  b.node("Conv", {"g", "wr"}, "r", "reduce");
+  b.node("Relu", {"r"}, "rr");
+  b.weights("we", {8, 2, 1, 1});
+  b.node("Conv", {"rr", "we"}, "e", "excite");
+  b.node("HardSigmoid", {"e"}, "gate");
+  b.node("Mul", {"a1", "gate"}, "scaled", "scale");
+  b.node("HardSwish", {"scaled"}, "hs");
+  b.weights("w2", {4, 8, 1, 1});
+  b.node("Conv", {"hs", "w2"}, "y", "project");
+  b.output("y");
+  b.save((dir / "se.onnx").string());
+  const ImportedTrace t = import_onnx({(dir / "se.onnx").string(), {}});
+  INFO(t.yaml);
+  const Workload w = load_workload(ConfigNode::load_string(t.yaml, "se.yaml"));
+  REQUIRE(w.layers.size() == 5);
+  // The projection reads the expanded tensor (the product passes it through).
+  CHECK(w.layers[4].name == "project");
+  CHECK(w.layers[4].from == std::vector<std::string>{"expand"});
+  // 6x6x8x8 + 8x2 + 2x8 + 6x6x4x8.
+  CHECK(w.macs_per_image() == 2304 + 16 + 16 + 1152);
+  bool noted = false;
+  for (const std::string& n : t.notes) noted |= n.find("1 channel-wise products") != std::string::npos;
+  CHECK(noted);
+
+  OnnxBuilder bad("bad", "x", {1, 8, 6, 6});
+  bad.weights("w", {4, 8, 1, 1});
+  bad.node("Conv", {"x", "w"}, "c", "conv");
+  bad.node("Mul", {"x", "c"}, "y", "mismatched");
+  bad.output("y");
+  bad.save((dir / "bad.onnx").string());
+  CHECK_THROWS_WITH(import_onnx({(dir / "bad.onnx").string(), {}}),
+                    Catch::Contains("Mul node 'mismatched'") && Catch::Contains("8x6x6 and 4x6x6"));
+  std::filesystem::remove_all(dir);
+}

@@ -80,3 +80,12 @@ TEST_CASE("torchvision GoogLeNet (ceil-mode pooling) imports as exported: 1.50 G
 TEST_CASE("torchvision DenseNet-121 (Pad before pooling) imports as exported: 2.83 GMACs", "[onnx][torchvision]") {
   check_published("densenet121", 2.83);  // DenseNet121_Weights.IMAGENET1K_V1
 }
+TEST_CASE("torchvision EfficientNet-B0 (SiLU, squeeze-excite) imports as exported: 0.39 GMACs", "[onnx][torchvision]") {
+  check_published("efficientnet_b0", 0.39);  // EfficientNet_B0_Weights.IMAGENET1K_V1
+}
+
+TEST_CASE("torchvision MobileNetV3-Large (hard-swish, squeeze-excite) imports at opsets 13 and 17: 0.22 GMACs",
+          "[onnx][torchvision]") {
+  check_published("mobilenet_v3_large", 0.22, 13);  // MobileNet_V3_Large_Weights.IMAGENET1K_V1
+  check_published("mobilenet_v3_large", 0.22, 17);  // HardSwish is an op of its own from opset 14
+}

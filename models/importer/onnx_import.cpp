@@ -210,14 +210,18 @@ class Translator {
     if (op == "QuantizeLinear" || op == "DynamicQuantizeLinear" || op == "DequantizeLinear" || op == "Quant" ||
         op == "BipolarQuant")
       return quantization(n);
+    // Element-wise activations are folded like ReLU: the trace has no layer
+    // for them, and they cost no MACs.
     if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity" ||
-        op == "Cast" || (op == "Mul" && constant_operand(n))) {
+        op == "Cast" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" || op == "Tanh" ||
+        (op == "Mul" && constant_operand(n))) {
       pass_through(n);
       if (op == "BatchNormalization") folded_bn_ = true;
       return;
     }
     if (op == "Flatten" || op == "Reshape") return reshape(n);
     if (op == "Concat") return concat(n);
+    if (op == "Mul") return multiply(n);
     if (op == "Pad") return pad(n);
     throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
   }
@@ -291,6 +295,28 @@ class Translator {
     out.pad += pads[2];
     if (out.pad != 0 && out.pad_node.empty()) out.pad_node = what;
     act_[n.output(0)] = out;
+  }
+
+  // A product of two activations: x times an activation of x (SiLU and
+  // hard-swish as exporters write them: x * Sigmoid(x), x * HardSigmoid(x))
+  // is an activation function, folded; x (C,H,W) times a (C,1,1) tensor is
+  // a squeeze-excite channel scaling. The trace has no multiply layer: the
+  // scaling passes x through, and the excite branch's layers stay in the
+  // trace with their MACs; a note says how many such products went uncosted.
+  void multiply(const onnx::NodeProto& n) {
+    const Activation a = activation(n, 0), b = activation(n, 1);
+    const auto same_shape = [](const Activation& x, const Activation& y) { return x.C == y.C && x.H == y.H && x.W == y.W; };
+    if (a.producers == b.producers && same_shape(a, b)) {
+      act_[n.output(0)] = a;
+      return;
+    }
+    const bool a_scales = a.H == 1 && a.W == 1 && a.C == b.C, b_scales = b.H == 1 && b.W == 1 && b.C == a.C;
+    if (!a_scales && !b_scales)
+      throw ImportError(Graph::describe(n) + fmt::format(": a product of activations {}x{}x{} and {}x{}x{} is not "
+                                                        "supported (only x times an activation of x, or a channel-wise "
+                                                        "scale C x 1 x 1)", a.C, a.H, a.W, b.C, b.H, b.W));
+    act_[n.output(0)] = b_scales ? a : b;
+    ++channel_scales_;
   }
 
   bool constant_operand(const onnx::NodeProto& n) const {
@@ -515,6 +541,9 @@ class Translator {
       notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
     }
     if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
+    if (channel_scales_ > 0)
+      notes_.push_back(fmt::format("{} channel-wise products (squeeze-excite Mul) are not costed: the trace has no "
+                                   "multiply layer; their excite branches are layers of their own", channel_scales_));
     y += "# weight_stats: density (fraction not zero) and range (min, max: real values) of each\n";
     y += "# layer's weights; int_min, int_max: the stored integers of integer weights.\n";
     y += fmt::format("network: {}\nbatch: {}\n", network_name(), batch_);
@@ -561,6 +590,7 @@ class Translator {
   std::set<std::string> names_{"input"};
   std::vector<std::string> notes_;
   bool folded_bn_ = false, quantized_ = false;
+  int channel_scales_ = 0;
 };
 
 }  // namespace
