@@ -241,3 +241,27 @@ TEST_CASE("SiLU, hard-swish and squeeze-excite products import; other products a
                     Catch::Contains("Mul node 'mismatched'") && Catch::Contains("8x6x6 and 4x6x6"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("layer names are legal SystemC names, unique, and keep the ONNX node's own", "[onnx]") {
+  const auto dir = scratch_dir("onnx_names");
+  OnnxBuilder b("names", "x", {1, 4, 6, 6});
+  b.weights("w", {4, 4, 1, 1});
+  b.node("Conv", {"x", "w"}, "a", "/features/features.0/Conv");
+  b.node("Conv", {"a", "w"}, "b", "/features/features-0/Conv");  // the same once made legal
+  b.node("Conv", {"b", "w"}, "c", "..");                             // nothing legal left: the op type
+  b.node("Conv", {"c", "w"}, "y", "plain_name");
+  b.output("y");
+  b.save((dir / "n.onnx").string());
+  const ImportedTrace t = import_onnx({(dir / "n.onnx").string(), {}});
+  INFO(t.yaml);
+  const Workload w = load_workload(ConfigNode::load_string(t.yaml, "n.yaml"));
+  REQUIRE(w.layers.size() == 4);
+  CHECK(w.layers[0].name == "features_features_0_Conv");
+  CHECK(w.layers[1].name == "features_features_0_Conv_2");
+  CHECK(w.layers[2].name == "Conv");
+  CHECK(w.layers[3].name == "plain_name");
+  for (const Layer& l : w.layers) CHECK(l.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos);
+  CHECK_THAT(t.yaml, Catch::Contains("onnx_node: \"/features/features-0/Conv\"") && Catch::Contains("onnx_node: \"..\""));
+  CHECK_THAT(t.yaml, !Catch::Contains("onnx_node: \"plain_name\""));
+  std::filesystem::remove_all(dir);
+}

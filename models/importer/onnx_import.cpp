@@ -15,6 +15,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "importer/constant_folding.h"
 #include "importer/graph_order.h"
@@ -57,6 +58,7 @@ struct Constant {
 // One layer of the trace, written out at the end once every width is known.
 struct Record {
   std::string name, fields;
+  std::string onnx_node;  // the node's own name where the layer's differs
   std::vector<std::string> from;
   std::optional<WeightStats> stats;
   std::optional<Quantized> weights, inputs, outputs;
@@ -135,12 +137,18 @@ class Translator {
 
   // ---- layers ----
 
-  // A plain layer name from the node's name or output, unique in the trace.
+  // A layer name from the node's name or output that SystemC takes as a
+  // module name without a W506 warning (letters, digits and '_' only: '.'
+  // separates SystemC's hierarchy), unique in the trace.
   std::string layer_name(const onnx::NodeProto& n) {
-    std::string base = n.name().empty() ? n.output(0) : n.name();
-    for (char& c : base)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') c = '_';
-    while (!base.empty() && (base.front() == '_' || base.front() == '.' || base.front() == '-')) base.erase(0, 1);
+    const std::string& original = n.name().empty() ? n.output(0) : n.name();
+    std::string base;
+    for (const char c : original) {
+      const bool legal = std::isalnum(static_cast<unsigned char>(c)) != 0;
+      if (legal) base += c;
+      else if (!base.empty() && base.back() != '_') base += '_';
+    }
+    while (!base.empty() && base.back() == '_') base.pop_back();
     if (base.empty()) base = n.op_type();
     std::string name = base;
     for (int k = 2; names_.count(name); ++k) name = base + "_" + std::to_string(k);
@@ -172,6 +180,7 @@ class Translator {
                Activation out) {
     Record r;
     r.name = layer_name(n);
+    if (!n.name().empty() && n.name() != r.name) r.onnx_node = n.name();
     r.fields = fields;
     for (const Activation* a : from) r.from.insert(r.from.end(), a->producers.begin(), a->producers.end());
     r.inputs = from[0]->q;
@@ -560,6 +569,8 @@ class Translator {
       line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
               precision_field("outputs", r.outputs);
       if (r.stats) line += ", weight_stats: " + stats_field(*r.stats);
+      // A JSON string is a YAML double-quoted scalar: any node name survives.
+      if (!r.onnx_node.empty()) line += ", onnx_node: " + nlohmann::json(r.onnx_node).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       y += line + "}\n";
       previous = r.name;
     }
