@@ -143,34 +143,37 @@ void check_tensor(const TensorProto& t, const std::string& what) {
   }
 }
 
-std::vector<double> tensor_values(const TensorProto& t, const std::string& what) {
+void for_each_value(const TensorProto& t, const std::string& what, const std::function<void(int64_t, double)>& fn) {
   check_tensor(t, what);
   const int type = t.data_type();
-  std::vector<double> v;
   if (t.has_raw_data()) {
     const std::size_t size = element_size(type);
-    v.reserve(t.raw_data().size() / size);
-    for (std::size_t at = 0; at < t.raw_data().size(); at += size) v.push_back(raw_value(type, t.raw_data().data() + at));
-    return v;
+    int64_t i = 0;
+    for (std::size_t at = 0; at < t.raw_data().size(); at += size) fn(i++, raw_value(type, t.raw_data().data() + at));
+    return;
   }
+  const auto each = [&fn](const auto& field, auto convert) {
+    int64_t i = 0;
+    for (const auto x : field) fn(i++, convert(x));
+  };
+  const auto plain = [](auto x) { return static_cast<double>(x); };
   switch (type) {
-    case TensorProto::FLOAT: v.assign(t.float_data().begin(), t.float_data().end()); break;
-    case TensorProto::DOUBLE: v.assign(t.double_data().begin(), t.double_data().end()); break;
-    case TensorProto::INT64:
-      for (const int64_t x : t.int64_data()) v.push_back(static_cast<double>(x));
-      break;
+    case TensorProto::FLOAT: return each(t.float_data(), plain);
+    case TensorProto::DOUBLE: return each(t.double_data(), plain);
+    case TensorProto::INT64: return each(t.int64_data(), plain);
     case TensorProto::UINT32:
-    case TensorProto::UINT64:
-      for (const uint64_t x : t.uint64_data()) v.push_back(static_cast<double>(x));
-      break;
+    case TensorProto::UINT64: return each(t.uint64_data(), plain);
     case TensorProto::FLOAT16:
-      for (const int32_t x : t.int32_data()) v.push_back(half_to_float(static_cast<uint16_t>(x)));
-      break;
+      return each(t.int32_data(), [](int32_t x) { return static_cast<double>(half_to_float(static_cast<uint16_t>(x))); });
     case TensorProto::BFLOAT16:
-      for (const int32_t x : t.int32_data()) v.push_back(bfloat_to_float(static_cast<uint16_t>(x)));
-      break;
-    default: v.assign(t.int32_data().begin(), t.int32_data().end()); break;
+      return each(t.int32_data(), [](int32_t x) { return static_cast<double>(bfloat_to_float(static_cast<uint16_t>(x))); });
+    default: return each(t.int32_data(), plain);
   }
+}
+
+std::vector<double> tensor_values(const TensorProto& t, const std::string& what) {
+  std::vector<double> v;
+  for_each_value(t, what, [&v](int64_t, double x) { v.push_back(x); });
   return v;
 }
 

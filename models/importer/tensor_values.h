@@ -4,6 +4,7 @@
 // from a hostile or broken file is an ImportError naming it, never a read past
 // the end of its bytes or an overflowing element count.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ void check_tensor(const onnx::TensorProto& t, const std::string& what);
 
 // Whether the data type is one of ONNX's integer types (bool excluded).
 bool is_integer_type(int data_type);
+
+// Calls fn(index, value) for every value in storage order, as a double,
+// without a copy of the tensor (a VGG fc layer holds 10^8 weights). Checks first.
+void for_each_value(const onnx::TensorProto& t, const std::string& what, const std::function<void(int64_t, double)>& fn);
 
 // Every value as a double, in storage order (a float16 is widened; an int64
 // past 2^53 rounds, which statistics and shapes tolerate). Checks first.

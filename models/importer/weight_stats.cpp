@@ -39,10 +39,10 @@ Slicer slicer(const onnx::TensorProto& w, const Dequantization& dq, std::size_t 
 }  // namespace
 
 WeightStats weight_stats(const onnx::TensorProto& w, const std::string& name, const std::optional<Dequantization>& dq) {
-  const std::vector<double> q = tensor_values(w, "initializer '" + name + "'");
+  const std::string what = "initializer '" + name + "'";
   WeightStats s;
-  s.count = static_cast<int64_t>(q.size());
-  if (q.empty()) return s;
+  s.count = element_count(w.dims(), what);
+  if (s.count == 0) return s;
   const bool integer = is_integer_type(w.data_type());
 
   std::vector<double> scale, zero;
@@ -61,20 +61,19 @@ WeightStats weight_stats(const onnx::TensorProto& w, const std::string& name, co
 
   int64_t nonzero = 0;
   double lo = INFINITY, hi = -INFINITY, qlo = INFINITY, qhi = -INFINITY;
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const double z = zero.empty() ? 0.0 : zero[zero_at.at(static_cast<int64_t>(i))];
-    const double centred = integer ? q[i] - z : q[i];
-    const double real = integer ? (scale.empty() ? centred : centred * scale[scale_at.at(static_cast<int64_t>(i))]) : q[i];
+  for_each_value(w, what, [&](int64_t i, double q) {
+    const double z = zero.empty() ? 0.0 : zero[zero_at.at(i)];
+    const double centred = integer ? q - z : q;
+    const double real = integer ? (scale.empty() ? centred : centred * scale[scale_at.at(i)]) : q;
     if (!std::isfinite(real))
-      throw ImportError("initializer '" + name + "': a weight's real value is " + fmt::format("{}", real) +
-                        "; expected finite numbers");
+      throw ImportError(what + ": a weight's real value is " + fmt::format("{}", real) + "; expected finite numbers");
     nonzero += real != 0.0;
     lo = std::min(lo, real);
     hi = std::max(hi, real);
-    qlo = std::min(qlo, q[i]);
-    qhi = std::max(qhi, q[i]);
-  }
-  s.density = static_cast<double>(nonzero) / static_cast<double>(q.size());
+    qlo = std::min(qlo, q);
+    qhi = std::max(qhi, q);
+  });
+  s.density = static_cast<double>(nonzero) / static_cast<double>(s.count);
   if (!integer || !scale.empty()) {
     s.min = lo;
     s.max = hi;
