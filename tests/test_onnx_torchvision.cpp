@@ -22,12 +22,15 @@ using namespace qnnsim::test;
 namespace {
 
 // Exports torchvision.models.<name> to dir/<name>.onnx at `opset`.
-std::string export_model(const std::string& name, const std::filesystem::path& dir, int opset = 13) {
+// With int8, quantized first (torch.ao.quantization, eager post-training static) to dir/<name>_int8.onnx.
+std::string export_model(const std::string& name, const std::filesystem::path& dir, int opset = 13, bool int8 = false) {
   const std::string cmd = "/usr/bin/python3 " + shipped("scripts/export_torchvision.py") + " " + dir.string() + " " +
-                          name + " --opset " + std::to_string(opset) + " > " + (dir / "export.log").string() + " 2>&1";
+                          name + " --opset " + std::to_string(opset) + (int8 ? " --int8" : "") + " > " +
+                          (dir / "export.log").string() + " 2>&1";
+  const int rc = std::system(cmd.c_str());
   INFO(read_file((dir / "export.log").string()));
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  return (dir / (name + ".onnx")).string();
+  REQUIRE(rc == 0);
+  return (dir / (name + (int8 ? "_int8" : "") + ".onnx")).string();
 }
 
 // Imports with `qnnsim import` as a user would; returns the trace's MACs per image.
@@ -95,4 +98,29 @@ TEST_CASE("torchvision MobileNetV3-Large (hard-swish, squeeze-excite) imports at
           "[onnx][torchvision]") {
   check_published("mobilenet_v3_large", 0.22, 13);  // MobileNet_V3_Large_Weights.IMAGENET1K_V1
   check_published("mobilenet_v3_large", 0.22, 17);  // HardSwish is an op of its own from opset 14
+}
+
+TEST_CASE("torchvision MobileNetV2 quantized to int8 by torch.ao.quantization imports with its widths and runs",
+          "[onnx][torchvision]") {
+  const auto dir = scratch_dir("tv_mobilenet_v2_int8");
+  const std::string model = export_model("mobilenet_v2", dir, 13, true);
+  // The same MACs as the float model (MobileNet_V2_Weights.IMAGENET1K_V1: 0.30 GFLOPS).
+  CHECK(import_macs(model, dir) == 300774272);
+  const Workload w = load_workload((dir / "trace.yaml").string());
+  for (const Layer& l : w.layers) {
+    if (!layer_uses_array(l.type)) continue;
+    INFO(l.name);
+    CHECK(l.precision[Tensor::Weights].bits == 8);
+    CHECK(l.precision[Tensor::Inputs].bits == 8);
+    // int8 weights: statistics in both domains (issue 24), inside the int8 range.
+    CHECK(l.weight_stats.int_range);
+    CHECK(l.weight_stats.int_min >= -128);
+    CHECK(l.weight_stats.int_max <= 127);
+    CHECK(l.weight_stats.int_min < l.weight_stats.int_max);
+    CHECK(l.weight_stats.real_range);
+    CHECK(l.weight_stats.min < l.weight_stats.max);
+  }
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + (dir / "trace.yaml").string() + " --quiet",
+                   dir / "out", dir / "err") == 0);
+  std::filesystem::remove_all(dir);
 }
