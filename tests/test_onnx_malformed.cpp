@@ -165,3 +165,34 @@ TEST_CASE("nodes listed out of order import in their data order", "[onnx]") {
   CHECK(w.layers[1].macs() == 4 * 4 * 8 * 4);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("constants too large to fold or shapes out of range are import errors, not allocations or overflows",
+          "[onnx][malformed]") {
+  const auto dir = scratch_dir("onnx_fold_hostile");
+  // A ConstantOfShape of 2^40 values is left unfolded, and then refused by name.
+  const std::string huge = one_conv(dir, "huge.onnx", [](OnnxBuilder& b) {
+    b.node("Conv", {"x", "w"}, "c", "conv");
+    onnx::TensorProto shape;
+    shape.set_data_type(onnx::TensorProto::INT64);
+    shape.add_dims(2);
+    shape.add_int64_data(int64_t{1} << 20);
+    shape.add_int64_data(int64_t{1} << 20);
+    auto& k = b.node("Constant", {}, "shape", "shape");
+    auto* a = k.add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto::TENSOR);
+    *a->mutable_t() = shape;
+    b.node("ConstantOfShape", {"shape"}, "zeros", "zeros");
+    b.node("Add", {"c", "zeros"}, "y", "add");
+  });
+  CHECK_THROWS_WITH(import_onnx({huge, {}}), Catch::Contains("ConstantOfShape node 'zeros'"));
+  // A Reshape to a float shape of 1e30.
+  const std::string far = one_conv(dir, "far.onnx", [](OnnxBuilder& b) {
+    b.node("Conv", {"x", "w"}, "c", "conv");
+    b.weights("to", {2}, {1e30f});
+    b.node("Reshape", {"c", "to"}, "y", "reshape");
+  });
+  CHECK_THROWS_WITH(import_onnx({far, {}}),
+                    Catch::Contains("Reshape node 'reshape'") && Catch::Contains("not an integer that fits 64 bits"));
+  std::filesystem::remove_all(dir);
+}

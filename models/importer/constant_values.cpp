@@ -16,6 +16,10 @@ namespace {
 using onnx::TensorProto;
 using Value = ConstantValue;
 
+// Folded outputs larger than this stay nodes (for the translation to refuse):
+// a hostile ConstantOfShape or Gather must not allocate without bound.
+constexpr int64_t kMaxOutputValues = int64_t{1} << 24;
+
 int64_t volume(const std::vector<int64_t>& dims) {
   int64_t v = 1;
   for (int64_t d : dims) v = checked_product(v, d, "a folded constant");
@@ -31,7 +35,7 @@ int64_t axis_of(const onnx::NodeProto& n, int64_t axis, int64_t rank) {
 
 std::vector<int64_t> as_ints(const Value& v) {
   std::vector<int64_t> out;
-  for (double d : v.data) out.push_back(static_cast<int64_t>(d));
+  for (double d : v.data) out.push_back(to_int64(d, "a folded shape or index"));
   return out;
 }
 
@@ -53,6 +57,8 @@ std::optional<Value> gather(const onnx::NodeProto& n, const Value& data, const V
   for (int64_t d = 0; d < axis; ++d) outer *= data.dims[d];
   for (int64_t d = axis + 1; d < rank; ++d) inner *= data.dims[d];
   const int64_t extent = data.dims[axis];
+  if (checked_product(outer * inner, static_cast<int64_t>(idx.data.size()), Graph::describe(n)) > kMaxOutputValues)
+    return std::nullopt;
   Value out{data.type, {}, {}};
   out.dims.assign(data.dims.begin(), data.dims.begin() + axis);
   out.dims.insert(out.dims.end(), idx.dims.begin(), idx.dims.end());
@@ -151,8 +157,9 @@ std::optional<Value> slice(const Value& x, const std::vector<std::optional<Value
   if (in.size() > 3 && in[3] && !(in[3]->data.size() == 1 && (in[3]->data[0] == 0 || in[3]->data[0] == -1)))
     return std::nullopt;
   const int64_t len = x.dims[0];
-  const int64_t step = in.size() > 4 && in[4] ? static_cast<int64_t>(in[4]->data.at(0)) : 1;
-  if (step != 1 || in[1]->data.size() != 1 || in[2]->data.size() != 1) return std::nullopt;
+  if (in.size() > 4 && in[4] && !(in[4]->data.size() == 1 && in[4]->data[0] == 1)) return std::nullopt;  // step 1 only
+  if (in[1]->data.size() != 1 || in[2]->data.size() != 1) return std::nullopt;
+  if (std::isnan(in[1]->data[0]) || std::isnan(in[2]->data[0])) return std::nullopt;
   const auto clamp = [len](double v) {
     int64_t i = v >= 9e18 ? len : v <= -9e18 ? 0 : static_cast<int64_t>(v);
     if (i < 0) i += len;
@@ -201,7 +208,7 @@ std::optional<TensorProto> write_constant(const ConstantValue& v, const std::str
       for (double x : v.data) t.add_double_data(x);
       break;
     case TensorProto::INT64:
-      for (double x : v.data) t.add_int64_data(static_cast<int64_t>(x));
+      for (double x : v.data) t.add_int64_data(to_int64(x, "folded constant '" + name + "'"));
       break;
     case TensorProto::INT32:
     case TensorProto::INT16:
@@ -209,7 +216,11 @@ std::optional<TensorProto> write_constant(const ConstantValue& v, const std::str
     case TensorProto::UINT16:
     case TensorProto::UINT8:
     case TensorProto::BOOL:
-      for (double x : v.data) t.add_int32_data(static_cast<int32_t>(x));
+      for (double x : v.data) {
+        const int64_t i = to_int64(x, "folded constant '" + name + "'");
+        if (i < INT32_MIN || i > INT32_MAX) return std::nullopt;  // the node stays, for the translation to judge
+        t.add_int32_data(static_cast<int32_t>(i));
+      }
       break;
     default: return std::nullopt;
   }
@@ -237,7 +248,9 @@ std::optional<ConstantValue> evaluate(const onnx::NodeProto& n, const std::vecto
         out.type = v.type;
         fill = v.data[0];
       }
-    out.data.assign(static_cast<std::size_t>(volume(out.dims)), fill);
+    const int64_t count = volume(out.dims);
+    if (count > kMaxOutputValues) return std::nullopt;
+    out.data.assign(static_cast<std::size_t>(count), fill);
     return out;
   }
   if (op == "Unsqueeze") return unsqueeze(n, x, axes(n, in, opset));

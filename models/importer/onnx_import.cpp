@@ -255,7 +255,7 @@ class Translator {
     std::vector<int64_t> to;
     int64_t known = 1, unknown = -1;
     for (std::size_t d = 0; d < values.size(); ++d) {
-      int64_t v = static_cast<int64_t>(values[d]);
+      int64_t v = onnx_import::to_int64(values[d], what + ": shape");
       if (v == 0 && d < in.size() && Graph::int_attr(n, "allowzero", 0) == 0) v = in[d];
       if (v == -1 && unknown < 0) unknown = static_cast<int64_t>(d);
       else if (v < 1) throw ImportError(what + fmt::format(": dimension {} in the shape", v));
@@ -288,7 +288,7 @@ class Translator {
       const auto c = constant(n.input(1));
       if (!c) throw ImportError(what + ": the pads (input 1) must be a constant");
       pads.clear();
-      for (double v : onnx_import::tensor_values(*c->init, what + ": pads")) pads.push_back(static_cast<int64_t>(v));
+      for (double v : onnx_import::tensor_values(*c->init, what + ": pads")) pads.push_back(onnx_import::to_int64(v, what));
     }
     if (n.input_size() > 2 && !n.input(2).empty()) {
       const auto c = constant(n.input(2));

@@ -105,6 +105,13 @@ int64_t checked_product(int64_t a, int64_t b, const std::string& what) {
   return a * b;
 }
 
+int64_t to_int64(double v, const std::string& what) {
+  // 2^63 is exactly representable; anything at or past it does not fit.
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+    throw ImportError(what + fmt::format(": value {} is not an integer that fits 64 bits", v));
+  return static_cast<int64_t>(v);
+}
+
 bool is_integer_type(int type) {
   switch (type) {
     case TensorProto::INT8:

@@ -29,6 +29,10 @@ int64_t checked_product(int64_t a, int64_t b, const std::string& what);
 // typed field the ONNX spec assigns that type).
 void check_tensor(const onnx::TensorProto& t, const std::string& what);
 
+// A value read as a double (a shape, an index, a pad) as an int64: an
+// ImportError naming `what` if it is not finite or lies outside int64.
+int64_t to_int64(double v, const std::string& what);
+
 // Whether the data type is one of ONNX's integer types (bool excluded).
 bool is_integer_type(int data_type);
 

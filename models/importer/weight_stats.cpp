@@ -79,8 +79,8 @@ WeightStats weight_stats(const onnx::TensorProto& w, const std::string& name, co
     s.max = hi;
   }
   if (integer) {
-    s.int_min = static_cast<int64_t>(qlo);
-    s.int_max = static_cast<int64_t>(qhi);
+    s.int_min = to_int64(qlo, what);
+    s.int_max = to_int64(qhi, what);
   }
   return s;
 }
