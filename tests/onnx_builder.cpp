@@ -45,6 +45,15 @@ void OnnxBuilder::integers(const std::string& name, onnx::TensorProto::DataType 
   for (int64_t i = 0; i < count; ++i) t->add_int32_data(values[static_cast<std::size_t>(i) % values.size()]);
 }
 
+void OnnxBuilder::raw(const std::string& name, onnx::TensorProto::DataType type, const std::vector<int64_t>& dims,
+                      const std::string& bytes) {
+  onnx::TensorProto* t = model_.mutable_graph()->add_initializer();
+  t->set_name(name);
+  t->set_data_type(type);
+  for (int64_t d : dims) t->add_dims(d);
+  t->set_raw_data(bytes);
+}
+
 onnx::NodeProto& OnnxBuilder::node(const std::string& op, const std::vector<std::string>& inputs,
                                    const std::string& output, const std::string& name) {
   onnx::NodeProto* n = model_.mutable_graph()->add_node();

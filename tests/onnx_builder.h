@@ -19,6 +19,10 @@ class OnnxBuilder {
   // An integer initializer (a zero point, or int8 weights) of the given type.
   void integers(const std::string& name, onnx::TensorProto::DataType type, const std::vector<int64_t>& dims,
                 const std::vector<int32_t>& values);
+  // An initializer whose raw_data is `bytes` as given, whatever the dims say
+  // (malformed models for the tests of the import's checks).
+  void raw(const std::string& name, onnx::TensorProto::DataType type, const std::vector<int64_t>& dims,
+           const std::string& bytes);
   onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
                         const std::string& name = "");
   static void ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values);

@@ -1,10 +1,10 @@
 #include "importer/onnx_graph.h"
 
-#include <algorithm>
-#include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "importer/onnx_import.h"
+#include "importer/tensor_values.h"
 
 namespace qnnsim::onnx_import {
 
@@ -13,7 +13,26 @@ Graph::Graph(const std::string& path) {
   if (!in) throw ImportError("cannot open '" + path + "'");
   if (!model_.ParseFromIstream(&in)) throw ImportError("'" + path + "' is not an ONNX model (protobuf parse failed)");
   if (!model_.has_graph()) throw ImportError("'" + path + "' has no graph");
-  for (const auto& t : model_.graph().initializer()) initializers_[t.name()] = &t;
+  index_initializers();
+}
+
+Graph::Graph(onnx::ModelProto model) : model_(std::move(model)) {
+  if (!model_.has_graph()) throw ImportError("the model has no graph");
+  index_initializers();
+}
+
+// Every initializer is checked here, once, so no later reader can run past
+// its bytes or overflow its element count.
+void Graph::index_initializers() {
+  for (const auto& t : model_.graph().initializer()) {
+    check_tensor(t, "initializer '" + t.name() + "'");
+    initializers_[t.name()] = &t;
+  }
+}
+
+onnx::ModelProto Graph::take_model() {
+  initializers_.clear();
+  return std::move(model_);
 }
 
 const onnx::TensorProto* Graph::initializer(const std::string& name) const {
@@ -31,31 +50,6 @@ std::vector<int64_t> Graph::input_dims(std::string* name) const {
     return dims;
   }
   throw ImportError("the graph has no input besides its initializers");
-}
-
-WeightStats Graph::stats(const onnx::TensorProto& t) {
-  std::vector<float> v;
-  if (t.data_type() == onnx::TensorProto::FLOAT) {
-    if (t.float_data_size() > 0) {
-      v.assign(t.float_data().begin(), t.float_data().end());
-    } else {
-      v.resize(t.raw_data().size() / sizeof(float));
-      std::memcpy(v.data(), t.raw_data().data(), v.size() * sizeof(float));  // ONNX raw data is little-endian
-    }
-  }
-  WeightStats s;
-  s.count = 1;
-  for (int64_t d : t.dims()) s.count *= d;
-  if (v.empty()) return s;  // not float data: only the count is known
-  int64_t nonzero = 0;
-  s.min = s.max = v.front();
-  for (float x : v) {
-    nonzero += x != 0.0f;
-    s.min = std::min(s.min, static_cast<double>(x));
-    s.max = std::max(s.max, static_cast<double>(x));
-  }
-  s.density = static_cast<double>(nonzero) / static_cast<double>(v.size());
-  return s;
 }
 
 std::string Graph::describe(const onnx::NodeProto& n) {

@@ -1,8 +1,12 @@
 #pragma once
-// ONNX import: translates a model's graph into a qnnsim workload trace. Every
-// node either becomes a layer (Conv, Gemm/MatMul, pooling, Add), is folded
-// into its neighbours (ReLU, Clip, BatchNormalization, Dropout, Identity,
-// Flatten/Reshape), or is an ImportError naming the node and its op type.
+// ONNX import: translates a model's graph into a qnnsim workload trace.
+// Constants and shape computations are folded first (constant_folding.h);
+// then every node either becomes a layer (Conv, Gemm/MatMul, pooling, Add),
+// is folded into its neighbours (ReLU and the other element-wise
+// activations, Clip, BatchNormalization, Dropout, Identity, Flatten, a
+// flattening Reshape, a Pad into the next layer's padding, SiLU and
+// squeeze-excite products), or is an ImportError naming the node and its op
+// type.
 #include <cstdint>
 #include <stdexcept>
 #include <string>

@@ -1,9 +1,9 @@
 #include "importer/quant_info.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "importer/onnx_import.h"
+#include "importer/tensor_values.h"
 
 namespace qnnsim::onnx_import {
 
@@ -11,26 +11,15 @@ namespace {
 
 // Whether every value of an integer or float initializer is zero.
 bool all_zero(const onnx::TensorProto& t) {
-  for (const auto v : t.int32_data())
-    if (v != 0) return false;
-  for (const auto v : t.float_data())
-    if (v != 0.0f) return false;
-  for (const char c : t.raw_data())
-    if (c != 0) return false;
+  for (const double v : tensor_values(t, "initializer '" + t.name() + "'"))
+    if (v != 0.0) return false;
   return true;
 }
 
-// The first value of a float initializer (a scalar such as a bit width).
-double first_float(const onnx::TensorProto& t) {
-  if (t.float_data_size() > 0) return t.float_data(0);
-  if (t.data_type() == onnx::TensorProto::FLOAT && t.raw_data().size() >= sizeof(float)) {
-    float v = 0;
-    std::memcpy(&v, t.raw_data().data(), sizeof v);
-    return v;
-  }
-  if (t.int64_data_size() > 0) return static_cast<double>(t.int64_data(0));
-  if (t.int32_data_size() > 0) return t.int32_data(0);
-  return NAN;
+// The first value of an initializer (a scalar such as a bit width); NaN if empty.
+double first_value(const onnx::TensorProto& t) {
+  const std::vector<double> v = tensor_values(t, "initializer '" + t.name() + "'");
+  return v.empty() ? NAN : v.front();
 }
 
 const onnx::TensorProto* constant_input(const Graph& g, const onnx::NodeProto& n, int i) {
@@ -62,7 +51,7 @@ Quantized qonnx_quant(const Graph& g, const onnx::NodeProto& n) {
   if (n.op_type() == "BipolarQuant") return {1, Scheme::Binary};
   const onnx::TensorProto* width = constant_input(g, n, 3);
   if (width == nullptr) throw ImportError(Graph::describe(n) + ": the bit width (input 3) must be a constant");
-  const double b = first_float(*width);
+  const double b = first_value(*width);
   if (!(b >= 1 && b <= 16) || b != std::floor(b))
     throw ImportError(Graph::describe(n) + ": bit width " + std::to_string(b) + " is not a whole number from 1 to 16");
   const int bits = static_cast<int>(b);
@@ -71,16 +60,14 @@ Quantized qonnx_quant(const Graph& g, const onnx::NodeProto& n) {
   if (bits == 1) return {1, Scheme::Binary};
   if (bits == 2 && is_signed && narrow) return {2, Scheme::Ternary};  // {-1, 0, +1}
   const onnx::TensorProto* zp = constant_input(g, n, 2);
-  const bool zero = zp == nullptr || first_float(*zp) == 0.0;
+  const bool zero = zp == nullptr || first_value(*zp) == 0.0;
   return {bits, is_signed && zero ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric};
 }
 
 bool per_channel_scale(const Graph& g, const onnx::NodeProto& n) {
   const onnx::TensorProto* scale = constant_input(g, n, 1);
   if (scale == nullptr) return false;
-  int64_t count = 1;
-  for (int64_t d : scale->dims()) count *= d;
-  return count > 1;
+  return element_count(scale->dims(), Graph::describe(n) + ": scale") > 1;
 }
 
 std::string describe(const Quantized& q) { return std::to_string(q.bits) + "-bit " + scheme_name(q.scheme); }

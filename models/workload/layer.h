@@ -24,7 +24,10 @@ struct Shape {
 // informational, shown in the trace; weight sparsity is not modelled.
 struct WeightStatistics {
   bool given = false;
-  double density = 1, min = 0, max = 0;
+  double density = 1;
+  bool real_range = false, int_range = false;  // which ranges the trace gave
+  double min = 0, max = 0;                     // real values
+  int64_t int_min = 0, int_max = 0;            // stored integers (integer weights)
 };
 
 struct Layer {

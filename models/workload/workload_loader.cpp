@@ -27,10 +27,16 @@ LayerType parse_type(const ConfigNode& node) {
   return it->second;
 }
 
-int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, int64_t dil) {
+// Outputs along one axis. With ceil_mode (pooling, as in ONNX and PyTorch)
+// a last, partial window counts too, provided it starts inside the input or
+// its leading padding.
+int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, int64_t dil, bool ceil_mode) {
   const int64_t span = dil * (filter - 1) + 1;
   if (in + 2 * pad < span) return 0;
-  return (in + 2 * pad - span) / stride + 1;
+  if (!ceil_mode) return (in + 2 * pad - span) / stride + 1;
+  int64_t out = (in + 2 * pad - span + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= in + pad) --out;
+  return out;
 }
 
 std::string shape_text(const Shape& s) {
@@ -54,14 +60,26 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   l.precision = parse_layer_precision(node, defaults);
   l.inputs_density_given = node.has("inputs") && node.child("inputs").has("density");
   if (const auto ws = node.optional_child("weight_stats")) {
-    ws->expect_map("statistics of the layer's weights {density, min, max}");
-    l.weight_stats.given = true;
-    l.weight_stats.density = ws->number("density");
-    if (!(l.weight_stats.density >= 0 && l.weight_stats.density <= 1))
-      ws->fail("density", "expected the fraction of non-zero weights, from 0 to 1");
-    l.weight_stats.min = ws->number("min");
-    l.weight_stats.max = ws->number("max");
-    if (l.weight_stats.min > l.weight_stats.max) ws->fail("min", "min is above max");
+    ws->expect_map("statistics of the layer's weights {density, min, max, int_min, int_max}");
+    WeightStatistics& st = l.weight_stats;
+    st.given = true;
+    st.density = ws->number("density");
+    if (!(st.density >= 0 && st.density <= 1)) ws->fail("density", "expected the fraction of non-zero weights, from 0 to 1");
+    // The real range, the stored integers' range, or both; integer weights
+    // whose scale the model does not give have only the second.
+    st.real_range = ws->has("min") || ws->has("max");
+    st.int_range = ws->has("int_min") || ws->has("int_max");
+    if (!st.real_range && !st.int_range) ws->fail_here("expected min and max, or int_min and int_max");
+    if (st.real_range) {
+      st.min = ws->number("min");
+      st.max = ws->number("max");
+      if (st.min > st.max) ws->fail("min", "min is above max");
+    }
+    if (st.int_range) {
+      st.int_min = ws->integer("int_min", INT64_MIN);
+      st.int_max = ws->integer("int_max", INT64_MIN);
+      if (st.int_min > st.int_max) ws->fail("int_min", "int_min is above int_max");
+    }
     ws->reject_unknown_keys();
   }
 
@@ -105,6 +123,10 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.M = l.C;
       break;
   }
+  const bool pooling = l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
+  const bool ceil_mode = pooling && node.flag("ceil_mode", false);
+  // The ONNX node a layer was imported from, kept for the user; the run does not read it.
+  if (node.has("onnx_node")) node.text("onnx_node");
   if (l.type != LayerType::FC && l.type != LayerType::Add) {
     l.stride = node.integer_in("stride", 1, kMaxFilter, 1);
     l.padding = node.integer_in("padding", 0, kMaxFilter, 0);
@@ -113,8 +135,8 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   }
   node.reject_unknown_keys();
 
-  l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation);
-  l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation);
+  l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
+  l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
   if (l.P < 1 || l.Q < 1)
     node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
                        ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +

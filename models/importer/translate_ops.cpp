@@ -1,0 +1,143 @@
+// Ops that make no layer: reshapes, pads, products, pass-throughs,
+// quantization nodes and concatenations.
+#include "importer/translator.h"
+
+#include <fmt/format.h>
+
+#include "importer/tensor_values.h"
+
+namespace qnnsim::onnx_import {
+
+void Translator::reshape(const onnx::NodeProto& n) {
+  const Activation a = activation(n, 0);
+  const std::string what = Graph::describe(n);
+  const int64_t features = checked_product(checked_product(a.C, a.H, what), a.W, what);
+  if (n.op_type() == "Flatten") {
+    if (Graph::int_attr(n, "axis", 1) != 1)
+      throw ImportError(what + ": only a flatten after the batch dimension (axis 1) is supported");
+    act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
+    return;
+  }
+  const auto shape = n.input_size() > 1 ? constant(n.input(1)) : std::nullopt;
+  if (!shape) throw ImportError(what + ": the shape (input 1) must be a constant, or computed from constants and shapes");
+  const std::vector<double> values = onnx_import::tensor_values(*shape->init, what + ": shape");
+  const std::vector<int64_t> in = {batch_, a.C, a.H, a.W};
+  std::vector<int64_t> to;
+  int64_t known = 1, unknown = -1;
+  for (std::size_t d = 0; d < values.size(); ++d) {
+    int64_t v = onnx_import::to_int64(values[d], what + ": shape");
+    if (v == 0 && d < in.size() && Graph::int_attr(n, "allowzero", 0) == 0) v = in[d];
+    if (v == -1 && unknown < 0) unknown = static_cast<int64_t>(d);
+    else if (v < 1) throw ImportError(what + fmt::format(": dimension {} in the shape", v));
+    else known = checked_product(known, v, what);
+    to.push_back(v);
+  }
+  const int64_t total = checked_product(batch_, features, what);
+  if (unknown >= 0) to[static_cast<std::size_t>(unknown)] = total % known == 0 ? total / known : -1;
+  if (to.size() == 2 && to[0] == batch_ && to[1] == features) {
+    act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
+  } else if (to == in) {
+    act_[n.output(0)] = a;
+  } else {
+    throw ImportError(what + fmt::format(": a reshape of ({}) to ({}) is not supported; the trace expresses a flatten "
+                                         "to ({}, {}) or no change", fmt::join(in, ", "), fmt::join(to, ", "), batch_,
+                                         features));
+  }
+}
+
+void Translator::pad(const onnx::NodeProto& n) {
+  const Activation& x = activation(n, 0);
+  const std::string what = Graph::describe(n);
+  for (const auto& a : n.attribute())
+    if (a.name() == "mode" && a.s() != "constant")
+      throw ImportError(what + ": mode " + a.s() + " is not supported; only zero (constant) padding");
+  std::vector<int64_t> pads = Graph::ints_attr(n, "pads");  // before opset 11
+  if (n.input_size() > 1 && !n.input(1).empty()) {
+    const auto c = constant(n.input(1));
+    if (!c) throw ImportError(what + ": the pads (input 1) must be a constant");
+    pads.clear();
+    for (double v : onnx_import::tensor_values(*c->init, what + ": pads")) pads.push_back(onnx_import::to_int64(v, what));
+  }
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    const auto c = constant(n.input(2));
+    const std::vector<double> v = c ? onnx_import::tensor_values(*c->init, what + ": constant value") : std::vector<double>{1};
+    if (v.size() != 1 || v[0] != 0) throw ImportError(what + ": only padding with zeros (a constant 0) is supported");
+  }
+  if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
+    throw ImportError(what + ": only padding of H and W of an N,C,H,W tensor is supported");
+  if (!(pads[2] == pads[3] && pads[2] == pads[6] && pads[2] == pads[7]) || pads[2] < 0 || pads[2] > kMaxAttribute)
+    throw ImportError(what + fmt::format(": pads [{}] differ by side; the trace has one padding per layer",
+                                         fmt::join(pads, ", ")));
+  Activation out = x;
+  out.pad += pads[2];
+  if (out.pad != 0 && out.pad_node.empty()) out.pad_node = what;
+  act_[n.output(0)] = out;
+}
+
+void Translator::multiply(const onnx::NodeProto& n) {
+  const Activation a = activation(n, 0), b = activation(n, 1);
+  const auto same_shape = [](const Activation& x, const Activation& y) { return x.C == y.C && x.H == y.H && x.W == y.W; };
+  if (a.producers == b.producers && same_shape(a, b)) {
+    act_[n.output(0)] = a;
+    return;
+  }
+  const bool a_scales = a.H == 1 && a.W == 1 && a.C == b.C, b_scales = b.H == 1 && b.W == 1 && b.C == a.C;
+  if (!a_scales && !b_scales)
+    throw ImportError(Graph::describe(n) + fmt::format(": a product of activations {}x{}x{} and {}x{}x{} is not "
+                                                      "supported (only x times an activation of x, or a channel-wise "
+                                                      "scale C x 1 x 1)", a.C, a.H, a.W, b.C, b.H, b.W));
+  act_[n.output(0)] = b_scales ? a : b;
+  ++channel_scales_;
+}
+
+bool Translator::constant_operand(const onnx::NodeProto& n) const {
+  return n.input_size() == 2 && (constant(n.input(0)) || constant(n.input(1)));
+}
+
+void Translator::pass_through(const onnx::NodeProto& n) {
+  const int i = n.input_size() == 2 && constant(n.input(0)) ? 1 : 0;
+  act_[n.output(0)] = activation(n, i);
+}
+
+void Translator::quantization(const onnx::NodeProto& n) {
+  const std::string& op = n.op_type();
+  if (n.input_size() < 1) throw ImportError(Graph::describe(n) + " has no input");
+  const std::string& x = n.input(0);
+  std::optional<Quantized> q;
+  if (op == "QuantizeLinear") q = onnx_import::quantize_linear(g_, n);
+  if (op == "DynamicQuantizeLinear") q = Quantized{8, Scheme::UniformAsymmetric};  // uint8 by definition
+  if (op == "Quant" || op == "BipolarQuant") q = onnx_import::qonnx_quant(g_, n);
+  if (const auto c = constant(x)) {
+    Constant out = *c;
+    if (q) out.q = q;
+    else if (!out.q) out.q = zero_point_type(n, 2);  // DequantizeLinear of a float constant: keep what is known
+    if (out.q && (op == "QuantizeLinear" || op == "DequantizeLinear") && onnx_import::per_channel_scale(g_, n))
+      out.q->per_channel = true;
+    if (op == "DequantizeLinear" && onnx_import::is_integer_type(out.init->data_type()))
+      out.dq = dequantization(n, 1, 2, Graph::int_attr(n, "axis", 1));
+    const_[n.output(0)] = out;
+    quantized_ = true;
+    return;
+  }
+  if (!is_activation(x)) throw ImportError(Graph::describe(n) + ": input '" + x + "' is not a tensor the import knows");
+  if (q) return quantize_activation(n, x, n.output(0), *q);
+  act_[n.output(0)] = act_.at(x);  // DequantizeLinear: the values keep their stored width
+}
+
+void Translator::concat(const onnx::NodeProto& n) {
+  if (Graph::int_attr(n, "axis", 1) != 1)
+    throw ImportError(Graph::describe(n) + ": only concatenation along channels (axis 1) is supported");
+  Activation out = activation(n, 0);
+  for (int i = 1; i < n.input_size(); ++i) {
+    const Activation& a = activation(n, i);
+    if (a.H != out.H || a.W != out.W)
+      throw ImportError(Graph::describe(n) + fmt::format(": inputs of {}x{} and {}x{} cannot be concatenated along "
+                                                        "channels", out.H, out.W, a.H, a.W));
+    out.producers.insert(out.producers.end(), a.producers.begin(), a.producers.end());
+    out.C += a.C;
+    if (!(out.q && a.q && *out.q == *a.q)) out.q.reset();
+  }
+  act_[n.output(0)] = out;
+}
+
+}  // namespace qnnsim::onnx_import

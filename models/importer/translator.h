@@ -1,0 +1,166 @@
+#pragma once
+// The translation of an ONNX graph (constants already folded) into trace
+// layers, node by node in data order. Each activation tensor is tracked by the
+// layer that produced it, its shape (C, H, W), any padding a Pad owes the next
+// layer and, once a quantization node has said so, its width and scheme.
+// Constants are tracked the same way, so quantized weights are found through
+// their QuantizeLinear / DequantizeLinear / Quant nodes. Ops that do not move
+// data through the accelerator pass the tracking through. Split over
+// translator.cpp (tensors, dispatch, widths), translate_layers.cpp (layers),
+// translate_ops.cpp (folded ops) and trace_writer.cpp (the YAML).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "importer/onnx_graph.h"
+#include "importer/onnx_import.h"
+#include "importer/quant_info.h"
+#include "importer/weight_stats.h"
+
+namespace qnnsim::onnx_import {
+
+// Strides, pads, dilations, kernels and groups past this are malformed (the
+// trace's own limits are far lower); bounding them keeps the shape
+// arithmetic below from overflowing.
+constexpr int64_t kMaxAttribute = int64_t{1} << 20;
+
+struct Activation {
+  std::vector<std::string> producers;  // layer names, or "input"; several for a concatenation
+  int64_t C = 0, H = 1, W = 1;
+  std::optional<Quantized> q;
+  // Zero padding a Pad node put around H and W, owed to the convolution or
+  // pooling that reads the tensor next (which takes it as its own padding).
+  int64_t pad = 0;
+  std::string pad_node;
+};
+
+struct Constant {
+  const onnx::TensorProto* init = nullptr;
+  std::optional<Quantized> q;
+  std::optional<Dequantization> dq;  // how integer values map to real ones, where the graph says
+};
+
+// One layer of the trace, written out at the end once every width is known.
+struct Record {
+  std::string name, fields;
+  std::string onnx_node;  // the node's own name where the layer's differs
+  std::vector<std::string> from;
+  std::optional<WeightStats> stats;
+  std::optional<Quantized> weights, inputs, outputs;
+  bool carries_width = false;  // pooling and add: outputs at the inputs' width
+};
+
+class Translator {
+ public:
+  Translator(const Graph& g, const ImportOptions& o) : g_(g) { read_input(o); }
+
+  ImportedTrace run();
+
+ private:
+  // ---- tensors ----
+
+  void read_input(const ImportOptions& o);
+
+  bool is_activation(const std::string& t) const { return act_.count(t) > 0; }
+  // Ops that take a Pad's zeros as their own padding, or pass them on to one that does.
+  static bool takes_padding(const std::string& op);
+  const Activation& activation(const onnx::NodeProto& n, int i) const;
+  // A constant: an initializer, possibly through quantization nodes. An
+  // integer initializer is a quantized tensor by its data type.
+  std::optional<Constant> constant(const std::string& t) const;
+  Constant weights(const onnx::NodeProto& n, int i) const;
+  std::optional<Quantized> zero_point_type(const onnx::NodeProto& n, int i) const;
+
+  // ---- layers ----
+
+  // A layer name from the node's name or output that SystemC takes as a
+  // module name without a W506 warning (letters, digits and '_' only: '.'
+  // separates SystemC's hierarchy), unique in the trace.
+  std::string layer_name(const onnx::NodeProto& n);
+
+  // Equal pads on all sides and equal strides, as the trace's layers have them.
+  static void square(const onnx::NodeProto& n, int64_t* stride, int64_t* padding, int64_t* dilation);
+
+  Record& emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
+               Activation out);
+
+  // The tensor `t` (an activation) is stored at `q` from here on: its producer writes it so.
+  void quantize_activation(const onnx::NodeProto& n, const std::string& t, const std::string& out, const Quantized& q);
+
+  void node(const onnx::NodeProto& n);
+
+  // Flatten, and a Reshape whose shape is known once constants are folded:
+  // to (N, C*H*W) it is a flatten, to (N, C, H, W) nothing; any other target
+  // moves data in a way a trace layer cannot say.
+  void reshape(const onnx::NodeProto& n);
+
+  // A zero Pad of H and W, equal on every side, is owed to the convolution or
+  // pooling after it; one that pads nothing is nothing.
+  void pad(const onnx::NodeProto& n);
+
+  // A product of two activations: x times an activation of x (SiLU and
+  // hard-swish as exporters write them: x * Sigmoid(x), x * HardSigmoid(x))
+  // is an activation function, folded; x (C,H,W) times a (C,1,1) tensor is
+  // a squeeze-excite channel scaling. The trace has no multiply layer: the
+  // scaling passes x through, and the excite branch's layers stay in the
+  // trace with their MACs; a note says how many such products went uncosted.
+  void multiply(const onnx::NodeProto& n);
+
+  bool constant_operand(const onnx::NodeProto& n) const;
+  void pass_through(const onnx::NodeProto& n);
+
+  void quantization(const onnx::NodeProto& n);
+
+  // Channels side by side: no layer; the consumer reads every producer.
+  void concat(const onnx::NodeProto& n);
+
+  void conv(const onnx::NodeProto& n);
+
+  void fc(const onnx::NodeProto& n);
+
+  // A conv or fc layer: widths from the quantized ops' own zero points where they have them.
+  void weight_layer(const onnx::NodeProto& n, const std::string& fields, const Activation& x, const Constant& w,
+                    const Activation& out);
+
+  // The scale and zero point of node n's inputs (index -1: none) as the map
+  // from an integer tensor's values to real ones.
+  Dequantization dequantization(const onnx::NodeProto& n, int scale, int zero_point, int64_t axis) const;
+
+  void pool(const onnx::NodeProto& n);
+
+  void global_pool(const onnx::NodeProto& n);
+
+  void add(const onnx::NodeProto& n);
+
+  // A layer reads its inputs at the width its producer wrote them: where one
+  // side is known, the other follows; pooling and adds write at the width
+  // they read. Two different known widths for one tensor are an error.
+  void chain_widths();
+
+  // ---- the trace ----
+
+  static std::string precision_field(const char* tensor, const std::optional<Quantized>& q);
+
+  std::string yaml();
+
+  static std::string stats_field(const WeightStats& s);
+
+  std::string network_name() const;
+
+  const Graph& g_;
+  Activation input_;
+  int64_t batch_ = 1;
+  std::map<std::string, Activation> act_;
+  std::map<std::string, Constant> const_;
+  std::vector<Record> records_;
+  std::map<std::string, std::size_t> index_;
+  std::set<std::string> names_{"input"};
+  std::vector<std::string> notes_;
+  bool folded_bn_ = false, quantized_ = false;
+  int channel_scales_ = 0;
+};
+
+}  // namespace qnnsim::onnx_import
