@@ -131,11 +131,13 @@ class AliasBudget : public YAML::EventHandler {
 std::string read_config_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, 0}, "", "cannot open file (does it exist and is it readable?)");
-  // Read at most one byte past the limit: sizes from stat lie for devices and pipes.
-  std::string text(static_cast<std::size_t>(kMaxYamlBytes) + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // Read in blocks up to one byte past the limit: sizes from stat lie for
+  // devices and pipes, and /dev/zero never ends.
+  std::string text;
+  char block[1 << 16];
+  while (static_cast<std::int64_t>(text.size()) <= kMaxYamlBytes && in.read(block, sizeof block).gcount() > 0)
+    text.append(block, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw ConfigError({path, 0, 0}, "", "cannot read file (is it a directory?)");
-  text.resize(static_cast<std::size_t>(in.gcount()));
   if (static_cast<std::int64_t>(text.size()) > kMaxYamlBytes)
     throw ConfigError({path, 0, 0}, "", "file larger than " + std::to_string(kMaxYamlBytes >> 20) +
                                             " MiB; no qnnsim input is that large, refusing it");
