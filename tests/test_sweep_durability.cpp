@@ -81,7 +81,7 @@ std::vector<pid_t> children_of(pid_t parent) {
 }  // namespace
 
 TEST_CASE("a sweep killed with SIGKILL at 20 random moments and resumed equals an uninterrupted run",
-          "[reliability][sweep]") {
+          "[reliability][sweep][durability]") {
   const auto dir = scratch_dir("kill_20");
   const std::string spec = lenet_spec(dir);
   const auto start = Clock::now();
@@ -115,7 +115,7 @@ TEST_CASE("a sweep killed with SIGKILL at 20 random moments and resumed equals a
 }
 
 TEST_CASE("a point whose process is killed is recorded as failed with the signal, and the rest complete",
-          "[reliability][sweep]") {
+          "[reliability][sweep][durability]") {
   const auto dir = scratch_dir("kill_worker");
   // ResNet-18 points take a tenth of a second or more: time to find one running.
   const std::string spec = (dir / "spec.yaml").string();
@@ -146,7 +146,7 @@ TEST_CASE("a point whose process is killed is recorded as failed with the signal
   CHECK(failed == 1);
 }
 
-TEST_CASE("two sweeps writing one results file at once lose and repeat nothing", "[reliability][sweep]") {
+TEST_CASE("two sweeps writing one results file at once lose and repeat nothing", "[reliability][sweep][durability]") {
   const auto dir = scratch_dir("two_writers");
   const std::string spec = lenet_spec(dir);
   const std::vector<std::string> reference = reference_rows(dir, spec);
@@ -160,7 +160,7 @@ TEST_CASE("two sweeps writing one results file at once lose and repeat nothing",
 }
 
 TEST_CASE("a disk that fills up during a sweep is named as the cause, and resuming completes the file",
-          "[reliability][sweep]") {
+          "[reliability][sweep][durability]") {
   const auto dir = scratch_dir("disk_full");
   const std::string spec = lenet_spec(dir);
   const std::vector<std::string> reference = reference_rows(dir, spec);
