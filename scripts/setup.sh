@@ -25,6 +25,9 @@ packages=(
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py
   python3-matplotlib  # scripts/plot_sweep.py (and its test)
+  clang               # the sanitizer build and the fuzz harnesses (scripts/sanitize.sh, scripts/fuzz.sh)
+  libclang-rt-14-dev  # clang's ASan, UBSan and libFuzzer runtimes (only recommended by clang)
+  llvm                # llvm-symbolizer: sanitizer reports with file and line
 )
 
 missing=()

@@ -1,11 +1,11 @@
 #include "cli/import_command.h"
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "core/config_error.h"
 #include "core/config_node.h"
+#include "core/output_file.h"
 #include "importer/onnx_import.h"
 #include "workload/workload.h"
 
@@ -54,6 +54,8 @@ int run_import(const ImportArgs& args) {
       return kExitBadInput;
     }
   }
+  // The output's temporary file first: an unwritable path fails before the import.
+  OutputFile out(args.out);
   ImportedTrace t;
   try {
     t = import_onnx(o);
@@ -72,11 +74,7 @@ int run_import(const ImportArgs& args) {
               << " (at key '" << e.key_path() << "')\n";
     return kExitBadInput;
   }
-  std::ofstream out(args.out);
-  if (!out || !(out << t.yaml)) {
-    std::cerr << "error: cannot write '" << args.out << "'\n";
-    return kExitBadInput;
-  }
+  out.commit(t.yaml);
   int64_t macs = 0;
   for (const Layer& l : w.layers) macs += l.macs();
   std::cout << "imported " << t.layers << " layers (" << macs << " MACs per image) into " << args.out << "\n";

@@ -1,14 +1,12 @@
 // The qnnsim command: run a simulation, or validate configuration files.
 // Bad input exits 2 with one message naming file, line, column and key.
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,6 +19,7 @@
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
 #include "core/version.h"
+#include "core/output_file.h"
 #include "dataflow/dataflow_arch.h"
 #include "imc/imc_arch.h"
 #include "report/provenance.h"
@@ -119,18 +118,20 @@ bool resolve_inputs(RunOptions& o) {
   return true;
 }
 
-// Opens every named output file before the simulation, so that a path that
-// cannot be written fails at once rather than after a long run.
-bool open_outputs(std::initializer_list<std::pair<const std::string*, std::ofstream*>> outputs) {
-  for (auto [path, stream] : outputs) {
-    if (path->empty()) continue;
-    stream->open(*path);
-    if (!*stream) {
-      std::cerr << "error: cannot write '" << *path << "': " << std::strerror(errno) << "\n";
-      return false;
-    }
-  }
-  return true;
+// An output named on the command line, its temporary file created before the
+// simulation so that a path that cannot be written fails at once rather than
+// after a long run; null when not asked for.
+std::unique_ptr<qnnsim::OutputFile> open_output(const std::string& path) {
+  return path.empty() ? nullptr : std::make_unique<qnnsim::OutputFile>(path);
+}
+
+// Writes a report into an output, whole or not at all (see core/output_file.h).
+template <class Write>
+void commit(const std::unique_ptr<qnnsim::OutputFile>& file, Write write) {
+  if (!file) return;
+  std::ostringstream text;
+  write(text);
+  file->commit(text.str());
 }
 
 qnnsim::Objective objective_of(const RunOptions& o) {
@@ -164,11 +165,13 @@ int map_only(RunOptions o) {
     return kExitConfigError;
   }
   const auto in = load_inputs(o, arch_root);
-  std::ofstream mappings_out;
-  if (!in || !open_outputs({{&o.mappings_out, &mappings_out}})) return kExitConfigError;
+  if (!in) return kExitConfigError;
+  const auto mappings_out = open_output(o.mappings_out);
   std::vector<double> seconds;
   const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, objective_of(o), &seconds);
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
+  commit(mappings_out, [&](std::ostream& out) {
+    qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, in->workload, plans);
+  });
   if (o.quiet) return 0;
   std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", in->workload.name, in->arch->name, in->workload.batch);
   std::cout << fmt::format("{:<16} {:>10} {:>12} {:>10}  {}\n", "layer", "search ms", "est. cycles", "est. uJ", "mapping");
@@ -198,15 +201,16 @@ int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
   const qnnsim::ResidentDesign design = qnnsim::load_resident_design(arch_root, o.execution);
   qnnsim::Workload w = qnnsim::load_workload(o.workload);
   if (o.batch > 0) w.batch = o.batch;
-  std::ofstream json_out, csv_out;
   qnnsim::cli::TraceSession trace;
-  if (!apply_overrides(o, w) || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}}) || !trace.start(o.trace, w))
-    return kExitConfigError;
+  if (!apply_overrides(o, w) || !trace.start(o.trace, w)) return kExitConfigError;
+  const auto json_out = open_output(o.json), csv_out = open_output(o.csv);
   const qnnsim::RunResult result = qnnsim::run_resident_design(design, w);
   if (!trace.finish(result.arch, w, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
-  if (json_out.is_open()) qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), json_out);
-  if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
+  commit(json_out, [&](std::ostream& out) {
+    qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), out);
+  });
+  commit(csv_out, [&](std::ostream& out) { qnnsim::write_csv(result, out); });
   return 0;
 }
 
@@ -222,24 +226,25 @@ int run(RunOptions o) {
   // Inputs first, so that bad input leaves existing output files alone; then
   // the outputs, so that an unwritable path fails before the run.
   const auto in = load_inputs(o, arch_root);
-  std::ofstream json_out, csv_out, mappings_out;
   qnnsim::cli::TraceSession trace;
-  if (!in || !open_outputs({{&o.json, &json_out}, {&o.csv, &csv_out}, {&o.mappings_out, &mappings_out}}) ||
-      !trace.start(o.trace, in->workload))
-    return kExitConfigError;
+  if (!in || !trace.start(o.trace, in->workload)) return kExitConfigError;
+  const auto json_out = open_output(o.json), csv_out = open_output(o.csv), mappings_out = open_output(o.mappings_out);
   qnnsim::cli::ProgressLine progress(!o.quiet);
   qnnsim::GivenMappings given;
   if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload, in->arch->dataflow);
   const std::vector<qnnsim::LayerPlan> plans =
       qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
-  if (mappings_out.is_open()) qnnsim::write_mappings(mappings_out, in->arch->name, in->arch->dataflow, in->workload, plans);
+  commit(mappings_out, [&](std::ostream& out) {
+    qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, in->workload, plans);
+  });
   const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
   progress.done();
   if (!trace.finish(result.arch, in->workload, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
-  if (json_out.is_open())
-    qnnsim::write_json(result, run_provenance(o.arch, o.workload, o.mappings_in, arch_root), json_out);
-  if (csv_out.is_open()) qnnsim::write_csv(result, csv_out);
+  commit(json_out, [&](std::ostream& out) {
+    qnnsim::write_json(result, run_provenance(o.arch, o.workload, o.mappings_in, arch_root), out);
+  });
+  commit(csv_out, [&](std::ostream& out) { qnnsim::write_csv(result, out); });
   return 0;
 }
 
@@ -337,8 +342,17 @@ int sc_main(int argc, char* argv[]) {
 }
 
 // Our own main: the kernel prints its banner before sc_main unless this is set,
-// and the output should be the program's own.
+// and the output should be the program's own. Whatever went to standard output
+// (the table, validate's lines, a sweep's summary) must have arrived: a lost
+// write is an error, not a success.
 int main(int argc, char* argv[]) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
+  const int code = sc_core::sc_elab_and_sim(argc, argv);
+  try {
+    qnnsim::check_stdout();
+  } catch (const qnnsim::OutputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return code == 0 ? 1 : code;
+  }
+  return code;
 }

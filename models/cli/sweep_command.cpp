@@ -1,10 +1,11 @@
 #include "cli/sweep_command.h"
 
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <iostream>
 #include <sstream>
 
+#include "core/output_file.h"
 #include "sweep/pareto.h"
 #include "sweep/results_db.h"
 #include "sweep/results_export.h"
@@ -95,18 +96,14 @@ int run_results_command(const ResultsArgs& args) {
     std::cerr << "error: '" << args.db << "' holds no points of a sweep named '" << args.sweep << "'\n";
     return kExitBadInput;
   }
-  std::ofstream file;
-  if (!args.output.empty()) {
-    file.open(args.output);
-    if (!file) {
-      std::cerr << "error: cannot write '" << args.output << "'\n";
-      return kExitBadInput;
-    }
-  }
-  std::ostream& out = args.output.empty() ? std::cout : file;
+  // To a file, whole or not at all; to standard output, checked when the program ends.
+  std::unique_ptr<OutputFile> file = args.output.empty() ? nullptr : std::make_unique<OutputFile>(args.output);
+  std::ostringstream text;
+  std::ostream& out = file ? text : std::cout;
   if (args.csv) write_results_csv(points, out);
   if (!objectives.empty()) print_pareto(points, objectives, out);
   if (!args.csv && objectives.empty()) print_overview(points, out);
+  if (file) file->commit(text.str());
   return 0;
 }
 

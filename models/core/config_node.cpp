@@ -1,8 +1,9 @@
 #include "core/config_node.h"
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
+
+#include "core/yaml_guard.h"
 
 namespace qnnsim {
 
@@ -57,22 +58,11 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
       path_(std::move(path)),
       used_(std::make_shared<std::set<std::string>>()) {}
 
-ConfigNode ConfigNode::load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open file (does it exist and is it readable?)");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_string(buffer.str(), path);
-}
+ConfigNode ConfigNode::load_file(const std::string& path) { return load_string(read_config_text(path), path); }
 
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& pretend_file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(mark_location(pretend_file, e.mark), "", "YAML syntax error: " + e.msg);
-  }
-  return from_tree(root, pretend_file);
+  // The guard refuses cycles and alias bombs, so the recursive walks below end.
+  return from_tree(parse_yaml_guarded(text, pretend_file), pretend_file);
 }
 
 ConfigNode ConfigNode::from_tree(const YAML::Node& root, const std::string& file) {

@@ -87,7 +87,8 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
     for (auto [out, tap] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
       const DimExtents& eo = c.e[static_cast<std::size_t>(out)];
       const DimExtents& et = c.e[static_cast<std::size_t>(tap)];
-      const auto span = [&](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
+      // Copied in: clang before 16 cannot capture a structured binding (the sanitizer build).
+      const auto span = [&, out = out](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
         return out == kP ? c.b.rows_read(o0, no, t0, nt) : c.b.cols_read(o0, no, t0, nt);
       };
       Factor<1> factor;

@@ -96,7 +96,8 @@ std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t,
   if (o == Operand::Inputs) {
     for (auto [out, tap] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
       const Span so = block(out, level[idx(out)], t, p), st = block(tap, level[idx(tap)], t, p);
-      const auto span = [&](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
+      // Copied in: clang before 16 cannot capture a structured binding (the sanitizer build).
+      const auto span = [&, out = out](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
         return u(out == kP ? b_.rows_read(o0, no, t0, nt) : b_.cols_read(o0, no, t0, nt));
       };
       distinct *= span(so.start, so.size, st.start, st.size);

@@ -4,6 +4,7 @@
 
 #include "arch/arch_spec.h"
 #include "core/config_node.h"
+#include "core/yaml_guard.h"
 #include "dataflow/dataflow_arch.h"
 #include "dataflow/engine_costs.h"
 #include "dataflow/engines.h"
@@ -42,8 +43,9 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   r.workload_index = p.workload;
   // Parsed afresh rather than cloned: a parse keeps every other value's line
   // for error messages, and the shared trees stay untouched.
-  r.arch = arch_varies_ ? YAML::Load(spec_.arch_text) : spec_.arch_tree;
-  r.workload = workload_varies_ ? YAML::Load(spec_.workload_texts[p.workload]) : spec_.workload_trees[p.workload];
+  r.arch = arch_varies_ ? parse_yaml_guarded(spec_.arch_text, spec_.arch_file) : spec_.arch_tree;
+  r.workload = workload_varies_ ? parse_yaml_guarded(spec_.workload_texts[p.workload], spec_.workload_files[p.workload])
+                                : spec_.workload_trees[p.workload];
   for (std::size_t i = 0; i < spec_.parameters.size(); ++i) {
     const SweepParameter& param = spec_.parameters[i];
     const YamlPath& path = param.in_arch ? param.path : param.workload_paths[p.workload];

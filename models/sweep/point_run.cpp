@@ -8,6 +8,7 @@
 #include "schedule/mapper.h"
 #include "sim/resident_design.h"
 #include "sim/simulation.h"
+#include "sweep/edit_blame.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -33,7 +34,26 @@ RunResult simulate(const SweepSpec& spec, const ResolvedPoint& r) {
   return run_plans(*arch, w, plan_workload(*arch, w, nullptr, objective_of(o.objective)));
 }
 
+// The loads simulate() starts with.
+void load_point(const SweepSpec& spec, const ResolvedPoint& r) {
+  const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
+  load_point_workload(spec, r);
+  if (is_resident_design(arch_root))
+    load_resident_design(arch_root, spec.options.execution);
+  else
+    load_arch(arch_root);
+}
+
 }  // namespace
+
+void check_shared_edits(const SweepSpec& spec, const ResolvedPoint& r) {
+  try {
+    load_point(spec, r);
+  } catch (const ConfigError& e) {
+    const SweepParameter* p = edit_behind(spec, e);
+    if (p && p->fixed) throw blame_edit(spec, e);
+  }
+}
 
 std::string run_point(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoint& r) {
   try {
@@ -41,7 +61,8 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
     report.erase("energy_by_action_pj");
     for (auto& layer : report["layers"]) layer.erase("actions");
     return report.dump();
-  } catch (const ConfigError& e) {
+  } catch (const ConfigError& raw) {
+    const ConfigError e = blame_edit(spec, raw);
     throw ConfigError(e.where(), e.key_path(), e.message() + " [this point sets " + describe_point(spec, p) + "]");
   }
 }

@@ -16,4 +16,10 @@ namespace qnnsim {
 
 std::string run_point(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoint& r);
 
+// Loads a point's arch and workload as its run would, without simulating
+// (no SystemC), in this process. A `set:` edit applies to every point, so an
+// error it causes here would fail them all: it is thrown, at the spec's line,
+// before the sweep starts. Any other error is left for the point's own run.
+void check_shared_edits(const SweepSpec& spec, const ResolvedPoint& r);
+
 }  // namespace qnnsim

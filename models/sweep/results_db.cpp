@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <stdexcept>
 
@@ -36,12 +37,20 @@ std::string now_utc() {
   return buf;
 }
 
+// SQLite's message, the OS's reason behind it (a full disk, a file-size
+// limit) and the file it is about.
+std::string db_error(sqlite3* db, const char* message = nullptr) {
+  std::string out = std::string("results database '") + sqlite3_db_filename(db, "main") + "': " +
+                    (message ? message : sqlite3_errmsg(db));
+  if (const int os = sqlite3_system_errno(db); os != 0) out += std::string(" (") + std::strerror(os) + ")";
+  return out;
+}
+
 // A prepared statement that finalizes itself.
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(db_error(db));
   }
   ~Statement() { sqlite3_finalize(s_); }
   Statement& text(int i, const std::string& v) {
@@ -63,7 +72,7 @@ class Statement {
   bool step() {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE) throw std::runtime_error(db_error(db_));
     return false;
   }
   void run() {
@@ -168,9 +177,9 @@ ResultsDb::~ResultsDb() { sqlite3_close(db_); }
 void ResultsDb::exec(const std::string& sql) const {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    const std::string msg = err ? err : "unknown error";
+    const std::string msg = db_error(db_, err);
     sqlite3_free(err);
-    throw std::runtime_error("SQLite: " + msg);
+    throw std::runtime_error(msg);
   }
 }
 
@@ -225,7 +234,9 @@ void ResultsDb::insert(const PointRecord& r) {
     for (const auto& [component, j] : r.energy_by_component_pj) energy.text(1, r.hash).text(2, component).real(3, j).run();
     exec("COMMIT");
   } catch (...) {
-    exec("ROLLBACK");
+    // On a full disk SQLite may already have rolled back; a second ROLLBACK
+    // then fails with "no transaction is active", which would hide the cause.
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
 }
@@ -249,7 +260,7 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
     exec("DROP TABLE temp.fresh");
     exec("COMMIT");
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_exec(db_, "DETACH DATABASE shard", nullptr, nullptr, nullptr);
     throw;
   }

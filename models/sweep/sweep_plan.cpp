@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/config_node.h"
+#include "sweep/edit_blame.h"
 
 namespace qnnsim {
 
@@ -36,7 +37,7 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
       } catch (const ConfigError& e) {
         PointRecord rec = record_for(*plan, i);
         rec.status = "failed";
-        rec.error = std::string(e.what()) + " [this point sets " + describe_point(plan->spec, p) + "]";
+        rec.error = std::string(blame_edit(plan->spec, e).what()) + " [this point sets " + describe_point(plan->spec, p) + "]";
         plan->unloadable.push_back(rec);
         continue;
       }

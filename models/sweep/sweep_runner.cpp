@@ -15,6 +15,7 @@
 
 #include "core/config_error.h"
 #include "sweep/pareto.h"
+#include "sweep/point_run.h"
 #include "sweep/sweep_backends.h"
 
 namespace qnnsim {
@@ -85,6 +86,15 @@ std::vector<std::pair<std::string, std::string>> sweep_provenance(const SweepSpe
   return p;
 }
 
+// The error of the first of the plan's points that failed, by point order.
+std::string first_error(const SweepPlan& plan, const ResultsDb& db) {
+  std::set<std::string> ours;
+  for (std::size_t i : plan.runnable) ours.insert(plan.hashes[i]);
+  for (const PointRecord& r : db.points())
+    if (ours.count(r.hash) && r.status != "ok") return r.error;
+  return "(no error recorded)";
+}
+
 }  // namespace
 
 int run_sweep(const SweepOptions& o) {
@@ -100,6 +110,7 @@ int run_sweep(const SweepOptions& o) {
   if (o.progress)
     std::cout << fmt::format("sweep {}: {} points, {} dropped by constraints, {} repeat earlier points, {} to run\n",
                              plan->spec.name, expanded, plan->dropped, plan->duplicates, plan->runnable.size());
+  if (!plan->runnable.empty()) check_shared_edits(plan->spec, plan->resolver->resolve(plan->points[plan->runnable[0]]));
   if (o.dry_run) {
     // With --resume, what is left: the points not yet in the database.
     if (o.resume && std::filesystem::exists(db_path)) {
@@ -146,11 +157,14 @@ int run_sweep(const SweepOptions& o) {
   }
   if (o.progress) print_outcome(*plan, db);
   if (end == BackendEnd::Failed) return 1;
-  // Every point failing is a problem with the spec, not a result.
+  // Every point failing is a problem with the spec, not a result: said on
+  // standard error even when progress and the summary are off.
   const std::set<std::string> ok = db.hashes(false);
   for (std::size_t i : plan->runnable)
     if (ok.count(plan->hashes[i])) return 0;
-  return plan->runnable.empty() ? 0 : 1;
+  if (plan->runnable.empty()) return 0;
+  std::cerr << fmt::format("error: every point of the sweep failed; the first: {}\n", first_error(*plan, db));
+  return 1;
 }
 
 }  // namespace qnnsim

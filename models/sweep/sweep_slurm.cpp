@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "core/output_file.h"
 #include "sweep/forked_pool.h"
 #include "sweep/progress.h"
 #include "sweep/sweep_backends.h"
@@ -49,7 +51,7 @@ std::string quoted(const std::string& s) {
 std::string write_script(const SweepPlan& plan, const SweepOptions& o, const fs::path& dir, int tasks, int cpus) {
   const fs::path exe = fs::read_symlink("/proc/self/exe");
   const fs::path script = dir / "job.sh";
-  std::ofstream out(script);
+  std::ostringstream out;
   out << "#!/bin/sh\n"
       << "# Written by qnnsim sweep --backend slurm: each array task runs its share of points.txt.\n"
       << fmt::format("#SBATCH --job-name=qnnsim-{}\n", plan.spec.name)
@@ -60,7 +62,7 @@ std::string write_script(const SweepPlan& plan, const SweepOptions& o, const fs:
                      "-j {} --resume\n",
                      quoted(exe.string()), quoted(fs::absolute(o.spec_path).string()), quoted(dir.string()),
                      quoted((dir / "points.txt").string()), tasks, cpus);
-  if (!out) throw std::runtime_error("cannot write '" + script.string() + "'");
+  write_output_file(script.string(), out.str());
   return script.string();
 }
 
@@ -114,8 +116,10 @@ BackendEnd run_slurm(const SweepPlan& plan, const std::vector<std::size_t>& todo
   const fs::path dir = work_dir(db);
   fs::create_directories(dir);
   {
-    std::ofstream points(dir / "points.txt");
-    for (std::size_t i : todo) points << i << "\n";
+    // A truncated list would silently drop points: written whole or not at all.
+    std::string points;
+    for (std::size_t i : todo) points += std::to_string(i) + "\n";
+    write_output_file((dir / "points.txt").string(), points);
   }
   const int tasks = static_cast<int>(std::min<std::size_t>(todo.size(), o.slurm_tasks > 0 ? o.slurm_tasks : kDefaultMaxTasks));
   const int cpus = o.jobs > 0 ? o.jobs : 1;

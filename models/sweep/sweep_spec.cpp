@@ -10,6 +10,7 @@
 
 #include "arch/arch_spec.h"
 #include "core/config_node.h"
+#include "core/yaml_guard.h"
 #include "core/quantity.h"
 #include "workload/workload.h"
 
@@ -23,13 +24,7 @@ namespace {
 constexpr double kMaxPoints = 10e6;
 constexpr int64_t kMaxRangeValues = 100000;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError({path, 0, 0}, "", "cannot open file (does it exist and is it readable?)");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_text(const std::string& path) { return read_config_text(path); }
 
 // A bare name is a shipped file (arch/NAME.yaml, workloads/NAME.yaml); a path
 // is taken relative to the spec, so shipped specs run from any directory.
@@ -172,9 +167,10 @@ AnchorTrees parse_set(const ConfigNode& root, SweepSpec& spec) {
   if (!set) return edited;
   set->expect_map("fixed edits {PATH: VALUE}");
   for (const std::string& key : set->keys()) {
-    const std::string text = "{path: '" + key + "', values: [x]}";
-    YAML::Node shim = YAML::Load(text);
-    shim["values"][0] = set->yaml()[key];
+    // Built as nodes, not as text, so that any key (quotes included) stays one path.
+    YAML::Node shim;
+    shim["path"] = key;
+    shim["values"].push_back(set->yaml()[key]);
     SweepParameter p;
     try {
       p = parse_parameter(ConfigNode::from_tree(shim, root.file()), spec, edited);
