@@ -136,3 +136,25 @@ TEST_CASE("an in-memory chip has a track per tile group, tile eDRAM, router and 
     CHECK(router_bytes[key] == Approx(out_bytes));
   }
 }
+
+TEST_CASE("a dataflow design has a track per engine and per stream port, the ports carrying the network's I/O",
+          "[trace][cli]") {
+  const Traced t = run_traced("finn", "finn_cnv finn_cnv --batch 2");
+  const Workload w = load_workload(shipped("workloads/finn_cnv.yaml"));
+  std::map<int, std::set<std::string>> row_tracks;
+  double in_bytes = 0, out_bytes = 0;
+  for (const auto& e : t.trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["cat"] != "transaction") continue;
+    const std::string& track = t.tracks.at(e["tid"].get<int>());
+    if (e["name"] == "row") row_tracks[e["args"]["layer"].get<int>()].insert(track);
+    if (track == "stream port in") in_bytes += e["args"]["bytes"].get<double>();
+    if (track == "stream port out") out_bytes += e["args"]["bytes"].get<double>();
+  }
+  REQUIRE(row_tracks.size() == w.layers.size());
+  for (std::size_t i = 0; i < w.layers.size(); ++i)
+    CHECK(row_tracks[static_cast<int>(i)] == std::set<std::string>{"engine " + w.layers[i].name});
+  const Layer& first = w.layers.front();
+  const Layer& last = w.layers.back();
+  CHECK(in_bytes == Approx(static_cast<double>(w.input.C * w.input.H * w.input.W * first.precision.inputs.bits) / 8 * 2));
+  CHECK(out_bytes == Approx(static_cast<double>(last.output_count() * last.precision.outputs.bits) / 8 * 2));
+}
