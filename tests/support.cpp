@@ -157,7 +157,7 @@ std::vector<std::string> sweep_rows(const std::string& db) {
     for (double v : {r.energy_pj, r.latency_s, r.edp_pj_s, r.area_mm2, r.throughput_gops, r.pe_utilization, r.dram_bytes})
       line += " " + std::to_string(v);
     line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
-    for (const auto& [k, v] : r.params) line += " " + k + "=" + v;
+    for (const ParamValue& v : r.params) line += " " + v.name + "=" + v.value;
     out.push_back(line);
   }
   std::sort(out.begin(), out.end());

@@ -60,9 +60,9 @@ TEST_CASE("a sweep over a dataflow design's lane budget and execution matches qn
   const auto points = ResultsDb(db, false).points();
   REQUIRE(points.size() == 4);
   for (const PointRecord& p : points) {
-    INFO(p.params.at(0).second << " " << p.params.at(1).second);
-    const std::string arch = finn_with_lanes(dir, std::stoi(p.params.at(0).second));
-    check_same(p, run_report(dir, arch, "workloads/finn_cnv.yaml", "--batch 10 --execution " + p.params.at(1).second));
+    INFO(p.params.at(0).value << " " << p.params.at(1).value);
+    const std::string arch = finn_with_lanes(dir, std::stoi(p.params.at(0).value));
+    check_same(p, run_report(dir, arch, "workloads/finn_cnv.yaml", "--batch 10 --execution " + p.params.at(1).value));
   }
   // More lanes are faster; the pipeline beats running the engines in turn.
   CHECK(points[2].latency_s < points[0].latency_s);

@@ -51,7 +51,7 @@ TEST_CASE("a sweep gives identical results with -j1 and -j2", "[sweep][cli]") {
     CHECK(qnnsim_cli("results " + (dir / db).string() + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
   const std::string csv = read_file((dir / "csv.txt").string());
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header + 6 points
-  CHECK(csv.find("rows,size,status,energy_pj") != std::string::npos);
+  CHECK(csv.find("components.pe_array.rows,components.glb.size,status,energy_pj") != std::string::npos);
   // The database says which binary and command made it, and hashes the inputs.
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open_v2((dir / "j2.db").string().c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);

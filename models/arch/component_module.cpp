@@ -1,5 +1,7 @@
 #include "arch/component_module.h"
 
+#include <algorithm>
+
 #include "core/trace_recorder.h"
 
 namespace qnnsim {
@@ -27,12 +29,21 @@ ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSp
     : sc_core::sc_module(name),
       socket("socket"),
       spec_(spec),
+      tracks_{basename()},
       ticks_per_second_(1.0 / sc_core::sc_get_time_resolution().to_seconds()) {
   socket.register_b_transport(this, &ComponentModule::b_transport);
 }
 
+void ComponentModule::set_lanes(const std::vector<std::string>& what) {
+  calendars_.resize(std::max<std::size_t>(1, what.size()));
+  tracks_.assign(calendars_.size(), basename());
+  if (what.size() > 1)
+    for (std::size_t i = 0; i < what.size(); ++i) tracks_[i] += " " + what[i];
+}
+
 sc_core::sc_time ComponentModule::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy,
                                           std::size_t lane) {
+  lane_ = lane;
   return calendars_.at(lane).reserve(delay, busy, name());
 }
 
@@ -44,9 +55,10 @@ void ComponentModule::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_t
     return;
   }
   const sc_core::sc_time start = delay;
+  lane_ = 0;
   serve(*work, delay);
   if (TraceRecorder* t = trace_recorder())
-    t->slice(basename(), kind_name(work->kind), work->layer, sc_core::sc_time_stamp() + start,
+    t->slice(tracks_[lane_], kind_name(work->kind), work->layer, sc_core::sc_time_stamp() + start,
              sc_core::sc_time_stamp() + delay, work->bits);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -5,6 +5,7 @@
 // (core/calendar.h); results depend on the quantum only through the order in
 // which overlapping requests are booked (under 1% on the shipped networks).
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -42,7 +43,10 @@ class ComponentModule : public sc_core::sc_module {
   // A component with several independent resources (networks, ports) books
   // each on its own calendar: `lane` picks it (see set_lanes).
   sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, std::size_t lane = 0);
-  void set_lanes(std::size_t n) { calendars_.resize(n); }
+  // Lanes are separate units of hardware, so each is its own track on the
+  // timeline, named "<instance> <what>" (`noc weights`); one lane keeps the
+  // instance's name.
+  void set_lanes(const std::vector<std::string>& what);
 
   // Durations from seconds without sc_time's unit conversion on the hot path.
   // Beyond SystemC's range the value saturates; reserve() then reports the overflow.
@@ -59,6 +63,8 @@ class ComponentModule : public sc_core::sc_module {
 
   const ComponentSpec& spec_;
   std::vector<Calendar> calendars_{1};
+  std::vector<std::string> tracks_;  // the timeline track of each lane
+  std::size_t lane_ = 0;             // the lane the tile being served booked
   const double ticks_per_second_;
 };
 

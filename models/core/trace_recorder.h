@@ -14,7 +14,8 @@ namespace qnnsim {
 class TraceRecorder {
  public:
   virtual ~TraceRecorder() = default;
-  // One transaction on a component instance (`track`), e.g. a tile's DMA:
+  // One transaction on a unit of hardware (`track`: a component, one of its
+  // networks, a tile's eDRAM...), e.g. a tile's DMA:
   // `what` is its kind ("read", "pass", "transfer"...), `bits` what it moved.
   virtual void slice(const std::string& track, const char* what, int layer, const sc_core::sc_time& start,
                      const sc_core::sc_time& end, uint64_t bits) = 0;

@@ -32,6 +32,8 @@ DataflowPipeline::DataflowPipeline(sc_core::sc_module_name name, const DataflowA
              }),
       timing_(n_),
       image_done_(static_cast<std::size_t>(w.batch), 0.0) {
+  // Each layer has an engine of its own: its rows and waits go on its track.
+  for (std::size_t i = 0; i < n_; ++i) graph_.set_track(i, "engine " + w.layers[i].name);
   sc_core::sc_spawn(sc_bind(&DataflowPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
     sc_core::sc_spawn(sc_bind(&DataflowPipeline::run_engine, this, i), ("engine_" + w.layers[i].name).c_str());
@@ -45,7 +47,13 @@ void DataflowPipeline::feed_input() {
   const double row_bits = static_cast<double>(w_.input.C * w_.input.W * w_.layers.front().precision.inputs.bits);
   for (int64_t idx = 0; idx < graph_.rows(n_) * w_.batch; ++idx) {
     graph_.wait_room(n_);
-    wait(port_in_.reserve(sc_core::SC_ZERO_TIME, seconds(port_s(row_bits)), "stream port (in)"));
+    // The port's track shows the time each row held it, so its rows never overlap.
+    const sc_core::sc_time busy = seconds(port_s(row_bits));
+    const sc_core::sc_time done = port_in_.reserve(sc_core::SC_ZERO_TIME, busy, "stream port (in)");
+    if (TraceRecorder* tr = trace_recorder())
+      tr->slice("stream port in", "input row", 0, sc_core::sc_time_stamp() + done - busy, sc_core::sc_time_stamp() + done,
+                static_cast<uint64_t>(row_bits));
+    wait(done);
     graph_.publish(n_, idx, sc_core::sc_time_stamp().to_seconds());
   }
 }
@@ -69,13 +77,18 @@ void DataflowPipeline::run_engine(std::size_t i) {
       t.busy_s += row_s;
       wait(seconds(row_s));
       if (TraceRecorder* tr = trace_recorder())
-        tr->slice("stage " + l.name, "row", static_cast<int>(i), sc_core::sc_time_stamp() - seconds(row_s),
+        tr->slice(graph_.track(i), "row", static_cast<int>(i), sc_core::sc_time_stamp() - seconds(row_s),
                   sc_core::sc_time_stamp(), static_cast<uint64_t>(out_row_bits));
       double available_at = sc_core::sc_time_stamp().to_seconds();
-      if (network_output)
-        available_at = (sc_core::sc_time_stamp() +
-                        port_out_.reserve(sc_core::SC_ZERO_TIME, seconds(port_s(out_row_bits)), "stream port (out)"))
-                           .to_seconds();
+      if (network_output) {
+        const sc_core::sc_time busy = seconds(port_s(out_row_bits));
+        const sc_core::sc_time done =
+            sc_core::sc_time_stamp() + port_out_.reserve(sc_core::SC_ZERO_TIME, busy, "stream port (out)");
+        if (TraceRecorder* tr = trace_recorder())
+          tr->slice("stream port out", "output row", static_cast<int>(i), done - busy, done,
+                    static_cast<uint64_t>(out_row_bits));
+        available_at = done.to_seconds();
+      }
       graph_.publish(i, n * rows + r, available_at);
       t.end_s = std::max(t.end_s, available_at);
       if (network_output && r == rows - 1) {

@@ -13,6 +13,21 @@ namespace qnnsim {
 
 namespace {
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A booking on one of the chip's shared units (a tile's eDRAM, a router, the
+// chip I/O), drawn on that unit's track for the `busy` time it held the unit,
+// ending at its completion (`done`, an offset from now). Unlike a request-to-
+// completion span, bookings of one unit then do not overlap (unless one was
+// split over a gap), so each unit stays one track.
+void trace_booking(const std::string& track, const char* what, std::size_t layer, const sc_core::sc_time& busy,
+                   const sc_core::sc_time& done, double bits) {
+  if (TraceRecorder* tr = trace_recorder()) {
+    const sc_core::sc_time end = sc_core::sc_time_stamp() + done;
+    tr->slice(track, what, static_cast<int>(layer), end - busy, end, static_cast<uint64_t>(bits));
+  }
+}
+
+const std::string kChipIo = "chip I/O";
 }  // namespace
 
 ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, const Workload& w,
@@ -57,6 +72,15 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       timing_(n_),
       image_done_(static_cast<std::size_t>(w.batch), 0.0),
       output_layer_(n_ - 1) {
+  // Each stage runs on its layer's tile group (its IMAs, or a pool's digital
+  // units), so that is the track its rows and waits are drawn on.
+  for (std::size_t i = 0; i < n_; ++i) {
+    const auto tiles = layer_tiles(arch, placement.layers[i]);
+    graph_.set_track(i, tiles.first == tiles.second ? fmt::format("tile {}: {}", tiles.first, w.layers[i].name)
+                                                    : fmt::format("tiles {}-{}: {}", tiles.first, tiles.second, w.layers[i].name));
+  }
+  for (int64_t t = 0; t < arch.tiles; ++t) edram_tracks_.push_back(fmt::format("tile {} eDRAM", t));
+  for (int64_t r = 0; r < arch.routers(); ++r) router_tracks_.push_back(fmt::format("router {}", r));
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
     sc_core::sc_spawn(sc_bind(&ImcPipeline::run_stage, this, i), ("stage_" + w.layers[i].name).c_str());
@@ -68,7 +92,9 @@ void ImcPipeline::feed_input() {
   const double row_bits = static_cast<double>(w_.input.C * w_.input.W * first.precision.inputs.bits);
   for (int64_t idx = 0; idx < graph_.rows(n_) * w_.batch; ++idx) {
     graph_.wait_room(n_);
-    const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, seconds(row_bits / arch_.io.bandwidth_bits_per_s), "io");
+    const sc_core::sc_time busy = seconds(row_bits / arch_.io.bandwidth_bits_per_s);
+    const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, busy, "io");
+    trace_booking(kChipIo, "input row", 0, busy, done, row_bits);
     wait(done);
     graph_.publish(n_, idx, sc_core::sc_time_stamp().to_seconds());
   }
@@ -94,7 +120,8 @@ void ImcPipeline::run_stage(std::size_t i) {
   const int64_t per_tile = ceil_div(accesses, tile_count);
   const int64_t out_bits = l.output_count() / rows * l.precision.outputs.bits;
   const int64_t flits = ceil_div(out_bits, static_cast<int64_t>(arch_.router.link_width_bits));
-  Calendar& router = routers_[static_cast<std::size_t>(tiles.second / arch_.router.tiles_per_router)];
+  const std::size_t router_index = static_cast<std::size_t>(tiles.second / arch_.router.tiles_per_router);
+  Calendar& router = routers_[router_index];
   const bool network_output = graph_.network_output(i);
   // Weight reloading: this layer's outputs go off chip for a later segment,
   // and inputs from earlier segments come back, a row's share per row.
@@ -113,24 +140,37 @@ void ImcPipeline::run_stage(std::size_t i) {
       // Rows above this row's window are no longer needed.
       graph_.release_window(i, n, r);
       sc_core::sc_time memory_done = sc_core::SC_ZERO_TIME;
-      for (int64_t tile = tiles.first; tile <= tiles.second; ++tile)
-        memory_done = std::max(memory_done, edram_[static_cast<std::size_t>(tile)].reserve(
-                                                sc_core::SC_ZERO_TIME, seconds(static_cast<double>(per_tile) * period), "edram"));
-      if (spilled_in_bits > 0)
-        memory_done = std::max(memory_done, io_.reserve(sc_core::SC_ZERO_TIME,
-                                                        seconds(spilled_in_bits / arch_.io.bandwidth_bits_per_s), "io"));
+      for (int64_t tile = tiles.first; tile <= tiles.second; ++tile) {
+        const sc_core::sc_time busy = seconds(static_cast<double>(per_tile) * period);
+        const sc_core::sc_time done = edram_[static_cast<std::size_t>(tile)].reserve(sc_core::SC_ZERO_TIME, busy, "edram");
+        trace_booking(edram_tracks_[static_cast<std::size_t>(tile)], "read", i, busy, done,
+                      static_cast<double>(per_tile * arch_.tile.edram.width_bits));
+        memory_done = std::max(memory_done, done);
+      }
+      if (spilled_in_bits > 0) {
+        const sc_core::sc_time busy = seconds(spilled_in_bits / arch_.io.bandwidth_bits_per_s);
+        const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, busy, "io");
+        trace_booking(kChipIo, "spilled inputs", i, busy, done, spilled_in_bits);
+        memory_done = std::max(memory_done, done);
+      }
       const sc_core::sc_time compute_done = seconds(row_s);
       t.busy_s += row_s;
       if (memory_done > compute_done) t.wait_memory_s += (memory_done - compute_done).to_seconds();
       wait(std::max(compute_done, memory_done));
       if (TraceRecorder* tr = trace_recorder()) {
         const sc_core::sc_time end = sc_core::sc_time_stamp(), start = end - std::max(compute_done, memory_done);
-        tr->slice("stage " + l.name, "row", static_cast<int>(i), start, start + compute_done, static_cast<uint64_t>(out_bits));
-        if (memory_done > compute_done) tr->stall("stage " + l.name, "memory", static_cast<int>(i), start + compute_done, end);
+        tr->slice(graph_.track(i), "row", static_cast<int>(i), start, start + compute_done, static_cast<uint64_t>(out_bits));
+        if (memory_done > compute_done) tr->stall(graph_.track(i), "memory", static_cast<int>(i), start + compute_done, end);
       }
-      sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, seconds(static_cast<double>(flits) * period), "router");
-      if (network_output || spill_out)
-        out_done = io_.reserve(out_done, seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s), "io");
+      const sc_core::sc_time flit_s = seconds(static_cast<double>(flits) * period);
+      sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, flit_s, "router");
+      trace_booking(router_tracks_[router_index], "output row", i, flit_s, out_done, static_cast<double>(out_bits));
+      if (network_output || spill_out) {
+        const sc_core::sc_time io_s = seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s);
+        out_done = io_.reserve(out_done, io_s, "io");
+        trace_booking(kChipIo, network_output ? "output row" : "spilled outputs", i, io_s, out_done,
+                      static_cast<double>(out_bits));
+      }
       const double available_at = (sc_core::sc_time_stamp() + out_done).to_seconds();
       graph_.publish(i, n * rows + r, available_at);
       t.end_s = std::max(t.end_s, available_at);
@@ -141,11 +181,12 @@ void ImcPipeline::run_stage(std::size_t i) {
   segment_ev_.back().notify(sc_core::SC_ZERO_TIME);  // a layer finished its batch
 }
 
-double ImcPipeline::rewrite_s(double weight_bits, int64_t rows) {
+double ImcPipeline::rewrite_s(double weight_bits, int64_t rows, std::size_t layer) {
   // Weights arrive through the chip I/O while the crossbars are written row by
   // row, all crossbars at once.
-  const sc_core::sc_time io_done =
-      io_.reserve(sc_core::SC_ZERO_TIME, seconds(weight_bits / arch_.io.bandwidth_bits_per_s), "io");
+  const sc_core::sc_time busy = seconds(weight_bits / arch_.io.bandwidth_bits_per_s);
+  const sc_core::sc_time io_done = io_.reserve(sc_core::SC_ZERO_TIME, busy, "io");
+  trace_booking(kChipIo, "weights", layer, busy, io_done, weight_bits);
   return std::max(io_done.to_seconds(), static_cast<double>(rows) * *arch_.ima.crossbar.write_time_per_row_s);
 }
 
@@ -167,7 +208,8 @@ void ImcPipeline::run_parts(std::size_t i) {
     const double compute = p.image_s() * static_cast<double>(w_.batch);
     t.busy_s += compute;
     wait(seconds(compute));
-    const double rewrite = rewrite_s(weight_bits(i) / static_cast<double>(p.parts), std::min(p.fullest_rows, arch_.ima.crossbar.rows));
+    const double rewrite =
+        rewrite_s(weight_bits(i) / static_cast<double>(p.parts), std::min(p.fullest_rows, arch_.ima.crossbar.rows), i);
     reprogram_s_ += rewrite;
     wait(seconds(rewrite));
   }
@@ -180,13 +222,15 @@ void ImcPipeline::reprogram() {
       while (place_.layers[i].segment == s - 1 && graph_.produced(i) < graph_.rows(i) * w_.batch) wait(segment_ev_.back());
     double bits = 0;
     int64_t rows = 0;
+    std::size_t first = n_;  // the segment's first layer, whose weights the timeline says are loading
     for (std::size_t i = 0; i < n_; ++i) {
       const LayerPlacement& p = place_.layers[i];
       if (p.segment != s || !p.on_crossbars) continue;
+      first = std::min(first, i);
       bits += weight_bits(i) / static_cast<double>(p.parts);
       rows = std::max(rows, std::min(p.fullest_rows, arch_.ima.crossbar.rows));
     }
-    const double done = rewrite_s(bits, rows);
+    const double done = rewrite_s(bits, rows, first == n_ ? 0 : first);
     reprogram_s_ += done;
     wait(seconds(done));
     segment_ready_[static_cast<std::size_t>(s)] = 1;

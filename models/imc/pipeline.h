@@ -41,7 +41,7 @@ class ImcPipeline : public sc_core::sc_module {
   void run_parts(std::size_t i);  // a layer larger than the chip: its parts before the last
   // Time to write `weight_bits` into crossbars whose fullest has `rows` rows
   // (booking the bits on the chip I/O); a layer's weight bits, copies included.
-  double rewrite_s(double weight_bits, int64_t rows);
+  double rewrite_s(double weight_bits, int64_t rows, std::size_t layer);
   double weight_bits(std::size_t i) const;
 
   sc_core::sc_time seconds(double s) const { return sc_core::sc_time(s, sc_core::SC_SEC); }
@@ -56,6 +56,7 @@ class ImcPipeline : public sc_core::sc_module {
   std::vector<int> segment_ready_;
   std::vector<Calendar> edram_, routers_;
   Calendar io_;
+  std::vector<std::string> edram_tracks_, router_tracks_;  // timeline tracks, named once
   std::vector<StageTiming> timing_;
   std::vector<double> image_done_;
   std::size_t output_layer_ = 0;

@@ -46,6 +46,11 @@ class BusSpec : public NocSpec {
     finish_parse();
   }
   int networks() const override { return static_cast<int>(widths_.size()); }
+  // The networks as the timeline names them: one per tensor, or the one shared bus.
+  std::vector<std::string> network_names() const {
+    if (widths_.size() == 1) return {"bus"};
+    return {"weights", "inputs", "psums"};
+  }
   int network_of(Tensor t) const override {
     return t == Tensor::Accumulator ? network_[static_cast<std::size_t>(Tensor::Outputs)]
                                     : network_[static_cast<std::size_t>(t)];
@@ -68,7 +73,7 @@ class BusSpec : public NocSpec {
 };
 
 BusModule::BusModule(sc_core::sc_module_name name, const BusSpec& spec) : ComponentModule(name, spec), bus_(spec) {
-  set_lanes(static_cast<std::size_t>(spec.networks()));
+  set_lanes(spec.network_names());
 }
 
 void BusModule::prepare(const std::vector<Layer>& layers) {

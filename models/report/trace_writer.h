@@ -1,7 +1,8 @@
 #pragma once
 // A run's timeline as Chrome trace-event JSON, which ui.perfetto.dev and
-// chrome://tracing open: a track per component instance (or pipeline stage)
-// with a slice per transaction, a track of stalls coloured by cause, a track
+// chrome://tracing open: a track per unit of hardware the model books on its
+// own (a component, each network of a bus, an in-memory tile group, eDRAM,
+// router or I/O, a dataflow engine or port) with a slice per transaction, a track of stalls coloured by cause, a track
 // of layers, and counters of bandwidth in use and buffer tile slots.
 // Install it with set_trace_recorder() before the run, write it after.
 #include <cstdint>

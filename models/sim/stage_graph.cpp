@@ -28,6 +28,7 @@ StageGraph::StageGraph(const Workload& w, Execution execution, const Capacity& c
       n_(w.layers.size()),
       sequential_(execution == Execution::LayerSequential),
       rows_(n_ + 1),
+      tracks_(n_),
       in_edges_(n_ + 1),
       out_edges_(n_ + 1),
       produced_(n_ + 1, 0),
@@ -37,6 +38,7 @@ StageGraph::StageGraph(const Workload& w, Execution execution, const Capacity& c
   std::map<std::string, std::size_t> index{{"input", n_}};
   for (std::size_t i = 0; i < n_; ++i) {
     index[w.layers[i].name] = i;
+    tracks_[i] = "stage " + w.layers[i].name;
     rows_[i] = w.layers[i].type == LayerType::FC ? 1 : w.layers[i].P;
   }
   rows_[n_] = w.input.H;
@@ -106,7 +108,7 @@ void StageGraph::wait_to_start(std::size_t i, int64_t n, int64_t r, double free_
   wait_room(i);
   t.wait_output_s += now_s() - blocked_at;
   if (TraceRecorder* tr = trace_recorder()) {
-    const std::string track = "stage " + w_.layers[i].name;
+    const std::string& track = tracks_[i];
     tr->stall(track, "input", static_cast<int>(i), waited_from, blocked_from);
     tr->stall(track, "output", static_cast<int>(i), blocked_from, sc_core::sc_time_stamp());
   }

@@ -12,6 +12,7 @@
 // between stages come out of the simulation. The owner keeps the timing.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -57,6 +58,10 @@ class StageGraph {
   int64_t rows(std::size_t i) const { return rows_[i]; }  // output rows per image (the input's: H)
   bool network_output(std::size_t i) const { return out_edges_[i].empty(); }
   int64_t produced(std::size_t i) const { return produced_[i]; }
+  // The timeline track of layer i's unit (its tiles, its engine), where its
+  // rows and its waits are drawn; "stage <layer>" until the pipeline names it.
+  const std::string& track(std::size_t i) const { return tracks_[i]; }
+  void set_track(std::size_t i, std::string name) { tracks_[i] = std::move(name); }
 
   // Waits until every producer of layer i has written the rows output row r
   // of image n needs, and those rows are readable.
@@ -94,6 +99,7 @@ class StageGraph {
   const std::size_t n_;
   const bool sequential_;
   std::vector<int64_t> rows_;
+  std::vector<std::string> tracks_;
   std::vector<std::vector<std::size_t>> in_edges_, out_edges_;
   std::vector<StageEdge> edges_;
   std::vector<int64_t> produced_;                 // rows written so far (over images)

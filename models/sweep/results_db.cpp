@@ -3,11 +3,14 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+
+#include "core/quantity.h"
 
 namespace qnnsim {
 
@@ -19,7 +22,7 @@ CREATE TABLE IF NOT EXISTS points(hash TEXT PRIMARY KEY, sweep TEXT, point_index
   status TEXT NOT NULL, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
   energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
   pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
-CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, PRIMARY KEY(hash, name));
+CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, path TEXT, number REAL, PRIMARY KEY(hash, name));
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
   cycles INTEGER, latency_s REAL, energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
 CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_pj REAL, PRIMARY KEY(hash, component));
@@ -92,11 +95,24 @@ class Statement {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// Older databases keep each parameter under its short name only: add the full
+// path and the number (NULL in old rows, which then read the name as the path).
+void add_param_columns(sqlite3* db) {
+  for (const char* column : {"path TEXT", "number REAL"}) {
+    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
+    Statement has(db, "SELECT 1 FROM pragma_table_info('params') WHERE name = ?");
+    has.text(1, name);
+    if (!has.step()) Statement(db, std::string("ALTER TABLE params ADD COLUMN ") + column).run();
+  }
+}
+
 double number_or_zero(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
 }
 
 }  // namespace
+
+std::optional<double> param_number(const ParamValue& p) { return parse_number(p.value); }
 
 void fill_from_report(PointRecord& r, const std::string& report_json) {
   const auto j = nlohmann::json::parse(report_json);
@@ -144,6 +160,7 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
     // of Slurm shards, `results`) never block the writer.
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     exec(kSchema);
+    add_param_columns(db_);
     // Databases from before one unit per quantity kept energy in J: refuse
     // to mix them, rather than add pJ beside J in one column.
     Statement old(db_, "SELECT 1 FROM pragma_table_info('points') WHERE name = 'energy_j'");
@@ -209,7 +226,13 @@ void ResultsDb::insert(const PointRecord& r) {
     for (const char* table : {"params", "layers", "energy"})
       Statement(db_, std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
-    for (const auto& [name, value] : r.params) params[name] = value;
+    for (const ParamValue& v : r.params) {
+      const auto number = param_number(v);
+      // Whole numbers as integers, so the JSON reads `"rows": 16`, not 16.0.
+      if (number && std::trunc(*number) == *number && std::abs(*number) < 9e15) params[v.name] = static_cast<int64_t>(*number);
+      else if (number) params[v.name] = *number;
+      else params[v.name] = v.value;
+    }
     Statement p(db_, std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     p.text(1, r.hash).text(2, r.sweep).integer(3, r.point_index).text(4, params.dump()).text(5, r.status);
@@ -222,8 +245,13 @@ void ResultsDb::insert(const PointRecord& r) {
       for (int i = 10; i <= 19; ++i) p.null(i);
     }
     p.real(20, r.wall_s).text(21, now_utc()).run();
-    Statement param(db_, "INSERT INTO params(hash, name, value) VALUES(?, ?, ?)");
-    for (const auto& [name, value] : r.params) param.text(1, r.hash).text(2, name).text(3, value).run();
+    Statement param(db_, "INSERT INTO params(hash, name, value, path, number) VALUES(?, ?, ?, ?, ?)");
+    for (const ParamValue& v : r.params) {
+      param.text(1, r.hash).text(2, v.name).text(3, v.value).text(4, v.path);
+      const auto number = param_number(v);
+      number ? param.real(5, *number) : param.null(5);
+      param.run();
+    }
     Statement layer(db_, "INSERT INTO layers VALUES(?,?,?,?,?,?,?,?,?,?)");
     for (std::size_t i = 0; i < r.layers.size(); ++i) {
       const LayerRow& l = r.layers[i];
@@ -256,7 +284,9 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
     exec(std::string("INSERT INTO main.points SELECT ") + kPointColumns + " FROM shard.points WHERE hash IN fresh");
     exec("INSERT OR IGNORE INTO main.sweeps SELECT * FROM shard.sweeps");
     for (const char* table : {"params", "layers", "energy"})
-      exec(std::string("INSERT OR REPLACE INTO main.") + table + " SELECT * FROM shard." + table + " WHERE hash IN fresh");
+      // In the shard's insertion order: a point's parameters are read back in spec order.
+      exec(std::string("INSERT OR REPLACE INTO main.") + table + " SELECT * FROM shard." + table +
+           " WHERE hash IN fresh ORDER BY rowid");
     exec("DROP TABLE temp.fresh");
     exec("COMMIT");
   } catch (...) {
@@ -272,14 +302,23 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
   Statement s(db_, std::string("SELECT ") + kPointColumns + " FROM points" + (sweep.empty() ? "" : " WHERE sweep = ?") +
                        " ORDER BY sweep, point_index, hash");
   if (!sweep.empty()) s.text(1, sweep);
+  // Each point's parameters in spec order (the table's insertion order).
+  std::map<std::string, std::vector<ParamValue>> params_of;
+  {
+    Statement p(db_, "SELECT hash, name, value, path FROM params ORDER BY rowid");
+    while (p.step()) {
+      const std::string name = p.column_text(1), path = p.column_text(3);
+      params_of[p.column_text(0)].push_back(ParamValue{name, path.empty() ? name : path, p.column_text(2)});
+    }
+  }
   std::vector<PointRecord> out;
   while (s.step()) {
     PointRecord r;
     r.hash = s.column_text(0);
     r.sweep = s.column_text(1);
     r.point_index = s.column_int(2);
-    const auto params = nlohmann::ordered_json::parse(s.column_text(3));
-    for (const auto& [k, v] : params.items()) r.params.emplace_back(k, v.get<std::string>());
+    const auto found = params_of.find(r.hash);
+    if (found != params_of.end()) r.params = found->second;
     r.status = s.column_text(4);
     r.error = s.column_text(5);
     r.arch = s.column_text(6);

@@ -6,6 +6,7 @@
 // points or none; a rerun skips the hashes already present.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -22,10 +23,21 @@ struct LayerRow {
   double latency_s = 0, energy_pj = 0, pe_utilization = 0, dram_bytes = 0;
 };
 
+// One swept parameter's value at a point.
+struct ParamValue {
+  std::string name;   // as constraints read it: the path's last key, or the spec's `name:`
+  std::string path;   // its full key path in the arch or workload: the results' column
+  std::string value;  // as the spec wrote it ("16", "64 KiB")
+};
+
+// The value as a number when the spec wrote a plain one ("16", "0.5", "1e3"),
+// so results store and export it as a number; a value with a unit stays text.
+std::optional<double> param_number(const ParamValue& p);
+
 struct PointRecord {
   std::string hash, sweep;
   int64_t point_index = 0;
-  std::vector<std::pair<std::string, std::string>> params;  // name, value, in spec order
+  std::vector<ParamValue> params;  // in spec order
   std::string status;  // ok or failed
   std::string error;
   std::string arch, workload;

@@ -13,33 +13,40 @@ namespace qnnsim {
 
 namespace {
 
-std::string value_of(const PointRecord& r, const std::string& name) {
-  for (const auto& [k, v] : r.params)
-    if (k == name) return v;
+// A parameter's cell: a plain number as a number ("1e3" reads 1000), any
+// other value as the spec wrote it; empty where the point's sweep lacks it.
+std::string value_of(const PointRecord& r, const std::string& path) {
+  for (const ParamValue& v : r.params)
+    if (v.path == path) {
+      const auto number = param_number(v);
+      return number ? fmt::format("{}", *number) : csv_field(v.value);
+    }
   return "";
 }
 
 std::string params_text(const PointRecord& r) {
   std::string out;
-  for (const auto& [k, v] : r.params) out += (out.empty() ? "" : " ") + k + "=" + v;
+  for (const ParamValue& v : r.params) out += (out.empty() ? "" : " ") + v.name + "=" + v.value;
   return out;
 }
 
 }  // namespace
 
 void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out) {
-  std::vector<std::string> names;
+  // One column per parameter, named by its full key path: short names can
+  // collide across sweeps in one database (`bits` of the ADC and of a layer).
+  std::vector<std::string> paths;
   for (const PointRecord& r : points)
-    for (const auto& [k, v] : r.params)
-      if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+    for (const ParamValue& v : r.params)
+      if (std::find(paths.begin(), paths.end(), v.path) == paths.end()) paths.push_back(v.path);
   out << "hash,sweep,point_index,arch,workload,batch";
-  for (const std::string& n : names) out << "," << csv_field(n);
+  for (const std::string& p : paths) out << "," << csv_field(p);
   out << ",status,energy_pj,latency_s,edp_pj_s,area_mm2,throughput_gops,gops_per_w,pe_utilization_fraction,macs,dram_bytes,cycles,"
          "wall_s,error\n";
   for (const PointRecord& r : points) {
     out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
         << csv_field(r.workload) << "," << r.batch;
-    for (const std::string& n : names) out << "," << csv_field(value_of(r, n));
+    for (const std::string& p : paths) out << "," << value_of(r, p);
     out << "," << r.status;
     if (r.status == "ok")
       out << fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{:.9g},{}", r.energy_pj, r.latency_s, r.edp_pj_s,

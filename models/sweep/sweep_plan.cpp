@@ -67,10 +67,12 @@ PointRecord record_for(const SweepPlan& plan, std::size_t i) {
   const YAML::Node arch_name = plan.spec.arch_tree["name"], network = plan.spec.workload_trees[p.workload]["network"];
   if (arch_name.IsScalar()) r.arch = arch_name.Scalar();
   if (network.IsScalar()) r.workload = network.Scalar();
-  for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k)
-    if (!plan.spec.parameters[k].fixed)
-      r.params.emplace_back(plan.spec.parameters[k].name, plan.spec.parameters[k].value_text[p.choice[k]]);
-  if (plan.spec.workload_files.size() > 1) r.params.emplace_back("workload_file", plan.spec.workload_files[p.workload]);
+  for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k) {
+    const SweepParameter& param = plan.spec.parameters[k];
+    if (!param.fixed) r.params.push_back({param.name, param.path.text, param.value_text[p.choice[k]]});
+  }
+  if (plan.spec.workload_files.size() > 1)
+    r.params.push_back({"workload_file", "workload_file", plan.spec.workload_files[p.workload]});
   return r;
 }
 

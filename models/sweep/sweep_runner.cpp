@@ -62,7 +62,7 @@ void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
     const auto front = pareto_front(points, {objective});
     const PointRecord& best = points[front.front()];
     std::string params;
-    for (const auto& [name, value] : best.params) params += (params.empty() ? "" : " ") + name + "=" + value;
+    for (const ParamValue& v : best.params) params += (params.empty() ? "" : " ") + v.name + "=" + v.value;
     std::cout << fmt::format("best {:<10} {:>12.4g} {:<4}  {}\n", objective, objective_value(best, objective),
                              objective_unit(objective), params);
   }

@@ -20,10 +20,10 @@
 namespace qnnsim {
 
 struct SweepParameter {
-  std::string name;  // in constraints and result columns
+  std::string name;  // in constraints and printed fronts; result columns use path.text
   SourceLocation where;
   bool in_arch = true;  // else in every workload
-  YamlPath path;        // anchored in the arch, or (per workload) below
+  YamlPath path;        // anchored in the arch, or (per workload) below; its text is the full key path
   std::vector<YamlPath> workload_paths;
   std::vector<YAML::Node> values;
   std::vector<std::string> value_text;           // as the results show them
