@@ -73,6 +73,15 @@ std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::str
   return load_arch(ConfigNode::load_string(yaml, name));
 }
 
+ConfigError arch_error(const std::string& yaml) {
+  try {
+    arch_from_text(yaml);
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  throw std::logic_error("expected a ConfigError, but the arch loaded");
+}
+
 Workload workload_from_text(const std::string& yaml, const std::string& name) {
   return load_workload(ConfigNode::load_string(yaml, name));
 }

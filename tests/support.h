@@ -25,6 +25,8 @@ std::string tiny_spatial_arch_yaml(const std::string& buffer_size);
 // 1 GS/s, 10 ns reads; digital parts and I/O fast enough never to bind.
 std::string tiny_imc_yaml();
 std::unique_ptr<ArchSpec> arch_from_text(const std::string& yaml, const std::string& name = "tiny_arch.yaml");
+// The error loading this arch text raises; a text that loads fails the test.
+ConfigError arch_error(const std::string& yaml);
 Workload workload_from_text(const std::string& yaml, const std::string& name = "tiny_workload.yaml");
 std::string replace_all(std::string text, const std::string& from, const std::string& to);
 std::string shipped(const std::string& relative);  // path of a shipped file

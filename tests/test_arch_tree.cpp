@@ -15,16 +15,6 @@ using namespace qnnsim::test;
 
 namespace {
 
-ConfigError tree_error(const std::string& yaml) {
-  try {
-    arch_from_text(yaml);
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError");
-  throw;
-}
-
 const char* kConv = R"(network: one_conv
 batch: 1
 input: {C: 64, H: 14, W: 14}
@@ -54,51 +44,51 @@ TEST_CASE("component names are the user's: the roles come from the tree, not fro
 }
 
 TEST_CASE("an unknown class names every registered class by kind", "[tree]") {
-  const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "class: SRAMBuffer", "class: SRAMBufer"));
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "class: SRAMBuffer", "class: SRAMBufer"));
   CHECK(e.key_path() == "components.glb.class");
   CHECK(e.where().line == 8);
   CHECK_THAT(e.message(), Catch::Contains("unknown class 'SRAMBufer'") && Catch::Contains("buffer: SRAMBuffer"));
 }
 
 TEST_CASE("a parent that does not exist is an error at under", "[tree]") {
-  const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "noc: {under: glb", "noc: {under: gbl"));
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "noc: {under: glb", "noc: {under: gbl"));
   CHECK(e.key_path() == "components.noc.under");
   CHECK_THAT(e.message(), Catch::Contains("no component is named 'gbl'"));
 }
 
 TEST_CASE("a cycle of parents is an error naming the loop", "[tree]") {
   // dram stays the root; glb and noc each sit under the other.
-  const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "glb: {under: dram", "glb: {under: noc"));
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "glb: {under: dram", "glb: {under: noc"));
   CHECK(e.key_path() == "components.glb.under");
   CHECK_THAT(e.message(), Catch::Contains("cycle") && Catch::Contains("glb > noc > glb"));
 }
 
 TEST_CASE("two components without a parent are two roots, an error", "[tree]") {
-  const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "glb: {under: dram, ", "glb: {"));
+  const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "glb: {under: dram, ", "glb: {"));
   CHECK(e.key_path() == "components.glb.class");
   CHECK_THAT(e.message(), Catch::Contains("'dram' is already the outermost component"));
 }
 
 TEST_CASE("a component where the engine cannot take it says the shape it composes", "[tree]") {
   SECTION("the vector unit under the network") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "vector_unit: {under: glb", "vector_unit: {under: noc"));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "vector_unit: {under: glb", "vector_unit: {under: noc"));
     CHECK(e.key_path() == "components.vector_unit.under");
     CHECK_THAT(e.message(), Catch::Contains("cannot sit under 'noc' (dram > glb > noc)"));
   }
   SECTION("a buffer at the root") {
     std::string yaml = replace_all(tiny_arch_yaml(), "glb: {under: dram, ", "glb: {");
     yaml = replace_all(yaml, "dram: {class: DRAM,", "dram: {under: glb, class: DRAM,");
-    const ConfigError e = tree_error(yaml);
+    const ConfigError e = arch_error(yaml);
     CHECK(e.key_path() == "components.glb.class");
     CHECK_THAT(e.message(), Catch::Contains("must be off-chip memory"));
   }
   SECTION("no vector unit") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), "  vector_unit: {under: glb, class: VectorUnit, lanes: 4, bits: 16}\n", ""));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "  vector_unit: {under: glb, class: VectorUnit, lanes: 4, bits: 16}\n", ""));
     CHECK(e.key_path() == "components.glb.class");
     CHECK_THAT(e.message(), Catch::Contains("needs a vector unit below it"));
   }
   SECTION("a second array under the network") {
-    const ConfigError e = tree_error(tiny_arch_yaml() +
+    const ConfigError e = arch_error(tiny_arch_yaml() +
                                      "  second: {under: noc, class: SystolicArray, rows: 2, cols: 2, mac: {class: IntMAC, "
                                      "weight_bits: 8, input_bits: 8, accumulator_bits: 32}, spad: {weights: 2, inputs: 1, psums: 1}}\n");
     CHECK(e.key_path() == "components.second.under");
@@ -116,22 +106,22 @@ TEST_CASE("a second implementation under a registered name is refused", "[tree]"
 TEST_CASE("buffer partitions must name each tensor once and fit the buffer", "[tree][partitions]") {
   const std::string base = "size: 64 KiB, width: 64 bit, banks: 4";
   SECTION("larger than the buffer") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+outputs: 60 KiB, weights: 8 KiB}"));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+outputs: 60 KiB, weights: 8 KiB}"));
     CHECK(e.key_path() == "components.glb.partitions.weights");
     CHECK_THAT(e.message(), Catch::Contains("more than the buffer's size"));
   }
   SECTION("a tensor in no partition") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+outputs: 60 KiB}"));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+outputs: 60 KiB}"));
     CHECK(e.key_path() == "components.glb.partitions");
     CHECK_THAT(e.message(), Catch::Contains("no partition holds the weights"));
   }
   SECTION("a tensor in two") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+weights: 32 KiB, weights+outputs: 8 KiB}"));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+weights: 32 KiB, weights+outputs: 8 KiB}"));
     CHECK(e.key_path() == "components.glb.partitions.weights+outputs");
     CHECK_THAT(e.message(), Catch::Contains("already held by partition 'inputs+weights'"));
   }
   SECTION("not a tensor") {
-    const ConfigError e = tree_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+filters: 32 KiB}"));
+    const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), base, base + ", partitions: {inputs+filters: 32 KiB}"));
     CHECK_THAT(e.message(), Catch::Contains("'filters' is not a tensor"));
   }
 }

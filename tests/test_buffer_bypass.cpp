@@ -34,16 +34,6 @@ layers:
   - {name: conv, type: conv, C: 8, H: 10, W: 10, M: 12, R: 3, S: 3, padding: 1}
 )";
 
-ConfigError arch_error(const std::string& yaml) {
-  try {
-    arch_from_text(yaml);
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError");
-  throw;
-}
-
 }  // namespace
 
 TEST_CASE("weights that pass the buffer are read from DRAM once per fetch, and never written to the buffer",

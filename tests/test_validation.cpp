@@ -30,16 +30,6 @@ std::pair<int, int> position_of(const std::string& text, const std::string& need
   return {line, static_cast<int>(at - line_start) + 1};
 }
 
-ConfigError arch_error(const std::string& yaml) {
-  try {
-    arch_from_text(yaml);
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError");
-  throw;
-}
-
 ConfigError workload_error(const std::string& yaml) {
   try {
     workload_from_text(yaml);
