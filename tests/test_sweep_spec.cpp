@@ -124,6 +124,33 @@ TEST_CASE("constraint expressions follow arithmetic and logic", "[sweep]") {
   }
 }
 
+TEST_CASE("a constraint nested or chained past the bounds is an error, not a stack overflow", "[sweep][reliability]") {
+  // The fuzzer's finding: 2,412 bytes of nested "(-(" overflowed the parser's stack.
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "(-";
+  deep += "1";
+  for (int i = 0; i < 1000; ++i) deep += ")";
+  std::string why;
+  CHECK_FALSE(Expression::parse(deep, &why));
+  CHECK_THAT(why, Catch::Contains("nests deeper than 100 levels"));
+  std::string nots;
+  for (int i = 0; i < 1000; ++i) nots += "not ";
+  CHECK_FALSE(Expression::parse(nots + "1", &why));
+  // Long chains recurse in evaluation: bounded by their length.
+  std::string chain = "1";
+  for (int i = 0; i < 6000; ++i) chain += " + 1";
+  why.clear();
+  CHECK_FALSE(Expression::parse(chain, &why));
+  CHECK_THAT(why, Catch::Contains("more than 10000 tokens"));
+  // Within the bounds, nesting evaluates as written.
+  std::string fine;
+  for (int i = 0; i < 50; ++i) fine += "(-";
+  fine += "2";
+  for (int i = 0; i < 50; ++i) fine += ")";
+  REQUIRE(Expression::parse(fine, &why));
+  CHECK(Expression::parse(fine, &why)->evaluate({}) == 2);  // 50 negations
+}
+
 TEST_CASE("paths reach into the arch and the workload", "[sweep]") {
   // A suffix finds the one place it ends at: adc.bits is ima.adc.bits on ISAAC.
   const auto dir = scratch_dir("paths");
