@@ -147,3 +147,11 @@ TEST_CASE("a partitioned buffer holds each tensor's tile in its own part", "[tre
   // The same total capacity, but fewer weights per tile: more tiles.
   CHECK(split_plans[0].tiles.size() > free_plans[0].tiles.size());
 }
+
+TEST_CASE("an energy table name the OS refuses is an error at its key, not an exception", "[tree][reliability]") {
+  // The YAML fuzzer's finding: a 5,000-character name made the existence check throw.
+  const ConfigError e =
+      arch_error(replace_all(tiny_arch_yaml(), "energy_table: horowitz_45nm", "energy_table: " + std::string(5000, 'x')));
+  CHECK(e.key_path() == "energy_table");
+  CHECK_THAT(e.message(), Catch::Contains("cannot be read") || Catch::Contains("does not exist"));
+}

@@ -27,7 +27,13 @@ std::string energy_table_path(const ConfigNode& root) {
   } else {
     path = fs::path(root.file()).parent_path() / value;
   }
-  if (!fs::exists(path)) root.fail("energy_table", "energy table '" + path.string() + "' does not exist");
+  // The non-throwing check: a name the OS refuses (too long, say) is bad
+  // input like a missing file, never an exception (the fuzzer found one).
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    root.fail("energy_table", "energy table '" + path.string() + "' " +
+                                  (ec && ec != std::errc::no_such_file_or_directory ? "cannot be read: " + ec.message()
+                                                                                     : "does not exist"));
   return path.string();
 }
 

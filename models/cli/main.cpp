@@ -110,7 +110,8 @@ bool resolve_inputs(RunOptions& o) {
   }
   // A bare name is a shipped file, as in sweep specs: `run eyeriss_v1 alexnet`.
   const auto shipped = [](std::string& value, const char* folder) {
-    if (value.find('/') == std::string::npos && value.find(".yaml") == std::string::npos && !fs::exists(value))
+    std::error_code ec;  // a name the OS refuses is not a file here either
+    if (value.find('/') == std::string::npos && value.find(".yaml") == std::string::npos && !fs::exists(value, ec))
       value = (fs::path(qnnsim::data_dir()) / folder / (value + ".yaml")).string();
   };
   shipped(o.arch, "arch");

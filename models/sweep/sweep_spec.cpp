@@ -37,7 +37,11 @@ std::string resolve_file(const ConfigNode& owner, const std::string& key, const 
     p = value;
   else
     p = fs::path(owner.file()).parent_path() / value;
-  if (!fs::is_regular_file(p)) owner.fail(key, "file '" + p.lexically_normal().string() + "' does not exist");
+  std::error_code ec;  // a name the OS refuses is bad input too, never an exception
+  if (!fs::is_regular_file(p, ec))
+    owner.fail(key, "file '" + p.lexically_normal().string() + "' " +
+                        (ec && ec != std::errc::no_such_file_or_directory ? "cannot be read: " + ec.message()
+                                                                           : "does not exist"));
   return p.lexically_normal().string();
 }
 
