@@ -15,6 +15,8 @@
 #include "arch/arch_spec.h"
 #include "cli/diff_command.h"
 #include "cli/import_command.h"
+#include "cli/import_arch_command.h"
+#include "cli/levels_command.h"
 #include "cli/progress_line.h"
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
@@ -304,6 +306,10 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* diff_cmd = qnnsim::cli::add_diff_command(app, diff_args);
   qnnsim::cli::CheckArgs check_args;
   CLI::App* check_cmd = qnnsim::cli::add_check_command(app, check_args);
+  qnnsim::cli::LevelsArgs levels_args;
+  CLI::App* levels_cmd = qnnsim::cli::add_levels_command(app, levels_args);
+  qnnsim::cli::ImportArchArgs import_arch_args;
+  CLI::App* import_arch_cmd = qnnsim::cli::add_import_arch_command(app, import_arch_args);
 
   std::vector<std::string> files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check architecture and workload files without simulating");
@@ -324,6 +330,8 @@ int sc_main(int argc, char* argv[]) {
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);
     if (*diff_cmd) return qnnsim::cli::run_diff(diff_args);
     if (*check_cmd) return qnnsim::cli::run_check(check_args);
+    if (*levels_cmd) return qnnsim::cli::run_levels(levels_args);
+    if (*import_arch_cmd) return qnnsim::cli::run_import_arch(import_arch_args);
     if (*map_cmd) return map_only(map_opts);
     return run(opts);
   } catch (const qnnsim::ConfigError& e) {

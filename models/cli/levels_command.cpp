@@ -1,0 +1,94 @@
+#include "cli/levels_command.h"
+
+#include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/output_file.h"
+#include "schedule/level_design.h"
+
+namespace qnnsim::cli {
+
+namespace {
+
+constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
+
+nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
+  nlohmann::json j;
+  j["design"] = d.file;
+  j["layer"] = d.layer;
+  j["cycles"] = c.cycles;
+  j["computes"] = c.computes;
+  j["compute"] = {{"name", d.compute_name}, {"instances_used", c.computes_used},
+                  {"energy_pj", d.compute_pj * static_cast<double>(c.computes)}};
+  double total = d.compute_pj * static_cast<double>(c.computes), drains = 0;
+  for (std::size_t l = 0; l < e.size(); ++l) {
+    nlohmann::json level;
+    level["name"] = d.nest.levels[l].name;
+    level["instances_used"] = c.level[l].instances_used;
+    level["energy_pj"] = e[l].total_pj();
+    level["leak_pj"] = e[l].leak_pj;
+    for (int t = 0; t < kOperands; ++t) {
+      if (!d.nest.levels[l].keeps[t]) continue;
+      const TensorAccesses& a = c.level[l].tensor[t];
+      level["tensors"][kTensorKeys[t]] = {{"block", a.block},           {"reads", a.reads},
+                                          {"fills", a.fills},           {"updates", a.updates},
+                                          {"drains", a.drains},         {"energy_pj", e[l].accesses_pj[t]},
+                                          {"drain_energy_pj", e[l].drains_pj[t]}};
+      drains += e[l].drains_pj[t];
+    }
+    total += e[l].total_pj();
+    j["levels"].push_back(level);
+  }
+  j["energy_pj"] = total;
+  j["drain_energy_pj"] = drains;
+  return j;
+}
+
+void print_table(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
+  std::cout << fmt::format("{} (layer {}): {} cycles, {} computes on {} of {} units\n\n", d.file, d.layer, c.cycles,
+                           c.computes, c.computes_used, d.compute_instances);
+  std::cout << fmt::format("{:<24} {:<8} {:>10} {:>14} {:>14} {:>14} {:>14} {:>16}\n", "level", "tensor", "block", "reads",
+                           "fills", "updates", "drains", "energy pJ");
+  double total = d.compute_pj * static_cast<double>(c.computes);
+  for (std::size_t l = 0; l < e.size(); ++l) {
+    for (int t = 0; t < kOperands; ++t) {
+      if (!d.nest.levels[l].keeps[t]) continue;
+      const TensorAccesses& a = c.level[l].tensor[t];
+      std::cout << fmt::format("{:<24} {:<8} {:>10} {:>14} {:>14} {:>14} {:>14} {:>16.2f}\n", d.nest.levels[l].name,
+                               kTensorKeys[t], a.block, a.reads, a.fills, a.updates, a.drains, e[l].accesses_pj[t]);
+    }
+    if (e[l].leak_pj > 0)
+      std::cout << fmt::format("{:<24} {:<8} {:>101.2f}\n", d.nest.levels[l].name, "leakage", e[l].leak_pj);
+    total += e[l].total_pj();
+  }
+  std::cout << fmt::format("{:<24} {:<8} {:>101.2f}\n", d.compute_name, "compute",
+                           d.compute_pj * static_cast<double>(c.computes));
+  std::cout << fmt::format("\ntotal energy {:.2f} pJ (drain reads, not counted as Timeloop does: see README)\n", total);
+}
+
+}  // namespace
+
+CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args) {
+  CLI::App* cmd = app.add_subcommand("levels", "Count the accesses and energy of each storage level of a level design "
+                                               "(a mapping over any number of levels)");
+  cmd->add_option("DESIGN", args.design, "the level design (.yaml)")->required();
+  cmd->add_option("--json", args.json, "write the counts as JSON to FILE");
+  return cmd;
+}
+
+int run_levels(const LevelsArgs& args) {
+  // ConfigErrors propagate to main, which reports them with file, line and key.
+  std::optional<OutputFile> out;
+  if (!args.json.empty()) out.emplace(args.json);
+  const LevelDesign d = load_level_design(args.design);
+  const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
+  const std::vector<LevelEnergy> e = price_levels(d, c);
+  print_table(d, c, e);
+  if (out) out->commit(to_json(d, c, e).dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace qnnsim::cli

@@ -1,0 +1,183 @@
+#include "schedule/level_design.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "workload/workload.h"
+
+namespace qnnsim {
+
+namespace {
+
+constexpr const char* kActionKeys[kLevelActions] = {"read", "write", "update"};
+constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
+
+// "Q14" -> {Q, 14}.
+LevelLoop parse_loop(const ConfigNode& item, const std::string& text) {
+  std::size_t used = 0;
+  const int dim = text.empty() ? -1 : dim_from_name(text.substr(0, 1));
+  long long factor = 0;
+  try {
+    if (dim >= 0) factor = std::stoll(text.substr(1), &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (dim < 0 || used == 0 || used + 1 != text.size() || factor < 1)
+    item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S) and a factor, e.g. 'Q14', found '{}'", text));
+  return {dim, factor};
+}
+
+std::vector<LevelLoop> parse_loops(const ConfigNode& level, const std::string& key) {
+  std::vector<LevelLoop> loops;
+  if (!level.has(key)) return loops;
+  for (const ConfigNode& item : level.child(key).items()) loops.push_back(parse_loop(item, item.as_text()));
+  return loops;
+}
+
+std::array<bool, kOperands> parse_keeps(const ConfigNode& level) {
+  std::array<bool, kOperands> keeps{};
+  if (!level.has("keeps")) level.fail("keeps", "required key is missing (a list of weights, inputs, outputs; [] for none)");
+  for (const ConfigNode& item : level.child("keeps").items()) {
+    const std::string t = item.as_text();
+    int found = -1;
+    for (int o = 0; o < kOperands; ++o)
+      if (t == kTensorKeys[o]) found = o;
+    if (found < 0) item.fail_here(fmt::format("expected weights, inputs or outputs, found '{}'", t));
+    keeps[found] = true;
+  }
+  return keeps;
+}
+
+std::array<double, kLevelActions> parse_actions(const ConfigNode& node) {
+  std::array<double, kLevelActions> pj{};
+  for (int a = 0; a < kLevelActions; ++a) {
+    pj[a] = node.number(kActionKeys[a]);
+    if (pj[a] < 0) node.fail(kActionKeys[a], "expected an energy of 0 pJ or more");
+  }
+  node.reject_unknown_keys();
+  return pj;
+}
+
+// One price for every tensor, or one per tensor the level keeps.
+void parse_energy(const ConfigNode& level, const std::array<bool, kOperands>& keeps, LevelPrices& p) {
+  const ConfigNode e = level.child("energy_pj");
+  e.expect_map("energy per access: {read, write, update} or one such mapping per tensor");
+  if (e.has("read") || e.has("write") || e.has("update")) {
+    const auto all = parse_actions(e);
+    for (auto& t : p.pj) t = all;
+    return;
+  }
+  for (int o = 0; o < kOperands; ++o) {
+    if (!keeps[o]) continue;
+    if (!e.has(kTensorKeys[o])) e.fail(kTensorKeys[o], "the level keeps this tensor, so its energy per access is needed");
+    p.pj[o] = parse_actions(e.child(kTensorKeys[o]));
+  }
+  e.reject_unknown_keys();
+}
+
+const Layer& find_layer(const ConfigNode& root, const Workload& w) {
+  if (!root.has("layer")) {
+    if (w.layers.empty()) root.fail("workload", "the workload has no layers");
+    return w.layers.front();
+  }
+  const std::string name = root.text("layer");
+  for (const Layer& l : w.layers)
+    if (l.name == name) {
+      if (!layer_uses_array(l.type)) root.fail("layer", fmt::format("layer '{}' is not a convolution or fully connected layer", name));
+      return l;
+    }
+  root.fail("layer", fmt::format("no layer '{}' in the workload", name));
+}
+
+}  // namespace
+
+LevelDesign load_level_design(const std::string& path) { return load_level_design(ConfigNode::load_file(path)); }
+
+LevelDesign load_level_design(const ConfigNode& root) {
+  root.expect_map("a level design");
+  LevelDesign d;
+  d.file = root.file();
+  const std::filesystem::path wl = std::filesystem::path(d.file).parent_path() / root.text("workload");
+  const Workload w = load_workload(wl.string());
+  const Layer& layer = find_layer(root, w);
+  d.layer = layer.name;
+  d.bounds = loop_bounds(layer, w.batch);
+
+  const std::vector<ConfigNode> levels = root.child("levels").items();
+  if (levels.empty()) root.fail("levels", "expected at least one storage level");
+  for (const ConfigNode& l : levels) {
+    l.expect_map("a storage level");
+    StorageLevel s;
+    s.name = l.text("name");
+    s.keeps = parse_keeps(l);
+    s.temporal = parse_loops(l, "temporal");
+    s.spatial = parse_loops(l, "spatial");
+    if (l.has("multicast")) {
+      const std::string m = l.text("multicast");
+      if (m != "per_value" && m != "per_dimension")
+        l.fail("multicast", fmt::format("expected per_value or per_dimension, found '{}'", m));
+      if (s.spatial.empty()) l.fail("multicast", "only a level that fans out (spatial:) has a network to multicast on");
+      s.multicast_per_value = m == "per_value";
+    }
+    LevelPrices p;
+    p.instances = l.integer("instances", 1, 1);
+    p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
+    if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
+    else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
+    p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
+    l.reject_unknown_keys();
+    d.nest.levels.push_back(std::move(s));
+    d.prices.push_back(p);
+  }
+  const ConfigNode c = root.child("compute");
+  c.expect_map("the compute units: {name, instances, energy_pj}");
+  d.compute_name = c.text("name");
+  d.compute_instances = c.integer("instances", 1);
+  d.compute_pj = c.number("energy_pj");
+  c.reject_unknown_keys();
+  root.reject_unknown_keys();
+
+  // Each level fans out to the instances below it, and no further.
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    const int64_t below = i + 1 < levels.size() ? d.prices[i + 1].instances : d.compute_instances;
+    if (below % d.prices[i].instances != 0)
+      levels[i].fail("instances", fmt::format("{} instances cannot share the {} below them evenly", d.prices[i].instances, below));
+    int64_t fan = 1;
+    for (const LevelLoop& x : d.nest.levels[i].spatial) fan *= x.factor;
+    if (fan > below / d.prices[i].instances)
+      levels[i].fail("spatial", fmt::format("the spatial factors use {} instances below each of these, but there are {}", fan,
+                                            below / d.prices[i].instances));
+  }
+  try {
+    check_level_nest(d.nest, d.bounds);
+  } catch (const std::invalid_argument& e) {
+    root.fail("levels", e.what());
+  }
+  return d;
+}
+
+double LevelEnergy::total_pj() const {
+  double t = leak_pj;
+  for (double e : accesses_pj) t += e;
+  return t;
+}
+
+std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNestCounts& c) {
+  std::vector<LevelEnergy> out(d.prices.size());
+  for (std::size_t l = 0; l < out.size(); ++l) {
+    const LevelPrices& p = d.prices[l];
+    for (int t = 0; t < kOperands; ++t) {
+      const Operand o = static_cast<Operand>(t);
+      const TensorAccesses& a = c.level[l][o];
+      out[l].accesses_pj[t] = a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
+                              a.updates * p.per_value(o, LevelAction::Update);
+      out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read);
+    }
+    out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(c.cycles) * static_cast<double>(c.level[l].instances_used);
+  }
+  return out;
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,67 @@
+#pragma once
+// A design written as a chain of storage levels with one layer's mapping on
+// it, priced per level, per tensor and per action: the file form of a
+// LevelNest (level_nest.h). It is how Timeloop designs are written down for
+// qnnsim (configs/validation/timeloop), level for level.
+//
+//   workload: problem.yaml        # relative to this file
+//   layer: conv1                  # the layer mapped (default: the first)
+//   levels:                       # outermost first
+//     - name: glb
+//       instances: 1
+//       keeps: [weights, inputs, outputs]
+//       block_words: 4            # values one access moves (width / word size)
+//       energy_pj: {read: 32.4, write: 26.2, update: 26.2}   # per access
+//       # or per tensor: energy_pj: {weights: {read: ..}, inputs: {..}, outputs: {..}}
+//       leak_pj_per_cycle: 0.0054 # per instance the mapping uses
+//       temporal: [S3, P2, M8]    # outermost first
+//       spatial: [C3, M4]         # fan-out to the level below
+//       multicast: per_value      # or per_dimension (level_nest.h)
+//   compute: {name: mac, instances: 256, energy_pj: 0.315}
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/config_node.h"
+#include "schedule/level_nest.h"
+
+namespace qnnsim {
+
+enum class LevelAction { Read, Write, Update };
+constexpr int kLevelActions = 3;
+
+struct LevelPrices {
+  int64_t instances = 1;
+  int64_t block_words = 1;
+  std::array<std::array<double, kLevelActions>, kOperands> pj{};  // [tensor][action], per access
+  double leak_pj_per_cycle = 0;
+  double per_value(Operand o, LevelAction a) const {
+    return pj[static_cast<std::size_t>(o)][static_cast<std::size_t>(a)] / static_cast<double>(block_words);
+  }
+};
+
+struct LevelDesign {
+  std::string file;
+  std::string layer;
+  LoopBounds bounds;
+  LevelNest nest;
+  std::vector<LevelPrices> prices;  // as nest.levels
+  std::string compute_name;
+  int64_t compute_instances = 1;
+  double compute_pj = 0;
+};
+
+// Parses and checks a level design; errors are ConfigErrors naming file, line and key.
+LevelDesign load_level_design(const std::string& path);
+// The same for a design already parsed; its workload is found beside root.file().
+LevelDesign load_level_design(const ConfigNode& root);
+
+struct LevelEnergy {
+  std::array<double, kOperands> accesses_pj{};  // reads, fills and updates
+  std::array<double, kOperands> drains_pj{};    // drain reads, priced as reads (not in accesses_pj)
+  double leak_pj = 0;
+  double total_pj() const;  // accesses and leakage (drains apart, as Timeloop counts)
+};
+std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNestCounts& c);
+
+}  // namespace qnnsim

@@ -1,0 +1,110 @@
+// Level design files (schedule/level_design): a shipped one loads and its
+// figures follow from the file; every mistake is an error at its key.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "schedule/level_design.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+const char* kProblem = R"(network: p
+batch: 1
+input: {C: 2, H: 4, W: 4}
+layers:
+  - {name: conv, type: conv, C: 2, H: 4, W: 4, M: 4, R: 3, S: 3, padding: 1}
+)";
+
+const char* kDesign = R"(workload: problem.yaml
+layer: conv
+levels:
+  - name: dram
+    keeps: [weights, inputs, outputs]
+    block_words: 4
+    energy_pj: {read: 8, write: 8, update: 8}
+    temporal: [M2]
+  - name: buffer
+    keeps: [weights, inputs, outputs]
+    energy_pj: {weights: {read: 1, write: 2, update: 0}, inputs: {read: 1, write: 1, update: 0}, outputs: {read: 3, write: 3, update: 3}}
+    temporal: [C2, R3, S3]
+    spatial: [M2]
+  - name: regs
+    instances: 2
+    keeps: [outputs]
+    energy_pj: {read: 0.5, write: 0.5, update: 0.5}
+    temporal: [P4, Q4]
+compute: {name: mac, instances: 2, energy_pj: 0.25}
+)";
+
+std::string write_design(const std::string& design) {
+  const auto dir = scratch_dir("level_design");
+  std::ofstream(dir / "problem.yaml") << kProblem;
+  std::ofstream(dir / "design.yaml") << design;
+  return (dir / "design.yaml").string();
+}
+
+ConfigError design_error(const std::string& design) {
+  try {
+    load_level_design(write_design(design));
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  FAIL("the design loaded");
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("a level design prices each tensor's accesses at its own energy", "[levels][validation]") {
+  const LevelDesign d = load_level_design(write_design(kDesign));
+  const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
+  const std::vector<LevelEnergy> e = price_levels(d, c);
+  // No level below the buffer keeps weights, so each of the 1152 computes
+  // (M4 C2 P4 Q4 R3 S3) reads its weight there at 1 pJ: the two units under
+  // it work on different output channels, so no read is shared. Its weight
+  // fills are the 72 weights, once each, at 2 pJ. DRAM moves 4 values per
+  // 8 pJ access.
+  CHECK(c.level[1][Operand::Weights].reads == 1152);
+  CHECK(c.level[1][Operand::Weights].fills == 72);
+  CHECK(c.level[0][Operand::Weights].reads == 72);
+  CHECK(c.cycles == 2 * 2 * 3 * 3 * 4 * 4);
+  CHECK(e[1].accesses_pj[0] == Approx(1152 * 1.0 + 72 * 2.0));
+  CHECK(e[0].accesses_pj[0] == Approx(72 * 2.0));
+}
+
+TEST_CASE("level design mistakes are errors at their key", "[levels][validation]") {
+  const auto bad = [](const std::string& from, const std::string& to) {
+    return design_error(replace_all(kDesign, from, to));
+  };
+  ConfigError e = bad("temporal: [M2]", "temporal: [X2]");
+  CHECK(e.key_path() == "levels[0].temporal[0]");
+  CHECK_THAT(e.message(), Catch::Contains("expected a dimension") && Catch::Contains("'X2'"));
+
+  e = bad("temporal: [M2]", "temporal: [M3]");
+  CHECK(e.key_path() == "levels");
+  CHECK_THAT(e.message(), Catch::Contains("the factors of M multiply to 6"));
+
+  e = bad("spatial: [M2]", "spatial: [M4]");
+  CHECK(e.key_path() == "levels[1].spatial");
+  CHECK_THAT(e.message(), Catch::Contains("use 4 instances below each of these, but there are 2"));
+
+  e = bad("outputs: {read: 3, write: 3, update: 3}", "outputs: {read: 3, write: 3}");
+  CHECK(e.key_path() == "levels[1].energy_pj.outputs.update");
+
+  e = bad("    keeps: [outputs]\n", "    keeps: [outputs, psums]\n");
+  CHECK_THAT(e.message(), Catch::Contains("expected weights, inputs or outputs, found 'psums'"));
+
+  e = bad("layer: conv", "layer: conv9");
+  CHECK(e.key_path() == "layer");
+
+  e = bad("    temporal: [P4, Q4]", "    temporal: [P4, Q4]\n    multicast: per_value");
+  CHECK(e.key_path() == "levels[2].multicast");
+
+  e = bad("compute: {name: mac, instances: 2, energy_pj: 0.25}", "compute: {name: mac, instances: 2, energy_pj: 0.25, leak: 1}");
+  CHECK(e.key_path() == "compute.leak");
+  CHECK(e.where().line == 19);  // the compute line of kDesign
+}
