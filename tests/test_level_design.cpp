@@ -108,3 +108,22 @@ TEST_CASE("level design mistakes are errors at their key", "[levels][validation]
   CHECK(e.key_path() == "compute.leak");
   CHECK(e.where().line == 19);  // the compute line of kDesign
 }
+
+TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
+  for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like"}) {
+    const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));
+    const LevelNestCounts closed = count_level_accesses(d.nest, d.bounds);
+    const LevelNestCounts stepped = count_level_accesses(d.nest, d.bounds, LevelCountMethod::Enumerate);
+    for (std::size_t l = 0; l < d.nest.levels.size(); ++l)
+      for (int t = 0; t < kOperands; ++t) {
+        INFO(name << ": level " << d.nest.levels[l].name << ", tensor " << t);
+        const TensorAccesses& a = closed.level[l].tensor[t];
+        const TensorAccesses& b = stepped.level[l].tensor[t];
+        CHECK(a.reads == b.reads);
+        CHECK(a.fills == b.fills);
+        CHECK(a.updates == b.updates);
+        CHECK(a.drains == b.drains);
+        CHECK(a.block == b.block);
+      }
+  }
+}

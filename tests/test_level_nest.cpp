@@ -1,13 +1,15 @@
 // The level analysis (schedule/level_nest) against a reference that knows
 // nothing of boxes, unions or first-visit rules: it steps through every
-// temporal position of the nest, lists the exact tensor points each instance's
-// block covers, and counts fills, multicast reads, spatially reduced updates
-// and partial-sum refills with sets of points. Small nests, so every point is
+// temporal position of the nest, lists the tensor points each instance's
+// block covers (an input block as its whole window), and counts fills,
+// multicast reads, spatially reduced updates and partial-sum refills with
+// sets of points. Small nests, so every point is
 // enumerated; they cover bypass, multicast, spatial reduction, sliding
 // windows with padding and refills of partial sums.
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <random>
 #include <set>
 
 #include "schedule/level_nest.h"
@@ -90,7 +92,23 @@ struct Reference {
       Point p;
       if (point_of(o, at, b, p)) pts.insert(p);
     }
-    return pts;
+    if (o != Operand::Inputs || pts.empty()) return pts;
+    // A block of inputs is fetched as its window: every row and column from
+    // the first it reads to the last, with any that a stride skips (the
+    // convention of the level analysis, of rows_read, and of Timeloop).
+    std::array<std::set<int64_t>, 3> lead;  // N, G, C
+    int64_t h0 = INT64_MAX, h1 = INT64_MIN, w0 = INT64_MAX, w1 = INT64_MIN;
+    for (const Point& p : pts) {
+      for (int a = 0; a < 3; ++a) lead[a].insert(p[a]);
+      h0 = std::min(h0, p[3]), h1 = std::max(h1, p[3]), w0 = std::min(w0, p[4]), w1 = std::max(w1, p[4]);
+    }
+    Points window;
+    for (int64_t n : lead[0])
+      for (int64_t g : lead[1])
+        for (int64_t c : lead[2])
+          for (int64_t h = h0; h <= h1; ++h)
+            for (int64_t w = w0; w <= w1; ++w) window.insert({n, g, c, h, w});
+    return window;
   }
 
   // Counts between `parent` and `child` (child == levels.size(): the compute units).
@@ -192,7 +210,17 @@ LevelLoop L(int dim, int64_t f) { return {dim, f}; }
 
 void same_counts(const LevelNest& n, const LoopBounds& b) {
   const LevelNestCounts got = count_level_accesses(n, b);
+  const LevelNestCounts stepped = count_level_accesses(n, b, LevelCountMethod::Enumerate);
   const LevelNestCounts want = Reference{n, b}.run();
+  for (std::size_t l = 0; l < n.levels.size(); ++l)
+    for (int t = 0; t < kOperands; ++t) {
+      INFO("closed form against stepping: level " << n.levels[l].name << ", " << tensor_name(static_cast<Tensor>(t)));
+      CHECK(got.level[l].tensor[t].reads == stepped.level[l].tensor[t].reads);
+      CHECK(got.level[l].tensor[t].fills == stepped.level[l].tensor[t].fills);
+      CHECK(got.level[l].tensor[t].updates == stepped.level[l].tensor[t].updates);
+      CHECK(got.level[l].tensor[t].drains == stepped.level[l].tensor[t].drains);
+      CHECK(got.level[l].tensor[t].block == stepped.level[l].tensor[t].block);
+    }
   for (std::size_t l = 0; l < n.levels.size(); ++l)
     for (int t = 0; t < kOperands; ++t) {
       if (!n.levels[l].keeps[t]) continue;
@@ -282,4 +310,53 @@ TEST_CASE("a level nest whose factors do not cover the layer is refused, naming 
   n.levels = {{"dram", kAll, {L(kQ, 6), L(kP, 6), L(kM, 8), L(kC, 4), L(kR, 3)}, {}}};
   REQUIRE_THROWS_WITH(count_level_accesses(n, b), Catch::Contains("the factors of S multiply to 1") &&
                                                       Catch::Contains("layer's S is 3"));
+}
+
+TEST_CASE("level analysis equals the point-by-point reference on random nests", "[levels][analytic]") {
+  // Fixed seed: the same 40 nests every run. Each spreads the prime factors of
+  // every dimension over 2 to 4 levels' temporal loops and fan-outs at random,
+  // with random keeps (the outermost keeps all), loop orders and networks.
+  std::mt19937 rng(20261202);
+  const auto pick = [&](std::initializer_list<int64_t> v) {
+    return *(v.begin() + std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng));
+  };
+  for (int trial = 0; trial < 40; ++trial) {
+    const int64_t R = pick({1, 2, 3}), stride = pick({1, 2}), padding = R > 1 ? pick({0, 1}) : 0;
+    const DimArray extent{pick({1, 2}), 1, pick({2, 4}), pick({1, 2, 3}), pick({2, 3, 4}), pick({2, 4}), R, pick({1, 3})};
+    const int64_t H = (extent[kP] - 1) * stride + R - 2 * padding, W = (extent[kQ] - 1) * stride + extent[kS] - 2 * padding;
+    const LoopBounds b = bounds(extent, H, W, stride, padding);
+    LevelNest n;
+    const int levels = static_cast<int>(pick({2, 3, 4}));
+    n.levels.resize(levels);
+    for (int l = 0; l < levels; ++l) {
+      n.levels[l].name = "L" + std::to_string(l);
+      for (int t = 0; t < kOperands; ++t) n.levels[l].keeps[t] = l == 0 || pick({0, 1}) == 1;
+      n.levels[l].multicast_per_value = pick({0, 1}) == 1;
+    }
+    for (int d = 0; d < kDims; ++d) {
+      int64_t rest = extent[d];
+      for (int64_t f = 2; rest > 1;) {
+        if (rest % f != 0) {
+          ++f;
+          continue;
+        }
+        rest /= f;
+        StorageLevel& at = n.levels[std::uniform_int_distribution<int>(0, levels - 1)(rng)];
+        auto& loops = pick({0, 1, 2}) == 0 ? at.spatial : at.temporal;  // a third of the factors fan out
+        loops.insert(loops.begin() + std::uniform_int_distribution<std::size_t>(0, loops.size())(rng), L(d, f));
+      }
+    }
+    std::string shape = "extents";
+    for (int d = 0; d < kDims; ++d) shape += " " + std::string(dim_name(d)) + std::to_string(extent[d]);
+    shape += ", stride " + std::to_string(stride) + ", padding " + std::to_string(padding) + "; levels:";
+    for (const StorageLevel& l : n.levels) {
+      shape += " [" + l.name + " keeps " + std::to_string(l.keeps[0]) + std::to_string(l.keeps[1]) + std::to_string(l.keeps[2]);
+      for (const LevelLoop& x : l.temporal) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
+      shape += " |";
+      for (const LevelLoop& x : l.spatial) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
+      shape += l.multicast_per_value ? " per value]" : " per dimension]";
+    }
+    INFO("trial " << trial << ": " << shape);
+    same_counts(n, b);
+  }
 }

@@ -1,97 +1,20 @@
 #include "schedule/level_nest.h"
 
-#include <map>
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-#include "schedule/tensor_box.h"
+#include "schedule/level_loops.h"
 
 namespace qnnsim {
 
 namespace {
 
-struct FlatLoop {
-  int dim;
-  int64_t factor;
-  int level;
-  bool spatial;
-  int64_t stride;                   // how far one step moves along its dimension
-  bool multicast_per_value = true;  // spatial loops: their level's network
-};
-
-// Every loop of the nest, outermost first: a level's temporal loops, then its fan-out.
-std::vector<FlatLoop> flatten(const LevelNest& nest) {
-  std::vector<FlatLoop> loops;
-  for (std::size_t l = 0; l < nest.levels.size(); ++l) {
-    for (const LevelLoop& x : nest.levels[l].temporal) loops.push_back({x.dim, x.factor, int(l), false, 1});
-    for (const LevelLoop& x : nest.levels[l].spatial)
-      loops.push_back({x.dim, x.factor, int(l), true, 1, nest.levels[l].multicast_per_value});
-  }
-  DimArray inner = kOnes;
-  for (auto it = loops.rbegin(); it != loops.rend(); ++it) {
-    it->stride = inner[it->dim];
-    inner[it->dim] *= it->factor;
-  }
-  return loops;
-}
-
-// All index combinations of `loops`, as the offset each adds to the dimensions.
-std::vector<DimArray> offsets(const std::vector<FlatLoop>& loops) {
-  std::vector<DimArray> out{DimArray{}};
-  for (const FlatLoop& x : loops) {
-    std::vector<DimArray> next;
-    next.reserve(out.size() * static_cast<std::size_t>(x.factor));
-    for (const DimArray& o : out)
-      for (int64_t i = 0; i < x.factor; ++i) {
-        DimArray a = o;
-        a[x.dim] += i * x.stride;
-        next.push_back(a);
-      }
-    out.swap(next);
-  }
-  return out;
-}
-
-// For each index combination of `loops` (in offsets() order), which children
-// may share a read: those with the same indices along the loops whose network
-// multicasts per dimension and whose dimension indexes tensor o.
-std::vector<std::vector<int64_t>> sharing_groups(const std::vector<FlatLoop>& loops, Operand o) {
-  std::vector<std::vector<int64_t>> out{{}};
-  for (const FlatLoop& x : loops) {
-    const bool splits = !x.multicast_per_value && relevant(o, x.dim);
-    std::vector<std::vector<int64_t>> next;
-    for (const auto& g : out)
-      for (int64_t i = 0; i < x.factor; ++i) {
-        auto h = g;
-        if (splits) h.push_back(i);
-        next.push_back(h);
-      }
-    out.swap(next);
-  }
-  return out;
-}
-
-// |⋃ (a_i \ b_i)| taken within each sharing group and summed over the groups.
-uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector<std::vector<int64_t>>& group_of) {
-  bool one_group = true;
-  for (const auto& g : group_of) one_group = one_group && g == group_of.front();
-  if (one_group) return union_of_differences(parts);
-  std::map<std::vector<int64_t>, std::vector<std::pair<Box, Box>>> groups;
-  for (std::size_t i = 0; i < parts.size(); ++i) groups[group_of[i]].push_back(parts[i]);
-  uint64_t n = 0;
-  for (auto& [key, members] : groups) n += union_of_differences(members);
-  return n;
-}
-
-DimArray plus(DimArray a, const DimArray& b) {
-  for (int d = 0; d < kDims; ++d) a[d] += b[d];
-  return a;
-}
-
 class Counter {
  public:
-  Counter(const LevelNest& nest, const LoopBounds& b) : nest_(nest), b_(b), loops_(flatten(nest)) {
+  Counter(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method)
+      : nest_(nest), b_(b), method_(method), loops_(flatten(nest)) {
     out_.level.resize(nest.levels.size());
     for (std::size_t l = 0; l < nest.levels.size(); ++l) out_.level[l].instances_used = product_above(int(l), true);
     out_.cycles = 1;
@@ -135,80 +58,16 @@ class Counter {
 
   // Transfers between `parent` and `child`, the next level down that keeps o.
   void between(Operand o, int parent, int child) {
-    std::vector<FlatLoop> temporal, parent_fan, child_fan;
-    for (const FlatLoop& x : loops_) {
-      if (x.level >= child) continue;
-      if (!x.spatial) temporal.push_back(x);
-      else (x.level < parent ? parent_fan : child_fan).push_back(x);
-    }
-    // Loops inside the innermost one that moves o's block change nothing for o.
-    while (!temporal.empty() && !relevant(o, temporal.back().dim)) temporal.pop_back();
-    const bool psums = o == Operand::Outputs;
-    const DimArray extent = extent_at(child);
-    const std::vector<DimArray> parents = offsets(parent_fan), children = offsets(child_fan);
-    const std::vector<std::vector<int64_t>> groups = sharing_groups(child_fan, o);
-    std::vector<Box> held(parents.size() * children.size());
-    std::vector<std::pair<Box, Box>> sent, evicted;
-    std::vector<std::vector<int64_t>> sent_group, evicted_group;
-    TensorAccesses& up = out_.level[parent][o];
+    const PairLoops pl = pair_loops(loops_, o, parent, child);
+    std::optional<PairCounts> n;
+    if (method_ == LevelCountMethod::ClosedForm) n = closed_form_pair(pl, b_);
+    if (!n) n = enumerate_pair(pl, b_);
+    out_.level[parent][o].reads += n->parent_reads;
+    out_.level[parent][o].updates += n->parent_updates;
     TensorAccesses& down = out_.level[child][o];
-
-    const auto evict = [&](const Box& old, const Box& now, std::size_t c) {
-      if (!psums || old.empty()) return;
-      const uint64_t leaving = difference(old, now);
-      if (leaving == 0) return;
-      down.drains += leaving;
-      evicted.emplace_back(old, now);
-      evicted_group.push_back(groups[c]);
-    };
-    const auto clear = [&] {
-      sent.clear();
-      evicted.clear();
-      sent_group.clear();
-      evicted_group.clear();
-    };
-
-    std::vector<int64_t> index(temporal.size(), 0);
-    for (bool more = true; more;) {
-      DimArray base{};
-      bool first_touch = true;  // the outputs' first visit: every reduction loop at its start
-      for (std::size_t k = 0; k < temporal.size(); ++k) {
-        base[temporal[k].dim] += index[k] * temporal[k].stride;
-        if (index[k] != 0 && is_reduction(temporal[k].dim)) first_touch = false;
-      }
-      for (std::size_t p = 0; p < parents.size(); ++p) {
-        clear();
-        for (std::size_t c = 0; c < children.size(); ++c) {
-          Box& old = held[p * children.size() + c];
-          const Box now = tensor_box(o, plus(plus(base, parents[p]), children[c]), extent, b_);
-          if (now == old) continue;
-          if (now.size() > down.block) down.block = now.size();
-          evict(old, now, c);
-          if (!psums || !first_touch) {
-            down.fills += difference(now, old);
-            sent.emplace_back(now, old);
-            sent_group.push_back(groups[c]);
-          }
-          old = now;
-        }
-        up.reads += shared_reads(sent, sent_group);
-        if (psums) up.updates += shared_reads(evicted, evicted_group);
-      }
-      more = false;
-      for (std::size_t k = temporal.size(); k-- > 0;) {
-        if (++index[k] < temporal[k].factor) {
-          more = true;
-          break;
-        }
-        index[k] = 0;
-      }
-    }
-    if (!psums) return;
-    for (std::size_t p = 0; p < parents.size(); ++p) {  // the last blocks go up at the end
-      clear();
-      for (std::size_t c = 0; c < children.size(); ++c) evict(held[p * children.size() + c], Box{}, c);
-      up.updates += shared_reads(evicted, evicted_group);
-    }
+    down.fills += n->child_fills;
+    down.drains += n->child_drains;
+    down.block = std::max(down.block, n->child_block);
   }
 
   // The compute units under `keeper`, the innermost level that keeps o: one
@@ -249,6 +108,7 @@ class Counter {
 
   const LevelNest& nest_;
   const LoopBounds& b_;
+  LevelCountMethod method_;
   std::vector<FlatLoop> loops_;
   LevelNestCounts out_;
 };
@@ -270,9 +130,9 @@ void check_level_nest(const LevelNest& nest, const LoopBounds& b) {
                                               product[d], dim_name(d), b.extent[d]));
 }
 
-LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b) {
+LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method) {
   check_level_nest(nest, b);
-  return Counter(nest, b).run();
+  return Counter(nest, b, method).run();
 }
 
 }  // namespace qnnsim

@@ -78,6 +78,11 @@ struct LevelNestCounts {
 // factors of a dimension do not multiply to its extent or a factor is below 1.
 void check_level_nest(const LevelNest& nest, const LoopBounds& b);
 
-LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b);
+// Closed form: summed by loop and axis without visiting the blocks, except
+// where children's windows partly overlap (then stepped through). Enumerate:
+// always stepped through, block by block (for tests and debugging).
+enum class LevelCountMethod { ClosedForm, Enumerate };
+LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
+                                     LevelCountMethod method = LevelCountMethod::ClosedForm);
 
 }  // namespace qnnsim

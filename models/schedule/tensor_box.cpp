@@ -10,12 +10,25 @@ namespace {
 Interval span(int64_t base, int64_t extent) { return {base, base + extent}; }
 
 // Input rows (or columns) that outputs [o, o + no) read through taps [t, t + nt):
-// the window's bounding interval, clamped to the unpadded input [0, size).
+// from the first row inside the unpadded input [0, size) that any of them
+// reads to the last. Rows between are fetched with the window even where a
+// stride skips them; rows of padding are not, nor the rows between padding
+// and the first row read (so a stride-2 window that starts in the padding
+// begins at its first real row, not at row 0).
 Interval window(int64_t o, int64_t no, int64_t t, int64_t nt, int64_t stride, int64_t dilation, int64_t padding,
                 int64_t size) {
-  const int64_t lo = std::max<int64_t>(0, o * stride + t * dilation - padding);
-  const int64_t hi = std::min<int64_t>(size, (o + no - 1) * stride + (t + nt - 1) * dilation - padding + 1);
-  return {lo, std::max(lo, hi)};
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (int64_t tap = t; tap < t + nt; ++tap) {  // taps are few (at most a filter's size)
+    const int64_t offset = tap * dilation - padding;  // row = output * stride + offset
+    // The first and last outputs of [o, o + no) whose row lies in [0, size).
+    const int64_t first = std::max(o, offset >= 0 ? int64_t{0} : (-offset + stride - 1) / stride);
+    const int64_t last = std::min(o + no - 1, size - 1 - offset < 0 ? int64_t{-1} : (size - 1 - offset) / stride);
+    if (first > last) continue;
+    lo = std::min(lo, first * stride + offset);
+    hi = std::max(hi, last * stride + offset + 1);
+  }
+  if (lo >= hi) return {0, 0};
+  return {lo, hi};
 }
 
 bool inside(const Box& cell, const Box& b) {

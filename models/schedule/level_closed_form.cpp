@@ -1,0 +1,222 @@
+// The transfers between a level and the next one down that keeps a tensor,
+// summed without visiting the blocks.
+//
+// A block is a box: one interval per tensor axis, and each loop moves exactly
+// one axis (or none: a dimension the tensor does not depend on). What one
+// child gains in a step is |new| - |new ∩ old| = Π|new_a| - Π|new_a ∩ old_a|,
+// so a sum over steps of that difference splits into one sum per axis. The
+// steps fall into classes by which loop moved (the loops outside it take every
+// position, it advances by one, the loops inside it go back from their last
+// position to their first), plus the first fill and the last drain. Within a
+// class the positions along each axis and the other axes' positions combine
+// freely, so the class sums to a product of per-axis sums.
+//
+// Children that need the same values share a read: along an axis their
+// windows must then be equal or apart. Where two children's windows partly
+// overlap (neighbouring PEs of a row-stationary array sliding over the same
+// input rows) the sum no longer splits, and the caller steps through instead.
+#include "schedule/level_loops.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace qnnsim {
+
+namespace {
+
+int axis_of(Operand o, int d) {
+  switch (o) {
+    case Operand::Weights: return d == kG ? 0 : d == kM ? 1 : d == kC ? 2 : d == kR ? 3 : d == kS ? 4 : -1;
+    case Operand::Inputs:
+      return d == kN ? 0 : d == kG ? 1 : d == kC ? 2 : (d == kP || d == kR) ? 3 : (d == kQ || d == kS) ? 4 : -1;
+    case Operand::Outputs:
+    case Operand::Accumulator: return d == kN ? 0 : d == kG ? 1 : d == kM ? 2 : d == kP ? 3 : d == kQ ? 4 : -1;
+  }
+  return -1;
+}
+
+// One loop's positions in a class of steps: new index from `lo` to `hi`
+// (exclusive), the old block's index `shift` below it; or a fixed pair.
+struct Positions {
+  const FlatLoop* loop;
+  int64_t lo, hi, shift;  // new index i in [lo, hi), old index i - shift
+};
+
+struct AxisSums {
+  // Over distinct children (what the parent sends) and over all children (what they take in).
+  uint64_t shared_new = 0, shared_kept = 0, shared_old = 0;
+  uint64_t each_new = 0, each_kept = 0, each_old = 0;
+  uint64_t largest = 0;
+};
+
+class ClosedForm {
+ public:
+  ClosedForm(const PairLoops& p, const LoopBounds& b) : p_(p), b_(b) {}
+
+  std::optional<PairCounts> run() {
+    const std::size_t n = p_.temporal.size();
+    // The first fill: every loop at its start, nothing held before.
+    if (!add_class(-1)) return std::nullopt;
+    for (std::size_t k = 0; k < n; ++k)
+      if (!add_class(static_cast<int>(k))) return std::nullopt;
+    if (p_.o == Operand::Outputs && !add_class(static_cast<int>(n))) return std::nullopt;  // the last drain
+    out_.child_block = 1;
+    for (uint64_t m : largest_) out_.child_block *= m;
+    return out_;
+  }
+
+ private:
+  // Class k: loop k advanced (k = -1: the first step, k = n: after the last).
+  bool add_class(int k) {
+    const int n = static_cast<int>(p_.temporal.size());
+    const bool first = k < 0, last = k == n;
+    std::array<std::vector<Positions>, kBoxAxes> outer;
+    uint64_t mult = 1, mult_first = 1;  // the positions of loops on no axis; those where outputs start from zero
+    for (int j = 0; j < n; ++j) {
+      const FlatLoop& x = p_.temporal[j];
+      Positions pos{&x, 0, 1, 0};  // the first step: at the start (nothing held before)
+      if (last) pos = {&x, x.factor - 1, x.factor, 0};  // after the last step: the final blocks
+      else if (!first && j < k) pos = {&x, 0, x.factor, 0};
+      else if (!first && j == k) pos = {&x, 1, x.factor, 1};
+      else if (!first) pos = {&x, 0, 1, -(x.factor - 1)};  // reset: new at 0, old at its last index
+      const int a = axis_of(p_.o, x.dim);
+      const uint64_t count = static_cast<uint64_t>(pos.hi - pos.lo);
+      if (a >= 0) {
+        outer[a].push_back(pos);
+      } else {
+        mult *= count;
+        // Outputs start from zero only while every reduction loop is at its start.
+        mult_first *= is_reduction(x.dim) ? (pos.lo == 0 ? 1 : 0) : count;
+      }
+    }
+    for (const FlatLoop& x : p_.parent_fan) {
+      const int a = axis_of(p_.o, x.dim);
+      if (a >= 0) outer[a].push_back({&x, 0, x.factor, 0});
+      else {
+        mult *= static_cast<uint64_t>(x.factor);
+        mult_first *= static_cast<uint64_t>(x.factor);
+      }
+    }
+    uint64_t children_per_share = 1;  // children that differ only where o does not: one read serves them
+    for (const FlatLoop& x : p_.child_fan)
+      if (axis_of(p_.o, x.dim) < 0) children_per_share *= static_cast<uint64_t>(x.factor);
+
+    std::array<AxisSums, kBoxAxes> s;
+    for (int a = 0; a < kBoxAxes; ++a)
+      if (!sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a])) return false;
+    const auto product = [&](uint64_t AxisSums::*field) {
+      uint64_t v = 1;
+      for (const AxisSums& x : s) v *= x.*field;
+      return v;
+    };
+    const uint64_t shared_gain = product(&AxisSums::shared_new) - product(&AxisSums::shared_kept);
+    const uint64_t each_gain = product(&AxisSums::each_new) - product(&AxisSums::each_kept);
+    if (p_.o != Operand::Outputs) {
+      out_.parent_reads += mult * shared_gain;
+      out_.child_fills += mult * children_per_share * each_gain;
+      return true;
+    }
+    // Partial sums: a block visited before comes back from the parent; the
+    // block that leaves goes up (children reducing together send one update).
+    const uint64_t refills = first ? 0 : mult - mult_first;
+    out_.parent_reads += refills * shared_gain;
+    out_.child_fills += refills * children_per_share * each_gain;
+    out_.parent_updates += mult * (product(&AxisSums::shared_old) - product(&AxisSums::shared_kept));
+    out_.child_drains += mult * children_per_share * (product(&AxisSums::each_old) - product(&AxisSums::each_kept));
+    return true;
+  }
+
+  // Sums along axis a over its outer positions and its children; false when
+  // children that may share a read have windows that partly overlap.
+  bool sum_axis(int a, const std::vector<Positions>& outer, bool no_new, bool no_old, AxisSums& s) {
+    std::vector<const FlatLoop*> kids;
+    for (const FlatLoop& x : p_.child_fan)
+      if (axis_of(p_.o, x.dim) == a) kids.push_back(&x);
+    std::vector<int64_t> idx(outer.size());
+    for (std::size_t i = 0; i < outer.size(); ++i) idx[i] = outer[i].lo;
+    for (bool more = true; more;) {
+      DimArray base_new{}, base_old{};
+      for (std::size_t i = 0; i < outer.size(); ++i) {
+        base_new[outer[i].loop->dim] += idx[i] * outer[i].loop->stride;
+        base_old[outer[i].loop->dim] += (idx[i] - outer[i].shift) * outer[i].loop->stride;
+      }
+      if (!add_children(a, kids, base_new, base_old, no_new, no_old, s)) return false;
+      more = false;
+      for (std::size_t i = outer.size(); i-- > 0;) {
+        if (++idx[i] < outer[i].hi) {
+          more = true;
+          break;
+        }
+        idx[i] = outer[i].lo;
+      }
+    }
+    return true;
+  }
+
+  bool add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
+                    bool no_new, bool no_old, AxisSums& s) {
+    // Children keyed by what they may share: the indices along fan-outs that
+    // multicast per dimension, then their windows.
+    std::map<std::vector<int64_t>, std::map<std::pair<Interval, Interval>, int>> groups;
+    std::vector<int64_t> k(kids.size(), 0);
+    for (bool more = true; more;) {
+      DimArray nb = base_new, ob = base_old;
+      std::vector<int64_t> key;
+      for (std::size_t i = 0; i < kids.size(); ++i) {
+        nb[kids[i]->dim] += k[i] * kids[i]->stride;
+        ob[kids[i]->dim] += k[i] * kids[i]->stride;
+        if (!kids[i]->multicast_per_value) key.push_back(k[i]);
+      }
+      const Interval now = no_new ? Interval{} : tensor_box(p_.o, nb, p_.extent, b_).axis[a];
+      const Interval before = no_old ? Interval{} : tensor_box(p_.o, ob, p_.extent, b_).axis[a];
+      const uint64_t kept = static_cast<uint64_t>(std::max<int64_t>(0, std::min(now.hi, before.hi) - std::max(now.lo, before.lo)));
+      s.each_new += static_cast<uint64_t>(now.size());
+      s.each_old += static_cast<uint64_t>(before.size());
+      s.each_kept += kept;
+      largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+      groups[key][{now, before}]++;
+      more = false;
+      for (std::size_t i = kids.size(); i-- > 0;) {
+        if (++k[i] < kids[i]->factor) {
+          more = true;
+          break;
+        }
+        k[i] = 0;
+      }
+    }
+    for (const auto& [key, windows] : groups) {
+      std::vector<Interval> news, olds;
+      for (const auto& [w, count] : windows) {
+        const auto& [now, before] = w;
+        s.shared_new += static_cast<uint64_t>(now.size());
+        s.shared_old += static_cast<uint64_t>(before.size());
+        s.shared_kept += static_cast<uint64_t>(std::max<int64_t>(0, std::min(now.hi, before.hi) - std::max(now.lo, before.lo)));
+        if (now.size() > 0) news.push_back(now);
+        if (before.size() > 0) olds.push_back(before);
+      }
+      if (!apart(news) || !apart(olds)) return false;
+    }
+    return true;
+  }
+
+  // Equal windows were merged above; the rest must not overlap.
+  static bool apart(std::vector<Interval>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    for (std::size_t i = 1; i < v.size(); ++i)
+      if (v[i].lo < v[i - 1].hi) return false;
+    return true;
+  }
+
+  const PairLoops& p_;
+  const LoopBounds& b_;
+  PairCounts out_;
+  std::array<uint64_t, kBoxAxes> largest_{};
+};
+
+}  // namespace
+
+std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b) { return ClosedForm(p, b).run(); }
+
+}  // namespace qnnsim

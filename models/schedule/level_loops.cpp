@@ -1,0 +1,82 @@
+#include "schedule/level_loops.h"
+
+#include <map>
+
+namespace qnnsim {
+
+std::vector<FlatLoop> flatten(const LevelNest& nest) {
+  std::vector<FlatLoop> loops;
+  for (std::size_t l = 0; l < nest.levels.size(); ++l) {
+    for (const LevelLoop& x : nest.levels[l].temporal) loops.push_back({x.dim, x.factor, int(l), false, 1});
+    for (const LevelLoop& x : nest.levels[l].spatial)
+      loops.push_back({x.dim, x.factor, int(l), true, 1, nest.levels[l].multicast_per_value});
+  }
+  DimArray inner = kOnes;
+  for (auto it = loops.rbegin(); it != loops.rend(); ++it) {
+    it->stride = inner[it->dim];
+    inner[it->dim] *= it->factor;
+  }
+  return loops;
+}
+
+std::vector<DimArray> offsets(const std::vector<FlatLoop>& loops) {
+  std::vector<DimArray> out{DimArray{}};
+  for (const FlatLoop& x : loops) {
+    std::vector<DimArray> next;
+    next.reserve(out.size() * static_cast<std::size_t>(x.factor));
+    for (const DimArray& o : out)
+      for (int64_t i = 0; i < x.factor; ++i) {
+        DimArray a = o;
+        a[x.dim] += i * x.stride;
+        next.push_back(a);
+      }
+    out.swap(next);
+  }
+  return out;
+}
+
+std::vector<std::vector<int64_t>> sharing_groups(const std::vector<FlatLoop>& loops, Operand o) {
+  std::vector<std::vector<int64_t>> out{{}};
+  for (const FlatLoop& x : loops) {
+    const bool splits = !x.multicast_per_value && relevant(o, x.dim);
+    std::vector<std::vector<int64_t>> next;
+    for (const auto& g : out)
+      for (int64_t i = 0; i < x.factor; ++i) {
+        auto h = g;
+        if (splits) h.push_back(i);
+        next.push_back(h);
+      }
+    out.swap(next);
+  }
+  return out;
+}
+
+uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector<std::vector<int64_t>>& group_of) {
+  bool one_group = true;
+  for (const auto& g : group_of) one_group = one_group && g == group_of.front();
+  if (one_group) return union_of_differences(parts);
+  std::map<std::vector<int64_t>, std::vector<std::pair<Box, Box>>> groups;
+  for (std::size_t i = 0; i < parts.size(); ++i) groups[group_of[i]].push_back(parts[i]);
+  uint64_t n = 0;
+  for (auto& [key, members] : groups) n += union_of_differences(members);
+  return n;
+}
+
+PairLoops pair_loops(const std::vector<FlatLoop>& loops, Operand o, int parent, int child) {
+  PairLoops p;
+  p.o = o;
+  p.extent = kOnes;
+  for (const FlatLoop& x : loops) {
+    if (x.level >= child) {
+      p.extent[x.dim] *= x.factor;
+      continue;
+    }
+    if (!x.spatial) p.temporal.push_back(x);
+    else (x.level < parent ? p.parent_fan : p.child_fan).push_back(x);
+  }
+  // Loops inside the innermost one that moves o's block change nothing for o.
+  while (!p.temporal.empty() && !relevant(o, p.temporal.back().dim)) p.temporal.pop_back();
+  return p;
+}
+
+}  // namespace qnnsim
