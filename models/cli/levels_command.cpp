@@ -76,10 +76,16 @@ CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args) {
                                                "(a mapping over any number of levels)");
   cmd->add_option("DESIGN", args.design, "the level design (.yaml)")->required();
   cmd->add_option("--json", args.json, "write the counts as JSON to FILE");
+  cmd->add_flag("--search", args.search, "choose the mapping (the file's loops are ignored)");
+  cmd->add_option("--workload", args.workload, "with --search: map every conv and fc layer of this trace");
+  cmd->add_option("--objective", args.objective, "with --search: what to minimise")
+      ->check(CLI::IsMember({"energy", "edp"}));
   return cmd;
 }
 
 int run_levels(const LevelsArgs& args) {
+  if (args.search) return run_level_search(args);
+  if (!args.workload.empty()) throw std::invalid_argument("--workload needs --search (the file's own mapping is for its own layer)");
   // ConfigErrors propagate to main, which reports them with file, line and key.
   std::optional<OutputFile> out;
   if (!args.json.empty()) out.emplace(args.json);

@@ -1,6 +1,8 @@
 #pragma once
 // `qnnsim levels DESIGN.yaml [--json FILE]`: the per-level, per-tensor access
 // counts and energy of a level design (schedule/level_design.h).
+// `qnnsim levels DESIGN.yaml --search [--workload W] [--objective energy|edp]`:
+// its mapping searched for its layer, or for every array layer of W.
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +11,12 @@ namespace qnnsim::cli {
 
 struct LevelsArgs {
   std::string design, json;
+  bool search = false;
+  std::string workload, objective = "energy";
 };
 
 CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args);
-int run_levels(const LevelsArgs& args);  // the process exit code
+int run_levels(const LevelsArgs& args);        // the process exit code
+int run_level_search(const LevelsArgs& args);  // --search (level_search_command.cpp)
 
 }  // namespace qnnsim::cli

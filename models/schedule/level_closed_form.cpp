@@ -50,6 +50,11 @@ struct AxisSums {
   uint64_t largest = 0;
 };
 
+// Values two intervals share.
+uint64_t common(const Interval& a, const Interval& b) {
+  return static_cast<uint64_t>(std::max<int64_t>(0, std::min(a.hi, b.hi) - std::max(a.lo, b.lo)));
+}
+
 class ClosedForm {
  public:
   ClosedForm(const PairLoops& p, const LoopBounds& b) : p_(p), b_(b) {}
@@ -156,6 +161,19 @@ class ClosedForm {
 
   bool add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
                     bool no_new, bool no_old, AxisSums& s) {
+    if (kids.empty()) {  // one child along this axis: nothing to share or merge
+      const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, base_new, p_.extent, b_);
+      const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, base_old, p_.extent, b_);
+      const uint64_t kept = common(now, before);
+      s.each_new += static_cast<uint64_t>(now.size());
+      s.each_old += static_cast<uint64_t>(before.size());
+      s.each_kept += kept;
+      s.shared_new += static_cast<uint64_t>(now.size());
+      s.shared_old += static_cast<uint64_t>(before.size());
+      s.shared_kept += kept;
+      largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+      return true;
+    }
     // Children keyed by what they may share: the indices along fan-outs that
     // multicast per dimension, then their windows.
     std::map<std::vector<int64_t>, std::map<std::pair<Interval, Interval>, int>> groups;
@@ -168,9 +186,9 @@ class ClosedForm {
         ob[kids[i]->dim] += k[i] * kids[i]->stride;
         if (!kids[i]->multicast_per_value) key.push_back(k[i]);
       }
-      const Interval now = no_new ? Interval{} : tensor_box(p_.o, nb, p_.extent, b_).axis[a];
-      const Interval before = no_old ? Interval{} : tensor_box(p_.o, ob, p_.extent, b_).axis[a];
-      const uint64_t kept = static_cast<uint64_t>(std::max<int64_t>(0, std::min(now.hi, before.hi) - std::max(now.lo, before.lo)));
+      const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, nb, p_.extent, b_);
+      const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, ob, p_.extent, b_);
+      const uint64_t kept = common(now, before);
       s.each_new += static_cast<uint64_t>(now.size());
       s.each_old += static_cast<uint64_t>(before.size());
       s.each_kept += kept;
@@ -191,7 +209,7 @@ class ClosedForm {
         const auto& [now, before] = w;
         s.shared_new += static_cast<uint64_t>(now.size());
         s.shared_old += static_cast<uint64_t>(before.size());
-        s.shared_kept += static_cast<uint64_t>(std::max<int64_t>(0, std::min(now.hi, before.hi) - std::max(now.lo, before.lo)));
+        s.shared_kept += common(now, before);
         if (now.size() > 0) news.push_back(now);
         if (before.size() > 0) olds.push_back(before);
       }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/level_limits.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -93,17 +94,22 @@ const Layer& find_layer(const ConfigNode& root, const Workload& w) {
 
 }  // namespace
 
-LevelDesign load_level_design(const std::string& path) { return load_level_design(ConfigNode::load_file(path)); }
+LevelDesign load_level_design(const std::string& path, LevelDesignUse use) {
+  return load_level_design(ConfigNode::load_file(path), use);
+}
 
-LevelDesign load_level_design(const ConfigNode& root) {
+LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   root.expect_map("a level design");
   LevelDesign d;
   d.file = root.file();
-  const std::filesystem::path wl = std::filesystem::path(d.file).parent_path() / root.text("workload");
-  const Workload w = load_workload(wl.string());
-  const Layer& layer = find_layer(root, w);
-  d.layer = layer.name;
-  d.bounds = loop_bounds(layer, w.batch);
+  const bool mapped = use == LevelDesignUse::Mapped;
+  if (mapped || root.has("workload")) {
+    const std::filesystem::path wl = std::filesystem::path(d.file).parent_path() / root.text("workload");
+    const Workload w = load_workload(wl.string());
+    const Layer& layer = find_layer(root, w);
+    d.layer = layer.name;
+    d.bounds = loop_bounds(layer, w.batch);
+  }
 
   const std::vector<ConfigNode> levels = root.child("levels").items();
   if (levels.empty()) root.fail("levels", "expected at least one storage level");
@@ -114,13 +120,22 @@ LevelDesign load_level_design(const ConfigNode& root) {
     s.keeps = parse_keeps(l);
     s.temporal = parse_loops(l, "temporal");
     s.spatial = parse_loops(l, "spatial");
+    if (!mapped) s.temporal.clear(), s.spatial.clear();  // the search chooses them
     if (l.has("multicast")) {
       const std::string m = l.text("multicast");
       if (m != "per_value" && m != "per_dimension")
         l.fail("multicast", fmt::format("expected per_value or per_dimension, found '{}'", m));
-      if (s.spatial.empty()) l.fail("multicast", "only a level that fans out (spatial:) has a network to multicast on");
       s.multicast_per_value = m == "per_value";
     }
+    LevelLimits lim;
+    lim.size = l.integer("size", 1, 0);
+    if (l.has("spatial_dims"))
+      for (const ConfigNode& item : l.child("spatial_dims").items()) {
+        const int dim = dim_from_name(item.as_text());
+        if (dim < 0) item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S), found '{}'", item.as_text()));
+        lim.spatial_dims[dim] = true;
+      }
+    if (lim.spatial_dims == std::array<bool, kDims>{}) lim.spatial_dims.fill(true);
     LevelPrices p;
     p.instances = l.integer("instances", 1, 1);
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
@@ -130,6 +145,7 @@ LevelDesign load_level_design(const ConfigNode& root) {
     l.reject_unknown_keys();
     d.nest.levels.push_back(std::move(s));
     d.prices.push_back(p);
+    d.limits.push_back(lim);
   }
   const ConfigNode c = root.child("compute");
   c.expect_map("the compute units: {name, instances, energy_pj}");
@@ -144,17 +160,22 @@ LevelDesign load_level_design(const ConfigNode& root) {
     const int64_t below = i + 1 < levels.size() ? d.prices[i + 1].instances : d.compute_instances;
     if (below % d.prices[i].instances != 0)
       levels[i].fail("instances", fmt::format("{} instances cannot share the {} below them evenly", d.prices[i].instances, below));
+    d.limits[i].fanout = below / d.prices[i].instances;
+    if (d.limits[i].fanout == 1 && levels[i].has("multicast"))
+      levels[i].fail("multicast", "only a level that fans out (fewer instances than the level below) has a network to multicast on");
     int64_t fan = 1;
     for (const LevelLoop& x : d.nest.levels[i].spatial) fan *= x.factor;
     if (fan > below / d.prices[i].instances)
       levels[i].fail("spatial", fmt::format("the spatial factors use {} instances below each of these, but there are {}", fan,
                                             below / d.prices[i].instances));
   }
+  if (!mapped) return d;
   try {
     check_level_nest(d.nest, d.bounds);
   } catch (const std::invalid_argument& e) {
     root.fail("levels", e.what());
   }
+  if (const std::string broken = limits_broken(d.nest, d.limits, d.bounds); !broken.empty()) root.fail("levels", broken);
   return d;
 }
 

@@ -14,6 +14,8 @@
 //       energy_pj: {read: 32.4, write: 26.2, update: 26.2}   # per access
 //       # or per tensor: energy_pj: {weights: {read: ..}, inputs: {..}, outputs: {..}}
 //       leak_pj_per_cycle: 0.0054 # per instance the mapping uses
+//       size: 65536               # values per instance (for the search; optional)
+//       spatial_dims: [C, M]      # what the fan-out may spread (for the search; optional)
 //       temporal: [S3, P2, M8]    # outermost first
 //       spatial: [C3, M4]         # fan-out to the level below
 //       multicast: per_value      # or per_dimension (level_nest.h)
@@ -40,21 +42,32 @@ struct LevelPrices {
   }
 };
 
+// What a mapping may ask of a level, for the search (level_search.h).
+struct LevelLimits {
+  int64_t size = 0;               // values one instance holds, all kept tensors together (0: unbounded)
+  int64_t fanout = 1;             // instances below each instance of this level
+  std::array<bool, kDims> spatial_dims{};  // dimensions the fan-out may spread (all when none is set)
+};
+
 struct LevelDesign {
   std::string file;
-  std::string layer;
+  std::string layer;              // empty when the file names no workload (a design to search)
   LoopBounds bounds;
   LevelNest nest;
   std::vector<LevelPrices> prices;  // as nest.levels
+  std::vector<LevelLimits> limits;  // as nest.levels
   std::string compute_name;
   int64_t compute_instances = 1;
   double compute_pj = 0;
 };
 
 // Parses and checks a level design; errors are ConfigErrors naming file, line and key.
-LevelDesign load_level_design(const std::string& path);
+// Mapped: the file's loops are the mapping, and must cover its layer.
+// To search: the loops are left out, and the workload may come from elsewhere.
+enum class LevelDesignUse { Mapped, ToSearch };
+LevelDesign load_level_design(const std::string& path, LevelDesignUse use = LevelDesignUse::Mapped);
 // The same for a design already parsed; its workload is found beside root.file().
-LevelDesign load_level_design(const ConfigNode& root);
+LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use = LevelDesignUse::Mapped);
 
 struct LevelEnergy {
   std::array<double, kOperands> accesses_pj{};  // reads, fills and updates

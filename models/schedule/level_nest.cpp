@@ -60,7 +60,12 @@ class Counter {
   void between(Operand o, int parent, int child) {
     const PairLoops pl = pair_loops(loops_, o, parent, child);
     std::optional<PairCounts> n;
-    if (method_ == LevelCountMethod::ClosedForm) n = closed_form_pair(pl, b_);
+    if (method_ != LevelCountMethod::Enumerate) n = closed_form_pair(pl, b_);
+    if (!n && method_ == LevelCountMethod::ClosedFormOnly) {
+      uint64_t blocks = offsets(pl.parent_fan).size() * offsets(pl.child_fan).size();
+      for (const FlatLoop& x : pl.temporal) blocks *= static_cast<uint64_t>(x.factor);
+      if (blocks > kMaxSteppedBlocks) throw TooCostlyToCount("children's windows overlap and the nest is large");
+    }
     if (!n) n = enumerate_pair(pl, b_);
     out_.level[parent][o].reads += n->parent_reads;
     out_.level[parent][o].updates += n->parent_updates;

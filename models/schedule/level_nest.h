@@ -25,6 +25,7 @@
 //   can charge them (the README's accounting rules).
 #include <array>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -81,7 +82,14 @@ void check_level_nest(const LevelNest& nest, const LoopBounds& b);
 // Closed form: summed by loop and axis without visiting the blocks, except
 // where children's windows partly overlap (then stepped through). Enumerate:
 // always stepped through, block by block (for tests and debugging).
-enum class LevelCountMethod { ClosedForm, Enumerate };
+// ClosedFormOnly: as ClosedForm, but a nest that would need stepping through
+// more than kMaxSteppedBlocks child blocks throws TooCostlyToCount instead
+// (the search skips such a mapping rather than spend seconds on it).
+enum class LevelCountMethod { ClosedForm, Enumerate, ClosedFormOnly };
+constexpr uint64_t kMaxSteppedBlocks = 200'000;
+struct TooCostlyToCount : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
                                      LevelCountMethod method = LevelCountMethod::ClosedForm);
 

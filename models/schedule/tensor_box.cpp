@@ -94,6 +94,22 @@ uint64_t overlap(const Box& a, const Box& b) {
   return n;
 }
 
+Interval tensor_axis(Operand o, int axis, const DimArray& base, const DimArray& extent, const LoopBounds& b) {
+  static constexpr int kWeightDims[kBoxAxes] = {kG, kM, kC, kR, kS};
+  static constexpr int kInputDims[3] = {kN, kG, kC};
+  static constexpr int kOutputDims[kBoxAxes] = {kN, kG, kM, kP, kQ};
+  switch (o) {
+    case Operand::Weights: return span(base[kWeightDims[axis]], extent[kWeightDims[axis]]);
+    case Operand::Inputs:
+      if (axis < 3) return span(base[kInputDims[axis]], extent[kInputDims[axis]]);
+      if (axis == 3) return window(base[kP], extent[kP], base[kR], extent[kR], b.stride, b.dilation, b.padding, b.H);
+      return window(base[kQ], extent[kQ], base[kS], extent[kS], b.stride, b.dilation, b.padding, b.W);
+    case Operand::Outputs:
+    case Operand::Accumulator: return span(base[kOutputDims[axis]], extent[kOutputDims[axis]]);
+  }
+  return {};
+}
+
 Box tensor_box(Operand o, const DimArray& base, const DimArray& extent, const LoopBounds& b) {
   const auto dim = [&](int d) { return span(base[d], extent[d]); };
   switch (o) {

@@ -39,6 +39,8 @@ inline uint64_t difference(const Box& a, const Box& b) { return a.size() - overl
 // The box of operand o touched by the block starting at `base` with `extent`
 // along each loop dimension.
 Box tensor_box(Operand o, const DimArray& base, const DimArray& extent, const LoopBounds& b);
+// One axis of that box (the closed-form counts need one at a time).
+Interval tensor_axis(Operand o, int axis, const DimArray& base, const DimArray& extent, const LoopBounds& b);
 
 // |⋃ (a_i \ b_i)|: what a parent sends once to children that each miss a_i \ b_i
 // (a multicast serves children missing the same values with one read).

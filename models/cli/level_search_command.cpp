@@ -1,0 +1,82 @@
+// `qnnsim levels DESIGN --search`: the mapper for level designs, per layer.
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/levels_command.h"
+#include "core/output_file.h"
+#include "schedule/level_search.h"
+#include "workload/workload.h"
+
+namespace qnnsim::cli {
+
+namespace {
+
+// "DRAM Q14 | shared_glb S3 P2 M8 (C3 M4) | pe_spad R3 Q2 P2"
+std::string one_line(const LevelNest& n) {
+  std::string s;
+  for (const StorageLevel& l : n.levels) {
+    if (l.temporal.empty() && l.spatial.empty()) continue;
+    s += (s.empty() ? "" : " | ") + l.name;
+    for (const LevelLoop& x : l.temporal) s += fmt::format(" {}{}", dim_name(x.dim), x.factor);
+    if (!l.spatial.empty()) {
+      s += " (";
+      for (std::size_t i = 0; i < l.spatial.size(); ++i)
+        s += fmt::format("{}{}{}", i ? " " : "", dim_name(l.spatial[i].dim), l.spatial[i].factor);
+      s += ")";
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+int run_level_search(const LevelsArgs& args) {
+  std::optional<OutputFile> out;
+  if (!args.json.empty()) out.emplace(args.json);
+  const LevelDesign d = load_level_design(args.design, LevelDesignUse::ToSearch);
+  std::vector<std::pair<std::string, LoopBounds>> layers;
+  if (!args.workload.empty()) {
+    const Workload w = load_workload(args.workload);
+    for (const Layer& l : w.layers)
+      if (layer_uses_array(l.type)) layers.emplace_back(l.name, loop_bounds(l, w.batch));
+  } else if (!d.layer.empty()) {
+    layers.emplace_back(d.layer, d.bounds);
+  } else {
+    throw std::invalid_argument(args.design + " names no workload: give one with --workload");
+  }
+  const LevelObjective objective = args.objective == "edp" ? LevelObjective::Edp : LevelObjective::Energy;
+  nlohmann::json j;
+  j["design"] = d.file;
+  j["objective"] = args.objective;
+  double total_pj = 0;
+  uint64_t total_cycles = 0;
+  std::cout << fmt::format("{:<16} {:>14} {:>12} {:>10} {:>9}  mapping\n", "layer", "energy uJ", "cycles", "searched", "ms");
+  for (const auto& [name, bounds] : layers) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::optional<LevelMapping> m = search_level_mapping(d, bounds, objective);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", name));
+    total_pj += m->energy_pj;
+    total_cycles += m->counts.cycles;
+    std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6, m->counts.cycles,
+                             m->evaluated, ms, one_line(m->nest));
+    j["layers"].push_back({{"name", name},
+                           {"energy_pj", m->energy_pj},
+                           {"cycles", m->counts.cycles},
+                           {"computes", m->counts.computes},
+                           {"mappings_evaluated", m->evaluated},
+                           {"search_ms", ms},
+                           {"mapping", one_line(m->nest)}});
+  }
+  std::cout << fmt::format("{:<16} {:>14.3f} {:>12}\n", "total", total_pj * 1e-6, total_cycles);
+  j["energy_pj"] = total_pj;
+  j["cycles"] = total_cycles;
+  if (out) out->commit(j.dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace qnnsim::cli

@@ -1,0 +1,244 @@
+#include "schedule/level_search.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "schedule/level_limits.h"
+
+namespace qnnsim {
+
+namespace {
+
+// Where a factor can go: a level's temporal loops, or its fan-out.
+struct Slot {
+  int level;
+  bool spatial;
+};
+
+struct Candidate {
+  std::vector<DimArray> factor;           // per slot, per dimension
+  std::vector<std::array<int, kDims>> order;  // per level: its temporal dimensions, outermost first
+};
+
+std::vector<int64_t> prime_factors(int64_t n) {
+  std::vector<int64_t> p;
+  for (int64_t f = 2; f * f <= n; ++f)
+    while (n % f == 0) p.push_back(f), n /= f;
+  if (n > 1) p.push_back(n);
+  return p;
+}
+
+class Search {
+ public:
+  Search(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) : d_(d), b_(b), objective_(objective) {
+    for (std::size_t l = 0; l < d.nest.levels.size(); ++l) {
+      slots_.push_back({int(l), false});
+      if (d.limits[l].fanout > 1) slots_.push_back({int(l), true});
+    }
+    for (int dim = 0; dim < kDims; ++dim) primes_[dim] = prime_factors(b.extent[dim]);
+  }
+
+  std::optional<LevelMapping> run() {
+    std::mt19937_64 rng(0x9e3779b97f4a7c15ULL);
+    std::vector<std::pair<double, Candidate>> starts;
+    // Everything at the outermost level always fits when it is unbounded.
+    consider(outermost(), starts);
+    for (int attempt = 0; attempt < kSampleAttempts && starts.size() < kSamples; ++attempt) consider(sample(rng), starts);
+    if (starts.empty()) return std::nullopt;
+    std::stable_sort(starts.begin(), starts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    starts.resize(std::min<std::size_t>(starts.size(), kRefined));
+    for (auto& [s, c] : starts) refine(c, s);
+    const auto best = std::min_element(starts.begin(), starts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return finish(best->second);
+  }
+
+  std::optional<LevelMapping> exhaustive() {
+    std::optional<std::pair<double, Candidate>> best;
+    // Every prime of every dimension in every slot, then every order of each level's loops.
+    std::vector<std::pair<int, std::size_t>> all;  // (dimension, prime index)
+    for (int dim = 0; dim < kDims; ++dim)
+      for (std::size_t i = 0; i < primes_[dim].size(); ++i) all.emplace_back(dim, i);
+    std::vector<std::size_t> where(all.size(), 0);
+    for (bool more = true; more;) {
+      Candidate x = blank();
+      for (std::size_t i = 0; i < all.size(); ++i) x.factor[where[i]][all[i].first] *= primes_[all[i].first][all[i].second];
+      every_order(x, 0, best);
+      more = false;
+      for (std::size_t i = where.size(); i-- > 0;) {
+        if (++where[i] < slots_.size()) {
+          more = true;
+          break;
+        }
+        where[i] = 0;
+      }
+    }
+    if (!best) return std::nullopt;
+    return finish(best->second);
+  }
+
+ private:
+  static constexpr int kSamples = 400, kSampleAttempts = 40000, kRefined = 16;
+
+  Candidate blank() const {
+    Candidate c;
+    c.factor.assign(slots_.size(), kOnes);
+    c.order.resize(d_.nest.levels.size());
+    for (auto& o : c.order) std::iota(o.begin(), o.end(), 0);
+    return c;
+  }
+  Candidate outermost() const {
+    Candidate c = blank();
+    for (int dim = 0; dim < kDims; ++dim) c.factor[0][dim] = b_.extent[dim];
+    return c;
+  }
+  bool allowed(const Slot& s, int dim) const { return !s.spatial || d_.limits[s.level].spatial_dims[dim]; }
+
+  Candidate sample(std::mt19937_64& rng) const {
+    Candidate c = blank();
+    for (int dim = 0; dim < kDims; ++dim)
+      for (int64_t p : primes_[dim]) {
+        std::size_t s;
+        do s = std::uniform_int_distribution<std::size_t>(0, slots_.size() - 1)(rng);
+        while (!allowed(slots_[s], dim));
+        c.factor[s][dim] *= p;
+      }
+    for (auto& o : c.order) std::shuffle(o.begin(), o.end(), rng);
+    return c;
+  }
+
+  LevelNest to_nest(const Candidate& c) const {
+    LevelNest n = d_.nest;
+    for (StorageLevel& l : n.levels) l.temporal.clear(), l.spatial.clear();
+    for (std::size_t s = 0; s < slots_.size(); ++s) {
+      StorageLevel& l = n.levels[slots_[s].level];
+      if (slots_[s].spatial) {
+        for (int dim = 0; dim < kDims; ++dim)
+          if (c.factor[s][dim] > 1) l.spatial.push_back({dim, c.factor[s][dim]});
+      } else {
+        for (int dim : c.order[slots_[s].level])
+          if (c.factor[s][dim] > 1) l.temporal.push_back({dim, c.factor[s][dim]});
+      }
+    }
+    return n;
+  }
+
+  std::optional<double> score(const Candidate& c) {
+    const LevelNest n = to_nest(c);
+    if (!limits_broken(n, d_.limits, b_).empty()) return std::nullopt;
+    LevelNestCounts counts;
+    try {
+      counts = count_level_accesses(n, b_, LevelCountMethod::ClosedFormOnly);
+    } catch (const TooCostlyToCount&) {
+      return std::nullopt;  // sliding windows across a large fan-out: left out of the search (README)
+    }
+    ++evaluated_;
+    const double e = level_energy_pj(d_, counts);
+    return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(counts.cycles);
+  }
+
+  void consider(const Candidate& c, std::vector<std::pair<double, Candidate>>& into) {
+    if (const auto s = score(c)) into.emplace_back(*s, c);
+  }
+
+  // Best improving move at a time: one prime factor to another slot, or two
+  // neighbouring loops of a level swapped; until no move improves.
+  void refine(Candidate& c, double& s) {
+    for (bool improved = true; improved;) {
+      improved = false;
+      Candidate best_move;
+      double best = s;
+      const auto try_move = [&](const Candidate& x) {
+        if (const auto t = score(x); t && *t < best) best = *t, best_move = x, improved = true;
+      };
+      for (std::size_t from = 0; from < slots_.size(); ++from)
+        for (int dim = 0; dim < kDims; ++dim)
+          for (int64_t p : distinct_primes(c.factor[from][dim]))
+            for (std::size_t to = 0; to < slots_.size(); ++to) {
+              if (to == from || !allowed(slots_[to], dim)) continue;
+              Candidate x = c;
+              x.factor[from][dim] /= p;
+              x.factor[to][dim] *= p;
+              try_move(x);
+            }
+      for (std::size_t s_ = 0; s_ < slots_.size(); ++s_) {
+        if (slots_[s_].spatial) continue;
+        const int level = slots_[s_].level;
+        std::vector<int> active;  // positions in the order of dimensions that iterate here
+        for (int i = 0; i < kDims; ++i)
+          if (c.factor[s_][c.order[level][i]] > 1) active.push_back(i);
+        for (std::size_t i = 0; i + 1 < active.size(); ++i) {
+          Candidate x = c;
+          std::swap(x.order[level][active[i]], x.order[level][active[i + 1]]);
+          try_move(x);
+        }
+      }
+      if (improved) c = best_move, s = best;
+    }
+  }
+
+  static std::vector<int64_t> distinct_primes(int64_t n) {
+    std::vector<int64_t> p = prime_factors(n);
+    p.erase(std::unique(p.begin(), p.end()), p.end());
+    return p;
+  }
+
+  void every_order(Candidate& x, std::size_t level, std::optional<std::pair<double, Candidate>>& best) {
+    if (level == d_.nest.levels.size()) {
+      if (const auto s = score(x); s && (!best || *s < best->first)) best.emplace(*s, x);
+      return;
+    }
+    const std::size_t slot = temporal_slot(level);
+    std::vector<int> active;
+    for (int dim = 0; dim < kDims; ++dim)
+      if (x.factor[slot][dim] > 1) active.push_back(dim);
+    do {
+      std::array<int, kDims> o{};
+      std::copy(active.begin(), active.end(), o.begin());
+      std::size_t k = active.size();
+      for (int dim = 0; dim < kDims; ++dim)
+        if (std::find(active.begin(), active.end(), dim) == active.end()) o[k++] = dim;
+      x.order[level] = o;
+      every_order(x, level + 1, best);
+    } while (std::next_permutation(active.begin(), active.end()));
+  }
+  std::size_t temporal_slot(std::size_t level) const {
+    for (std::size_t s = 0; s < slots_.size(); ++s)
+      if (!slots_[s].spatial && slots_[s].level == int(level)) return s;
+    return 0;
+  }
+
+  LevelMapping finish(const Candidate& c) const {
+    LevelMapping m;
+    m.nest = to_nest(c);
+    m.counts = count_level_accesses(m.nest, b_);
+    m.energy_pj = level_energy_pj(d_, m.counts);
+    m.evaluated = evaluated_;
+    return m;
+  }
+
+  const LevelDesign& d_;
+  const LoopBounds& b_;
+  LevelObjective objective_;
+  std::vector<Slot> slots_;
+  std::array<std::vector<int64_t>, kDims> primes_;
+  uint64_t evaluated_ = 0;
+};
+
+}  // namespace
+
+double level_energy_pj(const LevelDesign& d, const LevelNestCounts& c) {
+  double e = d.compute_pj * static_cast<double>(c.computes);
+  for (const LevelEnergy& l : price_levels(d, c)) e += l.total_pj();
+  return e;
+}
+
+std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
+  return Search(d, b, objective).run();
+}
+
+std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
+  return Search(d, b, objective).exhaustive();
+}
+
+}  // namespace qnnsim

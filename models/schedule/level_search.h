@@ -1,0 +1,34 @@
+#pragma once
+// The mapper for level designs: the factors of every dimension spread over
+// the levels' temporal loops and fan-outs, and each level's loop order,
+// chosen for the lowest energy or energy-delay product under the levels'
+// limits (level_limits.h). The space is sampled, then refined by moving one
+// prime factor or swapping two neighbouring loops at a time until no move
+// helps. Deterministic: the sampling's seed is fixed, and ties keep the first.
+#include <cstdint>
+#include <optional>
+
+#include "schedule/level_design.h"
+
+namespace qnnsim {
+
+enum class LevelObjective { Energy, Edp };
+
+struct LevelMapping {
+  LevelNest nest;  // the design's levels with the chosen loops
+  LevelNestCounts counts;
+  double energy_pj = 0;
+  uint64_t evaluated = 0;  // mappings counted during the search
+};
+
+// The design's total energy for a mapping's counts: every level's accesses
+// and leakage, and the computes (drains apart, as level_design.h prices them).
+double level_energy_pj(const LevelDesign& d, const LevelNestCounts& c);
+
+// The best mapping of `b` found; empty when no mapping fits the limits.
+std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective);
+
+// Every mapping, for tests on small layers: the true optimum the search is held to.
+std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective);
+
+}  // namespace qnnsim

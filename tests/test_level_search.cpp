@@ -1,0 +1,97 @@
+// The mapper for level designs (schedule/level_search): within 5% of the
+// true optimum (every mapping enumerated) on small layers for energy and EDP,
+// deterministic, and respectful of every level's size and fan-out.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "schedule/level_limits.h"
+#include "schedule/level_search.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+// A buffer of 24 values shared by two PEs, each with 4 registers for weights
+// and partial sums, over DRAM; energies in the ratios of Horowitz (ISSCC
+// 2014, 45 nm): DRAM ~100x, an 8 KB SRAM ~3x and a register file ~1x a MAC.
+const char* kDesign = R"(levels:
+  - name: dram
+    keeps: [weights, inputs, outputs]
+    energy_pj: {read: 200, write: 200, update: 200}
+  - name: buffer
+    keeps: [weights, inputs, outputs]
+    size: 24
+    energy_pj: {read: 6, write: 6, update: 6}
+    leak_pj_per_cycle: 0.1
+  - name: regs
+    instances: 2
+    keeps: [weights, outputs]
+    size: 4
+    energy_pj: {weights: {read: 1, write: 1, update: 1}, outputs: {read: 1.5, write: 1.5, update: 1.5}}
+compute: {name: mac, instances: 2, energy_pj: 2}
+)";
+
+LevelDesign design() {
+  const auto dir = scratch_dir("level_search");
+  std::ofstream(dir / "design.yaml") << kDesign;
+  return load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
+}
+
+LoopBounds layer(DimArray extent, int64_t stride) {
+  LoopBounds b;
+  b.extent = extent;
+  b.stride = stride;
+  b.H = (extent[kP] - 1) * stride + extent[kR];
+  b.W = (extent[kQ] - 1) * stride + extent[kS];
+  return b;
+}
+
+double score(const LevelMapping& m, LevelObjective o) {
+  return o == LevelObjective::Energy ? m.energy_pj : m.energy_pj * static_cast<double>(m.counts.cycles);
+}
+
+}  // namespace
+
+TEST_CASE("the level mapper is within 5% of every mapping enumerated, for energy and EDP", "[levels][mapper]") {
+  const LevelDesign d = design();
+  // M4 C2 P4 R2 (64 MACs), then N2 M2 C2 Q4 S3 at stride 2 (192): small enough to
+  // enumerate every placement of every prime factor and every loop order of every level.
+  for (const LoopBounds& b : {layer({1, 1, 4, 2, 4, 1, 2, 1}, 1), layer({2, 1, 2, 2, 1, 4, 1, 3}, 2)})
+    for (LevelObjective o : {LevelObjective::Energy, LevelObjective::Edp}) {
+      const auto found = search_level_mapping(d, b, o);
+      const auto best = exhaustive_level_mapping(d, b, o);
+      REQUIRE(found);
+      REQUIRE(best);
+      INFO("objective " << (o == LevelObjective::Energy ? "energy" : "EDP"));
+      CHECK(score(*found, o) <= 1.05 * score(*best, o));
+      CHECK(score(*found, o) >= score(*best, o) * (1 - 1e-12));  // nothing beats the enumeration
+      CHECK(limits_broken(found->nest, d.limits, b).empty());
+      CHECK(best->evaluated > 1000);  // the enumeration covers a real space
+      WARN("search " << found->evaluated << " mappings, enumeration " << best->evaluated);
+    }
+}
+
+TEST_CASE("the level mapper is deterministic and keeps every level within its size", "[levels][mapper]") {
+  const LevelDesign d = design();
+  const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
+  const auto a = search_level_mapping(d, b, LevelObjective::Energy);
+  const auto c = search_level_mapping(d, b, LevelObjective::Energy);
+  REQUIRE(a);
+  REQUIRE(c);
+  CHECK(a->energy_pj == c->energy_pj);
+  CHECK(a->evaluated == c->evaluated);
+  CHECK(limits_broken(a->nest, d.limits, b).empty());
+  // The registers hold at most 4 values of weights and partial sums together.
+  CHECK(level_block(a->nest, 2, Operand::Weights, b) + level_block(a->nest, 2, Operand::Outputs, b) <= 4);
+}
+
+TEST_CASE("a level design too small for any mapping says so", "[levels][mapper]") {
+  const auto dir = scratch_dir("level_search_small");
+  // One register cannot hold a weight and a partial sum at once.
+  std::ofstream(dir / "design.yaml") << replace_all(kDesign, "size: 4", "size: 1");
+  const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
+  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), LevelObjective::Energy));
+}
