@@ -8,7 +8,7 @@
 # starts where the last one stopped. An input that crashes, trips a sanitizer,
 # throws anything but the loader's own error or runs past 20 s is saved under
 # build-san/fuzz/findings/HARNESS/ and the script exits 1: make it a test.
-# Harnesses: yaml_loaders energy_table sweep_spec expression mapping_file onnx_import.
+# Harnesses: yaml_loaders energy_table sweep_spec expression mapping_file onnx_import level_design.
 # On a shared machine, run it under `nice`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ seconds=${1:-600}
 [ $# -gt 0 ] && shift
 build=${QNNSIM_SAN_BUILD:-build-san}
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(yaml_loaders energy_table sweep_spec expression mapping_file onnx_import)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(yaml_loaders energy_table sweep_spec expression mapping_file onnx_import level_design)
 
 # The seed inputs of one harness: the shipped files it loads, and the reproducers of past findings.
 seeds_of() {
@@ -27,6 +27,7 @@ seeds_of() {
     sweep_spec) ls configs/sweeps/*.yaml ;;
     expression) ls fuzz/seeds/expression/* ;;
     mapping_file) ls fuzz/seeds/mapping_file/* ;;
+    level_design) ls configs/validation/timeloop/simple_*_stationary.yaml configs/validation/timeloop/eyeriss_like.yaml ;;
     onnx_import)
       ls /usr/share/libonnx-testdata/data/pytorch-converted/test_{Conv2d,Linear,MaxPool,AvgPool,ReLU}*/model.onnx \
          /usr/share/libonnx-testdata/data/node/test_{qlinearconv,convinteger,matmulinteger,quantizelinear,dequantizelinear,globalaveragepool}*/model.onnx 2>/dev/null || true ;;

@@ -12,6 +12,10 @@ namespace qnnsim {
 
 namespace {
 
+// Larger factors or instance counts could only be mistakes, and keeping them
+// below 2^20 keeps every product of a few of them within 64 bits.
+constexpr int64_t kMaxLevelFactor = 1 << 20;
+
 constexpr const char* kActionKeys[kLevelActions] = {"read", "write", "update"};
 constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
 
@@ -25,8 +29,9 @@ LevelLoop parse_loop(const ConfigNode& item, const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (dim < 0 || used == 0 || used + 1 != text.size() || factor < 1)
-    item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S) and a factor, e.g. 'Q14', found '{}'", text));
+  if (dim < 0 || used == 0 || used + 1 != text.size() || factor < 1 || factor > kMaxLevelFactor)
+    item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S) and a factor from 1 to {}, e.g. 'Q14', found '{}'",
+                               kMaxLevelFactor, text));
   return {dim, factor};
 }
 
@@ -137,7 +142,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
       }
     if (lim.spatial_dims == std::array<bool, kDims>{}) lim.spatial_dims.fill(true);
     LevelPrices p;
-    p.instances = l.integer("instances", 1, 1);
+    p.instances = l.integer_in("instances", 1, kMaxLevelFactor, 1);
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
     if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
     else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
@@ -150,7 +155,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   const ConfigNode c = root.child("compute");
   c.expect_map("the compute units: {name, instances, energy_pj}");
   d.compute_name = c.text("name");
-  d.compute_instances = c.integer("instances", 1);
+  d.compute_instances = c.integer_in("instances", 1, kMaxLevelFactor);
   d.compute_pj = c.number("energy_pj");
   c.reject_unknown_keys();
   root.reject_unknown_keys();
@@ -163,8 +168,9 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.limits[i].fanout = below / d.prices[i].instances;
     if (d.limits[i].fanout == 1 && levels[i].has("multicast"))
       levels[i].fail("multicast", "only a level that fans out (fewer instances than the level below) has a network to multicast on");
-    int64_t fan = 1;
-    for (const LevelLoop& x : d.nest.levels[i].spatial) fan *= x.factor;
+    int64_t fan = 1;  // stops growing once past the fan-out, so it cannot overflow
+    for (const LevelLoop& x : d.nest.levels[i].spatial)
+      if (fan <= d.limits[i].fanout) fan *= x.factor;
     if (fan > below / d.prices[i].instances)
       levels[i].fail("spatial", fmt::format("the spatial factors use {} instances below each of these, but there are {}", fan,
                                             below / d.prices[i].instances));

@@ -127,12 +127,16 @@ void check_level_nest(const LevelNest& nest, const LoopBounds& b) {
     for (const auto* loops : {&l.temporal, &l.spatial})
       for (const LevelLoop& x : *loops) {
         if (x.factor < 1) throw std::invalid_argument(fmt::format("level '{}': factor {}{} is below 1", l.name, dim_name(x.dim), x.factor));
-        product[x.dim] *= x.factor;
+        // A product past 64 bits is past the extent: keep it at the largest value, which says so.
+        if (__builtin_mul_overflow(product[x.dim], x.factor, &product[x.dim])) product[x.dim] = INT64_MAX;
       }
   for (int d = 0; d < kDims; ++d)
     if (product[d] != b.extent[d])
-      throw std::invalid_argument(fmt::format("the factors of {} multiply to {}, but the layer's {} is {}", dim_name(d),
-                                              product[d], dim_name(d), b.extent[d]));
+      throw std::invalid_argument(
+          product[d] == INT64_MAX
+              ? fmt::format("the factors of {} multiply past 2^63, but the layer's {} is {}", dim_name(d), dim_name(d), b.extent[d])
+              : fmt::format("the factors of {} multiply to {}, but the layer's {} is {}", dim_name(d), product[d], dim_name(d),
+                            b.extent[d]));
 }
 
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method) {
