@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   try {
     const qnnsim::LevelDesign d = qnnsim::load_level_design(path);
     const qnnsim::LevelNestCounts c = qnnsim::count_level_accesses(d.nest, d.bounds, qnnsim::LevelCountMethod::ClosedFormOnly);
-    qnnsim::price_levels(d, c);
+    qnnsim::price_levels(d, d.nest, c);
   } catch (const qnnsim::ConfigError&) {
   } catch (const qnnsim::TooCostlyToCount&) {
   }

@@ -27,7 +27,7 @@ seeds_of() {
     sweep_spec) ls configs/sweeps/*.yaml ;;
     expression) ls fuzz/seeds/expression/* ;;
     mapping_file) ls fuzz/seeds/mapping_file/* ;;
-    level_design) ls configs/validation/timeloop/simple_*_stationary.yaml configs/validation/timeloop/eyeriss_like.yaml ;;
+    level_design) ls configs/validation/timeloop/simple_*_stationary.yaml configs/validation/timeloop/{eyeriss,simba}_like.yaml ;;
     onnx_import)
       ls /usr/share/libonnx-testdata/data/pytorch-converted/test_{Conv2d,Linear,MaxPool,AvgPool,ReLU}*/model.onnx \
          /usr/share/libonnx-testdata/data/node/test_{qlinearconv,convinteger,matmulinteger,quantizelinear,dequantizelinear,globalaveragepool}*/model.onnx 2>/dev/null || true ;;

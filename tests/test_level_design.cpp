@@ -62,7 +62,7 @@ ConfigError design_error(const std::string& design) {
 TEST_CASE("a level design prices each tensor's accesses at its own energy", "[levels][validation]") {
   const LevelDesign d = load_level_design(write_design(kDesign));
   const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
-  const std::vector<LevelEnergy> e = price_levels(d, c);
+  const std::vector<LevelEnergy> e = price_levels(d, d.nest, c);
   // No level below the buffer keeps weights, so each of the 1152 computes
   // (M4 C2 P4 Q4 R3 S3) reads its weight there at 1 pJ: the two units under
   // it work on different output channels, so no read is shared. Its weight
@@ -110,7 +110,7 @@ TEST_CASE("level design mistakes are errors at their key", "[levels][validation]
 }
 
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
-  for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like"}) {
+  for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));
     const LevelNestCounts closed = count_level_accesses(d.nest, d.bounds);
     const LevelNestCounts stepped = count_level_accesses(d.nest, d.bounds, LevelCountMethod::Enumerate);

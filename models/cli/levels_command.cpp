@@ -91,7 +91,7 @@ int run_levels(const LevelsArgs& args) {
   if (!args.json.empty()) out.emplace(args.json);
   const LevelDesign d = load_level_design(args.design);
   const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
-  const std::vector<LevelEnergy> e = price_levels(d, c);
+  const std::vector<LevelEnergy> e = price_levels(d, d.nest, c);
   print_table(d, c, e);
   if (out) out->commit(to_json(d, c, e).dump(2) + "\n");
   return 0;

@@ -21,6 +21,7 @@ struct Component {
   std::string cls;
   bool compute = false;
   int64_t block_words = 1;
+  int64_t cluster = 1;
   ConfigNode node;
 };
 
@@ -51,7 +52,7 @@ int64_t attribute(const ConfigNode& attrs, std::initializer_list<const char*> ke
 void walk(const ConfigNode& node, int64_t instances, std::vector<Component>& out) {
   if (node.has("local"))
     for (const ConfigNode& item : node.child("local").items()) {
-      Component c{"", 1, "", false, 1, item};
+      Component c{"", 1, "", false, 1, 1, item};
       auto [name, count] = name_and_count(item, item.text("name"));
       c.name = name;
       c.instances = instances * count;
@@ -64,7 +65,10 @@ void walk(const ConfigNode& node, int64_t instances, std::vector<Component>& out
         const ConfigNode a = item.child("attributes");
         const int64_t word = attribute(a, {"datawidth", "word-bits", "word_bits"}, 0);
         const int64_t width = attribute(a, {"width", "memory_width"}, 0);
-        c.block_words = attribute(a, {"block-size", "block_size"}, word > 0 && width >= word ? width / word : 1);
+        // A cluster of instances shares one access of the full width (Timeloop's cluster_size).
+        c.cluster = attribute(a, {"cluster_size", "cluster-size"}, 1);
+        const int64_t per_instance = word > 0 && width >= word * c.cluster ? width / (word * c.cluster) : 1;
+        c.block_words = attribute(a, {"block-size", "block_size"}, per_instance);
       }
       out.push_back(c);
     }
@@ -221,6 +225,7 @@ ImportedDesign import_timeloop(const TimeloopFiles& files, const std::string& wo
       };
       text += fmt::format("    block_words: {}\n    energy_pj: {{read: {}, write: {}, update: {}}}\n", c->block_words, pj("read"),
                           pj("write"), pj("update"));
+      if (c->cluster > 1) text += fmt::format("    cluster: {}\n", c->cluster);
       if (price->second.count("leak")) text += fmt::format("    leak_pj_per_cycle: {}\n", price->second.at("leak"));
     }
     if (!m.temporal.empty() && m.temporal != "[]") text += fmt::format("    temporal: {}\n", m.temporal);

@@ -1,5 +1,6 @@
 #include "schedule/level_design.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -144,6 +145,8 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     LevelPrices p;
     p.instances = l.integer_in("instances", 1, kMaxLevelFactor, 1);
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
+    p.cluster = l.integer_in("cluster", 1, kMaxLevelFactor, 1);
+    if (p.instances % p.cluster != 0) l.fail("cluster", fmt::format("{} instances do not split into clusters of {}", p.instances, p.cluster));
     if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
     else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
     p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
@@ -191,16 +194,44 @@ double LevelEnergy::total_pj() const {
   return t;
 }
 
-std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNestCounts& c) {
+namespace {
+
+// How many used instances of `level` each access serves: the used instances
+// over the clusters they fall in. An instance's index counts through the
+// fan-outs above it, the outermost as the most significant digit.
+double cluster_sharing(const LevelDesign& d, const LevelNest& nest, std::size_t level) {
+  const int64_t cluster = d.prices[level].cluster;
+  if (cluster == 1) return 1;
+  std::vector<int64_t> indices{0};
+  for (std::size_t l = 0; l < level; ++l) {
+    int64_t used = 1;
+    for (const LevelLoop& x : nest.levels[l].spatial) used *= x.factor;
+    const int64_t fanout = d.limits[l].fanout;
+    std::vector<int64_t> next;
+    for (int64_t i : indices)
+      for (int64_t digit = 0; digit < used; ++digit) next.push_back(i * fanout + digit);
+    indices.swap(next);
+  }
+  std::vector<int64_t> clusters;
+  for (int64_t i : indices) clusters.push_back(i / cluster);
+  std::sort(clusters.begin(), clusters.end());
+  clusters.erase(std::unique(clusters.begin(), clusters.end()), clusters.end());
+  return static_cast<double>(indices.size()) / static_cast<double>(clusters.size());
+}
+
+}  // namespace
+
+std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c) {
   std::vector<LevelEnergy> out(d.prices.size());
   for (std::size_t l = 0; l < out.size(); ++l) {
     const LevelPrices& p = d.prices[l];
+    const double shared = cluster_sharing(d, nest, l);
     for (int t = 0; t < kOperands; ++t) {
       const Operand o = static_cast<Operand>(t);
       const TensorAccesses& a = c.level[l][o];
-      out[l].accesses_pj[t] = a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
-                              a.updates * p.per_value(o, LevelAction::Update);
-      out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read);
+      out[l].accesses_pj[t] = (a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
+                               a.updates * p.per_value(o, LevelAction::Update)) / shared;
+      out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read) / shared;
     }
     out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(c.cycles) * static_cast<double>(c.level[l].instances_used);
   }

@@ -15,6 +15,7 @@
 //       # or per tensor: energy_pj: {weights: {read: ..}, inputs: {..}, outputs: {..}}
 //       leak_pj_per_cycle: 0.0054 # per instance the mapping uses
 //       size: 65536               # values per instance (for the search; optional)
+//       cluster: 64               # instances sharing one wide access (optional)
 //       spatial_dims: [C, M]      # what the fan-out may spread (for the search; optional)
 //       temporal: [S3, P2, M8]    # outermost first
 //       spatial: [C3, M4]         # fan-out to the level below
@@ -35,6 +36,10 @@ constexpr int kLevelActions = 3;
 struct LevelPrices {
   int64_t instances = 1;
   int64_t block_words = 1;
+  // Instances that share one wide access port (a vector register feeding a
+  // row of MACs): one access serves every instance of the cluster the mapping
+  // uses, so its energy is shared among them (Timeloop's cluster_size).
+  int64_t cluster = 1;
   std::array<std::array<double, kLevelActions>, kOperands> pj{};  // [tensor][action], per access
   double leak_pj_per_cycle = 0;
   double per_value(Operand o, LevelAction a) const {
@@ -75,6 +80,7 @@ struct LevelEnergy {
   double leak_pj = 0;
   double total_pj() const;  // accesses and leakage (drains apart, as Timeloop counts)
 };
-std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNestCounts& c);
+// Prices `c`, the counts of `nest` (the design's levels with a mapping's loops).
+std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c);
 
 }  // namespace qnnsim

@@ -133,7 +133,7 @@ class Search {
       return std::nullopt;  // sliding windows across a large fan-out: left out of the search (README)
     }
     ++evaluated_;
-    const double e = level_energy_pj(d_, counts);
+    const double e = level_energy_pj(d_, n, counts);
     return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(counts.cycles);
   }
 
@@ -212,7 +212,7 @@ class Search {
     LevelMapping m;
     m.nest = to_nest(c);
     m.counts = count_level_accesses(m.nest, b_);
-    m.energy_pj = level_energy_pj(d_, m.counts);
+    m.energy_pj = level_energy_pj(d_, m.nest, m.counts);
     m.evaluated = evaluated_;
     return m;
   }
@@ -227,9 +227,9 @@ class Search {
 
 }  // namespace
 
-double level_energy_pj(const LevelDesign& d, const LevelNestCounts& c) {
+double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c) {
   double e = d.compute_pj * static_cast<double>(c.computes);
-  for (const LevelEnergy& l : price_levels(d, c)) e += l.total_pj();
+  for (const LevelEnergy& l : price_levels(d, nest, c)) e += l.total_pj();
   return e;
 }
 

@@ -21,9 +21,10 @@ struct LevelMapping {
   uint64_t evaluated = 0;  // mappings counted during the search
 };
 
-// The design's total energy for a mapping's counts: every level's accesses
-// and leakage, and the computes (drains apart, as level_design.h prices them).
-double level_energy_pj(const LevelDesign& d, const LevelNestCounts& c);
+// The design's total energy for a mapping (`nest`) and its counts: every
+// level's accesses and leakage, and the computes (drains apart, as
+// level_design.h prices them).
+double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c);
 
 // The best mapping of `b` found; empty when no mapping fits the limits.
 std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective);
