@@ -63,6 +63,9 @@ TEST_CASE("VGG-16 has 15.35G conv and 0.12G fc MACs", "[workloads]") {
 
 TEST_CASE("ResNet-50 v1.5 has 4.09G MACs and ResNet-18 1.81G", "[workloads]") {
   CHECK(load_workload(shipped("workloads/resnet50.yaml")).macs_per_image() == 4089184256);
+  // The TPU v1's MLPs: 20 M and 5 M weights, one MAC each per input (Jouppi et al., ISCA 2017, Table 1).
+  CHECK(load_workload(shipped("workloads/tpu_mlp0.yaml")).macs_per_image() == 20000000);
+  CHECK(load_workload(shipped("workloads/tpu_mlp1.yaml")).macs_per_image() == 4999696);
   CHECK(load_workload(shipped("workloads/resnet18.yaml")).macs_per_image() == 1814073344);
 }
 

@@ -102,6 +102,9 @@ class ArraySpec : public ComponentSpec {
   virtual uint64_t weight_load_cycles(int64_t rows_used) const = 0;
   // The action one MAC of this precision counts as.
   virtual ActionDesc mac_action(const LayerPrecision& p) const = 0;
+  // MACs the whole array completes per cycle at this precision with every PE
+  // busy: its peak, from the MAC class's rate and the PE count.
+  virtual double peak_macs_per_cycle(const LayerPrecision& p) const = 0;
   // Of `macs` MACs in one pass, how many do work: all of them, or with zero
   // gating only those whose input is not zero (the rest count as mac.gated).
   virtual uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const = 0;

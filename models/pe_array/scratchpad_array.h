@@ -22,6 +22,10 @@ class ScratchpadArray : public ArraySpec {
   int64_t cols() const override { return cols_; }
   std::string precision_problem(const LayerPrecision& p) const override { return mac_->precision_problem(p); }
   ActionDesc mac_action(const LayerPrecision& p) const override { return mac_->action(p); }
+  double peak_macs_per_cycle(const LayerPrecision& p) const override {
+    const MacRate r = mac_->rate(p);
+    return static_cast<double>(rows_ * cols_) * r.macs / r.cycles;
+  }
   uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override;
   std::unique_ptr<ComponentModule> build(const char* name) const override;
 

@@ -91,6 +91,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"warnings", m.warnings}};
   }
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
+  if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   return j;
 }
 

@@ -106,6 +106,14 @@ struct InMemorySummary {
   std::vector<std::string> warnings;
 };
 
+// PE-array designs only: what the array could do flat out. (In-memory and
+// dataflow designs give their peaks in their own sections.)
+struct PeArraySummary {
+  // Every PE busy every cycle at the MAC class's rate, at the run's widest
+  // precision (the slowest rate any of its array layers runs at).
+  double peak_gops = 0;
+};
+
 // Dataflow designs only: the pipeline's figures beside the per-layer ones.
 struct DataflowSummary {
   std::string execution;  // layer_pipelined or layer_sequential
@@ -138,6 +146,7 @@ struct RunResult {
   std::vector<LayerResult> layers;
   std::optional<InMemorySummary> in_memory;
   std::optional<DataflowSummary> dataflow;
+  std::optional<PeArraySummary> pe_array;
 };
 
 }  // namespace qnnsim

@@ -1,5 +1,6 @@
 #include "sim/simulation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -45,6 +46,7 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
   r.clock_hz = arch.tech.clock_hz;
   r.pes = arch.pe_array->rows() * arch.pe_array->cols();
   Summary& s = r.summary;
+  PeArraySummary array;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const LayerTiming& t = ctrl.timing()[i];
@@ -53,6 +55,9 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     lr.type = layer_type_name(l.type);
     lr.tiling = plans[i].tiling;
     if (plans[i].uses_array) {
+      // The peak is the array's rate at the slowest precision the run uses.
+      const double peak = 2.0 * arch.pe_array->peak_macs_per_cycle(l.precision) * arch.tech.clock_hz / 1e9;
+      array.peak_gops = array.peak_gops == 0 ? peak : std::min(array.peak_gops, peak);
       lr.active_pes = 1;
       for (int d = 0; d < kDims; ++d)
         lr.active_pes *= plans[i].mapping.rows[static_cast<std::size_t>(d)] * plans[i].mapping.cols[static_cast<std::size_t>(d)];
@@ -91,6 +96,7 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     s.area_mm2 += c->area_mm2();
   }
   finish_summary(s);
+  r.pe_array = array;
   return r;
 }
 
