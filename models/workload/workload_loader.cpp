@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/config_node.h"
 #include "workload/workload.h"
@@ -228,6 +229,7 @@ void check_volumes(const ConfigNode& node, const Layer& l, const std::vector<std
 void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
   std::map<std::string, Shape> produced{{"input", w.input}};
   std::map<std::string, int> produced_bits;  // the network input takes any width
+  std::set<std::string> sequences;            // layers whose outputs are token sequences of any layout
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const ConfigNode& node = nodes[i];
@@ -243,6 +245,7 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
       check_volumes(node, l, from, produced, produced_bits);
       produced[l.name] = l.output_shape();
       produced_bits[l.name] = l.precision.outputs.bits;
+      sequences.insert(l.name);
       continue;
     }
     // Several producers of another layer are concatenated along channels.
@@ -260,6 +263,12 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
           node.fail(key, "fc input features C=" + std::to_string(l.C) + " do not match '" + p +
                              "', which outputs " + shape_text(got) + " = " + std::to_string(got.volume()) +
                              " values");
+      } else if (!concat && sequences.count(p)) {
+        // A transformer layer's output is held in whatever layout the next
+        // layer reads (a reshape moves nothing): only the values must agree.
+        if (got.volume() != l.input_shape().volume())
+          node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not hold the " +
+                             std::to_string(got.volume()) + " values '" + p + "' outputs");
       } else if (concat ? (got.H != l.H || got.W != l.W) : !(got == l.input_shape())) {
         node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
                            "', which outputs " + shape_text(got));
