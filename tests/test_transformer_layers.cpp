@@ -162,3 +162,28 @@ TEST_CASE("Transformer layers on an in-memory design are an error naming the lay
              Catch::Contains("ln") && Catch::Contains("layernorm") && Catch::Contains("keeps every weight resident"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("A KV cache writes only what it appends and outputs the whole cache", "[transformer][workloads]") {
+  const char* decode = R"(network: decode
+input: {C: 16, H: 1, W: 1}
+layers:
+  - {name: k, type: conv, C: 16, H: 1, W: 1, M: 16, R: 1, S: 1}
+  - {name: cache, type: kv_cache, C: 16, H: 40, append: 1}
+  - {name: q, type: conv, C: 16, H: 1, W: 1, M: 16, R: 1, S: 1, from: [input]}
+  - {name: scores, type: matmul, heads: 2, rows: 1, inner: 8, cols: 40, from: [q, cache]}
+)";
+  const Workload w = workload_from_text(decode);
+  const Layer& cache = layer(w, "cache");
+  CHECK(cache.output_shape() == Shape{16, 40, 1});  // what the matmul reads: 2 heads x 8 x 40
+  CHECK(cache.output_count() == 16);                // what it writes: one position
+  const auto arch = arch_from_text(tiny_arch_yaml());
+  const LayerPlan plan = plan_layer(*arch, cache, w.batch);
+  uint64_t read = 0, written = 0;
+  for (const GlbTile& t : plan.tiles) {
+    read += t.input_dram_bits;
+    written += t.output_store_bits;
+  }
+  CHECK(read == 16u * 8);
+  CHECK(written == 16u * 8);
+  CHECK_THROWS_WITH(workload_from_text(replace_all(decode, "append: 1", "append: 41")), Catch::Contains("append"));
+}

@@ -72,6 +72,7 @@ Engine shape_engine(const Layer& l) {
     case LayerType::Transpose:
     case LayerType::Concat:
     case LayerType::Split:
+    case LayerType::KvCache:
       break;  // refused before any engine is shaped (require_resident_weight_layers)
   }
   return e;

@@ -17,6 +17,7 @@ const char* layer_type_name(LayerType t) {
     case LayerType::Transpose: return "transpose";
     case LayerType::Concat: return "concat";
     case LayerType::Split: return "split";
+    case LayerType::KvCache: return "kv_cache";
   }
   return "?";
 }
@@ -28,7 +29,7 @@ bool layer_uses_array(LayerType t) {
 bool layer_streams_weights(LayerType t) { return t == LayerType::MatMul; }
 
 bool layer_moves_data(LayerType t) {
-  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split;
+  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::KvCache;
 }
 
 bool layer_normalizes_channels(LayerType t) { return t == LayerType::Softmax || t == LayerType::LayerNorm; }

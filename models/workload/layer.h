@@ -19,6 +19,7 @@ enum class LayerType {
   MatMul,                      // a product of two activations (attention): see Layer
   Softmax, LayerNorm, Gelu,    // vector-unit functions with exponentials, divisions, roots
   Transpose, Concat, Split,    // data movement: no operations, only buffer and DRAM traffic
+  KvCache,                     // a decoder's key or value cache in DRAM: see Layer
 };
 const char* layer_type_name(LayerType t);
 bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the MAC array
@@ -26,7 +27,7 @@ bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the M
 // it is an activation another layer wrote: it differs per image, streams
 // from DRAM like the inputs and is never resident.
 bool layer_streams_weights(LayerType t);
-// Transpose, concat and split move data and compute nothing.
+// Transpose, concat, split and a KV cache move data and compute nothing.
 bool layer_moves_data(LayerType t);
 // Softmax and layer norm normalise over the channels of each position: a
 // tile of them holds every channel.
@@ -56,6 +57,11 @@ struct WeightStatistics {
 // a grouped 1x1 convolution with G = heads, C = heads x inner, H = P = rows,
 // M = heads x cols, whose weights come from the second producer. Its output
 // is a sequence of `rows` tokens with heads x cols features.
+//
+// A kv_cache holds a decoder's keys (or values) of H positions, C features
+// each, in DRAM: it appends its producer's `append` newest positions (P)
+// and outputs the whole cache, which the attention's matmul then reads.
+// It writes only what it appends; its output shape is the cache's.
 struct Layer {
   std::string name;
   LayerType type = LayerType::Conv;
@@ -71,13 +77,13 @@ struct Layer {
   bool inputs_density_given = false;  // only a layer fed by the network input may set it
 
   Shape input_shape() const { return {C, H, W}; }
-  Shape output_shape() const { return {M, P, Q}; }
+  Shape output_shape() const { return type == LayerType::KvCache ? Shape{M, H, 1} : Shape{M, P, Q}; }
 
   // Per image.
   int64_t macs() const;
   int64_t weight_count() const;
   int64_t input_count() const;   // summed over all producers
-  int64_t output_count() const { return M * P * Q; }
+  int64_t output_count() const { return M * P * Q; }  // values written (a KV cache: those appended)
   int64_t reduction_size() const { return (C / groups) * R * S; }  // K of the matrix view
   int64_t vector_ops() const;  // comparisons/adds/scales of pool and add layers
   // The vector unit's operations for `values` outputs of this layer; for a

@@ -20,7 +20,7 @@ const std::map<std::string, LayerType> kLayerTypes = {
     {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
     {"matmul", LayerType::MatMul},   {"softmax", LayerType::Softmax}, {"layernorm", LayerType::LayerNorm},
     {"gelu", LayerType::Gelu},       {"transpose", LayerType::Transpose}, {"concat", LayerType::Concat},
-    {"split", LayerType::Split},
+    {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},
 };
 
 LayerType parse_type(const ConfigNode& node) {
@@ -28,7 +28,7 @@ LayerType parse_type(const ConfigNode& node) {
   const auto it = kLayerTypes.find(name);
   if (it == kLayerTypes.end())
     node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add, matmul, softmax, "
-                      "layernorm, gelu, transpose, concat, split");
+                      "layernorm, gelu, transpose, concat, split, kv_cache");
   return it->second;
 }
 
@@ -88,6 +88,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     ws->reject_unknown_keys();
   }
 
+  int64_t appended = 0;  // a KV cache: positions appended
   if (l.type == LayerType::MatMul) {
     // Per head: a rows x inner matrix times an inner x cols one (see layer.h).
     l.groups = node.integer_in("heads", 1, kMaxChannels, 1);
@@ -151,6 +152,12 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.W = node.integer_in("W", 1, kMaxExtent, 1);
       l.M = l.C;
       break;
+    case LayerType::KvCache:
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = 1;
+      l.M = l.C;
+      appended = node.integer_in("append", 1, l.H, 1);
+      break;
   }
   const bool pooling = l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
   const bool ceil_mode = pooling && node.flag("ceil_mode", false);
@@ -166,6 +173,10 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
 
   l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
   l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
+  if (l.type == LayerType::KvCache) {  // it writes the positions it appends
+    l.P = appended;
+    l.Q = 1;
+  }
   if (l.P < 1 || l.Q < 1)
     node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
                        ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +
