@@ -115,17 +115,34 @@ TEST_CASE("a shape subgraph folds with the size given by --input-shape", "[onnx]
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("a reshape that is not a flatten is an error naming the node", "[onnx]") {
+TEST_CASE("a channel shuffle imports as a transpose layer between reshapes that move nothing", "[onnx]") {
   const auto dir = scratch_dir("onnx_reshape");
   OnnxBuilder b("shuffle", "x", {1, 4, 6, 6});
   b.weights("w", {4, 4, 1, 1});
   b.node("Conv", {"x", "w"}, "c", "conv");
   constant(b, "groups", int64s({5}, {1, 2, 2, 6, 6}));
-  b.node("Reshape", {"c", "groups"}, "y", "channel_shuffle");
-  b.output("y");
+  b.node("Reshape", {"c", "groups"}, "y", "channel_groups");
+  OnnxBuilder::ints(b.node("Transpose", {"y"}, "t", "channel_shuffle"), "perm", {0, 2, 1, 3, 4});
+  constant(b, "image", int64s({4}, {1, 4, 6, 6}));
+  b.node("Reshape", {"t", "image"}, "z", "back_to_image");
+  b.weights("w2", {4, 4, 1, 1});
+  b.node("Conv", {"z", "w2"}, "c2", "conv2");
+  b.output("c2");
   b.save((dir / "r.onnx").string());
-  CHECK_THROWS_WITH(import_onnx({(dir / "r.onnx").string(), {}}),
-                    Catch::Contains("Reshape node 'channel_shuffle'") && Catch::Contains("(1, 2, 2, 6, 6)"));
+  const ImportedTrace t = import_onnx({(dir / "r.onnx").string(), {}});
+  CHECK(t.layers == 3);
+  CHECK_THAT(t.yaml, Catch::Contains("{name: channel_shuffle, type: transpose, C: 6, H: 24") &&
+                         Catch::Contains("{name: conv2, type: conv, C: 4, H: 6, W: 6, M: 4"));
+  // A reshape that changes the number of values is an error naming the node.
+  OnnxBuilder bad("shuffle", "x", {1, 4, 6, 6});
+  bad.weights("w", {4, 4, 1, 1});
+  bad.node("Conv", {"x", "w"}, "c", "conv");
+  constant(bad, "groups", int64s({5}, {1, 2, 2, 6, 5}));
+  bad.node("Reshape", {"c", "groups"}, "y", "channel_groups");
+  bad.output("y");
+  bad.save((dir / "bad.onnx").string());
+  CHECK_THROWS_WITH(import_onnx({(dir / "bad.onnx").string(), {}}),
+                    Catch::Contains("Reshape node 'channel_groups'") && Catch::Contains("(1, 2, 2, 6, 5)"));
   std::filesystem::remove_all(dir);
 }
 

@@ -121,6 +121,10 @@ class VectorSpec : public ComponentSpec {
   using Registry = qnnsim::Registry<VectorSpec, const ConfigNode&, const BuildContext&>;
   virtual int64_t lanes() const = 0;
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
+  // Lane-cycles the operations take on operands `bits` wide: an add or a
+  // multiply one each; an exponential, a divide or a square root as many as
+  // the steps the unit takes for it.
+  virtual uint64_t lane_cycles(const VectorOps& ops, int bits) const = 0;
   // The action that requantizes one finished output of an array layer from
   // its accumulator to its output code; an empty action name when the code
   // needs none.

@@ -216,7 +216,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
 }
 
 sc_time Controller::run_vector_tile(int layer, const GlbTile& tile, sc_time t) {
-  work_.ops = tile.vector_ops;
+  work_.vector = tile.vector;
   const sc_time computed = issue(vector, Work::Kind::Vector, layer, 0, t);
   Finish done{computed, Cause::Array};
   done.merge(issue(glb, Work::Kind::Read, layer, tile.vector_in_bits, t), Cause::Buffer);

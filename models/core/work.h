@@ -7,6 +7,7 @@
 #include <tlm>
 
 #include "workload/precision.h"
+#include "workload/vector_ops.h"
 
 namespace qnnsim {
 
@@ -19,7 +20,7 @@ struct Work : tlm::tlm_extension<Work> {
     Fill,         // PE array: write `values` of `tensor` into PE scratchpads
     Drain,        // PE array: read `values` partial sums out, passing `hop_bits` from PE to PE
     Compute,      // PE array: one pass, `macs` MACs, `iterations` per PE on rows_used x cols_used PEs
-    Vector,       // vector unit: `ops` element operations
+    Vector,       // vector unit: `vector` element operations
     Requantize,   // vector unit: requantize `values` finished outputs of an array layer
     ZeroPointSums,  // vector unit: `values` adds summing inputs for asymmetric weights' zero point
   };
@@ -35,7 +36,7 @@ struct Work : tlm::tlm_extension<Work> {
   uint64_t iterations = 0;
   int64_t rows_used = 0;
   int64_t cols_used = 0;
-  uint64_t ops = 0;
+  VectorOps vector;
 
   tlm::tlm_extension_base* clone() const override { return new Work(*this); }
   void copy_from(const tlm::tlm_extension_base& other) override {

@@ -65,6 +65,15 @@ Engine shape_engine(const Layer& l) {
       e.pe = e.out_channels;  // a whole pixel per cycle unless given
       e.rows = l.P;
       break;
+    case LayerType::MatMul:
+    case LayerType::Softmax:
+    case LayerType::LayerNorm:
+    case LayerType::Gelu:
+    case LayerType::Transpose:
+    case LayerType::Concat:
+    case LayerType::Split:
+    case LayerType::KvCache:
+      break;  // refused before any engine is shaped (require_resident_weight_layers)
   }
   return e;
 }
@@ -191,6 +200,7 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
     if (!index.count(name))
       fail_at(g, fmt::format("workload '{}' has no layer '{}' to fold", w.name, name));
 
+  require_resident_weight_layers(w, "the dataflow design '" + a.file + "'");
   std::vector<Engine> engines;
   double weight_bits = 0;
   for (const Layer& l : w.layers) {

@@ -30,6 +30,7 @@ void add_warnings(const ImcArch& arch, const Workload& w, const ChipPlacement& p
 }  // namespace
 
 RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
+  require_resident_weight_layers(w, "the in-memory design '" + arch.file + "'");
   const ChipPlacement place = place_network(arch, w);
   const auto actions = count_layer_actions(arch, w, place);
 

@@ -11,6 +11,9 @@ void Translator::conv(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   const int w_index = op == "QLinearConv" ? 3 : 1;
   const Activation x = activation(n, 0);
+  if (!x.dims.empty() && x.dims.size() != 4)
+    throw ImportError(Graph::describe(n) + fmt::format(": the input has shape ({}); a 2-D convolution takes N,C,H,W",
+                                                      fmt::join(x.dims, ", ")));
   const Constant wc = weights(n, w_index);
   const onnx::TensorProto& w = *wc.init;
   if (w.dims_size() != 4) throw ImportError(Graph::describe(n) + ": only 2-D convolutions are supported");
@@ -28,6 +31,7 @@ void Translator::conv(const onnx::NodeProto& n) {
   const int64_t P = (x.H + 2 * padding - dilation * (R - 1) - 1) / stride + 1;
   const int64_t Q = (x.W + 2 * padding - dilation * (S - 1) - 1) / stride + 1;
   if (P < 1 || Q < 1) throw ImportError(Graph::describe(n) + ": the filter does not fit the padded input");
+  if (R == S && patch_embedding(n, x, wc, M, R, stride, padding, dilation, groups)) return;
   std::string fields;
   if (groups == x.C && M == x.C && groups > 1) {
     fields = fmt::format("type: dwconv, C: {}, H: {}, W: {}, R: {}, S: {}", x.C, x.H, x.W, R, S);
@@ -38,11 +42,31 @@ void Translator::conv(const onnx::NodeProto& n) {
   if (stride != 1) fields += fmt::format(", stride: {}", stride);
   if (padding != 0) fields += fmt::format(", padding: {}", padding);
   if (dilation != 1) fields += fmt::format(", dilation: {}", dilation);
-  weight_layer(n, fields, x, wc, {{}, M, P, Q, std::nullopt, 0, {}});
+  weight_layer(n, fields, x, wc, {{}, M, P, Q, std::nullopt, 0, {}, {}, {}});
+}
+
+// ViT's patch embedding is defined so: the image reshaped into a sequence of
+// flattened patches and a linear projection of each (A. Dosovitskiy et al.,
+// "An Image is Worth 16x16 Words", ICLR 2021, eq. 1). Held as a 1x1
+// convolution over the P x Q patches, a row-stationary array (whose PEs hold
+// a whole filter row) maps it whatever the patch size.
+bool Translator::patch_embedding(const onnx::NodeProto& n, const Activation& x, const Constant& w, int64_t M, int64_t R,
+                                 int64_t stride, int64_t padding, int64_t dilation, int64_t groups) {
+  if (R < 2 || stride != R || padding != 0 || dilation != 1 || groups != 1 || x.H % R != 0 || x.W % R != 0) return false;
+  const std::string what = Graph::describe(n);
+  const int64_t P = x.H / R, Q = x.W / R, features = checked_product(checked_product(x.C, R, what), R, what);
+  Activation patches{{}, features, P, Q, std::nullopt, 0, {}, {}, {}};
+  emit(n, fmt::format("type: transpose, C: {}, H: {}, W: {}", features, P, Q), {&x}, patches, 0, "_patches")
+      .carries_width = true;
+  patches = act_.at(n.output(0));
+  weight_layer(n, fmt::format("type: conv, C: {}, H: {}, W: {}, M: {}, R: 1, S: 1", features, P, Q, M), patches, w,
+               {{}, M, P, Q, std::nullopt, 0, {}, {}, {}});
+  return true;
 }
 
 void Translator::fc(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
+  if ((op == "MatMul" || op == "Gemm") && n.input_size() > 1 && is_activation(n.input(1))) return matmul_activations(n);
   const Activation x = activation(n, 0);
   const Constant wc = weights(n, op == "QLinearMatMul" ? 3 : 1);
   const onnx::TensorProto& w = *wc.init;
@@ -51,9 +75,14 @@ void Translator::fc(const onnx::NodeProto& n) {
   const bool trans_b = op == "Gemm" && Graph::int_attr(n, "transB", 0) != 0;
   if (op == "Gemm" && Graph::int_attr(n, "transA", 0) != 0) throw ImportError(Graph::describe(n) + ": transA is not supported");
   const int64_t K = trans_b ? w.dims(1) : w.dims(0), M = trans_b ? w.dims(0) : w.dims(1);
+  const std::vector<int64_t> dims = dims_of(x);
+  // Rows other than the batch's: the same weights on every token.
+  if (!x.dims.empty() && !(dims.size() == 2 && dims[0] == batch_)) return linear_over_tokens(n, x, wc, K, M);
   const int64_t C = checked_product(checked_product(x.C, x.H, Graph::describe(n)), x.W, Graph::describe(n));
   if (K != C) throw ImportError(Graph::describe(n) + fmt::format(": the weights take {} inputs, the input has {}", K, C));
-  weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, {{}, M, 1, 1, std::nullopt, 0, {}});
+  Activation out{{}, M, 1, 1, std::nullopt, 0, {}, {}, {}};
+  out.dims = {batch_, M};
+  weight_layer(n, fmt::format("type: fc, C: {}, M: {}", C, M), x, wc, out);
 }
 
 void Translator::weight_layer(const onnx::NodeProto& n, const std::string& fields, const Activation& x, const Constant& w,
@@ -113,14 +142,14 @@ void Translator::pool(const onnx::NodeProto& n) {
   if (stride != 1) fields += fmt::format(", stride: {}", stride);
   if (padding != 0) fields += fmt::format(", padding: {}", padding);
   if (P != extent(x.H, k[0], false) || Q != extent(x.W, k[1], false)) fields += ", ceil_mode: true";
-  emit(n, fields, {&x}, {{}, x.C, P, Q, std::nullopt, 0, {}}).carries_width = true;
+  emit(n, fields, {&x}, {{}, x.C, P, Q, std::nullopt, 0, {}, {}, {}}).carries_width = true;
 }
 
 void Translator::global_pool(const onnx::NodeProto& n) {
   const Activation x = activation(n, 0);
   emit(n, fmt::format("type: {}, C: {}, H: {}, W: {}, R: {}, S: {}",
                       n.op_type() == "GlobalMaxPool" ? "maxpool" : "avgpool", x.C, x.H, x.W, x.H, x.W),
-       {&x}, {{}, x.C, 1, 1, std::nullopt, 0, {}})
+       {&x}, {{}, x.C, 1, 1, std::nullopt, 0, {}, {}, {}})
       .carries_width = true;
 }
 
@@ -132,8 +161,9 @@ void Translator::add(const onnx::NodeProto& n) {
   if (a.C != b.C || a.H != b.H || a.W != b.W)
     throw ImportError(Graph::describe(n) + fmt::format(": operands {}x{}x{} and {}x{}x{} differ (broadcasting is not "
                                                       "supported)", a.C, a.H, a.W, b.C, b.H, b.W));
-  emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, {{}, a.C, a.H, a.W, std::nullopt, 0, {}})
-      .carries_width = true;
+  Activation out{{}, a.C, a.H, a.W, std::nullopt, 0, {}, {}, {}};
+  out.dims = a.dims;  // a residual add of token sequences stays a sequence
+  emit(n, fmt::format("type: add, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, out).carries_width = true;
 }
 
 }  // namespace qnnsim::onnx_import

@@ -15,13 +15,15 @@ void Translator::reshape(const onnx::NodeProto& n) {
   if (n.op_type() == "Flatten") {
     if (Graph::int_attr(n, "axis", 1) != 1)
       throw ImportError(what + ": only a flatten after the batch dimension (axis 1) is supported");
-    act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
+    Activation out{a.producers, features, 1, 1, a.q, 0, {}, {}, {}};
+    out.dims = {batch_, features};
+    act_[n.output(0)] = out;
     return;
   }
   const auto shape = n.input_size() > 1 ? constant(n.input(1)) : std::nullopt;
   if (!shape) throw ImportError(what + ": the shape (input 1) must be a constant, or computed from constants and shapes");
   const std::vector<double> values = onnx_import::tensor_values(*shape->init, what + ": shape");
-  const std::vector<int64_t> in = {batch_, a.C, a.H, a.W};
+  const std::vector<int64_t> in = dims_of(a);
   std::vector<int64_t> to;
   int64_t known = 1, unknown = -1;
   for (std::size_t d = 0; d < values.size(); ++d) {
@@ -34,14 +36,27 @@ void Translator::reshape(const onnx::NodeProto& n) {
   }
   const int64_t total = checked_product(batch_, features, what);
   if (unknown >= 0) to[static_cast<std::size_t>(unknown)] = total % known == 0 ? total / known : -1;
+  int64_t volume = 1;
+  for (int64_t v : to) volume = v < 1 ? -1 : checked_product(volume, v, what);
+  if (volume != total)
+    throw ImportError(what + fmt::format(": a reshape of ({}) to ({}) changes the number of values",
+                                         fmt::join(in, ", "), fmt::join(to, ", ")));
+  // A reshape moves nothing (the values keep their order): only how the
+  // tensor is held changes. N,C,H,W stays an image; a flatten is fc input;
+  // anything else is a sequence (C the last axis).
   if (to.size() == 2 && to[0] == batch_ && to[1] == features) {
-    act_[n.output(0)] = {a.producers, features, 1, 1, a.q, 0, {}};
+    Activation out{a.producers, features, 1, 1, a.q, 0, {}, {}, {}};
+    out.dims = to;
+    act_[n.output(0)] = out;
   } else if (to == in) {
     act_[n.output(0)] = a;
+  } else if (to.size() == 4 && to[0] == batch_) {
+    act_[n.output(0)] = {a.producers, to[1], to[2], to[3], a.q, 0, {}, {}, {}};
   } else {
-    throw ImportError(what + fmt::format(": a reshape of ({}) to ({}) is not supported; the trace expresses a flatten "
-                                         "to ({}, {}) or no change", fmt::join(in, ", "), fmt::join(to, ", "), batch_,
-                                         features));
+    Activation out = sequence(n, to);
+    out.producers = a.producers;
+    out.q = a.q;
+    act_[n.output(0)] = out;
   }
 }
 
@@ -76,6 +91,15 @@ void Translator::pad(const onnx::NodeProto& n) {
 
 void Translator::multiply(const onnx::NodeProto& n) {
   const Activation a = activation(n, 0), b = activation(n, 1);
+  // The Erf form of GELU: x times (1 + erf(x / sqrt 2)), which is the GELU layer already emitted.
+  if (!b.function_of.empty() && b.function_of == a.producers) {
+    act_[n.output(0)] = b;
+    return;
+  }
+  if (!a.function_of.empty() && a.function_of == b.producers) {
+    act_[n.output(0)] = a;
+    return;
+  }
   const auto same_shape = [](const Activation& x, const Activation& y) { return x.C == y.C && x.H == y.H && x.W == y.W; };
   if (a.producers == b.producers && same_shape(a, b)) {
     act_[n.output(0)] = a;
@@ -128,6 +152,7 @@ void Translator::concat(const onnx::NodeProto& n) {
   if (Graph::int_attr(n, "axis", 1) != 1)
     throw ImportError(Graph::describe(n) + ": only concatenation along channels (axis 1) is supported");
   Activation out = activation(n, 0);
+  out.dims.clear();
   for (int i = 1; i < n.input_size(); ++i) {
     const Activation& a = activation(n, i);
     if (a.H != out.H || a.W != out.W)

@@ -33,7 +33,7 @@ void Translator::read_input(const ImportOptions& o) {
   if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
     throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
   checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");
-  act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt, 0, {}};
+  act_[name] = {{"input"}, dims[0], dims[1], dims[2], std::nullopt, 0, {}, {}, {}};
   input_ = act_[name];
 }
 
@@ -74,7 +74,7 @@ std::optional<Quantized> Translator::zero_point_type(const onnx::NodeProto& n, i
   return zp ? onnx_import::integer_type(zp->data_type(), zp) : std::nullopt;
 }
 
-std::string Translator::layer_name(const onnx::NodeProto& n) {
+std::string Translator::layer_name(const onnx::NodeProto& n, const std::string& suffix) {
   const std::string& original = n.name().empty() ? n.output(0) : n.name();
   std::string base;
   for (const char c : original) {
@@ -84,6 +84,7 @@ std::string Translator::layer_name(const onnx::NodeProto& n) {
   }
   while (!base.empty() && base.back() == '_') base.pop_back();
   if (base.empty()) base = n.op_type();
+  base += suffix;
   std::string name = base;
   for (int k = 2; names_.count(name); ++k) name = base + "_" + std::to_string(k);
   names_.insert(name);
@@ -110,16 +111,16 @@ void Translator::square(const onnx::NodeProto& n, int64_t* stride, int64_t* padd
 }
 
 Record& Translator::emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
-             Activation out) {
+             Activation out, int output, const std::string& name_suffix) {
   Record r;
-  r.name = layer_name(n);
+  r.name = layer_name(n, name_suffix);
   if (!n.name().empty() && n.name() != r.name) r.onnx_node = n.name();
   r.fields = fields;
   for (const Activation* a : from) r.from.insert(r.from.end(), a->producers.begin(), a->producers.end());
   r.inputs = from[0]->q;
   out.producers = {r.name};
   out.q.reset();
-  act_[n.output(0)] = out;
+  act_[n.output(output)] = out;
   records_.push_back(r);
   index_[r.name] = records_.size() - 1;
   return records_.back();
@@ -143,6 +144,24 @@ void Translator::quantize_activation(const onnx::NodeProto& n, const std::string
 void Translator::node(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   if (n.output_size() < 1 || n.output(0).empty()) throw ImportError(Graph::describe(n) + " has no output");
+  if (part_of_norm(n)) return norm_step(n);
+  if (op == "ReduceMean") return reduce_mean(n);
+  if (op == "Transpose") return transpose(n);
+  if (op == "Slice") return slice(n);
+  if (op == "Split") return split(n);
+  if (op == "Gather") return gather(n);
+  if (op == "Softmax") return softmax(n);
+  if (op == "LayerNormalization") return layer_normalization(n);
+  if (op == "Erf") return erf(n);
+  if (op == "Expand") return expand(n);
+  // Shape arithmetic the folding leaves (an Equal or Where of constants)
+  // only feeds an Expand's shape, which the import does not need.
+  if ((op == "Equal" || op == "Where") && std::none_of(n.input().begin(), n.input().end(), [&](const std::string& t) {
+        return is_activation(t);
+      })) {
+    shape_only_.insert(n.output(0));
+    return;
+  }
   if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv") return conv(n);
   if (op == "Gemm" || op == "MatMul" || op == "MatMulInteger" || op == "QLinearMatMul") return fc(n);
   if (op == "MaxPool" || op == "AveragePool") return pool(n);
@@ -155,13 +174,19 @@ void Translator::node(const onnx::NodeProto& n) {
   // for them, and they cost no MACs.
   if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity" ||
       op == "Cast" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" || op == "Tanh" ||
-      (op == "Mul" && constant_operand(n))) {
+      (op == "Mul" && constant_operand(n)) || (op == "Div" && n.input_size() == 2 && constant(n.input(1)))) {
     pass_through(n);
     if (op == "BatchNormalization") folded_bn_ = true;
     return;
   }
   if (op == "Flatten" || op == "Reshape") return reshape(n);
-  if (op == "Concat") return concat(n);
+  if (op == "Concat") {
+    const bool channels_of_images =
+        Graph::int_attr(n, "axis", 1) == 1 && std::all_of(n.input().begin(), n.input().end(), [&](const std::string& t) {
+          return is_activation(t) && act_.at(t).dims.empty();
+        });
+    return channels_of_images ? concat(n) : sequence_concat(n);
+  }
   if (op == "Mul") return multiply(n);
   if (op == "Pad") return pad(n);
   throw ImportError(Graph::describe(n) + ": op type " + op + " is not supported");
@@ -169,14 +194,17 @@ void Translator::node(const onnx::NodeProto& n) {
 
 void Translator::chain_widths() {
   for (Record& r : records_) {
-    for (const std::string& p : r.from) {
+    for (std::size_t k = 0; k < r.from.size(); ++k) {
+      const std::string& p = r.from[k];
+      // A matmul reads its second operand as the nest's weights.
+      std::optional<Quantized>& reads = r.second_is_weights && k == 1 ? r.weights : r.inputs;
       if (p == "input") continue;
       Record& producer = records_[index_.at(p)];
-      if (producer.outputs && r.inputs && !(*producer.outputs == *r.inputs))
-        throw ImportError("layer '" + r.name + "' reads '" + p + "' as " + onnx_import::describe(*r.inputs) + ", but '" +
+      if (producer.outputs && reads && !(*producer.outputs == *reads))
+        throw ImportError("layer '" + r.name + "' reads '" + p + "' as " + onnx_import::describe(*reads) + ", but '" +
                           p + "' writes " + onnx_import::describe(*producer.outputs));
-      if (producer.outputs) r.inputs = producer.outputs;
-      else if (r.inputs) producer.outputs = r.inputs;
+      if (producer.outputs) reads = producer.outputs;
+      else if (reads) producer.outputs = reads;
     }
     if (r.carries_width && !r.outputs) r.outputs = r.inputs;
   }

@@ -7,7 +7,9 @@
 // their QuantizeLinear / DequantizeLinear / Quant nodes. Ops that do not move
 // data through the accelerator pass the tracking through. Split over
 // translator.cpp (tensors, dispatch, widths), translate_layers.cpp (layers),
-// translate_ops.cpp (folded ops) and trace_writer.cpp (the YAML).
+// translate_ops.cpp (folded ops), translate_sequence.cpp (transformer ops on
+// token sequences), translate_layer_norm.cpp (a decomposed layer norm) and
+// trace_writer.cpp (the YAML).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,6 +37,20 @@ struct Activation {
   // pooling that reads the tensor next (which takes it as its own padding).
   int64_t pad = 0;
   std::string pad_node;
+  // The ONNX shape, batch included, where it is not N,C,H,W (token
+  // sequences, attention heads); empty for N,C,H,W.
+  std::vector<int64_t> dims;
+  // A GELU's output: the producers of the x it is a function of, so that
+  // the Erf form's x * (1 + erf(x / sqrt 2)) / 2 is the GELU itself.
+  std::vector<std::string> function_of;
+};
+
+// A tensor inside a decomposed layer norm of activation `of`: its mean (or
+// variance, or standard deviation: a statistic), x minus the mean
+// (centred), or that squared.
+struct NormPart {
+  enum class Kind { Statistic, Centred, Squares } kind;
+  std::string of;  // the activation tensor being normalised
 };
 
 struct Constant {
@@ -51,6 +67,7 @@ struct Record {
   std::optional<WeightStats> stats;
   std::optional<Quantized> weights, inputs, outputs;
   bool carries_width = false;  // pooling and add: outputs at the inputs' width
+  bool second_is_weights = false;  // matmul: the second producer's outputs are read as the weights
 };
 
 class Translator {
@@ -79,13 +96,54 @@ class Translator {
   // A layer name from the node's name or output that SystemC takes as a
   // module name without a W506 warning (letters, digits and '_' only: '.'
   // separates SystemC's hierarchy), unique in the trace.
-  std::string layer_name(const onnx::NodeProto& n);
+  std::string layer_name(const onnx::NodeProto& n, const std::string& suffix = "");
 
   // Equal pads on all sides and equal strides, as the trace's layers have them.
   static void square(const onnx::NodeProto& n, int64_t* stride, int64_t* padding, int64_t* dilation);
 
   Record& emit(const onnx::NodeProto& n, const std::string& fields, const std::vector<const Activation*>& from,
-               Activation out);
+               Activation out, int output = 0, const std::string& name_suffix = "");
+
+  // ---- token sequences (translate_sequence.cpp) ----
+
+  // The ONNX shape of an activation, batch included.
+  std::vector<int64_t> dims_of(const Activation& a) const;
+  // A tensor of ONNX shape `dims` held as a sequence: C = the last axis, H =
+  // the rest (the batch aside), W = 1.
+  Activation sequence(const onnx::NodeProto& n, const std::vector<int64_t>& dims) const;
+  // An axis attribute made non-negative for a tensor of `rank` axes.
+  static int64_t axis_of(const onnx::NodeProto& n, int64_t axis, std::size_t rank);
+  // A layer of `type` writing a sequence of ONNX shape `dims` from `from`.
+  Record& emit_sequence(const onnx::NodeProto& n, const char* type, const std::vector<const Activation*>& from,
+                        const std::vector<int64_t>& dims, int output = 0);
+  // A permutation that keeps the axes of more than one value in order moves
+  // nothing; any other is a transpose layer.
+  void transpose(const onnx::NodeProto& n);
+  void slice(const onnx::NodeProto& n);
+  void split(const onnx::NodeProto& n);
+  // Gather of one index along an axis of an activation (a class token): a split.
+  void gather(const onnx::NodeProto& n);
+  void softmax(const onnx::NodeProto& n);
+  void layer_normalization(const onnx::NodeProto& n);
+  // Erf of x / sqrt 2: the GELU of x (the Div before it passed x through).
+  void erf(const onnx::NodeProto& n);
+  // MatMul or Gemm of two activations: a matmul layer, heads from the leading axes.
+  void matmul_activations(const onnx::NodeProto& n);
+  // MatMul or Gemm with constant weights applied to every token: a 1x1 convolution over the tokens.
+  void linear_over_tokens(const onnx::NodeProto& n, const Activation& x, const Constant& w, int64_t K, int64_t M);
+  // Concat along any axis but the channels of N,C,H,W tensors, or with
+  // constant parts (a class token): a concat layer.
+  void sequence_concat(const onnx::NodeProto& n);
+  // Expand of a constant along the batch (a class token per image): the constant.
+  void expand(const onnx::NodeProto& n);
+
+  // ---- a decomposed layer norm (translate_layer_norm.cpp) ----
+
+  // ReduceMean over the last axis, Sub, Pow 2, Add of epsilon, Sqrt and the
+  // Div that ends it: the Div emits the layernorm layer.
+  void reduce_mean(const onnx::NodeProto& n);
+  void norm_step(const onnx::NodeProto& n);
+  bool part_of_norm(const onnx::NodeProto& n) const;
 
   // The tensor `t` (an activation) is stored at `q` from here on: its producer writes it so.
   void quantize_activation(const onnx::NodeProto& n, const std::string& t, const std::string& out, const Quantized& q);
@@ -118,6 +176,11 @@ class Translator {
   void concat(const onnx::NodeProto& n);
 
   void conv(const onnx::NodeProto& n);
+  // A convolution whose kernel is its stride, unpadded (a patch embedding):
+  // the image cut into patches that do not overlap, a transpose, and a 1x1
+  // convolution over the patches, the same MACs in a form every dataflow maps.
+  bool patch_embedding(const onnx::NodeProto& n, const Activation& x, const Constant& w, int64_t M, int64_t R,
+                       int64_t stride, int64_t padding, int64_t dilation, int64_t groups);
 
   void fc(const onnx::NodeProto& n);
 
@@ -155,6 +218,8 @@ class Translator {
   int64_t batch_ = 1;
   std::map<std::string, Activation> act_;
   std::map<std::string, Constant> const_;
+  std::map<std::string, NormPart> norm_parts_;
+  std::set<std::string> shape_only_;  // values computed from constants only to feed an Expand's shape
   std::vector<Record> records_;
   std::map<std::string, std::size_t> index_;
   std::set<std::string> names_{"input"};

@@ -36,7 +36,7 @@ struct GlbTile {
   uint64_t passes = 0;
 
   // Vector layers: element operations over the tile.
-  uint64_t vector_ops = 0;
+  VectorOps vector;
   uint64_t vector_in_bits = 0;
   uint64_t vector_out_bits = 0;
 };

@@ -36,6 +36,10 @@ int64_t LoopBounds::cols_read(int64_t q0, int64_t nq, int64_t s0, int64_t ns) co
 LoopBounds loop_bounds(const Layer& l, int64_t batch) {
   LoopBounds b;
   b.extent = {batch, l.groups, l.M / l.groups, l.C / l.groups, l.P, l.Q, l.R, l.S};
+  // A matmul's second operand differs per image: each image's heads are
+  // groups of their own, so the nest fetches its "weights" per image and
+  // never reuses them across images.
+  if (layer_streams_weights(l.type)) b.extent = {1, batch * l.groups, l.M / l.groups, l.C / l.groups, l.P, l.Q, 1, 1};
   b.H = l.H;
   b.W = l.W;
   b.stride = l.stride;

@@ -17,7 +17,8 @@ struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
   std::array<double, 3> noc_sent_by{};  // by tensor, for networks of their own
-  uint64_t macs = 0, gated = 0, vector_ops = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
+  uint64_t macs = 0, gated = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
+  VectorOps vector{};
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
   std::array<uint64_t, 65> spad_read{}, spad_write{};  // by operand width in bits
 
@@ -46,7 +47,11 @@ struct Counter {
       put(*arch.pe_array, {"spad", "read", b}, spad_read[static_cast<std::size_t>(b)]);
       put(*arch.pe_array, {"spad", "write", b}, spad_write[static_cast<std::size_t>(b)]);
     }
-    put(*arch.vector_unit, {"vector", "op", p.outputs.bits}, vector_ops);
+    put(*arch.vector_unit, {"vector", "op", p.outputs.bits}, vector.add);
+    put(*arch.vector_unit, {"vector", "mult", p.outputs.bits}, vector.mult);
+    put(*arch.vector_unit, {"vector", "exp", p.outputs.bits}, vector.exp);
+    put(*arch.vector_unit, {"vector", "divide", p.outputs.bits}, vector.divide);
+    put(*arch.vector_unit, {"vector", "sqrt", p.outputs.bits}, vector.sqrt);
     if (uses_array) {
       const ActionDesc r = arch.vector_unit->requant_action(p);
       if (!r.action.empty()) put(*arch.vector_unit, r, requantized);
@@ -112,8 +117,9 @@ Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
     k.dram_write += t.output_store_bits;
     k.glb(k.glb_read, t.vector_in_bits);
     k.glb(k.glb_write, t.vector_out_bits);
-    k.vector_ops += t.vector_ops;
-    k.compute_s += std::ceil(static_cast<double>(t.vector_ops) / static_cast<double>(arch.vector_unit->lanes())) * period;
+    k.vector += t.vector;
+    const uint64_t lane_cycles = arch.vector_unit->lane_cycles(t.vector, layer.precision.outputs.bits);
+    k.compute_s += std::ceil(static_cast<double>(lane_cycles) / static_cast<double>(arch.vector_unit->lanes())) * period;
   }
   return k;
 }

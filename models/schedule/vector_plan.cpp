@@ -1,7 +1,10 @@
-// Pooling and residual-add layers run on the vector unit beside the buffer.
-// Their tiles are blocks of images, channels and output rows (with the input
-// rows' halo), chosen to fit the buffer double-buffered and to minimise the
-// objective; only DRAM and buffer traffic change with the blocking.
+// Pooling, residual adds, softmax, layer norm, GELU and the data-movement
+// layers (transpose, concat, split) run on the vector unit beside the
+// buffer, or only through it. Their tiles are blocks of images, channels and
+// output rows (with the input rows' halo), chosen to fit the buffer
+// double-buffered and to minimise the objective; only DRAM and buffer
+// traffic change with the blocking. A softmax or layer norm tile holds every
+// channel of its positions, which it normalises over.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -63,6 +66,9 @@ void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, c
   if (m.n < 1 || m.n > batch) where.fail("N", fmt::format("layer '{}': N must be from 1 to {}, found {}", l.name, batch, m.n));
   if (m.p < 1 || m.p > l.P) where.fail("P", fmt::format("layer '{}': P must be from 1 to {}, found {}", l.name, l.P, m.p));
   if (m.c < 1 || m.c > l.C) where.fail("C", fmt::format("layer '{}': C must be from 1 to {}, found {}", l.name, l.C, m.c));
+  if (layer_normalizes_channels(l.type) && m.c != l.C)
+    where.fail("C", fmt::format("layer '{}' ({}) normalises over all {} channels: C must be {}, found {}", l.name,
+                                layer_type_name(l.type), l.C, l.C, m.c));
   const std::string overflow = arch.glb->partitions().overflow(vector_tile_bits(l, m, arch.glb->tile_slots()));
   if (!overflow.empty())
     where.fail_here(fmt::format("layer '{}': this tile does not fit the global buffer with {} slot(s): {}", l.name,
@@ -82,7 +88,7 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
   VectorTiling best;
   Estimate best_est;
   double smallest_need = std::numeric_limits<double>::infinity();
-  const std::vector<int64_t> c_sizes = block_sizes(l.C);
+  const std::vector<int64_t> c_sizes = layer_normalizes_channels(l.type) ? std::vector<int64_t>{l.C} : block_sizes(l.C);
   for (int64_t p_t : block_sizes(l.P)) {
     const RowBlocks rb = row_blocks(l, p_t);
     for (int64_t n_t : block_sizes(batch))
@@ -100,7 +106,9 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
                         activation_ratio(arch, ibits, l.precision.inputs.density) +
                     static_cast<double>(batch) * l.output_count() * obits *
                         activation_ratio(arch, obits, l.precision.outputs.density);
-      const double cycles = std::ceil(static_cast<double>(batch) * l.vector_ops() / lanes);
+      const double cycles = std::ceil(
+          static_cast<double>(arch.vector_unit->lane_cycles(l.vector_work(l.output_count()), l.precision.outputs.bits)) *
+          static_cast<double>(batch) / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
       const double compute_s = cycles * arch.tech.period_s();
       // One slot: a tile's load and store wait for the compute of the one before.
@@ -141,7 +149,7 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
     t.input_dram_bits = dram->activation_bits(in_values, static_cast<int>(ibits), layer.precision.inputs.density);
     t.output_read_bits = outputs * static_cast<uint64_t>(obits);
     t.output_store_bits = dram->activation_bits(outputs, static_cast<int>(obits), layer.precision.outputs.density);
-    t.vector_ops = outputs * static_cast<uint64_t>(layer.vector_ops() / layer.output_count());
+    t.vector = layer.vector_work(static_cast<int64_t>(outputs));
     t.vector_in_bits = t.input_load_bits;
     t.vector_out_bits = t.output_read_bits;
     return t;

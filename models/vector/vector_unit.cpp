@@ -1,6 +1,9 @@
 // A SIMD unit beside the global buffer for pooling and element-wise layers:
 // `lanes` operations per cycle on operands up to `bits` wide. A max-pool
-// comparison and an add each cost one adder operation of the operand width.
+// comparison and an add each cost one adder operation of the operand width,
+// a multiply one multiplier operation. Exponentials, divides and square
+// roots are sequences of those (see the costs below), in lane-cycles and
+// energy alike.
 // It also requantizes the finished outputs of array layers as they stream
 // to DRAM, one output per lane per cycle (see requant_pj for the cost by
 // code), unless `requantize: false` says the design has no rescale stage.
@@ -24,6 +27,8 @@ class VectorModule : public ComponentModule {
   void serve(Work& work, sc_core::sc_time& delay) override;
   const VectorUnitSpec& unit_;
   std::vector<int> op_id_, requant_id_, zero_point_id_;  // per layer; -1: none
+  std::vector<int> mult_id_, exp_id_, divide_id_, sqrt_id_;  // per layer; -1: the layer has none
+  std::vector<int> bits_;                                    // per layer: the operand width
 };
 
 class VectorUnitSpec : public VectorSpec {
@@ -35,6 +40,11 @@ class VectorUnitSpec : public VectorSpec {
     finish_parse();
   }
   int64_t lanes() const override { return lanes_; }
+  uint64_t lane_cycles(const VectorOps& ops, int bits) const override {
+    const auto b = static_cast<uint64_t>(bits);
+    return ops.add + ops.mult + ops.exp * (kExpMults + kExpAdds) + ops.divide * divide_steps(b) +
+           ops.sqrt * sqrt_steps(b);
+  }
   std::string precision_problem(const LayerPrecision& p) const override {
     for (const TensorPrecision* t : {&p.inputs, &p.outputs}) {
       if (!scheme_is_integer(t->scheme))
@@ -64,14 +74,36 @@ class VectorUnitSpec : public VectorSpec {
  protected:
   double model_energy_pj(const ActionDesc& a) const override {
     if (a.action.rfind("requant_", 0) == 0) return requant_pj(a.action);
-    return table_.energy_curve_pj("int_add", a.bits, node_);
+    const double add = table_.energy_curve_pj("int_add", a.bits, node_);
+    const double mult = table_.energy_curve_pj("int_mult", static_cast<double>(a.bits) * a.bits, node_);
+    const auto b = static_cast<uint64_t>(a.bits);
+    if (a.action == "mult") return mult;
+    if (a.action == "exp") return kExpMults * mult + kExpAdds * add;
+    if (a.action == "divide") return static_cast<double>(divide_steps(b)) * add;
+    if (a.action == "sqrt") return static_cast<double>(sqrt_steps(b)) * add;
+    return add;
   }
   double model_area_um2() const override {
     return static_cast<double>(lanes_) * table_.area_curve_um2("int_add", bits_, node_);
   }
-  std::vector<std::string> action_names() const override { return {"op"}; }
+  std::vector<std::string> action_names() const override { return {"op", "mult", "exp", "divide", "sqrt"}; }
 
  private:
+  // An exponential as the i-exp of S. Kim et al., "I-BERT: Integer-only
+  // BERT Quantization", ICML 2021: x = -z ln 2 + p with z = floor(-x / ln 2)
+  // (a multiply by 1/ln 2, a multiply by ln 2 and an add), then the
+  // polynomial a (p + b)^2 + c (an add, the square, a multiply by a, an add)
+  // shifted right by z (the shift taken as free).
+  static constexpr uint64_t kExpMults = 4, kExpAdds = 3;
+  // Divides and square roots by radix-2 digit recurrence: one subtract of
+  // the operand width per quotient bit, and per root bit (a w-bit radicand
+  // has a root of ceil(w/2) bits). M. D. Ercegovac and T. Lang, "Division
+  // and Square Root: Digit-Recurrence Algorithms and Implementations",
+  // Kluwer 1994; S. F. Oberman and M. J. Flynn, "Division Algorithms and
+  // Implementations", IEEE Trans. Computers 46(8), 1997.
+  static uint64_t divide_steps(uint64_t bits) { return bits; }
+  static uint64_t sqrt_steps(uint64_t bits) { return (bits + 1) / 2; }
+
   // Requantizing one output of an array layer from its accumulator to its
   // output code. A uniform code takes the integer-only rescale of B. Jacob et
   // al. (CVPR 2018): a multiply by a 32-bit fixed-point multiplier and a
@@ -125,7 +157,16 @@ VectorModule::VectorModule(sc_core::sc_module_name name, const VectorUnitSpec& s
 void VectorModule::prepare(const std::vector<Layer>& layers) {
   log_.set_layers(static_cast<int>(layers.size()));
   for (const auto& l : layers) {
-    op_id_.push_back(log_.declare("vector", "op", l.precision.outputs.bits));
+    const int bits = l.precision.outputs.bits;
+    bits_.push_back(bits);
+    op_id_.push_back(log_.declare("vector", "op", bits));
+    // The other kinds only for layers that have them, so a report lists no empty actions.
+    const VectorOps kinds = layer_uses_array(l.type) ? VectorOps{} : l.vector_work(l.output_count());
+    const auto maybe = [&](uint64_t n, const char* action) { return n > 0 ? log_.declare("vector", action, bits) : -1; };
+    mult_id_.push_back(maybe(kinds.mult, "mult"));
+    exp_id_.push_back(maybe(kinds.exp, "exp"));
+    divide_id_.push_back(maybe(kinds.divide, "divide"));
+    sqrt_id_.push_back(maybe(kinds.sqrt, "sqrt"));
     const ActionDesc r = unit_.requant_action(l.precision);
     requant_id_.push_back(layer_uses_array(l.type) && !r.action.empty() ? log_.declare(r.group, r.action, r.bits) : -1);
     const ActionDesc z = unit_.zero_point_action(l.precision);
@@ -143,9 +184,13 @@ void VectorModule::serve(Work& work, sc_core::sc_time& delay) {
     log_.add(work.layer, id, work.values);
     return;
   }
-  const uint64_t cycles = (work.ops + lanes - 1) / lanes;
+  const VectorOps& ops = work.vector;
+  const uint64_t cycles = (unit_.lane_cycles(ops, bits_[layer]) + lanes - 1) / lanes;
   delay = reserve(delay, seconds(static_cast<double>(cycles) * unit_.period_s()));
-  log_.add(work.layer, op_id_[layer], work.ops);
+  log_.add(work.layer, op_id_[layer], ops.add);
+  for (const auto& [id, n] : {std::pair{mult_id_[layer], ops.mult}, std::pair{exp_id_[layer], ops.exp},
+                              std::pair{divide_id_[layer], ops.divide}, std::pair{sqrt_id_[layer], ops.sqrt}})
+    if (id >= 0) log_.add(work.layer, id, n);
 }
 
 QNNSIM_REGISTER(VectorSpec::Registry, "VectorUnit", [](const ConfigNode& n, const BuildContext& c) {

@@ -55,13 +55,17 @@ std::string check_width_chain(const Workload& w) {
   std::map<std::string, int> written;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
-    for (const std::string& p : producers_of(w, i)) {
+    const std::vector<std::string> from = producers_of(w, i);
+    for (std::size_t k = 0; k < from.size(); ++k) {
+      const std::string& p = from[k];
       if (p == "input") continue;  // the network input takes any width
       const int bits = written.at(p);
-      if (bits != l.precision.inputs.bits)
-        return "--bits: layer '" + l.name + "' would read " + std::to_string(l.precision.inputs.bits) +
-               "-bit inputs but '" + p + "' writes " + std::to_string(bits) + "-bit outputs; set both, e.g. --bits " +
-               p + ".outputs=" + std::to_string(l.precision.inputs.bits);
+      const int reads = l.operand_bits(k);
+      const char* tensor = k == 1 && layer_streams_weights(l.type) ? "weights" : "inputs";
+      if (bits != reads)
+        return "--bits: layer '" + l.name + "' would read " + std::to_string(reads) + "-bit " + tensor + " but '" + p +
+               "' writes " + std::to_string(bits) + "-bit outputs; set both, e.g. --bits " + p +
+               ".outputs=" + std::to_string(reads);
     }
     written[l.name] = l.precision.outputs.bits;
   }

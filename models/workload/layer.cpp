@@ -10,12 +10,33 @@ const char* layer_type_name(LayerType t) {
     case LayerType::MaxPool: return "maxpool";
     case LayerType::AvgPool: return "avgpool";
     case LayerType::Add: return "add";
+    case LayerType::MatMul: return "matmul";
+    case LayerType::Softmax: return "softmax";
+    case LayerType::LayerNorm: return "layernorm";
+    case LayerType::Gelu: return "gelu";
+    case LayerType::Transpose: return "transpose";
+    case LayerType::Concat: return "concat";
+    case LayerType::Split: return "split";
+    case LayerType::KvCache: return "kv_cache";
   }
   return "?";
 }
 
 bool layer_uses_array(LayerType t) {
-  return t == LayerType::Conv || t == LayerType::FC || t == LayerType::DWConv;
+  return t == LayerType::Conv || t == LayerType::FC || t == LayerType::DWConv || t == LayerType::MatMul;
+}
+
+bool layer_streams_weights(LayerType t) { return t == LayerType::MatMul; }
+
+bool layer_moves_data(LayerType t) {
+  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::KvCache;
+}
+
+bool layer_normalizes_channels(LayerType t) { return t == LayerType::Softmax || t == LayerType::LayerNorm; }
+
+bool layer_is_transformer_only(LayerType t) {
+  return t == LayerType::MatMul || t == LayerType::Softmax || t == LayerType::LayerNorm || t == LayerType::Gelu ||
+         layer_moves_data(t);
 }
 
 int64_t Layer::macs() const {
@@ -40,6 +61,51 @@ int64_t Layer::vector_ops() const {
     case LayerType::Add: return output_count();
     default: return 0;
   }
+}
+
+// Costs per element (and per position, for normalisations) follow the
+// integer-only forms of S. Kim et al., "I-BERT: Integer-only BERT
+// Quantization", ICML 2021, which is how an integer vector unit evaluates
+// them:
+// - softmax: a compare for the maximum, a subtract of it, i-exp, an add to
+//   the sum and a divide by the sum, per element;
+// - GELU (i-GELU, x/2 (1 + L(x/sqrt 2)), L(x) = sgn(x) [a (clip(|x|, -b) + b)^2 + 1]):
+//   multiplies by 1/sqrt 2, the square, a and x; adds for the clip, + b,
+//   + 1 and 1 + L: 4 multiplies and 4 adds per element;
+// - layer norm: per element an add to the sum, the subtract of the mean, a
+//   square, an add to the sum of squares, the multiplies by 1/sigma and
+//   gamma and the add of beta (4 adds, 3 multiplies); per position the two
+//   divides by C (mean, variance), the add of epsilon, a square root and the
+//   divide for 1/sigma.
+VectorOps Layer::vector_work(int64_t values) const {
+  const auto v = static_cast<uint64_t>(values);
+  VectorOps ops;
+  switch (type) {
+    case LayerType::Softmax:
+      ops.add = 3 * v;
+      ops.exp = v;
+      ops.divide = v;
+      break;
+    case LayerType::Gelu:
+      ops.add = 4 * v;
+      ops.mult = 4 * v;
+      break;
+    case LayerType::LayerNorm: {
+      const uint64_t positions = v / static_cast<uint64_t>(M);
+      ops.add = 4 * v + positions;
+      ops.mult = 3 * v;
+      ops.divide = 3 * positions;
+      ops.sqrt = positions;
+      break;
+    }
+    default:
+      ops.add = v * static_cast<uint64_t>(vector_ops() / output_count());
+  }
+  return ops;
+}
+
+int Layer::operand_bits(std::size_t k) const {
+  return k == 1 && layer_streams_weights(type) ? precision.weights.bits : precision.inputs.bits;
 }
 
 }  // namespace qnnsim

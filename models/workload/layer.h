@@ -1,18 +1,40 @@
 #pragma once
 // One layer of a workload: its type, shapes and per-tensor precision. Every
 // count (MACs, elements, vector ops) is derived from the shapes, never written.
+//
+// A token sequence (a transformer's activations) is C = features, H = tokens,
+// W = 1: a linear layer applied to every token is a 1x1 convolution over H.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/config_error.h"
 #include "workload/precision.h"
+#include "workload/vector_ops.h"
 
 namespace qnnsim {
 
-enum class LayerType { Conv, FC, DWConv, MaxPool, AvgPool, Add };
+enum class LayerType {
+  Conv, FC, DWConv, MaxPool, AvgPool, Add,
+  MatMul,                      // a product of two activations (attention): see Layer
+  Softmax, LayerNorm, Gelu,    // vector-unit functions with exponentials, divisions, roots
+  Transpose, Concat, Split,    // data movement: no operations, only buffer and DRAM traffic
+  KvCache,                     // a decoder's key or value cache in DRAM: see Layer
+};
 const char* layer_type_name(LayerType t);
-bool layer_uses_array(LayerType t);  // conv, fc, dwconv run on the MAC array
+bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the MAC array
+// A matmul's second operand takes the place of weights in the loop nest, but
+// it is an activation another layer wrote: it differs per image, streams
+// from DRAM like the inputs and is never resident.
+bool layer_streams_weights(LayerType t);
+// Transpose, concat, split and a KV cache move data and compute nothing.
+bool layer_moves_data(LayerType t);
+// Softmax and layer norm normalise over the channels of each position: a
+// tile of them holds every channel.
+bool layer_normalizes_channels(LayerType t);
+// Layers only the PE-array designs run (the in-memory and dataflow designs
+// keep weights resident and have no units for these functions).
+bool layer_is_transformer_only(LayerType t);
 
 struct Shape {
   int64_t C = 0, H = 0, W = 0;
@@ -30,6 +52,16 @@ struct WeightStatistics {
   int64_t int_min = 0, int_max = 0;            // stored integers (integer weights)
 };
 
+// A matmul multiplies, for each of `heads` (groups), a rows x inner matrix
+// (its first producer) by an inner x cols matrix (its second): it is held as
+// a grouped 1x1 convolution with G = heads, C = heads x inner, H = P = rows,
+// M = heads x cols, whose weights come from the second producer. Its output
+// is a sequence of `rows` tokens with heads x cols features.
+//
+// A kv_cache holds a decoder's keys (or values) of H positions, C features
+// each, in DRAM: it appends its producer's `append` newest positions (P)
+// and outputs the whole cache, which the attention's matmul then reads.
+// It writes only what it appends; its output shape is the cache's.
 struct Layer {
   std::string name;
   LayerType type = LayerType::Conv;
@@ -45,15 +77,22 @@ struct Layer {
   bool inputs_density_given = false;  // only a layer fed by the network input may set it
 
   Shape input_shape() const { return {C, H, W}; }
-  Shape output_shape() const { return {M, P, Q}; }
+  Shape output_shape() const { return type == LayerType::KvCache ? Shape{M, H, 1} : Shape{M, P, Q}; }
 
   // Per image.
   int64_t macs() const;
   int64_t weight_count() const;
   int64_t input_count() const;   // summed over all producers
-  int64_t output_count() const { return M * P * Q; }
+  int64_t output_count() const { return M * P * Q; }  // values written (a KV cache: those appended)
   int64_t reduction_size() const { return (C / groups) * R * S; }  // K of the matrix view
   int64_t vector_ops() const;  // comparisons/adds/scales of pool and add layers
+  // The vector unit's operations for `values` outputs of this layer; for a
+  // layer that normalises over channels, `values` is whole positions (a
+  // multiple of C), since some operations are per position.
+  VectorOps vector_work(int64_t values) const;
+  // The width the layer reads its k-th producer at: a matmul's second
+  // operand at the weights' width, everything else at the inputs'.
+  int operand_bits(std::size_t k) const;
 };
 
 }  // namespace qnnsim

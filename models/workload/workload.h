@@ -27,6 +27,13 @@ struct Workload {
 Workload load_workload(const std::string& path);
 Workload load_workload(const ConfigNode& root);
 
+// Designs that keep every weight resident (in-memory crossbars, dataflow
+// engines) run conv, fc, dwconv, pooling and add layers only: a matmul's
+// second operand changes with every image and they have no units for
+// softmax, layer norm or GELU. Throws a ConfigError naming the first other
+// layer, its type and the design (`design` says which kind it is).
+void require_resident_weight_layers(const Workload& w, const std::string& design);
+
 // Names of the layers (or "input") that feed layer i.
 std::vector<std::string> producers_of(const Workload& w, std::size_t i);
 

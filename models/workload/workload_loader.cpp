@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/config_node.h"
 #include "workload/workload.h"
@@ -17,13 +18,17 @@ constexpr long double kMaxCount = 1099511627776.0L;  // 2^40 per image; x 2^16 b
 const std::map<std::string, LayerType> kLayerTypes = {
     {"conv", LayerType::Conv},       {"fc", LayerType::FC},           {"dwconv", LayerType::DWConv},
     {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
+    {"matmul", LayerType::MatMul},   {"softmax", LayerType::Softmax}, {"layernorm", LayerType::LayerNorm},
+    {"gelu", LayerType::Gelu},       {"transpose", LayerType::Transpose}, {"concat", LayerType::Concat},
+    {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},
 };
 
 LayerType parse_type(const ConfigNode& node) {
   const std::string name = node.text("type");
   const auto it = kLayerTypes.find(name);
   if (it == kLayerTypes.end())
-    node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add");
+    node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add, matmul, softmax, "
+                      "layernorm, gelu, transpose, concat, split, kv_cache");
   return it->second;
 }
 
@@ -83,7 +88,20 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     ws->reject_unknown_keys();
   }
 
-  l.C = node.integer_in("C", 1, kMaxChannels);
+  int64_t appended = 0;  // a KV cache: positions appended
+  if (l.type == LayerType::MatMul) {
+    // Per head: a rows x inner matrix times an inner x cols one (see layer.h).
+    l.groups = node.integer_in("heads", 1, kMaxChannels, 1);
+    const int64_t inner = node.integer_in("inner", 1, kMaxChannels), cols = node.integer_in("cols", 1, kMaxChannels);
+    l.H = node.integer_in("rows", 1, kMaxExtent);
+    if (l.groups * inner > kMaxChannels || l.groups * cols > kMaxChannels)
+      node.fail("heads", "heads x inner and heads x cols must each be at most " + std::to_string(kMaxChannels));
+    l.C = l.groups * inner;
+    l.M = l.groups * cols;
+    l.W = 1;
+  } else {
+    l.C = node.integer_in("C", 1, kMaxChannels);
+  }
   switch (l.type) {
     case LayerType::Conv:
       l.H = node.integer_in("H", 1, kMaxExtent);
@@ -122,12 +140,30 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.W = node.integer_in("W", 1, kMaxExtent);
       l.M = l.C;
       break;
+    case LayerType::MatMul: break;
+    case LayerType::Softmax:
+    case LayerType::LayerNorm:
+    case LayerType::Gelu:
+    case LayerType::Transpose:
+    case LayerType::Concat:
+    case LayerType::Split:
+      // The layer's output shape; a token sequence has W = 1.
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = node.integer_in("W", 1, kMaxExtent, 1);
+      l.M = l.C;
+      break;
+    case LayerType::KvCache:
+      l.H = node.integer_in("H", 1, kMaxExtent);
+      l.W = 1;
+      l.M = l.C;
+      appended = node.integer_in("append", 1, l.H, 1);
+      break;
   }
   const bool pooling = l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
   const bool ceil_mode = pooling && node.flag("ceil_mode", false);
   // The ONNX node a layer was imported from, kept for the user; the run does not read it.
   if (node.has("onnx_node")) node.text("onnx_node");
-  if (l.type != LayerType::FC && l.type != LayerType::Add) {
+  if (l.type != LayerType::FC && l.type != LayerType::Add && !layer_is_transformer_only(l.type)) {
     l.stride = node.integer_in("stride", 1, kMaxFilter, 1);
     l.padding = node.integer_in("padding", 0, kMaxFilter, 0);
     if (l.padding >= l.R || l.padding >= l.S)
@@ -137,6 +173,10 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
 
   l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
   l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
+  if (l.type == LayerType::KvCache) {  // it writes the positions it appends
+    l.P = appended;
+    l.Q = 1;
+  }
   if (l.P < 1 || l.Q < 1)
     node.fail("R", "the filter (" + std::to_string(l.R) + "x" + std::to_string(l.S) +
                        ", dilation " + std::to_string(l.dilation) + ") does not fit the padded input " +
@@ -149,10 +189,58 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   return l;
 }
 
+// The transformer layers read their producers' values in whatever layout
+// (a reshape moves nothing): only the number of values must agree. A
+// matmul's two operands hold heads x rows x inner and heads x inner x cols
+// values; a concat's producers together at most its output (the rest is the
+// model's constants, such as a class token); a split's producer at least
+// its output; the others exactly their output.
+void check_volumes(const ConfigNode& node, const Layer& l, const std::vector<std::string>& from,
+                   const std::map<std::string, Shape>& produced, const std::map<std::string, int>& produced_bits) {
+  const std::string key = l.from.empty() ? "C" : "from";
+  const std::string type = layer_type_name(l.type);
+  const std::string who = "layer '" + l.name + "': ";
+  if (l.type == LayerType::MatMul && from.size() != 2)
+    node.fail(key, who + "matmul takes 2 producers (the rows x inner and the inner x cols operands), found " +
+                       std::to_string(from.size()));
+  if (l.type != LayerType::MatMul && l.type != LayerType::Concat && from.size() != 1)
+    node.fail(key, who + type + " takes 1 producer, found " + std::to_string(from.size()));
+  int64_t total = 0;
+  for (std::size_t k = 0; k < from.size(); ++k) {
+    const auto it = produced.find(from[k]);
+    if (it == produced.end()) node.fail(key, "'" + from[k] + "' is not the network input nor an earlier layer");
+    const int64_t got = it->second.volume();
+    total += got;
+    if (l.type == LayerType::MatMul) {
+      const int64_t want = k == 0 ? l.input_count() : l.weight_count();
+      if (got != want)
+        node.fail(key, who + "matmul operand " + std::to_string(k + 1) + " holds heads x " +
+                           (k == 0 ? "rows x inner = " : "inner x cols = ") + std::to_string(want) + " values, but '" +
+                           from[k] + "' outputs " + shape_text(it->second) + " = " + std::to_string(got));
+    }
+    const auto bits = produced_bits.find(from[k]);
+    if (bits != produced_bits.end() && bits->second != l.operand_bits(k))
+      node.fail(l.from.empty() ? "name" : "from",
+                who + "reads '" + from[k] + "' at " + std::to_string(l.operand_bits(k)) + " bits but it writes " +
+                    std::to_string(bits->second) + "-bit outputs; set " +
+                    (k == 1 && layer_streams_weights(l.type) ? "weights" : "inputs") +
+                    ".bits here equal to that layer's outputs.bits");
+  }
+  const int64_t out = l.output_count();
+  if (l.type == LayerType::MatMul) return;
+  const bool ok = l.type == LayerType::Concat ? total <= out : l.type == LayerType::Split ? total >= out : total == out;
+  if (!ok)
+    node.fail(key, who + type + " " + shape_text(l.output_shape()) + " = " + std::to_string(out) + " values " +
+                       (l.type == LayerType::Concat ? "cannot hold the " : l.type == LayerType::Split ? "is more than the "
+                                                                                                    : "does not match the ") +
+                       std::to_string(total) + " values its producer" + (from.size() > 1 ? "s" : "") + " output");
+}
+
 // Every layer must consume exactly what its producers output.
 void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
   std::map<std::string, Shape> produced{{"input", w.input}};
   std::map<std::string, int> produced_bits;  // the network input takes any width
+  std::set<std::string> sequences;            // layers whose outputs are token sequences of any layout
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const ConfigNode& node = nodes[i];
@@ -164,6 +252,13 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
                           "set it there (only a layer fed by the network input sets inputs.density)");
     if (l.type == LayerType::Add && from.size() != 2)
       node.fail("from", "add takes 2 producers, found " + std::to_string(from.size()));
+    if (layer_is_transformer_only(l.type)) {
+      check_volumes(node, l, from, produced, produced_bits);
+      produced[l.name] = l.output_shape();
+      produced_bits[l.name] = l.precision.outputs.bits;
+      sequences.insert(l.name);
+      continue;
+    }
     // Several producers of another layer are concatenated along channels.
     const bool concat = l.type != LayerType::Add && from.size() > 1;
     int64_t channels = 0, volume = 0;
@@ -179,6 +274,12 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
           node.fail(key, "fc input features C=" + std::to_string(l.C) + " do not match '" + p +
                              "', which outputs " + shape_text(got) + " = " + std::to_string(got.volume()) +
                              " values");
+      } else if (!concat && sequences.count(p)) {
+        // A transformer layer's output is held in whatever layout the next
+        // layer reads (a reshape moves nothing): only the values must agree.
+        if (got.volume() != l.input_shape().volume())
+          node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not hold the " +
+                             std::to_string(got.volume()) + " values '" + p + "' outputs");
       } else if (concat ? (got.H != l.H || got.W != l.W) : !(got == l.input_shape())) {
         node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
                            "', which outputs " + shape_text(got));
@@ -207,6 +308,17 @@ int64_t Workload::macs_per_image() const {
   return sum;
 }
 
+void require_resident_weight_layers(const Workload& w, const std::string& design) {
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    if (layer_is_transformer_only(l.type))
+      throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
+                        std::string("a ") + layer_type_name(l.type) + " layer cannot run on " + design +
+                            ", which keeps every weight resident and runs conv, fc, dwconv, maxpool, avgpool and add "
+                            "layers only; run this workload on a PE-array design (such as arch/systolic_ws.yaml)");
+  }
+}
+
 std::vector<std::string> producers_of(const Workload& w, std::size_t i) {
   if (!w.layers[i].from.empty()) return w.layers[i].from;
   return {i == 0 ? std::string("input") : w.layers[i - 1].name};
@@ -219,8 +331,15 @@ void derive_input_densities(Workload& w) {
     const auto from = producers_of(w, i);
     if (!(from.size() == 1 && from[0] == "input")) {
       // Weighted by values: a concatenation's density is that of all its values.
+      // A matmul's second operand is the nest's weights: it has its own density.
+      const std::size_t operands = layer_streams_weights(l.type) ? 1 : from.size();
+      if (operands < from.size()) {
+        const std::string& b = from[1];
+        l.precision.weights.density = b == "input" ? w.layers.front().precision.inputs.density : written.at(b).first;
+      }
       double nonzero = 0, values = 0;
-      for (const auto& p : from) {
+      for (std::size_t k = 0; k < operands; ++k) {
+        const std::string& p = from[k];
         const auto [d, n] = p == "input" ? std::pair{w.layers.front().precision.inputs.density,
                                                       static_cast<double>(w.input.volume())}
                                          : written.at(p);
