@@ -98,6 +98,10 @@ TEST_CASE("level design mistakes are errors at their key", "[levels][validation]
   e = bad("    keeps: [outputs]\n", "    keeps: [outputs, psums]\n");
   CHECK_THAT(e.message(), Catch::Contains("expected weights, inputs or outputs, found 'psums'"));
 
+  e = bad("    keeps: [weights, inputs, outputs]\n    block_words: 4", "    keeps: [weights, outputs]\n    block_words: 4");
+  CHECK(e.key_path() == "levels[0].keeps");
+  CHECK_THAT(e.message(), Catch::Contains("must keep weights, inputs and outputs (inputs missing)"));
+
   e = bad("layer: conv", "layer: conv9");
   CHECK(e.key_path() == "layer");
 

@@ -155,6 +155,13 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.prices.push_back(p);
     d.limits.push_back(lim);
   }
+  // Every tensor starts in the outermost level (DRAM): a level inside it that
+  // keeps a tensor the outermost does not would have nothing to fill it from.
+  for (int t = 0; t < kOperands; ++t)
+    if (!d.nest.levels.front().keeps[t])
+      levels.front().fail("keeps", fmt::format("the outermost level holds every tensor at the start and end of the layer, so "
+                                               "it must keep weights, inputs and outputs ({} missing)",
+                                               kTensorKeys[t]));
   const ConfigNode c = root.child("compute");
   c.expect_map("the compute units: {name, instances, energy_pj}");
   d.compute_name = c.text("name");
