@@ -91,6 +91,18 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"warnings", m.warnings}};
   }
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
+  // Only components with figures beyond their counts appear, so designs
+  // without them keep the same keys as before.
+  if (!r.component_stats.empty()) {
+    nlohmann::ordered_json components = nlohmann::ordered_json::object();
+    for (const ComponentStats& c : r.component_stats) {
+      nlohmann::ordered_json one = nlohmann::ordered_json::object();
+      for (const auto& [name, v] : c.values) one[name] = v;
+      for (const auto& [name, v] : c.series) one[name] = v;
+      components[c.component] = one;
+    }
+    j["components"] = components;
+  }
   return j;
 }
 

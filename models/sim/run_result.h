@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/component_stats.h"
+
 namespace qnnsim {
 
 struct ActionResult {
@@ -138,6 +140,7 @@ struct RunResult {
   std::vector<LayerResult> layers;
   std::optional<InMemorySummary> in_memory;
   std::optional<DataflowSummary> dataflow;
+  std::vector<ComponentStats> component_stats;  // components with figures beyond their counts
 };
 
 }  // namespace qnnsim
