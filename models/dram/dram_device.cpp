@@ -184,7 +184,7 @@ void DramDeviceModule::serve(Work& work, sc_core::sc_time& delay) {
   const DramDeviceSpec& device = dram_.device();
   const DramTiming& t = device.timing;
   const bool write = work.kind == Work::Kind::Write;
-  for (BankLoad& b : shape_.banks) b = BankLoad{};
+  shape_.clear();
   // The transfer continues its tensor where the last one stopped, wrapping
   // to the tensor's start (a re-fetch reads the same bytes again).
   Region& region = region_of(work.layer, work.tensor);

@@ -4,15 +4,16 @@ namespace qnnsim {
 
 namespace {
 
-// `n` bursts of one bank, all in `row`.
-void touch(PagePolicy policy, int64_t bank, int64_t row, uint64_t n, RowBuffers& rows, BankLoad& b) {
+// `n` bursts of one bank, all in `row`; returns the activations they need.
+uint64_t touch(PagePolicy policy, int64_t bank, int64_t row, uint64_t n, RowBuffers& rows, BankLoad& b) {
   if (policy == PagePolicy::Closed) {
     if (b.start == BankLoad::Start::Untouched) b.start = BankLoad::Start::Empty;
     b.activations += n;
     b.visits += n;
     b.bursts += n;
-    return;
+    return n;
   }
+  uint64_t activations = 0;
   int64_t& open = rows[bank];
   if (open == row) {
     if (b.bursts == 0) {  // the transfer's first visit to this bank finds its row open
@@ -24,18 +25,25 @@ void touch(PagePolicy policy, int64_t bank, int64_t row, uint64_t n, RowBuffers&
     ++b.activations;
     ++b.visits;
     open = row;
+    activations = 1;
   }
   b.bursts += n;
+  return activations;
 }
 
 // Every bank's bursts within one stripe, [lo, hi) in burst units.
 void add_stripe(const AddressMap& map, PagePolicy policy, uint64_t lo, uint64_t hi, RowBuffers& rows,
                 TransferShape& shape) {
   const int64_t row = map.row_of(lo);
+  Phase phase;
+  phase.bursts.assign(static_cast<std::size_t>(map.banks()), 0);
+  phase.activations.assign(static_cast<std::size_t>(map.banks()), 0);
   for (int64_t k = 0; k < map.banks(); ++k) {
-    const uint64_t n = map.bursts_below(hi, k) - map.bursts_below(lo, k);
-    if (n > 0) touch(policy, k, row, n, rows, shape.banks[static_cast<std::size_t>(k)]);
+    const auto i = static_cast<std::size_t>(k);
+    phase.bursts[i] = map.bursts_below(hi, k) - map.bursts_below(lo, k);
+    if (phase.bursts[i] > 0) phase.activations[i] = touch(policy, k, row, phase.bursts[i], rows, shape.banks[i]);
   }
+  shape.phases.push_back(std::move(phase));
 }
 
 }  // namespace
@@ -65,6 +73,10 @@ void add_run(const AddressMap& map, PagePolicy policy, uint64_t byte, uint64_t b
     const uint64_t stripes = s1 - s;
     const uint64_t per_bank = static_cast<uint64_t>(map.bursts_per_row());
     const int64_t last_row = map.row_of((s1 - 1) * S);
+    Phase phase;
+    phase.repeat = stripes;
+    phase.bursts.assign(static_cast<std::size_t>(map.banks()), per_bank);
+    phase.activations.assign(static_cast<std::size_t>(map.banks()), policy == PagePolicy::Closed ? per_bank : 1);
     for (int64_t k = 0; k < map.banks(); ++k) {
       BankLoad& b = shape.banks[static_cast<std::size_t>(k)];
       const uint64_t acts = policy == PagePolicy::Closed ? stripes * per_bank : stripes;
@@ -73,6 +85,7 @@ void add_run(const AddressMap& map, PagePolicy policy, uint64_t byte, uint64_t b
       b.bursts += stripes * per_bank;
       if (policy == PagePolicy::Open) rows[k] = last_row;
     }
+    shape.phases.push_back(std::move(phase));
   }
   add_stripe(map, policy, s1 * S, x1, rows, shape);
 }

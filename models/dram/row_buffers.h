@@ -36,9 +36,23 @@ class RowBuffers {
   std::vector<int64_t> open_;
 };
 
+// One stripe's share of a run, per bank: a phase of the transfer. A bank
+// serves its bursts in address order, so its next row opens only once its
+// bursts of this stripe are done: phases follow one another. `repeat` counts
+// identical whole stripes in a row.
+struct Phase {
+  std::vector<uint64_t> bursts, activations;
+  uint64_t repeat = 1;
+};
+
 struct TransferShape {
   explicit TransferShape(int64_t banks) : banks(static_cast<std::size_t>(banks)) {}
+  void clear() {
+    for (BankLoad& b : banks) b = BankLoad{};
+    phases.clear();
+  }
   std::vector<BankLoad> banks;
+  std::vector<Phase> phases;
 };
 
 // Adds the bursts covering bytes [byte, byte + bytes) to `shape`, updating the open rows.

@@ -53,12 +53,51 @@ TransferTime transfer_time(const DramDeviceSpec& device, const AddressMap& map, 
     }
   }
 
+  // Phases (each run's stripes) follow one another: a bank's next row opens
+  // only after its bursts of this stripe. Within a phase, activations (one
+  // per tRRD_S, four per tFAW) and the data bus pace each other: a phase
+  // lasts its bursts on the bus, or its activations plus the last row's share
+  // of bursts, whichever is longer. A phase that activates nothing may fill
+  // bus time an earlier phase left idle (ready row hits go first).
+  const double column_gap = std::max(static_cast<double>(t.ccd_s), burst);
+  std::vector<double> phases(static_cast<std::size_t>(channels)), idle(static_cast<std::size_t>(channels));
+  std::vector<double> p_bursts(static_cast<std::size_t>(channels)), p_acts(static_cast<std::size_t>(channels * ranks));
+  for (const Phase& phase : shape.phases) {
+    std::fill(p_bursts.begin(), p_bursts.end(), 0.0);
+    std::fill(p_acts.begin(), p_acts.end(), 0.0);
+    for (int64_t k = 0; k < map.banks(); ++k) {
+      const BankCoordinates& c = map.coordinates(k);
+      p_bursts[static_cast<std::size_t>(c.channel)] += static_cast<double>(phase.bursts[static_cast<std::size_t>(k)]);
+      p_acts[static_cast<std::size_t>(c.channel * ranks + c.rank)] +=
+          static_cast<double>(phase.activations[static_cast<std::size_t>(k)]);
+    }
+    for (int64_t ch = 0; ch < channels; ++ch) {
+      const auto c = static_cast<std::size_t>(ch);
+      const double bus = p_bursts[c] * column_gap;
+      double acts = 0, pace = 0;
+      for (int64_t r = 0; r < ranks; ++r) {
+        const double a = p_acts[static_cast<std::size_t>(ch * ranks + r)];
+        acts += a;
+        if (a > 0)
+          pace = std::max({pace, (a - 1) * static_cast<double>(t.rrd_s), std::floor((a - 1) / 4) * static_cast<double>(t.faw)});
+      }
+      if (acts == 0) {
+        const double filled = std::min(idle[c], bus);
+        idle[c] -= filled;
+        phases[c] += bus - filled;
+        continue;
+      }
+      const double length = std::max(bus, pace + p_bursts[c] / acts * column_gap);
+      idle[c] += (length - bus) * static_cast<double>(phase.repeat);
+      phases[c] += length * static_cast<double>(phase.repeat);
+    }
+  }
+
   double span = 0;
   for (int64_t ch = 0; ch < channels; ++ch) {
     const auto c = static_cast<std::size_t>(ch);
     if (ch_bursts[c] == 0) continue;
-    const double column_gap = std::max(static_cast<double>(t.ccd_s), burst);
-    double s = std::max(ch_span[c], ch_first[c] + (ch_bursts[c] - 1) * column_gap);
+    double s = std::max({ch_span[c], ch_first[c] + (ch_bursts[c] - 1) * column_gap, ch_first[c] + phases[c] - column_gap});
     for (int64_t r = 0; r < ranks; ++r) {
       const auto rank = static_cast<std::size_t>(ch * ranks + r);
       double group_acts = 0;
