@@ -202,9 +202,7 @@ void DramDeviceModule::serve(Work& work, sc_core::sc_time& delay) {
   // tCL + a burst + 2 tCK - tCWL from the last read command.
   if (served_ && write != last_write_)
     busy += write ? t.s(t.cl + 2 - t.cwl) + device.burst_s() : t.s(t.cwl + t.wtr) + device.burst_s();
-  // Each rank stops for tRFC in every tREFI: a transfer takes
-  // tREFI / (tREFI - tRFC) times as long on average.
-  const double refresh = busy * t.s(t.rfc) / (t.s(t.refi) - t.s(t.rfc));
+  const double refresh = refresh_s(t, busy);
   busy += refresh;
   const sc_core::sc_time done = reserve(delay, seconds(busy));
   if (first_access_s_ < 0) first_access_s_ = (sc_core::sc_time_stamp() + done).to_seconds() - busy;

@@ -25,4 +25,8 @@ struct TransferTime {
 TransferTime transfer_time(const DramDeviceSpec& device, const AddressMap& map, const TransferShape& shape,
                            bool write);
 
+// Each rank stops for tRFC in every tREFI, so busy time stretches by
+// tREFI / (tREFI - tRFC) on average: the refresh time `busy_s` of work costs.
+inline double refresh_s(const DramTiming& t, double busy_s) { return busy_s * t.s(t.rfc) / t.s(t.refi - t.rfc); }
+
 }  // namespace qnnsim
