@@ -5,6 +5,7 @@
 // (core/calendar.h); results depend on the quantum only through the order in
 // which overlapping requests are booked (under 1% on the shipped networks).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "core/action_log.h"
 #include "core/calendar.h"
+#include "core/component_stats.h"
 #include "core/work.h"
 #include "workload/layer.h"
 
@@ -29,6 +31,13 @@ class ComponentModule : public sc_core::sc_module {
 
   // Before simulation: declare the actions each layer will count (not on the hot path).
   virtual void prepare(const std::vector<Layer>& layers) = 0;
+
+  // After the run, once per layer: the span of simulated time the layer took,
+  // for what a component spends by time rather than by tile (a DRAM's
+  // refresh and standby). Most components spend nothing by time.
+  virtual void account_time(int /*layer*/, double /*start_s*/, double /*end_s*/) {}
+  // After the run: figures beyond the action counts, if the component has any.
+  virtual std::optional<ComponentStats> stats(double /*run_s*/) const { return std::nullopt; }
 
   const ComponentSpec& spec() const { return spec_; }
   const ActionLog& log() const { return log_; }

@@ -1,6 +1,7 @@
 #include "controller/controller.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
@@ -71,8 +72,10 @@ void Controller::loader() {
         tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       const sc_time t = sc_core::sc_time_stamp();
       sc_time done = t;
-      for (auto [from_dram, into_buffer] : {std::pair{tile.weight_load_bits, tile.weight_load_bits},
-                                            std::pair{tile.input_dram_bits, tile.input_load_bits}}) {
+      for (auto [tensor, from_dram, into_buffer] :
+           {std::tuple{Tensor::Weights, tile.weight_load_bits, tile.weight_load_bits},
+            std::tuple{Tensor::Inputs, tile.input_dram_bits, tile.input_load_bits}}) {
+        work_.tensor = tensor;  // a DRAM device places each tensor in its own region
         done = std::max(done, issue(dram, Work::Kind::Read, layer, from_dram, t));
         done = std::max(done, issue(glb, Work::Kind::Write, layer, into_buffer, t));
         timing_[l].dram_bits += from_dram;
@@ -132,6 +135,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   // scratchpads; weights the buffer does not keep come from DRAM instead
   // (the engine lets only weights pass through, so they cross raw).
   const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
+    work_.tensor = tensor;  // the DRAM region it comes from, the network it travels on
     if (arch_.glb->keeps(tensor)) {
       done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
     } else {
@@ -139,7 +143,6 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
       timing_[static_cast<std::size_t>(layer)].dram_bits += mv.glb_bits;
     }
     work_.delivered_bits = mv.delivered_bits;
-    work_.tensor = tensor;  // the network it travels on
     done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
     if (mv.values > 0) {
       work_.values = mv.values;
@@ -241,6 +244,7 @@ void Controller::storer() {
       const sc_time ready = compute_end_[stored_];
       if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
       const sc_time t = sc_core::sc_time_stamp();
+      work_.tensor = Tensor::Outputs;
       sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
                               issue(dram, Work::Kind::Write, layer, tile.output_store_bits, t));
       // Finished outputs stream through the vector unit's requantization on the way out.

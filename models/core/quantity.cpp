@@ -29,6 +29,7 @@ const UnitTable& units_for(Dimension d) {
   static const UnitTable length = {{"m", 1}, {"mm", 1e-3}, {"um", 1e-6}, {"nm", 1e-9}};
   static const UnitTable area = {{"m2", 1}, {"mm2", 1e-6}, {"um2", 1e-12}};
   static const UnitTable resistance = {{"Ohm", 1}, {"kOhm", 1e3}, {"MOhm", 1e6}};
+  static const UnitTable current = {{"A", 1}, {"mA", 1e-3}, {"uA", 1e-6}};
   switch (d) {
     case Dimension::Bits: return bits;
     case Dimension::Frequency: return freq;
@@ -39,6 +40,7 @@ const UnitTable& units_for(Dimension d) {
     case Dimension::Length: return length;
     case Dimension::Area: return area;
     case Dimension::Resistance: return resistance;
+    case Dimension::Current: return current;
   }
   return bits;
 }
@@ -63,6 +65,7 @@ const char* dimension_name(Dimension d) {
     case Dimension::Length: return "a length";
     case Dimension::Area: return "an area";
     case Dimension::Resistance: return "a resistance";
+    case Dimension::Current: return "a current";
   }
   return "a quantity";
 }
@@ -78,6 +81,7 @@ const char* dimension_example(Dimension d) {
     case Dimension::Length: return "'45 nm'";
     case Dimension::Area: return "'0.01 mm2'";
     case Dimension::Resistance: return "'10 kOhm'";
+    case Dimension::Current: return "'52 mA'";
   }
   return "";
 }

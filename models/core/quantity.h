@@ -8,7 +8,7 @@
 
 namespace qnnsim {
 
-enum class Dimension { Bits, Frequency, Time, Voltage, Energy, Power, Length, Area, Resistance };
+enum class Dimension { Bits, Frequency, Time, Voltage, Energy, Power, Length, Area, Resistance, Current };
 
 const char* dimension_name(Dimension d);
 const char* dimension_example(Dimension d);  // e.g. "256 KiB", used in error messages

@@ -92,6 +92,18 @@ nlohmann::ordered_json to_json(const RunResult& r) {
   }
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
+  // Only components with figures beyond their counts appear, so designs
+  // without them keep the same keys as before.
+  if (!r.component_stats.empty()) {
+    nlohmann::ordered_json components = nlohmann::ordered_json::object();
+    for (const ComponentStats& c : r.component_stats) {
+      nlohmann::ordered_json one = nlohmann::ordered_json::object();
+      for (const auto& [name, v] : c.values) one[name] = v;
+      for (const auto& [name, v] : c.series) one[name] = v;
+      components[c.component] = one;
+    }
+    j["components"] = components;
+  }
   return j;
 }
 

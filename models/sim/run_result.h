@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/component_stats.h"
+
 namespace qnnsim {
 
 struct ActionResult {
@@ -147,6 +149,7 @@ struct RunResult {
   std::optional<InMemorySummary> in_memory;
   std::optional<DataflowSummary> dataflow;
   std::optional<PeArraySummary> pe_array;
+  std::vector<ComponentStats> component_stats;  // components with figures beyond their counts
 };
 
 }  // namespace qnnsim

@@ -125,7 +125,15 @@ RunResult run_plans(const ArchSpec& arch, const Workload& w, const std::vector<L
   ctrl.vector.bind(vector->socket);
 
   sc_core::sc_start();
-  return collect(arch, w, plans, ctrl, modules);
+  // What components spend by time (DRAM refresh and standby) is counted once
+  // the layers' spans are known, before the energy model prices the counts.
+  for (ComponentModule* m : {dram.get(), glb.get(), noc.get(), array.get(), vector.get()})
+    for (std::size_t l = 0; l < plans.size(); ++l)
+      m->account_time(static_cast<int>(l), ctrl.timing()[l].start.to_seconds(), ctrl.timing()[l].end.to_seconds());
+  RunResult r = collect(arch, w, plans, ctrl, modules);
+  for (const ComponentModule* m : modules)
+    if (auto s = m->stats(r.summary.latency_s)) r.component_stats.push_back(std::move(*s));
+  return r;
 }
 
 }  // namespace qnnsim
