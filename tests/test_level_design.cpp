@@ -102,6 +102,9 @@ TEST_CASE("level design mistakes are errors at their key", "[levels][validation]
   CHECK(e.key_path() == "levels[0].keeps");
   CHECK_THAT(e.message(), Catch::Contains("must keep weights, inputs and outputs (inputs missing)"));
 
+  e = bad("energy_pj: 0.25}", "energy_pj: -0.25}");
+  CHECK(e.key_path() == "compute.energy_pj");
+
   e = bad("layer: conv", "layer: conv9");
   CHECK(e.key_path() == "layer");
 

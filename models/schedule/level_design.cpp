@@ -150,6 +150,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
     else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
     p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
+    if (p.leak_pj_per_cycle < 0) l.fail("leak_pj_per_cycle", "expected a leakage of 0 pJ per cycle or more");
     l.reject_unknown_keys();
     d.nest.levels.push_back(std::move(s));
     d.prices.push_back(p);
@@ -167,6 +168,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   d.compute_name = c.text("name");
   d.compute_instances = c.integer_in("instances", 1, kMaxLevelFactor);
   d.compute_pj = c.number("energy_pj");
+  if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");
   c.reject_unknown_keys();
   root.reject_unknown_keys();
 
