@@ -159,19 +159,23 @@ class ClosedForm {
     return true;
   }
 
+  // One child's window now and before, along axis a.
+  void count_child(int a, const Interval& now, const Interval& before, AxisSums& s) {
+    s.each_new += static_cast<uint64_t>(now.size());
+    s.each_old += static_cast<uint64_t>(before.size());
+    s.each_kept += common(now, before);
+    largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+  }
+
   bool add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
                     bool no_new, bool no_old, AxisSums& s) {
     if (kids.empty()) {  // one child along this axis: nothing to share or merge
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, base_new, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, base_old, p_.extent, b_);
-      const uint64_t kept = common(now, before);
-      s.each_new += static_cast<uint64_t>(now.size());
-      s.each_old += static_cast<uint64_t>(before.size());
-      s.each_kept += kept;
+      count_child(a, now, before, s);
       s.shared_new += static_cast<uint64_t>(now.size());
       s.shared_old += static_cast<uint64_t>(before.size());
-      s.shared_kept += kept;
-      largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+      s.shared_kept += common(now, before);
       return true;
     }
     // Children keyed by what they may share: the indices along fan-outs that
@@ -188,11 +192,7 @@ class ClosedForm {
       }
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, nb, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, ob, p_.extent, b_);
-      const uint64_t kept = common(now, before);
-      s.each_new += static_cast<uint64_t>(now.size());
-      s.each_old += static_cast<uint64_t>(before.size());
-      s.each_kept += kept;
-      largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+      count_child(a, now, before, s);
       groups[key][{now, before}]++;
       more = false;
       for (std::size_t i = kids.size(); i-- > 0;) {
