@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 
+#include "schedule/closed_form_memo.h"
 #include "schedule/level_nest.h"
 #include "support.h"
 
@@ -312,10 +313,51 @@ TEST_CASE("a level nest whose factors do not cover the layer is refused, naming 
                                                       Catch::Contains("layer's S is 3"));
 }
 
+// A nest that spreads the prime factors of every dimension of `extent` over 2
+// to 4 levels' temporal loops and fan-outs at random, with random keeps (the
+// outermost keeps all), loop orders and networks.
+LevelNest random_nest(std::mt19937& rng, const DimArray& extent) {
+  const auto pick = [&](std::initializer_list<int64_t> v) {
+    return *(v.begin() + std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng));
+  };
+  LevelNest n;
+  const int levels = static_cast<int>(pick({2, 3, 4}));
+  n.levels.resize(levels);
+  for (int l = 0; l < levels; ++l) {
+    n.levels[l].name = "L" + std::to_string(l);
+    for (int t = 0; t < kOperands; ++t) n.levels[l].keeps[t] = l == 0 || pick({0, 1}) == 1;
+    n.levels[l].multicast_per_value = pick({0, 1}) == 1;
+  }
+  for (int d = 0; d < kDims; ++d) {
+    int64_t rest = extent[d];
+    for (int64_t f = 2; rest > 1;) {
+      if (rest % f != 0) {
+        ++f;
+        continue;
+      }
+      rest /= f;
+      StorageLevel& at = n.levels[std::uniform_int_distribution<int>(0, levels - 1)(rng)];
+      auto& loops = pick({0, 1, 2}) == 0 ? at.spatial : at.temporal;  // a third of the factors fan out
+      loops.insert(loops.begin() + std::uniform_int_distribution<std::size_t>(0, loops.size())(rng), L(d, f));
+    }
+  }
+  return n;
+}
+
+std::string describe(const LevelNest& n) {
+  std::string shape = "levels:";
+  for (const StorageLevel& l : n.levels) {
+    shape += " [" + l.name + " keeps " + std::to_string(l.keeps[0]) + std::to_string(l.keeps[1]) + std::to_string(l.keeps[2]);
+    for (const LevelLoop& x : l.temporal) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
+    shape += " |";
+    for (const LevelLoop& x : l.spatial) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
+    shape += l.multicast_per_value ? " per value]" : " per dimension]";
+  }
+  return shape;
+}
+
 TEST_CASE("level analysis equals the point-by-point reference on random nests", "[levels][analytic]") {
-  // Fixed seed: the same 40 nests every run. Each spreads the prime factors of
-  // every dimension over 2 to 4 levels' temporal loops and fan-outs at random,
-  // with random keeps (the outermost keeps all), loop orders and networks.
+  // Fixed seed: the same 40 nests every run.
   std::mt19937 rng(20261202);
   const auto pick = [&](std::initializer_list<int64_t> v) {
     return *(v.begin() + std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng));
@@ -325,38 +367,39 @@ TEST_CASE("level analysis equals the point-by-point reference on random nests", 
     const DimArray extent{pick({1, 2}), 1, pick({2, 4}), pick({1, 2, 3}), pick({2, 3, 4}), pick({2, 4}), R, pick({1, 3})};
     const int64_t H = (extent[kP] - 1) * stride + R - 2 * padding, W = (extent[kQ] - 1) * stride + extent[kS] - 2 * padding;
     const LoopBounds b = bounds(extent, H, W, stride, padding);
-    LevelNest n;
-    const int levels = static_cast<int>(pick({2, 3, 4}));
-    n.levels.resize(levels);
-    for (int l = 0; l < levels; ++l) {
-      n.levels[l].name = "L" + std::to_string(l);
-      for (int t = 0; t < kOperands; ++t) n.levels[l].keeps[t] = l == 0 || pick({0, 1}) == 1;
-      n.levels[l].multicast_per_value = pick({0, 1}) == 1;
-    }
-    for (int d = 0; d < kDims; ++d) {
-      int64_t rest = extent[d];
-      for (int64_t f = 2; rest > 1;) {
-        if (rest % f != 0) {
-          ++f;
-          continue;
-        }
-        rest /= f;
-        StorageLevel& at = n.levels[std::uniform_int_distribution<int>(0, levels - 1)(rng)];
-        auto& loops = pick({0, 1, 2}) == 0 ? at.spatial : at.temporal;  // a third of the factors fan out
-        loops.insert(loops.begin() + std::uniform_int_distribution<std::size_t>(0, loops.size())(rng), L(d, f));
-      }
-    }
+    const LevelNest n = random_nest(rng, extent);
     std::string shape = "extents";
     for (int d = 0; d < kDims; ++d) shape += " " + std::string(dim_name(d)) + std::to_string(extent[d]);
-    shape += ", stride " + std::to_string(stride) + ", padding " + std::to_string(padding) + "; levels:";
-    for (const StorageLevel& l : n.levels) {
-      shape += " [" + l.name + " keeps " + std::to_string(l.keeps[0]) + std::to_string(l.keeps[1]) + std::to_string(l.keeps[2]);
-      for (const LevelLoop& x : l.temporal) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
-      shape += " |";
-      for (const LevelLoop& x : l.spatial) shape += " " + std::string(dim_name(x.dim)) + std::to_string(x.factor);
-      shape += l.multicast_per_value ? " per value]" : " per dimension]";
-    }
+    shape += ", stride " + std::to_string(stride) + ", padding " + std::to_string(padding) + "; " + describe(n);
     INFO("trial " << trial << ": " << shape);
     same_counts(n, b);
   }
+}
+
+TEST_CASE("counts through a memo shared by many nests equal counts without one", "[levels][analytic]") {
+  // A search keeps one memo of per-axis sums for all the nests of a layer
+  // (closed_form_memo.h). 300 random nests over two layers, alternating so the
+  // memo must also forget a layer when it meets the other (then 100 on one
+  // layer, where it fills up): a key that left out
+  // something a per-axis sum depends on would hand one nest another's sums.
+  std::mt19937 rng(1202);
+  const LoopBounds layers[] = {bounds({2, 1, 4, 6, 4, 4, 3, 3}, 4, 4, 1, 1), bounds({1, 1, 6, 4, 3, 6, 3, 1}, 5, 9, 2, 1)};
+  ClosedFormMemo memo;
+  for (int trial = 0; trial < 300; ++trial) {
+    const LoopBounds& b = layers[trial % 2 == 0 || trial > 200 ? 0 : 1];
+    const LevelNest n = random_nest(rng, b.extent);
+    INFO("trial " << trial << ": " << describe(n));
+    const LevelNestCounts plain = count_level_accesses(n, b);
+    const LevelNestCounts memoized = count_level_accesses(n, b, LevelCountMethod::ClosedForm, &memo);
+    for (std::size_t l = 0; l < n.levels.size(); ++l)
+      for (int t = 0; t < kOperands; ++t) {
+        INFO("level " << n.levels[l].name << ", " << tensor_name(static_cast<Tensor>(t)));
+        CHECK(memoized.level[l].tensor[t].reads == plain.level[l].tensor[t].reads);
+        CHECK(memoized.level[l].tensor[t].fills == plain.level[l].tensor[t].fills);
+        CHECK(memoized.level[l].tensor[t].updates == plain.level[l].tensor[t].updates);
+        CHECK(memoized.level[l].tensor[t].drains == plain.level[l].tensor[t].drains);
+        CHECK(memoized.level[l].tensor[t].block == plain.level[l].tensor[t].block);
+      }
+  }
+  CHECK(memo.size() > 0);
 }

@@ -17,9 +17,13 @@
 // input rows) the sum no longer splits, and the caller steps through instead.
 #include "schedule/level_loops.h"
 
+#include "schedule/closed_form_memo.h"
+
 #include <algorithm>
 #include <map>
 #include <tuple>
+
+#include <boost/container/small_vector.hpp>
 
 namespace qnnsim {
 
@@ -43,12 +47,7 @@ struct Positions {
   int64_t lo, hi, shift;  // new index i in [lo, hi), old index i - shift
 };
 
-struct AxisSums {
-  // Over distinct children (what the parent sends) and over all children (what they take in).
-  uint64_t shared_new = 0, shared_kept = 0, shared_old = 0;
-  uint64_t each_new = 0, each_kept = 0, each_old = 0;
-  uint64_t largest = 0;
-};
+using PositionList = boost::container::small_vector<Positions, 12>;
 
 // Values two intervals share.
 uint64_t common(const Interval& a, const Interval& b) {
@@ -57,7 +56,9 @@ uint64_t common(const Interval& a, const Interval& b) {
 
 class ClosedForm {
  public:
-  ClosedForm(const PairLoops& p, const LoopBounds& b) : p_(p), b_(b) {}
+  ClosedForm(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) : p_(p), b_(b), memo_(memo) {
+    if (memo_) memo_->use_layer(b);
+  }
 
   std::optional<PairCounts> run() {
     const std::size_t n = p_.temporal.size();
@@ -76,7 +77,7 @@ class ClosedForm {
   bool add_class(int k) {
     const int n = static_cast<int>(p_.temporal.size());
     const bool first = k < 0, last = k == n;
-    std::array<std::vector<Positions>, kBoxAxes> outer;
+    std::array<PositionList, kBoxAxes> outer;
     uint64_t mult = 1, mult_first = 1;  // the positions of loops on no axis; those where outputs start from zero
     for (int j = 0; j < n; ++j) {
       const FlatLoop& x = p_.temporal[j];
@@ -134,7 +135,38 @@ class ClosedForm {
 
   // Sums along axis a over its outer positions and its children; false when
   // children that may share a read have windows that partly overlap.
-  bool sum_axis(int a, const std::vector<Positions>& outer, bool no_new, bool no_old, AxisSums& s) {
+  bool sum_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
+    if (!memo_) {
+      sum_axis_sums(a, outer, no_new, no_old, s);
+    } else {
+      const ClosedFormMemo::Key key = memo_key(a, outer, no_new, no_old);
+      if (const AxisSums* known = memo_->find(key)) {
+        s = *known;
+      } else {
+        sum_axis_sums(a, outer, no_new, no_old, s);
+        memo_->store(key, s);
+      }
+    }
+    largest_[a] = std::max(largest_[a], s.largest);
+    return s.splits;
+  }
+
+  // Everything the sum along axis a depends on (the layer's bounds aside,
+  // which the memo holds fixed): the tensor and axis, which ends of the class
+  // are empty, the child's extent in the axis' dimensions, the loops that move
+  // the axis with their positions in the class, and the children along it.
+  ClosedFormMemo::Key memo_key(int a, const PositionList& outer, bool no_new, bool no_old) const {
+    ClosedFormMemo::Key k{static_cast<int64_t>(p_.o), a, no_new, no_old};
+    for (int d = 0; d < kDims; ++d)
+      if (axis_of(p_.o, d) == a) k.insert(k.end(), {d, p_.extent[d]});
+    for (const Positions& x : outer) k.insert(k.end(), {x.loop->dim, x.loop->stride, x.lo, x.hi, x.shift});
+    k.push_back(-1);  // the children follow
+    for (const FlatLoop& x : p_.child_fan)
+      if (axis_of(p_.o, x.dim) == a) k.insert(k.end(), {x.dim, x.stride, x.factor, x.multicast_per_value});
+    return k;
+  }
+
+  void sum_axis_sums(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
     std::vector<const FlatLoop*> kids;
     for (const FlatLoop& x : p_.child_fan)
       if (axis_of(p_.o, x.dim) == a) kids.push_back(&x);
@@ -146,7 +178,10 @@ class ClosedForm {
         base_new[outer[i].loop->dim] += idx[i] * outer[i].loop->stride;
         base_old[outer[i].loop->dim] += (idx[i] - outer[i].shift) * outer[i].loop->stride;
       }
-      if (!add_children(a, kids, base_new, base_old, no_new, no_old, s)) return false;
+      if (!add_children(a, kids, base_new, base_old, no_new, no_old, s)) {
+        s.splits = false;
+        return;
+      }
       more = false;
       for (std::size_t i = outer.size(); i-- > 0;) {
         if (++idx[i] < outer[i].hi) {
@@ -156,15 +191,14 @@ class ClosedForm {
         idx[i] = outer[i].lo;
       }
     }
-    return true;
   }
 
   // One child's window now and before, along axis a.
-  void count_child(int a, const Interval& now, const Interval& before, AxisSums& s) {
+  static void count_child(const Interval& now, const Interval& before, AxisSums& s) {
     s.each_new += static_cast<uint64_t>(now.size());
     s.each_old += static_cast<uint64_t>(before.size());
     s.each_kept += common(now, before);
-    largest_[a] = std::max<uint64_t>(largest_[a], static_cast<uint64_t>(now.size()));
+    s.largest = std::max<uint64_t>(s.largest, static_cast<uint64_t>(now.size()));
   }
 
   bool add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
@@ -172,7 +206,7 @@ class ClosedForm {
     if (kids.empty()) {  // one child along this axis: nothing to share or merge
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, base_new, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, base_old, p_.extent, b_);
-      count_child(a, now, before, s);
+      count_child(now, before, s);
       s.shared_new += static_cast<uint64_t>(now.size());
       s.shared_old += static_cast<uint64_t>(before.size());
       s.shared_kept += common(now, before);
@@ -192,7 +226,7 @@ class ClosedForm {
       }
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, nb, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, ob, p_.extent, b_);
-      count_child(a, now, before, s);
+      count_child(now, before, s);
       groups[key][{now, before}]++;
       more = false;
       for (std::size_t i = kids.size(); i-- > 0;) {
@@ -229,12 +263,15 @@ class ClosedForm {
 
   const PairLoops& p_;
   const LoopBounds& b_;
+  ClosedFormMemo* memo_;
   PairCounts out_;
   std::array<uint64_t, kBoxAxes> largest_{};
 };
 
 }  // namespace
 
-std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b) { return ClosedForm(p, b).run(); }
+std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) {
+  return ClosedForm(p, b, memo).run();
+}
 
 }  // namespace qnnsim

@@ -51,6 +51,7 @@ struct PairCounts {
 PairCounts enumerate_pair(const PairLoops& p, const LoopBounds& b);
 // Empty when children's windows partly overlap along an axis (the sum no
 // longer splits by axis); the enumeration then counts the pair.
-std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b);
+// `memo` (optional) remembers per-axis sums across calls for one layer.
+std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
 
 }  // namespace qnnsim

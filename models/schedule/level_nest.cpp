@@ -13,8 +13,8 @@ namespace {
 
 class Counter {
  public:
-  Counter(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method)
-      : nest_(nest), b_(b), method_(method), loops_(flatten(nest)) {
+  Counter(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method, ClosedFormMemo* memo)
+      : nest_(nest), b_(b), method_(method), memo_(memo), loops_(flatten(nest)) {
     out_.level.resize(nest.levels.size());
     for (std::size_t l = 0; l < nest.levels.size(); ++l) out_.level[l].instances_used = product_above(int(l), true);
     out_.cycles = 1;
@@ -60,7 +60,7 @@ class Counter {
   void between(Operand o, int parent, int child) {
     const PairLoops pl = pair_loops(loops_, o, parent, child);
     std::optional<PairCounts> n;
-    if (method_ != LevelCountMethod::Enumerate) n = closed_form_pair(pl, b_);
+    if (method_ != LevelCountMethod::Enumerate) n = closed_form_pair(pl, b_, memo_);
     if (!n && method_ == LevelCountMethod::ClosedFormOnly) {
       uint64_t blocks = offsets(pl.parent_fan).size() * offsets(pl.child_fan).size();
       for (const FlatLoop& x : pl.temporal) blocks *= static_cast<uint64_t>(x.factor);
@@ -114,6 +114,7 @@ class Counter {
   const LevelNest& nest_;
   const LoopBounds& b_;
   LevelCountMethod method_;
+  ClosedFormMemo* memo_;
   std::vector<FlatLoop> loops_;
   LevelNestCounts out_;
 };
@@ -139,9 +140,10 @@ void check_level_nest(const LevelNest& nest, const LoopBounds& b) {
                             b.extent[d]));
 }
 
-LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method) {
+LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method,
+                                     ClosedFormMemo* memo) {
   check_level_nest(nest, b);
-  return Counter(nest, b, method).run();
+  return Counter(nest, b, method, memo).run();
 }
 
 }  // namespace qnnsim

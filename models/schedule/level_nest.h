@@ -33,6 +33,8 @@
 
 namespace qnnsim {
 
+class ClosedFormMemo;  // closed_form_memo.h
+
 struct LevelLoop {
   int dim = kN;
   int64_t factor = 1;
@@ -90,7 +92,10 @@ constexpr uint64_t kMaxSteppedBlocks = 200'000;
 struct TooCostlyToCount : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// `memo` (optional) keeps the closed form's per-axis sums between calls on
+// one layer, which a search makes thousands of (closed_form_memo.h).
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
-                                     LevelCountMethod method = LevelCountMethod::ClosedForm);
+                                     LevelCountMethod method = LevelCountMethod::ClosedForm,
+                                     ClosedFormMemo* memo = nullptr);
 
 }  // namespace qnnsim

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <random>
 
+#include "schedule/closed_form_memo.h"
 #include "schedule/level_limits.h"
 
 namespace qnnsim {
@@ -128,7 +129,7 @@ class Search {
     if (!limits_broken(n, d_.limits, b_).empty()) return std::nullopt;
     LevelNestCounts counts;
     try {
-      counts = count_level_accesses(n, b_, LevelCountMethod::ClosedFormOnly);
+      counts = count_level_accesses(n, b_, LevelCountMethod::ClosedFormOnly, &memo_);
     } catch (const TooCostlyToCount&) {
       return std::nullopt;  // sliding windows across a large fan-out: left out of the search (README)
     }
@@ -223,6 +224,7 @@ class Search {
   std::vector<Slot> slots_;
   std::array<std::vector<int64_t>, kDims> primes_;
   uint64_t evaluated_ = 0;
+  ClosedFormMemo memo_;  // per-axis sums shared by the nests this search counts
 };
 
 }  // namespace

@@ -1,0 +1,50 @@
+#pragma once
+// What the level analysis's closed form (level_closed_form.cpp) sums along one
+// tensor axis, remembered across the nests of one layer. A search counts
+// thousands of nests a layer, and two nests that differ in one factor or one
+// loop order still share most of their per-axis sums: along an axis the sum
+// depends only on the loops that move that axis, the children's fan-out along
+// it and the child's block extent there, so it is looked up by exactly those.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/container/small_vector.hpp>
+
+#include "schedule/loop_nest.h"
+
+namespace qnnsim {
+
+// Sums along one axis over a class of steps: over distinct children (what the
+// parent sends) and over all children (what they take in).
+struct AxisSums {
+  uint64_t shared_new = 0, shared_kept = 0, shared_old = 0;
+  uint64_t each_new = 0, each_kept = 0, each_old = 0;
+  uint64_t largest = 0;  // the widest window a child holds along the axis
+  bool splits = true;    // false: children that may share a read have windows that partly overlap
+};
+
+class ClosedFormMemo {
+ public:
+  // Keys are short (a few dozen values): held inline, so a lookup allocates nothing.
+  using Key = boost::container::small_vector<int64_t, 40>;
+
+  // Sums are only valid for one layer's bounds: a memo asked about another
+  // layer forgets what it holds.
+  void use_layer(const LoopBounds& b);
+  const AxisSums* find(const Key& k) const;
+  void store(const Key& k, const AxisSums& s);
+  std::size_t size() const { return sums_.size(); }
+
+ private:
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+  // Past this many entries the memo starts over rather than grow without bound.
+  static constexpr std::size_t kMaxEntries = 1u << 20;
+  bool have_layer_ = false;
+  LoopBounds layer_{};
+  std::unordered_map<Key, AxisSums, KeyHash> sums_;
+};
+
+}  // namespace qnnsim
