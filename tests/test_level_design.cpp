@@ -116,6 +116,38 @@ TEST_CASE("level design mistakes are errors at their key", "[levels][validation]
   CHECK(e.where().line == 19);  // the compute line of kDesign
 }
 
+TEST_CASE("level partitions: each names tensors its level keeps, once, within the level's size", "[levels][validation]") {
+  const std::string sized = replace_all(kDesign, "    temporal: [C2, R3, S3]", "    size: 200\n    temporal: [C2, R3, S3]");
+  const auto bad = [&](const std::string& partitions) {
+    return design_error(replace_all(sized, "    size: 200\n", "    size: 200\n    partitions:\n" + partitions));
+  };
+  ConfigError e = bad("      - {keeps: [weights], size: 120}\n      - {keeps: [inputs, outputs], size: 90}\n");
+  CHECK(e.key_path() == "levels[1].partitions[1].size");
+  CHECK_THAT(e.message(), Catch::Contains("take 210 values so far, more than its size of 200"));
+
+  e = bad("      - {keeps: [weights], size: 10}\n      - {keeps: [inputs, weights], size: 10}\n");
+  CHECK(e.key_path() == "levels[1].partitions[1].keeps");
+  CHECK_THAT(e.message(), Catch::Contains("weights are already in another partition"));
+
+  e = design_error(replace_all(kDesign, "    keeps: [outputs]\n", "    keeps: [outputs]\n    partitions: [{keeps: [weights], size: 4}]\n"));
+  CHECK(e.key_path() == "levels[2].partitions[0].keeps");
+  CHECK_THAT(e.message(), Catch::Contains("does not keep them"));
+
+  e = bad("      - {keeps: [], size: 10}\n");
+  CHECK_THAT(e.message(), Catch::Contains("at least one tensor"));
+
+  // The buffer holds a weight block of M2 (its fan-out) x C2 x R3 x S3: 36
+  // values. A weight partition of 35 is too small for the given mapping, and
+  // says so at the levels; 36 fits, and the other tensors share the rest.
+  e = bad("      - {keeps: [weights], size: 35}\n");
+  CHECK(e.key_path() == "levels");
+  CHECK_THAT(e.message(), Catch::Contains("would hold 36 values in its weights partition, but the partition's size is 35"));
+  CHECK_NOTHROW(load_level_design(write_design(replace_all(sized, "    size: 200\n", "    size: 200\n    partitions: [{keeps: [weights], size: 36}]\n"))));
+  // Inputs (2 x 6 x 6) and partial sums (2 x 4 x 4) take 104 of what the weights leave.
+  e = bad("      - {keeps: [weights], size: 100}\n");
+  CHECK_THAT(e.message(), Catch::Contains("would hold 104 values outside its partitions, but they leave 100 of its size"));
+}
+
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
   for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));

@@ -94,3 +94,21 @@ TEST_CASE("a level design too small for any mapping says so", "[levels][mapper]"
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
   CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), LevelObjective::Energy));
 }
+
+TEST_CASE("the level mapper keeps each partition within its share", "[levels][mapper]") {
+  // The buffer's 24 values split: 2 for weights, 22 for inputs and partial
+  // sums. Without the split the best mapping keeps more weights there.
+  const auto dir = scratch_dir("level_search_partitions");
+  std::ofstream(dir / "design.yaml")
+      << replace_all(kDesign, "    size: 24\n", "    size: 24\n    partitions: [{keeps: [weights], size: 2}, {keeps: [inputs, outputs], size: 22}]\n");
+  const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
+  const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
+  const auto split = search_level_mapping(d, b, LevelObjective::Energy);
+  const auto whole = search_level_mapping(design(), b, LevelObjective::Energy);
+  REQUIRE(split);
+  REQUIRE(whole);
+  CHECK(limits_broken(split->nest, d.limits, b).empty());
+  CHECK(level_block(split->nest, 1, Operand::Weights, b) <= 2);
+  CHECK(level_block(split->nest, 1, Operand::Inputs, b) + level_block(split->nest, 1, Operand::Outputs, b) <= 22);
+  CHECK(level_block(whole->nest, 1, Operand::Weights, b) > 2);  // the split is what kept it small
+}

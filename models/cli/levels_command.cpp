@@ -13,7 +13,6 @@ namespace qnnsim::cli {
 
 namespace {
 
-constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
 
 nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
   nlohmann::json j;

@@ -18,7 +18,6 @@ namespace {
 constexpr int64_t kMaxLevelFactor = 1 << 20;
 
 constexpr const char* kActionKeys[kLevelActions] = {"read", "write", "update"};
-constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
 
 // "Q14" -> {Q, 14}.
 LevelLoop parse_loop(const ConfigNode& item, const std::string& text) {
@@ -55,6 +54,36 @@ std::array<bool, kOperands> parse_keeps(const ConfigNode& level) {
     keeps[found] = true;
   }
   return keeps;
+}
+
+// A level's partitions: each names tensors the level keeps, no tensor in two,
+// and together they take no more than the level's size.
+std::vector<LevelPartition> parse_partitions(const ConfigNode& level, const std::array<bool, kOperands>& keeps,
+                                             int64_t size) {
+  std::vector<LevelPartition> out;
+  if (!level.has("partitions")) return out;
+  std::array<bool, kOperands> taken{};
+  int64_t total = 0;
+  for (const ConfigNode& p : level.child("partitions").items()) {
+    p.expect_map("a partition: {keeps: [...], size: values}");
+    LevelPartition part;
+    part.tensors = parse_keeps(p);
+    if (part.tensors == std::array<bool, kOperands>{}) p.fail("keeps", "a partition holds at least one tensor");
+    for (int t = 0; t < kOperands; ++t) {
+      if (!part.tensors[t]) continue;
+      if (!keeps[t])
+        p.fail("keeps", fmt::format("the partition holds {}, but its level does not keep them (keeps)", kTensorKeys[t]));
+      if (taken[t]) p.fail("keeps", fmt::format("{} are already in another partition of this level", kTensorKeys[t]));
+      taken[t] = true;
+    }
+    part.size = p.integer_in("size", 1, int64_t{1} << 50);
+    p.reject_unknown_keys();
+    total += part.size;
+    if (size > 0 && total > size)
+      p.fail("size", fmt::format("the level's partitions take {} values so far, more than its size of {}", total, size));
+    out.push_back(part);
+  }
+  return out;
 }
 
 std::array<double, kLevelActions> parse_actions(const ConfigNode& node) {
@@ -135,6 +164,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     }
     LevelLimits lim;
     lim.size = l.integer("size", 1, 0);
+    lim.partitions = parse_partitions(l, s.keeps, lim.size);
     if (l.has("spatial_dims"))
       for (const ConfigNode& item : l.child("spatial_dims").items()) {
         const int dim = dim_from_name(item.as_text());

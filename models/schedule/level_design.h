@@ -15,6 +15,8 @@
 //       # or per tensor: energy_pj: {weights: {read: ..}, inputs: {..}, outputs: {..}}
 //       leak_pj_per_cycle: 0.0054 # per instance the mapping uses
 //       size: 65536               # values per instance (for the search; optional)
+//       partitions:               # shares of the size for some kept tensors (optional)
+//         - {keeps: [weights], size: 4096}
 //       cluster: 64               # instances sharing one wide access (optional)
 //       spatial_dims: [C, M]      # what the fan-out may spread (for the search; optional)
 //       temporal: [S3, P2, M8]    # outermost first
@@ -29,6 +31,9 @@
 #include "schedule/level_nest.h"
 
 namespace qnnsim {
+
+// How level design files name the tensors, in Operand order.
+inline constexpr const char* kTensorKeys[kOperands] = {"weights", "inputs", "outputs"};
 
 enum class LevelAction { Read, Write, Update };
 constexpr int kLevelActions = 3;
@@ -48,8 +53,18 @@ struct LevelPrices {
 };
 
 // What a mapping may ask of a level, for the search (level_search.h).
+// A share of a level's capacity set aside for some of the tensors it keeps
+// (Eyeriss' 108 KB buffer: 100 KB for inputs and partial sums, 8 KB for filters).
+struct LevelPartition {
+  std::array<bool, kOperands> tensors{};
+  int64_t size = 0;  // values one instance holds of these tensors together
+};
+
 struct LevelLimits {
   int64_t size = 0;               // values one instance holds, all kept tensors together (0: unbounded)
+  // Kept tensors in no partition share what the partitions leave of `size`
+  // (unbounded when the level gives no size).
+  std::vector<LevelPartition> partitions;
   int64_t fanout = 1;             // instances below each instance of this level
   std::array<bool, kDims> spatial_dims{};  // dimensions the fan-out may spread (all when none is set)
 };

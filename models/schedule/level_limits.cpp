@@ -6,6 +6,18 @@
 
 namespace qnnsim {
 
+namespace {
+
+// e.g. "inputs+outputs"
+std::string partition_name(const LevelPartition& p) {
+  std::string name;
+  for (int t = 0; t < kOperands; ++t)
+    if (p.tensors[t]) name += (name.empty() ? "" : "+") + std::string(kTensorKeys[t]);
+  return name;
+}
+
+}  // namespace
+
 uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBounds& b) {
   DimArray extent = kOnes;
   for (std::size_t l = static_cast<std::size_t>(level); l < nest.levels.size(); ++l)
@@ -29,12 +41,32 @@ std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>&
     }
     if (fan > lim.fanout)
       return fmt::format("level '{}' spreads over {} instances, but has {} below each instance", s.name, fan, lim.fanout);
-    if (lim.size == 0) continue;
+    if (lim.size == 0 && lim.partitions.empty()) continue;
+    std::array<uint64_t, kOperands> block{};
     uint64_t held = 0;
     for (int t = 0; t < kOperands; ++t)
-      if (s.keeps[t]) held += level_block(nest, static_cast<int>(l), static_cast<Operand>(t), b);
-    if (held > static_cast<uint64_t>(lim.size))
+      if (s.keeps[t]) held += block[t] = level_block(nest, static_cast<int>(l), static_cast<Operand>(t), b);
+    if (lim.size > 0 && held > static_cast<uint64_t>(lim.size))
       return fmt::format("level '{}' would hold {} values, but its size is {}", s.name, held, lim.size);
+    // Each partition holds its own tensors; the rest share what is left.
+    std::array<bool, kOperands> partitioned{};
+    uint64_t set_aside = 0;
+    for (const LevelPartition& p : lim.partitions) {
+      uint64_t in = 0;
+      for (int t = 0; t < kOperands; ++t)
+        if (p.tensors[t]) in += block[t], partitioned[t] = true;
+      if (in > static_cast<uint64_t>(p.size))
+        return fmt::format("level '{}' would hold {} values in its {} partition, but the partition's size is {}", s.name, in,
+                           partition_name(p), p.size);
+      set_aside += static_cast<uint64_t>(p.size);
+    }
+    if (lim.size == 0) continue;
+    uint64_t rest = 0;
+    for (int t = 0; t < kOperands; ++t)
+      if (s.keeps[t] && !partitioned[t]) rest += block[t];
+    if (rest > static_cast<uint64_t>(lim.size) - set_aside)
+      return fmt::format("level '{}' would hold {} values outside its partitions, but they leave {} of its size", s.name, rest,
+                         static_cast<uint64_t>(lim.size) - set_aside);
   }
   return "";
 }
