@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "arch/arch_spec.h"
 #include "schedule/level_design.h"
 #include "support.h"
 
@@ -164,5 +165,15 @@ TEST_CASE("the shipped Timeloop designs count the same in closed form and block 
         CHECK(a.drains == b.drains);
         CHECK(a.block == b.block);
       }
+  }
+}
+
+TEST_CASE("a level design given where an engine design goes names the command that takes it", "[levels][validation]") {
+  try {
+    load_arch(write_design(kDesign));
+    FAIL("the level design loaded as an engine design");
+  } catch (const ConfigError& e) {
+    CHECK(e.key_path() == "levels");
+    CHECK_THAT(e.message(), Catch::Contains("qnnsim levels FILE --search"));
   }
 }

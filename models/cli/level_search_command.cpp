@@ -41,8 +41,11 @@ int run_level_search(const LevelsArgs& args) {
   std::vector<std::pair<std::string, LoopBounds>> layers;
   if (!args.workload.empty()) {
     const Workload w = load_workload(args.workload);
+    const int64_t batch = args.batch > 0 ? args.batch : w.batch;
     for (const Layer& l : w.layers)
-      if (layer_uses_array(l.type)) layers.emplace_back(l.name, loop_bounds(l, w.batch));
+      if (layer_uses_array(l.type)) layers.emplace_back(l.name, loop_bounds(l, batch));
+  } else if (args.batch > 0) {
+    throw std::invalid_argument("--batch goes with --workload");
   } else if (!d.layer.empty()) {
     layers.emplace_back(d.layer, d.bounds);
   } else {
@@ -64,13 +67,14 @@ int run_level_search(const LevelsArgs& args) {
     total_cycles += m->counts.cycles;
     std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6, m->counts.cycles,
                              m->evaluated, ms, one_line(m->nest));
-    j["layers"].push_back({{"name", name},
-                           {"energy_pj", m->energy_pj},
-                           {"cycles", m->counts.cycles},
-                           {"computes", m->counts.computes},
-                           {"mappings_evaluated", m->evaluated},
-                           {"search_ms", ms},
-                           {"mapping", one_line(m->nest)}});
+    LevelDesign mapped = d;  // the design with the chosen loops, for its counts per level
+    mapped.nest = m->nest;
+    nlohmann::json layer = level_counts_json(mapped, m->counts, price_levels(mapped, m->nest, m->counts));
+    layer["name"] = name;
+    layer["mappings_evaluated"] = m->evaluated;
+    layer["search_ms"] = ms;
+    layer["mapping"] = one_line(m->nest);
+    j["layers"].push_back(layer);
   }
   std::cout << fmt::format("{:<16} {:>14.3f} {:>12}\n", "total", total_pj * 1e-6, total_cycles);
   j["energy_pj"] = total_pj;

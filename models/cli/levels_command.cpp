@@ -8,16 +8,12 @@
 
 #include "core/output_file.h"
 #include "schedule/level_design.h"
+#include "workload/workload.h"
 
 namespace qnnsim::cli {
 
-namespace {
-
-
-nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
+nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
   nlohmann::json j;
-  j["design"] = d.file;
-  j["layer"] = d.layer;
   j["cycles"] = c.cycles;
   j["computes"] = c.computes;
   j["compute"] = {{"name", d.compute_name}, {"instances_used", c.computes_used},
@@ -43,6 +39,15 @@ nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std
   }
   j["energy_pj"] = total;
   j["drain_energy_pj"] = drains;
+  return j;
+}
+
+namespace {
+
+nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
+  nlohmann::json j = level_counts_json(d, c, e);
+  j["design"] = d.file;
+  j["layer"] = d.layer;
   return j;
 }
 
@@ -79,6 +84,8 @@ CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args) {
   cmd->add_option("--workload", args.workload, "with --search: map every conv and fc layer of this trace");
   cmd->add_option("--objective", args.objective, "with --search: what to minimise")
       ->check(CLI::IsMember({"energy", "edp"}));
+  cmd->add_option("--batch", args.batch, "with --workload: override the trace's batch size")
+      ->check(CLI::Range(int64_t{1}, kMaxBatch));
   return cmd;
 }
 

@@ -6,6 +6,9 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "schedule/level_design.h"
 
 namespace qnnsim::cli {
 
@@ -13,7 +16,11 @@ struct LevelsArgs {
   std::string design, json;
   bool search = false;
   std::string workload, objective = "energy";
+  int64_t batch = 0;  // with --workload: the batch mapped (0: the trace's)
 };
+
+// One mapping's counts and energy per level and tensor, and its totals.
+nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e);
 
 CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args);
 int run_levels(const LevelsArgs& args);        // the process exit code
