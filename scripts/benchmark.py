@@ -128,6 +128,26 @@ def main():
                   f"{per_image_mj:>9.2f} {imc['adc_energy_fraction']:>9.1%}")
 
     shipped_designs_resnet50(args.binary, args.repeats)
+    level_designs_resnet50(args.binary)
+
+
+def level_designs_resnet50(binary):
+    """ResNet-50 through the level mapper on every shipped level design (arch/levels), one core, one run."""
+    print("\nResNet-50, batch 1, through the level mapper (qnnsim levels --search, EDP) on every shipped level "
+          "design, one core")
+    print(f"{'design':<14} {'wall s':>7} {'peak MiB':>9} {'ms a layer (median / max)':>26} {'mappings a layer':>17}")
+    wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "levels.json")
+        for path in sorted(glob.glob(os.path.join(ROOT, "arch", "levels", "*.yaml"))):
+            name = os.path.splitext(os.path.basename(path))[0]
+            wall, mem = run_once(one_core([binary, "levels", path, "--search", "--workload", wl, "--objective", "edp",
+                                           "--json", out]))
+            with open(out) as f:
+                layers = json.load(f)["layers"]
+            ms = [l["search_ms"] for l in layers]
+            counted = statistics.median(l["mappings_evaluated"] for l in layers)
+            print(f"{name:<14} {wall:>7.2f} {mem:>9.1f} {statistics.median(ms):>17.0f} / {max(ms):>6.0f} {counted:>17,.0f}")
 
 
 def shipped_designs_resnet50(binary, repeats):
