@@ -15,13 +15,16 @@
 
 namespace qnnsim {
 
-// Sums along one axis over a class of steps: over distinct children (what the
-// parent sends) and over all children (what they take in).
+// Sums along one axis over a class of steps: over the children's merged
+// windows (what the parent sends) and over every child (what they take in).
 struct AxisSums {
-  uint64_t shared_new = 0, shared_kept = 0, shared_old = 0;
+  // Over children's windows merged within each sharing group: new and old
+  // unions, and what of them no child gains (or gives up) in the step.
+  uint64_t shared_new = 0, shared_old = 0;
+  uint64_t shared_new_not_gained = 0, shared_old_not_lost = 0;
+  // Over every child on its own.
   uint64_t each_new = 0, each_kept = 0, each_old = 0;
   uint64_t largest = 0;  // the widest window a child holds along the axis
-  bool splits = true;    // false: children that may share a read have windows that partly overlap
 };
 
 class ClosedFormMemo {

@@ -11,10 +11,17 @@
 // class the positions along each axis and the other axes' positions combine
 // freely, so the class sums to a product of per-axis sums.
 //
-// Children that need the same values share a read: along an axis their
-// windows must then be equal or apart. Where two children's windows partly
-// overlap (neighbouring PEs of a row-stationary array sliding over the same
-// input rows) the sum no longer splits, and the caller steps through instead.
+// Children that need the same values share a read (a multicast): in a step
+// the parent sends |U_k (new_k \ old_k)| over the children k. The children
+// form a grid, one coordinate per fan-out loop, and a child's window along an
+// axis depends only on its coordinates along that axis, so a value x is sent
+// exactly when every axis a has x_a in U_a (some child's new window) and some
+// axis has x_a in D_a (some child's new window less its old). Hence
+// sent = Π|U_a| - Π(|U_a| - |D_a|): per-axis unions of intervals, which hold
+// whether the children's windows are equal, apart, or partly overlapping
+// (neighbouring PEs sliding over the same input rows). Children of a network
+// that multicasts per dimension share only within their group, and the
+// groups are a grid too.
 #include "schedule/level_loops.h"
 
 #include "schedule/closed_form_memo.h"
@@ -60,13 +67,11 @@ class ClosedForm {
     if (memo_) memo_->use_layer(b);
   }
 
-  std::optional<PairCounts> run() {
+  PairCounts run() {
     const std::size_t n = p_.temporal.size();
-    // The first fill: every loop at its start, nothing held before.
-    if (!add_class(-1)) return std::nullopt;
-    for (std::size_t k = 0; k < n; ++k)
-      if (!add_class(static_cast<int>(k))) return std::nullopt;
-    if (p_.o == Operand::Outputs && !add_class(static_cast<int>(n))) return std::nullopt;  // the last drain
+    add_class(-1);  // the first fill: every loop at its start, nothing held before
+    for (std::size_t k = 0; k < n; ++k) add_class(static_cast<int>(k));
+    if (p_.o == Operand::Outputs) add_class(static_cast<int>(n));  // the last drain
     out_.child_block = 1;
     for (uint64_t m : largest_) out_.child_block *= m;
     return out_;
@@ -74,7 +79,7 @@ class ClosedForm {
 
  private:
   // Class k: loop k advanced (k = -1: the first step, k = n: after the last).
-  bool add_class(int k) {
+  void add_class(int k) {
     const int n = static_cast<int>(p_.temporal.size());
     const bool first = k < 0, last = k == n;
     std::array<PositionList, kBoxAxes> outer;
@@ -109,33 +114,30 @@ class ClosedForm {
       if (axis_of(p_.o, x.dim) < 0) children_per_share *= static_cast<uint64_t>(x.factor);
 
     std::array<AxisSums, kBoxAxes> s;
-    for (int a = 0; a < kBoxAxes; ++a)
-      if (!sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a])) return false;
+    for (int a = 0; a < kBoxAxes; ++a) sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a]);
     const auto product = [&](uint64_t AxisSums::*field) {
       uint64_t v = 1;
       for (const AxisSums& x : s) v *= x.*field;
       return v;
     };
-    const uint64_t shared_gain = product(&AxisSums::shared_new) - product(&AxisSums::shared_kept);
+    const uint64_t shared_gain = product(&AxisSums::shared_new) - product(&AxisSums::shared_new_not_gained);
     const uint64_t each_gain = product(&AxisSums::each_new) - product(&AxisSums::each_kept);
     if (p_.o != Operand::Outputs) {
       out_.parent_reads += mult * shared_gain;
       out_.child_fills += mult * children_per_share * each_gain;
-      return true;
+      return;
     }
     // Partial sums: a block visited before comes back from the parent; the
     // block that leaves goes up (children reducing together send one update).
     const uint64_t refills = first ? 0 : mult - mult_first;
     out_.parent_reads += refills * shared_gain;
     out_.child_fills += refills * children_per_share * each_gain;
-    out_.parent_updates += mult * (product(&AxisSums::shared_old) - product(&AxisSums::shared_kept));
+    out_.parent_updates += mult * (product(&AxisSums::shared_old) - product(&AxisSums::shared_old_not_lost));
     out_.child_drains += mult * children_per_share * (product(&AxisSums::each_old) - product(&AxisSums::each_kept));
-    return true;
   }
 
-  // Sums along axis a over its outer positions and its children; false when
-  // children that may share a read have windows that partly overlap.
-  bool sum_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
+  // Sums along axis a over its outer positions and its children.
+  void sum_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
     if (!memo_) {
       sum_axis_sums(a, outer, no_new, no_old, s);
     } else {
@@ -148,7 +150,6 @@ class ClosedForm {
       }
     }
     largest_[a] = std::max(largest_[a], s.largest);
-    return s.splits;
   }
 
   // Everything the sum along axis a depends on (the layer's bounds aside,
@@ -178,10 +179,7 @@ class ClosedForm {
         base_new[outer[i].loop->dim] += idx[i] * outer[i].loop->stride;
         base_old[outer[i].loop->dim] += (idx[i] - outer[i].shift) * outer[i].loop->stride;
       }
-      if (!add_children(a, kids, base_new, base_old, no_new, no_old, s)) {
-        s.splits = false;
-        return;
-      }
+      add_children(a, kids, base_new, base_old, no_new, no_old, s);
       more = false;
       for (std::size_t i = outer.size(); i-- > 0;) {
         if (++idx[i] < outer[i].hi) {
@@ -201,20 +199,25 @@ class ClosedForm {
     s.largest = std::max<uint64_t>(s.largest, static_cast<uint64_t>(now.size()));
   }
 
-  bool add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
+  void add_children(int a, const std::vector<const FlatLoop*>& kids, const DimArray& base_new, const DimArray& base_old,
                     bool no_new, bool no_old, AxisSums& s) {
-    if (kids.empty()) {  // one child along this axis: nothing to share or merge
+    if (kids.empty()) {  // one child along this axis: nothing to share
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, base_new, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, base_old, p_.extent, b_);
       count_child(now, before, s);
+      const uint64_t kept = common(now, before);
       s.shared_new += static_cast<uint64_t>(now.size());
       s.shared_old += static_cast<uint64_t>(before.size());
-      s.shared_kept += common(now, before);
-      return true;
+      s.shared_new_not_gained += kept;
+      s.shared_old_not_lost += kept;
+      return;
     }
-    // Children keyed by what they may share: the indices along fan-outs that
-    // multicast per dimension, then their windows.
-    std::map<std::vector<int64_t>, std::map<std::pair<Interval, Interval>, int>> groups;
+    // The children along this axis, grouped by what they may share: their
+    // indices along fan-outs that multicast per dimension.
+    struct Group {
+      std::vector<Interval> news, olds, gained, lost;  // windows, and what each child gains or gives up
+    };
+    std::map<std::vector<int64_t>, Group> groups;
     std::vector<int64_t> k(kids.size(), 0);
     for (bool more = true; more;) {
       DimArray nb = base_new, ob = base_old;
@@ -227,7 +230,11 @@ class ClosedForm {
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, nb, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, ob, p_.extent, b_);
       count_child(now, before, s);
-      groups[key][{now, before}]++;
+      Group& g = groups[key];
+      g.news.push_back(now);
+      g.olds.push_back(before);
+      minus(now, before, g.gained);
+      minus(before, now, g.lost);
       more = false;
       for (std::size_t i = kids.size(); i-- > 0;) {
         if (++k[i] < kids[i]->factor) {
@@ -237,28 +244,38 @@ class ClosedForm {
         k[i] = 0;
       }
     }
-    for (const auto& [key, windows] : groups) {
-      std::vector<Interval> news, olds;
-      for (const auto& [w, count] : windows) {
-        const auto& [now, before] = w;
-        s.shared_new += static_cast<uint64_t>(now.size());
-        s.shared_old += static_cast<uint64_t>(before.size());
-        s.shared_kept += common(now, before);
-        if (now.size() > 0) news.push_back(now);
-        if (before.size() > 0) olds.push_back(before);
-      }
-      if (!apart(news) || !apart(olds)) return false;
+    for (auto& [key, g] : groups) {
+      const uint64_t u_new = union_size(g.news), u_old = union_size(g.olds);
+      s.shared_new += u_new;
+      s.shared_old += u_old;
+      s.shared_new_not_gained += u_new - union_size(g.gained);
+      s.shared_old_not_lost += u_old - union_size(g.lost);
     }
-    return true;
   }
 
-  // Equal windows were merged above; the rest must not overlap.
-  static bool apart(std::vector<Interval>& v) {
+  // x \ y as at most two intervals, appended to `out`.
+  static void minus(const Interval& x, const Interval& y, std::vector<Interval>& out) {
+    if (x.size() <= 0) return;
+    if (y.size() <= 0 || y.hi <= x.lo || y.lo >= x.hi) {
+      out.push_back(x);
+      return;
+    }
+    if (x.lo < y.lo) out.push_back({x.lo, y.lo});
+    if (y.hi < x.hi) out.push_back({y.hi, x.hi});
+  }
+
+  // Values in the union of intervals.
+  static uint64_t union_size(std::vector<Interval>& v) {
     std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-    for (std::size_t i = 1; i < v.size(); ++i)
-      if (v[i].lo < v[i - 1].hi) return false;
-    return true;
+    uint64_t total = 0;
+    int64_t reach = INT64_MIN;  // the end of what is counted so far
+    for (const Interval& x : v) {
+      if (x.size() <= 0) continue;
+      const int64_t from = std::max(x.lo, reach);
+      if (x.hi > from) total += static_cast<uint64_t>(x.hi - from);
+      reach = std::max(reach, x.hi);
+    }
+    return total;
   }
 
   const PairLoops& p_;
@@ -270,7 +287,7 @@ class ClosedForm {
 
 }  // namespace
 
-std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) {
+PairCounts closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) {
   return ClosedForm(p, b, memo).run();
 }
 

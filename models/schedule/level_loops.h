@@ -4,7 +4,6 @@
 // tensor: stepping through the blocks (level_enumeration.cpp) and summing
 // them in closed form (level_closed_form.cpp), which a test holds equal.
 #include <cstdint>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -49,9 +48,8 @@ struct PairCounts {
   uint64_t child_block = 0;
 };
 PairCounts enumerate_pair(const PairLoops& p, const LoopBounds& b);
-// Empty when children's windows partly overlap along an axis (the sum no
-// longer splits by axis); the enumeration then counts the pair.
-// `memo` (optional) remembers per-axis sums across calls for one layer.
-std::optional<PairCounts> closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
+// The same counts summed per axis (level_closed_form.cpp); `memo` (optional)
+// remembers per-axis sums across calls for one layer.
+PairCounts closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
 
 }  // namespace qnnsim

@@ -59,20 +59,14 @@ class Counter {
   // Transfers between `parent` and `child`, the next level down that keeps o.
   void between(Operand o, int parent, int child) {
     const PairLoops pl = pair_loops(loops_, o, parent, child);
-    std::optional<PairCounts> n;
-    if (method_ != LevelCountMethod::Enumerate) n = closed_form_pair(pl, b_, memo_);
-    if (!n && method_ == LevelCountMethod::ClosedFormOnly) {
-      uint64_t blocks = offsets(pl.parent_fan).size() * offsets(pl.child_fan).size();
-      for (const FlatLoop& x : pl.temporal) blocks *= static_cast<uint64_t>(x.factor);
-      if (blocks > kMaxSteppedBlocks) throw TooCostlyToCount("children's windows overlap and the nest is large");
-    }
-    if (!n) n = enumerate_pair(pl, b_);
-    out_.level[parent][o].reads += n->parent_reads;
-    out_.level[parent][o].updates += n->parent_updates;
+    const PairCounts n =
+        method_ == LevelCountMethod::Enumerate ? enumerate_pair(pl, b_) : closed_form_pair(pl, b_, memo_);
+    out_.level[parent][o].reads += n.parent_reads;
+    out_.level[parent][o].updates += n.parent_updates;
     TensorAccesses& down = out_.level[child][o];
-    down.fills += n->child_fills;
-    down.drains += n->child_drains;
-    down.block = std::max(down.block, n->child_block);
+    down.fills += n.child_fills;
+    down.drains += n.child_drains;
+    down.block = std::max(down.block, n.child_block);
   }
 
   // The compute units under `keeper`, the innermost level that keeps o: one

@@ -81,17 +81,10 @@ struct LevelNestCounts {
 // factors of a dimension do not multiply to its extent or a factor is below 1.
 void check_level_nest(const LevelNest& nest, const LoopBounds& b);
 
-// Closed form: summed by loop and axis without visiting the blocks, except
-// where children's windows partly overlap (then stepped through). Enumerate:
-// always stepped through, block by block (for tests and debugging).
-// ClosedFormOnly: as ClosedForm, but a nest that would need stepping through
-// more than kMaxSteppedBlocks child blocks throws TooCostlyToCount instead
-// (the search skips such a mapping rather than spend seconds on it).
-enum class LevelCountMethod { ClosedForm, Enumerate, ClosedFormOnly };
-constexpr uint64_t kMaxSteppedBlocks = 200'000;
-struct TooCostlyToCount : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// ClosedForm: summed by loop and axis without visiting the blocks.
+// Enumerate: stepped through block by block, the children's windows merged
+// as boxes (for tests and debugging; a test holds the two equal).
+enum class LevelCountMethod { ClosedForm, Enumerate };
 // `memo` (optional) keeps the closed form's per-axis sums between calls on
 // one layer, which a search makes thousands of (closed_form_memo.h).
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
