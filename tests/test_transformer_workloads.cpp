@@ -1,6 +1,7 @@
 // The shipped transformer traces (scripts/make_transformer_workloads.py,
-// scripts/make_gpt2_traces.py): their MACs against published figures or the
-// published shape, and runs on the PE-array designs.
+// scripts/make_bert_trace.py, scripts/make_gpt2_traces.py): their MACs
+// against published figures or the published shape, and runs on the
+// PE-array designs.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -73,6 +74,40 @@ TEST_CASE("ViT-B/16 runs on the systolic array and on Eyeriss", "[workloads][tra
   // ISAAC keeps weights resident and cannot run a matmul: an error naming the layer.
   CHECK(qnnsim_cli("run " + shipped("arch/isaac.yaml") + " " + vit + " --quiet", dir / "out", dir / "err") != 0);
   CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("keeps every weight resident"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("BERT-base trace: MACs of the published shape, and runs on the systolic array and on Eyeriss",
+          "[workloads][transformer]") {
+  const std::string bert = shipped("workloads/bert_base.yaml");
+  const Workload w = load_workload(bert);
+  // BERT-base (Devlin et al., NAACL 2019, section 3): L = 12, H = 768, A = 12
+  // heads, feed-forward 4H; a sequence of 128 tokens. Per layer: the q, k, v
+  // and output projections, the scores and the context of every head, and
+  // the two feed-forward layers; then the pooler on the [CLS] token.
+  const int64_t layers = 12, d = 768, heads = 12, ffn = 4 * d, tokens = 128;
+  const int64_t per_layer = 4 * tokens * d * d + 2 * heads * tokens * tokens * (d / heads) + 2 * tokens * d * ffn;
+  CHECK(w.macs_per_image() == layers * per_layer + d * d);
+  CHECK(w.macs_per_image() == 11174215680);  // the figure the trace's header states
+  CHECK(count_type(w, LayerType::MatMul) == 2 * layers);
+  CHECK(count_type(w, LayerType::Softmax) == layers);
+  // The embedding layer norm, then two per layer (BERT normalises after each sub-block).
+  CHECK(count_type(w, LayerType::LayerNorm) == 2 * layers + 1);
+  CHECK(count_type(w, LayerType::Gelu) == layers);
+  CHECK(w.input.C == d);
+  CHECK(w.input.H == tokens);
+
+  const auto dir = scratch_dir("bert_runs");
+  REQUIRE(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + bert + " --csv " + (dir / "s.csv").string() +
+                         " --quiet",
+                     dir / "out", dir / "err") == 0);
+  double macs = 0;
+  for (const auto& row : csv_rows(read_file((dir / "s.csv").string()))) macs += std::stod(row.at("macs"));
+  CHECK(macs == static_cast<double>(w.macs_per_image()));
+  // Eyeriss' MACs accumulate in 16 bits.
+  CHECK(qnnsim_cli("run " + shipped("arch/eyeriss_v1.yaml") + " " + bert + " --bits accumulator=16 --quiet",
+                   dir / "out", dir / "err") == 0);
+  INFO(read_file((dir / "err").string()));
   std::filesystem::remove_all(dir);
 }
 
