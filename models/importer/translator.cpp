@@ -167,6 +167,7 @@ void Translator::node(const onnx::NodeProto& n) {
   if (op == "Softmax") return softmax(n);
   if (op == "LayerNormalization") return layer_normalization(n);
   if (op == "Erf") return erf(n);
+  if (op == "Einsum") return einsum(n);
   if (op == "Expand") return expand(n);
   // Shape arithmetic the folding leaves (an Equal or Where of constants)
   // only feeds an Expand's shape, which the import does not need.
