@@ -6,7 +6,7 @@
 // else (a diagonal, a sum over an axis of one operand, broadcasting, an
 // ellipsis, more than two operands) is an error naming the node and the
 // equation.
-#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <fmt/format.h>
