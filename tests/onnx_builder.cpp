@@ -78,6 +78,13 @@ void OnnxBuilder::integer(onnx::NodeProto& n, const std::string& key, int64_t va
   a->set_i(value);
 }
 
+void OnnxBuilder::text(onnx::NodeProto& n, const std::string& key, const std::string& value) {
+  onnx::AttributeProto* a = n.add_attribute();
+  a->set_name(key);
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s(value);
+}
+
 void OnnxBuilder::output(const std::string& name) {
   onnx::ValueInfoProto* out = model_.mutable_graph()->add_output();
   out->set_name(name);

@@ -27,6 +27,7 @@ class OnnxBuilder {
                         const std::string& name = "");
   static void ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values);
   static void integer(onnx::NodeProto& n, const std::string& key, int64_t value);
+  static void text(onnx::NodeProto& n, const std::string& key, const std::string& value);
   void output(const std::string& name);
   // Writes the model to `path`.
   void save(const std::string& path) const;

@@ -124,3 +124,28 @@ TEST_CASE("torchvision MobileNetV2 quantized to int8 by torch.ao.quantization im
                    dir / "out", dir / "err") == 0);
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// ViT-B/16 (ViT_B_16_Weights.IMAGENET1K_V1: 17.56 GFLOPS). Its export takes
+// about a minute and 2 GB on this machine, so each opset is a test case of
+// its own and ctest -j runs them side by side. The MACs must also equal the
+// shipped trace's (workloads/vit_b_16.yaml, made from the opset-13 export).
+void check_vit(int opset) {
+  const auto dir = scratch_dir("tv_vit_b_16_" + std::to_string(opset));
+  const int64_t macs = import_macs(export_model("vit_b_16", dir, opset), dir);
+  CHECK(std::round(static_cast<double>(macs) / 1e7) / 100 == Approx(17.56));
+  CHECK(macs == load_workload(shipped("workloads/vit_b_16.yaml")).macs_per_image());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_CASE("torchvision ViT-B/16 imports as exported at opset 13: 17.56 GMACs", "[onnx][torchvision][transformer]") {
+  check_vit(13);
+}
+
+TEST_CASE("torchvision ViT-B/16 imports as exported at opset 17 (LayerNormalization): 17.56 GMACs",
+          "[onnx][torchvision][transformer]") {
+  check_vit(17);
+}

@@ -6,6 +6,7 @@
 // built in the test.
 #include <catch2/catch.hpp>
 
+#include "core/config_node.h"
 #include "importer/onnx_import.h"
 #include "onnx_builder.h"
 #include "support.h"
@@ -140,8 +141,8 @@ TEST_CASE("Transformer ops the trace cannot express are errors naming the node",
   CHECK_THAT(import_error([](OnnxBuilder& b) { OnnxBuilder::integer(b.node("Softmax", {"scores"}, "p2", "softmax_heads"), "axis", 1); }),
              Catch::Contains("softmax_heads") && Catch::Contains("last axis"));
   // An op the import does not know names the node and its type.
-  CHECK_THAT(import_error([](OnnxBuilder& b) { b.node("Einsum", {"qh", "kt"}, "e", "einsum_scores"); }),
-             Catch::Contains("einsum_scores") && Catch::Contains("op type Einsum is not supported"));
+  CHECK_THAT(import_error([](OnnxBuilder& b) { b.node("Hardmax", {"scores"}, "e", "hardmax_scores"); }),
+             Catch::Contains("hardmax_scores") && Catch::Contains("op type Hardmax is not supported"));
   // A part of the decomposed layer norm used some other way.
   CHECK_THAT(import_error([](OnnxBuilder& b) { b.node("Relu", {"centred"}, "odd", "odd_use"); }),
              Catch::Contains("odd_use") && Catch::Contains("layer normalisation"));
@@ -151,5 +152,29 @@ TEST_CASE("Transformer ops the trace cannot express are errors naming the node",
                b.node("Reshape", {"ln", "wrong"}, "bad", "bad_reshape");
              }),
              Catch::Contains("bad_reshape") && Catch::Contains("number of values"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A rank-3 input is a token sequence (batch, tokens, features); an open size needs --input-shape N,T,F",
+          "[onnx][transformer]") {
+  const auto dir = scratch_dir("onnx_sequence_input");
+  const auto model = [&](const std::vector<int64_t>& dims) {
+    OnnxBuilder b("tokens", "x", dims);
+    b.weights("w", {8, 3});
+    b.node("MatMul", {"x", "w"}, "y", "proj");
+    b.output("y");
+    b.save((dir / "m.onnx").string());
+    return (dir / "m.onnx").string();
+  };
+  // 5 tokens of 8 features: a linear layer over the tokens, not an fc of 40 inputs.
+  const std::string yaml = import_onnx({model({1, 5, 8}), {}}).yaml;
+  CHECK_THAT(yaml, Catch::Contains("input: {C: 8, H: 5, W: 1}") &&
+                       Catch::Contains("type: conv, C: 8, H: 5, W: 1, M: 3, R: 1, S: 1"));
+  const std::string open = model({-1, 5, 8});
+  CHECK_THROWS_WITH(import_onnx({open, {}}), Catch::Contains("(batch, tokens, features)") &&
+                                                 Catch::Contains("--input-shape N,T,F"));
+  const Workload w = load_workload(ConfigNode::load_string(import_onnx({open, {2, 5, 8}}).yaml, "imported.yaml"));
+  CHECK(w.batch == 2);
+  CHECK(w.macs_per_image() == 5 * 8 * 3);
   std::filesystem::remove_all(dir);
 }

@@ -40,7 +40,7 @@ CLI::App* add_import_command(CLI::App& app, ImportArgs& args) {
   CLI::App* cmd = app.add_subcommand("import", "Translate an ONNX model into a workload trace");
   cmd->add_option("MODEL", args.model, "the ONNX model (.onnx)")->required();
   cmd->add_option("-o,--output", args.out, "where to write the trace YAML")->required();
-  cmd->add_option("--input-shape", args.input_shape, "the network input as C,H,W or N,C,H,W (N: the batch)");
+  cmd->add_option("--input-shape", args.input_shape, "the network input as C,H,W or N,C,H,W (N: the batch); N,T,F (tokens, features) for a rank-3 input");
   return cmd;
 }
 
@@ -50,7 +50,7 @@ int run_import(const ImportArgs& args) {
   if (!args.input_shape.empty()) {
     o.input_shape = parse_shape(args.input_shape);
     if (o.input_shape.size() != 3 && o.input_shape.size() != 4) {
-      std::cerr << "error: --input-shape '" << args.input_shape << "': expected C,H,W or N,C,H,W of positive integers\n";
+      std::cerr << "error: --input-shape '" << args.input_shape << "': expected C,H,W, N,C,H,W or N,T,F of positive integers\n";
       return kExitBadInput;
     }
   }

@@ -16,10 +16,13 @@ ImportedTrace import_onnx(const ImportOptions& options) {
   // shape set so that ONNX's shape inference can resolve them.
   onnx_import::Graph raw(options.model_path);
   std::string input;
-  std::vector<int64_t> dims = raw.input_dims(&input);
-  if (!options.input_shape.empty()) dims = options.input_shape;
-  if (dims.size() == 3) dims.insert(dims.begin(), 1);
-  if (dims.size() != 4 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
+  const std::vector<int64_t> declared = raw.input_dims(&input);
+  std::vector<int64_t> dims = options.input_shape.empty() ? declared : options.input_shape;
+  // Three values are C,H,W, but for a rank-3 input of the graph's own: a
+  // token sequence (batch, tokens, features), kept at rank 3 (Translator::read_input).
+  const bool sequence = declared.size() == 3 && dims.size() == 3;
+  if (dims.size() == 3 && !sequence) dims.insert(dims.begin(), 1);
+  if (dims.size() != (sequence ? 3u : 4u) || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
     dims.clear();  // unknown: the translation says what it needs
   onnx::ModelProto model = raw.take_model();
   const onnx_import::FoldResult folded = onnx_import::fold_constants(model, input, dims);

@@ -212,16 +212,23 @@ void Translator::matmul_activations(const onnx::NodeProto& n) {
   if (product(lead_b, what) != batches || db[db.size() - 2] != inner)
     throw ImportError(what + ": operands " + shape(da) + " and " + shape(db) +
                       " do not multiply as matrices of equal batches (broadcasting is not supported)");
-  if (batches % batch_ != 0)
-    throw ImportError(what + fmt::format(": {} matrix products do not divide among {} image(s)", batches, batch_));
+  std::vector<int64_t> out = lead_a;
+  out.push_back(rows);
+  out.push_back(cols);
+  emit_matmul(n, a, b, {batches, rows, inner, cols}, out);
+}
+
+void Translator::emit_matmul(const onnx::NodeProto& n, const Activation& a, const Activation& b, const MatrixProduct& p,
+                             const std::vector<int64_t>& out_dims) {
+  const std::string what = Graph::describe(n);
+  if (p.batches % batch_ != 0)
+    throw ImportError(what + fmt::format(": {} matrix products do not divide among {} image(s)", p.batches, batch_));
   if (a.producers.size() != 1 || b.producers.size() != 1)
     throw ImportError(what + ": an operand that is a concatenation of several layers is not supported");
-  const int64_t heads = batches / batch_;
-  Activation out{{}, checked_product(heads, cols, what), rows, 1, std::nullopt, 0, {}, {}, {}};
-  out.dims = lead_a;
-  out.dims.push_back(rows);
-  out.dims.push_back(cols);
-  Record& r = emit(n, fmt::format("type: matmul, heads: {}, rows: {}, inner: {}, cols: {}", heads, rows, inner, cols),
+  const int64_t heads = p.batches / batch_;
+  Activation out{{}, checked_product(heads, p.cols, what), p.rows, 1, std::nullopt, 0, {}, {}, {}};
+  out.dims = out_dims;
+  Record& r = emit(n, fmt::format("type: matmul, heads: {}, rows: {}, inner: {}, cols: {}", heads, p.rows, p.inner, p.cols),
                    {&a, &b}, out);
   r.weights = b.q;
   r.second_is_weights = true;

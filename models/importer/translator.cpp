@@ -24,8 +24,22 @@ ImportedTrace Translator::run() {
 
 void Translator::read_input(const ImportOptions& o) {
   std::string name;
-  std::vector<int64_t> dims = g_.input_dims(&name);
-  if (!o.input_shape.empty()) dims = o.input_shape;
+  const std::vector<int64_t> declared = g_.input_dims(&name);
+  std::vector<int64_t> dims = o.input_shape.empty() ? declared : o.input_shape;
+  // A rank-3 input the graph itself declares is a token sequence (batch,
+  // tokens, features), such as a BERT's embeddings: no ONNX convolution takes
+  // a rank-3 image, while MatMul, Softmax and the layer norms read the last
+  // axis as the features. It is held as C = features, H = tokens, W = 1.
+  if (declared.size() == 3 && dims.size() == 3) {
+    if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
+      throw ImportError("the network input '" + name +
+                        "' (batch, tokens, features) needs a known shape; give it with --input-shape N,T,F");
+    checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");
+    batch_ = dims[0];
+    act_[name] = {{"input"}, dims[2], dims[1], 1, std::nullopt, 0, {}, dims, {}};
+    input_ = act_[name];
+    return;
+  }
   if (dims.size() == 4) {
     batch_ = dims[0] > 0 ? dims[0] : 1;
     dims.erase(dims.begin());
@@ -153,6 +167,7 @@ void Translator::node(const onnx::NodeProto& n) {
   if (op == "Softmax") return softmax(n);
   if (op == "LayerNormalization") return layer_normalization(n);
   if (op == "Erf") return erf(n);
+  if (op == "Einsum") return einsum(n);
   if (op == "Expand") return expand(n);
   // Shape arithmetic the folding leaves (an Equal or Where of constants)
   // only feeds an Expand's shape, which the import does not need.

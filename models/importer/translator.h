@@ -8,8 +8,8 @@
 // data through the accelerator pass the tracking through. Split over
 // translator.cpp (tensors, dispatch, widths), translate_layers.cpp (layers),
 // translate_ops.cpp (folded ops), translate_sequence.cpp (transformer ops on
-// token sequences), translate_layer_norm.cpp (a decomposed layer norm) and
-// trace_writer.cpp (the YAML).
+// token sequences), translate_einsum.cpp (Einsum), translate_layer_norm.cpp
+// (a decomposed layer norm) and trace_writer.cpp (the YAML).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -51,6 +51,11 @@ struct Activation {
 struct NormPart {
   enum class Kind { Statistic, Centred, Squares } kind;
   std::string of;  // the activation tensor being normalised
+};
+
+// Batched matrix products: `batches` of a rows x inner by an inner x cols matrix.
+struct MatrixProduct {
+  int64_t batches = 1, rows = 1, inner = 1, cols = 1;
 };
 
 struct Constant {
@@ -129,6 +134,15 @@ class Translator {
   void erf(const onnx::NodeProto& n);
   // MatMul or Gemm of two activations: a matmul layer, heads from the leading axes.
   void matmul_activations(const onnx::NodeProto& n);
+  // The matmul layer of `batches` products of a rows x inner and an inner x
+  // cols matrix, b read as its weights; its output has ONNX shape out_dims.
+  void emit_matmul(const onnx::NodeProto& n, const Activation& a, const Activation& b, const MatrixProduct& p,
+                   const std::vector<int64_t>& out_dims);
+  // Einsum of the attention forms (translate_einsum.cpp): two activations
+  // with one set of contracted axes become a matmul, an activation and a
+  // constant matrix a linear layer over the tokens; other equations are
+  // errors naming the node and the equation.
+  void einsum(const onnx::NodeProto& n);
   // MatMul or Gemm with constant weights applied to every token: a 1x1 convolution over the tokens.
   void linear_over_tokens(const onnx::NodeProto& n, const Activation& x, const Constant& w, int64_t K, int64_t M);
   // Concat along any axis but the channels of N,C,H,W tensors, or with
