@@ -149,6 +149,18 @@ TEST_CASE("level partitions: each names tensors its level keeps, once, within th
   CHECK_THAT(e.message(), Catch::Contains("would hold 104 values outside its partitions, but they leave 100 of its size"));
 }
 
+TEST_CASE("a level's temporal_dims hold its own loops to the dimensions listed", "[levels][validation]") {
+  // The registers iterate P and Q: allowed when listed, an error at the levels when not.
+  CHECK_NOTHROW(load_level_design(write_design(replace_all(kDesign, "    temporal: [P4, Q4]", "    temporal_dims: [P, Q]\n    temporal: [P4, Q4]"))));
+  ConfigError e = design_error(replace_all(kDesign, "    temporal: [P4, Q4]", "    temporal_dims: [P]\n    temporal: [P4, Q4]"));
+  CHECK(e.key_path() == "levels");
+  CHECK_THAT(e.message(), Catch::Contains("level 'regs' may not iterate Q in its own loops (temporal_dims)"));
+  e = design_error(replace_all(kDesign, "    temporal: [P4, Q4]", "    temporal_dims: []\n    temporal: [P4, Q4]"));
+  CHECK_THAT(e.message(), Catch::Contains("may not iterate P"));
+  e = design_error(replace_all(kDesign, "    temporal: [P4, Q4]", "    temporal_dims: [P, W]\n    temporal: [P4, Q4]"));
+  CHECK(e.key_path() == "levels[2].temporal_dims[1]");
+}
+
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
   for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));

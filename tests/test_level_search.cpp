@@ -112,3 +112,36 @@ TEST_CASE("the level mapper keeps each partition within its share", "[levels][ma
   CHECK(level_block(split->nest, 1, Operand::Inputs, b) + level_block(split->nest, 1, Operand::Outputs, b) <= 22);
   CHECK(level_block(whole->nest, 1, Operand::Weights, b) > 2);  // the split is what kept it small
 }
+
+TEST_CASE("the level mapper keeps each level's loops to its temporal_dims", "[levels][mapper]") {
+  // Weight stationary at the registers: they may not iterate any dimension
+  // weights depend on, so a weight there stays for all of its uses.
+  const auto dir = scratch_dir("level_search_temporal_dims");
+  std::ofstream(dir / "design.yaml")
+      << replace_all(kDesign, "    size: 4\n", "    size: 4\n    temporal_dims: [N, P, Q]\n");
+  const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
+  const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
+  const auto m = search_level_mapping(d, b, LevelObjective::Energy);
+  REQUIRE(m);
+  CHECK(limits_broken(m->nest, d.limits, b).empty());
+  for (const LevelLoop& x : m->nest.levels[2].temporal) CHECK((x.dim == kN || x.dim == kP || x.dim == kQ));
+  // Without the constraint the best mapping iterates a weight dimension in the registers.
+  const auto free = search_level_mapping(design(), b, LevelObjective::Energy);
+  REQUIRE(free);
+  bool weight_loop = false;
+  for (const LevelLoop& x : free->nest.levels[2].temporal) weight_loop |= relevant(Operand::Weights, x.dim);
+  CHECK(weight_loop);
+}
+
+TEST_CASE("a dimension no level may take leaves no mapping", "[levels][mapper]") {
+  // DRAM and the registers may not iterate C, the buffer iterates nothing and
+  // fans out only M: no slot takes C.
+  const auto dir = scratch_dir("level_search_no_slot");
+  std::string text = replace_all(kDesign, "    energy_pj: {read: 200, write: 200, update: 200}\n",
+                                 "    energy_pj: {read: 200, write: 200, update: 200}\n    temporal_dims: [N, M, P, Q, R, S]\n");
+  text = replace_all(text, "    size: 24\n", "    size: 24\n    temporal_dims: []\n    spatial_dims: [M]\n");
+  text = replace_all(text, "    size: 4\n", "    size: 4\n    temporal_dims: [N, M, P, Q, R, S]\n");
+  std::ofstream(dir / "design.yaml") << text;
+  const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
+  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), LevelObjective::Energy));
+}

@@ -56,6 +56,22 @@ std::array<bool, kOperands> parse_keeps(const ConfigNode& level) {
   return keeps;
 }
 
+// The dimensions a level's loops may iterate (`spatial_dims`, `temporal_dims`):
+// every one when the key is absent, exactly those listed when present ([] for none).
+std::array<bool, kDims> parse_dims(const ConfigNode& level, const char* key) {
+  std::array<bool, kDims> dims{};
+  if (!level.has(key)) {
+    dims.fill(true);
+    return dims;
+  }
+  for (const ConfigNode& item : level.child(key).items()) {
+    const int dim = dim_from_name(item.as_text());
+    if (dim < 0) item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S), found '{}'", item.as_text()));
+    dims[dim] = true;
+  }
+  return dims;
+}
+
 // A level's partitions: each names tensors the level keeps, no tensor in two,
 // and together they take no more than the level's size.
 std::vector<LevelPartition> parse_partitions(const ConfigNode& level, const std::array<bool, kOperands>& keeps,
@@ -165,13 +181,8 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     LevelLimits lim;
     lim.size = l.integer("size", 1, 0);
     lim.partitions = parse_partitions(l, s.keeps, lim.size);
-    if (l.has("spatial_dims"))
-      for (const ConfigNode& item : l.child("spatial_dims").items()) {
-        const int dim = dim_from_name(item.as_text());
-        if (dim < 0) item.fail_here(fmt::format("expected a dimension (N, G, M, C, P, Q, R or S), found '{}'", item.as_text()));
-        lim.spatial_dims[dim] = true;
-      }
-    if (lim.spatial_dims == std::array<bool, kDims>{}) lim.spatial_dims.fill(true);
+    lim.spatial_dims = parse_dims(l, "spatial_dims");
+    lim.temporal_dims = parse_dims(l, "temporal_dims");
     LevelPrices p;
     p.instances = l.integer_in("instances", 1, kMaxLevelFactor, 1);
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);

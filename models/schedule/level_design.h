@@ -19,6 +19,7 @@
 //         - {keeps: [weights], size: 4096}
 //       cluster: 64               # instances sharing one wide access (optional)
 //       spatial_dims: [C, M]      # what the fan-out may spread (for the search; optional)
+//       temporal_dims: [S, Q]     # what the level's own loops may iterate (optional; [] for none)
 //       temporal: [S3, P2, M8]    # outermost first
 //       spatial: [C3, M4]         # fan-out to the level below
 //       multicast: per_value      # or per_dimension (level_nest.h)
@@ -66,7 +67,8 @@ struct LevelLimits {
   // (unbounded when the level gives no size).
   std::vector<LevelPartition> partitions;
   int64_t fanout = 1;             // instances below each instance of this level
-  std::array<bool, kDims> spatial_dims{};  // dimensions the fan-out may spread (all when none is set)
+  std::array<bool, kDims> spatial_dims{};   // dimensions the fan-out may spread
+  std::array<bool, kDims> temporal_dims{};  // dimensions the level's own loops may iterate (a dataflow's constraint)
 };
 
 struct LevelDesign {

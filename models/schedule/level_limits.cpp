@@ -39,6 +39,9 @@ std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>&
       if (!lim.spatial_dims[x.dim])
         return fmt::format("level '{}' may not spread {} across its fan-out (spatial_dims)", s.name, dim_name(x.dim));
     }
+    for (const LevelLoop& x : s.temporal)
+      if (x.factor > 1 && !lim.temporal_dims[x.dim])
+        return fmt::format("level '{}' may not iterate {} in its own loops (temporal_dims)", s.name, dim_name(x.dim));
     if (fan > lim.fanout)
       return fmt::format("level '{}' spreads over {} instances, but has {} below each instance", s.name, fan, lim.fanout);
     if (lim.size == 0 && lim.partitions.empty()) continue;

@@ -41,6 +41,12 @@ class Search {
   }
 
   std::optional<LevelMapping> run() {
+    // A dimension to split that no slot may take (every level's temporal_dims
+    // and spatial_dims leave it out) has no mapping at all.
+    for (int dim = 0; dim < kDims; ++dim)
+      if (!primes_[dim].empty() &&
+          std::none_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return allowed(s, dim); }))
+        return std::nullopt;
     std::mt19937_64 rng(0x9e3779b97f4a7c15ULL);
     std::vector<std::pair<double, Candidate>> starts;
     // Everything at the outermost level always fits when it is unbounded.
@@ -93,7 +99,10 @@ class Search {
     for (int dim = 0; dim < kDims; ++dim) c.factor[0][dim] = b_.extent[dim];
     return c;
   }
-  bool allowed(const Slot& s, int dim) const { return !s.spatial || d_.limits[s.level].spatial_dims[dim]; }
+  bool allowed(const Slot& s, int dim) const {
+    const LevelLimits& lim = d_.limits[s.level];
+    return s.spatial ? lim.spatial_dims[dim] : lim.temporal_dims[dim];
+  }
 
   Candidate sample(std::mt19937_64& rng) const {
     Candidate c = blank();
