@@ -93,12 +93,33 @@ TEST_CASE("fused bricks: throughput grows as widths shrink, and an odd width lea
   // fit would run 16 / 2.25 = 7.1 MACs a cycle (56% of the bricks' bits used).
   CHECK(cycles(3, 3) == cycles(4, 4));
   CHECK(cycles(5, 5) == cycles(6, 6));
+  // Bricks fuse in powers of two: a 6 x 2-bit product needs 3 bricks but takes
+  // a group of 4, so four a cycle, not five.
+  CHECK(cycles(6, 2) == 64);
   // Energy per MAC: the fused bricks at m(4) each plus one a(32) add.
   const double brick = 0.2 * std::pow(4.0 / 64.0, 0.98855);
   CHECK(mac_pj(*a, precision(4, Scheme::UniformSymmetric, 4, Scheme::UniformAsymmetric, 32)) ==
         Approx(4 * brick + 0.1).epsilon(1e-4));
   CHECK_THAT(a->pe_array->precision_problem(precision(16, Scheme::UniformSymmetric, 16, Scheme::UniformAsymmetric, 32)),
              Catch::Contains("needs 64"));
+}
+
+// The reference: the Bit Fusion release's performance factor
+// (github.com/hsharma35/bitfusion, src/simulator/accelerator.py,
+// get_perf_factor with pmax 8 and pmin 2): int(8 / max(i, 2)) x int(8 / max(w, 2))
+// products per fusion unit per cycle, for every pair of widths 1 to 8.
+TEST_CASE("a 16-brick fusion unit runs as many products a cycle as the Bit Fusion release's own factor", "[mac]") {
+  const auto a = with_mac("{class: BitFusionMAC, bricks: 16, accumulator_bits: 32}", true);
+  for (int w = 1; w <= 8; ++w)
+    for (int i = 1; i <= 8; ++i) {
+      const Scheme ws = w == 1 ? Scheme::Binary : Scheme::UniformSymmetric;
+      const Scheme is = i == 1 ? Scheme::Binary : Scheme::UniformAsymmetric;
+      const LayerPrecision p = precision(w, ws, i, is, 32);
+      INFO(w << " x " << i << " bits");
+      REQUIRE(a->pe_array->precision_problem(p).empty());
+      const int factor = (8 / std::max(i, 2)) * (8 / std::max(w, 2));
+      CHECK(a->pe_array->peak_macs_per_cycle(p) == Approx(4.0 * 4.0 * factor).epsilon(1e-12));  // the 4 x 4 tiny array
+    }
 }
 
 TEST_CASE("shift-add units take log weights and need wide accumulators for them", "[mac]") {

@@ -13,10 +13,18 @@ bool is_dataflow_arch(const ConfigNode& root) {
 namespace {
 
 void parse_folding(const ConfigNode& node, DataflowArch& a) {
-  node.expect_map("the folding {lanes, layers: {NAME: {pe, simd}}}");
+  node.expect_map("the folding {lanes | target_images_per_s, layers: {NAME: {pe, simd}}}");
   a.folding_where = node.location();
   a.lanes_where = node.has("lanes") ? node.location_of("lanes") : node.location();
   a.lane_budget = node.integer_in("lanes", 1, int64_t{1} << 32, 0);
+  if (node.has("target_images_per_s")) {
+    a.target_where = node.location_of("target_images_per_s");
+    a.target_images_per_s = node.number("target_images_per_s");
+    if (!(a.target_images_per_s > 0))
+      node.fail("target_images_per_s", "expected a positive rate in images per second");
+    if (a.lane_budget > 0)
+      node.fail("target_images_per_s", "give a lane budget ('lanes') or a target rate, not both: each chooses the folding");
+  }
   if (const auto layers = node.optional_child("layers")) {
     layers->expect_map("each layer's folding, {NAME: {pe, simd}}");
     for (const auto& name : layers->keys()) {
@@ -32,8 +40,9 @@ void parse_folding(const ConfigNode& node, DataflowArch& a) {
     }
   }
   node.reject_unknown_keys();
-  if (a.lane_budget == 0 && a.folds.empty())
-    node.fail_here("give each layer's folding under 'layers', or a lane budget ('lanes') to choose it");
+  if (a.lane_budget == 0 && a.target_images_per_s == 0 && a.folds.empty())
+    node.fail_here("give each layer's folding under 'layers', or a lane budget ('lanes') or a target rate "
+                   "('target_images_per_s') to choose it");
 }
 
 }  // namespace

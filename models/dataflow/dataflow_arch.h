@@ -9,8 +9,9 @@
 // Engines hand each other output rows through FIFOs; input and output stream
 // through one port to DRAM.
 //
-// The folding is per layer in the file, or chosen to balance the engines
-// under a lane budget (see folding.h). It names the workload's layers, so it
+// The folding is per layer in the file, or chosen: to balance the engines
+// under a lane budget, or, as FINN's compiler does, to reach a target rate
+// with the fewest lanes per engine (see engines.h). It names the workload's layers, so it
 // is checked against a workload when the run starts.
 #include <cstdint>
 #include <map>
@@ -52,7 +53,11 @@ struct DataflowArch {
 
   std::optional<ConfigNode> node;  // the file's root, named when a table entry is missing
 
-  int64_t lane_budget = 0;  // 0: every engine's folding is given
+  int64_t lane_budget = 0;  // 0: no lane budget
+  // Images per second each engine without a given folding must reach (FINN's
+  // throughput target); 0: none. At most one of it and the lane budget.
+  double target_images_per_s = 0;
+  SourceLocation target_where;  // of the target, for an engine that cannot reach it
   std::map<std::string, GivenFold> folds;
   SourceLocation folding_where;  // of the folding section
   SourceLocation lanes_where;    // of its lane budget, for a budget too small

@@ -40,6 +40,7 @@ RunResult run_dataflow(const DataflowArch& arch, const Workload& w) {
   DataflowSummary d;
   d.execution = execution_name(arch.execution);
   d.lane_budget = arch.lane_budget;
+  d.target_images_per_s = arch.target_images_per_s;
   d.weight_memory_bits = arch.weight_memory_bits;
 
   double end_s = 0, lane_busy_s = 0;

@@ -175,6 +175,32 @@ void balance(const DataflowArch& a, std::vector<Engine>& engines) {
   lanes_for(sorted[lo], &engines);
 }
 
+// Folds each engine without a given folding with the fewest lanes that reach
+// the target rate: FINN's compiler sizes each layer to the user's throughput
+// target the same way, so the engines are no faster than they need to be.
+void fold_to_target(const DataflowArch& a, std::vector<Engine>& engines, const Workload& w) {
+  // Cycles per image the target allows at the design's clock.
+  const double allowed = a.tech.clock_hz / a.target_images_per_s;
+  if (allowed < 1)
+    throw ConfigError(a.target_where, "folding.target_images_per_s",
+                      fmt::format("{:.4g} images per second is more than one image per cycle at {:.4g} MHz",
+                                  a.target_images_per_s, a.tech.clock_hz / 1e6));
+  const auto target = static_cast<int64_t>(allowed);
+  for (std::size_t i = 0; i < engines.size(); ++i) {
+    Engine& e = engines[i];
+    if (!e.chosen) continue;
+    Engine fastest = e;
+    fastest.pe = fastest.out_channels;
+    fastest.simd = fastest.simd_limit;
+    if (!fold_for(e, target))
+      throw ConfigError(a.target_where, "folding.target_images_per_s",
+                        fmt::format("layer {} cannot reach {:.4g} images per second ({} cycles per image at {:.4g} MHz): "
+                                    "its fastest folding, pe {} and simd {}, takes {} cycles",
+                                    w.layers[i].name, a.target_images_per_s, target, a.tech.clock_hz / 1e6,
+                                    fastest.pe, fastest.simd, fastest.image_cycles()));
+  }
+}
+
 }  // namespace
 
 std::vector<int64_t> divisors(int64_t n) {
@@ -212,10 +238,10 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
     const auto given = a.folds.find(l.name);
     if (given != a.folds.end()) apply_given(given->second, l, e);
     else if (e.kind == EngineKind::MatrixVector) {
-      if (a.lane_budget == 0)
+      if (a.lane_budget == 0 && a.target_images_per_s == 0)
         throw ConfigError(a.folding_where, "folding",
-                          fmt::format("layer {} has no folding: give it under 'layers', or a lane budget ('lanes') to "
-                                      "choose it", l.name));
+                          fmt::format("layer {} has no folding: give it under 'layers', or a lane budget ('lanes') or "
+                                      "a target rate ('target_images_per_s') to choose it", l.name));
       e.chosen = true;
     }
     engines.push_back(e);
@@ -227,6 +253,7 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
                                   w.name, weight_bits, weight_bits / 1048576.0, a.weight_memory_bits,
                                   a.weight_memory_bits / 1048576.0));
   if (a.lane_budget > 0) balance(a, engines);
+  if (a.target_images_per_s > 0) fold_to_target(a, engines, w);
   return engines;
 }
 

@@ -17,7 +17,9 @@
 // per image: for a target T, each engine takes the fewest lanes that bring it
 // to T or below (SIMD before PE on a tie, as FINN raises SIMD first), and T is
 // the smallest target the budget affords, found by bisection over the cycle
-// counts the engines can reach.
+// counts the engines can reach. Or it is chosen to reach a target rate in
+// images per second (FINN's own design entry): each engine takes the fewest
+// lanes that bring it to clock / rate cycles per image or below.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,12 +1,17 @@
 // Precision-scalable fused MAC (Bit Fusion: H. Sharma et al., ISCA 2018): a
-// fusion unit of B BitBricks, each a 2 x 2-bit multiplier. A w x i-bit MAC
-// fuses ceil(w/2) x ceil(i/2) bricks, so the unit completes
-// floor(B / that) MACs per cycle: throughput grows as the widths shrink. An
-// odd width leaves part of its bricks idle (3 bits run as fast as 4), which
-// is the utilization drop. Widths that need more bricks than the unit has are
-// an error.
+// fusion unit of B BitBricks, each a 2 x 2-bit multiplier. Bricks fuse in
+// powers of two (act-lab.org/artifacts/bitfusion: 16 bricks form 1, 2, 4, 8 or
+// 16 fused PEs), so along each operand a b-bit value takes ceil(b/2) bricks
+// rounded up to a power of two, and the unit completes B / (that for the
+// weight x that for the input) MACs per cycle: throughput grows as the widths
+// shrink. With 16 bricks this is the authors' own performance factor
+// int(8 / w) x int(8 / i), widths below 2 counted as 2 (the release's
+// accelerator.py). A width between powers leaves bricks idle (3 bits run as
+// fast as 4, 5 to 8 as fast as 8), which is the utilization drop. Widths that
+// need more bricks than the unit has are an error.
 //
-// Energy per MAC (derived): each fused brick priced as a 2 x 2 multiply on the
+// Energy per MAC (derived): each brick the product needs (ceil(w/2) x
+// ceil(i/2), the idle ones of its fused group gated) priced as a 2 x 2 multiply on the
 // table's multiplier curve (x = width product = 4; energy ~ the product, as
 // Horowitz's points show), plus the shift-add of the partial products into
 // the accumulator, priced as an adder of the accumulator's width.
@@ -20,7 +25,18 @@ namespace qnnsim {
 
 namespace {
 
+// Bricks a product of these widths computes with.
 int bricks_for(int weight_bits, int input_bits) { return ((weight_bits + 1) / 2) * ((input_bits + 1) / 2); }
+
+// Bricks along one operand once fused: ceil(bits/2) rounded up to a power of two.
+int fused_side(int bits) {
+  int side = 1;
+  while (side < (bits + 1) / 2) side *= 2;
+  return side;
+}
+
+// Bricks one fused PE of these widths occupies.
+int fused_bricks(int weight_bits, int input_bits) { return fused_side(weight_bits) * fused_side(input_bits); }
 
 class BitFusionMac : public MacSpec {
  public:
@@ -40,13 +56,15 @@ class BitFusionMac : public MacSpec {
     for (const TensorPrecision* t : {&p.weights, &p.inputs})
       if (!scheme_is_integer(t->scheme))
         return std::string("BitFusionMAC executes integer schemes, not ") + scheme_name(t->scheme);
-    const int need = bricks_for(p.weights.bits, p.inputs.bits);
+    const int need = fused_bricks(p.weights.bits, p.inputs.bits);
     if (need > bricks_)
       return "BitFusionMAC has " + std::to_string(bricks_) + " 2x2-bit bricks; a " + std::to_string(p.weights.bits) + "x" +
              std::to_string(p.inputs.bits) + "-bit MAC needs " + std::to_string(need);
     return accumulator_problem("BitFusionMAC", abits_, p);
   }
-  MacRate rate(const LayerPrecision& p) const override { return {bricks_ / bricks_for(p.weights.bits, p.inputs.bits), 1}; }
+  MacRate rate(const LayerPrecision& p) const override {
+    return {bricks_ / fused_bricks(p.weights.bits, p.inputs.bits), 1};
+  }
   ActionDesc action(const LayerPrecision& p) const override {
     return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
   }

@@ -8,6 +8,7 @@ nlohmann::ordered_json dataflow_json(const DataflowSummary& d) {
   return {{"execution", d.execution},
           {"lanes", d.lanes},
           {"lane_budget", d.lane_budget},
+          {"target_images_per_s", d.target_images_per_s},
           {"slowest_layer", d.slowest_layer},
           {"slowest_cycles_per_image", d.slowest_cycles_per_image},
           {"images_per_s", d.images_per_s},

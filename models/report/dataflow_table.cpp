@@ -37,7 +37,9 @@ void print_dataflow_table(const RunResult& r, std::ostream& out) {
   out << fmt::format("  energy           {} ({} per image, {:.4g} pJ/MAC, {:.4g} GOPS/W)\n", si(s.energy_pj * 1e-12, "J"),
                      si(s.energy_pj * 1e-12 / static_cast<double>(r.batch), "J"), s.energy_per_mac_pj, s.gops_per_w);
   out << fmt::format("  lanes            {} MAC lanes{}; busy {:.1f}% of lane-time; peak {:.4g} GOPS\n", d.lanes,
-                     d.lane_budget > 0 ? fmt::format(" (budget {})", d.lane_budget) : std::string(),
+                     d.lane_budget > 0             ? fmt::format(" (budget {})", d.lane_budget)
+                     : d.target_images_per_s > 0 ? fmt::format(" (folded for {:.4g} images/s)", d.target_images_per_s)
+                                                 : std::string(),
                      100.0 * s.pe_utilization, d.peak_gops);
   out << fmt::format("  weight memory    {:.3g} of {:.3g} Mibit hold weights\n", d.weight_bits / 1048576.0,
                      d.weight_memory_bits / 1048576.0);

@@ -121,6 +121,7 @@ struct DataflowSummary {
   std::string execution;  // layer_pipelined or layer_sequential
   int64_t lanes = 0;      // MAC lanes over all engines
   int64_t lane_budget = 0;  // 0: every folding given
+  double target_images_per_s = 0;  // the rate the folding was chosen for; 0: none
   std::string slowest_layer;
   int64_t slowest_cycles_per_image = 0;  // sets the pipelined throughput
   double images_per_s = 0;
