@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "arch/arch_spec.h"
+#include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
 #include "support.h"
 
@@ -159,6 +160,42 @@ TEST_CASE("a level's temporal_dims hold its own loops to the dimensions listed",
   CHECK_THAT(e.message(), Catch::Contains("may not iterate P"));
   e = design_error(replace_all(kDesign, "    temporal: [P4, Q4]", "    temporal_dims: [P, W]\n    temporal: [P4, Q4]"));
   CHECK(e.key_path() == "levels[2].temporal_dims[1]");
+}
+
+TEST_CASE("a level's bandwidth sets the layer's cycles when its port is the slowest", "[levels][validation]") {
+  // kDesign takes 2 x (2 x 3 x 3) x (4 x 4) = 576 compute steps. DRAM sends
+  // every weight (72) and input (32) once and takes every output once (64):
+  // 104 values out and 64 in.
+  const auto cycles_with = [](const std::string& key) {
+    const LevelDesign d = load_level_design(write_design(replace_all(
+        kDesign, "    energy_pj: {read: 8, write: 8, update: 8}\n", "    energy_pj: {read: 8, write: 8, update: 8}\n" + key)));
+    return level_cycles(d, count_level_accesses(d.nest, d.bounds));
+  };
+  LevelCycles c = cycles_with("    bandwidth: 0.1\n");  // one port: (104 + 64) / 0.1
+  CHECK(c.compute == 576);
+  CHECK(c.total == 1680);
+  CHECK(c.bound == "dram");
+  CHECK(c.level[0] == 1680);
+  c = cycles_with("    write_bandwidth: 0.1\n");  // 64 / 0.1 = 640
+  CHECK(c.total == 640);
+  CHECK(c.bound == "dram");
+  c = cycles_with("    read_bandwidth: 0.25\n");  // 104 / 0.25 = 416, under the compute steps
+  CHECK(c.level[0] == 416);
+  CHECK(c.total == 576);
+  CHECK(c.bound == "compute");
+  // Leakage lasts as long as the layer: 1 pJ a cycle on the DRAM for 1680 cycles.
+  const LevelDesign d = load_level_design(write_design(replace_all(
+      kDesign, "    energy_pj: {read: 8, write: 8, update: 8}\n",
+      "    energy_pj: {read: 8, write: 8, update: 8}\n    bandwidth: 0.1\n    leak_pj_per_cycle: 1\n")));
+  CHECK(price_levels(d, d.nest, count_level_accesses(d.nest, d.bounds))[0].leak_pj == Approx(1680));
+
+  ConfigError e = design_error(replace_all(kDesign, "    energy_pj: {read: 8, write: 8, update: 8}\n",
+                                           "    energy_pj: {read: 8, write: 8, update: 8}\n    bandwidth: 2\n    read_bandwidth: 1\n"));
+  CHECK(e.key_path() == "levels[0].read_bandwidth");
+  CHECK_THAT(e.message(), Catch::Contains("not both"));
+  e = design_error(replace_all(kDesign, "    energy_pj: {read: 8, write: 8, update: 8}\n",
+                               "    energy_pj: {read: 8, write: 8, update: 8}\n    write_bandwidth: 0\n"));
+  CHECK(e.key_path() == "levels[0].write_bandwidth");
 }
 
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {

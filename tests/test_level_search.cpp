@@ -50,7 +50,7 @@ LoopBounds layer(DimArray extent, int64_t stride) {
 }
 
 double score(const LevelMapping& m, LevelObjective o) {
-  return o == LevelObjective::Energy ? m.energy_pj : m.energy_pj * static_cast<double>(m.counts.cycles);
+  return o == LevelObjective::Energy ? m.energy_pj : m.energy_pj * static_cast<double>(m.cycles.total);
 }
 
 }  // namespace

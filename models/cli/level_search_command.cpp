@@ -57,16 +57,17 @@ int run_level_search(const LevelsArgs& args) {
   j["objective"] = args.objective;
   double total_pj = 0;
   uint64_t total_cycles = 0;
-  std::cout << fmt::format("{:<16} {:>14} {:>12} {:>10} {:>9}  mapping\n", "layer", "energy uJ", "cycles", "searched", "ms");
+  std::cout << fmt::format("{:<16} {:>14} {:>12} {:<12} {:>10} {:>9}  mapping\n", "layer", "energy uJ", "cycles", "bound",
+                           "searched", "ms");
   for (const auto& [name, bounds] : layers) {
     const auto start = std::chrono::steady_clock::now();
     const std::optional<LevelMapping> m = search_level_mapping(d, bounds, objective);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", name));
     total_pj += m->energy_pj;
-    total_cycles += m->counts.cycles;
-    std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6, m->counts.cycles,
-                             m->evaluated, ms, one_line(m->nest));
+    total_cycles += m->cycles.total;
+    std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:<12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6,
+                             m->cycles.total, m->cycles.bound, m->evaluated, ms, one_line(m->nest));
     LevelDesign mapped = d;  // the design with the chosen loops, for its counts per level
     mapped.nest = m->nest;
     nlohmann::json layer = level_counts_json(mapped, m->counts, price_levels(mapped, m->nest, m->counts));

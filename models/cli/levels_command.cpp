@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/output_file.h"
+#include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
 #include "workload/workload.h"
 
@@ -14,7 +15,10 @@ namespace qnnsim::cli {
 
 nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
   nlohmann::json j;
-  j["cycles"] = c.cycles;
+  const LevelCycles cycles = level_cycles(d, c);
+  j["cycles"] = cycles.total;
+  j["compute_cycles"] = cycles.compute;
+  j["bound"] = cycles.bound;
   j["computes"] = c.computes;
   j["compute"] = {{"name", d.compute_name}, {"instances_used", c.computes_used},
                   {"energy_pj", d.compute_pj * static_cast<double>(c.computes)}};
@@ -23,6 +27,7 @@ nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c,
     nlohmann::json level;
     level["name"] = d.nest.levels[l].name;
     level["instances_used"] = c.level[l].instances_used;
+    level["cycles"] = cycles.level[l];
     level["energy_pj"] = e[l].total_pj();
     level["leak_pj"] = e[l].leak_pj;
     for (int t = 0; t < kOperands; ++t) {
@@ -52,8 +57,10 @@ nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std
 }
 
 void print_table(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
-  std::cout << fmt::format("{} (layer {}): {} cycles, {} computes on {} of {} units\n\n", d.file, d.layer, c.cycles,
-                           c.computes, c.computes_used, d.compute_instances);
+  const LevelCycles cycles = level_cycles(d, c);
+  std::cout << fmt::format("{} (layer {}): {} cycles ({} bound; {} compute steps), {} computes on {} of {} units\n\n",
+                           d.file, d.layer, cycles.total, cycles.bound, cycles.compute, c.computes, c.computes_used,
+                           d.compute_instances);
   std::cout << fmt::format("{:<24} {:<8} {:>10} {:>14} {:>14} {:>14} {:>14} {:>16}\n", "level", "tensor", "block", "reads",
                            "fills", "updates", "drains", "energy pJ");
   double total = d.compute_pj * static_cast<double>(c.computes);

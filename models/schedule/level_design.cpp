@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/level_cycles.h"
 #include "schedule/level_limits.h"
 #include "workload/workload.h"
 
@@ -70,6 +71,25 @@ std::array<bool, kDims> parse_dims(const ConfigNode& level, const char* key) {
     dims[dim] = true;
   }
   return dims;
+}
+
+// `read_bandwidth` and `write_bandwidth`, or one `bandwidth` for a port both share.
+LevelBandwidth parse_bandwidth(const ConfigNode& level) {
+  const auto positive = [&](const char* key) {
+    const double v = level.number(key);
+    if (!(v > 0)) level.fail(key, "expected a bandwidth above 0 values per cycle (leave the key out for unbounded)");
+    return v;
+  };
+  LevelBandwidth bw;
+  if (level.has("bandwidth")) {
+    for (const char* separate : {"read_bandwidth", "write_bandwidth"})
+      if (level.has(separate))
+        level.fail(separate, "give either one shared `bandwidth` or separate read and write bandwidths, not both");
+    bw.shared = positive("bandwidth");
+  }
+  if (level.has("read_bandwidth")) bw.read = positive("read_bandwidth");
+  if (level.has("write_bandwidth")) bw.write = positive("write_bandwidth");
+  return bw;
 }
 
 // A level's partitions: each names tensors the level keeps, no tensor in two,
@@ -192,6 +212,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
     p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
     if (p.leak_pj_per_cycle < 0) l.fail("leak_pj_per_cycle", "expected a leakage of 0 pJ per cycle or more");
+    d.bandwidth.push_back(parse_bandwidth(l));
     l.reject_unknown_keys();
     d.nest.levels.push_back(std::move(s));
     d.prices.push_back(p);
@@ -272,6 +293,7 @@ double cluster_sharing(const LevelDesign& d, const LevelNest& nest, std::size_t 
 }  // namespace
 
 std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c) {
+  const LevelCycles cycles = level_cycles(d, c);  // leakage lasts as long as the layer does
   std::vector<LevelEnergy> out(d.prices.size());
   for (std::size_t l = 0; l < out.size(); ++l) {
     const LevelPrices& p = d.prices[l];
@@ -283,7 +305,7 @@ std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nes
                                a.updates * p.per_value(o, LevelAction::Update)) / shared;
       out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read) / shared;
     }
-    out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(c.cycles) * static_cast<double>(c.level[l].instances_used);
+    out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(cycles.total) * static_cast<double>(c.level[l].instances_used);
   }
   return out;
 }

@@ -14,6 +14,8 @@
 //       energy_pj: {read: 32.4, write: 26.2, update: 26.2}   # per access
 //       # or per tensor: energy_pj: {weights: {read: ..}, inputs: {..}, outputs: {..}}
 //       leak_pj_per_cycle: 0.0054 # per instance the mapping uses
+//       read_bandwidth: 4         # values per cycle per instance, out and in (optional;
+//       write_bandwidth: 4        #   or `bandwidth:` for one port shared by both)
 //       size: 65536               # values per instance (for the search; optional)
 //       partitions:               # shares of the size for some kept tensors (optional)
 //         - {keeps: [weights], size: 4096}
@@ -71,6 +73,14 @@ struct LevelLimits {
   std::array<bool, kDims> temporal_dims{};  // dimensions the level's own loops may iterate (a dataflow's constraint)
 };
 
+// How fast one instance of a level moves values, per cycle (0: unbounded).
+// A level with one port shared by reads and writes gives `shared`.
+struct LevelBandwidth {
+  double read = 0;    // values sent out: reads down to the children, drains up to the parent
+  double write = 0;   // values taken in: fills from the parent, updates from the children
+  double shared = 0;  // both together, through one port
+};
+
 struct LevelDesign {
   std::string file;
   std::string layer;              // empty when the file names no workload (a design to search)
@@ -78,6 +88,7 @@ struct LevelDesign {
   LevelNest nest;
   std::vector<LevelPrices> prices;  // as nest.levels
   std::vector<LevelLimits> limits;  // as nest.levels
+  std::vector<LevelBandwidth> bandwidth;  // as nest.levels
   std::string compute_name;
   int64_t compute_instances = 1;
   double compute_pj = 0;

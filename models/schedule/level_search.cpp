@@ -139,7 +139,7 @@ class Search {
     const LevelNestCounts counts = count_level_accesses(n, b_, LevelCountMethod::ClosedForm, &memo_);
     ++evaluated_;
     const double e = level_energy_pj(d_, n, counts);
-    return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(counts.cycles);
+    return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(level_cycles(d_, counts).total);
   }
 
   void consider(const Candidate& c, std::vector<std::pair<double, Candidate>>& into) {
@@ -217,6 +217,7 @@ class Search {
     LevelMapping m;
     m.nest = to_nest(c);
     m.counts = count_level_accesses(m.nest, b_);
+    m.cycles = level_cycles(d_, m.counts);
     m.energy_pj = level_energy_pj(d_, m.nest, m.counts);
     m.evaluated = evaluated_;
     return m;

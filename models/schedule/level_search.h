@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
 
 namespace qnnsim {
@@ -17,6 +18,7 @@ enum class LevelObjective { Energy, Edp };
 struct LevelMapping {
   LevelNest nest;  // the design's levels with the chosen loops
   LevelNestCounts counts;
+  LevelCycles cycles;  // with every level's bandwidth
   double energy_pj = 0;
   uint64_t evaluated = 0;  // mappings counted during the search
 };

@@ -1,0 +1,46 @@
+#include "schedule/level_cycles.h"
+
+#include <cmath>
+
+namespace qnnsim {
+
+namespace {
+
+// Cycles to move `values` at `per_cycle` (0: unbounded, no cycles).
+uint64_t time_for(double values, double per_cycle) {
+  if (per_cycle <= 0 || values <= 0) return 0;
+  return static_cast<uint64_t>(std::ceil(values / per_cycle));
+}
+
+}  // namespace
+
+LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
+  LevelCycles out;
+  out.compute = c.cycles;
+  out.total = c.cycles;
+  out.bound = "compute";
+  out.level.resize(c.level.size());
+  for (std::size_t l = 0; l < c.level.size(); ++l) {
+    // Per instance: the mapping spreads a level's traffic evenly over the instances it uses.
+    double sent = 0, taken = 0;
+    for (const TensorAccesses& a : c.level[l].tensor) {
+      sent += static_cast<double>(a.reads + a.drains);
+      taken += static_cast<double>(a.fills + a.updates);
+    }
+    const double instances = static_cast<double>(c.level[l].instances_used);
+    sent /= instances;
+    taken /= instances;
+    const LevelBandwidth bw = l < d.bandwidth.size() ? d.bandwidth[l] : LevelBandwidth{};
+    uint64_t t = time_for(sent + taken, bw.shared);
+    t = std::max(t, time_for(sent, bw.read));
+    t = std::max(t, time_for(taken, bw.write));
+    out.level[l] = t;
+    if (t > out.total) {
+      out.total = t;
+      out.bound = d.nest.levels[l].name;
+    }
+  }
+  return out;
+}
+
+}  // namespace qnnsim

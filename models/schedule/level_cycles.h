@@ -1,0 +1,24 @@
+#pragma once
+// How long a mapped layer takes on a level design: the compute units step
+// through the mapping's temporal loops, and every level must move its values
+// through its ports meanwhile. Transfers overlap computation (each level
+// double-buffers its blocks, as Timeloop assumes), so the layer takes as long
+// as the slowest of them; the one that sets it is the bound.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schedule/level_design.h"
+
+namespace qnnsim {
+
+struct LevelCycles {
+  uint64_t compute = 0;         // the mapping's temporal steps: every level keeping up
+  std::vector<uint64_t> level;  // what each level's busiest port needs (as the nest's levels)
+  uint64_t total = 0;           // the largest of these
+  std::string bound;            // "compute", or the name of the level that sets `total`
+};
+
+LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c);
+
+}  // namespace qnnsim
