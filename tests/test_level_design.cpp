@@ -198,6 +198,48 @@ TEST_CASE("a level's bandwidth sets the layer's cycles when its port is the slow
   CHECK(e.key_path() == "levels[0].write_bandwidth");
 }
 
+TEST_CASE("levels built from registered components take prices, words, sizes and ports from the energy table",
+          "[levels][validation]") {
+  // Eyeriss' storage as components, on configs/energy/eyeriss_65nm.yaml.
+  const std::string design = replace_all(replace_all(replace_all(kDesign,
+      "levels:\n", "technology: {node: 65 nm, clock: 200 MHz, voltage: 1.0 V}\nenergy_table: eyeriss_65nm\nword_bits: 16\nlevels:\n"),
+      "    block_words: 4\n    energy_pj: {read: 8, write: 8, update: 8}\n",
+      "    block_words: 4\n    component: {class: DRAM, type: normalized, channels: 1, width: 64 bit, data_rate: 200 MHz, latency: 100 ns}\n"),
+      "    energy_pj: {weights: {read: 1, write: 2, update: 0}, inputs: {read: 1, write: 1, update: 0}, outputs: {read: 3, write: 3, update: 3}}\n",
+      "    component: {class: SRAMBuffer, size: 108 KiB, width: 64 bit, banks: 27}\n");
+  const std::string with_regs = replace_all(design, "    energy_pj: {read: 0.5, write: 0.5, update: 0.5}\n",
+                                            "    component: {class: RegisterFile, size: 48 B, width: 16 bit, banks: 1}\n");
+  const LevelDesign d = load_level_design(write_design(with_regs));
+  // DRAM: 18.77 pJ a bit (Eyeriss' 200 x MAC per 16-bit value), 4 values an access.
+  CHECK(d.prices[0].pj[0][0] == Approx(18.77 * 64));
+  CHECK(d.prices[0].block_words == 4);
+  // One 64-bit word a cycle at the 200 MHz core clock: 4 values.
+  CHECK(d.bandwidth[0].shared == Approx(4));
+  // The buffer: 4 KiB banks, 36.04 pJ a 64-bit word read or written; its
+  // capacity and its 27 banks of 4 values a cycle come with it.
+  CHECK(d.prices[1].pj[1][0] == Approx(36.04));
+  CHECK(d.prices[1].pj[2][2] == Approx(36.04));
+  CHECK(d.prices[1].block_words == 4);
+  CHECK(d.limits[1].size == 108 * 1024 / 2);
+  CHECK(d.bandwidth[1].shared == Approx(27 * 4));
+  // Registers: 0.09386 pJ a bit, one 16-bit value an access.
+  CHECK(d.prices[2].pj[2][0] == Approx(0.09386 * 16));
+  CHECK(d.limits[2].size == 24);
+
+  ConfigError e = design_error(replace_all(with_regs, "class: RegisterFile", "class: Latch"));
+  CHECK(e.key_path() == "levels[2].component.class");
+  CHECK_THAT(e.message(), Catch::Contains("unknown class 'Latch'") && Catch::Contains("SRAMBuffer"));
+  e = design_error(replace_all(with_regs, "size: 48 B, width: 16 bit", "size: 48 B, width: 12 bit"));
+  CHECK(e.key_path() == "levels[2].component.width");
+  e = design_error(replace_all(with_regs, "    component: {class: RegisterFile", "    size: 24\n    component: {class: RegisterFile"));
+  CHECK(e.key_path() == "levels[2].size");
+  e = design_error(replace_all(with_regs, "energy_table: eyeriss_65nm\n", ""));
+  CHECK(e.key_path() == "energy_table");
+  e = design_error(replace_all(with_regs, "node: 65 nm", "node: 45 nm"));
+  CHECK(e.key_path() == "technology.node");
+  CHECK_THAT(e.message(), Catch::Contains("eyeriss_65nm"));
+}
+
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
   for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));

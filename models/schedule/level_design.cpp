@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "schedule/level_component.h"
 #include "schedule/level_cycles.h"
 #include "schedule/level_limits.h"
 #include "workload/workload.h"
@@ -90,6 +92,30 @@ LevelBandwidth parse_bandwidth(const ConfigNode& level) {
   if (level.has("read_bandwidth")) bw.read = positive("read_bandwidth");
   if (level.has("write_bandwidth")) bw.write = positive("write_bandwidth");
   return bw;
+}
+
+// A level built from a registered component (level_component.h): its prices,
+// word, capacity, leakage and bandwidth are the component's, so the level may
+// not give them too. Returns the bandwidth (values per cycle, shared).
+double from_component(const ConfigNode& l, const LevelTechnology& t, const std::array<bool, kOperands>& keeps,
+                      LevelPrices& p, LevelLimits& lim) {
+  for (const char* key : {"energy_pj", "leak_pj_per_cycle", "bandwidth", "read_bandwidth", "write_bandwidth"})
+    if (l.has(key)) l.fail(key, "the level's component sets this; give the component or this key, not both");
+  const ComponentLevel c = component_level(l.child("component"), t, p.block_words);
+  if (c.size > 0) {  // a buffer: its word and its capacity are the component's
+    for (const char* key : {"block_words", "size"})
+      if (l.has(key)) l.fail(key, "the level's component sets this (its width over word_bits, its size); give one or the other");
+    lim.size = c.size;
+    int64_t partitioned = 0;
+    for (const LevelPartition& part : lim.partitions) partitioned += part.size;
+    if (partitioned > lim.size)
+      l.fail("partitions", fmt::format("the partitions take {} values, more than the component's {}", partitioned, lim.size));
+  }
+  p.block_words = c.block_words;
+  for (int o = 0; o < kOperands; ++o)
+    if (keeps[o]) p.pj[o] = {c.read_pj, c.write_pj, c.write_pj};  // an update writes a word
+  p.leak_pj_per_cycle = c.leak_pj_per_cycle;
+  return c.bandwidth;
 }
 
 // A level's partitions: each names tensors the level keeps, no tensor in two,
@@ -184,6 +210,18 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
 
   const std::vector<ConfigNode> levels = root.child("levels").items();
   if (levels.empty()) root.fail("levels", "expected at least one storage level");
+  // Levels built from registered components take their prices from the
+  // design's technology and energy table.
+  std::optional<LevelTechnology> tech;
+  const bool uses_components =
+      std::any_of(levels.begin(), levels.end(), [](const ConfigNode& l) { return l.is_map() && l.has("component"); });
+  if (uses_components || root.has("technology") || root.has("energy_table") || root.has("word_bits")) {
+    for (const char* key : {"technology", "energy_table", "word_bits"})
+      if (!root.has(key))
+        root.fail(key, "a design whose levels name registered components needs its technology, energy_table and "
+                       "word_bits (the bits of one value)");
+    tech = parse_level_technology(root);
+  }
   for (const ConfigNode& l : levels) {
     l.expect_map("a storage level");
     StorageLevel s;
@@ -208,11 +246,15 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
     p.cluster = l.integer_in("cluster", 1, kMaxLevelFactor, 1);
     if (p.instances % p.cluster != 0) l.fail("cluster", fmt::format("{} instances do not split into clusters of {}", p.instances, p.cluster));
-    if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
-    else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
-    p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
-    if (p.leak_pj_per_cycle < 0) l.fail("leak_pj_per_cycle", "expected a leakage of 0 pJ per cycle or more");
-    d.bandwidth.push_back(parse_bandwidth(l));
+    if (l.has("component")) {
+      d.bandwidth.push_back(LevelBandwidth{0, 0, from_component(l, *tech, s.keeps, p, lim)});
+    } else {
+      if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
+      else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
+      p.leak_pj_per_cycle = l.has("leak_pj_per_cycle") ? l.number("leak_pj_per_cycle") : 0.0;
+      if (p.leak_pj_per_cycle < 0) l.fail("leak_pj_per_cycle", "expected a leakage of 0 pJ per cycle or more");
+      d.bandwidth.push_back(parse_bandwidth(l));
+    }
     l.reject_unknown_keys();
     d.nest.levels.push_back(std::move(s));
     d.prices.push_back(p);

@@ -2,6 +2,11 @@
 // served `banks` per cycle. Energy per access scales with the bank's capacity
 // (log-log between published points) and linearly with the word width; area
 // is capacity x bit-cell area.
+//
+// RegisterFile is the same storage built from register cells (a PE's
+// scratchpad, a register level of a level design): its access costs the
+// table's register_file_per_bit for every bit of the word, whatever the size,
+// and its area is priced per bit like the PE arrays' scratchpads.
 #include <cmath>
 
 #include "arch/roles.h"
@@ -23,9 +28,11 @@ class SramModule : public ComponentModule {
   int read_id_ = 0, write_id_ = 0;
 };
 
+enum class Cells { Sram, Registers };
+
 class SramSpec : public BufferSpec {
  public:
-  SramSpec(const ConfigNode& node, const BuildContext& ctx) : BufferSpec(node, ctx) {
+  SramSpec(const ConfigNode& node, const BuildContext& ctx, Cells cells) : BufferSpec(node, ctx) {
     capacity_bits_ = static_cast<double>(node.whole_bits("size", int64_t{1} << 40));
     width_bits_ = node.whole_bits("width", 1 << 20);
     banks_ = node.integer_in("banks", 1, 1 << 16);
@@ -38,7 +45,9 @@ class SramSpec : public BufferSpec {
                              std::to_string(width_bits_) + "-bit word; use fewer banks or a larger size");
     // Horowitz's figures are per 64-bit access of an array of the given size.
     const double bank_kib = bank_bits / 8192.0;
-    access_pj_ = table_.energy_curve_pj("sram_read_64bit", bank_kib, node) * static_cast<double>(width_bits_) / 64.0;
+    access_pj_ = cells == Cells::Sram
+                     ? table_.energy_curve_pj("sram_read_64bit", bank_kib, node) * static_cast<double>(width_bits_) / 64.0
+                     : table_.energy_pj("register_file_per_bit", node) * static_cast<double>(width_bits_);
     finish_parse();
   }
   double capacity_bits() const override { return capacity_bits_; }
@@ -86,7 +95,10 @@ void SramModule::serve(Work& work, sc_core::sc_time& delay) {
 }
 
 QNNSIM_REGISTER(BufferSpec::Registry, "SRAMBuffer", [](const ConfigNode& n, const BuildContext& c) {
-  return std::unique_ptr<BufferSpec>(new SramSpec(n, c));
+  return std::unique_ptr<BufferSpec>(new SramSpec(n, c, Cells::Sram));
+});
+QNNSIM_REGISTER(BufferSpec::Registry, "RegisterFile", [](const ConfigNode& n, const BuildContext& c) {
+  return std::unique_ptr<BufferSpec>(new SramSpec(n, c, Cells::Registers));
 });
 
 }  // namespace

@@ -1,0 +1,52 @@
+#include "schedule/level_component.h"
+
+#include <fmt/format.h>
+
+#include "arch/arch_spec.h"
+#include "arch/roles.h"
+
+namespace qnnsim {
+
+LevelTechnology parse_level_technology(const ConfigNode& root) {
+  LevelTechnology t;
+  t.tech = parse_technology(root.child("technology"));
+  t.table = std::make_shared<const EnergyTable>(EnergyTable::load(energy_table_path(root)));
+  check_technology(root.child("technology"), t.tech, *t.table);
+  t.word_bits = static_cast<int>(root.integer_in("word_bits", 1, 64));
+  return t;
+}
+
+ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, int64_t block_words) {
+  component.expect_map("a registered component: {class: ..., and its keys}");
+  const std::string cls = component.text("class");
+  const BuildContext ctx{t.tech, *t.table};
+  const auto word = static_cast<int64_t>(t.word_bits);
+  ComponentLevel out;
+  if (const auto buffer = BufferSpec::Registry::instance().create(cls, component, ctx)) {
+    if (buffer->width_bits() % word != 0)
+      component.fail("width", fmt::format("a {}-bit word does not hold a whole number of {}-bit values (word_bits)",
+                                          buffer->width_bits(), word));
+    out.block_words = buffer->width_bits() / word;
+    out.read_pj = buffer->action_energy_pj({"", "read", 0});
+    out.write_pj = buffer->action_energy_pj({"", "write", 0});
+    out.size = static_cast<int64_t>(buffer->capacity_bits()) / word;
+    out.bandwidth = static_cast<double>(buffer->banks() * out.block_words);  // every bank one word a cycle
+    out.leak_pj_per_cycle = buffer->leakage_w() * t.tech.period_s() * 1e12;
+    return out;
+  }
+  if (const auto dram = DramSpec::Registry::instance().create(cls, component, ctx)) {
+    const double access_bits = static_cast<double>(block_words * word);
+    out.block_words = block_words;
+    out.read_pj = dram->action_energy_pj({"", "read_bits", 0}) * access_bits;
+    out.write_pj = dram->action_energy_pj({"", "write_bits", 0}) * access_bits;
+    out.bandwidth = dram->bandwidth_bits_per_s() * t.tech.period_s() / static_cast<double>(word);
+    out.leak_pj_per_cycle = dram->leakage_w() * t.tech.period_s() * 1e12;
+    return out;
+  }
+  component.fail("class", fmt::format("unknown class '{}' for a storage level; registered classes are, for buffers, {}; "
+                                      "for off-chip memory, {}",
+                                      cls, BufferSpec::Registry::instance().known_names(),
+                                      DramSpec::Registry::instance().known_names()));
+}
+
+}  // namespace qnnsim

@@ -1,0 +1,40 @@
+#pragma once
+// A storage level of a level design built from a registered component class
+// (`component: {class: SRAMBuffer, size: 108 KiB, width: 64 bit, banks: 27}`):
+// the same classes, keys and energy tables as the engine's designs, so a
+// level's prices, capacity and bandwidth come from the cited tables instead
+// of numbers typed into the design. Buffer classes (SRAMBuffer, RegisterFile)
+// and off-chip memory classes (DRAM, DRAMDevice) can be levels.
+#include <cstdint>
+#include <memory>
+
+#include "arch/technology.h"
+#include "core/config_node.h"
+#include "energy/energy_table.h"
+
+namespace qnnsim {
+
+// What the components of a level design share: the technology, its energy
+// table, and the bits of one value (a word of the datapath).
+struct LevelTechnology {
+  Technology tech;
+  std::shared_ptr<const EnergyTable> table;
+  int word_bits = 0;
+};
+
+// The design's `technology`, `energy_table` and `word_bits` keys.
+LevelTechnology parse_level_technology(const ConfigNode& root);
+
+struct ComponentLevel {
+  double read_pj = 0, write_pj = 0;  // per access of `block_words` values
+  int64_t block_words = 1;           // values one access moves
+  int64_t size = 0;                  // values one instance holds (0: off-chip, unbounded)
+  double bandwidth = 0;              // values per cycle per instance, reads and writes sharing its ports
+  double leak_pj_per_cycle = 0;      // the component's `leakage:` power over one clock period
+};
+
+// `component` is the level's `component:` mapping; `block_words` the level's
+// own key, for off-chip memory (a buffer's word width sets it).
+ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, int64_t block_words);
+
+}  // namespace qnnsim
