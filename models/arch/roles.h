@@ -41,6 +41,9 @@ class BufferSpec : public ComponentSpec {
   // Tiles alternate between this many slots: with two, the next tile loads
   // while the current one computes; with one, loads wait for the store.
   virtual int tile_slots() const = 0;
+  // Whether each bank reads and writes a word in the same cycle (a register
+  // file's separate ports) rather than one or the other (an SRAM bank).
+  virtual bool separate_read_write_ports() const { return false; }
   // How the capacity is shared between tensors (one pool, or partitions).
   virtual const BufferPartitions& partitions() const = 0;
   // Whether the buffer keeps a tensor; one it does not keep passes through:

@@ -39,6 +39,10 @@ nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c,
                                           {"drain_energy_pj", e[l].drains_pj[t]}};
       drains += e[l].drains_pj[t];
     }
+    if (l < d.networks.size() && d.networks[l].present)
+      for (int t = 0; t < kOperands; ++t)
+        level["network"][kTensorKeys[t]] = {{"values", values_crossing(d.nest, c, l, static_cast<Operand>(t))},
+                                            {"energy_pj", e[l].network_pj[t]}};
     total += e[l].total_pj();
     j["levels"].push_back(level);
   }
@@ -71,6 +75,11 @@ void print_table(const LevelDesign& d, const LevelNestCounts& c, const std::vect
       std::cout << fmt::format("{:<24} {:<8} {:>10} {:>14} {:>14} {:>14} {:>14} {:>16.2f}\n", d.nest.levels[l].name,
                                kTensorKeys[t], a.block, a.reads, a.fills, a.updates, a.drains, e[l].accesses_pj[t]);
     }
+    if (l < d.networks.size() && d.networks[l].present)  // values sent across the fan-out, in the reads column
+      for (int t = 0; t < kOperands; ++t)
+        std::cout << fmt::format("{:<24} {:<8} {:>10} {:>14} {:>14} {:>14} {:>14} {:>16.2f}\n", d.nest.levels[l].name,
+                                 kTensorKeys[t], "network", values_crossing(d.nest, c, l, static_cast<Operand>(t)), "", "",
+                                 "", e[l].network_pj[t]);
     if (e[l].leak_pj > 0)
       std::cout << fmt::format("{:<24} {:<8} {:>101.2f}\n", d.nest.levels[l].name, "leakage", e[l].leak_pj);
     total += e[l].total_pj();

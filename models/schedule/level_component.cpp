@@ -16,6 +16,22 @@ LevelTechnology parse_level_technology(const ConfigNode& root) {
   return t;
 }
 
+ComponentNetwork component_network(const ConfigNode& component, const LevelTechnology& t) {
+  component.expect_map("a registered network: {class: ..., and its keys}");
+  const std::string cls = component.text("class");
+  const auto noc = NocSpec::Registry::instance().create(cls, component, BuildContext{t.tech, *t.table});
+  if (!noc)
+    component.fail("class", fmt::format("unknown class '{}' for a fan-out's network (a level that keeps nothing); "
+                                        "registered network classes are {}",
+                                        cls, NocSpec::Registry::instance().known_names()));
+  ComponentNetwork out;
+  out.pj_per_bit = noc->action_energy_pj({"", "sent_bits", 0});
+  for (int n = 0; n < noc->networks(); ++n) out.width_bits.push_back(noc->network_width_bits(n));
+  for (Tensor x : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})
+    out.network[static_cast<std::size_t>(x)] = noc->network_of(x);
+  return out;
+}
+
 ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, int64_t block_words) {
   component.expect_map("a registered component: {class: ..., and its keys}");
   const std::string cls = component.text("class");
@@ -31,6 +47,7 @@ ComponentLevel component_level(const ConfigNode& component, const LevelTechnolog
     out.write_pj = buffer->action_energy_pj({"", "write", 0});
     out.size = static_cast<int64_t>(buffer->capacity_bits()) / word;
     out.bandwidth = static_cast<double>(buffer->banks() * out.block_words);  // every bank one word a cycle
+    out.separate_ports = buffer->separate_read_write_ports();
     out.leak_pj_per_cycle = buffer->leakage_w() * t.tech.period_s() * 1e12;
     return out;
   }

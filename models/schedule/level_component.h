@@ -6,7 +6,9 @@
 // of numbers typed into the design. Buffer classes (SRAMBuffer, RegisterFile)
 // and off-chip memory classes (DRAM, DRAMDevice) can be levels.
 #include <cstdint>
+#include <array>
 #include <memory>
+#include <vector>
 
 #include "arch/technology.h"
 #include "core/config_node.h"
@@ -30,8 +32,17 @@ struct ComponentLevel {
   int64_t block_words = 1;           // values one access moves
   int64_t size = 0;                  // values one instance holds (0: off-chip, unbounded)
   double bandwidth = 0;              // values per cycle per instance, reads and writes sharing its ports
+  bool separate_ports = false;       // `bandwidth` each way instead (a register file)
   double leak_pj_per_cycle = 0;      // the component's `leakage:` power over one clock period
 };
+
+// A fan-out's network from a registered network class (a level that keeps nothing).
+struct ComponentNetwork {
+  double pj_per_bit = 0;
+  std::array<int, 3> network{};     // per tensor (weights, inputs, outputs): the network it travels on
+  std::vector<int64_t> width_bits;  // per network
+};
+ComponentNetwork component_network(const ConfigNode& component, const LevelTechnology& t);
 
 // `component` is the level's `component:` mapping; `block_words` the level's
 // own key, for off-chip memory (a buffer's word width sets it).

@@ -34,6 +34,16 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
     uint64_t t = time_for(sent + taken, bw.shared);
     t = std::max(t, time_for(sent, bw.read));
     t = std::max(t, time_for(taken, bw.write));
+    if (l < d.networks.size() && d.networks[l].present) {
+      // A fan-out's networks: the bits each carries, per instance of the level.
+      const LevelNetwork& net = d.networks[l];
+      std::vector<double> bits(net.width_bits.size(), 0.0);
+      for (int o = 0; o < kOperands; ++o)
+        bits[static_cast<std::size_t>(net.network[o])] +=
+            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.word_bits / instances;
+      for (std::size_t n = 0; n < bits.size(); ++n)
+        t = std::max(t, time_for(bits[n], static_cast<double>(net.width_bits[n])));
+    }
     out.level[l] = t;
     if (t > out.total) {
       out.total = t;

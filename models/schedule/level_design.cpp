@@ -96,8 +96,8 @@ LevelBandwidth parse_bandwidth(const ConfigNode& level) {
 
 // A level built from a registered component (level_component.h): its prices,
 // word, capacity, leakage and bandwidth are the component's, so the level may
-// not give them too. Returns the bandwidth (values per cycle, shared).
-double from_component(const ConfigNode& l, const LevelTechnology& t, const std::array<bool, kOperands>& keeps,
+// not give them too. Returns its bandwidth.
+LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, const std::array<bool, kOperands>& keeps,
                       LevelPrices& p, LevelLimits& lim) {
   for (const char* key : {"energy_pj", "leak_pj_per_cycle", "bandwidth", "read_bandwidth", "write_bandwidth"})
     if (l.has(key)) l.fail(key, "the level's component sets this; give the component or this key, not both");
@@ -115,7 +115,8 @@ double from_component(const ConfigNode& l, const LevelTechnology& t, const std::
   for (int o = 0; o < kOperands; ++o)
     if (keeps[o]) p.pj[o] = {c.read_pj, c.write_pj, c.write_pj};  // an update writes a word
   p.leak_pj_per_cycle = c.leak_pj_per_cycle;
-  return c.bandwidth;
+  if (c.separate_ports) return LevelBandwidth{c.bandwidth, c.bandwidth, 0};
+  return LevelBandwidth{0, 0, c.bandwidth};
 }
 
 // A level's partitions: each names tensors the level keeps, no tensor in two,
@@ -246,8 +247,13 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
     p.cluster = l.integer_in("cluster", 1, kMaxLevelFactor, 1);
     if (p.instances % p.cluster != 0) l.fail("cluster", fmt::format("{} instances do not split into clusters of {}", p.instances, p.cluster));
-    if (l.has("component")) {
-      d.bandwidth.push_back(LevelBandwidth{0, 0, from_component(l, *tech, s.keeps, p, lim)});
+    LevelNetwork net;
+    if (l.has("component") && s.keeps == std::array<bool, kOperands>{}) {  // a fan-out's network
+      const ComponentNetwork n = component_network(l.child("component"), *tech);
+      net = {true, n.pj_per_bit, tech->word_bits, n.network, n.width_bits};
+      d.bandwidth.push_back(LevelBandwidth{});
+    } else if (l.has("component")) {
+      d.bandwidth.push_back(from_component(l, *tech, s.keeps, p, lim));
     } else {
       if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
       else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
@@ -259,6 +265,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.nest.levels.push_back(std::move(s));
     d.prices.push_back(p);
     d.limits.push_back(lim);
+    d.networks.push_back(net);
   }
   // Every tensor starts in the outermost level (DRAM): a level inside it that
   // keeps a tensor the outermost does not would have nothing to fill it from.
@@ -282,6 +289,8 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     if (below % d.prices[i].instances != 0)
       levels[i].fail("instances", fmt::format("{} instances cannot share the {} below them evenly", d.prices[i].instances, below));
     d.limits[i].fanout = below / d.prices[i].instances;
+    if (d.limits[i].fanout == 1 && d.networks[i].present)
+      levels[i].fail("component", "only a level that fans out (fewer instances than the level below) has a network");
     if (d.limits[i].fanout == 1 && levels[i].has("multicast"))
       levels[i].fail("multicast", "only a level that fans out (fewer instances than the level below) has a network to multicast on");
     int64_t fan = 1;  // stops growing once past the fan-out, so it cannot overflow
@@ -304,7 +313,15 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
 double LevelEnergy::total_pj() const {
   double t = leak_pj;
   for (double e : accesses_pj) t += e;
+  for (double e : network_pj) t += e;
   return t;
+}
+
+uint64_t values_crossing(const LevelNest& nest, const LevelNestCounts& c, std::size_t level, Operand o) {
+  const auto t = static_cast<std::size_t>(o);
+  for (std::size_t k = level; k-- > 0;)
+    if (nest.levels[k].keeps[t]) return c.level[k][o].reads + c.level[k][o].updates;
+  return 0;  // nothing above keeps it (the outermost level keeps every tensor, so never for a loaded design)
 }
 
 namespace {
@@ -348,6 +365,10 @@ std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nes
       out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read) / shared;
     }
     out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(cycles.total) * static_cast<double>(c.level[l].instances_used);
+    if (l < d.networks.size() && d.networks[l].present)
+      for (int t = 0; t < kOperands; ++t)
+        out[l].network_pj[t] = static_cast<double>(values_crossing(nest, c, l, static_cast<Operand>(t))) *
+                               d.networks[l].word_bits * d.networks[l].pj_per_bit;
   }
   return out;
 }

@@ -81,6 +81,18 @@ struct LevelBandwidth {
   double shared = 0;  // both together, through one port
 };
 
+// The network of a fan-out (a level that keeps nothing, built from a
+// registered network class such as MulticastBus): what it costs per bit sent
+// (a multicast drives its wires once) and how many bits a cycle each tensor's
+// network carries. Tensors on one network share its width.
+struct LevelNetwork {
+  bool present = false;
+  double pj_per_bit = 0;
+  int word_bits = 0;
+  std::array<int, kOperands> network{};  // per tensor: the network it travels on
+  std::vector<int64_t> width_bits;      // per network
+};
+
 struct LevelDesign {
   std::string file;
   std::string layer;              // empty when the file names no workload (a design to search)
@@ -89,6 +101,7 @@ struct LevelDesign {
   std::vector<LevelPrices> prices;  // as nest.levels
   std::vector<LevelLimits> limits;  // as nest.levels
   std::vector<LevelBandwidth> bandwidth;  // as nest.levels
+  std::vector<LevelNetwork> networks;     // as nest.levels
   std::string compute_name;
   int64_t compute_instances = 1;
   double compute_pj = 0;
@@ -106,8 +119,13 @@ struct LevelEnergy {
   std::array<double, kOperands> accesses_pj{};  // reads, fills and updates
   std::array<double, kOperands> drains_pj{};    // drain reads, priced as reads (not in accesses_pj)
   double leak_pj = 0;
-  double total_pj() const;  // accesses and leakage (drains apart, as Timeloop counts)
+  std::array<double, kOperands> network_pj{};  // a fan-out's network: the values of each tensor sent across it
+  double total_pj() const;  // accesses, network and leakage (drains apart, as Timeloop counts)
 };
+// Values of tensor o that cross the fan-out of `level` (a level that keeps
+// nothing): what the nearest keeper above sends down (reads, multicast once)
+// and takes back up (updates).
+uint64_t values_crossing(const LevelNest& nest, const LevelNestCounts& c, std::size_t level, Operand o);
 // Prices `c`, the counts of `nest` (the design's levels with a mapping's loops).
 std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c);
 

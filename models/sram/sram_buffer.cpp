@@ -32,7 +32,7 @@ enum class Cells { Sram, Registers };
 
 class SramSpec : public BufferSpec {
  public:
-  SramSpec(const ConfigNode& node, const BuildContext& ctx, Cells cells) : BufferSpec(node, ctx) {
+  SramSpec(const ConfigNode& node, const BuildContext& ctx, Cells cells) : BufferSpec(node, ctx), cells_(cells) {
     capacity_bits_ = static_cast<double>(node.whole_bits("size", int64_t{1} << 40));
     width_bits_ = node.whole_bits("width", 1 << 20);
     banks_ = node.integer_in("banks", 1, 1 << 16);
@@ -55,6 +55,7 @@ class SramSpec : public BufferSpec {
   int64_t banks() const override { return banks_; }
   std::string capacity_key() const override { return node_.key_path("size"); }
   int tile_slots() const override { return tile_slots_; }
+  bool separate_read_write_ports() const override { return cells_ == Cells::Registers; }
   const BufferPartitions& partitions() const override { return partitions_; }
   bool keeps(Tensor t) const override { return t == Tensor::Accumulator || kept_[static_cast<std::size_t>(t)]; }
   double period_s() const { return tech_.period_s(); }
@@ -73,6 +74,7 @@ class SramSpec : public BufferSpec {
   int64_t width_bits_ = 0, banks_ = 1;
   int tile_slots_ = 2;
   double access_pj_ = 0;
+  Cells cells_;
   BufferPartitions partitions_;
   std::array<bool, 3> kept_{true, true, true};
 };
