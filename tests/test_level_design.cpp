@@ -240,6 +240,41 @@ TEST_CASE("levels built from registered components take prices, words, sizes and
   CHECK_THAT(e.message(), Catch::Contains("eyeriss_65nm"));
 }
 
+TEST_CASE("a fan-out's network carries what the keeper above sends down and takes back", "[levels][validation]") {
+  // kDesign with its fan-out moved from the buffer to a level of its own
+  // that keeps nothing: a bus of 64-bit weight, 8-bit input and 64-bit psum
+  // networks, on the Eyeriss table (0.1877 pJ a bit sent), 16-bit values.
+  std::string design = replace_all(kDesign, "levels:\n",
+                                   "technology: {node: 65 nm, clock: 200 MHz, voltage: 1.0 V}\nenergy_table: eyeriss_65nm\n"
+                                   "word_bits: 16\nlevels:\n");
+  design = replace_all(design, "    temporal: [C2, R3, S3]\n    spatial: [M2]\n",
+                       "    temporal: [C2, R3, S3]\n  - name: net\n    keeps: []\n    spatial: [M2]\n    multicast: per_value\n"
+                       "    component: {class: MulticastBus, width: {weights: 64 bit, inputs: 8 bit, psums: 64 bit}}\n");
+  const LevelDesign d = load_level_design(write_design(design));
+  const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
+  // The buffer keeps everything above the bus; the registers below keep only
+  // partial sums, so the buffer's weight and input reads are the operands of
+  // the 1152 MACs on two units: each weight feeds one unit (M differs), each
+  // input both at once (a multicast): 1152 weights, 576 inputs. Partial sums
+  // go up once per output: 64 updates.
+  CHECK(values_crossing(d.nest, c, 2, Operand::Weights) == 1152);
+  CHECK(values_crossing(d.nest, c, 2, Operand::Inputs) == 576);
+  CHECK(values_crossing(d.nest, c, 2, Operand::Outputs) == 64);
+  const std::vector<LevelEnergy> e = price_levels(d, d.nest, c);
+  CHECK(e[2].network_pj[1] == Approx(576 * 16 * 0.1877));
+  CHECK(e[2].network_pj[0] == Approx(1152 * 16 * 0.1877));
+  // The 8-bit input network needs 576 x 16 / 8 = 1152 cycles, twice the 576 compute steps.
+  const LevelCycles t = level_cycles(d, c);
+  CHECK(t.level[2] == 1152);
+  CHECK(t.total == 1152);
+  CHECK(t.bound == "net");
+  // A network where nothing fans out is refused.
+  const ConfigError err = design_error(replace_all(design, "  - name: net\n    keeps: []\n    spatial: [M2]\n    multicast: per_value\n",
+                                                   "    spatial: [M2]\n  - name: net\n    instances: 2\n    keeps: []\n"));
+  CHECK(err.key_path() == "levels[2].component");
+  CHECK_THAT(err.message(), Catch::Contains("only a level that fans out"));
+}
+
 TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
   for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));
