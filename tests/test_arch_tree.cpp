@@ -47,7 +47,7 @@ TEST_CASE("an unknown class names every registered class by kind", "[tree]") {
   const ConfigError e = arch_error(replace_all(tiny_arch_yaml(), "class: SRAMBuffer", "class: SRAMBufer"));
   CHECK(e.key_path() == "components.glb.class");
   CHECK(e.where().line == 8);
-  CHECK_THAT(e.message(), Catch::Contains("unknown class 'SRAMBufer'") && Catch::Contains("buffer: SRAMBuffer"));
+  CHECK_THAT(e.message(), Catch::Contains("unknown class 'SRAMBufer'") && Catch::Contains("buffer: RegisterFile, SRAMBuffer"));
 }
 
 TEST_CASE("a parent that does not exist is an error at under", "[tree]") {

@@ -238,6 +238,20 @@ TEST_CASE("levels built from registered components take prices, words, sizes and
   e = design_error(replace_all(with_regs, "node: 65 nm", "node: 45 nm"));
   CHECK(e.key_path() == "technology.node");
   CHECK_THAT(e.message(), Catch::Contains("eyeriss_65nm"));
+
+  // The compute units as a registered MAC class: a 16 x 16-bit multiply and a
+  // 16-bit add on the table's curves, which the table derives as 1.502 pJ.
+  const std::string with_mac = replace_all(with_regs, "compute: {name: mac, instances: 2, energy_pj: 0.25}",
+                                           "compute: {name: mac, instances: 2, mac: {class: IntMAC, weight_bits: 16, "
+                                           "input_bits: 16, accumulator_bits: 16}}");
+  CHECK(load_level_design(write_design(with_mac)).compute_pj == Approx(1.502).epsilon(0.02));
+  // A bit-serial unit takes 8 cycles a MAC at its widths: not what the level model steps.
+  e = design_error(replace_all(with_mac, "{class: IntMAC, weight_bits: 16, input_bits: 16, accumulator_bits: 16}",
+                               "{class: BitSerialMAC, serial: weights, parallel_bits: 8, accumulator_bits: 32}"));
+  CHECK(e.key_path() == "compute.mac.class");
+  CHECK_THAT(e.message(), Catch::Contains("every 8 cycle(s)"));
+  e = design_error(replace_all(with_mac, "mac: {class: IntMAC", "energy_pj: 1, mac: {class: IntMAC"));
+  CHECK(e.key_path() == "compute.energy_pj");
 }
 
 TEST_CASE("a fan-out's network carries what the keeper above sends down and takes back", "[levels][validation]") {

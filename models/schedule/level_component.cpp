@@ -4,6 +4,7 @@
 
 #include "arch/arch_spec.h"
 #include "arch/roles.h"
+#include "mac/mac_spec.h"
 
 namespace qnnsim {
 
@@ -30,6 +31,21 @@ ComponentNetwork component_network(const ConfigNode& component, const LevelTechn
   for (Tensor x : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})
     out.network[static_cast<std::size_t>(x)] = noc->network_of(x);
   return out;
+}
+
+double mac_energy_pj(const ConfigNode& node, const LevelTechnology& t) {
+  const auto mac = make_mac(node, BuildContext{t.tech, *t.table});
+  LayerPrecision p;
+  p.weights.bits = mac->weight_bits();
+  p.inputs.bits = mac->input_bits();
+  p.accumulator.bits = mac->accumulator_bits();
+  if (const std::string problem = mac->precision_problem(p); !problem.empty()) node.fail("class", problem);
+  const MacRate r = mac->rate(p);
+  if (r.macs != 1 || r.cycles != 1)
+    node.fail("class", fmt::format("a {} unit completes {} MAC(s) every {} cycle(s) at its {}x{}-bit widths; the level "
+                                   "model steps one MAC a cycle on each unit",
+                                   node.text("class"), r.macs, r.cycles, p.weights.bits, p.inputs.bits));
+  return mac->energy_pj(mac->action(p));
 }
 
 ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, int64_t block_words) {

@@ -44,6 +44,11 @@ struct ComponentNetwork {
 };
 ComponentNetwork component_network(const ConfigNode& component, const LevelTechnology& t);
 
+// The energy of one compute from a registered MAC class (`compute: {mac: {class: IntMAC, ...}}`),
+// at the unit's own operand widths. The level model steps one MAC a cycle on
+// each unit, so a class that completes MACs at another rate there is refused.
+double mac_energy_pj(const ConfigNode& mac, const LevelTechnology& t);
+
 // `component` is the level's `component:` mapping; `block_words` the level's
 // own key, for off-chip memory (a buffer's word width sets it).
 ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, int64_t block_words);

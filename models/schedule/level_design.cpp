@@ -278,8 +278,14 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   c.expect_map("the compute units: {name, instances, energy_pj}");
   d.compute_name = c.text("name");
   d.compute_instances = c.integer_in("instances", 1, kMaxLevelFactor);
-  d.compute_pj = c.number("energy_pj");
-  if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");
+  if (c.has("mac")) {  // a registered MAC class, priced from the energy table
+    if (!tech) c.fail("mac", "a MAC class needs the design's technology, energy_table and word_bits");
+    if (c.has("energy_pj")) c.fail("energy_pj", "the compute's MAC class sets this; give the class or the energy, not both");
+    d.compute_pj = mac_energy_pj(c.child("mac"), *tech);
+  } else {
+    d.compute_pj = c.number("energy_pj");
+    if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");
+  }
   c.reject_unknown_keys();
   root.reject_unknown_keys();
 
