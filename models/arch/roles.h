@@ -63,6 +63,10 @@ class NocSpec : public ComponentSpec {
   // The network a tensor travels on (partial sums travel as Tensor::Outputs).
   virtual int network_of(Tensor t) const = 0;
   virtual int64_t network_width_bits(int network) const = 0;
+  // Energy per bit sent, for a network that costs the same whatever the
+  // destinations (a bus: one drive reaches them all); 0 for one whose cost
+  // depends on the route each transfer takes.
+  virtual double energy_per_bit_sent_pj() const { return 0; }
   // Bits per cycle over all networks together.
   int64_t total_width_bits() const {
     int64_t w = 0;

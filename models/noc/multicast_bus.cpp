@@ -56,6 +56,7 @@ class BusSpec : public NocSpec {
                                     : network_[static_cast<std::size_t>(t)];
   }
   int64_t network_width_bits(int n) const override { return widths_[static_cast<std::size_t>(n)]; }
+  double energy_per_bit_sent_pj() const override { return action_energy_pj({"noc", "sent_bits", 0}); }
   double period_s() const { return tech_.period_s(); }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<BusModule>(name, *this);

@@ -26,7 +26,12 @@ ComponentNetwork component_network(const ConfigNode& component, const LevelTechn
                                         "registered network classes are {}",
                                         cls, NocSpec::Registry::instance().known_names()));
   ComponentNetwork out;
-  out.pj_per_bit = noc->action_energy_pj({"", "sent_bits", 0});
+  out.pj_per_bit = noc->energy_per_bit_sent_pj();
+  if (out.pj_per_bit <= 0)
+    component.fail("class", fmt::format("a {} prices each transfer by the route it takes, which a level design's fan-out "
+                                        "does not model; a fan-out's network must cost the same per bit sent "
+                                        "(MulticastBus)",
+                                        cls));
   for (int n = 0; n < noc->networks(); ++n) out.width_bits.push_back(noc->network_width_bits(n));
   for (Tensor x : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})
     out.network[static_cast<std::size_t>(x)] = noc->network_of(x);
