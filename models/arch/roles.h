@@ -60,6 +60,10 @@ class NocSpec : public ComponentSpec {
   // The network a tensor travels on (partial sums travel as Tensor::Outputs).
   virtual int network_of(Tensor t) const = 0;
   virtual int64_t network_width_bits(int network) const = 0;
+  // The loader hands the network the PE array it feeds once both are built,
+  // so a network laid out over the PEs (a mesh) can check that it fits them;
+  // a ConfigError names the network's own key.
+  virtual void fit_array(int64_t /*rows*/, int64_t /*cols*/) {}
   // Bits per cycle over all networks together.
   int64_t total_width_bits() const {
     int64_t w = 0;
