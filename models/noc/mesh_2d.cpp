@@ -151,6 +151,7 @@ uint64_t share(uint64_t bits, uint64_t n, uint64_t groups) {
 }
 
 void MeshModule::serve(Work& work, sc_core::sc_time& delay) {
+  if (work.bits == 0) return;  // nothing to route: no copies to count, no time
   Pattern& p = pattern(work);
   const RouteLoad& load = p.load;
   const uint64_t busiest_bits = share(work.bits, load.busiest, load.groups);
@@ -172,6 +173,7 @@ std::optional<ComponentStats> MeshModule::stats(double run_s) const {
   s.component = spec().instance();
   std::vector<double> used(static_cast<std::size_t>(mesh_.layout().links()), 0.0);
   const double capacity = static_cast<double>(mesh_.link_width()) * run_s / mesh_.period_s();
+  if (!(capacity > 0)) return std::nullopt;  // an empty run: no time to use
   for (const auto& [key, p] : patterns_)
     for (std::size_t l = 0; l < used.size(); ++l)
       used[l] += p.bits * static_cast<double>(p.load.link_groups[l]) / static_cast<double>(p.load.groups) / capacity;
