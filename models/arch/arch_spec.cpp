@@ -214,6 +214,7 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
                                                   "it must keep the {}", tensor_name(t)));
   a->noc = build<NocSpec>(tree.at(noc), ctx);
   a->pe_array = build<ArraySpec>(tree.at(array), ctx);
+  a->noc->fit_array(a->pe_array->rows(), a->pe_array->cols());
   a->vector_unit = build<VectorSpec>(tree.at(vector), ctx);
   root.reject_unknown_keys();
   return a;

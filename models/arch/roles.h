@@ -67,6 +67,10 @@ class NocSpec : public ComponentSpec {
   // destinations (a bus: one drive reaches them all); 0 for one whose cost
   // depends on the route each transfer takes.
   virtual double energy_per_bit_sent_pj() const { return 0; }
+  // The loader hands the network the PE array it feeds once both are built,
+  // so a network laid out over the PEs (a mesh) can check that it fits them;
+  // a ConfigError names the network's own key.
+  virtual void fit_array(int64_t /*rows*/, int64_t /*cols*/) {}
   // Bits per cycle over all networks together.
   int64_t total_width_bits() const {
     int64_t w = 0;

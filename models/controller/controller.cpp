@@ -143,6 +143,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
       timing_[static_cast<std::size_t>(layer)].dram_bits += mv.glb_bits;
     }
     work_.delivered_bits = mv.delivered_bits;
+    work_.to_buffer = false;
     done.merge(issue(noc, Work::Kind::Transfer, layer, mv.sent_bits, at), Cause::Noc);
     if (mv.values > 0) {
       work_.values = mv.values;
@@ -156,6 +157,9 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
       ready.at = std::max(at, weights_ready_);
       return ready;
     }
+    // The PEs the weights go to: a network laid out over the array routes by them.
+    work_.rows_used = a.rows_used;
+    work_.cols_used = a.cols_used;
     deliver(a.weights, Tensor::Weights, at, ready);
     work_.rows_used = a.weight_rows;
     // Taking the tile into the PEs is network time too.
@@ -197,7 +201,9 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     }
     work_.delivered_bits = a.psums_out.delivered_bits;
     work_.tensor = Tensor::Outputs;
+    work_.to_buffer = true;
     done.merge(issue(noc, Work::Kind::Transfer, layer, a.psums_out.sent_bits, start), Cause::Noc);
+    work_.to_buffer = false;
     done.merge(issue(glb, Work::Kind::Write, layer, a.psums_out.glb_bits, start), Cause::Buffer);
     const sc_time end = done.at;
     timing_[static_cast<std::size_t>(layer)].compute += computed - start;

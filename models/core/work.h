@@ -29,6 +29,9 @@ struct Work : tlm::tlm_extension<Work> {
   int layer = 0;
   uint64_t bits = 0;
   uint64_t delivered_bits = 0;
+  // Transfer: from the PEs to the buffer (partial sums out) rather than from
+  // the buffer to the PEs; a mesh routes the two directions on different links.
+  bool to_buffer = false;
   Tensor tensor = Tensor::Weights;
   uint64_t values = 0;
   uint64_t hop_bits = 0;
