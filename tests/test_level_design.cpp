@@ -282,6 +282,12 @@ TEST_CASE("a fan-out's network carries what the keeper above sends down and take
   CHECK(t.level[2] == 1152);
   CHECK(t.total == 1152);
   CHECK(t.bound == "net");
+  // A mesh prices each transfer by its route, which a fan-out does not model: refused, not priced at nothing.
+  const ConfigError mesh = design_error(
+      replace_all(design, "{class: MulticastBus, width: {weights: 64 bit, inputs: 8 bit, psums: 64 bit}}",
+                  "{class: Mesh2D, routing: xy, injection: corner, link_width: 64 bit, router_cycles: 1}"));
+  CHECK(mesh.key_path() == "levels[2].component.class");
+  CHECK_THAT(mesh.message(), Catch::Contains("by the route it takes"));
   // A network where nothing fans out is refused.
   const ConfigError err = design_error(replace_all(design, "  - name: net\n    keeps: []\n    spatial: [M2]\n    multicast: per_value\n",
                                                    "    spatial: [M2]\n  - name: net\n    instances: 2\n    keeps: []\n"));
