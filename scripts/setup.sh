@@ -20,7 +20,8 @@ packages=(
   libprotobuf-dev
   libonnx-testdata    # ONNX models the import tests read
   python3-onnx        # scripts/trace_to_onnx.py (import tests and benchmark)
-  python3-torch python3-torchvision  # scripts/export_torchvision.py (the torchvision import tests)
+  python3-torch python3-torchvision  # scripts/export_torchvision.py (the torchvision import tests), scripts/train_fashion_mnist.py
+  dataset-fashion-mnist  # the data set qnnsim eval and scripts/train_fashion_mnist.py read
   python3-numpy
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py
