@@ -15,6 +15,8 @@ packages=(
   libfmt-dev
   nlohmann-json3-dev
   libsqlite3-dev      # sweep results (qnnsim sweep, qnnsim results)
+  libeigen3-dev       # qnnsim eval's tensor arithmetic (models/numerics)
+  zlib1g-dev          # qnnsim eval reads the gzip-compressed idx files of the data set
   slurm-wlm munge     # the Slurm sweep backend and its test (scripts/slurm_single_node.sh)
   libonnx-dev         # ONNX import (qnnsim import)
   libprotobuf-dev
