@@ -53,6 +53,7 @@ TEST_CASE("a narrow accumulator overflows where the products need more bits", "[
   // accumulator never overflows there; the FC layer sums 1728 unsigned codes
   // (the zero-point correction comes after the accumulator) and does.
   EvalOptions o = shipped_cnn(200);
+  o.quant.calibration.images = 200;
   for (const Overflow ov : {Overflow::wrap, Overflow::saturate}) {
     o.quant.accumulator = {20, ov};
     const EvalResult wide = evaluate(o);

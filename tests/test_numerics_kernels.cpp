@@ -144,15 +144,15 @@ TEST_CASE("activation and weight quantization by hand", "[numerics]") {
   const WeightQuant pc = quantize_weights(w, 3, true);  // codes -3..3
   CHECK(pc.scales[0] == Approx(1.0 / 3));
   CHECK(pc.scales[1] == Approx(0.2 / 3));
-  CHECK(pc.codes(0, 0) == 3);
-  CHECK(pc.codes(0, 1) == -1);  // -1.2
-  CHECK(pc.codes(0, 2) == 1);   // 0.75
-  CHECK(pc.codes(1, 0) == 1);   // 0.75
-  CHECK(pc.codes(1, 2) == -3);
+  CHECK(pc.codes.codes(0, 0) == 3);
+  CHECK(pc.codes.codes(0, 1) == -1);  // -1.2
+  CHECK(pc.codes.codes(0, 2) == 1);   // 0.75
+  CHECK(pc.codes.codes(1, 0) == 1);   // 0.75
+  CHECK(pc.codes.codes(1, 2) == -3);
   const WeightQuant pt = quantize_weights(w, 3, false);  // one scale, 1/3: row 1 keeps little
   CHECK(pt.scales[1] == Approx(1.0 / 3));
-  CHECK(pt.codes(1, 0) == 0);   // 0.15
-  CHECK(pt.codes(1, 2) == -1);  // -0.6
+  CHECK(pt.codes.codes(1, 0) == 0);   // 0.15
+  CHECK(pt.codes.codes(1, 2) == -1);  // -0.6
 }
 
 TEST_CASE("percentile ignores an outlier that min-max follows", "[numerics]") {

@@ -16,11 +16,18 @@ int64_t wrap_to(int64_t v, int bits) {
   return static_cast<int64_t>(low & sign ? low | ~mask : low);
 }
 
+WeightCodes::WeightCodes(Matrix<int32_t> c) : codes(std::move(c)) {
+  as_float = codes.cast<float>();
+  as_double = codes.cast<double>();
+  if (codes.size() == 0) return;
+  max_abs = codes.cast<int64_t>().cwiseAbs().maxCoeff();
+  max_row_abs_sum = codes.cast<int64_t>().cwiseAbs().rowwise().sum().maxCoeff();
+}
+
 namespace {
 
-int64_t max_abs(const Matrix<int32_t>& m) {
-  return m.size() == 0 ? 0 : m.cast<int64_t>().cwiseAbs().maxCoeff();
-}
+// Input codes are at most 16 bits wide, so their absolute values fit int32.
+int64_t max_abs(const Matrix<int32_t>& m) { return m.size() == 0 ? 0 : m.cwiseAbs().maxCoeff(); }
 
 // The exact sums. Integer products have no fast vectorised path in Eigen on
 // the baseline x86-64 target (no 32-bit multiply before SSE4.1), but float
@@ -28,20 +35,21 @@ int64_t max_abs(const Matrix<int32_t>& m) {
 // 2^24 (float) or 2^53 (double): all the integers involved are then
 // representable and no rounding occurs. The bound max|w| * max|x| * K covers
 // every partial sum; past 2^53 the products are taken in int64.
-Matrix<int64_t> exact_sums(const Matrix<int32_t>& w, const Matrix<int32_t>& cols) {
-  const double bound = double(max_abs(w)) * double(max_abs(cols)) * double(w.cols());
-  if (bound < double(1 << 24)) return (w.cast<float>() * cols.cast<float>()).cast<int64_t>();
-  if (bound < 9007199254740992.0) return (w.cast<double>() * cols.cast<double>()).cast<int64_t>();
-  return w.cast<int64_t>() * cols.cast<int64_t>();
+Matrix<int64_t> exact_sums(const WeightCodes& w, const Matrix<int32_t>& cols, int64_t xmax) {
+  const double bound = double(w.max_abs) * double(xmax) * double(w.codes.cols());
+  if (bound < double(1 << 24)) return (w.as_float * cols.cast<float>()).cast<int64_t>();
+  if (bound < 9007199254740992.0) return (w.as_double * cols.cast<double>()).cast<int64_t>();
+  return w.codes.cast<int64_t>() * cols.cast<int64_t>();
 }
 
 }  // namespace
 
-Accumulated accumulate(const Matrix<int32_t>& w, const Matrix<int32_t>& cols, const AccumulatorSpec& acc) {
+Accumulated accumulate(const WeightCodes& wc, const Matrix<int32_t>& cols, const AccumulatorSpec& acc) {
   Accumulated out;
   const int64_t lo = acc.min(), hi = acc.max();
+  const int64_t xmax = max_abs(cols);
   if (acc.overflow == Overflow::wrap) {
-    out.sums = exact_sums(w, cols);
+    out.sums = exact_sums(wc, cols, xmax);
     for (Eigen::Index i = 0; i < out.sums.size(); ++i) {
       int64_t& v = out.sums.data()[i];
       if (v < lo || v > hi) {
@@ -52,12 +60,12 @@ Accumulated accumulate(const Matrix<int32_t>& w, const Matrix<int32_t>& cols, co
     return out;
   }
   // Saturation: a partial sum is at most the sum of |products| of its row.
-  const int64_t xmax = max_abs(cols);
-  const int64_t row_bound = w.rows() == 0 ? 0 : w.cast<int64_t>().cwiseAbs().rowwise().sum().maxCoeff() * xmax;
+  const int64_t row_bound = wc.max_row_abs_sum * xmax;
   if (row_bound <= hi && -row_bound >= lo) {
-    out.sums = exact_sums(w, cols);
+    out.sums = exact_sums(wc, cols, xmax);
     return out;
   }
+  const Matrix<int32_t>& w = wc.codes;
   out.sums.resize(w.rows(), cols.cols());
   for (Eigen::Index m = 0; m < w.rows(); ++m)
     for (Eigen::Index p = 0; p < cols.cols(); ++p) {

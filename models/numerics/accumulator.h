@@ -40,7 +40,23 @@ struct Accumulated {
   int64_t overflowed = 0;  // outputs whose exact sum left the range (wrap) or that were clamped (saturate)
 };
 
-// weights: M x K codes; cols: K x P input codes (im2col's layout).
-Accumulated accumulate(const Matrix<int32_t>& weights, const Matrix<int32_t>& cols, const AccumulatorSpec& acc);
+// A layer's M x K weight codes with what every product over them needs,
+// prepared once rather than for every image.
+struct WeightCodes {
+  Matrix<int32_t> codes;
+  Matrix<float> as_float;
+  Matrix<double> as_double;
+  int64_t max_abs = 0;          // the largest |code|
+  int64_t max_row_abs_sum = 0;  // the largest sum of |codes| of one output channel
+
+  WeightCodes() = default;
+  explicit WeightCodes(Matrix<int32_t> c);
+};
+
+// cols: K x P input codes (im2col's layout).
+Accumulated accumulate(const WeightCodes& weights, const Matrix<int32_t>& cols, const AccumulatorSpec& acc);
+inline Accumulated accumulate(const Matrix<int32_t>& weights, const Matrix<int32_t>& cols, const AccumulatorSpec& acc) {
+  return accumulate(WeightCodes(weights), cols, acc);
+}
 
 }  // namespace qnnsim::numerics

@@ -89,7 +89,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
     l.w = quantize_weights(op.weight, l.bits.weights, o.per_channel_weights);
     const double sx = quant_[op.in[0]].scale;
     for (int m = 0; m < op.conv.M; ++m) {
-      l.weight_sums.push_back(l.w.codes.row(m).cast<int64_t>().sum());
+      l.weight_sums.push_back(l.w.codes.codes.row(m).cast<int64_t>().sum());
       l.bias_codes.push_back(int64_t(std::nearbyint(double(op.bias(m)) / (sx * l.w.scales[m]))));
     }
     layer_of_op_[i] = int(layers_.size());

@@ -35,14 +35,15 @@ WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channe
   WeightQuant q;
   const int qmax = (1 << (bits - 1)) - 1;
   const double tensor_max = w.size() ? double(w.cwiseAbs().maxCoeff()) : 0.0;
-  q.codes.resize(w.rows(), w.cols());
+  Matrix<int32_t> codes(w.rows(), w.cols());
   for (Eigen::Index m = 0; m < w.rows(); ++m) {
     const double mx = per_channel ? double(w.row(m).cwiseAbs().maxCoeff()) : tensor_max;
     const double s = mx > 0 ? mx / qmax : 1.0;
     q.scales.push_back(s);
     for (Eigen::Index k = 0; k < w.cols(); ++k)
-      q.codes(m, k) = static_cast<int32_t>(std::clamp(std::nearbyint(w(m, k) / s), double(-qmax), double(qmax)));
+      codes(m, k) = static_cast<int32_t>(std::clamp(std::nearbyint(w(m, k) / s), double(-qmax), double(qmax)));
   }
+  q.codes = WeightCodes(std::move(codes));
   return q;
 }
 

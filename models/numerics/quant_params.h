@@ -14,7 +14,7 @@
 
 #include <Eigen/Dense>
 
-#include "numerics/conv_shape.h"
+#include "numerics/accumulator.h"
 
 namespace qnnsim::numerics {
 
@@ -33,7 +33,7 @@ struct ActQuant {
 ActQuant act_quant(double lo, double hi, int bits, bool symmetric);
 
 struct WeightQuant {
-  Matrix<int32_t> codes;      // M x K
+  WeightCodes codes;           // M x K
   std::vector<double> scales;  // M (all equal per tensor)
 };
 
