@@ -1,6 +1,7 @@
 #include "numerics/network.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -134,7 +135,8 @@ class Builder {
     if (op == "Relu") {
       NetOp o = start(n, OpKind::relu);
       o.in = {activation(n, 0)};
-      return finish(n, std::move(o), net_.shapes[o.in[0]]);
+      const TensorShape shape = net_.shapes[o.in[0]];  // read before `o` is moved from
+      return finish(n, std::move(o), shape);
     }
     if (op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool") return pool(n);
     if (op == "Flatten" || op == "Reshape") return flatten(n);
