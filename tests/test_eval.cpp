@@ -117,6 +117,13 @@ TEST_CASE("idx files: read back, and a truncated or foreign file is an error nam
     f << read_file(good).substr(0, 20);
   }
   CHECK_THROWS_WITH(read_idx(shorter), Catch::Contains(shorter) && Catch::Contains("truncated"));
+  const std::string huge = (dir / "huge-idx3-ubyte").string();
+  {
+    std::ofstream f(huge, std::ios::binary);  // claims 60000 x 256 x 256 values, holds 3
+    const unsigned char header[] = {0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 1, 0, 0, 0, 1, 0, 1, 2, 3};
+    f.write(reinterpret_cast<const char*>(header), sizeof header);
+  }
+  CHECK_THROWS_WITH(read_idx(huge), Catch::Contains(huge) && Catch::Contains("truncated"));
   const std::string text = (dir / "text-idx3-ubyte").string();
   std::ofstream(text) << "not an idx file at all";
   CHECK_THROWS_WITH(read_idx(text), Catch::Contains(text) && Catch::Contains("not an idx file"));

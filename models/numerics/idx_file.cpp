@@ -1,5 +1,6 @@
 #include "numerics/idx_file.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <zlib.h>
@@ -54,8 +55,14 @@ IdxArray read_idx(const std::string& path) {
     if (count > kMaxValues) throw EvalError(path + ": idx dimensions claim more than 2^32 values");
     a.dims.push_back(dim);
   }
-  a.data.resize(static_cast<std::size_t>(count));
-  read_exact(f.get(), a.data.data(), a.data.size(), path, "values");
+  // Grown as the values arrive, so a header that claims more than the file
+  // holds fails at the end of the file instead of allocating what it claims.
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  for (int64_t done = 0; done < count; done += kChunk) {
+    const int64_t n = std::min(kChunk, count - done);
+    a.data.resize(static_cast<std::size_t>(done + n));
+    read_exact(f.get(), a.data.data() + done, static_cast<std::size_t>(n), path, "values");
+  }
   return a;
 }
 

@@ -16,7 +16,8 @@ struct IdxArray {
 };
 
 // Throws EvalError naming the file when it is missing, not idx, of another
-// element type, or shorter than its dimensions say.
+// element type, or shorter than its dimensions say (found at its end: memory
+// grows with what the file holds, not with what its header claims).
 IdxArray read_idx(const std::string& path);
 
 }  // namespace qnnsim::numerics
