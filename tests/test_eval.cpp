@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <limits>
 
 #include "numerics/dataset.h"
 #include "numerics/eval_error.h"
@@ -150,6 +151,17 @@ TEST_CASE("qnnsim eval: bad input exits 2 with what was wrong", "[eval][cli]") {
   }
   CHECK(qnnsim_cli("eval " + (dir / "einsum.onnx").string(), out, err) == 2);
   CHECK_THAT(read_file(err.string()), Catch::Contains("Einsum node 'mix'") && Catch::Contains("not supported"));
+
+  {
+    qnnsim::test::OnnxBuilder b("nan", "x", {1, 1, 28, 28});
+    b.weights("w", {10, 784}, {0.5f, std::numeric_limits<float>::quiet_NaN()});
+    b.node("Flatten", {"x"}, "f", "flat");
+    b.node("Gemm", {"f", "w"}, "y", "classifier");
+    b.output("y");
+    b.save((dir / "nan.onnx").string());
+  }
+  CHECK(qnnsim_cli("eval " + (dir / "nan.onnx").string(), out, err) == 2);
+  CHECK_THAT(read_file(err.string()), Catch::Contains("Gemm node 'classifier'") && Catch::Contains("not finite"));
 
   CHECK(qnnsim_cli("eval " + cnn + " --bits 8x8", out, err) == 2);
   CHECK_THAT(read_file(err.string()), Catch::Contains("--bits '8x8'") && Catch::Contains("W/A"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -88,7 +89,11 @@ class Builder {
     const onnx::TensorProto* t = i < n.input_size() ? g_.initializer(n.input(i)) : nullptr;
     if (!t) fail(n, "input " + std::to_string(i) + " must be a constant (an initializer)");
     dims->assign(t->dims().begin(), t->dims().end());
-    return onnx_import::tensor_values(*t, "initializer '" + t->name() + "'");
+    std::vector<double> v = onnx_import::tensor_values(*t, "initializer '" + t->name() + "'");
+    // A NaN or infinite weight has no integer code; refused here, where the node can be named.
+    for (const double x : v)
+      if (!std::isfinite(x)) fail(n, "initializer '" + t->name() + "' holds a value that is not finite");
+    return v;
   }
 
   NetOp start(const onnx::NodeProto& n, OpKind kind) {

@@ -90,7 +90,10 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
     const double sx = quant_[op.in[0]].scale;
     for (int m = 0; m < op.conv.M; ++m) {
       l.weight_sums.push_back(l.w.codes.codes.row(m).cast<int64_t>().sum());
-      l.bias_codes.push_back(int64_t(std::nearbyint(double(op.bias(m)) / (sx * l.w.scales[m]))));
+      // Kept within 2^52 (and a NaN from a degenerate range at 0) so the
+      // conversion is defined and the output stage's 64-bit sum cannot overflow.
+      const double code = std::nearbyint(double(op.bias(m)) / (sx * l.w.scales[m]));
+      l.bias_codes.push_back(std::isnan(code) ? 0 : int64_t(std::clamp(code, -4503599627370496.0, 4503599627370496.0)));
     }
     layer_of_op_[i] = int(layers_.size());
     layers_.push_back(std::move(l));

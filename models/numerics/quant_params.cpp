@@ -7,7 +7,11 @@ namespace qnnsim::numerics {
 
 int32_t ActQuant::quantize(double v) const {
   const double q = std::nearbyint(v / scale) + zero;
-  return static_cast<int32_t>(std::clamp(q, double(qmin), double(qmax)));
+  // Written so that a NaN (from an overflowing float network) lands on qmin
+  // rather than reaching the conversion, which it would make undefined.
+  if (!(q > qmin)) return qmin;
+  if (!(q < qmax)) return qmax;
+  return static_cast<int32_t>(q);
 }
 
 ActQuant act_quant(double lo, double hi, int bits, bool symmetric) {
