@@ -60,6 +60,7 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
   o.quant.accumulator.overflow = a.overflow == "saturate" ? numerics::Overflow::saturate : numerics::Overflow::wrap;
   o.quant.symmetric_activations = a.scheme == "symmetric";
   o.quant.per_channel_weights = a.weight_scales == "per-channel";
+  o.quant.requant = a.requantize == "fixed" ? numerics::Requant::fixed : numerics::Requant::real;
   o.quant.calibration.method = a.calibrate == "percentile" ? numerics::RangeMethod::percentile
                                : a.calibrate == "mse"      ? numerics::RangeMethod::mse
                                                            : numerics::RangeMethod::minmax;
@@ -74,9 +75,10 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
   const numerics::QuantOptions& q = o.quant;
   std::cout << fmt::format("qnnsim eval: {} on {} (test split, {} images)\n", r.network, r.data, r.images);
   std::cout << fmt::format(
-      "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}); ranges {} on {} training images\n\n",
+      "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; ranges {} on {} "
+      "training images\n\n",
       q.per_channel_weights ? "per channel" : "per tensor", q.symmetric_activations ? "symmetric" : "asymmetric",
-      q.accumulator.bits, numerics::overflow_name(q.accumulator.overflow),
+      q.accumulator.bits, numerics::overflow_name(q.accumulator.overflow), numerics::requant_name(q.requant),
       numerics::range_method_name(q.calibration.method), r.calibration_images);
   std::cout << fmt::format("{:<28} {:>5} {:>10} {:>10}\n", "layer", "W/A", "MACs", "overflow");
   for (const numerics::LayerResult& l : r.layers)
@@ -114,6 +116,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"overflow", numerics::overflow_name(q.accumulator.overflow)},
                        {"activations", q.symmetric_activations ? "symmetric" : "asymmetric"},
                        {"weight_scales", q.per_channel_weights ? "per-channel" : "per-tensor"},
+                       {"requantization", numerics::requant_name(q.requant)},
                        {"calibration", numerics::range_method_name(q.calibration.method)},
                        {"calibration_images", r.calibration_images}};
   if (q.calibration.method == numerics::RangeMethod::percentile) j["quantization"]["percentile"] = q.calibration.percentile;
@@ -145,6 +148,9 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
       ->check(CLI::IsMember({"asymmetric", "symmetric"}));
   cmd->add_option("--weight-scales", a.weight_scales, "per-channel or per-tensor")
       ->check(CLI::IsMember({"per-channel", "per-tensor"}));
+  cmd->add_option("--requantize", a.requantize,
+                  "the output stage: real (a double multiplier) or fixed (a 31-bit integer multiplier and a shift)")
+      ->check(CLI::IsMember({"real", "fixed"}));
   cmd->add_option("--calibrate", a.calibrate, "activation ranges: minmax, percentile or mse")
       ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
   cmd->add_option("--calibration-images", a.calibration_images, "training images the ranges are taken on (default 1000)");

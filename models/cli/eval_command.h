@@ -13,7 +13,8 @@ struct EvalArgs {
   long long limit = 0;
   std::vector<std::string> bits;
   int accumulator = 32;
-  std::string overflow = "wrap", scheme = "asymmetric", weight_scales = "per-channel", calibrate = "minmax";
+  std::string overflow = "wrap", scheme = "asymmetric", weight_scales = "per-channel", calibrate = "minmax",
+              requantize = "real";
   long long calibration_images = 1000;
   double percentile = 99.99;
   bool quiet = false;

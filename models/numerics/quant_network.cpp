@@ -95,6 +95,9 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
       const double code = std::nearbyint(double(op.bias(m)) / (sx * l.w.scales[m]));
       l.bias_codes.push_back(std::isnan(code) ? 0 : int64_t(std::clamp(code, -4503599627370496.0, 4503599627370496.0)));
     }
+    if (o.requant == Requant::fixed && op.out != net.output)
+      for (int m = 0; m < op.conv.M; ++m)
+        l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / quant_[op.out].scale));
     layer_of_op_[i] = int(layers_.size());
     layers_.push_back(std::move(l));
   }
@@ -136,6 +139,13 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         for (int m = 0; m < op.conv.M; ++m) {
           const int64_t offset = l.bias_codes[m] - int64_t(xq.zero) * l.weight_sums[m];
           const double scale = xq.scale * l.w.scales[m];
+          if (!l.multipliers.empty()) {  // integer-only output stage
+            for (int p = 0; p < P; ++p) {
+              const int32_t q = oq.clamp_code(apply(l.multipliers[m], acc.sums(m, p) + offset) + oq.zero);
+              y[m * P + p] = op.relu ? std::max(q, oq.zero) : q;
+            }
+            continue;
+          }
           for (int p = 0; p < P; ++p) {
             double real = scale * double(acc.sums(m, p) + offset);
             if (op.relu) real = std::max(real, 0.0);

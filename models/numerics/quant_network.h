@@ -8,6 +8,8 @@
 //   total      = acc - zx * sum_k w[m,k] + bias_code[m]  (64-bit, after the accumulator)
 //   real       = sx * sw[m] * total                    (ReLU applied here when fused)
 //   out code   = clamp(round(real / so) + zo)
+// or, with Requant::fixed, out code = clamp(fixed-point total * M + zo)
+// (requantizer.h), the ReLU then a floor at zo;
 // so the accumulator holds only products of stored codes (an asymmetric
 // input's codes are unsigned); the zero-point correction and the bias, the
 // latter rounded to the scale sx * sw[m], are added by the output stage.
@@ -30,6 +32,7 @@
 #include "numerics/calibration.h"
 #include "numerics/network.h"
 #include "numerics/quant_params.h"
+#include "numerics/requantizer.h"
 
 namespace qnnsim::numerics {
 
@@ -43,6 +46,7 @@ struct QuantOptions {
   AccumulatorSpec accumulator;
   bool symmetric_activations = false;
   bool per_channel_weights = true;
+  Requant requant = Requant::real;
   CalibrationOptions calibration;
 };
 
@@ -52,6 +56,7 @@ struct QuantLayer {
   WeightQuant w;
   std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
   std::vector<int64_t> bias_codes;
+  std::vector<FixedMultiplier> multipliers;  // per output channel, for Requant::fixed (not the logits' layer)
 };
 
 // Counts of one run, per Conv / Gemm layer in network order.

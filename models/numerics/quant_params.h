@@ -26,6 +26,7 @@ struct ActQuant {
   int32_t qmin = 0, qmax = 255;
 
   int32_t quantize(double v) const;
+  int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }
   double real(int32_t q) const { return scale * (q - zero); }
 };
 
