@@ -140,6 +140,10 @@ TEST_CASE("qnnsim eval: bad input exits 2 with what was wrong", "[eval][cli]") {
   CHECK(qnnsim_cli("eval " + cnn + " --data " + (dir / "nowhere").string(), out, err) == 2);
   CHECK_THAT(read_file(err.string()), Catch::Contains("nowhere") && Catch::Contains("does not exist"));
 
+  CHECK(qnnsim_cli("eval lenet7_fashion", out, err) == 2);
+  CHECK_THAT(read_file(err.string()), Catch::Contains("'lenet7_fashion' is neither a file nor a shipped model") &&
+                                          Catch::Contains("lenet5_fashion, mnist_cnn_fashion"));
+
   CHECK(qnnsim_cli("eval " + (dir / "missing.onnx").string(), out, err) == 2);
   CHECK_THAT(read_file(err.string()), Catch::Contains("missing.onnx") && Catch::Contains("cannot open"));
 

@@ -1,5 +1,6 @@
 #include "cli/eval_command.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -43,10 +44,22 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
   numerics::EvalOptions o;
   o.model = a.model;
   // A bare name is a shipped model: `eval mnist_cnn_fashion`.
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (a.model.find('/') == std::string::npos && a.model.find(".onnx") == std::string::npos &&
-      !std::filesystem::exists(a.model, ec))
-    o.model = (std::filesystem::path(data_dir()) / "workloads" / "models" / (a.model + ".onnx")).string();
+  if (a.model.find('/') == std::string::npos && a.model.find(".onnx") == std::string::npos && !fs::exists(a.model, ec)) {
+    const fs::path folder = fs::path(data_dir()) / "workloads" / "models";
+    o.model = (folder / (a.model + ".onnx")).string();
+    if (!fs::exists(o.model, ec)) {
+      std::vector<std::string> shipped;
+      for (const auto& e : fs::directory_iterator(folder, ec))
+        if (e.path().extension() == ".onnx") shipped.push_back(e.path().stem().string());
+      std::sort(shipped.begin(), shipped.end());  // the directory's own order varies
+      std::string names;
+      for (const std::string& n : shipped) names += (names.empty() ? "" : ", ") + n;
+      throw EvalError("'" + a.model + "' is neither a file nor a shipped model (shipped: " +
+                      (names.empty() ? "none" : names) + ")");
+    }
+  }
   o.data = a.data;
   o.limit = a.limit;
   for (const std::string& b : a.bits) {

@@ -307,7 +307,9 @@ Network load_network(const std::string& path) {
     const Graph g(std::move(model));
     return Builder(g, path).build();
   } catch (const ImportError& e) {
-    throw EvalError(path + ": " + e.what());
+    // The Graph's own messages about the file already name it.
+    const std::string what = e.what();
+    throw EvalError(what.find(path) == std::string::npos ? path + ": " + what : what);
   }
 }
 
