@@ -118,6 +118,7 @@ def main():
             print(f"{chip:<8} {name:<10} {batch:>5} {wall:>7.3f} {mem:>9.1f} {imc['images_per_s']:>9.1f} "
                   f"{per_image_mj:>9.2f} {imc['adc_energy_fraction']:>9.1%}")
 
+    eval_speed(args.binary, args.repeats)
     shipped_designs_resnet50(args.binary, args.repeats)
     level_designs_resnet50(args.binary)
 
@@ -169,6 +170,22 @@ def import_resnet50(binary, repeats):
             met = wall < IMPORT_TARGET_S and mem < IMPORT_TARGET_MIB
             print(f"  {what:<30} {os.path.getsize(model) / 1e6:>4.0f} MB  {wall:.3f} s  peak {mem:.0f} MiB  "
                   f"({'met' if met else 'MISSED'})")
+
+
+def eval_speed(binary, repeats):
+    """qnnsim eval on all 10,000 Fashion-MNIST test images (Debian's dataset-fashion-mnist), 8/8 bits."""
+    print("\nqnnsim eval, 10,000 Fashion-MNIST test images, 8/8 bits, min-max on 1000 training images, one core")
+    print("(wall: the whole command; float, quantized, calibration: each phase's processor seconds)")
+    print(f"{'model':<18} {'wall s':>7} {'peak MiB':>9} {'float s':>8} {'quant s':>8} {'calib s':>8}  top-1 float / quantized")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "eval.json")
+        for model in ("lenet5_fashion", "mnist_cnn_fashion"):
+            runs = [run_once(one_core([binary, "eval", model, "--quiet", "--json", out])) for _ in range(repeats)]
+            with open(out) as f:
+                r = json.load(f)  # the phases' own processor times, from the last run
+            print(f"{model:<18} {statistics.median(w for w, _ in runs):>7.2f} {max(m for _, m in runs):>9.1f} "
+                  f"{r['float_cpu_s']:>8.2f} {r['quantized_cpu_s']:>8.2f} {r['calibration_cpu_s']:>8.2f}  "
+                  f"{r['float_accuracy_fraction']:.2%} / {r['quantized_accuracy_fraction']:.2%}")
 
 
 def shipped_designs_resnet50(binary, repeats):

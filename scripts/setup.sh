@@ -15,12 +15,15 @@ packages=(
   libfmt-dev
   nlohmann-json3-dev
   libsqlite3-dev      # sweep results (qnnsim sweep, qnnsim results)
+  libeigen3-dev       # qnnsim eval's tensor arithmetic (models/numerics)
+  zlib1g-dev          # qnnsim eval reads the gzip-compressed idx files of the data set
   slurm-wlm munge     # the Slurm sweep backend and its test (scripts/slurm_single_node.sh)
   libonnx-dev         # ONNX import (qnnsim import)
   libprotobuf-dev
   libonnx-testdata    # ONNX models the import tests read
   python3-onnx        # scripts/trace_to_onnx.py (import tests and benchmark)
-  python3-torch python3-torchvision  # scripts/export_torchvision.py (the torchvision import tests)
+  python3-torch python3-torchvision  # scripts/export_torchvision.py (the torchvision import tests), scripts/train_fashion_mnist.py
+  dataset-fashion-mnist  # the data set qnnsim eval and scripts/train_fashion_mnist.py read
   python3-numpy
   python3             # scripts/benchmark.py, scripts/validate_eyeriss.py
   python3-yaml        # scripts/validate_eyeriss.py

@@ -15,6 +15,7 @@
 #include "arch/arch_spec.h"
 #include "cli/diff_command.h"
 #include "cli/import_command.h"
+#include "cli/eval_command.h"
 #include "cli/import_arch_command.h"
 #include "cli/levels_command.h"
 #include "cli/progress_line.h"
@@ -296,6 +297,9 @@ int sc_main(int argc, char* argv[]) {
   qnnsim::cli::ImportArgs import_args;
   CLI::App* import_cmd = qnnsim::cli::add_import_command(app, import_args);
 
+  qnnsim::cli::EvalArgs eval_args;
+  CLI::App* eval_cmd = qnnsim::cli::add_eval_command(app, eval_args);
+
   qnnsim::SweepOptions sweep_opts;
   std::string shard;
   CLI::App* sweep_cmd = qnnsim::cli::add_sweep_command(app, sweep_opts, shard);
@@ -325,6 +329,7 @@ int sc_main(int argc, char* argv[]) {
   try {
     if (*validate_cmd) return validate_files(files);
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
+    if (*eval_cmd) return qnnsim::cli::run_eval(eval_args);
     sweep_opts.command_line = g_provenance.command_line;
     if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);

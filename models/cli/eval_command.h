@@ -1,0 +1,27 @@
+#pragma once
+// `qnnsim eval MODEL [--data D] [--limit N] [--bits W/A] [--bits LAYER=W/A] ...`:
+// top-1 accuracy of an ONNX model in float and quantized (numerics/).
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace qnnsim::cli {
+
+struct EvalArgs {
+  std::string model, data = "fashion-mnist", json;
+  long long limit = 0;
+  std::vector<std::string> bits;
+  int accumulator = 32;
+  std::string overflow = "wrap", scheme = "asymmetric", weight_scales = "per-channel", calibrate = "minmax",
+              requantize = "real";
+  long long calibration_images = 1000;
+  double percentile = 99.99;
+  bool quiet = false;
+};
+
+CLI::App* add_eval_command(CLI::App& app, EvalArgs& args);
+// The process exit code: 0, 2 on bad input (a message naming what), 1 on a failed write.
+int run_eval(const EvalArgs& args);
+
+}  // namespace qnnsim::cli

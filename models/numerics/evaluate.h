@@ -1,0 +1,52 @@
+#pragma once
+// `qnnsim eval`: top-1 accuracy of a model on a data set's test split, in
+// float and through the quantized path, with per-layer figures.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "numerics/quant_network.h"
+
+namespace qnnsim::numerics {
+
+struct EvalOptions {
+  std::string model;
+  std::string data = "fashion-mnist";
+  int64_t limit = 0;  // test images scored, 0: all
+  QuantOptions quant;
+};
+
+struct LayerResult {
+  std::string name, onnx;
+  LayerBits bits;
+  int64_t macs = 0;  // per image
+  int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
+};
+
+struct EvalResult {
+  std::string network, data, data_folder;
+  int64_t images = 0, calibration_images = 0;
+  int64_t float_correct = 0, quant_correct = 0;
+  int64_t agree = 0;  // images where both paths pick the same class
+  double calibration_s = 0, float_s = 0, quant_s = 0;  // wall-clock
+  // Processor time of the same phases: what the work costs on a machine shared with other jobs.
+  double calibration_cpu_s = 0, float_cpu_s = 0, quant_cpu_s = 0;
+  std::vector<LayerResult> layers;
+
+  double float_accuracy() const { return images ? double(float_correct) / images : 0; }
+  double quant_accuracy() const { return images ? double(quant_correct) / images : 0; }
+};
+
+// Throws EvalError on a model, data set or option it cannot evaluate.
+EvalResult evaluate(const EvalOptions& o);
+
+// The index of the largest value, the first on a tie (deterministic).
+template <typename T>
+int argmax(const std::vector<T>& v) {
+  int best = 0;
+  for (int i = 1; i < int(v.size()); ++i)
+    if (v[i] > v[best]) best = i;
+  return best;
+}
+
+}  // namespace qnnsim::numerics

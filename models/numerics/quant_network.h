@@ -1,0 +1,90 @@
+#pragma once
+// The quantized path: the network with integer weight and activation codes,
+// integer MACs in an accumulator of a given width, and requantization of each
+// layer's output to the code range of the tensor it writes.
+//
+// A Conv / Gemm computes, per output channel m and position p:
+//   acc        = sum_k w[m,k] * x[k, p]                (codes; the accumulator, see accumulator.h)
+//   total      = acc - zx * sum_k w[m,k] + bias_code[m]  (64-bit, after the accumulator)
+//   real       = sx * sw[m] * total                    (ReLU applied here when fused)
+//   out code   = clamp(round(real / so) + zo)
+// or, with Requant::fixed, out code = clamp(fixed-point total * M + zo)
+// (requantizer.h), the ReLU then a floor at zo;
+// so the accumulator holds only products of stored codes (an asymmetric
+// input's codes are unsigned); the zero-point correction and the bias, the
+// latter rounded to the scale sx * sw[m], are added by the output stage.
+// Padding holds the code of real 0 (the zero point). Pools, Flatten and a
+// Relu keep their input's scale and work on codes; Add requantizes the sum
+// of its two dequantized inputs. The network's output (the logits) is read
+// as the real values of the last layer's output stage, not re-quantized.
+//
+// Widths: a layer's weights and its input activations have the layer's W/A
+// bits. The tensor a layer reads was written, through any pools, Flatten or
+// Relu, by a layer or Add (or is the image); that tensor is stored at the
+// reader's activation width, and two readers asking different widths of one
+// tensor is an error.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "numerics/accumulator.h"
+#include "numerics/calibration.h"
+#include "numerics/network.h"
+#include "numerics/quant_params.h"
+#include "numerics/requantizer.h"
+
+namespace qnnsim::numerics {
+
+struct LayerBits {
+  int weights = 8, activations = 8;
+};
+
+struct QuantOptions {
+  LayerBits bits;                              // every layer's, unless named below
+  std::map<std::string, LayerBits> layer_bits;  // by layer name
+  AccumulatorSpec accumulator;
+  bool symmetric_activations = false;
+  bool per_channel_weights = true;
+  Requant requant = Requant::real;
+  CalibrationOptions calibration;
+};
+
+struct QuantLayer {
+  int op = -1;  // index in Network::ops
+  LayerBits bits;
+  WeightQuant w;
+  std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
+  std::vector<int64_t> bias_codes;
+  std::vector<FixedMultiplier> multipliers;  // per output channel, for Requant::fixed (not the logits' layer)
+};
+
+// Counts of one run, per Conv / Gemm layer in network order.
+struct OverflowCounts {
+  std::vector<int64_t> outputs, overflowed;
+};
+
+class QuantizedNetwork {
+ public:
+  // Calibrates on the first options.calibration.images of `calibration`.
+  QuantizedNetwork(const Network& net, const QuantOptions& options, const Dataset& calibration);
+
+  // The logits of one image; adds to `counts` when given.
+  std::vector<double> run(const std::vector<float>& image, OverflowCounts* counts) const;
+
+  const std::vector<QuantLayer>& layers() const { return layers_; }
+  const ActQuant& tensor_quant(int t) const { return quant_[t]; }
+
+ private:
+  void assign_widths(const QuantOptions& o);
+  int reader_bits(int tensor, const QuantOptions& o, std::string* reader) const;
+
+  const Network& net_;
+  QuantOptions options_;
+  std::vector<int> bits_;         // per tensor: its activation width (0: not stored as codes)
+  std::vector<ActQuant> quant_;   // per tensor
+  std::vector<QuantLayer> layers_;
+  std::vector<int> layer_of_op_;  // op index -> index in layers_, or -1
+};
+
+}  // namespace qnnsim::numerics

@@ -1,0 +1,54 @@
+#include "numerics/quant_params.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qnnsim::numerics {
+
+int32_t ActQuant::quantize(double v) const {
+  const double q = std::nearbyint(v / scale) + zero;
+  // Written so that a NaN (from an overflowing float network) lands on qmin
+  // rather than reaching the conversion, which it would make undefined.
+  if (!(q > qmin)) return qmin;
+  if (!(q < qmax)) return qmax;
+  return static_cast<int32_t>(q);
+}
+
+ActQuant act_quant(double lo, double hi, int bits, bool symmetric) {
+  ActQuant a;
+  a.bits = bits;
+  a.symmetric = symmetric;
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (symmetric) {
+    a.qmax = (1 << (bits - 1)) - 1;
+    a.qmin = -a.qmax;
+    const double m = std::max(-lo, hi);
+    a.scale = m > 0 ? m / a.qmax : 1.0;  // an all-zero tensor: any scale represents it
+    a.zero = 0;
+  } else {
+    a.qmin = 0;
+    a.qmax = (1 << bits) - 1;
+    a.scale = hi > lo ? (hi - lo) / a.qmax : 1.0;
+    a.zero = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / a.scale), 0.0, double(a.qmax)));
+  }
+  return a;
+}
+
+WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channel) {
+  WeightQuant q;
+  const int qmax = (1 << (bits - 1)) - 1;
+  const double tensor_max = w.size() ? double(w.cwiseAbs().maxCoeff()) : 0.0;
+  Matrix<int32_t> codes(w.rows(), w.cols());
+  for (Eigen::Index m = 0; m < w.rows(); ++m) {
+    const double mx = per_channel ? double(w.row(m).cwiseAbs().maxCoeff()) : tensor_max;
+    const double s = mx > 0 ? mx / qmax : 1.0;
+    q.scales.push_back(s);
+    for (Eigen::Index k = 0; k < w.cols(); ++k)
+      codes(m, k) = static_cast<int32_t>(std::clamp(std::nearbyint(w(m, k) / s), double(-qmax), double(qmax)));
+  }
+  q.codes = WeightCodes(std::move(codes));
+  return q;
+}
+
+}  // namespace qnnsim::numerics

@@ -1,0 +1,43 @@
+#pragma once
+// Uniform quantization: how a real range becomes a scale and zero point at a
+// width, and how weights become integer codes.
+//
+// Activations, asymmetric: unsigned codes 0 .. 2^b - 1, real = scale * (code -
+// zero); the range is widened to contain 0 so that 0 (ReLU's floor, and the
+// padding) is a code exactly. Symmetric: signed codes -(2^(b-1) - 1) ..
+// 2^(b-1) - 1, zero point 0. Weights are symmetric (zero point 0, the usual
+// choice for accelerators, which then need no weight zero-point correction),
+// with one scale per output channel or one per tensor, each the largest
+// |weight| over the largest code. Rounding is to nearest, ties to even.
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "numerics/accumulator.h"
+
+namespace qnnsim::numerics {
+
+struct ActQuant {
+  int bits = 8;
+  bool symmetric = false;
+  double scale = 1;
+  int32_t zero = 0;
+  int32_t qmin = 0, qmax = 255;
+
+  int32_t quantize(double v) const;
+  int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }
+  double real(int32_t q) const { return scale * (q - zero); }
+};
+
+// lo <= hi, the calibrated range of the real values.
+ActQuant act_quant(double lo, double hi, int bits, bool symmetric);
+
+struct WeightQuant {
+  WeightCodes codes;           // M x K
+  std::vector<double> scales;  // M (all equal per tensor)
+};
+
+WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channel);
+
+}  // namespace qnnsim::numerics
