@@ -98,7 +98,7 @@ LevelBandwidth parse_bandwidth(const ConfigNode& level) {
 // word, capacity, leakage and bandwidth are the component's, so the level may
 // not give them too. Returns its bandwidth.
 LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, const std::array<bool, kOperands>& keeps,
-                      LevelPrices& p, LevelLimits& lim) {
+                              LevelPrices& p, LevelLimits& lim) {
   for (const char* key : {"energy_pj", "leak_pj_per_cycle", "bandwidth", "read_bandwidth", "write_bandwidth"})
     if (l.has(key)) l.fail(key, "the level's component sets this; give the component or this key, not both");
   const ComponentLevel c = component_level(l.child("component"), t, p.block_words);
