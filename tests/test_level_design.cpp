@@ -295,7 +295,7 @@ TEST_CASE("a fan-out's network carries what the keeper above sends down and take
   CHECK_THAT(err.message(), Catch::Contains("only a level that fans out"));
 }
 
-TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation]") {
+TEST_CASE("the shipped Timeloop designs count the same in closed form and block by block", "[levels][validation][slow]") {
   for (const char* name : {"simple_weight_stationary", "simple_output_stationary", "eyeriss_like", "simba_like"}) {
     const LevelDesign d = load_level_design(shipped(std::string("configs/validation/timeloop/") + name + ".yaml"));
     const LevelNestCounts closed = count_level_accesses(d.nest, d.bounds);

@@ -141,11 +141,11 @@ void check_vit(int opset) {
 
 }  // namespace
 
-TEST_CASE("torchvision ViT-B/16 imports as exported at opset 13: 17.56 GMACs", "[onnx][torchvision][transformer]") {
+TEST_CASE("torchvision ViT-B/16 imports as exported at opset 13: 17.56 GMACs", "[onnx][torchvision][transformer][slow]") {
   check_vit(13);
 }
 
 TEST_CASE("torchvision ViT-B/16 imports as exported at opset 17 (LayerNormalization): 17.56 GMACs",
-          "[onnx][torchvision][transformer]") {
+          "[onnx][torchvision][transformer][slow]") {
   check_vit(17);
 }

@@ -45,7 +45,7 @@ TEST_CASE("ViT-B/16 trace: the published MACs and the model's shape", "[workload
   CHECK(count_type(w, LayerType::Gelu) == layers);
 }
 
-TEST_CASE("ViT-B/16 runs on the systolic array and on Eyeriss", "[workloads][transformer]") {
+TEST_CASE("ViT-B/16 runs on the systolic array and on Eyeriss", "[workloads][transformer][slow]") {
   const auto dir = scratch_dir("vit_runs");
   const std::string vit = shipped("workloads/vit_b_16.yaml");
   // The systolic array accumulates in 32 bits, as the trace does.
@@ -78,7 +78,7 @@ TEST_CASE("ViT-B/16 runs on the systolic array and on Eyeriss", "[workloads][tra
 }
 
 TEST_CASE("BERT-base trace: MACs of the published shape, and runs on the systolic array and on Eyeriss",
-          "[workloads][transformer]") {
+          "[workloads][transformer][slow]") {
   const std::string bert = shipped("workloads/bert_base.yaml");
   const Workload w = load_workload(bert);
   // BERT-base (Devlin et al., NAACL 2019, section 3): L = 12, H = 768, A = 12
