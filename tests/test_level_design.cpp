@@ -2,11 +2,13 @@
 // figures follow from the file; every mistake is an error at its key.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 
 #include "arch/arch_spec.h"
 #include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
+#include "schedule/level_search.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -212,19 +214,20 @@ TEST_CASE("levels built from registered components take prices, words, sizes and
   const LevelDesign d = load_level_design(write_design(with_regs));
   // DRAM: 18.77 pJ a bit (Eyeriss' 200 x MAC per 16-bit value), 4 values an access.
   CHECK(d.prices[0].pj[0][0] == Approx(18.77 * 64));
-  CHECK(d.prices[0].block_words == 4);
-  // One 64-bit word a cycle at the 200 MHz core clock: 4 values.
-  CHECK(d.bandwidth[0].shared == Approx(4));
+  CHECK(d.prices[0].block_words[0] == 4);
+  // One 64-bit word a cycle at the 200 MHz core clock; a component's level counts bits.
+  CHECK(d.limits[0].in_bits);
+  CHECK(d.bandwidth[0].shared == Approx(64));
   // The buffer: 4 KiB banks, 36.04 pJ a 64-bit word read or written; its
   // capacity and its 27 banks of 4 values a cycle come with it.
   CHECK(d.prices[1].pj[1][0] == Approx(36.04));
   CHECK(d.prices[1].pj[2][2] == Approx(36.04));
-  CHECK(d.prices[1].block_words == 4);
-  CHECK(d.limits[1].size == 108 * 1024 / 2);
-  CHECK(d.bandwidth[1].shared == Approx(27 * 4));
+  CHECK(d.prices[1].block_words[2] == 4);
+  CHECK(d.limits[1].size == 108 * 1024 * 8);
+  CHECK(d.bandwidth[1].shared == Approx(27 * 64));
   // Registers: 0.09386 pJ a bit, one 16-bit value an access.
   CHECK(d.prices[2].pj[2][0] == Approx(0.09386 * 16));
-  CHECK(d.limits[2].size == 24);
+  CHECK(d.limits[2].size == 48 * 8);
 
   ConfigError e = design_error(replace_all(with_regs, "class: RegisterFile", "class: Latch"));
   CHECK(e.key_path() == "levels[2].component.class");
@@ -321,5 +324,117 @@ TEST_CASE("a level design given where an engine design goes names the command th
   } catch (const ConfigError& e) {
     CHECK(e.key_path() == "levels");
     CHECK_THAT(e.message(), Catch::Contains("qnnsim levels FILE --search"));
+  }
+}
+
+TEST_CASE("each tensor's values take their own width, and outputs leave requantized where the design says so",
+          "[levels][validation]") {
+  // kDesign from components on the Eyeriss table, 8-bit weights and inputs,
+  // 32-bit partial sums; DRAM keeps outputs at 8 bits, so what reaches it
+  // must be finished and requantized.
+  std::string design = replace_all(kDesign, "levels:\n",
+                                   "technology: {node: 65 nm, clock: 200 MHz, voltage: 1.0 V}\nenergy_table: eyeriss_65nm\n"
+                                   "word_bits: {weights: 8, inputs: 8, outputs: 32}\nlevels:\n");
+  design = replace_all(design, "    block_words: 4\n    energy_pj: {read: 8, write: 8, update: 8}\n",
+                       "    block_words: 4\n    word_bits: {outputs: 8}\n"
+                       "    component: {class: DRAM, type: normalized, channels: 1, width: 64 bit, data_rate: 200 MHz, latency: 100 ns}\n");
+  design = replace_all(design,
+                       "    energy_pj: {weights: {read: 1, write: 2, update: 0}, inputs: {read: 1, write: 1, update: 0}, outputs: {read: 3, write: 3, update: 3}}\n",
+                       "    component: {class: SRAMBuffer, size: 16 KiB, width: 64 bit, banks: 4}\n");
+  design = replace_all(design, "    energy_pj: {read: 0.5, write: 0.5, update: 0.5}\n",
+                       "    component: {class: RegisterFile, size: 64 B, width: 32 bit, banks: 1}\n");
+  const LevelDesign d = load_level_design(write_design(design));
+  // A 64-bit buffer word moves eight weights or inputs but two partial sums, at one price.
+  CHECK(d.prices[1].block_words == std::array<int64_t, kOperands>{8, 8, 2});
+  CHECK(d.prices[1].per_value(Operand::Outputs, LevelAction::Read) ==
+        Approx(4 * d.prices[1].per_value(Operand::Weights, LevelAction::Read)));
+  // DRAM prices bits: four 8-bit outputs an access cost a quarter of four 32-bit ones.
+  CHECK(d.prices[0].pj[2][2] == Approx(d.prices[0].pj[0][2]));
+  CHECK(d.prices[0].pj[0][0] == Approx(18.77 * 4 * 8));
+  // Capacities count bits: the 16 partial sums of a register file's P4 Q4 block take all of its 64 bytes.
+  CHECK(d.limits[2].size == 512);
+  CHECK(d.final_outputs_only == std::vector<bool>{true, false, false});
+
+  // Bandwidth in bits: DRAM's one 64-bit word a cycle carries each tensor at its width.
+  const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
+  double dram_bits = 0;
+  for (int t = 0; t < kOperands; ++t) {
+    const TensorAccesses& a = c.level[0].tensor[t];
+    dram_bits += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * 8;  // every tensor 8 bits there
+  }
+  CHECK(c.level[0][Operand::Outputs].updates == 64);
+  CHECK(level_cycles(d, c).level[0] == static_cast<uint64_t>(std::ceil(dram_bits / 64)));
+
+  // Registers half the size no longer hold the block, counted in bits.
+  ConfigError e = design_error(replace_all(design, "size: 64 B, width: 32 bit", "size: 32 B, width: 32 bit"));
+  CHECK_THAT(e.message(), Catch::Contains("would hold 512 bits, but its size is 256"));
+  // Accumulating over C outside M in DRAM's loops would bring partial sums back out of it.
+  e = design_error(replace_all(replace_all(design, "    temporal: [M2]\n", "    temporal: [C2, M2]\n"),
+                               "    temporal: [C2, R3, S3]\n", "    temporal: [R3, S3]\n"));
+  CHECK(e.key_path() == "levels");
+  CHECK_THAT(e.message(), Catch::Contains("level 'dram' keeps outputs narrower") && Catch::Contains("C, R, S"));
+  // With DRAM as wide as the partial sums, the same mapping loads.
+  CHECK_NOTHROW(load_level_design(write_design(replace_all(
+      replace_all(replace_all(design, "    temporal: [M2]\n", "    temporal: [C2, M2]\n"), "    temporal: [C2, R3, S3]\n",
+                  "    temporal: [R3, S3]\n"),
+      "    word_bits: {outputs: 8}\n", ""))));
+  // A partition of tensors of two widths must give its size as data.
+  e = design_error(replace_all(design, "    component: {class: SRAMBuffer",
+                               "    partitions: [{keeps: [inputs, outputs], size: 512}]\n    component: {class: SRAMBuffer"));
+  CHECK(e.key_path() == "levels[1].partitions[0].size");
+  CHECK_THAT(e.message(), Catch::Contains("differ in width"));
+  CHECK(load_level_design(write_design(replace_all(design, "    component: {class: SRAMBuffer",
+                                                   "    partitions: [{keeps: [inputs, outputs], size: 1 KiB}]\n"
+                                                   "    component: {class: SRAMBuffer")))
+            .limits[1]
+            .partitions[0]
+            .size == 8192);
+  // A width for some tensors only, with no design-wide width to complete it, is refused.
+  e = design_error(replace_all(design, "word_bits: {weights: 8, inputs: 8, outputs: 32}", "word_bits: {weights: 8}"));
+  CHECK(e.key_path() == "word_bits.inputs");
+}
+
+TEST_CASE("the search keeps partial sums out of a level that holds requantized outputs", "[levels][search]") {
+  // 16 input channels; the registers under the buffer keep weights and
+  // partial sums but hold only 16 bytes. Without the rule the energy search
+  // settles on a mapping that spills partial sums to the buffer between
+  // channel passes (64 read back); with the buffer keeping outputs at 8 bits
+  // it must reduce every channel below it instead.
+  const auto dir = scratch_dir("level_search_requantized");
+  std::ofstream(dir / "problem.yaml") << replace_all(kProblem, "C: 2", "C: 16");
+  const std::string wide = R"(workload: problem.yaml
+technology: {node: 65 nm, clock: 200 MHz, voltage: 1.0 V}
+energy_table: eyeriss_65nm
+word_bits: {weights: 8, inputs: 8, outputs: 32}
+levels:
+  - name: dram
+    keeps: [weights, inputs, outputs]
+    block_words: 4
+    word_bits: {outputs: 8}
+    component: {class: DRAM, type: normalized, channels: 1, width: 64 bit, data_rate: 200 MHz, latency: 100 ns}
+  - name: buffer
+    keeps: [weights, inputs, outputs]
+    component: {class: SRAMBuffer, size: 16 KiB, width: 64 bit, banks: 4}
+  - name: regs
+    instances: 2
+    keeps: [weights, outputs]
+    component: {class: RegisterFile, size: 16 B, width: 32 bit, banks: 1}
+compute: {name: mac, instances: 2, energy_pj: 0.25}
+)";
+  std::ofstream(dir / "wide.yaml") << wide;
+  std::ofstream(dir / "narrow.yaml") << replace_all(wide, "    component: {class: SRAMBuffer",
+                                                    "    word_bits: {outputs: 8}\n    component: {class: SRAMBuffer");
+  const LevelDesign w = load_level_design((dir / "wide.yaml").string(), LevelDesignUse::ToSearch);
+  const LevelDesign n = load_level_design((dir / "narrow.yaml").string(), LevelDesignUse::ToSearch);
+  CHECK(w.final_outputs_only == std::vector<bool>{true, false, false});
+  REQUIRE(n.final_outputs_only == std::vector<bool>{true, true, false});
+  for (LevelObjective objective : {LevelObjective::Energy, LevelObjective::Edp}) {
+    const auto m = search_level_mapping(n, n.bounds, objective);
+    REQUIRE(m);
+    for (int l : {0, 1}) {
+      CHECK(m->counts.level[l][Operand::Outputs].reads == 0);
+      CHECK(m->counts.level[l][Operand::Outputs].fills == 0);
+    }
+    CHECK(m->counts.level[1][Operand::Outputs].updates == 64);
   }
 }

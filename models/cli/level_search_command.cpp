@@ -13,27 +13,6 @@
 
 namespace qnnsim::cli {
 
-namespace {
-
-// "DRAM Q14 | shared_glb S3 P2 M8 (C3 M4) | pe_spad R3 Q2 P2"
-std::string one_line(const LevelNest& n) {
-  std::string s;
-  for (const StorageLevel& l : n.levels) {
-    if (l.temporal.empty() && l.spatial.empty()) continue;
-    s += (s.empty() ? "" : " | ") + l.name;
-    for (const LevelLoop& x : l.temporal) s += fmt::format(" {}{}", dim_name(x.dim), x.factor);
-    if (!l.spatial.empty()) {
-      s += " (";
-      for (std::size_t i = 0; i < l.spatial.size(); ++i)
-        s += fmt::format("{}{}{}", i ? " " : "", dim_name(l.spatial[i].dim), l.spatial[i].factor);
-      s += ")";
-    }
-  }
-  return s;
-}
-
-}  // namespace
-
 int run_level_search(const LevelsArgs& args) {
   std::optional<OutputFile> out;
   if (!args.json.empty()) out.emplace(args.json);
@@ -67,14 +46,14 @@ int run_level_search(const LevelsArgs& args) {
     total_pj += m->energy_pj;
     total_cycles += m->cycles.total;
     std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:<12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6,
-                             m->cycles.total, m->cycles.bound, m->evaluated, ms, one_line(m->nest));
+                             m->cycles.total, m->cycles.bound, m->evaluated, ms, level_nest_text(m->nest));
     LevelDesign mapped = d;  // the design with the chosen loops, for its counts per level
     mapped.nest = m->nest;
     nlohmann::json layer = level_counts_json(mapped, m->counts, price_levels(mapped, m->nest, m->counts));
     layer["name"] = name;
     layer["mappings_evaluated"] = m->evaluated;
     layer["search_ms"] = ms;
-    layer["mapping"] = one_line(m->nest);
+    layer["mapping"] = level_nest_text(m->nest);
     j["layers"].push_back(layer);
   }
   std::cout << fmt::format("{:<16} {:>14.3f} {:>12}\n", "total", total_pj * 1e-6, total_cycles);

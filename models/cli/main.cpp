@@ -29,6 +29,8 @@
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
+#include "schedule/level_design.h"
+#include "sim/level_run.h"
 #include "sim/resident_design.h"
 #include "sim/simulation.h"
 #include "workload/workload.h"
@@ -60,6 +62,10 @@ int validate_files(const std::vector<std::string>& files) {
         const qnnsim::Workload w = qnnsim::load_workload(root);
         std::cout << fmt::format("ok: {}: workload '{}', {} layers, {} MACs per image\n", f, w.name, w.layers.size(),
                                  w.macs_per_image());
+      } else if (qnnsim::is_level_design(root)) {
+        const qnnsim::LevelDesign d = qnnsim::load_level_design(root, qnnsim::LevelDesignUse::ToSearch);
+        std::cout << fmt::format("ok: {}: level design, {} levels over {} compute units\n", f, d.nest.levels.size(),
+                                 d.compute_instances);
       } else if (qnnsim::is_in_memory_arch(root)) {
         const qnnsim::ImcArch a = qnnsim::load_imc_arch(root);
         std::cout << fmt::format("ok: {}: in-memory architecture '{}', {} tiles x {} IMAs x {} crossbars of {}x{}\n", f,
@@ -218,9 +224,46 @@ int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
   return 0;
 }
 
+// A level design (a chain of storage levels of any depth): each array layer
+// mapped by the level search and costed by the level model (sim/level_run.h).
+int run_levels_design(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
+  const std::pair<bool, const char*> refused[] = {{!o.mappings_in.empty(), "--mappings"},
+                                                  {!o.mappings_out.empty(), "--mappings-out"},
+                                                  {!o.execution.empty(), "--execution"},
+                                                  {!o.trace.file.empty(), "--trace"},
+                                                  {o.objective == "latency", "--objective latency"}};
+  for (const auto& [given, what] : refused)
+    if (given) {
+      std::cerr << "error: " << what << " is not available for level designs yet; '" << o.arch
+                << "' is one (its layers are mapped by the level search, for energy or edp)\n";
+      return kExitConfigError;
+    }
+  const qnnsim::LevelDesign design = qnnsim::load_level_design(arch_root, qnnsim::LevelDesignUse::ToSearch);
+  qnnsim::Workload w = qnnsim::load_workload(o.workload);
+  if (o.batch > 0) w.batch = o.batch;
+  if (!apply_overrides(o, w)) return kExitConfigError;
+  const auto json_out = open_output(o.json), csv_out = open_output(o.csv);
+  qnnsim::RunResult result;
+  try {
+    result = qnnsim::run_level_design(design, w, o.objective == "energy" ? qnnsim::LevelObjective::Energy
+                                                                           : qnnsim::LevelObjective::Edp);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitConfigError;
+  }
+  for (const std::string& warning : result.levels->warnings) std::cerr << "warning: " << warning << "\n";
+  if (!o.quiet) qnnsim::print_table(result, std::cout);
+  commit(json_out, [&](std::ostream& out) {
+    qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), out);
+  });
+  commit(csv_out, [&](std::ostream& out) { qnnsim::write_csv(result, out); });
+  return 0;
+}
+
 int run(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
+  if (qnnsim::is_level_design(arch_root)) return run_levels_design(o, arch_root);
   if (qnnsim::is_resident_design(arch_root)) return run_resident(o, arch_root);
   if (!o.execution.empty()) {
     std::cerr << "error: --execution is for in-memory chips and dataflow designs; '" << o.arch

@@ -38,8 +38,12 @@ std::string stall(const LayerResult& l, const char* cause, bool applies) {
 
 bool pe_array(const LayerResult& l) { return !l.in_memory && !l.dataflow; }
 
-std::string utilization(const LayerResult& l, const char* level) {
-  if (!pe_array(l)) return "";
+// The engine's PE arrays have a DRAM, a buffer and a NoC by those names; a
+// level design names its own levels (its JSON has them), so those columns stay empty.
+bool engine_array(const RunResult& r, const LayerResult& l) { return pe_array(l) && !r.levels; }
+
+std::string utilization(const RunResult& r, const LayerResult& l, const char* level) {
+  if (!engine_array(r, l)) return "";
   const auto it = l.utilization.find(level);
   return num(it == l.utilization.end() ? 0.0 : it->second);
 }
@@ -62,9 +66,9 @@ const std::vector<Column>& columns() {
       // Off-chip traffic: DRAM on a PE array, the chip's I/O on resident designs.
       {"offchip_bytes", [](R, L l) { return num(l.dram_bytes); }},
       {"compute_cycles", [](R, L l) { return num(l.compute_cycles); }},
-      {"stall_dram_cycles", [](R, L l) { return stall(l, "dram", pe_array(l)); }},
-      {"stall_buffer_cycles", [](R, L l) { return stall(l, "buffer", pe_array(l)); }},
-      {"stall_noc_cycles", [](R, L l) { return stall(l, "noc", pe_array(l)); }},
+      {"stall_dram_cycles", [](R r, L l) { return stall(l, "dram", engine_array(r, l)); }},
+      {"stall_buffer_cycles", [](R r, L l) { return stall(l, "buffer", engine_array(r, l)); }},
+      {"stall_noc_cycles", [](R r, L l) { return stall(l, "noc", engine_array(r, l)); }},
       {"stall_input_cycles", [](R, L l) { return stall(l, "input", !pe_array(l)); }},
       {"stall_output_cycles", [](R, L l) { return stall(l, "output", !pe_array(l)); }},
       {"stall_memory_cycles", [](R, L l) { return stall(l, "memory", l.in_memory.has_value()); }},
@@ -72,10 +76,10 @@ const std::vector<Column>& columns() {
       {"occupancy_fraction",
        [](R, L l) { return l.in_memory ? num(l.in_memory->occupancy) : l.dataflow ? num(l.dataflow->occupancy) : ""; }},
       {"active_pes", [](R, L l) { return pe_array(l) ? num(l.active_pes) : ""; }},
-      {"dram_bandwidth_fraction", [](R, L l) { return utilization(l, "dram_bandwidth"); }},
-      {"glb_bandwidth_fraction", [](R, L l) { return utilization(l, "glb_bandwidth"); }},
-      {"noc_bandwidth_fraction", [](R, L l) { return utilization(l, "noc_bandwidth"); }},
-      {"glb_capacity_fraction", [](R, L l) { return utilization(l, "glb_capacity"); }},
+      {"dram_bandwidth_fraction", [](R r, L l) { return utilization(r, l, "dram_bandwidth"); }},
+      {"glb_bandwidth_fraction", [](R r, L l) { return utilization(r, l, "glb_bandwidth"); }},
+      {"noc_bandwidth_fraction", [](R r, L l) { return utilization(r, l, "noc_bandwidth"); }},
+      {"glb_capacity_fraction", [](R r, L l) { return utilization(r, l, "glb_capacity"); }},
       {"crossbars", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.crossbars); }); }},
       {"copies", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.copies); }); }},
       {"imas", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.imas); }); }},

@@ -92,6 +92,12 @@ nlohmann::ordered_json to_json(const RunResult& r) {
   }
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
+  if (r.levels)
+    j["level_design"] = {{"objective", r.levels->objective},
+                         {"search_s", r.levels->search_s},
+                         {"mappings_evaluated", r.levels->mappings_evaluated},
+                         {"not_costed", r.levels->not_costed},
+                         {"warnings", r.levels->warnings}};
   // Only components with figures beyond their counts appear, so designs
   // without them keep the same keys as before.
   if (!r.component_stats.empty()) {

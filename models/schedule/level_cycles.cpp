@@ -22,10 +22,13 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
   out.level.resize(c.level.size());
   for (std::size_t l = 0; l < c.level.size(); ++l) {
     // Per instance: the mapping spreads a level's traffic evenly over the instances it uses.
+    // In the level's units: values, or bits for a level built from a component.
+    const std::array<int64_t, kOperands> units = l < d.limits.size() ? d.limits[l].units : std::array<int64_t, kOperands>{1, 1, 1};
     double sent = 0, taken = 0;
-    for (const TensorAccesses& a : c.level[l].tensor) {
-      sent += static_cast<double>(a.reads + a.drains);
-      taken += static_cast<double>(a.fills + a.updates);
+    for (int o = 0; o < kOperands; ++o) {
+      const TensorAccesses& a = c.level[l].tensor[static_cast<std::size_t>(o)];
+      sent += static_cast<double>(a.reads + a.drains) * static_cast<double>(units[o]);
+      taken += static_cast<double>(a.fills + a.updates) * static_cast<double>(units[o]);
     }
     const double instances = static_cast<double>(c.level[l].instances_used);
     sent /= instances;
@@ -40,7 +43,7 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
       std::vector<double> bits(net.width_bits.size(), 0.0);
       for (int o = 0; o < kOperands; ++o)
         bits[static_cast<std::size_t>(net.network[o])] +=
-            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.word_bits / instances;
+            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.word_bits[o] / instances;
       for (std::size_t n = 0; n < bits.size(); ++n)
         t = std::max(t, time_for(bits[n], static_cast<double>(net.width_bits[n])));
     }

@@ -95,34 +95,56 @@ LevelBandwidth parse_bandwidth(const ConfigNode& level) {
 }
 
 // A level built from a registered component (level_component.h): its prices,
-// word, capacity, leakage and bandwidth are the component's, so the level may
-// not give them too. Returns its bandwidth.
-LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, const std::array<bool, kOperands>& keeps,
-                              LevelPrices& p, LevelLimits& lim) {
+// words, capacity, leakage and bandwidth are the component's, so the level
+// may not give them too. Its sizes and bandwidth count bits, each tensor's
+// values at their width (`bits`). Returns its bandwidth.
+LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, const TensorBits& bits,
+                              const std::array<bool, kOperands>& keeps, LevelPrices& p, LevelLimits& lim, double& area) {
   for (const char* key : {"energy_pj", "leak_pj_per_cycle", "bandwidth", "read_bandwidth", "write_bandwidth"})
     if (l.has(key)) l.fail(key, "the level's component sets this; give the component or this key, not both");
-  const ComponentLevel c = component_level(l.child("component"), t, p.block_words);
-  if (c.size > 0) {  // a buffer: its word and its capacity are the component's
+  const ComponentLevel c = component_level(l.child("component"), t, bits, keeps, p.block_words[0]);
+  lim.in_bits = true;
+  for (int o = 0; o < kOperands; ++o) lim.units[o] = bits[o];
+  if (c.size_bits > 0) {  // a buffer: its word and its capacity are the component's
     for (const char* key : {"block_words", "size"})
       if (l.has(key)) l.fail(key, "the level's component sets this (its width over word_bits, its size); give one or the other");
-    lim.size = c.size;
+    lim.size = c.size_bits;
     int64_t partitioned = 0;
     for (const LevelPartition& part : lim.partitions) partitioned += part.size;
     if (partitioned > lim.size)
-      l.fail("partitions", fmt::format("the partitions take {} values, more than the component's {}", partitioned, lim.size));
+      l.fail("partitions", fmt::format("the partitions take {} bits, more than the component's {}", partitioned, lim.size));
   }
   p.block_words = c.block_words;
   for (int o = 0; o < kOperands; ++o)
-    if (keeps[o]) p.pj[o] = {c.read_pj, c.write_pj, c.write_pj};  // an update writes a word
+    if (keeps[o]) p.pj[o] = {c.read_pj[o], c.write_pj[o], c.write_pj[o]};  // an update writes a word
   p.leak_pj_per_cycle = c.leak_pj_per_cycle;
-  if (c.separate_ports) return LevelBandwidth{c.bandwidth, c.bandwidth, 0};
-  return LevelBandwidth{0, 0, c.bandwidth};
+  area = c.area_mm2;
+  if (c.separate_ports) return LevelBandwidth{c.bandwidth_bits, c.bandwidth_bits, 0};
+  return LevelBandwidth{0, 0, c.bandwidth_bits};
+}
+
+// A partition's size in bits, on a level built from a component: a data
+// size (`100 KiB`), or a number of values when its tensors share one width.
+int64_t partition_bits(const ConfigNode& p, const LevelPartition& part, const TensorBits& bits) {
+  const std::string text = p.text("size");
+  if (text.find_first_not_of("0123456789") != std::string::npos) return p.whole_bits("size", int64_t{1} << 50);
+  int width = 0;
+  for (int t = 0; t < kOperands; ++t) {
+    if (!part.tensors[t]) continue;
+    if (width != 0 && width != bits[t])
+      p.fail("size", fmt::format("the partition's tensors differ in width ({} and {} bits): give its size as data, e.g. "
+                                 "'100 KiB', not as a number of values",
+                                 width, bits[t]));
+    width = bits[t];
+  }
+  return p.integer_in("size", 1, int64_t{1} << 40) * width;
 }
 
 // A level's partitions: each names tensors the level keeps, no tensor in two,
 // and together they take no more than the level's size.
+// `bits` (a level built from a component): sizes in bits (partition_bits).
 std::vector<LevelPartition> parse_partitions(const ConfigNode& level, const std::array<bool, kOperands>& keeps,
-                                             int64_t size) {
+                                             int64_t size, const TensorBits* bits) {
   std::vector<LevelPartition> out;
   if (!level.has("partitions")) return out;
   std::array<bool, kOperands> taken{};
@@ -139,7 +161,7 @@ std::vector<LevelPartition> parse_partitions(const ConfigNode& level, const std:
       if (taken[t]) p.fail("keeps", fmt::format("{} are already in another partition of this level", kTensorKeys[t]));
       taken[t] = true;
     }
-    part.size = p.integer_in("size", 1, int64_t{1} << 50);
+    part.size = bits ? partition_bits(p, part, *bits) : p.integer_in("size", 1, int64_t{1} << 50);
     p.reject_unknown_keys();
     total += part.size;
     if (size > 0 && total > size)
@@ -192,6 +214,8 @@ const Layer& find_layer(const ConfigNode& root, const Workload& w) {
 
 }  // namespace
 
+bool is_level_design(const ConfigNode& root) { return root.is_map() && root.has("levels") && !root.has("components"); }
+
 LevelDesign load_level_design(const std::string& path, LevelDesignUse use) {
   return load_level_design(ConfigNode::load_file(path), use);
 }
@@ -222,7 +246,9 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
         root.fail(key, "a design whose levels name registered components needs its technology, energy_table and "
                        "word_bits (the bits of one value)");
     tech = parse_level_technology(root);
+    d.clock_hz = tech->tech.clock_hz;
   }
+  std::vector<int> output_bits;  // per level: the width it keeps outputs at (0: it does not, or no widths are given)
   for (const ConfigNode& l : levels) {
     l.expect_map("a storage level");
     StorageLevel s;
@@ -237,23 +263,30 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
         l.fail("multicast", fmt::format("expected per_value or per_dimension, found '{}'", m));
       s.multicast_per_value = m == "per_value";
     }
+    // The widths of the values this level holds or carries: the design's, or the level's own.
+    if (l.has("word_bits") && !tech) l.fail("word_bits", "widths go with levels built from registered components (component:)");
+    const TensorBits bits = !tech ? TensorBits{} : l.has("word_bits") ? parse_word_bits(l, "word_bits", tech->word_bits)
+                                                                      : tech->word_bits;
+    const bool component_storage = l.has("component") && s.keeps != std::array<bool, kOperands>{};
     LevelLimits lim;
     lim.size = l.integer("size", 1, 0);
-    lim.partitions = parse_partitions(l, s.keeps, lim.size);
+    lim.partitions = parse_partitions(l, s.keeps, lim.size, component_storage ? &bits : nullptr);
     lim.spatial_dims = parse_dims(l, "spatial_dims");
     lim.temporal_dims = parse_dims(l, "temporal_dims");
     LevelPrices p;
     p.instances = l.integer_in("instances", 1, kMaxLevelFactor, 1);
-    p.block_words = l.integer_in("block_words", 1, 1 << 16, 1);
+    p.block_words.fill(l.integer_in("block_words", 1, 1 << 16, 1));
     p.cluster = l.integer_in("cluster", 1, kMaxLevelFactor, 1);
     if (p.instances % p.cluster != 0) l.fail("cluster", fmt::format("{} instances do not split into clusters of {}", p.instances, p.cluster));
     LevelNetwork net;
+    double area = 0;  // one instance's, from its component
     if (l.has("component") && s.keeps == std::array<bool, kOperands>{}) {  // a fan-out's network
       const ComponentNetwork n = component_network(l.child("component"), *tech);
-      net = {true, n.pj_per_bit, tech->word_bits, n.network, n.width_bits};
+      net = {true, n.pj_per_bit, bits, n.network, n.width_bits};
+      area = n.area_mm2;
       d.bandwidth.push_back(LevelBandwidth{});
     } else if (l.has("component")) {
-      d.bandwidth.push_back(from_component(l, *tech, s.keeps, p, lim));
+      d.bandwidth.push_back(from_component(l, *tech, bits, s.keeps, p, lim, area));
     } else {
       if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
       else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
@@ -266,7 +299,14 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.prices.push_back(p);
     d.limits.push_back(lim);
     d.networks.push_back(net);
+    d.word_bits.push_back(bits);
+    d.area_mm2.push_back(area);
+    output_bits.push_back(s.keeps[static_cast<std::size_t>(Operand::Outputs)] ? bits[static_cast<std::size_t>(Operand::Outputs)] : 0);
   }
+  // Partial sums are as wide as the widest outputs any level keeps; a level
+  // keeping them narrower holds requantized, finished outputs only.
+  const int psum_bits = *std::max_element(output_bits.begin(), output_bits.end());
+  for (int b : output_bits) d.final_outputs_only.push_back(b > 0 && b < psum_bits);
   // Every tensor starts in the outermost level (DRAM): a level inside it that
   // keeps a tensor the outermost does not would have nothing to fill it from.
   for (int t = 0; t < kOperands; ++t)
@@ -281,13 +321,18 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   if (c.has("mac")) {  // a registered MAC class, priced from the energy table
     if (!tech) c.fail("mac", "a MAC class needs the design's technology, energy_table and word_bits");
     if (c.has("energy_pj")) c.fail("energy_pj", "the compute's MAC class sets this; give the class or the energy, not both");
-    d.compute_pj = mac_energy_pj(c.child("mac"), *tech);
+    const ComponentCompute mac = mac_compute(c.child("mac"), *tech);
+    d.compute_pj = mac.energy_pj;
+    d.compute_area_mm2 = mac.area_mm2;
   } else {
     d.compute_pj = c.number("energy_pj");
     if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");
   }
   c.reject_unknown_keys();
   root.reject_unknown_keys();
+  // The chip's area is known when every level below off-chip memory, and the compute units, are components.
+  d.area_complete = c.has("mac");
+  for (std::size_t i = 1; i < levels.size(); ++i) d.area_complete = d.area_complete && levels[i].has("component");
 
   // Each level fans out to the instances below it, and no further.
   for (std::size_t i = 0; i < levels.size(); ++i) {
@@ -313,6 +358,8 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     root.fail("levels", e.what());
   }
   if (const std::string broken = limits_broken(d.nest, d.limits, d.bounds); !broken.empty()) root.fail("levels", broken);
+  if (const std::string broken = accumulation_broken(d, count_level_accesses(d.nest, d.bounds)); !broken.empty())
+    root.fail("levels", broken);
   return d;
 }
 
@@ -374,7 +421,7 @@ std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nes
     if (l < d.networks.size() && d.networks[l].present)
       for (int t = 0; t < kOperands; ++t)
         out[l].network_pj[t] = static_cast<double>(values_crossing(nest, c, l, static_cast<Operand>(t))) *
-                               d.networks[l].word_bits * d.networks[l].pj_per_bit;
+                               d.networks[l].word_bits[t] * d.networks[l].pj_per_bit;
   }
   return out;
 }

@@ -26,6 +26,12 @@
 //       spatial: [C3, M4]         # fan-out to the level below
 //       multicast: per_value      # or per_dimension (level_nest.h)
 //   compute: {name: mac, instances: 256, energy_pj: 0.315}
+//
+// Levels may instead be built from registered components (`component:`,
+// level_component.h); the design then gives its technology, energy table and
+// `word_bits` (one width, or one per tensor), and a level may give its own
+// `word_bits` (DRAM keeping outputs requantized at 8 bits while partial sums
+// are 32 bits wide below it).
 #include <array>
 #include <string>
 #include <vector>
@@ -43,7 +49,11 @@ constexpr int kLevelActions = 3;
 
 struct LevelPrices {
   int64_t instances = 1;
-  int64_t block_words = 1;
+  // Values of each tensor one access moves: the same for every tensor when
+  // the design gives `block_words`; a component's word over each tensor's
+  // width (word_bits) otherwise, so a 64-bit word moves eight 8-bit weights
+  // but two 32-bit partial sums.
+  std::array<int64_t, kOperands> block_words{1, 1, 1};
   // Instances that share one wide access port (a vector register feeding a
   // row of MACs): one access serves every instance of the cluster the mapping
   // uses, so its energy is shared among them (Timeloop's cluster_size).
@@ -51,7 +61,8 @@ struct LevelPrices {
   std::array<std::array<double, kLevelActions>, kOperands> pj{};  // [tensor][action], per access
   double leak_pj_per_cycle = 0;
   double per_value(Operand o, LevelAction a) const {
-    return pj[static_cast<std::size_t>(o)][static_cast<std::size_t>(a)] / static_cast<double>(block_words);
+    const auto t = static_cast<std::size_t>(o);
+    return pj[t][static_cast<std::size_t>(a)] / static_cast<double>(block_words[t]);
   }
 };
 
@@ -60,11 +71,16 @@ struct LevelPrices {
 // (Eyeriss' 108 KB buffer: 100 KB for inputs and partial sums, 8 KB for filters).
 struct LevelPartition {
   std::array<bool, kOperands> tensors{};
-  int64_t size = 0;  // values one instance holds of these tensors together
+  int64_t size = 0;  // what one instance holds of these tensors together, in the level's units
 };
 
 struct LevelLimits {
-  int64_t size = 0;               // values one instance holds, all kept tensors together (0: unbounded)
+  // The units sizes and bandwidths count: values, for a level whose file gives
+  // them in values; bits, for a level built from a component, so that tensors
+  // of different widths share its capacity and ports as the hardware does.
+  bool in_bits = false;
+  std::array<int64_t, kOperands> units{1, 1, 1};  // what one value of each tensor takes: 1, or its bits
+  int64_t size = 0;               // what one instance holds, all kept tensors together (0: unbounded)
   // Kept tensors in no partition share what the partitions leave of `size`
   // (unbounded when the level gives no size).
   std::vector<LevelPartition> partitions;
@@ -73,7 +89,8 @@ struct LevelLimits {
   std::array<bool, kDims> temporal_dims{};  // dimensions the level's own loops may iterate (a dataflow's constraint)
 };
 
-// How fast one instance of a level moves values, per cycle (0: unbounded).
+// How fast one instance of a level moves values, per cycle (0: unbounded),
+// in the level's units (LevelLimits: values, or bits).
 // A level with one port shared by reads and writes gives `shared`.
 struct LevelBandwidth {
   double read = 0;    // values sent out: reads down to the children, drains up to the parent
@@ -88,7 +105,7 @@ struct LevelBandwidth {
 struct LevelNetwork {
   bool present = false;
   double pj_per_bit = 0;
-  int word_bits = 0;
+  std::array<int, kOperands> word_bits{};  // per tensor: the bits one value takes on the wires
   std::array<int, kOperands> network{};  // per tensor: the network it travels on
   std::vector<int64_t> width_bits;      // per network
 };
@@ -102,10 +119,24 @@ struct LevelDesign {
   std::vector<LevelLimits> limits;  // as nest.levels
   std::vector<LevelBandwidth> bandwidth;  // as nest.levels
   std::vector<LevelNetwork> networks;     // as nest.levels
+  // As nest.levels: the level keeps outputs narrower than the partial sums
+  // below it (word_bits), so what reaches it has been requantized and only
+  // finished outputs may be written there: a mapping that would bring a
+  // partial sum back out of it to go on accumulating is refused.
+  std::vector<bool> final_outputs_only;
   std::string compute_name;
   int64_t compute_instances = 1;
   double compute_pj = 0;
+  // What only designs built from registered components give (level_component.h).
+  double clock_hz = 0;  // the technology's clock; 0 when the design gives no technology
+  std::vector<std::array<int, kOperands>> word_bits;  // as nest.levels: each tensor's width there; 0 when not given
+  std::vector<double> area_mm2;  // as nest.levels: one instance's component (its network, for a fan-out); 0 without
+  double compute_area_mm2 = 0;   // one compute unit's MAC class; 0 without
+  bool area_complete = false;    // every on-chip level and the compute units come from components
 };
+
+// Whether `root` is a level design (a `levels:` chain) rather than an engine design (`components:`).
+bool is_level_design(const ConfigNode& root);
 
 // Parses and checks a level design; errors are ConfigErrors naming file, line and key.
 // Mapped: the file's loops are the mapping, and must cover its layer.

@@ -48,9 +48,11 @@ std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>&
     std::array<uint64_t, kOperands> block{};
     uint64_t held = 0;
     for (int t = 0; t < kOperands; ++t)
-      if (s.keeps[t]) held += block[t] = level_block(nest, static_cast<int>(l), static_cast<Operand>(t), b);
+      if (s.keeps[t])
+        held += block[t] = level_block(nest, static_cast<int>(l), static_cast<Operand>(t), b) * static_cast<uint64_t>(lim.units[t]);
+    const char* unit = lim.in_bits ? "bits" : "values";
     if (lim.size > 0 && held > static_cast<uint64_t>(lim.size))
-      return fmt::format("level '{}' would hold {} values, but its size is {}", s.name, held, lim.size);
+      return fmt::format("level '{}' would hold {} {}, but its size is {}", s.name, held, unit, lim.size);
     // Each partition holds its own tensors; the rest share what is left.
     std::array<bool, kOperands> partitioned{};
     uint64_t set_aside = 0;
@@ -59,8 +61,8 @@ std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>&
       for (int t = 0; t < kOperands; ++t)
         if (p.tensors[t]) in += block[t], partitioned[t] = true;
       if (in > static_cast<uint64_t>(p.size))
-        return fmt::format("level '{}' would hold {} values in its {} partition, but the partition's size is {}", s.name, in,
-                           partition_name(p), p.size);
+        return fmt::format("level '{}' would hold {} {} in its {} partition, but the partition's size is {}", s.name, in,
+                           unit, partition_name(p), p.size);
       set_aside += static_cast<uint64_t>(p.size);
     }
     if (lim.size == 0) continue;
@@ -68,8 +70,21 @@ std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>&
     for (int t = 0; t < kOperands; ++t)
       if (s.keeps[t] && !partitioned[t]) rest += block[t];
     if (rest > static_cast<uint64_t>(lim.size) - set_aside)
-      return fmt::format("level '{}' would hold {} values outside its partitions, but they leave {} of its size", s.name, rest,
-                         static_cast<uint64_t>(lim.size) - set_aside);
+      return fmt::format("level '{}' would hold {} {} outside its partitions, but they leave {} of its size", s.name, rest,
+                         unit, static_cast<uint64_t>(lim.size) - set_aside);
+  }
+  return "";
+}
+
+std::string accumulation_broken(const LevelDesign& d, const LevelNestCounts& c) {
+  for (std::size_t l = 0; l < d.final_outputs_only.size(); ++l) {
+    if (!d.final_outputs_only[l]) continue;
+    const TensorAccesses& a = c.level[l][Operand::Outputs];
+    if (a.reads > 0 || a.fills > 0)
+      return fmt::format("level '{}' keeps outputs narrower than the partial sums below it (word_bits), so it holds "
+                         "finished outputs only; this mapping would bring {} partial sums back out of it to go on "
+                         "accumulating: keep the reduction (C, R, S) below it",
+                         d.nest.levels[l].name, a.reads);
   }
   return "";
 }

@@ -16,4 +16,9 @@ uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBoun
 // Empty when the nest fits; otherwise what does not, naming the level.
 std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>& limits, const LoopBounds& b);
 
+// Empty unless a level that keeps requantized outputs only (final_outputs_only)
+// would have to give partial sums back to go on accumulating (`c`, the
+// mapping's counts); otherwise what breaks, naming the level.
+std::string accumulation_broken(const LevelDesign& d, const LevelNestCounts& c);
+
 }  // namespace qnnsim

@@ -141,3 +141,23 @@ LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
 }
 
 }  // namespace qnnsim
+
+namespace qnnsim {
+
+std::string level_nest_text(const LevelNest& n) {
+  std::string s;
+  for (const StorageLevel& l : n.levels) {
+    if (l.temporal.empty() && l.spatial.empty()) continue;
+    s += (s.empty() ? "" : " | ") + l.name;
+    for (const LevelLoop& x : l.temporal) s += fmt::format(" {}{}", dim_name(x.dim), x.factor);
+    if (!l.spatial.empty()) {
+      s += " (";
+      for (std::size_t i = 0; i < l.spatial.size(); ++i)
+        s += fmt::format("{}{}{}", i ? " " : "", dim_name(l.spatial[i].dim), l.spatial[i].factor);
+      s += ")";
+    }
+  }
+  return s;
+}
+
+}  // namespace qnnsim

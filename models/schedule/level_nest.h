@@ -77,6 +77,10 @@ struct LevelNestCounts {
   uint64_t cycles = 0;               // temporal steps of one compute unit
 };
 
+// A mapping on one line, the levels that iterate or fan out, outside in:
+// "DRAM Q14 | shared_glb S3 P2 M8 (C3 M4) | pe_spad R3 Q2 P2".
+std::string level_nest_text(const LevelNest& n);
+
 // Throws std::invalid_argument (with what is wrong, by level name) when the
 // factors of a dimension do not multiply to its extent or a factor is below 1.
 void check_level_nest(const LevelNest& nest, const LoopBounds& b);

@@ -138,6 +138,7 @@ class Search {
     if (!limits_broken(n, d_.limits, b_).empty()) return std::nullopt;
     const LevelNestCounts counts = count_level_accesses(n, b_, LevelCountMethod::ClosedForm, &memo_);
     ++evaluated_;
+    if (!accumulation_broken(d_, counts).empty()) return std::nullopt;
     const double e = level_energy_pj(d_, n, counts);
     return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(level_cycles(d_, counts).total);
   }

@@ -131,6 +131,15 @@ struct DataflowSummary {
   double peak_gops = 0;  // every lane busy every cycle
 };
 
+// Level designs only (schedule/level_design.h): how the run was costed.
+struct LevelRunSummary {
+  std::string objective;                 // what the level search minimised per layer
+  double search_s = 0;                   // the searches' wall time over all layers
+  uint64_t mappings_evaluated = 0;
+  std::vector<std::string> not_costed;   // layers the design has no unit for (pooling, element-wise, ...)
+  std::vector<std::string> warnings;
+};
+
 // Adds a layer's MACs, energy (by component and action), traffic, compute
 // and stall cycles to the network's. Times are the caller's: layers in
 // sequence add up, pipelined stages overlap.
@@ -150,6 +159,7 @@ struct RunResult {
   std::optional<InMemorySummary> in_memory;
   std::optional<DataflowSummary> dataflow;
   std::optional<PeArraySummary> pe_array;
+  std::optional<LevelRunSummary> levels;
   std::vector<ComponentStats> component_stats;  // components with figures beyond their counts
 };
 

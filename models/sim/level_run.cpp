@@ -1,0 +1,156 @@
+#include "sim/level_run.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace qnnsim {
+
+namespace {
+
+constexpr const char* kTensorNames[kOperands] = {"weights", "inputs", "outputs"};
+
+// The narrowest width any level keeps a tensor at: every level holding it must hold its values whole.
+int narrowest(const LevelDesign& d, int t) {
+  int bits = 0;
+  for (std::size_t l = 0; l < d.nest.levels.size(); ++l)
+    if (d.nest.levels[l].keeps[t] && d.word_bits[l][t] > 0) bits = bits == 0 ? d.word_bits[l][t] : std::min(bits, d.word_bits[l][t]);
+  return bits;
+}
+
+// A layer whose values are wider than the design's words cannot run on it;
+// narrower values take a whole word each (the levels do not pack them).
+void check_widths(const LevelDesign& d, const Layer& l) {
+  const int given[kOperands] = {l.precision.weights.bits, l.precision.inputs.bits, l.precision.outputs.bits};
+  for (int t = 0; t < kOperands; ++t) {
+    const int bits = narrowest(d, t);
+    if (bits > 0 && given[t] > bits)
+      throw std::invalid_argument(fmt::format("layer '{}' has {}-bit {}, wider than the {}-bit words the design keeps "
+                                              "them in (word_bits)",
+                                              l.name, given[t], kTensorNames[t], bits));
+  }
+}
+
+LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping& m, int64_t batch) {
+  LayerResult r;
+  r.name = l.name;
+  r.type = layer_type_name(l.type);
+  r.tiling = level_nest_text(m.nest);
+  r.active_pes = m.counts.computes_used;
+  r.macs = l.macs() * batch;
+  r.cycles = m.cycles.total;
+  r.latency_s = static_cast<double>(r.cycles) / d.clock_hz;
+  r.compute_cycles = m.cycles.compute;
+  r.bound_cycles = m.cycles.total;  // the level model's time is its bound
+  r.bound_resource = m.cycles.bound;
+  if (m.cycles.total > m.cycles.compute) r.stall_cycles[m.cycles.bound] = m.cycles.total - m.cycles.compute;
+  r.pe_utilization = r.cycles == 0 ? 0.0
+                                   : static_cast<double>(m.counts.computes) /
+                                         (static_cast<double>(d.compute_instances) * static_cast<double>(r.cycles));
+  const std::vector<LevelEnergy> e = price_levels(d, m.nest, m.counts);
+  const auto action = [&](const std::string& component, const std::string& name, uint64_t count, double pj) {
+    if (count > 0 || pj > 0) r.actions.push_back({component, name, count, pj});
+  };
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const std::string& level = d.nest.levels[i].name;
+    const LevelPrices& p = d.prices[i];
+    for (int t = 0; t < kOperands; ++t) {
+      const auto o = static_cast<Operand>(t);
+      const TensorAccesses& a = m.counts.level[i][o];
+      if (d.nest.levels[i].keeps[t]) {
+        // Per value, as price_levels charges them (a cluster's shared access aside, which price_levels divides).
+        const double total = a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
+                             a.updates * p.per_value(o, LevelAction::Update);
+        const double scale = total > 0 ? e[i].accesses_pj[t] / total : 0.0;
+        action(level, fmt::format("{}.read", kTensorNames[t]), a.reads, a.reads * p.per_value(o, LevelAction::Read) * scale);
+        action(level, fmt::format("{}.fill", kTensorNames[t]), a.fills, a.fills * p.per_value(o, LevelAction::Write) * scale);
+        action(level, fmt::format("{}.update", kTensorNames[t]), a.updates,
+               a.updates * p.per_value(o, LevelAction::Update) * scale);
+      }
+      if (d.networks[i].present)
+        action(level, fmt::format("{}.sent", kTensorNames[t]), values_crossing(m.nest, m.counts, i, o), e[i].network_pj[t]);
+    }
+    action(level, "leakage_cycles", e[i].leak_pj > 0 ? m.cycles.total : 0, e[i].leak_pj);
+    r.energy_breakdown_pj[level] += e[i].total_pj();
+    r.energy_pj += e[i].total_pj();
+  }
+  const double compute_pj = d.compute_pj * static_cast<double>(m.counts.computes);
+  action(d.compute_name, "mac", m.counts.computes, compute_pj);
+  r.energy_breakdown_pj[d.compute_name] += compute_pj;
+  r.energy_pj += compute_pj;
+  // The outermost level is off-chip memory: what crosses its port, at each tensor's width there.
+  double bits = 0;
+  for (int t = 0; t < kOperands; ++t) {
+    const TensorAccesses& a = m.counts.level[0].tensor[t];
+    bits += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * d.word_bits[0][t];
+  }
+  r.dram_bytes = bits / 8;
+  for (std::size_t i = 0; i < d.nest.levels.size(); ++i)
+    if (m.cycles.total > 0)
+      r.utilization[d.nest.levels[i].name + "_bandwidth"] =
+          static_cast<double>(m.cycles.level[i]) / static_cast<double>(m.cycles.total);
+  return r;
+}
+
+}  // namespace
+
+RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjective objective) {
+  if (d.clock_hz <= 0)
+    throw std::invalid_argument(d.file + ": a level design runs at its technology's clock; give `technology` (with "
+                                "`energy_table` and `word_bits`), as designs built from components do");
+  RunResult r;
+  r.arch = d.file;
+  r.workload = w.name;
+  r.batch = w.batch;
+  r.clock_hz = d.clock_hz;
+  r.pes = d.compute_instances;
+  LevelRunSummary run;
+  run.objective = objective == LevelObjective::Edp ? "edp" : "energy";
+  Summary& s = r.summary;
+  for (const Layer& l : w.layers) {
+    if (!layer_uses_array(l.type)) {
+      LayerResult skipped;
+      skipped.name = l.name;
+      skipped.type = layer_type_name(l.type);
+      skipped.tiling = "not costed: the level design has no vector unit";
+      run.not_costed.push_back(l.name);
+      r.layers.push_back(std::move(skipped));
+      continue;
+    }
+    check_widths(d, l);
+    const auto start = std::chrono::steady_clock::now();
+    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), objective);
+    run.search_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", l.name));
+    run.mappings_evaluated += m->evaluated;
+    LayerResult lr = cost_layer(d, l, *m, w.batch);
+    s.cycles += lr.cycles;  // layer after layer
+    s.latency_s += lr.latency_s;
+    add_layer_totals(s, lr);
+    r.layers.push_back(std::move(lr));
+  }
+  if (!run.not_costed.empty())
+    run.warnings.push_back(fmt::format("{} of {} layers are not costed (no vector unit in a level design): {}",
+                                       run.not_costed.size(), w.layers.size(), fmt::join(run.not_costed, ", ")));
+  s.pe_utilization = s.cycles == 0 ? 0.0
+                                   : static_cast<double>(s.macs) /
+                                         (static_cast<double>(r.pes) * static_cast<double>(s.cycles));
+  if (d.area_complete) {
+    for (std::size_t i = 1; i < d.nest.levels.size(); ++i) {  // off-chip memory is not on the chip
+      const double a = d.area_mm2[i] * static_cast<double>(d.prices[i].instances);
+      s.area_breakdown_mm2[d.nest.levels[i].name] = a;
+      s.area_mm2 += a;
+    }
+    s.area_breakdown_mm2[d.compute_name] = d.compute_area_mm2 * static_cast<double>(d.compute_instances);
+    s.area_mm2 += s.area_breakdown_mm2[d.compute_name];
+  } else {
+    run.warnings.push_back("area not modelled: some levels or the compute units are priced by numbers, not components");
+  }
+  finish_summary(s);
+  r.levels = run;
+  return r;
+}
+
+}  // namespace qnnsim

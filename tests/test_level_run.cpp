@@ -1,0 +1,118 @@
+// `qnnsim run` on a level design (sim/level_run): every array layer as the
+// level search maps it, the rest listed as not costed, reported like any run.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "schedule/level_search.h"
+#include "sim/level_run.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+TEST_CASE("a level design runs a workload layer after layer, each as the level search maps it", "[levels][report]") {
+  const LevelDesign d = load_level_design(shipped("arch/levels/eyeriss_v1.yaml"), LevelDesignUse::ToSearch);
+  const Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  const RunResult r = run_level_design(d, w, LevelObjective::Edp);
+  REQUIRE(r.layers.size() == w.layers.size());
+  REQUIRE(r.levels);
+  CHECK(r.levels->not_costed == std::vector<std::string>{"pool1", "pool2"});
+  REQUIRE(r.levels->warnings.size() == 1);
+  CHECK_THAT(r.levels->warnings[0], Catch::Contains("pool1, pool2"));
+  CHECK(r.clock_hz == Approx(200e6));
+  double energy = 0, seconds = 0;
+  uint64_t cycles = 0;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    const LayerResult& lr = r.layers[i];
+    if (!layer_uses_array(l.type)) {
+      CHECK(lr.energy_pj == 0);
+      CHECK(lr.cycles == 0);
+      continue;
+    }
+    // The same figures the search gives the layer on its own.
+    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), LevelObjective::Edp);
+    REQUIRE(m);
+    CHECK(lr.cycles == m->cycles.total);
+    CHECK(lr.energy_pj == Approx(m->energy_pj));
+    CHECK(lr.tiling == level_nest_text(m->nest));
+    CHECK(lr.macs == l.macs() * w.batch);
+    CHECK(static_cast<int64_t>(m->counts.computes) == lr.macs);
+    // Its actions add up to its energy, and its components to the same.
+    double actions = 0, components = 0;
+    for (const ActionResult& a : lr.actions) actions += a.energy_pj;
+    for (const auto& [name, pj] : lr.energy_breakdown_pj) components += pj;
+    CHECK(actions == Approx(lr.energy_pj));
+    CHECK(components == Approx(lr.energy_pj));
+    CHECK(action_count(lr, "mac", "mac") == m->counts.computes);
+    // Off-chip traffic: what crosses the outermost level's port, 16 bits a value.
+    uint64_t values = 0;
+    for (const TensorAccesses& a : m->counts.level[0].tensor) values += a.reads + a.fills + a.updates + a.drains;
+    CHECK(lr.dram_bytes == Approx(static_cast<double>(values) * 2));
+    CHECK(lr.latency_s == Approx(static_cast<double>(lr.cycles) / 200e6));
+    energy += lr.energy_pj;
+    seconds += lr.latency_s;
+    cycles += lr.cycles;
+  }
+  CHECK(r.summary.energy_pj == Approx(energy));
+  CHECK(r.summary.latency_s == Approx(seconds));
+  CHECK(r.summary.cycles == cycles);
+  // The chip's area from its components: 168 PEs' registers and MACs, the buffer and the networks.
+  double area = 0;
+  for (const auto& [name, mm2] : r.summary.area_breakdown_mm2) area += mm2;
+  CHECK(r.summary.area_mm2 == Approx(area));
+  CHECK(r.summary.area_breakdown_mm2.count("glb") == 1);
+  CHECK(r.summary.area_breakdown_mm2.count("dram") == 0);
+  CHECK(r.summary.area_mm2 > 0);
+}
+
+TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][reliability]") {
+  const Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  // No technology, so no clock: Timeloop's designs count accesses but do not run.
+  const LevelDesign timeloop =
+      load_level_design(shipped("configs/validation/timeloop/simple_weight_stationary.yaml"), LevelDesignUse::ToSearch);
+  CHECK_THROWS_WITH(run_level_design(timeloop, w, LevelObjective::Energy), Catch::Contains("technology"));
+  // 16-bit weights do not fit 8-bit words.
+  const auto dir = scratch_dir("level_run");
+  std::ofstream(dir / "eyeriss8.yaml") << replace_all(read_file(shipped("arch/levels/eyeriss_v1.yaml")), "word_bits: 16 ",
+                                                      "word_bits: 8 ");
+  const LevelDesign narrow = load_level_design((dir / "eyeriss8.yaml").string(), LevelDesignUse::ToSearch);
+  Workload wide = w;
+  wide.layers[0].precision.weights.bits = 16;
+  CHECK_THROWS_WITH(run_level_design(narrow, wide, LevelObjective::Energy),
+                    Catch::Contains("layer 'conv1' has 16-bit weights") && Catch::Contains("8-bit words"));
+  CHECK_NOTHROW(run_level_design(narrow, w, LevelObjective::Energy));
+
+  // On the command line: options the level run does not take exit 2.
+  const std::string design = shipped("arch/levels/eyeriss_v1.yaml"), trace = shipped("workloads/lenet5.yaml");
+  for (const char* option : {"--mappings m.yaml", "--objective latency", "--execution layer_sequential"}) {
+    CHECK(qnnsim_cli("run " + design + " " + trace + " " + option, dir / "out", dir / "err") == 2);
+    CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("not available for level designs"));
+  }
+}
+
+TEST_CASE("a level design's run writes the common JSON and CSV", "[levels][report]") {
+  const auto dir = scratch_dir("level_run_cli");
+  REQUIRE(qnnsim_cli("run " + shipped("arch/levels/eyeriss_v1.yaml") + " " + shipped("workloads/lenet5.yaml") + " --quiet --json " +
+                         (dir / "r.json").string() + " --csv " + (dir / "r.csv").string(),
+                     dir / "out", dir / "err") == 0);
+  CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("warning: 2 of 7 layers are not costed"));
+  const nlohmann::json j = nlohmann::json::parse(read_file((dir / "r.json").string()));
+  CHECK(j["level_design"]["objective"] == "edp");
+  CHECK(j["level_design"]["not_costed"].size() == 2);
+  CHECK(j["layers"][0]["tiling"].get<std::string>().find("dram") != std::string::npos);
+  const auto rows = csv_rows(read_file((dir / "r.csv").string()));
+  REQUIRE(rows.size() == 7);
+  // The engine's DRAM, buffer and NoC columns do not apply: empty, not 0.
+  CHECK(rows[0].at("stall_dram_cycles").empty());
+  CHECK(rows[0].at("glb_bandwidth_fraction").empty());
+  CHECK(rows[1].at("tiling") == "not costed: the level design has no vector unit");
+  CHECK(rows[0].at("energy_glb_pj") != "0");
+  // validate knows a level design for what it is.
+  CHECK(qnnsim_cli("validate " + shipped("arch/levels/eyeriss_v1.yaml"), dir / "out", dir / "err") == 0);
+  CHECK_THAT(read_file((dir / "out").string()), Catch::Contains("level design, 6 levels over 168 compute units"));
+}
