@@ -2,7 +2,7 @@
 // Where a kept tensor's partial sums wait between the passes that accumulate
 // them: in the PEs' scratchpads, or in the global buffer.
 //
-// Row stationary (Chen et al., ISCA 2016, Sec. V-A) has each PE run a 1-D
+// Row stationary (Chen et al., ISCA 2016, its dataflow section) has each PE run a 1-D
 // convolution: it slides its filter row along an input row and finishes one
 // partial sum after the row's S taps (for each of the channels and filters it
 // interleaves), which then leaves for the PE above. The PE's psum scratchpad
