@@ -57,3 +57,18 @@ TEST_CASE("the Eyeriss energy table keeps the published normalized costs", "[eye
   CHECK(glb_word * 16 / static_cast<double>(arch->glb->width_bits()) / mac == Approx(6).epsilon(0.002));
   CHECK(16 * arch->dram->action_energy_pj({"dram", "read_bits", 0}) / mac == Approx(200).epsilon(0.002));
 }
+
+TEST_CASE("the recorded per-layer chip powers add up to the published chip power", "[eyeriss]") {
+  // JSSC 2017 Table V gives each CONV layer's power and the 278 mW of all
+  // five; the per-layer figures weighted by each layer's total time must give
+  // it, which catches a mistyped figure in the validation setup.
+  const ConfigNode setup = ConfigNode::load_file(shipped("configs/validation/eyeriss_v1_alexnet.yaml"));
+  const ConfigNode layers = setup.child("layers");
+  double energy = 0, time = 0;
+  for (const char* name : {"conv1", "conv2", "conv3", "conv4", "conv5"}) {
+    const ConfigNode l = layers.child(name);
+    energy += l.number("power_mw") * l.number("total_ms");
+    time += l.number("total_ms");
+  }
+  CHECK(energy / time == Approx(setup.number("power_mw")).epsilon(0.005));
+}

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/psum_holding.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim::search {
@@ -226,13 +227,15 @@ class Estimator {
       loops[k] = {m.dram_order[k], 1, tiles[static_cast<std::size_t>(m.dram_order[k])]};
       loops[kDims + k] = {m.glb_order[k], 2, ppt[static_cast<std::size_t>(m.glb_order[k])]};
     }
+    const bool holds_outputs = pe_holds_outputs(arch_, b_, m.pe);
     // How often each value of a tensor is fetched again, into the buffer or into the PEs.
     // Each dimension has one loop per level, whose factor is its tile count
     // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
     // that the tensor does not depend on multiply up to its refetch factor.
     const auto refetch = [&](Operand o, bool to_pe) {
       const std::size_t n = to_pe ? 2 * kDims : kDims;
-      const bool every_pass = to_pe && !flow.keeps(o);
+      // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
+      const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
       const int cut = every_pass ? static_cast<int>(n) - 1 : cut_position(loops.data(), n, o);
       double f = 1;
       for (int i = 0; i <= cut; ++i) {

@@ -1,6 +1,7 @@
 #include "schedule/nest_counts.h"
 
 #include "schedule/nest_blocks.h"
+#include "schedule/psum_holding.h"
 
 namespace qnnsim {
 
@@ -190,9 +191,11 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
 // Operands the PEs keep: fetched into the scratchpads once per change of what they depend on.
 void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
   const std::vector<LoopRef> loops = loops_above(c.m, c.b, true);
+  const bool holds_outputs = pe_holds_outputs(c.arch, c.b, c.m.pe);
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
     if (!flow.keeps(o)) continue;
-    const std::array<int, kDims> level = counted_levels(loops, cut_position(loops, o));
+    const int cut = o == Operand::Outputs ? output_cut(holds_outputs, loops.data(), loops.size()) : cut_position(loops, o);
+    const std::array<int, kDims> level = counted_levels(loops, cut);
     const FetchFactors all = fetch_factors(c, o, level, true, false);
     OperandCounts& x = k[o];
     const uint64_t bits = c.bits_of(o);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "schedule/psum_holding.h"
+
 namespace qnnsim {
 
 namespace {
@@ -20,7 +22,8 @@ NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBound
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
     const auto i = static_cast<std::size_t>(o);
     glb_cut_[i] = cut_position(dram, o);
-    pe_cut_[i] = cut_position(both, o);
+    pe_cut_[i] = o == Operand::Outputs ? output_cut(pe_holds_outputs(arch_, b_, m_.pe), both.data(), both.size())
+                                       : cut_position(both, o);
     pe_level_[i] = counted_levels(both, pe_cut_[i]);
   }
 }
