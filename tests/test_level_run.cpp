@@ -2,6 +2,7 @@
 // level search maps it, the rest listed as not costed, reported like any run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -14,15 +15,25 @@
 using namespace qnnsim;
 using namespace qnnsim::test;
 
+namespace {
+
+// LeNet-5 accumulating in 16 bits, as Eyeriss' 16-bit MACs do.
+Workload lenet_16_bit_sums() {
+  Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  for (Layer& l : w.layers) l.precision.accumulator.bits = 16;
+  return w;
+}
+
+}  // namespace
+
 TEST_CASE("a level design runs a workload layer after layer, each as the level search maps it", "[levels][report]") {
   const LevelDesign d = load_level_design(shipped("arch/levels/eyeriss_v1.yaml"), LevelDesignUse::ToSearch);
-  const Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  const Workload w = lenet_16_bit_sums();
   const RunResult r = run_level_design(d, w, LevelObjective::Edp);
   REQUIRE(r.layers.size() == w.layers.size());
   REQUIRE(r.levels);
-  CHECK(r.levels->not_costed == std::vector<std::string>{"pool1", "pool2"});
-  REQUIRE(r.levels->warnings.size() == 1);
-  CHECK_THAT(r.levels->warnings[0], Catch::Contains("pool1, pool2"));
+  CHECK(r.levels->not_costed.empty());
+  CHECK(r.levels->warnings.empty());
   CHECK(r.clock_hz == Approx(200e6));
   double energy = 0, seconds = 0;
   uint64_t cycles = 0;
@@ -30,8 +41,25 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
     const Layer& l = w.layers[i];
     const LayerResult& lr = r.layers[i];
     if (!layer_uses_array(l.type)) {
-      CHECK(lr.energy_pj == 0);
-      CHECK(lr.cycles == 0);
+      // Pooling on the one 16-bit lane beside the buffer: three compares a
+      // 2x2 output, one a cycle; the inputs come from DRAM through the
+      // buffer, the outputs go back the same way, 16 bits a value.
+      CHECK(lr.compute_cycles == static_cast<uint64_t>(l.output_count() * 3));
+      CHECK(action_count(lr, "vector", "op") == static_cast<uint64_t>(l.output_count() * 3));
+      CHECK(action_count(lr, "dram", "inputs.read") == static_cast<uint64_t>(l.input_count()));
+      CHECK(action_count(lr, "glb", "inputs.fill") == static_cast<uint64_t>(l.input_count()));
+      CHECK(action_count(lr, "glb", "outputs.update") == static_cast<uint64_t>(l.output_count()));
+      CHECK(action_count(lr, "dram", "outputs.update") == static_cast<uint64_t>(l.output_count()));
+      CHECK(lr.dram_bytes == Approx(static_cast<double>(l.input_count() + l.output_count()) * 2));
+      // DRAM's one 64-bit word a cycle moves 4 values: slower than the lane only if more than 4 values an output.
+      const uint64_t dram = static_cast<uint64_t>(std::ceil((l.input_count() + l.output_count()) / 4.0));
+      CHECK(lr.cycles == std::max(lr.compute_cycles, dram));
+      double actions = 0;
+      for (const ActionResult& a : lr.actions) actions += a.energy_pj;
+      CHECK(actions == Approx(lr.energy_pj));
+      energy += lr.energy_pj;
+      seconds += lr.latency_s;
+      cycles += lr.cycles;
       continue;
     }
     // The same figures the search gives the layer on its own.
@@ -66,12 +94,13 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
   for (const auto& [name, mm2] : r.summary.area_breakdown_mm2) area += mm2;
   CHECK(r.summary.area_mm2 == Approx(area));
   CHECK(r.summary.area_breakdown_mm2.count("glb") == 1);
+  CHECK(r.summary.area_breakdown_mm2.count("vector") == 1);
   CHECK(r.summary.area_breakdown_mm2.count("dram") == 0);
   CHECK(r.summary.area_mm2 > 0);
 }
 
 TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][reliability]") {
-  const Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  const Workload w = lenet_16_bit_sums();
   // No technology, so no clock: Timeloop's designs count accesses but do not run.
   const LevelDesign timeloop =
       load_level_design(shipped("configs/validation/timeloop/simple_weight_stationary.yaml"), LevelDesignUse::ToSearch);
@@ -86,18 +115,27 @@ TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][rel
   CHECK_THROWS_WITH(run_level_design(narrow, wide, LevelObjective::Energy),
                     Catch::Contains("layer 'conv1' has 16-bit weights") && Catch::Contains("8-bit words"));
   CHECK_NOTHROW(run_level_design(narrow, w, LevelObjective::Energy));
+  // 32-bit sums do not fit the 16-bit MACs' accumulators.
+  CHECK_THROWS_WITH(run_level_design(narrow, load_workload(shipped("workloads/lenet5.yaml")), LevelObjective::Energy),
+                    Catch::Contains("layer 'conv1': IntMAC accumulates 16 bits; the layer needs 32"));
 
   // On the command line: options the level run does not take exit 2.
   const std::string design = shipped("arch/levels/eyeriss_v1.yaml"), trace = shipped("workloads/lenet5.yaml");
   for (const char* option : {"--mappings m.yaml", "--objective latency", "--execution layer_sequential"}) {
-    CHECK(qnnsim_cli("run " + design + " " + trace + " " + option, dir / "out", dir / "err") == 2);
+    CHECK(qnnsim_cli("run " + design + " " + trace + " --bits accumulator=16 " + option, dir / "out", dir / "err") == 2);
     CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("not available for level designs"));
   }
 }
 
 TEST_CASE("a level design's run writes the common JSON and CSV", "[levels][report]") {
+  // Eyeriss' levels without the vector unit: the pooling layers are listed as not costed.
   const auto dir = scratch_dir("level_run_cli");
-  REQUIRE(qnnsim_cli("run " + shipped("arch/levels/eyeriss_v1.yaml") + " " + shipped("workloads/lenet5.yaml") + " --quiet --json " +
+  const std::string design = (dir / "eyeriss_no_vector.yaml").string();
+  std::string text = read_file(shipped("arch/levels/eyeriss_v1.yaml"));
+  const std::size_t from = text.find("\nvector:"), to = text.find("\ncompute:");
+  REQUIRE(from < to);
+  std::ofstream(design) << text.erase(from, to - from);
+  REQUIRE(qnnsim_cli("run " + design + " " + shipped("workloads/lenet5.yaml") + " --quiet --bits accumulator=16 --json " +
                          (dir / "r.json").string() + " --csv " + (dir / "r.csv").string(),
                      dir / "out", dir / "err") == 0);
   CHECK_THAT(read_file((dir / "err").string()), Catch::Contains("warning: 2 of 7 layers are not costed"));
@@ -110,7 +148,7 @@ TEST_CASE("a level design's run writes the common JSON and CSV", "[levels][repor
   // The engine's DRAM, buffer and NoC columns do not apply: empty, not 0.
   CHECK(rows[0].at("stall_dram_cycles").empty());
   CHECK(rows[0].at("glb_bandwidth_fraction").empty());
-  CHECK(rows[1].at("tiling") == "not costed: the level design has no vector unit");
+  CHECK(rows[1].at("tiling") == "not costed: the design has no vector unit");
   CHECK(rows[0].at("energy_glb_pj") != "0");
   // validate knows a level design for what it is.
   CHECK(qnnsim_cli("validate " + shipped("arch/levels/eyeriss_v1.yaml"), dir / "out", dir / "err") == 0);

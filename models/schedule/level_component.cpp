@@ -60,7 +60,7 @@ ComponentNetwork component_network(const ConfigNode& component, const LevelTechn
 }
 
 ComponentCompute mac_compute(const ConfigNode& node, const LevelTechnology& t) {
-  const auto mac = make_mac(node, BuildContext{t.tech, *t.table});
+  auto mac = make_mac(node, BuildContext{t.tech, *t.table});
   LayerPrecision p;
   p.weights.bits = mac->weight_bits();
   p.inputs.bits = mac->input_bits();
@@ -71,7 +71,8 @@ ComponentCompute mac_compute(const ConfigNode& node, const LevelTechnology& t) {
     node.fail("class", fmt::format("a {} unit completes {} MAC(s) every {} cycle(s) at its {}x{}-bit widths; the level "
                                    "model steps one MAC a cycle on each unit",
                                    node.text("class"), r.macs, r.cycles, p.weights.bits, p.inputs.bits));
-  return {mac->energy_pj(mac->action(p)), mac->area_um2() * 1e-6};
+  const double energy = mac->energy_pj(mac->action(p)), area = mac->area_um2() * 1e-6;
+  return {energy, area, std::move(mac)};
 }
 
 ComponentLevel component_level(const ConfigNode& component, const LevelTechnology& t, const TensorBits& bits,

@@ -17,6 +17,8 @@
 
 namespace qnnsim {
 
+class MacSpec;  // mac/mac_spec.h
+
 // Bits of one value of each tensor (weights, inputs, outputs).
 using TensorBits = std::array<int, kOperands>;
 
@@ -60,6 +62,7 @@ ComponentNetwork component_network(const ConfigNode& component, const LevelTechn
 struct ComponentCompute {
   double energy_pj = 0;  // one MAC
   double area_mm2 = 0;   // one unit
+  std::shared_ptr<const MacSpec> mac;  // prices from `t`'s table, which must outlive it
 };
 ComponentCompute mac_compute(const ConfigNode& mac, const LevelTechnology& t);
 

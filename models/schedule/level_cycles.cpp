@@ -14,6 +14,23 @@ uint64_t time_for(double values, double per_cycle) {
 
 }  // namespace
 
+uint64_t level_port_cycles(const LevelDesign& d, std::size_t l, const std::array<TensorAccesses, kOperands>& a,
+                           double instances) {
+  // In the level's units: values, or bits for a level built from a component.
+  const std::array<int64_t, kOperands> units = l < d.limits.size() ? d.limits[l].units : std::array<int64_t, kOperands>{1, 1, 1};
+  double sent = 0, taken = 0;
+  for (int o = 0; o < kOperands; ++o) {
+    sent += static_cast<double>(a[o].reads + a[o].drains) * static_cast<double>(units[o]);
+    taken += static_cast<double>(a[o].fills + a[o].updates) * static_cast<double>(units[o]);
+  }
+  sent /= instances;
+  taken /= instances;
+  const LevelBandwidth bw = l < d.bandwidth.size() ? d.bandwidth[l] : LevelBandwidth{};
+  uint64_t t = time_for(sent + taken, bw.shared);
+  t = std::max(t, time_for(sent, bw.read));
+  return std::max(t, time_for(taken, bw.write));
+}
+
 LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
   LevelCycles out;
   out.compute = c.cycles;
@@ -22,21 +39,8 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
   out.level.resize(c.level.size());
   for (std::size_t l = 0; l < c.level.size(); ++l) {
     // Per instance: the mapping spreads a level's traffic evenly over the instances it uses.
-    // In the level's units: values, or bits for a level built from a component.
-    const std::array<int64_t, kOperands> units = l < d.limits.size() ? d.limits[l].units : std::array<int64_t, kOperands>{1, 1, 1};
-    double sent = 0, taken = 0;
-    for (int o = 0; o < kOperands; ++o) {
-      const TensorAccesses& a = c.level[l].tensor[static_cast<std::size_t>(o)];
-      sent += static_cast<double>(a.reads + a.drains) * static_cast<double>(units[o]);
-      taken += static_cast<double>(a.fills + a.updates) * static_cast<double>(units[o]);
-    }
     const double instances = static_cast<double>(c.level[l].instances_used);
-    sent /= instances;
-    taken /= instances;
-    const LevelBandwidth bw = l < d.bandwidth.size() ? d.bandwidth[l] : LevelBandwidth{};
-    uint64_t t = time_for(sent + taken, bw.shared);
-    t = std::max(t, time_for(sent, bw.read));
-    t = std::max(t, time_for(taken, bw.write));
+    uint64_t t = level_port_cycles(d, l, c.level[l].tensor, instances);
     if (l < d.networks.size() && d.networks[l].present) {
       // A fan-out's networks: the bits each carries, per instance of the level.
       const LevelNetwork& net = d.networks[l];

@@ -21,4 +21,10 @@ struct LevelCycles {
 
 LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c);
 
+// Cycles the ports of one instance of level `l` need to move `a` (totals
+// over `instances` instances sharing the work evenly), at the level's
+// bandwidth in its units; 0 when unbounded.
+uint64_t level_port_cycles(const LevelDesign& d, std::size_t l, const std::array<TensorAccesses, kOperands>& a,
+                           double instances);
+
 }  // namespace qnnsim

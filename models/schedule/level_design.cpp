@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "arch/roles.h"
 #include "schedule/level_component.h"
 #include "schedule/level_cycles.h"
 #include "schedule/level_limits.h"
@@ -321,14 +322,28 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   if (c.has("mac")) {  // a registered MAC class, priced from the energy table
     if (!tech) c.fail("mac", "a MAC class needs the design's technology, energy_table and word_bits");
     if (c.has("energy_pj")) c.fail("energy_pj", "the compute's MAC class sets this; give the class or the energy, not both");
-    const ComponentCompute mac = mac_compute(c.child("mac"), *tech);
+    d.energy_table = tech->table;
+    ComponentCompute mac = mac_compute(c.child("mac"), *tech);
     d.compute_pj = mac.energy_pj;
     d.compute_area_mm2 = mac.area_mm2;
+    d.mac = std::move(mac.mac);
   } else {
     d.compute_pj = c.number("energy_pj");
     if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");
   }
   c.reject_unknown_keys();
+  if (root.has("vector")) {
+    if (!tech) root.fail("vector", "a vector unit needs the design's technology, energy_table and word_bits");
+    if (levels.size() < 2) root.fail("vector", "a vector unit sits beside an on-chip level; the design has only off-chip memory");
+    const ConfigNode v = root.child("vector");
+    v.expect_map("a registered vector unit: {class: VectorUnit, lanes: ..., bits: ...}");
+    const std::string cls = v.text("class");
+    d.energy_table = tech->table;
+    d.vector = VectorSpec::Registry::instance().create(cls, v, BuildContext{tech->tech, *d.energy_table});
+    if (!d.vector)
+      v.fail("class", fmt::format("unknown class '{}' for a vector unit; registered classes are {}", cls,
+                                  VectorSpec::Registry::instance().known_names()));
+  }
   root.reject_unknown_keys();
   // The chip's area is known when every level below off-chip memory, and the compute units, are components.
   d.area_complete = c.has("mac");

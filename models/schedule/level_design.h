@@ -33,11 +33,18 @@
 // `word_bits` (DRAM keeping outputs requantized at 8 bits while partial sums
 // are 32 bits wide below it).
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/config_node.h"
 #include "schedule/level_nest.h"
+
+namespace qnnsim {
+class EnergyTable;  // energy/energy_table.h
+class MacSpec;      // mac/mac_spec.h
+class VectorSpec;   // arch/roles.h
+}
 
 namespace qnnsim {
 
@@ -133,6 +140,12 @@ struct LevelDesign {
   std::vector<double> area_mm2;  // as nest.levels: one instance's component (its network, for a fan-out); 0 without
   double compute_area_mm2 = 0;   // one compute unit's MAC class; 0 without
   bool area_complete = false;    // every on-chip level and the compute units come from components
+  // `vector:` a registered vector unit beside the first on-chip level, for
+  // pooling, element-wise and normalisation layers and the requantization of
+  // array layers' outputs (sim/level_vector.h); null when the design has none.
+  std::shared_ptr<const VectorSpec> vector;
+  std::shared_ptr<const MacSpec> mac;  // `compute: {mac: ...}`: the units' class, whose widths a layer must fit; or null
+  std::shared_ptr<const EnergyTable> energy_table;  // the table `vector` and `mac` price from, kept alive with them
 };
 
 // Whether `root` is a level design (a `levels:` chain) rather than an engine design (`components:`).

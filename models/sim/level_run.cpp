@@ -1,5 +1,9 @@
 #include "sim/level_run.h"
 
+#include "arch/roles.h"
+#include "mac/mac_spec.h"
+#include "sim/level_vector.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -24,7 +28,7 @@ int narrowest(const LevelDesign& d, int t) {
 // narrower values take a whole word each (the levels do not pack them).
 void check_widths(const LevelDesign& d, const Layer& l) {
   const int given[kOperands] = {l.precision.weights.bits, l.precision.inputs.bits, l.precision.outputs.bits};
-  for (int t = 0; t < kOperands; ++t) {
+  for (int t = layer_uses_array(l.type) ? 0 : 1; t < kOperands; ++t) {  // a vector layer has no weights
     const int bits = narrowest(d, t);
     if (bits > 0 && given[t] > bits)
       throw std::invalid_argument(fmt::format("layer '{}' has {}-bit {}, wider than the {}-bit words the design keeps "
@@ -110,29 +114,43 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   run.objective = objective == LevelObjective::Edp ? "edp" : "energy";
   Summary& s = r.summary;
   for (const Layer& l : w.layers) {
+    if (!layer_uses_array(l.type) && d.vector) {
+      check_widths(d, l);
+      LayerResult lr = cost_vector_layer(d, l, w.batch);
+      s.cycles += lr.cycles;
+      s.latency_s += lr.latency_s;
+      add_layer_totals(s, lr);
+      r.layers.push_back(std::move(lr));
+      continue;
+    }
     if (!layer_uses_array(l.type)) {
       LayerResult skipped;
       skipped.name = l.name;
       skipped.type = layer_type_name(l.type);
-      skipped.tiling = "not costed: the level design has no vector unit";
+      skipped.tiling = "not costed: the design has no vector unit";
       run.not_costed.push_back(l.name);
       r.layers.push_back(std::move(skipped));
       continue;
     }
     check_widths(d, l);
+    if (d.mac)
+      if (const std::string problem = d.mac->precision_problem(l.precision); !problem.empty())
+        throw std::invalid_argument(fmt::format("layer '{}': {}; change the trace's widths, or override them with --bits "
+                                                "TENSOR=B", l.name, problem));
     const auto start = std::chrono::steady_clock::now();
     const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), objective);
     run.search_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", l.name));
     run.mappings_evaluated += m->evaluated;
     LayerResult lr = cost_layer(d, l, *m, w.batch);
+    if (d.vector) add_output_requantization(d, l, w.batch, lr);
     s.cycles += lr.cycles;  // layer after layer
     s.latency_s += lr.latency_s;
     add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
   if (!run.not_costed.empty())
-    run.warnings.push_back(fmt::format("{} of {} layers are not costed (no vector unit in a level design): {}",
+    run.warnings.push_back(fmt::format("{} of {} layers are not costed (the design has no vector unit: give one as `vector:`): {}",
                                        run.not_costed.size(), w.layers.size(), fmt::join(run.not_costed, ", ")));
   s.pe_utilization = s.cycles == 0 ? 0.0
                                    : static_cast<double>(s.macs) /
@@ -145,6 +163,10 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
     }
     s.area_breakdown_mm2[d.compute_name] = d.compute_area_mm2 * static_cast<double>(d.compute_instances);
     s.area_mm2 += s.area_breakdown_mm2[d.compute_name];
+    if (d.vector) {
+      s.area_breakdown_mm2["vector"] = d.vector->area_mm2();
+      s.area_mm2 += d.vector->area_mm2();
+    }
   } else {
     run.warnings.push_back("area not modelled: some levels or the compute units are priced by numbers, not components");
   }
