@@ -93,8 +93,8 @@ class BitFusionMac : public MacSpec {
   int accumulator_bits() const override { return abits_; }
   // Each operand split into 2-bit digits, LSB first; every pair of digits
   // multiplied by one BitBrick and the products shifted by 2(i + j) and
-  // added. A two's complement operand's top digit is signed (Bit Fusion's
-  // bricks take a sign bit per operand, Sharma et al., Section 3).
+  // added. A two's complement operand's top digit is signed: the bricks
+  // multiply signed as well as unsigned 2-bit digits (Sharma et al., ISCA 2018).
   int64_t product(int64_t w, int64_t x, const LayerPrecision& p) const override {
     const std::vector<int64_t> wd = digits(w, p.weights), xd = digits(x, p.inputs);
     int64_t acc = 0;

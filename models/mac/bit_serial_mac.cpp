@@ -56,8 +56,7 @@ class BitSerialMac : public MacSpec {
   int accumulator_bits() const override { return abits_; }
   // One cycle per bit of the serial operand, LSB first: the parallel operand
   // where the bit is 1, shifted by the bit's place and added; a two's
-  // complement operand's top bit weighs -2^(b-1), so that cycle subtracts
-  // (Stripes' handling of signed serial values).
+  // complement operand's top bit weighs -2^(b-1), so that cycle subtracts.
   int64_t product(int64_t w, int64_t x, const LayerPrecision& p) const override {
     const TensorPrecision& serial = serial_inputs_ ? p.inputs : p.weights;
     const int64_t bits_of = serial_inputs_ ? x : w, parallel = serial_inputs_ ? w : x;

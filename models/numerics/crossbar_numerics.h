@@ -1,7 +1,7 @@
 #pragma once
 // A Conv / Gemm layer's integer product computed the way an in-memory
-// crossbar design computes it (ISAAC: A. Shafiee et al., ISCA 2016, Sections
-// 3 and 5; PUMA: A. Ankit et al., ASPLOS 2019):
+// crossbar design computes it (ISAAC: A. Shafiee et al., ISCA 2016; PUMA:
+// A. Ankit et al., ASPLOS 2019):
 //
 //  - Weights (the layer's W-bit symmetric codes) are made non-negative, by an
 //    offset of 2^(W-1) (ISAAC's encoding, subtracted digitally as 2^(W-1) x the

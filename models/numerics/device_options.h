@@ -6,8 +6,8 @@
 // Units: a cell level is one step of conductance, (G_on - G_off) / (2^b - 1)
 // for b bits per cell; an ADC LSB is one such step driven by one DAC level.
 //  - variation: each programmed cell's conductance is its level's times
-//    exp(sigma z) (lognormal, the spread RRAM programming shows; median at the
-//    target) or (1 + sigma z) clamped at 0 (Gaussian), z standard normal,
+//    exp(sigma z) (lognormal, a usual model of the spread of programmed
+//    RRAM conductances; median at the target) or (1 + sigma z) clamped at 0 (Gaussian), z standard normal,
 //    drawn once when the weights are written.
 //  - on_off_ratio: G_on / G_off. Level 0 then conducts (2^b - 1) / (ratio - 1)
 //    steps, and the periphery does not subtract this leak: every driven row
