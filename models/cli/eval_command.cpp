@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_spec.h"
+#include "core/config_error.h"
 #include "core/output_file.h"
 #include "core/version.h"
 #include "numerics/eval_error.h"
@@ -79,10 +80,45 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
                                                            : numerics::RangeMethod::minmax;
   o.quant.calibration.images = a.calibration_images;
   o.quant.calibration.percentile = a.percentile;
+  o.jobs = a.jobs;
+  o.arch = a.arch;
+  o.adc_bits = a.adc_bits;
+  numerics::DeviceOptions& d = o.quant.device;
+  d.variation = a.variation;
+  d.variation_model = a.variation_model == "gaussian" ? numerics::VariationModel::gaussian : numerics::VariationModel::lognormal;
+  d.on_off_ratio = a.on_off_ratio;
+  d.stuck_at_0 = a.stuck_at_0;
+  d.stuck_at_1 = a.stuck_at_1;
+  d.read_noise = a.read_noise;
+  d.adc_offset = a.adc_offset;
+  d.seed = a.seed;
   return o;
 }
 
 std::string bits_text(const LayerBits& b) { return fmt::format("{}/{}", b.weights, b.activations); }
+
+double clip_fraction(const numerics::LayerResult& l) {
+  return l.conversions ? double(l.clipped) / double(l.conversions) : 0.0;
+}
+
+std::string crossbar_text(const numerics::CrossbarDesign& c) {
+  return fmt::format("{} rows, {}-bit cells, {}-bit DACs, {}-bit ADCs (full scale {}), {} weights{}", c.rows,
+                     c.bits_per_cell, c.dac_bits, c.adc_bits, (int64_t{1} << c.adc_bits) - 1,
+                     c.differential ? "differential" : "offset", c.flipped_columns ? ", flipped columns" : "");
+}
+
+std::string device_text(const numerics::DeviceOptions& d) {
+  if (d.ideal()) return "ideal devices";
+  std::string t;
+  const auto add = [&](const std::string& s) { t += (t.empty() ? "" : ", ") + s; };
+  if (d.variation > 0) add(fmt::format("{} variation {:g}", numerics::variation_model_name(d.variation_model), d.variation));
+  if (d.on_off_ratio > 0) add(fmt::format("on/off ratio {:g}", d.on_off_ratio));
+  if (d.stuck_at_0 > 0) add(fmt::format("stuck-at-0 {:g}", d.stuck_at_0));
+  if (d.stuck_at_1 > 0) add(fmt::format("stuck-at-1 {:g}", d.stuck_at_1));
+  if (d.read_noise > 0) add(fmt::format("read noise {:g}", d.read_noise));
+  if (d.adc_offset > 0) add(fmt::format("ADC offset sigma {:g} LSB", d.adc_offset));
+  return t + fmt::format(", seed {}", d.seed);
+}
 
 void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) {
   const numerics::QuantOptions& q = o.quant;
@@ -93,10 +129,18 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
       q.per_channel_weights ? "per channel" : "per tensor", q.symmetric_activations ? "symmetric" : "asymmetric",
       q.accumulator.bits, numerics::overflow_name(q.accumulator.overflow), numerics::requant_name(q.requant),
       numerics::range_method_name(q.calibration.method), r.calibration_images);
-  std::cout << fmt::format("{:<28} {:>5} {:>10} {:>10}\n", "layer", "W/A", "MACs", "overflow");
-  for (const numerics::LayerResult& l : r.layers)
-    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
-                             l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
+  if (r.crossbar) {
+    std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
+    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>10}\n", "layer", "W/A", "MACs", "conversions", "ADC clip");
+    for (const numerics::LayerResult& l : r.layers)
+      std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
+                               r.images ? l.conversions / r.images : 0, 100.0 * clip_fraction(l));
+  } else {
+    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>10}\n", "layer", "W/A", "MACs", "overflow");
+    for (const numerics::LayerResult& l : r.layers)
+      std::cout << fmt::format("{:<28} {:>5} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
+                               l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
+  }
   std::cout << fmt::format("\ntop-1 float      {:6.2f}%  ({:.2f} s, {:.2f} s of processor time)\n", 100 * r.float_accuracy(),
                            r.float_s, r.float_cpu_s);
   std::cout << fmt::format("top-1 quantized  {:6.2f}%  ({:.2f} s, {:.2f} s of processor time; calibration {:.2f} s)\n",
@@ -133,14 +177,46 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"calibration", numerics::range_method_name(q.calibration.method)},
                        {"calibration_images", r.calibration_images}};
   if (q.calibration.method == numerics::RangeMethod::percentile) j["quantization"]["percentile"] = q.calibration.percentile;
+  j["jobs"] = o.jobs;
+  if (r.crossbar) {
+    const numerics::CrossbarDesign& c = *r.crossbar;
+    const numerics::DeviceOptions& d = q.device;
+    j["in_memory"] = {{"arch", o.arch},
+                      {"arch_file", r.arch_file},
+                      {"rows", c.rows},
+                      {"bits_per_cell", c.bits_per_cell},
+                      {"dac_bits", c.dac_bits},
+                      {"adc_bits", c.adc_bits},
+                      {"signed_weights", c.differential ? "differential" : "offset"},
+                      {"flipped_columns", c.flipped_columns},
+                      {"columns_per_adc", c.columns_per_adc},
+                      {"variation", d.variation},
+                      {"variation_model", numerics::variation_model_name(d.variation_model)},
+                      {"on_off_ratio", d.on_off_ratio},
+                      {"stuck_at_0", d.stuck_at_0},
+                      {"stuck_at_1", d.stuck_at_1},
+                      {"read_noise", d.read_noise},
+                      {"adc_offset_lsb", d.adc_offset},
+                      {"seed", d.seed}};
+    int64_t conversions = 0, clipped = 0;
+    for (const numerics::LayerResult& l : r.layers) conversions += l.conversions, clipped += l.clipped;
+    j["adc_clip_fraction"] = conversions ? double(clipped) / double(conversions) : 0.0;
+  }
   j["layers"] = nlohmann::json::array();
-  for (const numerics::LayerResult& l : r.layers)
-    j["layers"].push_back({{"name", l.name},
-                           {"onnx_node", l.onnx},
-                           {"weight_bits", l.bits.weights},
-                           {"activation_bits", l.bits.activations},
-                           {"macs", l.macs},
-                           {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0}});
+  for (const numerics::LayerResult& l : r.layers) {
+    nlohmann::json lj = {{"name", l.name},
+                         {"onnx_node", l.onnx},
+                         {"weight_bits", l.bits.weights},
+                         {"activation_bits", l.bits.activations},
+                         {"macs", l.macs},
+                         {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0}};
+    if (r.crossbar) {
+      lj["adc_conversions"] = l.conversions;
+      lj["adc_clipped"] = l.clipped;
+      lj["adc_clip_fraction"] = clip_fraction(l);
+    }
+    j["layers"].push_back(lj);
+  }
   j["provenance"] = {{"qnnsim_version", qnnsim_version()}, {"commit", qnnsim_commit()}};
   return j.dump(2) + "\n";
 }
@@ -149,7 +225,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
 
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Top-1 accuracy of an ONNX model on a data set, in float and through integer MACs at given widths");
+      "eval", "Top-1 accuracy of an ONNX model on a data set, in float and through integer MACs at given widths, or "
+      "through an in-memory design's crossbars (--arch)");
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
   cmd->add_option("--data", a.data, "fashion-mnist (Debian's dataset-fashion-mnist), or a folder of MNIST-layout idx files");
   cmd->add_option("--limit", a.limit, "score the first N test images (default: all)");
@@ -169,6 +246,20 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--calibration-images", a.calibration_images, "training images the ranges are taken on (default 1000)");
   cmd->add_option("--percentile", a.percentile, "with --calibrate percentile: the percentile kept (default 99.99)");
   cmd->add_option("--json", a.json, "write the results as JSON to FILE");
+  cmd->add_option("-j,--jobs", a.jobs, "threads over the images (default 1); the results do not depend on it");
+  cmd->add_option("--arch", a.arch,
+                  "an in-memory design (kind: in_memory; a file or a shipped name, e.g. isaac) whose crossbars, DACs "
+                  "and ADCs compute the Conv and Gemm layers");
+  cmd->add_option("--adc-bits", a.adc_bits, "with --arch: ADC bits instead of the design's");
+  cmd->add_option("--variation", a.variation, "with --arch: cell conductance variation, sigma relative to the level");
+  cmd->add_option("--variation-model", a.variation_model, "lognormal (default) or gaussian")
+      ->check(CLI::IsMember({"lognormal", "gaussian"}));
+  cmd->add_option("--on-off-ratio", a.on_off_ratio, "with --arch: G_on / G_off of the cells (default: infinite)");
+  cmd->add_option("--stuck-at-0", a.stuck_at_0, "with --arch: fraction of cells stuck at the lowest conductance");
+  cmd->add_option("--stuck-at-1", a.stuck_at_1, "with --arch: fraction of cells stuck at the highest conductance");
+  cmd->add_option("--read-noise", a.read_noise, "with --arch: per-read current noise, sigma relative to the cell's");
+  cmd->add_option("--adc-offset", a.adc_offset, "with --arch: sigma, in LSBs, of each ADC's fixed input offset");
+  cmd->add_option("--seed", a.seed, "seed of every device draw (default 1)");
   cmd->add_flag("--quiet", a.quiet, "print nothing on success");
   return cmd;
 }
@@ -182,6 +273,9 @@ int run_eval(const EvalArgs& a) {
     o = to_options(a);
     r = numerics::evaluate(o);
   } catch (const EvalError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const ConfigError& e) {  // a malformed --arch file
     std::cerr << "error: " << e.what() << "\n";
     return kExitBadInput;
   }

@@ -18,6 +18,12 @@ struct EvalArgs {
   long long calibration_images = 1000;
   double percentile = 99.99;
   bool quiet = false;
+  int jobs = 1;
+  // In-memory numerics (numerics/crossbar_numerics.h, device_options.h).
+  std::string arch, variation_model = "lognormal";
+  int adc_bits = 0;
+  double variation = 0, on_off_ratio = 0, stuck_at_0 = 0, stuck_at_1 = 0, read_noise = 0, adc_offset = 0;
+  unsigned long long seed = 1;
 };
 
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& args);

@@ -18,6 +18,7 @@
 //
 //   mac: {class: BitFusionMAC, bricks: 16, accumulator_bits: 32}
 #include <cmath>
+#include <vector>
 
 #include "mac/mac_spec.h"
 
@@ -37,6 +38,19 @@ int fused_side(int bits) {
 
 // Bricks one fused PE of these widths occupies.
 int fused_bricks(int weight_bits, int input_bits) { return fused_side(weight_bits) * fused_side(input_bits); }
+
+// A code's 2-bit digits: ceil(bits / 2) of them, each 0..3 except a signed
+// code's top one, which holds its top two bits (or one) in two's complement.
+std::vector<int64_t> digits(int64_t code, const TensorPrecision& t) {
+  const int n = (t.bits + 1) / 2;
+  std::vector<int64_t> d(n);
+  const uint64_t u = static_cast<uint64_t>(code);
+  for (int i = 0; i < n; ++i) d[i] = static_cast<int64_t>((u >> (2 * i)) & 3);
+  const int top_bits = t.bits - 2 * (n - 1);  // 1 or 2; above them a signed code repeats its sign
+  d[n - 1] &= (int64_t{1} << top_bits) - 1;
+  if (signed_codes(t) && d[n - 1] >= (int64_t{1} << (top_bits - 1))) d[n - 1] -= int64_t{1} << top_bits;
+  return d;
+}
 
 class BitFusionMac : public MacSpec {
  public:
@@ -77,6 +91,17 @@ class BitFusionMac : public MacSpec {
   int weight_bits() const override { return max_bits_; }
   int input_bits() const override { return max_bits_; }
   int accumulator_bits() const override { return abits_; }
+  // Each operand split into 2-bit digits, LSB first; every pair of digits
+  // multiplied by one BitBrick and the products shifted by 2(i + j) and
+  // added. A two's complement operand's top digit is signed: the bricks
+  // multiply signed as well as unsigned 2-bit digits (Sharma et al., ISCA 2018).
+  int64_t product(int64_t w, int64_t x, const LayerPrecision& p) const override {
+    const std::vector<int64_t> wd = digits(w, p.weights), xd = digits(x, p.inputs);
+    int64_t acc = 0;
+    for (std::size_t i = 0; i < wd.size(); ++i)
+      for (std::size_t j = 0; j < xd.size(); ++j) acc += wd[i] * xd[j] * (int64_t{1} << (2 * (i + j)));
+    return acc;
+  }
 
  private:
   int bricks_ = 16, abits_ = 32, max_bits_ = 8;

@@ -54,6 +54,20 @@ class BitSerialMac : public MacSpec {
   int weight_bits() const override { return parallel_bits_; }
   int input_bits() const override { return parallel_bits_; }
   int accumulator_bits() const override { return abits_; }
+  // One cycle per bit of the serial operand, LSB first: the parallel operand
+  // where the bit is 1, shifted by the bit's place and added; a two's
+  // complement operand's top bit weighs -2^(b-1), so that cycle subtracts.
+  int64_t product(int64_t w, int64_t x, const LayerPrecision& p) const override {
+    const TensorPrecision& serial = serial_inputs_ ? p.inputs : p.weights;
+    const int64_t bits_of = serial_inputs_ ? x : w, parallel = serial_inputs_ ? w : x;
+    int64_t acc = 0;
+    for (int b = 0; b < serial.bits; ++b) {
+      if (((bits_of >> b) & 1) == 0) continue;
+      const int64_t term = parallel * (int64_t{1} << b);
+      acc += signed_codes(serial) && b == serial.bits - 1 ? -term : term;
+    }
+    return acc;
+  }
 
  private:
   int serial_bits(int weight_bits, int input_bits) const { return serial_inputs_ ? input_bits : weight_bits; }

@@ -35,7 +35,18 @@ class MacSpec {
   virtual int weight_bits() const = 0;
   virtual int input_bits() const = 0;
   virtual int accumulator_bits() const = 0;
+  // The product of a weight code and an input code as the unit forms it, at
+  // the layer's widths: codes of a symmetric scheme are two's complement of
+  // their width, others unsigned. A plain multiplier's is w * x; units that
+  // build it from bits or bricks override this, and a test holds them equal.
+  virtual int64_t product(int64_t w, int64_t x, const LayerPrecision& p) const {
+    (void)p;
+    return w * x;
+  }
 };
+
+// True when a tensor's codes are two's complement (a symmetric scheme).
+inline bool signed_codes(const TensorPrecision& t) { return t.scheme == Scheme::UniformSymmetric; }
 
 // Steps of a PE that runs `iterations` MACs at `r`, and the cycles they take.
 inline uint64_t mac_steps(uint64_t iterations, const MacRate& r) {

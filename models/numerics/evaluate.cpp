@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
+#include <thread>
 
+#include "numerics/crossbar_design.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_run.h"
 #include "numerics/image_input.h"
@@ -38,10 +41,53 @@ void check_options(const QuantOptions& q) {
     throw EvalError("--percentile " + std::to_string(q.calibration.percentile) + ": expected more than 50, at most 100");
 }
 
+void check_device(const DeviceOptions& d, bool in_memory) {
+  const auto fraction = [](const char* what, double v) {
+    if (!(v >= 0 && v <= 1)) throw EvalError(std::string(what) + " " + std::to_string(v) + ": expected a fraction, 0 to 1");
+  };
+  const auto non_negative = [](const char* what, double v) {
+    if (!(v >= 0 && v < 1e6)) throw EvalError(std::string(what) + " " + std::to_string(v) + ": expected 0 or more");
+  };
+  non_negative("--variation", d.variation);
+  non_negative("--read-noise", d.read_noise);
+  non_negative("--adc-offset", d.adc_offset);
+  fraction("--stuck-at-0", d.stuck_at_0);
+  fraction("--stuck-at-1", d.stuck_at_1);
+  if (d.stuck_at_0 + d.stuck_at_1 > 1) throw EvalError("--stuck-at-0 and --stuck-at-1 add up to more than 1");
+  if (d.on_off_ratio != 0 && !(d.on_off_ratio > 1))
+    throw EvalError("--on-off-ratio " + std::to_string(d.on_off_ratio) + ": expected more than 1 (or 0: infinite)");
+  if (!in_memory && !d.ideal())
+    throw EvalError("device options (--variation, --on-off-ratio, --stuck-at-0/1, --read-noise, --adc-offset) need "
+                    "--arch with an in-memory design");
+}
+
+// Runs body(i, thread) for i in 0..n-1 over `jobs` threads, each a contiguous block.
+void parallel_for(int64_t n, int jobs, const std::function<void(int64_t, int)>& body) {
+  jobs = int(std::max<int64_t>(1, std::min<int64_t>(jobs, n)));
+  if (jobs == 1) {
+    for (int64_t i = 0; i < n; ++i) body(i, 0);
+    return;
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < jobs; ++t)
+    threads.emplace_back([&, t] {
+      for (int64_t i = n * t / jobs; i < n * (t + 1) / jobs; ++i) body(i, t);
+    });
+  for (std::thread& t : threads) t.join();
+}
+
 }  // namespace
 
-EvalResult evaluate(const EvalOptions& o) {
+EvalResult evaluate(const EvalOptions& given) {
+  EvalOptions o = given;
   check_options(o.quant);
+  if (o.jobs < 1 || o.jobs > 256) throw EvalError("--jobs " + std::to_string(o.jobs) + ": expected 1 to 256");
+  if (o.adc_bits != 0 && o.arch.empty()) throw EvalError("--adc-bits needs --arch with an in-memory design");
+  if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
+    throw EvalError("--adc-bits " + std::to_string(o.adc_bits) + ": expected 1 to 16");
+  check_device(o.quant.device, !o.arch.empty());
+  std::string arch_file;
+  if (!o.arch.empty()) o.quant.crossbar = load_crossbar_design(o.arch, o.adc_bits, &arch_file);
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);
@@ -59,6 +105,8 @@ EvalResult evaluate(const EvalOptions& o) {
   r.data = o.data;
   r.data_folder = test.folder;
   r.images = test.count;
+  r.arch_file = arch_file;
+  r.crossbar = o.quant.crossbar;
 
   Stopwatch watch;
   const Dataset train = load_dataset(o.data, Split::train, o.quant.calibration.images);
@@ -66,22 +114,27 @@ EvalResult evaluate(const EvalOptions& o) {
   r.calibration_images = train.count;
   watch.stop(&r.calibration_s, &r.calibration_cpu_s);
 
-  std::vector<int> float_choice(test.count);
+  // Each image's choice lands in its own slot, and each thread counts in its
+  // own totals, so the figures do not depend on the number of threads.
+  std::vector<int> float_choice(test.count), quant_choice(test.count);
   watch = Stopwatch();
-  for (int64_t i = 0; i < test.count; ++i) {
-    float_choice[i] = argmax(run_float(net, image_values(test, i))[net.output]);
-    r.float_correct += float_choice[i] == test.labels[i];
-  }
+  parallel_for(test.count, o.jobs,
+               [&](int64_t i, int) { float_choice[i] = argmax(run_float(net, image_values(test, i))[net.output]); });
   watch.stop(&r.float_s, &r.float_cpu_s);
 
-  OverflowCounts counts;
+  std::vector<OverflowCounts> per_thread(o.jobs);
   watch = Stopwatch();
-  for (int64_t i = 0; i < test.count; ++i) {
-    const int choice = argmax(qnet.run(image_values(test, i), &counts));
-    r.quant_correct += choice == test.labels[i];
-    r.agree += choice == float_choice[i];
-  }
+  parallel_for(test.count, o.jobs, [&](int64_t i, int t) {
+    quant_choice[i] = argmax(qnet.run(image_values(test, i), &per_thread[t], uint64_t(i)));
+  });
   watch.stop(&r.quant_s, &r.quant_cpu_s);
+  OverflowCounts counts;
+  for (const OverflowCounts& c : per_thread) counts.add(c);
+  for (int64_t i = 0; i < test.count; ++i) {
+    r.float_correct += float_choice[i] == test.labels[i];
+    r.quant_correct += quant_choice[i] == test.labels[i];
+    r.agree += quant_choice[i] == float_choice[i];
+  }
 
   for (std::size_t k = 0; k < qnet.layers().size(); ++k) {
     const QuantLayer& l = qnet.layers()[k];
@@ -93,6 +146,7 @@ EvalResult evaluate(const EvalOptions& o) {
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;
     lr.overflowed = k < counts.overflowed.size() ? counts.overflowed[k] : 0;
+    if (k < counts.adc.size()) lr.conversions = counts.adc[k].conversions, lr.clipped = counts.adc[k].clipped;
     r.layers.push_back(lr);
   }
   return r;

@@ -2,6 +2,7 @@
 // `qnnsim eval`: top-1 accuracy of a model on a data set's test split, in
 // float and through the quantized path, with per-layer figures.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@ struct EvalOptions {
   std::string model;
   std::string data = "fashion-mnist";
   int64_t limit = 0;  // test images scored, 0: all
+  int jobs = 1;       // threads over the images; the results do not depend on it
   QuantOptions quant;
+  std::string arch;  // an in-memory design whose crossbars run the Conv / Gemm layers
+  int adc_bits = 0;  // > 0: replaces the design's ADC resolution
 };
 
 struct LayerResult {
@@ -21,10 +25,13 @@ struct LayerResult {
   LayerBits bits;
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
+  int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
 };
 
 struct EvalResult {
   std::string network, data, data_folder;
+  std::string arch_file;  // with --arch: the design read, and its crossbar numerics
+  std::optional<CrossbarDesign> crossbar;
   int64_t images = 0, calibration_images = 0;
   int64_t float_correct = 0, quant_correct = 0;
   int64_t agree = 0;  // images where both paths pick the same class

@@ -18,6 +18,17 @@ bool passes_codes(OpKind k) {
 
 }  // namespace
 
+void OverflowCounts::add(const OverflowCounts& o) {
+  const auto grow = [](auto& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+  };
+  grow(outputs, o.outputs.size()), grow(overflowed, o.overflowed.size()), grow(adc, o.adc.size());
+  for (std::size_t i = 0; i < o.outputs.size(); ++i) outputs[i] += o.outputs[i];
+  for (std::size_t i = 0; i < o.overflowed.size(); ++i) overflowed[i] += o.overflowed[i];
+  for (std::size_t i = 0; i < o.adc.size(); ++i)
+    adc[i].conversions += o.adc[i].conversions, adc[i].clipped += o.adc[i].clipped;
+}
+
 int QuantizedNetwork::reader_bits(int tensor, const QuantOptions& o, std::string* reader) const {
   int bits = 0;
   for (const NetOp& op : net_.ops) {
@@ -98,18 +109,24 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
     if (o.requant == Requant::fixed && op.out != net.output)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / quant_[op.out].scale));
+    if (o.crossbar)
+      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, l.bits.weights,
+                                                           uint64_t(layers_.size()));
     layer_of_op_[i] = int(layers_.size());
     layers_.push_back(std::move(l));
   }
 }
 
-std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, OverflowCounts* counts) const {
+std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, OverflowCounts* counts, uint64_t index) const {
   std::vector<std::vector<int32_t>> t(net_.shapes.size());
   std::vector<double> logits;
   const ActQuant& iq = quant_[net_.input];
   t[net_.input].resize(image.size());
   for (std::size_t i = 0; i < image.size(); ++i) t[net_.input][i] = iq.quantize(image[i]);
-  if (counts) counts->outputs.resize(layers_.size()), counts->overflowed.resize(layers_.size());
+  if (counts) {
+    counts->outputs.resize(layers_.size()), counts->overflowed.resize(layers_.size());
+    if (options_.crossbar) counts->adc.resize(layers_.size());
+  }
 
   for (std::size_t i = 0; i < net_.ops.size(); ++i) {
     const NetOp& op = net_.ops[i];
@@ -130,7 +147,12 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
       case OpKind::conv: {
         const QuantLayer& l = layers_[layer_of_op_[i]];
         const Matrix<int32_t> cols = im2col<int32_t>(op.conv, x.data(), xq.zero);
-        const Accumulated acc = accumulate(l.w.codes, cols, options_.accumulator);
+        Accumulated acc;
+        if (l.crossbar)  // codes are made non-negative from the lowest code (0 when asymmetric)
+          acc.sums = l.crossbar->multiply(cols, std::min(xq.qmin, 0), xq.bits, index,
+                                          counts ? &counts->adc[layer_of_op_[i]] : nullptr);
+        else
+          acc = accumulate(l.w.codes, cols, options_.accumulator);
         if (counts) {
           counts->outputs[layer_of_op_[i]] += acc.sums.size();
           counts->overflowed[layer_of_op_[i]] += acc.overflowed;

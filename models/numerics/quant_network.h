@@ -25,11 +25,14 @@
 // tensor is an error.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "numerics/accumulator.h"
 #include "numerics/calibration.h"
+#include "numerics/crossbar_numerics.h"
 #include "numerics/network.h"
 #include "numerics/quant_params.h"
 #include "numerics/requantizer.h"
@@ -48,6 +51,10 @@ struct QuantOptions {
   bool per_channel_weights = true;
   Requant requant = Requant::real;
   CalibrationOptions calibration;
+  // When set, every Conv / Gemm runs through this in-memory design's crossbar
+  // numerics (crossbar_numerics.h) instead of the accumulator.
+  std::optional<CrossbarDesign> crossbar;
+  DeviceOptions device;
 };
 
 struct QuantLayer {
@@ -57,11 +64,15 @@ struct QuantLayer {
   std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
   std::vector<int64_t> bias_codes;
   std::vector<FixedMultiplier> multipliers;  // per output channel, for Requant::fixed (not the logits' layer)
+  std::shared_ptr<const ProgrammedLayer> crossbar;  // with QuantOptions::crossbar
 };
 
 // Counts of one run, per Conv / Gemm layer in network order.
 struct OverflowCounts {
   std::vector<int64_t> outputs, overflowed;
+  std::vector<ConversionCounts> adc;  // with a crossbar design
+
+  void add(const OverflowCounts& o);
 };
 
 class QuantizedNetwork {
@@ -69,8 +80,9 @@ class QuantizedNetwork {
   // Calibrates on the first options.calibration.images of `calibration`.
   QuantizedNetwork(const Network& net, const QuantOptions& options, const Dataset& calibration);
 
-  // The logits of one image; adds to `counts` when given.
-  std::vector<double> run(const std::vector<float>& image, OverflowCounts* counts) const;
+  // The logits of one image; adds to `counts` when given. `index` keys the
+  // image's read-noise draws, so a run does not depend on the order images go in.
+  std::vector<double> run(const std::vector<float>& image, OverflowCounts* counts, uint64_t index = 0) const;
 
   const std::vector<QuantLayer>& layers() const { return layers_; }
   const ActQuant& tensor_quant(int t) const { return quant_[t]; }

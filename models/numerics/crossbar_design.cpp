@@ -1,0 +1,39 @@
+#include "numerics/crossbar_design.h"
+
+#include <filesystem>
+
+#include "arch/arch_spec.h"
+#include "core/config_node.h"
+#include "imc/imc_arch.h"
+#include "numerics/eval_error.h"
+
+namespace qnnsim::numerics {
+
+CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::string* resolved) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string path = arch;
+  if (!fs::exists(path, ec) && arch.find('/') == std::string::npos && arch.find(".yaml") == std::string::npos) {
+    path = (fs::path(data_dir()) / "arch" / (arch + ".yaml")).string();
+    if (!fs::exists(path, ec))
+      throw EvalError("--arch '" + arch + "' is neither a file nor a shipped design (arch/" + arch + ".yaml)");
+  }
+  *resolved = path;
+  const ConfigNode root = ConfigNode::load_file(path);
+  if (!is_in_memory_arch(root))
+    throw EvalError("--arch " + path +
+                    ": not an in-memory design (kind: in_memory, as arch/isaac.yaml); eval models the numerics of "
+                    "crossbars only");
+  const ImcArch a = load_imc_arch(root);
+  CrossbarDesign d;
+  d.rows = int(a.ima.crossbar.rows);
+  d.bits_per_cell = a.ima.crossbar.bits_per_cell;
+  d.dac_bits = a.ima.dac.bits;
+  d.adc_bits = adc_bits > 0 ? adc_bits : a.ima.adc.bits;
+  d.differential = a.ima.crossbar.signed_weights == SignedWeights::Differential;
+  d.flipped_columns = a.ima.crossbar.flipped_columns;
+  d.columns_per_adc = int(a.ima.adc.columns_per_adc);
+  return d;
+}
+
+}  // namespace qnnsim::numerics

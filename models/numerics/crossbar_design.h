@@ -1,0 +1,16 @@
+#pragma once
+// The crossbar numerics of an in-memory design's arch file (`kind:
+// in_memory`, as arch/isaac.yaml and arch/puma.yaml): rows, bits per cell,
+// the signed-weight and column encodings, DAC and ADC bits.
+#include <string>
+
+#include "numerics/crossbar_numerics.h"
+
+namespace qnnsim::numerics {
+
+// `arch` is a file, or the name of a shipped design (arch/NAME.yaml).
+// adc_bits > 0 replaces the file's ADC resolution. Throws EvalError when the
+// file is not an in-memory design, ConfigError when it is malformed.
+CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::string* resolved);
+
+}  // namespace qnnsim::numerics
