@@ -39,6 +39,15 @@ PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
 }
 
 ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
+  ResolvedPoint r = resolve_trees(p);
+  const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
+  const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
+  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
+                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
+  return r;
+}
+
+ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
   ResolvedPoint r;
   r.workload_index = p.workload;
   // Parsed afresh rather than cloned: a parse keeps every other value's line
@@ -53,10 +62,6 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
     if (assign_yaml_path(param.in_arch ? r.arch : r.workload, path, param.values[p.choice[i]], &why).empty())
       throw ConfigError(param.where, "path", why);
   }
-  const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
-  const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
-  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
-                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
   return r;
 }
 

@@ -33,6 +33,9 @@ class PointResolver {
 
   // Throws ConfigError (at the parameter in the spec) when a value cannot be written.
   ResolvedPoint resolve(const SweepPoint& p);
+  // The same without the hash (left empty), for a point's run: the plan has
+  // hashed it already, and writing the trees out to hash them is most of the cost.
+  ResolvedPoint resolve_trees(const SweepPoint& p) const;
   // The chip's area from the resolved arch, for constraints that read area_mm2.
   // A dataflow design's area depends on its engines, so on the workload too.
   // Throws ConfigError when the arch or the workload does not load.
