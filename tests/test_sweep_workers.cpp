@@ -62,13 +62,15 @@ std::string csv_without_wall(const std::string& csv) {
 TEST_CASE("points run in workers equal points run a process each, row for row and in the CSV", "[sweep][cli]") {
   const auto dir = scratch_dir("sweep_workers");
   const std::string spec = (dir / "spec.yaml").string();
-  // 15 points: 3 fail at the spec's line (a value of the wrong type) and the
-  // 1 KiB buffers fail to map, so the error texts are compared too; and a
-  // worker goes on after a point of its own failed.
+  // 30 points, their values written into the arch and into every layer of
+  // the workload: 6 fail at the spec's line (a value of the wrong type) and
+  // the 1 KiB buffers fail to map, so the error texts are compared too; and
+  // a worker goes on after a point of its own failed.
   std::ofstream(spec) << "name: workers\narch: " << shipped("arch/systolic_ws.yaml") << "\nworkloads: ["
                       << shipped("workloads/lenet5.yaml") << "]\nparameters:\n"
                       << "  - {path: pe_array.rows, values: [4, 8, 16, 32, many]}\n"
-                      << "  - {path: glb.size, values: [1 KiB, 32 KiB, 256 KiB]}\n";
+                      << "  - {path: glb.size, values: [1 KiB, 32 KiB, 256 KiB]}\n"
+                      << "  - {path: 'layers[*].weights.bits', values: [4, 8]}\n";
   std::map<std::string, std::vector<std::string>> tables[2];
   std::string csv[2];
   for (int per_point = 0; per_point < 2; ++per_point) {
@@ -85,15 +87,15 @@ TEST_CASE("points run in workers equal points run a process each, row for row an
     REQUIRE(qnnsim_cli("results " + db + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
     csv[per_point] = csv_without_wall(read_file((dir / "csv.txt").string()));
   }
-  REQUIRE(tables[0]["points"].size() == 15);
+  REQUIRE(tables[0]["points"].size() == 30);
   int failed = 0, mapping = 0;
   for (const std::string& row : tables[1]["points"]) {
     failed += row.find("|3:failed|") != std::string::npos;
     mapping += row.find("cannot hold one tile") != std::string::npos;
   }
-  CHECK(failed == 7);
-  CHECK(mapping == 4);
-  CHECK(tables[0]["layers"].size() == 7 * 8);  // LeNet-5's 7 layers for each point that ran
+  CHECK(failed == 14);
+  CHECK(mapping == 8);
+  CHECK(tables[0]["layers"].size() == 7 * 16);  // LeNet-5's 7 layers for each point that ran
   for (const char* table : {"points", "params", "layers", "energy", "sweeps"}) {
     INFO(table);
     CHECK(tables[0][table] == tables[1][table]);

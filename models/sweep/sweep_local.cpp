@@ -15,7 +15,7 @@ BackendEnd run_local(const SweepPlan& plan, const std::vector<std::size_t>& todo
   Progress bar(static_cast<int64_t>(todo.size()), progress);
   int64_t done = 0, failed = 0;
   const ChildBody body = [&](std::size_t i) {
-    const ResolvedPoint r = plan.resolver->resolve_trees(plan.points[i]);
+    const ResolvedPoint r = plan.resolver->resolve_over_last(plan.points[i]);
     return run_point(plan.spec, plan.points[i], r);
   };
   const auto on_done = [&](const ItemOutcome& o) {
