@@ -42,11 +42,15 @@ PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
 
 ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   ResolvedPoint r = resolve_trees(p);
+  add_hash(r, p);
+  return r;
+}
+
+void PointResolver::add_hash(ResolvedPoint& r, const SweepPoint& p) const {
   const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
   const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
   r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
                                 kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
-  return r;
 }
 
 ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
@@ -61,8 +65,8 @@ ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
   return r;
 }
 
-ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p) {
-  if (!can_write_over_) return resolve_trees(p);
+ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p, bool hash) {
+  if (!can_write_over_) return hash ? resolve(p) : resolve_trees(p);
   ResolvedPoint r;
   r.workload_index = p.workload;
   if (arch_varies_ && !kept_arch_) kept_arch_ = parse_yaml_guarded(spec_.arch_text, spec_.arch_file);
@@ -73,6 +77,7 @@ ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p) {
   r.arch = arch_varies_ ? *kept_arch_ : spec_.arch_tree;
   r.workload = workload_varies_ ? *workload : spec_.workload_trees[p.workload];
   write_values(r, p);
+  if (hash) add_hash(r, p);
   return r;
 }
 

@@ -44,8 +44,9 @@ class PointResolver {
   // point's values; every other value keeps its line for error messages. A
   // value of ~ removes its key, and the key written again later would move to
   // the end of its map: a spec with one parses afresh for every point. The
-  // returned trees are valid until the next call.
-  ResolvedPoint resolve_over_last(const SweepPoint& p);
+  // returned trees are valid until the next call. With `hash`, hashed as
+  // resolve() does (the plan: one parse for all its points).
+  ResolvedPoint resolve_over_last(const SweepPoint& p, bool hash = false);
   // The chip's area from the resolved arch, for constraints that read area_mm2.
   // A dataflow design's area depends on its engines, so on the workload too.
   // Throws ConfigError when the arch or the workload does not load.
@@ -62,6 +63,7 @@ class PointResolver {
   std::vector<std::optional<YAML::Node>> kept_workloads_;  // per workload, parsed when first needed
 
   void write_values(ResolvedPoint& r, const SweepPoint& p) const;
+  void add_hash(ResolvedPoint& r, const SweepPoint& p) const;
 };
 
 // The point's workload as it runs: the resolved trace with the spec's batch,
