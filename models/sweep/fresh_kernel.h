@@ -3,8 +3,8 @@
 // and the kernel is a process-wide global. A sweep worker runs many points in
 // one process, so before each point it installs a new, empty kernel: the
 // point then elaborates, sets its time resolution and runs exactly as it
-// would in a fresh process. The kernel a point used is deleted with it, so a
-// worker's memory does not grow with the points it has run.
+// would in a fresh process. The kernel the previous point used is deleted
+// then, so a worker's memory does not grow with the points it has run.
 namespace qnnsim {
 
 // Replaces the current SystemC kernel with a new one. Call only between
