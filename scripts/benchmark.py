@@ -9,6 +9,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -60,7 +61,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "qnnsim"))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sweep-only", action="store_true", help="only the sweep rate (a few seconds)")
     args = parser.parse_args()
+    if args.sweep_only:
+        sweep_speed(args.binary, args.repeats)
+        return
     arch = os.path.join(ROOT, "arch", "systolic_ws.yaml")
 
     print("qnnsim benchmark: `qnnsim run` on arch/systolic_ws.yaml, one core, median of "
@@ -119,6 +124,7 @@ def main():
                   f"{per_image_mj:>9.2f} {imc['adc_energy_fraction']:>9.1%}")
 
     eval_speed(args.binary, args.repeats)
+    sweep_speed(args.binary, args.repeats)
     shipped_designs_resnet50(args.binary, args.repeats)
     level_designs_resnet50(args.binary)
 
@@ -170,6 +176,47 @@ def import_resnet50(binary, repeats):
             met = wall < IMPORT_TARGET_S and mem < IMPORT_TARGET_MIB
             print(f"  {what:<30} {os.path.getsize(model) / 1e6:>4.0f} MB  {wall:.3f} s  peak {mem:.0f} MiB  "
                   f"({'met' if met else 'MISSED'})")
+
+
+# Issue 19: `qnnsim sweep` of the shipped LeNet-5 systolic spec at 500 points/s or more on 2 cores.
+SWEEP_TARGET_POINTS_S = 500.0
+
+
+def sweep_rate(binary, spec, extra, tmp):
+    """Points per second of one `qnnsim sweep -j 2`, from the sweep's own closing progress line
+    (points run over the time spent running them; planning before is not counted), and the
+    processor time of the whole command (the sweep and its workers, planning included) per point."""
+    db = os.path.join(tmp, "sweep.db")
+    for leftover in glob.glob(db + "*"):
+        os.remove(leftover)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([binary, "sweep", spec, "-j", "2", "--db", db] + extra, check=True, capture_output=True,
+                         text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = [l for l in out.splitlines() if l.startswith("progress:")][-1]
+    points = int(last.split()[1].split("/")[0])
+    return float(last.split(" points/s")[0].split()[-1]), cpu_s / points
+
+
+def sweep_speed(binary, repeats):
+    """The LeNet-5 systolic sweep (90 points), two cores: workers as shipped, and a process per point as before."""
+    spec = os.path.join(ROOT, "configs", "sweeps", "lenet5_systolic.yaml")
+    print(f"\nqnnsim sweep configs/sweeps/lenet5_systolic.yaml -j 2 (90 points), {repeats} runs; "
+          f"target >= {SWEEP_TARGET_POINTS_S:g} points/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        for what, extra in (("workers (default)", []), ("a process per point", ["--process-per-point"])):
+            runs = [sweep_rate(binary, spec, extra, tmp) for _ in range(repeats)]
+            rates = [r for r, _ in runs]
+            cpu_ms = statistics.median(c for _, c in runs) * 1e3
+            line = (f"  {what:<22} median {statistics.median(rates):>6.1f}  best {max(rates):>6.1f} points/s, "
+                    f"{cpu_ms:.1f} ms of processor time a point")
+            if not extra:
+                median = statistics.median(rates)
+                line += (f"  (target {SWEEP_TARGET_POINTS_S:g}: met)" if median >= SWEEP_TARGET_POINTS_S else
+                         f"  (target {SWEEP_TARGET_POINTS_S:g}: MISSED by {1 - median / SWEEP_TARGET_POINTS_S:.0%}; "
+                         f"2 cores at {SWEEP_TARGET_POINTS_S:g} points/s allow {2e3 / SWEEP_TARGET_POINTS_S:g} ms a point)")
+            print(line)
 
 
 def eval_speed(binary, repeats):

@@ -17,8 +17,8 @@ constexpr int kExitBadInput = 2;
 }
 
 CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o, std::string& shard) {
-  CLI::App* cmd = app.add_subcommand("sweep", "Run every point of a design-space sweep (configs/sweeps/*.yaml), each in "
-                                              "its own process, into an SQLite results file");
+  CLI::App* cmd = app.add_subcommand("sweep", "Run every point of a design-space sweep (configs/sweeps/*.yaml) in worker "
+                                              "processes, into an SQLite results file");
   cmd->add_option("SPEC", o.spec_path, "sweep spec YAML")->required();
   cmd->add_option("-j,--jobs", o.jobs, "points at a time (default: one per core; with slurm: CPUs per task)")
       ->check(CLI::Range(1, 4096));
@@ -35,6 +35,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o, std::string& shard) 
   cmd->add_option("--points", o.points_file, "run only the point indices in FILE (what a Slurm task is given)");
   cmd->add_option("--shard", shard, "K/N: with --points, only the K-th of every N listed points");
   cmd->add_flag("!--no-progress", o.progress, "print no progress or summary");
+  cmd->add_flag("--process-per-point", o.process_per_point,
+                "run each point in its own process forked from the sweep, not in long-lived workers (slower; for "
+                "debugging)");
   return cmd;
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+
+#include "core/yaml_guard.h"
 
 namespace qnnsim {
 
@@ -48,7 +51,20 @@ EnergyTable::Section EnergyTable::parse_section(const ConfigNode& node, Dimensio
 }
 
 EnergyTable EnergyTable::load(const std::string& path) {
-  const ConfigNode root = ConfigNode::load_file(path);
+  // Keyed by the text, not only the path: an edited file is parsed again.
+  static std::mutex guard;
+  static std::map<std::string, std::pair<std::string, EnergyTable>> parsed;  // path -> (text, table)
+  const std::string text = read_config_text(path);
+  const std::lock_guard<std::mutex> lock(guard);
+  const auto found = parsed.find(path);
+  if (found != parsed.end() && found->second.first == text) return found->second.second;
+  EnergyTable t = parse(text, path);  // a bad table throws each time, as it would uncached
+  parsed.insert_or_assign(path, std::make_pair(text, t));
+  return t;
+}
+
+EnergyTable EnergyTable::parse(const std::string& text, const std::string& path) {
+  const ConfigNode root = ConfigNode::load_string(text, path);
   EnergyTable t;
   t.file_ = path;
   t.name_ = root.text("name");

@@ -18,7 +18,6 @@
 
 #include <fmt/format.h>
 
-#include "core/config_error.h"
 
 namespace qnnsim {
 
@@ -28,16 +27,6 @@ using Clock = std::chrono::steady_clock;
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_stop_signal(int) { g_stop = 1; }
-
-void write_all(int fd, const std::string& s) {
-  std::size_t done = 0;
-  while (done < s.size()) {
-    const ssize_t n = write(fd, s.data() + done, s.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 [[noreturn]] void child_main(const ChildBody& body, std::size_t item, int result_fd, int error_fd) {
   // Its own process group, so a terminal's Ctrl-C reaches only the parent,
@@ -51,17 +40,8 @@ void write_all(int fd, const std::string& s) {
   const int devnull = open("/dev/null", O_WRONLY);
   if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
   dup2(error_fd, STDERR_FILENO);
-  int code = 0;
   std::string result;
-  try {
-    result = body(item);
-  } catch (const ConfigError& e) {
-    write_all(STDERR_FILENO, e.what());
-    code = 2;
-  } catch (const std::exception& e) {
-    write_all(STDERR_FILENO, e.what());
-    code = 1;
-  }
+  const int code = run_body(body, item, result, STDERR_FILENO);
   if (code == 0) write_all(result_fd, result);
   _exit(code);  // no destructors, no flushing of the parent's buffers
 }
@@ -100,32 +80,13 @@ Child spawn(const ChildBody& body, std::size_t item) {
   return c;
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  constexpr std::size_t kKeep = 4000;
-  if (s.size() > kKeep) s = "..." + s.substr(s.size() - kKeep);
-  return s;
-}
-
 ItemOutcome outcome_of(Child& c, int status, double timeout_s) {
-  ItemOutcome o;
-  o.item = c.item;
-  o.wall_s = std::chrono::duration<double>(Clock::now() - c.start).count();
-  const std::string err = trimmed(c.text[1]);
-  if (c.timed_out) {
-    o.error = fmt::format("timed out after {:g} s", timeout_s);
-  } else if (WIFSIGNALED(status)) {
-    o.error = fmt::format("crashed: signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-    if (!err.empty()) o.error += ": " + err;
-  } else if (WEXITSTATUS(status) != 0) {
-    o.error = err.empty() ? fmt::format("exited with status {}", WEXITSTATUS(status)) : err;
-  } else if (c.text[0].empty()) {
-    o.error = "the point's process returned no result";
-  } else {
-    o.ok = true;
-    o.result = std::move(c.text[0]);
-  }
-  return o;
+  ItemEnd end;
+  end.timed_out = c.timed_out;
+  if (WIFSIGNALED(status)) end.signal = WTERMSIG(status);
+  else end.exit_code = WEXITSTATUS(status);
+  const double wall_s = std::chrono::duration<double>(Clock::now() - c.start).count();
+  return describe_outcome(c.item, wall_s, end, std::move(c.text[0]), c.text[1], timeout_s);
 }
 
 void kill_child(const Child& c) {

@@ -12,23 +12,9 @@
 
 #include <csignal>
 
+#include "sweep/item_outcome.h"
+
 namespace qnnsim {
-
-struct ItemOutcome {
-  std::size_t item = 0;
-  bool ok = false;
-  std::string result;  // what the child returned (ok)
-  std::string error;   // why it failed (not ok)
-  double wall_s = 0;
-};
-
-struct PoolOptions {
-  int jobs = 1;
-  double timeout_s = 600;
-};
-
-// Runs in the child; returns the result, or throws (ConfigError: exit 2, other: exit 1).
-using ChildBody = std::function<std::string(std::size_t item)>;
 
 // Returns false when a signal stopped the pool before every item finished.
 // `on_done` runs in this process as each item finishes; `on_tick` about ten

@@ -35,10 +35,25 @@ PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
   options_text_ = fmt::format("batch={} objective={} execution={} bits={} density={}", o.batch, o.objective,
                               o.execution, joined(o.bits), joined(o.densities));
   base_arch_emitted_ = emit(spec.arch_tree);
+  for (const SweepParameter& p : spec.parameters)
+    for (const YAML::Node& v : p.values) can_write_over_ = can_write_over_ && !v.IsNull();
   for (const YAML::Node& w : spec.workload_trees) base_workload_emitted_.push_back(emit(w));
 }
 
 ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
+  ResolvedPoint r = resolve_trees(p);
+  add_hash(r, p);
+  return r;
+}
+
+void PointResolver::add_hash(ResolvedPoint& r, const SweepPoint& p) const {
+  const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
+  const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
+  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
+                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
+}
+
+ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
   ResolvedPoint r;
   r.workload_index = p.workload;
   // Parsed afresh rather than cloned: a parse keeps every other value's line
@@ -46,6 +61,27 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   r.arch = arch_varies_ ? parse_yaml_guarded(spec_.arch_text, spec_.arch_file) : spec_.arch_tree;
   r.workload = workload_varies_ ? parse_yaml_guarded(spec_.workload_texts[p.workload], spec_.workload_files[p.workload])
                                 : spec_.workload_trees[p.workload];
+  write_values(r, p);
+  return r;
+}
+
+ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p, bool hash) {
+  if (!can_write_over_) return hash ? resolve(p) : resolve_trees(p);
+  ResolvedPoint r;
+  r.workload_index = p.workload;
+  if (arch_varies_ && !kept_arch_) kept_arch_ = parse_yaml_guarded(spec_.arch_text, spec_.arch_file);
+  kept_workloads_.resize(spec_.workload_texts.size());
+  std::optional<YAML::Node>& workload = kept_workloads_[p.workload];
+  if (workload_varies_ && !workload)
+    workload = parse_yaml_guarded(spec_.workload_texts[p.workload], spec_.workload_files[p.workload]);
+  r.arch = arch_varies_ ? *kept_arch_ : spec_.arch_tree;
+  r.workload = workload_varies_ ? *workload : spec_.workload_trees[p.workload];
+  write_values(r, p);
+  if (hash) add_hash(r, p);
+  return r;
+}
+
+void PointResolver::write_values(ResolvedPoint& r, const SweepPoint& p) const {
   for (std::size_t i = 0; i < spec_.parameters.size(); ++i) {
     const SweepParameter& param = spec_.parameters[i];
     const YamlPath& path = param.in_arch ? param.path : param.workload_paths[p.workload];
@@ -53,11 +89,6 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
     if (assign_yaml_path(param.in_arch ? r.arch : r.workload, path, param.values[p.choice[i]], &why).empty())
       throw ConfigError(param.where, "path", why);
   }
-  const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
-  const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
-  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
-                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
-  return r;
 }
 
 Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r) {

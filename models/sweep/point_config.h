@@ -5,6 +5,7 @@
 // table, the resolved workload, the run options and the result format), so
 // two points, or two sweeps, that resolve to the same inputs share one row.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,19 @@ class PointResolver {
 
   // Throws ConfigError (at the parameter in the spec) when a value cannot be written.
   ResolvedPoint resolve(const SweepPoint& p);
+  // The same without the hash (left empty), for a point's run: the plan has
+  // hashed it already, and writing the trees out to hash them is most of the cost.
+  ResolvedPoint resolve_trees(const SweepPoint& p) const;
+  // The same, for a process that runs point after point (a sweep's worker):
+  // the trees are parsed once and each point's values written over the last
+  // point's. Every point writes the same paths in the same order, and a write
+  // replaces the whole value there, so the trees equal a fresh parse with the
+  // point's values; every other value keeps its line for error messages. A
+  // value of ~ removes its key, and the key written again later would move to
+  // the end of its map: a spec with one parses afresh for every point. The
+  // returned trees are valid until the next call. With `hash`, hashed as
+  // resolve() does (the plan: one parse for all its points).
+  ResolvedPoint resolve_over_last(const SweepPoint& p, bool hash = false);
   // The chip's area from the resolved arch, for constraints that read area_mm2.
   // A dataflow design's area depends on its engines, so on the workload too.
   // Throws ConfigError when the arch or the workload does not load.
@@ -44,6 +58,12 @@ class PointResolver {
   std::string options_text_;
   std::string base_arch_emitted_;
   std::vector<std::string> base_workload_emitted_;
+  bool can_write_over_ = true;  // no parameter value is ~
+  std::optional<YAML::Node> kept_arch_;
+  std::vector<std::optional<YAML::Node>> kept_workloads_;  // per workload, parsed when first needed
+
+  void write_values(ResolvedPoint& r, const SweepPoint& p) const;
+  void add_hash(ResolvedPoint& r, const SweepPoint& p) const;
 };
 
 // The point's workload as it runs: the resolved trace with the spec's batch,

@@ -13,9 +13,10 @@ namespace qnnsim {
 
 enum class BackendEnd { Done, Interrupted, Failed };
 
-// Forked processes on this machine, `jobs` at a time.
+// Processes on this machine, `jobs` at a time: long-lived workers that run
+// point after point, or (process_per_point) one forked process per point.
 BackendEnd run_local(const SweepPlan& plan, const std::vector<std::size_t>& todo, ResultsDb& db, int jobs,
-                     bool progress);
+                     bool progress, bool process_per_point);
 
 // A Slurm job array whose tasks run shares of `todo` into their own results
 // files, merged into `db` when the array ends (and on the next run, if this

@@ -2,18 +2,20 @@
 #include <exception>
 
 #include "sweep/forked_pool.h"
+#include "sweep/fresh_kernel.h"
 #include "sweep/point_run.h"
 #include "sweep/progress.h"
 #include "sweep/sweep_backends.h"
+#include "sweep/worker_pool.h"
 
 namespace qnnsim {
 
 BackendEnd run_local(const SweepPlan& plan, const std::vector<std::size_t>& todo, ResultsDb& db, int jobs,
-                     bool progress) {
+                     bool progress, bool process_per_point) {
   Progress bar(static_cast<int64_t>(todo.size()), progress);
   int64_t done = 0, failed = 0;
   const ChildBody body = [&](std::size_t i) {
-    const ResolvedPoint r = plan.resolver->resolve(plan.points[i]);
+    const ResolvedPoint r = plan.resolver->resolve_over_last(plan.points[i]);
     return run_point(plan.spec, plan.points[i], r);
   };
   const auto on_done = [&](const ItemOutcome& o) {
@@ -34,8 +36,10 @@ BackendEnd run_local(const SweepPlan& plan, const std::vector<std::size_t>& todo
     if (rec.status != "ok") ++failed;
     bar.set(done, failed);
   };
-  const bool finished = run_in_children(todo, PoolOptions{jobs, plan.spec.timeout_s}, body, on_done,
-                                        [&] { bar.set(done, failed); });
+  const PoolOptions pool{jobs, plan.spec.timeout_s};
+  const auto tick = [&] { bar.set(done, failed); };
+  const bool finished = process_per_point ? run_in_children(todo, pool, body, on_done, tick)
+                                          : run_in_workers(todo, pool, install_fresh_systemc_kernel, body, on_done, tick);
   bar.finish();
   return finished ? BackendEnd::Done : BackendEnd::Interrupted;
 }

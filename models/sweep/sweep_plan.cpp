@@ -29,7 +29,8 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
       ++plan->dropped;
       continue;
     }
-    const ResolvedPoint r = plan->resolver->resolve(p);
+    // The plan needs each point's trees only until the next: written over one parse.
+    const ResolvedPoint r = plan->resolver->resolve_over_last(p, true);
     plan->hashes[i] = r.hash;
     if (need_area) {
       try {

@@ -149,7 +149,7 @@ int run_sweep(const SweepOptions& o) {
 
   BackendEnd end = BackendEnd::Done;
   if (!todo.empty())
-    end = o.backend == "slurm" ? run_slurm(*plan, todo, db, o) : run_local(*plan, todo, db, jobs, o.progress);
+    end = o.backend == "slurm" ? run_slurm(*plan, todo, db, o) : run_local(*plan, todo, db, jobs, o.progress, o.process_per_point);
   if (end == BackendEnd::Interrupted) {
     std::cerr << fmt::format("interrupted: finished points are stored in '{}'; run the same command with --resume to "
                              "do the rest\n", db_path);

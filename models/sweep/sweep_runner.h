@@ -15,6 +15,9 @@ struct SweepOptions {
   bool retry_failed = false;
   bool dry_run = false;
   bool progress = true;
+  // Each point in its own process forked from the sweep, as before workers ran
+  // many points each: for debugging, and to check both give the same results.
+  bool process_per_point = false;
   std::string command_line;  // recorded with the results (provenance)
   // A Slurm task's share: the point indices in `points_file` at positions k with k % shards == shard.
   std::string points_file;
