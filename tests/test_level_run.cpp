@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "schedule/level_search.h"
 #include "sim/level_run.h"
 #include "support.h"
+#include "sweep/results_db.h"
 
 using namespace qnnsim;
 using namespace qnnsim::test;
@@ -35,6 +38,7 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
   CHECK(r.levels->not_costed.empty());
   CHECK(r.levels->warnings.empty());
   CHECK(r.clock_hz == Approx(200e6));
+  CHECK(r.arch == "eyeriss_v1_levels");
   double energy = 0, seconds = 0;
   uint64_t cycles = 0;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
@@ -153,4 +157,33 @@ TEST_CASE("a level design's run writes the common JSON and CSV", "[levels][repor
   // validate knows a level design for what it is.
   CHECK(qnnsim_cli("validate " + shipped("arch/levels/eyeriss_v1.yaml"), dir / "out", dir / "err") == 0);
   CHECK_THAT(read_file((dir / "out").string()), Catch::Contains("level design, 6 levels over 168 compute units"));
+}
+
+TEST_CASE("a sweep runs a level design point by point, its area from the components", "[levels][sweep]") {
+  // The shipped spec over Eyeriss' filter and psum scratchpads: 12 points.
+  const auto dir = scratch_dir("level_sweep");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + shipped("configs/sweeps/eyeriss_levels_spads.yaml") + " --db " + db + " -j 2", dir / "out",
+                     dir / "err") == 0);
+  const std::vector<PointRecord> points = ResultsDb(db, false).points();
+  REQUIRE(points.size() == 12);
+  std::map<std::string, std::set<double>> area_by_filter_spad;
+  for (const PointRecord& p : points) {
+    INFO(p.error);
+    REQUIRE(p.status == "ok");
+    CHECK(p.energy_pj > 0);
+    CHECK(p.latency_s > 0);
+    area_by_filter_spad[p.params[0].value].insert(p.area_mm2);
+  }
+  // Larger filter registers take more area: 168 of them each.
+  REQUIRE(area_by_filter_spad.size() == 4);
+  CHECK(*area_by_filter_spad["8 B"].begin() < *area_by_filter_spad["448 B"].begin());
+  // The same point run alone gives the same energy.
+  const PointRecord& first = points.front();
+  const std::string design = (dir / "one.yaml").string();
+  std::ofstream(design) << replace_all(
+      replace_all(read_file(shipped("arch/levels/eyeriss_v1.yaml")), "size: 448 B", "size: " + first.params[0].value),
+      "size: 48 B", "size: " + first.params[1].value);
+  const LevelDesign d = load_level_design(design, LevelDesignUse::ToSearch);
+  CHECK(run_level_design(d, lenet_16_bit_sums(), LevelObjective::Edp).summary.energy_pj == Approx(first.energy_pj));
 }

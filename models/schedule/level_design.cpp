@@ -225,6 +225,8 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   root.expect_map("a level design");
   LevelDesign d;
   d.file = root.file();
+  d.name = root.text("name", std::filesystem::path(d.file).stem().string());
+  if (root.has("description")) root.text("description");  // for readers; marked as known
   const bool mapped = use == LevelDesignUse::Mapped;
   if (mapped || root.has("workload")) {
     const std::filesystem::path wl = std::filesystem::path(d.file).parent_path() / root.text("workload");

@@ -119,6 +119,7 @@ struct LevelNetwork {
 
 struct LevelDesign {
   std::string file;
+  std::string name;               // `name:`, or the file's name without its folder and extension
   std::string layer;              // empty when the file names no workload (a design to search)
   LoopBounds bounds;
   LevelNest nest;

@@ -100,12 +100,22 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
 
 }  // namespace
 
+std::map<std::string, double> level_design_area_mm2(const LevelDesign& d) {
+  std::map<std::string, double> area;
+  if (!d.area_complete) return area;
+  for (std::size_t i = 1; i < d.nest.levels.size(); ++i)  // off-chip memory is not on the chip
+    area[d.nest.levels[i].name] = d.area_mm2[i] * static_cast<double>(d.prices[i].instances);
+  area[d.compute_name] = d.compute_area_mm2 * static_cast<double>(d.compute_instances);
+  if (d.vector) area["vector"] = d.vector->area_mm2();
+  return area;
+}
+
 RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjective objective) {
   if (d.clock_hz <= 0)
     throw std::invalid_argument(d.file + ": a level design runs at its technology's clock; give `technology` (with "
                                 "`energy_table` and `word_bits`), as designs built from components do");
   RunResult r;
-  r.arch = d.file;
+  r.arch = d.name;
   r.workload = w.name;
   r.batch = w.batch;
   r.clock_hz = d.clock_hz;
@@ -155,21 +165,10 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   s.pe_utilization = s.cycles == 0 ? 0.0
                                    : static_cast<double>(s.macs) /
                                          (static_cast<double>(r.pes) * static_cast<double>(s.cycles));
-  if (d.area_complete) {
-    for (std::size_t i = 1; i < d.nest.levels.size(); ++i) {  // off-chip memory is not on the chip
-      const double a = d.area_mm2[i] * static_cast<double>(d.prices[i].instances);
-      s.area_breakdown_mm2[d.nest.levels[i].name] = a;
-      s.area_mm2 += a;
-    }
-    s.area_breakdown_mm2[d.compute_name] = d.compute_area_mm2 * static_cast<double>(d.compute_instances);
-    s.area_mm2 += s.area_breakdown_mm2[d.compute_name];
-    if (d.vector) {
-      s.area_breakdown_mm2["vector"] = d.vector->area_mm2();
-      s.area_mm2 += d.vector->area_mm2();
-    }
-  } else {
+  s.area_breakdown_mm2 = level_design_area_mm2(d);
+  for (const auto& [part, mm2] : s.area_breakdown_mm2) s.area_mm2 += mm2;
+  if (!d.area_complete)
     run.warnings.push_back("area not modelled: some levels or the compute units are priced by numbers, not components");
-  }
   finish_summary(s);
   r.levels = run;
   return r;

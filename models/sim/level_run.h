@@ -11,7 +11,9 @@
 // level model's bound, not a simulated schedule with its stalls. A level
 // design has no vector unit: pooling, element-wise and normalisation layers
 // are listed as not costed (the table, the JSON and a warning say so).
+#include <map>
 #include <stdexcept>
+#include <string>
 
 #include "schedule/level_design.h"
 #include "schedule/level_search.h"
@@ -24,5 +26,10 @@ namespace qnnsim {
 // layer: no technology (no clock), a layer wider than the design's words, or
 // no mapping that fits the levels.
 RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjective objective);
+
+// The chip's area by component: every level below off-chip memory (its
+// instances), the compute units and the vector unit. Empty unless the design
+// builds them all from components (LevelDesign::area_complete).
+std::map<std::string, double> level_design_area_mm2(const LevelDesign& d);
 
 }  // namespace qnnsim

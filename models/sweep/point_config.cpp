@@ -10,6 +10,8 @@
 #include "dataflow/engines.h"
 #include "imc/imc_arch.h"
 #include "imc/imc_costs.h"
+#include "schedule/level_design.h"
+#include "sim/level_run.h"
 
 namespace qnnsim {
 
@@ -103,7 +105,9 @@ Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r) {
 double PointResolver::area_mm2(const ResolvedPoint& r) const {
   const ConfigNode root = ConfigNode::from_tree(r.arch, spec_.arch_file);
   double total = 0;
-  if (is_in_memory_arch(root)) {
+  if (is_level_design(root)) {
+    for (const auto& [part, mm2] : level_design_area_mm2(load_level_design(root, LevelDesignUse::ToSearch))) total += mm2;
+  } else if (is_in_memory_arch(root)) {
     for (const auto& [block, mm2] : area_breakdown_mm2(load_imc_arch(root))) total += mm2;
   } else if (is_dataflow_arch(root)) {
     const DataflowArch arch = load_dataflow_arch(root);

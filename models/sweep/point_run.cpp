@@ -6,6 +6,8 @@
 #include "core/config_node.h"
 #include "report/report.h"
 #include "schedule/mapper.h"
+#include "schedule/level_design.h"
+#include "sim/level_run.h"
 #include "sim/resident_design.h"
 #include "sim/simulation.h"
 #include "sweep/edit_blame.h"
@@ -21,11 +23,26 @@ Objective objective_of(const std::string& name) {
   return Objective::Edp;
 }
 
+// A level design's search minimises energy or the energy-delay product.
+LevelObjective level_objective(const SweepSpec& spec) {
+  const SweepRunOptions& o = spec.options;
+  if (o.objective == "latency")
+    throw ConfigError({spec.file, 0, 0}, "options.objective",
+                      "level designs ('" + spec.arch_file + "') are mapped for energy or edp, not latency");
+  if (!o.execution.empty())
+    throw ConfigError({spec.file, 0, 0}, "options.execution",
+                      "execution modes are for in-memory chips and dataflow designs; '" + spec.arch_file +
+                          "' is a level design, whose layers run in sequence");
+  return o.objective == "energy" ? LevelObjective::Energy : LevelObjective::Edp;
+}
+
 RunResult simulate(const SweepSpec& spec, const ResolvedPoint& r) {
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   const Workload w = load_point_workload(spec, r);
   const SweepRunOptions& o = spec.options;
   if (is_resident_design(arch_root)) return run_resident_design(load_resident_design(arch_root, o.execution), w);
+  if (is_level_design(arch_root)) return run_level_design(load_level_design(arch_root, LevelDesignUse::ToSearch), w,
+                                                          level_objective(spec));
   if (!o.execution.empty())
     throw ConfigError({spec.file, 0, 0}, "options.execution",
                       "execution modes are for in-memory chips and dataflow designs; '" + spec.arch_file +
@@ -40,6 +57,8 @@ void load_point(const SweepSpec& spec, const ResolvedPoint& r) {
   load_point_workload(spec, r);
   if (is_resident_design(arch_root))
     load_resident_design(arch_root, spec.options.execution);
+  else if (is_level_design(arch_root))
+    load_level_design(arch_root, LevelDesignUse::ToSearch);
   else
     load_arch(arch_root);
 }

@@ -66,8 +66,9 @@ PointRecord record_for(const SweepPlan& plan, std::size_t i) {
   r.point_index = static_cast<int64_t>(i);
   // A failed point has no report; its arch and network are still known by name.
   const YAML::Node arch_name = plan.spec.arch_tree["name"], network = plan.spec.workload_trees[p.workload]["network"];
-  if (arch_name.IsScalar()) r.arch = arch_name.Scalar();
-  if (network.IsScalar()) r.workload = network.Scalar();
+  // (A missing key is an invalid node here, which throws if asked its type.)
+  if (arch_name.IsDefined() && arch_name.IsScalar()) r.arch = arch_name.Scalar();
+  if (network.IsDefined() && network.IsScalar()) r.workload = network.Scalar();
   for (std::size_t k = 0; k < plan.spec.parameters.size(); ++k) {
     const SweepParameter& param = plan.spec.parameters[k];
     if (!param.fixed) r.params.push_back({param.name, param.path.text, param.value_text[p.choice[k]]});
