@@ -1,14 +1,14 @@
 #include "sim/level_run.h"
 
-#include "arch/roles.h"
-#include "mac/mac_spec.h"
-#include "sim/level_vector.h"
-
 #include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include "arch/roles.h"
+#include "mac/mac_spec.h"
+#include "sim/level_vector.h"
 
 namespace qnnsim {
 
