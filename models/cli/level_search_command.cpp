@@ -30,7 +30,9 @@ int run_level_search(const LevelsArgs& args) {
   } else {
     throw std::invalid_argument(args.design + " names no workload: give one with --workload");
   }
-  const LevelObjective objective = args.objective == "edp" ? LevelObjective::Edp : LevelObjective::Energy;
+  const LevelObjective objective = args.objective == "edp"       ? LevelObjective::Edp
+                                   : args.objective == "latency" ? LevelObjective::Latency
+                                                                 : LevelObjective::Energy;
   nlohmann::json j;
   j["design"] = d.file;
   j["objective"] = args.objective;

@@ -140,7 +140,13 @@ class Search {
     ++evaluated_;
     if (!accumulation_broken(d_, counts).empty()) return std::nullopt;
     const double e = level_energy_pj(d_, n, counts);
-    return objective_ == LevelObjective::Energy ? e : e * static_cast<double>(level_cycles(d_, counts).total);
+    if (objective_ == LevelObjective::Energy) return e;
+    const auto cycles = static_cast<double>(level_cycles(d_, counts).total);
+    if (objective_ == LevelObjective::Edp) return e * cycles;
+    // Cycles first, then energy: e / (e + e0) lies in [0, 1) and grows with
+    // e, so it orders equal cycle counts without reordering different ones.
+    const double e0 = std::max(d_.compute_pj, 1.0) * static_cast<double>(counts.computes);
+    return cycles + e / (e + e0);
   }
 
   void consider(const Candidate& c, std::vector<std::pair<double, Candidate>>& into) {
@@ -241,8 +247,26 @@ double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelN
   return e;
 }
 
+const char* level_objective_name(LevelObjective o) {
+  switch (o) {
+    case LevelObjective::Energy: return "energy";
+    case LevelObjective::Edp: return "edp";
+    case LevelObjective::Latency: return "latency";
+  }
+  return "";
+}
+
 std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
-  return Search(d, b, objective).run();
+  std::optional<LevelMapping> m = Search(d, b, objective).run();
+  if (objective != LevelObjective::Latency || !m) return m;
+  // The search is a heuristic: keep the EDP objective's mapping when it happens to be faster.
+  std::optional<LevelMapping> edp = Search(d, b, LevelObjective::Edp).run();
+  const uint64_t evaluated = m->evaluated + edp->evaluated;
+  if (edp->cycles.total < m->cycles.total ||
+      (edp->cycles.total == m->cycles.total && edp->energy_pj < m->energy_pj))
+    m = std::move(edp);
+  m->evaluated = evaluated;
+  return m;
 }
 
 std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {

@@ -13,7 +13,11 @@
 
 namespace qnnsim {
 
-enum class LevelObjective { Energy, Edp };
+// Latency: the fewest cycles, the least energy among those. Its result never
+// takes more cycles than the EDP objective's on the same layer (the search
+// keeps whichever of the two has fewer).
+enum class LevelObjective { Energy, Edp, Latency };
+const char* level_objective_name(LevelObjective o);  // energy, edp, latency
 
 struct LevelMapping {
   LevelNest nest;  // the design's levels with the chosen loops

@@ -121,7 +121,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   r.clock_hz = d.clock_hz;
   r.pes = d.compute_instances;
   LevelRunSummary run;
-  run.objective = objective == LevelObjective::Edp ? "edp" : "energy";
+  run.objective = level_objective_name(objective);
   Summary& s = r.summary;
   for (const Layer& l : w.layers) {
     if (!layer_uses_array(l.type) && d.vector) {
