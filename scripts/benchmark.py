@@ -130,22 +130,25 @@ def main():
 
 
 def level_designs_resnet50(binary):
-    """ResNet-50 through the level mapper on every shipped level design (arch/levels), one core, one run."""
-    print("\nResNet-50, batch 1, through the level mapper (qnnsim levels --search, EDP) on every shipped level "
-          "design, one core")
-    print(f"{'design':<14} {'wall s':>7} {'peak MiB':>9} {'ms a layer (median / max)':>26} {'mappings a layer':>17}")
+    """ResNet-50 end to end (qnnsim run: every layer mapped by the level search
+    for EDP and costed, pooling and adds on the vector unit) on every shipped
+    level design (arch/levels), 16-bit as their words are, one core, one run."""
+    print("\nResNet-50, batch 1, 16-bit, qnnsim run on every shipped level design (arch/levels; the level search, EDP), "
+          "one core")
+    print(f"{'design':<18} {'wall s':>7} {'peak MiB':>9} {'search s':>9} {'ms a layer':>11} {'model ms':>9} {'mJ':>8}")
     wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "levels.json")
+        out = os.path.join(tmp, "run.json")
         for path in sorted(glob.glob(os.path.join(ROOT, "arch", "levels", "*.yaml"))):
             name = os.path.splitext(os.path.basename(path))[0]
-            wall, mem = run_once(one_core([binary, "levels", path, "--search", "--workload", wl, "--objective", "edp",
-                                           "--json", out]))
+            wall, mem = run_once(one_core([binary, "run", path, wl, "--objective", "edp", "--quiet", "--json", out]
+                                          + ALL_16_BIT))
             with open(out) as f:
-                layers = json.load(f)["layers"]
-            ms = [l["search_ms"] for l in layers]
-            counted = statistics.median(l["mappings_evaluated"] for l in layers)
-            print(f"{name:<14} {wall:>7.2f} {mem:>9.1f} {statistics.median(ms):>17.0f} / {max(ms):>6.0f} {counted:>17,.0f}")
+                report = json.load(f)
+            array_layers = sum(1 for l in report["layers"] if l["macs"] > 0)
+            search_s = report["level_design"]["search_s"]
+            print(f"{name:<18} {wall:>7.2f} {mem:>9.1f} {search_s:>9.2f} {1e3 * search_s / max(array_layers, 1):>11.0f} "
+                  f"{report['summary']['latency_s'] * 1e3:>9.2f} {report['summary']['energy_pj'] * 1e-9:>8.2f}")
 
 
 # Issue 17: importing a ResNet-50-sized model takes under 1 s and 200 MB.
