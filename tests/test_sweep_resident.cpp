@@ -102,3 +102,38 @@ TEST_CASE("set: may add the key a parameter then sweeps, and area constraints se
   for (std::size_t i = 1; i + 1 < areas.size(); ++i) CHECK(areas[i] > areas[i - 1]);
   CHECK(areas.back() == areas[areas.size() - 2]);
 }
+
+TEST_CASE("a point whose run warned carries its warnings into the database, the front and the summary",
+          "[sweep][imc][cli]") {
+  // ISAAC with 4-bit ADCs: its run warns that they clip, and being cheaper it
+  // is on the energy-latency front; 8 bits (the shipped value) does not warn.
+  const auto dir = scratch_dir("sweep_imc_warnings");
+  const std::string spec = (dir / "spec.yaml").string();
+  std::ofstream(spec) << "name: t\narch: " << shipped("arch/isaac.yaml") << "\nworkloads: ["
+                      << shipped("workloads/lenet5.yaml") << "]\noptions: {batch: 2}\n"
+                      << "parameters:\n  - {path: adc.bits, values: [4, 8]}\nobjectives: [energy, latency]\n";
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db, dir / "out.txt", dir / "err.txt") == 0);  // with its summary
+  const auto points = ResultsDb(db, false).points();
+  REQUIRE(points.size() == 2);
+  const PointRecord& four = points[0].params[0].value == "4" ? points[0] : points[1];
+  const PointRecord& eight = points[0].params[0].value == "4" ? points[1] : points[0];
+  REQUIRE_FALSE(four.warnings.empty());
+  CHECK_THAT(four.warnings.front(), Catch::Contains("the ADCs have 4 bits"));
+  CHECK(eight.warnings.empty());
+  // The summary's best-energy line says so.
+  CHECK_THAT(read_file((dir / "out.txt").string()), Catch::Contains("best energy") && Catch::Contains("! "));
+  // The warnings are what `qnnsim run` prints for the same design.
+  const std::string arch = (dir / "isaac4.yaml").string();
+  std::ofstream(arch) << replace_all(read_file(shipped("arch/isaac.yaml")), "bits: 8", "bits: 4");
+  const auto report = run_report(dir, arch, "workloads/lenet5.yaml", "--batch 2");
+  CHECK(report.at("in_memory").at("warnings").size() == four.warnings.size());
+  // So does the front's listing.
+  REQUIRE(qnnsim_cli("results " + db + " --pareto energy,latency", dir / "front.txt", dir / "err.txt") == 0);
+  const std::string front = read_file((dir / "front.txt").string());
+  CHECK_THAT(front, Catch::Contains("! " + four.hash.substr(0, 12)) && Catch::Contains("carry warnings"));
+  REQUIRE(qnnsim_cli("results " + db + " --csv", dir / "all.csv", dir / "err.txt") == 0);
+  const auto rows = csv_rows(read_file((dir / "all.csv").string()));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("warnings").empty() != rows[1].at("warnings").empty());
+}

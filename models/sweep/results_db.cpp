@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, path TEXT, n
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
   cycles INTEGER, latency_s REAL, energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
 CREATE TABLE IF NOT EXISTS energy(hash TEXT, component TEXT, energy_pj REAL, PRIMARY KEY(hash, component));
+CREATE TABLE IF NOT EXISTS warnings(hash TEXT, warning_index INTEGER, warning TEXT, PRIMARY KEY(hash, warning_index));
 CREATE TABLE IF NOT EXISTS provenance(sweep TEXT, started_at TEXT, key TEXT, value TEXT);
 )";
 
@@ -132,6 +133,10 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
   r.cycles = static_cast<int64_t>(number_or_zero(s, "cycles"));
   if (j.contains("energy_breakdown_pj"))
     for (const auto& [component, pj] : j["energy_breakdown_pj"].items()) r.energy_by_component_pj[component] = pj.get<double>();
+  // Design families report their warnings in their own sections.
+  for (const char* section : {"in_memory", "level_design", "dataflow"})
+    if (j.contains(section) && j[section].contains("warnings"))
+      for (const auto& w : j[section]["warnings"]) r.warnings.push_back(w.get<std::string>());
   for (const auto& l : j.at("layers")) {
     LayerRow row;
     row.name = l.value("name", "");
@@ -223,7 +228,7 @@ void ResultsDb::insert(const PointRecord& r) {
   exec("BEGIN IMMEDIATE");
   try {
     // A failed point run again replaces its row; nothing else is ever written twice.
-    for (const char* table : {"params", "layers", "energy"})
+    for (const char* table : {"params", "layers", "energy", "warnings"})
       Statement(db_, std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
     for (const ParamValue& v : r.params) {
@@ -260,6 +265,9 @@ void ResultsDb::insert(const PointRecord& r) {
     }
     Statement energy(db_, "INSERT INTO energy VALUES(?, ?, ?)");
     for (const auto& [component, j] : r.energy_by_component_pj) energy.text(1, r.hash).text(2, component).real(3, j).run();
+    Statement warning(db_, "INSERT INTO warnings VALUES(?, ?, ?)");
+    for (std::size_t i = 0; i < r.warnings.size(); ++i)
+      warning.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, r.warnings[i]).run();
     exec("COMMIT");
   } catch (...) {
     // On a full disk SQLite may already have rolled back; a second ROLLBACK
@@ -283,7 +291,7 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
     }
     exec(std::string("INSERT INTO main.points SELECT ") + kPointColumns + " FROM shard.points WHERE hash IN fresh");
     exec("INSERT OR IGNORE INTO main.sweeps SELECT * FROM shard.sweeps");
-    for (const char* table : {"params", "layers", "energy"})
+    for (const char* table : {"params", "layers", "energy", "warnings"})
       // In the shard's insertion order: a point's parameters are read back in spec order.
       exec(std::string("INSERT OR REPLACE INTO main.") + table + " SELECT * FROM shard." + table +
            " WHERE hash IN fresh ORDER BY rowid");
@@ -311,6 +319,11 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
       params_of[p.column_text(0)].push_back(ParamValue{name, path.empty() ? name : path, p.column_text(2)});
     }
   }
+  std::map<std::string, std::vector<std::string>> warnings_of;
+  {
+    Statement w(db_, "SELECT hash, warning FROM warnings ORDER BY hash, warning_index");
+    while (w.step()) warnings_of[w.column_text(0)].push_back(w.column_text(1));
+  }
   std::vector<PointRecord> out;
   while (s.step()) {
     PointRecord r;
@@ -335,6 +348,7 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
     r.dram_bytes = s.column_real(17);
     r.cycles = s.column_int(18);
     r.wall_s = s.column_real(19);
+    if (const auto w = warnings_of.find(r.hash); w != warnings_of.end()) r.warnings = w->second;
     out.push_back(std::move(r));
   }
   return out;

@@ -48,6 +48,9 @@ struct PointRecord {
   double wall_s = 0;
   std::vector<LayerRow> layers;
   std::map<std::string, double> energy_by_component_pj;
+  // What the run warned of (an in-memory chip's clipping ADCs, a level
+  // design's layers not costed): figures a point's objectives do not show.
+  std::vector<std::string> warnings;
 };
 
 // Fills the figures, layers and energy of `r` from a run's JSON report.

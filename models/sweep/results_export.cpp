@@ -42,7 +42,7 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
   out << "hash,sweep,point_index,arch,workload,batch";
   for (const std::string& p : paths) out << "," << csv_field(p);
   out << ",status,energy_pj,latency_s,edp_pj_s,area_mm2,throughput_gops,gops_per_w,pe_utilization_fraction,macs,dram_bytes,cycles,"
-         "wall_s,error\n";
+         "wall_s,error,warnings\n";
   for (const PointRecord& r : points) {
     out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
         << csv_field(r.workload) << "," << r.batch;
@@ -53,9 +53,12 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
                          r.area_mm2, r.throughput_gops, r.gops_per_w, r.pe_utilization, r.macs, r.dram_bytes, r.cycles);
     else
       out << ",,,,,,,,,,";
-    out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "\n";
+    out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "," << csv_field(fmt::format("{}", fmt::join(r.warnings, "; ")))
+        << "\n";
   }
 }
+
+constexpr std::size_t kWarningsShown = 3;
 
 void print_pareto(const std::vector<PointRecord>& points, const std::vector<std::string>& objectives, std::ostream& out) {
   std::map<std::string, std::vector<PointRecord>> by_workload;
@@ -69,11 +72,21 @@ void print_pareto(const std::vector<PointRecord>& points, const std::vector<std:
     out << fmt::format("  {:<12}", "hash");
     for (const std::string& o : objectives) out << fmt::format(" {:>14}", o + " [" + objective_unit(o) + "]");
     out << "  parameters\n";
+    std::size_t warned = 0;
     for (std::size_t i : front) {
-      out << fmt::format("  {:<12}", group[i].hash.substr(0, 12));
+      out << fmt::format("{} {:<12}", group[i].warnings.empty() ? " " : "!", group[i].hash.substr(0, 12));
       for (const std::string& o : objectives) out << fmt::format(" {:>14.5g}", objective_value(group[i], o));
       out << "  " << params_text(group[i]) << "\n";
+      // The first few, so that a front of many warned points stays readable; `--csv` has them all.
+      const std::vector<std::string>& w = group[i].warnings;
+      for (std::size_t k = 0; k < std::min<std::size_t>(w.size(), kWarningsShown); ++k) out << "      ! " << w[k] << "\n";
+      if (w.size() > kWarningsShown) out << fmt::format("      ! and {} more (results --csv lists them)\n", w.size() - kWarningsShown);
+      warned += !group[i].warnings.empty();
     }
+    if (warned > 0)
+      out << fmt::format("  {} of these points (marked !) carry warnings from their runs: their figures may not be "
+                         "what the design delivers\n",
+                         warned);
   }
 }
 

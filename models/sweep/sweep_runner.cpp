@@ -63,8 +63,11 @@ void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
     const PointRecord& best = points[front.front()];
     std::string params;
     for (const ParamValue& v : best.params) params += (params.empty() ? "" : " ") + v.name + "=" + v.value;
-    std::cout << fmt::format("best {:<10} {:>12.4g} {:<4}  {}\n", objective, objective_value(best, objective),
-                             objective_unit(objective), params);
+    // A best point whose run warned (clipping ADCs, layers not costed) says so beside its figure.
+    std::cout << fmt::format("best {:<10} {:>12.4g} {:<4}  {}{}\n", objective, objective_value(best, objective),
+                             objective_unit(objective), params,
+                             best.warnings.empty() ? "" : fmt::format("  ! {} warning(s): {}", best.warnings.size(),
+                                                                      best.warnings.front()));
   }
   if (plan.spec.objectives.size() >= 2) {
     const std::vector<std::string> two(plan.spec.objectives.begin(), plan.spec.objectives.begin() + 2);
