@@ -101,6 +101,17 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
   CHECK(r.summary.area_breakdown_mm2.count("vector") == 1);
   CHECK(r.summary.area_breakdown_mm2.count("dram") == 0);
   CHECK(r.summary.area_mm2 > 0);
+  // A fan-out without a network component prices no network and has no area; the rest still add up.
+  const auto dir = scratch_dir("level_run_area");
+  std::string text = read_file(shipped("arch/levels/eyeriss_v1.yaml"));
+  const std::size_t from = text.find("    component:                  # separate filter"), to = text.find("  - name: ifmap_spad");
+  REQUIRE(from < to);
+  std::ofstream(dir / "no_network.yaml") << text.erase(from, to - from);
+  const LevelDesign bare = load_level_design((dir / "no_network.yaml").string(), LevelDesignUse::ToSearch);
+  CHECK(bare.area_complete);
+  const std::map<std::string, double> bare_area = level_design_area_mm2(bare);
+  CHECK(bare_area.at("array") == 0);
+  CHECK(bare_area.at("glb") == Approx(r.summary.area_breakdown_mm2.at("glb")));
 }
 
 TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][reliability]") {

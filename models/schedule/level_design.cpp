@@ -347,9 +347,11 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
                                   VectorSpec::Registry::instance().known_names()));
   }
   root.reject_unknown_keys();
-  // The chip's area is known when every level below off-chip memory, and the compute units, are components.
+  // The chip's area is known when every level below off-chip memory, and the
+  // compute units, are components; a fan-out without one (no network priced) has none.
   d.area_complete = c.has("mac");
-  for (std::size_t i = 1; i < levels.size(); ++i) d.area_complete = d.area_complete && levels[i].has("component");
+  for (std::size_t i = 1; i < levels.size(); ++i)
+    d.area_complete = d.area_complete && (levels[i].has("component") || d.nest.levels[i].keeps == std::array<bool, kOperands>{});
 
   // Each level fans out to the instances below it, and no further.
   for (std::size_t i = 0; i < levels.size(); ++i) {
