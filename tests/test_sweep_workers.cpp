@@ -59,7 +59,7 @@ std::string csv_without_wall(const std::string& csv) {
 
 }  // namespace
 
-TEST_CASE("points run in workers equal points run a process each, row for row and in the CSV", "[sweep][cli]") {
+TEST_CASE("points run in workers equal points run a process each, row for row and in the CSV", "[sweep][cli][workers]") {
   const auto dir = scratch_dir("sweep_workers");
   const std::string spec = (dir / "spec.yaml").string();
   // 30 points, their values written into the arch and into every layer of
