@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "sweep/child_process.h"
+
 
 namespace qnnsim {
 
@@ -29,17 +31,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void on_stop_signal(int) { g_stop = 1; }
 
 [[noreturn]] void child_main(const ChildBody& body, std::size_t item, int result_fd, int error_fd) {
-  // Its own process group, so a terminal's Ctrl-C reaches only the parent,
-  // which then stops the children itself; and dead with the parent, so a
-  // killed sweep leaves no orphans running.
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() == 1) _exit(1);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-  const int devnull = open("/dev/null", O_WRONLY);
-  if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
-  dup2(error_fd, STDERR_FILENO);
+  start_child_process(error_fd);
   std::string result;
   const int code = run_body(body, item, result, STDERR_FILENO);
   if (code == 0) write_all(result_fd, result);

@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sweep/child_process.h"
+
 namespace qnnsim {
 
 namespace {
@@ -54,16 +56,7 @@ std::string error_text(int fd) {
 
 [[noreturn]] void worker_main(const BeforeItem& before, const ChildBody& body, int items_fd, int replies_fd,
                               int error_fd) {
-  // As a process per item: its own process group, so a terminal's Ctrl-C
-  // reaches only the pool, and dead with the pool, so none is orphaned.
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() == 1) _exit(1);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-  const int devnull = open("/dev/null", O_WRONLY);
-  if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
-  dup2(error_fd, STDERR_FILENO);
+  start_child_process(error_fd);  // as a process per item
   uint64_t item = 0;
   while (read_exactly(items_fd, &item, sizeof item)) {
     // Each item's error text starts empty, as a fresh process's pipe would.
