@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <set>
@@ -179,4 +180,39 @@ TEST_CASE("a disk that fills up during a sweep is named as the cause, and resumi
   CHECK(stored < 48);
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " --resume", dir / "out.txt", dir / "err.txt") == 0);
   CHECK(sweep_rows(db) == reference);
+}
+
+// Turning a new file to WAL needs the whole file, and SQLite does not wait for
+// it (the busy timeout does not apply to `journal_mode`): sixteen processes
+// opening one new results file at the same moment must all get it.
+TEST_CASE("sixteen processes opening one new results file at once all open it", "[reliability][sweep][durability]") {
+  const auto dir = scratch_dir("many_openers");
+  for (int round = 0; round < 8; ++round) {
+    const std::string db = (dir / ("fresh" + std::to_string(round) + ".db")).string();
+    int go[2];
+    REQUIRE(pipe(go) == 0);
+    std::vector<pid_t> children;
+    for (int i = 0; i < 16; ++i) {
+      const pid_t pid = fork();
+      if (pid == 0) {
+        close(go[1]);
+        char byte;
+        if (read(go[0], &byte, 1) != 0) _exit(3);  // every child starts when the pipe closes
+        try {
+          ResultsDb opened(db, true);
+          _exit(0);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          _exit(1);
+        }
+      }
+      children.push_back(pid);
+    }
+    close(go[0]);
+    close(go[1]);
+    int failed = 0;
+    for (const pid_t pid : children) failed += wait_exit(pid) != 0;
+    INFO("round " << round);
+    CHECK(failed == 0);
+  }
 }

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +109,37 @@ void add_param_columns(sqlite3* db) {
   }
 }
 
+// A new file becomes WAL here. SQLite needs the whole file to convert it and
+// does not run the busy handler for `journal_mode` (the busy timeout does not
+// apply), so a sweep opening the file while another converts it would fail at
+// once. WAL stays with the file: once any process has converted it, reading
+// the mode takes no lock. Otherwise retry, with jitter, within the budget.
+void use_wal(sqlite3* db, std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  std::minstd_rand jitter(static_cast<unsigned>(std::random_device{}()));
+  for (bool converting = false;; converting = true) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(db, converting ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode", -1, &s, nullptr);
+    std::string mode;
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+      const auto* t = sqlite3_column_text(s, 0);
+      mode = t ? reinterpret_cast<const char*>(t) : "";
+      rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (mode == "wal") return;
+    // A file that cannot be WAL (in memory, or a file system without shared
+    // memory) keeps its mode, as SQLite answers; a commit is then still atomic.
+    if (rc == SQLITE_OK && converting) return;
+    const bool busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+    if (!busy && rc != SQLITE_OK) throw std::runtime_error(db_error(db));
+    if (!busy) continue;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error(db_error(db, "cannot switch it to WAL: another process held it for the whole wait"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + jitter() % 20));
+  }
+}
+
 double number_or_zero(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : 0.0;
 }
@@ -163,9 +196,19 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
   try {
     // WAL: a commit survives the process being killed, and readers (progress
     // of Slurm shards, `results`) never block the writer.
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    exec(kSchema);
-    add_param_columns(db_);
+    use_wal(db_, std::chrono::seconds(10));
+    exec("PRAGMA synchronous=NORMAL;");
+    // The schema is written under the write lock from the start: a deferred
+    // transaction that read first could not wait for it.
+    exec("BEGIN IMMEDIATE");
+    try {
+      exec(kSchema);
+      add_param_columns(db_);
+      exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
     // Databases from before one unit per quantity kept energy in J: refuse
     // to mix them, rather than add pJ beside J in one column.
     Statement old(db_, "SELECT 1 FROM pragma_table_info('points') WHERE name = 'energy_j'");
