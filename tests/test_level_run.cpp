@@ -198,3 +198,37 @@ TEST_CASE("a sweep runs a level design point by point, its area from the compone
   const LevelDesign d = load_level_design(design, LevelDesignUse::ToSearch);
   CHECK(run_level_design(d, lenet_16_bit_sums(), LevelObjective::Edp).summary.energy_pj == Approx(first.energy_pj));
 }
+
+TEST_CASE("a layer of a shape met before takes that layer's mapping, as a search of its own would give",
+          "[levels][mapper]") {
+  const LevelDesign d = load_level_design(shipped("arch/levels/eyeriss_v1.yaml"), LevelDesignUse::ToSearch);
+  const auto dir = scratch_dir("level_run_shapes");
+  // conv_a and conv_b have one shape; conv_c another.
+  std::ofstream(dir / "w.yaml") << R"(network: repeats
+batch: 1
+precision:
+  weights: {bits: 16, scheme: uniform_symmetric}
+  inputs: {bits: 16, scheme: uniform_asymmetric}
+  outputs: {bits: 16, scheme: uniform_asymmetric}
+  accumulator: {bits: 16, scheme: uniform_symmetric}
+input: {C: 8, H: 8, W: 8}
+layers:
+  - {name: conv_a, type: conv, C: 8, H: 8, W: 8, M: 8, R: 3, S: 3, padding: 1}
+  - {name: conv_b, type: conv, C: 8, H: 8, W: 8, M: 8, R: 3, S: 3, padding: 1}
+  - {name: conv_c, type: conv, C: 8, H: 8, W: 8, M: 16, R: 1, S: 1}
+)";
+  const Workload w = load_workload((dir / "w.yaml").string());
+  const RunResult r = run_level_design(d, w, LevelObjective::Edp);
+  REQUIRE(r.levels);
+  CHECK(r.levels->layers_mapped == 3);
+  CHECK(r.levels->shapes_searched == 2);
+  const auto alone = search_level_mapping(d, loop_bounds(w.layers[1], 1), LevelObjective::Edp);
+  REQUIRE(alone);
+  CHECK(r.layers[1].energy_pj == Approx(r.layers[0].energy_pj).epsilon(1e-12));
+  CHECK(r.layers[1].cycles == alone->cycles.total);
+  CHECK(r.layers[1].tiling == r.layers[0].tiling);
+  // Counted once: the repeat adds no mappings to the search's count.
+  const uint64_t searched = search_level_mapping(d, loop_bounds(w.layers[0], 1), LevelObjective::Edp)->evaluated +
+                            search_level_mapping(d, loop_bounds(w.layers[2], 1), LevelObjective::Edp)->evaluated;
+  CHECK(r.levels->mappings_evaluated == searched);
+}

@@ -98,20 +98,24 @@ TEST_CASE("a level design too small for any mapping says so", "[levels][mapper]"
 
 TEST_CASE("the level mapper keeps each partition within its share", "[levels][mapper]") {
   // The buffer's 24 values split: 2 for weights, 22 for inputs and partial
-  // sums. Without the split the best mapping keeps more weights there.
+  // sums.
   const auto dir = scratch_dir("level_search_partitions");
   std::ofstream(dir / "design.yaml")
       << replace_all(kDesign, "    size: 24\n", "    size: 24\n    partitions: [{keeps: [weights], size: 2}, {keeps: [inputs, outputs], size: 22}]\n");
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
   const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
   const auto split = search_level_mapping(d, b, LevelObjective::Energy);
-  const auto whole = search_level_mapping(design(), b, LevelObjective::Energy);
   REQUIRE(split);
-  REQUIRE(whole);
   CHECK(limits_broken(split->nest, d.limits, b).empty());
   CHECK(level_block(split->nest, 1, Operand::Weights, b) <= 2);
   CHECK(level_block(split->nest, 1, Operand::Inputs, b) + level_block(split->nest, 1, Operand::Outputs, b) <= 22);
-  CHECK(level_block(whole->nest, 1, Operand::Weights, b) > 2);  // the split is what kept it small
+  // Four weights in the buffer fit it whole but not split: the limit the
+  // search checks its candidates against sees the partition.
+  LevelNest four_weights = design().nest;
+  four_weights.levels[0].temporal = {{kN, 2}, {kC, 3}, {kP, 6}, {kQ, 6}, {kR, 3}, {kS, 3}};
+  four_weights.levels[1].temporal = {{kM, 4}};
+  CHECK(limits_broken(four_weights, design().limits, b).empty());
+  CHECK_THAT(limits_broken(four_weights, d.limits, b), Catch::Contains("in its weights partition"));
 }
 
 TEST_CASE("the level mapper keeps each level's loops to its temporal_dims", "[levels][mapper]") {
@@ -126,12 +130,12 @@ TEST_CASE("the level mapper keeps each level's loops to its temporal_dims", "[le
   REQUIRE(m);
   CHECK(limits_broken(m->nest, d.limits, b).empty());
   for (const LevelLoop& x : m->nest.levels[2].temporal) CHECK((x.dim == kN || x.dim == kP || x.dim == kQ));
-  // Without the constraint the best mapping iterates a weight dimension in the registers.
-  const auto free = search_level_mapping(design(), b, LevelObjective::Energy);
-  REQUIRE(free);
-  bool weight_loop = false;
-  for (const LevelLoop& x : free->nest.levels[2].temporal) weight_loop |= relevant(Operand::Weights, x.dim);
-  CHECK(weight_loop);
+  // A weight dimension iterated in the registers fits the free design, not this one.
+  LevelNest weight_loop = design().nest;
+  weight_loop.levels[0].temporal = {{kN, 2}, {kM, 4}, {kC, 3}, {kP, 6}, {kQ, 6}, {kS, 3}};
+  weight_loop.levels[2].temporal = {{kR, 3}};
+  CHECK(limits_broken(weight_loop, design().limits, b).empty());
+  CHECK_THAT(limits_broken(weight_loop, d.limits, b), Catch::Contains("may not iterate R"));
 }
 
 TEST_CASE("a dimension no level may take leaves no mapping", "[levels][mapper]") {

@@ -8,7 +8,7 @@
 
 #include "cli/levels_command.h"
 #include "core/output_file.h"
-#include "schedule/level_search.h"
+#include "schedule/level_mapping_cache.h"
 #include "workload/workload.h"
 
 namespace qnnsim::cli {
@@ -40,20 +40,25 @@ int run_level_search(const LevelsArgs& args) {
   uint64_t total_cycles = 0;
   std::cout << fmt::format("{:<16} {:>14} {:>12} {:<12} {:>10} {:>9}  mapping\n", "layer", "energy uJ", "cycles", "bound",
                            "searched", "ms");
+  LevelMappingCache mappings(d, objective);
   for (const auto& [name, bounds] : layers) {
     const auto start = std::chrono::steady_clock::now();
-    const std::optional<LevelMapping> m = search_level_mapping(d, bounds, objective);
+    bool searched = false;
+    const std::optional<LevelMapping>& m = mappings.find(bounds, &searched);
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", name));
     total_pj += m->energy_pj;
     total_cycles += m->cycles.total;
+    // A layer of a shape met before takes that layer's mapping: no search.
+    const uint64_t evaluated = searched ? m->evaluated : 0;
     std::cout << fmt::format("{:<16} {:>14.3f} {:>12} {:<12} {:>10} {:>9.1f}  {}\n", name, m->energy_pj * 1e-6,
-                             m->cycles.total, m->cycles.bound, m->evaluated, ms, level_nest_text(m->nest));
+                             m->cycles.total, m->cycles.bound, searched ? std::to_string(evaluated) : "same shape",
+                             ms, level_nest_text(m->nest));
     LevelDesign mapped = d;  // the design with the chosen loops, for its counts per level
     mapped.nest = m->nest;
     nlohmann::json layer = level_counts_json(mapped, m->counts, price_levels(mapped, m->nest, m->counts));
     layer["name"] = name;
-    layer["mappings_evaluated"] = m->evaluated;
+    layer["mappings_evaluated"] = evaluated;
     layer["search_ms"] = ms;
     layer["mapping"] = level_nest_text(m->nest);
     j["layers"].push_back(layer);

@@ -96,6 +96,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
     j["level_design"] = {{"objective", r.levels->objective},
                          {"search_s", r.levels->search_s},
                          {"mappings_evaluated", r.levels->mappings_evaluated},
+                         {"layers_mapped", r.levels->layers_mapped},
+                         {"shapes_searched", r.levels->shapes_searched},
                          {"not_costed", r.levels->not_costed},
                          {"warnings", r.levels->warnings}};
   // Only components with figures beyond their counts appear, so designs

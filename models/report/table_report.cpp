@@ -85,9 +85,10 @@ void print_table(const RunResult& r, std::ostream& out) {
   for (const auto& [k, v] : s.energy_breakdown_pj)
     out << fmt::format("    {:<12} {:>11} {:>6.1f}%\n", k, si(v * 1e-12, "J"), s.energy_pj > 0 ? 100.0 * v / s.energy_pj : 0.0);
   if (r.levels) {
-    out << fmt::format("  level design     mapped for {} by the level search ({} mappings counted, {:.3g} s); time is the "
-                       "level model's, not a SystemC schedule\n",
-                       r.levels->objective, r.levels->mappings_evaluated, r.levels->search_s);
+    out << fmt::format("  level design     mapped for {} by the level search ({} layers, {} distinct shapes searched, {} "
+                       "mappings counted, {:.3g} s); time is the level model's, not a SystemC schedule\n",
+                       r.levels->objective, r.levels->layers_mapped, r.levels->shapes_searched,
+                       r.levels->mappings_evaluated, r.levels->search_s);
     for (const std::string& w : r.levels->warnings) out << "  warning          " << w << "\n";
   }
 }

@@ -14,6 +14,7 @@ bool same_layer(const LoopBounds& a, const LoopBounds& b) {
 void ClosedFormMemo::use_layer(const LoopBounds& b) {
   if (have_layer_ && same_layer(layer_, b)) return;
   sums_.clear();
+  pairs_.clear();
   layer_ = b;
   have_layer_ = true;
 }
@@ -26,6 +27,16 @@ const AxisSums* ClosedFormMemo::find(const Key& k) const {
 void ClosedFormMemo::store(const Key& k, const AxisSums& s) {
   if (sums_.size() >= kMaxEntries) sums_.clear();
   sums_.emplace(k, s);
+}
+
+const PairCounts* ClosedFormMemo::find_pair(const Key& k) const {
+  const auto it = pairs_.find(k);
+  return it == pairs_.end() ? nullptr : &it->second;
+}
+
+void ClosedFormMemo::store_pair(const Key& k, const PairCounts& c) {
+  if (pairs_.size() >= kMaxEntries) pairs_.clear();
+  pairs_.emplace(k, c);
 }
 
 std::size_t ClosedFormMemo::KeyHash::operator()(const Key& k) const {

@@ -11,7 +11,7 @@
 
 #include <boost/container/small_vector.hpp>
 
-#include "schedule/loop_nest.h"
+#include "schedule/level_loops.h"
 
 namespace qnnsim {
 
@@ -39,15 +39,22 @@ class ClosedFormMemo {
   void store(const Key& k, const AxisSums& s);
   std::size_t size() const { return sums_.size(); }
 
- private:
+  // A whole pair's counts, by everything they depend on (closed_form_pair): the
+  // search's neighbouring mappings leave most pairs of levels as they were.
+  const PairCounts* find_pair(const Key& k) const;
+  void store_pair(const Key& k, const PairCounts& c);
+
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
+
+ private:
   // Past this many entries the memo starts over rather than grow without bound.
   static constexpr std::size_t kMaxEntries = 1u << 20;
   bool have_layer_ = false;
   LoopBounds layer_{};
   std::unordered_map<Key, AxisSums, KeyHash> sums_;
+  std::unordered_map<Key, PairCounts, KeyHash> pairs_;
 };
 
 }  // namespace qnnsim

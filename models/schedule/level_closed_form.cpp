@@ -65,6 +65,9 @@ class ClosedForm {
  public:
   ClosedForm(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) : p_(p), b_(b), memo_(memo) {
     if (memo_) memo_->use_layer(b);
+    for (int d = 0; d < kDims; ++d) axis_[d] = axis_of(p.o, d);
+    for (const FlatLoop& x : p.child_fan)
+      if (axis_[x.dim] >= 0) children_on_[axis_[x.dim]] = true;
   }
 
   PairCounts run() {
@@ -91,7 +94,7 @@ class ClosedForm {
       else if (!first && j < k) pos = {&x, 0, x.factor, 0};
       else if (!first && j == k) pos = {&x, 1, x.factor, 1};
       else if (!first) pos = {&x, 0, 1, -(x.factor - 1)};  // reset: new at 0, old at its last index
-      const int a = axis_of(p_.o, x.dim);
+      const int a = axis_[x.dim];
       const uint64_t count = static_cast<uint64_t>(pos.hi - pos.lo);
       if (a >= 0) {
         outer[a].push_back(pos);
@@ -102,7 +105,7 @@ class ClosedForm {
       }
     }
     for (const FlatLoop& x : p_.parent_fan) {
-      const int a = axis_of(p_.o, x.dim);
+      const int a = axis_[x.dim];
       if (a >= 0) outer[a].push_back({&x, 0, x.factor, 0});
       else {
         mult *= static_cast<uint64_t>(x.factor);
@@ -111,10 +114,19 @@ class ClosedForm {
     }
     uint64_t children_per_share = 1;  // children that differ only where o does not: one read serves them
     for (const FlatLoop& x : p_.child_fan)
-      if (axis_of(p_.o, x.dim) < 0) children_per_share *= static_cast<uint64_t>(x.factor);
+      if (axis_[x.dim] < 0) children_per_share *= static_cast<uint64_t>(x.factor);
 
-    std::array<AxisSums, kBoxAxes> s;
-    for (int a = 0; a < kBoxAxes; ++a) sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a]);
+    // Between two middle classes k - 1 and k only loops k - 1 (now at every
+    // position) and k (now advancing) changed: an axis neither moves keeps
+    // its sums.
+    std::array<AxisSums, kBoxAxes>& s = sums_;
+    const int moved_before = k >= 1 && !last ? axis_[p_.temporal[k - 1].dim] : -2;
+    const int moved_now = k >= 1 && !last ? axis_[p_.temporal[k].dim] : -2;
+    for (int a = 0; a < kBoxAxes; ++a)
+      if (moved_before == -2 || a == moved_before || a == moved_now) {
+        s[a] = AxisSums{};
+        sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a]);
+      }
     const auto product = [&](uint64_t AxisSums::*field) {
       uint64_t v = 1;
       for (const AxisSums& x : s) v *= x.*field;
@@ -138,7 +150,10 @@ class ClosedForm {
 
   // Sums along axis a over its outer positions and its children.
   void sum_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
-    if (!memo_) {
+    // Nearly half the calls of a search have no loop moving the axis and one
+    // child along it: two windows, quicker to count than to look up.
+    const bool one_window = outer.empty() && !children_on_[a];
+    if (!memo_ || one_window) {
       sum_axis_sums(a, outer, no_new, no_old, s);
     } else {
       const ClosedFormMemo::Key key = memo_key(a, outer, no_new, no_old);
@@ -159,18 +174,18 @@ class ClosedForm {
   ClosedFormMemo::Key memo_key(int a, const PositionList& outer, bool no_new, bool no_old) const {
     ClosedFormMemo::Key k{static_cast<int64_t>(p_.o), a, no_new, no_old};
     for (int d = 0; d < kDims; ++d)
-      if (axis_of(p_.o, d) == a) k.insert(k.end(), {d, p_.extent[d]});
+      if (axis_[d] == a) k.insert(k.end(), {d, p_.extent[d]});
     for (const Positions& x : outer) k.insert(k.end(), {x.loop->dim, x.loop->stride, x.lo, x.hi, x.shift});
     k.push_back(-1);  // the children follow
     for (const FlatLoop& x : p_.child_fan)
-      if (axis_of(p_.o, x.dim) == a) k.insert(k.end(), {x.dim, x.stride, x.factor, x.multicast_per_value});
+      if (axis_[x.dim] == a) k.insert(k.end(), {x.dim, x.stride, x.factor, x.multicast_per_value});
     return k;
   }
 
   void sum_axis_sums(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
     std::vector<const FlatLoop*> kids;
     for (const FlatLoop& x : p_.child_fan)
-      if (axis_of(p_.o, x.dim) == a) kids.push_back(&x);
+      if (axis_[x.dim] == a) kids.push_back(&x);
     std::vector<int64_t> idx(outer.size());
     for (std::size_t i = 0; i < outer.size(); ++i) idx[i] = outer[i].lo;
     for (bool more = true; more;) {
@@ -190,6 +205,12 @@ class ClosedForm {
       }
     }
   }
+
+  // Children's windows along an axis, and what each gains or gives up.
+  struct Group {
+    std::vector<Interval> news, olds, gained, lost;
+    void clear() { news.clear(), olds.clear(), gained.clear(), lost.clear(); }
+  };
 
   // One child's window now and before, along axis a.
   static void count_child(const Interval& now, const Interval& before, AxisSums& s) {
@@ -213,11 +234,13 @@ class ClosedForm {
       return;
     }
     // The children along this axis, grouped by what they may share: their
-    // indices along fan-outs that multicast per dimension.
-    struct Group {
-      std::vector<Interval> news, olds, gained, lost;  // windows, and what each child gains or gives up
-    };
+    // indices along fan-outs that multicast per dimension. Where every
+    // network multicasts per value (the usual case) they form one group.
+    bool one_group = true;
+    for (const FlatLoop* x : kids) one_group = one_group && x->multicast_per_value;
     std::map<std::vector<int64_t>, Group> groups;
+    Group& single = scratch_;
+    single.clear();
     std::vector<int64_t> k(kids.size(), 0);
     for (bool more = true; more;) {
       DimArray nb = base_new, ob = base_old;
@@ -225,12 +248,12 @@ class ClosedForm {
       for (std::size_t i = 0; i < kids.size(); ++i) {
         nb[kids[i]->dim] += k[i] * kids[i]->stride;
         ob[kids[i]->dim] += k[i] * kids[i]->stride;
-        if (!kids[i]->multicast_per_value) key.push_back(k[i]);
+        if (!one_group && !kids[i]->multicast_per_value) key.push_back(k[i]);
       }
       const Interval now = no_new ? Interval{} : tensor_axis(p_.o, a, nb, p_.extent, b_);
       const Interval before = no_old ? Interval{} : tensor_axis(p_.o, a, ob, p_.extent, b_);
       count_child(now, before, s);
-      Group& g = groups[key];
+      Group& g = one_group ? single : groups[key];
       g.news.push_back(now);
       g.olds.push_back(before);
       minus(now, before, g.gained);
@@ -244,13 +267,15 @@ class ClosedForm {
         k[i] = 0;
       }
     }
-    for (auto& [key, g] : groups) {
+    const auto add_group = [&s](Group& g) {
       const uint64_t u_new = union_size(g.news), u_old = union_size(g.olds);
       s.shared_new += u_new;
       s.shared_old += u_old;
       s.shared_new_not_gained += u_new - union_size(g.gained);
       s.shared_old_not_lost += u_old - union_size(g.lost);
-    }
+    };
+    if (one_group) add_group(single);
+    for (auto& [key, g] : groups) add_group(g);
   }
 
   // x \ y as at most two intervals, appended to `out`.
@@ -283,12 +308,31 @@ class ClosedForm {
   ClosedFormMemo* memo_;
   PairCounts out_;
   std::array<uint64_t, kBoxAxes> largest_{};
+  std::array<int, kDims> axis_{};  // the tensor's axis each dimension moves (-1: none)
+  std::array<bool, kBoxAxes> children_on_{};  // whether some child loop moves the axis
+  std::array<AxisSums, kBoxAxes> sums_{};     // the last class's sums, per axis
+  Group scratch_;  // one group's windows, kept between calls so their storage is reused
 };
 
 }  // namespace
 
 PairCounts closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) {
-  return ClosedForm(p, b, memo).run();
+  if (!memo) return ClosedForm(p, b, memo).run();
+  memo->use_layer(b);
+  // Everything the counts depend on besides the layer: the tensor, the
+  // child's block, and each loop's dimension, factor and stride (and, for
+  // the children, how their network shares), in order.
+  ClosedFormMemo::Key key{static_cast<int64_t>(p.o)};
+  key.insert(key.end(), p.extent.begin(), p.extent.end());
+  for (const FlatLoop& x : p.temporal) key.insert(key.end(), {x.dim, x.factor, x.stride});
+  key.push_back(-1);
+  for (const FlatLoop& x : p.parent_fan) key.insert(key.end(), {x.dim, x.factor, x.stride});
+  key.push_back(-2);
+  for (const FlatLoop& x : p.child_fan) key.insert(key.end(), {x.dim, x.factor, x.stride, int64_t{x.multicast_per_value}});
+  if (const PairCounts* known = memo->find_pair(key)) return *known;
+  const PairCounts c = ClosedForm(p, b, memo).run();
+  memo->store_pair(key, c);
+  return c;
 }
 
 }  // namespace qnnsim

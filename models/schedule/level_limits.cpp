@@ -16,6 +16,14 @@ std::string partition_name(const LevelPartition& p) {
   return name;
 }
 
+// Values one instance holds of tensor o when its block spans `extent`.
+uint64_t block_values(Operand o, const DimArray& extent, const LoopBounds& b) {
+  LoopBounds open = b;  // the full window: no edge cuts it short
+  open.padding = 0;
+  open.H = open.W = INT64_MAX / 4;
+  return tensor_box(o, DimArray{}, extent, open).size();
+}
+
 }  // namespace
 
 uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBounds& b) {
@@ -23,55 +31,89 @@ uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBoun
   for (std::size_t l = static_cast<std::size_t>(level); l < nest.levels.size(); ++l)
     for (const auto* loops : {&nest.levels[l].temporal, &nest.levels[l].spatial})
       for (const LevelLoop& x : *loops) extent[x.dim] *= x.factor;
-  LoopBounds open = b;  // the full window: no edge cuts it short
-  open.padding = 0;
-  open.H = open.W = INT64_MAX / 4;
-  return tensor_box(o, DimArray{}, extent, open).size();
+  return block_values(o, extent, b);
 }
 
-std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>& limits, const LoopBounds& b) {
+std::vector<LevelFactors> level_factors(const LevelNest& nest) {
+  std::vector<LevelFactors> f(nest.levels.size());
   for (std::size_t l = 0; l < nest.levels.size(); ++l) {
-    const StorageLevel& s = nest.levels[l];
+    for (const LevelLoop& x : nest.levels[l].temporal) f[l].temporal[x.dim] *= x.factor;
+    for (const LevelLoop& x : nest.levels[l].spatial) f[l].spatial[x.dim] *= x.factor;
+  }
+  return f;
+}
+
+std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const std::vector<LevelFactors>& f,
+                                              const std::vector<LevelLimits>& limits, const LoopBounds& b) {
+  using Kind = BrokenLimit::Kind;
+  // Each level's block spans its own loops and everything below it.
+  std::vector<DimArray> extent(f.size() + 1, kOnes);
+  for (std::size_t l = f.size(); l-- > 0;)
+    for (int dim = 0; dim < kDims; ++dim) extent[l][dim] = extent[l + 1][dim] * f[l].temporal[dim] * f[l].spatial[dim];
+  for (std::size_t l = 0; l < f.size(); ++l) {
     const LevelLimits& lim = limits[l];
+    const int level = static_cast<int>(l);
     int64_t fan = 1;
-    for (const LevelLoop& x : s.spatial) {
-      fan *= x.factor;
-      if (!lim.spatial_dims[x.dim])
-        return fmt::format("level '{}' may not spread {} across its fan-out (spatial_dims)", s.name, dim_name(x.dim));
+    for (int dim = 0; dim < kDims; ++dim) {
+      fan *= f[l].spatial[dim];
+      if (f[l].spatial[dim] > 1 && !lim.spatial_dims[dim]) return BrokenLimit{Kind::SpatialDim, level, dim};
     }
-    for (const LevelLoop& x : s.temporal)
-      if (x.factor > 1 && !lim.temporal_dims[x.dim])
-        return fmt::format("level '{}' may not iterate {} in its own loops (temporal_dims)", s.name, dim_name(x.dim));
+    for (int dim = 0; dim < kDims; ++dim)
+      if (f[l].temporal[dim] > 1 && !lim.temporal_dims[dim]) return BrokenLimit{Kind::TemporalDim, level, dim};
     if (fan > lim.fanout)
-      return fmt::format("level '{}' spreads over {} instances, but has {} below each instance", s.name, fan, lim.fanout);
+      return BrokenLimit{Kind::Fanout, level, 0, 0, static_cast<uint64_t>(fan), static_cast<uint64_t>(lim.fanout)};
     if (lim.size == 0 && lim.partitions.empty()) continue;
     std::array<uint64_t, kOperands> block{};
     uint64_t held = 0;
     for (int t = 0; t < kOperands; ++t)
-      if (s.keeps[t])
-        held += block[t] = level_block(nest, static_cast<int>(l), static_cast<Operand>(t), b) * static_cast<uint64_t>(lim.units[t]);
-    const char* unit = lim.in_bits ? "bits" : "values";
+      if (levels[l].keeps[t])
+        held += block[t] = block_values(static_cast<Operand>(t), extent[l], b) * static_cast<uint64_t>(lim.units[t]);
     if (lim.size > 0 && held > static_cast<uint64_t>(lim.size))
-      return fmt::format("level '{}' would hold {} {}, but its size is {}", s.name, held, unit, lim.size);
+      return BrokenLimit{Kind::Size, level, 0, 0, held, static_cast<uint64_t>(lim.size)};
     // Each partition holds its own tensors; the rest share what is left.
     std::array<bool, kOperands> partitioned{};
     uint64_t set_aside = 0;
-    for (const LevelPartition& p : lim.partitions) {
+    for (std::size_t i = 0; i < lim.partitions.size(); ++i) {
+      const LevelPartition& p = lim.partitions[i];
       uint64_t in = 0;
       for (int t = 0; t < kOperands; ++t)
         if (p.tensors[t]) in += block[t], partitioned[t] = true;
       if (in > static_cast<uint64_t>(p.size))
-        return fmt::format("level '{}' would hold {} {} in its {} partition, but the partition's size is {}", s.name, in,
-                           unit, partition_name(p), p.size);
+        return BrokenLimit{Kind::Partition, level, 0, i, in, static_cast<uint64_t>(p.size)};
       set_aside += static_cast<uint64_t>(p.size);
     }
     if (lim.size == 0) continue;
     uint64_t rest = 0;
     for (int t = 0; t < kOperands; ++t)
-      if (s.keeps[t] && !partitioned[t]) rest += block[t];
+      if (levels[l].keeps[t] && !partitioned[t]) rest += block[t];
     if (rest > static_cast<uint64_t>(lim.size) - set_aside)
-      return fmt::format("level '{}' would hold {} {} outside its partitions, but they leave {} of its size", s.name, rest,
-                         unit, static_cast<uint64_t>(lim.size) - set_aside);
+      return BrokenLimit{Kind::OutsidePartitions, level, 0, 0, rest, static_cast<uint64_t>(lim.size) - set_aside};
+  }
+  return std::nullopt;
+}
+
+std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>& limits, const LoopBounds& b) {
+  using Kind = BrokenLimit::Kind;
+  const std::optional<BrokenLimit> x = first_broken_limit(nest.levels, level_factors(nest), limits, b);
+  if (!x) return "";
+  const LevelLimits& lim = limits[x->level];
+  const std::string& name = nest.levels[x->level].name;
+  const char* unit = lim.in_bits ? "bits" : "values";
+  switch (x->kind) {
+    case Kind::SpatialDim:
+      return fmt::format("level '{}' may not spread {} across its fan-out (spatial_dims)", name, dim_name(x->dim));
+    case Kind::TemporalDim:
+      return fmt::format("level '{}' may not iterate {} in its own loops (temporal_dims)", name, dim_name(x->dim));
+    case Kind::Fanout:
+      return fmt::format("level '{}' spreads over {} instances, but has {} below each instance", name, x->held, x->room);
+    case Kind::Size:
+      return fmt::format("level '{}' would hold {} {}, but its size is {}", name, x->held, unit, x->room);
+    case Kind::Partition:
+      return fmt::format("level '{}' would hold {} {} in its {} partition, but the partition's size is {}", name, x->held,
+                         unit, partition_name(lim.partitions[x->partition]), x->room);
+    case Kind::OutsidePartitions:
+      return fmt::format("level '{}' would hold {} {} outside its partitions, but they leave {} of its size", name,
+                         x->held, unit, x->room);
   }
   return "";
 }

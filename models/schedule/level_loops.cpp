@@ -6,6 +6,9 @@ namespace qnnsim {
 
 std::vector<FlatLoop> flatten(const LevelNest& nest) {
   std::vector<FlatLoop> loops;
+  std::size_t n = 0;
+  for (const StorageLevel& l : nest.levels) n += l.temporal.size() + l.spatial.size();
+  loops.reserve(n);
   for (std::size_t l = 0; l < nest.levels.size(); ++l) {
     for (const LevelLoop& x : nest.levels[l].temporal) loops.push_back({x.dim, x.factor, int(l), false, 1});
     for (const LevelLoop& x : nest.levels[l].spatial)
@@ -66,6 +69,7 @@ PairLoops pair_loops(const std::vector<FlatLoop>& loops, Operand o, int parent, 
   PairLoops p;
   p.o = o;
   p.extent = kOnes;
+  p.temporal.reserve(loops.size());
   for (const FlatLoop& x : loops) {
     if (x.level >= child) {
       p.extent[x.dim] *= x.factor;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <unordered_map>
 
 #include "schedule/closed_form_memo.h"
 #include "schedule/level_limits.h"
@@ -38,6 +39,12 @@ class Search {
       if (d.limits[l].fanout > 1) slots_.push_back({int(l), true});
     }
     for (int dim = 0; dim < kDims; ++dim) primes_[dim] = prime_factors(b.extent[dim]);
+    // Where a sampled prime that fits nowhere else goes: the outermost own
+    // loops that may take its dimension (none: kNoHome).
+    home_.fill(kNoHome);
+    for (int dim = 0; dim < kDims; ++dim)
+      for (std::size_t s = slots_.size(); s-- > 0;)
+        if (allowed(slots_[s], dim) && !slots_[s].spatial) home_[dim] = s;
   }
 
   std::optional<LevelMapping> run() {
@@ -86,6 +93,7 @@ class Search {
 
  private:
   static constexpr int kSamples = 400, kSampleAttempts = 40000, kRefined = 16;
+  static constexpr std::size_t kNoHome = SIZE_MAX;
 
   Candidate blank() const {
     Candidate c;
@@ -104,17 +112,40 @@ class Search {
     return s.spatial ? lim.spatial_dims[dim] : lim.temporal_dims[dim];
   }
 
+  // A random mapping that fits: every prime, in random order, goes to a
+  // random slot that may take its dimension, unless that would break a limit
+  // (a fan-out or a level's size); then to the outermost level's own loops,
+  // whose block the limits do not bound when it is unbounded (DRAM). Drawing
+  // slots blindly and rejecting what does not fit would throw away nearly
+  // every draw on a design with small scratchpads.
   Candidate sample(std::mt19937_64& rng) const {
     Candidate c = blank();
+    std::vector<std::pair<int, int64_t>> primes;  // (dimension, prime)
     for (int dim = 0; dim < kDims; ++dim)
-      for (int64_t p : primes_[dim]) {
-        std::size_t s;
-        do s = std::uniform_int_distribution<std::size_t>(0, slots_.size() - 1)(rng);
-        while (!allowed(slots_[s], dim));
-        c.factor[s][dim] *= p;
+      for (int64_t p : primes_[dim]) primes.emplace_back(dim, p);
+    std::shuffle(primes.begin(), primes.end(), rng);
+    for (const auto& [dim, p] : primes) {
+      std::size_t s;
+      do s = std::uniform_int_distribution<std::size_t>(0, slots_.size() - 1)(rng);
+      while (!allowed(slots_[s], dim));
+      c.factor[s][dim] *= p;
+      if (home_[dim] != kNoHome && s != home_[dim] && !fits(c)) {
+        c.factor[s][dim] /= p;
+        c.factor[home_[dim]][dim] *= p;
       }
+    }
     for (auto& o : c.order) std::shuffle(o.begin(), o.end(), rng);
     return c;
+  }
+
+  // The limits (level_limits.h) on the candidate's factors, without its nest.
+  bool fits(const Candidate& c) const {
+    std::vector<LevelFactors> f(d_.nest.levels.size());
+    for (std::size_t s = 0; s < slots_.size(); ++s) {
+      LevelFactors& level = f[slots_[s].level];
+      (slots_[s].spatial ? level.spatial : level.temporal) = c.factor[s];
+    }
+    return !first_broken_limit(d_.nest.levels, f, d_.limits, b_);
   }
 
   LevelNest to_nest(const Candidate& c) const {
@@ -133,9 +164,26 @@ class Search {
     return n;
   }
 
+  // A candidate's score, each distinct nest counted once: the refinements
+  // of different starts walk through the same neighbours, and every step
+  // looks again at the moves it turned down the step before.
   std::optional<double> score(const Candidate& c) {
+    if (!fits(c)) return std::nullopt;
     const LevelNest n = to_nest(c);
-    if (!limits_broken(n, d_.limits, b_).empty()) return std::nullopt;
+    ClosedFormMemo::Key key;
+    for (const StorageLevel& l : n.levels) {
+      for (const LevelLoop& x : l.temporal) key.insert(key.end(), {x.dim, x.factor});
+      key.push_back(-1);
+      for (const LevelLoop& x : l.spatial) key.insert(key.end(), {x.dim, x.factor});
+      key.push_back(-2);
+    }
+    if (const auto known = scored_.find(key); known != scored_.end()) return known->second;
+    const std::optional<double> s = score_nest(n);
+    scored_.emplace(key, s);
+    return s;
+  }
+
+  std::optional<double> score_nest(const LevelNest& n) {
     const LevelNestCounts counts = count_level_accesses(n, b_, LevelCountMethod::ClosedForm, &memo_);
     ++evaluated_;
     if (!accumulation_broken(d_, counts).empty()) return std::nullopt;
@@ -149,8 +197,10 @@ class Search {
     return cycles + e / (e + e0);
   }
 
+  // A start for the refinement, unless it fits no limit or is one already drawn.
   void consider(const Candidate& c, std::vector<std::pair<double, Candidate>>& into) {
-    if (const auto s = score(c)) into.emplace_back(*s, c);
+    const std::size_t known = scored_.size();
+    if (const auto s = score(c); s && scored_.size() > known) into.emplace_back(*s, c);
   }
 
   // Best improving move at a time: one prime factor to another slot, or two
@@ -235,8 +285,10 @@ class Search {
   LevelObjective objective_;
   std::vector<Slot> slots_;
   std::array<std::vector<int64_t>, kDims> primes_;
+  std::array<std::size_t, kDims> home_{};
   uint64_t evaluated_ = 0;
   ClosedFormMemo memo_;  // per-axis sums shared by the nests this search counts
+  std::unordered_map<ClosedFormMemo::Key, std::optional<double>, ClosedFormMemo::KeyHash> scored_;
 };
 
 }  // namespace

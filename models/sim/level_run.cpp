@@ -8,6 +8,7 @@
 
 #include "arch/roles.h"
 #include "mac/mac_spec.h"
+#include "schedule/level_mapping_cache.h"
 #include "sim/level_vector.h"
 
 namespace qnnsim {
@@ -123,6 +124,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   LevelRunSummary run;
   run.objective = level_objective_name(objective);
   Summary& s = r.summary;
+  LevelMappingCache mappings(d, objective);
   for (const Layer& l : w.layers) {
     if (!layer_uses_array(l.type) && d.vector) {
       check_widths(d, l);
@@ -148,10 +150,12 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
         throw std::invalid_argument(fmt::format("layer '{}': {}; change the trace's widths, or override them with --bits "
                                                 "TENSOR=B", l.name, problem));
     const auto start = std::chrono::steady_clock::now();
-    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), objective);
+    bool searched = false;
+    const std::optional<LevelMapping>& m = mappings.find(loop_bounds(l, w.batch), &searched);
     run.search_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", l.name));
-    run.mappings_evaluated += m->evaluated;
+    ++run.layers_mapped;
+    if (searched) run.mappings_evaluated += m->evaluated;
     LayerResult lr = cost_layer(d, l, *m, w.batch);
     if (d.vector) add_output_requantization(d, l, w.batch, lr);
     s.cycles += lr.cycles;  // layer after layer
@@ -159,6 +163,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
     add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
+  run.shapes_searched = mappings.shapes();
   if (!run.not_costed.empty())
     run.warnings.push_back(fmt::format("{} of {} layers are not costed (the design has no vector unit: give one as `vector:`): {}",
                                        run.not_costed.size(), w.layers.size(), fmt::join(run.not_costed, ", ")));

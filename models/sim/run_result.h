@@ -136,6 +136,9 @@ struct LevelRunSummary {
   std::string objective;                 // what the level search minimised per layer
   double search_s = 0;                   // the searches' wall time over all layers
   uint64_t mappings_evaluated = 0;
+  // Layers mapped, and the distinct shapes among them: a repeated shape takes
+  // its first layer's mapping (schedule/level_mapping_cache.h).
+  std::size_t layers_mapped = 0, shapes_searched = 0;
   std::vector<std::string> not_costed;   // layers the design has no unit for (pooling, element-wise, ...)
   std::vector<std::string> warnings;
 };
