@@ -129,20 +129,32 @@ def main():
     level_designs_resnet50(args.binary)
 
 
+# The widths each shipped level design's words take (a trace's values may not
+# be wider than the words a level keeps them in): Eyeriss v1's 16-bit fixed
+# point; Simba's 8-bit weights and activations with 24-bit partial sums.
+LEVEL_DESIGN_BITS = {
+    "eyeriss_v1": ALL_16_BIT,
+    "simba_like": ["--bits", "accumulator=24"],
+}
+
+
 def level_designs_resnet50(binary):
     """ResNet-50 end to end (qnnsim run: every layer mapped by the level search
     for EDP and costed, pooling and adds on the vector unit) on every shipped
-    level design (arch/levels), 16-bit as their words are, one core, one run."""
-    print("\nResNet-50, batch 1, 16-bit, qnnsim run on every shipped level design (arch/levels; the level search, EDP), "
-          "one core")
+    level design (arch/levels), at the widths of each design's words
+    (LEVEL_DESIGN_BITS), one core, one run."""
+    print("\nResNet-50, batch 1, qnnsim run on every shipped level design (arch/levels; the level search, EDP; "
+          "widths as each design's words), one core")
     print(f"{'design':<18} {'wall s':>7} {'peak MiB':>9} {'search s':>9} {'ms a layer':>11} {'model ms':>9} {'mJ':>8}")
     wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run.json")
         for path in sorted(glob.glob(os.path.join(ROOT, "arch", "levels", "*.yaml"))):
             name = os.path.splitext(os.path.basename(path))[0]
+            if name not in LEVEL_DESIGN_BITS:
+                sys.exit(f"benchmark.py: give the widths of {path}'s words in LEVEL_DESIGN_BITS")
             wall, mem = run_once(one_core([binary, "run", path, wl, "--objective", "edp", "--quiet", "--json", out]
-                                          + ALL_16_BIT))
+                                          + LEVEL_DESIGN_BITS[name]))
             with open(out) as f:
                 report = json.load(f)
             array_layers = sum(1 for l in report["layers"] if l["macs"] > 0)
