@@ -176,6 +176,7 @@ TEST_CASE("a bad accuracy section or constraint stops the sweep at its line", "[
 
   e = spec_error(write_spec(dir, "images: 0", params));
   CHECK(e.key_path() == "accuracy.images");
+  CHECK(e.where().line == 4);  // the spec's own line, not a copy's
 
   e = spec_error(write_spec(dir, "images: 40, bits: 8x8", params));
   CHECK(e.key_path() == "accuracy.bits");

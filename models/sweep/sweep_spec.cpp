@@ -410,7 +410,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
 
   spec.objectives = {"energy", "latency"};
   if (root.has("objectives")) spec.objectives = root.text_list("objectives");
-  if (spec.objectives.empty()) root.fail("objectives", "expected one or more of energy, latency, edp, area, throughput");
+  if (spec.objectives.empty()) root.fail("objectives", "expected one or more of energy, latency, edp, area, throughput, accuracy");
   for (const std::string& o : spec.objectives) {
     if (o == kAccuracyName && !spec.accuracy.enabled)
       root.fail("objectives", "objective 'accuracy' needs an `accuracy: {model: ..., images: N}` section");
