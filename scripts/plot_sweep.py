@@ -3,7 +3,8 @@
 
 Reads the SQLite results database of a sweep. The left panel scatters every
 successful point of one workload on two objectives and highlights the Pareto
-front; the right panel stacks each chosen point's energy by component. The
+front (accuracy, from a spec's `accuracy:` section, is one of them; points that
+fail a constraint on their results are drawn apart and left off the front); the right panel stacks each chosen point's energy by component. The
 front is also printed, one point a line: hash prefix, the two objectives, and
 the point's parameters.
 
@@ -26,6 +27,7 @@ OBJECTIVES = {
     "edp": ("edp_js", "energy-delay product", "J·s", False),
     "area": ("area_mm2", "area", "mm²", False),
     "throughput": ("throughput_gops", "throughput", "GOPS", True),
+    "accuracy": ("accuracy_fraction", "top-1 accuracy", "fraction", True),
 }
 # Joules from the database's picojoules.
 COLUMN_SQL = {"energy_j": "energy_pj * 1e-12 AS energy_j", "edp_js": "edp_pj_s * 1e-12 AS edp_js"}
@@ -71,7 +73,10 @@ def open_db(path):
 
 def load_points(db, sweep):
     """Every point (of one sweep, if given) as a dict, with its parameters parsed."""
-    columns = ", ".join(COLUMN_SQL.get(o[0], o[0]) for o in OBJECTIVES.values())
+    # Databases from before sweeps measured accuracy lack its columns: NULL for them.
+    have = {r[1] for r in db.execute("PRAGMA table_info(points)")}
+    wanted = [o[0] for o in OBJECTIVES.values()] + ["constraint_violations"]
+    columns = ", ".join(COLUMN_SQL.get(c, c) if c in have or c in COLUMN_SQL else f"NULL AS {c}" for c in wanted)
     rows = [dict(r) for r in db.execute(f"SELECT hash, sweep, status, workload, params, {columns} FROM points")]
     if sweep is not None:
         names = sorted({r["sweep"] or "" for r in rows})
@@ -213,7 +218,7 @@ def energy_unit(joules):
     return 1e-12, "pJ"
 
 
-def draw(args, db, ok, n_failed, n_missing, front, bars, sweeps, workload):
+def draw(args, db, ok, violating, n_failed, n_missing, front, bars, sweeps, workload):
     try:
         import matplotlib
         matplotlib.use("Agg")  # files only; no display is needed or wanted
@@ -226,7 +231,12 @@ def draw(args, db, ok, n_failed, n_missing, front, bars, sweeps, workload):
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(16, 7), gridspec_kw={"width_ratios": [1, 1.1]},
                                    constrained_layout=True)
 
-    ax.scatter([p[kx] for p in ok], [p[ky] for p in ok], s=18, c="#9aa5b1", label=f"points ({len(ok)})")
+    competing = [p for p in ok if p not in violating]
+    ax.scatter([p[kx] for p in competing], [p[ky] for p in competing], s=18, c="#9aa5b1",
+               label=f"points ({len(competing)})")
+    if violating:
+        ax.scatter([p[kx] for p in violating], [p[ky] for p in violating], s=22, c="#ff7f0e", marker="x",
+                   label=f"fail a constraint on results ({len(violating)}): off the front")
     xs, ys = staircase(front, kx, ky, max_x, max_y)
     ax.plot(xs, ys, c="#d62728", lw=1.2, zorder=2)
     ax.scatter([p[kx] for p in front], [p[ky] for p in front], s=40, c="#d62728", zorder=3,
@@ -317,14 +327,22 @@ def main():
         if not ok:
             fail(f"no successful points with {args.x} and {args.y} for workload '{workload}' "
                  f"({n_failed} failed, {n_missing} without figures)")
-        front = pareto_front(ok, kx, ky, OBJECTIVES[args.x][3], OBJECTIVES[args.y][3])
+        # Drawn, but not on the front: a design that misses the spec's accuracy
+        # or clipping bound is no trade-off anyone would pick.
+        violating = [r for r in ok if r["constraint_violations"]]
+        competing = [r for r in ok if not r["constraint_violations"]]
+        if not competing:
+            fail(f"every successful point of workload '{workload}' fails a constraint on its results "
+                 f"(first: {violating[0]['constraint_violations']}); no front to draw")
+        front = pareto_front(competing, kx, ky, OBJECTIVES[args.x][3], OBJECTIVES[args.y][3])
         bars = resolve_points(args.points, ok, workload) if args.points else spread(front, MAX_BARS)
         sweeps = sorted({r["sweep"] or "?" for r in rows})
-        log_x, log_y = draw(args, db, ok, n_failed, n_missing, front, bars, sweeps, workload)
+        log_x, log_y = draw(args, db, ok, violating, n_failed, n_missing, front, bars, sweeps, workload)
     except sqlite3.Error as e:
         fail(f"{args.db}: {e}")
 
-    print(f"pareto front of {workload}: {len(front)} of {len(ok)} ok points ({n_failed} failed), "
+    left_off = f", {len(violating)} failing a constraint on results left off" if violating else ""
+    print(f"pareto front of {workload}: {len(front)} of {len(ok)} ok points ({n_failed} failed{left_off}), "
           f"x={args.x} ({'max' if OBJECTIVES[args.x][3] else 'min'}), y={args.y} "
           f"({'max' if OBJECTIVES[args.y][3] else 'min'})")
     for p in front:

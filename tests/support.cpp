@@ -167,6 +167,9 @@ std::vector<std::string> sweep_rows(const std::string& db) {
       line += " " + std::to_string(v);
     line += " " + std::to_string(r.cycles) + " " + std::to_string(r.macs);
     for (const ParamValue& v : r.params) line += " " + v.name + "=" + v.value;
+    if (r.accuracy) line += " accuracy=" + std::to_string(*r.accuracy);
+    if (r.adc_clip_fraction) line += " clip=" + std::to_string(*r.adc_clip_fraction);
+    if (!r.constraint_violations.empty()) line += " violates " + r.constraint_violations;
     out.push_back(line);
   }
   std::sort(out.begin(), out.end());

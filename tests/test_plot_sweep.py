@@ -202,6 +202,34 @@ class PlotSweep(unittest.TestCase):
         db.close()
         self.assert_bad(run(failed), "no successful points", "1 failed")
 
+    def test_accuracy_axis_leaves_off_points_failing_a_constraint(self):
+        # A sweep with an accuracy: section: P is cheapest but fails its
+        # constraint on accuracy; on energy (min) vs accuracy (max) the front
+        # is Q, R (S is beaten by Q). An older file's points have no accuracy.
+        path = self.out("accuracy.db")
+        db = sqlite3.connect(path)
+        db.executescript(SCHEMA)
+        for column in ("accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT"):
+            db.execute(f"ALTER TABLE points ADD COLUMN {column}")
+        hashes = {}
+        points = {"P": (1.0, 0.10, "accuracy >= 0.5"), "Q": (2.0, 0.90, None), "R": (3.0, 0.95, None),
+                  "S": (2.5, 0.85, None)}
+        for i, (name, (energy_mj, accuracy, violation)) in enumerate(points.items()):
+            hashes[name] = add_point(db, name, "acc", i, "cnn", (energy_mj, 1.0, 1, 1.0), {"tag": name})
+            db.execute("UPDATE points SET accuracy_fraction = ?, constraint_violations = ? WHERE hash = ?",
+                       (accuracy, violation, hashes[name]))
+        db.commit()
+        db.close()
+        done = run(path, "--x", "energy", "--y", "accuracy", "-o", self.out("accuracy.png"))
+        self.assert_ok(done)
+        self.assert_png(self.out("accuracy.png"))
+        lines = front_lines(done.stdout)
+        self.assertEqual([line[0] for line in lines], [hashes[n][:8] for n in ("Q", "R")], done.stdout)
+        self.assertIn("1 failing a constraint on results left off", done.stdout)
+        self.assertIn("y=accuracy (max)", done.stdout)
+        # The synthetic file of the other cases predates the columns: it has no accuracy to plot.
+        self.assert_bad(run(self.db, "--y", "accuracy", "-o", self.out("none.png")), "no successful points")
+
 
 if __name__ == "__main__":
     sys.exit(unittest.main(verbosity=2))

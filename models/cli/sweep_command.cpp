@@ -67,7 +67,7 @@ CLI::App* add_results_command(CLI::App& app, ResultsArgs& args) {
   cmd->add_option("DB", args.db, "results file written by qnnsim sweep")->required();
   cmd->add_flag("--csv", args.csv, "every point as CSV");
   cmd->add_option("--pareto", args.pareto, "OBJ,OBJ[,...]: the front over these of energy, latency, edp, area, "
-                                           "throughput");
+                                           "throughput, accuracy (with an accuracy: section)");
   cmd->add_option("--sweep", args.sweep, "only the points of the sweep with this name");
   cmd->add_option("-o,--output", args.output, "write to FILE instead of standard output");
   return cmd;
@@ -79,7 +79,7 @@ int run_results_command(const ResultsArgs& args) {
     std::stringstream in(args.pareto);
     for (std::string o; std::getline(in, o, ',');) {
       if (!is_objective(o)) {
-        std::cerr << "error: --pareto: unknown objective '" << o << "'; expected energy, latency, edp, area or throughput\n";
+        std::cerr << "error: --pareto: unknown objective '" << o << "'; expected energy, latency, edp, area, throughput or accuracy\n";
         return kExitBadInput;
       }
       objectives.push_back(o);

@@ -19,9 +19,12 @@ CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::
       throw EvalError("--arch '" + arch + "' is neither a file nor a shipped design (arch/" + arch + ".yaml)");
   }
   *resolved = path;
-  const ConfigNode root = ConfigNode::load_file(path);
+  return crossbar_design_of(ConfigNode::load_file(path), adc_bits, "--arch " + path);
+}
+
+CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const std::string& where) {
   if (!is_in_memory_arch(root))
-    throw EvalError("--arch " + path +
+    throw EvalError(where +
                     ": not an in-memory design (kind: in_memory, as arch/isaac.yaml); eval models the numerics of "
                     "crossbars only");
   const ImcArch a = load_imc_arch(root);

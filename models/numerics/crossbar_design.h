@@ -6,11 +6,19 @@
 
 #include "numerics/crossbar_numerics.h"
 
+namespace qnnsim {
+class ConfigNode;
+}
+
 namespace qnnsim::numerics {
 
 // `arch` is a file, or the name of a shipped design (arch/NAME.yaml).
 // adc_bits > 0 replaces the file's ADC resolution. Throws EvalError when the
 // file is not an in-memory design, ConfigError when it is malformed.
 CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::string* resolved);
+
+// The same from an arch already read (a sweep point's, with its values
+// written in); `where` names it in the error when it is not in-memory.
+CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const std::string& where);
 
 }  // namespace qnnsim::numerics

@@ -85,9 +85,11 @@ EvalResult evaluate(const EvalOptions& given) {
   if (o.adc_bits != 0 && o.arch.empty()) throw EvalError("--adc-bits needs --arch with an in-memory design");
   if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
     throw EvalError("--adc-bits " + std::to_string(o.adc_bits) + ": expected 1 to 16");
-  check_device(o.quant.device, !o.arch.empty());
-  std::string arch_file;
+  if (o.design && !o.arch.empty()) throw EvalError("give an in-memory design by --arch or as read, not both");
+  check_device(o.quant.device, !o.arch.empty() || o.design);
+  std::string arch_file = o.arch_name;
   if (!o.arch.empty()) o.quant.crossbar = load_crossbar_design(o.arch, o.adc_bits, &arch_file);
+  if (o.design) o.quant.crossbar = o.design;
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);

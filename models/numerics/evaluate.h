@@ -18,6 +18,10 @@ struct EvalOptions {
   QuantOptions quant;
   std::string arch;  // an in-memory design whose crossbars run the Conv / Gemm layers
   int adc_bits = 0;  // > 0: replaces the design's ADC resolution
+  // Instead of `arch`: crossbar numerics already read (a sweep point's arch,
+  // with its swept values written in), named `arch_name` in the results.
+  std::optional<CrossbarDesign> design;
+  std::string arch_name;
 };
 
 struct LayerResult {

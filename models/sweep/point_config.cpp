@@ -32,7 +32,8 @@ std::string joined(const std::vector<std::string>& v) {
 }  // namespace
 
 PointResolver::PointResolver(const SweepSpec& spec) : spec_(spec) {
-  for (const SweepParameter& p : spec.parameters) (p.in_arch ? arch_varies_ : workload_varies_) = true;
+  for (const SweepParameter& p : spec.parameters)
+    (p.in_accuracy ? accuracy_varies_ : p.in_arch ? arch_varies_ : workload_varies_) = true;
   const SweepRunOptions& o = spec.options;
   options_text_ = fmt::format("batch={} objective={} execution={} bits={} density={}", o.batch, o.objective,
                               o.execution, joined(o.bits), joined(o.densities));
@@ -51,8 +52,13 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
 void PointResolver::add_hash(ResolvedPoint& r, const SweepPoint& p) const {
   const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
   const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
-  r.hash = sha1_hex(fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
-                                kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_));
+  std::string text = fmt::format("qnnsim result format {}\n--- arch\n{}\n--- energy table\n{}\n--- workload\n{}\n--- options\n{}\n",
+                                 kResultFormatVersion, arch_text, spec_.energy_table_text, workload_text, options_text_);
+  // Only with the section, so that the hashes of sweeps without it stay what they were.
+  if (spec_.accuracy.enabled)
+    text += fmt::format("--- accuracy\n{}\n--- model\n{}\n", read_accuracy_settings(r.accuracy, spec_.file).canonical_text(),
+                        spec_.accuracy.model_sha1);
+  r.hash = sha1_hex(text);
 }
 
 ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
@@ -63,6 +69,7 @@ ResolvedPoint PointResolver::resolve_trees(const SweepPoint& p) const {
   r.arch = arch_varies_ ? parse_yaml_guarded(spec_.arch_text, spec_.arch_file) : spec_.arch_tree;
   r.workload = workload_varies_ ? parse_yaml_guarded(spec_.workload_texts[p.workload], spec_.workload_files[p.workload])
                                 : spec_.workload_trees[p.workload];
+  if (spec_.accuracy.enabled) r.accuracy = accuracy_varies_ ? YAML::Clone(spec_.accuracy.tree) : spec_.accuracy.tree;
   write_values(r, p);
   return r;
 }
@@ -76,6 +83,8 @@ ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p, bool hash) {
   std::optional<YAML::Node>& workload = kept_workloads_[p.workload];
   if (workload_varies_ && !workload)
     workload = parse_yaml_guarded(spec_.workload_texts[p.workload], spec_.workload_files[p.workload]);
+  if (accuracy_varies_ && !kept_accuracy_) kept_accuracy_ = YAML::Clone(spec_.accuracy.tree);
+  if (spec_.accuracy.enabled) r.accuracy = accuracy_varies_ ? *kept_accuracy_ : spec_.accuracy.tree;
   r.arch = arch_varies_ ? *kept_arch_ : spec_.arch_tree;
   r.workload = workload_varies_ ? *workload : spec_.workload_trees[p.workload];
   write_values(r, p);
@@ -86,9 +95,10 @@ ResolvedPoint PointResolver::resolve_over_last(const SweepPoint& p, bool hash) {
 void PointResolver::write_values(ResolvedPoint& r, const SweepPoint& p) const {
   for (std::size_t i = 0; i < spec_.parameters.size(); ++i) {
     const SweepParameter& param = spec_.parameters[i];
-    const YamlPath& path = param.in_arch ? param.path : param.workload_paths[p.workload];
+    const YamlPath& path = param.in_arch || param.in_accuracy ? param.path : param.workload_paths[p.workload];
+    YAML::Node& tree = param.in_accuracy ? r.accuracy : param.in_arch ? r.arch : r.workload;
     std::string why;
-    if (assign_yaml_path(param.in_arch ? r.arch : r.workload, path, param.values[p.choice[i]], &why).empty())
+    if (assign_yaml_path(tree, path, param.values[p.choice[i]], &why).empty())
       throw ConfigError(param.where, "path", why);
   }
 }

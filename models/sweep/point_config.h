@@ -2,7 +2,8 @@
 // One sweep point made concrete: the arch and workload trees with the point's
 // values written in, and the content hash that keys its result. The hash
 // covers everything that decides the result (the resolved arch, its energy
-// table, the resolved workload, the run options and the result format), so
+// table, the resolved workload, the run options, the result format and, with
+// an `accuracy:` section, the evaluation's settings and the model's content), so
 // two points, or two sweeps, that resolve to the same inputs share one row.
 #include <cstddef>
 #include <optional>
@@ -24,6 +25,7 @@ constexpr int kResultFormatVersion = 2;  // 2: energies in pJ, fractions named _
 
 struct ResolvedPoint {
   YAML::Node arch, workload;
+  YAML::Node accuracy;  // {accuracy: {...}} with the point's values; null without the section
   std::size_t workload_index = 0;  // into the spec's workloads
   std::string hash;                // hex SHA-1
 };
@@ -54,12 +56,12 @@ class PointResolver {
 
  private:
   const SweepSpec& spec_;
-  bool arch_varies_ = false, workload_varies_ = false;
+  bool arch_varies_ = false, workload_varies_ = false, accuracy_varies_ = false;
   std::string options_text_;
   std::string base_arch_emitted_;
   std::vector<std::string> base_workload_emitted_;
   bool can_write_over_ = true;  // no parameter value is ~
-  std::optional<YAML::Node> kept_arch_;
+  std::optional<YAML::Node> kept_arch_, kept_accuracy_;
   std::vector<std::optional<YAML::Node>> kept_workloads_;  // per workload, parsed when first needed
 
   void write_values(ResolvedPoint& r, const SweepPoint& p) const;

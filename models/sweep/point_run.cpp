@@ -11,6 +11,7 @@
 #include "sim/resident_design.h"
 #include "sim/simulation.h"
 #include "sweep/edit_blame.h"
+#include "sweep/point_accuracy.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -77,6 +78,13 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
     nlohmann::ordered_json report = to_json(simulate(spec, r));
     report.erase("energy_by_action_pj");
     for (auto& layer : report["layers"]) layer.erase("actions");
+    if (spec.accuracy.enabled) {
+      const PointAccuracy a = evaluate_point_accuracy(spec, r);
+      report["accuracy"] = {{"accuracy_fraction", a.accuracy},
+                            {"float_accuracy_fraction", a.float_accuracy},
+                            {"images", a.images}};
+      if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
+    }
     return report.dump();
   } catch (const ConfigError& raw) {
     const ConfigError e = blame_edit(spec, raw);

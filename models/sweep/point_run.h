@@ -2,7 +2,10 @@
 // Simulates one resolved sweep point in this process and returns its report
 // as JSON: the document `qnnsim run --json` writes, less the per-action
 // counts, which the results file does not keep and which make up most of
-// the text the sweep would otherwise parse for every point. SystemC elaborates
+// the text the sweep would otherwise parse for every point. With the spec's
+// `accuracy:` section the report gains an `accuracy` object: the point's
+// top-1 accuracy (`accuracy_fraction`), the float reference, the images and,
+// on an in-memory design, `adc_clip_fraction`. SystemC elaborates
 // once per process, so the sweep calls this in a fresh child per point.
 // Bad input throws ConfigError; the message then says which of the point's
 // values were set by the sweep, since an edited value has no line of its own.

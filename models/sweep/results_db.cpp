@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS sweeps(name TEXT PRIMARY KEY, spec TEXT, created_at T
 CREATE TABLE IF NOT EXISTS points(hash TEXT PRIMARY KEY, sweep TEXT, point_index INTEGER, params TEXT,
   status TEXT NOT NULL, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
   energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
-  pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT);
+  pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT,
+  accuracy_fraction REAL, adc_clip_fraction REAL, constraint_violations TEXT);
 CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, path TEXT, number REAL, PRIMARY KEY(hash, name));
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
   cycles INTEGER, latency_s REAL, energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS provenance(sweep TEXT, started_at TEXT, key TEXT, val
 
 constexpr const char* kPointColumns =
     "hash, sweep, point_index, params, status, error, arch, workload, batch, energy_pj, latency_s, edp_pj_s, area_mm2, "
-    "throughput_gops, gops_per_w, pe_utilization_fraction, macs, dram_bytes, cycles, wall_s, finished_at";
+    "throughput_gops, gops_per_w, pe_utilization_fraction, macs, dram_bytes, cycles, wall_s, finished_at, "
+    "accuracy_fraction, adc_clip_fraction, constraint_violations";
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -92,6 +94,7 @@ class Statement {
   }
   int64_t column_int(int i) const { return sqlite3_column_int64(s_, i); }
   double column_real(int i) const { return sqlite3_column_double(s_, i); }
+  bool column_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
 
  private:
   sqlite3* db_;
@@ -106,6 +109,17 @@ void add_param_columns(sqlite3* db) {
     Statement has(db, "SELECT 1 FROM pragma_table_info('params') WHERE name = ?");
     has.text(1, name);
     if (!has.step()) Statement(db, std::string("ALTER TABLE params ADD COLUMN ") + column).run();
+  }
+}
+
+// Files from before sweeps measured accuracy lack its columns: added, NULL
+// in the old rows (which ran no evaluation).
+void add_accuracy_columns(sqlite3* db) {
+  for (const char* column : {"accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT"}) {
+    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
+    Statement has(db, "SELECT 1 FROM pragma_table_info('points') WHERE name = ?");
+    has.text(1, name);
+    if (!has.step()) Statement(db, std::string("ALTER TABLE points ADD COLUMN ") + column).run();
   }
 }
 
@@ -170,6 +184,11 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
   for (const char* section : {"in_memory", "level_design", "dataflow"})
     if (j.contains(section) && j[section].contains("warnings"))
       for (const auto& w : j[section]["warnings"]) r.warnings.push_back(w.get<std::string>());
+  if (j.contains("accuracy")) {
+    const auto& a = j["accuracy"];
+    r.accuracy = a.at("accuracy_fraction").get<double>();
+    if (a.contains("adc_clip_fraction")) r.adc_clip_fraction = a["adc_clip_fraction"].get<double>();
+  }
   for (const auto& l : j.at("layers")) {
     LayerRow row;
     row.name = l.value("name", "");
@@ -204,6 +223,7 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
     try {
       exec(kSchema);
       add_param_columns(db_);
+      add_accuracy_columns(db_);
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -282,7 +302,7 @@ void ResultsDb::insert(const PointRecord& r) {
       else params[v.name] = v.value;
     }
     Statement p(db_, std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
-                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     p.text(1, r.hash).text(2, r.sweep).integer(3, r.point_index).text(4, params.dump()).text(5, r.status);
     r.error.empty() ? p.null(6) : p.text(6, r.error);
     p.text(7, r.arch).text(8, r.workload).integer(9, r.batch);
@@ -292,7 +312,11 @@ void ResultsDb::insert(const PointRecord& r) {
     } else {
       for (int i = 10; i <= 19; ++i) p.null(i);
     }
-    p.real(20, r.wall_s).text(21, now_utc()).run();
+    p.real(20, r.wall_s).text(21, now_utc());
+    r.accuracy && r.status == "ok" ? p.real(22, *r.accuracy) : p.null(22);
+    r.adc_clip_fraction && r.status == "ok" ? p.real(23, *r.adc_clip_fraction) : p.null(23);
+    r.constraint_violations.empty() ? p.null(24) : p.text(24, r.constraint_violations);
+    p.run();
     Statement param(db_, "INSERT INTO params(hash, name, value, path, number) VALUES(?, ?, ?, ?, ?)");
     for (const ParamValue& v : r.params) {
       param.text(1, r.hash).text(2, v.name).text(3, v.value).text(4, v.path);
@@ -332,7 +356,8 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
       count.step();
       added = count.column_int(0);
     }
-    exec(std::string("INSERT INTO main.points SELECT ") + kPointColumns + " FROM shard.points WHERE hash IN fresh");
+    exec(std::string("INSERT INTO main.points(") + kPointColumns + ") SELECT " + kPointColumns +
+         " FROM shard.points WHERE hash IN fresh");
     exec("INSERT OR IGNORE INTO main.sweeps SELECT * FROM shard.sweeps");
     for (const char* table : {"params", "layers", "energy", "warnings"})
       // In the shard's insertion order: a point's parameters are read back in spec order.
@@ -347,6 +372,12 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
   }
   exec("DETACH DATABASE shard");
   return added;
+}
+
+void ResultsDb::set_constraint_violations(const std::string& hash, const std::string& violations) {
+  Statement s(db_, "UPDATE points SET constraint_violations = ? WHERE hash = ?");
+  violations.empty() ? s.null(1) : s.text(1, violations);
+  s.text(2, hash).run();
 }
 
 std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
@@ -391,6 +422,9 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
     r.dram_bytes = s.column_real(17);
     r.cycles = s.column_int(18);
     r.wall_s = s.column_real(19);
+    if (!s.column_null(21)) r.accuracy = s.column_real(21);
+    if (!s.column_null(22)) r.adc_clip_fraction = s.column_real(22);
+    r.constraint_violations = s.column_text(23);
     if (const auto w = warnings_of.find(r.hash); w != warnings_of.end()) r.warnings = w->second;
     out.push_back(std::move(r));
   }

@@ -51,6 +51,13 @@ struct PointRecord {
   // What the run warned of (an in-memory chip's clipping ADCs, a level
   // design's layers not costed): figures a point's objectives do not show.
   std::vector<std::string> warnings;
+  // With the spec's `accuracy:` section: top-1 through the design's numerics
+  // on the fixed subset of images, and of its ADC conversions those that
+  // clipped (absent on a design without ADCs).
+  std::optional<double> accuracy, adc_clip_fraction;
+  // The spec's constraints on these results that the point fails, joined by
+  // "; " (empty: none). Such a point stays in the file but off every front.
+  std::string constraint_violations;
 };
 
 // Fills the figures, layers and energy of `r` from a run's JSON report.
@@ -77,6 +84,8 @@ class ResultsDb {
   void insert(const PointRecord& r);
   // Copies every point of another results file not yet here (a Slurm task's shard); returns how many.
   int64_t merge_from(const std::string& other_path);
+  // Records which of the constraints on results a stored point fails (empty: none).
+  void set_constraint_violations(const std::string& hash, const std::string& violations);
   // Points (without layers) in index order, optionally only one sweep's.
   std::vector<PointRecord> points(const std::string& sweep = "") const;
 

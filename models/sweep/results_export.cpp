@@ -24,6 +24,10 @@ std::string value_of(const PointRecord& r, const std::string& path) {
   return "";
 }
 
+// A figure that may be absent (accuracy without an `accuracy:` section, a clip
+// fraction on a design without ADCs): an empty cell then.
+std::string optional_cell(const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : ""; }
+
 std::string params_text(const PointRecord& r) {
   std::string out;
   for (const ParamValue& v : r.params) out += (out.empty() ? "" : " ") + v.name + "=" + v.value;
@@ -42,7 +46,7 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
   out << "hash,sweep,point_index,arch,workload,batch";
   for (const std::string& p : paths) out << "," << csv_field(p);
   out << ",status,energy_pj,latency_s,edp_pj_s,area_mm2,throughput_gops,gops_per_w,pe_utilization_fraction,macs,dram_bytes,cycles,"
-         "wall_s,error,warnings\n";
+         "accuracy_fraction,adc_clip_fraction,wall_s,error,constraint_violations,warnings\n";
   for (const PointRecord& r : points) {
     out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
         << csv_field(r.workload) << "," << r.batch;
@@ -53,8 +57,9 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
                          r.area_mm2, r.throughput_gops, r.gops_per_w, r.pe_utilization, r.macs, r.dram_bytes, r.cycles);
     else
       out << ",,,,,,,,,,";
-    out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "," << csv_field(fmt::format("{}", fmt::join(r.warnings, "; ")))
-        << "\n";
+    out << "," << optional_cell(r.accuracy) << "," << optional_cell(r.adc_clip_fraction);
+    out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "," << csv_field(r.constraint_violations) << ","
+        << csv_field(fmt::format("{}", fmt::join(r.warnings, "; "))) << "\n";
   }
 }
 
@@ -65,10 +70,18 @@ void print_pareto(const std::vector<PointRecord>& points, const std::vector<std:
   for (const PointRecord& r : points) by_workload[r.workload].push_back(r);
   for (const auto& [workload, group] : by_workload) {
     const auto front = pareto_front(group, objectives);
-    int64_t ok = 0;
-    for (const PointRecord& r : group) ok += r.status == "ok";
-    out << fmt::format("Pareto front of {} over {} ({} of {} ok points):\n", workload.empty() ? "(no workload)" : workload,
+    int64_t ok = 0, violating = 0, unmeasured = 0;
+    for (const PointRecord& r : group) {
+      ok += r.status == "ok";
+      violating += r.status == "ok" && !r.constraint_violations.empty();
+      unmeasured += r.status == "ok" && r.constraint_violations.empty() && !r.accuracy &&
+                    std::find(objectives.begin(), objectives.end(), "accuracy") != objectives.end();
+    }
+    out << fmt::format("Pareto front of {} over {} ({} of {} ok points", workload.empty() ? "(no workload)" : workload,
                        fmt::join(objectives, ", "), front.size(), ok);
+    if (violating > 0) out << fmt::format("; {} left off for failing a constraint on their results", violating);
+    if (unmeasured > 0) out << fmt::format("; {} left off without a measured accuracy", unmeasured);
+    out << "):\n";
     out << fmt::format("  {:<12}", "hash");
     for (const std::string& o : objectives) out << fmt::format(" {:>14}", o + " [" + objective_unit(o) + "]");
     out << "  parameters\n";
@@ -76,6 +89,11 @@ void print_pareto(const std::vector<PointRecord>& points, const std::vector<std:
     for (std::size_t i : front) {
       out << fmt::format("{} {:<12}", group[i].warnings.empty() ? " " : "!", group[i].hash.substr(0, 12));
       for (const std::string& o : objectives) out << fmt::format(" {:>14.5g}", objective_value(group[i], o));
+      // What the evaluation measured, when it is not an objective here: the
+      // figures that say whether the design computes what it should.
+      if (group[i].accuracy && std::find(objectives.begin(), objectives.end(), "accuracy") == objectives.end())
+        out << fmt::format("  accuracy={:.4f}", *group[i].accuracy);
+      if (group[i].adc_clip_fraction) out << fmt::format("  clip={:.4g}", *group[i].adc_clip_fraction);
       out << "  " << params_text(group[i]) << "\n";
       // The first few, so that a front of many warned points stays readable; `--csv` has them all.
       const std::vector<std::string>& w = group[i].warnings;

@@ -22,9 +22,10 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
     const SweepPoint& p = plan->points.at(i);
     std::map<std::string, double> values = numeric_values(plan->spec, p);
     // Constraints on parameters alone first: they cost nothing to check.
+    // Those on results (accuracy) judge the point after its run (result_constraints.h).
     bool keep = true;
     for (const SweepConstraint& c : plan->spec.constraints)
-      if (!c.expr.names().count(kAreaName) && c.expr.evaluate(values) == 0) keep = false;
+      if (!c.reads_results() && !c.expr.names().count(kAreaName) && c.expr.evaluate(values) == 0) keep = false;
     if (!keep) {
       ++plan->dropped;
       continue;
@@ -43,7 +44,7 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
         continue;
       }
       for (const SweepConstraint& c : plan->spec.constraints)
-        if (c.expr.evaluate(values) == 0) keep = false;
+        if (!c.reads_results() && c.expr.evaluate(values) == 0) keep = false;
       if (!keep) {
         ++plan->dropped;
         continue;

@@ -1,6 +1,7 @@
 #pragma once
 // Which of a spec's points a sweep runs: every expanded point that passes the
-// constraints, once per distinct content hash. Pre-run figures (area_mm2)
+// constraints on parameters and area, once per distinct content hash
+// (constraints on results judge points after they run: result_constraints.h). Pre-run figures (area_mm2)
 // are computed only when a constraint reads them; an arch that cannot even be
 // loaded for them is a failed point, recorded like one that fails to run.
 #include <cstddef>

@@ -16,6 +16,7 @@
 #include "core/config_error.h"
 #include "sweep/pareto.h"
 #include "sweep/point_run.h"
+#include "sweep/result_constraints.h"
 #include "sweep/sweep_backends.h"
 
 namespace qnnsim {
@@ -41,7 +42,7 @@ std::vector<std::size_t> read_share(const SweepOptions& o) {
 }
 
 // The best point for each objective, and the Pareto front's size over the first two.
-void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
+void print_outcome(const SweepPlan& plan, const ResultsDb& db, int64_t failing_constraints) {
   std::set<std::string> ours;
   for (std::size_t i : plan.runnable) ours.insert(plan.hashes[i]);
   std::vector<PointRecord> points;
@@ -50,6 +51,14 @@ void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
   int64_t ok = 0;
   for (const PointRecord& r : points) ok += r.status == "ok";
   std::cout << fmt::format("results: {} ok, {} failed, in {}\n", ok, static_cast<int64_t>(points.size()) - ok, db.path());
+  if (failing_constraints > 0) {
+    std::string texts;
+    for (const SweepConstraint& c : plan.spec.constraints)
+      if (c.reads_results()) texts += (texts.empty() ? "" : ", ") + c.text;
+    std::cout << fmt::format("{} ok points fail a constraint on their results ({}): kept in the file, left off the "
+                             "fronts and the best points\n",
+                             failing_constraints, texts);
+  }
   if (ok == 0) {
     for (const PointRecord& r : points)
       if (r.status != "ok") {
@@ -60,6 +69,10 @@ void print_outcome(const SweepPlan& plan, const ResultsDb& db) {
   }
   for (const std::string& objective : plan.spec.objectives) {
     const auto front = pareto_front(points, {objective});
+    if (front.empty()) {
+      std::cout << fmt::format("best {:<10} none: no ok point passes the constraints on results\n", objective);
+      continue;
+    }
     const PointRecord& best = points[front.front()];
     std::string params;
     for (const ParamValue& v : best.params) params += (params.empty() ? "" : " ") + v.name + "=" + v.value;
@@ -153,12 +166,14 @@ int run_sweep(const SweepOptions& o) {
   BackendEnd end = BackendEnd::Done;
   if (!todo.empty())
     end = o.backend == "slurm" ? run_slurm(*plan, todo, db, o) : run_local(*plan, todo, db, jobs, o.progress, o.process_per_point);
+  // Points run earlier (--resume) are judged again: the constraints may have changed.
+  const int64_t failing = judge_results(*plan, db);
   if (end == BackendEnd::Interrupted) {
     std::cerr << fmt::format("interrupted: finished points are stored in '{}'; run the same command with --resume to "
                              "do the rest\n", db_path);
     return 130;
   }
-  if (o.progress) print_outcome(*plan, db);
+  if (o.progress) print_outcome(*plan, db, failing);
   if (end == BackendEnd::Failed) return 1;
   // Every point failing is a problem with the spec, not a result: said on
   // standard error even when progress and the summary are off.

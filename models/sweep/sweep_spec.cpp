@@ -12,6 +12,7 @@
 #include "core/config_node.h"
 #include "core/yaml_guard.h"
 #include "core/quantity.h"
+#include "sweep/point_accuracy.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -89,27 +90,54 @@ std::vector<YAML::Node> range_values(const ConfigNode& r) {
 struct AnchorTrees {
   YAML::Node arch;
   std::vector<YAML::Node> workloads;
+  YAML::Node accuracy;  // {accuracy: {...}}, when the spec has the section
 };
 
-SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees) {
-  p.expect_map("a parameter {path, values} or {path, range}");
-  SweepParameter out;
-  out.where = p.location();
+// `accuracy.KEY`, or `in: accuracy`: a setting of the points' evaluation.
+// The model and the data set stay fixed: the points' hashes take the model's
+// content once, and a sweep compares designs on one subset of images.
+void anchor_in_accuracy(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees, const YamlPath& path,
+                        SweepParameter& out) {
+  if (!spec.accuracy.enabled)
+    p.fail("path", "'" + path.text + "' is a setting of the points' evaluation, but the spec has no `accuracy:` "
+                   "section");
   std::string why;
-  const auto path = parse_yaml_path(p.text("path"), &why);
-  if (!path) p.fail("path", why);
-  const std::string in = p.text("in", "auto");
-  if (in != "auto" && in != "arch" && in != "workload") p.fail("in", "expected arch, workload or auto, found '" + in + "'");
-  out.name = p.text("name", last_key(*path));
+  const auto anchored = anchor_yaml_path(trees.accuracy, path, &why);
+  if (!anchored) p.fail("path", "unknown path in the `accuracy:` settings: " + why);
+  if (anchored->text == "accuracy.model" || anchored->text == "accuracy.data")
+    p.fail("path", "the evaluation's model and data set are fixed for a sweep; run one sweep per model or data set");
+  out.in_arch = false;
+  out.in_accuracy = true;
+  out.path = *anchored;
+}
 
+// Each value a parameter writes into the `accuracy:` settings, read as a
+// point would: a bad one stops the sweep before it starts, at the parameter.
+void check_accuracy_values(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees,
+                           const SweepParameter& param) {
+  for (std::size_t i = 0; i < param.values.size(); ++i) {
+    YAML::Node tree = YAML::Clone(trees.accuracy);
+    std::string why;
+    if (assign_yaml_path(tree, param.path, param.values[i], &why).empty()) p.fail("path", why);
+    try {
+      read_accuracy_settings(tree, spec.file);
+    } catch (const ConfigError& e) {
+      p.fail(p.has("values") ? "values" : "range", "value '" + param.value_text[i] + "': " + e.message());
+    }
+  }
+}
+
+// A path into the arch, or into every workload (`in:` says which when both have it).
+void anchor_in_files(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees, const YamlPath& path,
+                     const std::string& in, SweepParameter& out) {
   std::string arch_why;
-  const auto in_arch = in == "workload" ? std::nullopt : anchor_yaml_path(trees.arch, *path, &arch_why);
   std::vector<YamlPath> in_workloads;
   std::string workload_why;
+  const auto in_arch = in == "workload" ? std::nullopt : anchor_yaml_path(trees.arch, path, &arch_why);
   if (in != "arch") {
     for (std::size_t w = 0; w < trees.workloads.size(); ++w) {
       std::string w_why;
-      const auto a = anchor_yaml_path(trees.workloads[w], *path, &w_why);
+      const auto a = anchor_yaml_path(trees.workloads[w], path, &w_why);
       if (!a) {
         workload_why = spec.workload_files[w] + ": " + w_why;
         in_workloads.clear();
@@ -119,7 +147,7 @@ SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const
     }
   }
   if (in_arch && !in_workloads.empty())
-    p.fail("path", "'" + path->text + "' exists in the arch (" + in_arch->text + ") and in the workload (" +
+    p.fail("path", "'" + path.text + "' exists in the arch (" + in_arch->text + ") and in the workload (" +
                        in_workloads[0].text + "); say which with `in: arch` or `in: workload`");
   if (in_arch) {
     out.path = *in_arch;
@@ -131,8 +159,29 @@ SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const
     std::string msg = "unknown path";
     if (in != "workload") msg += "; in the arch " + spec.arch_file + ": " + arch_why;
     if (in != "arch") msg += "; in the workload " + workload_why;
+    if (spec.accuracy.enabled) msg += "; the evaluation's settings are `accuracy.KEY`";
     p.fail("path", msg);
   }
+}
+
+SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const AnchorTrees& trees) {
+  p.expect_map("a parameter {path, values} or {path, range}");
+  SweepParameter out;
+  out.where = p.location();
+  std::string why;
+  const auto path = parse_yaml_path(p.text("path"), &why);
+  if (!path) p.fail("path", why);
+  const std::string in = p.text("in", "auto");
+  if (in != "auto" && in != "arch" && in != "workload" && in != "accuracy")
+    p.fail("in", "expected arch, workload, accuracy or auto, found '" + in + "'");
+  out.name = p.text("name", last_key(*path));
+  const bool accuracy_path = in == "accuracy" || (in == "auto" && !path->steps.empty() &&
+                                                  path->steps[0].kind == PathStep::Kind::Key &&
+                                                  path->steps[0].key == "accuracy");
+  if (accuracy_path)
+    anchor_in_accuracy(p, spec, trees, *path, out);
+  else
+    anchor_in_files(p, spec, trees, *path, in, out);
 
   if (p.has("values") == p.has("range")) p.fail_here("give the parameter's 'values' (a list) or a 'range', not both");
   if (p.has("values")) {
@@ -147,6 +196,7 @@ SweepParameter parse_parameter(const ConfigNode& p, const SweepSpec& spec, const
     out.value_text.push_back(value_text(v));
     out.numeric.push_back(v.IsScalar() && v.Tag() != "!" ? parse_number(v.Scalar()) : std::nullopt);
   }
+  if (out.in_accuracy) check_accuracy_values(p, spec, trees, out);
   p.reject_unknown_keys();
   return out;
 }
@@ -165,7 +215,8 @@ Combine parse_combine(const ConfigNode& root) {
 // paths are anchored in the edited trees (a `set:` may add the key a
 // parameter then sweeps). Returns those edited trees.
 AnchorTrees parse_set(const ConfigNode& root, SweepSpec& spec) {
-  AnchorTrees edited{YAML::Clone(spec.arch_tree), {}};
+  AnchorTrees edited{YAML::Clone(spec.arch_tree), {}, {}};
+  if (spec.accuracy.enabled) edited.accuracy = YAML::Clone(spec.accuracy.tree);
   for (const YAML::Node& w : spec.workload_trees) edited.workloads.push_back(YAML::Clone(w));
   const auto set = root.optional_child("set");
   if (!set) return edited;
@@ -185,7 +236,10 @@ AnchorTrees parse_set(const ConfigNode& root, SweepSpec& spec) {
     p.name = "set:" + key;
     p.fixed = true;
     std::string why;
-    if (p.in_arch) {
+    if (p.in_accuracy) {
+      if (assign_yaml_path(edited.accuracy, p.path, p.values[0], &why).empty())
+        throw ConfigError(p.where, set->key_path(key), why);
+    } else if (p.in_arch) {
       if (assign_yaml_path(edited.arch, p.path, p.values[0], &why).empty())
         throw ConfigError(p.where, set->key_path(key), why);
     } else {
@@ -229,6 +283,9 @@ void parse_axes(const ConfigNode& root, SweepSpec& spec) {
   std::map<std::string, SourceLocation> seen;
   for (const SweepParameter& p : spec.parameters) {
     if (p.name == kAreaName) throw ConfigError(p.where, "name", "'area_mm2' is the chip area figure; name the parameter otherwise");
+    if (!p.fixed && (p.name == kAccuracyName || p.name == kAdcClipName))
+      throw ConfigError(p.where, "name", "'" + p.name + "' is a figure of the points' evaluation, which constraints "
+                                         "read; name the parameter otherwise (`name:`)");
     if (!seen.emplace(p.name, p.where).second)
       throw ConfigError(p.where, "name", "two parameters are called '" + p.name + "'; give one a `name:`");
   }
@@ -267,6 +324,7 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
   if (!list) return;
   if (!list->is_sequence()) root.fail("constraints", "expected a list of expressions, e.g. [\"rows * cols <= 256\"]");
   std::set<std::string> known{kAreaName};
+  if (spec.accuracy.enabled) known.insert({kAccuracyName, kAdcClipName});
   for (const SweepParameter& p : spec.parameters)
     if (!p.fixed) known.insert(p.name);
   for (const ConfigNode& c : list->items()) {
@@ -274,6 +332,9 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
     auto e = Expression::parse(c.as_text(), &why);
     if (!e) c.fail_here("bad constraint '" + c.as_text() + "': " + why);
     for (const std::string& n : e->names()) {
+      if (!spec.accuracy.enabled && (n == kAccuracyName || n == kAdcClipName))
+        c.fail_here("constraint '" + c.as_text() + "' reads '" + n + "', which only a point's evaluation gives: add an "
+                    "`accuracy: {model: ..., images: N}` section to the spec");
       if (!known.count(n)) {
         std::string names;
         for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
@@ -286,7 +347,7 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
               c.fail_here("constraint '" + c.as_text() + "' reads '" + n + "', whose value '" + p.value_text[i] +
                           "' is not a plain number");
     }
-    spec.constraints.push_back({*e, c.location(), c.path()});
+    spec.constraints.push_back({*e, c.location(), c.path(), c.as_text()});
   }
 }
 
@@ -310,9 +371,13 @@ SweepRunOptions parse_options(const ConfigNode& root) {
 
 }  // namespace
 
+bool SweepConstraint::reads_results() const {
+  return expr.names().count(kAccuracyName) > 0 || expr.names().count(kAdcClipName) > 0;
+}
+
 bool SweepSpec::constraints_need_area() const {
   for (const SweepConstraint& c : constraints)
-    if (c.expr.names().count(kAreaName)) return true;
+    if (!c.reads_results() && c.expr.names().count(kAreaName)) return true;
   return false;
 }
 
@@ -337,16 +402,22 @@ SweepSpec load_sweep_spec(const std::string& path) {
     spec.workload_texts.push_back(read_text(file));
     spec.workload_trees.push_back(ConfigNode::load_string(spec.workload_texts.back(), file).yaml());
   }
+  spec.accuracy = parse_sweep_accuracy(root);
+  if (spec.accuracy.enabled) check_accuracy_inputs(spec);
   parse_axes(root, spec);
   parse_combination(root, spec);
   parse_constraints(root, spec);
 
   spec.objectives = {"energy", "latency"};
   if (root.has("objectives")) spec.objectives = root.text_list("objectives");
-  if (spec.objectives.empty()) root.fail("objectives", "expected one or more of energy, latency, edp, area, throughput");
-  for (const std::string& o : spec.objectives)
-    if (o != "energy" && o != "latency" && o != "edp" && o != "area" && o != "throughput")
-      root.fail("objectives", "unknown objective '" + o + "'; expected energy, latency, edp, area or throughput");
+  if (spec.objectives.empty()) root.fail("objectives", "expected one or more of energy, latency, edp, area, throughput, accuracy");
+  for (const std::string& o : spec.objectives) {
+    if (o == kAccuracyName && !spec.accuracy.enabled)
+      root.fail("objectives", "objective 'accuracy' needs an `accuracy: {model: ..., images: N}` section");
+    if (o != "energy" && o != "latency" && o != "edp" && o != "area" && o != "throughput" && o != kAccuracyName)
+      root.fail("objectives",
+                "unknown objective '" + o + "'; expected energy, latency, edp, area, throughput or accuracy");
+  }
   if (root.has("timeout")) spec.timeout_s = root.quantity_in("timeout", Dimension::Time, 1e-3, 7 * 86400.0);
   spec.options = parse_options(root);
   if (root.has("description")) root.text("description");

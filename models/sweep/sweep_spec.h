@@ -15,6 +15,7 @@
 
 #include "core/config_error.h"
 #include "sweep/expression.h"
+#include "sweep/sweep_accuracy.h"
 #include "sweep/yaml_path.h"
 
 namespace qnnsim {
@@ -22,7 +23,8 @@ namespace qnnsim {
 struct SweepParameter {
   std::string name;  // in constraints and printed fronts; result columns use path.text
   SourceLocation where;
-  bool in_arch = true;  // else in every workload
+  bool in_arch = true;  // else in every workload, or in the `accuracy:` settings
+  bool in_accuracy = false;  // `accuracy.KEY`: the path is anchored in SweepAccuracy::tree
   YamlPath path;        // anchored in the arch, or (per workload) below; its text is the full key path
   std::vector<YamlPath> workload_paths;
   std::vector<YAML::Node> values;
@@ -43,6 +45,12 @@ struct SweepConstraint {
   Expression expr;
   SourceLocation where;
   std::string key;
+  std::string text;  // as the spec wrote it, for the results of points that fail it
+
+  // True when it reads a figure only a point's run gives (accuracy,
+  // adc_clip_fraction): it then judges the point after the run instead of
+  // dropping it before.
+  bool reads_results() const;
 };
 
 // What `qnnsim run` takes on its command line, applied to every point.
@@ -70,11 +78,15 @@ struct SweepSpec {
   std::vector<std::string> objectives;  // energy, latency, edp, area, throughput
   double timeout_s = 600;
   SweepRunOptions options;
+  SweepAccuracy accuracy;  // disabled unless the spec has an `accuracy:` section
 
+  // Whether a constraint checked before the run reads area_mm2.
   bool constraints_need_area() const;
 };
 
-// Names a constraint may read besides the parameters: figures known before a run.
+// Names a constraint may read besides the parameters: figures known before
+// a run (area_mm2), and with an `accuracy:` section kAccuracyName and
+// kAdcClipName (sweep_accuracy.h), known after it.
 inline constexpr const char* kAreaName = "area_mm2";
 
 SweepSpec load_sweep_spec(const std::string& path);

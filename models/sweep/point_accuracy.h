@@ -1,0 +1,33 @@
+#pragma once
+// A sweep point's accuracy: the functional evaluation `qnnsim eval MODEL
+// --arch FILE` runs, taken on the point's own arch (an in-memory design's
+// crossbars, DACs and ADCs as the point's values set them; a digital design
+// through the integer path) with the point's `accuracy:` settings. The
+// implementation uses Eigen (numerics/); this header does not.
+#include <cstdint>
+#include <optional>
+
+#include "sweep/point_config.h"
+#include "sweep/sweep_spec.h"
+
+namespace qnnsim {
+
+struct PointAccuracy {
+  double accuracy = 0;        // top-1 through the design's numerics, a fraction
+  double float_accuracy = 0;  // the same network in float, for reference
+  // Of every ADC conversion over the images, those that clipped; absent on a
+  // design without ADCs.
+  std::optional<double> adc_clip_fraction;
+  int64_t images = 0;
+};
+
+// Throws ConfigError (a malformed arch) or numerics::EvalError (a model or
+// data set evaluation cannot take).
+PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint& r);
+
+// Loads the section's model and the test images it asks for, before any
+// point runs: a missing data set or an op evaluation does not support would
+// fail every point. Throws ConfigError at the section's key.
+void check_accuracy_inputs(const SweepSpec& spec);
+
+}  // namespace qnnsim
