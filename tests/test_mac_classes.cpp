@@ -152,6 +152,33 @@ TEST_CASE("float MACs: fp16 from the published figures, FP8 formats from the sig
              Catch::Contains("floating-point"));
 }
 
+TEST_CASE("float MACs: fp32 operands, a float model before quantization, from the published fp32 figures", "[mac]") {
+  const auto a = with_mac("{class: FloatMAC, formats: [fp32, fp16], accumulator: fp32}");
+  const LayerPrecision fp32 = precision(32, Scheme::Float, 32, Scheme::Float, 32);
+  CHECK(a->pe_array->precision_problem(fp32).empty());
+  CHECK(mac_pj(*a, fp32) == Approx(3.7 + 0.9).epsilon(1e-9));  // fp32 multiply + fp32 add [H14]
+  LayerPrecision mixed = fp32;
+  mixed.inputs = precision(16, Scheme::Float, 16, Scheme::Float, 32).inputs;
+  CHECK_THAT(a->pe_array->precision_problem(mixed), Catch::Contains("mixes fp32 and fp16"));
+  // An fp16-only unit does not take fp32 layers.
+  const auto half = with_mac("{class: FloatMAC, formats: [fp16], accumulator: fp32}");
+  CHECK_THAT(half->pe_array->precision_problem(fp32), Catch::Contains("does not execute fp32"));
+  // A trace says fp32 as float at 32 bits; integer schemes still stop at 16.
+  const std::string trace = R"(network: f
+batch: 1
+precision:
+  weights: {bits: 32, scheme: SCHEME}
+  inputs: {bits: 32, scheme: float}
+  outputs: {bits: 32, scheme: float}
+input: {C: 8, H: 1, W: 1}
+layers:
+  - {name: a, type: fc, C: 8, M: 4}
+)";
+  CHECK(workload_from_text(replace_all(trace, "SCHEME", "float")).layers[0].precision.weights.bits == 32);
+  CHECK_THROWS_WITH(workload_from_text(replace_all(trace, "SCHEME", "uniform_symmetric")),
+                    Catch::Contains("expected 1 to 16 bits for weights (32 only as float), found 32"));
+}
+
 TEST_CASE("a binary network simulates on an XNOR array, every MAC counted once", "[mac]") {
   const auto a = with_mac("{class: XnorMAC, width: 64, accumulator_bits: 16}");
   const Workload w = workload_from_text(R"(network: bnn

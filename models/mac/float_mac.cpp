@@ -1,7 +1,9 @@
 // Floating-point MAC: multiplies in the operands' format and accumulates in
-// fp16 or fp32. Formats: fp16 (1-5-10), fp8_e4m3 (1-4-3) and fp8_e5m2
-// (1-5-2). In a trace, `float` at 16 bits is fp16, `float` at 8 bits is
-// fp8_e4m3, and `float_e5m2` is fp8_e5m2.
+// fp16 or fp32. Formats: fp32 (1-8-23), fp16 (1-5-10), fp8_e4m3 (1-4-3) and
+// fp8_e5m2 (1-5-2). In a trace, `float` at 32 bits is fp32, at 16 bits fp16,
+// at 8 bits fp8_e4m3, and `float_e5m2` is fp8_e5m2. fp32 operands are what a
+// float model runs at before it is quantized (the float side of a
+// quantization study, such as the DNN2FPGA designs).
 //
 // Energy: Horowitz (ISSCC 2014) gives fp16 and fp32 multiplies and adds. The
 // energy table holds them as curves over the significand (mantissa plus the
@@ -12,7 +14,7 @@
 // (derived, not a published FP8 figure). The accumulate is an add in the
 // accumulator's format.
 //
-//   mac: {class: FloatMAC, formats: [fp16, fp8_e4m3, fp8_e5m2], accumulator: fp32}
+//   mac: {class: FloatMAC, formats: [fp32, fp16, fp8_e4m3, fp8_e5m2], accumulator: fp32}
 #include <algorithm>
 #include <map>
 
@@ -32,6 +34,7 @@ const std::map<std::string, Format> kFormats = {
 std::string format_of(const TensorPrecision& t) {
   if (t.scheme == Scheme::FloatE5M2) return "fp8_e5m2";
   if (t.scheme != Scheme::Float) return "";
+  if (t.bits == 32) return "fp32";
   return t.bits == 16 ? "fp16" : "fp8_e4m3";
 }
 
@@ -39,8 +42,8 @@ class FloatMac : public MacSpec {
  public:
   FloatMac(const ConfigNode& node, const BuildContext& ctx) {
     for (const std::string& f : node.text_list("formats")) {
-      if (!kFormats.count(f) || f == "fp32")
-        node.fail("formats", "unknown operand format '" + f + "'; expected fp16, fp8_e4m3 or fp8_e5m2");
+      if (!kFormats.count(f))
+        node.fail("formats", "unknown operand format '" + f + "'; expected fp32, fp16, fp8_e4m3 or fp8_e5m2");
       formats_.push_back(f);
     }
     if (formats_.empty()) node.fail("formats", "expected at least one operand format");

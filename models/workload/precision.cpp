@@ -78,8 +78,9 @@ const TensorPrecision& LayerPrecision::operator[](Tensor t) const {
 TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base) {
   node.expect_map("a tensor precision like {bits: 8, scheme: uniform_symmetric}");
   TensorPrecision out = base;
-  // Stored operands are 1 to 16 bits; accumulators may be wider.
-  const int max_bits = t == Tensor::Accumulator ? 64 : 16;
+  // Stored operands are 1 to 16 bits, or fp32 (checked below, once the scheme
+  // is known); accumulators may be wider.
+  const int max_bits = t == Tensor::Accumulator ? 64 : 32;
   if (node.has("bits")) {
     out.bits = static_cast<int>(node.integer("bits", 1));
     if (out.bits > max_bits)
@@ -121,7 +122,11 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   };
   if (out.scheme == Scheme::Binary && out.bits != 1) fail_pair("needs exactly 1 bit");
   if (out.scheme == Scheme::Ternary && out.bits != 2) fail_pair("needs exactly 2 bits");
-  if (out.scheme == Scheme::Float && out.bits != 8 && out.bits != 16) fail_pair("needs 8 or 16 bits");
+  if (t != Tensor::Accumulator && out.scheme != Scheme::Float && out.bits > 16)
+    node.fail(node.has("bits") ? "bits" : "scheme", "expected 1 to 16 bits for " + std::string(tensor_name(t)) +
+                                                        " (32 only as float), found " + std::to_string(out.bits));
+  if (out.scheme == Scheme::Float && out.bits != 8 && out.bits != 16 && out.bits != 32)
+    fail_pair("needs 8, 16 or 32 bits");
   if (out.scheme == Scheme::FloatE5M2 && out.bits != 8) fail_pair("needs exactly 8 bits");
   if (out.granularity == Granularity::PerChannel &&
       (t != Tensor::Weights || (out.scheme != Scheme::UniformSymmetric && out.scheme != Scheme::UniformAsymmetric)))

@@ -14,7 +14,7 @@ enum class Scheme {
   Ternary,     // {-1, 0, +1}, 2 bits
   PowerOfTwo,  // sign + log2 magnitude
   LogRadix4,   // sign + log4 magnitude
-  Float,       // floating point: fp16 (1-5-10) at 16 bits, fp8 1-4-3 at 8 bits
+  Float,       // floating point: fp32 (1-8-23) at 32 bits, fp16 (1-5-10) at 16, fp8 1-4-3 at 8
   FloatE5M2,   // fp8 1-5-2
   Codebook,    // index into a table of k entries
 };
