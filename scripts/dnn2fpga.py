@@ -46,7 +46,7 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_fashion_mnist import DEFAULT_DATA, accuracy, load  # noqa: E402  (the same reader and scoring)
+from train_fashion_mnist import DEFAULT_DATA, accuracy, load, train  # noqa: E402  (the same reader, training and scoring)
 
 LAYERS = ("conv1", "conv2", "fc")  # the layers with weights, in order
 NARROW, WIDE = 8, 16               # step 1's width; the width step 2 keeps a sensitive layer at
@@ -129,27 +129,6 @@ def size_bytes(model):
         layer = getattr(model, name)
         total += layer.weight.numel() * model.bits.get(name, 32) // 8 + layer.bias.numel() * 4
     return total
-
-
-def train(model, x, y, epochs, lr, seed):
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    steps = epochs * ((len(x) + 127) // 128)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    loss_fn = nn.CrossEntropyLoss()
-    for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=g)
-        total = 0.0
-        for i in range(0, len(x), 128):
-            idx = order[i:i + 128]
-            opt.zero_grad()
-            loss = loss_fn(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        print(f"  epoch {epoch + 1}/{epochs}: loss {total / len(x):.4f}", flush=True)
 
 
 def export_float(model, path):
@@ -287,7 +266,7 @@ def main():
     calib = xtr[:1000]
     model = Cnn()
     print(f"float training, {a.epochs} epochs (Fashion-MNIST: MNIST is not packaged in Debian)", flush=True)
-    train(model, xtr, ytr, a.epochs, 2e-3, seed=3)
+    train(model, xtr, ytr, a.epochs, seed=3, lr=2e-3)
     calibrate(model, calib)
     os.makedirs(a.out_dir, exist_ok=True)
     float_path = os.path.join(a.out_dir, "dnn2fpga_float.onnx")
@@ -318,7 +297,7 @@ def main():
     # Step 3: quantization-aware training at step 2's widths, from the float
     # weights, at a tenth of the float learning rate; then the ranges again.
     print(f"\nquantization-aware training, {a.qat_epochs} epoch(s)", flush=True)
-    train(model, xtr, ytr, a.qat_epochs, 2e-4, seed=4)
+    train(model, xtr, ytr, a.qat_epochs, seed=4, lr=2e-4)
     calibrate(model, calib)
     step_row("3. quantization-aware training", model, xte, yte, float_acc)
     print(f"post-training int8 cost {(float_acc - ptq_acc) * 100:.2f} points; size float / quantized "

@@ -84,11 +84,11 @@ def accuracy(model, x, y):
     return correct / len(x)
 
 
-def train(model, x, y, epochs, seed):
+def train(model, x, y, epochs, seed, lr=2e-3):
     # The order of the batches comes from its own generator, so each model's
     # training does not depend on what ran before it.
     g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * ((len(x) + 127) // 128))
     loss_fn = nn.CrossEntropyLoss()
     for epoch in range(epochs):

@@ -1,10 +1,10 @@
 #pragma once
 // The level search's answer for each layer shape of a run, remembered. A
-// network repeats shapes (ResNet-50's 53 convolutions and its fc layer
-// have 24 distinct ones), and the search depends only on the design, the layer's loop bounds
-// and the objective, so a repeated shape takes the mapping found for its
-// first layer: the same mapping, counts and cycles a new search would give
-// (the search is deterministic).
+// network repeats shapes (ResNet-50's 53 convolutions and its fc layer have
+// 24 distinct ones), and the search depends only on the design, the layer's
+// loop bounds and the objective, so a repeated shape takes the mapping found
+// for its first layer: the same mapping, counts and cycles a new search
+// would give (the search is deterministic).
 #include <map>
 #include <optional>
 #include <tuple>
