@@ -33,7 +33,10 @@ std::vector<int64_t> prime_factors(int64_t n) {
 
 class Search {
  public:
-  Search(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) : d_(d), b_(b), objective_(objective) {
+  // `memo`: the closed form's sums for this layer, which any objective's
+  // search may share (they are counts, not scores).
+  Search(const LevelDesign& d, const LoopBounds& b, LevelObjective objective, ClosedFormMemo& memo)
+      : d_(d), b_(b), objective_(objective), memo_(memo) {
     for (std::size_t l = 0; l < d.nest.levels.size(); ++l) {
       slots_.push_back({int(l), false});
       if (d.limits[l].fanout > 1) slots_.push_back({int(l), true});
@@ -287,7 +290,7 @@ class Search {
   std::array<std::vector<int64_t>, kDims> primes_;
   std::array<std::size_t, kDims> home_{};
   uint64_t evaluated_ = 0;
-  ClosedFormMemo memo_;  // per-axis sums shared by the nests this search counts
+  ClosedFormMemo& memo_;  // per-axis and per-pair sums shared by the nests this layer's searches count
   std::unordered_map<ClosedFormMemo::Key, std::optional<double>, ClosedFormMemo::KeyHash> scored_;
 };
 
@@ -309,10 +312,11 @@ const char* level_objective_name(LevelObjective o) {
 }
 
 std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
-  std::optional<LevelMapping> m = Search(d, b, objective).run();
+  ClosedFormMemo memo;
+  std::optional<LevelMapping> m = Search(d, b, objective, memo).run();
   if (objective != LevelObjective::Latency || !m) return m;
   // The search is a heuristic: keep the EDP objective's mapping when it happens to be faster.
-  std::optional<LevelMapping> edp = Search(d, b, LevelObjective::Edp).run();
+  std::optional<LevelMapping> edp = Search(d, b, LevelObjective::Edp, memo).run();
   const uint64_t evaluated = m->evaluated + edp->evaluated;
   if (edp->cycles.total < m->cycles.total ||
       (edp->cycles.total == m->cycles.total && edp->energy_pj < m->energy_pj))
@@ -322,7 +326,8 @@ std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const Loo
 }
 
 std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
-  return Search(d, b, objective).exhaustive();
+  ClosedFormMemo memo;
+  return Search(d, b, objective, memo).exhaustive();
 }
 
 }  // namespace qnnsim
