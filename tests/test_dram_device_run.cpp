@@ -3,6 +3,8 @@
 // moves (the counts the closed-form plan predicts), activations, refreshes
 // and standby are actions of their own, and the JSON report carries the
 // per-bank row-hit rates, refresh time and achieved against peak bandwidth.
+// The same holds for Eyeriss with LPDDR4 (arch/eyeriss_v1_lpddr4.yaml): two
+// channels of eight banks and no bank groups.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -46,6 +48,32 @@ TEST_CASE("a run on DDR4 reports row hits per bank, refresh time and bandwidth",
   CHECK(static_cast<double>(refreshes) == Approx(r.summary.latency_s / 7.8e-6).margin(static_cast<double>(r.layers.size())));
   CHECK(static_cast<double>(standby_ps) == Approx(r.summary.latency_s * 1e12).margin(static_cast<double>(r.layers.size())));
   CHECK(r.summary.energy_breakdown_pj.at("dram") > 0);
+}
+
+TEST_CASE("Eyeriss on an LPDDR4 device: two channels of eight banks, refresh at tRFC / tREFI, each rank in standby throughout",
+          "[dram]") {
+  const auto arch = load_arch(test::shipped("arch/eyeriss_v1_lpddr4.yaml"));
+  Workload w = load_workload(test::shipped("workloads/lenet5.yaml"));
+  for (Layer& l : w.layers)  // Eyeriss' datapath is 16 bits wide throughout
+    for (Tensor t : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs, Tensor::Accumulator}) l.precision[t].bits = 16;
+  const RunResult r = run_simulation(*arch, w);
+  const nlohmann::ordered_json j = to_json(r);
+  const auto& dram = j["components"]["dram"];
+  CHECK(dram["bank_row_hit_fraction"].size() == 16);
+  // JESD209-4: a x32 device is two 16-bit channels at 3200 MT/s.
+  CHECK(dram["peak_bandwidth_bytes_per_s"].get<double>() == Approx(2 * 2 * 3200e6));
+  // configs/dram/lpddr4_3200.yaml: tRFC 448 and tREFI 6246 cycles.
+  CHECK(dram["refresh_s"].get<double>() == Approx(dram["busy_s"].get<double>() * 448.0 / 6246.0).epsilon(1e-9));
+  uint64_t bits = 0, standby_ps = 0;
+  for (const LayerResult& l : r.layers) {
+    bits += test::action_count(l, "dram", "dram.read_bits") + test::action_count(l, "dram", "dram.write_bits");
+    standby_ps += test::action_count(l, "dram", "dram.standby_active_ps") +
+                  test::action_count(l, "dram", "dram.standby_precharged_ps");
+  }
+  CHECK(static_cast<double>(bits) == Approx(r.summary.dram_bytes * 8));
+  // Each channel is a rank of its own, in standby for the whole run.
+  CHECK(static_cast<double>(standby_ps) ==
+        Approx(2 * r.summary.latency_s * 1e12).margin(2.0 * static_cast<double>(r.layers.size())));
 }
 
 }  // namespace
