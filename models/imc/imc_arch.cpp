@@ -85,11 +85,20 @@ ImcArch load_imc_arch(const ConfigNode& root) {
   chip.expect_map("the chip {tiles, router, io}");
   a.tiles = chip.integer_in("tiles", 1, 1 << 20);
   const ConfigNode r = chip.child("router");
-  r.expect_map("the routers {tiles_per_router, link_width, power, area}");
+  r.expect_map("the routers {tiles_per_router, link_width, power, area, routing, router_cycles}");
   a.router.tiles_per_router = r.integer_in("tiles_per_router", 1, 64);
   a.router.link_width_bits = r.whole_bits("link_width", 1 << 16);
   a.router.power_w = r.positive_quantity("power", Dimension::Power);
   a.router.area_m2 = r.positive_quantity("area", Dimension::Area);
+  const std::string routing = r.text("routing", "source_router");
+  if (routing != "source_router" && routing != "xy")
+    r.fail("routing", "expected source_router (a row holds its source's router) or xy (X-Y routes over link "
+                      "calendars), found '" + routing + "'");
+  a.router.xy_links = routing == "xy";
+  if (r.has("router_cycles")) {
+    if (!a.router.xy_links) r.fail("router_cycles", "applies to routing: xy only");
+    a.router.router_cycles = r.integer_in("router_cycles", 0, 1000);
+  }
   r.reject_unknown_keys();
   const ConfigNode io = chip.child("io");
   io.expect_map("the chip I/O {width, data_rate, power, area}");

@@ -27,6 +27,12 @@ struct BusSpec {
 struct RouterSpec {
   int64_t tiles_per_router = 4;
   double link_width_bits = 0, power_w = 0, area_m2 = 0;  // one router
+  // routing: source_router (the default): a row's flits hold the router of
+  // its layer's last tile, and hops are priced but not timed. routing: xy:
+  // every directed link is a calendar, rows follow X-Y routes
+  // (imc/chip_mesh.h), and each hop adds router_cycles to a row's head.
+  bool xy_links = false;
+  int64_t router_cycles = 1;
 };
 struct ChipIoSpec {
   double bandwidth_bits_per_s = 0, power_w = 0, area_m2 = 0;

@@ -27,6 +27,24 @@ void add_warnings(const ImcArch& arch, const Workload& w, const ChipPlacement& p
                                        100.0 * place.layers[i].clip_fraction));
 }
 
+// Each directed link's busy share of the run, and the busiest (routing: xy).
+ComponentStats link_stats(const ImcPipeline& pipeline, double end_s) {
+  ComponentStats s;
+  s.component = "router";
+  std::vector<double> used;
+  double hottest = 0;
+  std::size_t hottest_link = 0;
+  for (std::size_t l = 0; l < pipeline.link_busy_s().size(); ++l) {
+    used.push_back(end_s > 0 ? pipeline.link_busy_s()[l] / end_s : 0.0);
+    if (used.back() > hottest) hottest = used.back(), hottest_link = l;
+  }
+  s.values.push_back({"hottest_link_utilization_fraction", hottest});
+  s.values.push_back({"hottest_link", static_cast<double>(hottest_link)});
+  s.values.push_back({"mesh_side_routers", static_cast<double>(pipeline.mesh().side())});
+  s.series.push_back({"link_utilization_fraction", std::move(used)});
+  return s;
+}
+
 }  // namespace
 
 RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
@@ -129,6 +147,7 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
   m.images_per_s = pace.images_per_s;
   m.pipeline_interval_s = pace.interval_s;
   r.in_memory = m;
+  if (arch.router.xy_links) r.component_stats.push_back(link_stats(pipeline, end_s));
   return r;
 }
 

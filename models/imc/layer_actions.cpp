@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "imc/chip_mesh.h"
 #include "imc/imc_costs.h"
 
 namespace qnnsim {
@@ -71,13 +72,27 @@ std::vector<std::vector<ActionResult>> count_layer_actions(const ImcArch& arch, 
     const uint64_t out_bits = static_cast<uint64_t>(l.output_count() * l.precision.outputs.bits);
     t.add("tile", "value", batch * static_cast<uint64_t>(l.output_count()), e.tile_value);
     const uint64_t rows = l.type == LayerType::FC ? 1 : static_cast<uint64_t>(l.P);
-    const uint64_t flits_per_row = ceil_div(out_bits / rows, static_cast<uint64_t>(arch.router.link_width_bits));
-    uint64_t flit_traversals = 0;
-    const int64_t from_tile = layer_tiles(arch, p).second;
-    for (std::size_t c : consumers[i])
-      flit_traversals += static_cast<uint64_t>(router_traversals(arch, from_tile, layer_tiles(arch, placement.layers[c]).first));
-    if (consumers[i].empty()) flit_traversals = 1;  // to the chip I/O's router
-    t.add("router", "flit", batch * rows * flits_per_row * flit_traversals, e.router_flit);
+    if (arch.router.xy_links) {
+      // Each row's trees, as the pipeline books them: a flit per router visited.
+      const ChipMesh mesh(arch);
+      const double row_bits = static_cast<double>(static_cast<uint64_t>(l.output_count()) / rows * l.precision.outputs.bits);
+      const bool to_io = consumers[i].empty() || placement.spills_out[i];
+      uint64_t per_image = 0;
+      for (uint64_t r = 0; r < rows; ++r)
+        for (const RowTree& tree : row_trees(mesh, arch, w, placement, i, static_cast<int64_t>(r), row_bits, to_io))
+          per_image += static_cast<uint64_t>(std::ceil(tree.bits / arch.router.link_width_bits)) *
+                       static_cast<uint64_t>(tree.routers_visited);
+      t.add("router", "flit", batch * per_image, e.router_flit);
+    } else {
+      const uint64_t flits_per_row = ceil_div(out_bits / rows, static_cast<uint64_t>(arch.router.link_width_bits));
+      uint64_t flit_traversals = 0;
+      const int64_t from_tile = layer_tiles(arch, p).second;
+      for (std::size_t c : consumers[i])
+        flit_traversals +=
+            static_cast<uint64_t>(router_traversals(arch, from_tile, layer_tiles(arch, placement.layers[c]).first));
+      if (consumers[i].empty()) flit_traversals = 1;  // to the chip I/O's router
+      t.add("router", "flit", batch * rows * flits_per_row * flit_traversals, e.router_flit);
+    }
     if (!consumers[i].empty())
       t.add("edram", "write",
             batch * consumers[i].size() * ceil_div(out_bits, static_cast<uint64_t>(arch.tile.edram.width_bits)),

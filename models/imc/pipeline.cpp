@@ -69,6 +69,7 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
       segment_ready_(static_cast<std::size_t>(placement.segments), placement.segments > 1 ? 0 : 1),
       edram_(static_cast<std::size_t>(arch.tiles)),
       routers_(static_cast<std::size_t>(arch.routers())),
+      mesh_(arch),
       timing_(n_),
       image_done_(static_cast<std::size_t>(w.batch), 0.0),
       output_layer_(n_ - 1) {
@@ -81,6 +82,11 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
   }
   for (int64_t t = 0; t < arch.tiles; ++t) edram_tracks_.push_back(fmt::format("tile {} eDRAM", t));
   for (int64_t r = 0; r < arch.routers(); ++r) router_tracks_.push_back(fmt::format("router {}", r));
+  if (arch.router.xy_links) {
+    links_.resize(static_cast<std::size_t>(mesh_.links()));
+    link_busy_s_.assign(links_.size(), 0.0);
+    for (int64_t l = 0; l < mesh_.links(); ++l) link_tracks_.push_back("link " + mesh_.link_name(l));
+  }
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
     sc_core::sc_spawn(sc_bind(&ImcPipeline::run_stage, this, i), ("stage_" + w.layers[i].name).c_str());
@@ -162,9 +168,14 @@ void ImcPipeline::run_stage(std::size_t i) {
         tr->slice(graph_.track(i), "row", static_cast<int>(i), start, start + compute_done, static_cast<uint64_t>(out_bits));
         if (memory_done > compute_done) tr->stall(graph_.track(i), "memory", static_cast<int>(i), start + compute_done, end);
       }
-      const sc_core::sc_time flit_s = seconds(static_cast<double>(flits) * period);
-      sc_core::sc_time out_done = router.reserve(sc_core::SC_ZERO_TIME, flit_s, "router");
-      trace_booking(router_tracks_[router_index], "output row", i, flit_s, out_done, static_cast<double>(out_bits));
+      sc_core::sc_time out_done;
+      if (arch_.router.xy_links) {
+        out_done = send_row(i, r, static_cast<double>(out_bits), network_output || spill_out);
+      } else {
+        const sc_core::sc_time flit_s = seconds(static_cast<double>(flits) * period);
+        out_done = router.reserve(sc_core::SC_ZERO_TIME, flit_s, "router");
+        trace_booking(router_tracks_[router_index], "output row", i, flit_s, out_done, static_cast<double>(out_bits));
+      }
       if (network_output || spill_out) {
         const sc_core::sc_time io_s = seconds(static_cast<double>(out_bits) / arch_.io.bandwidth_bits_per_s);
         out_done = io_.reserve(out_done, io_s, "io");
@@ -179,6 +190,31 @@ void ImcPipeline::run_stage(std::size_t i) {
     graph_.release_image(i, n);
   }
   segment_ev_.back().notify(sc_core::SC_ZERO_TIME);  // a layer finished its batch
+}
+
+sc_core::sc_time ImcPipeline::send_row(std::size_t i, int64_t r, double out_bits, bool to_io) {
+  const double period = arch_.tech.period_s();
+  const sc_core::sc_time hop = seconds(static_cast<double>(arch_.router.router_cycles) * period);
+  sc_core::sc_time done = sc_core::SC_ZERO_TIME;
+  for (const RowTree& t : row_trees(mesh_, arch_, w_, place_, i, r, out_bits, to_io)) {
+    const double flits = std::ceil(t.bits / arch_.router.link_width_bits);
+    const sc_core::sc_time busy = seconds(flits * period);
+    // Through the source's router at one flit a cycle; a link starts a hop
+    // after the link feeding it started (wormhole: flits follow the head),
+    // and the last router adds a hop before the destination has them.
+    done = std::max(done, hop + busy);
+    std::vector<sc_core::sc_time> started(t.links.size());
+    for (std::size_t k = 0; k < t.links.size(); ++k) {
+      const sc_core::sc_time ready = (t.parent[k] < 0 ? sc_core::SC_ZERO_TIME : started[static_cast<std::size_t>(t.parent[k])]) + hop;
+      const std::size_t link = static_cast<std::size_t>(t.links[k]);
+      const sc_core::sc_time link_done = links_[link].reserve(ready, busy, link_tracks_[link]);
+      started[k] = link_done - busy;
+      link_busy_s_[link] += busy.to_seconds();
+      trace_booking(link_tracks_[link], "output row", i, busy, link_done, t.bits);
+      done = std::max(done, link_done + hop);
+    }
+  }
+  return done;
 }
 
 double ImcPipeline::rewrite_s(double weight_bits, int64_t rows, std::size_t layer) {

@@ -16,6 +16,7 @@
 #include <systemc>
 
 #include "core/calendar.h"
+#include "imc/chip_mesh.h"
 #include "imc/imc_arch.h"
 #include "imc/placement.h"
 #include "sim/stage_graph.h"
@@ -32,6 +33,9 @@ class ImcPipeline : public sc_core::sc_module {
   void check_finished() const { graph_.check_finished(); }  // after sc_start
   const std::vector<double>& image_done_s() const { return image_done_; }  // network outputs per image
   double reprogram_s() const { return reprogram_s_; }                       // time spent reprogramming
+  // routing: xy: seconds each directed link carried flits (imc/chip_mesh.h's link ids).
+  const std::vector<double>& link_busy_s() const { return link_busy_s_; }
+  const ChipMesh& mesh() const { return mesh_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
@@ -43,6 +47,9 @@ class ImcPipeline : public sc_core::sc_module {
   // (booking the bits on the chip I/O); a layer's weight bits, copies included.
   double rewrite_s(double weight_bits, int64_t rows, std::size_t layer);
   double weight_bits(std::size_t i) const;
+  // routing: xy: books output row r of layer i on the links of its trees;
+  // returns when its last bits arrive, as an offset from now.
+  sc_core::sc_time send_row(std::size_t i, int64_t r, double out_bits, bool to_io);
 
   sc_core::sc_time seconds(double s) const { return sc_core::sc_time(s, sc_core::SC_SEC); }
 
@@ -57,6 +64,10 @@ class ImcPipeline : public sc_core::sc_module {
   std::vector<Calendar> edram_, routers_;
   Calendar io_;
   std::vector<std::string> edram_tracks_, router_tracks_;  // timeline tracks, named once
+  ChipMesh mesh_;
+  std::vector<Calendar> links_;  // routing: xy only
+  std::vector<double> link_busy_s_;
+  std::vector<std::string> link_tracks_;
   std::vector<StageTiming> timing_;
   std::vector<double> image_done_;
   std::size_t output_layer_ = 0;
