@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <sstream>
 
 #include "report/report.h"
 #include "sim/simulation.h"
@@ -48,6 +49,25 @@ TEST_CASE("a run on DDR4 reports row hits per bank, refresh time and bandwidth",
   CHECK(static_cast<double>(refreshes) == Approx(r.summary.latency_s / 7.8e-6).margin(static_cast<double>(r.layers.size())));
   CHECK(static_cast<double>(standby_ps) == Approx(r.summary.latency_s * 1e12).margin(static_cast<double>(r.layers.size())));
   CHECK(r.summary.energy_breakdown_pj.at("dram") > 0);
+
+  // Each layer's row-hit rate is its own bursts', and the run's lies between
+  // the layers' extremes; the CSV carries it in one column of its schema.
+  double lo = 1, hi = 0;
+  for (const LayerResult& l : r.layers) {
+    const auto it = l.figures.find("dram_row_hit_fraction");
+    if (it == l.figures.end()) continue;  // a layer that moved nothing
+    lo = std::min(lo, it->second);
+    hi = std::max(hi, it->second);
+  }
+  const double run_hits = dram["row_hit_fraction"].get<double>();
+  CHECK(run_hits >= lo - 1e-12);
+  CHECK(run_hits <= hi + 1e-12);
+  std::ostringstream csv;
+  write_csv(r, csv);
+  const auto rows = test::csv_rows(csv.str());
+  REQUIRE(rows.size() == r.layers.size());
+  CHECK(std::stod(rows[0].at("dram_row_hit_fraction")) == Approx(r.layers[0].figures.at("dram_row_hit_fraction")));
+  CHECK(rows[0].at("hottest_link_utilization_fraction").empty());
 }
 
 TEST_CASE("Eyeriss on an LPDDR4 device: two channels of eight banks, refresh at tRFC / tREFI, each rank in standby throughout",

@@ -85,6 +85,9 @@ layers:
     CHECK(used[l].get<double>() == Approx(carried ? 80e-9 / run_s : 0.0));
   }
   CHECK(j["components"]["router"]["hottest_link_utilization_fraction"].get<double>() == Approx(80e-9 / run_s));
+  // Per layer: its busiest link's 80 ns over the layer's own span.
+  for (const LayerResult& l : r.layers)
+    CHECK(l.figures.at("hottest_link_utilization_fraction") == Approx(80e-9 / l.latency_s));
 }
 
 TEST_CASE("a bad routing, or router_cycles without X-Y routing, exits at its key", "[imc][mesh]") {

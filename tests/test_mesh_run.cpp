@@ -45,6 +45,19 @@ TEST_CASE("a run on the mesh reports router and link bits, their energy and link
   CHECK(hottest > 0.0);
   CHECK(hottest <= 1.0);
   CHECK(noc["hottest_link_utilization_fraction"].get<double>() == Approx(hottest));
+
+  // Per layer: each link's use over the run is its layers' uses weighted by
+  // their spans, so the run's hottest link is no busier than the busiest
+  // layer's, and every layer's figure is a fraction.
+  double busiest_layer = 0;
+  for (const LayerResult& l : r.layers) {
+    REQUIRE(l.figures.count("hottest_link_utilization_fraction") == 1);
+    const double u = l.figures.at("hottest_link_utilization_fraction");
+    CHECK(u >= 0.0);
+    CHECK(u <= 1.0);
+    busiest_layer = std::max(busiest_layer, u);
+  }
+  CHECK(hottest <= busiest_layer * (1 + 1e-12));
 }
 
 }  // namespace

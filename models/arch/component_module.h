@@ -4,6 +4,7 @@
 // action counters. Shared bandwidth is a Calendar of busy intervals per lane
 // (core/calendar.h); results depend on the quantum only through the order in
 // which overlapping requests are booked (under 1% on the shipped networks).
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ class ComponentModule : public sc_core::sc_module {
   virtual void account_time(int /*layer*/, double /*start_s*/, double /*end_s*/) {}
   // After the run: figures beyond the action counts, if the component has any.
   virtual std::optional<ComponentStats> stats(double /*run_s*/) const { return std::nullopt; }
+  // After the run, once per layer: the same kind of figures for that layer
+  // alone (named as the CSV's columns, e.g. dram_row_hit_fraction), over the
+  // layer's span of `layer_s`.
+  virtual void layer_figures(int /*layer*/, double /*layer_s*/, std::map<std::string, double>& /*out*/) const {}
 
   const ComponentSpec& spec() const { return spec_; }
   const ActionLog& log() const { return log_; }

@@ -32,6 +32,7 @@ class DramDeviceModule : public ComponentModule {
   void prepare(const std::vector<Layer>& layers) override;
   void account_time(int layer, double start_s, double end_s) override;
   std::optional<ComponentStats> stats(double run_s) const override;
+  void layer_figures(int layer, double layer_s, std::map<std::string, double>& out) const override;
 
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;
@@ -45,7 +46,7 @@ class DramDeviceModule : public ComponentModule {
   int read_id_ = 0, write_id_ = 0, activate_id_ = 0, refresh_id_ = 0, active_id_ = 0, precharged_id_ = 0;
   bool served_ = false, last_write_ = false;
   double first_access_s_ = -1;
-  std::vector<double> busy_by_layer_;
+  std::vector<double> busy_by_layer_, bursts_by_layer_, hits_by_layer_;
   double busy_s_ = 0, refresh_s_ = 0, bytes_ = 0;
   std::vector<double> bank_bursts_, bank_hits_;
 };
@@ -154,6 +155,8 @@ void DramDeviceModule::prepare(const std::vector<Layer>& layers) {
   active_id_ = log_.declare("dram", "standby_active_ps", 0);
   precharged_id_ = log_.declare("dram", "standby_precharged_ps", 0);
   busy_by_layer_.assign(layers.size(), 0.0);
+  bursts_by_layer_.assign(layers.size(), 0.0);
+  hits_by_layer_.assign(layers.size(), 0.0);
   // Tensors lie one after another, each starting on a 4 KiB boundary (an
   // assumed allocator page), weights first, then each layer's activations
   // for one image; later images of a batch reuse the same region.
@@ -216,6 +219,8 @@ void DramDeviceModule::serve(Work& work, sc_core::sc_time& delay) {
     activations += b.activations;
     bank_bursts_[k] += static_cast<double>(b.bursts);
     bank_hits_[k] += static_cast<double>(b.hits());
+    bursts_by_layer_[static_cast<std::size_t>(work.layer)] += static_cast<double>(b.bursts);
+    hits_by_layer_[static_cast<std::size_t>(work.layer)] += static_cast<double>(b.hits());
   }
   log_.add(work.layer, write ? write_id_ : read_id_, work.bits);
   log_.add(work.layer, activate_id_, activations);
@@ -243,6 +248,11 @@ void DramDeviceModule::account_time(int layer, double start_s, double end_s) {
   const auto ps = [](double s) { return static_cast<uint64_t>(std::llround(s * 1e12)); };
   log_.add(layer, active_id_, ps(active) * ranks);
   log_.add(layer, precharged_id_, ps(span - active) * ranks);
+}
+
+void DramDeviceModule::layer_figures(int layer, double /*layer_s*/, std::map<std::string, double>& out) const {
+  const auto l = static_cast<std::size_t>(layer);
+  if (bursts_by_layer_[l] > 0) out["dram_row_hit_fraction"] = hits_by_layer_[l] / bursts_by_layer_[l];
 }
 
 std::optional<ComponentStats> DramDeviceModule::stats(double run_s) const {

@@ -114,6 +114,8 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
       if (a.component == "io") lr.dram_bytes += static_cast<double>(a.count) / 8.0;
     }
     lr.in_memory = im;
+    if (arch.router.xy_links && lr.latency_s > 0)
+      lr.figures["hottest_link_utilization_fraction"] = pipeline.hottest_link_busy_s(i) / lr.latency_s;
     if (p.on_crossbars) {
       crossbar_busy += t.busy_s * static_cast<double>(p.crossbars * p.copies);
       m.crossbar_utilization += static_cast<double>(p.cells_used * p.copies);

@@ -85,6 +85,7 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
   if (arch.router.xy_links) {
     links_.resize(static_cast<std::size_t>(mesh_.links()));
     link_busy_s_.assign(links_.size(), 0.0);
+    link_busy_by_layer_.assign(n_, std::vector<double>(links_.size(), 0.0));
     for (int64_t l = 0; l < mesh_.links(); ++l) link_tracks_.push_back("link " + mesh_.link_name(l));
   }
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
@@ -210,11 +211,18 @@ sc_core::sc_time ImcPipeline::send_row(std::size_t i, int64_t r, double out_bits
       const sc_core::sc_time link_done = links_[link].reserve(ready, busy, link_tracks_[link]);
       started[k] = link_done - busy;
       link_busy_s_[link] += busy.to_seconds();
+      link_busy_by_layer_[i][link] += busy.to_seconds();
       trace_booking(link_tracks_[link], "output row", i, busy, link_done, t.bits);
       done = std::max(done, link_done + hop);
     }
   }
   return done;
+}
+
+double ImcPipeline::hottest_link_busy_s(std::size_t i) const {
+  if (link_busy_by_layer_.empty()) return 0.0;
+  const std::vector<double>& b = link_busy_by_layer_[i];
+  return *std::max_element(b.begin(), b.end());
 }
 
 double ImcPipeline::rewrite_s(double weight_bits, int64_t rows, std::size_t layer) {

@@ -35,6 +35,8 @@ class ImcPipeline : public sc_core::sc_module {
   double reprogram_s() const { return reprogram_s_; }                       // time spent reprogramming
   // routing: xy: seconds each directed link carried flits (imc/chip_mesh.h's link ids).
   const std::vector<double>& link_busy_s() const { return link_busy_s_; }
+  // The busiest link's seconds carrying layer i's rows.
+  double hottest_link_busy_s(std::size_t i) const;
   const ChipMesh& mesh() const { return mesh_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -67,6 +69,7 @@ class ImcPipeline : public sc_core::sc_module {
   ChipMesh mesh_;
   std::vector<Calendar> links_;  // routing: xy only
   std::vector<double> link_busy_s_;
+  std::vector<std::vector<double>> link_busy_by_layer_;  // [layer][link]
   std::vector<std::string> link_tracks_;
   std::vector<StageTiming> timing_;
   std::vector<double> image_done_;

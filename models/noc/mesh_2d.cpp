@@ -13,6 +13,7 @@
 //
 // Energy: every bit pays mesh_router_per_bit for each router it visits and
 // mesh_link_per_bit for each link it crosses (the energy table's entries).
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -30,14 +31,18 @@ class MeshModule : public ComponentModule {
   MeshModule(sc_core::sc_module_name name, const MeshSpec& spec);
   void prepare(const std::vector<Layer>& layers) override;
   std::optional<ComponentStats> stats(double run_s) const override;
+  void layer_figures(int layer, double layer_s, std::map<std::string, double>& out) const override;
 
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;
   struct Pattern {
     RouteLoad load;
-    double bits = 0;  // sent over this pattern in the whole run, for link utilization
+    std::vector<double> bits;  // sent over this pattern by each layer, for link utilization
   };
   Pattern& pattern(const Work& work);
+  // Each link's bits over what it could carry in `span_s`, from the layers in [first, last).
+  std::vector<double> link_use(std::size_t first, std::size_t last, double span_s) const;
+  std::size_t layers_ = 0;
   const MeshSpec& mesh_;
   // Tiles repeat a few patterns: each is routed once.
   std::map<std::tuple<bool, int64_t, int64_t, int64_t>, Pattern> patterns_;
@@ -121,6 +126,7 @@ MeshModule::MeshModule(sc_core::sc_module_name name, const MeshSpec& spec) : Com
 
 void MeshModule::prepare(const std::vector<Layer>& layers) {
   log_.set_layers(static_cast<int>(layers.size()));
+  layers_ = layers.size();
   sent_id_ = log_.declare("noc", "sent_bits", 0);
   delivered_id_ = log_.declare("noc", "delivered_bits", 0);
   router_id_ = log_.declare("noc", "router_bits", 0);
@@ -138,6 +144,7 @@ MeshModule::Pattern& MeshModule::pattern(const Work& work) {
   auto it = patterns_.find(key);
   if (it == patterns_.end()) {
     Pattern p;
+    p.bits.assign(layers_, 0.0);
     p.load = work.to_buffer ? route_to_buffer(m, rows, cols) : route_to_pes(m, rows, cols, copies);
     it = patterns_.emplace(key, std::move(p)).first;
   }
@@ -159,7 +166,7 @@ void MeshModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t cycles = (busiest_bits + width - 1) / width;
   const double head = static_cast<double>(load.longest_route * mesh_.router_cycles()) * mesh_.period_s();
   delay = reserve(delay, seconds(static_cast<double>(cycles) * mesh_.period_s()), work.to_buffer ? 1 : 0) + seconds(head);
-  p.bits += static_cast<double>(work.bits);
+  p.bits[static_cast<std::size_t>(work.layer)] += static_cast<double>(work.bits);
   log_.add(work.layer, sent_id_, work.bits);
   log_.add(work.layer, delivered_id_, work.delivered_bits);
   log_.add(work.layer, link_id_, share(work.bits, load.link_traversals, load.groups));
@@ -168,15 +175,30 @@ void MeshModule::serve(Work& work, sc_core::sc_time& delay) {
 
 // Per directed link (index MeshLayout::link: direction, row, column), the
 // fraction of the run's cycles it carried bits, and the hottest link's.
+std::vector<double> MeshModule::link_use(std::size_t first, std::size_t last, double span_s) const {
+  std::vector<double> used(static_cast<std::size_t>(mesh_.layout().links()), 0.0);
+  const double capacity = static_cast<double>(mesh_.link_width()) * span_s / mesh_.period_s();
+  for (const auto& [key, p] : patterns_) {
+    double bits = 0;
+    for (std::size_t layer = first; layer < last; ++layer) bits += p.bits[layer];
+    for (std::size_t l = 0; l < used.size(); ++l)
+      used[l] += bits * static_cast<double>(p.load.link_groups[l]) / static_cast<double>(p.load.groups) / capacity;
+  }
+  return used;
+}
+
+void MeshModule::layer_figures(int layer, double layer_s, std::map<std::string, double>& out) const {
+  if (!(layer_s > 0)) return;
+  const auto l = static_cast<std::size_t>(layer);
+  const std::vector<double> used = link_use(l, l + 1, layer_s);
+  out["hottest_link_utilization_fraction"] = used.empty() ? 0.0 : *std::max_element(used.begin(), used.end());
+}
+
 std::optional<ComponentStats> MeshModule::stats(double run_s) const {
   ComponentStats s;
   s.component = spec().instance();
-  std::vector<double> used(static_cast<std::size_t>(mesh_.layout().links()), 0.0);
-  const double capacity = static_cast<double>(mesh_.link_width()) * run_s / mesh_.period_s();
-  if (!(capacity > 0)) return std::nullopt;  // an empty run: no time to use
-  for (const auto& [key, p] : patterns_)
-    for (std::size_t l = 0; l < used.size(); ++l)
-      used[l] += p.bits * static_cast<double>(p.load.link_groups[l]) / static_cast<double>(p.load.groups) / capacity;
+  if (!(run_s > 0)) return std::nullopt;  // an empty run: no time to use
+  std::vector<double> used = link_use(0, layers_, run_s);
   double hottest = 0;
   for (double u : used) hottest = std::max(hottest, u);
   s.values.push_back({"hottest_link_utilization_fraction", hottest});

@@ -48,6 +48,13 @@ std::string utilization(const RunResult& r, const LayerResult& l, const char* le
   return num(it == l.utilization.end() ? 0.0 : it->second);
 }
 
+// A component's figure for the layer (a DRAM device's row hits, a mesh's
+// busiest link), empty where the design has no such component.
+std::string figure(const LayerResult& l, const char* name) {
+  const auto it = l.figures.find(name);
+  return it == l.figures.end() ? "" : num(it->second);
+}
+
 const std::vector<Column>& columns() {
   using R = const RunResult&;
   using L = const LayerResult&;
@@ -80,6 +87,8 @@ const std::vector<Column>& columns() {
       {"glb_bandwidth_fraction", [](R r, L l) { return utilization(r, l, "glb_bandwidth"); }},
       {"noc_bandwidth_fraction", [](R r, L l) { return utilization(r, l, "noc_bandwidth"); }},
       {"glb_capacity_fraction", [](R r, L l) { return utilization(r, l, "glb_capacity"); }},
+      {"dram_row_hit_fraction", [](R, L l) { return figure(l, "dram_row_hit_fraction"); }},
+      {"hottest_link_utilization_fraction", [](R, L l) { return figure(l, "hottest_link_utilization_fraction"); }},
       {"crossbars", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.crossbars); }); }},
       {"copies", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.copies); }); }},
       {"imas", [](R, L l) { return opt<InMemoryLayer>(l.in_memory, [](M m) { return num(m.imas); }); }},

@@ -57,6 +57,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"active_pes", l.active_pes},
                       {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
                       {"actions", actions}};
+    if (!l.figures.empty()) layer["figures"] = sorted_map(l.figures);
     if (l.in_memory) {
       const InMemoryLayer& m = *l.in_memory;
       layer["in_memory"] = {{"crossbars", m.crossbars},           {"copies", m.copies},

@@ -63,6 +63,9 @@ struct LayerResult {
   double pe_utilization = 0;
   double dram_bytes = 0;
   std::map<std::string, double> energy_breakdown_pj;
+  // Figures of the layer's components beyond their counts, named as the CSV's
+  // columns: dram_row_hit_fraction (a DRAM device), hottest_link_utilization_fraction (a mesh).
+  std::map<std::string, double> figures;
   std::vector<ActionResult> actions;
   std::optional<InMemoryLayer> in_memory;
   std::optional<DataflowLayer> dataflow;

@@ -131,8 +131,11 @@ RunResult run_plans(const ArchSpec& arch, const Workload& w, const std::vector<L
     for (std::size_t l = 0; l < plans.size(); ++l)
       m->account_time(static_cast<int>(l), ctrl.timing()[l].start.to_seconds(), ctrl.timing()[l].end.to_seconds());
   RunResult r = collect(arch, w, plans, ctrl, modules);
-  for (const ComponentModule* m : modules)
+  for (const ComponentModule* m : modules) {
     if (auto s = m->stats(r.summary.latency_s)) r.component_stats.push_back(std::move(*s));
+    for (std::size_t l = 0; l < r.layers.size(); ++l)
+      m->layer_figures(static_cast<int>(l), (ctrl.timing()[l].end - ctrl.timing()[l].start).to_seconds(), r.layers[l].figures);
+  }
   return r;
 }
 
