@@ -1,14 +1,11 @@
 #include "cli/eval_command.h"
 
-#include <algorithm>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "arch/arch_spec.h"
 #include "core/config_error.h"
 #include "core/output_file.h"
 #include "core/version.h"
@@ -24,62 +21,20 @@ constexpr int kExitBadInput = 2;
 using numerics::EvalError;
 using numerics::LayerBits;
 
-// "8/4" -> weights 8, activations 4.
-std::optional<LayerBits> parse_pair(const std::string& text) {
-  const auto slash = text.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  LayerBits b;
-  try {
-    std::size_t used = 0;
-    b.weights = std::stoi(text.substr(0, slash), &used);
-    if (used != slash) return std::nullopt;
-    b.activations = std::stoi(text.substr(slash + 1), &used);
-    if (used != text.size() - slash - 1) return std::nullopt;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return b;
-}
-
 numerics::EvalOptions to_options(const EvalArgs& a) {
   numerics::EvalOptions o;
-  o.model = a.model;
-  // A bare name is a shipped model: `eval mnist_cnn_fashion`.
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (a.model.find('/') == std::string::npos && a.model.find(".onnx") == std::string::npos && !fs::exists(a.model, ec)) {
-    const fs::path folder = fs::path(data_dir()) / "workloads" / "models";
-    o.model = (folder / (a.model + ".onnx")).string();
-    if (!fs::exists(o.model, ec)) {
-      std::vector<std::string> shipped;
-      for (const auto& e : fs::directory_iterator(folder, ec))
-        if (e.path().extension() == ".onnx") shipped.push_back(e.path().stem().string());
-      std::sort(shipped.begin(), shipped.end());  // the directory's own order varies
-      std::string names;
-      for (const std::string& n : shipped) names += (names.empty() ? "" : ", ") + n;
-      throw EvalError("'" + a.model + "' is neither a file nor a shipped model (shipped: " +
-                      (names.empty() ? "none" : names) + ")");
-    }
-  }
+  o.model = resolve_model(a.model);
   o.data = a.data;
   o.limit = a.limit;
-  for (const std::string& b : a.bits) {
-    const auto eq = b.find('=');
-    const std::optional<LayerBits> pair = parse_pair(eq == std::string::npos ? b : b.substr(eq + 1));
-    if (!pair) throw EvalError("--bits '" + b + "': expected W/A (weight and activation bits, as 8/8) or LAYER=W/A");
-    if (eq == std::string::npos) o.quant.bits = *pair;
-    else o.quant.layer_bits[b.substr(0, eq)] = *pair;
+  if (!a.trace.empty()) {
+    const std::string given = first_given(a.quant);
+    if (!given.empty())
+      throw EvalError(given + " with --trace: the trace gives every width, scale and zero point and the accumulator");
   }
-  o.quant.accumulator.bits = a.accumulator;
+  apply_quant_args(a.quant, o.quant);
+  o.trace = a.trace;
   o.quant.accumulator.overflow = a.overflow == "saturate" ? numerics::Overflow::saturate : numerics::Overflow::wrap;
-  o.quant.symmetric_activations = a.scheme == "symmetric";
-  o.quant.per_channel_weights = a.weight_scales == "per-channel";
   o.quant.requant = a.requantize == "fixed" ? numerics::Requant::fixed : numerics::Requant::real;
-  o.quant.calibration.method = a.calibrate == "percentile" ? numerics::RangeMethod::percentile
-                               : a.calibrate == "mse"      ? numerics::RangeMethod::mse
-                                                           : numerics::RangeMethod::minmax;
-  o.quant.calibration.images = a.calibration_images;
-  o.quant.calibration.percentile = a.percentile;
   o.jobs = a.jobs;
   o.arch = a.arch;
   o.adc_bits = a.adc_bits;
@@ -123,12 +78,14 @@ std::string device_text(const numerics::DeviceOptions& d) {
 void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) {
   const numerics::QuantOptions& q = o.quant;
   std::cout << fmt::format("qnnsim eval: {} on {} (test split, {} images)\n", r.network, r.data, r.images);
+  const std::string ranges = r.trace_file.empty() ? fmt::format("ranges {} on {} training images",
+                                                                  numerics::range_method_name(q.calibration.method),
+                                                                  r.calibration_images)
+                                                    : "widths, scales and zero points from " + r.trace_file;
   std::cout << fmt::format(
-      "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; ranges {} on {} "
-      "training images\n\n",
-      q.per_channel_weights ? "per channel" : "per tensor", q.symmetric_activations ? "symmetric" : "asymmetric",
-      q.accumulator.bits, numerics::overflow_name(q.accumulator.overflow), numerics::requant_name(q.requant),
-      numerics::range_method_name(q.calibration.method), r.calibration_images);
+      "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
+      r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
+      r.accumulator_bits, numerics::overflow_name(q.accumulator.overflow), numerics::requant_name(q.requant), ranges);
   if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
     std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>10}\n", "layer", "W/A", "MACs", "conversions", "ADC clip");
@@ -169,14 +126,20 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
   const numerics::QuantOptions& q = o.quant;
   j["quantization"] = {{"weight_bits", q.bits.weights},
                        {"activation_bits", q.bits.activations},
-                       {"accumulator_bits", q.accumulator.bits},
+                       {"accumulator_bits", r.accumulator_bits},
                        {"overflow", numerics::overflow_name(q.accumulator.overflow)},
-                       {"activations", q.symmetric_activations ? "symmetric" : "asymmetric"},
-                       {"weight_scales", q.per_channel_weights ? "per-channel" : "per-tensor"},
+                       {"activations", r.symmetric_activations ? "symmetric" : "asymmetric"},
+                       {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},
                        {"requantization", numerics::requant_name(q.requant)},
-                       {"calibration", numerics::range_method_name(q.calibration.method)},
+                       {"calibration", r.trace_file.empty() ? numerics::range_method_name(q.calibration.method) : "trace"},
                        {"calibration_images", r.calibration_images}};
-  if (q.calibration.method == numerics::RangeMethod::percentile) j["quantization"]["percentile"] = q.calibration.percentile;
+  if (!r.trace_file.empty()) {
+    j["quantization"]["trace"] = r.trace_file;
+    j["quantization"].erase("weight_bits");  // per layer, below
+    j["quantization"].erase("activation_bits");
+  }
+  if (r.trace_file.empty() && q.calibration.method == numerics::RangeMethod::percentile)
+    j["quantization"]["percentile"] = q.calibration.percentile;
   j["jobs"] = o.jobs;
   if (r.crossbar) {
     const numerics::CrossbarDesign& c = *r.crossbar;
@@ -230,21 +193,14 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
   cmd->add_option("--data", a.data, "fashion-mnist (Debian's dataset-fashion-mnist), or a folder of MNIST-layout idx files");
   cmd->add_option("--limit", a.limit, "score the first N test images (default: all)");
-  cmd->add_option("--bits", a.bits, "W/A weight and activation bits of every layer (default 8/8), or LAYER=W/A; repeatable");
-  cmd->add_option("--accumulator", a.accumulator, "accumulator bits (default 32)");
+  add_quant_options(cmd, a.quant);
+  cmd->add_option("--trace", a.trace,
+                  "a quantized trace of the model (qnnsim quantize): its widths, scales and accumulator, no calibration");
   cmd->add_option("--overflow", a.overflow, "what the accumulator does past its range: wrap or saturate")
       ->check(CLI::IsMember({"wrap", "saturate"}));
-  cmd->add_option("--scheme", a.scheme, "activations: asymmetric (unsigned codes, a zero point) or symmetric")
-      ->check(CLI::IsMember({"asymmetric", "symmetric"}));
-  cmd->add_option("--weight-scales", a.weight_scales, "per-channel or per-tensor")
-      ->check(CLI::IsMember({"per-channel", "per-tensor"}));
   cmd->add_option("--requantize", a.requantize,
                   "the output stage: real (a double multiplier) or fixed (a 31-bit integer multiplier and a shift)")
       ->check(CLI::IsMember({"real", "fixed"}));
-  cmd->add_option("--calibrate", a.calibrate, "activation ranges: minmax, percentile or mse")
-      ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
-  cmd->add_option("--calibration-images", a.calibration_images, "training images the ranges are taken on (default 1000)");
-  cmd->add_option("--percentile", a.percentile, "with --calibrate percentile: the percentile kept (default 99.99)");
   cmd->add_option("--json", a.json, "write the results as JSON to FILE");
   cmd->add_option("-j,--jobs", a.jobs, "threads over the images (default 1); the results do not depend on it");
   cmd->add_option("--arch", a.arch,

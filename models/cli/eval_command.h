@@ -6,17 +6,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/quant_args.h"
+
 namespace qnnsim::cli {
 
 struct EvalArgs {
   std::string model, data = "fashion-mnist", json;
   long long limit = 0;
-  std::vector<std::string> bits;
-  int accumulator = 32;
-  std::string overflow = "wrap", scheme = "asymmetric", weight_scales = "per-channel", calibrate = "minmax",
-              requantize = "real";
-  long long calibration_images = 1000;
-  double percentile = 99.99;
+  QuantArgs quant;
+  std::string trace;  // a quantized trace whose widths and scales replace quant's and calibration
+  std::string overflow = "wrap", requantize = "real";
   bool quiet = false;
   int jobs = 1;
   // In-memory numerics (numerics/crossbar_numerics.h, device_options.h).

@@ -16,6 +16,7 @@
 #include "cli/diff_command.h"
 #include "cli/import_command.h"
 #include "cli/eval_command.h"
+#include "cli/quantize_command.h"
 #include "cli/import_arch_command.h"
 #include "cli/levels_command.h"
 #include "cli/progress_line.h"
@@ -343,6 +344,8 @@ int sc_main(int argc, char* argv[]) {
 
   qnnsim::cli::EvalArgs eval_args;
   CLI::App* eval_cmd = qnnsim::cli::add_eval_command(app, eval_args);
+  qnnsim::cli::QuantizeArgs quantize_args;
+  CLI::App* quantize_cmd = qnnsim::cli::add_quantize_command(app, quantize_args);
 
   qnnsim::SweepOptions sweep_opts;
   std::string shard;
@@ -374,6 +377,7 @@ int sc_main(int argc, char* argv[]) {
     if (*validate_cmd) return validate_files(files);
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
     if (*eval_cmd) return qnnsim::cli::run_eval(eval_args);
+    if (*quantize_cmd) return qnnsim::cli::run_quantize(quantize_args);
     sweep_opts.command_line = g_provenance.command_line;
     if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);

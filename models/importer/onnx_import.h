@@ -8,6 +8,7 @@
 // squeeze-excite products), or is an ImportError naming the node and its op
 // type.
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ struct ImportOptions {
   // C,H,W or N,C,H,W of the network input (N becomes the trace's batch);
   // empty: the model's own, which must then be fully known.
   std::vector<int64_t> input_shape;
+  // Written in place of the precision the graph gives, per layer name: the
+  // flow-map fields after the shape (", weights: {...}, inputs: {...}"), as
+  // `qnnsim quantize` calibrates them; `precision_note` (comment lines, each
+  // starting "# ") then replaces the header's note on where widths come from.
+  std::map<std::string, std::string> layer_precision = {};
+  std::string precision_note = {};
+  int accumulator_bits = 32;  // the default precision's accumulator width
 };
 
 struct ImportedTrace {

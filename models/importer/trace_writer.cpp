@@ -16,7 +16,9 @@ std::string Translator::precision_field(const char* tensor, const std::optional<
 
 std::string Translator::yaml() {
   std::string y = "# Imported from an ONNX model by `qnnsim import`.\n";
-  if (quantized_) {
+  if (!precision_note_.empty()) {
+    y += precision_note_;
+  } else if (quantized_) {
     y += "# Widths and schemes come from the model's quantization nodes; a tensor without\n";
     y += "# one keeps the default below (8-bit uniform, 32-bit accumulators).\n";
     notes_.push_back("widths from the model's quantization nodes; the rest at the default 8-bit uniform");
@@ -36,14 +38,18 @@ std::string Translator::yaml() {
   y += "  weights:     {bits: 8, scheme: uniform_symmetric}\n";
   y += "  inputs:      {bits: 8, scheme: uniform_asymmetric}\n";
   y += "  outputs:     {bits: 8, scheme: uniform_asymmetric}\n";
-  y += "  accumulator: {bits: 32, scheme: uniform_symmetric}\n";
+  y += fmt::format("  accumulator: {{bits: {}, scheme: uniform_symmetric}}\n", accumulator_bits_);
   y += fmt::format("input: {{C: {}, H: {}, W: {}}}\nlayers:\n", input_.C, input_.H, input_.W);
   std::string previous = "input";
   for (const Record& r : records_) {
     std::string line = fmt::format("  - {{name: {}, {}", r.name, r.fields);
     if (!(r.from.size() == 1 && r.from[0] == previous)) line += fmt::format(", from: [{}]", fmt::join(r.from, ", "));
-    line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
-            precision_field("outputs", r.outputs);
+    const auto given = layer_precision_.find(r.name);
+    if (given != layer_precision_.end())
+      line += given->second;
+    else
+      line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
+              precision_field("outputs", r.outputs);
     if (r.stats) line += ", weight_stats: " + stats_field(*r.stats);
     // A JSON string is a YAML double-quoted scalar: any node name survives.
     if (!r.onnx_node.empty()) line += ", onnx_node: " + nlohmann::json(r.onnx_node).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -77,7 +77,11 @@ struct Record {
 
 class Translator {
  public:
-  Translator(const Graph& g, const ImportOptions& o) : g_(g) { read_input(o); }
+  Translator(const Graph& g, const ImportOptions& o)
+      : g_(g), layer_precision_(o.layer_precision), precision_note_(o.precision_note),
+        accumulator_bits_(o.accumulator_bits) {
+    read_input(o);
+  }
 
   ImportedTrace run();
 
@@ -239,6 +243,9 @@ class Translator {
   std::set<std::string> names_{"input"};
   std::vector<std::string> notes_;
   bool folded_bn_ = false, quantized_ = false;
+  std::map<std::string, std::string> layer_precision_;  // ImportOptions::layer_precision
+  std::string precision_note_;
+  int accumulator_bits_ = 32;
   int channel_scales_ = 0;
 };
 

@@ -3,12 +3,15 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include "numerics/crossbar_design.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_run.h"
 #include "numerics/image_input.h"
+#include "numerics/quantized_trace.h"
+#include "numerics/trace_plan.h"
 
 namespace qnnsim::numerics {
 
@@ -24,22 +27,6 @@ struct Stopwatch {
     *cpu_s = double(std::clock() - cpu) / CLOCKS_PER_SEC;
   }
 };
-
-void check_options(const QuantOptions& q) {
-  const auto check = [](const std::string& what, const LayerBits& b) {
-    if (b.weights < 2 || b.weights > 16)
-      throw EvalError(what + ": weight bits " + std::to_string(b.weights) + ", expected 2 to 16 (symmetric codes need 2)");
-    if (b.activations < 2 || b.activations > 16)
-      throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
-  };
-  check("--bits", q.bits);
-  for (const auto& [name, b] : q.layer_bits) check("--bits " + name, b);
-  if (q.accumulator.bits < 8 || q.accumulator.bits > 64)
-    throw EvalError("--accumulator " + std::to_string(q.accumulator.bits) + ": expected 8 to 64 bits");
-  if (q.calibration.images < 1) throw EvalError("--calibration-images: expected at least 1");
-  if (!(q.calibration.percentile > 50 && q.calibration.percentile <= 100))
-    throw EvalError("--percentile " + std::to_string(q.calibration.percentile) + ": expected more than 50, at most 100");
-}
 
 void check_device(const DeviceOptions& d, bool in_memory) {
   const auto fraction = [](const char* what, double v) {
@@ -80,7 +67,9 @@ void parallel_for(int64_t n, int jobs, const std::function<void(int64_t, int)>& 
 
 EvalResult evaluate(const EvalOptions& given) {
   EvalOptions o = given;
-  check_options(o.quant);
+  check_quant_options(o.quant);
+  if (!o.trace.empty() && !o.quant.layer_bits.empty())
+    throw EvalError("--bits LAYER=W/A: with --trace every width comes from the trace");
   if (o.jobs < 1 || o.jobs > 256) throw EvalError("--jobs " + std::to_string(o.jobs) + ": expected 1 to 256");
   if (o.adc_bits != 0 && o.arch.empty()) throw EvalError("--adc-bits needs --arch with an in-memory design");
   if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
@@ -111,9 +100,23 @@ EvalResult evaluate(const EvalOptions& given) {
   r.crossbar = o.quant.crossbar;
 
   Stopwatch watch;
-  const Dataset train = load_dataset(o.data, Split::train, o.quant.calibration.images);
-  const QuantizedNetwork qnet(net, o.quant, train);
-  r.calibration_images = train.count;
+  std::optional<QuantizedNetwork> quantized;
+  if (o.trace.empty()) {
+    const Dataset train = load_dataset(o.data, Split::train, o.quant.calibration.images);
+    quantized.emplace(net, o.quant, train);
+    r.calibration_images = train.count;
+  } else {
+    const TracePlan tp = trace_plan(net, load_workload(o.trace));
+    o.quant.accumulator.bits = tp.accumulator_bits;
+    o.quant.symmetric_activations = tp.symmetric_activations;
+    o.quant.per_channel_weights = tp.per_channel_weights;
+    quantized.emplace(net, o.quant, tp.plan);
+    r.trace_file = o.trace;
+  }
+  const QuantizedNetwork& qnet = *quantized;
+  r.accumulator_bits = o.quant.accumulator.bits;
+  r.symmetric_activations = o.quant.symmetric_activations;
+  r.per_channel_weights = o.quant.per_channel_weights;
   watch.stop(&r.calibration_s, &r.calibration_cpu_s);
 
   // Each image's choice lands in its own slot, and each thread counts in its

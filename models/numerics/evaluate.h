@@ -22,6 +22,10 @@ struct EvalOptions {
   // with its swept values written in), named `arch_name` in the results.
   std::optional<CrossbarDesign> design;
   std::string arch_name;
+  // A quantized workload trace of the model (`qnnsim quantize`): its widths,
+  // scales, zero points and accumulator width replace quant's widths, scheme,
+  // weight granularity, accumulator width and calibration.
+  std::string trace;
 };
 
 struct LayerResult {
@@ -35,6 +39,9 @@ struct LayerResult {
 struct EvalResult {
   std::string network, data, data_folder;
   std::string arch_file;  // with --arch: the design read, and its crossbar numerics
+  std::string trace_file;  // with --trace: the trace whose quantization ran
+  int accumulator_bits = 32;  // the accumulator that ran (the trace's, with one)
+  bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::optional<CrossbarDesign> crossbar;
   int64_t images = 0, calibration_images = 0;
   int64_t float_correct = 0, quant_correct = 0;

@@ -2,21 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <utility>
 
 #include "numerics/eval_error.h"
 #include "numerics/pooling.h"
 
 namespace qnnsim::numerics {
-
-namespace {
-
-// The ops that keep their input's codes and scale.
-bool passes_codes(OpKind k) {
-  return k == OpKind::relu || k == OpKind::maxpool || k == OpKind::avgpool || k == OpKind::flatten;
-}
-
-}  // namespace
 
 void OverflowCounts::add(const OverflowCounts& o) {
   const auto grow = [](auto& v, std::size_t n) {
@@ -29,76 +20,20 @@ void OverflowCounts::add(const OverflowCounts& o) {
     adc[i].conversions += o.adc[i].conversions, adc[i].clipped += o.adc[i].clipped;
 }
 
-int QuantizedNetwork::reader_bits(int tensor, const QuantOptions& o, std::string* reader) const {
-  int bits = 0;
-  for (const NetOp& op : net_.ops) {
-    if (std::find(op.in.begin(), op.in.end(), tensor) == op.in.end()) continue;
-    std::string who;
-    int b = 0;
-    if (op.kind == OpKind::conv) {
-      const auto it = o.layer_bits.find(op.name);
-      b = (it == o.layer_bits.end() ? o.bits : it->second).activations;
-      who = op.name;
-    } else {
-      b = reader_bits(op.out, o, &who);  // through a pool, Flatten, Relu or Add to the layer that reads it
-    }
-    if (b == 0) continue;
-    if (bits != 0 && b != bits)
-      throw EvalError("layers '" + *reader + "' and '" + who + "' read the same tensor at " + std::to_string(bits) +
-                      " and " + std::to_string(b) + " activation bits; give them the same width");
-    bits = b, *reader = who;
-  }
-  return bits;
-}
-
-void QuantizedNetwork::assign_widths(const QuantOptions& o) {
-  std::set<std::string> names;
-  for (const NetOp& op : net_.ops)
-    if (op.kind == OpKind::conv) names.insert(op.name);
-  for (const auto& [name, b] : o.layer_bits)
-    if (!names.count(name)) {
-      std::string known;
-      for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw EvalError("--bits " + name + "=...: the network has no Conv, Gemm or MatMul layer '" + name +
-                      "' (its layers: " + known + ")");
-    }
-  bits_.assign(net_.shapes.size(), 0);
-  // Tensors written by the image, a layer or an Add are stored as codes; one
-  // that no layer reads downstream (the logits' path) stays at the default width.
-  std::vector<int> written = {net_.input};
-  for (const NetOp& op : net_.ops)
-    if ((op.kind == OpKind::conv || op.kind == OpKind::add) && op.out != net_.output) written.push_back(op.out);
-  for (const int t : written) {
-    std::string reader;
-    const int b = reader_bits(t, o, &reader);
-    bits_[t] = b ? b : o.bits.activations;
-  }
-}
-
 QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, const Dataset& calibration)
-    : net_(net), options_(o) {
-  assign_widths(o);
-  std::vector<int> stored;
-  for (int t = 0; t < int(bits_.size()); ++t)
-    if (bits_[t]) stored.push_back(t);
-  const std::vector<TensorSamples> samples = observe(net, calibration, stored, o.calibration.images);
-  quant_.resize(net.shapes.size());
-  for (std::size_t i = 0; i < stored.size(); ++i)
-    quant_[stored[i]] = choose_quant(samples[i], o.calibration, bits_[stored[i]], o.symmetric_activations);
-  // A pass-through op's output keeps its input's scale, in data order.
-  for (const NetOp& op : net.ops)
-    if (passes_codes(op.kind)) quant_[op.out] = quant_[op.in[0]], bits_[op.out] = bits_[op.in[0]];
+    : QuantizedNetwork(net, o, calibrate_plan(net, o, calibration)) {}
 
+QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, QuantPlan plan)
+    : net_(net), options_(o), plan_(std::move(plan)) {
   layer_of_op_.assign(net.ops.size(), -1);
   for (int i = 0; i < int(net.ops.size()); ++i) {
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     QuantLayer l;
     l.op = i;
-    const auto it = o.layer_bits.find(op.name);
-    l.bits = it == o.layer_bits.end() ? o.bits : it->second;
-    l.w = quantize_weights(op.weight, l.bits.weights, o.per_channel_weights);
-    const double sx = quant_[op.in[0]].scale;
+    l.bits = plan_.layer_bits[i];
+    l.w = quantize_weights(op.weight, l.bits.weights, plan_.weight_scales[i]);
+    const double sx = plan_.act[op.in[0]].scale;
     for (int m = 0; m < op.conv.M; ++m) {
       l.weight_sums.push_back(l.w.codes.codes.row(m).cast<int64_t>().sum());
       // Kept within 2^52 (and a NaN from a degenerate range at 0) so the
@@ -108,7 +43,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
     }
     if (o.requant == Requant::fixed && op.out != net.output)
       for (int m = 0; m < op.conv.M; ++m)
-        l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / quant_[op.out].scale));
+        l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
     if (o.crossbar)
       l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, l.bits.weights,
                                                            uint64_t(layers_.size()));
@@ -120,7 +55,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, co
 std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, OverflowCounts* counts, uint64_t index) const {
   std::vector<std::vector<int32_t>> t(net_.shapes.size());
   std::vector<double> logits;
-  const ActQuant& iq = quant_[net_.input];
+  const ActQuant& iq = plan_.act[net_.input];
   t[net_.input].resize(image.size());
   for (std::size_t i = 0; i < image.size(); ++i) t[net_.input][i] = iq.quantize(image[i]);
   if (counts) {
@@ -131,9 +66,9 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
   for (std::size_t i = 0; i < net_.ops.size(); ++i) {
     const NetOp& op = net_.ops[i];
     const std::vector<int32_t>& x = t[op.in[0]];
-    const ActQuant& xq = quant_[op.in[0]];
+    const ActQuant& xq = plan_.act[op.in[0]];
     const bool last = op.out == net_.output;
-    const ActQuant& oq = quant_[op.out];
+    const ActQuant& oq = plan_.act[op.out];
     std::vector<int32_t>& y = t[op.out];
     const int size = net_.shapes[op.out].size();
     if (last) logits.resize(size);
@@ -177,7 +112,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         break;
       }
       case OpKind::add: {
-        const ActQuant& bq = quant_[op.in[1]];
+        const ActQuant& bq = plan_.act[op.in[1]];
         for (int k = 0; k < size; ++k) put(k, xq.real(x[k]) + bq.real(t[op.in[1]][k]));
         break;
       }

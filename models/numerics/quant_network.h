@@ -35,13 +35,10 @@
 #include "numerics/crossbar_numerics.h"
 #include "numerics/network.h"
 #include "numerics/quant_params.h"
+#include "numerics/quant_plan.h"
 #include "numerics/requantizer.h"
 
 namespace qnnsim::numerics {
-
-struct LayerBits {
-  int weights = 8, activations = 8;
-};
 
 struct QuantOptions {
   LayerBits bits;                              // every layer's, unless named below
@@ -79,22 +76,22 @@ class QuantizedNetwork {
  public:
   // Calibrates on the first options.calibration.images of `calibration`.
   QuantizedNetwork(const Network& net, const QuantOptions& options, const Dataset& calibration);
+  // With the widths and scales of `plan` (calibrated, or read from a trace);
+  // the options' widths, scheme and calibration are not read.
+  QuantizedNetwork(const Network& net, const QuantOptions& options, QuantPlan plan);
 
   // The logits of one image; adds to `counts` when given. `index` keys the
   // image's read-noise draws, so a run does not depend on the order images go in.
   std::vector<double> run(const std::vector<float>& image, OverflowCounts* counts, uint64_t index = 0) const;
 
   const std::vector<QuantLayer>& layers() const { return layers_; }
-  const ActQuant& tensor_quant(int t) const { return quant_[t]; }
+  const ActQuant& tensor_quant(int t) const { return plan_.act[t]; }
+  const QuantPlan& plan() const { return plan_; }
 
  private:
-  void assign_widths(const QuantOptions& o);
-  int reader_bits(int tensor, const QuantOptions& o, std::string* reader) const;
-
   const Network& net_;
   QuantOptions options_;
-  std::vector<int> bits_;         // per tensor: its activation width (0: not stored as codes)
-  std::vector<ActQuant> quant_;   // per tensor
+  QuantPlan plan_;
   std::vector<QuantLayer> layers_;
   std::vector<int> layer_of_op_;  // op index -> index in layers_, or -1
 };

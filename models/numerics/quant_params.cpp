@@ -35,20 +35,43 @@ ActQuant act_quant(double lo, double hi, int bits, bool symmetric) {
   return a;
 }
 
-WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channel) {
-  WeightQuant q;
+ActQuant act_quant_given(double scale, int32_t zero, int bits, bool symmetric) {
+  ActQuant a;
+  a.bits = bits;
+  a.symmetric = symmetric;
+  a.scale = scale;
+  a.zero = symmetric ? 0 : zero;
+  a.qmax = symmetric ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+  a.qmin = symmetric ? -a.qmax : 0;
+  return a;
+}
+
+std::vector<double> weight_scales(const Eigen::MatrixXf& w, int bits, bool per_channel) {
   const int qmax = (1 << (bits - 1)) - 1;
   const double tensor_max = w.size() ? double(w.cwiseAbs().maxCoeff()) : 0.0;
-  Matrix<int32_t> codes(w.rows(), w.cols());
+  std::vector<double> scales;
   for (Eigen::Index m = 0; m < w.rows(); ++m) {
     const double mx = per_channel ? double(w.row(m).cwiseAbs().maxCoeff()) : tensor_max;
-    const double s = mx > 0 ? mx / qmax : 1.0;
-    q.scales.push_back(s);
-    for (Eigen::Index k = 0; k < w.cols(); ++k)
-      codes(m, k) = static_cast<int32_t>(std::clamp(std::nearbyint(w(m, k) / s), double(-qmax), double(qmax)));
+    scales.push_back(mx > 0 ? mx / qmax : 1.0);
   }
+  return scales;
+}
+
+WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, const std::vector<double>& scales) {
+  WeightQuant q;
+  const int qmax = (1 << (bits - 1)) - 1;
+  q.scales = scales;
+  Matrix<int32_t> codes(w.rows(), w.cols());
+  for (Eigen::Index m = 0; m < w.rows(); ++m)
+    for (Eigen::Index k = 0; k < w.cols(); ++k)
+      codes(m, k) =
+          static_cast<int32_t>(std::clamp(std::nearbyint(w(m, k) / scales[m]), double(-qmax), double(qmax)));
   q.codes = WeightCodes(std::move(codes));
   return q;
+}
+
+WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channel) {
+  return quantize_weights(w, bits, weight_scales(w, bits, per_channel));
 }
 
 }  // namespace qnnsim::numerics

@@ -38,6 +38,16 @@ struct WeightQuant {
   std::vector<double> scales;  // M (all equal per tensor)
 };
 
+// A calibrated or given scale and zero point at a width (a quantized trace's):
+// the code range of the scheme, as act_quant makes it.
+ActQuant act_quant_given(double scale, int32_t zero, int bits, bool symmetric);
+
+// One scale per row of `w` (all equal per tensor): its largest |weight| over the largest code.
+std::vector<double> weight_scales(const Eigen::MatrixXf& w, int bits, bool per_channel);
+
+// The codes of `w` at these scales (one per row), rounded and clamped to the symmetric range.
+WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, const std::vector<double>& scales);
+// The same at the scales weight_scales chooses.
 WeightQuant quantize_weights(const Eigen::MatrixXf& w, int bits, bool per_channel);
 
 }  // namespace qnnsim::numerics

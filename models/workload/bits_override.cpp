@@ -45,6 +45,10 @@ std::string apply_bits_override(Workload& w, const std::string& spec) {
     if (fixed_width(p.scheme) != 0 && fixed_width(p.scheme) != bits)
       return "--bits '" + spec + "': layer '" + l.name + "' has " + scheme_name(p.scheme) + " " + tensor_name(t) +
              ", which take exactly " + std::to_string(fixed_width(p.scheme)) + " bit(s)";
+    if (p.bits != bits) {  // a calibrated scale was for the old width
+      p.scale.clear();
+      p.zero_point.reset();
+    }
     p.bits = bits;
   }
   if (!found) return "--bits '" + spec + "': the workload '" + w.name + "' has no layer named '" + layer + "'";

@@ -1,7 +1,12 @@
 #include "workload/precision.h"
 
 #include <array>
+#include <cmath>
 #include <utility>
+
+#include <fmt/format.h>
+
+#include "core/quantity.h"
 
 namespace qnnsim {
 
@@ -75,9 +80,79 @@ const TensorPrecision& LayerPrecision::operator[](Tensor t) const {
   return const_cast<LayerPrecision&>(*this)[t];
 }
 
-TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base) {
+namespace {
+
+// A scale is a positive, finite number: a list of them for per-channel weights.
+std::vector<double> parse_scale(const ConfigNode& node) {
+  const ConfigNode s = node.child("scale");
+  const auto one = [&](const std::string& text, const ConfigNode& at, bool item) {
+    const auto v = parse_number(text);
+    if (!v || !(*v > 0)) {
+      const std::string why = "expected a positive, finite scale (real value per code step), found '" + text + "'";
+      if (item) at.fail_here(why);
+      node.fail("scale", why);
+    }
+    return *v;
+  };
+  if (s.is_scalar()) return {one(s.as_text(), s, false)};
+  if (!s.is_sequence()) node.fail("scale", "expected a number, or a list of one per output channel");
+  std::vector<double> out;
+  for (const ConfigNode& item : s.items()) {
+    if (!item.is_scalar()) item.fail_here("expected a number (one output channel's scale)");
+    out.push_back(one(item.as_text(), item, true));
+  }
+  if (out.empty()) node.fail("scale", "expected at least one scale");
+  return out;
+}
+
+// Scale and zero point, once the width, scheme and granularity are known.
+void parse_quantization(const ConfigNode& node, Tensor t, bool per_layer, TensorPrecision* out) {
+  const bool given = node.has("scale") || node.has("zero_point");
+  if (!given) return;
+  const std::string key = node.has("scale") ? "scale" : "zero_point";
+  if (!per_layer)
+    node.fail(key, "scales and zero points belong to one layer's tensors; give them in the layer, not in the default "
+                   "precision");
+  if (t == Tensor::Accumulator) node.fail(key, "the accumulator holds sums of codes; it has no scale or zero point");
+  if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric)
+    node.fail(key, std::string("scale and zero_point describe uniform_symmetric and uniform_asymmetric tensors, not ") +
+                       scheme_name(out->scheme));
+  if (!node.has("scale")) node.fail("zero_point", "a zero point needs its scale (give scale too)");
+  out->scale = parse_scale(node);
+  if (out->scale.size() > 1 && out->granularity != Granularity::PerChannel)
+    node.fail("scale", "a list of scales (one per output channel) needs granularity: per_channel; a per_tensor "
+                       "tensor has one scale");
+  if (node.has("zero_point")) {
+    const bool symmetric = out->scheme == Scheme::UniformSymmetric;
+    const int64_t top = symmetric ? 0 : (int64_t{1} << out->bits) - 1;
+    const int64_t z = node.integer("zero_point", INT64_MIN);
+    if (z < 0 || z > top)
+      node.fail("zero_point", symmetric ? "expected 0: a uniform_symmetric tensor's zero point is 0, found " +
+                                              std::to_string(z)
+                                        : "expected a code of the unsigned " + std::to_string(out->bits) +
+                                              "-bit range, 0 to " + std::to_string(top) + ", found " + std::to_string(z));
+    out->zero_point = z;
+  }
+}
+
+}  // namespace
+
+std::string tensor_precision_yaml(const TensorPrecision& p) {
+  std::string y = fmt::format("{{bits: {}, scheme: {}", p.bits, scheme_name(p.scheme));
+  if (p.granularity == Granularity::PerChannel) y += ", granularity: per_channel";
+  // fmt's default for a double is the shortest text that reads back as the same value.
+  if (p.scale.size() == 1 && p.granularity != Granularity::PerChannel) y += fmt::format(", scale: {}", p.scale[0]);
+  else if (!p.scale.empty()) y += fmt::format(", scale: [{}]", fmt::join(p.scale, ", "));
+  if (p.zero_point) y += fmt::format(", zero_point: {}", *p.zero_point);
+  return y + "}";
+}
+
+TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base,
+                                       bool per_layer) {
   node.expect_map("a tensor precision like {bits: 8, scheme: uniform_symmetric}");
   TensorPrecision out = base;
+  out.scale.clear();  // not inherited: a scale is calibrated for one tensor at one width
+  out.zero_point.reset();
   // Stored operands are 1 to 16 bits, or fp32 (checked below, once the scheme
   // is known); accumulators may be wider.
   const int max_bits = t == Tensor::Accumulator ? 64 : 32;
@@ -115,6 +190,9 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
     if (!(out.density > 0 && out.density <= 1))
       node.fail("density", "expected the fraction of non-zero values, above 0 and at most 1");
   }
+  // Read below, once the width and scheme are checked.
+  (void)node.optional_child("scale");
+  (void)node.optional_child("zero_point");
   node.reject_unknown_keys();
   const auto fail_pair = [&](const std::string& why) {
     node.fail(node.has("bits") ? "bits" : "scheme", std::string(scheme_name(out.scheme)) + " " + why +
@@ -131,14 +209,18 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   if (out.granularity == Granularity::PerChannel &&
       (t != Tensor::Weights || (out.scheme != Scheme::UniformSymmetric && out.scheme != Scheme::UniformAsymmetric)))
     node.fail("granularity", "per-channel scales apply to uniform weights (one scale per output channel)");
+  parse_quantization(node, t, per_layer, &out);
   return out;
 }
 
-LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecision& base) {
+LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecision& base, bool per_layer) {
   LayerPrecision out = base;
-  for (Tensor t : kTensors)
+  for (Tensor t : kTensors) {
+    out[t].scale.clear();
+    out[t].zero_point.reset();
     if (const auto child = node.optional_child(tensor_name(t)))
-      out[t] = parse_tensor_precision(*child, t, base[t]);
+      out[t] = parse_tensor_precision(*child, t, base[t], per_layer);
+  }
   return out;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // Precision is per tensor of every layer: bit width and quantization scheme.
 // Capacity and traffic are counted in bits from these widths.
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/config_node.h"
 
@@ -31,6 +34,12 @@ struct TensorPrecision {
   Scheme scheme = Scheme::UniformSymmetric;
   double density = 1.0;  // fraction of values that are not zero (activations: zero gating, compression)
   Granularity granularity = Granularity::PerTensor;
+  // Calibrated quantization of a uniform tensor, where the trace gives it
+  // (`qnnsim quantize` writes them): real = scale * (code - zero_point). One
+  // scale, or one per output channel for per-channel weights. The cost model
+  // reads only the widths; `qnnsim eval --trace` reads these.
+  std::vector<double> scale = {};
+  std::optional<int64_t> zero_point = std::nullopt;
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };
@@ -48,10 +57,19 @@ struct LayerPrecision {
 
 // Reads {bits: N, scheme: name, density: D} at `node`, starting from `base` so a layer can
 // override only the bits or only the scheme. Validates the pair.
-TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base);
+TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const TensorPrecision& base,
+                                       bool per_layer = true);
 
-// Reads the optional weights/inputs/outputs/accumulator keys of `node` over `base`.
-LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecision& base);
+// Reads the optional weights/inputs/outputs/accumulator keys of `node` over
+// `base`. Scales and zero points belong to one layer's tensors: a default
+// precision (`per_layer` false) may not give them, and a layer does not
+// inherit them.
+LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecision& base, bool per_layer = true);
+
+// {bits: 8, scheme: uniform_asymmetric, scale: 0.0123, zero_point: 3}: the
+// tensor's precision as the trace writes it, every number exact when read
+// back (the shortest text that parses to the same double).
+std::string tensor_precision_yaml(const TensorPrecision& p);
 
 // Parses a tensor class name (weights, inputs, outputs, accumulator); false if it is none.
 bool parse_tensor_name(const std::string& name, Tensor* out);

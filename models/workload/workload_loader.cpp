@@ -2,6 +2,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/config_node.h"
 #include "workload/workload.h"
 
@@ -46,6 +48,19 @@ int64_t output_extent(int64_t in, int64_t filter, int64_t stride, int64_t pad, i
 
 std::string shape_text(const Shape& s) {
   return std::to_string(s.C) + "x" + std::to_string(s.H) + "x" + std::to_string(s.W) + " (CxHxW)";
+}
+
+// A weight scale belongs to a layer with weights, and a list of them has one
+// per output channel.
+void check_weight_scales(const ConfigNode& node, const Layer& l) {
+  const std::vector<double>& scale = l.precision.weights.scale;
+  if (scale.empty()) return;
+  const ConfigNode w = node.child("weights");
+  if (!layer_uses_array(l.type) || layer_streams_weights(l.type))
+    w.fail("scale", std::string("a ") + layer_type_name(l.type) + " layer has no weights to scale");
+  if (scale.size() > 1 && int64_t(scale.size()) != l.M)
+    w.fail("scale", "expected one scale per output channel, " + std::to_string(l.M) + " (M), found " +
+                        std::to_string(scale.size()));
 }
 
 Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
@@ -170,6 +185,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       node.fail("padding", "padding " + std::to_string(l.padding) + " must be smaller than the filter (R, S)");
   }
   node.reject_unknown_keys();
+  check_weight_scales(node, l);
 
   l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
   l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
@@ -240,6 +256,7 @@ void check_volumes(const ConfigNode& node, const Layer& l, const std::vector<std
 void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
   std::map<std::string, Shape> produced{{"input", w.input}};
   std::map<std::string, int> produced_bits;  // the network input takes any width
+  std::map<std::string, TensorPrecision> produced_quant;  // outputs' scales, where given
   std::set<std::string> sequences;            // layers whose outputs are token sequences of any layout
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
@@ -284,6 +301,17 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
         node.fail(key, "layer input " + shape_text(l.input_shape()) + " does not match '" + p +
                            "', which outputs " + shape_text(got));
       }
+      // Stored once, the tensor has one scale: a reader says the one its producer wrote.
+      const auto quant = produced_quant.find(p);
+      const TensorPrecision& in = l.precision.inputs;
+      if (from.size() == 1 && l.type != LayerType::Add && quant != produced_quant.end() && !in.scale.empty() &&
+          !quant->second.scale.empty() &&
+          (in.scale != quant->second.scale || in.zero_point.value_or(0) != quant->second.zero_point.value_or(0)))
+        nodes[i].child("inputs").fail("scale", "this layer reads '" + p + "' with scale " + fmt::format("{}", in.scale[0]) +
+                                                   " and zero point " + std::to_string(in.zero_point.value_or(0)) +
+                                                   " but it writes its outputs with scale " +
+                                                   fmt::format("{}", quant->second.scale[0]) + " and zero point " +
+                                                   std::to_string(quant->second.zero_point.value_or(0)));
       // Data is stored at the producer's output width and read at this layer's input width.
       const auto bits = produced_bits.find(p);
       if (bits != produced_bits.end() && bits->second != l.precision.inputs.bits)
@@ -297,6 +325,7 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
                          " its producers output together (several producers are concatenated along channels)");
     produced[l.name] = l.output_shape();
     produced_bits[l.name] = l.precision.outputs.bits;
+    produced_quant[l.name] = l.precision.outputs;
   }
 }
 
@@ -381,7 +410,7 @@ Workload load_workload(const ConfigNode& root) {
   LayerPrecision defaults;
   if (const auto p = root.optional_child("precision")) {
     p->expect_map("the default precision of every tensor");
-    defaults = parse_layer_precision(*p, defaults);
+    defaults = parse_layer_precision(*p, defaults, false);
     p->reject_unknown_keys();
   }
   const ConfigNode in = root.child("input");

@@ -1,0 +1,97 @@
+#include "numerics/quant_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "numerics/eval_error.h"
+#include "numerics/quant_network.h"
+
+namespace qnnsim::numerics {
+
+bool passes_codes(OpKind k) {
+  return k == OpKind::relu || k == OpKind::maxpool || k == OpKind::avgpool || k == OpKind::flatten;
+}
+
+namespace {
+
+LayerBits bits_of(const NetOp& op, const QuantOptions& o) {
+  const auto it = o.layer_bits.find(op.name);
+  return it == o.layer_bits.end() ? o.bits : it->second;
+}
+
+// The activation width the layers reading `tensor` ask of it, through any
+// pool, Flatten, Relu or Add; 0 when no layer reads it.
+int reader_bits(const Network& net, int tensor, const QuantOptions& o, std::string* reader) {
+  int bits = 0;
+  for (const NetOp& op : net.ops) {
+    if (std::find(op.in.begin(), op.in.end(), tensor) == op.in.end()) continue;
+    std::string who;
+    int b = 0;
+    if (op.kind == OpKind::conv) {
+      b = bits_of(op, o).activations;
+      who = op.name;
+    } else {
+      b = reader_bits(net, op.out, o, &who);
+    }
+    if (b == 0) continue;
+    if (bits != 0 && b != bits)
+      throw EvalError("layers '" + *reader + "' and '" + who + "' read the same tensor at " + std::to_string(bits) +
+                      " and " + std::to_string(b) + " activation bits; give them the same width");
+    bits = b, *reader = who;
+  }
+  return bits;
+}
+
+// Per tensor: the width it is stored at (0: not stored as codes).
+std::vector<int> assign_widths(const Network& net, const QuantOptions& o) {
+  std::set<std::string> names;
+  for (const NetOp& op : net.ops)
+    if (op.kind == OpKind::conv) names.insert(op.name);
+  for (const auto& [name, b] : o.layer_bits)
+    if (!names.count(name)) {
+      std::string known;
+      for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+      throw EvalError("--bits " + name + "=...: the network has no Conv, Gemm or MatMul layer '" + name +
+                      "' (its layers: " + known + ")");
+    }
+  std::vector<int> bits(net.shapes.size(), 0);
+  // Tensors written by the image, a layer or an Add are stored as codes; one
+  // that no layer reads downstream (the logits' path) stays at the default width.
+  std::vector<int> written = {net.input};
+  for (const NetOp& op : net.ops)
+    if ((op.kind == OpKind::conv || op.kind == OpKind::add) && op.out != net.output) written.push_back(op.out);
+  for (const int t : written) {
+    std::string reader;
+    const int b = reader_bits(net, t, o, &reader);
+    bits[t] = b ? b : o.bits.activations;
+  }
+  return bits;
+}
+
+}  // namespace
+
+QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Dataset& calibration) {
+  QuantPlan plan;
+  plan.bits = assign_widths(net, o);
+  std::vector<int> stored;
+  for (int t = 0; t < int(plan.bits.size()); ++t)
+    if (plan.bits[t]) stored.push_back(t);
+  const std::vector<TensorSamples> samples = observe(net, calibration, stored, o.calibration.images);
+  plan.act.resize(net.shapes.size());
+  for (std::size_t i = 0; i < stored.size(); ++i)
+    plan.act[stored[i]] = choose_quant(samples[i], o.calibration, plan.bits[stored[i]], o.symmetric_activations);
+  // A pass-through op's output keeps its input's scale, in data order.
+  for (const NetOp& op : net.ops)
+    if (passes_codes(op.kind)) plan.act[op.out] = plan.act[op.in[0]], plan.bits[op.out] = plan.bits[op.in[0]];
+  plan.layer_bits.resize(net.ops.size());
+  plan.weight_scales.resize(net.ops.size());
+  for (std::size_t i = 0; i < net.ops.size(); ++i) {
+    const NetOp& op = net.ops[i];
+    if (op.kind != OpKind::conv) continue;
+    plan.layer_bits[i] = bits_of(op, o);
+    plan.weight_scales[i] = weight_scales(op.weight, plan.layer_bits[i].weights, o.per_channel_weights);
+  }
+  return plan;
+}
+
+}  // namespace qnnsim::numerics

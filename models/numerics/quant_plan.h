@@ -1,0 +1,38 @@
+#pragma once
+// What the quantized path needs besides the weights' values: the width and
+// scale of every tensor it stores as codes, and each layer's widths and
+// weight scales. Calibration computes one on data (calibrate_plan); a
+// quantized workload trace carries one (trace_plan.h), so that what
+// `qnnsim run` prices and what `qnnsim eval --trace` scores are one quantization.
+#include <string>
+#include <vector>
+
+#include "numerics/calibration.h"
+#include "numerics/dataset.h"
+#include "numerics/network.h"
+#include "numerics/quant_params.h"
+
+namespace qnnsim::numerics {
+
+struct LayerBits {
+  int weights = 8, activations = 8;
+};
+
+struct QuantOptions;
+
+struct QuantPlan {
+  std::vector<int> bits;        // per tensor: its activation width (0: not stored as codes)
+  std::vector<ActQuant> act;    // per tensor, where stored (and through pass-through ops)
+  std::vector<LayerBits> layer_bits;                // per op (Conv / Gemm ops only)
+  std::vector<std::vector<double>> weight_scales;   // per op: one per output channel (Conv / Gemm ops only)
+};
+
+// The ops that keep their input's codes and scale.
+bool passes_codes(OpKind k);
+
+// The widths the options give every tensor (assign_widths), ranges from the
+// first options.calibration.images of `calibration`, and weight scales from
+// the largest |weight| per channel or per tensor.
+QuantPlan calibrate_plan(const Network& net, const QuantOptions& options, const Dataset& calibration);
+
+}  // namespace qnnsim::numerics

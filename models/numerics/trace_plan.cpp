@@ -1,0 +1,150 @@
+#include "numerics/trace_plan.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/config_error.h"
+#include "numerics/eval_error.h"
+
+namespace qnnsim::numerics {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(const Network& net, const Workload& w) : net_(net), w_(w) {
+    for (std::size_t i = 0; i < w.layers.size(); ++i) index_[w.layers[i].name] = i;
+    r_.plan.bits.assign(net.shapes.size(), 0);
+    r_.plan.act.resize(net.shapes.size());
+    r_.plan.layer_bits.resize(net.ops.size());
+    r_.plan.weight_scales.resize(net.ops.size());
+    given_.assign(net.shapes.size(), false);
+  }
+
+  TracePlan read() {
+    check_trace_layers_exist();
+    bool first_mac = true;
+    for (std::size_t i = 0; i < net_.ops.size(); ++i) {
+      const NetOp& op = net_.ops[i];
+      if (op.kind == OpKind::relu || op.kind == OpKind::flatten) continue;  // folded by the import: no layer
+      const Layer* l = layer(op);
+      if (!l) continue;  // a pool the import folded; it passes codes on
+      const bool last = op.out == net_.output;
+      if (op.kind == OpKind::conv) {
+        read_weights(i, op, *l);
+        if (l->precision.accumulator.bits < 8)
+          fail(*l, "accumulator.bits",
+               fmt::format("eval runs 8- to 64-bit accumulators, found {}", l->precision.accumulator.bits));
+        if (first_mac) {
+          r_.accumulator_bits = l->precision.accumulator.bits;
+          r_.per_channel_weights = l->precision.weights.granularity == Granularity::PerChannel;
+          first_mac = false;
+        } else if (l->precision.accumulator.bits != r_.accumulator_bits) {
+          fail(*l, "accumulator.bits",
+               fmt::format("eval runs one accumulator width for every layer; this layer has {} bits, the first {}",
+                           l->precision.accumulator.bits, r_.accumulator_bits));
+        }
+      }
+      if (op.kind != OpKind::add) set(op.in[0], *l, Tensor::Inputs);
+      if (!last) set(op.out, *l, Tensor::Outputs);
+    }
+    // A pass-through op's output keeps its input's scale, in data order.
+    for (const NetOp& op : net_.ops)
+      if (passes_codes(op.kind) && given_[op.in[0]] && !given_[op.out]) {
+        r_.plan.act[op.out] = r_.plan.act[op.in[0]];
+        r_.plan.bits[op.out] = r_.plan.bits[op.in[0]];
+        given_[op.out] = true;
+      }
+    for (const NetOp& op : net_.ops)
+      for (const int t : op.in)
+        if (!given_[t])
+          throw EvalError(w_.file + ": no layer of the trace gives the scale of the tensor that " + op.onnx +
+                          " reads; write the trace with `qnnsim quantize`");
+    r_.symmetric_activations = r_.plan.act[net_.input].symmetric;
+    return r_;
+  }
+
+ private:
+  [[noreturn]] void fail(const Layer& l, const std::string& key, const std::string& message) const {
+    throw ConfigError(l.where, fmt::format("layers[{}].{}", index_.at(l.name), key),
+                      "layer '" + l.name + "': " + message);
+  }
+
+  const Layer* layer(const NetOp& op) const {
+    const auto it = index_.find(op.name);
+    if (it == index_.end()) {
+      if (op.kind == OpKind::conv || op.kind == OpKind::add)
+        throw EvalError(w_.file + ": the trace has no layer '" + op.name + "' for the model's " + op.onnx +
+                        "; was it written from another model?");
+      return nullptr;
+    }
+    const Layer& l = w_.layers[it->second];
+    const bool mac = l.type == LayerType::Conv || l.type == LayerType::FC;
+    const bool ok = op.kind == OpKind::conv   ? mac
+                    : op.kind == OpKind::add  ? l.type == LayerType::Add
+                    : op.kind == OpKind::maxpool ? l.type == LayerType::MaxPool
+                                                 : l.type == LayerType::AvgPool;
+    if (!ok)
+      fail(l, "type", std::string("the model's ") + op.onnx + " has this name, but the layer is a " +
+                          layer_type_name(l.type));
+    return &l;
+  }
+
+  // Every conv / fc layer of the trace is one of the network's.
+  void check_trace_layers_exist() const {
+    std::map<std::string, bool> ops;
+    for (const NetOp& op : net_.ops) ops[op.name] = true;
+    for (const Layer& l : w_.layers)
+      if ((l.type == LayerType::Conv || l.type == LayerType::FC) && !ops.count(l.name))
+        fail(l, "name", "the model has no Conv, Gemm or MatMul node of this name; was the trace written from another model?");
+  }
+
+  void read_weights(std::size_t i, const NetOp& op, const Layer& l) {
+    const TensorPrecision& p = l.precision.weights;
+    if (p.scheme != Scheme::UniformSymmetric)
+      fail(l, "weights.scheme", std::string("eval runs uniform_symmetric weights, found ") + scheme_name(p.scheme));
+    if (p.bits < 2 || p.bits > 16) fail(l, "weights.bits", fmt::format("eval runs 2 to 16 weight bits, found {}", p.bits));
+    if (p.scale.empty()) fail(l, "weights", "no scale; write the trace with `qnnsim quantize`");
+    if (p.scale.size() != 1 && int(p.scale.size()) != op.conv.M)
+      fail(l, "weights.scale", fmt::format("the model's {} has {} output channels, the trace {} scales", op.onnx,
+                                           op.conv.M, p.scale.size()));
+    r_.plan.weight_scales[i] = p.scale.size() == 1 ? std::vector<double>(op.conv.M, p.scale[0]) : p.scale;
+    r_.plan.layer_bits[i] = {p.bits, l.precision.inputs.bits};
+  }
+
+  void set(int t, const Layer& l, Tensor which) {
+    const TensorPrecision& p = l.precision[which];
+    const std::string key = tensor_name(which);
+    if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
+      fail(l, key + ".scheme", std::string("eval runs uniform activations, found ") + scheme_name(p.scheme));
+    if (p.bits < 2 || p.bits > 16) fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
+    if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
+    const ActQuant a =
+        act_quant_given(p.scale[0], int32_t(p.zero_point.value_or(0)), p.bits, p.scheme == Scheme::UniformSymmetric);
+    if (given_[t]) {
+      const ActQuant& b = r_.plan.act[t];
+      if (a.scale != b.scale || a.zero != b.zero || a.bits != b.bits || a.symmetric != b.symmetric)
+        fail(l, key + ".scale",
+             fmt::format("the model's tensor has scale {} and zero point {} at {} bits where another layer writes or "
+                         "reads it, here {} and {} at {} bits",
+                         b.scale, b.zero, b.bits, a.scale, a.zero, a.bits));
+      return;
+    }
+    r_.plan.act[t] = a;
+    r_.plan.bits[t] = a.bits;
+    given_[t] = true;
+  }
+
+  const Network& net_;
+  const Workload& w_;
+  std::map<std::string, std::size_t> index_;
+  std::vector<bool> given_;
+  TracePlan r_;
+};
+
+}  // namespace
+
+TracePlan trace_plan(const Network& net, const Workload& trace) { return Reader(net, trace).read(); }
+
+}  // namespace qnnsim::numerics
