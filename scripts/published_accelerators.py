@@ -69,6 +69,12 @@ def read_figure(report, how):
         s = report["summary"]
         onchip_pj = s["energy_pj"] - report["energy_breakdown_pj"].get("dram", 0.0)
         return s["ops"] / onchip_pj
+    if how == "inferences_per_s":
+        return report["batch"] / report["summary"]["latency_s"]
+    if how == "onchip_inferences_per_j":
+        # Inferences per joule of the chip's own energy, without the DRAM's.
+        onchip_pj = report["summary"]["energy_pj"] - report["energy_breakdown_pj"].get("dram", 0.0)
+        return report["batch"] / (onchip_pj * 1e-12)
     return dotted(report, how)
 
 

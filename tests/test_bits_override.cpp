@@ -63,8 +63,8 @@ TEST_CASE("halving the weight bits halves weight storage and DRAM traffic for th
   // Inputs did not change.
   CHECK(c4[Operand::Inputs].dram_bits == c8[Operand::Inputs].dram_bits);
   // The tile's weights take half the buffer, so a 4-bit layer fits tiles with twice the weights.
-  const search::TileNeed n8 = search::tile_need(l8, plan.bounds, plan.mapping, *arch->glb);
-  const search::TileNeed n4 = search::tile_need(l4, plan.bounds, plan.mapping, *arch->glb);
+  const search::TileNeed n8 = search::tile_need(l8, plan.bounds, plan.mapping, *arch->glb, *arch->pe_array);
+  const search::TileNeed n4 = search::tile_need(l4, plan.bounds, plan.mapping, *arch->glb, *arch->pe_array);
   CHECK(n4.w * 2 == n8.w);
   CHECK(n4.i == n8.i);
 }

@@ -63,6 +63,18 @@ TEST_CASE("an 8-bit layer on an int MAC array and a binary layer on an XNOR arra
   CHECK(mac_pj(*intmac, binary) / mac_pj(*xnor, binary) == Approx(0.3 / 0.0057849).epsilon(1e-4));
 }
 
+TEST_CASE("an int MAC unit with two lanes does two MACs a step at one lane's energy per MAC", "[mac]") {
+  const auto two = with_mac("{class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32, lanes: 2}", true);
+  const auto one = with_mac("{class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}", true);
+  const LayerPrecision int8 = precision(8, Scheme::UniformSymmetric, 8, Scheme::UniformAsymmetric, 32);
+  CHECK(mac_pj(*two, int8) == Approx(0.3).epsilon(1e-9));
+  // 16 PEs x 2 lanes; a pass of 256 iterations on the spatial array: 128 steps + 3 partial-sum hops.
+  CHECK(two->pe_array->peak_macs_per_cycle(int8) == 32);
+  CHECK(two->pe_array->pass_cycles(256, 4, 4, int8) == 131);
+  CHECK(one->pe_array->pass_cycles(256, 4, 4, int8) == 259);
+  CHECK(two->pe_array->area_mm2() > one->pe_array->area_mm2());
+}
+
 TEST_CASE("bit-serial cycles and energy grow linearly with the serial operand's bits", "[mac]") {
   const auto a = with_mac("{class: BitSerialMAC, serial: inputs, parallel_bits: 8, accumulator_bits: 32}", true);
   const double per_cycle = 0.2 * std::pow(8.0 / 64.0, 0.98855) + 0.1;  // m(8 x 1) + a(32)

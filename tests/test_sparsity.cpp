@@ -77,14 +77,18 @@ TEST_CASE("without compression or gating, density changes nothing", "[sparsity]"
   CHECK(action_count(r.layers[0], "dram", "dram.write_bits") == 64 * 8);
 }
 
-TEST_CASE("density must be a fraction, and only of activations", "[sparsity][validation]") {
+TEST_CASE("density must be a fraction, of weights or activations", "[sparsity][validation]") {
   CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "density: 0.5", "density: 1.5")),
                     Catch::Contains("layers[0].inputs.density"));
   CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "density: 0.5", "density: 0")),
                     Catch::Contains("above 0"));
+  // Pruned weights have a density (test_weight_sparsity.cpp); the accumulator has none.
+  CHECK(workload_from_text(replace_all(kLayer, "inputs: {bits: 8, scheme: uniform_asymmetric, density: 0.5}",
+                                       "weights: {bits: 8, scheme: uniform_symmetric, density: 0.5}"))
+            .layers[0].precision.weights.density == 0.5);
   CHECK_THROWS_WITH(workload_from_text(replace_all(kLayer, "inputs: {bits: 8, scheme: uniform_asymmetric, density: 0.5}",
-                                                   "weights: {bits: 8, scheme: uniform_symmetric, density: 0.5}")),
-                    Catch::Contains("weight sparsity is not modelled"));
+                                                   "accumulator: {bits: 32, scheme: uniform_symmetric, density: 0.5}")),
+                    Catch::Contains("not to the accumulator"));
   Workload w = workload_from_text(kLayer);
   CHECK(apply_density_override(w, "accumulator=0.5") != "");
   CHECK(apply_density_override(w, "weights=0.5") != "");

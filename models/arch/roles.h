@@ -117,8 +117,18 @@ class ArraySpec : public ComponentSpec {
   // busy: its peak, from the MAC class's rate and the PE count.
   virtual double peak_macs_per_cycle(const LayerPrecision& p) const = 0;
   // Of `macs` MACs in one pass, how many do work: all of them, or with zero
-  // gating only those whose input is not zero (the rest count as mac.gated).
+  // gating or skipping only those whose skipped operands are not zero (the
+  // rest count as mac.gated).
   virtual uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const = 0;
+  // Stored weight entries that `values` weights take (in buffers, on the
+  // network, in the PE scratchpads), and the bits of one entry: the values
+  // themselves, or compressed entries on an array that stores pruned weights
+  // compressed (pe_array/sparse_operands.h).
+  virtual uint64_t weight_entries(uint64_t values, const LayerPrecision& /*p*/) const { return values; }
+  virtual int weight_entry_bits(const LayerPrecision& p) const { return p.weights.bits; }
+  uint64_t weight_bits(uint64_t values, const LayerPrecision& p) const {
+    return weight_entries(values, p) * static_cast<uint64_t>(weight_entry_bits(p));
+  }
   // Scratchpad and register accesses the MACs themselves make (operand reads,
   // partial-sum updates), for `macs` MACs of which `active` do work.
   virtual std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,

@@ -133,7 +133,8 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   const ArraySpec& pe = *arch_.pe_array;
   // Moves a value set from the buffer over the network into the PE
   // scratchpads; weights the buffer does not keep come from DRAM instead
-  // (the engine lets only weights pass through, so they cross raw).
+  // (the engine lets only weights pass through; they cross as the PE array
+  // stores them, raw or compressed).
   const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
     work_.tensor = tensor;  // the DRAM region it comes from, the network it travels on
     if (arch_.glb->keeps(tensor)) {

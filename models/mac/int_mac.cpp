@@ -11,6 +11,11 @@
 // ceil(w / n) x ceil(i / m) passes over the unit, each a full n x m multiply
 // whose product is shifted and added into the accumulator. Time and energy
 // per MAC grow with the passes.
+//
+// `lanes: N` (default 1) puts N such multiply-accumulators side by side in
+// the unit, each on its own weight and sharing the input (a PE's SIMD, as
+// Eyeriss v2's two MACs per PE): N MACs per step, energy per MAC unchanged,
+// area N times one lane's.
 #include "mac/mac_spec.h"
 
 namespace qnnsim {
@@ -24,6 +29,7 @@ class IntMac : public MacSpec {
     ibits_ = static_cast<int>(node.integer("input_bits", 1));
     abits_ = static_cast<int>(node.integer("accumulator_bits", 1));
     split_wide_ = node.flag("split_wide", false);
+    lanes_ = static_cast<int>(node.integer_in("lanes", 1, 64, 1));
     if (wbits_ > 32 || ibits_ > 32) node.fail("weight_bits", "an IntMAC operand is 1 to 32 bits wide");
     if (abits_ > 64) node.fail("accumulator_bits", "an IntMAC accumulator is at most 64 bits wide");
     const double product = static_cast<double>(wbits_) * ibits_;
@@ -45,7 +51,7 @@ class IntMac : public MacSpec {
     }
     return accumulator_problem("IntMAC", abits_, p);
   }
-  MacRate rate(const LayerPrecision& p) const override { return {1, passes(p.weights, p.inputs.bits)}; }
+  MacRate rate(const LayerPrecision& p) const override { return {lanes_, passes(p.weights, p.inputs.bits)}; }
   // A MAC that fits counts at the unit's widths; a split one at the layer's, so its passes can be priced.
   ActionDesc action(const LayerPrecision& p) const override {
     if (passes(p.weights, p.inputs.bits) == 1) return {"mac", mac_action_name(wbits_, ibits_), 0};
@@ -56,7 +62,7 @@ class IntMac : public MacSpec {
     if (!parse_mac_action_name(a.action, &w, &i)) return energy_pj_;
     return energy_pj_ * passes({w, Scheme::UniformSymmetric, 1.0}, i);
   }
-  double area_um2() const override { return area_um2_; }
+  double area_um2() const override { return area_um2_ * lanes_; }
   int weight_bits() const override { return wbits_; }
   int input_bits() const override { return ibits_; }
   int accumulator_bits() const override { return abits_; }
@@ -71,6 +77,7 @@ class IntMac : public MacSpec {
   ConfigNode node_;
   int wbits_ = 8, ibits_ = 8, abits_ = 32;
   bool split_wide_ = false;
+  int lanes_ = 1;
   double energy_pj_ = 0, area_um2_ = 0;
 };
 

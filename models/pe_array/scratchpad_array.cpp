@@ -39,7 +39,7 @@ void ArrayModule::prepare(const std::vector<Layer>& layers) {
       const ActionDesc& a = accesses[i].first;
       ids.per_mac.emplace_back(log_.declare(a.group, a.action, a.bits), static_cast<int>(i));
     }
-    const std::array<int, 3> bits = {p.weights.bits, p.inputs.bits, p.accumulator.bits};
+    const std::array<int, 3> bits = {array_.weight_entry_bits(p), p.inputs.bits, p.accumulator.bits};
     for (std::size_t t = 0; t < 3; ++t) {
       ids.fill[t] = log_.declare("spad", "write", bits[t]);
       ids.drain[t] = log_.declare("spad", "read", bits[t]);
@@ -93,10 +93,28 @@ ScratchpadArray::ScratchpadArray(const ConfigNode& node, const BuildContext& ctx
   spad.reject_unknown_keys();
   register_bit_pj_ = table_.energy_pj("register_file_per_bit", node);
   zero_gating_ = node.flag("zero_gating", false);
+  sparse_ = parse_sparse_operands(node);
+  if (zero_gating_ && sparse_.declared())
+    node.fail("zero_gating", "zero_gating and sparse both say what zeros do; use sparse: {skip: [inputs]} alone");
 }
 
 uint64_t ScratchpadArray::active_macs(uint64_t macs, const LayerPrecision& p) const {
+  if (sparse_.declared()) {
+    const double f = sparse_.work_fraction(p);
+    return f >= 1.0 ? macs : static_cast<uint64_t>(std::llround(static_cast<double>(macs) * f));
+  }
   if (!zero_gating_ || p.inputs.density >= 1.0) return macs;
+  return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
+}
+
+uint64_t ScratchpadArray::busy_iterations(uint64_t iterations, const LayerPrecision& p) const {
+  const double f = sparse_.work_fraction(p);
+  if (!sparse_.saves_time || f >= 1.0) return iterations;
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(iterations) * f));
+}
+
+uint64_t ScratchpadArray::input_reads(uint64_t macs, const LayerPrecision& p) const {
+  if (!sparse_.skip_inputs || p.inputs.density >= 1.0) return macs;
   return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
 }
 

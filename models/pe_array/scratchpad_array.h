@@ -11,6 +11,7 @@
 
 #include "arch/roles.h"
 #include "mac/mac_spec.h"
+#include "pe_array/sparse_operands.h"
 
 namespace qnnsim {
 
@@ -27,6 +28,10 @@ class ScratchpadArray : public ArraySpec {
     return static_cast<double>(rows_ * cols_) * r.macs / r.cycles;
   }
   uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override;
+  uint64_t weight_entries(uint64_t values, const LayerPrecision& p) const override {
+    return sparse_.weight_entries(values, p.weights.density);
+  }
+  int weight_entry_bits(const LayerPrecision& p) const override { return sparse_.entry_bits(p.weights.bits); }
   std::unique_ptr<ComponentModule> build(const char* name) const override;
 
   const MacSpec& mac() const { return *mac_; }
@@ -38,6 +43,14 @@ class ScratchpadArray : public ArraySpec {
   // Codebook weights arrive as indices: each weight a MAC uses is looked up
   // in the PE's table of entries at the MAC's weight width, one more
   // scratchpad read per active MAC.
+  // Loop iterations a PE spends cycles on: all, or, where skipped MACs save
+  // time, only the share left after skipping (rounded up).
+  uint64_t busy_iterations(uint64_t iterations, const LayerPrecision& p) const;
+  // Input reads of `macs` MACs: every MAC's, or, where zero inputs are
+  // skipped (stored compressed, never read), only the non-zero ones.
+  uint64_t input_reads(uint64_t macs, const LayerPrecision& p) const;
+  // Partial-sum updates: every MAC's, or on a sparse array only the active ones.
+  uint64_t psum_updates(uint64_t macs, uint64_t active) const { return sparse_.declared() ? active : macs; }
   void add_codebook_lookups(std::vector<std::pair<ActionDesc, uint64_t>>& accesses, uint64_t active,
                             const LayerPrecision& p) const {
     if (p.weights.scheme == Scheme::Codebook) accesses.push_back({{"spad", "read", mac_->weight_bits()}, active});
@@ -48,6 +61,7 @@ class ScratchpadArray : public ArraySpec {
 
   int64_t weight_entries_ = 1, input_entries_ = 1, psum_entries_ = 1;
   double register_bit_pj_ = 0;
+  SparseOperands sparse_;
 
  private:
   int64_t rows_ = 0, cols_ = 0;

@@ -16,6 +16,11 @@
 // accesses still happen. A partial-sum bit passed to the next PE costs a
 // network bit: Eyeriss' normalized energies count inter-PE transfers as
 // array-network traffic (ISCA 2016).
+//
+// A sparse array (pe_array/sparse_operands.h, after Eyeriss v2) reads only
+// the non-zero inputs it skips on, reads a weight entry (value and count)
+// and updates a partial sum only for the MACs it performs, and, with
+// saves_time, spends cycles only on them.
 #include "pe_array/scratchpad_array.h"
 
 namespace qnnsim {
@@ -35,15 +40,17 @@ class SpatialSpec : public ScratchpadArray {
   }
   uint64_t pass_cycles(uint64_t iterations, int64_t rows_used, int64_t, const LayerPrecision& p) const override {
     const MacRate r = mac().rate(p);
-    return (mac_steps(iterations, r) + static_cast<uint64_t>(rows_used - 1)) * static_cast<uint64_t>(r.cycles);
+    return (mac_steps(busy_iterations(iterations, p), r) + static_cast<uint64_t>(rows_used - 1)) *
+           static_cast<uint64_t>(r.cycles);
   }
   uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
                                                             const LayerPrecision& p) const override {
-    std::vector<std::pair<ActionDesc, uint64_t>> a = {{{"spad", "read", p.weights.bits}, active},
-                                                      {{"spad", "read", p.inputs.bits}, macs},
-                                                      {{"spad", "read", p.accumulator.bits}, macs},
-                                                      {{"spad", "write", p.accumulator.bits}, macs}};
+    const uint64_t psums = psum_updates(macs, active);
+    std::vector<std::pair<ActionDesc, uint64_t>> a = {{{"spad", "read", weight_entry_bits(p)}, active},
+                                                      {{"spad", "read", p.inputs.bits}, input_reads(macs, p)},
+                                                      {{"spad", "read", p.accumulator.bits}, psums},
+                                                      {{"spad", "write", p.accumulator.bits}, psums}};
     add_codebook_lookups(a, active, p);
     return a;
   }

@@ -17,7 +17,14 @@ namespace {
 
 class SystolicSpec : public ScratchpadArray {
  public:
-  SystolicSpec(const ConfigNode& node, const BuildContext& ctx) : ScratchpadArray(node, ctx) { finish_parse(); }
+  SystolicSpec(const ConfigNode& node, const BuildContext& ctx) : ScratchpadArray(node, ctx) {
+    // Operands march through the grid in lockstep: a PE cannot skip ahead
+    // of its neighbours, and its registers hold dense values.
+    if (sparse_.declared())
+      node.fail("sparse", "a SystolicArray passes dense operands in lockstep and cannot skip or compress zeros; "
+                          "sparse applies to a SpatialArray (zero_gating saves a systolic MAC's energy)");
+    finish_parse();
+  }
 
   bool double_buffered_weights() const override { return weight_entries_ >= 2; }
   int64_t spad_capacity(Tensor t) const override {

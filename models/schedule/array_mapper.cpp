@@ -25,13 +25,15 @@ int64_t span(int64_t outputs, int64_t taps, int64_t stride, int64_t dilation, in
 
 }  // namespace
 
-TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer) {
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer, const ArraySpec& pe) {
   DimArray t{};
   for (int d = 0; d < kDims; ++d) t[static_cast<std::size_t>(d)] = dim_extents(m, b, d).tile;
   const LayerPrecision& p = l.precision;
   TileNeed n;
   n.slots = buffer.tile_slots();
-  if (buffer.keeps(Tensor::Weights)) n.w = static_cast<double>(t[kG] * t[kM] * t[kC] * t[kR] * t[kS]) * p.weights.bits;
+  // Weights as the array stores them: raw, or compressed.
+  if (buffer.keeps(Tensor::Weights))
+    n.w = static_cast<double>(pe.weight_bits(static_cast<uint64_t>(t[kG] * t[kM] * t[kC] * t[kR] * t[kS]), p));
   n.i = static_cast<double>(t[kN] * t[kG] * t[kC]) * static_cast<double>(span(t[kP], t[kR], b.stride, b.dilation, b.H)) *
         static_cast<double>(span(t[kQ], t[kS], b.stride, b.dilation, b.W)) * p.inputs.bits;
   n.o = static_cast<double>(t[kN] * t[kG] * t[kM] * t[kP] * t[kQ]) * p.accumulator.bits;
@@ -133,7 +135,7 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
     if (need > have)
       fail("pe", fmt::format("one PE would hold {} {} values; its scratchpad holds {}", need, tensor_name(o), have));
   }
-  const TileNeed need = tile_need(l, b, m, *arch.glb);
+  const TileNeed need = tile_need(l, b, m, *arch.glb, *arch.pe_array);
   const std::string overflow = arch.glb->partitions().overflow(need.by_tensor());
   if (!overflow.empty())
     fail("glb", fmt::format("this tile does not fit the global buffer: with {} slot(s) of {}, {}", need.slots,
@@ -147,7 +149,7 @@ LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch
   plan.uses_array = true;
   plan.mapping = m;
   plan.bounds = loop_bounds(l, batch);
-  plan.footprint_bits = static_cast<uint64_t>(tile_need(l, plan.bounds, m, *arch.glb).total());
+  plan.footprint_bits = static_cast<uint64_t>(tile_need(l, plan.bounds, m, *arch.glb, *arch.pe_array).total());
   auto walker = std::make_shared<const NestWalker>(arch, l, plan.bounds, m, arch.dataflow);
   plan.walker = walker;
   plan.tiles = TileRange(static_cast<std::size_t>(walker->tiles()), [walker](std::size_t i) {

@@ -173,7 +173,7 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
   pes.erase(std::remove_if(pes.begin(), pes.end(),
                            [&](const DimArray& x) {
                              return !parts.fits(
-                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb).by_tensor());
+                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb, *arch.pe_array).by_tensor());
                            }),
             pes.end());
   std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
@@ -210,6 +210,10 @@ class Estimator {
     in_ratio_ = activation_ratio(arch, p.inputs.bits, p.inputs.density);
     out_dram_ = o_total_ * p.outputs.bits * activation_ratio(arch, p.outputs.bits, p.outputs.density);
     cols_read_all_ = b.cols_read(0, E(kQ), 0, E(kS));
+    // Bits per weight as the array stores them (raw, or compressed), over a
+    // large sample so a block's rounding does not show.
+    constexpr uint64_t kSample = uint64_t{1} << 20;
+    w_bits_ = static_cast<double>(arch.pe_array->weight_bits(kSample, p)) / static_cast<double>(kSample);
   }
 
   Estimate operator()(const Mapping& m, const DimArray& tile, const DimArray& spatial, const TileNeed& need) {
@@ -248,7 +252,7 @@ class Estimator {
     Estimate e;
     // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
     const bool weights_through = !arch_.glb->keeps(Tensor::Weights);
-    e.dram_bits = w_total_ * p.weights.bits * refetch(Operand::Weights, weights_through) +
+    e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through) +
                   inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
     e.tiles = 1;
     double passes = 1;
@@ -265,7 +269,7 @@ class Estimator {
     // every pass of a streamed one; partial sums go out, and come back in to
     // continue an accumulation.
     std::array<double, 3> sent{};
-    sent[0] = w_total_ * p.weights.bits * refetch(Operand::Weights, true);
+    sent[0] = w_total_ * w_bits_ * refetch(Operand::Weights, true);
     sent[1] = pass_window(pass) * p.inputs.bits * refetch(Operand::Inputs, true);
     for (int d = 0; d < kDims; ++d)
       if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
@@ -311,7 +315,7 @@ class Estimator {
   const Layer& l_;
   const LoopBounds& b_;
   double bw_ = 0, period_ = 0, e_dram_ = 0, e_glb_bit_ = 0, e_noc_ = 0;
-  double w_total_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
+  double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
   int64_t cols_read_all_ = 0;
   std::map<int64_t, int64_t> rows_sum_;
 };
@@ -407,7 +411,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
     for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
     const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
     if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
-      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb);
+      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb, *arch.pe_array);
       if (need.total() < smallest_need) {
         smallest_need = need.total();
         smallest_parts = need.parts();
@@ -444,7 +448,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                       m.pe[i] = free_pe[i] ? ceil_div(tile[i], sp[i]) : pf[i];
                       m.glb[i] = ceil_div(tile[i], std::min(E(d), m.pe[i] * sp[i]));
                     }
-                    const TileNeed need = tile_need(l, b, m, *arch.glb);
+                    const TileNeed need = tile_need(l, b, m, *arch.glb, *arch.pe_array);
                     if (!parts.fits(need.by_tensor())) {
                       if (need.total() < smallest_need) {
                         smallest_need = need.total();

@@ -25,13 +25,19 @@ struct Context {
   // holds them, compressed or raw).
   void fetch_from_parent(Operand o, OperandCounts& x, uint64_t n, uint64_t values) const {
     if (arch.glb->keeps(o)) {
-      x.glb_read_words += n * words(values * bits_of(o));
+      x.glb_read_words += n * words(stored_bits(o, values));
     } else if (o == Operand::Inputs) {
       const LayerPrecision& p = layer.precision;
       x.dram_bits += n * arch.dram->activation_bits(values, p.inputs.bits, p.inputs.density);
     } else {
-      x.dram_bits += n * values * bits_of(o);
+      x.dram_bits += n * stored_bits(o, values);
     }
+  }
+  // Bits `values` of operand o take in storage and on the network: weights
+  // as the array stores them (raw, or compressed), the others raw.
+  uint64_t stored_bits(Operand o, uint64_t values) const {
+    if (o == Operand::Weights) return arch.pe_array->weight_bits(values, layer.precision);
+    return values * bits_of(o);
   }
   uint64_t bits_of(Operand o) const {
     const LayerPrecision& p = layer.precision;
@@ -51,6 +57,9 @@ uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 // (the fetches that begin an output's accumulation).
 struct FetchFactors {
   std::vector<Factor<1>> distinct;
+  // (distinct values, copies) of each fetch, without input windows: the
+  // copies of a fetch are the PEs each of its values reaches.
+  std::vector<Factor<2>> copies;
   uint64_t delivered = 1;  // summed over all fetches
   uint64_t fetches = 1;
 };
@@ -72,6 +81,7 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
     std::vector<Block> blocks = dim_blocks(e, level[static_cast<std::size_t>(d)], false);
     if (first_only && is_reduction(d)) blocks = {Block{0, blocks.front().size, 1, blocks.front().first_pass}};
     Factor<1> factor;
+    Factor<2> joint;
     uint64_t delivered = 0;
     for (const Block& blk : blocks) {
       const bool rel = relevant(o, d);
@@ -80,7 +90,9 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
       // Multicast: a PE along a dimension the operand does not depend on gets its own copy.
       const uint64_t copies = rel ? value : (to_pe ? u(e.positions(blk.first_pass)) : 1);
       delivered += copies * blk.count;
+      joint.push_back({{value, rel ? 1 : copies}, blk.count});
     }
+    f.copies.push_back(std::move(joint));
     add(std::move(factor), delivered);
   }
   if (o == Operand::Inputs) {
@@ -121,9 +133,9 @@ void count_dma(const Context& c, NestCounts& k) {
     for (const auto& [v, n] : product_classes(f.distinct)) {
       const uint64_t values = v[0];
       const int bits = o == Operand::Weights ? p.weights.bits : p.inputs.bits;
-      x.dram_bits += n * (o == Operand::Weights ? values * u(bits)
+      x.dram_bits += n * (o == Operand::Weights ? c.stored_bits(o, values)
                                                 : c.arch.dram->activation_bits(values, bits, p.inputs.density));
-      x.glb_dma_words += n * c.words(values * u(bits));
+      x.glb_dma_words += n * c.words(c.stored_bits(o, values));
     }
   }
   // Outputs leave the buffer once, complete: every output block at tile level.
@@ -164,12 +176,17 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
   for (const auto& [v, n] : pass_factors(false)) {
     k.passes += n;
     k.macs += n * v[0];
-    k.active_macs += n * pe.active_macs(v[0], p);
+    const uint64_t active = pe.active_macs(v[0], p);
+    k.active_macs += n * active;
+    const auto accesses = pe.mac_accesses(v[0], active, p);
+    if (k.mac_accesses.empty())
+      for (const auto& [a, count] : accesses) k.mac_accesses.push_back({a, 0});
+    for (std::size_t i = 0; i < accesses.size(); ++i) k.mac_accesses[i].second += n * accesses[i].second;
     k.compute_cycles += n * pe.pass_cycles(v[1], static_cast<int64_t>(v[2]), static_cast<int64_t>(v[3]), p);
     for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
       if (flow.keeps(o)) continue;
       OperandCounts& x = k[o];
-      const uint64_t bits = c.bits_of(o) * v[4 + static_cast<std::size_t>(o)];
+      const uint64_t bits = c.stored_bits(o, v[4 + static_cast<std::size_t>(o)]);
       x.fetches += n;
       x.noc_sent_bits += n * bits;
       if (o == Operand::Outputs) {
@@ -178,7 +195,7 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
         x.glb_write_words += n * c.words(bits);
         x.glb_read_words += n * c.words(bits);  // less the first passes, below
       } else {
-        x.noc_delivered_bits += n * v[0] * c.bits_of(o);  // every MAC receives its operand
+        x.noc_delivered_bits += n * c.stored_bits(o, v[0]);  // every MAC receives its operand
         c.fetch_from_parent(o, x, n, v[4 + static_cast<std::size_t>(o)]);
       }
     }
@@ -207,6 +224,19 @@ void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
         x.glb_write_words += n * c.words(v[0] * bits);  // each holding drained back to the buffer
       else
         c.fetch_from_parent(o, x, n, v[0]);
+    }
+    if (o == Operand::Weights) {
+      // Stored entries, fetch by fetch: each copy a PE receives is the
+      // fetch's entries (all of them when weights are stored raw).
+      const ArraySpec& pe = *c.arch.pe_array;
+      const LayerPrecision& p = c.layer.precision;
+      for (const auto& [v, n] : product_classes(all.copies)) {
+        const uint64_t entries = pe.weight_entries(v[0], p);
+        x.noc_sent_bits += n * entries * u(pe.weight_entry_bits(p));
+        x.noc_delivered_bits += n * v[1] * entries * u(pe.weight_entry_bits(p));
+        x.fill_values += n * v[1] * entries;
+      }
+      continue;
     }
     if (o != Operand::Outputs) {
       x.noc_sent_bits += distinct_values * bits;

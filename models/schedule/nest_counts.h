@@ -7,6 +7,8 @@
 // (nest_walk.h); a test holds the two equal.
 #include <array>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "arch/arch_spec.h"
 #include "schedule/dataflow.h"
@@ -32,6 +34,9 @@ struct NestCounts {
   uint64_t tiles = 0, passes = 0;
   uint64_t macs = 0, active_macs = 0;
   uint64_t compute_cycles = 0;      // the array busy with passes
+  // The scratchpad accesses of the MACs themselves, summed pass by pass as
+  // the array counts them (a sparse array rounds its skipped reads per pass).
+  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses;
   uint64_t weight_load_cycles = 0;  // the array taking in weight tiles
   const OperandCounts& operator[](Operand o) const { return op[static_cast<std::size_t>(o)]; }
   OperandCounts& operator[](Operand o) { return op[static_cast<std::size_t>(o)]; }

@@ -134,7 +134,7 @@ TileMoves NestWalker::tile(uint64_t index) const {
   if (arch_.glb->keeps(Tensor::Weights) && advanced <= glb_cut_[static_cast<std::size_t>(Operand::Weights)]) {
     uint64_t values = 1;
     for (int d : {kG, kM, kC, kR, kS}) values *= u(tile_block(d).size);
-    x.weight_load_bits = values * u(prec.weights.bits);
+    x.weight_load_bits = arch_.pe_array->weight_bits(values, prec);
   }
   if (advanced <= glb_cut_[static_cast<std::size_t>(Operand::Inputs)]) {
     const Span p = tile_block(kP), q = tile_block(kQ), r = tile_block(kR), s = tile_block(kS);
@@ -183,17 +183,29 @@ ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
       streamed[static_cast<std::size_t>(o)] *= relevant(o, d) ? u(s.size) : iters;
     if (is_reduction(d) && (t[idx(d)] > 0 || p[idx(d)] > 0)) continues = true;
   }
+  // Bits `values` of an operand take: weights as the array stores them.
+  const ArraySpec& pe = *arch_.pe_array;
+  const auto stored = [&](Operand o, uint64_t values) {
+    return o == Operand::Weights ? pe.weight_bits(values, prec) : values * bits[static_cast<std::size_t>(o)];
+  };
   for (Operand o : {Operand::Weights, Operand::Inputs}) {
     const auto i = static_cast<std::size_t>(o);
     ArrayPass::Move& mv = o == Operand::Weights ? a.weights : a.inputs;
     if (!flow_.keeps(o)) {
-      mv.glb_bits = mv.sent_bits = streamed[i] * bits[i];
-      mv.delivered_bits = a.macs * bits[i];
+      mv.glb_bits = mv.sent_bits = stored(o, streamed[i]);
+      mv.delivered_bits = stored(o, a.macs);
       continue;
     }
     if (advanced > pe_cut_[i]) continue;  // still held from an earlier pass
     const auto [distinct, delivered] = held_values(o, t, p);
-    mv = {distinct * bits[i], distinct * bits[i], delivered * bits[i], delivered};
+    if (o == Operand::Weights) {
+      // Each PE a fetch reaches receives the fetch's stored entries.
+      const uint64_t copies = delivered / distinct, entries = pe.weight_entries(distinct, prec);
+      const uint64_t sent = entries * static_cast<uint64_t>(pe.weight_entry_bits(prec));
+      mv = {sent, sent, copies * sent, copies * entries};
+    } else {
+      mv = {distinct * bits[i], distinct * bits[i], delivered * bits[i], delivered};
+    }
     if (o == Operand::Weights) {
       a.weights_fetched = true;
       a.weight_rows = 1;

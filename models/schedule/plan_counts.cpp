@@ -77,7 +77,9 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
     k.noc_sent += x.noc_sent_bits;
     k.noc_sent_by[static_cast<std::size_t>(o)] += static_cast<double>(x.noc_sent_bits);
     k.noc_delivered += x.noc_delivered_bits;
-    const int bits = o == Operand::Weights ? p.weights.bits : o == Operand::Inputs ? p.inputs.bits : p.accumulator.bits;
+    const int bits = o == Operand::Weights   ? arch.pe_array->weight_entry_bits(p)
+                     : o == Operand::Inputs ? p.inputs.bits
+                                            : p.accumulator.bits;
     k.spad_write[static_cast<std::size_t>(bits)] += x.fill_values;
     k.spad_read[static_cast<std::size_t>(bits)] += x.drain_values;
     k.link_bits += x.hop_bits;
@@ -91,7 +93,7 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
                       static_cast<uint64_t>(dim_extents(plan.mapping, plan.bounds, kM).tiles());
   k.macs = n.active_macs;
   k.gated = n.macs - n.active_macs;
-  for (const auto& [a, count] : arch.pe_array->mac_accesses(n.macs, n.active_macs, p))
+  for (const auto& [a, count] : n.mac_accesses)
     (a.action == "read" ? k.spad_read : k.spad_write)[static_cast<std::size_t>(a.bits)] += count;
   double cycles = static_cast<double>(n.compute_cycles);
   // With a single set of weight registers the array waits while each weight

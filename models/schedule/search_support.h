@@ -41,7 +41,7 @@ struct TileNeed {
   std::array<double, 3> by_tensor() const { return {slots * w, slots * i, slots * o}; }
   std::string parts() const;
 };
-TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer);
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer, const ArraySpec& pe);
 
 // Values of a kept tensor one PE holds for a pass; a sliding loop counts once.
 int64_t pe_need(Operand o, const LoopBounds& b, const DimArray& pe, int slide);

@@ -43,7 +43,8 @@ struct Shape {
 };
 
 // What is known of a layer's weight values (from an imported model):
-// informational, shown in the trace; weight sparsity is not modelled.
+// informational, shown in the trace. The density that designs act on is
+// precision.weights.density (a pruned layer's `weights: {density: D}`).
 struct WeightStatistics {
   bool given = false;
   double density = 1;

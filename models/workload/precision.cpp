@@ -184,8 +184,9 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
     out.granularity = g == "per_channel" ? Granularity::PerChannel : Granularity::PerTensor;
   }
   if (node.has("density")) {
-    if (t != Tensor::Inputs && t != Tensor::Outputs)
-      node.fail("density", "density applies to inputs and outputs (activation sparsity); weight sparsity is not modelled");
+    if (t == Tensor::Accumulator)
+      node.fail("density", "density applies to weights (pruned weights) and to inputs and outputs (activation "
+                           "sparsity), not to the accumulator");
     out.density = node.number("density");
     if (!(out.density > 0 && out.density <= 1))
       node.fail("density", "expected the fraction of non-zero values, above 0 and at most 1");

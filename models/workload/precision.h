@@ -32,7 +32,7 @@ enum class Granularity { PerTensor, PerChannel };
 struct TensorPrecision {
   int bits = 8;
   Scheme scheme = Scheme::UniformSymmetric;
-  double density = 1.0;  // fraction of values that are not zero (activations: zero gating, compression)
+  double density = 1.0;  // fraction of values that are not zero (zero gating and skipping, compression)
   Granularity granularity = Granularity::PerTensor;
   // Calibrated quantization of a uniform tensor, where the trace gives it
   // (`qnnsim quantize` writes them): real = scale * (code - zero_point). One
