@@ -62,9 +62,15 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "qnnsim"))
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sweep-only", action="store_true", help="only the sweep rate (a few seconds)")
+    parser.add_argument("--mapper-only", action="store_true",
+                        help="only the mapper's time a layer and its batch 64 / batch 1 ratio (a minute or two)")
     args = parser.parse_args()
     if args.sweep_only:
         sweep_speed(args.binary, args.repeats)
+        return
+    if args.mapper_only:
+        mapper_per_layer(args.binary)
+        mapper_batch_ratio(args.binary)
         return
     arch = os.path.join(ROOT, "arch", "systolic_ws.yaml")
 
@@ -124,6 +130,8 @@ def main():
                   f"{per_image_mj:>9.2f} {imc['adc_energy_fraction']:>9.1%}")
 
     eval_speed(args.binary, args.repeats)
+    mapper_per_layer(args.binary)
+    mapper_batch_ratio(args.binary)
     sweep_speed(args.binary, args.repeats)
     shipped_designs_resnet50(args.binary, args.repeats)
     level_designs_resnet50(args.binary)
@@ -232,6 +240,77 @@ def sweep_speed(binary, repeats):
                          f"  (target {SWEEP_TARGET_POINTS_S:g}: MISSED by {1 - median / SWEEP_TARGET_POINTS_S:.0%}; "
                          f"2 cores at {SWEEP_TARGET_POINTS_S:g} points/s allow {2e3 / SWEEP_TARGET_POINTS_S:g} ms a point)")
             print(line)
+
+
+# Issue 19: the mapper under 5 ms a layer on one core on every shipped PE-array
+# design, and its cost independent of the batch (batch 64 within 1.5x of batch 1).
+MAPPER_TARGET_MS_A_LAYER = 5.0
+BATCH_RATIO_TARGET = 1.5
+# Designs that compute in 16 bits get every tensor of a trace at 16 bits.
+SIXTEEN_BIT_DESIGNS = {"eyeriss_v1", "eyeriss_v1_mesh", "isaac", "puma"}
+
+
+def map_times(binary, arch, workload, extra):
+    """Each array layer's search time in ms from `qnnsim map` (its own timer, one core), or None
+    when the design has no PE-array mapper (in-memory chips, dataflow designs) or cannot take the layer.
+    Vector layers (pooling, adds: their mapping has no DRAM loops) are left out."""
+    out = subprocess.run(one_core([binary, "map", arch, workload] + extra), capture_output=True, text=True,
+                         env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+    if out.returncode != 0:
+        return None
+    lines = out.stdout.splitlines()
+    header = [i for i, l in enumerate(lines) if l.startswith("layer ")]
+    if not header:
+        return None
+    times = []
+    for l in lines[header[0] + 1:]:
+        if not l.strip():
+            break
+        if " DRAM " in l:
+            times.append(float(l.split()[1]))
+    return times
+
+
+def mapper_per_layer(binary):
+    """The mapper's search time a layer (qnnsim map, EDP), max and mean over the array layers of ResNet-50, VGG-16 and
+    MobileNet together, on every shipped design that has a PE-array mapper, batch 1, one core, one run each.
+    A layer whose shape an earlier layer had takes that layer's mapping without a search."""
+    print(f"\nmapper search time a layer (qnnsim map, batch 1, one core) over ResNet-50, VGG-16 and MobileNet; "
+          f"target < {MAPPER_TARGET_MS_A_LAYER:g} ms a layer")
+    print(f"{'design':<20} {'array layers':>12} {'max ms':>8} {'mean ms':>8}  slowest")
+    for path in sorted(glob.glob(os.path.join(ROOT, "arch", "*.yaml"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        extra = ALL_16_BIT if name in SIXTEEN_BIT_DESIGNS else []
+        times, slowest, skipped = [], ("", 0.0), []
+        for wl in ("resnet50", "vgg16", "mobilenet_v1"):
+            t = map_times(binary, path, os.path.join(ROOT, "workloads", wl + ".yaml"), extra)
+            if t is None:
+                skipped.append(wl)
+                continue
+            times += t
+            if max(t) > slowest[1]:
+                slowest = (wl, max(t))
+        if not times:
+            continue  # no PE-array mapper on this design
+        worst = max(times)
+        mark = "met" if worst < MAPPER_TARGET_MS_A_LAYER else f"MISSED by {worst / MAPPER_TARGET_MS_A_LAYER:.1f}x"
+        note = f"  (does not take {', '.join(skipped)})" if skipped else ""
+        print(f"{name:<20} {len(times):>12} {worst:>8.2f} {statistics.mean(times):>8.3f}  {slowest[0]}  ({mark}){note}")
+
+
+def mapper_batch_ratio(binary):
+    """The mapper's whole search for ResNet-50 at batch 64 over batch 1 (qnnsim map, one core, one run each:
+    a batch-64 search takes tens of seconds)."""
+    print(f"\nmapper search time for ResNet-50, batch 64 over batch 1 (qnnsim map, one core, one run each); "
+          f"target <= {BATCH_RATIO_TARGET:g}x")
+    wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
+    for name in ("systolic_ws", "eyeriss_v1"):
+        arch = os.path.join(ROOT, "arch", name + ".yaml")
+        extra = ALL_16_BIT if name in SIXTEEN_BIT_DESIGNS else []
+        total = {b: sum(map_times(binary, arch, wl, extra + ["--batch", str(b)])) for b in (1, 64)}
+        ratio = total[64] / total[1]
+        mark = "met" if ratio <= BATCH_RATIO_TARGET else f"MISSED by {ratio / BATCH_RATIO_TARGET:.1f}x"
+        print(f"  {name:<14} batch 1 {total[1]:>8.1f} ms  batch 64 {total[64]:>8.1f} ms  ratio {ratio:.2f}x  ({mark})")
 
 
 def eval_speed(binary, repeats):

@@ -77,18 +77,34 @@ class NocSpec : public ComponentSpec {
     for (int n = 0; n < networks(); ++n) w += network_width_bits(n);
     return w;
   }
-  // Cycles the busiest network needs to send these bits of each tensor
-  // (indexed by Tensor: weights, inputs, outputs), with no gaps. There is at
-  // most one network per tensor, so at most three.
-  double busy_cycles(const std::array<double, 3>& bits) const {
-    std::array<double, 3> per{};
+  // Which network each tensor takes and how wide each is, read once: the
+  // mapper asks busy cycles for every candidate it ranks, and asking the
+  // network each time is a dozen virtual calls.
+  struct Shape {
+    int networks = 1;
+    std::array<std::size_t, 3> network_of{};  // by Tensor: weights, inputs, outputs
+    std::array<double, 3> width_bits{1, 1, 1};
+    // Cycles the busiest network needs to send these bits of each tensor
+    // (indexed by Tensor: weights, inputs, outputs), with no gaps. There is at
+    // most one network per tensor, so at most three.
+    double busy_cycles(const std::array<double, 3>& bits) const {
+      std::array<double, 3> per{};
+      for (std::size_t t = 0; t < 3; ++t) per[network_of[t]] += bits[t];
+      double most = 0;
+      for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n) most = std::max(most, per[n] / width_bits[n]);
+      return most;
+    }
+  };
+  Shape shape() const {
+    Shape s;
+    s.networks = networks();
     for (Tensor t : {Tensor::Weights, Tensor::Inputs, Tensor::Outputs})
-      per[static_cast<std::size_t>(network_of(t))] += bits[static_cast<std::size_t>(t)];
-    double most = 0;
-    for (int n = 0; n < networks(); ++n)
-      most = std::max(most, per[static_cast<std::size_t>(n)] / static_cast<double>(network_width_bits(n)));
-    return most;
+      s.network_of[static_cast<std::size_t>(t)] = static_cast<std::size_t>(network_of(t));
+    for (int n = 0; n < s.networks; ++n)
+      s.width_bits[static_cast<std::size_t>(n)] = static_cast<double>(network_width_bits(n));
+    return s;
   }
+  double busy_cycles(const std::array<double, 3>& bits) const { return shape().busy_cycles(bits); }
 };
 
 // The array of processing elements with its MAC units and scratchpads.

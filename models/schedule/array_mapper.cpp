@@ -28,6 +28,10 @@ int64_t span(int64_t outputs, int64_t taps, int64_t stride, int64_t dilation, in
 TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer, const ArraySpec& pe) {
   DimArray t{};
   for (int d = 0; d < kDims; ++d) t[static_cast<std::size_t>(d)] = dim_extents(m, b, d).tile;
+  return tile_need(l, b, t, buffer, pe);
+}
+
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const DimArray& t, const BufferSpec& buffer, const ArraySpec& pe) {
   const LayerPrecision& p = l.precision;
   TileNeed n;
   n.slots = buffer.tile_slots();

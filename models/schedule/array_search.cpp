@@ -193,6 +193,20 @@ constexpr std::size_t kExactlyScored = 8;
 constexpr std::size_t kMostScored = 24;
 constexpr int64_t kMostTilesScored = 1 << 16;
 
+// One tile extent to try in one dimension, with what a candidate taking it
+// sets in its mapping (PE and buffer factors) and what the buffer check and
+// the estimate read: the same figures the mapping gives (dim_extents), worked
+// out once per option instead of once per candidate.
+struct TileOption {
+  int64_t tile = 1;             // the extent searched
+  int64_t pe = 1, glb = 1;      // the mapping's factors
+  int64_t extent = 1;           // dim_extents(...).tile: what the buffer holds
+  int64_t pass = 1;             // one pass's extent
+  int64_t tiles = 1;            // DRAM-level trip count
+  int64_t passes_per_tile = 1;  // buffer-level trip count
+  double input_values = 0;      // P only: input values tiles of this many rows read (Estimator::input_values)
+};
+
 // The closed-form estimate of one candidate: DRAM traffic by the static
 // reuse of the DRAM loops, network traffic by that of the buffer loops (kept
 // tensors) or every pass (streamed ones), and compute from full passes.
@@ -214,24 +228,45 @@ class Estimator {
     // large sample so a block's rounding does not show.
     constexpr uint64_t kSample = uint64_t{1} << 20;
     w_bits_ = static_cast<double>(arch.pe_array->weight_bits(kSample, p)) / static_cast<double>(kSample);
+    noc_ = arch.noc->shape();
   }
 
-  Estimate operator()(const Mapping& m, const DimArray& tile, const DimArray& spatial, const TileNeed& need) {
+  // Input values that blocks of `tp` output rows read over the whole layer, halos included.
+  double input_values(int64_t tp) const {
+    int64_t sum = 0;
+    for (int64_t p0 = 0; p0 < E(kP); p0 += tp) sum += b_.rows_read(p0, std::min(tp, E(kP) - p0), 0, E(kR));
+    return static_cast<double>(E(kN) * E(kG) * E(kC)) * static_cast<double>(sum) * static_cast<double>(cols_read_all_);
+  }
+
+  // `opt[d]`: the tile option the candidate takes in each dimension (its
+  // tile, pass, tile count and passes per tile, worked out once per option).
+  Estimate operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need) {
     const Dataflow& flow = arch_.dataflow;
     const LayerPrecision& p = l_.precision;
     std::array<LoopRef, 2 * kDims> loops{};  // DRAM loops, then buffer loops
     DimArray tiles{}, ppt{}, pass{};
     for (int d = 0; d < kDims; ++d) {
       const auto i = static_cast<std::size_t>(d);
-      pass[i] = std::min(E(d), m.pe[i] * spatial[i]);
-      tiles[i] = ceil_div(E(d), tile[i]);
-      ppt[i] = ceil_div(tile[i], pass[i]);
+      pass[i] = opt[i]->pass;
+      tiles[i] = opt[i]->tiles;
+      ppt[i] = opt[i]->passes_per_tile;
     }
     for (std::size_t k = 0; k < kDims; ++k) {
       loops[k] = {m.dram_order[k], 1, tiles[static_cast<std::size_t>(m.dram_order[k])]};
       loops[kDims + k] = {m.glb_order[k], 2, ppt[static_cast<std::size_t>(m.glb_order[k])]};
     }
     const bool holds_outputs = pe_holds_outputs(arch_, b_, m.pe);
+    // Each operand's cut (loop_nest.h) over the DRAM loops and over both
+    // levels, found in one sweep over the loops.
+    std::array<int, kOperands> dram_cut{-1, -1, -1}, pe_cut{-1, -1, -1};
+    for (std::size_t k = 0; k < 2 * kDims; ++k) {
+      if (loops[k].factor <= 1) continue;
+      for (std::size_t o = 0; o < kOperands; ++o)
+        if (relevant(static_cast<Operand>(o), loops[k].dim)) {
+          pe_cut[o] = static_cast<int>(k);
+          if (k < kDims) dram_cut[o] = static_cast<int>(k);
+        }
+    }
     // How often each value of a tensor is fetched again, into the buffer or into the PEs.
     // Each dimension has one loop per level, whose factor is its tile count
     // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
@@ -240,7 +275,7 @@ class Estimator {
       const std::size_t n = to_pe ? 2 * kDims : kDims;
       // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
       const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
-      const int cut = every_pass ? static_cast<int>(n) - 1 : cut_position(loops.data(), n, o);
+      const int cut = every_pass ? static_cast<int>(n) - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
       double f = 1;
       for (int i = 0; i <= cut; ++i) {
         const LoopRef& loop = loops[static_cast<std::size_t>(i)];
@@ -248,7 +283,7 @@ class Estimator {
       }
       return f;
     };
-    const double inputs_per_tile = input_values(tile[kP]);
+    const double inputs_per_tile = opt[kP]->input_values;
     Estimate e;
     // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
     const bool weights_through = !arch_.glb->keeps(Tensor::Weights);
@@ -277,8 +312,8 @@ class Estimator {
     const ArraySpec& pe = *arch_.pe_array;
     double compute = passes * static_cast<double>(pe.pass_cycles(static_cast<uint64_t>(iters), rows_used, cols_used, p));
     // With one set of weight registers the array waits for each weight tile.
-    if (!pe.double_buffered_weights()) compute += arch_.noc->busy_cycles({sent[0], 0, 0});
-    const double noc = arch_.noc->busy_cycles(sent);
+    if (!pe.double_buffered_weights()) compute += noc_.busy_cycles({sent[0], 0, 0});
+    const double noc = noc_.busy_cycles(sent);
     const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * arch_.dram->latency_s();
     const double core = std::max(compute, noc) * period_;
     // One slot: a tile's load and store wait for the compute of the one before.
@@ -299,25 +334,13 @@ class Estimator {
            static_cast<double>(span(pass[kP], pass[kR], b_.stride, b_.dilation, b_.H)) *
            static_cast<double>(span(pass[kQ], pass[kS], b_.stride, b_.dilation, b_.W));
   }
-  // Input values that blocks of `tp` output rows read over the whole layer, halos included.
-  double input_values(int64_t tp) {
-    auto it = rows_sum_.find(tp);
-    if (it == rows_sum_.end()) {
-      int64_t sum = 0;
-      for (int64_t p0 = 0; p0 < E(kP); p0 += tp) sum += b_.rows_read(p0, std::min(tp, E(kP) - p0), 0, E(kR));
-      it = rows_sum_.emplace(tp, sum).first;
-    }
-    return static_cast<double>(E(kN) * E(kG) * E(kC)) * static_cast<double>(it->second) *
-           static_cast<double>(cols_read_all_);
-  }
-
   const ArchSpec& arch_;
   const Layer& l_;
   const LoopBounds& b_;
   double bw_ = 0, period_ = 0, e_dram_ = 0, e_glb_bit_ = 0, e_noc_ = 0;
   double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
   int64_t cols_read_all_ = 0;
-  std::map<int64_t, int64_t> rows_sum_;
+  NocSpec::Shape noc_;
 };
 
 using Candidate = std::pair<Estimate, Mapping>;
@@ -331,7 +354,7 @@ class FrontRunners {
 
   void offer(const Estimate& e, const Mapping& m, uint64_t id) {
     // A full heap keeps only candidates better than its worst.
-    if (heap_.size() == kMostScored && !before({{e, m}, id}, heap_.front())) return;
+    if (heap_.size() == kMostScored && !before(e, id, heap_.front().first.first, heap_.front().second)) return;
     heap_.push_back({{e, m}, id});
     std::push_heap(heap_.begin(), heap_.end(), by_estimate());
     if (heap_.size() > kMostScored) {
@@ -364,12 +387,13 @@ class FrontRunners {
 
  private:
   using Entry = std::pair<Candidate, uint64_t>;
-  bool before(const Entry& a, const Entry& c) const {
-    const double x = a.first.first.score(objective_), y = c.first.first.score(objective_);
+  bool before(const Estimate& a, uint64_t a_id, const Estimate& c, uint64_t c_id) const {
+    const double x = a.score(objective_), y = c.score(objective_);
     if (x != y) return x < y;
-    if (a.first.first.dram_bits != c.first.first.dram_bits) return a.first.first.dram_bits < c.first.first.dram_bits;
-    return a.second < c.second;
+    if (a.dram_bits != c.dram_bits) return a.dram_bits < c.dram_bits;
+    return a_id < c_id;
   }
+  bool before(const Entry& a, const Entry& c) const { return before(a.first.first, a.second, c.first.first, c.second); }
   struct ByEstimate {
     const FrontRunners* self;
     bool operator()(const Entry& a, const Entry& c) const { return self->before(a, c); }
@@ -420,35 +444,62 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
     for (const DimArray& pf : pes) {
       // Per dimension, the tile extents to try: multiples of the pass extent.
       // Q, R and S tiles take the whole dimension (rows of the input stay whole).
-      std::array<std::vector<int64_t>, kDims> tile_opts;
+      std::array<std::vector<TileOption>, kDims> tile_opts;
       for (int d = 0; d < kDims; ++d) {
         const auto i = static_cast<std::size_t>(d);
         const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
+        std::vector<int64_t> extents;
         if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
-          tile_opts[i] = {E(d)};
+          extents = {E(d)};
         } else {
-          for (int64_t k : tile_ladder(ceil_div(E(d), pass))) tile_opts[i].push_back(std::min(E(d), k * pass));
+          for (int64_t k : tile_ladder(ceil_div(E(d), pass))) extents.push_back(std::min(E(d), k * pass));
+        }
+        for (int64_t tile : extents) {
+          Mapping one;  // this dimension's factors, for dim_extents
+          one.rows[i] = rf[i];
+          one.cols[i] = cf[i];
+          one.pe[i] = free_pe[i] ? ceil_div(tile, sp[i]) : pf[i];
+          one.glb[i] = ceil_div(tile, std::min(E(d), one.pe[i] * sp[i]));
+          TileOption o;
+          o.tile = tile;
+          o.pe = one.pe[i];
+          o.glb = one.glb[i];
+          o.extent = dim_extents(one, b, d).tile;
+          o.pass = std::min(E(d), o.pe * sp[i]);
+          o.tiles = ceil_div(E(d), tile);
+          o.passes_per_tile = ceil_div(tile, o.pass);
+          if (d == kP) o.input_values = estimate.input_values(tile);
+          tile_opts[i].push_back(o);
         }
       }
+      Mapping m;
+      m.rows = rf;
+      m.cols = cf;
+      std::array<const TileOption*, kDims> chosen{};
+      DimArray extents{};
+      const auto take = [&](int d, const TileOption& o) {
+        const auto i = static_cast<std::size_t>(d);
+        chosen[i] = &o;
+        m.pe[i] = o.pe;
+        m.glb[i] = o.glb;
+        extents[i] = o.extent;
+      };
+      for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
       for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
-        for (const auto& glb_order : {kOutputsStay, kWeightsStay})
-          for (int64_t tn : tile_opts[kN])
-            for (int64_t tg : tile_opts[kG])
-              for (int64_t tm : tile_opts[kM])
-                for (int64_t tc : tile_opts[kC])
-                  for (int64_t tp : tile_opts[kP]) {
-                    const DimArray tile{tn, tg, tm, tc, tp, E(kQ), E(kR), E(kS)};
-                    Mapping m;
-                    m.dram_order = dram_order;
-                    m.glb_order = glb_order;
-                    for (int d = 0; d < kDims; ++d) {
-                      const auto i = static_cast<std::size_t>(d);
-                      m.rows[i] = rf[i];
-                      m.cols[i] = cf[i];
-                      m.pe[i] = free_pe[i] ? ceil_div(tile[i], sp[i]) : pf[i];
-                      m.glb[i] = ceil_div(tile[i], std::min(E(d), m.pe[i] * sp[i]));
-                    }
-                    const TileNeed need = tile_need(l, b, m, *arch.glb, *arch.pe_array);
+        for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
+          m.dram_order = dram_order;
+          m.glb_order = glb_order;
+          for (const TileOption& on : tile_opts[kN]) {
+            take(kN, on);
+            for (const TileOption& og : tile_opts[kG]) {
+              take(kG, og);
+              for (const TileOption& om : tile_opts[kM]) {
+                take(kM, om);
+                for (const TileOption& oc : tile_opts[kC]) {
+                  take(kC, oc);
+                  for (const TileOption& op : tile_opts[kP]) {
+                    take(kP, op);
+                    const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
                     if (!parts.fits(need.by_tensor())) {
                       if (need.total() < smallest_need) {
                         smallest_need = need.total();
@@ -458,10 +509,15 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                     }
                     // Free PE loops grew: check the scratchpads again.
                     if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                    const Estimate e = estimate(m, tile, sp, need);
+                    const Estimate e = estimate(m, chosen, need);
                     for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
                     ++enumerated;
                   }
+                }
+              }
+            }
+          }
+        }
     }
   }
   // No candidate reached the buffer check: the array itself cannot take the layer.

@@ -69,30 +69,12 @@ std::string Mapping::one_line(const LoopBounds& b) const {
   return dram + " | " + buffer + " | " + r + " | " + c + " | " + p;
 }
 
-DimExtents dim_extents(const Mapping& m, const LoopBounds& b, int d) {
-  const auto i = static_cast<std::size_t>(d);
-  DimExtents e;
-  e.dim = b.extent[i];
-  e.pe = std::min(m.pe[i], e.dim);
-  e.pass = std::min(m.pe[i] * m.rows[i] * m.cols[i], e.dim);
-  e.tile = std::min(e.pass * m.glb[i], e.dim);
-  e.spatial = m.rows[i] * m.cols[i] > 1;
-  return e;
-}
-
 std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_pe) {
   std::vector<LoopRef> loops;
   for (int d : m.dram_order) loops.push_back({d, 1, dim_extents(m, b, d).tiles()});
   if (to_pe)
     for (int d : m.glb_order) loops.push_back({d, 2, dim_extents(m, b, d).passes_per_tile()});
   return loops;
-}
-
-int cut_position(const LoopRef* loops, std::size_t n, Operand o) {
-  int cut = -1;
-  for (std::size_t i = 0; i < n; ++i)
-    if (loops[i].factor > 1 && relevant(o, loops[i].dim)) cut = static_cast<int>(i);
-  return cut;
 }
 
 std::array<int, kDims> counted_levels(const LoopRef* loops, int cut) {

@@ -13,6 +13,7 @@
 // clamped to the dimension; the last block of a level may be partial (edge).
 // The DRAM and buffer levels each have a loop order. Which tensors the PEs keep
 // in their scratchpads comes from the dataflow; the buffer keeps all three.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -78,7 +79,17 @@ struct DimExtents {
   int64_t passes_per_tile() const { return (tile + pass - 1) / pass; }       // buffer-level factor
   int64_t positions(int64_t block) const { return spatial ? (block + pe - 1) / pe : 1; }  // PEs a block spreads over
 };
-DimExtents dim_extents(const Mapping& m, const LoopBounds& b, int d);
+// Inline: the mapper asks it for every candidate it ranks.
+inline DimExtents dim_extents(const Mapping& m, const LoopBounds& b, int d) {
+  const auto i = static_cast<std::size_t>(d);
+  DimExtents e;
+  e.dim = b.extent[i];
+  e.pe = std::min(m.pe[i], e.dim);
+  e.pass = std::min(m.pe[i] * m.rows[i] * m.cols[i], e.dim);
+  e.tile = std::min(e.pass * m.glb[i], e.dim);
+  e.spatial = m.rows[i] * m.cols[i] > 1;
+  return e;
+}
 
 // The loops above a storage point, outermost first: the DRAM-level loops, then
 // (for the PEs) the buffer-level loops. `level` is 1 for DRAM, 2 for buffer.
@@ -93,7 +104,13 @@ std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_
 // loop at or outside its cut advances, the cut being the innermost loop above
 // the point that the tensor depends on and that iterates (factor > 1); loops
 // inside the cut reuse what is held. -1 when no such loop: fetched once.
-int cut_position(const LoopRef* loops, std::size_t n, Operand o);
+// Inline: the mapper's estimate asks it several times for every candidate.
+inline int cut_position(const LoopRef* loops, std::size_t n, Operand o) {
+  int cut = -1;
+  for (std::size_t i = 0; i < n; ++i)
+    if (loops[i].factor > 1 && relevant(o, loops[i].dim)) cut = static_cast<int>(i);
+  return cut;
+}
 inline int cut_position(const std::vector<LoopRef>& loops, Operand o) { return cut_position(loops.data(), loops.size(), o); }
 // For each dimension, the deepest level among the loops at or outside `cut`:
 // 0 none, 1 DRAM, 2 buffer. It says which block of the dimension one fetch covers.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/progress.h"
+#include "schedule/array_shape_key.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim {
@@ -49,6 +50,7 @@ LayerPlan plan_layer(const ArchSpec& arch, const Layer& layer, int64_t batch, co
 std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given,
                                      Objective objective, std::vector<double>* search_seconds) {
   std::vector<LayerPlan> plans;
+  std::map<ArrayShapeKey, Mapping> searched;  // each array layer shape is searched once (array_shape_key.h)
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const std::string problem = layer_uses_array(l.type) ? arch.pe_array->precision_problem(l.precision)
@@ -66,7 +68,14 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
       mine = &it->second;
     }
     const auto started = std::chrono::steady_clock::now();
-    plans.push_back(plan_layer(arch, l, w.batch, mine, objective));
+    if (mine == nullptr && layer_uses_array(l.type)) {
+      auto it = searched.find(array_shape_key(l, w.batch));
+      if (it == searched.end())
+        it = searched.emplace(array_shape_key(l, w.batch), search::search_array_mapping(arch, l, w.batch, objective)).first;
+      plans.push_back(search::layout_array_layer(arch, l, w.batch, it->second));
+    } else {
+      plans.push_back(plan_layer(arch, l, w.batch, mine, objective));
+    }
     if (search_seconds != nullptr)
       search_seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     report_progress("mapping", i + 1, w.layers.size());

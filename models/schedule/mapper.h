@@ -51,6 +51,8 @@ void check_mapping(const ArchSpec& arch, const Layer& layer, int64_t batch, cons
 
 // Checks every layer can run on the arch (precision, fit) and plans it, from
 // `given` mappings when there are some (then every layer must have one).
+// An array layer whose shape an earlier layer had (array_shape_key.h) takes
+// that layer's mapping instead of searching again: the same one a search would find.
 // `search_seconds`, when given, receives the wall time spent planning each layer.
 std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given = nullptr,
                                      Objective objective = Objective::Edp,

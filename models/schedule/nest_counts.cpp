@@ -7,8 +7,6 @@ namespace qnnsim {
 
 namespace {
 
-using Classes1 = std::map<std::array<uint64_t, 1>, uint64_t>;
-
 struct Context {
   const ArchSpec& arch;
   const Layer& layer;

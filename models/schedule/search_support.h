@@ -42,6 +42,9 @@ struct TileNeed {
   std::string parts() const;
 };
 TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const BufferSpec& buffer, const ArraySpec& pe);
+// The same from the tile's extents per dimension (dim_extents(m, b, d).tile).
+TileNeed tile_need(const Layer& l, const LoopBounds& b, const DimArray& tile_extents, const BufferSpec& buffer,
+                   const ArraySpec& pe);
 
 // Values of a kept tensor one PE holds for a pass; a sliding loop counts once.
 int64_t pe_need(Operand o, const LoopBounds& b, const DimArray& pe, int slide);
