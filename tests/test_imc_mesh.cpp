@@ -52,10 +52,12 @@ TEST_CASE("X-Y routes go along the row first, and a tree shares the links its ro
   CHECK(mesh.link_name(link(kSouth, 2, 0, 3)) == "router 2 south");
 }
 
-// Two tiles, one IMA each: routers 0 and 1 on a 2 x 2 grid. Layer a (tile 0)
-// sends its 4 outputs of 2 bits to b (tile 1): 8 bits a row, 8 one-bit flits
-// east over link E(0,0), two routers visited. b's outputs leave the chip
-// through the I/O's router 0: 8 flits west over W(1,0). Ten images.
+// Two tiles, one IMA each: routers 0 and 1 on a 2 x 2 grid. The input's row
+// (8 values of 2 bits) comes in at the I/O's router 0, a's own: 16 flits, one
+// router, no link. Layer a (tile 0) sends its 4 outputs of 2 bits to b (tile
+// 1): 8 bits a row, 8 one-bit flits east over link E(0,0), two routers
+// visited. b's outputs leave the chip through router 0: 8 flits west over
+// W(1,0). Ten images.
 TEST_CASE("a run on X-Y links counts a flit per router visited and books each link's flits", "[imc][mesh]") {
   const ImcArch arch = mesh_chip(2, "1 bit");
   const Workload w = workload_from_text(R"(network: t
@@ -71,7 +73,7 @@ layers:
 )");
   const RunResult r = run_in_memory(arch, w);
   REQUIRE(r.layers.size() == 2);
-  CHECK(action_count(r.layers[0], "router", "flit") == 10 * 8 * 2);
+  CHECK(action_count(r.layers[0], "router", "flit") == 10 * (16 * 1 + 8 * 2));
   CHECK(action_count(r.layers[1], "router", "flit") == 10 * 8 * 2);
 
   const nlohmann::ordered_json j = to_json(r);

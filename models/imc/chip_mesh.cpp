@@ -68,6 +68,29 @@ RowTree ChipMesh::tree(int64_t from, const std::vector<int64_t>& to) const {
   return t;
 }
 
+RowTree input_row_tree(const ChipMesh& mesh, const ImcArch& arch, const Workload& w, const ChipPlacement& place,
+                       double row_bits) {
+  std::vector<int64_t> dest;
+  for (std::size_t j = 0; j < w.layers.size(); ++j)
+    for (const std::string& name : producers_of(w, j))
+      if (name == "input") {
+        const auto tiles = layer_tiles(arch, place.layers[j]);
+        for (int64_t tile = tiles.first; tile <= tiles.second; ++tile) dest.push_back(mesh.router_of_tile(tile));
+      }
+  std::sort(dest.begin(), dest.end());
+  dest.erase(std::unique(dest.begin(), dest.end()), dest.end());
+  RowTree t = mesh.tree(0, dest);
+  t.bits = row_bits;
+  return t;
+}
+
+std::size_t first_input_reader(const Workload& w) {
+  for (std::size_t j = 0; j < w.layers.size(); ++j)
+    for (const std::string& name : producers_of(w, j))
+      if (name == "input") return j;
+  return 0;
+}
+
 std::vector<std::size_t> consumers_of(const Workload& w, std::size_t i) {
   std::vector<std::size_t> out;
   for (std::size_t j = 0; j < w.layers.size(); ++j)

@@ -9,6 +9,8 @@
 // r of every image on copy r mod copies), and a copy's IMAs each compute a
 // share of the row's output channels, so each tile of the copy sends its
 // IMAs' share. A pool or add sends from its producer's tiles, where it runs.
+// The network input's rows come in through the I/O's router and go to every
+// tile of the layers reading the input.
 // Where it goes: to every tile of each consumer, since each of the
 // consumer's tiles reads its inputs from its own eDRAM (which copy or which
 // crossbar rows use the row is not tracked, so this bounds the traffic from
@@ -56,6 +58,14 @@ class ChipMesh {
 // `to_io` sends it to the I/O's router (a network output, or spilled).
 std::vector<RowTree> row_trees(const ChipMesh& mesh, const ImcArch& arch, const Workload& w,
                                const ChipPlacement& place, std::size_t i, int64_t r, double out_bits, bool to_io);
+
+// The network input's row of `row_bits`: from the I/O's router to every tile
+// of the layers that read the input.
+RowTree input_row_tree(const ChipMesh& mesh, const ImcArch& arch, const Workload& w, const ChipPlacement& place,
+                       double row_bits);
+
+// The first layer that reads the network input (its rows' traffic is counted there).
+std::size_t first_input_reader(const Workload& w);
 
 // The layers reading layer i's outputs.
 std::vector<std::size_t> consumers_of(const Workload& w, std::size_t i);

@@ -82,6 +82,15 @@ std::vector<std::vector<ActionResult>> count_layer_actions(const ImcArch& arch, 
         for (const RowTree& tree : row_trees(mesh, arch, w, placement, i, static_cast<int64_t>(r), row_bits, to_io))
           per_image += static_cast<uint64_t>(std::ceil(tree.bits / arch.router.link_width_bits)) *
                        static_cast<uint64_t>(tree.routers_visited);
+      // The network input's rows cross the mesh too, counted to their first reader.
+      if (i == first_input_reader(w)) {
+        const double input_row_bits =
+            static_cast<double>(w.input.C * w.input.W * w.layers.front().precision.inputs.bits);  // as the pipeline feeds it
+        const RowTree in = input_row_tree(mesh, arch, w, placement, input_row_bits);
+        per_image += static_cast<uint64_t>(w.input.H) *
+                     static_cast<uint64_t>(std::ceil(input_row_bits / arch.router.link_width_bits)) *
+                     static_cast<uint64_t>(in.routers_visited);
+      }
       t.add("router", "flit", batch * per_image, e.router_flit);
     } else {
       const uint64_t flits_per_row = ceil_div(out_bits / rows, static_cast<uint64_t>(arch.router.link_width_bits));

@@ -100,8 +100,11 @@ void ImcPipeline::feed_input() {
   for (int64_t idx = 0; idx < graph_.rows(n_) * w_.batch; ++idx) {
     graph_.wait_room(n_);
     const sc_core::sc_time busy = seconds(row_bits / arch_.io.bandwidth_bits_per_s);
-    const sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, busy, "io");
+    sc_core::sc_time done = io_.reserve(sc_core::SC_ZERO_TIME, busy, "io");
     trace_booking(kChipIo, "input row", 0, busy, done, row_bits);
+    // routing: xy: from the I/O's router over the links to the readers' tiles.
+    if (arch_.router.xy_links)
+      done = book_trees(first_input_reader(w_), {input_row_tree(mesh_, arch_, w_, place_, row_bits)}, done);
     wait(done);
     graph_.publish(n_, idx, sc_core::sc_time_stamp().to_seconds());
   }
@@ -194,19 +197,23 @@ void ImcPipeline::run_stage(std::size_t i) {
 }
 
 sc_core::sc_time ImcPipeline::send_row(std::size_t i, int64_t r, double out_bits, bool to_io) {
+  return book_trees(i, row_trees(mesh_, arch_, w_, place_, i, r, out_bits, to_io), sc_core::SC_ZERO_TIME);
+}
+
+sc_core::sc_time ImcPipeline::book_trees(std::size_t i, const std::vector<RowTree>& trees, const sc_core::sc_time& start) {
   const double period = arch_.tech.period_s();
   const sc_core::sc_time hop = seconds(static_cast<double>(arch_.router.router_cycles) * period);
-  sc_core::sc_time done = sc_core::SC_ZERO_TIME;
-  for (const RowTree& t : row_trees(mesh_, arch_, w_, place_, i, r, out_bits, to_io)) {
+  sc_core::sc_time done = start;
+  for (const RowTree& t : trees) {
     const double flits = std::ceil(t.bits / arch_.router.link_width_bits);
     const sc_core::sc_time busy = seconds(flits * period);
     // Through the source's router at one flit a cycle; a link starts a hop
     // after the link feeding it started (wormhole: flits follow the head),
     // and the last router adds a hop before the destination has them.
-    done = std::max(done, hop + busy);
+    done = std::max(done, start + hop + busy);
     std::vector<sc_core::sc_time> started(t.links.size());
     for (std::size_t k = 0; k < t.links.size(); ++k) {
-      const sc_core::sc_time ready = (t.parent[k] < 0 ? sc_core::SC_ZERO_TIME : started[static_cast<std::size_t>(t.parent[k])]) + hop;
+      const sc_core::sc_time ready = (t.parent[k] < 0 ? start : started[static_cast<std::size_t>(t.parent[k])]) + hop;
       const std::size_t link = static_cast<std::size_t>(t.links[k]);
       const sc_core::sc_time link_done = links_[link].reserve(ready, busy, link_tracks_[link]);
       started[k] = link_done - busy;

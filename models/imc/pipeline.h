@@ -52,6 +52,9 @@ class ImcPipeline : public sc_core::sc_module {
   // routing: xy: books output row r of layer i on the links of its trees;
   // returns when its last bits arrive, as an offset from now.
   sc_core::sc_time send_row(std::size_t i, int64_t r, double out_bits, bool to_io);
+  // Books the trees' links, the first no earlier than `start` from now, their
+  // time counted to layer i; returns when the last bits arrive.
+  sc_core::sc_time book_trees(std::size_t i, const std::vector<RowTree>& trees, const sc_core::sc_time& start);
 
   sc_core::sc_time seconds(double s) const { return sc_core::sc_time(s, sc_core::SC_SEC); }
 
