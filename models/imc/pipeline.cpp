@@ -219,7 +219,7 @@ sc_core::sc_time ImcPipeline::book_trees(std::size_t i, const std::vector<RowTre
       started[k] = link_done - busy;
       link_busy_s_[link] += busy.to_seconds();
       link_busy_by_layer_[i][link] += busy.to_seconds();
-      trace_booking(link_tracks_[link], "output row", i, busy, link_done, t.bits);
+      trace_booking(link_tracks_[link], "row", i, busy, link_done, t.bits);
       done = std::max(done, link_done + hop);
     }
   }
