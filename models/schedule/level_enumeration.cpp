@@ -15,8 +15,8 @@ DimArray plus(DimArray a, const DimArray& b) {
 // the block each child instance holds, and counts what changes.
 PairCounts enumerate_pair(const PairLoops& pl, const LoopBounds& b) {
     const Operand o = pl.o;
-    const std::vector<FlatLoop>& temporal = pl.temporal;
-    const std::vector<FlatLoop>& child_fan = pl.child_fan;
+    const FlatLoops& temporal = pl.temporal;
+    const FlatLoops& child_fan = pl.child_fan;
     const bool psums = o == Operand::Outputs;
     const DimArray& extent = pl.extent;
     const std::vector<DimArray> parents = offsets(pl.parent_fan), children = offsets(child_fan);

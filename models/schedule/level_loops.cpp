@@ -4,8 +4,8 @@
 
 namespace qnnsim {
 
-std::vector<FlatLoop> flatten(const LevelNest& nest) {
-  std::vector<FlatLoop> loops;
+FlatLoops flatten(const LevelNest& nest) {
+  FlatLoops loops;
   std::size_t n = 0;
   for (const StorageLevel& l : nest.levels) n += l.temporal.size() + l.spatial.size();
   loops.reserve(n);
@@ -22,7 +22,7 @@ std::vector<FlatLoop> flatten(const LevelNest& nest) {
   return loops;
 }
 
-std::vector<DimArray> offsets(const std::vector<FlatLoop>& loops) {
+std::vector<DimArray> offsets(const FlatLoops& loops) {
   std::vector<DimArray> out{DimArray{}};
   for (const FlatLoop& x : loops) {
     std::vector<DimArray> next;
@@ -38,7 +38,7 @@ std::vector<DimArray> offsets(const std::vector<FlatLoop>& loops) {
   return out;
 }
 
-std::vector<std::vector<int64_t>> sharing_groups(const std::vector<FlatLoop>& loops, Operand o) {
+std::vector<std::vector<int64_t>> sharing_groups(const FlatLoops& loops, Operand o) {
   std::vector<std::vector<int64_t>> out{{}};
   for (const FlatLoop& x : loops) {
     const bool splits = !x.multicast_per_value && relevant(o, x.dim);
@@ -65,7 +65,7 @@ uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector
   return n;
 }
 
-PairLoops pair_loops(const std::vector<FlatLoop>& loops, Operand o, int parent, int child) {
+PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child) {
   PairLoops p;
   p.o = o;
   p.extent = kOnes;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "schedule/level_nest.h"
 #include "schedule/tensor_box.h"
 
@@ -21,14 +23,18 @@ struct FlatLoop {
   bool multicast_per_value = true;  // spatial loops: their level's network
 };
 
+// Loops held inline: a search builds these for every nest it counts, and a
+// nest has a few dozen loops at most.
+using FlatLoops = boost::container::small_vector<FlatLoop, 16>;
+
 // Every loop of the nest, outermost first: a level's temporal loops, then its fan-out.
-std::vector<FlatLoop> flatten(const LevelNest& nest);
+FlatLoops flatten(const LevelNest& nest);
 // All index combinations of `loops`, as the offset each adds to the dimensions.
-std::vector<DimArray> offsets(const std::vector<FlatLoop>& loops);
+std::vector<DimArray> offsets(const FlatLoops& loops);
 // For each combination of `loops` (offsets() order), the key of the children
 // that may share a read with it: the indices along loops whose network
 // multicasts per dimension and whose dimension indexes o.
-std::vector<std::vector<int64_t>> sharing_groups(const std::vector<FlatLoop>& loops, Operand o);
+std::vector<std::vector<int64_t>> sharing_groups(const FlatLoops& loops, Operand o);
 // |⋃ (a_i \ b_i)| within each sharing group, summed over the groups.
 uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector<std::vector<int64_t>>& group_of);
 
@@ -37,10 +43,10 @@ uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector
 // fan-out above the parent (parent instances) and between the two (children).
 struct PairLoops {
   Operand o = Operand::Weights;
-  std::vector<FlatLoop> temporal, parent_fan, child_fan;
+  FlatLoops temporal, parent_fan, child_fan;
   DimArray extent{};  // the block the child holds
 };
-PairLoops pair_loops(const std::vector<FlatLoop>& loops, Operand o, int parent, int child);
+PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child);
 
 struct PairCounts {
   uint64_t parent_reads = 0, parent_updates = 0;

@@ -74,7 +74,7 @@ class Counter {
   // once; for outputs one update per compute (units that reduce together
   // write once) and a read of the running sum for all but the first.
   void into_compute(Operand o, int keeper) {
-    std::vector<FlatLoop> fan;
+    FlatLoops fan;
     for (const FlatLoop& x : loops_)
       if (x.spatial && x.level >= keeper) fan.push_back(x);
     // Which units share a value is a matter of the window's shape, not of
@@ -109,7 +109,7 @@ class Counter {
   const LoopBounds& b_;
   LevelCountMethod method_;
   ClosedFormMemo* memo_;
-  std::vector<FlatLoop> loops_;
+  FlatLoops loops_;
   LevelNestCounts out_;
 };
 
