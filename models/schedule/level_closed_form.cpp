@@ -151,12 +151,14 @@ class ClosedForm {
 
   // Sums along axis a over its outer positions and its children.
   void sum_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
-    // A fifth of the calls of a search walk one window (no loop moving the
-    // axis, or loops held at one position, and one child along it): two
-    // intervals, quicker to count than to key and look up. (Counting up to
-    // 8 windows directly ran more instructions than the lookups it saved:
-    // ResNet-50 on the Eyeriss level design under callgrind.)
-    if (!memo_ || one_window(a, outer)) {
+    // Along the input's rows and columns, a call that walks one window (no
+    // loop moving the axis, or loops held at one position, and one child
+    // along it) counts two intervals, quicker than keying and looking them
+    // up. (Counting up to 8 windows directly ran more instructions than the
+    // lookups it saved: ResNet-50 on the Eyeriss level design under callgrind.)
+    if (!clipped(a)) {
+      sum_unclipped_axis(a, outer, no_new, no_old, s);
+    } else if (!memo_ || one_window(a, outer)) {
       sum_axis_sums(a, outer, no_new, no_old, s);
     } else {
       const ClosedFormMemo::Key key = memo_key(a, outer, no_new, no_old);
@@ -168,6 +170,49 @@ class ClosedForm {
       }
     }
     largest_[a] = std::max(largest_[a], s.largest);
+  }
+
+  // Only the input's rows and columns are clipped: their windows stop at the
+  // padding. Every other axis indexes a dimension of the layer directly.
+  bool clipped(int a) const { return p_.o == Operand::Inputs && a >= 3; }
+
+  // Along an axis that is never clipped, each outer position sees the same
+  // windows moved as one (the children's, new and old alike: the old block
+  // lies the same distance behind the new at every position of a class), and
+  // sizes, overlaps and unions do not change when everything moves together.
+  // So the sums are those at one position times the positions: the walk
+  // over the outer loops' positions is not needed, and the memo is keyed by
+  // what remains (the old block's offset, the children, the extent).
+  void sum_unclipped_axis(int a, const PositionList& outer, bool no_new, bool no_old, AxisSums& s) {
+    uint64_t positions = 1;
+    DimArray behind{};  // the old block's offset from the new one
+    for (const Positions& x : outer) {
+      positions *= static_cast<uint64_t>(x.hi - x.lo);
+      behind[x.loop->dim] -= x.shift * x.loop->stride;
+    }
+    KidList kids;
+    for (const FlatLoop& x : p_.child_fan)
+      if (axis_[x.dim] == a) kids.push_back(&x);
+    AxisSums one;
+    if (!memo_ || kids.empty()) {
+      add_children(a, kids, DimArray{}, behind, no_new, no_old, one);
+    } else {
+      ClosedFormMemo::Key key{static_cast<int64_t>(p_.o), a, no_new, no_old, -4};
+      for (int d = 0; d < kDims; ++d)
+        if (axis_[d] == a) key.insert(key.end(), {d, p_.extent[d], no_old || no_new ? 0 : behind[d]});
+      key.push_back(-1);
+      for (const FlatLoop* x : kids) key.insert(key.end(), {x->dim, x->stride, x->factor, x->multicast_per_value});
+      if (const AxisSums* known = memo_->find(key)) {
+        one = *known;
+      } else {
+        add_children(a, kids, DimArray{}, behind, no_new, no_old, one);
+        memo_->store(key, one);
+      }
+    }
+    s = AxisSums{one.shared_new * positions,      one.shared_old * positions,
+                 one.shared_new_not_gained * positions, one.shared_old_not_lost * positions,
+                 one.each_new * positions,        one.each_kept * positions,
+                 one.each_old * positions,        one.largest};
   }
 
   // Whether sum_axis_sums walks one window along axis a: every outer loop at
