@@ -1,5 +1,6 @@
 #include "schedule/level_limits.h"
 
+#include <boost/container/small_vector.hpp>
 #include <fmt/format.h>
 
 #include "schedule/tensor_box.h"
@@ -16,12 +17,24 @@ std::string partition_name(const LevelPartition& p) {
   return name;
 }
 
-// Values one instance holds of tensor o when its block spans `extent`.
+// Values one instance holds of tensor o when its block spans `extent`: the
+// full window, which no edge cuts short (tensor_box's away from the edges).
+// A search asks this for every level of every candidate it draws, so it is
+// worked out here rather than through the boxes.
 uint64_t block_values(Operand o, const DimArray& extent, const LoopBounds& b) {
-  LoopBounds open = b;  // the full window: no edge cuts it short
-  open.padding = 0;
-  open.H = open.W = INT64_MAX / 4;
-  return tensor_box(o, DimArray{}, extent, open).size();
+  const auto e = [&](int d) { return static_cast<uint64_t>(extent[d]); };
+  switch (o) {
+    case Operand::Weights: return e(kG) * e(kM) * e(kC) * e(kR) * e(kS);
+    case Operand::Inputs: {
+      const auto rows = [&](int out, int tap) {
+        return static_cast<uint64_t>((extent[out] - 1) * b.stride + (extent[tap] - 1) * b.dilation + 1);
+      };
+      return e(kN) * e(kG) * e(kC) * rows(kP, kR) * rows(kQ, kS);
+    }
+    case Operand::Outputs:
+    case Operand::Accumulator: return e(kN) * e(kG) * e(kM) * e(kP) * e(kQ);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -47,7 +60,7 @@ std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& l
                                               const std::vector<LevelLimits>& limits, const LoopBounds& b) {
   using Kind = BrokenLimit::Kind;
   // Each level's block spans its own loops and everything below it.
-  std::vector<DimArray> extent(f.size() + 1, kOnes);
+  boost::container::small_vector<DimArray, 12> extent(f.size() + 1, kOnes);
   for (std::size_t l = f.size(); l-- > 0;)
     for (int dim = 0; dim < kDims; ++dim) extent[l][dim] = extent[l + 1][dim] * f[l].temporal[dim] * f[l].spatial[dim];
   for (std::size_t l = 0; l < f.size(); ++l) {
