@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <random>
 
 #include "schedule/level_limits.h"
 #include "schedule/level_search.h"
+#include "schedule/tensor_box.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -167,5 +169,36 @@ TEST_CASE("the latency objective never takes more cycles than the EDP objective"
     REQUIRE(edp);
     CHECK(fast->cycles.total <= edp->cycles.total);
     CHECK(limits_broken(fast->nest, d.limits, b).empty());
+  }
+}
+
+TEST_CASE("a level's block holds the values of the full window its extent spans", "[levels][limits]") {
+  // level_block works the count out from the extent; the boxes of
+  // tensor_box, away from any edge, are the reference. Random extents,
+  // strides and dilations, on one level holding every loop.
+  std::mt19937 rng(1203);
+  const auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (int trial = 0; trial < 200; ++trial) {
+    LoopBounds b;
+    b.stride = pick(1, 3);
+    b.dilation = pick(1, 2);
+    b.padding = pick(0, 2);
+    b.H = b.W = 1000;
+    LevelNest nest;
+    nest.levels.resize(1);
+    DimArray extent = kOnes;
+    for (int dim = 0; dim < kDims; ++dim) {
+      extent[dim] = pick(1, 5);
+      nest.levels[0].temporal.push_back({dim, extent[dim]});
+    }
+    b.extent = extent;
+    LoopBounds open = b;
+    open.padding = 0;
+    open.H = open.W = INT64_MAX / 4;
+    for (int t = 0; t < kOperands; ++t) {
+      const Operand o = static_cast<Operand>(t);
+      INFO("trial " << trial << ", " << tensor_name(o));
+      CHECK(level_block(nest, 0, o, b) == tensor_box(o, DimArray{}, extent, open).size());
+    }
   }
 }
