@@ -67,8 +67,12 @@ class ClosedForm {
   ClosedForm(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) : p_(p), b_(b), memo_(memo) {
     if (memo_) memo_->use_layer(b);
     for (int d = 0; d < kDims; ++d) axis_[d] = axis_of(p.o, d);
-    for (const FlatLoop& x : p.child_fan)
+    for (const FlatLoop& x : p.child_fan) {
       if (axis_[x.dim] >= 0) children_on_[axis_[x.dim]] = true;
+      else children_per_share_ *= static_cast<uint64_t>(x.factor);
+    }
+    for (const FlatLoop& x : p.parent_fan)
+      if (axis_[x.dim] < 0) parent_copies_ *= static_cast<uint64_t>(x.factor);
   }
 
   PairCounts run() {
@@ -86,8 +90,14 @@ class ClosedForm {
   void add_class(int k) {
     const int n = static_cast<int>(p_.temporal.size());
     const bool first = k < 0, last = k == n;
+    // Between two middle classes k - 1 and k only loops k - 1 (now at every
+    // position) and k (now advancing) changed: an axis neither moves keeps
+    // its sums, and its positions are not listed.
+    const int moved_before = k >= 1 && !last ? axis_[p_.temporal[k - 1].dim] : -2;
+    const int moved_now = k >= 1 && !last ? axis_[p_.temporal[k].dim] : -2;
+    const auto again = [&](int a) { return moved_before == -2 || a == moved_before || a == moved_now; };
     std::array<PositionList, kBoxAxes> outer;
-    uint64_t mult = 1, mult_first = 1;  // the positions of loops on no axis; those where outputs start from zero
+    uint64_t mult = parent_copies_, mult_first = parent_copies_;  // the positions of loops on no axis; those where outputs start from zero
     for (int j = 0; j < n; ++j) {
       const FlatLoop& x = p_.temporal[j];
       Positions pos{&x, 0, 1, 0};  // the first step: at the start (nothing held before)
@@ -98,7 +108,7 @@ class ClosedForm {
       const int a = axis_[x.dim];
       const uint64_t count = static_cast<uint64_t>(pos.hi - pos.lo);
       if (a >= 0) {
-        outer[a].push_back(pos);
+        if (again(a)) outer[a].push_back(pos);
       } else {
         mult *= count;
         // Outputs start from zero only while every reduction loop is at its start.
@@ -107,24 +117,13 @@ class ClosedForm {
     }
     for (const FlatLoop& x : p_.parent_fan) {
       const int a = axis_[x.dim];
-      if (a >= 0) outer[a].push_back({&x, 0, x.factor, 0});
-      else {
-        mult *= static_cast<uint64_t>(x.factor);
-        mult_first *= static_cast<uint64_t>(x.factor);
-      }
+      if (a >= 0 && again(a)) outer[a].push_back({&x, 0, x.factor, 0});
     }
-    uint64_t children_per_share = 1;  // children that differ only where o does not: one read serves them
-    for (const FlatLoop& x : p_.child_fan)
-      if (axis_[x.dim] < 0) children_per_share *= static_cast<uint64_t>(x.factor);
+    const uint64_t children_per_share = children_per_share_;
 
-    // Between two middle classes k - 1 and k only loops k - 1 (now at every
-    // position) and k (now advancing) changed: an axis neither moves keeps
-    // its sums.
     std::array<AxisSums, kBoxAxes>& s = sums_;
-    const int moved_before = k >= 1 && !last ? axis_[p_.temporal[k - 1].dim] : -2;
-    const int moved_now = k >= 1 && !last ? axis_[p_.temporal[k].dim] : -2;
     for (int a = 0; a < kBoxAxes; ++a)
-      if (moved_before == -2 || a == moved_before || a == moved_now) {
+      if (again(a)) {
         s[a] = AxisSums{};
         sum_axis(a, outer[a], /*no_new=*/last, /*no_old=*/first, s[a]);
       }
@@ -367,6 +366,8 @@ class ClosedForm {
   std::array<uint64_t, kBoxAxes> largest_{};
   std::array<int, kDims> axis_{};  // the tensor's axis each dimension moves (-1: none)
   std::array<bool, kBoxAxes> children_on_{};  // whether some child loop moves the axis
+  uint64_t children_per_share_ = 1;  // children that differ only where o does not: one read serves them
+  uint64_t parent_copies_ = 1;       // parents that differ only where o does not
   std::array<AxisSums, kBoxAxes> sums_{};     // the last class's sums, per axis
   Group scratch_;  // one group's windows, kept between calls so their storage is reused
 };
