@@ -47,8 +47,8 @@ uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBoun
   return block_values(o, extent, b);
 }
 
-std::vector<LevelFactors> level_factors(const LevelNest& nest) {
-  std::vector<LevelFactors> f(nest.levels.size());
+LevelFactorList level_factors(const LevelNest& nest) {
+  LevelFactorList f(nest.levels.size());
   for (std::size_t l = 0; l < nest.levels.size(); ++l) {
     for (const LevelLoop& x : nest.levels[l].temporal) f[l].temporal[x.dim] *= x.factor;
     for (const LevelLoop& x : nest.levels[l].spatial) f[l].spatial[x.dim] *= x.factor;
@@ -56,7 +56,7 @@ std::vector<LevelFactors> level_factors(const LevelNest& nest) {
   return f;
 }
 
-std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const std::vector<LevelFactors>& f,
+std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const LevelFactorList& f,
                                               const std::vector<LevelLimits>& limits, const LoopBounds& b) {
   using Kind = BrokenLimit::Kind;
   // Each level's block spans its own loops and everything below it.

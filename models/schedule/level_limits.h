@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "schedule/level_design.h"
 
 namespace qnnsim {
@@ -20,7 +22,9 @@ uint64_t level_block(const LevelNest& nest, int level, Operand o, const LoopBoun
 struct LevelFactors {
   DimArray temporal = kOnes, spatial = kOnes;
 };
-std::vector<LevelFactors> level_factors(const LevelNest& nest);
+// Held inline: a search builds one for every candidate it checks.
+using LevelFactorList = boost::container::small_vector<LevelFactors, 12>;
+LevelFactorList level_factors(const LevelNest& nest);
 
 // The first limit a mapping breaks, as numbers (limits_broken words it).
 struct BrokenLimit {
@@ -32,7 +36,7 @@ struct BrokenLimit {
 };
 // `levels`: the design's levels, for the tensors each keeps (their loops are
 // not read; `f` gives them, one entry per level).
-std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const std::vector<LevelFactors>& f,
+std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const LevelFactorList& f,
                                               const std::vector<LevelLimits>& limits, const LoopBounds& b);
 
 // Empty when the nest fits; otherwise what does not, naming the level.

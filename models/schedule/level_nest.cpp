@@ -29,7 +29,7 @@ class Counter {
   LevelNestCounts run() {
     for (int t = 0; t < kOperands; ++t) {
       const Operand o = static_cast<Operand>(t);
-      std::vector<int> chain;
+      boost::container::small_vector<int, 12> chain;  // held inline: a search counts thousands of nests
       for (std::size_t l = 0; l < nest_.levels.size(); ++l)
         if (nest_.levels[l].keeps[t]) chain.push_back(int(l));
       if (chain.empty()) throw std::invalid_argument(fmt::format("no level keeps the {}", tensor_name(o)));

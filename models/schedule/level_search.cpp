@@ -5,6 +5,8 @@
 #include <random>
 #include <unordered_map>
 
+#include <boost/container/small_vector.hpp>
+
 #include "schedule/closed_form_memo.h"
 #include "schedule/level_limits.h"
 
@@ -18,9 +20,10 @@ struct Slot {
   bool spatial;
 };
 
+// Held inline: the refinement copies a candidate for every move it tries.
 struct Candidate {
-  std::vector<DimArray> factor;           // per slot, per dimension
-  std::vector<std::array<int, kDims>> order;  // per level: its temporal dimensions, outermost first
+  boost::container::small_vector<DimArray, 16> factor;                // per slot, per dimension
+  boost::container::small_vector<std::array<int, kDims>, 12> order;  // per level: its temporal dimensions, outermost first
 };
 
 std::vector<int64_t> prime_factors(int64_t n) {
@@ -143,7 +146,7 @@ class Search {
 
   // The limits (level_limits.h) on the candidate's factors, without its nest.
   bool fits(const Candidate& c) const {
-    std::vector<LevelFactors> f(d_.nest.levels.size());
+    LevelFactorList f(d_.nest.levels.size());
     for (std::size_t s = 0; s < slots_.size(); ++s) {
       LevelFactors& level = f[slots_[s].level];
       (slots_[s].spatial ? level.spatial : level.temporal) = c.factor[s];
@@ -153,6 +156,14 @@ class Search {
 
   LevelNest to_nest(const Candidate& c) const {
     LevelNest n = d_.nest;
+    fill_nest(c, n);
+    return n;
+  }
+
+  // n: a copy of the design's nest, whose loops are replaced by c's. The
+  // search fills one copy again and again, so its loop lists keep their
+  // storage between candidates.
+  void fill_nest(const Candidate& c, LevelNest& n) const {
     for (StorageLevel& l : n.levels) l.temporal.clear(), l.spatial.clear();
     for (std::size_t s = 0; s < slots_.size(); ++s) {
       StorageLevel& l = n.levels[slots_[s].level];
@@ -164,7 +175,6 @@ class Search {
           if (c.factor[s][dim] > 1) l.temporal.push_back({dim, c.factor[s][dim]});
       }
     }
-    return n;
   }
 
   // A candidate's score, each distinct nest counted once: the refinements
@@ -172,7 +182,8 @@ class Search {
   // looks again at the moves it turned down the step before.
   std::optional<double> score(const Candidate& c) {
     if (!fits(c)) return std::nullopt;
-    const LevelNest n = to_nest(c);
+    LevelNest& n = scratch_nest_;
+    fill_nest(c, n);
     ClosedFormMemo::Key key;
     for (const StorageLevel& l : n.levels) {
       for (const LevelLoop& x : l.temporal) key.insert(key.end(), {x.dim, x.factor});
@@ -229,7 +240,7 @@ class Search {
       for (std::size_t s_ = 0; s_ < slots_.size(); ++s_) {
         if (slots_[s_].spatial) continue;
         const int level = slots_[s_].level;
-        std::vector<int> active;  // positions in the order of dimensions that iterate here
+        boost::container::small_vector<int, kDims> active;  // positions in the order of dimensions that iterate here
         for (int i = 0; i < kDims; ++i)
           if (c.factor[s_][c.order[level][i]] > 1) active.push_back(i);
         for (std::size_t i = 0; i + 1 < active.size(); ++i) {
@@ -292,6 +303,7 @@ class Search {
   uint64_t evaluated_ = 0;
   ClosedFormMemo& memo_;  // per-axis and per-pair sums shared by the nests this layer's searches count
   std::unordered_map<ClosedFormMemo::Key, std::optional<double>, ClosedFormMemo::KeyHash> scored_;
+  LevelNest scratch_nest_ = d_.nest;  // what score() fills with each candidate's loops
 };
 
 }  // namespace
