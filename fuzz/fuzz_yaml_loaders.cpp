@@ -1,14 +1,12 @@
 // The YAML loaders behind `qnnsim validate` and `run`: the guarded parse,
-// then the loader the document's keys select (workload, in-memory chip,
-// dataflow design, PE-array arch), as validate picks it.
+// then the loader the document's keys select (a workload, or the design
+// family that claims the file), as validate picks it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "arch/arch_spec.h"
 #include "core/config_node.h"
-#include "dataflow/dataflow_arch.h"
-#include "imc/imc_arch.h"
+#include "sim/design_family.h"
 #include "workload/workload.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -17,12 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     const qnnsim::ConfigNode root = qnnsim::ConfigNode::load_string(text, "fuzz.yaml");
     if (root.has("layers"))
       qnnsim::load_workload(root);
-    else if (qnnsim::is_in_memory_arch(root))
-      qnnsim::load_imc_arch(root);
-    else if (qnnsim::is_dataflow_arch(root))
-      qnnsim::load_dataflow_arch(root);
     else
-      qnnsim::load_arch(root);
+      qnnsim::design_family_of(root).load(root, "");
   } catch (const qnnsim::ConfigError&) {
     // Refused with a message: what bad input should get.
   }

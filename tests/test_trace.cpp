@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/trace_writer.h"
-#include "sim/resident_design.h"
+#include "sim/design_family.h"
 #include "sim/simulation.h"
 #include "support.h"
 
@@ -116,12 +116,13 @@ TEST_CASE("run writes a timeline limited by --trace-layers and --trace-window", 
 }
 
 TEST_CASE("a dataflow design's timeline has a stage per layer, its rows and waits adding up to the counts", "[trace]") {
-  const ResidentDesign design = load_resident_design(ConfigNode::load_file(shipped("arch/finn_cnv.yaml")), "");
+  const ConfigNode root = ConfigNode::load_file(shipped("arch/finn_cnv.yaml"));
+  const auto design = design_family_of(root).load(root, "");
   Workload w = load_workload(shipped("workloads/finn_cnv.yaml"));
   w.batch = 2;
   TraceFile trace;
   set_trace_recorder(&trace);
-  const RunResult r = run_resident_design(design, w);
+  const RunResult r = design->run(w, {});
   set_trace_recorder(nullptr);
   std::vector<std::string> names;
   for (const Layer& l : w.layers) names.push_back(l.name);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -24,16 +25,11 @@
 #include "cli/trace_options.h"
 #include "core/version.h"
 #include "core/output_file.h"
-#include "dataflow/dataflow_arch.h"
-#include "imc/imc_arch.h"
 #include "report/provenance.h"
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
-#include "schedule/level_design.h"
-#include "sim/level_run.h"
-#include "sim/resident_design.h"
-#include "sim/simulation.h"
+#include "sim/design_family.h"
 #include "workload/workload.h"
 
 namespace {
@@ -63,24 +59,8 @@ int validate_files(const std::vector<std::string>& files) {
         const qnnsim::Workload w = qnnsim::load_workload(root);
         std::cout << fmt::format("ok: {}: workload '{}', {} layers, {} MACs per image\n", f, w.name, w.layers.size(),
                                  w.macs_per_image());
-      } else if (qnnsim::is_level_design(root)) {
-        const qnnsim::LevelDesign d = qnnsim::load_level_design(root, qnnsim::LevelDesignUse::ToSearch);
-        std::cout << fmt::format("ok: {}: level design, {} levels over {} compute units\n", f, d.nest.levels.size(),
-                                 d.compute_instances);
-      } else if (qnnsim::is_in_memory_arch(root)) {
-        const qnnsim::ImcArch a = qnnsim::load_imc_arch(root);
-        std::cout << fmt::format("ok: {}: in-memory architecture '{}', {} tiles x {} IMAs x {} crossbars of {}x{}\n", f,
-                                 a.name, a.tiles, a.tile.imas, a.ima.crossbars, a.ima.crossbar.rows, a.ima.crossbar.cols);
-      } else if (qnnsim::is_dataflow_arch(root)) {
-        const qnnsim::DataflowArch a = qnnsim::load_dataflow_arch(root);
-        std::cout << fmt::format("ok: {}: dataflow architecture '{}', {:.3g} Mibit of weight memory\n", f, a.name,
-                                 a.weight_memory_bits / 1048576.0);
-      } else if (root.has("technology")) {
-        const auto a = qnnsim::load_arch(root);
-        std::cout << fmt::format("ok: {}: architecture '{}', {}x{} PEs, {} KiB global buffer\n", f, a->name,
-                                 a->pe_array->rows(), a->pe_array->cols(), a->glb->capacity_bits() / 8192.0);
       } else {
-        root.fail_here("cannot tell the kind of file: an architecture has 'technology', a workload has 'layers'");
+        std::cout << fmt::format("ok: {}: {}\n", f, qnnsim::design_family_of(root).describe(root));
       }
     } catch (const qnnsim::ConfigError& e) {
       std::cerr << "error: " << e.what() << "\n";
@@ -145,12 +125,6 @@ void commit(const std::unique_ptr<qnnsim::OutputFile>& file, Write write) {
   file->commit(text.str());
 }
 
-qnnsim::Objective objective_of(const RunOptions& o) {
-  if (o.objective == "energy") return qnnsim::Objective::Energy;
-  if (o.objective == "latency") return qnnsim::Objective::Latency;
-  return qnnsim::Objective::Edp;
-}
-
 // The architecture and the workload with the command line's overrides applied.
 struct Inputs {
   std::unique_ptr<qnnsim::ArchSpec> arch;
@@ -163,23 +137,21 @@ std::optional<Inputs> load_inputs(const RunOptions& o, const qnnsim::ConfigNode&
   return in;
 }
 
-// Plans every layer without simulating: the chosen mappings, their analytical
-// figures, and how long the search took.
+// Plans every layer of a PE-array design without simulating (the other
+// families refuse `map`): the chosen mappings, their analytical figures, and
+// how long the search took.
 int map_only(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_resident_design(arch_root)) {
-    std::cerr << "error: map searches PE-array mappings; '" << o.arch
-              << (qnnsim::is_dataflow_arch(arch_root)
-                      ? "' is a dataflow design: use run, whose report shows each engine's folding\n"
-                      : "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies\n");
+  if (const std::string why = qnnsim::design_family_of(arch_root).refusal(qnnsim::RunOption::Map, o.arch); !why.empty()) {
+    std::cerr << "error: map " << why << "\n";
     return kExitConfigError;
   }
   const auto in = load_inputs(o, arch_root);
   if (!in) return kExitConfigError;
   const auto mappings_out = open_output(o.mappings_out);
   std::vector<double> seconds;
-  const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, objective_of(o), &seconds);
+  const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, qnnsim::objective_named(o.objective), &seconds);
   commit(mappings_out, [&](std::ostream& out) {
     qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, in->workload, plans);
   });
@@ -198,97 +170,52 @@ int map_only(RunOptions o) {
   return 0;
 }
 
-// A design whose layers all stay resident, an in-memory chip or a dataflow
-// design: no mapping search, one execution mode or the other.
-int run_resident(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
-  const bool dataflow = qnnsim::is_dataflow_arch(arch_root);
-  for (const auto& [given, what] : {std::pair{!o.mappings_in.empty(), "--mappings"}, {!o.mappings_out.empty(), "--mappings-out"}})
-    if (given) {
-      std::cerr << "error: " << what << " is for PE-array designs; '" << o.arch
-                << (dataflow ? "' is a dataflow design, whose layers each have an engine, not a mapping\n"
-                             : "' is an in-memory chip, whose layers are placed on crossbars, not mapped\n");
-      return kExitConfigError;
+// False, after the family's reason, when the design's family does not take
+// an option the command line gives.
+bool family_takes_options(const qnnsim::DesignFamily& family, const RunOptions& o) {
+  const std::tuple<bool, qnnsim::RunOption, const char*> given[] = {
+      {!o.mappings_in.empty(), qnnsim::RunOption::Mappings, "--mappings"},
+      {!o.mappings_out.empty(), qnnsim::RunOption::MappingsOut, "--mappings-out"},
+      {!o.execution.empty(), qnnsim::RunOption::Execution, "--execution"},
+      {!o.trace.file.empty(), qnnsim::RunOption::Trace, "--trace"}};
+  for (const auto& [asked, option, spelling] : given) {
+    const std::string why = asked ? family.refusal(option, o.arch) : "";
+    if (!why.empty()) {
+      std::cerr << "error: " << spelling << " " << why << "\n";
+      return false;
     }
-  const qnnsim::ResidentDesign design = qnnsim::load_resident_design(arch_root, o.execution);
-  qnnsim::Workload w = qnnsim::load_workload(o.workload);
-  if (o.batch > 0) w.batch = o.batch;
-  qnnsim::cli::TraceSession trace;
-  if (!apply_overrides(o, w) || !trace.start(o.trace, w)) return kExitConfigError;
-  const auto json_out = open_output(o.json), csv_out = open_output(o.csv);
-  const qnnsim::RunResult result = qnnsim::run_resident_design(design, w);
-  if (!trace.finish(result.arch, w, result.clock_hz)) return 1;
-  if (!o.quiet) qnnsim::print_table(result, std::cout);
-  commit(json_out, [&](std::ostream& out) {
-    qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), out);
-  });
-  commit(csv_out, [&](std::ostream& out) { qnnsim::write_csv(result, out); });
-  return 0;
-}
-
-// A level design (a chain of storage levels of any depth): each array layer
-// mapped by the level search and costed by the level model (sim/level_run.h).
-int run_levels_design(const RunOptions& o, const qnnsim::ConfigNode& arch_root) {
-  const std::pair<bool, const char*> refused[] = {{!o.mappings_in.empty(), "--mappings"},
-                                                  {!o.mappings_out.empty(), "--mappings-out"},
-                                                  {!o.execution.empty(), "--execution"},
-                                                  {!o.trace.file.empty(), "--trace"}};
-  for (const auto& [given, what] : refused)
-    if (given) {
-      std::cerr << "error: " << what << " is not available for level designs yet; '" << o.arch
-                << "' is one (its layers are mapped by the level search)\n";
-      return kExitConfigError;
-    }
-  const qnnsim::LevelDesign design = qnnsim::load_level_design(arch_root, qnnsim::LevelDesignUse::ToSearch);
-  qnnsim::Workload w = qnnsim::load_workload(o.workload);
-  if (o.batch > 0) w.batch = o.batch;
-  if (!apply_overrides(o, w)) return kExitConfigError;
-  const auto json_out = open_output(o.json), csv_out = open_output(o.csv);
-  qnnsim::RunResult result;
-  try {
-    result = qnnsim::run_level_design(design, w,
-                                      o.objective == "energy"    ? qnnsim::LevelObjective::Energy
-                                      : o.objective == "latency" ? qnnsim::LevelObjective::Latency
-                                                                 : qnnsim::LevelObjective::Edp);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitConfigError;
   }
-  for (const std::string& warning : result.levels->warnings) std::cerr << "warning: " << warning << "\n";
-  if (!o.quiet) qnnsim::print_table(result, std::cout);
-  commit(json_out, [&](std::ostream& out) {
-    qnnsim::write_json(result, run_provenance(o.arch, o.workload, "", arch_root), out);
-  });
-  commit(csv_out, [&](std::ostream& out) { qnnsim::write_csv(result, out); });
-  return 0;
+  return true;
 }
 
 int run(RunOptions o) {
   if (!resolve_inputs(o)) return kExitConfigError;
   const qnnsim::ConfigNode arch_root = qnnsim::ConfigNode::load_file(o.arch);
-  if (qnnsim::is_level_design(arch_root)) return run_levels_design(o, arch_root);
-  if (qnnsim::is_resident_design(arch_root)) return run_resident(o, arch_root);
-  if (!o.execution.empty()) {
-    std::cerr << "error: --execution is for in-memory chips and dataflow designs; '" << o.arch
-              << "' runs its layers in sequence on its PE array\n";
-    return kExitConfigError;
-  }
+  const qnnsim::DesignFamily& family = qnnsim::design_family_of(arch_root);
+  if (!family_takes_options(family, o)) return kExitConfigError;
   // Inputs first, so that bad input leaves existing output files alone; then
   // the outputs, so that an unwritable path fails before the run.
-  const auto in = load_inputs(o, arch_root);
+  const std::unique_ptr<qnnsim::LoadedDesign> design = family.load(arch_root, o.execution);
+  qnnsim::Workload w = qnnsim::load_workload(o.workload);
+  if (o.batch > 0) w.batch = o.batch;
   qnnsim::cli::TraceSession trace;
-  if (!in || !trace.start(o.trace, in->workload)) return kExitConfigError;
+  if (!apply_overrides(o, w) || !trace.start(o.trace, w)) return kExitConfigError;
   const auto json_out = open_output(o.json), csv_out = open_output(o.csv), mappings_out = open_output(o.mappings_out);
   qnnsim::cli::ProgressLine progress(!o.quiet);
-  qnnsim::GivenMappings given;
-  if (!o.mappings_in.empty()) given = qnnsim::load_mappings(o.mappings_in, in->workload, in->arch->dataflow);
-  const std::vector<qnnsim::LayerPlan> plans =
-      qnnsim::plan_workload(*in->arch, in->workload, o.mappings_in.empty() ? nullptr : &given, objective_of(o));
-  commit(mappings_out, [&](std::ostream& out) {
-    qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, in->workload, plans);
-  });
-  const qnnsim::RunResult result = qnnsim::run_plans(*in->arch, in->workload, plans);
+  qnnsim::RunRequest how;
+  how.objective = o.objective;
+  how.mappings_in = o.mappings_in;
+  if (mappings_out) how.mappings_out = [&](const std::string& text) { mappings_out->commit(text); };
+  how.warn = [](const std::string& warning) { std::cerr << "warning: " << warning << "\n"; };
+  qnnsim::RunResult result;
+  try {
+    result = design->run(w, how);
+  } catch (const qnnsim::CannotRun& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitConfigError;
+  }
   progress.done();
-  if (!trace.finish(result.arch, in->workload, result.clock_hz)) return 1;
+  if (!trace.finish(result.arch, w, result.clock_hz)) return 1;
   if (!o.quiet) qnnsim::print_table(result, std::cout);
   commit(json_out, [&](std::ostream& out) {
     qnnsim::write_json(result, run_provenance(o.arch, o.workload, o.mappings_in, arch_root), out);

@@ -40,6 +40,12 @@ class Registry {
     return it->second(args...);
   }
 
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, factory] : factories_) out.push_back(name);
+    return out;
+  }
+
   std::string known_names() const {
     std::string out;
     for (const auto& [name, factory] : factories_) out += (out.empty() ? "" : ", ") + name;

@@ -6,10 +6,6 @@
 
 namespace qnnsim {
 
-bool is_dataflow_arch(const ConfigNode& root) {
-  return root.is_map() && root.has("kind") && root.text("kind") == "dataflow";
-}
-
 namespace {
 
 void parse_folding(const ConfigNode& node, DataflowArch& a) {

@@ -63,9 +63,6 @@ struct DataflowArch {
   SourceLocation lanes_where;    // of its lane budget, for a budget too small
 };
 
-// True when the file describes a dataflow accelerator (`kind: dataflow`).
-bool is_dataflow_arch(const ConfigNode& root);
-
 DataflowArch load_dataflow_arch(const ConfigNode& root);
 
 }  // namespace qnnsim

@@ -9,10 +9,6 @@ int64_t ImaSpec::adcs() const {
   return (columns + adc.columns_per_adc - 1) / adc.columns_per_adc;
 }
 
-bool is_in_memory_arch(const ConfigNode& root) {
-  return root.is_map() && root.has("kind") && root.text("kind") == "in_memory";
-}
-
 namespace {
 
 Technology parse_imc_technology(const ConfigNode& node) {

@@ -72,9 +72,6 @@ struct ImcArch {
   int64_t routers() const { return (tiles + router.tiles_per_router - 1) / router.tiles_per_router; }
 };
 
-// True when the file describes an in-memory chip (`kind: in_memory`).
-bool is_in_memory_arch(const ConfigNode& root);
-
 ImcArch load_imc_arch(const ConfigNode& root);
 
 }  // namespace qnnsim

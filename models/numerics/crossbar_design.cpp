@@ -6,6 +6,7 @@
 #include "core/config_node.h"
 #include "imc/imc_arch.h"
 #include "numerics/eval_error.h"
+#include "sim/design_family.h"
 
 namespace qnnsim::numerics {
 
@@ -23,7 +24,8 @@ CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::
 }
 
 CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const std::string& where) {
-  if (!is_in_memory_arch(root))
+  const DesignFamily* family = find_design_family(root);
+  if (!family || !family->computes_in_crossbars())
     throw EvalError(where +
                     ": not an in-memory design (kind: in_memory, as arch/isaac.yaml); eval models the numerics of "
                     "crossbars only");

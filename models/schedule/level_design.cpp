@@ -215,8 +215,6 @@ const Layer& find_layer(const ConfigNode& root, const Workload& w) {
 
 }  // namespace
 
-bool is_level_design(const ConfigNode& root) { return root.is_map() && root.has("levels") && !root.has("components"); }
-
 LevelDesign load_level_design(const std::string& path, LevelDesignUse use) {
   return load_level_design(ConfigNode::load_file(path), use);
 }

@@ -149,9 +149,6 @@ struct LevelDesign {
   std::shared_ptr<const EnergyTable> energy_table;  // the table `vector` and `mac` price from, kept alive with them
 };
 
-// Whether `root` is a level design (a `levels:` chain) rather than an engine design (`components:`).
-bool is_level_design(const ConfigNode& root);
-
 // Parses and checks a level design; errors are ConfigErrors naming file, line and key.
 // Mapped: the file's loops are the mapping, and must cover its layer.
 // To search: the loops are left out, and the workload may come from elsewhere.

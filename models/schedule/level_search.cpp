@@ -314,6 +314,11 @@ double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelN
   return e;
 }
 
+LevelObjective level_objective_named(const std::string& name) {
+  if (name == "energy") return LevelObjective::Energy;
+  return name == "latency" ? LevelObjective::Latency : LevelObjective::Edp;
+}
+
 const char* level_objective_name(LevelObjective o) {
   switch (o) {
     case LevelObjective::Energy: return "energy";

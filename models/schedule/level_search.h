@@ -7,6 +7,7 @@
 // helps. Deterministic: the sampling's seed is fixed, and ties keep the first.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
@@ -18,6 +19,8 @@ namespace qnnsim {
 // keeps whichever of the two has fewer).
 enum class LevelObjective { Energy, Edp, Latency };
 const char* level_objective_name(LevelObjective o);  // energy, edp, latency
+// "energy", "latency", otherwise Edp: the command line and sweep specs check the name where it is given.
+LevelObjective level_objective_named(const std::string& name);
 
 struct LevelMapping {
   LevelNest nest;  // the design's levels with the chosen loops

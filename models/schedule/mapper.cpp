@@ -14,6 +14,11 @@ PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& 
   return search::exact_estimate(arch, layer, plan).figures;
 }
 
+Objective objective_named(const std::string& name) {
+  if (name == "energy") return Objective::Energy;
+  return name == "latency" ? Objective::Latency : Objective::Edp;
+}
+
 double PlanScore::value(Objective o) const {
   switch (o) {
     case Objective::Energy: return energy_pj;

@@ -7,6 +7,7 @@
 // rows. A layer that cannot fit is a ConfigError naming the buffer's size key
 // and the layer.
 #include <map>
+#include <string>
 
 #include "arch/arch_spec.h"
 #include "schedule/layer_plan.h"
@@ -16,6 +17,8 @@ namespace qnnsim {
 
 // What the search minimises: energy, latency, or their product (energy-delay product).
 enum class Objective { Energy, Latency, Edp };
+// "energy", "latency", otherwise Edp: the command line and sweep specs check the name where it is given.
+Objective objective_named(const std::string& name);
 
 // The analytical figures the search ranks a laid-out plan by. Latency: the
 // larger of (the busiest resource flat out, plus one exposed weight load per

@@ -5,12 +5,12 @@
 #include <fmt/format.h>
 
 #include "core/config_node.h"
-#include "imc/imc_arch.h"
 #include "numerics/crossbar_design.h"
 #include "numerics/dataset.h"
 #include "numerics/eval_error.h"
 #include "numerics/evaluate.h"
 #include "numerics/network.h"
+#include "sim/design_family.h"
 
 namespace qnnsim {
 
@@ -50,8 +50,8 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   const AccuracySettings s = read_accuracy_settings(r.accuracy, spec.file);
   numerics::EvalOptions o = eval_options(spec, s);
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
-  const bool in_memory = is_in_memory_arch(arch_root);
-  if (in_memory) {
+  const bool crossbars = design_family_of(arch_root).computes_in_crossbars();
+  if (crossbars) {
     o.design = numerics::crossbar_design_of(arch_root, 0, spec.arch_file);
     o.arch_name = spec.arch_file;
   } else if (!o.quant.device.ideal()) {
@@ -70,7 +70,7 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   out.accuracy = e.quant_accuracy();
   out.float_accuracy = e.float_accuracy();
   out.images = e.images;
-  if (in_memory) {
+  if (crossbars) {
     int64_t conversions = 0, clipped = 0;
     for (const numerics::LayerResult& l : e.layers) conversions += l.conversions, clipped += l.clipped;
     out.adc_clip_fraction = conversions ? double(clipped) / double(conversions) : 0.0;

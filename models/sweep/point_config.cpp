@@ -2,16 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "arch/arch_spec.h"
 #include "core/config_node.h"
 #include "core/yaml_guard.h"
-#include "dataflow/dataflow_arch.h"
-#include "dataflow/engine_costs.h"
-#include "dataflow/engines.h"
-#include "imc/imc_arch.h"
-#include "imc/imc_costs.h"
-#include "schedule/level_design.h"
-#include "sim/level_run.h"
+#include "sim/design_family.h"
 
 namespace qnnsim {
 
@@ -114,20 +107,7 @@ Workload load_point_workload(const SweepSpec& spec, const ResolvedPoint& r) {
 
 double PointResolver::area_mm2(const ResolvedPoint& r) const {
   const ConfigNode root = ConfigNode::from_tree(r.arch, spec_.arch_file);
-  double total = 0;
-  if (is_level_design(root)) {
-    for (const auto& [part, mm2] : level_design_area_mm2(load_level_design(root, LevelDesignUse::ToSearch))) total += mm2;
-  } else if (is_in_memory_arch(root)) {
-    for (const auto& [block, mm2] : area_breakdown_mm2(load_imc_arch(root))) total += mm2;
-  } else if (is_dataflow_arch(root)) {
-    const DataflowArch arch = load_dataflow_arch(root);
-    const Workload w = load_point_workload(spec_, r);
-    for (const auto& [part, mm2] : dataflow_area_mm2(arch, w, build_engines(arch, w))) total += mm2;
-  } else {
-    const auto arch = load_arch(root);
-    for (const ComponentSpec* c : arch->components()) total += c->area_mm2();
-  }
-  return total;
+  return design_family_of(root).load(root, "")->area_mm2([&] { return load_point_workload(spec_, r); });
 }
 
 }  // namespace qnnsim

@@ -2,14 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "arch/arch_spec.h"
 #include "core/config_node.h"
 #include "report/report.h"
-#include "schedule/mapper.h"
-#include "schedule/level_design.h"
-#include "sim/level_run.h"
-#include "sim/resident_design.h"
-#include "sim/simulation.h"
+#include "sim/design_family.h"
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
 #include "workload/workload.h"
@@ -18,48 +13,28 @@ namespace qnnsim {
 
 namespace {
 
-Objective objective_of(const std::string& name) {
-  if (name == "energy") return Objective::Energy;
-  if (name == "latency") return Objective::Latency;
-  return Objective::Edp;
-}
-
-// What a level design's search minimises, as the spec's options say.
-LevelObjective level_objective(const SweepSpec& spec) {
-  const SweepRunOptions& o = spec.options;
-  if (!o.execution.empty())
-    throw ConfigError({spec.file, 0, 0}, "options.execution",
-                      "execution modes are for in-memory chips and dataflow designs; '" + spec.arch_file +
-                          "' is a level design, whose layers run in sequence");
-  if (o.objective == "energy") return LevelObjective::Energy;
-  return o.objective == "latency" ? LevelObjective::Latency : LevelObjective::Edp;
+// The point's design loaded, once its family is known to take the spec's options.
+std::unique_ptr<LoadedDesign> load_point_design(const SweepSpec& spec, const ConfigNode& arch_root) {
+  const DesignFamily& family = design_family_of(arch_root);
+  const std::string& execution = spec.options.execution;
+  if (const std::string why = execution.empty() ? "" : family.refusal(RunOption::Execution, spec.arch_file); !why.empty())
+    throw ConfigError({spec.file, 0, 0}, "options.execution", "an execution mode " + why);
+  return family.load(arch_root, execution);
 }
 
 RunResult simulate(const SweepSpec& spec, const ResolvedPoint& r) {
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   const Workload w = load_point_workload(spec, r);
-  const SweepRunOptions& o = spec.options;
-  if (is_resident_design(arch_root)) return run_resident_design(load_resident_design(arch_root, o.execution), w);
-  if (is_level_design(arch_root)) return run_level_design(load_level_design(arch_root, LevelDesignUse::ToSearch), w,
-                                                          level_objective(spec));
-  if (!o.execution.empty())
-    throw ConfigError({spec.file, 0, 0}, "options.execution",
-                      "execution modes are for in-memory chips and dataflow designs; '" + spec.arch_file +
-                          "' runs its layers in sequence on its PE array");
-  const auto arch = load_arch(arch_root);
-  return run_plans(*arch, w, plan_workload(*arch, w, nullptr, objective_of(o.objective)));
+  RunRequest how;
+  how.objective = spec.options.objective;
+  return load_point_design(spec, arch_root)->run(w, how);
 }
 
 // The loads simulate() starts with.
 void load_point(const SweepSpec& spec, const ResolvedPoint& r) {
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   load_point_workload(spec, r);
-  if (is_resident_design(arch_root))
-    load_resident_design(arch_root, spec.options.execution);
-  else if (is_level_design(arch_root))
-    load_level_design(arch_root, LevelDesignUse::ToSearch);
-  else
-    load_arch(arch_root);
+  load_point_design(spec, arch_root);
 }
 
 }  // namespace

@@ -1,0 +1,81 @@
+// PE-array designs built from components (`components:` under a
+// `technology:`): each layer mapped onto the array by the mapper, or a
+// mapping file replayed, then the plans simulated on the SystemC engine.
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "arch/arch_spec.h"
+#include "schedule/mapper.h"
+#include "schedule/mapping_io.h"
+#include "sim/design_family.h"
+#include "sim/simulation.h"
+
+namespace qnnsim {
+
+namespace {
+
+constexpr char kName[] = "pe_array";
+
+class PeArrayDesign : public LoadedDesign {
+ public:
+  explicit PeArrayDesign(std::unique_ptr<ArchSpec> arch) : arch_(std::move(arch)) {}
+
+  double area_mm2(const std::function<Workload()>&) const override {
+    double total = 0;
+    for (const ComponentSpec* c : arch_->components()) total += c->area_mm2();
+    return total;
+  }
+
+  RunResult run(const Workload& w, const RunRequest& how) const override {
+    GivenMappings given;
+    if (!how.mappings_in.empty()) given = load_mappings(how.mappings_in, w, arch_->dataflow);
+    const std::vector<LayerPlan> plans =
+        plan_workload(*arch_, w, how.mappings_in.empty() ? nullptr : &given, objective_named(how.objective));
+    if (how.mappings_out) {
+      std::ostringstream text;
+      write_mappings(text, arch_->name, arch_->dataflow, w, plans);
+      how.mappings_out(text.str());
+    }
+    return run_plans(*arch_, w, plans);
+  }
+
+ private:
+  std::unique_ptr<ArchSpec> arch_;
+};
+
+class PeArrayFamily : public DesignFamily {
+ public:
+  std::string name() const override { return kName; }
+
+  // A level design has `technology` too, but its storage is `levels` alone.
+  bool claims(const ConfigNode& root) const override {
+    return root.is_map() && !root.has("kind") && root.has("technology") &&
+           (!root.has("levels") || root.has("components"));
+  }
+
+  std::string recognised_by() const override { return "'technology' (and 'components')"; }
+
+  std::string describe(const ConfigNode& root) const override {
+    const auto a = load_arch(root);
+    return fmt::format("architecture '{}', {}x{} PEs, {} KiB global buffer", a->name, a->pe_array->rows(),
+                       a->pe_array->cols(), a->glb->capacity_bits() / 8192.0);
+  }
+
+  std::unique_ptr<LoadedDesign> load(const ConfigNode& root, const std::string&) const override {
+    return std::make_unique<PeArrayDesign>(load_arch(root));
+  }
+
+  std::string refusal(RunOption option, const std::string& design) const override {
+    if (option != RunOption::Execution) return "";
+    return "is for in-memory chips and dataflow designs; '" + design + "' runs its layers in sequence on its PE array";
+  }
+
+  bool computes_in_crossbars() const override { return false; }
+};
+
+QNNSIM_REGISTER(DesignFamily::Registry, kName, [] { return std::make_unique<PeArrayFamily>(); });
+
+}  // namespace
+
+}  // namespace qnnsim
