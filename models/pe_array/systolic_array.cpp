@@ -31,7 +31,7 @@ class SystolicSpec : public ScratchpadArray {
   // any element of the flattened filter window can go to any row, as in the
   // TPU's matrix unit fed by its systolic data setup (Jouppi et al., ISCA
   // 2017, section 2 and figure 1) and SCALE-Sim's weight-stationary operand
-  // matrices (Samajdar et al., ISPASS 2020, section III).
+  // matrices (scale-sim-v2, scalesim/compute/systolic_compute_ws.py).
   bool flattens_reduction() const override { return true; }
   int64_t spad_capacity(Tensor t) const override {
     if (t == Tensor::Weights) return double_buffered_weights() ? weight_entries_ / 2 : weight_entries_;

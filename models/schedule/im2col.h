@@ -3,9 +3,11 @@
 // convolution as one flattened dimension K = C x R x S down its rows, each
 // row holding one element of the flattened filter window and each column one
 // output channel, folded over ceil(K / rows) passes with the last fold's
-// spare rows idle ([J17] TPU v1, Jouppi et al., ISCA 2017, section 2; SCALE-Sim,
-// Samajdar et al., ISPASS 2020, section III: the filter operand matrix is
-// (R x S x C) x M and the weight-stationary row folds are ceil(R S C / rows)).
+// spare rows idle ([J17] TPU v1, Jouppi et al., ISCA 2017, section 2; SCALE-Sim
+// (Samajdar et al., ISPASS 2020), scale-sim-v2 scalesim/compute/
+// systolic_compute_ws.py: the filter operand matrix is (R x S x C) x M, one
+// column per filter, and the row folds are ceil(R S C / rows), the last
+// fold's missing rows padded with null requests).
 // Without it, the rows hold whole factors of at most two of C, R and S, and a
 // first layer of three input channels and a 7 x 7 filter leaves rows idle in
 // every pass.
@@ -18,10 +20,12 @@
 // section 2, figure 1), so DRAM loads and buffer capacity count the stored
 // feature map (overlapping windows not duplicated), and the rows read one
 // input each per output position from the buffer, as any weight-stationary
-// pass does. SCALE-Sim's alternative, the expanded operand matrix held in the
-// buffer, would also duplicate overlapping windows in DRAM traffic and capacity.
-// That is exact only when a buffer tile of C holds whole channels: its
-// extent along the flattened C is a multiple of R x S, or all of it.
+// pass does. SCALE-Sim's alternative fetches into its buffers the expanded
+// operand matrix (an element per window position: overlapping windows take
+// buffer space, and prefetches, once per window they belong to).
+// The stored-feature-map count is exact when a buffer tile of C holds whole
+// channels, so a flattened tile must: its extent along the flattened C is a
+// multiple of R x S, or all of it.
 #include <cstdint>
 #include <string>
 
