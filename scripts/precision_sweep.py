@@ -17,8 +17,9 @@ import subprocess
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYSTOLIC_MAC = "mac:\n    class: IntMAC\n    weight_bits: 8\n    input_bits: 8\n    accumulator_bits: 32"
-FUSED_MAC = "mac:\n    class: BitFusionMAC\n    bricks: 16\n    accumulator_bits: 32"
+SYSTOLIC_MAC = ("mac:\n      class: IntMAC\n      weight_bits: 8\n      input_bits: 8\n"
+                "      accumulator_bits: 32  # TPU v1 accumulates in 32 bits")
+FUSED_MAC = "mac:\n      class: BitFusionMAC\n      bricks: 16\n      accumulator_bits: 32"
 
 
 def architectures(tmp):

@@ -116,6 +116,9 @@ class ArraySpec : public ComponentSpec {
   virtual int64_t cols() const = 0;
   // Whether the next weight tile can load while the current one computes.
   virtual bool double_buffered_weights() const = 0;
+  // Whether each row can take any one element of the flattened filter window
+  // C x R x S (im2col, schedule/im2col.h), not only whole factors of C, R and S.
+  virtual bool flattens_reduction() const { return false; }
   // Empty when the array can execute the layer's precision, else why not.
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
   // Values of a tensor one PE's scratchpad holds for one pass (double

@@ -27,6 +27,12 @@ class SystolicSpec : public ScratchpadArray {
   }
 
   bool double_buffered_weights() const override { return weight_entries_ >= 2; }
+  // Inputs enter at the array's edge, one per row per step, from the buffer:
+  // any element of the flattened filter window can go to any row, as in the
+  // TPU's matrix unit fed by its systolic data setup (Jouppi et al., ISCA
+  // 2017, section 2 and figure 1) and SCALE-Sim's weight-stationary operand
+  // matrices (scale-sim-v2, scalesim/compute/systolic_compute_ws.py).
+  bool flattens_reduction() const override { return true; }
   int64_t spad_capacity(Tensor t) const override {
     if (t == Tensor::Weights) return double_buffered_weights() ? weight_entries_ / 2 : weight_entries_;
     return t == Tensor::Inputs ? input_entries_ : psum_entries_;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/im2col.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim {
@@ -38,8 +39,11 @@ TileNeed tile_need(const Layer& l, const LoopBounds& b, const DimArray& t, const
   // Weights as the array stores them: raw, or compressed.
   if (buffer.keeps(Tensor::Weights))
     n.w = static_cast<double>(pe.weight_bits(static_cast<uint64_t>(t[kG] * t[kM] * t[kC] * t[kR] * t[kS]), p));
-  n.i = static_cast<double>(t[kN] * t[kG] * t[kC]) * static_cast<double>(span(t[kP], t[kR], b.stride, b.dilation, b.H)) *
-        static_cast<double>(span(t[kQ], t[kS], b.stride, b.dilation, b.W)) * p.inputs.bits;
+  // Flattened (im2col): the stored feature map of the tile's channels, windows not expanded (im2col.h).
+  const int64_t taps_r = b.flattened() ? b.flat_r : t[kR], taps_s = b.flattened() ? b.flat_s : t[kS];
+  n.i = static_cast<double>(t[kN] * t[kG] * b.input_channels(t[kC])) *
+        static_cast<double>(span(t[kP], taps_r, b.stride, b.dilation, b.H)) *
+        static_cast<double>(span(t[kQ], taps_s, b.stride, b.dilation, b.W)) * p.inputs.bits;
   n.o = static_cast<double>(t[kN] * t[kG] * t[kM] * t[kP] * t[kQ]) * p.accumulator.bits;
   return n;
 }
@@ -77,10 +81,27 @@ bool is_permutation(const std::array<int, kDims>& order) {
 
 void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Mapping& m, const ConfigNode& where) {
   const Dataflow& flow = arch.dataflow;
-  const LoopBounds b = loop_bounds(l, batch);
+  const LoopBounds b = mapping_bounds(l, batch, m);
   const auto fail = [&](const std::string& key, const std::string& what) {
     where.fail(key, fmt::format("layer '{}': {}", l.name, what));
   };
+  if (m.im2col) {
+    const std::string problem = im2col_problem(arch, l);
+    if (!problem.empty()) fail("im2col", "cannot flatten the reduction: " + problem);
+    for (int d : {kR, kS}) {
+      const auto i = static_cast<std::size_t>(d);
+      for (auto [key, f] : {std::pair{"pe", m.pe[i]}, std::pair{"rows", m.rows[i]}, std::pair{"cols", m.cols[i]},
+                            std::pair{"glb", m.glb[i]}})
+        if (f != 1)
+          fail(key, fmt::format("under im2col {} is part of the flattened C x R x S: give the factor on C, not {}{}",
+                                dim_name(d), dim_name(d), f));
+    }
+    const int64_t tile = dim_extents(m, b, kC).tile;
+    if (!whole_channel_tile(b, tile))
+      fail("glb", fmt::format("under im2col a buffer tile holds whole channels: its {} of the flattened C x R x S "
+                              "= {} must be a multiple of R x S = {} or all of it",
+                              tile, b.extent[kC], b.flat_r * b.flat_s));
+  }
   int64_t rows = 1, cols = 1;
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
@@ -152,7 +173,7 @@ LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch
   LayerPlan plan;
   plan.uses_array = true;
   plan.mapping = m;
-  plan.bounds = loop_bounds(l, batch);
+  plan.bounds = mapping_bounds(l, batch, m);
   plan.footprint_bits = static_cast<uint64_t>(tile_need(l, plan.bounds, m, *arch.glb, *arch.pe_array).total());
   auto walker = std::make_shared<const NestWalker>(arch, l, plan.bounds, m, arch.dataflow);
   plan.walker = walker;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/im2col.h"
 #include "schedule/psum_holding.h"
 #include "schedule/search_support.h"
 
@@ -235,7 +236,8 @@ class Estimator {
   double input_values(int64_t tp) const {
     int64_t sum = 0;
     for (int64_t p0 = 0; p0 < E(kP); p0 += tp) sum += b_.rows_read(p0, std::min(tp, E(kP) - p0), 0, E(kR));
-    return static_cast<double>(E(kN) * E(kG) * E(kC)) * static_cast<double>(sum) * static_cast<double>(cols_read_all_);
+    return static_cast<double>(E(kN) * E(kG) * b_.input_channels(E(kC))) * static_cast<double>(sum) *
+           static_cast<double>(cols_read_all_);
   }
 
   // `opt[d]`: the tile option the candidate takes in each dimension (its
@@ -330,6 +332,13 @@ class Estimator {
     const auto span = [](int64_t outputs, int64_t taps, int64_t stride, int64_t dilation, int64_t size) {
       return std::min(size, (outputs - 1) * stride + (taps - 1) * dilation + 1);
     };
+    // Flattened (im2col.h): the pass's share of its channels' windows, the
+    // way a split pass counts the window of its channels and taps.
+    if (b_.flattened())
+      return static_cast<double>(pass[kN] * pass[kG]) * static_cast<double>(pass[kC]) /
+             static_cast<double>(b_.flat_r * b_.flat_s) *
+             static_cast<double>(span(pass[kP], b_.flat_r, b_.stride, b_.dilation, b_.H)) *
+             static_cast<double>(span(pass[kQ], b_.flat_s, b_.stride, b_.dilation, b_.W));
     return static_cast<double>(pass[kN] * pass[kG] * pass[kC]) *
            static_cast<double>(span(pass[kP], pass[kR], b_.stride, b_.dilation, b_.H)) *
            static_cast<double>(span(pass[kQ], pass[kS], b_.stride, b_.dilation, b_.W));
@@ -416,11 +425,9 @@ bool exactly_better(const Estimate& a, const Estimate& b, Objective objective) {
 }  // namespace
 
 Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
-  const LoopBounds b = loop_bounds(l, batch);
+  const LoopBounds split = loop_bounds(l, batch);
   const BufferPartitions& parts = arch.glb->partitions();
-  const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
   const std::array<bool, kDims> free_pe = free_pe_loops(arch.dataflow);
-  Estimator estimate(arch, l, b);
 
   uint64_t enumerated = 0;
   // Under the latency objective the EDP objective's front runners are scored
@@ -430,95 +437,121 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
   double smallest_need = std::numeric_limits<double>::infinity();
   std::string smallest_parts;
 
-  for (const auto& [rf, cf] : spatial_candidates(arch, b)) {
-    DimArray sp{};
-    for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
-    const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
-    if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
-      const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb, *arch.pe_array);
-      if (need.total() < smallest_need) {
-        smallest_need = need.total();
-        smallest_parts = need.parts();
-      }
-    }
-    for (const DimArray& pf : pes) {
-      // Per dimension, the tile extents to try: multiples of the pass extent.
-      // Q, R and S tiles take the whole dimension (rows of the input stay whole).
-      std::array<std::vector<TileOption>, kDims> tile_opts;
-      for (int d = 0; d < kDims; ++d) {
-        const auto i = static_cast<std::size_t>(d);
-        const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
-        std::vector<int64_t> extents;
-        if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
-          extents = {E(d)};
-        } else {
-          for (int64_t k : tile_ladder(ceil_div(E(d), pass))) extents.push_back(std::min(E(d), k * pass));
-        }
-        for (int64_t tile : extents) {
-          Mapping one;  // this dimension's factors, for dim_extents
-          one.rows[i] = rf[i];
-          one.cols[i] = cf[i];
-          one.pe[i] = free_pe[i] ? ceil_div(tile, sp[i]) : pf[i];
-          one.glb[i] = ceil_div(tile, std::min(E(d), one.pe[i] * sp[i]));
-          TileOption o;
-          o.tile = tile;
-          o.pe = one.pe[i];
-          o.glb = one.glb[i];
-          o.extent = dim_extents(one, b, d).tile;
-          o.pass = std::min(E(d), o.pe * sp[i]);
-          o.tiles = ceil_div(E(d), tile);
-          o.passes_per_tile = ceil_div(tile, o.pass);
-          if (d == kP) o.input_values = estimate.input_values(tile);
-          tile_opts[i].push_back(o);
+  // Enumerates the mappings over bounds `b`: the reduction split into
+  // factors of C, R and S, or flattened (im2col.h).
+  const auto enumerate = [&](const LoopBounds& b, bool im2col) {
+    const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
+    Estimator estimate(arch, l, b);
+    for (const auto& [rf, cf] : spatial_candidates(arch, b)) {
+      DimArray sp{};
+      for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
+      const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
+      if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
+        const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb, *arch.pe_array);
+        if (need.total() < smallest_need) {
+          smallest_need = need.total();
+          smallest_parts = need.parts();
         }
       }
-      Mapping m;
-      m.rows = rf;
-      m.cols = cf;
-      std::array<const TileOption*, kDims> chosen{};
-      DimArray extents{};
-      const auto take = [&](int d, const TileOption& o) {
-        const auto i = static_cast<std::size_t>(d);
-        chosen[i] = &o;
-        m.pe[i] = o.pe;
-        m.glb[i] = o.glb;
-        extents[i] = o.extent;
-      };
-      for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
-      for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
-        for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
-          m.dram_order = dram_order;
-          m.glb_order = glb_order;
-          for (const TileOption& on : tile_opts[kN]) {
-            take(kN, on);
-            for (const TileOption& og : tile_opts[kG]) {
-              take(kG, og);
-              for (const TileOption& om : tile_opts[kM]) {
-                take(kM, om);
-                for (const TileOption& oc : tile_opts[kC]) {
-                  take(kC, oc);
-                  for (const TileOption& op : tile_opts[kP]) {
-                    take(kP, op);
-                    const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
-                    if (!parts.fits(need.by_tensor())) {
-                      if (need.total() < smallest_need) {
-                        smallest_need = need.total();
-                        smallest_parts = need.parts();
+      for (const DimArray& pf : pes) {
+        // Per dimension, the tile extents to try: multiples of the pass extent.
+        // Q, R and S tiles take the whole dimension (rows of the input stay whole).
+        std::array<std::vector<TileOption>, kDims> tile_opts;
+        for (int d = 0; d < kDims; ++d) {
+          const auto i = static_cast<std::size_t>(d);
+          const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
+          std::vector<int64_t> extents;
+          if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
+            extents = {E(d)};
+          } else {
+            for (int64_t k : tile_ladder(ceil_div(E(d), pass))) {
+              const int64_t tile = std::min(E(d), k * pass);
+              // A flattened reduction's buffer tiles hold whole channels (im2col.h).
+              if (d == kC && im2col && !whole_channel_tile(b, tile)) continue;
+              extents.push_back(tile);
+            }
+          }
+          for (int64_t tile : extents) {
+            Mapping one;  // this dimension's factors, for dim_extents
+            one.rows[i] = rf[i];
+            one.cols[i] = cf[i];
+            one.pe[i] = free_pe[i] ? ceil_div(tile, sp[i]) : pf[i];
+            one.glb[i] = ceil_div(tile, std::min(E(d), one.pe[i] * sp[i]));
+            TileOption o;
+            o.tile = tile;
+            o.pe = one.pe[i];
+            o.glb = one.glb[i];
+            o.extent = dim_extents(one, b, d).tile;
+            o.pass = std::min(E(d), o.pe * sp[i]);
+            o.tiles = ceil_div(E(d), tile);
+            o.passes_per_tile = ceil_div(tile, o.pass);
+            if (d == kP) o.input_values = estimate.input_values(tile);
+            tile_opts[i].push_back(o);
+          }
+        }
+        Mapping m;
+        m.rows = rf;
+        m.cols = cf;
+        m.im2col = im2col;
+        std::array<const TileOption*, kDims> chosen{};
+        DimArray extents{};
+        const auto take = [&](int d, const TileOption& o) {
+          const auto i = static_cast<std::size_t>(d);
+          chosen[i] = &o;
+          m.pe[i] = o.pe;
+          m.glb[i] = o.glb;
+          extents[i] = o.extent;
+        };
+        for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
+        for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
+          for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
+            m.dram_order = dram_order;
+            m.glb_order = glb_order;
+            for (const TileOption& on : tile_opts[kN]) {
+              take(kN, on);
+              for (const TileOption& og : tile_opts[kG]) {
+                take(kG, og);
+                for (const TileOption& om : tile_opts[kM]) {
+                  take(kM, om);
+                  for (const TileOption& oc : tile_opts[kC]) {
+                    take(kC, oc);
+                    for (const TileOption& op : tile_opts[kP]) {
+                      take(kP, op);
+                      const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
+                      if (!parts.fits(need.by_tensor())) {
+                        if (need.total() < smallest_need) {
+                          smallest_need = need.total();
+                          smallest_parts = need.parts();
+                        }
+                        continue;
                       }
-                      continue;
+                      // Free PE loops grew: check the scratchpads again.
+                      if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
+                      const Estimate e = estimate(m, chosen, need);
+                      for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
+                      ++enumerated;
                     }
-                    // Free PE loops grew: check the scratchpads again.
-                    if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                    const Estimate e = estimate(m, chosen, need);
-                    for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
-                    ++enumerated;
                   }
                 }
               }
             }
           }
-        }
+      }
     }
+  };
+  enumerate(split, false);
+  // Flattened too when that fills the rows better than any split can; where
+  // it cannot (C a multiple of the rows, say), the split's choice stands and
+  // the search costs no more. Split candidates come first, so ties keep them.
+  if (im2col_allowed(arch, l)) {
+    const LoopBounds flat = flatten_reduction(split);
+    const auto fullest = [&](const LoopBounds& b) {
+      double best = 0;
+      for (const AxisChoice& c : axis_choices(b, arch.dataflow.rows, arch.pe_array->rows()))
+        best = std::max(best, c.efficiency);
+      return best;
+    };
+    if (fullest(flat) > fullest(split)) enumerate(flat, true);
   }
   // No candidate reached the buffer check: the array itself cannot take the layer.
   if (fronts[0].empty() && !std::isfinite(smallest_need))

@@ -27,9 +27,11 @@ int dim_from_name(const std::string& name) {
 }
 
 int64_t LoopBounds::rows_read(int64_t p0, int64_t np, int64_t r0, int64_t nr) const {
+  if (flattened()) return window(p0, np, 0, flat_r, stride, dilation, padding, H);
   return window(p0, np, r0, nr, stride, dilation, padding, H);
 }
 int64_t LoopBounds::cols_read(int64_t q0, int64_t nq, int64_t s0, int64_t ns) const {
+  if (flattened()) return window(q0, nq, 0, flat_s, stride, dilation, padding, W);
   return window(q0, nq, s0, ns, stride, dilation, padding, W);
 }
 
@@ -50,7 +52,7 @@ LoopBounds loop_bounds(const Layer& l, int64_t batch) {
 
 bool Mapping::operator==(const Mapping& o) const {
   return pe == o.pe && rows == o.rows && cols == o.cols && glb == o.glb && dram_order == o.dram_order &&
-         glb_order == o.glb_order;
+         glb_order == o.glb_order && im2col == o.im2col;
 }
 
 std::string Mapping::one_line(const LoopBounds& b) const {
@@ -66,7 +68,9 @@ std::string Mapping::one_line(const LoopBounds& b) const {
   const std::string r = level("rows", natural, [&](int d) { return rows[static_cast<std::size_t>(d)]; });
   const std::string c = level("cols", natural, [&](int d) { return cols[static_cast<std::size_t>(d)]; });
   const std::string p = level("PE", natural, [&](int d) { return pe[static_cast<std::size_t>(d)]; });
-  return dram + " | " + buffer + " | " + r + " | " + c + " | " + p;
+  const std::string all = dram + " | " + buffer + " | " + r + " | " + c + " | " + p;
+  if (!im2col) return all;
+  return all + fmt::format(" | im2col: C is C x R x S = {}", b.extent[kC]);
 }
 
 std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_pe) {

@@ -51,15 +51,30 @@ constexpr DimArray kOnes = {1, 1, 1, 1, 1, 1, 1, 1};
 struct LoopBounds {
   DimArray extent{};
   int64_t H = 0, W = 0, stride = 1, dilation = 1, padding = 0;
+  // Under im2col (schedule/im2col.h) C stands for the flattened reduction
+  // C x R x S and R = S = 1; these keep the filter window (R x S) the input
+  // windows still span. Zero when the reduction is not flattened.
+  int64_t flat_r = 0, flat_s = 0;
+  bool flattened() const { return flat_r > 0; }
   // Input rows (columns) that output rows [p0, p0 + np) and filter rows [r0, r0 + nr)
-  // read, clamped to the unpadded input (padding is not fetched).
+  // read, clamped to the unpadded input (padding is not fetched). Flattened:
+  // every filter row (column), as a block of C covers whole channels.
   int64_t rows_read(int64_t p0, int64_t np, int64_t r0, int64_t nr) const;
   int64_t cols_read(int64_t q0, int64_t nq, int64_t s0, int64_t ns) const;
+  // Input channels a block of `c` along C reads: c itself, or flattened,
+  // the channels of c taps (a block of whole channels; a partial one rounds up).
+  int64_t input_channels(int64_t c) const {
+    const int64_t taps = flattened() ? flat_r * flat_s : 1;
+    return (c + taps - 1) / taps;
+  }
 };
 LoopBounds loop_bounds(const Layer& l, int64_t batch);
 
 struct Mapping {
   DimArray pe = kOnes, rows = kOnes, cols = kOnes, glb = kOnes;
+  // The reduction flattened (im2col): the factors of C are of C x R x S,
+  // those of R and S are 1 (schedule/im2col.h).
+  bool im2col = false;
   std::array<int, kDims> dram_order{kN, kG, kM, kP, kQ, kC, kR, kS};  // outermost first
   std::array<int, kDims> glb_order{kN, kG, kM, kP, kQ, kC, kR, kS};
 

@@ -88,6 +88,8 @@ void write_mappings(std::ostream& out, const std::string& arch_name, const Dataf
          "# rows, cols: unrolled across the array; pe: looped inside each PE. The DRAM\n"
          "# level loops over as many buffer tiles as cover each dimension (edges partial).\n"
          "# Vector layers: the block of images, channels and output rows a tile holds.\n"
+         "# im2col: true flattens the reduction (C stands for C x R x S, one element of\n"
+         "# the filter window per row; R and S factors are 1); absent = false.\n"
          "# keeps: which tensors each level holds (the buffer all three; the PE\n"
          "# scratchpads what the dataflow keeps, the others streaming through).\n"
          "# Replay with: qnnsim run ARCH WORKLOAD --mappings THIS_FILE\n";
@@ -103,6 +105,7 @@ void write_mappings(std::ostream& out, const std::string& arch_name, const Dataf
     }
     const Mapping& m = p.mapping;
     out << "    # " << m.one_line(p.bounds) << "\n";
+    if (m.im2col) out << "    im2col: true\n";
     out << "    dram: {order: " << order_text(m.dram_order) << "}\n";
     out << "    glb: {order: " << order_text(m.glb_order) << ", factors: " << factors_text(m.glb) << "}\n";
     out << "    rows: " << factors_text(m.rows) << "\n";
@@ -131,7 +134,7 @@ GivenMappings load_mappings(const std::string& path, const Workload& w, const Da
     const ConfigNode entry = layers.child(name);
     if (layer_uses_array(layer->type)) {
       GivenMapping given{Mapping{}, VectorTiling{}, entry};
-      entry.expect_map("{dram, glb, rows, cols, pe}");
+      entry.expect_map("{dram, glb, rows, cols, pe, im2col}");
       const ConfigNode dram = entry.child("dram");
       dram.expect_map("the DRAM level {order}");
       given.mapping.dram_order = read_order(dram, "order");
@@ -144,6 +147,7 @@ GivenMappings load_mappings(const std::string& path, const Workload& w, const Da
       given.mapping.rows = read_factors(entry, "rows");
       given.mapping.cols = read_factors(entry, "cols");
       given.mapping.pe = read_factors(entry, "pe");
+      given.mapping.im2col = entry.flag("im2col", false);
       entry.reject_unknown_keys();
       out.layers.emplace(name, given);
     } else {

@@ -83,7 +83,9 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
     uint64_t delivered = 0;
     for (const Block& blk : blocks) {
       const bool rel = relevant(o, d);
-      const uint64_t value = rel ? u(blk.size) : 1;
+      // Inputs along a flattened C: the channels the block's taps read.
+      const int64_t size = o == Operand::Inputs && d == kC ? c.b.input_channels(blk.size) : blk.size;
+      const uint64_t value = rel ? u(size) : 1;
       factor.push_back({{value}, blk.count});
       // Multicast: a PE along a dimension the operand does not depend on gets its own copy.
       const uint64_t copies = rel ? value : (to_pe ? u(e.positions(blk.first_pass)) : 1);

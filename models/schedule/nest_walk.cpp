@@ -90,8 +90,10 @@ std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t,
     if (o == Operand::Inputs && (d == kP || d == kQ || d == kR || d == kS)) continue;
     const Span s = block(d, level[idx(d)], t, p);
     if (relevant(o, d)) {
-      distinct *= u(s.size);
-      delivered *= u(s.size);
+      // Inputs along a flattened C: the channels the block's taps read.
+      const int64_t size = o == Operand::Inputs && d == kC ? b_.input_channels(s.size) : s.size;
+      distinct *= u(size);
+      delivered *= u(size);
     } else {
       delivered *= u(e_[idx(d)].positions(s.first_pass));
     }
@@ -138,7 +140,7 @@ TileMoves NestWalker::tile(uint64_t index) const {
   }
   if (advanced <= glb_cut_[static_cast<std::size_t>(Operand::Inputs)]) {
     const Span p = tile_block(kP), q = tile_block(kQ), r = tile_block(kR), s = tile_block(kS);
-    const uint64_t values = u(tile_block(kN).size * tile_block(kG).size * tile_block(kC).size) *
+    const uint64_t values = u(tile_block(kN).size * tile_block(kG).size * b_.input_channels(tile_block(kC).size)) *
                             u(b_.rows_read(p.start, p.size, r.start, r.size)) *
                             u(b_.cols_read(q.start, q.size, s.start, s.size));
     x.input_load_bits = values * u(prec.inputs.bits);
