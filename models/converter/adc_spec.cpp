@@ -18,10 +18,22 @@ AdcSpec AdcSpec::parse(const ConfigNode& node) {
     a.power_w = node.positive_quantity("power", Dimension::Power);
   } else if (model == "fom") {
     a.model = AdcEnergyModel::FigureOfMerit;
+  } else if (model == "flash") {
+    a.model = AdcEnergyModel::Flash;
+    a.comparator_energy_j = node.positive_quantity("comparator_energy", Dimension::Energy);
   } else {
-    node.fail("energy_model", "expected table (a published power) or fom (the survey's figure-of-merit fit), found '" +
-                                  model + "'");
+    node.fail("energy_model", "expected table (a published power), fom (the survey's figure-of-merit fit) or flash "
+                              "(its comparators' energy), found '" + model + "'");
   }
+  a.levels = int64_t{1} << a.bits;
+  if (node.has("levels")) {
+    if (a.model != AdcEnergyModel::Flash)
+      node.fail("levels", "a level count other than 2^bits is a flash ADC's: set energy_model: flash");
+    a.levels = node.integer_in("levels", 2, a.levels);
+    if (a.levels <= (int64_t{1} << (a.bits - 1)))
+      node.fail("levels", "needs more than 2^(bits - 1) levels; otherwise lower bits");
+  }
+  a.step = node.integer_in("step", 1, 1 << 20, 1);
   a.area_m2 = node.positive_quantity("area", Dimension::Area);
   node.reject_unknown_keys();
   return a;
@@ -29,8 +41,11 @@ AdcSpec AdcSpec::parse(const ConfigNode& node) {
 
 double AdcSpec::conversion_energy_j() const {
   if (model == AdcEnergyModel::Table) return *power_w / sample_rate_hz;
+  if (model == AdcEnergyModel::Flash) return static_cast<double>(levels - 1) * *comparator_energy_j;
   return adc_fom_energy_j(bits, sample_rate_hz);
 }
+
+double AdcSpec::resolution_bits() const { return std::log2(static_cast<double>(levels)); }
 
 double adc_fom_energy_j(int bits, double sample_rate_hz) {
   const double foms_db = std::min(302.74 - 6.461 * std::log(sample_rate_hz), 180.14);
@@ -46,6 +61,23 @@ int adc_bits_needed(int64_t rows, int dac_bits, int cell_bits, bool flipped_colu
   int needed = log_rows + dac_bits + cell_bits - ((dac_bits > 1 && cell_bits > 1) ? 0 : 1);
   if (flipped_columns) needed -= 1;
   return std::max(needed, 1);
+}
+
+double signed_sum_clip_fraction(int64_t rows_used, int64_t levels, int64_t step) {
+  // Codes at -h .. +h steps (h = (levels - 1) / 2; an even count reaches half
+  // a step further on one side, counted here on neither); a sum saturates
+  // once it is more than half a step past the outermost code.
+  const double reach = (static_cast<double>(levels - 1) / 2.0 + 0.5) * static_cast<double>(step);
+  // P(|2k - n| > reach), k binomial(n, 1/2), in logs to stay finite for large n.
+  double p = 0;
+  const double n = static_cast<double>(rows_used);
+  for (int64_t k = 0; k <= rows_used; ++k) {
+    const double sum = 2.0 * static_cast<double>(k) - n;
+    if (std::fabs(sum) <= reach) continue;
+    const double kd = static_cast<double>(k);
+    p += std::exp(std::lgamma(n + 1) - std::lgamma(kd + 1) - std::lgamma(n - kd + 1) - n * std::log(2.0));
+  }
+  return p;
 }
 
 namespace {

@@ -9,6 +9,10 @@ CrossbarSpec CrossbarSpec::parse(const ConfigNode& node) {
   CrossbarSpec c;
   c.rows = node.integer_in("rows", 2, 4096);
   c.cols = node.integer_in("cols", 1, 4096);
+  const std::string cell = node.text("cell", "rram");
+  if (cell == "xnor_sram") return parse_xnor_sram(node, c);
+  if (cell != "rram")
+    node.fail("cell", "expected rram (resistive cells) or xnor_sram (XNOR-SRAM bitcells), found '" + cell + "'");
   c.bits_per_cell = static_cast<int>(node.integer_in("bits_per_cell", 1, 8));
   c.read_time_s = node.quantity_in("read_time", Dimension::Time, 1e-12, 1e-3);
   const std::string sign = node.text("signed_weights", "offset");
@@ -37,11 +41,31 @@ CrossbarSpec CrossbarSpec::parse(const ConfigNode& node) {
   return c;
 }
 
+CrossbarSpec CrossbarSpec::parse_xnor_sram(const ConfigNode& node, CrossbarSpec c) {
+  // One +1/-1 weight per cell, its sign held by the cell itself: no offset,
+  // no differential pair, no flipping.
+  c.bits_per_cell = static_cast<int>(node.integer_in("bits_per_cell", 1, 1, 1));
+  c.read_time_s = node.quantity_in("read_time", Dimension::Time, 1e-12, 1e-3);
+  c.xnor_sram = XnorSramCell::parse(node);
+  if (c.xnor_sram->evaluation_time_s > c.read_time_s)
+    node.fail("evaluation_time", "the wordlines are on for part of a read: evaluation_time must not exceed read_time");
+  c.area_m2 = node.positive_quantity("area", Dimension::Area);
+  if (const auto w = node.optional_child("write")) {
+    w->expect_map("reprogramming costs {energy_per_cell, time_per_row}");
+    c.write_energy_per_cell_j = w->positive_quantity("energy_per_cell", Dimension::Energy);
+    c.write_time_per_row_s = w->positive_quantity("time_per_row", Dimension::Time);
+    w->reject_unknown_keys();
+  }
+  node.reject_unknown_keys();
+  return c;
+}
+
 double CrossbarSpec::mean_conductance_s() const {
   return 0.5 * (1.0 / r_on_ohm + 1.0 / r_off_ohm);
 }
 
 double CrossbarSpec::read_energy_j(int64_t rows_used, int64_t cols_used, double drive) const {
+  if (xnor_sram) return xnor_sram->energy_j(rows_used * cols_used, cols_used);
   const double used = static_cast<double>(rows_used) * static_cast<double>(cols_used);
   // A published power covers the whole array reading; the share used scales it.
   if (read_power_w) return *read_power_w * read_time_s * used / static_cast<double>(cells());

@@ -1,4 +1,5 @@
 #pragma once
+// A crossbar: rows x cols of cells, RRAM unless `cell: xnor_sram` (below).
 // An RRAM crossbar: rows x cols of cells, each holding `bits_per_cell` bits as
 // one of 2^bits conductance levels between 1/R_off and 1/R_on. A weight of w
 // bits is sliced over ceil(w / bits_per_cell) adjacent cells; signed weights
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "core/config_node.h"
+#include "crossbar/xnor_sram_cell.h"
 
 namespace qnnsim {
 
@@ -31,9 +33,13 @@ struct CrossbarSpec {
   // Reprogramming (weight-reloading mode only): per cell written, and per row
   // (a row of one crossbar is written at once; crossbars are written in parallel).
   std::optional<double> write_energy_per_cell_j, write_time_per_row_s;
+  // `cell: xnor_sram`: XNOR-SRAM bitcells instead of resistive ones; the
+  // read energy is then the bitline divider's (crossbar/xnor_sram_cell.h).
+  std::optional<XnorSramCell> xnor_sram;
 
   static CrossbarSpec parse(const ConfigNode& node);
 
+  bool is_xnor_sram() const { return xnor_sram.has_value(); }
   int64_t cells() const { return rows * cols; }
   int slices(int weight_bits) const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
   // Columns one weight occupies: its slices, twice over for differential pairs.
@@ -45,6 +51,9 @@ struct CrossbarSpec {
   // One read of rows_used x cols_used cells. `drive` is the mean of (V/V_read)^2
   // over the driven rows (see dac_drive_factor); unused in the power form.
   double read_energy_j(int64_t rows_used, int64_t cols_used, double drive) const;
+
+ private:
+  static CrossbarSpec parse_xnor_sram(const ConfigNode& node, CrossbarSpec c);
 };
 
 // Mean of (V/V_read)^2 over rows for a v-bit DAC: a value is zero with

@@ -29,13 +29,26 @@ ImaSpec parse_ima(const ConfigNode& node) {
   m.crossbars = node.integer_in("crossbars", 1, 4096);
   m.crossbar = CrossbarSpec::parse(node.child("crossbar"));
   m.dac = DacSpec::parse(node.child("dac"));
-  const ConfigNode sh = node.child("sample_hold");
-  sh.expect_map("a sample-and-hold per column {power, area}");
-  m.sample_hold.power_w = sh.positive_quantity("power", Dimension::Power);
-  m.sample_hold.area_m2 = sh.positive_quantity("area", Dimension::Area);
-  sh.reject_unknown_keys();
-  m.sample_hold.count = m.crossbars * m.crossbar.cols;
+  // A column without a sample-and-hold (XNOR-SRAM's ADC reads the settled
+  // bitline itself) leaves it out: no samples are counted.
+  if (const auto sh = node.optional_child("sample_hold")) {
+    sh->expect_map("a sample-and-hold per column {power, area}");
+    m.sample_hold.power_w = sh->positive_quantity("power", Dimension::Power);
+    m.sample_hold.area_m2 = sh->positive_quantity("area", Dimension::Area);
+    sh->reject_unknown_keys();
+    m.sample_hold.count = m.crossbars * m.crossbar.cols;
+  } else {
+    m.sample_hold.count = 0;
+  }
   m.adc = AdcSpec::parse(node.child("adc"));
+  if (m.crossbar.is_xnor_sram()) {
+    // Each row's wordline pair carries one +1/-1 input bit; wider inputs go
+    // bit-serially, a read a bit.
+    if (m.dac.bits != 1)
+      node.child("dac").fail("bits", "an XNOR-SRAM row takes one input bit (+1/-1) per read: bits must be 1");
+  } else if (node.child("adc").has("step")) {
+    node.child("adc").fail("step", "a code's span of a signed column sum applies to cell: xnor_sram crossbars only");
+  }
   m.peripherals = parse_parts(node, "peripherals");
   node.reject_unknown_keys();
   return m;

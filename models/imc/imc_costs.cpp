@@ -22,7 +22,7 @@ ImcActionEnergy action_energies(const ImcArch& arch, double step_s) {
   const ImaSpec& m = arch.ima;
   const double t_read = m.crossbar.read_time_s, period = arch.tech.period_s();
   ImcActionEnergy e;
-  e.dac_conversion = m.dac.power_w * t_read;
+  e.dac_conversion = m.dac.conversion_energy_j(t_read);
   e.sample = m.sample_hold.power_w * t_read;
   e.adc_conversion = m.adc.conversion_energy_j();
   e.ima_step = sum_power(m.peripherals) * step_s;
@@ -40,7 +40,7 @@ std::map<std::string, double> area_breakdown_mm2(const ImcArch& arch) {
   std::map<std::string, double> a;
   a["crossbar"] = imas * static_cast<double>(m.crossbars) * m.crossbar.area_m2;
   a["dac"] = imas * static_cast<double>(m.crossbars * m.crossbar.rows) * m.dac.area_m2;
-  a["sample_hold"] = imas * m.sample_hold.total_area_m2();
+  if (m.sample_hold.count > 0) a["sample_hold"] = imas * m.sample_hold.total_area_m2();
   a["adc"] = imas * static_cast<double>(m.adcs()) * m.adc.area_m2;
   for (const auto& [name, p] : m.peripherals) a["ima." + name] = imas * p.total_area_m2();
   a["edram"] = tiles * arch.tile.edram.area_m2;
@@ -65,13 +65,13 @@ std::map<std::string, double> peak_power_breakdown_w(const ImcArch& arch, bool f
     const double reads_per_s = crossbars / step;
     p["crossbar"] = reads_per_s * m.crossbar.read_energy_j(m.crossbar.rows, m.crossbar.cols, dac_drive_factor(m.dac.bits, 1.0));
     p["dac"] = reads_per_s * static_cast<double>(m.crossbar.rows) * e.dac_conversion;
-    p["sample_hold"] = reads_per_s * static_cast<double>(m.crossbar.cols) * e.sample;
+    if (m.sample_hold.count > 0) p["sample_hold"] = reads_per_s * static_cast<double>(m.crossbar.cols) * e.sample;
     p["adc"] = reads_per_s * static_cast<double>(m.crossbar.cols) * e.adc_conversion;
     for (const auto& [name, part] : m.peripherals) p["ima." + name] = imas * part.total_power_w();
   } else {
     p["crossbar"] = crossbars * m.crossbar.read_power_w.value_or(0.0);
-    p["dac"] = crossbars * static_cast<double>(m.crossbar.rows) * m.dac.power_w;
-    p["sample_hold"] = imas * m.sample_hold.total_power_w();
+    p["dac"] = crossbars * static_cast<double>(m.crossbar.rows) * m.dac.busy_power_w(m.crossbar.read_time_s);
+    if (m.sample_hold.count > 0) p["sample_hold"] = imas * m.sample_hold.total_power_w();
     p["adc"] = adcs * m.adc.power_w.value_or(0.0);
     for (const auto& [name, part] : m.peripherals) p["ima." + name] = imas * part.total_power_w();
   }
@@ -89,6 +89,25 @@ double peak_macs_per_s(const ImcArch& arch, int weight_bits, int input_bits) {
       static_cast<double>(m.crossbar.rows) * static_cast<double>(m.crossbar.cols / m.crossbar.columns_per_weight(weight_bits));
   const int steps = (input_bits + m.dac.bits - 1) / m.dac.bits;
   return static_cast<double>(arch.total_crossbars()) * weights_per_crossbar / (steps * full_step_s(arch));
+}
+
+MacroPeak macro_peak(const ImcArch& arch) {
+  const ImaSpec& m = arch.ima;
+  const CrossbarSpec& x = m.crossbar;
+  const double step = full_step_s(arch);
+  const ImcActionEnergy e = action_energies(arch, step);
+  MacroPeak p;
+  p.energy_j["crossbar"] = x.read_energy_j(x.rows, x.cols, dac_drive_factor(m.dac.bits, 1.0));
+  p.energy_j["dac"] = static_cast<double>(x.rows) * e.dac_conversion;
+  if (m.sample_hold.count > 0) p.energy_j["sample_hold"] = static_cast<double>(x.cols) * e.sample;
+  p.energy_j["adc"] = static_cast<double>(x.cols) * e.adc_conversion;
+  double joules = 0;
+  for (const auto& [k, v] : p.energy_j) joules += v;
+  const double weights = static_cast<double>(x.rows) * static_cast<double>(x.cols / x.columns_per_weight(1));
+  p.ops = 2.0 * weights;
+  p.ops_per_s = p.ops / step;
+  p.ops_per_j = joules > 0 ? p.ops / joules : 0.0;
+  return p;
 }
 
 }  // namespace qnnsim

@@ -46,4 +46,17 @@ double peak_macs_per_s(const ImcArch& arch, int weight_bits, int input_bits);
 // The IMA step with every column read: the read, or the ADCs' turn if longer.
 double full_step_s(const ImcArch& arch);
 
+// One crossbar macro flat out, as a macro paper reports its peak: every row
+// driven with a 1-bit input slice against 1-bit weights, every column
+// converted; the macro's own blocks only (crossbar, row drivers, samples,
+// ADCs), not the IMA's digital peripherals, buffers, network or I/O.
+// A MAC is two operations.
+struct MacroPeak {
+  double ops = 0;        // per read
+  double ops_per_s = 0;
+  double ops_per_j = 0;  // x 1e-12 = TOPS/W
+  std::map<std::string, double> energy_j;  // per read, by block
+};
+MacroPeak macro_peak(const ImcArch& arch);
+
 }  // namespace qnnsim

@@ -15,7 +15,14 @@ namespace qnnsim {
 namespace {
 
 void add_warnings(const ImcArch& arch, const Workload& w, const ChipPlacement& place, InMemorySummary& m) {
-  if (arch.ima.adc.bits < place.adc_bits_needed)
+  if (arch.ima.crossbar.is_xnor_sram()) {
+    if (arch.ima.adc.resolution_bits() < place.adc_bits_needed)
+      m.warnings.push_back(fmt::format("the ADCs have {} levels ({:.3g} bits, {} column-sum units apart); {}-row "
+                                       "XNOR-SRAM columns sum to one of {} values ({} bits): sums beyond the ADC's "
+                                       "reach are clipped (see each layer's adc_clip_fraction)",
+                                       arch.ima.adc.levels, arch.ima.adc.resolution_bits(), arch.ima.adc.step,
+                                       arch.ima.crossbar.rows, arch.ima.crossbar.rows + 1, place.adc_bits_needed));
+  } else if (arch.ima.adc.bits < place.adc_bits_needed)
     m.warnings.push_back(fmt::format("the ADCs have {} bits; {}-row crossbars with {}-bit DACs and {}-bit cells need "
                                      "{}: column sums above the ADC's range are clipped (see each layer's "
                                      "adc_clip_fraction)",
@@ -144,6 +151,10 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
   m.peak_power_breakdown_w = peak_power_breakdown_w(arch, true);
   for (const auto& [k, v] : m.peak_power_breakdown_w) m.peak_power_w += v;
   for (const auto& [k, v] : peak_power_breakdown_w(arch, false)) m.published_peak_power_w += v;
+  const MacroPeak macro = macro_peak(arch);
+  m.macro_peak_tops_per_w = macro.ops_per_j * 1e-12;
+  m.macro_peak_energy_fj = macro.energy_j;
+  for (auto& [k, v] : m.macro_peak_energy_fj) v *= 1e15;
   const PipelinePace pace = pipeline_pace(pipeline.image_done_s(), end_s);
   m.first_image_latency_s = pace.first_image_latency_s;
   m.images_per_s = pace.images_per_s;

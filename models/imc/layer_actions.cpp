@@ -51,10 +51,13 @@ std::vector<std::vector<ActionResult>> count_layer_actions(const ImcArch& arch, 
     if (p.on_crossbars) {
       const uint64_t steps = batch * static_cast<uint64_t>(p.positions) * static_cast<uint64_t>(p.steps);
       const double drive = dac_drive_factor(arch.ima.dac.bits, l.precision.inputs.density);
-      t.add("crossbar", "read", steps * static_cast<uint64_t>(p.crossbars),
-            x.read_energy_j(p.cells_used, 1, drive) / static_cast<double>(p.crossbars));
+      // XNOR-SRAM: every column read is a bitline divider over its driven cells.
+      const double read_j = x.is_xnor_sram() ? x.xnor_sram->energy_j(p.cells_used, p.columns_read)
+                                             : x.read_energy_j(p.cells_used, 1, drive);
+      t.add("crossbar", "read", steps * static_cast<uint64_t>(p.crossbars), read_j / static_cast<double>(p.crossbars));
       t.add("dac", "convert", steps * static_cast<uint64_t>(p.rows_driven), e.dac_conversion);
-      t.add("sample_hold", "sample", steps * static_cast<uint64_t>(p.columns_read), e.sample);
+      if (arch.ima.sample_hold.count > 0)
+        t.add("sample_hold", "sample", steps * static_cast<uint64_t>(p.columns_read), e.sample);
       t.add("adc", "convert", steps * static_cast<uint64_t>(p.columns_read), e.adc_conversion);
       t.add("ima", "step", steps * static_cast<uint64_t>(p.imas), e.ima_step);
       // Every position reads its input window from the tile's eDRAM over the bus.

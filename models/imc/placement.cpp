@@ -29,9 +29,19 @@ void check_storable(const Layer& l) {
   }
 }
 
+// The ADC bits a column of `rows` +1/-1 products needs to tell all its sums
+// apart: n + 1 values, -n to n in steps of 2.
+int xnor_sum_bits_needed(int64_t rows) {
+  return static_cast<int>(std::ceil(std::log2(static_cast<double>(rows + 1)) - 1e-9));
+}
+
 LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
   check_storable(l);
   const CrossbarSpec& x = arch.ima.crossbar;
+  if (x.is_xnor_sram() && l.precision.weights.bits != 1)
+    fail_layer(l, fmt::format("weights are {}-bit; an XNOR-SRAM cell holds one +1/-1 weight: binarize them (bits: 1, "
+                              "scheme: binary)",
+                              l.precision.weights.bits));
   const int64_t per_weight = x.columns_per_weight(l.precision.weights.bits);
   if (per_weight > x.cols)
     fail_layer(l, fmt::format("a {}-bit weight needs {} columns of {}-bit cells; the crossbar has {}",
@@ -62,6 +72,11 @@ LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
   const int64_t per_ima = ceil_div(p.columns_read, p.imas);
   const int64_t per_adc = std::min(ceil_div(per_ima, arch.ima.adcs()), arch.ima.adc.columns_per_adc);
   p.step_s = std::max(x.read_time_s, static_cast<double>(per_adc) * arch.ima.adc.conversion_time_s());
+  if (x.is_xnor_sram()) {
+    p.adc_bits_needed = xnor_sum_bits_needed(x.rows);
+    p.clip_fraction = signed_sum_clip_fraction(p.fullest_rows, arch.ima.adc.levels, arch.ima.adc.step);
+    return p;
+  }
   p.adc_bits_needed = adc_bits_needed(x.rows, arch.ima.dac.bits, x.bits_per_cell, x.flipped_columns);
   p.clip_fraction = adc_clip_fraction(p.fullest_rows, arch.ima.dac.bits, x.bits_per_cell,
                                       l.precision.inputs.density, arch.ima.adc.bits, x.flipped_columns);
@@ -82,8 +97,10 @@ std::pair<int64_t, int64_t> layer_tiles(const ImcArch& arch, const LayerPlacemen
 
 ChipPlacement place_network(const ImcArch& arch, const Workload& w) {
   ChipPlacement chip;
-  chip.adc_bits_needed = adc_bits_needed(arch.ima.crossbar.rows, arch.ima.dac.bits, arch.ima.crossbar.bits_per_cell,
-                                         arch.ima.crossbar.flipped_columns);
+  chip.adc_bits_needed = arch.ima.crossbar.is_xnor_sram()
+                             ? xnor_sum_bits_needed(arch.ima.crossbar.rows)
+                             : adc_bits_needed(arch.ima.crossbar.rows, arch.ima.dac.bits,
+                                               arch.ima.crossbar.bits_per_cell, arch.ima.crossbar.flipped_columns);
   chip.layers.resize(w.layers.size());
   for (std::size_t i = 0; i < w.layers.size(); ++i)
     if (layer_uses_array(w.layers[i].type)) chip.layers[i] = place_crossbar_layer(arch, w.layers[i]);

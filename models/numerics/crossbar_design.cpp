@@ -30,6 +30,9 @@ CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const st
                     ": not an in-memory design (kind: in_memory, as arch/isaac.yaml); eval models the numerics of "
                     "crossbars only");
   const ImcArch a = load_imc_arch(root);
+  if (a.ima.crossbar.is_xnor_sram())
+    throw EvalError(where + ": XNOR-SRAM crossbars (cell: xnor_sram) sum signed +1/-1 products into a flash ADC of "
+                            "their own levels; eval models offset, unsigned RRAM slices only");
   CrossbarDesign d;
   d.rows = int(a.ima.crossbar.rows);
   d.bits_per_cell = a.ima.crossbar.bits_per_cell;

@@ -36,6 +36,8 @@ void print_in_memory_table(const RunResult& r, std::ostream& out) {
                      m.adc_bits, m.adc_bits_needed);
   out << fmt::format("  peak             {:.4g} GOPS; {:.4g} W with every block busy ({:.4g} W from the published powers)\n",
                      m.peak_gops, m.peak_power_w, m.published_peak_power_w);
+  out << fmt::format("  macro peak       {:.4g} TOPS/W: one crossbar macro flat out on 1-bit operands, its own blocks only\n",
+                     m.macro_peak_tops_per_w);
   if (m.segments > 1)
     out << fmt::format("  weights          reloaded: {} segments, {} reprogramming\n", m.segments, si(m.reprogram_s, "s"));
   out << "  energy by component:\n";

@@ -86,6 +86,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"peak_power_w", m.peak_power_w},
                       {"published_peak_power_w", m.published_peak_power_w},
                       {"peak_power_breakdown_w", sorted_map(m.peak_power_breakdown_w)},
+                      {"macro_peak_tops_per_w", m.macro_peak_tops_per_w},
+                      {"macro_peak_energy_fj", sorted_map(m.macro_peak_energy_fj)},
                       {"images_per_s", m.images_per_s},
                       {"first_image_latency_s", m.first_image_latency_s},
                       {"pipeline_interval_s", m.pipeline_interval_s},

@@ -104,6 +104,10 @@ struct InMemorySummary {
   double peak_gops = 0;             // every crossbar full, at the run's widest weights and inputs
   double peak_power_w = 0;          // every block busy, priced by this model
   double published_peak_power_w = 0;  // the same from the published per-instance powers
+  // One crossbar macro flat out on 1-bit operands, its own blocks only (as a
+  // macro paper states its TOPS/W), and its energy per read by block.
+  double macro_peak_tops_per_w = 0;
+  std::map<std::string, double> macro_peak_energy_fj;
   double images_per_s = 0;
   double first_image_latency_s = 0;
   double pipeline_interval_s = 0;   // between images leaving the last stage (batch > 1)
