@@ -23,7 +23,7 @@ namespace {
 std::string expected_family(const std::filesystem::path& file) {
   const std::string name = file.stem().string();
   if (file.parent_path().filename() == "levels") return "level_design";
-  if (name == "isaac" || name == "isaac_cmesh" || name == "puma") return "in_memory";
+  if (name == "isaac" || name == "isaac_cmesh" || name == "puma" || name == "xnor_sram") return "in_memory";
   if (name.rfind("finn_", 0) == 0 || name.rfind("dnn2fpga_", 0) == 0) return "dataflow";
   return "pe_array";
 }
