@@ -374,37 +374,9 @@ class ClosedForm {
 
 }  // namespace
 
-// The same pair with the temporal loops the counts cannot tell apart made
-// one, so that nests differing only there share one memo entry: two
-// neighbouring loops that move none of o's axes act as one loop of both
-// factors (the block stays put while either steps; for partial sums both
-// are reductions), and so do two neighbouring loops of one dimension whose
-// outer one steps over exactly the inner one's span (their positions run as
-// one loop's). A loop on no axis keeps no stride (its steps move nothing).
-PairLoops merged_loops(const PairLoops& p) {
-  PairLoops m = p;
-  m.temporal.clear();
-  for (FlatLoop x : p.temporal) {
-    const bool moves = axis_of(p.o, x.dim) >= 0;
-    if (!moves) x.stride = 0;
-    if (!m.temporal.empty()) {
-      FlatLoop& outer = m.temporal.back();
-      const bool outer_moves = axis_of(p.o, outer.dim) >= 0;
-      if ((!moves && !outer_moves) || (moves && outer.dim == x.dim && outer.stride == x.stride * x.factor)) {
-        outer.factor *= x.factor;
-        outer.stride = x.stride;
-        continue;
-      }
-    }
-    m.temporal.push_back(x);
-  }
-  return m;
-}
-
-PairCounts closed_form_pair(const PairLoops& given, const LoopBounds& b, ClosedFormMemo* memo) {
-  if (!memo) return ClosedForm(given, b, memo).run();
+PairCounts closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo) {
+  if (!memo) return ClosedForm(p, b, memo).run();
   memo->use_layer(b);
-  const PairLoops p = merged_loops(given);
   // Everything the counts depend on besides the layer: the tensor, the
   // child's block, and each loop's factor and stride, and its dimension
   // where it moves one of o's axes (and, for the children, how their

@@ -65,7 +65,35 @@ uint64_t shared_reads(std::vector<std::pair<Box, Box>>& parts, const std::vector
   return n;
 }
 
-PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child) {
+namespace {
+
+// Two neighbouring loops that move none of o's axes act as one loop of both
+// factors (the block stays put while either steps; for partial sums both are
+// reductions), and so do two neighbouring loops of one dimension whose outer
+// one steps over exactly the inner one's span (their positions run as one
+// loop's). A loop on no axis keeps no stride (its steps move nothing).
+void merge_temporal(Operand o, FlatLoops& temporal) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < temporal.size(); ++i) {
+    FlatLoop x = temporal[i];
+    const bool moves = relevant(o, x.dim);
+    if (!moves) x.stride = 0;
+    if (kept > 0) {
+      FlatLoop& outer = temporal[kept - 1];
+      if ((!moves && !relevant(o, outer.dim)) || (moves && outer.dim == x.dim && outer.stride == x.stride * x.factor)) {
+        outer.factor *= x.factor;
+        outer.stride = x.stride;
+        continue;
+      }
+    }
+    temporal[kept++] = x;
+  }
+  temporal.resize(kept);
+}
+
+}  // namespace
+
+PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child, PairLoopsForm form) {
   PairLoops p;
   p.o = o;
   p.extent = kOnes;
@@ -80,6 +108,7 @@ PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child) {
   }
   // Loops inside the innermost one that moves o's block change nothing for o.
   while (!p.temporal.empty() && !relevant(o, p.temporal.back().dim)) p.temporal.pop_back();
+  if (form == PairLoopsForm::Merged) merge_temporal(o, p.temporal);
   return p;
 }
 

@@ -46,7 +46,13 @@ struct PairLoops {
   FlatLoops temporal, parent_fan, child_fan;
   DimArray extent{};  // the block the child holds
 };
-PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child);
+// Merged: neighbouring temporal loops the counts cannot tell apart made one
+// (see pair_loops in level_loops.cpp), so that the closed form's memo meets
+// one pair where nests differ only there. The stepping reference keeps the
+// loops as nested, which is how a test holds the merging exact.
+enum class PairLoopsForm { AsNested, Merged };
+PairLoops pair_loops(const FlatLoops& loops, Operand o, int parent, int child,
+                     PairLoopsForm form = PairLoopsForm::AsNested);
 
 struct PairCounts {
   uint64_t parent_reads = 0, parent_updates = 0;

@@ -58,9 +58,10 @@ class Counter {
 
   // Transfers between `parent` and `child`, the next level down that keeps o.
   void between(Operand o, int parent, int child) {
-    const PairLoops pl = pair_loops(loops_, o, parent, child);
+    const bool stepping = method_ == LevelCountMethod::Enumerate;
+    const PairLoops pl = pair_loops(loops_, o, parent, child, stepping ? PairLoopsForm::AsNested : PairLoopsForm::Merged);
     const PairCounts n =
-        method_ == LevelCountMethod::Enumerate ? enumerate_pair(pl, b_) : closed_form_pair(pl, b_, memo_);
+        stepping ? enumerate_pair(pl, b_) : closed_form_pair(pl, b_, memo_);
     out_.level[parent][o].reads += n.parent_reads;
     out_.level[parent][o].updates += n.parent_updates;
     TensorAccesses& down = out_.level[child][o];
