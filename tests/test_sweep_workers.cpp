@@ -64,14 +64,14 @@ TEST_CASE("points run in workers equal points run a process each, row for row an
   const std::string spec = (dir / "spec.yaml").string();
   // 30 points, their values written into the arch and into every layer of
   // the workload: 6 fail at the spec's line (a value of the wrong type) and
-  // the 1 KiB buffers on 16 and 32 rows fail to map, so the error texts are
-  // compared too; and a worker goes on after a point of its own failed. (On 4
-  // and 8 rows the mapper flattens conv2's reduction, im2col, and finds a
-  // tile of two channels on one PE that fits 1 KiB.)
+  // the 512 B buffers fail to map on every row count, so the error texts are
+  // compared too; and a worker goes on after a point of its own failed. (A
+  // 1 KiB buffer maps LeNet-5 on every row count: the mapper flattens the
+  // reduction, im2col, where no split tile fits.)
   std::ofstream(spec) << "name: workers\narch: " << shipped("arch/systolic_ws.yaml") << "\nworkloads: ["
                       << shipped("workloads/lenet5.yaml") << "]\nparameters:\n"
                       << "  - {path: pe_array.rows, values: [4, 8, 16, 32, many]}\n"
-                      << "  - {path: glb.size, values: [1 KiB, 32 KiB, 256 KiB]}\n"
+                      << "  - {path: glb.size, values: [512 B, 32 KiB, 256 KiB]}\n"
                       << "  - {path: 'layers[*].weights.bits', values: [4, 8]}\n";
   std::map<std::string, std::vector<std::string>> tables[2];
   std::string csv[2];
@@ -95,9 +95,9 @@ TEST_CASE("points run in workers equal points run a process each, row for row an
     failed += row.find("|3:failed|") != std::string::npos;
     mapping += row.find("cannot hold one tile") != std::string::npos;
   }
-  CHECK(failed == 10);
-  CHECK(mapping == 4);
-  CHECK(tables[0]["layers"].size() == 7 * 20);  // LeNet-5's 7 layers for each point that ran
+  CHECK(failed == 14);
+  CHECK(mapping == 8);
+  CHECK(tables[0]["layers"].size() == 7 * 16);  // LeNet-5's 7 layers for each point that ran
   for (const char* table : {"points", "params", "layers", "energy", "sweeps"}) {
     INFO(table);
     CHECK(tables[0][table] == tables[1][table]);

@@ -159,4 +159,19 @@ layers:
   }
 }
 
+TEST_CASE("an RRAM crossbar may not leave out its sample-and-hold nor give its ADC a level count", "[imc][xnor]") {
+  // Only an XNOR-SRAM macro's ADC reads the settled bitline itself, and only
+  // its flash ADC counts levels apart from bits; an RRAM design that did
+  // either would lose the sample-and-hold's costs, or carry two resolutions.
+  const ConfigError no_sample_hold =
+      xnor_error(replace_all(tiny_imc_yaml(), "  sample_hold: {power: 1 uW, area: 0.0001 mm2}\n", ""));
+  CHECK(no_sample_hold.key_path() == "ima.sample_hold");
+  CHECK(no_sample_hold.where().line > 0);
+
+  const ConfigError levels = xnor_error(replace_all(tiny_imc_yaml(), "energy_model: table, power: 2 mW",
+                                                    "energy_model: flash, comparator_energy: 2 fJ, levels: 11"));
+  CHECK(levels.key_path() == "ima.adc.levels");
+  CHECK(levels.where().line > 0);
+}
+
 }  // namespace qnnsim::test

@@ -7,7 +7,8 @@
 namespace qnnsim {
 
 AdcSpec AdcSpec::parse(const ConfigNode& node) {
-  node.expect_map("an ADC {bits, sample_rate, columns_per_adc, energy_model, area}");
+  node.expect_map("an ADC {bits, sample_rate, columns_per_adc, energy_model, power (table), comparator_energy (flash), "
+                  "levels (flash), step, area}");
   AdcSpec a;
   a.bits = static_cast<int>(node.integer_in("bits", 1, 16));
   a.sample_rate_hz = node.quantity_in("sample_rate", Dimension::Frequency, 1e3, 1e12);

@@ -10,10 +10,6 @@ XnorSramCell XnorSramCell::parse(const ConfigNode& crossbar) {
   return c;
 }
 
-double XnorSramCell::column_energy_j(int64_t rows_driven) const {
-  return energy_j(rows_driven, 1);
-}
-
 double XnorSramCell::energy_j(int64_t cells_driven, int64_t columns) const {
   if (cells_driven <= columns) return 0.0;  // a single path per column has nothing to divide against
   return supply_v * supply_v * evaluation_time_s * static_cast<double>(cells_driven - columns) /

@@ -26,8 +26,6 @@ struct XnorSramCell {
 
   static XnorSramCell parse(const ConfigNode& crossbar);  // reads its keys from the crossbar's node
 
-  // One evaluation of a column with `rows_driven` rows on.
-  double column_energy_j(int64_t rows_driven) const;
   // Columns read together holding `cells_driven` driven cells in all: the
   // per-column (n - 1) terms sum to cells_driven - columns.
   double energy_j(int64_t cells_driven, int64_t columns) const;

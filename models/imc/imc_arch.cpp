@@ -30,7 +30,12 @@ ImaSpec parse_ima(const ConfigNode& node) {
   m.crossbar = CrossbarSpec::parse(node.child("crossbar"));
   m.dac = DacSpec::parse(node.child("dac"));
   // A column without a sample-and-hold (XNOR-SRAM's ADC reads the settled
-  // bitline itself) leaves it out: no samples are counted.
+  // bitline itself) leaves it out: no samples are counted. Any other
+  // crossbar's columns hold their analog sums for the shared ADC, so there
+  // it is required rather than silently dropped from the costs.
+  if (!m.crossbar.is_xnor_sram() && !node.has("sample_hold"))
+    node.fail("sample_hold", "a crossbar whose ADC is shared between columns needs a sample-and-hold per column "
+                             "{power, area}; only cell: xnor_sram crossbars may leave it out");
   if (const auto sh = node.optional_child("sample_hold")) {
     sh->expect_map("a sample-and-hold per column {power, area}");
     m.sample_hold.power_w = sh->positive_quantity("power", Dimension::Power);
@@ -46,8 +51,14 @@ ImaSpec parse_ima(const ConfigNode& node) {
     // bit-serially, a read a bit.
     if (m.dac.bits != 1)
       node.child("dac").fail("bits", "an XNOR-SRAM row takes one input bit (+1/-1) per read: bits must be 1");
-  } else if (node.child("adc").has("step")) {
-    node.child("adc").fail("step", "a code's span of a signed column sum applies to cell: xnor_sram crossbars only");
+  } else {
+    // The clipping, the resolution check and eval read an RRAM ADC's
+    // resolution from its bits; a level count beside them would give one
+    // design two resolutions.
+    for (const char* key : {"step", "levels"})
+      if (node.child("adc").has(key))
+        node.child("adc").fail(key, "a flash ADC's level count and a code's span of a signed column sum apply to "
+                                    "cell: xnor_sram crossbars only");
   }
   m.peripherals = parse_parts(node, "peripherals");
   node.reject_unknown_keys();

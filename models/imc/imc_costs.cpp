@@ -52,6 +52,10 @@ std::map<std::string, double> area_breakdown_mm2(const ImcArch& arch) {
   return a;
 }
 
+bool has_published_powers(const ImcArch& arch) {
+  return arch.ima.crossbar.read_power_w.has_value() && arch.ima.adc.power_w.has_value();
+}
+
 std::map<std::string, double> peak_power_breakdown_w(const ImcArch& arch, bool from_model) {
   const ImaSpec& m = arch.ima;
   const double imas = static_cast<double>(arch.total_imas()), tiles = static_cast<double>(arch.tiles);

@@ -38,6 +38,9 @@ std::map<std::string, double> area_breakdown_mm2(const ImcArch& arch);
 // cells' V^2 G t and the ADC's figure of merit where chosen); otherwise the
 // published per-instance powers times their counts, with nothing modelled.
 std::map<std::string, double> peak_power_breakdown_w(const ImcArch& arch, bool from_model);
+// Whether every block has a published power for the second form (a crossbar
+// read power, and an ADC priced by its published power).
+bool has_published_powers(const ImcArch& arch);
 
 // Peak MACs per second with every crossbar full of `weight_bits` weights and
 // `input_bits` inputs streaming through the DACs.

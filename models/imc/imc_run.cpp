@@ -150,7 +150,10 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
   m.peak_gops = 2.0 * peak_macs_per_s(arch, weight_bits, input_bits) / 1e9;
   m.peak_power_breakdown_w = peak_power_breakdown_w(arch, true);
   for (const auto& [k, v] : m.peak_power_breakdown_w) m.peak_power_w += v;
-  for (const auto& [k, v] : peak_power_breakdown_w(arch, false)) m.published_peak_power_w += v;
+  if (has_published_powers(arch)) {
+    m.published_peak_power_w = 0.0;
+    for (const auto& [k, v] : peak_power_breakdown_w(arch, false)) *m.published_peak_power_w += v;
+  }
   const MacroPeak macro = macro_peak(arch);
   m.macro_peak_tops_per_w = macro.ops_per_j * 1e-12;
   m.macro_peak_energy_fj = macro.energy_j;

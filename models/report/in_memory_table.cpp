@@ -34,8 +34,9 @@ void print_in_memory_table(const RunResult& r, std::ostream& out) {
   out << fmt::format("  ADCs             {} conversions, {:.1f}% of energy, {:.1f}% of area; {} bits, {} needed\n",
                      si(static_cast<double>(m.adc_conversions), ""), 100.0 * m.adc_energy_share, 100.0 * m.adc_area_share,
                      m.adc_bits, m.adc_bits_needed);
-  out << fmt::format("  peak             {:.4g} GOPS; {:.4g} W with every block busy ({:.4g} W from the published powers)\n",
-                     m.peak_gops, m.peak_power_w, m.published_peak_power_w);
+  out << fmt::format("  peak             {:.4g} GOPS; {:.4g} W with every block busy ({})\n", m.peak_gops, m.peak_power_w,
+                     m.published_peak_power_w ? fmt::format("{:.4g} W from the published powers", *m.published_peak_power_w)
+                                              : std::string("not every block has a published power"));
   out << fmt::format("  macro peak       {:.4g} TOPS/W: one crossbar macro flat out on 1-bit operands, its own blocks only\n",
                      m.macro_peak_tops_per_w);
   if (m.segments > 1)

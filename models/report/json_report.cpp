@@ -84,7 +84,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"adc_bits_needed", m.adc_bits_needed},
                       {"peak_gops", m.peak_gops},
                       {"peak_power_w", m.peak_power_w},
-                      {"published_peak_power_w", m.published_peak_power_w},
+                      {"published_peak_power_w", m.published_peak_power_w ? nlohmann::ordered_json(*m.published_peak_power_w)
+                                                                          : nlohmann::ordered_json(nullptr)},
                       {"peak_power_breakdown_w", sorted_map(m.peak_power_breakdown_w)},
                       {"macro_peak_tops_per_w", m.macro_peak_tops_per_w},
                       {"macro_peak_energy_fj", sorted_map(m.macro_peak_energy_fj)},

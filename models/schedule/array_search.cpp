@@ -540,9 +540,11 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
     }
   };
   enumerate(split, false);
-  // Flattened too when that fills the rows better than any split can; where
-  // it cannot (C a multiple of the rows, say), the split's choice stands and
-  // the search costs no more. Split candidates come first, so ties keep them.
+  // Flattened too when that fills the rows better than any split can, or
+  // when no split fits at all (a flattened tile may hold fewer whole
+  // channels); otherwise (C a multiple of the rows, say) the split's choice
+  // stands and the search costs no more. Split candidates come first, so
+  // ties keep them.
   if (im2col_allowed(arch, l)) {
     const LoopBounds flat = flatten_reduction(split);
     const auto fullest = [&](const LoopBounds& b) {
@@ -551,7 +553,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
         best = std::max(best, c.efficiency);
       return best;
     };
-    if (fullest(flat) > fullest(split)) enumerate(flat, true);
+    if (fronts[0].empty() || fullest(flat) > fullest(split)) enumerate(flat, true);
   }
   // No candidate reached the buffer check: the array itself cannot take the layer.
   if (fronts[0].empty() && !std::isfinite(smallest_need))

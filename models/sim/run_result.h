@@ -103,7 +103,9 @@ struct InMemorySummary {
   int adc_bits = 0, adc_bits_needed = 0;
   double peak_gops = 0;             // every crossbar full, at the run's widest weights and inputs
   double peak_power_w = 0;          // every block busy, priced by this model
-  double published_peak_power_w = 0;  // the same from the published per-instance powers
+  // The same from the published per-instance powers; empty when some block
+  // (the crossbar, or an ADC priced by its comparators) has none published.
+  std::optional<double> published_peak_power_w;
   // One crossbar macro flat out on 1-bit operands, its own blocks only (as a
   // macro paper states its TOPS/W), and its energy per read by block.
   double macro_peak_tops_per_w = 0;
