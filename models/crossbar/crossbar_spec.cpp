@@ -4,6 +4,21 @@
 
 namespace qnnsim {
 
+namespace {
+
+// A crossbar's reprogramming costs, when the design gives them (RRAM and
+// XNOR-SRAM alike).
+void parse_write_costs(const ConfigNode& node, CrossbarSpec& c) {
+  if (const auto w = node.optional_child("write")) {
+    w->expect_map("reprogramming costs {energy_per_cell, time_per_row}");
+    c.write_energy_per_cell_j = w->positive_quantity("energy_per_cell", Dimension::Energy);
+    c.write_time_per_row_s = w->positive_quantity("time_per_row", Dimension::Time);
+    w->reject_unknown_keys();
+  }
+}
+
+}  // namespace
+
 CrossbarSpec CrossbarSpec::parse(const ConfigNode& node) {
   node.expect_map("a crossbar {rows, cols, bits_per_cell, read_time, ...}");
   CrossbarSpec c;
@@ -31,12 +46,7 @@ CrossbarSpec CrossbarSpec::parse(const ConfigNode& node) {
     c.v_read_v = node.quantity_in("v_read", Dimension::Voltage, 1e-3, 5.0);
   }
   c.area_m2 = node.positive_quantity("area", Dimension::Area);
-  if (const auto w = node.optional_child("write")) {
-    w->expect_map("reprogramming costs {energy_per_cell, time_per_row}");
-    c.write_energy_per_cell_j = w->positive_quantity("energy_per_cell", Dimension::Energy);
-    c.write_time_per_row_s = w->positive_quantity("time_per_row", Dimension::Time);
-    w->reject_unknown_keys();
-  }
+  parse_write_costs(node, c);
   node.reject_unknown_keys();
   return c;
 }
@@ -50,12 +60,7 @@ CrossbarSpec CrossbarSpec::parse_xnor_sram(const ConfigNode& node, CrossbarSpec 
   if (c.xnor_sram->evaluation_time_s > c.read_time_s)
     node.fail("evaluation_time", "the wordlines are on for part of a read: evaluation_time must not exceed read_time");
   c.area_m2 = node.positive_quantity("area", Dimension::Area);
-  if (const auto w = node.optional_child("write")) {
-    w->expect_map("reprogramming costs {energy_per_cell, time_per_row}");
-    c.write_energy_per_cell_j = w->positive_quantity("energy_per_cell", Dimension::Energy);
-    c.write_time_per_row_s = w->positive_quantity("time_per_row", Dimension::Time);
-    w->reject_unknown_keys();
-  }
+  parse_write_costs(node, c);
   node.reject_unknown_keys();
   return c;
 }
