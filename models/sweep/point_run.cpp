@@ -18,7 +18,7 @@ std::unique_ptr<LoadedDesign> load_point_design(const SweepSpec& spec, const Con
   const DesignFamily& family = design_family_of(arch_root);
   const std::string& execution = spec.options.execution;
   if (const std::string why = execution.empty() ? "" : family.refusal(RunOption::Execution, spec.arch_file); !why.empty())
-    throw ConfigError({spec.file, 0, 0}, "options.execution", "an execution mode " + why);
+    throw ConfigError(spec.options.execution_where, "options.execution", "an execution mode " + why);
   return family.load(arch_root, execution);
 }
 

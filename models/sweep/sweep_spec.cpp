@@ -361,6 +361,7 @@ SweepRunOptions parse_options(const ConfigNode& root) {
   if (o.objective != "energy" && o.objective != "latency" && o.objective != "edp")
     node->fail("objective", "expected energy, latency or edp, found '" + o.objective + "'");
   o.execution = node->text("execution", "");
+  if (const auto e = node->optional_child("execution")) o.execution_where = e->location();
   if (!o.execution.empty() && o.execution != "layer_pipelined" && o.execution != "layer_sequential")
     node->fail("execution", "expected layer_pipelined or layer_sequential, found '" + o.execution + "'");
   if (node->has("bits")) o.bits = node->text_list("bits");

@@ -58,6 +58,7 @@ struct SweepRunOptions {
   int64_t batch = 0;  // 0: the workload's own
   std::string objective = "edp";
   std::string execution;  // in-memory chips
+  SourceLocation execution_where;  // of the execution key, for a design that takes none
   std::vector<std::string> bits, densities;
 };
 
