@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "schedule/level_search.h"
 #include "schedule/mapper.h"
 #include "support.h"
 
@@ -57,4 +58,12 @@ TEST_CASE("simulated, the latency objective's run is not slower than the EDP obj
   // 11,100,634 against 11,061,448 cycles before the fix.
   CHECK(cycles("latency") <= cycles("edp"));
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an objective name nobody checked is refused, not taken for EDP", "[mapper][objective]") {
+  CHECK(objective_named("latency") == Objective::Latency);
+  CHECK(objective_named("edp") == Objective::Edp);
+  CHECK_THROWS_AS(objective_named("latncy"), std::invalid_argument);
+  CHECK(level_objective_named("energy") == LevelObjective::Energy);
+  CHECK_THROWS_AS(level_objective_named(""), std::invalid_argument);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <boost/container/small_vector.hpp>
@@ -314,9 +315,12 @@ double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelN
   return e;
 }
 
+// As objective_named (mapper.h): a name nobody checked is an error, not EDP.
 LevelObjective level_objective_named(const std::string& name) {
   if (name == "energy") return LevelObjective::Energy;
-  return name == "latency" ? LevelObjective::Latency : LevelObjective::Edp;
+  if (name == "latency") return LevelObjective::Latency;
+  if (name == "edp") return LevelObjective::Edp;
+  throw std::invalid_argument("unknown objective '" + name + "': expected energy, latency or edp");
 }
 
 const char* level_objective_name(LevelObjective o) {

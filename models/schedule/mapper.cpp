@@ -1,6 +1,7 @@
 #include "schedule/mapper.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -14,9 +15,13 @@ PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& 
   return search::exact_estimate(arch, layer, plan).figures;
 }
 
+// The command line and the sweep spec check the name where the user gave it;
+// anything else reaching here is a caller's mistake, not a silent EDP.
 Objective objective_named(const std::string& name) {
   if (name == "energy") return Objective::Energy;
-  return name == "latency" ? Objective::Latency : Objective::Edp;
+  if (name == "latency") return Objective::Latency;
+  if (name == "edp") return Objective::Edp;
+  throw std::invalid_argument("unknown objective '" + name + "': expected energy, latency or edp");
 }
 
 double PlanScore::value(Objective o) const {
