@@ -109,6 +109,12 @@ uint64_t action_count(const LayerResult& l, const std::string& component, const 
   return n;
 }
 
+const ActionResult& action(const LayerResult& l, const std::string& component, const std::string& name) {
+  for (const auto& a : l.actions)
+    if (a.component == component && a.action == name) return a;
+  throw std::runtime_error("the layer has no action " + component + "." + name);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;

@@ -47,5 +47,8 @@ std::vector<std::string> sweep_rows(const std::string& db);
 
 // Count of one action of one component in a layer (0 if never counted).
 uint64_t action_count(const LayerResult& l, const std::string& component, const std::string& action);
+// One action of one component in a layer, its energy and count; a layer
+// without it throws (the test fails, naming the action).
+const ActionResult& action(const LayerResult& l, const std::string& component, const std::string& name);
 
 }  // namespace qnnsim::test

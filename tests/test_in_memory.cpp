@@ -18,13 +18,6 @@ namespace {
 
 ImcArch imc_from_text(const std::string& yaml) { return load_imc_arch(ConfigNode::load_string(yaml, "tiny_imc.yaml")); }
 
-const ActionResult& action(const LayerResult& l, const std::string& component, const std::string& name) {
-  for (const auto& a : l.actions)
-    if (a.component == component && a.action == name) return a;
-  FAIL("no action " << component << "." << name);
-  throw;
-}
-
 }  // namespace
 
 // FC of 4 inputs x 2 outputs, 4-bit weights (2 cells = 2 columns each), 3-bit inputs:

@@ -50,13 +50,6 @@ ConfigError xnor_error(const std::string& yaml) {
   throw;
 }
 
-const ActionResult& action(const LayerResult& l, const std::string& component, const std::string& name) {
-  for (const auto& a : l.actions)
-    if (a.component == component && a.action == name) return a;
-  FAIL("no action " << component << "." << name);
-  throw;
-}
-
 }  // namespace
 
 // A binary FC of 6 inputs x 3 outputs, batch 2, on the tiny macro:

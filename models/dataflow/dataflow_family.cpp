@@ -37,7 +37,7 @@ class DataflowFamily : public DesignFamily {
   std::string name() const override { return kName; }
 
   bool claims(const ConfigNode& root) const override {
-    return root.is_map() && root.has("kind") && root.text("kind") == kName;
+    return declares_kind(root, kName);
   }
 
   std::string recognised_by() const override { return "'kind: dataflow'"; }

@@ -12,6 +12,10 @@ const std::vector<std::unique_ptr<DesignFamily>>& design_families() {
   return all;
 }
 
+bool declares_kind(const ConfigNode& root, const std::string& kind) {
+  return root.is_map() && root.has("kind") && root.text("kind") == kind;
+}
+
 const DesignFamily* find_design_family(const ConfigNode& root) {
   const DesignFamily* found = nullptr;
   for (const auto& family : design_families()) {

@@ -77,6 +77,10 @@ class DesignFamily {
   virtual bool computes_in_crossbars() const = 0;
 };
 
+// Whether `root` names `kind` in its `kind:` key: how a family that asks
+// its files to say what they are recognises them.
+bool declares_kind(const ConfigNode& root, const std::string& kind);
+
 // Every registered family, in the order of their names.
 const std::vector<std::unique_ptr<DesignFamily>>& design_families();
 
