@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "arch/arch_spec.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim::test {

@@ -1,4 +1,4 @@
-// The registry of design families (sim/design_family.h): every shipped
+// The registry of design families (design/design_family.h): every shipped
 // design is claimed by exactly one family, a file none claims is refused at
 // its line, a family cannot be registered twice, and what a family does not
 // take is refused in its own words.
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "support.h"
 
 using namespace qnnsim;

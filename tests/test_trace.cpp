@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/trace_writer.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "sim/simulation.h"
 #include "support.h"
 

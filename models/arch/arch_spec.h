@@ -7,7 +7,7 @@
 
 #include "arch/roles.h"
 #include "energy/energy_table.h"
-#include "schedule/dataflow.h"
+#include "arch/dataflow.h"
 
 namespace qnnsim {
 

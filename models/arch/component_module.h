@@ -17,7 +17,7 @@
 #include "core/action_log.h"
 #include "core/calendar.h"
 #include "core/component_stats.h"
-#include "core/work.h"
+#include "arch/work.h"
 #include "workload/layer.h"
 
 namespace qnnsim {

@@ -29,7 +29,7 @@
 #include "report/report.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "workload/workload.h"
 
 namespace {

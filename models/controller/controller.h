@@ -19,7 +19,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "arch/arch_spec.h"
-#include "core/work.h"
+#include "arch/work.h"
 #include "schedule/layer_plan.h"
 #include "workload/workload.h"
 

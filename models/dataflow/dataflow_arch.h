@@ -24,7 +24,7 @@
 #include "core/config_node.h"
 #include "energy/energy_table.h"
 #include "mac/mac_spec.h"
-#include "sim/execution.h"
+#include "design/execution.h"
 
 namespace qnnsim {
 

@@ -6,7 +6,7 @@
 #include "dataflow/dataflow_run.h"
 #include "dataflow/engine_costs.h"
 #include "dataflow/engines.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim {
 

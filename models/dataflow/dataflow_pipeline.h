@@ -1,7 +1,7 @@
 #pragma once
 // A dataflow design's execution as SystemC processes: one thread per engine,
 // one feeding the network input through the stream port. Engines hand each
-// other output rows through the stage graph (sim/stage_graph.h): an engine
+// other output rows through the stage graph (design/stage_graph.h): an engine
 // starts an output row once its producers have written the rows its window
 // needs and, layer-pipelined, only while each consumer's line buffer and FIFO
 // have room; layer-sequential, an engine starts once its producers have
@@ -15,7 +15,7 @@
 #include "core/calendar.h"
 #include "dataflow/dataflow_arch.h"
 #include "dataflow/engines.h"
-#include "sim/stage_graph.h"
+#include "design/stage_graph.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

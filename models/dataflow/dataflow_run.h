@@ -5,7 +5,7 @@
 // figures beside. Like run_simulation, call it once per process (SystemC
 // elaborates once).
 #include "dataflow/dataflow_arch.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

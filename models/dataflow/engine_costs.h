@@ -24,7 +24,7 @@
 
 #include "dataflow/dataflow_arch.h"
 #include "dataflow/engines.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

@@ -14,7 +14,7 @@
 #include "converter/dac_spec.h"
 #include "crossbar/crossbar_spec.h"
 #include "imc/part_spec.h"
-#include "sim/execution.h"
+#include "design/execution.h"
 
 namespace qnnsim {
 

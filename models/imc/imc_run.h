@@ -4,7 +4,7 @@
 // digital designs, with the in-memory figures beside. Like run_simulation,
 // call it once per process (SystemC elaborates once).
 #include "imc/imc_arch.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

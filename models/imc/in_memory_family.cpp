@@ -5,7 +5,7 @@
 #include "imc/imc_arch.h"
 #include "imc/imc_costs.h"
 #include "imc/imc_run.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim {
 

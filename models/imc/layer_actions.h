@@ -8,7 +8,7 @@
 
 #include "imc/imc_arch.h"
 #include "imc/placement.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

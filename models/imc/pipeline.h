@@ -19,7 +19,7 @@
 #include "imc/chip_mesh.h"
 #include "imc/imc_arch.h"
 #include "imc/placement.h"
-#include "sim/stage_graph.h"
+#include "design/stage_graph.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

@@ -6,7 +6,7 @@
 #include "core/config_node.h"
 #include "imc/imc_arch.h"
 #include "numerics/eval_error.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim::numerics {
 

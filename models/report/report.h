@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/run_result.h"
+#include "design/run_result.h"
 
 namespace qnnsim {
 

@@ -7,8 +7,6 @@
 namespace qnnsim {
 
 namespace {
-constexpr const char* kDimNames[kDims] = {"N", "G", "M", "C", "P", "Q", "R", "S"};
-
 // Rows of a 1-D window: outputs [o0, o0 + no) with taps [t0, t0 + nt), clamped to [0, size).
 int64_t window(int64_t o0, int64_t no, int64_t t0, int64_t nt, int64_t stride, int64_t dilation, int64_t padding,
                int64_t size) {
@@ -17,14 +15,6 @@ int64_t window(int64_t o0, int64_t no, int64_t t0, int64_t nt, int64_t stride, i
   return std::max<int64_t>(0, hi - lo + 1);
 }
 }  // namespace
-
-const char* dim_name(int d) { return kDimNames[d]; }
-
-int dim_from_name(const std::string& name) {
-  for (int d = 0; d < kDims; ++d)
-    if (name == kDimNames[d]) return d;
-  return -1;
-}
 
 int64_t LoopBounds::rows_read(int64_t p0, int64_t np, int64_t r0, int64_t nr) const {
   if (flattened()) return window(p0, np, 0, flat_r, stride, dilation, padding, H);

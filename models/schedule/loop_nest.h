@@ -20,32 +20,9 @@
 #include <vector>
 
 #include "workload/layer.h"
+#include "workload/loop_dims.h"
 
 namespace qnnsim {
-
-enum Dim : int { kN, kG, kM, kC, kP, kQ, kR, kS };
-constexpr int kDims = 8;
-const char* dim_name(int d);
-int dim_from_name(const std::string& name);  // -1 if unknown
-
-// The operands of the nest are the first three tensors (weights, inputs, outputs).
-using Operand = Tensor;
-constexpr int kOperands = 3;
-// Reduction dimensions: outputs do not depend on them.
-inline bool is_reduction(int d) { return d == kC || d == kR || d == kS; }
-// Whether the operand's index depends on the dimension (inputs on all but M).
-inline bool relevant(Operand o, int d) {
-  switch (o) {
-    case Operand::Weights: return d == kG || d == kM || d == kC || d == kR || d == kS;
-    case Operand::Inputs: return d != kM;
-    case Operand::Outputs:
-    case Operand::Accumulator: return !is_reduction(d);  // partial sums index like outputs
-  }
-  return false;
-}
-
-using DimArray = std::array<int64_t, kDims>;
-constexpr DimArray kOnes = {1, 1, 1, 1, 1, 1, 1, 1};
 
 // The loop bounds of an array layer at a batch, and what input windows need.
 struct LoopBounds {

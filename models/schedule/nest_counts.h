@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "arch/arch_spec.h"
-#include "schedule/dataflow.h"
+#include "arch/dataflow.h"
 #include "schedule/loop_nest.h"
 
 namespace qnnsim {

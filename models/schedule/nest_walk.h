@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "arch/arch_spec.h"
-#include "schedule/dataflow.h"
+#include "arch/dataflow.h"
 #include "schedule/loop_nest.h"
 
 namespace qnnsim {

@@ -5,7 +5,7 @@
 
 #include "schedule/level_design.h"
 #include "schedule/level_search.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "sim/level_run.h"
 
 namespace qnnsim {

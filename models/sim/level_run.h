@@ -17,7 +17,7 @@
 
 #include "schedule/level_design.h"
 #include "schedule/level_search.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

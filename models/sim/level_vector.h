@@ -17,7 +17,7 @@
 // way out, as the engine's does (energy only: one output a lane a cycle,
 // overlapped with the array's work).
 #include "schedule/level_design.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/layer.h"
 
 namespace qnnsim {

@@ -8,7 +8,7 @@
 #include "arch/arch_spec.h"
 #include "schedule/mapper.h"
 #include "schedule/mapping_io.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "sim/simulation.h"
 
 namespace qnnsim {

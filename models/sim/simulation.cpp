@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "controller/controller.h"
-#include "energy/energy_model.h"
+#include "sim/energy_model.h"
 #include "schedule/plan_counts.h"
 #include "schedule/mapper.h"
 

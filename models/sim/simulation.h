@@ -7,7 +7,7 @@
 #include "arch/arch_spec.h"
 #include "schedule/layer_plan.h"
 #include "schedule/mapper.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

@@ -10,7 +10,7 @@
 #include "numerics/eval_error.h"
 #include "numerics/evaluate.h"
 #include "numerics/network.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim {
 

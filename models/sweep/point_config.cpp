@@ -4,7 +4,7 @@
 
 #include "core/config_node.h"
 #include "core/yaml_guard.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim {
 

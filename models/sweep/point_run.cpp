@@ -4,7 +4,7 @@
 
 #include "core/config_node.h"
 #include "report/report.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
 #include "workload/workload.h"

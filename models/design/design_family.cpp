@@ -1,4 +1,4 @@
-#include "sim/design_family.h"
+#include "design/design_family.h"
 
 namespace qnnsim {
 

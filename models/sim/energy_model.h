@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "arch/component_module.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 
 namespace qnnsim {
 

@@ -24,7 +24,7 @@
 #include <string>
 
 #include "core/config_node.h"
-#include "schedule/loop_nest.h"
+#include "workload/loop_dims.h"
 
 namespace qnnsim {
 

@@ -1,4 +1,4 @@
-#include "sim/execution.h"
+#include "design/execution.h"
 
 namespace qnnsim {
 

@@ -1,4 +1,4 @@
-#include "energy/energy_model.h"
+#include "sim/energy_model.h"
 
 #include "arch/component_spec.h"
 

@@ -1,4 +1,4 @@
-#include "sim/stage_graph.h"
+#include "design/stage_graph.h"
 
 #include "core/trace_recorder.h"
 

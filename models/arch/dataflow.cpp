@@ -1,4 +1,4 @@
-#include "schedule/dataflow.h"
+#include "arch/dataflow.h"
 
 #include <algorithm>
 #include <initializer_list>

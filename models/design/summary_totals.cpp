@@ -1,4 +1,4 @@
-#include "sim/run_result.h"
+#include "design/run_result.h"
 
 namespace qnnsim {
 

@@ -17,7 +17,7 @@
 
 #include <systemc>
 
-#include "sim/execution.h"
+#include "design/execution.h"
 #include "workload/workload.h"
 
 namespace qnnsim {

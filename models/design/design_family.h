@@ -15,7 +15,7 @@
 
 #include "core/config_node.h"
 #include "core/registry.h"
-#include "sim/run_result.h"
+#include "design/run_result.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
