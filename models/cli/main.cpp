@@ -20,6 +20,7 @@
 #include "cli/quantize_command.h"
 #include "cli/import_arch_command.h"
 #include "cli/levels_command.h"
+#include "cli/mixed_precision_command.h"
 #include "cli/progress_line.h"
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
@@ -273,6 +274,8 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* eval_cmd = qnnsim::cli::add_eval_command(app, eval_args);
   qnnsim::cli::QuantizeArgs quantize_args;
   CLI::App* quantize_cmd = qnnsim::cli::add_quantize_command(app, quantize_args);
+  qnnsim::cli::MixedPrecisionArgs mixed_args;
+  CLI::App* mixed_cmd = qnnsim::cli::add_mixed_precision_command(app, mixed_args);
 
   qnnsim::SweepOptions sweep_opts;
   std::string shard;
@@ -305,6 +308,7 @@ int sc_main(int argc, char* argv[]) {
     if (*import_cmd) return qnnsim::cli::run_import(import_args);
     if (*eval_cmd) return qnnsim::cli::run_eval(eval_args);
     if (*quantize_cmd) return qnnsim::cli::run_quantize(quantize_args);
+    if (*mixed_cmd) return qnnsim::cli::run_mixed_precision(mixed_args);
     sweep_opts.command_line = g_provenance.command_line;
     if (*sweep_cmd) return qnnsim::cli::run_sweep_command(sweep_opts, shard);
     if (*results_cmd) return qnnsim::cli::run_results_command(results_args);

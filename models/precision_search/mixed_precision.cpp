@@ -1,0 +1,263 @@
+#include "precision_search/mixed_precision.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "core/config_error.h"
+#include "design/design_family.h"
+#include "numerics/eval_error.h"
+#include "numerics/evaluate.h"
+#include "numerics/float_run.h"
+#include "numerics/image_input.h"
+#include "numerics/network.h"
+#include "numerics/quantized_trace.h"
+#include "numerics/trace_plan.h"
+#include "workload/workload.h"
+
+namespace qnnsim::numerics {
+
+namespace {
+
+// Images [from, from + count) of `d`.
+Dataset slice(const Dataset& d, int64_t from, int64_t count) {
+  Dataset s = d;
+  s.count = count;
+  const auto px = std::size_t(d.rows) * d.cols;
+  s.pixels.assign(d.pixels.begin() + from * px, d.pixels.begin() + (from + count) * px);
+  s.labels.assign(d.labels.begin() + from, d.labels.begin() + from + count);
+  return s;
+}
+
+int64_t float_correct(const Network& net, const Dataset& d) {
+  int64_t correct = 0;
+  for (int64_t i = 0; i < d.count; ++i) correct += argmax(run_float(net, image_values(d, i))[net.output]) == d.labels[i];
+  return correct;
+}
+
+// The quantization a trace carries, scored on `d` as `qnnsim eval --trace` scores it.
+int64_t trace_correct(const Network& net, const QuantOptions& base, const Workload& trace, const Dataset& d) {
+  const TracePlan tp = trace_plan(net, trace);
+  QuantOptions q = base;
+  q.accumulator.bits = tp.accumulator_bits;
+  q.symmetric_activations = tp.symmetric_activations;
+  q.per_channel_weights = tp.per_channel_weights;
+  const QuantizedNetwork qnet(net, q, tp.plan);
+  int64_t correct = 0;
+  for (int64_t i = 0; i < d.count; ++i) correct += argmax(qnet.run(image_values(d, i), nullptr, uint64_t(i))) == d.labels[i];
+  return correct;
+}
+
+std::string bits_key(const std::map<std::string, LayerBits>& bits) {
+  std::string k;
+  for (const auto& [name, b] : bits) k += fmt::format("{}={}/{} ", name, b.weights, b.activations);
+  return k;
+}
+
+void check_options(const MixedPrecisionOptions& o) {
+  if (o.widths.empty()) throw EvalError("--widths: expected at least one width");
+  for (std::size_t i = 0; i < o.widths.size(); ++i) {
+    if (o.widths[i] < 2 || o.widths[i] > 16)
+      throw EvalError(fmt::format("--widths: {} bits, expected 2 to 16 (symmetric weight codes need 2)", o.widths[i]));
+    if (i > 0 && o.widths[i] >= o.widths[i - 1])
+      throw EvalError("--widths: expected a ladder from the widest down, each narrower than the one before");
+  }
+  if (!(o.budget_points >= 0 && o.budget_points <= 100))
+    throw EvalError(fmt::format("--budget {}: expected 0 to 100 percentage points", o.budget_points));
+  if (o.validation_images < 1) throw EvalError("--validation-images: expected at least 1");
+  if (o.test_images < 0) throw EvalError("--test-images: expected 0 (all) or a positive number of images");
+  check_quant_options(o.quant);
+}
+
+class Search {
+ public:
+  explicit Search(const MixedPrecisionOptions& o)
+      : o_(o), net_(load_network(o.model)), cost_(o.arch) {}
+
+  MixedPrecisionResult run() {
+    MixedPrecisionResult r;
+    r.network = net_.name;
+    for (const NetOp& op : net_.ops)
+      if (net_.is_mac(op)) r.layers.push_back(op.name);
+    load_validation(r);
+
+    std::map<std::string, LayerBits> widest;
+    for (const std::string& l : r.layers) widest[l] = {o_.widths[0], o_.widths[0]};
+    if (const std::string why = unrunnable([&] { r.widest = score(widest); }); !why.empty())
+      throw EvalError(fmt::format("{} cannot run {} at {} bits, the widest of --widths: {}", o_.arch, r.network,
+                                  o_.widths[0], why));
+    sensitivities(r);
+    descend(r);
+    score_test(r);
+    r.candidates_scored = int(scored_.size());
+    return r;
+  }
+
+ private:
+  void load_validation(MixedPrecisionResult& r) {
+    const int64_t calibration = o_.quant.calibration.images;
+    const Dataset train = load_dataset(o_.data, Split::train, calibration + o_.validation_images);
+    if (train.count < calibration + o_.validation_images)
+      throw EvalError(fmt::format("{}: the training split has {} images, the calibration's {} and {} validation images "
+                                  "need {}", o_.data, train.count, calibration, o_.validation_images,
+                                  calibration + o_.validation_images));
+    check_shape(train);
+    validation_ = slice(train, calibration, o_.validation_images);
+    r.calibration_images = calibration;
+    r.validation_images = validation_.count;
+    float_correct_ = float_correct(net_, validation_);
+    r.float_validation_accuracy = double(float_correct_) / double(validation_.count);
+  }
+
+  void check_shape(const Dataset& d) const {
+    const TensorShape& in = net_.shapes[net_.input];
+    if (in.C != 1 || in.H != d.rows || in.W != d.cols)
+      throw EvalError(fmt::format("{}: the network takes {}x{}x{} inputs, the data set '{}' has 1x{}x{} images", o_.model,
+                                  in.C, in.H, in.W, o_.data, d.rows, d.cols));
+  }
+
+  // The trace `qnnsim quantize` writes for these widths, scored and run.
+  const Candidate& score(const std::map<std::string, LayerBits>& bits) {
+    const std::string key = bits_key(bits);
+    if (auto it = scored_.find(key); it != scored_.end()) return it->second;
+    QuantizeOptions qo;
+    qo.model = o_.model;
+    qo.data = o_.data;
+    qo.quant = o_.quant;
+    qo.quant.bits = {o_.widths[0], o_.widths[0]};
+    qo.quant.layer_bits = bits;
+    Candidate c;
+    c.bits = bits;
+    c.trace_yaml = quantize_to_trace(qo).yaml;
+    const std::string name = net_.name + " at " + key;
+    const Workload trace = load_workload(ConfigNode::load_string(c.trace_yaml, name));
+    c.run = cost_.run(c.trace_yaml, name);
+    c.cost = objective_value(c.run.summary, o_.objective);
+    c.correct = trace_correct(net_, o_.quant, trace, validation_);
+    c.images = validation_.count;
+    if (o_.progress)
+      o_.progress(fmt::format("{}: {:.2f}%, {} {:.6g}", key, 100 * c.accuracy(), cost_objective_name(o_.objective), c.cost));
+    return scored_.emplace(key, std::move(c)).first->second;
+  }
+
+  // Empty when `run` went through; otherwise why the design refused the
+  // candidate's trace (a width its MAC class does not take, say).
+  template <typename F>
+  static std::string unrunnable(F run) {
+    try {
+      run();
+    } catch (const ConfigError& e) {
+      return e.what();
+    } catch (const CannotRun& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  // From the counts of images, so that a drop of exactly the budget is within it.
+  double drop_points(const Candidate& c) const {
+    return 100.0 * double(float_correct_ - c.correct) / double(validation_.count);
+  }
+
+  // Each layer alone at each narrower rung: what it loses and saves. A rung
+  // the design cannot run is noted and left out of that layer's ladder.
+  void sensitivities(MixedPrecisionResult& r) {
+    const double widest_drop = drop_points(r.widest);
+    for (const std::string& layer : r.layers) {
+      std::vector<Rung>& ladder = ladders_[layer];
+      ladder.push_back({o_.widths[0], 0, 0});
+      for (std::size_t i = 1; i < o_.widths.size(); ++i) {
+        std::map<std::string, LayerBits> bits = r.widest.bits;
+        bits[layer] = {o_.widths[i], o_.widths[i]};
+        const Candidate* c = nullptr;
+        if (const std::string why = unrunnable([&] { c = &score(bits); }); !why.empty()) {
+          r.notes.push_back(fmt::format("{} at {} bits: {} cannot run it ({})", layer, o_.widths[i], o_.arch, why));
+          continue;
+        }
+        const Rung rung{o_.widths[i], drop_points(*c) - widest_drop, r.widest.cost - c->cost};
+        ladder.push_back(rung);
+        r.sensitivities.push_back({layer, rung.width, rung.drop, rung.saving});
+      }
+    }
+  }
+
+  // Steps down one rung at a time, the best saving per point of accuracy
+  // first, keeping a step only if the whole network stays within the budget.
+  void descend(MixedPrecisionResult& r) {
+    Candidate current = r.widest;
+    std::map<std::string, std::size_t> at;  // each layer's rung in its ladder
+    std::set<std::string> stopped;
+    // One image of the validation set, in points: a rung that loses nothing
+    // still ranks by its saving, not as infinitely good.
+    const double one_image = 100.0 / double(validation_.count);
+    for (;;) {
+      const std::string* best = nullptr;
+      double best_priority = 0;
+      for (const std::string& layer : r.layers) {
+        const std::vector<Rung>& ladder = ladders_[layer];
+        const std::size_t i = at[layer];
+        if (stopped.count(layer) || i + 1 >= ladder.size()) continue;
+        const double saving = ladder[i + 1].saving - ladder[i].saving;
+        if (saving <= 0) continue;  // a narrower rung that saves nothing is not worth any accuracy
+        const double priority = saving / std::max(ladder[i + 1].drop - ladder[i].drop, one_image);
+        if (!best || priority > best_priority) best = &layer, best_priority = priority;
+      }
+      if (!best) break;
+      const std::size_t i = at[*best];
+      std::map<std::string, LayerBits> bits = current.bits;
+      const int to = ladders_[*best][i + 1].width;
+      bits[*best] = {to, to};
+      const Candidate& next = score(bits);
+      SearchStep step{*best, ladders_[*best][i].width, to, next.accuracy(), next.cost, false, ""};
+      if (drop_points(next) > o_.budget_points) step.refused = "over the budget";
+      else if (next.cost >= current.cost) step.refused = "no saving on the whole network";
+      step.kept = step.refused.empty();
+      if (step.kept) {
+        current = next;
+        ++at[*best];
+      } else {
+        stopped.insert(*best);
+      }
+      r.steps.push_back(step);
+    }
+    r.chosen = current;
+  }
+
+  void score_test(MixedPrecisionResult& r) {
+    const Dataset test = load_dataset(o_.data, Split::test, o_.test_images);
+    check_shape(test);
+    r.test_images = test.count;
+    const auto accuracy = [&](const Candidate& c) {
+      const Workload trace = load_workload(ConfigNode::load_string(c.trace_yaml, net_.name));
+      return double(trace_correct(net_, o_.quant, trace, test)) / double(test.count);
+    };
+    r.float_test_accuracy = double(float_correct(net_, test)) / double(test.count);
+    r.widest_test_accuracy = accuracy(r.widest);
+    r.chosen_test_accuracy = accuracy(r.chosen);
+  }
+
+  struct Rung {
+    int width = 0;
+    double drop = 0;    // points lost against the widest, this layer alone at this rung
+    double saving = 0;  // cost saved against the widest, likewise
+  };
+
+  const MixedPrecisionOptions& o_;
+  const Network net_;
+  DesignCost cost_;
+  Dataset validation_;
+  int64_t float_correct_ = 0;
+  std::map<std::string, Candidate> scored_;
+  std::map<std::string, std::vector<Rung>> ladders_;
+};
+
+}  // namespace
+
+MixedPrecisionResult search_mixed_precision(const MixedPrecisionOptions& o) {
+  check_options(o);
+  return Search(o).run();
+}
+
+}  // namespace qnnsim::numerics

@@ -1,0 +1,112 @@
+// The mixed-precision search (precision_search/mixed_precision.h) on the
+// shipped LeNet-5 and the systolic design: it keeps its accuracy budget,
+// lowers the cost, and the trace it writes is what it scored and priced.
+// These read Debian's dataset-fashion-mnist (scripts/setup.sh installs it).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "design/run_result.h"
+#include "numerics/eval_error.h"
+#include "precision_search/mixed_precision.h"
+#include "support.h"
+#include "workload/workload.h"
+
+using namespace qnnsim::numerics;
+using qnnsim::test::qnnsim_cli;
+using qnnsim::test::read_file;
+using qnnsim::test::scratch_dir;
+using qnnsim::test::shipped;
+
+namespace {
+
+MixedPrecisionOptions lenet_on_systolic(double budget) {
+  MixedPrecisionOptions o;
+  o.model = shipped("workloads/models/lenet5_fashion.onnx");
+  o.arch = shipped("arch/systolic_ws.yaml");
+  o.widths = {8, 4, 2};
+  o.budget_points = budget;
+  o.validation_images = 300;
+  o.test_images = 300;
+  o.quant.calibration.images = 200;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("mixed precision: within the budget, cheaper than the widest, and its trace is what it priced", "[eval][mixed]") {
+  const MixedPrecisionOptions o = lenet_on_systolic(1.0);
+  const MixedPrecisionResult r = search_mixed_precision(o);
+  REQUIRE(r.layers.size() == 5);  // LeNet-5: two convolutions, three fully connected layers
+  REQUIRE(r.sensitivities.size() == 10);  // each layer alone at 4 and at 2 bits
+
+  // Points lost, as the search counts them: from images correct.
+  const auto lost = [&](double accuracy) { return 100 * (r.float_validation_accuracy - accuracy) - 1e-9; };
+  CHECK(lost(r.chosen.accuracy()) <= o.budget_points);
+  CHECK(r.chosen.cost <= r.widest.cost);
+  // Every kept step stayed within the budget and lowered the cost.
+  double cost = r.widest.cost;
+  for (const SearchStep& s : r.steps) {
+    if (!s.kept) continue;
+    CHECK(lost(s.accuracy) <= o.budget_points);
+    CHECK(s.cost < cost);
+    cost = s.cost;
+  }
+  CHECK(cost == r.chosen.cost);
+
+  // The written trace carries the chosen widths, and `qnnsim run` prices it as the search did.
+  const qnnsim::Workload w = qnnsim::load_workload(qnnsim::ConfigNode::load_string(r.chosen.trace_yaml, "chosen.yaml"));
+  int array_layers = 0;
+  for (const qnnsim::Layer& l : w.layers) {
+    if (!qnnsim::layer_uses_array(l.type)) continue;
+    ++array_layers;
+    const LayerBits& b = r.chosen.bits.at(l.name);
+    CHECK(l.precision.weights.bits == b.weights);
+  }
+  CHECK(array_layers == 5);
+  const auto dir = scratch_dir("mixed_precision_run");
+  std::ofstream(dir / "chosen.yaml") << r.chosen.trace_yaml;
+  REQUIRE(qnnsim_cli("run " + o.arch + " " + (dir / "chosen.yaml").string() + " --quiet --json " +
+                         (dir / "r.json").string(),
+                     dir / "out.txt", dir / "err.txt") == 0);
+  const std::string json = read_file((dir / "r.json").string());
+  CHECK(json.find(fmt::format("\"energy_pj\": {}", r.chosen.run.summary.energy_pj)) != std::string::npos);
+}
+
+TEST_CASE("mixed precision: with no budget to spend nothing moves; with all of it every saving layer goes down", "[eval][mixed]") {
+  SECTION("a budget of 0 points keeps only steps that lose nothing against float") {
+    const MixedPrecisionResult r = search_mixed_precision(lenet_on_systolic(0));
+    bool moved = false;
+    for (const SearchStep& s : r.steps) {
+      if (!s.kept) continue;
+      moved = true;
+      CHECK(s.accuracy >= r.float_validation_accuracy - 1e-12);
+    }
+    if (moved) CHECK(r.chosen.accuracy() >= r.float_validation_accuracy - 1e-12);
+    else CHECK(r.chosen.cost == r.widest.cost);
+  }
+  SECTION("a budget of 100 points takes every rung that saves energy") {
+    const MixedPrecisionResult r = search_mixed_precision(lenet_on_systolic(100));
+    for (const SearchStep& s : r.steps) CHECK(s.kept);
+    for (const std::string& l : r.layers) CHECK(r.chosen.bits.at(l).weights == 2);
+    CHECK(r.chosen.cost < r.widest.cost);
+  }
+}
+
+TEST_CASE("qnnsim mixed-precision: bad input exits 2 naming what was wrong", "[eval][mixed][cli]") {
+  const auto dir = scratch_dir("mixed_precision_errors");
+  const auto err = [&](const std::string& args) {
+    const int code = qnnsim_cli("mixed-precision " + args, dir / "out.txt", dir / "err.txt");
+    CHECK(code == 2);
+    return read_file((dir / "err.txt").string());
+  };
+  const std::string out = " -o " + (dir / "t.yaml").string();
+  CHECK_THAT(err("lenet5_fashion systolic_ws --widths 4,8" + out), Catch::Contains("from the widest down"));
+  CHECK_THAT(err("lenet5_fashion systolic_ws --widths 8,1" + out), Catch::Contains("1 bits, expected 2 to 16"));
+  CHECK_THAT(err("lenet5_fashion systolic_ws --budget -1" + out), Catch::Contains("--budget -1"));
+  CHECK_THAT(err("lenet5_fashion systolic_ws --bits 4/4" + out), Catch::Contains("--widths"));
+  CHECK_THAT(err("lenet5_fashion no_such_design" + out), Catch::Contains("no_such_design"));
+  CHECK_THAT(err("no_such_model systolic_ws" + out), Catch::Contains("neither a file nor a shipped model"));
+}
