@@ -231,6 +231,9 @@ class Estimator {
     constexpr uint64_t kSample = uint64_t{1} << 20;
     w_bits_ = static_cast<double>(arch.pe_array->weight_bits(kSample, p)) / static_cast<double>(kSample);
     noc_ = arch.noc->shape();
+    weights_through_ = !arch.glb->keeps(Tensor::Weights);
+    double_buffered_weights_ = arch.pe_array->double_buffered_weights();
+    dram_latency_s_ = arch.dram->latency_s();
     for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
       for (int d = 0; d < kDims; ++d)
         if (relevant(o, d)) depends_on_[static_cast<std::size_t>(o)] |= 1u << d;
@@ -300,8 +303,7 @@ class Estimator {
     const double inputs_per_tile = opt[kP]->input_values;
     Estimate e;
     // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
-    const bool weights_through = !arch_.glb->keeps(Tensor::Weights);
-    e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through) +
+    e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
                   inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
     e.tiles = 1;
     double passes = 1;
@@ -323,12 +325,11 @@ class Estimator {
     for (int d = 0; d < kDims; ++d)
       if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
     sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
-    const ArraySpec& pe = *arch_.pe_array;
     double compute = passes * static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
     // With one set of weight registers the array waits for each weight tile.
-    if (!pe.double_buffered_weights()) compute += noc_.busy_cycles({sent[0], 0, 0});
+    if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
     const double noc = noc_.busy_cycles(sent);
-    const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * arch_.dram->latency_s();
+    const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
     const double core = std::max(compute, noc) * period_;
     // One slot: a tile's load and store wait for the compute of the one before.
     e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
@@ -379,6 +380,8 @@ class Estimator {
   double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
   int64_t cols_read_all_ = 0;
   NocSpec::Shape noc_;
+  bool weights_through_ = false, double_buffered_weights_ = false;
+  double dram_latency_s_ = 0;
   std::array<unsigned, kOperands> depends_on_{};  // per operand, bit d set when relevant(operand, d)
   std::optional<DimArray> held_for_;
   bool holds_outputs_ = false;
