@@ -3,26 +3,28 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace qnnsim {
 
 namespace {
-[[noreturn]] void throw_time_overflow(const std::string& owner, sc_dt::uint64 limit) {
-  throw std::runtime_error(owner + ": simulated time passed " +
+[[noreturn]] void throw_time_overflow(const char* owner, sc_dt::uint64 limit) {
+  throw std::runtime_error(std::string(owner) + ": simulated time passed " +
                            std::to_string(static_cast<long>(sc_core::sc_time::from_value(limit).to_seconds())) +
                            " s, the range of SystemC time at femtosecond resolution; is a bandwidth or clock far too low?");
 }
 
 }  // namespace
 
-sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const std::string& owner) {
+sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const char* owner) {
   using Tick = sc_dt::uint64;
   std::vector<Interval>& calendar = booked_;
   const Tick now = sc_core::sc_time_stamp().value();
   const Tick begin = now + delay.value();
   Tick need = busy.value();
   // 64-bit femtoseconds cover about five hours; past half of that a sum could wrap.
-  const Tick limit = sc_core::sc_max_time().value() / 2;
+  if (limit_ == 0) limit_ = sc_core::sc_max_time().value() / 2;
+  const Tick limit = limit_;
   if (begin > limit || need > limit - begin) throw_time_overflow(owner, limit);
 
   // No request starts before now, so intervals that have ended are history.

@@ -5,7 +5,6 @@
 // initiator running ahead in local time books the future rather than blocking
 // the present, results depend on the quantum only through the order in which
 // overlapping requests are booked.
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,12 +15,16 @@ namespace qnnsim {
 class Calendar {
  public:
   // Books `busy` starting no earlier than now + `delay`; returns the completion
-  // time as an offset from now. `owner` names the resource if time overflows.
-  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const std::string& owner);
+  // time as an offset from now. `owner` names the resource if time overflows
+  // (a C string: a booking is on the simulation's hot path, and builds no string).
+  sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const char* owner);
 
  private:
   using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks
   std::vector<Interval> booked_;                               // sorted, disjoint, not touching
+  // Half the kernel's largest time, found at the first booking: a calendar
+  // lives in one kernel, whose resolution is fixed once time is in use.
+  sc_dt::uint64 limit_ = 0;
 };
 
 }  // namespace qnnsim

@@ -215,7 +215,7 @@ sc_core::sc_time ImcPipeline::book_trees(std::size_t i, const std::vector<RowTre
     for (std::size_t k = 0; k < t.links.size(); ++k) {
       const sc_core::sc_time ready = (t.parent[k] < 0 ? start : started[static_cast<std::size_t>(t.parent[k])]) + hop;
       const std::size_t link = static_cast<std::size_t>(t.links[k]);
-      const sc_core::sc_time link_done = links_[link].reserve(ready, busy, link_tracks_[link]);
+      const sc_core::sc_time link_done = links_[link].reserve(ready, busy, link_tracks_[link].c_str());
       started[k] = link_done - busy;
       link_busy_s_[link] += busy.to_seconds();
       link_busy_by_layer_[i][link] += busy.to_seconds();

@@ -24,6 +24,14 @@ class ArrayModule : public ComponentModule {
   const ScratchpadArray& array_;
   std::vector<LayerActionIds> ids_;
   std::vector<LayerPrecision> precision_;
+  // The scratchpad access counts of the last pass served, by its layer, MACs
+  // and active MACs: a layer's passes are mostly alike, and working the
+  // counts out builds their actions' names every time.
+  struct LastPass {
+    int layer = -1;
+    uint64_t macs = 0, active = 0;
+    std::vector<uint64_t> counts;  // as mac_accesses orders them
+  } last_;
 };
 
 void ArrayModule::prepare(const std::vector<Layer>& layers) {
@@ -75,8 +83,14 @@ void ArrayModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t active = array_.active_macs(work.macs, p);
   log_.add(work.layer, id.mac, active);
   log_.add(work.layer, id.gated, work.macs - active);
-  const auto accesses = array_.mac_accesses(work.macs, active, p);
-  for (const auto& [action_id, i] : id.per_mac) log_.add(work.layer, action_id, accesses[static_cast<std::size_t>(i)].second);
+  if (last_.layer != work.layer || last_.macs != work.macs || last_.active != active) {
+    last_.layer = work.layer;
+    last_.macs = work.macs;
+    last_.active = active;
+    last_.counts.clear();
+    for (const auto& [action, count] : array_.mac_accesses(work.macs, active, p)) last_.counts.push_back(count);
+  }
+  for (const auto& [action_id, i] : id.per_mac) log_.add(work.layer, action_id, last_.counts[static_cast<std::size_t>(i)]);
 }
 
 }  // namespace

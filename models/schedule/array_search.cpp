@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -230,6 +231,12 @@ class Estimator {
     constexpr uint64_t kSample = uint64_t{1} << 20;
     w_bits_ = static_cast<double>(arch.pe_array->weight_bits(kSample, p)) / static_cast<double>(kSample);
     noc_ = arch.noc->shape();
+    weights_through_ = !arch.glb->keeps(Tensor::Weights);
+    double_buffered_weights_ = arch.pe_array->double_buffered_weights();
+    dram_latency_s_ = arch.dram->latency_s();
+    for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+      for (int d = 0; d < kDims; ++d)
+        if (relevant(o, d)) depends_on_[static_cast<std::size_t>(o)] |= 1u << d;
   }
 
   // Input values that blocks of `tp` output rows read over the whole layer, halos included.
@@ -245,7 +252,6 @@ class Estimator {
   Estimate operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need) {
     const Dataflow& flow = arch_.dataflow;
     const LayerPrecision& p = l_.precision;
-    std::array<LoopRef, 2 * kDims> loops{};  // DRAM loops, then buffer loops
     DimArray tiles{}, ppt{}, pass{};
     for (int d = 0; d < kDims; ++d) {
       const auto i = static_cast<std::size_t>(d);
@@ -253,43 +259,51 @@ class Estimator {
       tiles[i] = opt[i]->tiles;
       ppt[i] = opt[i]->passes_per_tile;
     }
-    for (std::size_t k = 0; k < kDims; ++k) {
-      loops[k] = {m.dram_order[k], 1, tiles[static_cast<std::size_t>(m.dram_order[k])]};
-      loops[kDims + k] = {m.glb_order[k], 2, ppt[static_cast<std::size_t>(m.glb_order[k])]};
+    // The nest's loops that run more than once, outermost first: DRAM loops,
+    // then buffer loops (`dram_loops` of them). A loop of one trip changes no
+    // cut and no refetch factor, and most of the sixteen have one.
+    std::array<int64_t, 2 * kDims> factor{};
+    std::array<unsigned, 2 * kDims> dim_bit{};  // the loop's dimension as a bit, against depends_on_
+    int loops = 0, dram_loops = 0;
+    for (int level = 0; level < 2; ++level) {
+      for (std::size_t k = 0; k < kDims; ++k) {
+        const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
+        const int64_t f = level == 0 ? tiles[d] : ppt[d];
+        if (f <= 1) continue;
+        factor[static_cast<std::size_t>(loops)] = f;
+        dim_bit[static_cast<std::size_t>(loops)] = 1u << d;
+        ++loops;
+      }
+      if (level == 0) dram_loops = loops;
     }
-    const bool holds_outputs = pe_holds_outputs(arch_, b_, m.pe);
+    const bool holds_outputs = holds_outputs_for(m.pe);
     // Each operand's cut (loop_nest.h) over the DRAM loops and over both
     // levels, found in one sweep over the loops.
     std::array<int, kOperands> dram_cut{-1, -1, -1}, pe_cut{-1, -1, -1};
-    for (std::size_t k = 0; k < 2 * kDims; ++k) {
-      if (loops[k].factor <= 1) continue;
+    for (int k = 0; k < loops; ++k)
       for (std::size_t o = 0; o < kOperands; ++o)
-        if (relevant(static_cast<Operand>(o), loops[k].dim)) {
-          pe_cut[o] = static_cast<int>(k);
-          if (k < kDims) dram_cut[o] = static_cast<int>(k);
+        if (depends_on_[o] & dim_bit[static_cast<std::size_t>(k)]) {
+          pe_cut[o] = k;
+          if (k < dram_loops) dram_cut[o] = k;
         }
-    }
     // How often each value of a tensor is fetched again, into the buffer or into the PEs.
     // Each dimension has one loop per level, whose factor is its tile count
     // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
     // that the tensor does not depend on multiply up to its refetch factor.
     const auto refetch = [&](Operand o, bool to_pe) {
-      const std::size_t n = to_pe ? 2 * kDims : kDims;
       // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
       const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
-      const int cut = every_pass ? static_cast<int>(n) - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
+      const int cut = every_pass ? loops - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
+      const unsigned depends = depends_on_[static_cast<std::size_t>(o)];
       double f = 1;
-      for (int i = 0; i <= cut; ++i) {
-        const LoopRef& loop = loops[static_cast<std::size_t>(i)];
-        if (!relevant(o, loop.dim)) f *= static_cast<double>(loop.factor);
-      }
+      for (int i = 0; i <= cut; ++i)
+        if (!(depends & dim_bit[static_cast<std::size_t>(i)])) f *= static_cast<double>(factor[static_cast<std::size_t>(i)]);
       return f;
     };
     const double inputs_per_tile = opt[kP]->input_values;
     Estimate e;
     // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
-    const bool weights_through = !arch_.glb->keeps(Tensor::Weights);
-    e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through) +
+    e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
                   inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
     e.tiles = 1;
     double passes = 1;
@@ -311,12 +325,11 @@ class Estimator {
     for (int d = 0; d < kDims; ++d)
       if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
     sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
-    const ArraySpec& pe = *arch_.pe_array;
-    double compute = passes * static_cast<double>(pe.pass_cycles(static_cast<uint64_t>(iters), rows_used, cols_used, p));
+    double compute = passes * static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
     // With one set of weight registers the array waits for each weight tile.
-    if (!pe.double_buffered_weights()) compute += noc_.busy_cycles({sent[0], 0, 0});
+    if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
     const double noc = noc_.busy_cycles(sent);
-    const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * arch_.dram->latency_s();
+    const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
     const double core = std::max(compute, noc) * period_;
     // One slot: a tile's load and store wait for the compute of the one before.
     e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
@@ -326,6 +339,23 @@ class Estimator {
 
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
+  // Neighbouring candidates mostly share their PE factors and their pass's
+  // shape: each of these is worked out again only when its inputs change.
+  bool holds_outputs_for(const DimArray& pe) {
+    if (!held_for_ || *held_for_ != pe) {
+      held_for_ = pe;
+      holds_outputs_ = pe_holds_outputs(arch_, b_, pe);
+    }
+    return holds_outputs_;
+  }
+  uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used) {
+    const std::array<uint64_t, 3> shape{iterations, static_cast<uint64_t>(rows_used), static_cast<uint64_t>(cols_used)};
+    if (!cycles_for_ || *cycles_for_ != shape) {
+      cycles_for_ = shape;
+      pass_cycles_ = arch_.pe_array->pass_cycles(iterations, rows_used, cols_used, l_.precision);
+    }
+    return pass_cycles_;
+  }
   // Input values one pass reads: its window, halos included. Passes that
   // differ only in a filter tap read overlapping windows, each sent in full.
   double pass_window(const DimArray& pass) const {
@@ -350,6 +380,13 @@ class Estimator {
   double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
   int64_t cols_read_all_ = 0;
   NocSpec::Shape noc_;
+  bool weights_through_ = false, double_buffered_weights_ = false;
+  double dram_latency_s_ = 0;
+  std::array<unsigned, kOperands> depends_on_{};  // per operand, bit d set when relevant(operand, d)
+  std::optional<DimArray> held_for_;
+  bool holds_outputs_ = false;
+  std::optional<std::array<uint64_t, 3>> cycles_for_;
+  uint64_t pass_cycles_ = 0;
 };
 
 using Candidate = std::pair<Estimate, Mapping>;

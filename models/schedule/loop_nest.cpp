@@ -65,6 +65,7 @@ std::string Mapping::one_line(const LoopBounds& b) const {
 
 std::vector<LoopRef> loops_above(const Mapping& m, const LoopBounds& b, bool to_pe) {
   std::vector<LoopRef> loops;
+  loops.reserve(2 * kDims);
   for (int d : m.dram_order) loops.push_back({d, 1, dim_extents(m, b, d).tiles()});
   if (to_pe)
     for (int d : m.glb_order) loops.push_back({d, 2, dim_extents(m, b, d).passes_per_tile()});

@@ -19,7 +19,14 @@ void split(int64_t start, int64_t size, int64_t block, uint64_t times, bool with
 }  // namespace
 
 std::vector<Block> dim_blocks(const DimExtents& e, int level, bool with_starts) {
+  // Without starts a level splits a block in at most two classes (full and
+  // edge): room for them all at once, as this runs for every dimension of
+  // every nest counted.
   std::vector<Block> tiles, out;
+  if (!with_starts) {
+    tiles.reserve(2);
+    out.reserve(4);
+  }
   if (level == 0) {
     out.push_back({0, e.dim, 1, 0});
   } else {
@@ -33,6 +40,7 @@ std::vector<Block> dim_blocks(const DimExtents& e, int level, bool with_starts) 
   // Merge classes of equal size (starts no longer matter for them).
   if (!with_starts) {
     std::vector<Block> merged;
+    merged.reserve(out.size());
     for (const Block& b : out) {
       auto it = std::find_if(merged.begin(), merged.end(), [&](const Block& m) { return m.size == b.size; });
       if (it == merged.end())

@@ -65,6 +65,8 @@ struct FetchFactors {
 FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kDims>& level, bool to_pe,
                            bool first_only) {
   FetchFactors f;
+  f.distinct.reserve(kDims);
+  f.copies.reserve(kDims);
   const auto add = [&](Factor<1> factor, uint64_t delivered_sum) {
     uint64_t n = 0;
     for (const auto& [v, cnt] : factor) n += cnt;
@@ -80,6 +82,8 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
     if (first_only && is_reduction(d)) blocks = {Block{0, blocks.front().size, 1, blocks.front().first_pass}};
     Factor<1> factor;
     Factor<2> joint;
+    factor.reserve(blocks.size());
+    joint.reserve(blocks.size());
     uint64_t delivered = 0;
     for (const Block& blk : blocks) {
       const bool rel = relevant(o, d);

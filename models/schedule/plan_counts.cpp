@@ -31,6 +31,7 @@ struct Counter {
 
   std::vector<PricedAction> priced(const LayerPrecision& p, bool uses_array) const {
     std::vector<PricedAction> out;
+    out.reserve(24);  // about as many as a layer has: one allocation instead of a growth per doubling
     const auto put = [&](const ComponentSpec& c, ActionDesc a, uint64_t n) {
       if (n > 0) out.push_back({&c, std::move(a), n});
     };

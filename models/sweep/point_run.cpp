@@ -50,7 +50,12 @@ void check_shared_edits(const SweepSpec& spec, const ResolvedPoint& r) {
 
 std::string run_point(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoint& r) {
   try {
-    nlohmann::ordered_json report = to_json(simulate(spec, r));
+    RunResult result = simulate(spec, r);
+    // The per-action figures are dropped before the report is built, not
+    // after: they are most of what building it would cost.
+    result.summary.energy_by_action_pj.clear();
+    for (LayerResult& layer : result.layers) layer.actions.clear();
+    nlohmann::ordered_json report = to_json(result);
     report.erase("energy_by_action_pj");
     for (auto& layer : report["layers"]) layer.erase("actions");
     if (spec.accuracy.enabled) {
