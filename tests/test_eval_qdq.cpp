@@ -116,7 +116,7 @@ TEST_CASE("quantize --qdq round-trips: the QDQ model gives the trace's quantizat
   // Scored: the QDQ model through its own nodes, and the float model through the trace.
   EvalOptions traced;
   traced.model = shipped(kCnn);
-  traced.limit = 600;
+  traced.limit = 400;
   traced.trace = trace.string();
   EvalOptions own = traced;
   own.model = model.string();
@@ -190,7 +190,7 @@ TEST_CASE("the shipped QDQ model (scripts/dnn2fpga.py) evaluates by its own scal
 
 namespace {
 
-enum class Fault { none, zero_scale, nan_scale, zero_point_out_of_range, channel_count, mismatched_pair };
+enum class Fault { none, zero_scale, nan_scale, zero_point_out_of_range, channel_count, mismatched_pair, cast_codes, cast_to_other_type };
 
 // A small QDQ network on 28x28 images: the image through Q/DQ, a 2-filter
 // conv with int8 weights per channel, Relu, Q/DQ, Flatten, an fc of 10.
@@ -214,7 +214,14 @@ void build_qdq(const std::filesystem::path& path, Fault f) {
   b.weights("s_r1", {}, {0.05f});
   b.integers("z_r1", onnx::TensorProto::UINT8, {}, {0});
   b.node("QuantizeLinear", {"r1", "s_r1", "z_r1"}, "r1_q", "r1_quantize");
-  b.node("DequantizeLinear", {"r1_q", "s_r1", "z_r1"}, "r1_dq", "r1_dequantize");
+  std::string codes = "r1_q";
+  if (f == Fault::cast_codes || f == Fault::cast_to_other_type) {
+    // PyTorch's export casts the codes to their own type (uint8) between the pair.
+    auto& cast = b.node("Cast", {"r1_q"}, "r1_cast", "r1_cast");
+    OnnxBuilder::integer(cast, "to", f == Fault::cast_codes ? onnx::TensorProto::UINT8 : onnx::TensorProto::INT8);
+    codes = "r1_cast";
+  }
+  b.node("DequantizeLinear", {codes, "s_r1", "z_r1"}, "r1_dq", "r1_dequantize");
   b.node("Flatten", {"r1_dq"}, "f", "flatten");
   b.integers("wfc", onnx::TensorProto::INT8, {10, 2 * 26 * 26}, {1, -1, 2});
   b.weights("s_fc", {}, {0.01f});
@@ -252,8 +259,27 @@ TEST_CASE("a malformed QDQ model exits 2 naming the node in import and in eval",
   fails(Fault::nan_scale, "DequantizeLinear node 'conv1_weights'", "must be finite and greater than 0");
   fails(Fault::zero_point_out_of_range, "DequantizeLinear node 'conv1_weights'", "zero point 300 lies outside -128 .. 127");
   fails(Fault::channel_count, "DequantizeLinear node 'conv1_weights'", "3 scales for a tensor whose dimension 0");
+  fails(Fault::cast_to_other_type, "Cast node 'r1_cast'", "only a cast to their own type is read", false);
   // The import reads widths, not whether a pair agrees: eval refuses it, and
   // the import then writes widths without scales (a note says why).
   fails(Fault::mismatched_pair, "DequantizeLinear node 'image_dequantize'", "differ from those of", false);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a Cast of the codes to their own type between the pair (PyTorch's export) evaluates as without it",
+          "[qdq][eval]") {
+  const auto dir = scratch_dir("qdq_cast");
+  const auto plain = dir / "plain.onnx", cast = dir / "cast.onnx";
+  build_qdq(plain, Fault::none);
+  build_qdq(cast, Fault::cast_codes);
+  EvalOptions a;
+  a.model = plain.string();
+  a.limit = 200;
+  EvalOptions b = a;
+  b.model = cast.string();
+  const EvalResult ra = evaluate(a), rb = evaluate(b);
+  CHECK(rb.qdq_model);
+  CHECK(ra.quant_correct == rb.quant_correct);
+  CHECK(ra.agree == rb.agree);
   std::filesystem::remove_all(dir);
 }

@@ -112,11 +112,24 @@ int QdqNodes::weight_bits(const std::string& name, const QdqParams& p) const {
 
 bool QdqNodes::node(const onnx::NodeProto& n, std::map<std::string, int>& tensors, Network& net) {
   const std::string& op = n.op_type();
-  if (op != "QuantizeLinear" && op != "DequantizeLinear" && op != "Clip") return false;
+  const bool cast_of_codes = op == "Cast" && n.input_size() > 0 && quantized_.count(n.input(0));
+  if (op != "QuantizeLinear" && op != "DequantizeLinear" && op != "Clip" && !cast_of_codes) return false;
   const std::string where = Graph::describe(n);
   if (n.input_size() < 1 || n.output_size() < 1) fail(where, "expected an input and an output");
   const std::string& x = n.input(0);
   const std::string& out = n.output(0);
+
+  // PyTorch's export casts the codes to their own type between the pair.
+  if (cast_of_codes) {
+    const Quantized& q = quantized_.at(x);
+    const int64_t to = Graph::int_attr(n, "to", 0);
+    if (to != q.params.data_type)
+      fail(where, fmt::format("casts the codes of {} (ONNX data type {}) to data type {}; only a cast to their own "
+                              "type is read",
+                              q.params.node, q.params.data_type, to));
+    quantized_[out] = q;
+    return true;
+  }
 
   if (op == "Clip") {
     const auto t = tensors.find(x);

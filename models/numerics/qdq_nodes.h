@@ -4,7 +4,8 @@
 // DequantizeLinear pass the values on and say how the tensor is stored
 // (GivenActivation); a Clip right before the QuantizeLinear narrows the codes
 // to fewer bits than their 8-bit type (the form `qnnsim quantize --qdq`
-// writes below 8 bits). On a constant, they make the weights: integer codes
+// writes below 8 bits), and a Cast of the codes to their own type between the
+// two (PyTorch's export) passes them on. On a constant, they make the weights: integer codes
 // through DequantizeLinear (onnxruntime's form), or float weights through
 // both (PyTorch's fake-quantization export); the weights are the dequantized
 // values and their codes' width and scales a GivenWeights. A weight width
