@@ -63,7 +63,10 @@ int run_import(const ImportArgs& args) {
     t = import_onnx(o);
     // A QDQ model's scales and zero points go into the trace too, where the
     // functional path can read the whole network; elsewhere the widths alone.
-    if (t.qdq && o.input_shape.empty()) {
+    if (t.qdq && !o.input_shape.empty()) {
+      t.notes.push_back("widths only, no scales: a QDQ model's scales are read at its own input shape (without "
+                        "--input-shape)");
+    } else if (t.qdq) {
       std::string why;
       try {
         const numerics::GivenQuantization given = numerics::qdq_quantization(args.model);
