@@ -11,8 +11,9 @@ shipped seed-003 CNN (workloads/models/mnist_cnn_fashion.onnx) with eager QAT
      accuracy of the same fake-quantized model and qnnsim's own post-training
      quantization of the shipped and of the fine-tuned weights;
   4. at 8 bits, converts the model to PyTorch's int8 kernels, exports that
-     (QuantizeLinear / DequantizeLinear around the ops) and `qnnsim import`s
-     it, printing the widths the importer reads.
+     (QuantizeLinear / DequantizeLinear around the ops), `qnnsim import`s
+     it, and scores it with `qnnsim eval` by the export's own scales (a QDQ
+     model needs no trace) beside PyTorch's int8 kernels.
 
 The fake quantization is the one qnnsim's integer path computes: symmetric
 weights with a scale per output channel and codes -(2^(b-1)-1) .. 2^(b-1)-1,
@@ -212,6 +213,7 @@ def main():
         ptq_shipped = qnnsim_eval(a.qnnsim, [SHIPPED, *bits, *limit], tmp)
 
         int8_line = "not converted (PyTorch's int8 kernels hold 8-bit codes only)"
+        int8_gap = None
         if a.bits == 8:
             engine = next(e for e in ("fbgemm", "qnnpack", "onednn", "none")
                           if e in torch.backends.quantized.supported_engines)
@@ -229,6 +231,11 @@ def main():
                 imported = run([a.qnnsim, "import", qdq, "-o", os.path.join(folder, "cnn_qat_int8.yaml")])
                 int8_line = (f"{100 * torch_int8:6.2f}%  PyTorch's int8 kernels ({engine}); the export imports: "
                              + imported.strip().splitlines()[0])
+                # The export is QDQ: qnnsim scores it by its own scales and zero points.
+                own = qnnsim_eval(a.qnnsim, [qdq, *limit], tmp)["quantized_accuracy_fraction"]
+                int8_gap = 100 * (own - torch_int8)
+                int8_line += (f"\n  {100 * own:6.2f}%  qnnsim eval of that int8 export (QDQ): its own scales, "
+                              f"integer path ({int8_gap:+.2f} points from PyTorch's int8 kernels)")
 
     images = handed["images"]
     print(f"\nQAT hand-off, seed-003 CNN, {a.bits}/{a.bits} bits, {images} test images "
@@ -246,6 +253,9 @@ def main():
     if a.check is not None and abs(gap) > a.check:
         sys.exit(f"qat_handoff: qnnsim and PyTorch differ by {gap:+.2f} points on the same quantization, "
                  f"more than --check {a.check:g}")
+    if a.check is not None and int8_gap is not None and abs(int8_gap) > a.check:
+        sys.exit(f"qat_handoff: qnnsim's eval of the int8 export and PyTorch's int8 kernels differ by "
+                 f"{int8_gap:+.2f} points, more than --check {a.check:g}")
 
 
 if __name__ == "__main__":

@@ -229,3 +229,20 @@ TEST_CASE("a results file from before accuracy gains its columns when opened", "
   CHECK(pareto_front(points, {"energy", "accuracy"}).empty());
   CHECK(pareto_front(points, {"energy", "latency"}).size() == 1);
 }
+
+TEST_CASE("a sweep's accuracy refuses a QDQ model since its nodes fix the widths the sweep sets", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_qdq");
+  const std::string spec = (dir / "spec.yaml").string();
+  std::ofstream(spec) << "name: acc\narch: " << shipped("arch/isaac.yaml") << "\nworkloads: ["
+                      << shipped("workloads/mnist_cnn.yaml") << "]\n"
+                      << "accuracy: {model: " << shipped("workloads/models/dnn2fpga_qdq.onnx") << ", images: 20}\n"
+                      << "parameters:\n  - {path: adc.bits, values: [8]}\n";
+  const std::string db = (dir / "r.db").string();
+  qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt");
+  const auto points = ResultsDb(db, false).points();
+  REQUIRE(points.size() == 1);
+  CHECK(points[0].status != "ok");
+  CHECK_FALSE(points[0].accuracy);
+  CHECK_THAT(points[0].error, Catch::Contains("is a QDQ model"));
+  std::filesystem::remove_all(dir);
+}

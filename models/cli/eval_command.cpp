@@ -32,6 +32,7 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
       throw EvalError(given + " with --trace: the trace gives every width, scale and zero point and the accumulator");
   }
   apply_quant_args(a.quant, o.quant);
+  o.quant_options_given = first_given(a.quant, {"--accumulator"});
   o.trace = a.trace;
   o.quant.accumulator.overflow = a.overflow == "saturate" ? numerics::Overflow::saturate : numerics::Overflow::wrap;
   o.quant.requant = a.requantize == "fixed" ? numerics::Requant::fixed : numerics::Requant::real;
@@ -78,10 +79,11 @@ std::string device_text(const numerics::DeviceOptions& d) {
 void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) {
   const numerics::QuantOptions& q = o.quant;
   std::cout << fmt::format("qnnsim eval: {} on {} (test split, {} images)\n", r.network, r.data, r.images);
-  const std::string ranges = r.trace_file.empty() ? fmt::format("ranges {} on {} training images",
+  std::string ranges = r.trace_file.empty() ? fmt::format("ranges {} on {} training images",
                                                                   numerics::range_method_name(q.calibration.method),
                                                                   r.calibration_images)
                                                     : "widths, scales and zero points from " + r.trace_file;
+  if (r.qdq_model) ranges = "widths, scales and zero points from the model's QuantizeLinear / DequantizeLinear nodes";
   std::cout << fmt::format(
       "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
       r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
@@ -131,14 +133,16 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"activations", r.symmetric_activations ? "symmetric" : "asymmetric"},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},
                        {"requantization", numerics::requant_name(q.requant)},
-                       {"calibration", r.trace_file.empty() ? numerics::range_method_name(q.calibration.method) : "trace"},
+                       {"calibration", r.qdq_model             ? "qdq_model"
+                                       : r.trace_file.empty() ? numerics::range_method_name(q.calibration.method)
+                                                              : "trace"},
                        {"calibration_images", r.calibration_images}};
-  if (!r.trace_file.empty()) {
-    j["quantization"]["trace"] = r.trace_file;
+  if (!r.trace_file.empty() || r.qdq_model) {
+    if (!r.trace_file.empty()) j["quantization"]["trace"] = r.trace_file;
     j["quantization"].erase("weight_bits");  // per layer, below
     j["quantization"].erase("activation_bits");
   }
-  if (r.trace_file.empty() && q.calibration.method == numerics::RangeMethod::percentile)
+  if (r.trace_file.empty() && !r.qdq_model && q.calibration.method == numerics::RangeMethod::percentile)
     j["quantization"]["percentile"] = q.calibration.percentile;
   j["jobs"] = o.jobs;
   if (r.crossbar) {

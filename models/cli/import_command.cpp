@@ -7,6 +7,8 @@
 #include "core/config_node.h"
 #include "core/output_file.h"
 #include "importer/onnx_import.h"
+#include "numerics/eval_error.h"
+#include "numerics/qdq_trace.h"
 #include "workload/workload.h"
 
 namespace qnnsim::cli {
@@ -59,6 +61,27 @@ int run_import(const ImportArgs& args) {
   ImportedTrace t;
   try {
     t = import_onnx(o);
+    // A QDQ model's scales and zero points go into the trace too, where the
+    // functional path can read the whole network; elsewhere the widths alone.
+    if (t.qdq && !o.input_shape.empty()) {
+      t.notes.push_back("widths only, no scales: a QDQ model's scales are read at its own input shape (without "
+                        "--input-shape)");
+    } else if (t.qdq) {
+      std::string why;
+      try {
+        const numerics::GivenQuantization given = numerics::qdq_quantization(args.model);
+        o.layer_precision = given.layer_precision;
+        o.precision_note = given.note;
+      } catch (const numerics::EvalError& e) {
+        why = e.what();
+      }
+      if (why.empty()) {
+        t = import_onnx(o);
+        t.notes.push_back("scales and zero points from the model's QuantizeLinear / DequantizeLinear nodes");
+      } else {
+        t.notes.push_back("widths only, no scales: " + why);
+      }
+    }
   } catch (const ImportError& e) {
     std::cerr << "error: " << args.model << ": " << e.what() << "\n";
     return kExitBadInput;

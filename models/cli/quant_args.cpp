@@ -68,9 +68,9 @@ void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q) {
   q.calibration.percentile = a.percentile;
 }
 
-std::string first_given(const QuantArgs& a) {
+std::string first_given(const QuantArgs& a, const std::vector<std::string>& except) {
   for (const CLI::Option* o : a.options)
-    if (o->count() > 0) return o->get_name();
+    if (o->count() > 0 && std::find(except.begin(), except.end(), o->get_name()) == except.end()) return o->get_name();
   return "";
 }
 

@@ -29,8 +29,9 @@ void add_quant_options(CLI::App* cmd, QuantArgs& a);
 // calibration; an EvalError on a malformed --bits.
 void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q);
 
-// The first of the options given on the command line ("--bits"), or "".
-std::string first_given(const QuantArgs& a);
+// The first of the options given on the command line ("--bits"), or "";
+// options named in `except` are not counted.
+std::string first_given(const QuantArgs& a, const std::vector<std::string>& except = {});
 
 // An ONNX file, or the name of a shipped model (workloads/models/NAME.onnx);
 // an EvalError listing the shipped ones when it is neither.

@@ -1,6 +1,7 @@
 #include "cli/quantize_command.h"
 
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -26,6 +27,9 @@ CLI::App* add_quantize_command(CLI::App& app, QuantizeArgs& a) {
   cmd->add_option("--data", a.data,
                   "the calibration images: fashion-mnist (Debian's dataset-fashion-mnist), or a folder of "
                   "MNIST-layout idx files; the training split is read");
+  cmd->add_option("--qdq", a.qdq,
+                  "also write the model as ONNX QDQ (QuantizeLinear / DequantizeLinear pairs at the calibrated "
+                  "scales and zero points; 8 bits or fewer) to this .onnx file");
   add_quant_options(cmd, a.quant);
   cmd->add_flag("--quiet", a.quiet, "print nothing on success");
   return cmd;
@@ -33,11 +37,14 @@ CLI::App* add_quantize_command(CLI::App& app, QuantizeArgs& a) {
 
 int run_quantize(const QuantizeArgs& a) {
   OutputFile out(a.out);  // an unwritable path fails before the calibration
+  std::optional<OutputFile> qdq_out;
+  if (!a.qdq.empty()) qdq_out.emplace(a.qdq);
   numerics::QuantizeOptions o;
   numerics::QuantizedTrace t;
   try {
     o.model = resolve_model(a.model);
     o.data = a.data;
+    o.qdq = qdq_out.has_value();
     apply_quant_args(a.quant, o.quant);
     t = numerics::quantize_to_trace(o);
   } catch (const numerics::EvalError& e) {
@@ -54,6 +61,7 @@ int run_quantize(const QuantizeArgs& a) {
     return kExitBadInput;
   }
   out.commit(t.yaml);
+  if (qdq_out) qdq_out->commit(t.qdq_model);
   if (a.quiet) return 0;
   const numerics::QuantOptions& q = o.quant;
   std::cout << fmt::format("quantized {} into {}: {} layers, ranges {} on {} training images ({:.2f} s)\n", t.network,
@@ -67,6 +75,7 @@ int run_quantize(const QuantizeArgs& a) {
                              wp.bits, in.bits, in.scale.empty() ? 0.0 : in.scale[0], in.zero_point.value_or(0),
                              wp.scale.size(), wp.scale.size() == 1 ? "" : "s");
   }
+  if (qdq_out) std::cout << "wrote the QDQ model " << a.qdq << " (`qnnsim eval " << a.qdq << "` scores it)\n";
   for (const std::string& n : t.notes) std::cout << "note: " << n << "\n";
   return 0;
 }

@@ -12,6 +12,7 @@ namespace qnnsim::cli {
 
 struct QuantizeArgs {
   std::string model, data = "fashion-mnist", out;
+  std::string qdq;  // --qdq: where to write the QDQ ONNX model, if anywhere
   QuantArgs quant;
   bool quiet = false;
 };

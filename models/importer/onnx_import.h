@@ -38,6 +38,9 @@ struct ImportedTrace {
   std::string yaml;                // the workload trace
   int layers = 0;
   std::vector<std::string> notes;  // what the user should know about the translation
+  // Whether QuantizeLinear / DequantizeLinear nodes with constant scales
+  // quantize the model (QDQ): their scales can then be read (numerics/qdq_plan.h).
+  bool qdq = false;
 };
 
 ImportedTrace import_onnx(const ImportOptions& options);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "importer/qdq_params.h"
 #include "importer/tensor_values.h"
 
 namespace qnnsim::onnx_import {
@@ -131,7 +132,14 @@ void Translator::quantization(const onnx::NodeProto& n) {
   if (op == "QuantizeLinear") q = onnx_import::quantize_linear(g_, n);
   if (op == "DynamicQuantizeLinear") q = Quantized{8, Scheme::UniformAsymmetric};  // uint8 by definition
   if (op == "Quant" || op == "BipolarQuant") q = onnx_import::qonnx_quant(g_, n);
+  // A scale given as a constant is checked here, so that a malformed one is
+  // an error naming the node (a scale computed at run time, as
+  // DynamicQuantizeLinear's, has nothing to check yet).
+  std::optional<QdqParams> params;
+  if ((op == "QuantizeLinear" || op == "DequantizeLinear") && n.input_size() > 1 && g_.initializer(n.input(1)))
+    params = onnx_import::qdq_params(g_, n), qdq_ = true;
   if (const auto c = constant(x)) {
+    if (params) check_qdq_axis(*params, std::vector<int64_t>(c->init->dims().begin(), c->init->dims().end()));
     Constant out = *c;
     if (q) out.q = q;
     else if (!out.q) out.q = zero_point_type(n, 2);  // DequantizeLinear of a float constant: keep what is known

@@ -19,6 +19,7 @@ ImportedTrace Translator::run() {
   t.layers = static_cast<int>(records_.size());
   t.yaml = yaml();
   t.notes = notes_;
+  t.qdq = qdq_;
   return t;
 }
 

@@ -247,6 +247,7 @@ class Translator {
   std::string precision_note_;
   int accumulator_bits_ = 32;
   int channel_scales_ = 0;
+  bool qdq_ = false;  // ImportedTrace::qdq
 };
 
 }  // namespace qnnsim::onnx_import

@@ -10,6 +10,7 @@
 #include "numerics/eval_error.h"
 #include "numerics/float_run.h"
 #include "numerics/image_input.h"
+#include "numerics/qdq_plan.h"
 #include "numerics/quantized_trace.h"
 #include "numerics/trace_plan.h"
 
@@ -101,7 +102,17 @@ EvalResult evaluate(const EvalOptions& given) {
 
   Stopwatch watch;
   std::optional<QuantizedNetwork> quantized;
-  if (o.trace.empty()) {
+  if (o.trace.empty() && net.qdq()) {
+    // A QDQ model carries its own quantization: nothing to calibrate.
+    if (!o.quant_options_given.empty())
+      throw EvalError(o.quant_options_given + ": " + o.model + " is a QDQ model; its QuantizeLinear / "
+                      "DequantizeLinear nodes give every width, scale and zero point");
+    const QdqPlan qp = qdq_plan(net, o.model);
+    o.quant.symmetric_activations = qp.trace.symmetric_activations;
+    o.quant.per_channel_weights = qp.trace.per_channel_weights;
+    quantized.emplace(net, o.quant, qp.trace.plan);
+    r.qdq_model = true;
+  } else if (o.trace.empty()) {
     const Dataset train = load_dataset(o.data, Split::train, o.quant.calibration.images);
     quantized.emplace(net, o.quant, train);
     r.calibration_images = train.count;

@@ -26,6 +26,9 @@ struct EvalOptions {
   // scales, zero points and accumulator width replace quant's widths, scheme,
   // weight granularity, accumulator width and calibration.
   std::string trace;
+  // The first width, scheme or calibration option the user gave ("--bits"),
+  // refused for a QDQ model, whose nodes give them; "" when none was.
+  std::string quant_options_given;
 };
 
 struct LayerResult {
@@ -40,6 +43,7 @@ struct EvalResult {
   std::string network, data, data_folder;
   std::string arch_file;  // with --arch: the design read, and its crossbar numerics
   std::string trace_file;  // with --trace: the trace whose quantization ran
+  bool qdq_model = false;  // the model's own QuantizeLinear / DequantizeLinear nodes gave the quantization
   int accumulator_bits = 32;  // the accumulator that ran (the trace's, with one)
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::optional<CrossbarDesign> crossbar;

@@ -7,11 +7,12 @@
 #include <map>
 #include <set>
 
-#include "importer/constant_folding.h"
 #include "importer/onnx_graph.h"
 #include "importer/onnx_import.h"
 #include "importer/tensor_values.h"
 #include "numerics/eval_error.h"
+#include "numerics/folded_model.h"
+#include "numerics/qdq_nodes.h"
 
 namespace qnnsim::numerics {
 
@@ -44,7 +45,7 @@ float float_attr(const onnx::NodeProto& n, const std::string& key, float fallbac
 
 class Builder {
  public:
-  Builder(const Graph& g, const std::string& path) : g_(g), path_(path) {}
+  Builder(const Graph& g, const std::string& path) : g_(g), path_(path), qdq_(g, path) {}
 
   Network build() {
     std::string input;
@@ -66,6 +67,7 @@ class Builder {
  private:
   int add_tensor(const std::string& name, TensorShape s) {
     net_.shapes.push_back(s);
+    net_.tensor_names.push_back(name);
     tensors_[name] = static_cast<int>(net_.shapes.size()) - 1;
     return tensors_[name];
   }
@@ -78,6 +80,9 @@ class Builder {
     if (i >= n.input_size() || n.input(i).empty()) fail(n, "input " + std::to_string(i) + " is missing");
     const auto it = tensors_.find(n.input(i));
     if (it == tensors_.end()) {
+      if (qdq_.codes(n.input(i)))
+        fail(n, "input '" + n.input(i) + "' holds a QuantizeLinear's integer codes; evaluation reads them only "
+                "through a DequantizeLinear (the QDQ form)");
       if (g_.initializer(n.input(i)))
         fail(n, "input '" + n.input(i) + "' is a constant; evaluation supports this op only between activations");
       fail(n, "input '" + n.input(i) + "' is not computed from the network input");
@@ -86,6 +91,10 @@ class Builder {
   }
 
   std::vector<double> constant(const onnx::NodeProto& n, int i, std::vector<int64_t>* dims) const {
+    if (const QdqConstant* q = i < n.input_size() ? qdq_.constant(n.input(i)) : nullptr) {
+      *dims = q->dims;
+      return q->values;
+    }
     const onnx::TensorProto* t = i < n.input_size() ? g_.initializer(n.input(i)) : nullptr;
     if (!t) fail(n, "input " + std::to_string(i) + " must be a constant (an initializer)");
     dims->assign(t->dims().begin(), t->dims().end());
@@ -135,6 +144,7 @@ class Builder {
 
   void node(const onnx::NodeProto& n) {
     const std::string& op = n.op_type();
+    if (qdq_.node(n, tensors_, net_)) return;
     if (op == "Conv") return conv(n);
     if (op == "Gemm" || op == "MatMul") return gemm(n);
     if (op == "Relu") {
@@ -157,7 +167,8 @@ class Builder {
       return;
     }
     fail(n, "op type '" + op + "' is not supported by evaluation (supported: Conv, Gemm, MatMul, Relu, MaxPool, "
-            "AveragePool, GlobalAveragePool, Flatten, Reshape, Add, Identity, Dropout)");
+            "AveragePool, GlobalAveragePool, Flatten, Reshape, Add, Identity, Dropout, and QuantizeLinear / "
+            "DequantizeLinear pairs)");
   }
 
   void conv(const onnx::NodeProto& n) {
@@ -179,6 +190,7 @@ class Builder {
     o.weight.resize(s.M, s.K());
     for (int m = 0; m < s.M; ++m)
       for (int k = 0; k < s.K(); ++k) o.weight(m, k) = float(w[std::size_t(m) * s.K() + k]);
+    read_given_weights(n, o, 0, s.M);
     o.bias = Eigen::VectorXf::Zero(s.M);
     if (n.input_size() > 2 && !n.input(2).empty()) {
       std::vector<int64_t> bd;
@@ -209,6 +221,7 @@ class Builder {
     o.weight.resize(M, K);
     for (int m = 0; m < M; ++m)
       for (int k = 0; k < K; ++k) o.weight(m, k) = float(trans_b ? w[std::size_t(m) * K + k] : w[std::size_t(k) * M + m]);
+    read_given_weights(n, o, trans_b ? 0 : 1, M);
     o.bias = Eigen::VectorXf::Zero(M);
     if (is_gemm && n.input_size() > 2 && !n.input(2).empty()) {
       std::vector<int64_t> bd;
@@ -217,6 +230,14 @@ class Builder {
       for (int m = 0; m < M; ++m) o.bias(m) = float(b[m]);
     }
     finish(n, std::move(o), {M, 1, 1});
+  }
+
+  // Where the weights are, and what a QDQ model's nodes say of them.
+  void read_given_weights(const onnx::NodeProto& n, NetOp& o, int axis, int M) const {
+    o.weight_initializer = n.input(1);
+    o.weight_axis = axis;
+    const QdqConstant* q = qdq_.constant(n.input(1));
+    if (q && q->params) o.given_weights = qdq_.weights(n.input(1), n, axis, M);
   }
 
   void pool(const onnx::NodeProto& n) {
@@ -277,6 +298,13 @@ class Builder {
         if (prev.kind == OpKind::conv && !prev.relu && prev.out == op.in[0] && readers[prev.out] == 1 &&
             prev.out != net_.output) {
           prev.relu = true;
+          // A QDQ model may quantize the Conv's output rather than the
+          // Relu's: with the Relu applied first, the same codes are stored.
+          const auto before = net_.given.find(prev.out);
+          if (before != net_.given.end()) {
+            if (!net_.given.count(op.out)) net_.given[op.out] = before->second;
+            net_.given.erase(before);
+          }
           prev.out = op.out;
           continue;
         }
@@ -291,20 +319,14 @@ class Builder {
   Network net_;
   std::map<std::string, int> tensors_;
   std::set<std::string> names_;
+  QdqNodes qdq_;
 };
 
 }  // namespace
 
 Network load_network(const std::string& path) {
   try {
-    Graph raw(path);
-    std::string input;
-    std::vector<int64_t> dims = raw.input_dims(&input);
-    if (dims.size() == 4 && dims[0] < 1) dims[0] = 1;  // one image at a time
-    if (dims.size() != 4 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; })) dims.clear();
-    onnx::ModelProto model = raw.take_model();
-    onnx_import::fold_constants(model, input, dims);
-    const Graph g(std::move(model));
+    const Graph g(folded_model(path));
     return Builder(g, path).build();
   } catch (const ImportError& e) {
     // The Graph's own messages about the file already name it.

@@ -9,6 +9,15 @@
 // weights, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, a
 // flattening Reshape, Add of two activations, and Identity / Dropout (which
 // pass their input on). Anything else is an EvalError naming the node.
+//
+// A QDQ model (QuantizeLinear -> DequantizeLinear on activations, integer or
+// quantized weights through DequantizeLinear) is read too: the pairs pass the
+// values on, and what they say (widths, scales, zero points) is kept beside
+// the tensor and the layer (qdq_nodes.h); qdq_plan.h turns it into the
+// quantization `qnnsim eval` runs.
+#include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +40,30 @@ struct PoolShape {
   bool count_include_pad = false;  // AveragePool: divide by the whole window, padding included
 };
 
+// What a QDQ model's nodes say of an activation tensor: stored as codes of
+// `bits`, real = scale * (code - zero), codes 0 .. 2^bits - 1 (asymmetric) or
+// -(2^(bits-1) - 1) .. 2^(bits-1) - 1 (symmetric, zero 0), as quant_params.h.
+struct GivenActivation {
+  int bits = 8;
+  bool symmetric = false;
+  double scale = 1;
+  int32_t zero = 0;
+  std::string node;  // the QuantizeLinear that says so, for messages
+
+  bool same_as(const GivenActivation& o) const {
+    return bits == o.bits && symmetric == o.symmetric && scale == o.scale && zero == o.zero;
+  }
+};
+
+// What a QDQ model's nodes say of a layer's weights: symmetric codes of
+// `bits`, one scale per output channel (all equal where per tensor).
+struct GivenWeights {
+  int bits = 8;
+  std::vector<double> scales;  // M
+  bool per_channel = false;
+  std::string node;  // the DequantizeLinear that says so
+};
+
 struct NetOp {
   OpKind kind = OpKind::conv;
   std::string name;   // letters, digits and '_', as `qnnsim import` names the layer
@@ -42,6 +75,9 @@ struct NetOp {
   Eigen::MatrixXf weight;  // M x K
   Eigen::VectorXf bias;    // M (zeros without one)
   bool relu = false;       // a Relu that only this op feeds, applied to its output
+  std::string weight_initializer;  // the ONNX weight tensor (after folding), for writing QDQ
+  int weight_axis = 0;             // its axis of output channels: 0, or 1 for MatMul / Gemm without transB
+  std::optional<GivenWeights> given_weights;  // a QDQ model's
   // pools
   PoolShape pool;
 };
@@ -52,6 +88,16 @@ struct Network {
   std::vector<NetOp> ops;           // in data order
   int input = 0;                    // the image's tensor
   int output = -1;                  // the logits' tensor
+  std::vector<std::string> tensor_names;   // per tensor: the ONNX name of the value it holds
+  std::map<int, GivenActivation> given;    // per tensor, where a QDQ model's nodes quantize it
+
+  // Whether the model's QuantizeLinear / DequantizeLinear nodes give its quantization.
+  bool qdq() const {
+    if (!given.empty()) return true;
+    for (const NetOp& op : ops)
+      if (op.given_weights) return true;
+    return false;
+  }
 
   bool is_mac(const NetOp& op) const { return op.kind == OpKind::conv; }
 };

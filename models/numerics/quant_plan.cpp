@@ -91,6 +91,12 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     plan.layer_bits[i] = bits_of(op, o);
     plan.weight_scales[i] = weight_scales(op.weight, plan.layer_bits[i].weights, o.per_channel_weights);
   }
+  // Scales as 32-bit floats, the type ONNX's QuantizeLinear / DequantizeLinear
+  // hold them in: a trace, a QDQ model (`quantize --qdq`) and this run then
+  // carry one and the same number.
+  for (ActQuant& a : plan.act) a.scale = double(float(a.scale));
+  for (std::vector<double>& s : plan.weight_scales)
+    for (double& v : s) v = double(float(v));
   return plan;
 }
 

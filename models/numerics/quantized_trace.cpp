@@ -7,52 +7,13 @@
 
 #include "importer/onnx_import.h"
 #include "numerics/eval_error.h"
+#include "numerics/qdq_writer.h"
+#include "numerics/trace_fields.h"
 #include "workload/precision.h"
 
 namespace qnnsim::numerics {
 
 namespace {
-
-TensorPrecision activation_precision(const ActQuant& a) {
-  TensorPrecision p;
-  p.bits = a.bits;
-  p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
-  p.scale = {a.scale};
-  if (!a.symmetric) p.zero_point = a.zero;
-  return p;
-}
-
-// The width of a tensor without its scale (an add's two inputs have a scale each).
-TensorPrecision width_only(const ActQuant& a) {
-  TensorPrecision p = activation_precision(a);
-  p.scale.clear();
-  p.zero_point.reset();
-  return p;
-}
-
-// Per layer name, the trace fields of its calibrated tensors.
-std::map<std::string, std::string> layer_fields(const Network& net, const QuantPlan& plan, bool per_channel) {
-  std::map<std::string, std::string> fields;
-  for (std::size_t i = 0; i < net.ops.size(); ++i) {
-    const NetOp& op = net.ops[i];
-    if (op.kind == OpKind::relu || op.kind == OpKind::flatten) continue;  // no layer of their own in the trace
-    std::string f;
-    if (op.kind == OpKind::conv) {
-      TensorPrecision w;
-      w.bits = plan.layer_bits[i].weights;
-      w.scheme = Scheme::UniformSymmetric;
-      w.granularity = per_channel ? Granularity::PerChannel : Granularity::PerTensor;
-      w.scale = per_channel ? plan.weight_scales[i] : std::vector<double>{plan.weight_scales[i].at(0)};
-      f += ", weights: " + tensor_precision_yaml(w);
-    }
-    const ActQuant& in = plan.act[op.in[0]];
-    f += ", inputs: " + tensor_precision_yaml(op.kind == OpKind::add ? width_only(in) : activation_precision(in));
-    // The logits leave the output stage as real values: no scale, the default width.
-    if (op.out != net.output) f += ", outputs: " + tensor_precision_yaml(activation_precision(plan.act[op.out]));
-    fields[op.name] = f;
-  }
-  return fields;
-}
 
 std::string header(const QuantizeOptions& o, const std::string& data_folder, int64_t images) {
   const QuantOptions& q = o.quant;
@@ -103,7 +64,8 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
 
   ImportOptions io;
   io.model_path = o.model;
-  io.layer_precision = layer_fields(net, plan, o.quant.per_channel_weights);
+  const std::vector<bool> per_channel(net.ops.size(), o.quant.per_channel_weights);
+  io.layer_precision = trace_layer_fields(net, plan, per_channel);
   io.precision_note = header(o, train.folder, train.count);
   io.accumulator_bits = o.quant.accumulator.bits;
   ImportedTrace imported;
@@ -115,6 +77,7 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
   t.yaml = imported.yaml;
   t.layers = imported.layers;
   t.notes = imported.notes;
+  if (o.qdq) t.qdq_model = qdq_model(o.model, net, plan, per_channel);
   return t;
 }
 

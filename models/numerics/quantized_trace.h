@@ -18,6 +18,7 @@ struct QuantizeOptions {
   std::string model;  // an ONNX file
   std::string data = "fashion-mnist";
   QuantOptions quant;  // widths, scheme, weight granularity, calibration
+  bool qdq = false;    // also make the QDQ model (qdq_writer.h)
 };
 
 struct QuantizedTrace {
@@ -27,6 +28,7 @@ struct QuantizedTrace {
   int64_t calibration_images = 0;
   double calibration_s = 0;  // wall-clock
   std::vector<std::string> notes;  // the import's
+  std::string qdq_model;  // with QuantizeOptions::qdq: the serialized ONNX model
 };
 
 // Throws EvalError on a model, data set or option it cannot quantize.

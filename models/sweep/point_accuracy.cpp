@@ -31,6 +31,9 @@ numerics::EvalOptions eval_options(const SweepSpec& spec, const AccuracySettings
   o.quant.calibration.method = range_method(s.calibration);
   o.quant.calibration.images = s.calibration_images;
   o.quant.calibration.percentile = s.percentile;
+  // A sweep's accuracy always sets widths and a calibration: a QDQ model,
+  // whose nodes fix them, is refused rather than run at other widths silently.
+  o.quant_options_given = "accuracy: in a sweep spec (its widths and calibration)";
   numerics::DeviceOptions& d = o.quant.device;
   d.variation = s.variation;
   d.variation_model = s.variation_model == "gaussian" ? numerics::VariationModel::gaussian

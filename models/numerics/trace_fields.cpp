@@ -1,0 +1,53 @@
+#include "numerics/trace_fields.h"
+
+#include "workload/precision.h"
+
+namespace qnnsim::numerics {
+
+namespace {
+
+TensorPrecision activation_precision(const ActQuant& a) {
+  TensorPrecision p;
+  p.bits = a.bits;
+  p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
+  p.scale = {a.scale};
+  if (!a.symmetric) p.zero_point = a.zero;
+  return p;
+}
+
+// The width of a tensor without its scale (an add's two inputs have a scale each).
+TensorPrecision width_only(const ActQuant& a) {
+  TensorPrecision p = activation_precision(a);
+  p.scale.clear();
+  p.zero_point.reset();
+  return p;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> trace_layer_fields(const Network& net, const QuantPlan& plan,
+                                                      const std::vector<bool>& per_channel_of) {
+  std::map<std::string, std::string> fields;
+  for (std::size_t i = 0; i < net.ops.size(); ++i) {
+    const NetOp& op = net.ops[i];
+    if (op.kind == OpKind::relu || op.kind == OpKind::flatten) continue;  // no layer of their own in the trace
+    std::string f;
+    if (op.kind == OpKind::conv) {
+      const bool per_channel = per_channel_of[i];
+      TensorPrecision w;
+      w.bits = plan.layer_bits[i].weights;
+      w.scheme = Scheme::UniformSymmetric;
+      w.granularity = per_channel ? Granularity::PerChannel : Granularity::PerTensor;
+      w.scale = per_channel ? plan.weight_scales[i] : std::vector<double>{plan.weight_scales[i].at(0)};
+      f += ", weights: " + tensor_precision_yaml(w);
+    }
+    const ActQuant& in = plan.act[op.in[0]];
+    f += ", inputs: " + tensor_precision_yaml(op.kind == OpKind::add ? width_only(in) : activation_precision(in));
+    // The logits leave the output stage as real values: no scale, the default width.
+    if (op.out != net.output) f += ", outputs: " + tensor_precision_yaml(activation_precision(plan.act[op.out]));
+    fields[op.name] = f;
+  }
+  return fields;
+}
+
+}  // namespace qnnsim::numerics
