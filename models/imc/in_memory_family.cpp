@@ -25,6 +25,13 @@ class InMemoryDesign : public LoadedDesign {
 
   RunResult run(const Workload& w, const RunRequest&) const override { return run_in_memory(arch_, w); }
 
+  // As run_in_memory refuses them (require_resident_weight_layers): no
+  // stationary weights to program, or a function the tiles have no unit for.
+  std::string cannot_run(const Layer& l) const override {
+    if (!layer_is_transformer_only(l.type)) return "";
+    return std::string("keeps every weight resident and has no unit for ") + layer_type_name(l.type) + " layers";
+  }
+
  private:
   ImcArch arch_;
 };

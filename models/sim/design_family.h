@@ -51,6 +51,10 @@ class LoadedDesign {
   virtual double area_mm2(const std::function<Workload()>& workload) const = 0;
   // Once per process: SystemC elaborates once. Throws CannotRun.
   virtual RunResult run(const Workload& w, const RunRequest& how) const = 0;
+  // Why the design has no unit for `l`, as the rest of a sentence ("has no
+  // unit for softmax layers"), or empty when it can run it: how a hybrid
+  // design decides which of its parts may take a layer.
+  virtual std::string cannot_run(const Layer& l) const = 0;
 };
 
 class DesignFamily {

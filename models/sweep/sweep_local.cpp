@@ -2,7 +2,7 @@
 #include <exception>
 
 #include "sweep/forked_pool.h"
-#include "sweep/fresh_kernel.h"
+#include "sim/fresh_kernel.h"
 #include "sweep/point_run.h"
 #include "sweep/progress.h"
 #include "sweep/sweep_backends.h"

@@ -1,4 +1,4 @@
-#include "sweep/fresh_kernel.h"
+#include "sim/fresh_kernel.h"
 
 #include <systemc>
 
