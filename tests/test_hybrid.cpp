@@ -227,3 +227,39 @@ TEST_CASE("a bad hybrid file or placement exits 2 with its file, line and key", 
                  Catch::Contains("part digital (pe_array"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a hybrid's crossbars are rewritten before each run when the layers on them do not fit at once", "[hybrid][imc]") {
+  // A 4096 x 4096 fc layer at 16 bits takes 32 x 256 = 8,192 crossbars,
+  // 1,024 of ISAAC's 2,016 IMAs: one fits, two do not; a softmax between
+  // them (on the digital part) puts each in a run of its own.
+  const std::string layers = R"(network: wide
+batch: 1
+precision:
+  weights:     {bits: 16, scheme: uniform_symmetric}
+  inputs:      {bits: 16, scheme: uniform_asymmetric}
+  outputs:     {bits: 16, scheme: uniform_asymmetric}
+  accumulator: {bits: 16, scheme: uniform_symmetric}
+input: {C: 4096, H: 1, W: 1}
+layers:
+  - {name: fc1, type: fc, C: 4096, M: 4096}
+  - {name: s1, type: softmax, C: 4096, H: 1}
+)";
+  const ConfigNode root = ConfigNode::load_file(shipped("arch/isaac_hybrid.yaml"));
+  const auto design = design_family_of(root).load(root, "");
+  const auto writes = [&](const std::string& text) {
+    const RunResult r = design->run(workload_from_text(text), RunRequest{});
+    std::vector<uint64_t> counts;
+    for (const LayerResult& l : r.layers)
+      if (l.placement == "crossbars") counts.push_back(action_count(l, "crossbar", "write"));
+    install_fresh_systemc_kernel();
+    return counts;
+  };
+  // One fits: programmed once, before the network, and not charged (as ISAAC alone).
+  const std::vector<uint64_t> one = writes(layers);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0] == 0);
+  // Two do not: each run writes its layer's cells first.
+  const std::vector<uint64_t> two = writes(layers + "  - {name: fc2, type: fc, C: 4096, M: 4096}\n");
+  REQUIRE(two.size() == 2);
+  for (uint64_t n : two) CHECK(n >= 4096u * 4096u * 8u);  // 8 two-bit cells per 16-bit weight, per copy
+}

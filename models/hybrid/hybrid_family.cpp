@@ -26,7 +26,15 @@ class HybridDesign : public LoadedDesign {
   }
 
   RunResult run(const Workload& w, const RunRequest& how) const override {
-    const std::vector<PartRun> runs = cut_into_runs(w, place_layers(spec_, w));
+    const std::vector<std::size_t> part_of = place_layers(spec_, w);
+    const std::vector<PartRun> runs = cut_into_runs(w, part_of);
+    // A part that cannot hold the weights of all its layers at once has them
+    // overwritten by its other runs: each run writes its own first.
+    std::vector<bool> weights_stay;
+    for (std::size_t p = 0; p < spec_.parts.size(); ++p) {
+      const Workload mine = part_workload(w, part_of, p);
+      weights_stay.push_back(mine.layers.empty() || spec_.parts[p].design->holds_weights_of(mine));
+    }
     // Mapping files and the mappings written out are refused (refusal below):
     // a part's mappings would cover only its share of the layers.
     RunRequest part_how;
@@ -37,6 +45,7 @@ class HybridDesign : public LoadedDesign {
       const HybridPartSpec& part = spec_.parts[run.part];
       // Each run elaborates a SystemC model of its part: a fresh kernel for each.
       install_fresh_systemc_kernel();
+      part_how.weights_in_place = weights_stay[run.part];
       try {
         results.push_back(part.design->run(run_workload(w, run), part_how));
       } catch (const CannotRun& e) {

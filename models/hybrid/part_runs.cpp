@@ -76,18 +76,24 @@ std::vector<PartRun> cut_into_runs(const Workload& w, const std::vector<std::siz
   return runs;
 }
 
-Workload run_workload(const Workload& w, const PartRun& run) {
+namespace {
+
+// The layers `chosen` (in trace order) as a workload: a producer among them
+// stays, any other becomes the input.
+Workload chosen_layers(const Workload& w, const std::vector<std::size_t>& chosen) {
   const Graph g(w);
+  std::vector<bool> in(w.layers.size(), false);
+  for (std::size_t i : chosen) in[i] = true;
   Workload sub;
   sub.name = w.name;
   sub.file = w.file;
   sub.batch = w.batch;
   bool input_set = false;
-  for (std::size_t i = run.first; i <= run.last; ++i) {
+  for (std::size_t i : chosen) {
     Layer l = w.layers[i];
     l.from.clear();
     for (const std::string& p : g.producers[i]) {
-      if (!g.outside(p, run.first)) {
+      if (p != kInput && in[g.index.at(p)]) {
         l.from.push_back(p);
         continue;
       }
@@ -98,6 +104,21 @@ Workload run_workload(const Workload& w, const PartRun& run) {
     sub.layers.push_back(std::move(l));
   }
   return sub;
+}
+
+}  // namespace
+
+Workload run_workload(const Workload& w, const PartRun& run) {
+  std::vector<std::size_t> chosen;
+  for (std::size_t i = run.first; i <= run.last; ++i) chosen.push_back(i);
+  return chosen_layers(w, chosen);
+}
+
+Workload part_workload(const Workload& w, const std::vector<std::size_t>& part_of, std::size_t part) {
+  std::vector<std::size_t> chosen;
+  for (std::size_t i = 0; i < w.layers.size(); ++i)
+    if (part_of[i] == part) chosen.push_back(i);
+  return chosen_layers(w, chosen);
 }
 
 }  // namespace qnnsim

@@ -36,4 +36,8 @@ std::vector<PartRun> cut_into_runs(const Workload& w, const std::vector<std::siz
 // first such tensor's; batch, precision and densities stay the trace's.
 Workload run_workload(const Workload& w, const PartRun& run);
 
+// Every layer placed on `part`, in trace order, as one workload built the
+// same way: to ask the part whether all their weights fit on it at once.
+Workload part_workload(const Workload& w, const std::vector<std::size_t>& part_of, std::size_t part);
+
 }  // namespace qnnsim
