@@ -25,6 +25,7 @@ std::string expected_family(const std::filesystem::path& file) {
   if (file.parent_path().filename() == "levels") return "level_design";
   if (name == "isaac" || name == "isaac_cmesh" || name == "puma" || name == "xnor_sram") return "in_memory";
   if (name.rfind("finn_", 0) == 0 || name.rfind("dnn2fpga_", 0) == 0) return "dataflow";
+  if (name == "isaac_hybrid") return "hybrid";
   return "pe_array";
 }
 
@@ -53,7 +54,7 @@ TEST_CASE("every shipped design is claimed by exactly one design family, the one
     CHECK(&design_family_of(root) == find_design_family(root));
     families_seen.insert(claimed[0]);
   }
-  CHECK(families_seen == std::set<std::string>{"dataflow", "in_memory", "level_design", "pe_array"});
+  CHECK(families_seen == std::set<std::string>{"dataflow", "hybrid", "in_memory", "level_design", "pe_array"});
 }
 
 TEST_CASE("a file no design family claims is refused at its file and line", "[families][validation]") {
@@ -105,7 +106,10 @@ TEST_CASE("an option a design's family does not take is refused in that family's
       {"run systolic_ws lenet5 --execution layer_sequential", "' runs its layers in sequence on its PE array"},
       {"map isaac lenet5", "map searches PE-array mappings; '"},
       {"map finn_cnv finn_cnv", "is a dataflow design: use run, whose report shows each engine's folding"},
-      {"map " + shipped("arch/levels/eyeriss_v1.yaml") + " lenet5", "map is not available for level designs yet"}};
+      {"map " + shipped("arch/levels/eyeriss_v1.yaml") + " lenet5", "map is not available for level designs yet"},
+      {"run isaac_hybrid lenet5 --mappings-out " + out, "--mappings-out is not available for hybrid designs"},
+      {"run isaac_hybrid lenet5 --trace " + out, "' is one, whose parts run in separate simulations"},
+      {"map isaac_hybrid lenet5", "' is a hybrid: map or run its parts"}};
   for (const auto& [command, message] : refusals) {
     INFO(command);
     CHECK(qnnsim_cli(command, dir / "out", dir / "err") == 2);

@@ -84,11 +84,12 @@ TEST_CASE("check fails on new or changed figures, bless writes them, and check t
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("the CSVs of a PE array, an in-memory chip and a dataflow design load into one table", "[report][cli]") {
+TEST_CASE("the CSVs of a PE array, an in-memory chip, a dataflow design and a hybrid load into one table", "[report][cli]") {
   const auto dir = scratch_dir("csv_schema");
   std::vector<std::map<std::string, std::string>> table;
   std::set<std::string> headers;
-  for (const char* run : {"systolic_ws lenet5", "isaac lenet5", "finn_cnv finn_cnv"}) {
+  for (const char* run :
+       {"systolic_ws lenet5", "isaac lenet5", "finn_cnv finn_cnv", "isaac_hybrid lenet5 --bits accumulator=16"}) {
     const std::string csv = (dir / "r.csv").string();
     REQUIRE(qnnsim_cli(std::string("run ") + run + " --quiet --csv " + csv, dir / "out", dir / "err") == 0);
     const std::string text = read_file(csv);
@@ -98,7 +99,7 @@ TEST_CASE("the CSVs of a PE array, an in-memory chip and a dataflow design load 
     for (auto& row : csv_rows(text)) table.push_back(row);
   }
   CHECK(headers.size() == 1);
-  REQUIRE(table.size() == 7 + 7 + 11);
+  REQUIRE(table.size() == 7 + 7 + 11 + 7);
   std::set<std::string> designs;
   for (const auto& row : table) {
     designs.insert(row.at("design"));
@@ -108,12 +109,20 @@ TEST_CASE("the CSVs of a PE array, an in-memory chip and a dataflow design load 
       CHECK(std::stod(row.at(column)) >= 0);
     }
   }
-  CHECK(designs == std::set<std::string>{"systolic_ws", "isaac", "finn_cnv"});
+  CHECK(designs == std::set<std::string>{"systolic_ws", "isaac", "finn_cnv", "isaac_hybrid"});
   // Design-specific columns are filled by their design and empty elsewhere.
   CHECK(!table.front().at("pe_utilization_fraction").empty());
   CHECK(table.front().at("crossbars").empty());
   CHECK(!table[7].at("crossbars").empty());
-  CHECK(!table.back().at("lanes").empty());
-  CHECK(table.back().at("active_pes").empty());
+  CHECK(!table[24].at("lanes").empty());
+  CHECK(table[24].at("active_pes").empty());
+  // Only a hybrid's rows name the part they ran on: lenet5's convolutions and
+  // fcs on ISAAC's crossbars, its pools on the digital array.
+  for (std::size_t i = 0; i < 25; ++i) CHECK(table[i].at("placement").empty());
+  for (std::size_t i = 25; i < table.size(); ++i) {
+    INFO(table[i].at("layer"));
+    CHECK(table[i].at("placement") == (table[i].at("type") == "maxpool" ? "digital" : "crossbars"));
+    CHECK(table[i].at("crossbars").empty() == (table[i].at("placement") == "digital"));
+  }
   std::filesystem::remove_all(dir);
 }

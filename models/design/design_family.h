@@ -33,6 +33,12 @@ struct RunRequest {
   std::function<void(const std::string&)> mappings_out;
   // Receives each warning the run raises, which its report keeps as well.
   std::function<void(const std::string&)> warn;
+  // False when the design's stationary weights are not on it as the run
+  // starts (a hybrid's in-memory part whose layers together exceed it, so
+  // that its other runs overwrite them): a design that keeps weights
+  // resident writes them first and charges it. Designs that stream their
+  // weights from DRAM ignore it.
+  bool weights_in_place = true;
 };
 
 // A design that loaded but cannot run this workload (a layer it has no unit
@@ -51,6 +57,17 @@ class LoadedDesign {
   virtual double area_mm2(const std::function<Workload()>& workload) const = 0;
   // Once per process: SystemC elaborates once. Throws CannotRun.
   virtual RunResult run(const Workload& w, const RunRequest& how) const = 0;
+  // Why the design has no unit for `l`, as the rest of a sentence ("has no
+  // unit for softmax layers"), or empty when it can run it: how a hybrid
+  // design decides which of its parts may take a layer.
+  virtual std::string cannot_run(const Layer& l) const = 0;
+  // Whether the stationary weights of all of `w`'s layers fit on the design
+  // at once, so that they stay in place between runs of some of them; true
+  // for designs that stream weights from DRAM.
+  virtual bool holds_weights_of(const Workload& w) const {
+    (void)w;
+    return true;
+  }
 };
 
 class DesignFamily {

@@ -48,6 +48,7 @@ struct DataflowLayer {
 struct LayerResult {
   std::string name;
   std::string type;
+  std::string placement;  // hybrid designs: the part the layer ran on; empty for every other design
   std::string tiling;
   int64_t active_pes = 0;  // PEs a full pass of the mapping uses (0: the vector unit's layer)
   int64_t macs = 0;
@@ -152,6 +153,24 @@ struct LevelRunSummary {
   std::vector<std::string> warnings;
 };
 
+// Hybrid designs only: one of the design's parts and what ran on it.
+struct HybridPart {
+  std::string name;    // as the hybrid file names it
+  std::string family;  // the part's design family (in_memory, pe_array, ...)
+  std::string design;  // the part's own design name
+  double clock_hz = 0;
+  std::size_t layers = 0;  // layers placed on it
+  std::size_t runs = 0;    // runs of consecutive layers it was given
+  int64_t macs = 0;
+  double latency_s = 0, energy_pj = 0, dram_bytes = 0, area_mm2 = 0;
+};
+
+// Hybrid designs only: the parts, and how many runs the trace was cut into.
+struct HybridSummary {
+  std::vector<HybridPart> parts;
+  std::size_t runs = 0;
+};
+
 // Adds a layer's MACs, energy (by component and action), traffic, compute
 // and stall cycles to the network's. Times are the caller's: layers in
 // sequence add up, pipelined stages overlap.
@@ -172,6 +191,7 @@ struct RunResult {
   std::optional<DataflowSummary> dataflow;
   std::optional<PeArraySummary> pe_array;
   std::optional<LevelRunSummary> levels;
+  std::optional<HybridSummary> hybrid;
   std::vector<ComponentStats> component_stats;  // components with figures beyond their counts
 };
 

@@ -54,9 +54,17 @@ ComponentStats link_stats(const ImcPipeline& pipeline, double end_s) {
 
 }  // namespace
 
-RunResult run_in_memory(const ImcArch& arch, const Workload& w) {
+RunResult run_in_memory(const ImcArch& arch, const Workload& w, bool weights_in_place) {
   require_resident_weight_layers(w, "the in-memory design '" + arch.file + "'");
-  const ChipPlacement place = place_network(arch, w);
+  ChipPlacement place = place_network(arch, w);
+  if (!weights_in_place) {
+    if (!arch.weight_reload)
+      throw ConfigError(SourceLocation{arch.file, 0, 0}, "weight_reload",
+                        "the weights of '" + w.name + "' on '" + arch.name +
+                            "' must be written before each run, as they do not all fit at once; set weight_reload: "
+                            "true (with the cost of writing) in the architecture");
+    place.rewrites_weights = true;
+  }
   const auto actions = count_layer_actions(arch, w, place);
 
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);

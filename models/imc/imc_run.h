@@ -9,6 +9,9 @@
 
 namespace qnnsim {
 
-RunResult run_in_memory(const ImcArch& arch, const Workload& w);
+// weights_in_place false: the weights are written before the run (and
+// charged) even when the chip holds them all, as when a hybrid's other runs
+// on the chip have overwritten them; it needs weight_reload.
+RunResult run_in_memory(const ImcArch& arch, const Workload& w, bool weights_in_place = true);
 
 }  // namespace qnnsim

@@ -6,6 +6,7 @@
 #include "imc/imc_costs.h"
 #include "imc/imc_run.h"
 #include "design/design_family.h"
+#include "imc/placement.h"
 
 namespace qnnsim {
 
@@ -23,7 +24,29 @@ class InMemoryDesign : public LoadedDesign {
     return total;
   }
 
-  RunResult run(const Workload& w, const RunRequest&) const override { return run_in_memory(arch_, w); }
+  RunResult run(const Workload& w, const RunRequest& how) const override {
+    return run_in_memory(arch_, w, how.weights_in_place);
+  }
+
+  // One copy of every layer's weights on the chip at once: one segment, no layer in parts.
+  bool holds_weights_of(const Workload& w) const override {
+    try {
+      const ChipPlacement chip = place_network(arch_, w);
+      if (chip.segments > 1) return false;
+      for (const LayerPlacement& l : chip.layers)
+        if (l.parts > 1) return false;
+      return true;
+    } catch (const ConfigError&) {  // larger than the chip, with weight_reload off
+      return false;
+    }
+  }
+
+  // As run_in_memory refuses them (require_resident_weight_layers): no
+  // stationary weights to program, or a function the tiles have no unit for.
+  std::string cannot_run(const Layer& l) const override {
+    if (!layer_is_transformer_only(l.type)) return "";
+    return std::string("keeps every weight resident and has no unit for ") + layer_type_name(l.type) + " layers";
+  }
 
  private:
   ImcArch arch_;

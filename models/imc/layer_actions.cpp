@@ -116,7 +116,7 @@ std::vector<std::vector<ActionResult>> count_layer_actions(const ImcArch& arch, 
     if (consumers[i].empty() || placement.spills_out[i]) io_bits += batch * out_bits;
     for (std::size_t j : placement.spilled_inputs[i])  // read back for this segment
       io_bits += batch * static_cast<uint64_t>(w.layers[j].output_count() * w.layers[j].precision.outputs.bits);
-    if (placement.segments > 1 && p.on_crossbars) {
+    if (placement.rewrites_weights && p.on_crossbars) {
       const uint64_t weight_bits = static_cast<uint64_t>(p.copies * l.weight_count() * l.precision.weights.bits);
       io_bits += weight_bits;
       t.add("crossbar", "write", static_cast<uint64_t>(p.copies * p.cells_used), *x.write_energy_per_cell_j);

@@ -66,7 +66,7 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
                return std::max(window, fits);
              }),
       segment_ev_(static_cast<std::size_t>(placement.segments) + 1),
-      segment_ready_(static_cast<std::size_t>(placement.segments), placement.segments > 1 ? 0 : 1),
+      segment_ready_(static_cast<std::size_t>(placement.segments), placement.rewrites_weights ? 0 : 1),
       edram_(static_cast<std::size_t>(arch.tiles)),
       routers_(static_cast<std::size_t>(arch.routers())),
       mesh_(arch),
@@ -91,7 +91,7 @@ ImcPipeline::ImcPipeline(sc_core::sc_module_name name, const ImcArch& arch, cons
   sc_core::sc_spawn(sc_bind(&ImcPipeline::feed_input, this), "input");
   for (std::size_t i = 0; i < n_; ++i)
     sc_core::sc_spawn(sc_bind(&ImcPipeline::run_stage, this, i), ("stage_" + w.layers[i].name).c_str());
-  if (placement.segments > 1) sc_core::sc_spawn(sc_bind(&ImcPipeline::reprogram, this), "reprogram");
+  if (placement.rewrites_weights) sc_core::sc_spawn(sc_bind(&ImcPipeline::reprogram, this), "reprogram");
 }
 
 void ImcPipeline::feed_input() {

@@ -139,6 +139,7 @@ ChipPlacement place_network(const ImcArch& arch, const Workload& w) {
   if (segments.size() > 1) segments = choose_segments(arch, w, chip.layers);
 
   chip.segments = static_cast<int>(segments.size());
+  chip.rewrites_weights = chip.segments > 1;
   for (std::size_t s = 0; s < segments.size(); ++s) {
     int64_t seg_used = 0;
     for (std::size_t i : segments[s]) {

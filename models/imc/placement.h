@@ -50,6 +50,9 @@ struct LayerPlacement {
 struct ChipPlacement {
   std::vector<LayerPlacement> layers;
   int segments = 1;
+  // The weights are written before the run, as between segments: more than
+  // one segment, or weights not in place when the run starts (RunRequest).
+  bool rewrites_weights = false;
   std::vector<int64_t> segment_imas;  // IMAs each segment occupies, copies included
   int adc_bits_needed = 0;            // for the chip's crossbars and DACs, whatever the layer
   // Weight reloading: outputs that a later segment reads cannot wait on chip

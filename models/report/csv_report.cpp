@@ -66,6 +66,8 @@ const std::vector<Column>& columns() {
       {"batch", [](R r, L) { return num(r.batch); }},
       {"layer", [](R, L l) { return csv_field(l.name); }},
       {"type", [](R, L l) { return csv_field(l.type); }},
+      // The part of a hybrid design the layer ran on; empty for every other design.
+      {"placement", [](R, L l) { return csv_field(l.placement); }},
       {"macs", [](R, L l) { return num(l.macs); }},
       {"cycles", [](R, L l) { return num(l.cycles); }},
       {"latency_s", [](R, L l) { return num(l.latency_s); }},

@@ -58,6 +58,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"energy_breakdown_pj", sorted_map(l.energy_breakdown_pj)},
                       {"actions", actions}};
     if (!l.figures.empty()) layer["figures"] = sorted_map(l.figures);
+    if (!l.placement.empty()) layer["placement"] = l.placement;  // hybrid designs: the part it ran on
     if (l.in_memory) {
       const InMemoryLayer& m = *l.in_memory;
       layer["in_memory"] = {{"crossbars", m.crossbars},           {"copies", m.copies},
@@ -95,6 +96,15 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                       {"warnings", m.warnings}};
   }
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
+  if (r.hybrid) {
+    nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+    for (const HybridPart& p : r.hybrid->parts)
+      parts.push_back({{"name", p.name},           {"family", p.family},         {"design", p.design},
+                       {"clock_hz", p.clock_hz},   {"layers", p.layers},         {"runs", p.runs},
+                       {"macs", p.macs},           {"latency_s", p.latency_s},   {"energy_pj", p.energy_pj},
+                       {"dram_bytes", p.dram_bytes}, {"area_mm2", p.area_mm2}});
+    j["hybrid"] = {{"runs", r.hybrid->runs}, {"parts", parts}};
+  }
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   if (r.levels)
     j["level_design"] = {{"objective", r.levels->objective},

@@ -16,6 +16,7 @@ void write_csv(const RunResult& r, std::ostream& out);
 void print_table(const RunResult& r, std::ostream& out);
 void print_in_memory_table(const RunResult& r, std::ostream& out);  // print_table for in-memory chips
 void print_dataflow_table(const RunResult& r, std::ostream& out);   // print_table for dataflow designs
+void print_hybrid_table(const RunResult& r, std::ostream& out);     // print_table for hybrid designs
 // The JSON sections of a dataflow run: the design's, and one layer's.
 nlohmann::ordered_json dataflow_json(const DataflowSummary& d);
 nlohmann::ordered_json dataflow_layer_json(const DataflowLayer& d);

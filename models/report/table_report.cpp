@@ -53,6 +53,10 @@ void print_table(const RunResult& r, std::ostream& out) {
     print_dataflow_table(r, out);
     return;
   }
+  if (r.hybrid) {
+    print_hybrid_table(r, out);
+    return;
+  }
   out << fmt::format("qnnsim: {} on {}, batch {}\n\n", r.workload, r.arch, r.batch);
   out << fmt::format("{:<16} {:<8} {:>10} {:>12} {:>11} {:>11} {:>7} {:>11}  {}\n", "layer", "type", "MACs", "cycles",
                      "latency", "energy", "util", "DRAM", "bound by");

@@ -36,6 +36,12 @@ class LevelDesignRun : public LoadedDesign {
     return result;
   }
 
+  // A level design costs its array layers only; the rest it lists as not costed.
+  std::string cannot_run(const Layer& l) const override {
+    if (layer_uses_array(l.type)) return "";
+    return std::string("has no unit for ") + layer_type_name(l.type) + " layers (a level design costs MAC layers only)";
+  }
+
  private:
   LevelDesign design_;
 };

@@ -40,6 +40,13 @@ class PeArrayDesign : public LoadedDesign {
     return run_plans(*arch_, w, plans);
   }
 
+  // The array runs every MAC layer and the vector unit every other one, at
+  // the widths they take (as plan_workload checks them).
+  std::string cannot_run(const Layer& l) const override {
+    return layer_uses_array(l.type) ? arch_->pe_array->precision_problem(l.precision)
+                                    : arch_->vector_unit->precision_problem(l.precision);
+  }
+
  private:
   std::unique_ptr<ArchSpec> arch_;
 };

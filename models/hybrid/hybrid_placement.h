@@ -1,0 +1,24 @@
+#pragma once
+// Which part of a hybrid design each layer of a workload runs on.
+#include <cstddef>
+#include <vector>
+
+#include "hybrid/hybrid_spec.h"
+#include "workload/workload.h"
+
+namespace qnnsim {
+
+// A layer with weights that stay put (conv, fc, dwconv) prefers a part that
+// computes in crossbars, whose cells hold those weights; every other layer (a
+// product of two activations, pooling, adds, normalisation, data movement)
+// prefers a digital part. The first part of the preferred kind that can run
+// the layer takes it, else the first of the other kind.
+bool prefers_crossbars(const Layer& l);
+
+// The part index of every layer: `placement.layers` by name first, then
+// `placement.types`, then the automatic rule. A placement naming a layer the
+// workload lacks, or a part that cannot run the layer it is given, is a
+// ConfigError at its key; a layer no part can run is CannotRun naming it.
+std::vector<std::size_t> place_layers(const HybridSpec& h, const Workload& w);
+
+}  // namespace qnnsim

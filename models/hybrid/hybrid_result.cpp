@@ -1,0 +1,60 @@
+#include "hybrid/hybrid_result.h"
+
+namespace qnnsim {
+
+RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vector<PartRun>& runs,
+                          const std::vector<RunResult>& results, const std::vector<double>& part_area_mm2) {
+  RunResult r;
+  r.arch = h.name;
+  r.workload = w.name;
+  r.batch = w.batch;
+  HybridSummary hybrid;
+  hybrid.runs = runs.size();
+  for (std::size_t i = 0; i < h.parts.size(); ++i) {
+    HybridPart part;
+    part.name = h.parts[i].name;
+    part.family = h.parts[i].family->name();
+    part.area_mm2 = part_area_mm2[i];
+    hybrid.parts.push_back(part);
+  }
+  std::vector<bool> area_given(h.parts.size(), false);
+  Summary& s = r.summary;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    const RunResult& one = results[k];
+    const std::string& prefix = h.parts[runs[k].part].name;
+    HybridPart& part = hybrid.parts[runs[k].part];
+    part.design = one.arch;
+    part.clock_hz = one.clock_hz;
+    part.runs += 1;
+    part.layers += one.layers.size();
+    part.macs += one.summary.macs;
+    part.latency_s += one.summary.latency_s;
+    part.energy_pj += one.summary.energy_pj;
+    part.dram_bytes += one.summary.dram_bytes;
+    for (LayerResult l : one.layers) {
+      l.placement = prefix;
+      r.layers.push_back(std::move(l));
+    }
+    // The run's own totals, not its layers' sum: a family may charge energy
+    // no single layer owns (reprogramming between segments, a pipeline's idle time).
+    s.latency_s += one.summary.latency_s;
+    s.macs += one.summary.macs;
+    s.energy_pj += one.summary.energy_pj;
+    s.dram_bytes += one.summary.dram_bytes;
+    for (const auto& [component, pj] : one.summary.energy_breakdown_pj) s.energy_breakdown_pj[prefix + "." + component] += pj;
+    for (const auto& [action, pj] : one.summary.energy_by_action_pj) s.energy_by_action_pj[prefix + "." + action] += pj;
+    if (!area_given[runs[k].part])
+      for (const auto& [block, mm2] : one.summary.area_breakdown_mm2) s.area_breakdown_mm2[prefix + "." + block] = mm2;
+    area_given[runs[k].part] = true;
+  }
+  for (std::size_t i = 0; i < h.parts.size(); ++i) {
+    s.area_mm2 += part_area_mm2[i];
+    // A part nothing ran on is still on the chip; its area is known only whole.
+    if (!area_given[i]) s.area_breakdown_mm2[h.parts[i].name] = part_area_mm2[i];
+  }
+  finish_summary(s);
+  r.hybrid = std::move(hybrid);
+  return r;
+}
+
+}  // namespace qnnsim
