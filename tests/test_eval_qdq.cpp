@@ -93,6 +93,10 @@ TEST_CASE("quantize --qdq round-trips: the QDQ model gives the trace's quantizat
     o.quant.symmetric_activations = true;
     o.quant.calibration.method = RangeMethod::mse;
   }
+  SECTION("2/2, symmetric activations (codes -1 .. 1, the narrowest a Clip states)") {
+    o.quant.bits = {2, 2};
+    o.quant.symmetric_activations = true;
+  }
   SECTION("3/5, per-channel weights, asymmetric activations, percentile ranges") {
     o.quant.bits = {3, 5};
     o.quant.calibration.method = RangeMethod::percentile;

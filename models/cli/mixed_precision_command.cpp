@@ -34,7 +34,7 @@ std::string cost_text(double v, CostObjective o) {
   switch (o) {
     case CostObjective::energy: return fmt::format("{:.4g} uJ", v * 1e-6);
     case CostObjective::latency: return fmt::format("{:.4g} ms", v * 1e3);
-    case CostObjective::edp: return fmt::format("{:.4g} uJ ms", v * 1e-9);
+    case CostObjective::edp: return fmt::format("{:.4g} uJ ms", v * 1e-3);  // 1 pJ s = 1e-3 uJ ms
   }
   return "";
 }
@@ -78,6 +78,8 @@ nlohmann::ordered_json to_json(const numerics::MixedPrecisionOptions& o, const n
   j["network"] = r.network;
   j["arch"] = o.arch;
   j["objective"] = cost_objective_name(o.objective);
+  // Costs below are in the objective's unit: pJ (energy), s (latency) or pJ s (edp).
+  j["cost_unit"] = o.objective == CostObjective::energy ? "pJ" : o.objective == CostObjective::latency ? "s" : "pJ s";
   j["budget_points"] = o.budget_points;
   j["widths"] = o.widths;
   j["validation_images"] = r.validation_images;

@@ -19,9 +19,15 @@ class HybridDesign : public LoadedDesign {
  public:
   explicit HybridDesign(HybridSpec spec) : spec_(std::move(spec)) {}
 
+  // A part that sizes itself by its workload (a dataflow design builds an
+  // engine per layer) is sized by the layers placed on it, not by the whole trace.
   double area_mm2(const std::function<Workload()>& workload) const override {
     double total = 0;
-    for (const HybridPartSpec& p : spec_.parts) total += p.design->area_mm2(workload);
+    for (std::size_t p = 0; p < spec_.parts.size(); ++p)
+      total += spec_.parts[p].design->area_mm2([&] {
+        const Workload w = workload();
+        return part_workload(w, place_layers(spec_, w), p);
+      });
     return total;
   }
 
@@ -55,7 +61,8 @@ class HybridDesign : public LoadedDesign {
         for (const std::string& warning : results.back().in_memory->warnings) how.warn(part.name + ": " + warning);
     }
     std::vector<double> areas;
-    for (const HybridPartSpec& p : spec_.parts) areas.push_back(p.design->area_mm2([&] { return w; }));
+    for (std::size_t p = 0; p < spec_.parts.size(); ++p)
+      areas.push_back(spec_.parts[p].design->area_mm2([&] { return part_workload(w, part_of, p); }));
     return merge_part_runs(spec_, w, runs, results, areas);
   }
 

@@ -100,6 +100,7 @@ ImcArch load_imc_arch(const ConfigNode& root) {
   if (!parse_execution(execution, &a.execution))
     root.fail("execution", "expected layer_pipelined or layer_sequential, found '" + execution + "'");
   a.weight_reload = root.flag("weight_reload", false);
+  a.weight_reload_where = root.location_of("weight_reload");
 
   const ConfigNode chip = root.child("chip");
   chip.expect_map("the chip {tiles, router, io}");

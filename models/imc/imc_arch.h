@@ -12,6 +12,7 @@
 #include "arch/technology.h"
 #include "converter/adc_spec.h"
 #include "converter/dac_spec.h"
+#include "core/config_error.h"
 #include "crossbar/crossbar_spec.h"
 #include "imc/part_spec.h"
 #include "design/execution.h"
@@ -61,6 +62,7 @@ struct ImcArch {
   Technology tech;  // node and the digital clock; the voltage is not used
   Execution execution = Execution::LayerPipelined;
   bool weight_reload = false;  // a network larger than the chip runs in programmed segments
+  SourceLocation weight_reload_where;  // the key, or the file's top, for a run's message about it
   int64_t tiles = 1;
   RouterSpec router;
   ChipIoSpec io;

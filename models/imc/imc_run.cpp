@@ -59,7 +59,7 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w, bool weights_in_
   ChipPlacement place = place_network(arch, w);
   if (!weights_in_place) {
     if (!arch.weight_reload)
-      throw ConfigError(SourceLocation{arch.file, 0, 0}, "weight_reload",
+      throw ConfigError(arch.weight_reload_where, "weight_reload",
                         "the weights of '" + w.name + "' on '" + arch.name +
                             "' must be written before each run, as they do not all fit at once; set weight_reload: "
                             "true (with the cost of writing) in the architecture");

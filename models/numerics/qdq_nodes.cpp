@@ -29,9 +29,9 @@ std::size_t slice_of(int64_t i, const std::vector<int64_t>& dims, const QdqParam
 bool is_signed(const QdqParams& p) { return p.type_min < 0; }
 int type_bits(const QdqParams& p) { return p.type_max > 65535 ? 32 : p.type_max > 255 ? 16 : 8; }
 
-// log2(n) where n is a power of two from 4 to 2^16; 0 otherwise.
-int exact_log2(int64_t n) {
-  for (int b = 2; b <= 16; ++b)
+// log2(n) where n is a power of two from 2^lowest to 2^16; 0 otherwise.
+int exact_log2(int64_t n, int lowest) {
+  for (int b = lowest; b <= 16; ++b)
     if (n == int64_t{1} << b) return b;
   return 0;
 }
@@ -75,12 +75,13 @@ GivenActivation QdqNodes::activation_codes(const QdqParams& p, const Clip* clip)
     lo = std::isfinite(clip->lo) ? code(clip->lo) : p.type_min;
     hi = std::isfinite(clip->hi) ? code(clip->hi) : p.type_max;
   }
-  if (is_signed(p) && zp == 0 && lo == -hi && exact_log2(hi + 1) > 0) {
-    a.bits = exact_log2(hi + 1) + 1;
+  // Symmetric b-bit codes reach 2^(b-1) - 1: 1 at 2 bits (-1 .. 1).
+  if (is_signed(p) && zp == 0 && lo == -hi && exact_log2(hi + 1, 1) > 0) {
+    a.bits = exact_log2(hi + 1, 1) + 1;
     a.symmetric = true;
     return a;
   }
-  a.bits = exact_log2(hi - lo + 1);
+  a.bits = exact_log2(hi - lo + 1, 2);
   if (a.bits == 0)
     fail(clip ? clip->node : p.node,
          fmt::format("the codes {} .. {} that reach {} are no width's: expected 0 .. 2^b - 1 (asymmetric) or "

@@ -33,7 +33,8 @@ double objective_value(const Summary& s, CostObjective o) {
   return 0;
 }
 
-DesignCost::DesignCost(const std::string& arch_file) : file_(arch_file), root_(ConfigNode::load_file(arch_file)) {
+DesignCost::DesignCost(const std::string& arch_file, CostObjective objective)
+    : file_(arch_file), root_(ConfigNode::load_file(arch_file)), objective_(objective) {
   design_family_of(root_).load(root_, "");  // its configuration errors surface here, before any search
 }
 
@@ -48,6 +49,7 @@ RunResult DesignCost::run(const std::string& trace_yaml, const std::string& trac
   if (g_runs++ > 0) install_fresh_systemc_kernel();
   const Workload w = load_workload(ConfigNode::load_string(trace_yaml, trace_name));
   RunRequest how;
+  how.objective = cost_objective_name(objective_);
   return design_family_of(root_).load(root_, "")->run(w, how);
 }
 

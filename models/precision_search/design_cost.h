@@ -20,7 +20,8 @@ double objective_value(const Summary& s, CostObjective o);
 class DesignCost {
  public:
   // Reads the design file; a ConfigError names its file, line and key.
-  explicit DesignCost(const std::string& arch_file);
+  // Designs that search mappings search them for `objective`.
+  DesignCost(const std::string& arch_file, CostObjective objective);
   const std::string& arch_file() const { return file_; }
   // The run of `trace_yaml` (named `trace_name` in messages). Throws
   // ConfigError or CannotRun when the design cannot run the trace as given
@@ -30,6 +31,7 @@ class DesignCost {
  private:
   std::string file_;
   ConfigNode root_;
+  CostObjective objective_;
 };
 
 }  // namespace qnnsim

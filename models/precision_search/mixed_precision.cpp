@@ -71,10 +71,17 @@ void check_options(const MixedPrecisionOptions& o) {
   check_quant_options(o.quant);
 }
 
+// A QDQ model's nodes fix its quantization; searching widths would ignore them.
+void refuse_qdq(const Network& net, const std::string& model) {
+  if (net.qdq())
+    throw EvalError(model + " is a QDQ model: its QuantizeLinear/DequantizeLinear nodes fix its quantization "
+                            "(`qnnsim eval` or `import` it); give the float model to search its widths");
+}
+
 class Search {
  public:
   explicit Search(const MixedPrecisionOptions& o)
-      : o_(o), net_(load_network(o.model)), cost_(o.arch) {}
+      : o_(o), net_(load_network(o.model)), cost_((refuse_qdq(net_, o.model), o.arch), o.objective) {}
 
   MixedPrecisionResult run() {
     MixedPrecisionResult r;
@@ -209,13 +216,19 @@ class Search {
       std::map<std::string, LayerBits> bits = current.bits;
       const int to = ladders_[*best][i + 1].width;
       bits[*best] = {to, to};
-      const Candidate& next = score(bits);
-      SearchStep step{*best, ladders_[*best][i].width, to, next.accuracy(), next.cost, false, ""};
-      if (drop_points(next) > o_.budget_points) step.refused = "over the budget";
-      else if (next.cost >= current.cost) step.refused = "no saving on the whole network";
+      const Candidate* next = nullptr;
+      SearchStep step{*best, ladders_[*best][i].width, to, 0, 0, false, ""};
+      if (const std::string why = unrunnable([&] { next = &score(bits); }); !why.empty()) {
+        step.refused = o_.arch + " cannot run it (" + why + ")";
+      } else {
+        step.accuracy = next->accuracy();
+        step.cost = next->cost;
+        if (drop_points(*next) > o_.budget_points) step.refused = "over the budget";
+        else if (next->cost >= current.cost) step.refused = "no saving on the whole network";
+      }
       step.kept = step.refused.empty();
       if (step.kept) {
-        current = next;
+        current = *next;
         ++at[*best];
       } else {
         stopped.insert(*best);
