@@ -251,8 +251,12 @@ GivenWeights QdqNodes::weights(const std::string& name, const onnx::NodeProto& r
       fail(p.node, fmt::format("zero point {} on the weights of {}: evaluation runs symmetric weights (zero point 0)", z,
                                Graph::describe(reader)));
   const int64_t top = (int64_t{1} << (w.bits - 1)) - 1;
+  // The type's most negative code (int8's -128, which PyTorch's symmetric
+  // observers can give) is read as -top: symmetric codes leave it out, and
+  // the weights' values are requantized within -top .. top (quant_params.h).
+  const int64_t lowest = p.type_min == -top - 1 ? -top - 1 : -top;
   for (const int64_t code : c.codes)
-    if (code < -top || code > top)
+    if (code < lowest || code > top)
       fail(p.node, fmt::format("weight code {} lies outside -{} .. {}, the symmetric {}-bit codes evaluation runs",
                                code, top, top, w.bits));
   if (p.per_channel()) {
