@@ -123,6 +123,9 @@ class Search {
     if (in.C != 1 || in.H != d.rows || in.W != d.cols)
       throw EvalError(fmt::format("{}: the network takes {}x{}x{} inputs, the data set '{}' has 1x{}x{} images", o_.model,
                                   in.C, in.H, in.W, o_.data, d.rows, d.cols));
+    if (net_.shapes[net_.output].size() != 10)
+      throw EvalError(fmt::format("{}: the network has {} outputs, the data set has 10 classes", o_.model,
+                                  net_.shapes[net_.output].size()));
   }
 
   // The trace `qnnsim quantize` writes for these widths, scored and run.
