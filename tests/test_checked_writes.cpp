@@ -55,6 +55,17 @@ TEST_CASE("an output on a full device fails with the file and the OS error, for 
   }
 }
 
+// quantize --qdq writes two files: the second failing leaves neither, not the
+// first alone (each is written to its temporary file before either is put in place).
+TEST_CASE("a command writing two outputs replaces neither when the second fails", "[reliability][cli][quantize]") {
+  const auto dir = scratch_dir("two_outputs");
+  const std::string trace = (dir / "t.yaml").string();
+  CHECK(qnnsim_cli("quantize mnist_cnn_fashion --calibration-images 20 -o " + trace + " --qdq /dev/full --quiet",
+                   dir / "out.txt", dir / "err.txt") == 1);
+  CHECK_THAT(read_file((dir / "err.txt").string()), Catch::Contains("cannot write '/dev/full'"));
+  CHECK_FALSE(std::filesystem::exists(trace));
+}
+
 TEST_CASE("a table, a listing or a summary lost on standard output is an error", "[reliability][cli]") {
   const auto dir = scratch_dir("full_stdout");
   const std::string err = (dir / "err.txt").string();

@@ -164,8 +164,11 @@ int run_mixed_precision(const MixedPrecisionArgs& a) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitBadInput;
   }
-  out.commit(r.chosen.trace_yaml);
-  if (json) json->commit(to_json(o, r).dump(2) + "\n");
+  // Both written before either replaces anything: a failed second write leaves neither.
+  out.write(r.chosen.trace_yaml);
+  if (json) json->write(to_json(o, r).dump(2) + "\n");
+  out.place();
+  if (json) json->place();
   if (!a.quiet) print_result(o, r, a.out);
   return 0;
 }

@@ -60,8 +60,11 @@ int run_quantize(const QuantizeArgs& a) {
               << " (at key '" << e.key_path() << "')\n";
     return kExitBadInput;
   }
-  out.commit(t.yaml);
-  if (qdq_out) qdq_out->commit(t.qdq_model);
+  // Both written before either replaces anything: a failed second write leaves neither.
+  out.write(t.yaml);
+  if (qdq_out) qdq_out->write(t.qdq_model);
+  out.place();
+  if (qdq_out) qdq_out->place();
   if (a.quiet) return 0;
   const numerics::QuantOptions& q = o.quant;
   std::cout << fmt::format("quantized {} into {}: {} layers, ranges {} on {} training images ({:.2f} s)\n", t.network,

@@ -67,6 +67,11 @@ void OutputFile::fail(const std::string& doing, int error) {
 }
 
 void OutputFile::commit(const std::string& text) {
+  write(text);
+  place();
+}
+
+void OutputFile::write(const std::string& text) {
   if (fd_ < 0) throw OutputError("cannot write '" + path_ + "': already written or never opened");
   const char* p = text.data();
   std::size_t left = text.size();
@@ -84,6 +89,12 @@ void OutputFile::commit(const std::string& text) {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) fail("write", errno);
+  written_ = true;
+}
+
+void OutputFile::place() {
+  if (!written_) throw OutputError("cannot put '" + path_ + "' in place: nothing written");
+  written_ = false;
   if (temporary_.empty()) return;
   if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("replace", errno);
   temporary_.clear();

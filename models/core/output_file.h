@@ -31,6 +31,11 @@ class OutputFile {
 
   // Writes `text` as the file's whole content and puts it in place.
   void commit(const std::string& text);
+  // The two halves of commit, for a command that writes several files and
+  // must replace none unless all were written: write each (to its temporary
+  // file, synced), then place each (a rename).
+  void write(const std::string& text);
+  void place();
   const std::string& path() const { return path_; }
 
  private:
@@ -41,6 +46,7 @@ class OutputFile {
   std::string target_;     // where the content ends up (a symbolic link followed)
   std::string temporary_;  // empty when writing in place
   int fd_ = -1;
+  bool written_ = false;  // written, not yet placed
 };
 
 // Opens and commits in one step.
