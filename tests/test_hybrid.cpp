@@ -12,6 +12,7 @@
 #include "hybrid/hybrid_placement.h"
 #include "hybrid/hybrid_spec.h"
 #include "hybrid/part_runs.h"
+#include "report/report.h"
 #include "design/design_family.h"
 #include "design/fresh_kernel.h"
 #include "support.h"
@@ -262,4 +263,24 @@ layers:
   const std::vector<uint64_t> two = writes(layers + "  - {name: fc2, type: fc, C: 4096, M: 4096}\n");
   REQUIRE(two.size() == 2);
   for (uint64_t n : two) CHECK(n >= 4096u * 4096u * 8u);  // 8 two-bit cells per 16-bit weight, per copy
+}
+
+TEST_CASE("a hybrid keeps its parts' warnings, prefixed with the part, in its report", "[hybrid][imc]") {
+  // ISAAC with 4-bit ADCs where its 16-bit weights need 8: the in-memory
+  // family warns that conversions clip, and the hybrid passes that on.
+  const auto dir = scratch_dir("hybrid_warnings");
+  std::string isaac = read_file(shipped("arch/isaac.yaml"));
+  const std::string adc = "  adc:\n    bits: 8\n";
+  REQUIRE(isaac.find(adc) != std::string::npos);
+  isaac.replace(isaac.find(adc), adc.size(), "  adc:\n    bits: 4\n");
+  std::ofstream(dir / "isaac_4bit.yaml") << isaac;
+  const std::string text = "name: h\nkind: hybrid\nparts:\n  crossbars: " + (dir / "isaac_4bit.yaml").string() +
+                           "\n  digital: " + shipped("arch/eyeriss_v1.yaml") + "\n";
+  const ConfigNode root = ConfigNode::load_string(text, (dir / "h.yaml").string());
+  const RunResult r = design_family_of(root).load(root, "")->run(lenet5_16bit_sums(), RunRequest{});
+  REQUIRE(r.hybrid);
+  REQUIRE_FALSE(r.hybrid->warnings.empty());
+  for (const std::string& w : r.hybrid->warnings) CHECK(w.rfind("crossbars: ", 0) == 0);
+  const nlohmann::ordered_json j = to_json(r);
+  CHECK(j.at("hybrid").at("warnings").size() == r.hybrid->warnings.size());
 }

@@ -169,6 +169,8 @@ struct HybridPart {
 struct HybridSummary {
   std::vector<HybridPart> parts;
   std::size_t runs = 0;
+  // The parts' runs' warnings, each once, prefixed with the part's name.
+  std::vector<std::string> warnings;
 };
 
 // Adds a layer's MACs, energy (by component and action), traffic, compute

@@ -1,5 +1,7 @@
 #include "hybrid/hybrid_result.h"
 
+#include <algorithm>
+
 namespace qnnsim {
 
 RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vector<PartRun>& runs,
@@ -31,6 +33,16 @@ RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vec
     part.latency_s += one.summary.latency_s;
     part.energy_pj += one.summary.energy_pj;
     part.dram_bytes += one.summary.dram_bytes;
+    // A family's warnings, from the section it keeps them in; a run repeats a
+    // part's warning that holds for every run, so each is kept once.
+    std::vector<std::string> warnings;
+    if (one.in_memory) warnings = one.in_memory->warnings;
+    if (one.levels) warnings.insert(warnings.end(), one.levels->warnings.begin(), one.levels->warnings.end());
+    for (const std::string& text : warnings) {
+      const std::string line = prefix + ": " + text;
+      if (std::find(hybrid.warnings.begin(), hybrid.warnings.end(), line) == hybrid.warnings.end())
+        hybrid.warnings.push_back(line);
+    }
     for (LayerResult l : one.layers) {
       l.placement = prefix;
       r.layers.push_back(std::move(l));

@@ -103,7 +103,7 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                        {"clock_hz", p.clock_hz},   {"layers", p.layers},         {"runs", p.runs},
                        {"macs", p.macs},           {"latency_s", p.latency_s},   {"energy_pj", p.energy_pj},
                        {"dram_bytes", p.dram_bytes}, {"area_mm2", p.area_mm2}});
-    j["hybrid"] = {{"runs", r.hybrid->runs}, {"parts", parts}};
+    j["hybrid"] = {{"runs", r.hybrid->runs}, {"parts", parts}, {"warnings", r.hybrid->warnings}};
   }
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   if (r.levels)
