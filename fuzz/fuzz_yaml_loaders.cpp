@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/config_node.h"
-#include "sim/design_family.h"
+#include "design/design_family.h"
 #include "workload/workload.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
