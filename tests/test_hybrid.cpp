@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "report/report.h"
 #include "design/design_family.h"
 #include "design/fresh_kernel.h"
+#include "design/time_cause.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -283,4 +285,52 @@ TEST_CASE("a hybrid keeps its parts' warnings, prefixed with the part, in its re
   for (const std::string& w : r.hybrid->warnings) CHECK(w.rfind("crossbars: ", 0) == 0);
   const nlohmann::ordered_json j = to_json(r);
   CHECK(j.at("hybrid").at("warnings").size() == r.hybrid->warnings.size());
+}
+
+TEST_CASE("a hybrid's time by cause adds up to its latency, and GPT-2 decode waits on off-chip transfers",
+          "[hybrid][imc]") {
+  const ConfigNode root = ConfigNode::load_file(shipped("arch/isaac_hybrid.yaml"));
+  Workload w = load_workload(shipped("workloads/gpt2_small_decode.yaml"));
+  for (const char* bits : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
+    REQUIRE(apply_bits_override(w, bits).empty());
+  const RunResult r = design_family_of(root).load(root, "")->run(w, RunRequest{});
+  REQUIRE(r.hybrid);
+
+  // Each run alone: its weight rewrites (in-memory) or its compute and
+  // stall cycles at its clock (PE array) are the causes, summed per part.
+  const HybridSpec h = load_hybrid_spec(root);
+  std::map<std::string, double> expected;  // "part cause" -> seconds
+  double off_chip = 0;
+  for (const PartRun& run : cut_into_runs(w, place_layers(h, w))) {
+    install_fresh_systemc_kernel();
+    RunRequest how;
+    how.weights_in_place = false;  // none of GPT-2's weights fit ISAAC whole (README), so every run rewrites
+    const RunResult alone = h.parts[run.part].design->run(run_workload(w, run), how);
+    const std::string part = h.parts[run.part].name;
+    if (alone.in_memory) {
+      expected[part + " writing weights"] += alone.in_memory->reprogram_s;
+      off_chip += alone.in_memory->reprogram_s;
+      continue;
+    }
+    expected[part + " computing"] += static_cast<double>(alone.summary.compute_cycles) / alone.clock_hz;
+    for (const auto& [resource, cycles] : alone.summary.stall_cycles) {
+      expected[part + " stalled on " + resource] += static_cast<double>(cycles) / alone.clock_hz;
+      if (resource == "dram") off_chip += static_cast<double>(cycles) / alone.clock_hz;
+    }
+  }
+  double sum = 0;
+  for (const HybridPart& p : r.hybrid->parts)
+    for (const TimeCause& c : p.time) {
+      INFO(p.name << " " << c.what);
+      sum += c.seconds;
+      if (c.what == "the pipeline computing") continue;  // the rest of an in-memory run: checked by the sum
+      CHECK(c.seconds == Approx(expected[p.name + " " + c.what]).epsilon(1e-9));
+    }
+  // Layers follow one another within a run and runs follow one another, so
+  // the causes cover the latency (a PE array overlaps a layer's loads with
+  // the previous layer's compute, which leaves the sum a little short).
+  CHECK(sum == Approx(r.summary.latency_s).epsilon(0.01));
+  CHECK(r.hybrid->bound == TimeBound::OffChip);
+  CHECK(r.hybrid->bound_s == Approx(off_chip).epsilon(1e-9));
+  CHECK(r.hybrid->bound_s > 0.5 * r.summary.latency_s);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/component_stats.h"
+#include "design/time_cause.h"
 
 namespace qnnsim {
 
@@ -151,6 +152,7 @@ struct LevelRunSummary {
   std::size_t layers_mapped = 0, shapes_searched = 0;
   std::vector<std::string> not_costed;   // layers the design has no unit for (pooling, element-wise, ...)
   std::vector<std::string> warnings;
+  std::string off_chip_level;            // the outermost level's name: its stalls are off-chip
 };
 
 // Hybrid designs only: one of the design's parts and what ran on it.
@@ -163,12 +165,17 @@ struct HybridPart {
   std::size_t runs = 0;    // runs of consecutive layers it was given
   int64_t macs = 0;
   double latency_s = 0, energy_pj = 0, dram_bytes = 0, area_mm2 = 0;
+  std::vector<TimeCause> time;  // its runs' time by cause (design/time_causes.h), summed
 };
 
 // Hybrid designs only: the parts, and how many runs the trace was cut into.
 struct HybridSummary {
   std::vector<HybridPart> parts;
   std::size_t runs = 0;
+  // What the latency waits on: the kind of resource (off-chip, on-chip or
+  // compute) whose causes, over all parts, add up to the most time.
+  TimeBound bound = TimeBound::Compute;
+  double bound_s = 0;
   // The parts' runs' warnings, each once, prefixed with the part's name.
   std::vector<std::string> warnings;
 };

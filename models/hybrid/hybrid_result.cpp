@@ -1,6 +1,9 @@
 #include "hybrid/hybrid_result.h"
 
 #include <algorithm>
+#include <array>
+
+#include "design/time_causes.h"
 
 namespace qnnsim {
 
@@ -33,6 +36,13 @@ RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vec
     part.latency_s += one.summary.latency_s;
     part.energy_pj += one.summary.energy_pj;
     part.dram_bytes += one.summary.dram_bytes;
+    for (const TimeCause& c : time_causes(one)) {
+      const auto same = std::find_if(part.time.begin(), part.time.end(), [&](const TimeCause& t) { return t.what == c.what; });
+      if (same == part.time.end())
+        part.time.push_back(c);
+      else
+        same->seconds += c.seconds;
+    }
     // A family's warnings, from the section it keeps them in; a run repeats a
     // part's warning that holds for every run, so each is kept once.
     std::vector<std::string> warnings;
@@ -64,6 +74,14 @@ RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vec
     // A part nothing ran on is still on the chip; its area is known only whole.
     if (!area_given[i]) s.area_breakdown_mm2[h.parts[i].name] = part_area_mm2[i];
   }
+  // The runs follow one another, so each kind of resource's share of the
+  // latency is its causes' sum over every part.
+  std::array<double, 3> by_bound{};
+  for (const HybridPart& part : hybrid.parts)
+    for (const TimeCause& c : part.time) by_bound[static_cast<std::size_t>(c.bound)] += c.seconds;
+  const auto most = std::max_element(by_bound.begin(), by_bound.end());
+  hybrid.bound = static_cast<TimeBound>(most - by_bound.begin());
+  hybrid.bound_s = *most;
   finish_summary(s);
   r.hybrid = std::move(hybrid);
   return r;

@@ -46,6 +46,12 @@ void print_hybrid_table(const RunResult& r, std::ostream& out) {
                        p.name, p.design.empty() ? "-" : p.design, p.family, si(p.clock_hz, "Hz"), p.layers, p.runs,
                        si(static_cast<double>(p.macs), ""), share(p.latency_s, s.latency_s),
                        share(p.energy_pj, s.energy_pj), p.area_mm2);
+  out << fmt::format("  bound            {}: {} of {} ({:.1f}%)\n", time_bound_name(h.bound), si(h.bound_s, "s"),
+                     si(s.latency_s, "s"), share(h.bound_s, s.latency_s));
+  for (const HybridPart& p : h.parts)
+    for (const TimeCause& c : p.time)
+      out << fmt::format("    {:<32} {:>11} {:>6.1f}%  {}\n", p.name + " " + c.what, si(c.seconds, "s"),
+                         share(c.seconds, s.latency_s), time_bound_name(c.bound));
   out << "  energy by part and component:\n";
   for (const auto& [k, v] : s.energy_breakdown_pj)
     out << fmt::format("    {:<20} {:>11} {:>6.1f}%\n", k, si(v * 1e-12, "J"), share(v, s.energy_pj));

@@ -98,12 +98,18 @@ nlohmann::ordered_json to_json(const RunResult& r) {
   if (r.dataflow) j["dataflow"] = dataflow_json(*r.dataflow);
   if (r.hybrid) {
     nlohmann::ordered_json parts = nlohmann::ordered_json::array();
-    for (const HybridPart& p : r.hybrid->parts)
+    for (const HybridPart& p : r.hybrid->parts) {
+      nlohmann::ordered_json time = nlohmann::ordered_json::array();
+      for (const TimeCause& c : p.time) time.push_back({{"cause", c.what}, {"bound", time_bound_name(c.bound)}, {"s", c.seconds}});
       parts.push_back({{"name", p.name},           {"family", p.family},         {"design", p.design},
                        {"clock_hz", p.clock_hz},   {"layers", p.layers},         {"runs", p.runs},
                        {"macs", p.macs},           {"latency_s", p.latency_s},   {"energy_pj", p.energy_pj},
-                       {"dram_bytes", p.dram_bytes}, {"area_mm2", p.area_mm2}});
-    j["hybrid"] = {{"runs", r.hybrid->runs}, {"parts", parts}, {"warnings", r.hybrid->warnings}};
+                       {"dram_bytes", p.dram_bytes}, {"area_mm2", p.area_mm2}, {"time", time}});
+    }
+    j["hybrid"] = {{"runs", r.hybrid->runs},
+                   {"parts", parts},
+                   {"bound", {{"resource", time_bound_name(r.hybrid->bound)}, {"s", r.hybrid->bound_s}}},
+                   {"warnings", r.hybrid->warnings}};
   }
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   if (r.levels)

@@ -123,6 +123,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   r.pes = d.compute_instances;
   LevelRunSummary run;
   run.objective = level_objective_name(objective);
+  run.off_chip_level = d.nest.levels.front().name;
   Summary& s = r.summary;
   LevelMappingCache mappings(d, objective);
   for (const Layer& l : w.layers) {
