@@ -4,7 +4,9 @@
 // These read Debian's dataset-fashion-mnist (scripts/setup.sh installs it).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -95,6 +97,52 @@ TEST_CASE("mixed precision: with no budget to spend nothing moves; with all of i
   }
 }
 
+TEST_CASE("mixed precision: weights and activations on ladders of their own each move alone", "[eval][mixed]") {
+  MixedPrecisionOptions o = lenet_on_systolic(1.0);
+  o.weight_widths = {8, 4, 2};
+  o.activation_widths = {8, 4};
+  const MixedPrecisionResult r = search_mixed_precision(o);
+  // Each layer alone: its weights at 4 and 2 bits, its activations at 4.
+  int weights = 0, activations = 0;
+  for (const LayerSensitivity& s : r.sensitivities) {
+    CHECK(s.tensor != LadderTensor::both);
+    (s.tensor == LadderTensor::weights ? weights : activations) += 1;
+  }
+  CHECK(weights == 10);
+  CHECK(activations == 5);
+  for (const auto& [layer, b] : r.widest.bits) CHECK((b.weights == 8 && b.activations == 8));
+
+  // Replaying the kept steps from the widest moves one tensor of one layer
+  // each, down its own ladder, and ends at the chosen widths.
+  std::map<std::string, LayerBits> bits = r.widest.bits;
+  for (const SearchStep& s : r.steps) {
+    INFO(s.layer << " " << ladder_tensor_name(s.tensor) << " " << s.from << " -> " << s.to);
+    REQUIRE(s.tensor != LadderTensor::both);
+    int& width = s.tensor == LadderTensor::weights ? bits[s.layer].weights : bits[s.layer].activations;
+    CHECK(width == s.from);
+    const std::vector<int>& ladder = s.tensor == LadderTensor::weights ? o.weight_widths : o.activation_widths;
+    const auto at = std::find(ladder.begin(), ladder.end(), s.from);
+    REQUIRE(at + 1 < ladder.end());
+    CHECK(*(at + 1) == s.to);
+    if (s.kept) width = s.to;
+  }
+  REQUIRE(bits.size() == r.chosen.bits.size());
+  for (const auto& [layer, b] : bits) {
+    CHECK(b.weights == r.chosen.bits.at(layer).weights);
+    CHECK(b.activations == r.chosen.bits.at(layer).activations);
+  }
+  CHECK(100 * (r.float_validation_accuracy - r.chosen.accuracy()) <= o.budget_points + 1e-9);
+
+  // The trace carries both widths of every layer as chosen.
+  const qnnsim::Workload w = qnnsim::load_workload(qnnsim::ConfigNode::load_string(r.chosen.trace_yaml, "chosen.yaml"));
+  for (const qnnsim::Layer& l : w.layers) {
+    if (!qnnsim::layer_uses_array(l.type)) continue;
+    INFO(l.name);
+    CHECK(l.precision.weights.bits == r.chosen.bits.at(l.name).weights);
+    CHECK(l.precision.inputs.bits == r.chosen.bits.at(l.name).activations);
+  }
+}
+
 TEST_CASE("qnnsim mixed-precision: bad input exits 2 naming what was wrong", "[eval][mixed][cli]") {
   const auto dir = scratch_dir("mixed_precision_errors");
   const auto err = [&](const std::string& args) {
@@ -105,6 +153,9 @@ TEST_CASE("qnnsim mixed-precision: bad input exits 2 naming what was wrong", "[e
   const std::string out = " -o " + (dir / "t.yaml").string();
   CHECK_THAT(err("lenet5_fashion systolic_ws --widths 4,8" + out), Catch::Contains("from the widest down"));
   CHECK_THAT(err("lenet5_fashion systolic_ws --widths 8,1" + out), Catch::Contains("1 bits, expected 2 to 16"));
+  CHECK_THAT(err("lenet5_fashion systolic_ws --activation-widths 8,8" + out),
+             Catch::Contains("--activation-widths: expected a ladder from the widest down"));
+  CHECK_THAT(err("lenet5_fashion systolic_ws --weight-widths 8,1" + out), Catch::Contains("--weight-widths: 1 bits"));
   CHECK_THAT(err("lenet5_fashion systolic_ws --budget -1" + out), Catch::Contains("--budget -1"));
   CHECK_THAT(err("lenet5_fashion systolic_ws --bits 4/4" + out), Catch::Contains("--widths"));
   CHECK_THAT(err("lenet5_fashion no_such_design" + out), Catch::Contains("no_such_design"));

@@ -30,6 +30,13 @@ std::string resolve_arch(const std::string& arch) {
 
 std::string bits_text(const numerics::LayerBits& b) { return fmt::format("{}/{}", b.weights, b.activations); }
 
+// "w " or "a " before a width when a ladder moves weights or activations alone.
+std::string tensor_prefix(numerics::LadderTensor t) {
+  if (t == numerics::LadderTensor::weights) return "w ";
+  if (t == numerics::LadderTensor::activations) return "a ";
+  return "";
+}
+
 std::string cost_text(double v, CostObjective o) {
   switch (o) {
     case CostObjective::energy: return fmt::format("{:.4g} uJ", v * 1e-6);
@@ -51,12 +58,13 @@ void print_result(const numerics::MixedPrecisionOptions& o, const numerics::Mixe
     std::string alone;
     for (const numerics::LayerSensitivity& s : r.sensitivities)
       if (s.layer == l)
-        alone += fmt::format("  {} bits {:+.2f} / {}", s.width, s.accuracy_drop_points, cost_text(s.cost_saving, obj));
+        alone += fmt::format("  {}{} bits {:+.2f} / {}", tensor_prefix(s.tensor), s.width, s.accuracy_drop_points,
+                             cost_text(s.cost_saving, obj));
     std::cout << fmt::format("{:<24} {:>6} {}\n", l, bits_text(r.chosen.bits.at(l)), alone);
   }
   std::cout << "\nsteps, each checked on the whole network:\n";
   for (const numerics::SearchStep& s : r.steps)
-    std::cout << fmt::format("  {:<22} {:>2} -> {:>2} bits: {:.2f}%, {}  {}\n", s.layer, s.from, s.to, 100 * s.accuracy,
+    std::cout << fmt::format("  {:<22} {}{:>2} -> {:>2} bits: {:.2f}%, {}  {}\n", s.layer, tensor_prefix(s.tensor), s.from, s.to, 100 * s.accuracy,
                              cost_text(s.cost, obj), s.kept ? "kept" : s.refused + ": stays");
   for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
   std::cout << fmt::format("\n{:<18} {:>10} {:>10} {:>14} {:>12} {:>12}\n", "", "validation", "test", cost_objective_name(obj),
@@ -67,7 +75,11 @@ void print_result(const numerics::MixedPrecisionOptions& o, const numerics::Mixe
   };
   std::cout << fmt::format("{:<18} {:>9.2f}% {:>9.2f}%\n", "float", 100 * r.float_validation_accuracy,
                            100 * r.float_test_accuracy);
-  row(fmt::format("all at {} bits", o.widths[0]).c_str(), r.widest, r.widest_test_accuracy);
+  const numerics::LayerBits& widest = r.widest.bits.begin()->second;
+  row((widest.weights == widest.activations ? fmt::format("all at {} bits", widest.weights)
+                                            : fmt::format("all at {}/{} bits", widest.weights, widest.activations))
+          .c_str(),
+      r.widest, r.widest_test_accuracy);
   row("chosen", r.chosen, r.chosen_test_accuracy);
   std::cout << fmt::format("\n{} candidates scored; test accuracy on {} test images; the chosen trace is {}\n",
                            r.candidates_scored, r.test_images, out);
@@ -82,6 +94,8 @@ nlohmann::ordered_json to_json(const numerics::MixedPrecisionOptions& o, const n
   j["cost_unit"] = o.objective == CostObjective::energy ? "pJ" : o.objective == CostObjective::latency ? "s" : "pJ s";
   j["budget_points"] = o.budget_points;
   j["widths"] = o.widths;
+  j["weight_widths"] = o.weight_widths.empty() ? o.widths : o.weight_widths;
+  j["activation_widths"] = o.activation_widths.empty() ? o.widths : o.activation_widths;
   j["validation_images"] = r.validation_images;
   j["test_images"] = r.test_images;
   j["float_validation_accuracy_fraction"] = r.float_validation_accuracy;
@@ -99,11 +113,11 @@ nlohmann::ordered_json to_json(const numerics::MixedPrecisionOptions& o, const n
   j["chosen"] = candidate(r.chosen, r.chosen_test_accuracy);
   j["sensitivities"] = nlohmann::ordered_json::array();
   for (const numerics::LayerSensitivity& s : r.sensitivities)
-    j["sensitivities"].push_back({{"layer", s.layer}, {"bits", s.width}, {"accuracy_drop_points", s.accuracy_drop_points},
+    j["sensitivities"].push_back({{"layer", s.layer}, {"tensor", numerics::ladder_tensor_name(s.tensor)}, {"bits", s.width}, {"accuracy_drop_points", s.accuracy_drop_points},
                                   {"cost_saving", s.cost_saving}});
   j["steps"] = nlohmann::ordered_json::array();
   for (const numerics::SearchStep& s : r.steps)
-    j["steps"].push_back({{"layer", s.layer}, {"from_bits", s.from}, {"to_bits", s.to},
+    j["steps"].push_back({{"layer", s.layer}, {"tensor", numerics::ladder_tensor_name(s.tensor)}, {"from_bits", s.from}, {"to_bits", s.to},
                           {"validation_accuracy_fraction", s.accuracy}, {"cost", s.cost}, {"kept", s.kept}, {"refused", s.refused}});
   j["notes"] = r.notes;
   return j;
@@ -121,6 +135,13 @@ CLI::App* add_mixed_precision_command(CLI::App& app, MixedPrecisionArgs& a) {
   cmd->add_option("-o,--output", a.out, "where to write the chosen quantized trace YAML")->required();
   cmd->add_option("--widths", a.widths, "the ladder of widths, widest first (weights and activations together; "
                                         "default 8,6,4,2)")
+      ->delimiter(',');
+  cmd->add_option("--weight-widths", a.weight_widths,
+                  "a ladder for the weights alone: each layer's weights and activations then step down ladders of "
+                  "their own (the one not given is --widths)")
+      ->delimiter(',');
+  cmd->add_option("--activation-widths", a.activation_widths,
+                  "a ladder for the activations alone (the weights' is --weight-widths or --widths)")
       ->delimiter(',');
   cmd->add_option("--budget", a.budget, "accuracy the search may lose against float, in percentage points (default 1)");
   cmd->add_option("--objective", a.objective, "what to minimise: energy (default), latency or edp")
@@ -150,6 +171,8 @@ int run_mixed_precision(const MixedPrecisionArgs& a) {
     o.arch = resolve_arch(a.arch);
     o.data = a.data;
     o.widths = a.widths;
+    o.weight_widths = a.weight_widths;
+    o.activation_widths = a.activation_widths;
     o.budget_points = a.budget;
     o.objective = cost_objective_named(a.objective);
     o.validation_images = a.validation_images;

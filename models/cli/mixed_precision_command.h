@@ -1,5 +1,6 @@
 #pragma once
-// `qnnsim mixed-precision MODEL ARCH -o TRACE.yaml [--widths 8,6,4,2] [--budget POINTS]
+// `qnnsim mixed-precision MODEL ARCH -o TRACE.yaml [--widths 8,6,4,2]
+// [--weight-widths W,..] [--activation-widths A,..] [--budget POINTS]
 // [--objective energy|latency|edp] ...`: per-layer widths chosen by
 // sensitivity under an accuracy budget, minimising a design's simulated cost
 // (precision_search/mixed_precision.h); writes the chosen quantized trace.
@@ -15,6 +16,7 @@ namespace qnnsim::cli {
 struct MixedPrecisionArgs {
   std::string model, arch, out, data = "fashion-mnist", objective = "energy", json;
   std::vector<int> widths = {8, 6, 4, 2};
+  std::vector<int> weight_widths, activation_widths;  // empty: `widths`, both together
   double budget = 1.0;
   long long validation_images = 1000, test_images = 0;
   QuantArgs quant;

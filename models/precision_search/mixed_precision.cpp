@@ -1,7 +1,7 @@
 #include "precision_search/mixed_precision.h"
 
 #include <algorithm>
-#include <set>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -18,6 +18,15 @@
 #include "workload/workload.h"
 
 namespace qnnsim::numerics {
+
+const char* ladder_tensor_name(LadderTensor t) {
+  switch (t) {
+    case LadderTensor::both: return "both";
+    case LadderTensor::weights: return "weights";
+    case LadderTensor::activations: return "activations";
+  }
+  return "both";
+}
 
 namespace {
 
@@ -56,14 +65,20 @@ std::string bits_key(const std::map<std::string, LayerBits>& bits) {
   return k;
 }
 
-void check_options(const MixedPrecisionOptions& o) {
-  if (o.widths.empty()) throw EvalError("--widths: expected at least one width");
-  for (std::size_t i = 0; i < o.widths.size(); ++i) {
-    if (o.widths[i] < 2 || o.widths[i] > 16)
-      throw EvalError(fmt::format("--widths: {} bits, expected 2 to 16 (symmetric weight codes need 2)", o.widths[i]));
-    if (i > 0 && o.widths[i] >= o.widths[i - 1])
-      throw EvalError("--widths: expected a ladder from the widest down, each narrower than the one before");
+void check_ladder(const std::vector<int>& widths, const char* option) {
+  if (widths.empty()) throw EvalError(fmt::format("{}: expected at least one width", option));
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    if (widths[i] < 2 || widths[i] > 16)
+      throw EvalError(fmt::format("{}: {} bits, expected 2 to 16 (symmetric weight codes need 2)", option, widths[i]));
+    if (i > 0 && widths[i] >= widths[i - 1])
+      throw EvalError(fmt::format("{}: expected a ladder from the widest down, each narrower than the one before", option));
   }
+}
+
+void check_options(const MixedPrecisionOptions& o) {
+  check_ladder(o.widths, "--widths");
+  if (!o.weight_widths.empty()) check_ladder(o.weight_widths, "--weight-widths");
+  if (!o.activation_widths.empty()) check_ladder(o.activation_widths, "--activation-widths");
   if (!(o.budget_points >= 0 && o.budget_points <= 100))
     throw EvalError(fmt::format("--budget {}: expected 0 to 100 percentage points", o.budget_points));
   if (o.validation_images < 1) throw EvalError("--validation-images: expected at least 1");
@@ -78,6 +93,22 @@ void refuse_qdq(const Network& net, const std::string& model) {
                             "(`qnnsim eval` or `import` it); give the float model to search its widths");
 }
 
+// One ladder of one layer: the widths it moves, and the rungs it may take.
+struct Knob {
+  std::string layer;
+  LadderTensor tensor = LadderTensor::both;
+  const std::vector<int>* widths = nullptr;
+
+  void set(std::map<std::string, LayerBits>& bits, int width) const {
+    LayerBits& b = bits[layer];
+    if (tensor != LadderTensor::activations) b.weights = width;
+    if (tensor != LadderTensor::weights) b.activations = width;
+  }
+  std::string text() const {
+    return tensor == LadderTensor::both ? layer : fmt::format("{} {}", layer, ladder_tensor_name(tensor));
+  }
+};
+
 class Search {
  public:
   explicit Search(const MixedPrecisionOptions& o)
@@ -90,11 +121,12 @@ class Search {
       if (net_.is_mac(op)) r.layers.push_back(op.name);
     load_validation(r);
 
+    make_knobs(r.layers);
     std::map<std::string, LayerBits> widest;
-    for (const std::string& l : r.layers) widest[l] = {o_.widths[0], o_.widths[0]};
+    for (const Knob& k : knobs_) k.set(widest, k.widths->front());
     if (const std::string why = unrunnable([&] { r.widest = score(widest); }); !why.empty())
-      throw EvalError(fmt::format("{} cannot run {} at {} bits, the widest of --widths: {}", o_.arch, r.network,
-                                  o_.widths[0], why));
+      throw EvalError(fmt::format("{} cannot run {} at {}/{} bits (weights/activations), the widest of the ladders: {}",
+                                  o_.arch, r.network, weight_ladder().front(), activation_ladder().front(), why));
     sensitivities(r);
     descend(r);
     score_test(r);
@@ -136,7 +168,7 @@ class Search {
     qo.model = o_.model;
     qo.data = o_.data;
     qo.quant = o_.quant;
-    qo.quant.bits = {o_.widths[0], o_.widths[0]};
+    qo.quant.bits = {weight_ladder().front(), activation_ladder().front()};
     qo.quant.layer_bits = bits;
     Candidate c;
     c.bits = bits;
@@ -175,20 +207,23 @@ class Search {
   // the design cannot run is noted and left out of that layer's ladder.
   void sensitivities(MixedPrecisionResult& r) {
     const double widest_drop = drop_points(r.widest);
-    for (const std::string& layer : r.layers) {
-      std::vector<Rung>& ladder = ladders_[layer];
-      ladder.push_back({o_.widths[0], 0, 0});
-      for (std::size_t i = 1; i < o_.widths.size(); ++i) {
+    ladders_.assign(knobs_.size(), {});
+    for (std::size_t k = 0; k < knobs_.size(); ++k) {
+      const Knob& knob = knobs_[k];
+      const std::vector<int>& widths = *knob.widths;
+      std::vector<Rung>& ladder = ladders_[k];
+      ladder.push_back({widths[0], 0, 0});
+      for (std::size_t i = 1; i < widths.size(); ++i) {
         std::map<std::string, LayerBits> bits = r.widest.bits;
-        bits[layer] = {o_.widths[i], o_.widths[i]};
+        knob.set(bits, widths[i]);
         const Candidate* c = nullptr;
         if (const std::string why = unrunnable([&] { c = &score(bits); }); !why.empty()) {
-          r.notes.push_back(fmt::format("{} at {} bits: {} cannot run it ({})", layer, o_.widths[i], o_.arch, why));
+          r.notes.push_back(fmt::format("{} at {} bits: {} cannot run it ({})", knob.text(), widths[i], o_.arch, why));
           continue;
         }
-        const Rung rung{o_.widths[i], drop_points(*c) - widest_drop, r.widest.cost - c->cost};
+        const Rung rung{widths[i], drop_points(*c) - widest_drop, r.widest.cost - c->cost};
         ladder.push_back(rung);
-        r.sensitivities.push_back({layer, rung.width, rung.drop, rung.saving});
+        r.sensitivities.push_back({knob.layer, knob.tensor, rung.width, rung.drop, rung.saving});
       }
     }
   }
@@ -197,30 +232,31 @@ class Search {
   // first, keeping a step only if the whole network stays within the budget.
   void descend(MixedPrecisionResult& r) {
     Candidate current = r.widest;
-    std::map<std::string, std::size_t> at;  // each layer's rung in its ladder
-    std::set<std::string> stopped;
+    std::vector<std::size_t> at(knobs_.size(), 0);  // each ladder's rung
+    std::vector<bool> stopped(knobs_.size(), false);
     // One image of the validation set, in points: a rung that loses nothing
     // still ranks by its saving, not as infinitely good.
     const double one_image = 100.0 / double(validation_.count);
     for (;;) {
-      const std::string* best = nullptr;
+      std::optional<std::size_t> best;
       double best_priority = 0;
-      for (const std::string& layer : r.layers) {
-        const std::vector<Rung>& ladder = ladders_[layer];
-        const std::size_t i = at[layer];
-        if (stopped.count(layer) || i + 1 >= ladder.size()) continue;
+      for (std::size_t k = 0; k < knobs_.size(); ++k) {
+        const std::vector<Rung>& ladder = ladders_[k];
+        const std::size_t i = at[k];
+        if (stopped[k] || i + 1 >= ladder.size()) continue;
         const double saving = ladder[i + 1].saving - ladder[i].saving;
         if (saving <= 0) continue;  // a narrower rung that saves nothing is not worth any accuracy
         const double priority = saving / std::max(ladder[i + 1].drop - ladder[i].drop, one_image);
-        if (!best || priority > best_priority) best = &layer, best_priority = priority;
+        if (!best || priority > best_priority) best = k, best_priority = priority;
       }
       if (!best) break;
+      const Knob& knob = knobs_[*best];
       const std::size_t i = at[*best];
       std::map<std::string, LayerBits> bits = current.bits;
       const int to = ladders_[*best][i + 1].width;
-      bits[*best] = {to, to};
+      knob.set(bits, to);
       const Candidate* next = nullptr;
-      SearchStep step{*best, ladders_[*best][i].width, to, 0, 0, false, ""};
+      SearchStep step{knob.layer, knob.tensor, ladders_[*best][i].width, to, 0, 0, false, ""};
       if (const std::string why = unrunnable([&] { next = &score(bits); }); !why.empty()) {
         step.refused = o_.arch + " cannot run it (" + why + ")";
       } else {
@@ -234,7 +270,7 @@ class Search {
         current = *next;
         ++at[*best];
       } else {
-        stopped.insert(*best);
+        stopped[*best] = true;
       }
       r.steps.push_back(step);
     }
@@ -254,6 +290,24 @@ class Search {
     r.chosen_test_accuracy = accuracy(r.chosen);
   }
 
+  const std::vector<int>& weight_ladder() const { return o_.weight_widths.empty() ? o_.widths : o_.weight_widths; }
+  const std::vector<int>& activation_ladder() const {
+    return o_.activation_widths.empty() ? o_.widths : o_.activation_widths;
+  }
+
+  // A ladder per layer, or two (weights, then activations) when the options
+  // separate them.
+  void make_knobs(const std::vector<std::string>& layers) {
+    for (const std::string& l : layers) {
+      if (!o_.separate_ladders()) {
+        knobs_.push_back({l, LadderTensor::both, &o_.widths});
+        continue;
+      }
+      knobs_.push_back({l, LadderTensor::weights, &weight_ladder()});
+      knobs_.push_back({l, LadderTensor::activations, &activation_ladder()});
+    }
+  }
+
   struct Rung {
     int width = 0;
     double drop = 0;    // points lost against the widest, this layer alone at this rung
@@ -266,7 +320,8 @@ class Search {
   Dataset validation_;
   int64_t float_correct_ = 0;
   std::map<std::string, Candidate> scored_;
-  std::map<std::string, std::vector<Rung>> ladders_;
+  std::vector<Knob> knobs_;
+  std::vector<std::vector<Rung>> ladders_;  // per knob
 };
 
 }  // namespace

@@ -1,8 +1,8 @@
 #pragma once
 // Mixed precision chosen per layer by sensitivity (seed 003's second step,
 // after post-training quantization): every Conv / Gemm layer starts at the
-// widest width of a ladder (weights and activations together) and steps down
-// it one rung at a time while the network's accuracy stays within a budget of
+// widest width of a ladder (weights and activations together, or each on a
+// ladder of its own) and steps down it one rung at a time while the network's accuracy stays within a budget of
 // the float model's, the layer whose next rung saves the most cost per point
 // of accuracy first.
 //
@@ -32,6 +32,12 @@ struct MixedPrecisionOptions {
   std::string data = "fashion-mnist";
   std::string arch;   // the design whose cost is minimised
   std::vector<int> widths = {8, 6, 4, 2};  // the ladder, widest first
+  // Either given: each layer's weights and activations step down ladders of
+  // their own (the one not given is `widths`), since a layer may bear
+  // narrow weights better than narrow activations or the reverse. Neither
+  // given: both step down `widths` together.
+  std::vector<int> weight_widths, activation_widths;
+  bool separate_ladders() const { return !weight_widths.empty() || !activation_widths.empty(); }
   double budget_points = 1.0;  // accuracy the search may lose against float, in percentage points
   CostObjective objective = CostObjective::energy;
   int64_t validation_images = 1000;  // training images after the calibration's, scored per candidate
@@ -50,8 +56,13 @@ struct Candidate {
   double accuracy() const { return images ? double(correct) / images : 0; }
 };
 
+// Which of a layer's widths a ladder moves.
+enum class LadderTensor { both, weights, activations };
+const char* ladder_tensor_name(LadderTensor t);  // "both", "weights", "activations"
+
 struct LayerSensitivity {
   std::string layer;
+  LadderTensor tensor = LadderTensor::both;
   int width = 0;
   double accuracy_drop_points = 0;  // against every layer at the widest rung
   double cost_saving = 0;           // likewise, in the objective's unit
@@ -59,6 +70,7 @@ struct LayerSensitivity {
 
 struct SearchStep {
   std::string layer;
+  LadderTensor tensor = LadderTensor::both;
   int from = 0, to = 0;
   double accuracy = 0, cost = 0;  // of the whole network after the step
   bool kept = false;  // false: the layer stays at `from`, for the reason below
