@@ -16,6 +16,8 @@
 
 namespace qnnsim {
 
+class MacSpec;  // mac/mac_spec.h, a folder above this one
+
 // Off-chip memory.
 class DramSpec : public ComponentSpec {
  public:
@@ -114,6 +116,9 @@ class ArraySpec : public ComponentSpec {
   using Registry = qnnsim::Registry<ArraySpec, const ConfigNode&, const BuildContext&>;
   virtual int64_t rows() const = 0;
   virtual int64_t cols() const = 0;
+  // The MAC class every PE holds (mac/mac_spec.h), whose numerics `qnnsim
+  // eval --arch` runs; null for an array without one.
+  virtual const MacSpec* mac_unit() const { return nullptr; }
   // Whether the next weight tile can load while the current one computes.
   virtual bool double_buffered_weights() const = 0;
   // Whether each row can take any one element of the flattened filter window

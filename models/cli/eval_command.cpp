@@ -35,6 +35,11 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
   o.quant_options_given = first_given(a.quant, {"--accumulator"});
   o.trace = a.trace;
   o.quant.accumulator.overflow = a.overflow == "saturate" ? numerics::Overflow::saturate : numerics::Overflow::wrap;
+  // What a digital --arch's MAC class gives instead (numerics/digital_mac.h).
+  const std::vector<std::string> everything_but_accumulator = {"--bits", "--scheme", "--weight-scales", "--calibrate",
+                                                               "--calibration-images", "--percentile"};
+  o.accumulator_options_given = first_given(a.quant, everything_but_accumulator);
+  if (o.accumulator_options_given.empty() && !a.overflow.empty()) o.accumulator_options_given = "--overflow";
   o.quant.requant = a.requantize == "fixed" ? numerics::Requant::fixed : numerics::Requant::real;
   o.jobs = a.jobs;
   o.arch = a.arch;
@@ -87,7 +92,10 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
   std::cout << fmt::format(
       "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
       r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
-      r.accumulator_bits, numerics::overflow_name(q.accumulator.overflow), numerics::requant_name(q.requant), ranges);
+      r.accumulator_bits, numerics::overflow_name(r.overflow), numerics::requant_name(q.requant), ranges);
+  if (r.arch_mac)
+    std::cout << fmt::format("digital: {}: the MAC class's {}-bit accumulator (overflow: {})\n\n", o.arch,
+                             r.accumulator_bits, numerics::overflow_name(r.overflow));
   if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
     std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>10}\n", "layer", "W/A", "MACs", "conversions", "ADC clip");
@@ -129,7 +137,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
   j["quantization"] = {{"weight_bits", q.bits.weights},
                        {"activation_bits", q.bits.activations},
                        {"accumulator_bits", r.accumulator_bits},
-                       {"overflow", numerics::overflow_name(q.accumulator.overflow)},
+                       {"overflow", numerics::overflow_name(r.overflow)},
                        {"activations", r.symmetric_activations ? "symmetric" : "asymmetric"},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},
                        {"requantization", numerics::requant_name(q.requant)},
@@ -145,6 +153,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
   if (r.trace_file.empty() && !r.qdq_model && q.calibration.method == numerics::RangeMethod::percentile)
     j["quantization"]["percentile"] = q.calibration.percentile;
   j["jobs"] = o.jobs;
+  if (r.arch_mac) j["digital"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator_bits", r.accumulator_bits},
+                                  {"overflow", numerics::overflow_name(r.overflow)}};
   if (r.crossbar) {
     const numerics::CrossbarDesign& c = *r.crossbar;
     const numerics::DeviceOptions& d = q.device;

@@ -15,7 +15,7 @@ struct EvalArgs {
   long long limit = 0;
   QuantArgs quant;
   std::string trace;  // a quantized trace whose widths and scales replace quant's and calibration
-  std::string overflow = "wrap", requantize = "real";
+  std::string overflow, requantize = "real";  // overflow empty: wrap, unless --arch's MAC class says
   bool quiet = false;
   int jobs = 1;
   // In-memory numerics (numerics/crossbar_numerics.h, device_options.h).

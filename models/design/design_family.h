@@ -20,6 +20,8 @@
 
 namespace qnnsim {
 
+class MacSpec;  // mac/mac_spec.h, a folder above this one
+
 // What a caller may ask beyond a plain run, which only some families take:
 // replaying a mapping file, writing the chosen mappings, choosing the
 // execution mode, recording a timeline, and the `map` command.
@@ -68,6 +70,10 @@ class LoadedDesign {
     (void)w;
     return true;
   }
+  // The MAC class its array layers run on (mac/mac_spec.h), whose integer
+  // numerics `qnnsim eval --arch` runs; null for designs computing otherwise
+  // (crossbars, dataflow engines) or with no MAC class given.
+  virtual const MacSpec* mac_unit() const { return nullptr; }
 };
 
 class DesignFamily {

@@ -57,6 +57,7 @@ class BitFusionMac : public MacSpec {
   BitFusionMac(const ConfigNode& node, const BuildContext& ctx) {
     bricks_ = static_cast<int>(node.integer_in("bricks", 1, 256));
     abits_ = static_cast<int>(node.integer_in("accumulator_bits", 1, 64));
+    overflow_ = read_accumulator_overflow(node);
     const EnergyTable& t = ctx.table;
     brick_pj_ = t.energy_curve_pj("int_mult", 4, node);
     add_pj_ = t.energy_curve_pj("int_add", abits_, node);
@@ -91,6 +92,7 @@ class BitFusionMac : public MacSpec {
   int weight_bits() const override { return max_bits_; }
   int input_bits() const override { return max_bits_; }
   int accumulator_bits() const override { return abits_; }
+  std::optional<AccumulatorOverflow> integer_overflow() const override { return overflow_; }
   // Each operand split into 2-bit digits, LSB first; every pair of digits
   // multiplied by one BitBrick and the products shifted by 2(i + j) and
   // added. A two's complement operand's top digit is signed: the bricks
@@ -105,6 +107,7 @@ class BitFusionMac : public MacSpec {
 
  private:
   int bricks_ = 16, abits_ = 32, max_bits_ = 8;
+  AccumulatorOverflow overflow_ = AccumulatorOverflow::Wrap;
   double brick_pj_ = 0, add_pj_ = 0, area_um2_ = 0;
 };
 

@@ -24,6 +24,7 @@ class BitSerialMac : public MacSpec {
     serial_inputs_ = serial == "inputs";
     parallel_bits_ = static_cast<int>(node.integer_in("parallel_bits", 1, 32));
     abits_ = static_cast<int>(node.integer_in("accumulator_bits", 1, 64));
+    overflow_ = read_accumulator_overflow(node);
     const EnergyTable& t = ctx.table;
     cycle_pj_ = t.energy_curve_pj("int_mult", parallel_bits_, node) + t.energy_curve_pj("int_add", abits_, node);
     area_um2_ = t.area_curve_um2("int_mult", parallel_bits_, node) + t.area_curve_um2("int_add", abits_, node);
@@ -54,6 +55,7 @@ class BitSerialMac : public MacSpec {
   int weight_bits() const override { return parallel_bits_; }
   int input_bits() const override { return parallel_bits_; }
   int accumulator_bits() const override { return abits_; }
+  std::optional<AccumulatorOverflow> integer_overflow() const override { return overflow_; }
   // One cycle per bit of the serial operand, LSB first: the parallel operand
   // where the bit is 1, shifted by the bit's place and added; a two's
   // complement operand's top bit weighs -2^(b-1), so that cycle subtracts.
@@ -74,6 +76,7 @@ class BitSerialMac : public MacSpec {
 
   bool serial_inputs_ = true;
   int parallel_bits_ = 16, abits_ = 32;
+  AccumulatorOverflow overflow_ = AccumulatorOverflow::Wrap;
   double cycle_pj_ = 0, area_um2_ = 0;
 };
 

@@ -30,6 +30,7 @@ class IntMac : public MacSpec {
     abits_ = static_cast<int>(node.integer("accumulator_bits", 1));
     split_wide_ = node.flag("split_wide", false);
     lanes_ = static_cast<int>(node.integer_in("lanes", 1, 64, 1));
+    overflow_ = read_accumulator_overflow(node);
     if (wbits_ > 32 || ibits_ > 32) node.fail("weight_bits", "an IntMAC operand is 1 to 32 bits wide");
     if (abits_ > 64) node.fail("accumulator_bits", "an IntMAC accumulator is at most 64 bits wide");
     const double product = static_cast<double>(wbits_) * ibits_;
@@ -66,6 +67,7 @@ class IntMac : public MacSpec {
   int weight_bits() const override { return wbits_; }
   int input_bits() const override { return ibits_; }
   int accumulator_bits() const override { return abits_; }
+  std::optional<AccumulatorOverflow> integer_overflow() const override { return overflow_; }
 
  private:
   // Passes over the unit per MAC: 1 unless a split layer is wider than it.
@@ -76,6 +78,7 @@ class IntMac : public MacSpec {
 
   ConfigNode node_;
   int wbits_ = 8, ibits_ = 8, abits_ = 32;
+  AccumulatorOverflow overflow_ = AccumulatorOverflow::Wrap;
   bool split_wide_ = false;
   int lanes_ = 1;
   double energy_pj_ = 0, area_um2_ = 0;

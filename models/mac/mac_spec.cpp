@@ -19,6 +19,14 @@ std::string accumulator_problem(const char* cls, int accumulator_bits, const Lay
          std::to_string(p.accumulator.bits);
 }
 
+AccumulatorOverflow read_accumulator_overflow(const ConfigNode& node) {
+  const std::string o = node.text("overflow", "wrap");
+  if (o == "wrap") return AccumulatorOverflow::Wrap;
+  if (o == "saturate") return AccumulatorOverflow::Saturate;
+  node.fail("overflow", "expected wrap (a plain adder keeps the low bits) or saturate, found '" + o + "'");
+  return AccumulatorOverflow::Wrap;
+}
+
 std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx) {
   node.expect_map("a MAC unit {class, ...}");
   const std::string cls = node.text("class");

@@ -4,6 +4,7 @@
 // `class:` under the PE array's `mac:` key. Energy and throughput depend on
 // both operand widths and the class (Horowitz-style curves in the energy
 // table; each class documents its derivation).
+#include <optional>
 #include <string>
 
 #include "arch/component_spec.h"
@@ -18,6 +19,13 @@ struct MacRate {
   int macs = 1;
   int cycles = 1;
 };
+
+// What an integer accumulator does with a sum past its range: `wrap` keeps
+// the low bits (what a plain two's-complement adder does), `saturate` clamps.
+enum class AccumulatorOverflow { Wrap, Saturate };
+
+// A MAC unit's optional `overflow: wrap | saturate` key (default wrap).
+AccumulatorOverflow read_accumulator_overflow(const ConfigNode& node);
 
 class MacSpec {
  public:
@@ -35,6 +43,10 @@ class MacSpec {
   virtual int weight_bits() const = 0;
   virtual int input_bits() const = 0;
   virtual int accumulator_bits() const = 0;
+  // How the accumulator overflows, for classes whose values are integer
+  // products summed at accumulator_bits (what `qnnsim eval --arch` runs);
+  // empty for the others (float, XNOR, logarithmic units).
+  virtual std::optional<AccumulatorOverflow> integer_overflow() const { return std::nullopt; }
   // The product of a weight code and an input code as the unit forms it, at
   // the layer's widths: codes of a symmetric scheme are two's complement of
   // their width, others unsigned. A plain multiplier's is w * x; units that

@@ -10,17 +10,19 @@
 
 namespace qnnsim::numerics {
 
-CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::string* resolved) {
+std::string arch_file_of(const std::string& arch) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  std::string path = arch;
-  if (!fs::exists(path, ec) && arch.find('/') == std::string::npos && arch.find(".yaml") == std::string::npos) {
-    path = (fs::path(data_dir()) / "arch" / (arch + ".yaml")).string();
-    if (!fs::exists(path, ec))
-      throw EvalError("--arch '" + arch + "' is neither a file nor a shipped design (arch/" + arch + ".yaml)");
-  }
-  *resolved = path;
-  return crossbar_design_of(ConfigNode::load_file(path), adc_bits, "--arch " + path);
+  if (fs::exists(arch, ec) || arch.find('/') != std::string::npos || arch.find(".yaml") != std::string::npos) return arch;
+  const std::string path = (fs::path(data_dir()) / "arch" / (arch + ".yaml")).string();
+  if (!fs::exists(path, ec))
+    throw EvalError("--arch '" + arch + "' is neither a file nor a shipped design (arch/" + arch + ".yaml)");
+  return path;
+}
+
+CrossbarDesign load_crossbar_design(const std::string& arch, int adc_bits, std::string* resolved) {
+  *resolved = arch_file_of(arch);
+  return crossbar_design_of(ConfigNode::load_file(*resolved), adc_bits, "--arch " + *resolved);
 }
 
 CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const std::string& where) {

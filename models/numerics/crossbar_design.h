@@ -12,6 +12,10 @@ class ConfigNode;
 
 namespace qnnsim::numerics {
 
+// The file `--arch` names: `arch` itself, or the shipped design of that name
+// (arch/NAME.yaml); an EvalError when it is neither.
+std::string arch_file_of(const std::string& arch);
+
 // `arch` is a file, or the name of a shipped design (arch/NAME.yaml).
 // adc_bits > 0 replaces the file's ADC resolution. Throws EvalError when the
 // file is not an in-memory design, ConfigError when it is malformed.

@@ -6,7 +6,11 @@
 #include <optional>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "design/design_family.h"
 #include "numerics/crossbar_design.h"
+#include "numerics/digital_mac.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_run.h"
 #include "numerics/image_input.h"
@@ -72,14 +76,29 @@ EvalResult evaluate(const EvalOptions& given) {
   if (!o.trace.empty() && !o.quant.layer_bits.empty())
     throw EvalError("--bits LAYER=W/A: with --trace every width comes from the trace");
   if (o.jobs < 1 || o.jobs > 256) throw EvalError("--jobs " + std::to_string(o.jobs) + ": expected 1 to 256");
-  if (o.adc_bits != 0 && o.arch.empty()) throw EvalError("--adc-bits needs --arch with an in-memory design");
   if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
     throw EvalError("--adc-bits " + std::to_string(o.adc_bits) + ": expected 1 to 16");
   if (o.design && !o.arch.empty()) throw EvalError("give an in-memory design by --arch or as read, not both");
-  check_device(o.quant.device, !o.arch.empty() || o.design);
   std::string arch_file = o.arch_name;
-  if (!o.arch.empty()) o.quant.crossbar = load_crossbar_design(o.arch, o.adc_bits, &arch_file);
+  std::optional<DigitalMac> digital;  // --arch with a digital design: its MAC class's accumulator
+  if (!o.arch.empty()) {
+    arch_file = arch_file_of(o.arch);
+    const ConfigNode root = ConfigNode::load_file(arch_file);
+    const DesignFamily* family = find_design_family(root);
+    if (family && family->computes_in_crossbars())
+      o.quant.crossbar = crossbar_design_of(root, o.adc_bits, "--arch " + arch_file);
+    else
+      digital = digital_mac_of(root, "--arch " + arch_file);
+  }
   if (o.design) o.quant.crossbar = o.design;
+  if (o.adc_bits != 0 && !o.quant.crossbar) throw EvalError("--adc-bits needs --arch with an in-memory design");
+  check_device(o.quant.device, o.quant.crossbar.has_value());
+  // The design's accumulator replaces --accumulator's and a trace's: the
+  // values are what that hardware holds.
+  if (digital && !o.accumulator_options_given.empty())
+    throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
+                    ": the design's MAC class gives the accumulator's width and overflow");
+  if (digital) o.quant.accumulator = digital->accumulator;
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);
@@ -118,14 +137,22 @@ EvalResult evaluate(const EvalOptions& given) {
     r.calibration_images = train.count;
   } else {
     const TracePlan tp = trace_plan(net, load_workload(o.trace));
-    o.quant.accumulator.bits = tp.accumulator_bits;
+    if (!digital) o.quant.accumulator.bits = tp.accumulator_bits;
     o.quant.symmetric_activations = tp.symmetric_activations;
     o.quant.per_channel_weights = tp.per_channel_weights;
     quantized.emplace(net, o.quant, tp.plan);
     r.trace_file = o.trace;
   }
   const QuantizedNetwork& qnet = *quantized;
+  if (digital) {
+    r.arch_mac = true;
+    for (const QuantLayer& l : qnet.layers())
+      if (const std::string why = digital->problem(l.bits, o.quant.symmetric_activations); !why.empty())
+        throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits: {}", arch_file, net.ops[l.op].name,
+                                    l.bits.weights, l.bits.activations, why));
+  }
   r.accumulator_bits = o.quant.accumulator.bits;
+  r.overflow = o.quant.accumulator.overflow;
   r.symmetric_activations = o.quant.symmetric_activations;
   r.per_channel_weights = o.quant.per_channel_weights;
   watch.stop(&r.calibration_s, &r.calibration_cpu_s);

@@ -16,7 +16,10 @@ struct EvalOptions {
   int64_t limit = 0;  // test images scored, 0: all
   int jobs = 1;       // threads over the images; the results do not depend on it
   QuantOptions quant;
-  std::string arch;  // an in-memory design whose crossbars run the Conv / Gemm layers
+  // A design whose numerics run the Conv / Gemm layers: an in-memory
+  // design's crossbars, or a digital design's MAC class (its accumulator's
+  // width and overflow, numerics/digital_mac.h).
+  std::string arch;
   int adc_bits = 0;  // > 0: replaces the design's ADC resolution
   // Instead of `arch`: crossbar numerics already read (a sweep point's arch,
   // with its swept values written in), named `arch_name` in the results.
@@ -29,6 +32,9 @@ struct EvalOptions {
   // The first width, scheme or calibration option the user gave ("--bits"),
   // refused for a QDQ model, whose nodes give them; "" when none was.
   std::string quant_options_given;
+  // "--accumulator" or "--overflow" when the user gave one, refused with a
+  // digital design's --arch, whose MAC class gives the accumulator.
+  std::string accumulator_options_given;
 };
 
 struct LayerResult {
@@ -44,7 +50,9 @@ struct EvalResult {
   std::string arch_file;  // with --arch: the design read, and its crossbar numerics
   std::string trace_file;  // with --trace: the trace whose quantization ran
   bool qdq_model = false;  // the model's own QuantizeLinear / DequantizeLinear nodes gave the quantization
-  int accumulator_bits = 32;  // the accumulator that ran (the trace's, with one)
+  int accumulator_bits = 32;  // the accumulator that ran (the trace's, with one; the design's MAC class's, with arch_mac)
+  Overflow overflow = Overflow::wrap;
+  bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::optional<CrossbarDesign> crossbar;
   int64_t images = 0, calibration_images = 0;

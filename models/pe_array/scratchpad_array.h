@@ -35,6 +35,7 @@ class ScratchpadArray : public ArraySpec {
   std::unique_ptr<ComponentModule> build(const char* name) const override;
 
   const MacSpec& mac() const { return *mac_; }
+  const MacSpec* mac_unit() const override { return mac_.get(); }
   double period_s() const { return tech_.period_s(); }
 
  protected:

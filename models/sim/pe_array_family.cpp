@@ -46,6 +46,7 @@ class PeArrayDesign : public LoadedDesign {
     return layer_uses_array(l.type) ? arch_->pe_array->precision_problem(l.precision)
                                     : arch_->vector_unit->precision_problem(l.precision);
   }
+  const MacSpec* mac_unit() const override { return arch_->pe_array->mac_unit(); }
 
  private:
   std::unique_ptr<ArchSpec> arch_;

@@ -1,0 +1,40 @@
+#include "numerics/digital_mac.h"
+
+#include <fmt/format.h>
+
+#include "mac/mac_spec.h"
+#include "numerics/eval_error.h"
+
+namespace qnnsim::numerics {
+
+std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations) const {
+  LayerPrecision p;
+  p.weights = {bits.weights, Scheme::UniformSymmetric, 1.0};
+  p.inputs = {bits.activations, symmetric_activations ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric, 1.0};
+  p.accumulator = {accumulator.bits, Scheme::UniformSymmetric, 1.0};
+  return mac->precision_problem(p);
+}
+
+DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
+  const DesignFamily* family = find_design_family(root);
+  if (!family)
+    throw EvalError(where + ": not a design qnnsim recognises (`qnnsim validate` says what each kind of design looks for)");
+  DigitalMac d;
+  d.design = family->load(root, "");
+  d.mac = d.design->mac_unit();
+  if (!d.mac)
+    throw EvalError(where + ": its layers run on no MAC class eval can model (an in-memory design's crossbars, or a "
+                            "PE-array or level design's `mac`, are what --arch takes)");
+  const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
+  if (!overflow)
+    throw EvalError(where + ": its MAC class does not sum integer products (a float, XNOR or logarithmic unit); eval "
+                            "models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC)");
+  d.accumulator.bits = d.mac->accumulator_bits();
+  d.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
+  if (d.accumulator.bits < 8 || d.accumulator.bits > 64)
+    throw EvalError(fmt::format("{}: its MAC class accumulates {} bits; eval runs accumulators of 8 to 64 bits", where,
+                                d.accumulator.bits));
+  return d;
+}
+
+}  // namespace qnnsim::numerics

@@ -1,0 +1,33 @@
+#pragma once
+// `qnnsim eval --arch` on a digital design: its Conv and Gemm layers run
+// through the MAC class its PEs hold (mac/mac_spec.h). The bit-serial and
+// Bit Fusion classes form the same integer product as a plain multiplier
+// (a test holds them equal), so what the class changes in the values is its
+// accumulator: its width, and whether a sum past it wraps or saturates (the
+// class's `overflow`). The class must also take each layer's widths, as
+// `qnnsim run` requires.
+#include <memory>
+#include <string>
+
+#include "core/config_node.h"
+#include "design/design_family.h"
+#include "numerics/accumulator.h"
+#include "numerics/quant_plan.h"
+
+namespace qnnsim::numerics {
+
+struct DigitalMac {
+  std::shared_ptr<const LoadedDesign> design;  // keeps the MAC class alive
+  const MacSpec* mac = nullptr;
+  AccumulatorSpec accumulator;
+
+  // Empty when the class executes a layer at these widths (weights always
+  // symmetric codes, activations as the quantization has them), else why not.
+  std::string problem(const LayerBits& bits, bool symmetric_activations) const;
+};
+
+// The MAC numerics of `root`'s design; `where` names it in the error (an
+// EvalError) when it has no MAC class of integer values.
+DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where);
+
+}  // namespace qnnsim::numerics

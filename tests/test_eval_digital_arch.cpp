@@ -1,0 +1,111 @@
+// `qnnsim eval --arch` on digital designs (numerics/digital_mac.h): the
+// Conv and Gemm layers run at the accumulator of the design's MAC class,
+// with the overflow its `overflow` key states. These read Debian's
+// dataset-fashion-mnist (scripts/setup.sh installs it).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+
+#include "numerics/eval_error.h"
+#include "numerics/evaluate.h"
+#include "support.h"
+
+using namespace qnnsim::numerics;
+using qnnsim::test::qnnsim_cli;
+using qnnsim::test::read_file;
+using qnnsim::test::scratch_dir;
+using qnnsim::test::shipped;
+
+namespace {
+
+EvalOptions lenet(int64_t limit) {
+  EvalOptions o;
+  o.model = shipped("workloads/models/lenet5_fashion.onnx");
+  o.limit = limit;
+  o.quant.calibration.images = 200;
+  return o;
+}
+
+// Shipped Eyeriss v1 with its MAC class's `overflow` set, in a scratch folder
+// (its energy table is named, not a path).
+std::string eyeriss_with_overflow(const std::string& overflow, const std::string& name) {
+  std::string text = read_file(shipped("arch/eyeriss_v1.yaml"));
+  const std::string key = "class: IntMAC\n";
+  const auto at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  const auto line = text.rfind('\n', at) + 1;
+  text.insert(at + key.size(), std::string(at - line, ' ') + "overflow: " + overflow + "\n");
+  const std::string path = (scratch_dir("eval_digital_arch_files") / (name + ".yaml")).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+void check_same(const EvalResult& a, const EvalResult& b) {
+  CHECK(a.quant_correct == b.quant_correct);
+  CHECK(a.accumulator_bits == b.accumulator_bits);
+  CHECK(a.overflow == b.overflow);
+  REQUIRE(a.layers.size() == b.layers.size());
+  for (std::size_t i = 0; i < a.layers.size(); ++i) {
+    CHECK(a.layers[i].outputs == b.layers[i].outputs);
+    CHECK(a.layers[i].overflowed == b.layers[i].overflowed);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("eval --arch with a digital design runs its MAC class's accumulator", "[eval][mac]") {
+  SECTION("Eyeriss v1's 16-bit IntMAC wraps, as --accumulator 16 does, and 8/8 LeNet-5 overflows it") {
+    EvalOptions by_arch = lenet(200);
+    by_arch.arch = "eyeriss_v1";
+    const EvalResult arch = evaluate(by_arch);
+    CHECK(arch.arch_mac);
+    CHECK(arch.accumulator_bits == 16);
+    CHECK(arch.overflow == Overflow::wrap);
+    EvalOptions by_hand = lenet(200);
+    by_hand.quant.accumulator = {16, Overflow::wrap};
+    check_same(arch, evaluate(by_hand));
+    // 8-bit codes over conv2's 150 terms reach past 2^15.
+    CHECK(arch.layers[1].overflowed > 0);
+  }
+  SECTION("`overflow: saturate` in the MAC class clamps, as --overflow saturate does") {
+    EvalOptions by_arch = lenet(200);
+    by_arch.arch = eyeriss_with_overflow("saturate", "test_eyeriss_saturating");
+    const EvalResult arch = evaluate(by_arch);
+    CHECK(arch.overflow == Overflow::saturate);
+    EvalOptions by_hand = lenet(200);
+    by_hand.quant.accumulator = {16, Overflow::saturate};
+    check_same(arch, evaluate(by_hand));
+  }
+  SECTION("a 32-bit accumulator (systolic_ws) never overflows on 8/8 LeNet-5") {
+    EvalOptions o = lenet(200);
+    o.arch = "systolic_ws";
+    const EvalResult r = evaluate(o);
+    CHECK(r.accumulator_bits == 32);
+    for (const LayerResult& l : r.layers) CHECK(l.overflowed == 0);
+  }
+}
+
+TEST_CASE("eval --arch with a digital design: what it cannot run exits 2 naming why", "[eval][mac][cli]") {
+  const auto dir = scratch_dir("eval_digital_arch");
+  const auto out = dir / "out.txt", err = dir / "err.txt";
+  const auto fails = [&](const std::string& args) {
+    CHECK(qnnsim_cli("eval lenet5_fashion --limit 20 --calibration-images 20 " + args, out, err) == 2);
+    return read_file(err.string());
+  };
+  // The MAC class gives the accumulator: the options that would set it are refused.
+  CHECK_THAT(fails("--arch eyeriss_v1 --accumulator 24"), Catch::Contains("--accumulator with --arch"));
+  CHECK_THAT(fails("--arch eyeriss_v1 --overflow saturate"), Catch::Contains("--overflow with --arch"));
+  // Widths the class does not take, named by layer (Bit Fusion's bricks fuse up to 8 bits).
+  CHECK_THAT(fails("--arch bitfusion --bits 16/16"), Catch::Contains("layer 'conv1_Conv'") &&
+                                                        Catch::Contains("BitFusionMAC"));
+  // No MAC class of integer values: a dataflow design, a binarized one.
+  CHECK_THAT(fails("--arch finn_cnv"), Catch::Contains("no MAC class"));
+  // Crossbar options need crossbars.
+  CHECK_THAT(fails("--arch systolic_ws --adc-bits 6"), Catch::Contains("--adc-bits needs --arch with an in-memory design"));
+  CHECK_THAT(fails("--arch systolic_ws --variation 0.1"), Catch::Contains("need --arch with an in-memory design"));
+  // A bad `overflow:` in the design names its file, line and key.
+  const std::string bad = eyeriss_with_overflow("sometimes", "test_eyeriss_bad_overflow");
+  CHECK_THAT(fails("--arch " + bad), Catch::Contains("test_eyeriss_bad_overflow.yaml:") && Catch::Contains("overflow") &&
+                                        Catch::Contains("expected wrap"));
+}
