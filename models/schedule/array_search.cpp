@@ -176,37 +176,76 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
           extents[i] = o.extent;
         };
         for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
+        // The tiles that fit the buffer and the scratchpads, found once: the
+        // loop orders below change neither. Options come smallest first in
+        // every dimension, and a tile's need grows with each extent: once a
+        // tile overflows, so does every tile larger in one more dimension.
+        // `overflows_x` says the loops inside x overflowed at their smallest
+        // options, so x's larger options are not tried. Skipped tiles need no
+        // less than the one that overflowed, so the smallest need stays the same.
+        struct Fitting {
+          std::array<const TileOption*, kDims> chosen;
+          DimArray pe, glb;
+          TileNeed need;
+        };
+        std::vector<Fitting> fitting;
+        const auto first = [&](int d, const TileOption& o) {
+          return &o == &tile_opts[static_cast<std::size_t>(d)].front();
+        };
+        for (const TileOption& on : tile_opts[kN]) {
+          take(kN, on);
+          bool overflows_g = false;
+          for (const TileOption& og : tile_opts[kG]) {
+            take(kG, og);
+            bool overflows_m = false;
+            for (const TileOption& om : tile_opts[kM]) {
+              take(kM, om);
+              bool overflows_c = false;
+              for (const TileOption& oc : tile_opts[kC]) {
+                take(kC, oc);
+                bool overflows_p = false;
+                for (const TileOption& op : tile_opts[kP]) {
+                  take(kP, op);
+                  const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
+                  if (!tile_fits(parts, need.by_tensor())) {
+                    if (need.total() < smallest_need) {
+                      smallest_need = need.total();
+                      smallest_parts = need.parts();
+                    }
+                    overflows_p = first(kP, op);
+                    break;
+                  }
+                  // Free PE loops grew: check the scratchpads again.
+                  if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
+                  fitting.push_back({chosen, m.pe, m.glb, need});
+                }
+                if (overflows_p) {
+                  overflows_c = first(kC, oc);
+                  break;
+                }
+              }
+              if (overflows_c) {
+                overflows_m = first(kM, om);
+                break;
+              }
+            }
+            if (overflows_m) {
+              overflows_g = first(kG, og);
+              break;
+            }
+          }
+          if (overflows_g) break;
+        }
         for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
           for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
             m.dram_order = dram_order;
             m.glb_order = glb_order;
-            for (const TileOption& on : tile_opts[kN]) {
-              take(kN, on);
-              for (const TileOption& og : tile_opts[kG]) {
-                take(kG, og);
-                for (const TileOption& om : tile_opts[kM]) {
-                  take(kM, om);
-                  for (const TileOption& oc : tile_opts[kC]) {
-                    take(kC, oc);
-                    for (const TileOption& op : tile_opts[kP]) {
-                      take(kP, op);
-                      const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
-                      if (!tile_fits(parts, need.by_tensor())) {
-                        if (need.total() < smallest_need) {
-                          smallest_need = need.total();
-                          smallest_parts = need.parts();
-                        }
-                        continue;
-                      }
-                      // Free PE loops grew: check the scratchpads again.
-                      if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                      const Estimate e = estimate(m, chosen, need);
-                      for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
-                      ++enumerated;
-                    }
-                  }
-                }
-              }
+            for (const Fitting& f : fitting) {
+              m.pe = f.pe;
+              m.glb = f.glb;
+              const Estimate e = estimate(m, f.chosen, f.need);
+              for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
+              ++enumerated;
             }
           }
       }
