@@ -1,7 +1,6 @@
 #include "schedule/search_support.h"
 
 #include <algorithm>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -9,10 +8,19 @@
 
 namespace qnnsim::search {
 
+// From each size straight to the next smaller one: ceil(n / k) falls below v
+// first at k = ceil(n / (v - 1)). About 2*sqrt(n) steps instead of n (an fc
+// layer's 25,088 input channels took half of VGG-16's search on Eyeriss).
 std::vector<int64_t> block_sizes(int64_t n) {
-  std::set<int64_t> s;
-  for (int64_t k = 1; k <= n; ++k) s.insert(ceil_div(n, k));
-  return {s.begin(), s.end()};
+  std::vector<int64_t> sizes;
+  for (int64_t k = 1; k <= n;) {
+    const int64_t v = ceil_div(n, k);
+    sizes.push_back(v);
+    if (v == 1) break;
+    k = ceil_div(n, v - 1);
+  }
+  std::reverse(sizes.begin(), sizes.end());
+  return sizes;
 }
 
 // Input rows that output rows [p0, p0 + pt) read, clamped to the unpadded input.
@@ -27,6 +35,16 @@ void does_not_fit(const ArchSpec& arch, const Layer& l, double need_bits, const 
                     fmt::format("the global buffer ({:.0f} bits) cannot hold one tile of layer '{}' ({}): the smallest "
                                 "tile needs {:.0f} bits ({}){}",
                                 arch.glb->capacity_bits(), l.name, l.where.file, need_bits, parts, split));
+}
+
+bool tile_fits(const BufferPartitions& parts, const std::array<double, 3>& bits) {
+  for (const BufferPartition& part : parts.parts()) {
+    double need = 0;
+    for (std::size_t t = 0; t < 3; ++t)
+      if (part.holds[t]) need += bits[t];
+    if (need > part.bits) return false;
+  }
+  return true;
 }
 
 bool Estimate::better_than(const Estimate& o, Objective obj) const {

@@ -1,0 +1,167 @@
+// The array mapper's closed-form estimate (array_estimate.h).
+#include "schedule/array_estimate.h"
+
+#include <algorithm>
+
+#include "schedule/psum_holding.h"
+
+namespace qnnsim::search {
+
+Estimator::Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b) : arch_(arch), l_(l), b_(b) {
+  const LayerPrecision& p = l.precision;
+  bw_ = arch.dram->bandwidth_bits_per_s();
+  period_ = arch.tech.period_s();
+  e_dram_ = arch.dram->action_energy_pj({"dram", "read_bits", 0});
+  e_glb_bit_ = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) / static_cast<double>(arch.glb->width_bits());
+  e_noc_ = arch.noc->action_energy_pj({"noc", "sent_bits", 0});
+  w_total_ = static_cast<double>(E(kG) * E(kM) * E(kC) * E(kR) * E(kS));
+  o_total_ = static_cast<double>(E(kN) * E(kG) * E(kM) * E(kP) * E(kQ));
+  in_ratio_ = activation_ratio(arch, p.inputs.bits, p.inputs.density);
+  out_dram_ = o_total_ * p.outputs.bits * activation_ratio(arch, p.outputs.bits, p.outputs.density);
+  cols_read_all_ = b.cols_read(0, E(kQ), 0, E(kS));
+  // Bits per weight as the array stores them (raw, or compressed), over a
+  // large sample so a block's rounding does not show.
+  constexpr uint64_t kSample = uint64_t{1} << 20;
+  w_bits_ = static_cast<double>(arch.pe_array->weight_bits(kSample, p)) / static_cast<double>(kSample);
+  noc_ = arch.noc->shape();
+  weights_through_ = !arch.glb->keeps(Tensor::Weights);
+  double_buffered_weights_ = arch.pe_array->double_buffered_weights();
+  dram_latency_s_ = arch.dram->latency_s();
+  for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
+    for (int d = 0; d < kDims; ++d)
+      if (relevant(o, d)) depends_on_[static_cast<std::size_t>(o)] |= 1u << d;
+}
+
+double Estimator::input_values(int64_t tp) const {
+  int64_t sum = 0;
+  for (int64_t p0 = 0; p0 < E(kP); p0 += tp) sum += b_.rows_read(p0, std::min(tp, E(kP) - p0), 0, E(kR));
+  return static_cast<double>(E(kN) * E(kG) * b_.input_channels(E(kC))) * static_cast<double>(sum) *
+         static_cast<double>(cols_read_all_);
+}
+
+// `opt[d]`: the tile option the candidate takes in each dimension (its
+// tile, pass, tile count and passes per tile, worked out once per option).
+Estimate Estimator::operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need) {
+  const Dataflow& flow = arch_.dataflow;
+  const LayerPrecision& p = l_.precision;
+  DimArray tiles{}, ppt{}, pass{};
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    pass[i] = opt[i]->pass;
+    tiles[i] = opt[i]->tiles;
+    ppt[i] = opt[i]->passes_per_tile;
+  }
+  // The nest's loops that run more than once, outermost first: DRAM loops,
+  // then buffer loops (`dram_loops` of them). A loop of one trip changes no
+  // cut and no refetch factor, and most of the sixteen have one.
+  std::array<int64_t, 2 * kDims> factor{};
+  std::array<unsigned, 2 * kDims> dim_bit{};  // the loop's dimension as a bit, against depends_on_
+  int loops = 0, dram_loops = 0;
+  for (int level = 0; level < 2; ++level) {
+    for (std::size_t k = 0; k < kDims; ++k) {
+      const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
+      const int64_t f = level == 0 ? tiles[d] : ppt[d];
+      if (f <= 1) continue;
+      factor[static_cast<std::size_t>(loops)] = f;
+      dim_bit[static_cast<std::size_t>(loops)] = 1u << d;
+      ++loops;
+    }
+    if (level == 0) dram_loops = loops;
+  }
+  const bool holds_outputs = holds_outputs_for(m.pe);
+  // Each operand's cut (loop_nest.h) over the DRAM loops and over both
+  // levels, found in one sweep over the loops.
+  std::array<int, kOperands> dram_cut{-1, -1, -1}, pe_cut{-1, -1, -1};
+  for (int k = 0; k < loops; ++k)
+    for (std::size_t o = 0; o < kOperands; ++o)
+      if (depends_on_[o] & dim_bit[static_cast<std::size_t>(k)]) {
+        pe_cut[o] = k;
+        if (k < dram_loops) dram_cut[o] = k;
+      }
+  // How often each value of a tensor is fetched again, into the buffer or into the PEs.
+  // Each dimension has one loop per level, whose factor is its tile count
+  // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
+  // that the tensor does not depend on multiply up to its refetch factor.
+  const auto refetch = [&](Operand o, bool to_pe) {
+    // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
+    const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
+    const int cut = every_pass ? loops - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
+    const unsigned depends = depends_on_[static_cast<std::size_t>(o)];
+    double f = 1;
+    for (int i = 0; i <= cut; ++i)
+      if (!(depends & dim_bit[static_cast<std::size_t>(i)])) f *= static_cast<double>(factor[static_cast<std::size_t>(i)]);
+    return f;
+  };
+  const double inputs_per_tile = opt[kP]->input_values;
+  Estimate e;
+  // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
+  e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
+                inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
+  e.tiles = 1;
+  double passes = 1;
+  int64_t iters = 1, rows_used = 1, cols_used = 1;
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    e.tiles *= tiles[i];
+    passes *= static_cast<double>(tiles[i] * ppt[i]);
+    iters *= m.pe[i];
+    rows_used *= m.rows[i];
+    cols_used *= m.cols[i];
+  }
+  // Bits sent over the network, by tensor: every fetch of a kept tensor,
+  // every pass of a streamed one; partial sums go out, and come back in to
+  // continue an accumulation.
+  std::array<double, 3> sent{};
+  sent[0] = w_total_ * w_bits_ * refetch(Operand::Weights, true);
+  sent[1] = pass_window(pass) * p.inputs.bits * refetch(Operand::Inputs, true);
+  for (int d = 0; d < kDims; ++d)
+    if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
+  sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
+  double compute = passes * static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
+  // With one set of weight registers the array waits for each weight tile.
+  if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
+  const double noc = noc_.busy_cycles(sent);
+  const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
+  const double core = std::max(compute, noc) * period_;
+  // One slot: a tile's load and store wait for the compute of the one before.
+  e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
+  e.figures.energy_pj = e.dram_bits * (e_dram_ + e_glb_bit_) + (sent[0] + sent[1] + sent[2]) * (e_glb_bit_ + e_noc_);
+  return e;
+}
+
+bool Estimator::holds_outputs_for(const DimArray& pe) {
+  if (!held_for_ || *held_for_ != pe) {
+    held_for_ = pe;
+    holds_outputs_ = pe_holds_outputs(arch_, b_, pe);
+  }
+  return holds_outputs_;
+}
+
+uint64_t Estimator::pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used) {
+  const std::array<uint64_t, 3> shape{iterations, static_cast<uint64_t>(rows_used), static_cast<uint64_t>(cols_used)};
+  if (!cycles_for_ || *cycles_for_ != shape) {
+    cycles_for_ = shape;
+    pass_cycles_ = arch_.pe_array->pass_cycles(iterations, rows_used, cols_used, l_.precision);
+  }
+  return pass_cycles_;
+}
+
+// Input values one pass reads: its window, halos included. Passes that
+// differ only in a filter tap read overlapping windows, each sent in full.
+double Estimator::pass_window(const DimArray& pass) const {
+  const auto span = [](int64_t outputs, int64_t taps, int64_t stride, int64_t dilation, int64_t size) {
+    return std::min(size, (outputs - 1) * stride + (taps - 1) * dilation + 1);
+  };
+  // Flattened (im2col.h): the pass's share of its channels' windows, the
+  // way a split pass counts the window of its channels and taps.
+  if (b_.flattened())
+    return static_cast<double>(pass[kN] * pass[kG]) * static_cast<double>(pass[kC]) /
+           static_cast<double>(b_.flat_r * b_.flat_s) *
+           static_cast<double>(span(pass[kP], b_.flat_r, b_.stride, b_.dilation, b_.H)) *
+           static_cast<double>(span(pass[kQ], b_.flat_s, b_.stride, b_.dilation, b_.W));
+  return static_cast<double>(pass[kN] * pass[kG] * pass[kC]) *
+         static_cast<double>(span(pass[kP], pass[kR], b_.stride, b_.dilation, b_.H)) *
+         static_cast<double>(span(pass[kQ], pass[kS], b_.stride, b_.dilation, b_.W));
+}
+
+}  // namespace qnnsim::search

@@ -1,0 +1,66 @@
+#pragma once
+// The array mapper's closed-form estimate of one candidate, cheap enough to
+// rank every candidate the search enumerates (array_candidates.h): DRAM
+// traffic by the static reuse of the DRAM loops, network traffic by that of
+// the buffer loops (kept tensors) or every pass (streamed ones), and compute
+// from full passes. The front runners are then scored exactly
+// (exact_estimate). Internal to models/schedule.
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "schedule/search_support.h"
+
+namespace qnnsim::search {
+
+// One tile extent to try in one dimension, with what a candidate taking it
+// sets in its mapping (PE and buffer factors) and what the buffer check and
+// the estimate read: the same figures the mapping gives (dim_extents), worked
+// out once per option instead of once per candidate.
+struct TileOption {
+  int64_t tile = 1;             // the extent searched
+  int64_t pe = 1, glb = 1;      // the mapping's factors
+  int64_t extent = 1;           // dim_extents(...).tile: what the buffer holds
+  int64_t pass = 1;             // one pass's extent
+  int64_t tiles = 1;            // DRAM-level trip count
+  int64_t passes_per_tile = 1;  // buffer-level trip count
+  double input_values = 0;      // P only: input values tiles of this many rows read (Estimator::input_values)
+};
+
+class Estimator {
+ public:
+  Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b);
+
+  // Input values that blocks of `tp` output rows read over the whole layer, halos included.
+  double input_values(int64_t tp) const;
+
+  // `opt[d]`: the tile option the candidate takes in each dimension (its
+  // tile, pass, tile count and passes per tile, worked out once per option).
+  Estimate operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need);
+
+ private:
+  int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
+  // Neighbouring candidates mostly share their PE factors and their pass's
+  // shape: each of these is worked out again only when its inputs change.
+  bool holds_outputs_for(const DimArray& pe);
+  uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used);
+  // Input values one pass reads: its window, halos included. Passes that
+  // differ only in a filter tap read overlapping windows, each sent in full.
+  double pass_window(const DimArray& pass) const;
+  const ArchSpec& arch_;
+  const Layer& l_;
+  const LoopBounds& b_;
+  double bw_ = 0, period_ = 0, e_dram_ = 0, e_glb_bit_ = 0, e_noc_ = 0;
+  double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
+  int64_t cols_read_all_ = 0;
+  NocSpec::Shape noc_;
+  bool weights_through_ = false, double_buffered_weights_ = false;
+  double dram_latency_s_ = 0;
+  std::array<unsigned, kOperands> depends_on_{};  // per operand, bit d set when relevant(operand, d)
+  std::optional<DimArray> held_for_;
+  bool holds_outputs_ = false;
+  std::optional<std::array<uint64_t, 3>> cycles_for_;
+  uint64_t pass_cycles_ = 0;
+};
+
+}  // namespace qnnsim::search
