@@ -1,7 +1,8 @@
 // Systolic array (TPU style): a rows x cols grid of PEs passing operands to
 // their neighbours. A pass in which each PE runs V iterations takes
 // V' + rows + cols - 2 steps (fill and drain through the whole array), V' the
-// steps the MAC unit needs for V MACs, each step the unit's cycles per step. With two weight registers per PE the next
+// steps the MAC unit needs for V MACs, each step the unit's cycles per step.
+// With two weight registers per PE the next
 // weight tile loads while the current one computes; a tile of r rows shifts
 // in over r cycles.
 //
@@ -10,7 +11,8 @@
 //   array's top edge and moves down a row a cycle, r cycles for r rows (the
 //   TPU's weight FIFO and shift; Jouppi et al., ISCA 2017, section 2).
 //   pe_buffer: each PE reads its weights from its own bank of the weight
-//   buffer, every PE at once, in one cycle. Bit Fusion's weight buffer has a
+//   buffer, every PE at once, in one cycle (assumed: one read of each bank;
+//   the release does not time it). Bit Fusion's weight buffer has a
 //   bank per fusion unit, N x M banks for an N x M array (the authors'
 //   release, github.com/hsharma35/bitfusion, src/simulator/simulator.py,
 //   wbuf_bank = N * M), and no weight is passed from unit to unit.
