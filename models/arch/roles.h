@@ -135,6 +135,11 @@ class ArraySpec : public ComponentSpec {
                                const LayerPrecision& p) const = 0;
   // Array cycles to take a weight tile into the PEs (beside the network's time).
   virtual uint64_t weight_load_cycles(int64_t rows_used) const = 0;
+  // Of a pass's pass_cycles, those the next pass of the same layer hides when
+  // it follows straight on: a pipelined array's fill and drain, which the next
+  // pass's operands overlap by entering behind the last ones. Zero where every
+  // pass pays its whole time.
+  virtual uint64_t pass_overlap_cycles(const LayerPrecision& /*p*/) const { return 0; }
   // The action one MAC of this precision counts as.
   virtual ActionDesc mac_action(const LayerPrecision& p) const = 0;
   // MACs the whole array completes per cycle at this precision with every PE

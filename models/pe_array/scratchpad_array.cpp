@@ -32,6 +32,14 @@ class ArrayModule : public ComponentModule {
     uint64_t macs = 0, active = 0;
     std::vector<uint64_t> counts;  // as mac_accesses orders them
   } last_;
+  // The layer of the last pass: a pass of the same layer enters behind the
+  // one before and hides its fill (pass_overlap_cycles). Its start may be
+  // later than that pass's end when the buffer or the network took longer
+  // than the array; the fill is latency, hidden all the same, while their
+  // time stays booked on their own calendars. A pass that waited for its
+  // tile's DRAM load is counted the same way (at most one fill per tile
+  // undercharged); the first pass of a layer pays its fill.
+  int stream_layer_ = -1;
 };
 
 void ArrayModule::prepare(const std::vector<Layer>& layers) {
@@ -78,7 +86,10 @@ void ArrayModule::serve(Work& work, sc_core::sc_time& delay) {
       return;
     default: break;
   }
-  const uint64_t cycles = array_.pass_cycles(work.iterations, work.rows_used, work.cols_used, p);
+  uint64_t cycles = array_.pass_cycles(work.iterations, work.rows_used, work.cols_used, p);
+  const uint64_t overlap = array_.pass_overlap_cycles(p);
+  if (overlap > 0 && overlap < cycles && stream_layer_ == work.layer) cycles -= overlap;
+  stream_layer_ = work.layer;
   delay = reserve(delay, seconds(static_cast<double>(cycles) * array_.period_s()));
   const uint64_t active = array_.active_macs(work.macs, p);
   log_.add(work.layer, id.mac, active);

@@ -1,9 +1,31 @@
 // Systolic array (TPU style): a rows x cols grid of PEs passing operands to
 // their neighbours. A pass in which each PE runs V iterations takes
 // V' + rows + cols - 2 steps (fill and drain through the whole array), V' the
-// steps the MAC unit needs for V MACs, each step the unit's cycles per step. With two weight registers per PE the next
+// steps the MAC unit needs for V MACs, each step the unit's cycles per step.
+// With two weight registers per PE the next
 // weight tile loads while the current one computes; a tile of r rows shifts
 // in over r cycles.
+//
+// Two keys say how a design departs from that (both default to the TPU's way):
+// - `weight_load: shifted | pe_buffer`. Shifted: a weight tile enters at the
+//   array's top edge and moves down a row a cycle, r cycles for r rows (the
+//   TPU's weight FIFO and shift; Jouppi et al., ISCA 2017, section 2).
+//   pe_buffer: each PE reads its weights from its own bank of the weight
+//   buffer, every PE at once, in one cycle (assumed: one read of each bank;
+//   the release does not time it). Bit Fusion's weight buffer has a
+//   bank per fusion unit, N x M banks for an N x M array (the authors'
+//   release, github.com/hsharma35/bitfusion, src/simulator/simulator.py,
+//   wbuf_bank = N * M), and no weight is passed from unit to unit.
+// - `streamed_passes: true`: each pass of a layer after its first enters its
+//   operands behind the previous pass's last ones, so its fill overlaps that
+//   pass's drain and only the layer's first pass pays the rows + cols - 2
+//   steps (pass_overlap_cycles).
+//   It needs the next pass's weights in place while the previous one's last
+//   operands are still in the array: a shadow weight register (weights: 2)
+//   or a per-PE weight buffer. Bit Fusion's release charges no fill at all:
+//   its compute cycles are the steps alone (src/simulator/accelerator.py,
+//   get_compute_cycles), one pipeline of fusion units fed every cycle from
+//   its buffers.
 //
 // Per MAC, a PE reads its weight, the incoming input and partial sum, and
 // writes the input and partial sum on to its neighbours: 3 register reads and
@@ -23,7 +45,16 @@ class SystolicSpec : public ScratchpadArray {
     if (sparse_.declared())
       node.fail("sparse", "a SystolicArray passes dense operands in lockstep and cannot skip or compress zeros; "
                           "sparse applies to a SpatialArray (zero_gating saves a systolic MAC's energy)");
+    const std::string load = node.text("weight_load", "shifted");
+    if (load != "shifted" && load != "pe_buffer")
+      node.fail("weight_load", "expected shifted (down the rows, a row a cycle) or pe_buffer (each PE from its own "
+                               "bank of the weight buffer), not '" + load + "'");
+    weights_from_pe_buffer_ = load == "pe_buffer";
+    streamed_passes_ = node.flag("streamed_passes", false);
     finish_parse();
+    if (streamed_passes_ && !double_buffered_weights() && !weights_from_pe_buffer_)
+      node.fail("streamed_passes", "a pass can follow the previous one straight on only with its weights already in "
+                                   "the PEs: give them a shadow set (spad: {weights: 2}) or weight_load: pe_buffer");
   }
 
   bool double_buffered_weights() const override { return weight_entries_ >= 2; }
@@ -41,7 +72,13 @@ class SystolicSpec : public ScratchpadArray {
     const MacRate r = mac().rate(p);
     return (mac_steps(iterations, r) + static_cast<uint64_t>(rows() + cols() - 2)) * static_cast<uint64_t>(r.cycles);
   }
-  uint64_t weight_load_cycles(int64_t rows_used) const override { return static_cast<uint64_t>(rows_used); }
+  uint64_t weight_load_cycles(int64_t rows_used) const override {
+    return weights_from_pe_buffer_ ? 1 : static_cast<uint64_t>(rows_used);
+  }
+  uint64_t pass_overlap_cycles(const LayerPrecision& p) const override {
+    if (!streamed_passes_) return 0;
+    return static_cast<uint64_t>(rows() + cols() - 2) * static_cast<uint64_t>(mac().rate(p).cycles);
+  }
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
                                                             const LayerPrecision& p) const override {
     // A gated MAC skips its weight read; inputs and partial sums still pass through.
@@ -55,6 +92,10 @@ class SystolicSpec : public ScratchpadArray {
 
  protected:
   double link_bit_pj() const override { return register_bit_pj_; }  // into the next PE's register
+
+ private:
+  bool weights_from_pe_buffer_ = false;
+  bool streamed_passes_ = false;
 };
 
 QNNSIM_REGISTER(ArraySpec::Registry, "SystolicArray", [](const ConfigNode& n, const BuildContext& c) {

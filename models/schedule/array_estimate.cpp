@@ -117,7 +117,10 @@ Estimate Estimator::operator()(const Mapping& m, const std::array<const TileOpti
   for (int d = 0; d < kDims; ++d)
     if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
   sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
-  double compute = passes * static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
+  const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
+  // Passes that follow one another straight on hide their fill; the first pays it.
+  const double overlap = static_cast<double>(arch_.pe_array->pass_overlap_cycles(l_.precision));
+  double compute = passes * (one_pass - overlap) + overlap;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
   const double noc = noc_.busy_cycles(sent);

@@ -177,6 +177,10 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
     }
     return product_classes(factors);
   };
+  // Passes that follow one another straight on hide their fill (pe.pass_overlap_cycles):
+  // at least the layer's first pays it.
+  const uint64_t overlap = pe.pass_overlap_cycles(p);
+  uint64_t overlap_paid = 0;
   for (const auto& [v, n] : pass_factors(false)) {
     k.passes += n;
     k.macs += n * v[0];
@@ -186,7 +190,9 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
     if (k.mac_accesses.empty())
       for (const auto& [a, count] : accesses) k.mac_accesses.push_back({a, 0});
     for (std::size_t i = 0; i < accesses.size(); ++i) k.mac_accesses[i].second += n * accesses[i].second;
-    k.compute_cycles += n * pe.pass_cycles(v[1], static_cast<int64_t>(v[2]), static_cast<int64_t>(v[3]), p);
+    const uint64_t pass = pe.pass_cycles(v[1], static_cast<int64_t>(v[2]), static_cast<int64_t>(v[3]), p);
+    k.compute_cycles += n * (overlap < pass ? pass - overlap : pass);
+    if (overlap < pass) overlap_paid = overlap;
     for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
       if (flow.keeps(o)) continue;
       OperandCounts& x = k[o];
@@ -204,6 +210,7 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
       }
     }
   }
+  k.compute_cycles += overlap_paid;
   if (!flow.keeps(Operand::Outputs))
     for (const auto& [v, n] : pass_factors(true))
       k[Operand::Outputs].glb_read_words -= n * c.words(c.bits_of(Operand::Outputs) * v[6]);
