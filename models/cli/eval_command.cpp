@@ -36,9 +36,8 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
   o.trace = a.trace;
   o.quant.accumulator.overflow = a.overflow == "saturate" ? numerics::Overflow::saturate : numerics::Overflow::wrap;
   // What a digital --arch's MAC class gives instead (numerics/digital_mac.h).
-  const std::vector<std::string> everything_but_accumulator = {"--bits", "--scheme", "--weight-scales", "--calibrate",
-                                                               "--calibration-images", "--percentile"};
-  o.accumulator_options_given = first_given(a.quant, everything_but_accumulator);
+  for (const CLI::Option* given : a.quant.options)
+    if (given->get_name() == "--accumulator" && given->count() > 0) o.accumulator_options_given = "--accumulator";
   if (o.accumulator_options_given.empty() && !a.overflow.empty()) o.accumulator_options_given = "--overflow";
   o.quant.requant = a.requantize == "fixed" ? numerics::Requant::fixed : numerics::Requant::real;
   o.jobs = a.jobs;
@@ -203,14 +202,14 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   CLI::App* cmd = app.add_subcommand(
       "eval", "Top-1 accuracy of an ONNX model on a data set, in float and through integer MACs at given widths, or "
-      "through an in-memory design's crossbars (--arch)");
+      "through a design's numerics (--arch: an in-memory design's crossbars, a digital design's MAC class)");
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
   cmd->add_option("--data", a.data, "fashion-mnist (Debian's dataset-fashion-mnist), or a folder of MNIST-layout idx files");
   cmd->add_option("--limit", a.limit, "score the first N test images (default: all)");
   add_quant_options(cmd, a.quant);
   cmd->add_option("--trace", a.trace,
                   "a quantized trace of the model (qnnsim quantize): its widths, scales and accumulator, no calibration");
-  cmd->add_option("--overflow", a.overflow, "what the accumulator does past its range: wrap or saturate")
+  cmd->add_option("--overflow", a.overflow, "what the accumulator does past its range: wrap (default) or saturate")
       ->check(CLI::IsMember({"wrap", "saturate"}));
   cmd->add_option("--requantize", a.requantize,
                   "the output stage: real (a double multiplier) or fixed (a 31-bit integer multiplier and a shift)")
@@ -218,8 +217,9 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--json", a.json, "write the results as JSON to FILE");
   cmd->add_option("-j,--jobs", a.jobs, "threads over the images (default 1); the results do not depend on it");
   cmd->add_option("--arch", a.arch,
-                  "an in-memory design (kind: in_memory; a file or a shipped name, e.g. isaac) whose crossbars, DACs "
-                  "and ADCs compute the Conv and Gemm layers");
+                  "a design (a file or a shipped name) whose numerics compute the Conv and Gemm layers: an in-memory "
+                  "design's crossbars, DACs and ADCs (e.g. isaac), or a digital design's MAC class, its accumulator's "
+                  "width and overflow (e.g. eyeriss_v1; --accumulator and --overflow are then refused)");
   cmd->add_option("--adc-bits", a.adc_bits, "with --arch: ADC bits instead of the design's");
   cmd->add_option("--variation", a.variation, "with --arch: cell conductance variation, sigma relative to the level");
   cmd->add_option("--variation-model", a.variation_model, "lognormal (default) or gaussian")

@@ -75,7 +75,7 @@ void print_result(const numerics::MixedPrecisionOptions& o, const numerics::Mixe
   };
   std::cout << fmt::format("{:<18} {:>9.2f}% {:>9.2f}%\n", "float", 100 * r.float_validation_accuracy,
                            100 * r.float_test_accuracy);
-  const numerics::LayerBits& widest = r.widest.bits.begin()->second;
+  const numerics::LayerBits widest = r.widest.bits.empty() ? numerics::LayerBits{} : r.widest.bits.begin()->second;
   row((widest.weights == widest.activations ? fmt::format("all at {} bits", widest.weights)
                                             : fmt::format("all at {}/{} bits", widest.weights, widest.activations))
           .c_str(),

@@ -80,8 +80,10 @@ RunResult merge_part_runs(const HybridSpec& h, const Workload& w, const std::vec
   for (const HybridPart& part : hybrid.parts)
     for (const TimeCause& c : part.time) by_bound[static_cast<std::size_t>(c.bound)] += c.seconds;
   const auto most = std::max_element(by_bound.begin(), by_bound.end());
-  hybrid.bound = static_cast<TimeBound>(most - by_bound.begin());
-  hybrid.bound_s = *most;
+  if (*most > 0) {  // no time recorded (no clock, no latency): the default stands
+    hybrid.bound = static_cast<TimeBound>(most - by_bound.begin());
+    hybrid.bound_s = *most;
+  }
   finish_summary(s);
   r.hybrid = std::move(hybrid);
   return r;

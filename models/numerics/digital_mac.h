@@ -5,7 +5,11 @@
 // (a test holds them equal), so what the class changes in the values is its
 // accumulator: its width, and whether a sum past it wraps or saturates (the
 // class's `overflow`). The class must also take each layer's widths, as
-// `qnnsim run` requires.
+// `qnnsim run` requires. Assumed, not modelled: the sums are taken whole
+// product by whole product in accumulate()'s order; a wrapping accumulator
+// does not care, a saturating one would clamp differently where the design
+// splits the reduction over rows and tiles or adds partial products bit by
+// bit or brick by brick.
 #include <memory>
 #include <string>
 
