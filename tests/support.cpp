@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -96,6 +97,12 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::filesystem::path scratch_dir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("qnnsim_test_" + name + "_" + std::to_string(::getpid()));
+  // Process ids are reused: a folder left by an earlier run under this id
+  // would hand this test that run's files (a results database a sweep then
+  // refuses to overwrite, say). It is emptied the first time this process
+  // asks for it, and kept for the process's later calls.
+  static std::set<std::string> fresh;
+  if (fresh.insert(name).second) std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
 }
