@@ -39,6 +39,8 @@ void expect_error(const std::string& name, const std::string& from, const std::s
 TEST_CASE("bad mesh keys exit 2 at their file, line and key", "[mesh]") {
   expect_error("routing", "routing: xy", "routing: west_first", "routing", "expected 'xy'");
   expect_error("injection", "injection: edge_middle", "injection: centre", "injection", "'corner' or 'edge_middle'");
+  expect_error("buffer_at", "injection: edge_middle", "injection: edge_middle\n    buffer_at: every_pe", "buffer_at",
+               "expected 'injection' or 'every_router', found 'every_pe'");
   // 12 rows of PEs cannot be split into routers of 5 rows.
   expect_error("concentration", "concentration: {rows: 1, cols: 1}", "concentration: {rows: 5, cols: 1}",
                "concentration.rows", "must divide the array's 12 rows");

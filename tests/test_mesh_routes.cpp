@@ -144,5 +144,79 @@ TEST_CASE("a region smaller than the array routes only to its PEs", "[mesh]") {
   CHECK(r.longest_route == 3);
 }
 
+
+// Buffer slices at every router (Eyeriss v2's GLB clusters): a group is served
+// from the slice at its own first router, through that slice's Inject port.
+MeshLayout sliced4(int64_t conc = 1) {
+  MeshLayout m = mesh4(0, conc);
+  m.inject_x = m.routers_x() / 2;  // DRAM's traffic enters at the middle of row 0's edge
+  m.slices = true;
+  return m;
+}
+
+TEST_CASE("with a slice at every router, unicast to each PE crosses no link", "[mesh]") {
+  const MeshLayout m = sliced4();
+  REQUIRE(m.links() == 6 * 16);
+  const RouteLoad r = route_from_slices(m, 4, 4, 1);
+  CHECK(r.groups == 16);
+  CHECK(r.link_traversals == 0);
+  CHECK(r.router_traversals == 16);
+  CHECK(r.longest_route == 0);
+  // Each slice sends its own PE's values through its port: one group each.
+  for (int64_t x = 0; x < 4; ++x)
+    for (int64_t y = 0; y < 4; ++y) CHECK(at(m, r, D::Inject, x, y) == 1);
+  CHECK(r.busiest == 1);
+  CHECK(total(r) == 16);  // the ports only
+}
+
+TEST_CASE("with slices, a row multicast starts at the row's first router", "[mesh]") {
+  const MeshLayout m = sliced4();
+  // Each value to the 4 PEs of one row: row y's tree is E(0..2, y) from the slice at (0, y).
+  const RouteLoad r = route_from_slices(m, 4, 4, 4);
+  CHECK(r.groups == 4);
+  for (int64_t y = 0; y < 4; ++y) {
+    CHECK(at(m, r, D::Inject, 0, y) == 1);
+    CHECK(at(m, r, D::Inject, 1, y) == 0);
+    for (int64_t x = 0; x < 3; ++x) CHECK(at(m, r, D::East, x, y) == 1);
+    CHECK(at(m, r, D::South, 0, y) == 0);  // no row's tree goes down
+  }
+  CHECK(r.busiest == 1);
+  CHECK(r.link_traversals == 12);
+  CHECK(r.router_traversals == 12 + 4);
+  CHECK(r.longest_route == 3);
+  // Eight copies: two rows a group, from (0, 0) and (0, 2): along the group's
+  // first row, then one link down each of its four columns.
+  const RouteLoad two = route_from_slices(m, 4, 4, 8);
+  CHECK(two.groups == 2);
+  CHECK(at(m, two, D::Inject, 0, 0) == 1);
+  CHECK(at(m, two, D::Inject, 0, 2) == 1);
+  CHECK(at(m, two, D::East, 1, 2) == 1);
+  CHECK(at(m, two, D::South, 3, 0) == 1);
+  CHECK(at(m, two, D::South, 3, 1) == 0);
+  CHECK(two.link_traversals == 2 * (3 + 4));
+  CHECK(two.longest_route == 4);
+}
+
+TEST_CASE("with slices on a concentrated mesh, each router's PEs share its ports", "[mesh]") {
+  const MeshLayout m = sliced4(2);  // 2 x 2 routers of 2 x 2 PEs
+  // Partial sums: every PE to its own router's slice, 4 PEs a port, no link.
+  const RouteLoad back = route_to_slices(m, 4, 4);
+  CHECK(back.groups == 16);
+  for (int64_t x = 0; x < 2; ++x)
+    for (int64_t y = 0; y < 2; ++y) CHECK(at(m, back, D::Eject, x, y) == 4);
+  CHECK(back.busiest == 4);
+  CHECK(back.link_traversals == 0);
+  CHECK(back.router_traversals == 16);
+  // Pairs along a row stay under one router: 8 groups, 2 a port, no link.
+  const RouteLoad pairs = route_from_slices(m, 4, 4, 2);
+  CHECK(pairs.groups == 8);
+  CHECK(at(m, pairs, D::Inject, 1, 1) == 2);
+  CHECK(pairs.link_traversals == 0);
+  // Traffic from DRAM still enters at the edge: route_to_pes ignores the slices.
+  const RouteLoad edge = route_to_pes(m, 4, 4, 1);
+  CHECK(at(m, edge, D::Inject, 0, 0) == 0);
+  CHECK(edge.link_traversals == 16);  // as on the same mesh without slices, from (1, 0)
+}
+
 }  // namespace
 }  // namespace qnnsim

@@ -32,6 +32,9 @@ struct Work : tlm::tlm_extension<Work> {
   // Transfer: from the PEs to the buffer (partial sums out) rather than from
   // the buffer to the PEs; a mesh routes the two directions on different links.
   bool to_buffer = false;
+  // Transfer to the PEs: the bits come straight from DRAM (a tensor the buffer
+  // does not keep), so they enter the network where off-chip traffic does.
+  bool from_dram = false;
   Tensor tensor = Tensor::Weights;
   uint64_t values = 0;
   uint64_t hop_bits = 0;

@@ -137,7 +137,8 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   // stores them, raw or compressed).
   const auto deliver = [&](const ArrayPass::Move& mv, Tensor tensor, sc_time at, Finish& done) {
     work_.tensor = tensor;  // the DRAM region it comes from, the network it travels on
-    if (arch_.glb->keeps(tensor)) {
+    work_.from_dram = !arch_.glb->keeps(tensor);
+    if (!work_.from_dram) {
       done.merge(issue(glb, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Buffer);
     } else {
       done.merge(issue(dram, Work::Kind::Read, layer, mv.glb_bits, at), Cause::Dram);

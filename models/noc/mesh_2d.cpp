@@ -1,6 +1,7 @@
 // A 2D mesh of routers over the PE array (or over clusters of PEs, a
 // concentrated mesh as ISAAC's and PUMA's), the buffer attached to one router
-// on an edge, X-Y dimension-order routing, multicast as trees along the X-Y
+// on an edge or split into a slice at every router (Eyeriss v2's GLB
+// clusters), X-Y dimension-order routing, multicast as trees along the X-Y
 // routes (mesh_routes.h).
 //
 // A tile's transfer is timed in closed form, not packet by packet: its bits
@@ -45,7 +46,7 @@ class MeshModule : public ComponentModule {
   std::size_t layers_ = 0;
   const MeshSpec& mesh_;
   // Tiles repeat a few patterns: each is routed once.
-  std::map<std::tuple<bool, int64_t, int64_t, int64_t>, Pattern> patterns_;
+  std::map<std::tuple<int, int64_t, int64_t, int64_t>, Pattern> patterns_;
   int sent_id_ = 0, delivered_id_ = 0, link_id_ = 0, router_id_ = 0;
 };
 
@@ -57,6 +58,11 @@ class MeshSpec : public NocSpec {
     injection_ = node.text("injection");
     if (injection_ != "corner" && injection_ != "edge_middle")
       node.fail("injection", "expected 'corner' or 'edge_middle', found '" + injection_ + "'");
+    // Where the buffer sits: at the injection router, or a slice of it at every router.
+    const std::string at = node.text("buffer_at", "injection");
+    if (at != "injection" && at != "every_router")
+      node.fail("buffer_at", "expected 'injection' or 'every_router', found '" + at + "'");
+    layout_.slices = at == "every_router";
     link_width_ = node.whole_bits("link_width", 1 << 20);
     router_cycles_ = node.integer("router_cycles", 0);
     if (const auto c = node.optional_child("concentration")) {
@@ -89,15 +95,17 @@ class MeshSpec : public NocSpec {
   double period_s() const { return tech_.period_s(); }
 
   // Two networks for the mapper's estimate: to the PEs and back. Each is as
-  // wide as the links leaving (entering) the buffer's router together, an
-  // upper bound on the rate, so the estimate stays a lower bound on time.
+  // wide as the links leaving (entering) the buffer's router together, or
+  // with slices every slice's port, an upper bound on the rate, so the
+  // estimate stays a lower bound on time.
   int networks() const override { return 2; }
   int network_of(Tensor t) const override { return t == Tensor::Weights || t == Tensor::Inputs ? 0 : 1; }
   int64_t network_width_bits(int /*network*/) const override {
     const int64_t nx = layout_.routers_x(), ny = layout_.routers_y();
     const int64_t x = layout_.inject_x;
     const int64_t links = (x > 0 ? 1 : 0) + (x + 1 < nx ? 1 : 0) + (ny > 1 ? 1 : 0);
-    return std::max<int64_t>(links, 1) * link_width_;
+    const int64_t ports = layout_.slices ? nx * ny : 0;
+    return std::max<int64_t>({links, ports, 1}) * link_width_;
   }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<MeshModule>(name, *this);
@@ -140,12 +148,20 @@ MeshModule::Pattern& MeshModule::pattern(const Work& work) {
   // Copies of each value: delivered over sent bits, to the nearest whole PE.
   const int64_t copies = work.to_buffer ? 1
                                         : static_cast<int64_t>((work.delivered_bits + work.bits / 2) / work.bits);
-  const auto key = std::make_tuple(work.to_buffer, rows, cols, copies);
+  // Which routes: to or from the buffer's router, or the slices; DRAM's traffic enters at the edge.
+  enum Route { ToPes, ToBuffer, FromSlices, ToSlices };
+  const Route route = work.to_buffer ? (m.slices ? ToSlices : ToBuffer) : (m.slices && !work.from_dram ? FromSlices : ToPes);
+  const auto key = std::make_tuple(static_cast<int>(route), rows, cols, copies);
   auto it = patterns_.find(key);
   if (it == patterns_.end()) {
     Pattern p;
     p.bits.assign(layers_, 0.0);
-    p.load = work.to_buffer ? route_to_buffer(m, rows, cols) : route_to_pes(m, rows, cols, copies);
+    switch (route) {
+      case ToPes: p.load = route_to_pes(m, rows, cols, copies); break;
+      case ToBuffer: p.load = route_to_buffer(m, rows, cols); break;
+      case FromSlices: p.load = route_from_slices(m, rows, cols, copies); break;
+      case ToSlices: p.load = route_to_slices(m, rows, cols); break;
+    }
     it = patterns_.emplace(key, std::move(p)).first;
   }
   return it->second;

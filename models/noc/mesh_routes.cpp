@@ -12,7 +12,10 @@ namespace {
 // its groups plus the mesh's links.
 class Runs {
  public:
-  explicit Runs(const MeshLayout& m) : m_(m), diff_(4, std::vector<int64_t>(static_cast<std::size_t>(m.links() / 4 + m.routers_x() + m.routers_y() + 2))) {}
+  explicit Runs(const MeshLayout& m)
+      : m_(m),
+        diff_(4, std::vector<int64_t>(static_cast<std::size_t>(m.routers_x() * m.routers_y() + m.routers_x() + m.routers_y() + 2))),
+        ports_(static_cast<std::size_t>(m.slices ? 2 * m.routers_x() * m.routers_y() : 0)) {}
   // Links of direction d (East or West) leaving routers x in [xa, xb] of row y.
   void along_x(MeshLayout::Dir d, int64_t y, int64_t xa, int64_t xb) {
     if (xa > xb) return;
@@ -23,8 +26,15 @@ class Runs {
     if (ya > yb) return;
     add(d, x * (m_.routers_y() + 1) + ya, x * (m_.routers_y() + 1) + yb + 1, yb - ya + 1);
   }
+  // One group through the slice port of direction d (Inject or Eject) at router (x, y).
+  void port(MeshLayout::Dir d, int64_t x, int64_t y) {
+    ports_[static_cast<std::size_t>((d - MeshLayout::Inject) * m_.routers_x() * m_.routers_y() + y * m_.routers_x() + x)] += 1;
+  }
   void finish(RouteLoad& out) const {
     out.link_groups.assign(static_cast<std::size_t>(m_.links()), 0);
+    // The slice ports follow the four link directions in the numbering.
+    for (std::size_t i = 0; i < ports_.size(); ++i)
+      out.link_groups[static_cast<std::size_t>(4 * m_.routers_x() * m_.routers_y()) + i] = ports_[i];
     const int64_t nx = m_.routers_x(), ny = m_.routers_y();
     for (MeshLayout::Dir d : {MeshLayout::East, MeshLayout::West}) {
       for (int64_t y = 0; y < ny; ++y) {
@@ -56,6 +66,7 @@ class Runs {
   }
   const MeshLayout& m_;
   std::vector<std::vector<int64_t>> diff_;  // per direction, one segment per row (E, W) or column (S, N)
+  std::vector<uint64_t> ports_;             // groups per slice port: Inject, then Eject, each row by row
   int64_t traversals_ = 0;
 };
 
@@ -110,6 +121,47 @@ RouteLoad route_to_buffer(const MeshLayout& m, int64_t rows, int64_t cols) {
   }
   runs.finish(out);
   out.router_traversals = out.link_traversals + out.groups;
+  return out;
+}
+
+RouteLoad route_from_slices(const MeshLayout& m, int64_t rows, int64_t cols, int64_t copies) {
+  rows = std::clamp<int64_t>(rows, 1, m.pe_rows);
+  cols = std::clamp<int64_t>(cols, 1, m.pe_cols);
+  copies = std::clamp<int64_t>(copies, 1, rows * cols);
+  const int64_t group_cols = std::min(copies, cols);
+  const int64_t group_rows = copies > cols ? ceil_div(copies, cols) : 1;
+  Runs runs(m);
+  RouteLoad out;
+  for (int64_t r0 = 0; r0 < rows; r0 += group_rows) {
+    for (int64_t c0 = 0; c0 < cols; c0 += group_cols) {
+      const int64_t x0 = c0 / m.conc_cols, x1 = (std::min(c0 + group_cols, cols) - 1) / m.conc_cols;
+      const int64_t y0 = r0 / m.conc_rows, y1 = (std::min(r0 + group_rows, rows) - 1) / m.conc_rows;
+      // From the slice at the group's first router, X along its row, then down each column.
+      runs.port(MeshLayout::Inject, x0, y0);
+      runs.along_x(MeshLayout::East, y0, x0, x1 - 1);
+      for (int64_t x = x0; x <= x1; ++x) runs.along_y(MeshLayout::South, x, y0, y1 - 1);
+      out.longest_route = std::max(out.longest_route, (x1 - x0) + (y1 - y0));
+      ++out.groups;
+    }
+  }
+  runs.finish(out);
+  out.router_traversals = out.link_traversals + out.groups;
+  return out;
+}
+
+RouteLoad route_to_slices(const MeshLayout& m, int64_t rows, int64_t cols) {
+  rows = std::clamp<int64_t>(rows, 1, m.pe_rows);
+  cols = std::clamp<int64_t>(cols, 1, m.pe_cols);
+  Runs runs(m);
+  RouteLoad out;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      runs.port(MeshLayout::Eject, c / m.conc_cols, r / m.conc_rows);
+      ++out.groups;
+    }
+  }
+  runs.finish(out);
+  out.router_traversals = out.groups;  // each PE's sums visit its own router only
   return out;
 }
 
