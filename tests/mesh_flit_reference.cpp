@@ -11,9 +11,14 @@ namespace qnnsim::test {
 
 namespace {
 
+// A router, or with slices (slice = 1) the buffer slice beside router (x, y):
+// the port between them is one more link, one flit a cycle each way.
 struct Router {
   int64_t x, y;
-  bool operator<(const Router& o) const { return x != o.x ? x < o.x : y < o.y; }
+  int slice = 0;
+  bool operator<(const Router& o) const {
+    return x != o.x ? x < o.x : y != o.y ? y < o.y : slice < o.slice;
+  }
 };
 
 // One step of X-Y routing from `at` toward `to`: X first, then Y.
@@ -32,8 +37,18 @@ struct Flow {
 
 Flow flow_of(Router source, const std::set<Router>& sinks) {
   Flow f{source, {}, sinks};
-  for (Router d : sinks)
-    for (Router at = source; at.x != d.x || at.y != d.y; at = step(at, d)) f.next[at].insert(step(at, d));
+  // Out of a slice: first through its port into its router.
+  Router from = source;
+  if (source.slice == 1) {
+    from = Router{source.x, source.y};
+    f.next[source].insert(from);
+  }
+  for (Router d : sinks) {
+    const Router to{d.x, d.y};
+    Router at = from;
+    for (; at.x != to.x || at.y != to.y; at = step(at, to)) f.next[at].insert(step(at, to));
+    if (d.slice == 1) f.next[at].insert(d);  // into a slice: through the port out of its router
+  }
   return f;
 }
 
@@ -49,9 +64,11 @@ int64_t mesh_flit_cycles(const MeshLayout& m, int64_t rows, int64_t cols, int64_
   const Router buffer{m.inject_x, 0};
   const auto router_of = [&](int64_t r, int64_t c) { return Router{c / m.conc_cols, r / m.conc_rows}; };
   std::vector<Flow> flows;
+  const auto slice_of = [](Router at) { return Router{at.x, at.y, 1}; };
   if (to_buffer) {
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < cols; ++c) flows.push_back(flow_of(router_of(r, c), {buffer}));
+      for (int64_t c = 0; c < cols; ++c)
+        flows.push_back(flow_of(router_of(r, c), {m.slices ? slice_of(router_of(r, c)) : buffer}));
   } else {
     // Groups of `copies` PEs along a row, or of whole rows (as mesh_routes.h states).
     const int64_t gc = std::min(copies, cols), gr = copies > cols ? (copies + cols - 1) / cols : 1;
@@ -60,7 +77,8 @@ int64_t mesh_flit_cycles(const MeshLayout& m, int64_t rows, int64_t cols, int64_
         std::set<Router> sinks;
         for (int64_t r = r0; r < std::min(r0 + gr, rows); ++r)
           for (int64_t c = c0; c < std::min(c0 + gc, cols); ++c) sinks.insert(router_of(r, c));
-        flows.push_back(flow_of(buffer, sinks));
+        // With slices a group's values leave the slice at its first PE's router.
+        flows.push_back(flow_of(m.slices ? slice_of(router_of(r0, c0)) : buffer, sinks));
       }
   }
   // Each link, keyed by its two ends, holds a FIFO of flits waiting for it.
