@@ -72,32 +72,41 @@ class Runs {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-}  // namespace
-
-RouteLoad route_to_pes(const MeshLayout& m, int64_t rows, int64_t cols, int64_t copies) {
+// The multicast groups of a transfer to the rows x cols region, each value to
+// `copies` PEs: `copies` PEs along a row, or whole rows when copies exceed the
+// columns. Calls group(x0, x1, y0, y1) with each group's rectangle of routers
+// and counts the groups into `out`.
+template <class Group>
+void for_each_group(const MeshLayout& m, int64_t rows, int64_t cols, int64_t copies, RouteLoad& out, Group group) {
   rows = std::clamp<int64_t>(rows, 1, m.pe_rows);
   cols = std::clamp<int64_t>(cols, 1, m.pe_cols);
   copies = std::clamp<int64_t>(copies, 1, rows * cols);
-  // A group: `copies` PEs along a row, or whole rows when copies exceed the columns.
   const int64_t group_cols = std::min(copies, cols);
   const int64_t group_rows = copies > cols ? ceil_div(copies, cols) : 1;
-  const int64_t ix = m.inject_x;
-  Runs runs(m);
-  RouteLoad out;
   for (int64_t r0 = 0; r0 < rows; r0 += group_rows) {
     for (int64_t c0 = 0; c0 < cols; c0 += group_cols) {
-      // The group's routers: a rectangle x0..x1 by y0..y1.
       const int64_t x0 = c0 / m.conc_cols, x1 = (std::min(c0 + group_cols, cols) - 1) / m.conc_cols;
-      const int64_t y1 = (std::min(r0 + group_rows, rows) - 1) / m.conc_rows;
-      // X first along row 0 from the buffer's router to the rectangle's far columns,
-      runs.along_x(MeshLayout::East, 0, ix, x1 - 1);
-      runs.along_x(MeshLayout::West, 0, x0 + 1, ix);
-      // then down each of its columns as far as its last row (rows above it are passed through).
-      for (int64_t x = x0; x <= x1; ++x) runs.along_y(MeshLayout::South, x, 0, y1 - 1);
-      out.longest_route = std::max(out.longest_route, std::max(x1 - ix, ix - x0) + y1);
+      const int64_t y0 = r0 / m.conc_rows, y1 = (std::min(r0 + group_rows, rows) - 1) / m.conc_rows;
+      group(x0, x1, y0, y1);
       ++out.groups;
     }
   }
+}
+
+}  // namespace
+
+RouteLoad route_to_pes(const MeshLayout& m, int64_t rows, int64_t cols, int64_t copies) {
+  const int64_t ix = m.inject_x;
+  Runs runs(m);
+  RouteLoad out;
+  for_each_group(m, rows, cols, copies, out, [&](int64_t x0, int64_t x1, int64_t /*y0*/, int64_t y1) {
+    // X first along row 0 from the buffer's router to the rectangle's far columns,
+    runs.along_x(MeshLayout::East, 0, ix, x1 - 1);
+    runs.along_x(MeshLayout::West, 0, x0 + 1, ix);
+    // then down each of its columns as far as its last row (rows above it are passed through).
+    for (int64_t x = x0; x <= x1; ++x) runs.along_y(MeshLayout::South, x, 0, y1 - 1);
+    out.longest_route = std::max(out.longest_route, std::max(x1 - ix, ix - x0) + y1);
+  });
   runs.finish(out);
   out.router_traversals = out.link_traversals + out.groups;  // a tree visits one router more than it has links
   return out;
@@ -125,25 +134,15 @@ RouteLoad route_to_buffer(const MeshLayout& m, int64_t rows, int64_t cols) {
 }
 
 RouteLoad route_from_slices(const MeshLayout& m, int64_t rows, int64_t cols, int64_t copies) {
-  rows = std::clamp<int64_t>(rows, 1, m.pe_rows);
-  cols = std::clamp<int64_t>(cols, 1, m.pe_cols);
-  copies = std::clamp<int64_t>(copies, 1, rows * cols);
-  const int64_t group_cols = std::min(copies, cols);
-  const int64_t group_rows = copies > cols ? ceil_div(copies, cols) : 1;
   Runs runs(m);
   RouteLoad out;
-  for (int64_t r0 = 0; r0 < rows; r0 += group_rows) {
-    for (int64_t c0 = 0; c0 < cols; c0 += group_cols) {
-      const int64_t x0 = c0 / m.conc_cols, x1 = (std::min(c0 + group_cols, cols) - 1) / m.conc_cols;
-      const int64_t y0 = r0 / m.conc_rows, y1 = (std::min(r0 + group_rows, rows) - 1) / m.conc_rows;
-      // From the slice at the group's first router, X along its row, then down each column.
-      runs.port(MeshLayout::Inject, x0, y0);
-      runs.along_x(MeshLayout::East, y0, x0, x1 - 1);
-      for (int64_t x = x0; x <= x1; ++x) runs.along_y(MeshLayout::South, x, y0, y1 - 1);
-      out.longest_route = std::max(out.longest_route, (x1 - x0) + (y1 - y0));
-      ++out.groups;
-    }
-  }
+  for_each_group(m, rows, cols, copies, out, [&](int64_t x0, int64_t x1, int64_t y0, int64_t y1) {
+    // From the slice at the group's first router, X along its row, then down each column.
+    runs.port(MeshLayout::Inject, x0, y0);
+    runs.along_x(MeshLayout::East, y0, x0, x1 - 1);
+    for (int64_t x = x0; x <= x1; ++x) runs.along_y(MeshLayout::South, x, y0, y1 - 1);
+    out.longest_route = std::max(out.longest_route, (x1 - x0) + (y1 - y0));
+  });
   runs.finish(out);
   out.router_traversals = out.link_traversals + out.groups;
   return out;
