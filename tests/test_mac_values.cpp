@@ -1,5 +1,6 @@
 // MAC classes' values: a bit-serial unit (a bit per cycle, either operand
-// serial) and a Bit Fusion unit (2-bit bricks) form the same products as the
+// serial), a Bit Fusion unit (2-bit bricks) and a lookup-table unit (weight
+// bits indexing sums of inputs) form the same products as the
 // integer multiplier on random layers at every width they take, signed and
 // unsigned, summed over the layer as the accumulator does.
 #include <catch2/catch.hpp>
@@ -28,11 +29,13 @@ int64_t random_code(int bits, bool is_signed, std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("bit-serial and bit-fusion MACs give the integer product on random layers", "[mac][mac_values]") {
+TEST_CASE("bit-serial, bit-fusion and lookup-table MACs give the integer product on random layers", "[mac][mac_values]") {
   std::mt19937 rng(2026);
   const char* units[] = {"{class: BitSerialMAC, serial: inputs, parallel_bits: 16, accumulator_bits: 48}",
                          "{class: BitSerialMAC, serial: weights, parallel_bits: 16, accumulator_bits: 48}",
-                         "{class: BitFusionMAC, bricks: 64, accumulator_bits: 48}"};
+                         "{class: BitFusionMAC, bricks: 64, accumulator_bits: 48}",
+                         "{class: LookupTableMAC, inputs_per_table: 3, one_bit_inputs: 4, weights_per_table: 4, "
+                         "input_bits: 16, weight_bits: 16, accumulator_bits: 48}"};
   for (const char* unit : units) {
     const auto arch = with_mac(unit);
     const MacSpec& mac = dynamic_cast<const ScratchpadArray&>(*arch->pe_array).mac();

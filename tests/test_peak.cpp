@@ -47,18 +47,24 @@ TEST_CASE("a bit-serial array's peak falls with the serial operand's bits, and t
   CHECK(r.summary.throughput_gops < r.pe_array->peak_gops);
 }
 
-TEST_CASE("the shipped UNPU's peak is its bit-serial lanes over the weight bits, and the TPU's its 256 x 256 MACs",
+TEST_CASE("the shipped UNPU's peak is its table read ports' groups over the weight bits, and the TPU's its 256 x 256 MACs",
           "[peak][validation]") {
   LayerPrecision p;
   p.inputs = {16, Scheme::UniformAsymmetric, 1.0};
   p.outputs = p.inputs;
   p.accumulator = {32, Scheme::UniformSymmetric, 1.0};
   const auto unpu = load_arch(shipped("arch/unpu.yaml"));
-  // 24 LBPEs x 576 lanes, one weight bit a cycle each (arch/unpu.yaml).
+  // 24 LBPEs x 192 table read ports, one weight bit of 3 weights a cycle each,
+  // and of 4 at 1-bit weights (arch/unpu.yaml).
   for (int bits : {1, 2, 4, 8, 16}) {
     p.weights = {bits, Scheme::UniformSymmetric, 1.0};
-    CHECK(unpu->pe_array->peak_macs_per_cycle(p) == Approx(24.0 * 576.0 / bits).epsilon(1e-12));
+    const double macs_per_read = bits == 1 ? 4.0 : 3.0;
+    CHECK(unpu->pe_array->peak_macs_per_cycle(p) == Approx(24.0 * 192.0 * macs_per_read / bits).epsilon(1e-12));
   }
+  // At 1 bit: 18,432 MACs a cycle, 7,372.8 GOPS (published: 7,372).
+  p.weights = {1, Scheme::UniformSymmetric, 1.0};
+  CHECK(2.0 * unpu->pe_array->peak_macs_per_cycle(p) * unpu->tech.clock_hz / 1e9 == Approx(7372.8).epsilon(1e-12));
+  p.weights = {16, Scheme::UniformSymmetric, 1.0};
   // At 16 bits that is the published 345.6 GOPS at 200 MHz (Lee et al., JSSC 2019).
   CHECK(2.0 * unpu->pe_array->peak_macs_per_cycle(p) * unpu->tech.clock_hz / 1e9 == Approx(345.6).epsilon(1e-12));
 

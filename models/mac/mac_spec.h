@@ -20,6 +20,18 @@ struct MacRate {
   int cycles = 1;
 };
 
+// How many MACs share one scratchpad access of an operand. A plain unit reads
+// its input and reads and writes its partial sum in the PE's scratchpad for
+// every MAC; a unit that keeps an operand inside itself (a lookup table built
+// from inputs, an accumulator that sums a group of products before the
+// partial sum is written back) touches the scratchpad for it less often.
+// Arrays that pass inputs and partial sums through every PE each MAC
+// (systolic) ignore it: there the operand moves whatever the unit keeps.
+struct OperandSharing {
+  int inputs = 1;  // MACs per input read
+  int psums = 1;   // MACs per partial-sum read and write
+};
+
 // What an integer accumulator does with a sum past its range: `wrap` keeps
 // the low bits (what a plain two's-complement adder does), `saturate` clamps.
 enum class AccumulatorOverflow { Wrap, Saturate };
@@ -39,6 +51,10 @@ class MacSpec {
   virtual ActionDesc action(const LayerPrecision& p) const = 0;
   virtual double energy_pj(const ActionDesc& a) const = 0;
   virtual double area_um2() const = 0;
+  virtual OperandSharing operand_sharing(const LayerPrecision& p) const {
+    (void)p;
+    return {};
+  }
   // Register widths in each PE that hold this unit's operands.
   virtual int weight_bits() const = 0;
   virtual int input_bits() const = 0;

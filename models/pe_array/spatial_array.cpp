@@ -11,7 +11,9 @@
 // it (the controller books both).
 //
 // Per MAC, a PE reads its weight and input and reads and writes its partial
-// sum: 3 scratchpad reads and 1 write. With zero gating an input of zero skips
+// sum: 3 scratchpad reads and 1 write; a MAC unit that keeps inputs or
+// partial sums inside itself shares one access among several MACs
+// (MacSpec::operand_sharing, e.g. the lookup-table unit). With zero gating an input of zero skips
 // the weight read and the multiply (Eyeriss JSSC 2017); the partial sum
 // accesses still happen. A partial-sum bit passed to the next PE costs a
 // network bit: Eyeriss' normalized energies count inter-PE transfers as
@@ -26,6 +28,13 @@
 namespace qnnsim {
 
 namespace {
+
+// Scratchpad accesses of `per_mac` MACs' worth when `sharing` MACs share one
+// (rounded up: a part-filled group still makes its access).
+uint64_t shared_accesses(uint64_t per_mac, int sharing) {
+  const auto s = static_cast<uint64_t>(sharing);
+  return (per_mac + s - 1) / s;
+}
 
 class SpatialSpec : public ScratchpadArray {
  public:
@@ -46,11 +55,13 @@ class SpatialSpec : public ScratchpadArray {
   uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
                                                             const LayerPrecision& p) const override {
-    const uint64_t psums = psum_updates(macs, active);
-    std::vector<std::pair<ActionDesc, uint64_t>> a = {{{"spad", "read", weight_entry_bits(p)}, active},
-                                                      {{"spad", "read", p.inputs.bits}, input_reads(macs, p)},
-                                                      {{"spad", "read", p.accumulator.bits}, psums},
-                                                      {{"spad", "write", p.accumulator.bits}, psums}};
+    const OperandSharing shared = mac().operand_sharing(p);
+    const uint64_t psums = shared_accesses(psum_updates(macs, active), shared.psums);
+    std::vector<std::pair<ActionDesc, uint64_t>> a = {
+        {{"spad", "read", weight_entry_bits(p)}, active},
+        {{"spad", "read", p.inputs.bits}, shared_accesses(input_reads(macs, p), shared.inputs)},
+        {{"spad", "read", p.accumulator.bits}, psums},
+        {{"spad", "write", p.accumulator.bits}, psums}};
     add_codebook_lookups(a, active, p);
     return a;
   }
