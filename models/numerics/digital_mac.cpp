@@ -28,7 +28,7 @@ DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
   const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
   if (!overflow)
     throw EvalError(where + ": its MAC class does not sum integer products (a float, XNOR or shift-add unit); eval "
-                            "models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC)");
+                            "models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC)");
   d.accumulator.bits = d.mac->accumulator_bits();
   d.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
   if (d.accumulator.bits < 8 || d.accumulator.bits > 64)
