@@ -7,6 +7,7 @@
 #include "design/design_family.h"
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
+#include "sweep/point_workload_memo.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -24,7 +25,7 @@ std::unique_ptr<LoadedDesign> load_point_design(const SweepSpec& spec, const Con
 
 RunResult simulate(const SweepSpec& spec, const ResolvedPoint& r) {
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
-  const Workload w = load_point_workload(spec, r);
+  const Workload& w = memoized_point_workload(spec, r);
   RunRequest how;
   how.objective = spec.options.objective;
   return load_point_design(spec, arch_root)->run(w, how);
