@@ -8,6 +8,7 @@
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
 #include "sweep/point_workload_memo.h"
+#include "sweep/report_for_results.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -57,8 +58,6 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
     result.summary.energy_by_action_pj.clear();
     for (LayerResult& layer : result.layers) layer.actions.clear();
     nlohmann::ordered_json report = to_json(result);
-    report.erase("energy_by_action_pj");
-    for (auto& layer : report["layers"]) layer.erase("actions");
     if (spec.accuracy.enabled) {
       const PointAccuracy a = evaluate_point_accuracy(spec, r);
       report["accuracy"] = {{"accuracy_fraction", a.accuracy},
@@ -66,7 +65,7 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                             {"images", a.images}};
       if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
     }
-    return report.dump();
+    return report_for_results(report);
   } catch (const ConfigError& raw) {
     const ConfigError e = blame_edit(spec, raw);
     throw ConfigError(e.where(), e.key_path(), e.message() + " [this point sets " + describe_point(spec, p) + "]");
