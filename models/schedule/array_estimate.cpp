@@ -30,11 +30,6 @@ Estimator::Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b) 
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
     for (int d = 0; d < kDims; ++d)
       if (relevant(o, d)) depends_on_[static_cast<std::size_t>(o)] |= 1u << d;
-  weight_bits_total_ = w_total_ * w_bits_;
-  output_sum_bits_ = o_total_ * p.accumulator.bits;
-  e_dram_bit_ = e_dram_ + e_glb_bit_;
-  e_sent_bit_ = e_glb_bit_ + e_noc_;
-  overlap_cycles_ = static_cast<double>(arch.pe_array->pass_overlap_cycles(p));
 }
 
 double Estimator::input_values(int64_t tp) const {
@@ -44,47 +39,18 @@ double Estimator::input_values(int64_t tp) const {
          static_cast<double>(cols_read_all_);
 }
 
-// Each figure below is formed by the same operations in the same order as
-// when the whole estimate was worked out per candidate, so it is the same to the bit.
-TileFigures Estimator::tile_figures(const Mapping& m, const std::array<const TileOption*, kDims>& opt,
-                                    const TileNeed& need) {
+// `opt[d]`: the tile option the candidate takes in each dimension (its
+// tile, pass, tile count and passes per tile, worked out once per option).
+Estimate Estimator::operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need) {
+  const Dataflow& flow = arch_.dataflow;
   const LayerPrecision& p = l_.precision;
-  TileFigures t;
-  DimArray pass{};
+  DimArray tiles{}, ppt{}, pass{};
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
     pass[i] = opt[i]->pass;
-    t.tiles[i] = opt[i]->tiles;
-    t.passes_per_tile[i] = opt[i]->passes_per_tile;
+    tiles[i] = opt[i]->tiles;
+    ppt[i] = opt[i]->passes_per_tile;
   }
-  t.holds_outputs = holds_outputs_for(m.pe);
-  t.input_dram_bits = opt[kP]->input_values * p.inputs.bits * in_ratio_;
-  double passes = 1;
-  int64_t iters = 1, rows_used = 1, cols_used = 1;
-  for (int d = 0; d < kDims; ++d) {
-    const auto i = static_cast<std::size_t>(d);
-    t.tile_count *= t.tiles[i];
-    passes *= static_cast<double>(t.tiles[i] * t.passes_per_tile[i]);
-    iters *= m.pe[i];
-    rows_used *= m.rows[i];
-    cols_used *= m.cols[i];
-  }
-  t.pass_input_bits = pass_window(pass) * p.inputs.bits;
-  for (int d = 0; d < kDims; ++d)
-    if (relevant(Operand::Inputs, d))
-      t.input_pass_factors[static_cast<std::size_t>(t.input_pass_dims++)] =
-          static_cast<double>(t.tiles[static_cast<std::size_t>(d)] * t.passes_per_tile[static_cast<std::size_t>(d)]);
-  const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
-  // Passes that follow one another straight on hide their fill; the first pays it.
-  t.compute_cycles = passes * (one_pass - overlap_cycles_) + overlap_cycles_;
-  t.dram_latency_s = static_cast<double>(t.tile_count) * dram_latency_s_;
-  t.load_s = (need.w + need.i) / bw_;
-  t.one_slot = need.slots == 1;
-  return t;
-}
-
-Estimate Estimator::operator()(const Mapping& m, const TileFigures& t) const {
-  const Dataflow& flow = arch_.dataflow;
   // The nest's loops that run more than once, outermost first: DRAM loops,
   // then buffer loops (`dram_loops` of them). A loop of one trip changes no
   // cut and no refetch factor, and most of the sixteen have one.
@@ -94,7 +60,7 @@ Estimate Estimator::operator()(const Mapping& m, const TileFigures& t) const {
   for (int level = 0; level < 2; ++level) {
     for (std::size_t k = 0; k < kDims; ++k) {
       const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
-      const int64_t f = level == 0 ? t.tiles[d] : t.passes_per_tile[d];
+      const int64_t f = level == 0 ? tiles[d] : ppt[d];
       if (f <= 1) continue;
       factor[static_cast<std::size_t>(loops)] = f;
       dim_bit[static_cast<std::size_t>(loops)] = 1u << d;
@@ -102,6 +68,7 @@ Estimate Estimator::operator()(const Mapping& m, const TileFigures& t) const {
     }
     if (level == 0) dram_loops = loops;
   }
+  const bool holds_outputs = holds_outputs_for(m.pe);
   // Each operand's cut (loop_nest.h) over the DRAM loops and over both
   // levels, found in one sweep over the loops.
   std::array<int, kOperands> dram_cut{-1, -1, -1}, pe_cut{-1, -1, -1};
@@ -117,7 +84,7 @@ Estimate Estimator::operator()(const Mapping& m, const TileFigures& t) const {
   // that the tensor does not depend on multiply up to its refetch factor.
   const auto refetch = [&](Operand o, bool to_pe) {
     // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
-    const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !t.holds_outputs));
+    const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
     const int cut = every_pass ? loops - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
     const unsigned depends = depends_on_[static_cast<std::size_t>(o)];
     double f = 1;
@@ -125,28 +92,43 @@ Estimate Estimator::operator()(const Mapping& m, const TileFigures& t) const {
       if (!(depends & dim_bit[static_cast<std::size_t>(i)])) f *= static_cast<double>(factor[static_cast<std::size_t>(i)]);
     return f;
   };
+  const double inputs_per_tile = opt[kP]->input_values;
   Estimate e;
   // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
-  e.dram_bits = weight_bits_total_ * refetch(Operand::Weights, weights_through_) +
-                t.input_dram_bits * refetch(Operand::Inputs, false) + out_dram_;
-  e.tiles = t.tile_count;
+  e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
+                inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
+  e.tiles = 1;
+  double passes = 1;
+  int64_t iters = 1, rows_used = 1, cols_used = 1;
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    e.tiles *= tiles[i];
+    passes *= static_cast<double>(tiles[i] * ppt[i]);
+    iters *= m.pe[i];
+    rows_used *= m.rows[i];
+    cols_used *= m.cols[i];
+  }
   // Bits sent over the network, by tensor: every fetch of a kept tensor,
   // every pass of a streamed one; partial sums go out, and come back in to
   // continue an accumulation.
   std::array<double, 3> sent{};
-  sent[0] = weight_bits_total_ * refetch(Operand::Weights, true);
-  sent[1] = t.pass_input_bits * refetch(Operand::Inputs, true);
-  for (int k = 0; k < t.input_pass_dims; ++k) sent[1] *= t.input_pass_factors[static_cast<std::size_t>(k)];
-  sent[2] = output_sum_bits_ * (2 * refetch(Operand::Outputs, true) - 1);
-  double compute = t.compute_cycles;
+  sent[0] = w_total_ * w_bits_ * refetch(Operand::Weights, true);
+  sent[1] = pass_window(pass) * p.inputs.bits * refetch(Operand::Inputs, true);
+  for (int d = 0; d < kDims; ++d)
+    if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
+  sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
+  const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
+  // Passes that follow one another straight on hide their fill; the first pays it.
+  const double overlap = static_cast<double>(arch_.pe_array->pass_overlap_cycles(l_.precision));
+  double compute = passes * (one_pass - overlap) + overlap;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
   const double noc = noc_.busy_cycles(sent);
-  const double dram_s = e.dram_bits / bw_ + t.dram_latency_s;
+  const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
   const double core = std::max(compute, noc) * period_;
   // One slot: a tile's load and store wait for the compute of the one before.
-  e.figures.seconds = (t.one_slot ? core + dram_s : std::max(core, dram_s)) + t.load_s;
-  e.figures.energy_pj = e.dram_bits * e_dram_bit_ + (sent[0] + sent[1] + sent[2]) * e_sent_bit_;
+  e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
+  e.figures.energy_pj = e.dram_bits * (e_dram_ + e_glb_bit_) + (sent[0] + sent[1] + sent[2]) * (e_glb_bit_ + e_noc_);
   return e;
 }
 

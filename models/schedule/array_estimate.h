@@ -27,26 +27,6 @@ struct TileOption {
   double input_values = 0;      // P only: input values tiles of this many rows read (Estimator::input_values)
 };
 
-// What a candidate's estimate reads that its loop orders do not change: its
-// tile counts, its pass, and the figures that follow from them alone. Each
-// tile that fits is ranked under four loop-order pairs, so these are worked
-// out once per tile (Estimator::tile_figures) instead of once per candidate.
-struct TileFigures {
-  DimArray tiles{}, passes_per_tile{};  // DRAM- and buffer-level trip counts per dimension
-  bool holds_outputs = false;           // a PE set holds its partial sums whole (psum_holding.h)
-  int64_t tile_count = 1;
-  double input_dram_bits = 0;  // DRAM bits of the inputs read once, before their refetch factor
-  double pass_input_bits = 0;  // bits of one pass's input window, before their refetch factor
-  // Tiles times passes per tile of each dimension the inputs depend on, in
-  // dimension order: the factors the sent input bits are multiplied by.
-  std::array<double, kDims> input_pass_factors{};
-  int input_pass_dims = 0;
-  double compute_cycles = 0;  // every pass, their fills hidden but the first; no wait for weights
-  double dram_latency_s = 0;  // a DRAM latency per tile
-  double load_s = 0;          // the first tile's weights and inputs, loaded before any compute
-  bool one_slot = false;      // a tile's load and store wait for the compute of the one before
-};
-
 class Estimator {
  public:
   Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b);
@@ -54,12 +34,9 @@ class Estimator {
   // Input values that blocks of `tp` output rows read over the whole layer, halos included.
   double input_values(int64_t tp) const;
 
-  // The order-free figures of the tile `m` takes (its spatial and PE
-  // factors; `opt[d]`: the tile option it takes in each dimension).
-  TileFigures tile_figures(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need);
-
-  // The estimate of that tile under m's loop orders.
-  Estimate operator()(const Mapping& m, const TileFigures& t) const;
+  // `opt[d]`: the tile option the candidate takes in each dimension (its
+  // tile, pass, tile count and passes per tile, worked out once per option).
+  Estimate operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need);
 
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
@@ -75,12 +52,6 @@ class Estimator {
   const LoopBounds& b_;
   double bw_ = 0, period_ = 0, e_dram_ = 0, e_glb_bit_ = 0, e_noc_ = 0;
   double w_total_ = 0, w_bits_ = 0, o_total_ = 0, in_ratio_ = 0, out_dram_ = 0;
-  // Products the estimate takes in this order every time, formed once.
-  double weight_bits_total_ = 0;  // w_total_ * w_bits_
-  double output_sum_bits_ = 0;    // o_total_ * accumulator bits
-  double e_dram_bit_ = 0;         // e_dram_ + e_glb_bit_: a DRAM bit, moved and buffered
-  double e_sent_bit_ = 0;         // e_glb_bit_ + e_noc_: a bit read from the buffer and sent
-  double overlap_cycles_ = 0;     // of a pass, what the next pass hides
   int64_t cols_read_all_ = 0;
   NocSpec::Shape noc_;
   bool weights_through_ = false, double_buffered_weights_ = false;

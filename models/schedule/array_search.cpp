@@ -184,8 +184,9 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
         // options, so x's larger options are not tried. Skipped tiles need no
         // less than the one that overflowed, so the smallest need stays the same.
         struct Fitting {
+          std::array<const TileOption*, kDims> chosen;
           DimArray pe, glb;
-          TileFigures figures;  // what the loop orders below do not change
+          TileNeed need;
         };
         std::vector<Fitting> fitting;
         const auto first = [&](int d, const TileOption& o) {
@@ -216,7 +217,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                   }
                   // Free PE loops grew: check the scratchpads again.
                   if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                  fitting.push_back({m.pe, m.glb, estimate.tile_figures(m, chosen, need)});
+                  fitting.push_back({chosen, m.pe, m.glb, need});
                 }
                 if (overflows_p) {
                   overflows_c = first(kC, oc);
@@ -242,7 +243,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
             for (const Fitting& f : fitting) {
               m.pe = f.pe;
               m.glb = f.glb;
-              const Estimate e = estimate(m, f.figures);
+              const Estimate e = estimate(m, f.chosen, f.need);
               for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
               ++enumerated;
             }
