@@ -28,14 +28,20 @@ sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core:
   if (begin > limit || need > limit - begin) throw_time_overflow(owner, limit);
 
   // No request starts before now, so intervals that have ended are history.
-  // The calendar is a short sorted vector: cheaper than a tree at this size.
-  auto alive = std::find_if(calendar.begin(), calendar.end(), [&](const Interval& x) { return x.second > now; });
-  calendar.erase(calendar.begin(), alive);
+  // The calendar is a sorted vector: cheaper than a tree at this size. Its
+  // intervals are disjoint, so their ends are sorted too, and the first
+  // interval still alive (or still ahead of `begin`) is found by bisection:
+  // initiators running ahead book far into the future, and a scan from the
+  // front walked past every booking before `begin`, once per request.
+  const auto ended_by = [](Tick t) {
+    return [t](const Interval& x) { return x.second <= t; };
+  };
+  calendar.erase(calendar.begin(), std::partition_point(calendar.begin(), calendar.end(), ended_by(now)));
   if (need == 0) return delay;
 
   // Walk the calendar from `begin`, taking free time until `need` is covered.
-  std::size_t i = 0;
-  while (i < calendar.size() && calendar[i].second <= begin) ++i;
+  std::size_t i = static_cast<std::size_t>(
+      std::partition_point(calendar.begin(), calendar.end(), ended_by(begin)) - calendar.begin());
   Tick cursor = begin;
   while (need > 0) {
     if (i < calendar.size() && calendar[i].first <= cursor) {

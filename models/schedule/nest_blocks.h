@@ -18,8 +18,33 @@ struct Block {
   int64_t first_pass = 0;  // the first pass block inside this block: the PEs a fetch in it reaches
 };
 
-// Blocks of a dimension at `level` (0 the whole, 1 buffer tiles, 2 passes).
-std::vector<Block> dim_blocks(const DimExtents& e, int level, bool with_starts);
+// A dimension's block classes at one level: at most four, since each level
+// splits every block above it into full blocks and an edge block. Held
+// inline: the counts ask for them for every dimension of every nest the
+// mapper scores, and three vectors a call were a third of that cost.
+class BlockClasses {
+ public:
+  BlockClasses() = default;
+  explicit BlockClasses(const Block& only) { push_back(only); }
+  void push_back(const Block& b) { blocks_[size_++] = b; }
+  std::size_t size() const { return size_; }
+  const Block& front() const { return blocks_[0]; }
+  const Block* begin() const { return blocks_.data(); }
+  const Block* end() const { return blocks_.data() + size_; }
+  Block* begin() { return blocks_.data(); }
+  Block* end() { return blocks_.data() + size_; }
+
+ private:
+  std::array<Block, 4> blocks_{};
+  std::size_t size_ = 0;
+};
+
+// Classes of a dimension's blocks at `level` (0 the whole, 1 buffer tiles,
+// 2 passes), blocks of equal size merged, in the order of their first block.
+BlockClasses dim_classes(const DimExtents& e, int level);
+
+// The same blocks one by one, with their starts.
+std::vector<Block> dim_blocks(const DimExtents& e, int level);
 
 // One factor per dimension (or per pair of window dimensions): a list of
 // (values, count) entries. The product over factors sums, over every

@@ -78,8 +78,8 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
     const bool window = o == Operand::Inputs && (d == kP || d == kQ || d == kR || d == kS);
     if (window) continue;
     const DimExtents& e = c.e[static_cast<std::size_t>(d)];
-    std::vector<Block> blocks = dim_blocks(e, level[static_cast<std::size_t>(d)], false);
-    if (first_only && is_reduction(d)) blocks = {Block{0, blocks.front().size, 1, blocks.front().first_pass}};
+    BlockClasses blocks = dim_classes(e, level[static_cast<std::size_t>(d)]);
+    if (first_only && is_reduction(d)) blocks = BlockClasses(Block{0, blocks.front().size, 1, blocks.front().first_pass});
     Factor<1> factor;
     Factor<2> joint;
     factor.reserve(blocks.size());
@@ -110,8 +110,9 @@ FetchFactors fetch_factors(const Context& c, Operand o, const std::array<int, kD
       };
       Factor<1> factor;
       uint64_t delivered = 0;
-      for (const Block& bo : dim_blocks(eo, level[static_cast<std::size_t>(out)], true))
-        for (const Block& bt : dim_blocks(et, level[static_cast<std::size_t>(tap)], true)) {
+      const std::vector<Block> taps = dim_blocks(et, level[static_cast<std::size_t>(tap)]);
+      for (const Block& bo : dim_blocks(eo, level[static_cast<std::size_t>(out)]))
+        for (const Block& bt : taps) {
           factor.push_back({{u(span(bo.start, bo.size, bt.start, bt.size))}, 1});
           if (!to_pe) continue;
           // Each PE along a spatial window dimension holds its own window.
@@ -162,8 +163,8 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
     for (int d = 0; d < kDims; ++d) {
       const auto i = static_cast<std::size_t>(d);
       const DimExtents& e = c.e[i];
-      std::vector<Block> blocks = dim_blocks(e, 2, false);
-      if (first_only && is_reduction(d)) blocks = {Block{0, std::min(e.pass, e.dim), 1, 0}};
+      BlockClasses blocks = dim_classes(e, 2);
+      if (first_only && is_reduction(d)) blocks = BlockClasses(Block{0, std::min(e.pass, e.dim), 1, 0});
       Factor<7> f;
       for (const Block& blk : blocks) {
         const uint64_t x = u(blk.size), iters = u(std::min(e.pe, blk.size));
@@ -280,7 +281,7 @@ void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
     for (int d = 0; d < kDims; ++d) {
       const auto i = static_cast<std::size_t>(d);
       Factor<1> f;
-      for (const Block& blk : dim_blocks(c.e[i], level[i], false)) {
+      for (const Block& blk : dim_classes(c.e[i], level[i])) {
         const int64_t extent = relevant(Operand::Weights, d) ? blk.size : blk.first_pass;
         f.push_back({{c.m.rows[i] > 1 ? u(c.e[i].positions(extent)) : 1}, blk.count});
       }

@@ -7,6 +7,8 @@
 #include "design/design_family.h"
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
+#include "sweep/point_workload_memo.h"
+#include "sweep/report_for_results.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
@@ -24,7 +26,7 @@ std::unique_ptr<LoadedDesign> load_point_design(const SweepSpec& spec, const Con
 
 RunResult simulate(const SweepSpec& spec, const ResolvedPoint& r) {
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
-  const Workload w = load_point_workload(spec, r);
+  const Workload& w = memoized_point_workload(spec, r);
   RunRequest how;
   how.objective = spec.options.objective;
   return load_point_design(spec, arch_root)->run(w, how);
@@ -56,8 +58,6 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
     result.summary.energy_by_action_pj.clear();
     for (LayerResult& layer : result.layers) layer.actions.clear();
     nlohmann::ordered_json report = to_json(result);
-    report.erase("energy_by_action_pj");
-    for (auto& layer : report["layers"]) layer.erase("actions");
     if (spec.accuracy.enabled) {
       const PointAccuracy a = evaluate_point_accuracy(spec, r);
       report["accuracy"] = {{"accuracy_fraction", a.accuracy},
@@ -65,7 +65,7 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                             {"images", a.images}};
       if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
     }
-    return report.dump();
+    return report_for_results(report);
   } catch (const ConfigError& raw) {
     const ConfigError e = blame_edit(spec, raw);
     throw ConfigError(e.where(), e.key_path(), e.message() + " [this point sets " + describe_point(spec, p) + "]");

@@ -1,8 +1,8 @@
 #pragma once
 // Simulates one resolved sweep point in this process and returns its report
-// as JSON: the document `qnnsim run --json` writes, less the per-action
-// counts, which the results file does not keep and which make up most of
-// the text the sweep would otherwise parse for every point. With the spec's
+// as JSON: of the document `qnnsim run --json` writes, the keys the results
+// file reads (report_for_results.h); the rest, the per-action counts above
+// all, would be most of the text the sweep parses for every point. With the spec's
 // `accuracy:` section the report gains an `accuracy` object: the point's
 // top-1 accuracy (`accuracy_fraction`), the float reference, the images and,
 // on an in-memory design, `adc_clip_fraction`. SystemC elaborates
