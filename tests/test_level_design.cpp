@@ -428,7 +428,7 @@ compute: {name: mac, instances: 2, energy_pj: 0.25}
   const LevelDesign n = load_level_design((dir / "narrow.yaml").string(), LevelDesignUse::ToSearch);
   CHECK(w.final_outputs_only == std::vector<bool>{true, false, false});
   REQUIRE(n.final_outputs_only == std::vector<bool>{true, true, false});
-  for (LevelObjective objective : {LevelObjective::Energy, LevelObjective::Edp}) {
+  for (Objective objective : {Objective::Energy, Objective::Edp}) {
     const auto m = search_level_mapping(n, n.bounds, objective);
     REQUIRE(m);
     for (int l : {0, 1}) {

@@ -32,7 +32,7 @@ Workload lenet_16_bit_sums() {
 TEST_CASE("a level design runs a workload layer after layer, each as the level search maps it", "[levels][report]") {
   const LevelDesign d = load_level_design(shipped("arch/levels/eyeriss_v1.yaml"), LevelDesignUse::ToSearch);
   const Workload w = lenet_16_bit_sums();
-  const RunResult r = run_level_design(d, w, LevelObjective::Edp);
+  const RunResult r = run_level_design(d, w, Objective::Edp);
   REQUIRE(r.layers.size() == w.layers.size());
   REQUIRE(r.levels);
   CHECK(r.levels->not_costed.empty());
@@ -67,7 +67,7 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
       continue;
     }
     // The same figures the search gives the layer on its own.
-    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), LevelObjective::Edp);
+    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), Objective::Edp);
     REQUIRE(m);
     CHECK(lr.cycles == m->cycles.total);
     CHECK(lr.energy_pj == Approx(m->energy_pj));
@@ -119,7 +119,7 @@ TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][rel
   // No technology, so no clock: Timeloop's designs count accesses but do not run.
   const LevelDesign timeloop =
       load_level_design(shipped("configs/validation/timeloop/simple_weight_stationary.yaml"), LevelDesignUse::ToSearch);
-  CHECK_THROWS_WITH(run_level_design(timeloop, w, LevelObjective::Energy), Catch::Contains("technology"));
+  CHECK_THROWS_WITH(run_level_design(timeloop, w, Objective::Energy), Catch::Contains("technology"));
   // 16-bit weights do not fit 8-bit words.
   const auto dir = scratch_dir("level_run");
   std::ofstream(dir / "eyeriss8.yaml") << replace_all(read_file(shipped("arch/levels/eyeriss_v1.yaml")), "word_bits: 16 ",
@@ -127,11 +127,11 @@ TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][rel
   const LevelDesign narrow = load_level_design((dir / "eyeriss8.yaml").string(), LevelDesignUse::ToSearch);
   Workload wide = w;
   wide.layers[0].precision.weights.bits = 16;
-  CHECK_THROWS_WITH(run_level_design(narrow, wide, LevelObjective::Energy),
+  CHECK_THROWS_WITH(run_level_design(narrow, wide, Objective::Energy),
                     Catch::Contains("layer 'conv1' has 16-bit weights") && Catch::Contains("8-bit words"));
-  CHECK_NOTHROW(run_level_design(narrow, w, LevelObjective::Energy));
+  CHECK_NOTHROW(run_level_design(narrow, w, Objective::Energy));
   // 32-bit sums do not fit the 16-bit MACs' accumulators.
-  CHECK_THROWS_WITH(run_level_design(narrow, load_workload(shipped("workloads/lenet5.yaml")), LevelObjective::Energy),
+  CHECK_THROWS_WITH(run_level_design(narrow, load_workload(shipped("workloads/lenet5.yaml")), Objective::Energy),
                     Catch::Contains("layer 'conv1': IntMAC accumulates 16 bits; the layer needs 32"));
 
   // On the command line: options the level run does not take exit 2.
@@ -196,7 +196,7 @@ TEST_CASE("a sweep runs a level design point by point, its area from the compone
       replace_all(read_file(shipped("arch/levels/eyeriss_v1.yaml")), "size: 448 B", "size: " + first.params[0].value),
       "size: 48 B", "size: " + first.params[1].value);
   const LevelDesign d = load_level_design(design, LevelDesignUse::ToSearch);
-  CHECK(run_level_design(d, lenet_16_bit_sums(), LevelObjective::Edp).summary.energy_pj == Approx(first.energy_pj));
+  CHECK(run_level_design(d, lenet_16_bit_sums(), Objective::Edp).summary.energy_pj == Approx(first.energy_pj));
 }
 
 TEST_CASE("a layer of a shape met before takes that layer's mapping, as a search of its own would give",
@@ -218,17 +218,17 @@ layers:
   - {name: conv_c, type: conv, C: 8, H: 8, W: 8, M: 16, R: 1, S: 1}
 )";
   const Workload w = load_workload((dir / "w.yaml").string());
-  const RunResult r = run_level_design(d, w, LevelObjective::Edp);
+  const RunResult r = run_level_design(d, w, Objective::Edp);
   REQUIRE(r.levels);
   CHECK(r.levels->layers_mapped == 3);
   CHECK(r.levels->shapes_searched == 2);
-  const auto alone = search_level_mapping(d, loop_bounds(w.layers[1], 1), LevelObjective::Edp);
+  const auto alone = search_level_mapping(d, loop_bounds(w.layers[1], 1), Objective::Edp);
   REQUIRE(alone);
   CHECK(r.layers[1].energy_pj == Approx(r.layers[0].energy_pj).epsilon(1e-12));
   CHECK(r.layers[1].cycles == alone->cycles.total);
   CHECK(r.layers[1].tiling == r.layers[0].tiling);
   // Counted once: the repeat adds no mappings to the search's count.
-  const uint64_t searched = search_level_mapping(d, loop_bounds(w.layers[0], 1), LevelObjective::Edp)->evaluated +
-                            search_level_mapping(d, loop_bounds(w.layers[2], 1), LevelObjective::Edp)->evaluated;
+  const uint64_t searched = search_level_mapping(d, loop_bounds(w.layers[0], 1), Objective::Edp)->evaluated +
+                            search_level_mapping(d, loop_bounds(w.layers[2], 1), Objective::Edp)->evaluated;
   CHECK(r.levels->mappings_evaluated == searched);
 }

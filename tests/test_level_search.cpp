@@ -51,9 +51,9 @@ LoopBounds layer(DimArray extent, int64_t stride) {
   return b;
 }
 
-double score(const LevelMapping& m, LevelObjective o) {
-  if (o == LevelObjective::Latency) return static_cast<double>(m.cycles.total);
-  return o == LevelObjective::Energy ? m.energy_pj : m.energy_pj * static_cast<double>(m.cycles.total);
+double score(const LevelMapping& m, Objective o) {
+  if (o == Objective::Latency) return static_cast<double>(m.cycles.total);
+  return o == Objective::Energy ? m.energy_pj : m.energy_pj * static_cast<double>(m.cycles.total);
 }
 
 }  // namespace
@@ -63,12 +63,12 @@ TEST_CASE("the level mapper is within 5% of every mapping enumerated, for energy
   // M4 C2 P4 R2 (64 MACs), then N2 M2 C2 Q4 S3 at stride 2 (192): small enough to
   // enumerate every placement of every prime factor and every loop order of every level.
   for (const LoopBounds& b : {layer({1, 1, 4, 2, 4, 1, 2, 1}, 1), layer({2, 1, 2, 2, 1, 4, 1, 3}, 2)})
-    for (LevelObjective o : {LevelObjective::Energy, LevelObjective::Edp, LevelObjective::Latency}) {
+    for (Objective o : {Objective::Energy, Objective::Edp, Objective::Latency}) {
       const auto found = search_level_mapping(d, b, o);
       const auto best = exhaustive_level_mapping(d, b, o);
       REQUIRE(found);
       REQUIRE(best);
-      INFO("objective " << level_objective_name(o));
+      INFO("objective " << objective_name(o));
       CHECK(score(*found, o) <= 1.05 * score(*best, o));
       CHECK(score(*found, o) >= score(*best, o) * (1 - 1e-12));  // nothing beats the enumeration
       CHECK(limits_broken(found->nest, d.limits, b).empty());
@@ -79,8 +79,8 @@ TEST_CASE("the level mapper is within 5% of every mapping enumerated, for energy
 TEST_CASE("the level mapper is deterministic and keeps every level within its size", "[levels][mapper]") {
   const LevelDesign d = design();
   const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
-  const auto a = search_level_mapping(d, b, LevelObjective::Energy);
-  const auto c = search_level_mapping(d, b, LevelObjective::Energy);
+  const auto a = search_level_mapping(d, b, Objective::Energy);
+  const auto c = search_level_mapping(d, b, Objective::Energy);
   REQUIRE(a);
   REQUIRE(c);
   CHECK(a->energy_pj == c->energy_pj);
@@ -95,7 +95,7 @@ TEST_CASE("a level design too small for any mapping says so", "[levels][mapper]"
   // One register cannot hold a weight and a partial sum at once.
   std::ofstream(dir / "design.yaml") << replace_all(kDesign, "size: 4", "size: 1");
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
-  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), LevelObjective::Energy));
+  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), Objective::Energy));
 }
 
 TEST_CASE("the level mapper keeps each partition within its share", "[levels][mapper]") {
@@ -106,7 +106,7 @@ TEST_CASE("the level mapper keeps each partition within its share", "[levels][ma
       << replace_all(kDesign, "    size: 24\n", "    size: 24\n    partitions: [{keeps: [weights], size: 2}, {keeps: [inputs, outputs], size: 22}]\n");
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
   const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
-  const auto split = search_level_mapping(d, b, LevelObjective::Energy);
+  const auto split = search_level_mapping(d, b, Objective::Energy);
   REQUIRE(split);
   CHECK(limits_broken(split->nest, d.limits, b).empty());
   CHECK(level_block(split->nest, 1, Operand::Weights, b) <= 2);
@@ -128,7 +128,7 @@ TEST_CASE("the level mapper keeps each level's loops to its temporal_dims", "[le
       << replace_all(kDesign, "    size: 4\n", "    size: 4\n    temporal_dims: [N, P, Q]\n");
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
   const LoopBounds b = layer({2, 1, 4, 3, 6, 6, 3, 3}, 1);
-  const auto m = search_level_mapping(d, b, LevelObjective::Energy);
+  const auto m = search_level_mapping(d, b, Objective::Energy);
   REQUIRE(m);
   CHECK(limits_broken(m->nest, d.limits, b).empty());
   for (const LevelLoop& x : m->nest.levels[2].temporal) CHECK((x.dim == kN || x.dim == kP || x.dim == kQ));
@@ -150,7 +150,7 @@ TEST_CASE("a dimension no level may take leaves no mapping", "[levels][mapper]")
   text = replace_all(text, "    size: 4\n", "    size: 4\n    temporal_dims: [N, M, P, Q, R, S]\n");
   std::ofstream(dir / "design.yaml") << text;
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
-  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), LevelObjective::Energy));
+  CHECK_FALSE(search_level_mapping(d, layer({1, 1, 2, 2, 2, 2, 1, 1}, 1), Objective::Energy));
 }
 
 TEST_CASE("the latency objective never takes more cycles than the EDP objective", "[levels][mapper]") {
@@ -163,8 +163,8 @@ TEST_CASE("the latency objective never takes more cycles than the EDP objective"
   const LevelDesign d = load_level_design((dir / "design.yaml").string(), LevelDesignUse::ToSearch);
   for (const LoopBounds& b : {layer({2, 1, 4, 3, 6, 6, 3, 3}, 1), layer({1, 1, 8, 4, 4, 4, 3, 3}, 1),
                               layer({4, 1, 2, 2, 8, 8, 1, 1}, 1), layer({1, 1, 16, 8, 2, 2, 1, 1}, 2)}) {
-    const auto fast = search_level_mapping(d, b, LevelObjective::Latency);
-    const auto edp = search_level_mapping(d, b, LevelObjective::Edp);
+    const auto fast = search_level_mapping(d, b, Objective::Latency);
+    const auto edp = search_level_mapping(d, b, Objective::Edp);
     REQUIRE(fast);
     REQUIRE(edp);
     CHECK(fast->cycles.total <= edp->cycles.total);

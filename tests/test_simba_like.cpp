@@ -123,7 +123,7 @@ TEST_CASE("a ResNet-50 layer maps onto the Simba chiplet with every level's coun
   const Workload w = resnet50_24_bit_sums();
   const Layer& l = layer_named(w, "l3b2_conv_b");  // 3x3, 256 -> 256 channels at 14 x 14
   const LoopBounds b = loop_bounds(l, w.batch);
-  const std::optional<LevelMapping> m = search_level_mapping(d, b, LevelObjective::Edp);
+  const std::optional<LevelMapping> m = search_level_mapping(d, b, Objective::Edp);
   REQUIRE(m);
   INFO(level_nest_text(m->nest));
   CHECK(limits_broken(m->nest, d.limits, b).empty());

@@ -191,6 +191,8 @@ TEST_CASE("spec errors name the file, line and key", "[sweep][errors]") {
       {"parameters:\n  - {path: power, values: [4]}\n", "parameters[0].path", ":5:", "unknown path"},
       {kShape + "samples: 3\n", "samples", ":11:", "combine: random"},
       {kShape + "objectives: [energy, speed]\n", "objectives", ":11:", "unknown objective 'speed'"},
+      {kShape + "options: {objective: speed}\n", "options.objective", ":11:",
+       "unknown objective 'speed': expected energy, latency or edp"},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     INFO("case " << i);

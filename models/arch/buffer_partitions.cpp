@@ -15,6 +15,14 @@ int tensor_index(const std::string& name) {
   return -1;
 }
 
+// Bits of the tensors `part` holds, from bits of each tensor.
+double bits_held(const BufferPartition& part, const std::array<double, 3>& bits) {
+  double need = 0;
+  for (std::size_t t = 0; t < 3; ++t)
+    if (part.holds[t]) need += bits[t];
+  return need;
+}
+
 }  // namespace
 
 std::array<bool, 3> parse_kept_tensors(const ConfigNode& node) {
@@ -83,17 +91,19 @@ BufferPartitions BufferPartitions::parse(const ConfigNode& node, double capacity
   return p;
 }
 
+const BufferPartition* BufferPartitions::overflowing_partition(const std::array<double, 3>& bits) const {
+  for (const BufferPartition& part : parts_)
+    if (bits_held(part, bits) > part.bits) return &part;
+  return nullptr;
+}
+
 std::string BufferPartitions::overflow(const std::array<double, 3>& bits) const {
-  for (const BufferPartition& part : parts_) {
-    double need = 0;
-    for (std::size_t t = 0; t < 3; ++t)
-      if (part.holds[t]) need += bits[t];
-    if (need > part.bits)
-      return parts_.size() == 1 ? fmt::format("it needs {:.0f} bits, the buffer holds {:.0f}", need, part.bits)
-                                : fmt::format("its {} need {:.0f} bits, their partition ({}) holds {:.0f}", part.name,
-                                              need, part.key, part.bits);
-  }
-  return "";
+  const BufferPartition* part = overflowing_partition(bits);
+  if (part == nullptr) return "";
+  const double need = bits_held(*part, bits);
+  return parts_.size() == 1 ? fmt::format("it needs {:.0f} bits, the buffer holds {:.0f}", need, part->bits)
+                            : fmt::format("its {} need {:.0f} bits, their partition ({}) holds {:.0f}", part->name,
+                                          need, part->key, part->bits);
 }
 
 

@@ -35,10 +35,15 @@ class BufferPartitions {
   static BufferPartitions parse(const ConfigNode& node, double capacity_bits, const std::array<bool, 3>& kept);
 
   const std::vector<BufferPartition>& parts() const { return parts_; }
-  // Empty when bits of each tensor (weights, inputs, outputs) fit their
-  // partitions, else which partition overflows and by how much.
+  // The first partition that bits of each tensor (weights, inputs, outputs)
+  // overflow; null when they fit. The one rule of what fits, and it formats
+  // nothing: the mapper asks it of every candidate tile, most of which
+  // overflow at large batches, and formatting a message for each took 90% of
+  // a batch-64 search.
+  const BufferPartition* overflowing_partition(const std::array<double, 3>& bits) const;
+  bool fits(const std::array<double, 3>& bits) const { return overflowing_partition(bits) == nullptr; }
+  // Empty when they fit, else which partition overflows and by how much.
   std::string overflow(const std::array<double, 3>& bits) const;
-  bool fits(const std::array<double, 3>& bits) const { return overflow(bits).empty(); }
 
  private:
   std::vector<BufferPartition> parts_;

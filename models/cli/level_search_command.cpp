@@ -8,6 +8,7 @@
 
 #include "cli/levels_command.h"
 #include "core/output_file.h"
+#include "design/objective.h"
 #include "schedule/level_mapping_cache.h"
 #include "workload/workload.h"
 
@@ -30,9 +31,7 @@ int run_level_search(const LevelsArgs& args) {
   } else {
     throw std::invalid_argument(args.design + " names no workload: give one with --workload");
   }
-  const LevelObjective objective = args.objective == "edp"       ? LevelObjective::Edp
-                                   : args.objective == "latency" ? LevelObjective::Latency
-                                                                 : LevelObjective::Energy;
+  const Objective objective = objective_named(args.objective);
   nlohmann::json j;
   j["design"] = d.file;
   j["objective"] = args.objective;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/output_file.h"
+#include "design/objective.h"
 #include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
 #include "workload/workload.h"
@@ -99,7 +100,7 @@ CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args) {
   cmd->add_flag("--search", args.search, "choose the mapping (the file's loops are ignored)");
   cmd->add_option("--workload", args.workload, "with --search: map every conv and fc layer of this trace");
   cmd->add_option("--objective", args.objective, "with --search: what to minimise")
-      ->check(CLI::IsMember({"energy", "edp", "latency"}));
+      ->check(CLI::IsMember(search_objective_names()));
   cmd->add_option("--batch", args.batch, "with --workload: override the trace's batch size")
       ->check(CLI::Range(int64_t{1}, kMaxBatch));
   return cmd;

@@ -1,7 +1,7 @@
 #pragma once
 // `qnnsim levels DESIGN.yaml [--json FILE]`: the per-level, per-tensor access
 // counts and energy of a level design (schedule/level_design.h).
-// `qnnsim levels DESIGN.yaml --search [--workload W] [--objective energy|edp]`:
+// `qnnsim levels DESIGN.yaml --search [--workload W] [--objective energy|latency|edp]`:
 // its mapping searched for its layer, or for every array layer of W.
 #include <string>
 

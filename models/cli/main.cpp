@@ -31,6 +31,7 @@
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
 #include "design/design_family.h"
+#include "design/objective.h"
 #include "workload/workload.h"
 
 namespace {
@@ -231,7 +232,7 @@ void add_common_options(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("WORKLOAD", o.workload, "workload trace YAML, or a shipped name (alexnet: workloads/alexnet.yaml)");
   cmd->add_option("--batch", o.batch, "override the workload's batch size")->check(CLI::Range(int64_t{1}, qnnsim::kMaxBatch));
   cmd->add_option("--objective", o.objective, "what the mapper minimises: energy, latency or edp (default)")
-      ->check(CLI::IsMember({"energy", "latency", "edp"}));
+      ->check(CLI::IsMember(qnnsim::search_objective_names()));
   cmd->add_option("--density", o.densities,
                   "inputs=D: fraction of non-zero values in the network's input; outputs=D: in every layer's outputs "
                   "(repeatable)");

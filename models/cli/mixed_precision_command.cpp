@@ -11,6 +11,7 @@
 #include "arch/arch_spec.h"
 #include "core/config_error.h"
 #include "core/output_file.h"
+#include "design/objective.h"
 #include "numerics/eval_error.h"
 #include "precision_search/mixed_precision.h"
 
@@ -37,20 +38,20 @@ std::string tensor_prefix(numerics::LadderTensor t) {
   return "";
 }
 
-std::string cost_text(double v, CostObjective o) {
+std::string cost_text(double v, Objective o) {
   switch (o) {
-    case CostObjective::energy: return fmt::format("{:.4g} uJ", v * 1e-6);
-    case CostObjective::latency: return fmt::format("{:.4g} ms", v * 1e3);
-    case CostObjective::edp: return fmt::format("{:.4g} uJ ms", v * 1e-3);  // 1 pJ s = 1e-3 uJ ms
+    case Objective::Energy: return fmt::format("{:.4g} uJ", v * 1e-6);
+    case Objective::Latency: return fmt::format("{:.4g} ms", v * 1e3);
+    case Objective::Edp: return fmt::format("{:.4g} uJ ms", v * 1e-3);  // 1 pJ s = 1e-3 uJ ms
   }
   return "";
 }
 
 void print_result(const numerics::MixedPrecisionOptions& o, const numerics::MixedPrecisionResult& r,
                   const std::string& out) {
-  const CostObjective obj = o.objective;
+  const Objective obj = o.objective;
   std::cout << fmt::format("mixed precision for {} on {}: budget {:g} points against float, minimising {}\n", r.network,
-                           o.arch, o.budget_points, cost_objective_name(obj));
+                           o.arch, o.budget_points, objective_name(obj));
   std::cout << fmt::format("scored on {} validation images (training images after the calibration's {}); float {:.2f}%\n\n",
                            r.validation_images, r.calibration_images, 100 * r.float_validation_accuracy);
   std::cout << fmt::format("{:<24} {:>6}  {}\n", "layer", "chosen", "alone at each narrower rung: points lost, cost saved");
@@ -67,7 +68,7 @@ void print_result(const numerics::MixedPrecisionOptions& o, const numerics::Mixe
     std::cout << fmt::format("  {:<22} {}{:>2} -> {:>2} bits: {:.2f}%, {}  {}\n", s.layer, tensor_prefix(s.tensor), s.from, s.to, 100 * s.accuracy,
                              cost_text(s.cost, obj), s.kept ? "kept" : s.refused + ": stays");
   for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
-  std::cout << fmt::format("\n{:<18} {:>10} {:>10} {:>14} {:>12} {:>12}\n", "", "validation", "test", cost_objective_name(obj),
+  std::cout << fmt::format("\n{:<18} {:>10} {:>10} {:>14} {:>12} {:>12}\n", "", "validation", "test", objective_name(obj),
                            "energy uJ", "latency ms");
   const auto row = [&](const char* name, const numerics::Candidate& c, double test) {
     std::cout << fmt::format("{:<18} {:>9.2f}% {:>9.2f}% {:>14} {:>12.4g} {:>12.4g}\n", name, 100 * c.accuracy(), 100 * test,
@@ -89,9 +90,9 @@ nlohmann::ordered_json to_json(const numerics::MixedPrecisionOptions& o, const n
   nlohmann::ordered_json j;
   j["network"] = r.network;
   j["arch"] = o.arch;
-  j["objective"] = cost_objective_name(o.objective);
+  j["objective"] = objective_name(o.objective);
   // Costs below are in the objective's unit: pJ (energy), s (latency) or pJ s (edp).
-  j["cost_unit"] = o.objective == CostObjective::energy ? "pJ" : o.objective == CostObjective::latency ? "s" : "pJ s";
+  j["cost_unit"] = o.objective == Objective::Energy ? "pJ" : o.objective == Objective::Latency ? "s" : "pJ s";
   j["budget_points"] = o.budget_points;
   j["widths"] = o.widths;
   j["weight_widths"] = o.weight_widths.empty() ? o.widths : o.weight_widths;
@@ -145,7 +146,7 @@ CLI::App* add_mixed_precision_command(CLI::App& app, MixedPrecisionArgs& a) {
       ->delimiter(',');
   cmd->add_option("--budget", a.budget, "accuracy the search may lose against float, in percentage points (default 1)");
   cmd->add_option("--objective", a.objective, "what to minimise: energy (default), latency or edp")
-      ->check(CLI::IsMember({"energy", "latency", "edp"}));
+      ->check(CLI::IsMember(search_objective_names()));
   cmd->add_option("--validation-images", a.validation_images,
                   "training images after the calibration's, scored for every candidate (default 1000)");
   cmd->add_option("--test-images", a.test_images, "test images scored for the result (default 0: all)");
@@ -174,7 +175,7 @@ int run_mixed_precision(const MixedPrecisionArgs& a) {
     o.weight_widths = a.weight_widths;
     o.activation_widths = a.activation_widths;
     o.budget_points = a.budget;
-    o.objective = cost_objective_named(a.objective);
+    o.objective = objective_named(a.objective);
     o.validation_images = a.validation_images;
     o.test_images = a.test_images;
     apply_quant_args(a.quant, o.quant);

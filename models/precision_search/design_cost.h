@@ -6,22 +6,16 @@
 #include <string>
 
 #include "core/config_node.h"
+#include "design/objective.h"
 #include "design/run_result.h"
 
 namespace qnnsim {
-
-// energy (pJ), latency (s) or edp (their product, pJ s): what a search minimises.
-enum class CostObjective { energy, latency, edp };
-// "energy", "latency" or "edp"; std::invalid_argument otherwise.
-CostObjective cost_objective_named(const std::string& name);
-const char* cost_objective_name(CostObjective o);
-double objective_value(const Summary& s, CostObjective o);
 
 class DesignCost {
  public:
   // Reads the design file; a ConfigError names its file, line and key.
   // Designs that search mappings search them for `objective`.
-  DesignCost(const std::string& arch_file, CostObjective objective);
+  DesignCost(const std::string& arch_file, Objective objective);
   const std::string& arch_file() const { return file_; }
   // The run of `trace_yaml` (named `trace_name` in messages). Throws
   // ConfigError or CannotRun when the design cannot run the trace as given
@@ -31,7 +25,7 @@ class DesignCost {
  private:
   std::string file_;
   ConfigNode root_;
-  CostObjective objective_;
+  Objective objective_;
 };
 
 }  // namespace qnnsim

@@ -176,11 +176,11 @@ class Search {
     const std::string name = net_.name + " at " + key;
     const Workload trace = load_workload(ConfigNode::load_string(c.trace_yaml, name));
     c.run = cost_.run(c.trace_yaml, name);
-    c.cost = objective_value(c.run.summary, o_.objective);
+    c.cost = objective_value(o_.objective, c.run.summary.energy_pj, c.run.summary.latency_s);
     c.correct = trace_correct(net_, o_.quant, trace, validation_);
     c.images = validation_.count;
     if (o_.progress)
-      o_.progress(fmt::format("{}: {:.2f}%, {} {:.6g}", key, 100 * c.accuracy(), cost_objective_name(o_.objective), c.cost));
+      o_.progress(fmt::format("{}: {:.2f}%, {} {:.6g}", key, 100 * c.accuracy(), objective_name(o_.objective), c.cost));
     return scored_.emplace(key, std::move(c)).first->second;
   }
 

@@ -39,7 +39,7 @@ struct MixedPrecisionOptions {
   std::vector<int> weight_widths, activation_widths;
   bool separate_ladders() const { return !weight_widths.empty() || !activation_widths.empty(); }
   double budget_points = 1.0;  // accuracy the search may lose against float, in percentage points
-  CostObjective objective = CostObjective::energy;
+  Objective objective = Objective::Energy;
   int64_t validation_images = 1000;  // training images after the calibration's, scored per candidate
   int64_t test_images = 0;           // test images scored for the result (0: all)
   QuantOptions quant;  // scheme, weight granularity, accumulator and calibration; widths are the search's

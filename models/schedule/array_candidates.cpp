@@ -162,7 +162,7 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
                            [&](const DimArray& x) {
                              const TileNeed need =
                                  tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb, *arch.pe_array);
-                             return !tile_fits(parts, need.by_tensor());
+                             return !parts.fits(need.by_tensor());
                            }),
             pes.end());
   std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });

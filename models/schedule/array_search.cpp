@@ -207,7 +207,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                 for (const TileOption& op : tile_opts[kP]) {
                   take(kP, op);
                   const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
-                  if (!tile_fits(parts, need.by_tensor())) {
+                  if (!parts.fits(need.by_tensor())) {
                     if (need.total() < smallest_need) {
                       smallest_need = need.total();
                       smallest_parts = need.parts();

@@ -15,7 +15,7 @@ namespace qnnsim {
 
 class LevelMappingCache {
  public:
-  LevelMappingCache(const LevelDesign& d, LevelObjective objective) : d_(d), objective_(objective) {}
+  LevelMappingCache(const LevelDesign& d, Objective objective) : d_(d), objective_(objective) {}
 
   // The mapping for `b`, searched the first time its shape is asked for.
   // `searched` tells whether this call ran the search.
@@ -25,7 +25,7 @@ class LevelMappingCache {
  private:
   using Shape = std::tuple<DimArray, int64_t, int64_t, int64_t, int64_t, int64_t>;
   const LevelDesign& d_;
-  LevelObjective objective_;
+  Objective objective_;
   std::map<Shape, std::optional<LevelMapping>> found_;
 };
 

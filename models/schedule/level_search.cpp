@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
-#include <stdexcept>
 #include <unordered_map>
 
 #include <boost/container/small_vector.hpp>
@@ -39,7 +38,7 @@ class Search {
  public:
   // `memo`: the closed form's sums for this layer, which any objective's
   // search may share (they are counts, not scores).
-  Search(const LevelDesign& d, const LoopBounds& b, LevelObjective objective, ClosedFormMemo& memo)
+  Search(const LevelDesign& d, const LoopBounds& b, Objective objective, ClosedFormMemo& memo)
       : d_(d), b_(b), objective_(objective), memo_(memo) {
     for (std::size_t l = 0; l < d.nest.levels.size(); ++l) {
       slots_.push_back({int(l), false});
@@ -203,9 +202,9 @@ class Search {
     ++evaluated_;
     if (!accumulation_broken(d_, counts).empty()) return std::nullopt;
     const double e = level_energy_pj(d_, n, counts);
-    if (objective_ == LevelObjective::Energy) return e;
+    if (objective_ == Objective::Energy) return e;
     const auto cycles = static_cast<double>(level_cycles(d_, counts).total);
-    if (objective_ == LevelObjective::Edp) return e * cycles;
+    if (objective_ == Objective::Edp) return e * cycles;
     // Cycles first, then energy: e / (e + e0) lies in [0, 1) and grows with
     // e, so it orders equal cycle counts without reordering different ones.
     const double e0 = std::max(d_.compute_pj, 1.0) * static_cast<double>(counts.computes);
@@ -297,7 +296,7 @@ class Search {
 
   const LevelDesign& d_;
   const LoopBounds& b_;
-  LevelObjective objective_;
+  Objective objective_;
   std::vector<Slot> slots_;
   std::array<std::vector<int64_t>, kDims> primes_;
   std::array<std::size_t, kDims> home_{};
@@ -315,29 +314,12 @@ double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelN
   return e;
 }
 
-// As objective_named (mapper.h): a name nobody checked is an error, not EDP.
-LevelObjective level_objective_named(const std::string& name) {
-  if (name == "energy") return LevelObjective::Energy;
-  if (name == "latency") return LevelObjective::Latency;
-  if (name == "edp") return LevelObjective::Edp;
-  throw std::invalid_argument("unknown objective '" + name + "': expected energy, latency or edp");
-}
-
-const char* level_objective_name(LevelObjective o) {
-  switch (o) {
-    case LevelObjective::Energy: return "energy";
-    case LevelObjective::Edp: return "edp";
-    case LevelObjective::Latency: return "latency";
-  }
-  return "";
-}
-
-std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
+std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective) {
   ClosedFormMemo memo;
   std::optional<LevelMapping> m = Search(d, b, objective, memo).run();
-  if (objective != LevelObjective::Latency || !m) return m;
+  if (objective != Objective::Latency || !m) return m;
   // The search is a heuristic: keep the EDP objective's mapping when it happens to be faster.
-  std::optional<LevelMapping> edp = Search(d, b, LevelObjective::Edp, memo).run();
+  std::optional<LevelMapping> edp = Search(d, b, Objective::Edp, memo).run();
   const uint64_t evaluated = m->evaluated + edp->evaluated;
   if (edp->cycles.total < m->cycles.total ||
       (edp->cycles.total == m->cycles.total && edp->energy_pj < m->energy_pj))
@@ -346,7 +328,7 @@ std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const Loo
   return m;
 }
 
-std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective) {
+std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective) {
   ClosedFormMemo memo;
   return Search(d, b, objective, memo).exhaustive();
 }

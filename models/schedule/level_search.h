@@ -1,26 +1,19 @@
 #pragma once
 // The mapper for level designs: the factors of every dimension spread over
 // the levels' temporal loops and fan-outs, and each level's loop order,
-// chosen for the lowest energy or energy-delay product under the levels'
-// limits (level_limits.h). The space is sampled, then refined by moving one
-// prime factor or swapping two neighbouring loops at a time until no move
-// helps. Deterministic: the sampling's seed is fixed, and ties keep the first.
+// chosen for the lowest energy, latency or energy-delay product under the
+// levels' limits (level_limits.h). The space is sampled, then refined by
+// moving one prime factor or swapping two neighbouring loops at a time until
+// no move helps. Deterministic: the sampling's seed is fixed, and ties keep
+// the first.
 #include <cstdint>
 #include <optional>
-#include <string>
 
+#include "design/objective.h"
 #include "schedule/level_cycles.h"
 #include "schedule/level_design.h"
 
 namespace qnnsim {
-
-// Latency: the fewest cycles, the least energy among those. Its result never
-// takes more cycles than the EDP objective's on the same layer (the search
-// keeps whichever of the two has fewer).
-enum class LevelObjective { Energy, Edp, Latency };
-const char* level_objective_name(LevelObjective o);  // energy, edp, latency
-// "energy", "latency", otherwise Edp: the command line and sweep specs check the name where it is given.
-LevelObjective level_objective_named(const std::string& name);
 
 struct LevelMapping {
   LevelNest nest;  // the design's levels with the chosen loops
@@ -36,9 +29,12 @@ struct LevelMapping {
 double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c);
 
 // The best mapping of `b` found; empty when no mapping fits the limits.
-std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective);
+// Latency: the fewest cycles, the least energy among those. Its result never
+// takes more cycles than the EDP objective's on the same layer (the search
+// keeps whichever of the two has fewer).
+std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective);
 
 // Every mapping, for tests on small layers: the true optimum the search is held to.
-std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, LevelObjective objective);
+std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective);
 
 }  // namespace qnnsim

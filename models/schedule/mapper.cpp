@@ -1,7 +1,6 @@
 #include "schedule/mapper.h"
 
 #include <chrono>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -15,23 +14,7 @@ PlanScore score_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& 
   return search::exact_estimate(arch, layer, plan).figures;
 }
 
-// The command line and the sweep spec check the name where the user gave it;
-// anything else reaching here is a caller's mistake, not a silent EDP.
-Objective objective_named(const std::string& name) {
-  if (name == "energy") return Objective::Energy;
-  if (name == "latency") return Objective::Latency;
-  if (name == "edp") return Objective::Edp;
-  throw std::invalid_argument("unknown objective '" + name + "': expected energy, latency or edp");
-}
-
-double PlanScore::value(Objective o) const {
-  switch (o) {
-    case Objective::Energy: return energy_pj;
-    case Objective::Latency: return seconds;
-    case Objective::Edp: return energy_pj * seconds;
-  }
-  return seconds;
-}
+double PlanScore::value(Objective o) const { return objective_value(o, energy_pj, seconds); }
 
 std::string VectorTiling::one_line() const { return fmt::format("N{} C{} P{} | N C P", n, c, p); }
 

@@ -10,15 +10,11 @@
 #include <string>
 
 #include "arch/arch_spec.h"
+#include "design/objective.h"
 #include "schedule/layer_plan.h"
 #include "workload/workload.h"
 
 namespace qnnsim {
-
-// What the search minimises: energy, latency, or their product (energy-delay product).
-enum class Objective { Energy, Latency, Edp };
-// "energy", "latency", otherwise Edp: the command line and sweep specs check the name where it is given.
-Objective objective_named(const std::string& name);
 
 // The analytical figures the search ranks a laid-out plan by. Latency: the
 // larger of (the busiest resource flat out, plus one exposed weight load per

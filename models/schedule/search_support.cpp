@@ -37,16 +37,6 @@ void does_not_fit(const ArchSpec& arch, const Layer& l, double need_bits, const 
                                 arch.glb->capacity_bits(), l.name, l.where.file, need_bits, parts, split));
 }
 
-bool tile_fits(const BufferPartitions& parts, const std::array<double, 3>& bits) {
-  for (const BufferPartition& part : parts.parts()) {
-    double need = 0;
-    for (std::size_t t = 0; t < 3; ++t)
-      if (part.holds[t]) need += bits[t];
-    if (need > part.bits) return false;
-  }
-  return true;
-}
-
 bool Estimate::better_than(const Estimate& o, Objective obj) const {
   const double a = score(obj), b = o.score(obj);
   if (a < 0.99 * b) return true;

@@ -46,11 +46,6 @@ TileNeed tile_need(const Layer& l, const LoopBounds& b, const Mapping& m, const 
 TileNeed tile_need(const Layer& l, const LoopBounds& b, const DimArray& tile_extents, const BufferSpec& buffer,
                    const ArraySpec& pe);
 
-// Whether bits of each tensor (weights, inputs, outputs) fit the buffer's
-// partitions: BufferPartitions::fits without the message it formats on the
-// way, which took 90% of a batch-64 search (most large tiles overflow).
-bool tile_fits(const BufferPartitions& parts, const std::array<double, 3>& bits);
-
 // Values of a kept tensor one PE holds for a pass; a sliding loop counts once.
 int64_t pe_need(Operand o, const LoopBounds& b, const DimArray& pe, int slide);
 

@@ -27,7 +27,7 @@ class LevelDesignRun : public LoadedDesign {
   RunResult run(const Workload& w, const RunRequest& how) const override {
     RunResult result;
     try {
-      result = run_level_design(design_, w, level_objective_named(how.objective));
+      result = run_level_design(design_, w, objective_named(how.objective));
     } catch (const std::invalid_argument& e) {
       throw CannotRun(e.what());
     }

@@ -111,7 +111,7 @@ std::map<std::string, double> level_design_area_mm2(const LevelDesign& d) {
   return area;
 }
 
-RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjective objective) {
+RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective objective) {
   if (d.clock_hz <= 0)
     throw std::invalid_argument(d.file + ": a level design runs at its technology's clock; give `technology` (with "
                                 "`energy_table` and `word_bits`), as designs built from components do");
@@ -122,7 +122,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjecti
   r.clock_hz = d.clock_hz;
   r.pes = d.compute_instances;
   LevelRunSummary run;
-  run.objective = level_objective_name(objective);
+  run.objective = objective_name(objective);
   run.off_chip_level = d.nest.levels.front().name;
   Summary& s = r.summary;
   LevelMappingCache mappings(d, objective);

@@ -25,7 +25,7 @@ namespace qnnsim {
 // Throws std::invalid_argument naming the layer when the design cannot run a
 // layer: no technology (no clock), a layer wider than the design's words, or
 // no mapping that fits the levels.
-RunResult run_level_design(const LevelDesign& d, const Workload& w, LevelObjective objective);
+RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective objective);
 
 // The chip's area by component: every level below off-chip memory (its
 // instances), the compute units and the vector unit. Empty unless the design

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include "core/config_node.h"
 #include "core/yaml_guard.h"
 #include "core/quantity.h"
+#include "design/objective.h"
 #include "sweep/point_accuracy.h"
 #include "workload/workload.h"
 
@@ -358,8 +360,11 @@ SweepRunOptions parse_options(const ConfigNode& root) {
   node->expect_map("run options {batch, objective, execution, bits, density}");
   o.batch = node->integer_in("batch", 1, kMaxBatch, 0);
   o.objective = node->text("objective", "edp");
-  if (o.objective != "energy" && o.objective != "latency" && o.objective != "edp")
-    node->fail("objective", "expected energy, latency or edp, found '" + o.objective + "'");
+  try {
+    objective_named(o.objective);  // checked here, where the spec names it; the run parses it again
+  } catch (const std::invalid_argument& e) {
+    node->fail("objective", e.what());
+  }
   o.execution = node->text("execution", "");
   if (const auto e = node->optional_child("execution")) o.execution_where = e->location();
   if (!o.execution.empty() && o.execution != "layer_pipelined" && o.execution != "layer_sequential")
