@@ -1,12 +1,17 @@
 #include "sweep/point_config.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
+#include "arch/arch_spec.h"
 #include "core/config_node.h"
 #include "core/yaml_guard.h"
 #include "design/design_family.h"
 
 namespace qnnsim {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -42,6 +47,37 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
   return r;
 }
 
+namespace {
+
+// A hybrid's parts given by file are read as the files are, not from the
+// point's tree: their text, and the energy table each names, go into the
+// hash, so that editing a part file runs the points again. Empty for any
+// other design, whose hash stays what it was.
+std::string part_files_text(const YAML::Node& arch, const std::string& arch_file) {
+  const YAML::Node parts = arch["parts"];
+  if (!parts || !parts.IsMap()) return {};
+  std::string text;
+  for (const auto& part : parts) {
+    if (!part.second.IsScalar()) continue;  // written in place: already in the arch's text
+    const std::string name = part.first.as<std::string>(), file = part.second.as<std::string>();
+    const std::string path = (fs::path(arch_file).parent_path() / file).string();
+    // A part that does not load fails its point's run with the file's own
+    // message; here it is only content to hash.
+    try {
+      const std::string part_text = read_config_text(path);
+      text += fmt::format("--- part {} ({})\n{}\n", name, file, part_text);
+      const ConfigNode root = ConfigNode::load_string(part_text, path);
+      if (root.has("energy_table"))
+        text += fmt::format("--- part {} energy table\n{}\n", name, read_config_text(energy_table_path(root)));
+    } catch (const std::exception& e) {
+      text += fmt::format("--- part {} ({}) does not load: {}\n", name, file, e.what());
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
 void PointResolver::add_hash(ResolvedPoint& r, const SweepPoint& p) const {
   const std::string arch_text = arch_varies_ ? emit(r.arch) : base_arch_emitted_;
   const std::string workload_text = workload_varies_ ? emit(r.workload) : base_workload_emitted_[p.workload];
@@ -51,6 +87,7 @@ void PointResolver::add_hash(ResolvedPoint& r, const SweepPoint& p) const {
   if (spec_.accuracy.enabled)
     text += fmt::format("--- accuracy\n{}\n--- model\n{}\n", read_accuracy_settings(r.accuracy, spec_.file).canonical_text(),
                         spec_.accuracy.model_sha1);
+  text += part_files_text(r.arch, spec_.arch_file);
   r.hash = sha1_hex(text);
 }
 
