@@ -365,14 +365,13 @@ def shipped_designs_resnet50(binary, repeats):
     print(f"{'design':<14} {'wall s':>7} {'target':>7} {'peak MiB':>9}  mapper search")
     # A design that computes in 16 bits gets every tensor at 16 bits; one the
     # workload cannot run on says why instead of a figure.
-    sixteen_bit = {"eyeriss_v1", "isaac", "puma"}
     # Issue 19: under 0.2 s on Eyeriss v1 and on the systolic design (issue 14's
     # 1 s on Eyeriss v1 is the looser of its two).
     targets = {"eyeriss_v1": 0.2, "systolic_ws": 0.2}
     wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
     for path in sorted(glob.glob(os.path.join(ROOT, "arch", "*.yaml"))):
         name = os.path.splitext(os.path.basename(path))[0]
-        extra = ALL_16_BIT if name in sixteen_bit else []
+        extra = ALL_16_BIT if name in SIXTEEN_BIT_DESIGNS else []
         probe = subprocess.run([binary, "run", path, wl, "--quiet"] + extra, capture_output=True, text=True,
                                env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
         if probe.returncode != 0:

@@ -37,4 +37,14 @@ TEST_CASE("a sweep point's hash follows the text of a hybrid's part files", "[sw
   const std::string edited = replace_all(eyeriss, "clock: 200 MHz", "clock: 250 MHz");
   REQUIRE(edited != eyeriss);
   CHECK(hash_with_digital_part(dir, edited) != base);
+
+  // The energy table the part names, copied beside it: editing the table is a new point too.
+  const std::string table = read_file(shipped("configs/energy/eyeriss_65nm.yaml"));
+  const std::string own_table = replace_all(eyeriss, "energy_table: eyeriss_65nm", "energy_table: ./table.yaml");
+  REQUIRE(own_table != eyeriss);
+  std::ofstream(dir / "table.yaml") << table;
+  const std::string with_table = hash_with_digital_part(dir, own_table);
+  CHECK(with_table != base);  // the part's text names another file
+  std::ofstream(dir / "table.yaml") << table << "\n# edited\n";
+  CHECK(hash_with_digital_part(dir, own_table) != with_table);
 }

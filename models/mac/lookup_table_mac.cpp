@@ -19,6 +19,18 @@
 // weights of +-1 the sums over G + 1 inputs come in pairs of opposite sign,
 // so 2^G entries hold half of the 2^(G+1) sign patterns and the index's
 // extra bit picks add or subtract.
+// Every 1-bit code takes this table (assumed): a weight w of another code,
+// such as two's complement {-1, 0}, is s = 2w + 1 in +-1, so the sum of w x
+// is (sum of s x - sum of x) / 2, and the sum of x is the table's all-plus
+// entry: a subtract a table and a shift, shared by the weights that index it
+// and not priced.
+//
+// Assumed of the mapping, not checked against it: each PE runs a weight
+// group's G reduction steps for one output back to back, and
+// `weights_per_table` output channels index one table before its inputs
+// change. A layer without that reuse (a depthwise one: one output channel per
+// input) is priced as if it had it, and the groups are rounded over the
+// array's MACs, not per PE.
 //
 // Energy per MAC at b-bit weights, G inputs per table (2^n entries of
 // e = input bits + ceil(log2 G) bits each), derived:

@@ -5,6 +5,7 @@
 // per-dimension classes merged by value. Shared by the closed-form counts.
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -26,7 +27,10 @@ class BlockClasses {
  public:
   BlockClasses() = default;
   explicit BlockClasses(const Block& only) { push_back(only); }
-  void push_back(const Block& b) { blocks_[size_++] = b; }
+  void push_back(const Block& b) {
+    assert(size_ < blocks_.size());  // two levels of full and edge blocks make four
+    blocks_[size_++] = b;
+  }
   std::size_t size() const { return size_; }
   const Block& front() const { return blocks_[0]; }
   const Block* begin() const { return blocks_.data(); }

@@ -50,27 +50,33 @@ ResolvedPoint PointResolver::resolve(const SweepPoint& p) {
 namespace {
 
 // A hybrid's parts given by file are read as the files are, not from the
-// point's tree: their text, and the energy table each names, go into the
-// hash, so that editing a part file runs the points again. Empty for any
-// other design, whose hash stays what it was.
+// point's tree: their text, and the energy table each part names (a part
+// written in place too: the arch's text holds only the table's name), go
+// into the hash, so that editing a part file or its table runs the points
+// again. Empty for any other design, whose hash stays what it was.
 std::string part_files_text(const YAML::Node& arch, const std::string& arch_file) {
   const YAML::Node parts = arch["parts"];
   if (!parts || !parts.IsMap()) return {};
   std::string text;
   for (const auto& part : parts) {
-    if (!part.second.IsScalar()) continue;  // written in place: already in the arch's text
-    const std::string name = part.first.as<std::string>(), file = part.second.as<std::string>();
-    const std::string path = (fs::path(arch_file).parent_path() / file).string();
+    const std::string name = part.first.as<std::string>();
     // A part that does not load fails its point's run with the file's own
     // message; here it is only content to hash.
     try {
-      const std::string part_text = read_config_text(path);
-      text += fmt::format("--- part {} ({})\n{}\n", name, file, part_text);
-      const ConfigNode root = ConfigNode::load_string(part_text, path);
-      if (root.has("energy_table"))
+      if (part.second.IsScalar()) {
+        const std::string file = part.second.as<std::string>();
+        const std::string path = (fs::path(arch_file).parent_path() / file).string();
+        const std::string part_text = read_config_text(path);
+        text += fmt::format("--- part {} ({})\n{}\n", name, file, part_text);
+        const ConfigNode root = ConfigNode::load_string(part_text, path);
+        if (root.has("energy_table"))
+          text += fmt::format("--- part {} energy table\n{}\n", name, read_config_text(energy_table_path(root)));
+      } else if (part.second.IsMap() && part.second["energy_table"]) {
+        const ConfigNode root = ConfigNode::from_tree(part.second, arch_file);
         text += fmt::format("--- part {} energy table\n{}\n", name, read_config_text(energy_table_path(root)));
+      }
     } catch (const std::exception& e) {
-      text += fmt::format("--- part {} ({}) does not load: {}\n", name, file, e.what());
+      text += fmt::format("--- part {} does not load: {}\n", name, e.what());
     }
   }
   return text;
