@@ -41,86 +41,80 @@ double Estimator::input_values(int64_t tp) const {
 
 // `opt[d]`: the tile option the candidate takes in each dimension (its
 // tile, pass, tile count and passes per tile, worked out once per option).
-Estimate Estimator::operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need) {
-  const Dataflow& flow = arch_.dataflow;
-  const LayerPrecision& p = l_.precision;
-  DimArray tiles{}, ppt{}, pass{};
-  for (int d = 0; d < kDims; ++d) {
-    const auto i = static_cast<std::size_t>(d);
-    pass[i] = opt[i]->pass;
-    tiles[i] = opt[i]->tiles;
-    ppt[i] = opt[i]->passes_per_tile;
-  }
-  // The nest's loops that run more than once, outermost first: DRAM loops,
-  // then buffer loops (`dram_loops` of them). A loop of one trip changes no
-  // cut and no refetch factor, and most of the sixteen have one.
-  std::array<int64_t, 2 * kDims> factor{};
-  std::array<unsigned, 2 * kDims> dim_bit{};  // the loop's dimension as a bit, against depends_on_
-  int loops = 0, dram_loops = 0;
-  for (int level = 0; level < 2; ++level) {
-    for (std::size_t k = 0; k < kDims; ++k) {
-      const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
-      const int64_t f = level == 0 ? tiles[d] : ppt[d];
-      if (f <= 1) continue;
-      factor[static_cast<std::size_t>(loops)] = f;
-      dim_bit[static_cast<std::size_t>(loops)] = 1u << d;
-      ++loops;
-    }
-    if (level == 0) dram_loops = loops;
-  }
-  const bool holds_outputs = holds_outputs_for(m.pe);
-  // Each operand's cut (loop_nest.h) over the DRAM loops and over both
-  // levels, found in one sweep over the loops.
-  std::array<int, kOperands> dram_cut{-1, -1, -1}, pe_cut{-1, -1, -1};
-  for (int k = 0; k < loops; ++k)
-    for (std::size_t o = 0; o < kOperands; ++o)
-      if (depends_on_[o] & dim_bit[static_cast<std::size_t>(k)]) {
-        pe_cut[o] = k;
-        if (k < dram_loops) dram_cut[o] = k;
-      }
-  // How often each value of a tensor is fetched again, into the buffer or into the PEs.
-  // Each dimension has one loop per level, whose factor is its tile count
-  // (DRAM) or passes per tile (buffer), so the loops at or outside the cut
-  // that the tensor does not depend on multiply up to its refetch factor.
-  const auto refetch = [&](Operand o, bool to_pe) {
-    // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
-    const bool every_pass = to_pe && (!flow.keeps(o) || (o == Operand::Outputs && !holds_outputs));
-    const int cut = every_pass ? loops - 1 : (to_pe ? pe_cut : dram_cut)[static_cast<std::size_t>(o)];
-    const unsigned depends = depends_on_[static_cast<std::size_t>(o)];
-    double f = 1;
-    for (int i = 0; i <= cut; ++i)
-      if (!(depends & dim_bit[static_cast<std::size_t>(i)])) f *= static_cast<double>(factor[static_cast<std::size_t>(i)]);
-    return f;
-  };
-  const double inputs_per_tile = opt[kP]->input_values;
-  Estimate e;
-  // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
-  e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
-                inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
-  e.tiles = 1;
-  double passes = 1;
+CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOption*, kDims>& opt) {
+  CandidateShape s;
+  DimArray pass{};
   int64_t iters = 1, rows_used = 1, cols_used = 1;
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
-    e.tiles *= tiles[i];
-    passes *= static_cast<double>(tiles[i] * ppt[i]);
+    pass[i] = opt[i]->pass;
+    s.tiles[i] = opt[i]->tiles;
+    s.ppt[i] = opt[i]->passes_per_tile;
+    s.tile_count *= s.tiles[i];
+    s.passes *= static_cast<double>(s.tiles[i] * s.ppt[i]);
     iters *= m.pe[i];
     rows_used *= m.rows[i];
     cols_used *= m.cols[i];
   }
+  s.holds_outputs = holds_outputs_for(m.pe);
+  s.inputs_per_tile = opt[kP]->input_values;
+  s.window_bits = pass_window(pass) * l_.precision.inputs.bits;
+  const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
+  // Passes that follow one another straight on hide their fill; the first pays it.
+  const double overlap = static_cast<double>(arch_.pe_array->pass_overlap_cycles(l_.precision));
+  s.compute_cycles = s.passes * (one_pass - overlap) + overlap;
+  return s;
+}
+
+Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
+  const Dataflow& flow = arch_.dataflow;
+  const LayerPrecision& p = l_.precision;
+  // How often each value of a tensor is fetched again, into the buffer or
+  // into the PEs. A tensor's cut (loop_nest.h) is its innermost loop that
+  // iterates and that it depends on: over the DRAM loops for the buffer, over
+  // both levels for the PEs. The loops at or outside the cut that the tensor
+  // does not depend on multiply up to its refetch factor. One sweep over the
+  // loops, outermost first (DRAM, then buffer), keeps each tensor's running
+  // product of such loops and takes it at each loop the tensor depends on,
+  // so the last taken is the product up to the cut. A loop of one trip
+  // changes no cut and no product, and most of the sixteen have one.
+  std::array<double, kOperands> running{1, 1, 1}, to_buffer{1, 1, 1}, to_pe{1, 1, 1};
+  for (int level = 0; level < 2; ++level)
+    for (std::size_t k = 0; k < kDims; ++k) {
+      const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
+      const int64_t f = level == 0 ? s.tiles[d] : s.ppt[d];
+      if (f <= 1) continue;
+      for (std::size_t o = 0; o < kOperands; ++o) {
+        if (depends_on_[o] & (1u << d)) {
+          to_pe[o] = running[o];
+          if (level == 0) to_buffer[o] = running[o];
+        } else {
+          running[o] *= static_cast<double>(f);
+        }
+      }
+    }
+  const auto refetch = [&](Operand o, bool into_pes) {
+    const auto i = static_cast<std::size_t>(o);
+    // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
+    const bool every_pass = into_pes && (!flow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs));
+    return every_pass ? running[i] : into_pes ? to_pe[i] : to_buffer[i];
+  };
+  Estimate e;
+  // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
+  e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
+                s.inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
+  e.tiles = s.tile_count;
   // Bits sent over the network, by tensor: every fetch of a kept tensor,
   // every pass of a streamed one; partial sums go out, and come back in to
   // continue an accumulation.
   std::array<double, 3> sent{};
   sent[0] = w_total_ * w_bits_ * refetch(Operand::Weights, true);
-  sent[1] = pass_window(pass) * p.inputs.bits * refetch(Operand::Inputs, true);
+  sent[1] = s.window_bits * refetch(Operand::Inputs, true);
   for (int d = 0; d < kDims; ++d)
-    if (relevant(Operand::Inputs, d)) sent[1] *= static_cast<double>(tiles[static_cast<std::size_t>(d)] * ppt[static_cast<std::size_t>(d)]);
+    if (relevant(Operand::Inputs, d))
+      sent[1] *= static_cast<double>(s.tiles[static_cast<std::size_t>(d)] * s.ppt[static_cast<std::size_t>(d)]);
   sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
-  const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
-  // Passes that follow one another straight on hide their fill; the first pays it.
-  const double overlap = static_cast<double>(arch_.pe_array->pass_overlap_cycles(l_.precision));
-  double compute = passes * (one_pass - overlap) + overlap;
+  double compute = s.compute_cycles;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
   const double noc = noc_.busy_cycles(sent);

@@ -27,6 +27,19 @@ struct TileOption {
   double input_values = 0;      // P only: input values tiles of this many rows read (Estimator::input_values)
 };
 
+// What a candidate's estimate takes from its tile and PE factors alone, not
+// from its loop orders: worked out once per tile that fits, then read by
+// each of the orders the search tries on it.
+struct CandidateShape {
+  DimArray tiles{}, ppt{};    // per dimension: DRAM-level trips, passes per tile
+  int64_t tile_count = 1;
+  double passes = 1;
+  bool holds_outputs = false;  // the PEs hold their partial sums whole (psum_holding.h)
+  double inputs_per_tile = 0;  // input values the tiles read, halos included
+  double window_bits = 0;      // one pass's input window in bits
+  double compute_cycles = 0;   // every pass back to back, fills hidden but the first
+};
+
 class Estimator {
  public:
   Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b);
@@ -36,7 +49,9 @@ class Estimator {
 
   // `opt[d]`: the tile option the candidate takes in each dimension (its
   // tile, pass, tile count and passes per tile, worked out once per option).
-  Estimate operator()(const Mapping& m, const std::array<const TileOption*, kDims>& opt, const TileNeed& need);
+  CandidateShape shape(const Mapping& m, const std::array<const TileOption*, kDims>& opt);
+  // The estimate of mapping `m`, whose tile and PE factors gave `s`.
+  Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const;
 
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }

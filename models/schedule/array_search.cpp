@@ -115,6 +115,17 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
   const auto enumerate = [&](const LoopBounds& b, bool im2col) {
     const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
     Estimator estimate(arch, l, b);
+    // What each candidate of one PE factor takes, kept from one factor to the
+    // next: most layers try thousands of tiles, and growing these afresh for
+    // every factor cost more than filling them.
+    struct Fitting {
+      std::array<const TileOption*, kDims> chosen;
+      DimArray pe, glb;
+      TileNeed need;
+      CandidateShape shape;
+    };
+    std::vector<Fitting> fitting;
+    std::array<std::vector<TileOption>, kDims> tile_opts;
     for (const auto& [rf, cf] : spatial_candidates(arch, b)) {
       DimArray sp{};
       for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
@@ -129,9 +140,9 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
       for (const DimArray& pf : pes) {
         // Per dimension, the tile extents to try: multiples of the pass extent.
         // Q, R and S tiles take the whole dimension (rows of the input stay whole).
-        std::array<std::vector<TileOption>, kDims> tile_opts;
         for (int d = 0; d < kDims; ++d) {
           const auto i = static_cast<std::size_t>(d);
+          tile_opts[i].clear();
           const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
           std::vector<int64_t> extents;
           if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
@@ -183,12 +194,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
         // `overflows_x` says the loops inside x overflowed at their smallest
         // options, so x's larger options are not tried. Skipped tiles need no
         // less than the one that overflowed, so the smallest need stays the same.
-        struct Fitting {
-          std::array<const TileOption*, kDims> chosen;
-          DimArray pe, glb;
-          TileNeed need;
-        };
-        std::vector<Fitting> fitting;
+        fitting.clear();
         const auto first = [&](int d, const TileOption& o) {
           return &o == &tile_opts[static_cast<std::size_t>(d)].front();
         };
@@ -217,7 +223,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                   }
                   // Free PE loops grew: check the scratchpads again.
                   if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                  fitting.push_back({chosen, m.pe, m.glb, need});
+                  fitting.push_back({chosen, m.pe, m.glb, need, estimate.shape(m, chosen)});
                 }
                 if (overflows_p) {
                   overflows_c = first(kC, oc);
@@ -243,7 +249,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
             for (const Fitting& f : fitting) {
               m.pe = f.pe;
               m.glb = f.glb;
-              const Estimate e = estimate(m, f.chosen, f.need);
+              const Estimate e = estimate(m, f.shape, f.need);
               for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
               ++enumerated;
             }
