@@ -46,8 +46,9 @@ Walked walk(const ArchSpec& arch, const LayerPlan& plan) {
     x.dram[W] += m.weight_load_bits;
     x.dram[I] += m.input_dram_bits;
     x.dram[O] += m.output_store_bits;
+    const NestWalker::TilePasses passes = walker.passes(t);
     for (uint64_t p = 0; p < m.passes; ++p) {
-      const ArrayPass a = walker.pass(t, p);
+      const ArrayPass a = passes.pass(p);
       ++x.passes;
       x.macs += a.macs;
       x.hop_bits += a.hop_bits;

@@ -73,9 +73,9 @@ TEST_CASE("im2col folds a 3-channel 7x7 reduction onto 4 rows in ceil(147 / 4) p
   // K = 3 x 7 x 7 = 147 on 4 rows: 36 full folds and one of 3 rows.
   CHECK(n.passes == 37);
   const NestWalker walk(*arch, l, plan.bounds, plan.mapping, arch->dataflow);
-  CHECK(walk.pass(0, 0).rows_used == 4);
-  CHECK(walk.pass(0, 35).rows_used == 4);
-  CHECK(walk.pass(0, 36).rows_used == 3);  // the last fold's fourth row idles
+  CHECK(walk.passes(0).pass(0).rows_used == 4);
+  CHECK(walk.passes(0).pass(35).rows_used == 4);
+  CHECK(walk.passes(0).pass(36).rows_used == 3);  // the last fold's fourth row idles
   // MACs: 4 filters x 147 x 49 outputs; the PE slots: 37 passes x 16 PEs x 49
   // iterations. The one idle row of the last fold is the only waste: 147 / 148.
   CHECK(n.macs == 4u * 147u * 49u);

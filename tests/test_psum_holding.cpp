@@ -47,7 +47,7 @@ std::pair<uint64_t, uint64_t> walked_psum_bits(const Case& c) {
   uint64_t out = 0, in = 0;
   for (uint64_t t = 0; t < walker.tiles(); ++t)
     for (uint64_t p = 0; p < walker.tile(t).passes; ++p) {
-      const ArrayPass a = walker.pass(t, p);
+      const ArrayPass a = walker.passes(t).pass(p);
       out += a.psums_out.glb_bits;
       in += a.psums_in.glb_bits;
     }

@@ -173,7 +173,8 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
   tlm_utils::tlm_quantumkeeper qk;
   qk.reset();
   sc_time array_free = t;
-  ArrayPass a = plan.walker->pass(tile.index, 0);
+  const NestWalker::TilePasses passes = plan.walker->passes(tile.index);
+  ArrayPass a = passes.pass(0);
   // The first weights can load into the shadow registers as soon as the tile's
   // data is in the buffer and the previous pass has started.
   const sc_time first_at = pe.double_buffered_weights() ? std::max(last_pass_start_, loaded_at_[index]) : t;
@@ -214,7 +215,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     // The next weight tile loads into the shadow registers while this one
     // computes, or after it with a single register set.
     if (i + 1 < tile.passes) {
-      a = plan.walker->pass(tile.index, i + 1);
+      a = passes.pass(i + 1);
       weights = load_weights(a, pe.double_buffered_weights() ? start : end);
     } else {
       last_pass_start_ = start;

@@ -28,26 +28,28 @@ NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBound
   }
 }
 
-NestWalker::Index NestWalker::tile_indices(uint64_t index) const {
-  Index t{};
+NestWalker::TilePoint NestWalker::tile_point(uint64_t index) const {
+  TilePoint tp;
   for (int k = kDims - 1; k >= 0; --k) {
     const int d = m_.dram_order[idx(k)];
     const uint64_t n = u(e_[idx(d)].tiles());
-    t[idx(d)] = static_cast<int64_t>(index % n);
+    tp.t[idx(d)] = static_cast<int64_t>(index % n);
     index /= n;
   }
-  return t;
+  for (int d = 0; d < kDims; ++d) {
+    const DimExtents& e = e_[idx(d)];
+    const int64_t start = tp.t[idx(d)] * e.tile, size = std::min(e.tile, e.dim - start);
+    tp.block[idx(d)] = {start, size, std::min(e.pass, size)};
+    tp.trips[idx(d)] = (size + e.pass - 1) / e.pass;
+  }
+  return tp;
 }
 
-NestWalker::Index NestWalker::pass_indices(const Index& t, uint64_t pass_index, std::array<int64_t, kDims>* trips) const {
+NestWalker::Index NestWalker::pass_indices(const TilePoint& tp, uint64_t pass_index) const {
   Index p{};
-  for (int d = 0; d < kDims; ++d) {
-    const Span s = block(d, 1, t, p);
-    (*trips)[idx(d)] = (s.size + e_[idx(d)].pass - 1) / e_[idx(d)].pass;
-  }
   for (int k = kDims - 1; k >= 0; --k) {
     const int d = m_.glb_order[idx(k)];
-    const uint64_t n = u((*trips)[idx(d)]);
+    const uint64_t n = u(tp.trips[idx(d)]);
     p[idx(d)] = static_cast<int64_t>(pass_index % n);
     pass_index /= n;
   }
@@ -74,21 +76,21 @@ bool NestWalker::holding_ends(const Index& t, const Index& p, const std::array<i
   return true;  // the layer's last pass
 }
 
-NestWalker::Span NestWalker::block(int d, int level, const Index& t, const Index& p) const {
+NestWalker::Span NestWalker::block(int d, int level, const TilePoint& tp, const Index& p) const {
   const DimExtents& e = e_[idx(d)];
   if (level == 0) return {0, e.dim, std::min(e.pass, e.dim)};
-  const int64_t s1 = t[idx(d)] * e.tile, n1 = std::min(e.tile, e.dim - s1);
-  if (level == 1) return {s1, n1, std::min(e.pass, n1)};
-  const int64_t s2 = s1 + p[idx(d)] * e.pass, n2 = std::min(e.pass, s1 + n1 - s2);
-  return {s2, n2, n2};
+  const Span& tile = tp.block[idx(d)];
+  if (level == 1) return tile;
+  const int64_t start = tile.start + p[idx(d)] * e.pass, size = std::min(e.pass, tile.start + tile.size - start);
+  return {start, size, size};
 }
 
-std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t, const Index& p) const {
+std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const TilePoint& tp, const Index& p) const {
   const std::array<int, kDims>& level = pe_level_[static_cast<std::size_t>(o)];
   uint64_t distinct = 1, delivered = 1;
   for (int d = 0; d < kDims; ++d) {
     if (o == Operand::Inputs && (d == kP || d == kQ || d == kR || d == kS)) continue;
-    const Span s = block(d, level[idx(d)], t, p);
+    const Span s = block(d, level[idx(d)], tp, p);
     if (relevant(o, d)) {
       // Inputs along a flattened C: the channels the block's taps read.
       const int64_t size = o == Operand::Inputs && d == kC ? b_.input_channels(s.size) : s.size;
@@ -100,7 +102,7 @@ std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t,
   }
   if (o == Operand::Inputs) {
     for (auto [out, tap] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
-      const Span so = block(out, level[idx(out)], t, p), st = block(tap, level[idx(tap)], t, p);
+      const Span so = block(out, level[idx(out)], tp, p), st = block(tap, level[idx(tap)], tp, p);
       // Copied in: clang before 16 cannot capture a structured binding (the sanitizer build).
       const auto span = [&, out = out](int64_t o0, int64_t no, int64_t t0, int64_t nt) {
         return u(out == kP ? b_.rows_read(o0, no, t0, nt) : b_.cols_read(o0, no, t0, nt));
@@ -119,18 +121,16 @@ std::pair<uint64_t, uint64_t> NestWalker::held_values(Operand o, const Index& t,
 }
 
 TileMoves NestWalker::tile(uint64_t index) const {
-  const Index t = tile_indices(index);
-  const Index none{};
+  const TilePoint tp = tile_point(index);
+  const Index& t = tp.t;
   const LayerPrecision& prec = layer_.precision;
   int advanced = -1;
   for (int k = kDims - 1; k >= 0 && advanced < 0; --k)
     if (t[idx(m_.dram_order[idx(k)])] > 0) advanced = k;
   TileMoves x;
-  std::array<int64_t, kDims> trips{};
-  pass_indices(t, 0, &trips);
   x.passes = 1;
-  for (int64_t n : trips) x.passes *= u(n);
-  const auto tile_block = [&](int d) { return block(d, 1, t, none); };
+  for (int64_t n : tp.trips) x.passes *= u(n);
+  const auto tile_block = [&](int d) { return tp.block[idx(d)]; };
   // Weights the buffer does not keep are not loaded with the tile: each
   // pass that fetches them reads them from DRAM (see ArrayPass::Move).
   if (arch_.glb->keeps(Tensor::Weights) && advanced <= glb_cut_[static_cast<std::size_t>(Operand::Weights)]) {
@@ -160,10 +160,9 @@ TileMoves NestWalker::tile(uint64_t index) const {
   return x;
 }
 
-ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
-  const Index t = tile_indices(tile_index);
-  std::array<int64_t, kDims> trips{};
-  const Index p = pass_indices(t, pass_index, &trips);
+ArrayPass NestWalker::pass(const TilePoint& tp, uint64_t pass_index) const {
+  const Index& t = tp.t;
+  const Index p = pass_indices(tp, pass_index);
   const int advanced = advanced_at(t, p);
   const LayerPrecision& prec = layer_.precision;
   const std::array<uint64_t, kOperands> bits = {u(prec.weights.bits), u(prec.inputs.bits),
@@ -174,7 +173,7 @@ ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
   std::array<uint64_t, kOperands> streamed = {1, 1, 1};
   bool continues = false;  // a reduction loop is past its first block: partial sums exist
   for (int d = 0; d < kDims; ++d) {
-    const Span s = block(d, 2, t, p);
+    const Span s = block(d, 2, tp, p);
     const DimExtents& e = e_[idx(d)];
     const uint64_t iters = u(std::min(e.pe, s.size));
     a.macs *= u(s.size);
@@ -199,7 +198,7 @@ ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
       continue;
     }
     if (advanced > pe_cut_[i]) continue;  // still held from an earlier pass
-    const auto [distinct, delivered] = held_values(o, t, p);
+    const auto [distinct, delivered] = held_values(o, tp, p);
     if (o == Operand::Weights) {
       // Each PE a fetch reaches receives the fetch's stored entries.
       const uint64_t copies = delivered / distinct, entries = pe.weight_entries(distinct, prec);
@@ -213,7 +212,7 @@ ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
       a.weight_rows = 1;
       for (int d = 0; d < kDims; ++d) {
         if (m_.rows[idx(d)] <= 1) continue;
-        const Span s = block(d, pe_level_[i][idx(d)], t, p);
+        const Span s = block(d, pe_level_[i][idx(d)], tp, p);
         a.weight_rows *= e_[idx(d)].positions(relevant(o, d) ? s.size : s.first_pass);
       }
     }
@@ -227,12 +226,12 @@ ArrayPass NestWalker::pass(uint64_t tile_index, uint64_t pass_index) const {
   }
   const int cut = pe_cut_[static_cast<std::size_t>(Operand::Outputs)];
   if (advanced <= cut && continues) {
-    const uint64_t d = held_values(Operand::Outputs, t, p).first;
+    const uint64_t d = held_values(Operand::Outputs, tp, p).first;
     a.psums_in = {d * abits, d * abits, d * abits, d};
     a.psums_in_to_pes = true;
   }
-  if (holding_ends(t, p, trips, cut)) {
-    const auto [distinct, delivered] = held_values(Operand::Outputs, t, p);
+  if (holding_ends(t, p, tp.trips, cut)) {
+    const auto [distinct, delivered] = held_values(Operand::Outputs, tp, p);
     a.psums_out = {distinct * abits, distinct * abits, distinct * abits, delivered};
     a.hop_bits = (delivered - distinct) * abits;
   }

@@ -51,22 +51,46 @@ class NestWalker {
              const Dataflow& flow);
   uint64_t tiles() const { return tiles_; }
   TileMoves tile(uint64_t index) const;
-  ArrayPass pass(uint64_t tile_index, uint64_t pass_index) const;
 
  private:
   using Index = std::array<int64_t, kDims>;
-  Index tile_indices(uint64_t index) const;
-  Index pass_indices(const Index& t, uint64_t pass_index, std::array<int64_t, kDims>* trips) const;
+  struct Span {
+    int64_t start, size, first_pass;
+  };
+  // A buffer tile's place in the nest: its index per dimension, its block
+  // per dimension, and the buffer loops' trip counts inside it.
+  struct TilePoint {
+    Index t{};
+    std::array<Span, kDims> block{};
+    std::array<int64_t, kDims> trips{};
+  };
+
+ public:
+  // One tile's passes, in order. The tile's place in the nest is worked out
+  // once for all of them: the run asks for every pass of every tile.
+  class TilePasses {
+   public:
+    ArrayPass pass(uint64_t pass_index) const { return walker_.pass(point_, pass_index); }
+
+   private:
+    friend class NestWalker;
+    TilePasses(const NestWalker& walker, const TilePoint& point) : walker_(walker), point_(point) {}
+    const NestWalker& walker_;
+    TilePoint point_;
+  };
+  TilePasses passes(uint64_t tile_index) const { return TilePasses(*this, tile_point(tile_index)); }
+
+ private:
+  TilePoint tile_point(uint64_t index) const;
+  ArrayPass pass(const TilePoint& tp, uint64_t pass_index) const;
+  Index pass_indices(const TilePoint& tp, uint64_t pass_index) const;
   // Position (in the DRAM + buffer loop list) of the loop that advanced to reach this point; -1 at the start.
   int advanced_at(const Index& t, const Index& p) const;
   // Whether the point after this one advances a loop at or outside `cut` (or there is none).
   bool holding_ends(const Index& t, const Index& p, const std::array<int64_t, kDims>& trips, int cut) const;
-  struct Span {
-    int64_t start, size, first_pass;
-  };
-  Span block(int d, int level, const Index& t, const Index& p) const;
-  // Values of operand o the holding at (t, p) covers: as read once, and as delivered to PEs.
-  std::pair<uint64_t, uint64_t> held_values(Operand o, const Index& t, const Index& p) const;
+  Span block(int d, int level, const TilePoint& tp, const Index& p) const;
+  // Values of operand o the holding at (tp, p) covers: as read once, and as delivered to PEs.
+  std::pair<uint64_t, uint64_t> held_values(Operand o, const TilePoint& tp, const Index& p) const;
 
   const ArchSpec& arch_;
   Layer layer_;
