@@ -68,7 +68,6 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
 
 Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
   const Dataflow& flow = arch_.dataflow;
-  const LayerPrecision& p = l_.precision;
   // How often each value of a tensor is fetched again, into the buffer or
   // into the PEs. A tensor's cut (loop_nest.h) is its innermost loop that
   // iterates and that it depends on: over the DRAM loops for the buffer, over
@@ -99,21 +98,32 @@ Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const 
     const bool every_pass = into_pes && (!flow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs));
     return every_pass ? running[i] : into_pes ? to_pe[i] : to_buffer[i];
   };
+  return with_refetches(s, need, refetch(Operand::Weights, weights_through_), refetch(Operand::Inputs, false),
+                 {refetch(Operand::Weights, true), refetch(Operand::Inputs, true), refetch(Operand::Outputs, true)});
+}
+
+PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) const {
+  return with_refetches(s, need, 1, 1, {1, 1, 1}).figures;
+}
+
+Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram,
+                            double inputs_from_dram, const std::array<double, kOperands>& into_pes) const {
+  const LayerPrecision& p = l_.precision;
   Estimate e;
   // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
-  e.dram_bits = w_total_ * w_bits_ * refetch(Operand::Weights, weights_through_) +
-                s.inputs_per_tile * p.inputs.bits * in_ratio_ * refetch(Operand::Inputs, false) + out_dram_;
+  e.dram_bits = w_total_ * w_bits_ * weights_from_dram + s.inputs_per_tile * p.inputs.bits * in_ratio_ * inputs_from_dram +
+                out_dram_;
   e.tiles = s.tile_count;
   // Bits sent over the network, by tensor: every fetch of a kept tensor,
   // every pass of a streamed one; partial sums go out, and come back in to
   // continue an accumulation.
   std::array<double, 3> sent{};
-  sent[0] = w_total_ * w_bits_ * refetch(Operand::Weights, true);
-  sent[1] = s.window_bits * refetch(Operand::Inputs, true);
+  sent[0] = w_total_ * w_bits_ * into_pes[0];
+  sent[1] = s.window_bits * into_pes[1];
   for (int d = 0; d < kDims; ++d)
     if (relevant(Operand::Inputs, d))
       sent[1] *= static_cast<double>(s.tiles[static_cast<std::size_t>(d)] * s.ppt[static_cast<std::size_t>(d)]);
-  sent[2] = o_total_ * p.accumulator.bits * (2 * refetch(Operand::Outputs, true) - 1);
+  sent[2] = o_total_ * p.accumulator.bits * (2 * into_pes[2] - 1);
   double compute = s.compute_cycles;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});

@@ -52,9 +52,17 @@ class Estimator {
   CandidateShape shape(const Mapping& m, const std::array<const TileOption*, kDims>& opt);
   // The estimate of mapping `m`, whose tile and PE factors gave `s`.
   Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const;
+  // No loop order of the tile gives figures below these: the estimate with
+  // every tensor fetched once, each figure growing with every refetch factor.
+  PlanScore lower_bound(const CandidateShape& s, const TileNeed& need) const;
 
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
+  // The figures given each tensor's refetch factors: into the buffer (weights
+  // the buffer does not keep come from DRAM at every fetch into the PEs) and
+  // into the PEs (Operand order), outputs' counted as sums going out.
+  Estimate with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram, double inputs_from_dram,
+                          const std::array<double, kOperands>& into_pes) const;
   // Neighbouring candidates mostly share their PE factors and their pass's
   // shape: each of these is worked out again only when its inputs change.
   bool holds_outputs_for(const DimArray& pe);

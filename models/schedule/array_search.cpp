@@ -46,6 +46,13 @@ class FrontRunners {
   }
   bool empty() const { return heap_.empty(); }
 
+  // Whether every candidate scoring no less than `bound` would be turned
+  // away: the heap is full and its worst scores below the bound. Ties are
+  // not turned away here (offer breaks them by DRAM traffic and order).
+  bool refuses_from(const PlanScore& bound) const {
+    return heap_.size() == kMostScored && bound.value(objective_) > heap_.front().first.first.score(objective_);
+  }
+
   // The best by the estimate alone (for a layer whose every front runner is
   // too large to lay out and score exactly).
   const Mapping& best_estimated() const {
@@ -123,6 +130,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
       DimArray pe, glb;
       TileNeed need;
       CandidateShape shape;
+      PlanScore bound;  // no order of this tile estimates below it
     };
     std::vector<Fitting> fitting;
     std::array<std::vector<TileOption>, kDims> tile_opts;
@@ -223,7 +231,8 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                   }
                   // Free PE loops grew: check the scratchpads again.
                   if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                  fitting.push_back({chosen, m.pe, m.glb, need, estimate.shape(m, chosen)});
+                  const CandidateShape shape = estimate.shape(m, chosen);
+                  fitting.push_back({chosen, m.pe, m.glb, need, shape, estimate.lower_bound(shape, need)});
                 }
                 if (overflows_p) {
                   overflows_c = first(kC, oc);
@@ -247,6 +256,12 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
             m.dram_order = dram_order;
             m.glb_order = glb_order;
             for (const Fitting& f : fitting) {
+              // A tile no order can bring into any front is not estimated;
+              // it keeps its place in the enumeration, which breaks ties.
+              if (std::all_of(fronts.begin(), fronts.end(), [&](const FrontRunners& front) { return front.refuses_from(f.bound); })) {
+                ++enumerated;
+                continue;
+              }
               m.pe = f.pe;
               m.glb = f.glb;
               const Estimate e = estimate(m, f.shape, f.need);
