@@ -36,8 +36,20 @@ sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core:
   const auto ended_by = [](Tick t) {
     return [t](const Interval& x) { return x.second <= t; };
   };
-  calendar.erase(calendar.begin(), std::partition_point(calendar.begin(), calendar.end(), ended_by(now)));
+  if (!calendar.empty() && calendar.front().second <= now)
+    calendar.erase(calendar.begin(), std::partition_point(calendar.begin(), calendar.end(), ended_by(now)));
   if (need == 0) return delay;
+
+  // Most requests come after everything booked (a unit working through its
+  // own steps in order): they take [begin, begin + need) whole, joined to the
+  // last booking when they touch it.
+  if (calendar.empty() || calendar.back().second <= begin) {
+    if (!calendar.empty() && calendar.back().second == begin)
+      calendar.back().second = begin + need;
+    else
+      calendar.push_back({begin, begin + need});
+    return sc_core::sc_time::from_value(begin + need - now);
+  }
 
   // Walk the calendar from `begin`, taking free time until `need` is covered.
   std::size_t i = static_cast<std::size_t>(
