@@ -126,11 +126,16 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
     // next: most layers try thousands of tiles, and growing these afresh for
     // every factor cost more than filling them.
     struct Fitting {
-      std::array<const TileOption*, kDims> chosen;
       DimArray pe, glb;
       TileNeed need;
       CandidateShape shape;
       PlanScore bound;  // no order of this tile estimates below it
+    };
+    // A tile no loop order can bring into any front is not estimated. The
+    // fronts only get harder to enter, so a tile refused once is refused for
+    // good; leaving it out keeps the others' order, which breaks ties.
+    const auto refused = [&](const PlanScore& bound) {
+      return std::all_of(fronts.begin(), fronts.end(), [&](const FrontRunners& front) { return front.refuses_from(bound); });
     };
     std::vector<Fitting> fitting;
     std::array<std::vector<TileOption>, kDims> tile_opts;
@@ -232,7 +237,8 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
                   // Free PE loops grew: check the scratchpads again.
                   if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
                   const CandidateShape shape = estimate.shape(m, chosen);
-                  fitting.push_back({chosen, m.pe, m.glb, need, shape, estimate.lower_bound(shape, need)});
+                  const PlanScore bound = estimate.lower_bound(shape, need);
+                  if (!refused(bound)) fitting.push_back({m.pe, m.glb, need, shape, bound});
                 }
                 if (overflows_p) {
                   overflows_c = first(kC, oc);
@@ -256,12 +262,7 @@ Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch
             m.dram_order = dram_order;
             m.glb_order = glb_order;
             for (const Fitting& f : fitting) {
-              // A tile no order can bring into any front is not estimated;
-              // it keeps its place in the enumeration, which breaks ties.
-              if (std::all_of(fronts.begin(), fronts.end(), [&](const FrontRunners& front) { return front.refuses_from(f.bound); })) {
-                ++enumerated;
-                continue;
-              }
+              if (refused(f.bound)) continue;
               m.pe = f.pe;
               m.glb = f.glb;
               const Estimate e = estimate(m, f.shape, f.need);
