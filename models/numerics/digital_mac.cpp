@@ -7,9 +7,9 @@
 
 namespace qnnsim::numerics {
 
-std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations) const {
+std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations, Scheme weight_scheme) const {
   LayerPrecision p;
-  p.weights = {bits.weights, Scheme::UniformSymmetric, 1.0};
+  p.weights = {bits.weights, weight_scheme, 1.0};
   p.inputs = {bits.activations, symmetric_activations ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric, 1.0};
   p.accumulator = {accumulator.bits, Scheme::UniformSymmetric, 1.0};
   return mac->precision_problem(p);
