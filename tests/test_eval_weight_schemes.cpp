@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "numerics/eval_error.h"
 #include "numerics/evaluate.h"
 #include "numerics/weight_schemes.h"
 #include "support.h"
@@ -362,4 +363,45 @@ TEST_CASE("eval --arch with a digital design runs codebook weights at its MAC's 
   const EvalResult a = evaluate(by_arch), h = evaluate(by_hand);
   CHECK(a.arch_mac);
   CHECK(a.quant_correct == h.quant_correct);
+}
+
+TEST_CASE("eval --arch with a ShiftAddMAC design shifts log weights into its accumulator", "[eval][schemes][mac]") {
+  // systolic_ws with its IntMAC replaced by a 4-bit shift-add unit of a
+  // 16-bit accumulator: one product (8 input bits + a shift of up to 7) fits,
+  // so `run` takes it, but LeNet-5's sums do not.
+  std::string text = read_file(shipped("arch/systolic_ws.yaml"));
+  const std::string int_mac = "class: IntMAC\n      weight_bits: 8\n      input_bits: 8\n      accumulator_bits: 32";
+  REQUIRE(text.find(int_mac) != std::string::npos);
+  text = replace_all(text, int_mac,
+                     "class: ShiftAddMAC\n      weight_bits: 4\n      input_bits: 8\n      accumulator_bits: 16");
+  const auto dir = scratch_dir("eval_weight_schemes_shift_add");
+  const std::string arch = (dir / "shift_add_16.yaml").string();
+  std::ofstream(arch) << text;
+
+  EvalOptions by_arch = lenet(100);
+  by_arch.arch = arch;
+  by_arch.quant.weight_scheme = Scheme::PowerOfTwo;
+  by_arch.quant.bits = {4, 8};
+  const EvalResult a = evaluate(by_arch);
+  CHECK(a.arch_mac);
+  CHECK(a.accumulator_bits == 16);
+  EvalOptions by_hand = by_arch;
+  by_hand.arch.clear();
+  by_hand.quant.accumulator = {16, Overflow::wrap};
+  const EvalResult h = evaluate(by_hand);
+  CHECK(a.quant_correct == h.quant_correct);
+  REQUIRE(a.layers.size() == h.layers.size());
+  for (std::size_t i = 0; i < a.layers.size(); ++i) CHECK(a.layers[i].overflowed == h.layers[i].overflowed);
+  CHECK(a.layers[0].overflowed > 0);
+
+  // Uniform weights are not the shift-add unit's: refused, naming the layer and the scheme.
+  by_arch.quant.weight_scheme = Scheme::UniformSymmetric;
+  by_arch.quant.bits = {4, 8};
+  try {
+    evaluate(by_arch);
+    FAIL("uniform weights on a ShiftAddMAC were not refused");
+  } catch (const EvalError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("layer 'conv1_Conv'") && Catch::Contains("uniform_symmetric"));
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -27,8 +27,9 @@ DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
                             "PE-array or level design's `mac`, are what --arch takes)");
   const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
   if (!overflow)
-    throw EvalError(where + ": its MAC class does not sum integer products (a float, XNOR or shift-add unit); eval "
-                            "models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC)");
+    throw EvalError(where + ": its MAC class does not sum integer products of its operands (a float or XNOR unit); "
+                            "eval models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC, "
+                            "ShiftAddMAC)");
   d.accumulator.bits = d.mac->accumulator_bits();
   d.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
   if (d.accumulator.bits < 8 || d.accumulator.bits > 64)
