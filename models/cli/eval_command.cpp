@@ -1,5 +1,6 @@
 #include "cli/eval_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -57,6 +58,16 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
 
 std::string bits_text(const LayerBits& b) { return fmt::format("{}/{}", b.weights, b.activations); }
 
+// "symmetric", or the schemes that ran when a layer's weights are not uniform.
+std::string weights_text(const numerics::EvalResult& r) {
+  std::vector<std::string> schemes;
+  for (const numerics::LayerResult& l : r.layers)
+    if (std::find(schemes.begin(), schemes.end(), scheme_name(l.weight_scheme)) == schemes.end())
+      schemes.push_back(scheme_name(l.weight_scheme));
+  if (schemes.size() == 1 && schemes[0] == std::string(scheme_name(Scheme::UniformSymmetric))) return "symmetric";
+  return fmt::format("{}", fmt::join(schemes, ", "));
+}
+
 double clip_fraction(const numerics::LayerResult& l) {
   return l.conversions ? double(l.clipped) / double(l.conversions) : 0.0;
 }
@@ -89,8 +100,8 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                                     : "widths, scales and zero points from " + r.trace_file;
   if (r.qdq_model) ranges = "widths, scales and zero points from the model's QuantizeLinear / DequantizeLinear nodes";
   std::cout << fmt::format(
-      "quantized: weights symmetric {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
-      r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
+      "quantized: weights {} {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
+      weights_text(r), r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
       r.accumulator_bits, numerics::overflow_name(r.overflow), numerics::requant_name(q.requant), ranges);
   if (r.arch_mac)
     std::cout << fmt::format("digital: {}: the MAC class's {}-bit accumulator (overflow: {})\n\n", o.arch,
@@ -102,9 +113,10 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
       std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
                                r.images ? l.conversions / r.images : 0, 100.0 * clip_fraction(l));
   } else {
-    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>10}\n", "layer", "W/A", "MACs", "overflow");
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
     for (const numerics::LayerResult& l : r.layers)
-      std::cout << fmt::format("{:<28} {:>5} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits),
+                               scheme_name(l.weight_scheme), l.macs,
                                l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
   }
   std::cout << fmt::format("\ntop-1 float      {:6.2f}%  ({:.2f} s, {:.2f} s of processor time)\n", 100 * r.float_accuracy(),
@@ -183,6 +195,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
     nlohmann::json lj = {{"name", l.name},
                          {"onnx_node", l.onnx},
                          {"weight_bits", l.bits.weights},
+                         {"weight_scheme", scheme_name(l.weight_scheme)},
                          {"activation_bits", l.bits.activations},
                          {"macs", l.macs},
                          {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0}};

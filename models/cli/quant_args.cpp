@@ -7,6 +7,7 @@
 #include "arch/arch_spec.h"
 #include "numerics/eval_error.h"
 #include "numerics/quant_network.h"
+#include "workload/precision.h"
 
 namespace qnnsim::cli {
 
@@ -32,11 +33,30 @@ std::optional<LayerBits> parse_pair(const std::string& text) {
   return b;
 }
 
+// The weight schemes eval runs (numerics/weight_schemes.h), by the trace's names.
+constexpr const char* kWeightSchemes[] = {"uniform_symmetric", "binary", "ternary", "power_of_two", "log_radix4",
+                                          "codebook"};
+
+Scheme parse_weight_scheme(const std::string& option, const std::string& name) {
+  for (const char* n : kWeightSchemes) {
+    Scheme s{};
+    if (name == n && parse_scheme_name(name, &s)) return s;
+  }
+  std::string known;
+  for (const char* n : kWeightSchemes) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw EvalError("--weight-scheme '" + option + "': unknown weight scheme '" + name + "'; expected one of " + known +
+                  " (or LAYER=SCHEME)");
+}
+
 }  // namespace
 
 void add_quant_options(CLI::App* cmd, QuantArgs& a) {
   a.options = {
       cmd->add_option("--bits", a.bits, "W/A weight and activation bits of every layer (default 8/8), or LAYER=W/A; repeatable"),
+      cmd->add_option("--weight-scheme", a.weight_schemes,
+                      "weights of every layer: uniform_symmetric (default), binary (--bits 1/A), ternary (2/A), "
+                      "power_of_two or log_radix4 (2 to 5 bits), codebook (1 to 8 index bits); or LAYER=SCHEME; "
+                      "repeatable"),
       cmd->add_option("--accumulator", a.accumulator, "accumulator bits (default 32)"),
       cmd->add_option("--scheme", a.scheme, "activations: asymmetric (unsigned codes, a zero point) or symmetric")
           ->check(CLI::IsMember({"asymmetric", "symmetric"})),
@@ -57,6 +77,12 @@ void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q) {
     if (!pair) throw EvalError("--bits '" + b + "': expected W/A (weight and activation bits, as 8/8) or LAYER=W/A");
     if (eq == std::string::npos) q.bits = *pair;
     else q.layer_bits[b.substr(0, eq)] = *pair;
+  }
+  for (const std::string& w : a.weight_schemes) {
+    const auto eq = w.find('=');
+    const Scheme scheme = parse_weight_scheme(w, eq == std::string::npos ? w : w.substr(eq + 1));
+    if (eq == std::string::npos) q.weight_scheme = scheme;
+    else q.layer_weight_scheme[w.substr(0, eq)] = scheme;
   }
   q.accumulator.bits = a.accumulator;
   q.symmetric_activations = a.scheme == "symmetric";

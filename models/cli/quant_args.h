@@ -15,6 +15,7 @@ namespace qnnsim::cli {
 
 struct QuantArgs {
   std::vector<std::string> bits;
+  std::vector<std::string> weight_schemes;  // SCHEME or LAYER=SCHEME
   int accumulator = 32;
   std::string scheme = "asymmetric", weight_scales = "per-channel", calibrate = "minmax";
   long long calibration_images = 1000;
@@ -22,11 +23,11 @@ struct QuantArgs {
   std::vector<CLI::Option*> options;  // each option added, to tell which were given
 };
 
-// --bits, --accumulator, --scheme, --weight-scales, --calibrate, --calibration-images, --percentile.
+// --bits, --weight-scheme, --accumulator, --scheme, --weight-scales, --calibrate, --calibration-images, --percentile.
 void add_quant_options(CLI::App* cmd, QuantArgs& a);
 
-// Fills q's widths, accumulator width, scheme, weight granularity and
-// calibration; an EvalError on a malformed --bits.
+// Fills q's widths, weight schemes, accumulator width, scheme, weight
+// granularity and calibration; an EvalError on a malformed --bits or --weight-scheme.
 void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q);
 
 // The first of the options given on the command line ("--bits"), or "";

@@ -74,9 +74,11 @@ int run_quantize(const QuantizeArgs& a) {
     const TensorPrecision& wp = l.precision.weights;
     const TensorPrecision& in = l.precision.inputs;
     if (!layer_uses_array(l.type)) continue;
-    std::cout << fmt::format("  {:<28} W/A {}/{}   input scale {:.6g}, zero point {}; {} weight scale{}\n", l.name,
-                             wp.bits, in.bits, in.scale.empty() ? 0.0 : in.scale[0], in.zero_point.value_or(0),
-                             wp.scale.size(), wp.scale.size() == 1 ? "" : "s");
+    const std::string weights = wp.scheme == Scheme::UniformSymmetric
+                                    ? fmt::format("{} weight scale{}", wp.scale.size(), wp.scale.size() == 1 ? "" : "s")
+                                    : fmt::format("{} weights", scheme_name(wp.scheme));
+    std::cout << fmt::format("  {:<28} W/A {}/{}   input scale {:.6g}, zero point {}; {}\n", l.name, wp.bits, in.bits,
+                             in.scale.empty() ? 0.0 : in.scale[0], in.zero_point.value_or(0), weights);
   }
   if (qdq_out) std::cout << "wrote the QDQ model " << a.qdq << " (`qnnsim eval " << a.qdq << "` scores it)\n";
   for (const std::string& n : t.notes) std::cout << "note: " << n << "\n";

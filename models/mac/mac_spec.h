@@ -61,7 +61,7 @@ class MacSpec {
   virtual int accumulator_bits() const = 0;
   // How the accumulator overflows, for classes whose values are integer
   // products summed at accumulator_bits (what `qnnsim eval --arch` runs);
-  // empty for the others (float, XNOR, logarithmic units).
+  // empty for the others (float and XNOR units).
   virtual std::optional<AccumulatorOverflow> integer_overflow() const { return std::nullopt; }
   // The product of a weight code and an input code as the unit forms it, at
   // the layer's widths: codes of a symmetric scheme are two's complement of

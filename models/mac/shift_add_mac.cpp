@@ -13,6 +13,10 @@
 // an i-bit add on the table's adder curve, an upper bound on a row of muxes.
 // Then one add of the accumulator's width.
 //
+// `overflow` (wrap, the default, or saturate) is what the accumulator does
+// past its width; it changes no cost, only the values `qnnsim eval --arch`
+// computes (the shifted products are integers, summed as any others).
+//
 //   mac: {class: ShiftAddMAC, weight_bits: 4, input_bits: 8, accumulator_bits: 32}
 #include "mac/mac_spec.h"
 
@@ -26,6 +30,7 @@ class ShiftAddMac : public MacSpec {
     wbits_ = static_cast<int>(node.integer_in("weight_bits", 2, 8));
     ibits_ = static_cast<int>(node.integer_in("input_bits", 1, 32));
     abits_ = static_cast<int>(node.integer_in("accumulator_bits", 1, 64));
+    overflow_ = read_accumulator_overflow(node);
     const EnergyTable& t = ctx.table;
     // Energy per shifter stage, by input width, and the accumulator add.
     for (int i = 1; i <= ibits_; ++i) stage_pj_.push_back(t.energy_curve_pj("int_add", i, node));
@@ -62,6 +67,7 @@ class ShiftAddMac : public MacSpec {
   int weight_bits() const override { return wbits_; }
   int input_bits() const override { return ibits_; }
   int accumulator_bits() const override { return abits_; }
+  std::optional<AccumulatorOverflow> integer_overflow() const override { return overflow_; }
 
  private:
   // Bits of one product: the input's plus the largest shift, 2^(b-1) - 1
@@ -72,6 +78,7 @@ class ShiftAddMac : public MacSpec {
   }
 
   int wbits_ = 4, ibits_ = 8, abits_ = 32;
+  AccumulatorOverflow overflow_ = AccumulatorOverflow::Wrap;
   std::vector<double> stage_pj_;
   double add_pj_ = 0, area_um2_ = 0;
 };

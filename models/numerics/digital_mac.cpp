@@ -7,9 +7,9 @@
 
 namespace qnnsim::numerics {
 
-std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations) const {
+std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations, Scheme weight_scheme) const {
   LayerPrecision p;
-  p.weights = {bits.weights, Scheme::UniformSymmetric, 1.0};
+  p.weights = {bits.weights, weight_scheme, 1.0};
   p.inputs = {bits.activations, symmetric_activations ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric, 1.0};
   p.accumulator = {accumulator.bits, Scheme::UniformSymmetric, 1.0};
   return mac->precision_problem(p);
@@ -27,8 +27,9 @@ DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
                             "PE-array or level design's `mac`, are what --arch takes)");
   const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
   if (!overflow)
-    throw EvalError(where + ": its MAC class does not sum integer products (a float, XNOR or shift-add unit); eval "
-                            "models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC)");
+    throw EvalError(where + ": its MAC class does not sum integer products of its operands (a float or XNOR unit); "
+                            "eval models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC, "
+                            "ShiftAddMAC)");
   d.accumulator.bits = d.mac->accumulator_bits();
   d.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
   if (d.accumulator.bits < 8 || d.accumulator.bits > 64)

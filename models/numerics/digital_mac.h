@@ -17,6 +17,7 @@
 #include "design/design_family.h"
 #include "numerics/accumulator.h"
 #include "numerics/quant_plan.h"
+#include "workload/precision.h"
 
 namespace qnnsim::numerics {
 
@@ -25,9 +26,10 @@ struct DigitalMac {
   const MacSpec* mac = nullptr;
   AccumulatorSpec accumulator;
 
-  // Empty when the class executes a layer at these widths (weights always
-  // symmetric codes, activations as the quantization has them), else why not.
-  std::string problem(const LayerBits& bits, bool symmetric_activations) const;
+  // Empty when the class executes a layer at these widths (weights in
+  // `weight_scheme`, activations as the quantization has them), else why not.
+  std::string problem(const LayerBits& bits, bool symmetric_activations,
+                      Scheme weight_scheme = Scheme::UniformSymmetric) const;
 };
 
 // The MAC numerics of `root`'s design; `where` names it in the error (an

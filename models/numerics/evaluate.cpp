@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "design/design_family.h"
+#include "mac/mac_spec.h"
 #include "numerics/crossbar_design.h"
 #include "numerics/digital_mac.h"
 #include "numerics/eval_error.h"
@@ -99,6 +100,8 @@ EvalResult evaluate(const EvalOptions& given) {
     throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
                     ": the design's MAC class gives the accumulator's width and overflow");
   if (digital) o.quant.accumulator = digital->accumulator;
+  // Codebook entries reach the multiplier at its own weight width (mac/int_mac.cpp).
+  if (digital) o.quant.codebook_entry_bits = digital->mac->weight_bits();
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);
@@ -147,9 +150,9 @@ EvalResult evaluate(const EvalOptions& given) {
   if (digital) {
     r.arch_mac = true;
     for (const QuantLayer& l : qnet.layers())
-      if (const std::string why = digital->problem(l.bits, o.quant.symmetric_activations); !why.empty())
-        throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits: {}", arch_file, net.ops[l.op].name,
-                                    l.bits.weights, l.bits.activations, why));
+      if (const std::string why = digital->problem(l.bits, o.quant.symmetric_activations, l.scheme); !why.empty())
+        throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, {} weights: {}", arch_file,
+                                    net.ops[l.op].name, l.bits.weights, l.bits.activations, scheme_name(l.scheme), why));
   }
   r.accumulator_bits = o.quant.accumulator.bits;
   r.overflow = o.quant.accumulator.overflow;
@@ -186,6 +189,7 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.name = op.name;
     lr.onnx = op.onnx;
     lr.bits = l.bits;
+    lr.weight_scheme = l.scheme;
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;
     lr.overflowed = k < counts.overflowed.size() ? counts.overflowed[k] : 0;

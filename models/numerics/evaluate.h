@@ -40,6 +40,7 @@ struct EvalOptions {
 struct LayerResult {
   std::string name, onnx;
   LayerBits bits;
+  Scheme weight_scheme = Scheme::UniformSymmetric;
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped

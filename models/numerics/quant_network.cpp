@@ -32,7 +32,15 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     QuantLayer l;
     l.op = i;
     l.bits = plan_.layer_bits[i];
-    l.w = quantize_weights(op.weight, l.bits.weights, plan_.weight_scales[i]);
+    const WeightFormat format = plan_.weight_format(std::size_t(i));
+    l.scheme = format.scheme;
+    try {
+      l.w = format.scheme == Scheme::UniformSymmetric
+                ? quantize_weights(op.weight, l.bits.weights, plan_.weight_scales[i])
+                : quantize_weight_scheme(op.weight, format, l.bits.weights, o.codebook_entry_bits);
+    } catch (const EvalError& e) {
+      throw EvalError("layer '" + op.name + "', " + scheme_name(format.scheme) + " weights: " + e.what());
+    }
     const double sx = plan_.act[op.in[0]].scale;
     for (int m = 0; m < op.conv.M; ++m) {
       l.weight_sums.push_back(l.w.codes.codes.row(m).cast<int64_t>().sum());
@@ -44,6 +52,10 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     if (o.requant == Requant::fixed && op.out != net.output)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
+    if (o.crossbar && format.scheme != Scheme::UniformSymmetric)
+      throw EvalError("layer '" + op.name + "': " + scheme_name(format.scheme) +
+                      " weights on an in-memory design: its crossbars store uniform_symmetric weight codes sliced over "
+                      "cells; eval does not map other schemes onto them");
     if (o.crossbar)
       l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, l.bits.weights,
                                                            uint64_t(layers_.size()));

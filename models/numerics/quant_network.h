@@ -46,6 +46,12 @@ struct QuantOptions {
   AccumulatorSpec accumulator;
   bool symmetric_activations = false;
   bool per_channel_weights = true;
+  // The weights' scheme (weight_schemes.h): every layer's, unless named below.
+  Scheme weight_scheme = Scheme::UniformSymmetric;
+  std::map<std::string, Scheme> layer_weight_scheme;  // by layer name
+  // Width of a codebook's entries, the integer the multiplier takes: the MAC
+  // class's weight width with a digital --arch, else 8 bits.
+  int codebook_entry_bits = 8;
   Requant requant = Requant::real;
   CalibrationOptions calibration;
   // When set, every Conv / Gemm runs through this in-memory design's crossbar
@@ -57,6 +63,7 @@ struct QuantOptions {
 struct QuantLayer {
   int op = -1;  // index in Network::ops
   LayerBits bits;
+  Scheme scheme = Scheme::UniformSymmetric;  // the weights'
   WeightQuant w;
   std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
   std::vector<int64_t> bias_codes;

@@ -14,6 +14,22 @@ bool passes_codes(OpKind k) {
 
 namespace {
 
+// Every layer the options name is one of the network's Conv / Gemm layers.
+void check_layer_names(const Network& net, const QuantOptions& o) {
+  std::set<std::string> names;
+  for (const NetOp& op : net.ops)
+    if (op.kind == OpKind::conv) names.insert(op.name);
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  const auto check = [&](const std::string& option, const std::string& name) {
+    if (!names.count(name))
+      throw EvalError(option + " " + name + "=...: the network has no Conv, Gemm or MatMul layer '" + name +
+                      "' (its layers: " + known + ")");
+  };
+  for (const auto& entry : o.layer_bits) check("--bits", entry.first);
+  for (const auto& entry : o.layer_weight_scheme) check("--weight-scheme", entry.first);
+}
+
 LayerBits bits_of(const NetOp& op, const QuantOptions& o) {
   const auto it = o.layer_bits.find(op.name);
   return it == o.layer_bits.end() ? o.bits : it->second;
@@ -44,16 +60,7 @@ int reader_bits(const Network& net, int tensor, const QuantOptions& o, std::stri
 
 // Per tensor: the width it is stored at (0: not stored as codes).
 std::vector<int> assign_widths(const Network& net, const QuantOptions& o) {
-  std::set<std::string> names;
-  for (const NetOp& op : net.ops)
-    if (op.kind == OpKind::conv) names.insert(op.name);
-  for (const auto& [name, b] : o.layer_bits)
-    if (!names.count(name)) {
-      std::string known;
-      for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
-      throw EvalError("--bits " + name + "=...: the network has no Conv, Gemm or MatMul layer '" + name +
-                      "' (its layers: " + known + ")");
-    }
+  check_layer_names(net, o);
   std::vector<int> bits(net.shapes.size(), 0);
   // Tensors written by the image, a layer or an Add are stored as codes; one
   // that no layer reads downstream (the logits' path) stays at the default width.
@@ -70,6 +77,11 @@ std::vector<int> assign_widths(const Network& net, const QuantOptions& o) {
 
 }  // namespace
 
+Scheme weight_scheme_of(const std::string& layer, const QuantOptions& o) {
+  const auto it = o.layer_weight_scheme.find(layer);
+  return it == o.layer_weight_scheme.end() ? o.weight_scheme : it->second;
+}
+
 QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Dataset& calibration) {
   QuantPlan plan;
   plan.bits = assign_widths(net, o);
@@ -85,11 +97,17 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     if (passes_codes(op.kind)) plan.act[op.out] = plan.act[op.in[0]], plan.bits[op.out] = plan.bits[op.in[0]];
   plan.layer_bits.resize(net.ops.size());
   plan.weight_scales.resize(net.ops.size());
+  plan.weight_formats.resize(net.ops.size());
   for (std::size_t i = 0; i < net.ops.size(); ++i) {
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     plan.layer_bits[i] = bits_of(op, o);
-    plan.weight_scales[i] = weight_scales(op.weight, plan.layer_bits[i].weights, o.per_channel_weights);
+    const WeightFormat f{weight_scheme_of(op.name, o), o.per_channel_weights};
+    if (const std::string why = weight_scheme_problem(f.scheme, plan.layer_bits[i].weights); !why.empty())
+      throw EvalError("layer '" + op.name + "': " + why);
+    plan.weight_formats[i] = f;
+    if (f.scheme == Scheme::UniformSymmetric)
+      plan.weight_scales[i] = weight_scales(op.weight, plan.layer_bits[i].weights, o.per_channel_weights);
   }
   // Scales as 32-bit floats, the type ONNX's QuantizeLinear / DequantizeLinear
   // hold them in: a trace, a QDQ model (`quantize --qdq`) and this run then

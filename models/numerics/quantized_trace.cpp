@@ -24,6 +24,8 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
                    q.symmetric_activations ? "symmetric" : "asymmetric");
   h += fmt::format("# symmetric weights, a scale {}. real = scale * (code - zero_point).\n",
                    q.per_channel_weights ? "per output channel" : "per tensor");
+  if (q.weight_scheme != Scheme::UniformSymmetric || !q.layer_weight_scheme.empty())
+    h += "# Weights of other schemes carry no scale: `eval` takes theirs from the weights (numerics/weight_schemes.h).\n";
   h += "# The last layer's outputs (the logits) leave its output stage as real values: no scale.\n";
   h += "# `qnnsim eval MODEL --trace THIS_FILE` scores this quantization; run, map and sweep price it.\n";
   return h;
@@ -32,14 +34,25 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
 }  // namespace
 
 void check_quant_options(const QuantOptions& q) {
-  const auto check = [](const std::string& what, const LayerBits& b) {
-    if (b.weights < 2 || b.weights > 16)
+  // Each width against the weight scheme of the layers it applies to.
+  const auto pair = [](const LayerBits& b) { return std::to_string(b.weights) + "/" + std::to_string(b.activations); };
+  const auto check = [](const std::string& what, const LayerBits& b, Scheme scheme) {
+    if (scheme == Scheme::UniformSymmetric && (b.weights < 2 || b.weights > 16))
       throw EvalError(what + ": weight bits " + std::to_string(b.weights) + ", expected 2 to 16 (symmetric codes need 2)");
+    if (const std::string why = weight_scheme_problem(scheme, b.weights); !why.empty()) throw EvalError(what + ": " + why);
     if (b.activations < 2 || b.activations > 16)
       throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
   };
-  check("--bits", q.bits);
-  for (const auto& [name, b] : q.layer_bits) check("--bits " + name, b);
+  const std::string given_scheme =
+      q.weight_scheme == Scheme::UniformSymmetric ? "" : std::string(" with --weight-scheme ") + scheme_name(q.weight_scheme);
+  check("--bits" + given_scheme, q.bits, q.weight_scheme);
+  for (const auto& [name, b] : q.layer_bits) {
+    const Scheme s = weight_scheme_of(name, q);
+    check("--bits " + name + "=" + pair(b) + (s == Scheme::UniformSymmetric ? "" : std::string(" with ") + scheme_name(s) + " weights"), b, s);
+  }
+  for (const auto& [name, scheme] : q.layer_weight_scheme)
+    if (!q.layer_bits.count(name))
+      check("--weight-scheme " + name + "=" + scheme_name(scheme) + " at --bits " + pair(q.bits), q.bits, scheme);
   if (q.accumulator.bits < 8 || q.accumulator.bits > 64)
     throw EvalError("--accumulator " + std::to_string(q.accumulator.bits) + ": expected 8 to 64 bits");
   if (q.calibration.images < 1) throw EvalError("--calibration-images: expected at least 1");
@@ -77,6 +90,11 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
   t.yaml = imported.yaml;
   t.layers = imported.layers;
   t.notes = imported.notes;
+  if (o.qdq)
+    for (std::size_t i = 0; i < net.ops.size(); ++i)
+      if (net.ops[i].kind == OpKind::conv && plan.weight_format(i).scheme != Scheme::UniformSymmetric)
+        throw EvalError("--qdq: layer '" + net.ops[i].name + "' has " + scheme_name(plan.weight_format(i).scheme) +
+                        " weights; a QDQ model's DequantizeLinear holds uniform codes only");
   if (o.qdq) t.qdq_model = qdq_model(o.model, net, plan, per_channel);
   return t;
 }

@@ -36,9 +36,11 @@ std::map<std::string, std::string> trace_layer_fields(const Network& net, const 
       const bool per_channel = per_channel_of[i];
       TensorPrecision w;
       w.bits = plan.layer_bits[i].weights;
-      w.scheme = Scheme::UniformSymmetric;
+      w.scheme = plan.weight_format(i).scheme;
       w.granularity = per_channel ? Granularity::PerChannel : Granularity::PerTensor;
-      w.scale = per_channel ? plan.weight_scales[i] : std::vector<double>{plan.weight_scales[i].at(0)};
+      // The other schemes' scales are taken from the weights where they run (weight_schemes.h).
+      if (w.scheme == Scheme::UniformSymmetric)
+        w.scale = per_channel ? plan.weight_scales[i] : std::vector<double>{plan.weight_scales[i].at(0)};
       f += ", weights: " + tensor_precision_yaml(w);
     }
     const ActQuant& in = plan.act[op.in[0]];

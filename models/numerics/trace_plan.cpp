@@ -19,6 +19,7 @@ class Reader {
     r_.plan.act.resize(net.shapes.size());
     r_.plan.layer_bits.resize(net.ops.size());
     r_.plan.weight_scales.resize(net.ops.size());
+    r_.plan.weight_formats.resize(net.ops.size());
     given_.assign(net.shapes.size(), false);
   }
 
@@ -102,15 +103,18 @@ class Reader {
 
   void read_weights(std::size_t i, const NetOp& op, const Layer& l) {
     const TensorPrecision& p = l.precision.weights;
-    if (p.scheme != Scheme::UniformSymmetric)
-      fail(l, "weights.scheme", std::string("eval runs uniform_symmetric weights, found ") + scheme_name(p.scheme));
-    if (p.bits < 2 || p.bits > 16) fail(l, "weights.bits", fmt::format("eval runs 2 to 16 weight bits, found {}", p.bits));
+    if (p.scheme == Scheme::UniformAsymmetric || p.scheme == Scheme::Float || p.scheme == Scheme::FloatE5M2)
+      fail(l, "weights.scheme", weight_scheme_problem(p.scheme, p.bits));
+    if (const std::string why = weight_scheme_problem(p.scheme, p.bits); !why.empty()) fail(l, "weights.bits", why);
+    r_.plan.weight_formats[i] = {p.scheme, p.granularity == Granularity::PerChannel};
+    r_.plan.layer_bits[i] = {p.bits, l.precision.inputs.bits};
+    // The other schemes' scales come from the weights (weight_schemes.h); the trace cannot give them.
+    if (p.scheme != Scheme::UniformSymmetric) return;
     if (p.scale.empty()) fail(l, "weights", "no scale; write the trace with `qnnsim quantize`");
     if (p.scale.size() != 1 && int(p.scale.size()) != op.conv.M)
       fail(l, "weights.scale", fmt::format("the model's {} has {} output channels, the trace {} scales", op.onnx,
                                            op.conv.M, p.scale.size()));
     r_.plan.weight_scales[i] = p.scale.size() == 1 ? std::vector<double>(op.conv.M, p.scale[0]) : p.scale;
-    r_.plan.layer_bits[i] = {p.bits, l.precision.inputs.bits};
   }
 
   void set(int t, const Layer& l, Tensor which) {

@@ -84,6 +84,9 @@ void check_options(const MixedPrecisionOptions& o) {
   if (o.validation_images < 1) throw EvalError("--validation-images: expected at least 1");
   if (o.test_images < 0) throw EvalError("--test-images: expected 0 (all) or a positive number of images");
   check_quant_options(o.quant);
+  if (o.quant.weight_scheme != Scheme::UniformSymmetric || !o.quant.layer_weight_scheme.empty())
+    throw EvalError("--weight-scheme: the search moves uniform_symmetric widths; score other weight schemes with "
+                    "`qnnsim eval --weight-scheme`");
 }
 
 // A QDQ model's nodes fix its quantization; searching widths would ignore them.

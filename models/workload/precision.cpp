@@ -207,9 +207,12 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   if (out.scheme == Scheme::Float && out.bits != 8 && out.bits != 16 && out.bits != 32)
     fail_pair("needs 8, 16 or 32 bits");
   if (out.scheme == Scheme::FloatE5M2 && out.bits != 8) fail_pair("needs exactly 8 bits");
+  // Every integer-coded weight scheme has a scale (binary's and ternary's
+  // alpha, a log code's top, a codebook's table) that may be one per output channel.
   if (out.granularity == Granularity::PerChannel &&
-      (t != Tensor::Weights || (out.scheme != Scheme::UniformSymmetric && out.scheme != Scheme::UniformAsymmetric)))
-    node.fail("granularity", "per-channel scales apply to uniform weights (one scale per output channel)");
+      (t != Tensor::Weights || out.scheme == Scheme::Float || out.scheme == Scheme::FloatE5M2))
+    node.fail("granularity", "per-channel scales apply to weights that are not float (one scale, or one table, per "
+                             "output channel)");
   parse_quantization(node, t, per_layer, &out);
   return out;
 }
