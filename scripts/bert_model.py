@@ -4,7 +4,9 @@ ONNX (no weights are downloaded; they are random, seed 0). Debian's
 python3-torch; run with /usr/bin/python3.
 
 usage: bert_model.py OUT.onnx [--layers L --hidden H --heads A --ffn F
-                               --tokens T --attention matmul|einsum --opset N]
+                               --tokens T --attention matmul|einsum --opset N
+                               --embeddings [--vocabulary V --positions P
+                               --segments S]]
 
 BERT: J. Devlin et al., "BERT: Pre-training of Deep Bidirectional
 Transformers for Language Understanding", NAACL 2019. Section 3: BERT-base
@@ -14,10 +16,18 @@ original Transformer's (Vaswani et al. 2017): each sub-block is followed by
 a residual add and a layer norm. The pooler is a dense layer with tanh on
 the first ([CLS]) token.
 
-The model's input is the sum of the token, segment and position embeddings
-(the three lookups are table reads, which the simulator does not model);
-the embedding layer norm, the encoder and the pooler are exported. No
-attention mask: every one of the sequence's tokens is real.
+By default the model's input is the sum of the token, segment and position
+embeddings; the embedding layer norm, the encoder and the pooler are
+exported. With --embeddings it starts from the token ids instead, as a
+BERT export does: input_ids (batch, tokens, int64) index the word table,
+the positions 0..T-1 the position table and segment 0 (one sentence) the
+segment table, and the three rows are summed before the layer norm. The
+tables' sizes are bert-base-uncased's: a WordPiece vocabulary of 30,522
+(the released bert-base-uncased config.json, vocab_size; section 3 of the
+paper gives "30,000"), 512 positions (max_position_embeddings; the paper
+pre-trains sequences of up to 512 tokens, section A.2) and 2 segments
+(type_vocab_size; sentences A and B, section 3). No attention mask: every
+one of the sequence's tokens is real.
 
 attention="matmul" writes the attention as BERT's reference code and
 Hugging Face's do (view, transpose, matmul); attention="einsum" as
@@ -67,14 +77,37 @@ class Layer(nn.Module):
         return self.norm2(x + self.down(self.gelu(self.up(x))))
 
 
-class Bert(nn.Module):
-    def __init__(self, layers=12, hidden=768, heads=12, ffn=3072, attention="matmul"):
+class Embeddings(nn.Module):
+    """Token ids to the summed word, position and segment embeddings. The
+    position and segment ids are the model's own buffers, sliced to the
+    sequence, as BERT's reference code and Hugging Face's keep them."""
+
+    def __init__(self, hidden, vocabulary, positions, segments):
         super().__init__()
+        self.word = nn.Embedding(vocabulary, hidden)
+        self.position = nn.Embedding(positions, hidden)
+        self.segment = nn.Embedding(segments, hidden)
+        self.register_buffer("position_ids", torch.arange(positions).unsqueeze(0), persistent=False)
+        self.register_buffer("segment_ids", torch.zeros(1, positions, dtype=torch.long), persistent=False)
+
+    def forward(self, ids):
+        t = ids.shape[1]
+        return self.word(ids) + self.position(self.position_ids[:, :t]) + self.segment(self.segment_ids[:, :t])
+
+
+class Bert(nn.Module):
+    def __init__(self, layers=12, hidden=768, heads=12, ffn=3072, attention="matmul", embeddings=None):
+        super().__init__()
+        # embeddings: None (the input is the summed embeddings), or the
+        # tables' sizes {vocabulary, positions, segments}.
+        self.embeddings = Embeddings(hidden, **embeddings) if embeddings else None
         self.norm = nn.LayerNorm(hidden, eps=1e-12)
         self.layers = nn.ModuleList(Layer(hidden, heads, ffn, attention) for _ in range(layers))
         self.pooler = nn.Linear(hidden, hidden)
 
     def forward(self, embeddings):
+        if self.embeddings is not None:
+            embeddings = self.embeddings(embeddings)
         x = self.norm(embeddings)
         for layer in self.layers:
             x = layer(x)
@@ -86,9 +119,12 @@ def export(path, tokens=128, opset=13, **shape):
     torch.manual_seed(0)
     model = Bert(**shape).eval()
     hidden = model.pooler.in_features
-    x = torch.randn(1, tokens, hidden)
+    if model.embeddings is None:
+        x, name = torch.randn(1, tokens, hidden), "embeddings"
+    else:
+        x, name = torch.randint(model.embeddings.word.num_embeddings, (1, tokens)), "input_ids"
     with torch.no_grad():
-        torch.onnx.export(model, x, path, opset_version=opset, input_names=["embeddings"], output_names=["pooled"])
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=[name], output_names=["pooled"])
 
 
 def main():
@@ -103,8 +139,14 @@ def main():
     p.add_argument("--tokens", type=int, default=128)
     p.add_argument("--attention", choices=("matmul", "einsum"), default="matmul")
     p.add_argument("--opset", type=int, default=13)
+    p.add_argument("--embeddings", action="store_true", help="start from token ids through the three embedding tables")
+    p.add_argument("--vocabulary", type=int, default=30522)
+    p.add_argument("--positions", type=int, default=512)
+    p.add_argument("--segments", type=int, default=2)
     a = p.parse_args()
-    export(a.out, a.tokens, a.opset, layers=a.layers, hidden=a.hidden, heads=a.heads, ffn=a.ffn, attention=a.attention)
+    tables = dict(vocabulary=a.vocabulary, positions=a.positions, segments=a.segments) if a.embeddings else None
+    export(a.out, a.tokens, a.opset, layers=a.layers, hidden=a.hidden, heads=a.heads, ffn=a.ffn, attention=a.attention,
+           embeddings=tables)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ Engine shape_engine(const Layer& l) {
     case LayerType::Concat:
     case LayerType::Split:
     case LayerType::KvCache:
+    case LayerType::Embedding:
       break;  // refused before any engine is shaped (require_resident_weight_layers)
   }
   return e;

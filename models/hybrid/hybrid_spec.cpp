@@ -23,7 +23,7 @@ ConfigNode part_root(const ConfigNode& parts, const std::string& name) {
 }
 
 bool layer_type_named(const std::string& text, LayerType* out) {
-  for (int t = static_cast<int>(LayerType::Conv); t <= static_cast<int>(LayerType::KvCache); ++t)
+  for (int t = static_cast<int>(LayerType::Conv); t <= static_cast<int>(LayerType::Embedding); ++t)
     if (text == layer_type_name(static_cast<LayerType>(t))) {
       *out = static_cast<LayerType>(t);
       return true;
@@ -87,7 +87,7 @@ HybridSpec load_hybrid_spec(const ConfigNode& root) {
       LayerType t;
       if (!layer_type_named(key, &t))
         node.fail(key, "unknown layer type '" + key + "'; expected a type a trace uses (conv, fc, dwconv, maxpool, "
-                       "avgpool, add, matmul, softmax, layernorm, gelu, transpose, concat, split, kv_cache)");
+                       "avgpool, add, matmul, softmax, layernorm, gelu, transpose, concat, split, kv_cache, embedding)");
       return t;
     });
     placement->reject_unknown_keys();

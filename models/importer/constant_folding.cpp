@@ -105,6 +105,11 @@ bool needs_inference(const onnx::GraphProto& g) {
   return false;
 }
 
+// A Gather from a floating-point matrix reads rows of an embedding table
+// (positions, segments): a lookup the accelerator performs, left for the
+// translation. The Gathers that compute shapes read integer vectors.
+bool is_table(const onnx::TensorProto& t) { return t.dims_size() == 2 && !is_integer_type(t.data_type()); }
+
 }  // namespace
 
 FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, const std::vector<int64_t>& dims) {
@@ -176,7 +181,8 @@ FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, con
           for (int64_t i = b; i < e; ++i) v.data.push_back(static_cast<double>((*in)[static_cast<std::size_t>(i)]));
           keep(*write_constant(v, n.output(0)), n.output(0)), folded = true;
         }
-      } else if (std::find(kFoldable.begin(), kFoldable.end(), op) != kFoldable.end() && constant(0)) {
+      } else if (std::find(kFoldable.begin(), kFoldable.end(), op) != kFoldable.end() && constant(0) &&
+                 !(op == "Gather" && is_table(*constant(0)))) {
         std::vector<std::optional<ConstantValue>> in;
         bool small = true;
         for (int i = 0; i < n.input_size(); ++i) {

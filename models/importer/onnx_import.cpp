@@ -20,9 +20,12 @@ ImportedTrace import_onnx(const ImportOptions& options) {
   std::vector<int64_t> dims = options.input_shape.empty() ? declared : options.input_shape;
   // Three values are C,H,W, but for a rank-3 input of the graph's own: a
   // token sequence (batch, tokens, features), kept at rank 3 (Translator::read_input).
+  // Two are token ids (batch, tokens), for a rank-2 input of the graph's own.
   const bool sequence = declared.size() == 3 && dims.size() == 3;
+  const bool token_ids = declared.size() == 2 && dims.size() == 2;
   if (dims.size() == 3 && !sequence) dims.insert(dims.begin(), 1);
-  if (dims.size() != (sequence ? 3u : 4u) || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
+  if (dims.size() != (token_ids ? 2u : sequence ? 3u : 4u) ||
+      std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
     dims.clear();  // unknown: the translation says what it needs
   onnx::ModelProto model = raw.take_model();
   const onnx_import::FoldResult folded = onnx_import::fold_constants(model, input, dims);

@@ -1,4 +1,5 @@
-// Transformer ops on token sequences: transposes, slices, splits, gathers,
+// Transformer ops on token sequences: transposes, slices, splits, gathers
+// (of an activation; from a constant table see translate_embedding.cpp),
 // softmax, layer norm, GELU (the Erf form), matrix products of two
 // activations, linear layers applied to every token, and concatenations of
 // tokens. A sequence is held as C = its last axis and H = the rest (see
@@ -161,6 +162,8 @@ void Translator::split(const onnx::NodeProto& n) {
 }
 
 void Translator::gather(const onnx::NodeProto& n) {
+  if (n.input_size() > 0 && !is_activation(n.input(0)))
+    if (const auto table = constant(n.input(0))) return lookup(n, *table);
   const Activation x = activation(n, 0);
   const std::string what = Graph::describe(n);
   const auto index = n.input_size() > 1 ? constant(n.input(1)) : std::nullopt;

@@ -11,6 +11,17 @@
 
 namespace qnnsim::onnx_import {
 
+namespace {
+
+// The element type of the graph input `name` (UNDEFINED if it declares none).
+int element_type(const onnx::GraphProto& g, const std::string& name) {
+  for (const auto& v : g.input())
+    if (v.name() == name && v.type().has_tensor_type()) return v.type().tensor_type().elem_type();
+  return onnx::TensorProto::UNDEFINED;
+}
+
+}  // namespace
+
 ImportedTrace Translator::run() {
   for (const onnx::NodeProto* n : onnx_import::topological_order(g_.graph())) node(*n);
   if (records_.empty()) throw ImportError("the graph has no Conv, Gemm, MatMul, pooling or Add node to simulate");
@@ -38,6 +49,22 @@ void Translator::read_input(const ImportOptions& o) {
     checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");
     batch_ = dims[0];
     act_[name] = {{"input"}, dims[2], dims[1], 1, std::nullopt, 0, {}, dims, {}};
+    input_ = act_[name];
+    return;
+  }
+  // A rank-2 integer input is token ids (batch, tokens), as a BERT or GPT-2
+  // export starts: held as one id per token (C = 1, H = tokens, W = 1),
+  // which the embedding lookups read (translate_embedding.cpp).
+  if (declared.size() == 2 && dims.size() == 2) {
+    if (!is_integer_type(element_type(g_.graph(), name)))
+      throw ImportError("the network input '" + name + "' has rank 2 (batch, tokens) but is not of an integer type; "
+                        "a rank-2 input is token ids");
+    if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
+      throw ImportError("the network input '" + name +
+                        "' (batch, tokens) of token ids needs a known shape; give it with --input-shape N,T");
+    checked_product(dims[0], dims[1], "the network input");
+    batch_ = dims[0];
+    act_[name] = {{"input"}, 1, dims[1], 1, std::nullopt, 0, {}, dims, {}};
     input_ = act_[name];
     return;
   }

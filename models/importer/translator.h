@@ -130,8 +130,14 @@ class Translator {
   void transpose(const onnx::NodeProto& n);
   void slice(const onnx::NodeProto& n);
   void split(const onnx::NodeProto& n);
-  // Gather of one index along an axis of an activation (a class token): a split.
+  // Gather of one index along an axis of an activation (a class token): a
+  // split; Gather of the rows of a constant table: an embedding lookup.
   void gather(const onnx::NodeProto& n);
+  // Gather from a constant table of rank 2 (translate_embedding.cpp): an
+  // embedding layer reading the rows its ids select. Ids that are an
+  // activation (the token ids) are its input; constant ids (positions,
+  // one segment) are read like them, one per token of the network input.
+  void lookup(const onnx::NodeProto& n, const Constant& table);
   void softmax(const onnx::NodeProto& n);
   void layer_normalization(const onnx::NodeProto& n);
   // Erf of x / sqrt 2: the GELU of x (the Div before it passed x through).

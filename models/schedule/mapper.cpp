@@ -20,6 +20,16 @@ std::string VectorTiling::one_line() const { return fmt::format("N{} C{} P{} | N
 
 LayerPlan plan_layer(const ArchSpec& arch, const Layer& layer, int64_t batch, const GivenMapping* given,
                      Objective objective) {
+  if (layer.type == LayerType::Embedding) {
+    VectorTiling v;
+    if (given != nullptr) {
+      v = given->vector;
+      search::check_lookup_mapping(arch, layer, batch, v, given->where);
+    } else {
+      v = search::search_lookup_mapping(arch, layer, batch, objective);
+    }
+    return search::layout_lookup_layer(arch, layer, batch, v);
+  }
   if (!layer_uses_array(layer.type)) {
     VectorTiling v;
     if (given != nullptr) {
@@ -46,8 +56,10 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
   std::map<ArrayShapeKey, Mapping> searched;  // each array layer shape is searched once (array_shape_key.h)
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
-    const std::string problem = layer_uses_array(l.type) ? arch.pe_array->precision_problem(l.precision)
-                                                         : arch.vector_unit->precision_problem(l.precision);
+    // An embedding lookup copies rows through the buffer: no unit computes on them.
+    const std::string problem = l.type == LayerType::Embedding ? std::string()
+                                : layer_uses_array(l.type)     ? arch.pe_array->precision_problem(l.precision)
+                                                               : arch.vector_unit->precision_problem(l.precision);
     if (!problem.empty())
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
                         problem + " (architecture '" + arch.file +

@@ -114,7 +114,8 @@ Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
   Counter k{arch};
   const double period = arch.tech.period_s();
   for (const GlbTile& t : plan.tiles) {
-    k.dram_read += t.input_dram_bits;
+    k.dram_read += t.weight_load_bits + t.input_dram_bits;  // weights: an embedding's rows
+    k.glb(k.glb_write, t.weight_load_bits);
     k.glb(k.glb_write, t.input_load_bits);
     k.glb(k.glb_read, t.output_read_bits);
     k.dram_write += t.output_store_bits;

@@ -64,5 +64,11 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
 void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m,
                           const ConfigNode& where);
 LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m);
+// Embedding lookups (lookup_plan.cpp): tiles of images and tokens (C is
+// always 1, the id), each reading its ids and the rows they select.
+VectorTiling search_lookup_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective);
+void check_lookup_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m,
+                          const ConfigNode& where);
+LayerPlan layout_lookup_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m);
 
 }  // namespace qnnsim::search

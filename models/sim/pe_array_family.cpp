@@ -41,8 +41,10 @@ class PeArrayDesign : public LoadedDesign {
   }
 
   // The array runs every MAC layer and the vector unit every other one, at
-  // the widths they take (as plan_workload checks them).
+  // the widths they take (as plan_workload checks them); an embedding lookup
+  // is a copy from DRAM through the buffer, which no unit computes on.
   std::string cannot_run(const Layer& l) const override {
+    if (l.type == LayerType::Embedding) return "";
     return layer_uses_array(l.type) ? arch_->pe_array->precision_problem(l.precision)
                                     : arch_->vector_unit->precision_problem(l.precision);
   }

@@ -71,6 +71,8 @@ std::string check_width_chain(const Workload& w) {
                "' writes " + std::to_string(bits) + "-bit outputs; set both, e.g. --bits " + p +
                ".outputs=" + std::to_string(reads);
     }
+    if (const std::string problem = l.ids_problem(); !problem.empty())
+      return "--bits: " + problem + "; set them with --bits " + l.name + ".inputs=B after the other overrides";
     written[l.name] = l.precision.outputs.bits;
   }
   return "";

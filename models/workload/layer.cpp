@@ -18,6 +18,7 @@ const char* layer_type_name(LayerType t) {
     case LayerType::Concat: return "concat";
     case LayerType::Split: return "split";
     case LayerType::KvCache: return "kv_cache";
+    case LayerType::Embedding: return "embedding";
   }
   return "?";
 }
@@ -29,7 +30,8 @@ bool layer_uses_array(LayerType t) {
 bool layer_streams_weights(LayerType t) { return t == LayerType::MatMul; }
 
 bool layer_moves_data(LayerType t) {
-  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::KvCache;
+  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::KvCache ||
+         t == LayerType::Embedding;
 }
 
 bool layer_normalizes_channels(LayerType t) { return t == LayerType::Softmax || t == LayerType::LayerNorm; }
@@ -106,6 +108,17 @@ VectorOps Layer::vector_work(int64_t values) const {
 
 int Layer::operand_bits(std::size_t k) const {
   return k == 1 && layer_streams_weights(type) ? precision.weights.bits : precision.inputs.bits;
+}
+
+std::string Layer::ids_problem() const {
+  if (type != LayerType::Embedding) return "";
+  const int bits = precision.inputs.bits;
+  if (bits >= 40 || (int64_t{1} << bits) >= entries) return "";
+  int needed = 0;
+  while ((int64_t{1} << needed) < entries) ++needed;
+  return "layer '" + name + "': " + std::to_string(bits) + "-bit ids tell at most " +
+         std::to_string(int64_t{1} << bits) + " rows apart, but its table has " + std::to_string(entries) +
+         " entries; its inputs (the ids) need at least " + std::to_string(needed) + " bits";
 }
 
 }  // namespace qnnsim

@@ -20,6 +20,7 @@ enum class LayerType {
   Softmax, LayerNorm, Gelu,    // vector-unit functions with exponentials, divisions, roots
   Transpose, Concat, Split,    // data movement: no operations, only buffer and DRAM traffic
   KvCache,                     // a decoder's key or value cache in DRAM: see Layer
+  Embedding,                   // rows of a table read by index (token ids): see Layer
 };
 const char* layer_type_name(LayerType t);
 bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the MAC array
@@ -27,7 +28,8 @@ bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the M
 // it is an activation another layer wrote: it differs per image, streams
 // from DRAM like the inputs and is never resident.
 bool layer_streams_weights(LayerType t);
-// Transpose, concat, split and a KV cache move data and compute nothing.
+// Transpose, concat, split, a KV cache and an embedding lookup move data and
+// compute nothing.
 bool layer_moves_data(LayerType t);
 // Softmax and layer norm normalise over the channels of each position: a
 // tile of them holds every channel.
@@ -63,6 +65,12 @@ struct WeightStatistics {
 // each, in DRAM: it appends its producer's `append` newest positions (P)
 // and outputs the whole cache, which the attention's matmul then reads.
 // It writes only what it appends; its output shape is the cache's.
+//
+// An embedding reads, for each of its P = H tokens, the row its id selects
+// from a table of `entries` rows of M features held in DRAM: the ids are its
+// input (C = 1 id per token, at inputs.bits), the rows are read at
+// weights.bits, and only the rows the ids select are read, never the whole
+// table. No MACs: the rows are copied to its output (M features x P tokens).
 struct Layer {
   std::string name;
   LayerType type = LayerType::Conv;
@@ -73,6 +81,7 @@ struct Layer {
   int64_t C = 0, H = 0, W = 0, M = 0, R = 1, S = 1;
   int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
   int64_t P = 0, Q = 0;
+  int64_t entries = 0;  // an embedding: the rows of its table
   LayerPrecision precision;
   WeightStatistics weight_stats;
   bool inputs_density_given = false;  // only a layer fed by the network input may set it
@@ -94,6 +103,9 @@ struct Layer {
   // The width the layer reads its k-th producer at: a matmul's second
   // operand at the weights' width, everything else at the inputs'.
   int operand_bits(std::size_t k) const;
+  // An embedding's ids must tell every row of its table apart: why its
+  // inputs.bits cannot, or an empty string.
+  std::string ids_problem() const;
 };
 
 }  // namespace qnnsim

@@ -15,6 +15,7 @@ namespace {
 constexpr int64_t kMaxChannels = 1 << 20;
 constexpr int64_t kMaxExtent = 1 << 16;
 constexpr int64_t kMaxFilter = 1 << 10;
+constexpr int64_t kMaxEntries = int64_t{1} << 30;  // rows of an embedding table
 constexpr long double kMaxCount = 1099511627776.0L;  // 2^40 per image; x 2^16 batch x 64 bits stays below 2^63
 
 const std::map<std::string, LayerType> kLayerTypes = {
@@ -22,7 +23,7 @@ const std::map<std::string, LayerType> kLayerTypes = {
     {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
     {"matmul", LayerType::MatMul},   {"softmax", LayerType::Softmax}, {"layernorm", LayerType::LayerNorm},
     {"gelu", LayerType::Gelu},       {"transpose", LayerType::Transpose}, {"concat", LayerType::Concat},
-    {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},
+    {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},    {"embedding", LayerType::Embedding},
 };
 
 LayerType parse_type(const ConfigNode& node) {
@@ -30,7 +31,7 @@ LayerType parse_type(const ConfigNode& node) {
   const auto it = kLayerTypes.find(name);
   if (it == kLayerTypes.end())
     node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add, matmul, softmax, "
-                      "layernorm, gelu, transpose, concat, split, kv_cache");
+                      "layernorm, gelu, transpose, concat, split, kv_cache, embedding");
   return it->second;
 }
 
@@ -114,6 +115,13 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     l.C = l.groups * inner;
     l.M = l.groups * cols;
     l.W = 1;
+  } else if (l.type == LayerType::Embedding) {
+    // One id per token in, one row of `features` values per token out (see layer.h).
+    l.entries = node.integer_in("entries", 1, kMaxEntries);
+    l.M = node.integer_in("features", 1, kMaxChannels);
+    l.H = node.integer_in("tokens", 1, kMaxExtent);
+    l.C = 1;
+    l.W = 1;
   } else {
     l.C = node.integer_in("C", 1, kMaxChannels);
   }
@@ -155,7 +163,8 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.W = node.integer_in("W", 1, kMaxExtent);
       l.M = l.C;
       break;
-    case LayerType::MatMul: break;
+    case LayerType::MatMul:
+    case LayerType::Embedding: break;
     case LayerType::Softmax:
     case LayerType::LayerNorm:
     case LayerType::Gelu:
@@ -186,6 +195,10 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   }
   node.reject_unknown_keys();
   check_weight_scales(node, l);
+  if (const std::string problem = l.ids_problem(); !problem.empty()) {
+    if (node.has("inputs")) node.child("inputs").fail("bits", problem);
+    node.fail_here(problem + " (set inputs: {bits: B} on the layer)");
+  }
 
   l.P = output_extent(l.H, l.R, l.stride, l.padding, l.dilation, ceil_mode);
   l.Q = output_extent(l.W, l.S, l.stride, l.padding, l.dilation, ceil_mode);
@@ -202,6 +215,8 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   const long double values = static_cast<long double>(std::max(l.M * l.P, l.C * l.H)) * std::max(l.Q, l.W);
   if (macs > kMaxCount || values > kMaxCount || static_cast<long double>(l.M) * l.C * l.R * l.S > kMaxCount)
     node.fail_here("layer '" + l.name + "' is too large to count: more than 2^40 MACs, weights or values per image");
+  if (static_cast<long double>(l.entries) * l.M > kMaxCount)
+    node.fail("entries", "layer '" + l.name + "': a table of more than 2^40 values is too large to count");
   return l;
 }
 
@@ -244,6 +259,12 @@ void check_volumes(const ConfigNode& node, const Layer& l, const std::vector<std
   }
   const int64_t out = l.output_count();
   if (l.type == LayerType::MatMul) return;
+  if (l.type == LayerType::Embedding) {  // one id per token
+    if (total != l.input_count())
+      node.fail(key, who + "embedding of " + std::to_string(l.H) + " tokens reads one id per token, but '" + from[0] +
+                         "' outputs " + std::to_string(total) + " values");
+    return;
+  }
   const bool ok = l.type == LayerType::Concat ? total <= out : l.type == LayerType::Split ? total >= out : total == out;
   if (!ok)
     node.fail(key, who + type + " " + shape_text(l.output_shape()) + " = " + std::to_string(out) + " values " +
@@ -342,7 +363,8 @@ void require_resident_weight_layers(const Workload& w, const std::string& design
     const Layer& l = w.layers[i];
     if (layer_is_transformer_only(l.type))
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
-                        std::string("a ") + layer_type_name(l.type) + " layer cannot run on " + design +
+                        std::string(l.type == LayerType::Embedding ? "an " : "a ") + layer_type_name(l.type) +
+                            " layer cannot run on " + design +
                             ", which keeps every weight resident and runs conv, fc, dwconv, maxpool, avgpool and add "
                             "layers only; run this workload on a PE-array design (such as arch/systolic_ws.yaml)");
   }
