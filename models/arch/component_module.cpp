@@ -34,6 +34,10 @@ ComponentModule::ComponentModule(sc_core::sc_module_name name, const ComponentSp
   socket.register_b_transport(this, &ComponentModule::b_transport);
 }
 
+bool ComponentModule::idle_after(const sc_core::sc_time& t) const {
+  return std::all_of(calendars_.begin(), calendars_.end(), [&](const Calendar& c) { return c.idle_after(t); });
+}
+
 void ComponentModule::set_lanes(const std::vector<std::string>& what) {
   calendars_.resize(std::max<std::size_t>(1, what.size()));
   tracks_.assign(calendars_.size(), basename());

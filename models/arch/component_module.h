@@ -47,6 +47,19 @@ class ComponentModule : public sc_core::sc_module {
   const ComponentSpec& spec() const { return spec_; }
   const ActionLog& log() const { return log_; }
 
+  // Tile replay (controller/tile_replay.h). A component can have a tile's
+  // effect replayed when its answers depend only on its calendars, its
+  // action counts and what state_key() appends; one with other state (a
+  // DRAM device's open rows and refresh timer, sums kept as floating point)
+  // says false.
+  virtual bool replayable() const { return true; }
+  // Whatever besides the calendars decides how the component serves a tile.
+  virtual void state_key(std::vector<uint64_t>& /*out*/) const {}
+  // No lane has anything booked to end after `t`.
+  bool idle_after(const sc_core::sc_time& t) const;
+  // A replayed tile's action counts, added to one layer.
+  void replay_counts(int layer, const std::vector<uint64_t>& counts) { log_.add_row(layer, counts); }
+
  protected:
   // Serve one tile: count actions and return when it completes, as an offset
   // from sc_time_stamp() (the initiator's annotated delay comes in the same way).

@@ -24,6 +24,7 @@
 #include "cli/progress_line.h"
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
+#include "controller/tile_replay.h"
 #include "core/version.h"
 #include "core/output_file.h"
 #include "report/provenance.h"
@@ -79,6 +80,7 @@ struct RunOptions {
   std::vector<std::string> densities, bits;
   int64_t batch = 0;
   bool quiet = false;
+  bool no_tile_replay = false;
   qnnsim::cli::TraceArgs trace;
 };
 
@@ -202,6 +204,7 @@ int run(RunOptions o) {
   if (o.batch > 0) w.batch = o.batch;
   qnnsim::cli::TraceSession trace;
   if (!apply_overrides(o, w) || !trace.start(o.trace, w)) return kExitConfigError;
+  qnnsim::set_tile_replay(!o.no_tile_replay);
   const auto json_out = open_output(o.json), csv_out = open_output(o.csv), mappings_out = open_output(o.mappings_out);
   qnnsim::cli::ProgressLine progress(!o.quiet);
   qnnsim::RunRequest how;
@@ -262,6 +265,9 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--execution", opts.execution, "in-memory chips and dataflow designs: layer_pipelined or layer_sequential")
       ->check(CLI::IsMember({"layer_pipelined", "layer_sequential"}));
   qnnsim::cli::add_trace_options(run_cmd, opts.trace);
+  run_cmd->add_flag("--no-tile-replay", opts.no_tile_replay,
+                    "simulate every buffer tile, even one that repeats a tile run alone before (same figures, slower; "
+                    "for debugging)");
 
   RunOptions map_opts;
   CLI::App* map_cmd = app.add_subcommand("map", "Choose a mapping for every layer without simulating, and print each "

@@ -65,8 +65,15 @@ void Controller::loader() {
     const int layer = static_cast<int>(l);
     while (stored_ < first_tile_[l]) wait(stored_ev_);  // the previous layer's outputs are in DRAM
     timing_[l].start = sc_core::sc_time_stamp();
-    for (const GlbTile& tile : plans_[l].tiles) {
+    const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
+    // Counted by issued_, not by a local index: a replayed tile (tile_replay.h)
+    // moves all three threads' counts on at once.
+    while (issued_ < end_tile) {
+      const uint64_t k = issued_;
       while (slots_free_ == 0) wait(slot_ev_);
+      settle_recording(k, l);
+      if (replay(k, l)) continue;
+      const GlbTile tile = plans_[l].tiles[k - first_tile_[l]];
       --slots_free_;
       if (TraceRecorder* tr = trace_recorder())
         tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
@@ -89,23 +96,110 @@ void Controller::loader() {
   }
 }
 
+bool Controller::quiet() const {
+  if (!tile_replay_enabled() || trace_recorder() != nullptr || components_.empty()) return false;
+  if (stored_ != issued_ || computed_ != issued_ || slots_free_ != arch_.glb->tile_slots()) return false;
+  if (sc_core::sc_pending_activity_at_current_time()) return false;
+  const sc_time now = sc_core::sc_time_stamp();
+  for (const ComponentModule* c : components_)
+    if (!c->replayable() || !c->idle_after(now)) return false;
+  return true;
+}
+
+void Controller::settle_recording(uint64_t k, std::size_t l) {
+  const sc_time now = sc_core::sc_time_stamp();
+  // The tile recorded ran alone if it is the only one since, and all is quiet again.
+  if (recording_ && recording_->tile + 1 == k && quiet()) {
+    const Recording& r = *recording_;
+    const LayerTiming& t = timing_[l];
+    TileOutcome o;
+    o.duration = now - r.start;
+    for (std::size_t c = 0; c < components_.size(); ++c) {
+      const std::vector<uint64_t>& row = components_[c]->log().row(static_cast<int>(l));
+      std::vector<uint64_t> added(row.size());
+      for (std::size_t i = 0; i < row.size(); ++i) added[i] = row[i] - (i < r.counts[c].size() ? r.counts[c][i] : 0);
+      o.counts.push_back(std::move(added));
+    }
+    o.compute = t.compute - r.timing.compute;
+    o.stall_dram = t.stall_dram - r.timing.stall_dram;
+    o.stall_buffer = t.stall_buffer - r.timing.stall_buffer;
+    o.stall_noc = t.stall_noc - r.timing.stall_noc;
+    o.load_stall = t.load_stall - r.timing.load_stall;
+    o.dram_bits = t.dram_bits - r.timing.dram_bits;
+    o.loaded_at = loaded_at_[r.tile] - r.start;
+    o.compute_end = compute_end_[r.tile] - r.start;
+    if (weights_ready_ != r.weights_ready) o.weights_ready = weights_ready_ - r.start;
+    if (last_pass_start_ != r.last_pass_start) o.last_pass_start = last_pass_start_ - r.start;
+    memo_.store(r.key, std::move(o));
+  }
+  recording_.reset();
+  // Only a layer's inner tiles: its first and last also begin and end the
+  // layer, which the other threads mark; vector tiles are one transaction.
+  const uint64_t first = first_tile_[l], last = first + plans_[l].tiles.size() - 1;
+  if (k == first) memo_.clear();  // keys name their layer; earlier layers' outcomes are of no more use
+  if (k == first || k >= last || !plans_[l].uses_array || !quiet()) return;
+  Recording r;
+  r.tile = k;
+  r.key = tile_key(static_cast<int>(l), plans_[l].tiles[k - first], *plans_[l].walker, work_, components_);
+  // The array's idle time before the tile counts as waiting for its load.
+  r.key.push_back((now - last_compute_end_).value());
+  r.start = now;
+  for (const ComponentModule* c : components_) r.counts.push_back(c->log().row(static_cast<int>(l)));
+  r.timing = timing_[l];
+  r.weights_ready = weights_ready_;
+  r.last_pass_start = last_pass_start_;
+  recording_ = std::move(r);
+}
+
+bool Controller::replay(uint64_t k, std::size_t l) {
+  if (!recording_ || recording_->tile != k) return false;
+  const TileOutcome* o = memo_.find(recording_->key);
+  if (o == nullptr) return false;
+  recording_.reset();
+  count_replayed_tile();
+  const sc_time now = sc_core::sc_time_stamp();
+  for (std::size_t c = 0; c < components_.size(); ++c) components_[c]->replay_counts(static_cast<int>(l), o->counts[c]);
+  LayerTiming& t = timing_[l];
+  t.compute += o->compute;
+  t.stall_dram += o->stall_dram;
+  t.stall_buffer += o->stall_buffer;
+  t.stall_noc += o->stall_noc;
+  t.load_stall += o->load_stall;
+  t.dram_bits += o->dram_bits;
+  loaded_at_[k] = now + o->loaded_at;
+  compute_end_[k] = now + o->compute_end;
+  t.compute_end = compute_end_[k];
+  last_compute_end_ = compute_end_[k];
+  if (o->weights_ready) weights_ready_ = now + *o->weights_ready;
+  if (o->last_pass_start) last_pass_start_ = now + *o->last_pass_start;
+  // The tile is loaded, computed and stored; the compute and store threads,
+  // waiting for a later tile, skip it when they wake.
+  ++issued_;
+  ++computed_;
+  ++stored_;
+  wait(o->duration);
+  return true;
+}
+
 void Controller::compute() {
   tlm_utils::tlm_quantumkeeper qk;
   qk.reset();
-  uint64_t index = 0;
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
-    for (const GlbTile& tile : plans_[l].tiles) {
-      // The array is free at `free_at` (local time). If the tile's DMA has not
-      // been booked yet, synchronise and wait until the loader books it; then
-      // the tile starts when both the array and its data are ready.
-      sc_time free_at = sc_core::sc_time_stamp() + qk.get_local_time();
+    const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
+    for (uint64_t index = first_tile_[l]; index < end_tile; ++index) {
+      // The array is free when its last tile ended, which is its local time
+      // (or, once it has waited, the present). If the tile's DMA has not been
+      // booked yet, synchronise and wait until the loader books it; then the
+      // tile starts when both the array and its data are ready.
       if (issued_ <= index) {
         qk.sync();
-        free_at = sc_core::sc_time_stamp();
         while (issued_ <= index) wait(issued_ev_);
         qk.reset();
       }
+      if (index < computed_) continue;  // replayed while this thread waited (tile_replay.h)
+      const GlbTile tile = plans_[l].tiles[index - first_tile_[l]];
+      const sc_time free_at = last_compute_end_;
       const sc_time ready = loaded_at_[index];
       // Waiting before the layer began belongs to the previous layer's store drain.
       const sc_time waited_from = std::max(free_at, timing_[l].start);
@@ -119,7 +213,7 @@ void Controller::compute() {
       // The storer may drain this tile once simulated time reaches its end.
       compute_end_[index] = end;
       timing_[l].compute_end = end;
-      ++index;
+      last_compute_end_ = end;
       ++computed_;
       computed_ev_.notify(end - sc_core::sc_time_stamp());
       qk.set(end - sc_core::sc_time_stamp());
@@ -248,9 +342,12 @@ void Controller::charge_stall(int layer, Cause cause, const sc_time& from, const
 void Controller::storer() {
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
-    for (const GlbTile& tile : plans_[l].tiles) {
+    const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
+    while (stored_ < end_tile) {
       while (computed_ <= stored_) wait(computed_ev_);
-      const sc_time ready = compute_end_[stored_];
+      const uint64_t k = stored_;  // tiles replayed while this thread waited are stored already
+      const GlbTile tile = plans_[l].tiles[k - first_tile_[l]];
+      const sc_time ready = compute_end_[k];
       if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
       const sc_time t = sc_core::sc_time_stamp();
       work_.tensor = Tensor::Outputs;

@@ -12,6 +12,11 @@
 // each DMA's end time as soon as it books it, so the compute thread
 // synchronises only when a DMA is not booked yet, or at quantum boundaries;
 // it hands each finished tile to the storer with the time it finished.
+// A tile that runs alone on idle components, and repeats one that did
+// before, is replayed from its recorded outcome (tile_replay.h): the three
+// threads count tiles in members, not in local loops, so a replay moves them
+// all on at once.
+#include <optional>
 #include <vector>
 
 #include <systemc>
@@ -19,7 +24,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "arch/arch_spec.h"
+#include "arch/component_module.h"
 #include "arch/work.h"
+#include "controller/tile_replay.h"
 #include "schedule/layer_plan.h"
 #include "workload/workload.h"
 
@@ -50,6 +57,8 @@ class Controller : public sc_core::sc_module {
   ~Controller() override;
 
   const std::vector<LayerTiming>& timing() const { return timing_; }
+  // The components the sockets reach, for tile replay (tile_replay.h).
+  void set_components(std::vector<ComponentModule*> components) { components_ = std::move(components); }
 
  private:
   void loader();
@@ -78,6 +87,16 @@ class Controller : public sc_core::sc_module {
                                   uint64_t index);
   sc_core::sc_time run_vector_tile(int layer, const GlbTile& tile, sc_core::sc_time t);
 
+  // Tile replay (tile_replay.h). Quiet: every tile before has been stored,
+  // every slot is free, nothing else is pending, and every component is
+  // replayable and has nothing booked after now.
+  bool quiet() const;
+  // At the loader's turn for tile `k`: store the outcome of the tile being
+  // recorded if it ran alone, and start recording tile `k` if it may be.
+  void settle_recording(uint64_t k, std::size_t l);
+  // Replays tile `k` if its outcome is known; true when it did.
+  bool replay(uint64_t k, std::size_t l);
+
   const ArchSpec& arch_;
   const Workload& workload_;
   const std::vector<LayerPlan>& plans_;
@@ -99,6 +118,19 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_event issued_ev_, computed_ev_, stored_ev_, slot_ev_;
 
   sc_core::sc_time weights_ready_;  // when the weight tile in the PEs finished loading
+  sc_core::sc_time last_compute_end_;  // when the array (or vector unit) finished its last tile
+
+  std::vector<ComponentModule*> components_;
+  TileMemo memo_;
+  struct Recording {
+    uint64_t tile = 0;
+    std::vector<uint64_t> key;
+    sc_core::sc_time start;
+    std::vector<std::vector<uint64_t>> counts;  // per component, the layer's counts at the start
+    LayerTiming timing;                         // the layer's timing at the start
+    sc_core::sc_time weights_ready, last_pass_start;
+  };
+  std::optional<Recording> recording_;
 };
 
 }  // namespace qnnsim

@@ -22,6 +22,11 @@ int ActionLog::declare(const std::string& group, const std::string& action, int 
   return static_cast<int>(actions_.size() - 1);
 }
 
+void ActionLog::add_row(int layer, const std::vector<uint64_t>& counts) {
+  std::vector<uint64_t>& row = counts_[static_cast<std::size_t>(layer)];
+  for (std::size_t i = 0; i < counts.size(); ++i) row[i] += counts[i];
+}
+
 uint64_t ActionLog::count(int layer, int id) const {
   return counts_[static_cast<std::size_t>(layer)][static_cast<std::size_t>(id)];
 }

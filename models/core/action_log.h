@@ -24,6 +24,11 @@ class ActionLog {
   int declare(const std::string& group, const std::string& action, int bits);
   void add(int layer, int id, uint64_t n) { counts_[static_cast<std::size_t>(layer)][static_cast<std::size_t>(id)] += n; }
 
+  // One layer's counts, by action id; and adding a whole row of counts to a
+  // layer (a replayed tile's, controller/tile_replay.h).
+  const std::vector<uint64_t>& row(int layer) const { return counts_[static_cast<std::size_t>(layer)]; }
+  void add_row(int layer, const std::vector<uint64_t>& counts);
+
   const std::vector<ActionDesc>& actions() const { return actions_; }
   uint64_t count(int layer, int id) const;
   uint64_t total(int id) const;

@@ -18,6 +18,8 @@ class Calendar {
   // time as an offset from now. `owner` names the resource if time overflows
   // (a C string: a booking is on the simulation's hot path, and builds no string).
   sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const char* owner);
+  // Nothing is booked to end after `t`.
+  bool idle_after(const sc_core::sc_time& t) const { return booked_.empty() || booked_.back().second <= t.value(); }
 
  private:
   using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks

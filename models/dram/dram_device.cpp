@@ -33,6 +33,8 @@ class DramDeviceModule : public ComponentModule {
   void account_time(int layer, double start_s, double end_s) override;
   std::optional<ComponentStats> stats(double run_s) const override;
   void layer_figures(int layer, double layer_s, std::map<std::string, double>& out) const override;
+  // Open rows, bank timers and the refresh schedule are state of their own.
+  bool replayable() const override { return false; }
 
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;

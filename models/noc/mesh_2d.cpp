@@ -33,6 +33,8 @@ class MeshModule : public ComponentModule {
   void prepare(const std::vector<Layer>& layers) override;
   std::optional<ComponentStats> stats(double run_s) const override;
   void layer_figures(int layer, double layer_s, std::map<std::string, double>& out) const override;
+  // Link loads are summed per pattern as floating point: not replayed.
+  bool replayable() const override { return false; }
 
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;

@@ -18,6 +18,8 @@ class ArrayModule : public ComponentModule {
  public:
   ArrayModule(sc_core::sc_module_name name, const ScratchpadArray& spec) : ComponentModule(name, spec), array_(spec) {}
   void prepare(const std::vector<Layer>& layers) override;
+  // Whether the next pass continues the stream of passes before it.
+  void state_key(std::vector<uint64_t>& out) const override { out.push_back(static_cast<uint64_t>(stream_layer_ + 1)); }
 
  private:
   void serve(Work& work, sc_core::sc_time& delay) override;

@@ -45,6 +45,16 @@ NestWalker::TilePoint NestWalker::tile_point(uint64_t index) const {
   return tp;
 }
 
+void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const {
+  const TilePoint tp = tile_point(tile_index);
+  for (int d = 0; d < kDims; ++d) {
+    const int64_t t = tp.t[idx(d)];
+    out.push_back(u(tp.block[idx(d)].size));
+    out.push_back((t > 0 ? 1u : 0u) | (t + 1 < e_[idx(d)].tiles() ? 2u : 0u));
+  }
+  for (int d : {kP, kQ, kR, kS}) out.push_back(u(tp.t[idx(d)]));
+}
+
 NestWalker::Index NestWalker::pass_indices(const TilePoint& tp, uint64_t pass_index) const {
   Index p{};
   for (int k = kDims - 1; k >= 0; --k) {

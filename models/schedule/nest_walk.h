@@ -8,6 +8,7 @@
 // demand by index, so a plan costs the same memory at any batch.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "arch/arch_spec.h"
 #include "arch/dataflow.h"
@@ -79,6 +80,15 @@ class NestWalker {
     TilePoint point_;
   };
   TilePasses passes(uint64_t tile_index) const { return TilePasses(*this, tile_point(tile_index)); }
+
+  // Appends what tile() and every pass of the tile depend on, so two tiles
+  // that append the same give the same TileMoves and the same passes: per
+  // dimension the tile's block size and whether its index is the first or
+  // the last, which decide which loops advance and which holdings end; and
+  // the output rows' and columns' indices, where input windows are clipped
+  // at the feature map's edges. The other dimensions' positions do not
+  // matter: only their sizes do. tests/test_tile_class.cpp holds it.
+  void tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const;
 
  private:
   TilePoint tile_point(uint64_t index) const;

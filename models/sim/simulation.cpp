@@ -123,6 +123,7 @@ RunResult run_plans(const ArchSpec& arch, const Workload& w, const std::vector<L
   ctrl.noc.bind(noc->socket);
   ctrl.array.bind(array->socket);
   ctrl.vector.bind(vector->socket);
+  ctrl.set_components({dram.get(), glb.get(), noc.get(), array.get(), vector.get()});
 
   sc_core::sc_start();
   // What components spend by time (DRAM refresh and standby) is counted once

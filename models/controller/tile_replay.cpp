@@ -1,0 +1,43 @@
+#include "controller/tile_replay.h"
+
+#include "schedule/nest_walk.h"
+
+namespace qnnsim {
+
+namespace {
+bool replay_on = true;
+uint64_t replayed = 0;
+uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
+}  // namespace
+
+void set_tile_replay(bool on) { replay_on = on; }
+bool tile_replay_enabled() { return replay_on; }
+uint64_t tiles_replayed() { return replayed; }
+void count_replayed_tile() { ++replayed; }
+
+std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker& walker, const Work& w,
+                               const std::vector<ComponentModule*>& components) {
+  std::vector<uint64_t> key{static_cast<uint64_t>(layer),
+                            tile.weight_load_bits,
+                            tile.input_load_bits,
+                            tile.input_dram_bits,
+                            tile.output_read_bits,
+                            tile.output_store_bits,
+                            tile.output_values,
+                            tile.output_positions,
+                            tile.passes};
+  walker.tile_class(tile.index, key);
+  key.insert(key.end(), {static_cast<uint64_t>(w.kind), static_cast<uint64_t>(w.layer), w.bits, w.delivered_bits,
+                         static_cast<uint64_t>(w.to_buffer), static_cast<uint64_t>(w.from_dram),
+                         static_cast<uint64_t>(w.tensor), w.values, w.hop_bits, w.macs, w.iterations, u(w.rows_used),
+                         u(w.cols_used), w.vector.add, w.vector.mult, w.vector.exp, w.vector.divide, w.vector.sqrt});
+  for (const ComponentModule* c : components) c->state_key(key);
+  return key;
+}
+
+const TileOutcome* TileMemo::find(const std::vector<uint64_t>& key) const {
+  const auto it = outcomes_.find(key);
+  return it == outcomes_.end() ? nullptr : &it->second;
+}
+
+}  // namespace qnnsim

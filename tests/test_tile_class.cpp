@@ -1,0 +1,111 @@
+// A tile's class (NestWalker::tile_class) decides its DRAM traffic and every
+// pass it runs: tile replay (controller/tile_replay.h) reuses one tile's
+// outcome for another of the same class. Checked by walking every tile of
+// plans with padded, strided and uneven layers, on two designs, at batches 1,
+// 7 and 64, with the mapper's mappings and with buffer factors halved (an
+// uneven last tile): tiles of one class give identical moves and passes.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "schedule/mapper.h"
+#include "schedule/nest_walk.h"
+#include "support.h"
+#include "workload/workload.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+const char* kLayers = R"(network: classes
+batch: 1
+input: {C: 7, H: 11, W: 11}
+layers:
+  - {name: conv, type: conv, C: 7, H: 11, W: 11, M: 13, R: 3, S: 3, padding: 1}
+  - {name: wide_pad, type: conv, C: 13, H: 11, W: 11, M: 16, R: 5, S: 5, padding: 2}
+  - {name: strided, type: conv, C: 16, H: 11, W: 11, M: 20, R: 3, S: 3, stride: 2}
+  - {name: fc, type: fc, C: 500, M: 10}
+)";
+
+// Every figure of a tile's moves and of each of its passes, in order.
+std::vector<uint64_t> contents(const NestWalker& walker, uint64_t tile) {
+  const TileMoves m = walker.tile(tile);
+  std::vector<uint64_t> out{m.weight_load_bits, m.input_load_bits,  m.input_dram_bits,  m.output_read_bits,
+                            m.output_store_bits, m.output_values, m.output_positions, m.passes};
+  const NestWalker::TilePasses passes = walker.passes(tile);
+  for (uint64_t i = 0; i < m.passes; ++i) {
+    const ArrayPass a = passes.pass(i);
+    for (const ArrayPass::Move* v : {&a.weights, &a.inputs, &a.psums_in, &a.psums_out})
+      out.insert(out.end(), {v->glb_bits, v->sent_bits, v->delivered_bits, v->values});
+    out.insert(out.end(), {static_cast<uint64_t>(a.psums_in_to_pes), a.hop_bits, static_cast<uint64_t>(a.weights_fetched),
+                           static_cast<uint64_t>(a.weight_rows), a.macs, a.iterations,
+                           static_cast<uint64_t>(a.rows_used), static_cast<uint64_t>(a.cols_used)});
+  }
+  return out;
+}
+
+// Returns how many tiles shared a class with an earlier one (so were compared).
+uint64_t check_plan(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
+  INFO("layer " << l.name << ", " << plan.tiling);
+  const NestWalker& walker = *plan.walker;
+  std::map<std::vector<uint64_t>, std::vector<uint64_t>> seen;
+  uint64_t compared = 0;
+  for (uint64_t t = 0; t < walker.tiles(); ++t) {
+    std::vector<uint64_t> cls;
+    walker.tile_class(t, cls);
+    const std::vector<uint64_t> c = contents(walker, t);
+    const auto [it, fresh] = seen.emplace(cls, c);
+    if (fresh) continue;
+    INFO("tile " << t);
+    CHECK(it->second == c);
+    ++compared;
+  }
+  (void)arch;
+  return compared;
+}
+
+uint64_t check_design(const ArchSpec& arch, bool sixteen_bits) {
+  Workload w = workload_from_text(kLayers);
+  if (sixteen_bits)
+    for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
+      REQUIRE(apply_bits_override(w, t).empty());
+  const ConfigNode nowhere = ConfigNode::load_string("tile: {}\n", "tile_class");
+  uint64_t compared = 0;
+  for (int64_t batch : {1, 7, 64}) {
+    INFO("batch " << batch);
+    w.batch = batch;
+    const std::vector<LayerPlan> plans = plan_workload(arch, w);
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      if (!plans[i].uses_array) continue;
+      const Layer& l = w.layers[i];
+      compared += check_plan(arch, l, plans[i]);
+      for (int d : {kN, kM, kC, kP}) {
+        Mapping m = plans[i].mapping;
+        const DimExtents e = dim_extents(m, plans[i].bounds, d);
+        const int64_t passes = (e.dim + e.pass - 1) / e.pass;
+        if (passes < 3) continue;
+        m.glb[static_cast<std::size_t>(d)] = (passes + 1) / 2;
+        const GivenMapping given{m, VectorTiling{}, nowhere};
+        try {
+          compared += check_plan(arch, l, plan_layer(arch, l, batch, &given));
+        } catch (const ConfigError&) {
+          // not a valid mapping on this design (the tile does not fit, say)
+        }
+      }
+    }
+  }
+  return compared;
+}
+
+}  // namespace
+
+TEST_CASE("tiles of one class move the same and run the same passes: systolic_ws", "[replay]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  CHECK(check_design(*arch, false) > 0);
+}
+
+TEST_CASE("tiles of one class move the same and run the same passes: eyeriss_v1", "[replay]") {
+  const auto arch = load_arch(shipped("arch/eyeriss_v1.yaml"));
+  CHECK(check_design(*arch, true) > 0);
+}
