@@ -49,10 +49,11 @@ class ComponentModule : public sc_core::sc_module {
 
   // Tile replay (controller/tile_replay.h). A component can have a tile's
   // effect replayed when its answers depend only on its calendars, its
-  // action counts and what state_key() appends; one with other state (a
-  // DRAM device's open rows and refresh timer, sums kept as floating point)
-  // says false.
-  virtual bool replayable() const { return true; }
+  // action counts and what state_key() appends. Each says so itself: a new
+  // component is simulated tile by tile until it does, and one with other
+  // state (a DRAM device's open rows and refresh timer, sums kept as
+  // floating point) never does.
+  virtual bool replayable() const { return false; }
   // Whatever besides the calendars decides how the component serves a tile.
   virtual void state_key(std::vector<uint64_t>& /*out*/) const {}
   // No lane has anything booked to end after `t`.

@@ -14,6 +14,8 @@ class DramSpecImpl;
 
 class DramModule : public ComponentModule {
  public:
+  // Its calendars and counts are all its state (tile replay).
+  bool replayable() const override { return true; }
   DramModule(sc_core::sc_module_name name, const DramSpecImpl& spec);
   void prepare(const std::vector<Layer>& layers) override;
 

@@ -127,6 +127,12 @@ FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, con
         shape->clear_dim();
         for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
       }
+  // Lookups of constant ids (BERT's positions and segments) stay lookups in a
+  // network that starts from token ids; elsewhere a Gather of constants is a
+  // constant like any other, folded.
+  bool token_ids = false;
+  for (const auto& v : g.input())
+    if (v.name() == input) token_ids = is_integer_type(v.type().tensor_type().elem_type());
   FoldResult result;
   check_windows(g);
   if (needs_inference(g)) {
@@ -182,7 +188,7 @@ FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, con
           keep(*write_constant(v, n.output(0)), n.output(0)), folded = true;
         }
       } else if (std::find(kFoldable.begin(), kFoldable.end(), op) != kFoldable.end() && constant(0) &&
-                 !(op == "Gather" && is_table(*constant(0)))) {
+                 !(op == "Gather" && token_ids && is_table(*constant(0)))) {
         std::vector<std::optional<ConstantValue>> in;
         bool small = true;
         for (int i = 0; i < n.input_size(); ++i) {

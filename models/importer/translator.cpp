@@ -55,10 +55,7 @@ void Translator::read_input(const ImportOptions& o) {
   // A rank-2 integer input is token ids (batch, tokens), as a BERT or GPT-2
   // export starts: held as one id per token (C = 1, H = tokens, W = 1),
   // which the embedding lookups read (translate_embedding.cpp).
-  if (declared.size() == 2 && dims.size() == 2) {
-    if (!is_integer_type(element_type(g_.graph(), name)))
-      throw ImportError("the network input '" + name + "' has rank 2 (batch, tokens) but is not of an integer type; "
-                        "a rank-2 input is token ids");
+  if (declared.size() == 2 && dims.size() == 2 && is_integer_type(element_type(g_.graph(), name))) {
     if (std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
       throw ImportError("the network input '" + name +
                         "' (batch, tokens) of token ids needs a known shape; give it with --input-shape N,T");
@@ -72,6 +69,10 @@ void Translator::read_input(const ImportOptions& o) {
     batch_ = dims[0] > 0 ? dims[0] : 1;
     dims.erase(dims.begin());
   }
+  if (declared.size() == 2 && dims.size() == 2)  // floats of rank 2: neither token ids nor an image
+    throw ImportError("the network input '" + name + "' has rank 2 but is not of an integer type: a rank-2 input is "
+                      "token ids (batch, tokens), and an image input needs a known shape C,H,W (or N,C,H,W); give it "
+                      "with --input-shape");
   if (dims.size() != 3 || std::any_of(dims.begin(), dims.end(), [](int64_t d) { return d < 1; }))
     throw ImportError("the network input '" + name + "' needs a known shape C,H,W (or N,C,H,W); give it with --input-shape");
   checked_product(checked_product(dims[0], dims[1], "the network input"), dims[2], "the network input");

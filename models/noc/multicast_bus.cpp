@@ -18,6 +18,8 @@ class BusSpec;
 
 class BusModule : public ComponentModule {
  public:
+  // Its calendars and counts are all its state (tile replay).
+  bool replayable() const override { return true; }
   BusModule(sc_core::sc_module_name name, const BusSpec& spec);
   void prepare(const std::vector<Layer>& layers) override;
 

@@ -16,6 +16,8 @@ struct LayerActionIds {
 
 class ArrayModule : public ComponentModule {
  public:
+  // Its calendars, counts and state_key() are all its state (tile replay).
+  bool replayable() const override { return true; }
   ArrayModule(sc_core::sc_module_name name, const ScratchpadArray& spec) : ComponentModule(name, spec), array_(spec) {}
   void prepare(const std::vector<Layer>& layers) override;
   // Whether the next pass continues the stream of passes before it.

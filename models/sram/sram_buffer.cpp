@@ -19,6 +19,8 @@ class SramSpec;
 
 class SramModule : public ComponentModule {
  public:
+  // Its calendars and counts are all its state (tile replay).
+  bool replayable() const override { return true; }
   SramModule(sc_core::sc_module_name name, const SramSpec& spec);
   void prepare(const std::vector<Layer>& layers) override;
 

@@ -20,6 +20,8 @@ class VectorUnitSpec;
 
 class VectorModule : public ComponentModule {
  public:
+  // Its calendars and counts are all its state (tile replay).
+  bool replayable() const override { return true; }
   VectorModule(sc_core::sc_module_name name, const VectorUnitSpec& spec);
   void prepare(const std::vector<Layer>& layers) override;
 
