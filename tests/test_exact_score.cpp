@@ -10,6 +10,7 @@
 #include "schedule/nest_counts.h"
 #include "schedule/mapper.h"
 #include "schedule/search_support.h"
+#include "plan_variants.h"
 #include "support.h"
 #include "workload/workload.h"
 
@@ -98,39 +99,14 @@ bool compare(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
   return uneven(plan);
 }
 
-// Each array layer's chosen plan, and the same mapping with each buffer
-// factor halved (an uneven split where the passes do not divide evenly),
-// wherever the replay checks accept it. Returns how many plans had an uneven last tile.
+// Each array layer's plans (plan_variants.h). Returns how many had an uneven last tile.
 int compare_design(const ArchSpec& arch, bool sixteen_bits) {
   Workload w = workload_from_text(kUneven);
   if (sixteen_bits)
     for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
       REQUIRE(apply_bits_override(w, t).empty());
-  const ConfigNode nowhere = ConfigNode::load_string("tile: {}\n", "exact_score");
   int uneven_plans = 0;
-  for (int64_t batch : {1, 7, 64}) {
-    INFO("batch " << batch);
-    w.batch = batch;
-    const std::vector<LayerPlan> plans = plan_workload(arch, w);
-    for (std::size_t i = 0; i < plans.size(); ++i) {
-      if (!plans[i].uses_array) continue;
-      const Layer& l = w.layers[i];
-      uneven_plans += compare(arch, l, plans[i]);
-      for (int d : {kN, kM, kC, kP}) {
-        Mapping m = plans[i].mapping;
-        const DimExtents e = dim_extents(m, plans[i].bounds, d);
-        const int64_t passes = (e.dim + e.pass - 1) / e.pass;
-        if (passes < 3) continue;
-        m.glb[static_cast<std::size_t>(d)] = (passes + 1) / 2;
-        const GivenMapping given{m, VectorTiling{}, nowhere};
-        try {
-          uneven_plans += compare(arch, l, plan_layer(arch, l, batch, &given));
-        } catch (const ConfigError&) {
-          // not a valid mapping on this design (the tile does not fit, say)
-        }
-      }
-    }
-  }
+  for_each_plan_variant(arch, w, [&](const Layer& l, const LayerPlan& plan) { uneven_plans += compare(arch, l, plan); });
   return uneven_plans;
 }
 

@@ -8,8 +8,8 @@
 
 #include <map>
 
-#include "schedule/mapper.h"
 #include "schedule/nest_walk.h"
+#include "plan_variants.h"
 #include "support.h"
 #include "workload/workload.h"
 
@@ -46,7 +46,7 @@ std::vector<uint64_t> contents(const NestWalker& walker, uint64_t tile) {
 }
 
 // Returns how many tiles shared a class with an earlier one (so were compared).
-uint64_t check_plan(const ArchSpec& arch, const Layer& l, const LayerPlan& plan) {
+uint64_t check_plan(const Layer& l, const LayerPlan& plan) {
   INFO("layer " << l.name << ", " << plan.tiling);
   const NestWalker& walker = *plan.walker;
   std::map<std::vector<uint64_t>, std::vector<uint64_t>> seen;
@@ -61,7 +61,6 @@ uint64_t check_plan(const ArchSpec& arch, const Layer& l, const LayerPlan& plan)
     CHECK(it->second == c);
     ++compared;
   }
-  (void)arch;
   return compared;
 }
 
@@ -70,31 +69,8 @@ uint64_t check_design(const ArchSpec& arch, bool sixteen_bits) {
   if (sixteen_bits)
     for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
       REQUIRE(apply_bits_override(w, t).empty());
-  const ConfigNode nowhere = ConfigNode::load_string("tile: {}\n", "tile_class");
   uint64_t compared = 0;
-  for (int64_t batch : {1, 7, 64}) {
-    INFO("batch " << batch);
-    w.batch = batch;
-    const std::vector<LayerPlan> plans = plan_workload(arch, w);
-    for (std::size_t i = 0; i < plans.size(); ++i) {
-      if (!plans[i].uses_array) continue;
-      const Layer& l = w.layers[i];
-      compared += check_plan(arch, l, plans[i]);
-      for (int d : {kN, kM, kC, kP}) {
-        Mapping m = plans[i].mapping;
-        const DimExtents e = dim_extents(m, plans[i].bounds, d);
-        const int64_t passes = (e.dim + e.pass - 1) / e.pass;
-        if (passes < 3) continue;
-        m.glb[static_cast<std::size_t>(d)] = (passes + 1) / 2;
-        const GivenMapping given{m, VectorTiling{}, nowhere};
-        try {
-          compared += check_plan(arch, l, plan_layer(arch, l, batch, &given));
-        } catch (const ConfigError&) {
-          // not a valid mapping on this design (the tile does not fit, say)
-        }
-      }
-    }
-  }
+  for_each_plan_variant(arch, w, [&](const Layer& l, const LayerPlan& plan) { compared += check_plan(l, plan); });
   return compared;
 }
 
