@@ -96,4 +96,16 @@ void OnnxBuilder::save(const std::string& path) const {
   model_.SerializeToOstream(&out);
 }
 
+void OnnxBuilder::int64_constant(const std::string& out, const std::vector<int64_t>& dims,
+                                 const std::vector<int64_t>& values) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : dims) t.add_dims(d);
+  for (int64_t v : values) t.add_int64_data(v);
+  auto* a = node("Constant", {}, out, "const_" + out).add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  *a->mutable_t() = t;
+}
+
 }  // namespace qnnsim::test

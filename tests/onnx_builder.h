@@ -28,6 +28,8 @@ class OnnxBuilder {
   static void ints(onnx::NodeProto& n, const std::string& key, const std::vector<int64_t>& values);
   static void integer(onnx::NodeProto& n, const std::string& key, int64_t value);
   static void text(onnx::NodeProto& n, const std::string& key, const std::string& value);
+  // A Constant node named "const_<out>" giving int64 values (shapes, split sizes, indices).
+  void int64_constant(const std::string& out, const std::vector<int64_t>& dims, const std::vector<int64_t>& values);
   void output(const std::string& name);
   // Writes the model to `path`.
   void save(const std::string& path) const;

@@ -21,25 +21,13 @@ using namespace qnnsim::test;
 
 namespace {
 
-// A Constant node of int64 values (ids).
-void int64s(OnnxBuilder& b, const std::string& out, const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
-  onnx::TensorProto t;
-  t.set_data_type(onnx::TensorProto::INT64);
-  for (int64_t d : dims) t.add_dims(d);
-  for (int64_t v : values) t.add_int64_data(v);
-  auto* a = b.node("Constant", {}, out, "const_" + out).add_attribute();
-  a->set_name("value");
-  a->set_type(onnx::AttributeProto::TENSOR);
-  *a->mutable_t() = t;
-}
-
 // Word ids of 5 tokens into a table of 20 rows of 8 features, plus positions
 // 0..4 into a table of 16, summed, then a linear layer of 3 outputs.
 void lookups(OnnxBuilder& b, const std::vector<int64_t>& positions = {0, 1, 2, 3, 4}) {
   b.weights("word_table", {20, 8});
   b.node("Gather", {"word_table", "ids"}, "words", "word_lookup");
   b.weights("position_table", {16, 8});
-  int64s(b, "position_ids", {1, static_cast<int64_t>(positions.size())}, positions);
+  b.int64_constant("position_ids", {1, static_cast<int64_t>(positions.size())}, positions);
   b.node("Gather", {"position_table", "position_ids"}, "positions", "position_lookup");
   b.node("Add", {"words", "positions"}, "summed", "sum");
   b.weights("w", {8, 3});
@@ -88,7 +76,7 @@ TEST_CASE("A Gather of constant rows by constant ids, in a network not of token 
   const auto dir = scratch_dir("onnx_embedding_folded");
   OnnxBuilder b("folded", "x", {1, 5, 8});
   b.weights("position_table", {16, 8});
-  int64s(b, "position_ids", {1, 5}, {0, 1, 2, 3, 4});
+  b.int64_constant("position_ids", {1, 5}, {0, 1, 2, 3, 4});
   b.node("Gather", {"position_table", "position_ids"}, "positions", "position_lookup");
   b.node("Add", {"x", "positions"}, "summed", "sum");
   b.weights("w", {8, 3});

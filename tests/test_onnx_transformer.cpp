@@ -16,25 +16,13 @@ using namespace qnnsim::test;
 
 namespace {
 
-// A Constant node of int64 values (shapes, split sizes, indices).
-void int64s(OnnxBuilder& b, const std::string& out, const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
-  onnx::TensorProto t;
-  t.set_data_type(onnx::TensorProto::INT64);
-  for (int64_t d : dims) t.add_dims(d);
-  for (int64_t v : values) t.add_int64_data(v);
-  auto* a = b.node("Constant", {}, out, "const_" + out).add_attribute();
-  a->set_name("value");
-  a->set_type(onnx::AttributeProto::TENSOR);
-  *a->mutable_t() = t;
-}
-
 // 8 features over 4 tokens (a 4x4 image cut into 2x2 patches), 2 heads of 4.
 void encoder_block(OnnxBuilder& b) {
   b.weights("patch_w", {8, 3, 2, 2});
   auto& patch = b.node("Conv", {"x", "patch_w"}, "patches", "patch_embed");
   OnnxBuilder::ints(patch, "kernel_shape", {2, 2});
   OnnxBuilder::ints(patch, "strides", {2, 2});
-  int64s(b, "to_rows", {3}, {1, 8, 4});
+  b.int64_constant("to_rows", {3}, {1, 8, 4});
   b.node("Reshape", {"patches", "to_rows"}, "rows", "flatten_patches");
   OnnxBuilder::ints(b.node("Transpose", {"rows"}, "seq", "to_tokens"), "perm", {0, 2, 1});
   // Layer norm, decomposed.
@@ -54,12 +42,12 @@ void encoder_block(OnnxBuilder& b) {
   // Attention.
   b.weights("w_qkv", {8, 24});
   b.node("MatMul", {"ln", "w_qkv"}, "qkv", "qkv_proj");
-  int64s(b, "thirds", {3}, {8, 8, 8});
+  b.int64_constant("thirds", {3}, {8, 8, 8});
   auto& split = b.node("Split", {"qkv", "thirds"}, "q", "split_qkv");
   split.add_output("k");
   split.add_output("v");
   OnnxBuilder::integer(split, "axis", 2);
-  int64s(b, "to_heads", {4}, {1, 4, 2, 4});
+  b.int64_constant("to_heads", {4}, {1, 4, 2, 4});
   for (const std::string t : {"q", "k", "v"}) b.node("Reshape", {t, "to_heads"}, t + "_split", t + "_heads");
   OnnxBuilder::ints(b.node("Transpose", {"q_split"}, "qh", "q_transpose"), "perm", {0, 2, 1, 3});
   OnnxBuilder::ints(b.node("Transpose", {"k_split"}, "kt", "k_transpose"), "perm", {0, 2, 3, 1});
@@ -70,7 +58,7 @@ void encoder_block(OnnxBuilder& b) {
   OnnxBuilder::integer(b.node("Softmax", {"scores"}, "probs", "softmax"), "axis", -1);
   b.node("MatMul", {"probs", "vh"}, "ctx", "context");
   OnnxBuilder::ints(b.node("Transpose", {"ctx"}, "ctx_t", "merge_heads"), "perm", {0, 2, 1, 3});
-  int64s(b, "to_tokens", {3}, {1, 4, 8});
+  b.int64_constant("to_tokens", {3}, {1, 4, 8});
   b.node("Reshape", {"ctx_t", "to_tokens"}, "merged", "merge_reshape");
   b.weights("w_o", {8, 8});
   b.node("MatMul", {"merged", "w_o"}, "attn", "out_proj");
@@ -85,7 +73,7 @@ void encoder_block(OnnxBuilder& b) {
   b.weights("half", {}, {0.5f});
   b.node("Mul", {"gx", "half"}, "gelu", "gelu_half");
   // Class token and head.
-  int64s(b, "first", {}, {0});
+  b.int64_constant("first", {}, {0});
   OnnxBuilder::integer(b.node("Gather", {"gelu", "first"}, "cls", "class_token"), "axis", 1);
   b.weights("w_head", {3, 8});
   OnnxBuilder::integer(b.node("Gemm", {"cls", "w_head"}, "logits", "head"), "transB", 1);
@@ -148,7 +136,7 @@ TEST_CASE("Transformer ops the trace cannot express are errors naming the node",
              Catch::Contains("odd_use") && Catch::Contains("layer normalisation"));
   // A reshape that changes the number of values.
   CHECK_THAT(import_error([](OnnxBuilder& b) {
-               int64s(b, "wrong", {3}, {1, 4, 9});
+               b.int64_constant("wrong", {3}, {1, 4, 9});
                b.node("Reshape", {"ln", "wrong"}, "bad", "bad_reshape");
              }),
              Catch::Contains("bad_reshape") && Catch::Contains("number of values"));
