@@ -103,7 +103,22 @@ Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const 
 }
 
 PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) const {
-  return with_refetches(s, need, 1, 1, {1, 1, 1}).figures;
+  // An operand fetched into the PEs at every pass (operator() below) is
+  // fetched once per trip of every loop it does not depend on, whatever their
+  // order: that factor is exact. Every other factor is at least 1.
+  const Dataflow& flow = arch_.dataflow;
+  std::array<double, kOperands> every_pass{1, 1, 1};
+  for (std::size_t o = 0; o < kOperands; ++o)
+    for (std::size_t d = 0; d < kDims; ++d)
+      if (!(depends_on_[o] & (1u << d))) every_pass[o] *= static_cast<double>(s.tiles[d] * s.ppt[d]);
+  const auto into_pes = [&](Operand o) {
+    const bool streamed = !flow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs);
+    return streamed ? every_pass[static_cast<std::size_t>(o)] : 1.0;
+  };
+  const double weights_from_dram = weights_through_ ? into_pes(Operand::Weights) : 1.0;
+  return with_refetches(s, need, weights_from_dram, 1,
+                        {into_pes(Operand::Weights), into_pes(Operand::Inputs), into_pes(Operand::Outputs)})
+      .figures;
 }
 
 Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram,

@@ -53,7 +53,9 @@ class Estimator {
   // The estimate of mapping `m`, whose tile and PE factors gave `s`.
   Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const;
   // No loop order of the tile gives figures below these: the estimate with
-  // every tensor fetched once, each figure growing with every refetch factor.
+  // every tensor fetched once, but for operands streamed into the PEs at
+  // every pass, whose factor no order changes; each figure grows with every
+  // refetch factor.
   PlanScore lower_bound(const CandidateShape& s, const TileNeed& need) const;
 
  private:
