@@ -4,6 +4,7 @@
 // the front runners scored exactly on laid-out plans.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -53,6 +54,13 @@ class FrontRunners {
     return heap_.size() == kMostScored && bound.value(objective_) > heap_.front().first.first.score(objective_);
   }
 
+  // The ids of the candidates held, in no particular order.
+  std::vector<uint64_t> ids() const {
+    std::vector<uint64_t> out;
+    for (const Entry& e : heap_) out.push_back(e.second);
+    return out;
+  }
+
   // The best by the estimate alone (for a layer whose every front runner is
   // too large to lay out and score exactly).
   const Mapping& best_estimated() const {
@@ -93,6 +101,33 @@ class FrontRunners {
   std::vector<Entry> heap_;
 };
 
+// Sets dimension d of `m` to buffer tiles of `tile`: the PE factor takes the
+// tile where the PE loop is free (pe_factor 0), else stays `pe_factor`, and
+// the buffer factor counts the passes. `m`'s rows and columns must be set.
+void set_tile(Mapping& m, const LoopBounds& b, int d, int64_t tile, int64_t pe_factor) {
+  const auto i = static_cast<std::size_t>(d);
+  const int64_t spatial = m.rows[i] * m.cols[i];
+  m.pe[i] = pe_factor == 0 ? ceil_div(tile, spatial) : pe_factor;
+  m.glb[i] = ceil_div(tile, std::min(b.extent[i], m.pe[i] * spatial));
+}
+
+// The option dimension d of `m` takes: its tile, pass, trip counts and (for
+// P) the input values its tiles read.
+TileOption tile_option(const Mapping& m, const LoopBounds& b, int d, const Estimator& estimate) {
+  const auto i = static_cast<std::size_t>(d);
+  const DimExtents e = dim_extents(m, b, d);
+  TileOption o;
+  o.tile = e.tile;
+  o.pe = m.pe[i];
+  o.glb = m.glb[i];
+  o.extent = e.tile;
+  o.pass = e.pass;
+  o.tiles = ceil_div(e.dim, e.tile);
+  o.passes_per_tile = ceil_div(e.tile, e.pass);
+  if (d == kP) o.input_values = estimate.input_values(e.tile);
+  return o;
+}
+
 // Which of two exactly scored plans wins. The latency objective takes the
 // lower latency outright (energy only breaks exact ties): a user asking for
 // the fastest mapping gets it, never a slower one that saves energy.
@@ -102,218 +137,303 @@ bool exactly_better(const Estimate& a, const Estimate& b, Objective objective) {
   return a.better_than(b, Objective::Energy);
 }
 
-}  // namespace
+// Which batch tiles a pass over one unrolling and PE factor tries: the
+// fewest images a pass takes and the whole batch, or the tiles in between.
+enum class BatchTiles { Extremes, Between };
 
-Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
-  const LoopBounds split = loop_bounds(l, batch);
-  const BufferPartitions& parts = arch.glb->partitions();
-  const std::array<bool, kDims> free_pe = free_pe_loops(arch.dataflow);
+// One layer's search, in two stages, so that its cost hardly grows with the
+// batch (issue 19). The batch tile is the one extent whose ladder lengthens
+// with the batch, and its best value sits mostly at an end: one image a tile
+// where the DRAM loops already reuse the weights across images, the whole
+// batch where weights dominate (fully connected layers). The first stage
+// ranks every unrolling, PE factor, tile and loop order at those two batch
+// tiles; the second tries the batch tiles in between, with every other tile
+// extent again, on just the unrollings and PE factors the front runners
+// came from. At batch 1 neither stage tries more than one batch tile, and
+// the search is the one it was.
+class ArraySearch {
+ public:
+  ArraySearch(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective)
+      : arch_(arch), l_(l), batch_(batch), objective_(objective), split_(loop_bounds(l, batch)),
+        parts_(arch.glb->partitions()), free_pe_(free_pe_loops(arch.dataflow)) {
+    fronts_.emplace_back(objective);
+    // Under the latency objective the EDP objective's front runners are scored
+    // too, so the fastest plan found is never slower than the one EDP picks.
+    if (objective == Objective::Latency) fronts_.emplace_back(Objective::Edp);
+  }
 
-  uint64_t enumerated = 0;
-  // Under the latency objective the EDP objective's front runners are scored
-  // too, so the fastest plan found is never slower than the one EDP picks.
-  std::vector<FrontRunners> fronts{FrontRunners(objective)};
-  if (objective == Objective::Latency) fronts.emplace_back(Objective::Edp);
-  double smallest_need = std::numeric_limits<double>::infinity();
-  std::string smallest_parts;
+  Mapping run();
 
-  // Enumerates the mappings over bounds `b`: the reduction split into
-  // factors of C, R and S, or flattened (im2col.h).
-  const auto enumerate = [&](const LoopBounds& b, bool im2col) {
-    const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
-    Estimator estimate(arch, l, b);
-    // What each candidate of one PE factor takes, kept from one factor to the
-    // next: most layers try thousands of tiles, and growing these afresh for
-    // every factor cost more than filling them.
-    struct Fitting {
-      DimArray pe, glb;
-      TileNeed need;
-      CandidateShape shape;
-      PlanScore bound;  // no order of this tile estimates below it
-    };
-    // A tile no loop order can bring into any front is not estimated. The
-    // fronts only get harder to enter, so a tile refused once is refused for
-    // good; leaving it out keeps the others' order, which breaks ties.
-    const auto refused = [&](const PlanScore& bound) {
-      return std::all_of(fronts.begin(), fronts.end(), [&](const FrontRunners& front) { return front.refuses_from(bound); });
-    };
-    std::vector<Fitting> fitting;
-    std::array<std::vector<TileOption>, kDims> tile_opts;
-    for (const auto& [rf, cf] : spatial_candidates(arch, b)) {
-      DimArray sp{};
-      for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
-      const std::vector<DimArray> pes = pe_candidates(arch, l, b, rf, cf, free_pe);
-      if (pes.empty()) {  // not even one pass fits: say how much the smallest needs
-        const TileNeed need = tile_need(l, b, one_pass_tile(b, rf, cf, kOnes, free_pe), *arch.glb, *arch.pe_array);
-        if (need.total() < smallest_need) {
-          smallest_need = need.total();
-          smallest_parts = need.parts();
-        }
+ private:
+  // What one pass over an unrolling and PE factor was given, and the
+  // candidates' ids it offered: [first_id, end_id).
+  struct Factor {
+    bool im2col = false;
+    DimArray rows{}, cols{}, pe{};
+    uint64_t first_id = 0, end_id = 0;
+  };
+
+  void enumerate(const LoopBounds& b, bool im2col);
+  void try_factor(Estimator& estimate, const LoopBounds& b, Factor& factor, BatchTiles batch_tiles);
+  void widen_batch_tiles();
+  // A tile no loop order can bring into any front is not estimated. The
+  // fronts only get harder to enter, so a tile refused once is refused for
+  // good; leaving it out keeps the others' order, which breaks ties.
+  bool refused(const PlanScore& bound) const {
+    return std::all_of(fronts_.begin(), fronts_.end(), [&](const FrontRunners& front) { return front.refuses_from(bound); });
+  }
+  void note_need(const TileNeed& need) {
+    if (need.total() < smallest_need_) {
+      smallest_need_ = need.total();
+      smallest_parts_ = need.parts();
+    }
+  }
+
+  const ArchSpec& arch_;
+  const Layer& l_;
+  int64_t batch_;
+  Objective objective_;
+  LoopBounds split_;
+  const BufferPartitions& parts_;
+  std::array<bool, kDims> free_pe_;
+  std::vector<FrontRunners> fronts_;
+  std::vector<Factor> factors_;  // in the order the first stage tried them
+  // What each tile that fits takes, found once: the loop orders change none
+  // of it. Kept from one factor to the next (as are the tile options): most
+  // layers try thousands of tiles, and growing these afresh for every factor
+  // cost more than filling them.
+  struct Fitting {
+    DimArray pe, glb;
+    TileNeed need;
+    CandidateShape shape;
+    PlanScore bound;  // no order of this tile estimates below it
+  };
+  std::vector<Fitting> fitting_;
+  std::array<std::vector<TileOption>, kDims> tile_opts_;
+  uint64_t enumerated_ = 0;
+  double smallest_need_ = std::numeric_limits<double>::infinity();
+  std::string smallest_parts_;
+};
+
+// Enumerates the mappings over bounds `b`: the reduction split into factors
+// of C, R and S, or flattened (im2col.h).
+void ArraySearch::enumerate(const LoopBounds& b, bool im2col) {
+  Estimator estimate(arch_, l_, b);
+  for (const auto& [rf, cf] : spatial_candidates(arch_, b)) {
+    const std::vector<DimArray> pes = pe_candidates(arch_, l_, b, rf, cf, free_pe_);
+    if (pes.empty())  // not even one pass fits: say how much the smallest needs
+      note_need(tile_need(l_, b, one_pass_tile(b, rf, cf, kOnes, free_pe_), *arch_.glb, *arch_.pe_array));
+    for (const DimArray& pf : pes) {
+      Factor factor;
+      factor.im2col = im2col;
+      factor.rows = rf;
+      factor.cols = cf;
+      factor.pe = pf;
+      try_factor(estimate, b, factor, BatchTiles::Extremes);
+      factors_.push_back(factor);
+    }
+  }
+}
+
+void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& factor, BatchTiles batch_tiles) {
+  const auto E = [&](int d) { return b.extent[static_cast<std::size_t>(d)]; };
+  const DimArray& rf = factor.rows;
+  const DimArray& cf = factor.cols;
+  const DimArray& pf = factor.pe;
+  DimArray sp{};
+  for (int d = 0; d < kDims; ++d) sp[static_cast<std::size_t>(d)] = rf[static_cast<std::size_t>(d)] * cf[static_cast<std::size_t>(d)];
+  // Per dimension, the tile extents to try: multiples of the pass extent.
+  // Q, R and S tiles take the whole dimension (rows of the input stay whole).
+  std::array<std::vector<TileOption>, kDims>& tile_opts = tile_opts_;
+  for (int d = 0; d < kDims; ++d) {
+    const auto i = static_cast<std::size_t>(d);
+    tile_opts[i].clear();
+    const int64_t pass = std::min(E(d), (free_pe_[i] ? 1 : pf[i]) * sp[i]);
+    std::vector<int64_t> extents;
+    if (d == kQ || d == kR || d == kS || arch_.dataflow.whole[i]) {
+      extents = {E(d)};
+    } else {
+      for (int64_t k : tile_ladder(ceil_div(E(d), pass))) {
+        const int64_t tile = std::min(E(d), k * pass);
+        // A flattened reduction's buffer tiles hold whole channels (im2col.h).
+        if (d == kC && factor.im2col && !whole_channel_tile(b, tile)) continue;
+        extents.push_back(tile);
       }
-      for (const DimArray& pf : pes) {
-        // Per dimension, the tile extents to try: multiples of the pass extent.
-        // Q, R and S tiles take the whole dimension (rows of the input stay whole).
-        for (int d = 0; d < kDims; ++d) {
-          const auto i = static_cast<std::size_t>(d);
-          tile_opts[i].clear();
-          const int64_t pass = std::min(E(d), (free_pe[i] ? 1 : pf[i]) * sp[i]);
-          std::vector<int64_t> extents;
-          if (d == kQ || d == kR || d == kS || arch.dataflow.whole[i]) {
-            extents = {E(d)};
-          } else {
-            for (int64_t k : tile_ladder(ceil_div(E(d), pass))) {
-              const int64_t tile = std::min(E(d), k * pass);
-              // A flattened reduction's buffer tiles hold whole channels (im2col.h).
-              if (d == kC && im2col && !whole_channel_tile(b, tile)) continue;
-              extents.push_back(tile);
-            }
-          }
-          for (int64_t tile : extents) {
-            Mapping one;  // this dimension's factors, for dim_extents
-            one.rows[i] = rf[i];
-            one.cols[i] = cf[i];
-            one.pe[i] = free_pe[i] ? ceil_div(tile, sp[i]) : pf[i];
-            one.glb[i] = ceil_div(tile, std::min(E(d), one.pe[i] * sp[i]));
-            TileOption o;
-            o.tile = tile;
-            o.pe = one.pe[i];
-            o.glb = one.glb[i];
-            o.extent = dim_extents(one, b, d).tile;
-            o.pass = std::min(E(d), o.pe * sp[i]);
-            o.tiles = ceil_div(E(d), tile);
-            o.passes_per_tile = ceil_div(tile, o.pass);
-            if (d == kP) o.input_values = estimate.input_values(tile);
-            tile_opts[i].push_back(o);
-          }
+      // The batch: its extremes first, the tiles between in the second stage.
+      if (d == kN) {
+        if (batch_tiles == BatchTiles::Extremes) {
+          if (extents.size() > 2) extents = {extents.front(), extents.back()};
+        } else {
+          extents = extents.size() > 2 ? std::vector<int64_t>(extents.begin() + 1, extents.end() - 1) : std::vector<int64_t>{};
         }
-        Mapping m;
-        m.rows = rf;
-        m.cols = cf;
-        m.im2col = im2col;
-        std::array<const TileOption*, kDims> chosen{};
-        DimArray extents{};
-        const auto take = [&](int d, const TileOption& o) {
-          const auto i = static_cast<std::size_t>(d);
-          chosen[i] = &o;
-          m.pe[i] = o.pe;
-          m.glb[i] = o.glb;
-          extents[i] = o.extent;
-        };
-        for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
-        // The tiles that fit the buffer and the scratchpads, found once: the
-        // loop orders below change neither. Options come smallest first in
-        // every dimension, and a tile's need grows with each extent: once a
-        // tile overflows, so does every tile larger in one more dimension.
-        // `overflows_x` says the loops inside x overflowed at their smallest
-        // options, so x's larger options are not tried. Skipped tiles need no
-        // less than the one that overflowed, so the smallest need stays the same.
-        fitting.clear();
-        const auto first = [&](int d, const TileOption& o) {
-          return &o == &tile_opts[static_cast<std::size_t>(d)].front();
-        };
-        for (const TileOption& on : tile_opts[kN]) {
-          take(kN, on);
-          bool overflows_g = false;
-          for (const TileOption& og : tile_opts[kG]) {
-            take(kG, og);
-            bool overflows_m = false;
-            for (const TileOption& om : tile_opts[kM]) {
-              take(kM, om);
-              bool overflows_c = false;
-              for (const TileOption& oc : tile_opts[kC]) {
-                take(kC, oc);
-                bool overflows_p = false;
-                for (const TileOption& op : tile_opts[kP]) {
-                  take(kP, op);
-                  const TileNeed need = tile_need(l, b, extents, *arch.glb, *arch.pe_array);
-                  if (!parts.fits(need.by_tensor())) {
-                    if (need.total() < smallest_need) {
-                      smallest_need = need.total();
-                      smallest_parts = need.parts();
-                    }
-                    overflows_p = first(kP, op);
-                    break;
-                  }
-                  // Free PE loops grew: check the scratchpads again.
-                  if (m.pe != pf && !fits_scratchpads(arch, b, m.pe)) continue;
-                  const CandidateShape shape = estimate.shape(m, chosen);
-                  const PlanScore bound = estimate.lower_bound(shape, need);
-                  if (!refused(bound)) fitting.push_back({m.pe, m.glb, need, shape, bound});
-                }
-                if (overflows_p) {
-                  overflows_c = first(kC, oc);
-                  break;
-                }
-              }
-              if (overflows_c) {
-                overflows_m = first(kM, om);
-                break;
-              }
-            }
-            if (overflows_m) {
-              overflows_g = first(kG, og);
-              break;
-            }
-          }
-          if (overflows_g) break;
-        }
-        for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
-          for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
-            m.dram_order = dram_order;
-            m.glb_order = glb_order;
-            for (const Fitting& f : fitting) {
-              if (refused(f.bound)) continue;
-              m.pe = f.pe;
-              m.glb = f.glb;
-              const Estimate e = estimate(m, f.shape, f.need);
-              for (FrontRunners& front : fronts) front.offer(e, m, enumerated);
-              ++enumerated;
-            }
-          }
       }
     }
+    for (int64_t tile : extents) {
+      Mapping one;  // this dimension's factors, for dim_extents
+      one.rows[i] = rf[i];
+      one.cols[i] = cf[i];
+      set_tile(one, b, d, tile, free_pe_[i] ? 0 : pf[i]);
+      tile_opts[i].push_back(tile_option(one, b, d, estimate));
+    }
+  }
+  factor.first_id = enumerated_;
+  Mapping m;
+  m.rows = rf;
+  m.cols = cf;
+  m.im2col = factor.im2col;
+  std::array<const TileOption*, kDims> chosen{};
+  DimArray extents{};
+  const auto take = [&](int d, const TileOption& o) {
+    const auto i = static_cast<std::size_t>(d);
+    chosen[i] = &o;
+    m.pe[i] = o.pe;
+    m.glb[i] = o.glb;
+    extents[i] = o.extent;
   };
-  enumerate(split, false);
+  for (int d : {kQ, kR, kS}) take(d, tile_opts[static_cast<std::size_t>(d)].front());
+  std::vector<Fitting>& fitting = fitting_;
+  fitting.clear();
+  // Options come smallest first in every dimension, and a tile's need grows
+  // with each extent: once a tile overflows, so does every tile larger in
+  // one more dimension. `overflows_x` says the loops inside x overflowed at
+  // their smallest options, so x's larger options are not tried. Skipped
+  // tiles need no less than the one that overflowed, so the smallest need
+  // stays the same.
+  const auto first = [&](int d, const TileOption& o) { return &o == &tile_opts[static_cast<std::size_t>(d)].front(); };
+  for (const TileOption& on : tile_opts[kN]) {
+    take(kN, on);
+    bool overflows_g = false;
+    for (const TileOption& og : tile_opts[kG]) {
+      take(kG, og);
+      bool overflows_m = false;
+      for (const TileOption& om : tile_opts[kM]) {
+        take(kM, om);
+        bool overflows_c = false;
+        for (const TileOption& oc : tile_opts[kC]) {
+          take(kC, oc);
+          bool overflows_p = false;
+          for (const TileOption& op : tile_opts[kP]) {
+            take(kP, op);
+            const TileNeed need = tile_need(l_, b, extents, *arch_.glb, *arch_.pe_array);
+            if (!parts_.fits(need.by_tensor())) {
+              note_need(need);
+              overflows_p = first(kP, op);
+              break;
+            }
+            // Free PE loops grew: check the scratchpads again.
+            if (m.pe != pf && !fits_scratchpads(arch_, b, m.pe)) continue;
+            const CandidateShape shape = estimate.shape(m, chosen);
+            const PlanScore bound = estimate.lower_bound(shape, need);
+            if (!refused(bound)) fitting.push_back({m.pe, m.glb, need, shape, bound});
+          }
+          if (overflows_p) {
+            overflows_c = first(kC, oc);
+            break;
+          }
+        }
+        if (overflows_c) {
+          overflows_m = first(kM, om);
+          break;
+        }
+      }
+      if (overflows_m) {
+        overflows_g = first(kG, og);
+        break;
+      }
+    }
+    if (overflows_g) break;
+  }
+  for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
+    for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
+      m.dram_order = dram_order;
+      m.glb_order = glb_order;
+      for (const Fitting& f : fitting) {
+        if (refused(f.bound)) continue;
+        m.pe = f.pe;
+        m.glb = f.glb;
+        const Estimate e = estimate(m, f.shape, f.need);
+        for (FrontRunners& front : fronts_) front.offer(e, m, enumerated_);
+        ++enumerated_;
+      }
+    }
+  factor.end_id = enumerated_;
+}
+
+// The second stage: the batch tiles between the extremes, on the unrollings
+// and PE factors the front runners came from, in the order the first stage
+// tried them.
+void ArraySearch::widen_batch_tiles() {
+  constexpr auto n = static_cast<std::size_t>(kN);
+  if (split_.extent[n] == 1 || arch_.dataflow.whole[n]) return;
+  std::vector<bool> leads(factors_.size(), false);
+  for (const FrontRunners& front : fronts_)
+    for (uint64_t id : front.ids()) {
+      // Ids rise with the factors (each offered a contiguous run of them).
+      const auto it = std::upper_bound(factors_.begin(), factors_.end(), id,
+                                       [](uint64_t x, const Factor& f) { return x < f.end_id; });
+      if (it != factors_.end() && it->first_id <= id) leads[static_cast<std::size_t>(it - factors_.begin())] = true;
+    }
+  const LoopBounds flat = flatten_reduction(split_);
+  std::optional<Estimator> split_estimate, flat_estimate;
+  for (std::size_t k = 0; k < factors_.size(); ++k) {
+    if (!leads[k]) continue;
+    Factor factor = factors_[k];
+    const LoopBounds& b = factor.im2col ? flat : split_;
+    std::optional<Estimator>& estimate = factor.im2col ? flat_estimate : split_estimate;
+    if (!estimate) estimate.emplace(arch_, l_, b);
+    try_factor(*estimate, b, factor, BatchTiles::Between);
+  }
+}
+
+Mapping ArraySearch::run() {
+  enumerate(split_, false);
   // Flattened too when that fills the rows better than any split can, or
   // when no split fits at all (a flattened tile may hold fewer whole
   // channels); otherwise (C a multiple of the rows, say) the split's choice
   // stands and the search costs no more. Split candidates come first, so
   // ties keep them.
-  if (im2col_allowed(arch, l)) {
-    const LoopBounds flat = flatten_reduction(split);
+  if (im2col_allowed(arch_, l_)) {
+    const LoopBounds flat = flatten_reduction(split_);
     const auto fullest = [&](const LoopBounds& b) {
       double best = 0;
-      for (const AxisChoice& c : axis_choices(b, arch.dataflow.rows, arch.pe_array->rows()))
+      for (const AxisChoice& c : axis_choices(b, arch_.dataflow.rows, arch_.pe_array->rows()))
         best = std::max(best, c.efficiency);
       return best;
     };
-    if (fronts[0].empty() || fullest(flat) > fullest(split)) enumerate(flat, true);
+    if (fronts_[0].empty() || fullest(flat) > fullest(split_)) enumerate(flat, true);
   }
+  widen_batch_tiles();
   // No candidate reached the buffer check: the array itself cannot take the layer.
-  if (fronts[0].empty() && !std::isfinite(smallest_need))
-    throw ConfigError(arch.pe_array->node().location(), arch.pe_array->node().path(),
+  if (fronts_[0].empty() && !std::isfinite(smallest_need_))
+    throw ConfigError(arch_.pe_array->node().location(), arch_.pe_array->node().path(),
                       fmt::format("layer '{}' ({}) has no mapping on a {}x{} array under {}: no unrolling meets the "
                                   "dataflow's constraints within the scratchpads (row stationary, for one, needs "
                                   "each filter's {} rows on the array's rows)",
-                                  l.name, l.where.file, arch.pe_array->rows(), arch.pe_array->cols(),
-                                  arch.dataflow.name, l.R));
-  if (fronts[0].empty()) does_not_fit(arch, l, smallest_need, smallest_parts);
+                                  l_.name, l_.where.file, arch_.pe_array->rows(), arch_.pe_array->cols(),
+                                  arch_.dataflow.name, l_.R));
+  if (fronts_[0].empty()) does_not_fit(arch_, l_, smallest_need_, smallest_parts_);
 
   // Score the front runners exactly on their laid-out plans, each once.
   std::vector<Mapping> scored;
-  Mapping best = fronts[0].best_estimated();
+  Mapping best = fronts_[0].best_estimated();
   Estimate best_exact;
-  for (FrontRunners& front : fronts)
+  for (FrontRunners& front : fronts_)
     for (const Mapping& mapping : front.to_score()) {
       if (std::find(scored.begin(), scored.end(), mapping) != scored.end()) continue;
       scored.push_back(mapping);
-      const Estimate exact = exact_estimate(arch, l, layout_array_layer(arch, l, batch, mapping));
-      if (best_exact.tiles == 0 || exactly_better(exact, best_exact, objective)) {
+      const Estimate exact = exact_estimate(arch_, l_, layout_array_layer(arch_, l_, batch_, mapping));
+      if (best_exact.tiles == 0 || exactly_better(exact, best_exact, objective_)) {
         best_exact = exact;
         best = mapping;
       }
     }
   return best;
+}
+
+}  // namespace
+
+Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
+  return ArraySearch(arch, l, batch, objective).run();
 }
 
 }  // namespace qnnsim::search
