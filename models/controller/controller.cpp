@@ -109,7 +109,7 @@ bool Controller::quiet() const {
 void Controller::settle_recording(uint64_t k, std::size_t l) {
   const sc_time now = sc_core::sc_time_stamp();
   // The tile recorded ran alone if it is the only one since, and all is quiet again.
-  if (recording_ && recording_->tile + 1 == k && quiet()) {
+  if (recording_ && recording_->known == nullptr && recording_->tile + 1 == k && quiet()) {
     const Recording& r = *recording_;
     const LayerTiming& t = timing_[l];
     TileOutcome o;
@@ -144,6 +144,11 @@ void Controller::settle_recording(uint64_t k, std::size_t l) {
   // The array's idle time before the tile counts as waiting for its load.
   r.key.push_back((now - last_compute_end_).value());
   r.start = now;
+  r.known = memo_.find(r.key);
+  if (r.known != nullptr) {
+    recording_ = std::move(r);
+    return;
+  }
   for (const ComponentModule* c : components_) r.counts.push_back(c->log().row(static_cast<int>(l)));
   r.timing = timing_[l];
   r.weights_ready = weights_ready_;
@@ -153,7 +158,7 @@ void Controller::settle_recording(uint64_t k, std::size_t l) {
 
 bool Controller::replay(uint64_t k, std::size_t l) {
   if (!recording_ || recording_->tile != k) return false;
-  const TileOutcome* o = memo_.find(recording_->key);
+  const TileOutcome* o = recording_->known;
   if (o == nullptr) return false;
   recording_.reset();
   count_replayed_tile();

@@ -125,6 +125,11 @@ class Controller : public sc_core::sc_module {
   struct Recording {
     uint64_t tile = 0;
     std::vector<uint64_t> key;
+    // The outcome of a tile of the same key, when one was recorded: the tile
+    // is replayed, and nothing of the start need be kept. (The memo gains
+    // outcomes only in settle_recording, and node-based maps keep their
+    // elements in place, so the pointer holds until the tile's replay.)
+    const TileOutcome* known = nullptr;
     sc_core::sc_time start;
     std::vector<std::vector<uint64_t>> counts;  // per component, the layer's counts at the start
     LayerTiming timing;                         // the layer's timing at the start

@@ -1,5 +1,7 @@
 #include "controller/tile_replay.h"
 
+#include <boost/container_hash/hash.hpp>
+
 #include "schedule/nest_walk.h"
 
 namespace qnnsim {
@@ -17,7 +19,9 @@ void count_replayed_tile() { ++replayed; }
 
 std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker& walker, const Work& w,
                                const std::vector<ComponentModule*>& components) {
-  std::vector<uint64_t> key{static_cast<uint64_t>(layer),
+  std::vector<uint64_t> key;
+  key.reserve(64);  // the fields below, the walker's 20 and the components' few
+  key = {static_cast<uint64_t>(layer),
                             tile.weight_load_bits,
                             tile.input_load_bits,
                             tile.input_dram_bits,
@@ -33,6 +37,10 @@ std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker&
                          u(w.cols_used), w.vector.add, w.vector.mult, w.vector.exp, w.vector.divide, w.vector.sqrt});
   for (const ComponentModule* c : components) c->state_key(key);
   return key;
+}
+
+std::size_t TileMemo::KeyHash::operator()(const std::vector<uint64_t>& key) const {
+  return boost::hash_range(key.begin(), key.end());
 }
 
 const TileOutcome* TileMemo::find(const std::vector<uint64_t>& key) const {

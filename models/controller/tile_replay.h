@@ -16,8 +16,8 @@
 // action counts. tests/test_tile_replay.cpp holds a run with replay equal to
 // one without, on every shipped design it applies to.
 #include <cstdint>
-#include <map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -62,7 +62,10 @@ class TileMemo {
   void clear() { outcomes_.clear(); }
 
  private:
-  std::map<std::vector<uint64_t>, TileOutcome> outcomes_;
+  struct KeyHash {
+    std::size_t operator()(const std::vector<uint64_t>& key) const;
+  };
+  std::unordered_map<std::vector<uint64_t>, TileOutcome, KeyHash> outcomes_;
 };
 
 }  // namespace qnnsim
