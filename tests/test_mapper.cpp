@@ -5,10 +5,12 @@
 // within 5% of the true optimum of the same analytical objective.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
 #include "schedule/im2col.h"
+#include "schedule/loop_nest.h"
 #include "schedule/mapper.h"
 #include "support.h"
 
@@ -109,6 +111,22 @@ TEST_CASE("the mapper is within 5% of the exhaustive optimum for each objective"
 TEST_CASE("the mapper is within 5% of the exhaustive optimum when the batch has tiles between its extremes",
           "[mapper]") {
   check_against_exhaustive(6);
+}
+
+// The search ranks every candidate at the batch's two ends (1 and 64 images a
+// tile here) and tries the tiles between them on the front runners' unrollings
+// alone. This layer's best tile holds 2 images (its PEs stream two images'
+// rows per weight load): a search without that second stage cannot choose it.
+TEST_CASE("the mapper chooses a batch tile between the ends where one is best", "[mapper]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const Workload w = load_workload(shipped("workloads/resnet50.yaml"));
+  const auto layer = std::find_if(w.layers.begin(), w.layers.end(), [](const Layer& l) { return l.name == "l1b1_conv_a"; });
+  REQUIRE(layer != w.layers.end());
+  const LayerPlan plan = plan_layer(*arch, *layer, 64);
+  INFO(plan.tiling);
+  const int64_t tile = dim_extents(plan.mapping, plan.bounds, kN).tile;
+  CHECK(tile > 1);
+  CHECK(tile < 64);
 }
 
 TEST_CASE("the objective changes the chosen mapping's figures the way it should", "[mapper]") {

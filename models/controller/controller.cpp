@@ -71,8 +71,7 @@ void Controller::loader() {
     while (issued_ < end_tile) {
       const uint64_t k = issued_;
       while (slots_free_ == 0) wait(slot_ev_);
-      settle_recording(k, l);
-      if (replay(k, l)) continue;
+      if (replay(k, l, settle_recording(k, l))) continue;
       const GlbTile tile = plans_[l].tiles[k - first_tile_[l]];
       --slots_free_;
       if (TraceRecorder* tr = trace_recorder())
@@ -106,10 +105,10 @@ bool Controller::quiet() const {
   return true;
 }
 
-void Controller::settle_recording(uint64_t k, std::size_t l) {
+const TileOutcome* Controller::settle_recording(uint64_t k, std::size_t l) {
   const sc_time now = sc_core::sc_time_stamp();
   // The tile recorded ran alone if it is the only one since, and all is quiet again.
-  if (recording_ && recording_->known == nullptr && recording_->tile + 1 == k && quiet()) {
+  if (recording_ && recording_->tile + 1 == k && quiet()) {
     const Recording& r = *recording_;
     const LayerTiming& t = timing_[l];
     TileOutcome o;
@@ -137,30 +136,25 @@ void Controller::settle_recording(uint64_t k, std::size_t l) {
   // layer, which the other threads mark; vector tiles are one transaction.
   const uint64_t first = first_tile_[l], last = first + plans_[l].tiles.size() - 1;
   if (k == first) memo_.clear();  // keys name their layer; earlier layers' outcomes are of no more use
-  if (k == first || k >= last || !plans_[l].uses_array || !quiet()) return;
+  if (k == first || k >= last || !plans_[l].uses_array || !quiet()) return nullptr;
   Recording r;
   r.tile = k;
   r.key = tile_key(static_cast<int>(l), plans_[l].tiles[k - first], *plans_[l].walker, work_, components_);
   // The array's idle time before the tile counts as waiting for its load.
   r.key.push_back((now - last_compute_end_).value());
+  // A known tile is replayed: nothing of its start need be kept.
+  if (const TileOutcome* known = memo_.find(r.key)) return known;
   r.start = now;
-  r.known = memo_.find(r.key);
-  if (r.known != nullptr) {
-    recording_ = std::move(r);
-    return;
-  }
   for (const ComponentModule* c : components_) r.counts.push_back(c->log().row(static_cast<int>(l)));
   r.timing = timing_[l];
   r.weights_ready = weights_ready_;
   r.last_pass_start = last_pass_start_;
   recording_ = std::move(r);
+  return nullptr;
 }
 
-bool Controller::replay(uint64_t k, std::size_t l) {
-  if (!recording_ || recording_->tile != k) return false;
-  const TileOutcome* o = recording_->known;
+bool Controller::replay(uint64_t k, std::size_t l, const TileOutcome* o) {
   if (o == nullptr) return false;
-  recording_.reset();
   count_replayed_tile();
   const sc_time now = sc_core::sc_time_stamp();
   for (std::size_t c = 0; c < components_.size(); ++c) components_[c]->replay_counts(static_cast<int>(l), o->counts[c]);

@@ -92,10 +92,12 @@ class Controller : public sc_core::sc_module {
   // replayable and has nothing booked after now.
   bool quiet() const;
   // At the loader's turn for tile `k`: store the outcome of the tile being
-  // recorded if it ran alone, and start recording tile `k` if it may be.
-  void settle_recording(uint64_t k, std::size_t l);
-  // Replays tile `k` if its outcome is known; true when it did.
-  bool replay(uint64_t k, std::size_t l);
+  // recorded if it ran alone, then, if tile `k` may be replayed or recorded,
+  // return the outcome recorded under its key, or start recording it.
+  const TileOutcome* settle_recording(uint64_t k, std::size_t l);
+  // Replays tile `k` from `outcome` (settle_recording's, in the same loader
+  // step, so the memo is untouched in between); false when there is none.
+  bool replay(uint64_t k, std::size_t l, const TileOutcome* outcome);
 
   const ArchSpec& arch_;
   const Workload& workload_;
@@ -125,11 +127,6 @@ class Controller : public sc_core::sc_module {
   struct Recording {
     uint64_t tile = 0;
     std::vector<uint64_t> key;
-    // The outcome of a tile of the same key, when one was recorded: the tile
-    // is replayed, and nothing of the start need be kept. (The memo gains
-    // outcomes only in settle_recording, and node-based maps keep their
-    // elements in place, so the pointer holds until the tile's replay.)
-    const TileOutcome* known = nullptr;
     sc_core::sc_time start;
     std::vector<std::vector<uint64_t>> counts;  // per component, the layer's counts at the start
     LayerTiming timing;                         // the layer's timing at the start

@@ -19,17 +19,13 @@ void count_replayed_tile() { ++replayed; }
 
 std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker& walker, const Work& w,
                                const std::vector<ComponentModule*>& components) {
+  // Room for every field below (about 50) from the start: a key is built for
+  // every quiet tile, and growing it field by field reallocated several times.
   std::vector<uint64_t> key;
-  key.reserve(64);  // the fields below, the walker's 20 and the components' few
-  key = {static_cast<uint64_t>(layer),
-                            tile.weight_load_bits,
-                            tile.input_load_bits,
-                            tile.input_dram_bits,
-                            tile.output_read_bits,
-                            tile.output_store_bits,
-                            tile.output_values,
-                            tile.output_positions,
-                            tile.passes};
+  key.reserve(64);
+  key = {static_cast<uint64_t>(layer), tile.weight_load_bits,  tile.input_load_bits,
+         tile.input_dram_bits,         tile.output_read_bits,  tile.output_store_bits,
+         tile.output_values,           tile.output_positions,  tile.passes};
   walker.tile_class(tile.index, key);
   key.insert(key.end(), {static_cast<uint64_t>(w.kind), static_cast<uint64_t>(w.layer), w.bits, w.delivered_bits,
                          static_cast<uint64_t>(w.to_buffer), static_cast<uint64_t>(w.from_dram),

@@ -67,7 +67,6 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
 }
 
 Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
-  const Dataflow& flow = arch_.dataflow;
   // How often each value of a tensor is fetched again, into the buffer or
   // into the PEs. A tensor's cut (loop_nest.h) is its innermost loop that
   // iterates and that it depends on: over the DRAM loops for the buffer, over
@@ -94,27 +93,21 @@ Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const 
     }
   const auto refetch = [&](Operand o, bool into_pes) {
     const auto i = static_cast<std::size_t>(o);
-    // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
-    const bool every_pass = into_pes && (!flow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs));
-    return every_pass ? running[i] : into_pes ? to_pe[i] : to_buffer[i];
+    return into_pes && streamed(o, s) ? running[i] : into_pes ? to_pe[i] : to_buffer[i];
   };
   return with_refetches(s, need, refetch(Operand::Weights, weights_through_), refetch(Operand::Inputs, false),
                  {refetch(Operand::Weights, true), refetch(Operand::Inputs, true), refetch(Operand::Outputs, true)});
 }
 
 PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) const {
-  // An operand fetched into the PEs at every pass (operator() below) is
-  // fetched once per trip of every loop it does not depend on, whatever their
-  // order: that factor is exact. Every other factor is at least 1.
-  const Dataflow& flow = arch_.dataflow;
+  // An operand streamed into the PEs (operator() above) is fetched once per
+  // trip of every loop it does not depend on, whatever their order: that
+  // factor is exact. Every other factor is at least 1.
   std::array<double, kOperands> every_pass{1, 1, 1};
   for (std::size_t o = 0; o < kOperands; ++o)
     for (std::size_t d = 0; d < kDims; ++d)
       if (!(depends_on_[o] & (1u << d))) every_pass[o] *= static_cast<double>(s.tiles[d] * s.ppt[d]);
-  const auto into_pes = [&](Operand o) {
-    const bool streamed = !flow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs);
-    return streamed ? every_pass[static_cast<std::size_t>(o)] : 1.0;
-  };
+  const auto into_pes = [&](Operand o) { return streamed(o, s) ? every_pass[static_cast<std::size_t>(o)] : 1.0; };
   const double weights_from_dram = weights_through_ ? into_pes(Operand::Weights) : 1.0;
   return with_refetches(s, need, weights_from_dram, 1,
                         {into_pes(Operand::Weights), into_pes(Operand::Inputs), into_pes(Operand::Outputs)})
@@ -149,6 +142,11 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
   e.figures.seconds = (need.slots == 1 ? core + dram_s : std::max(core, dram_s)) + (need.w + need.i) / bw_;
   e.figures.energy_pj = e.dram_bits * (e_dram_ + e_glb_bit_) + (sent[0] + sent[1] + sent[2]) * (e_glb_bit_ + e_noc_);
   return e;
+}
+
+bool Estimator::streamed(Operand o, const CandidateShape& s) const {
+  // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
+  return !arch_.dataflow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs);
 }
 
 bool Estimator::holds_outputs_for(const DimArray& pe) {

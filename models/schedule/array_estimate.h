@@ -65,6 +65,11 @@ class Estimator {
   // into the PEs (Operand order), outputs' counted as sums going out.
   Estimate with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram, double inputs_from_dram,
                           const std::array<double, kOperands>& into_pes) const;
+  // Whether operand `o` enters the PEs afresh at every pass: the dataflow
+  // does not keep it there, or it is partial sums the PEs cannot hold whole.
+  // operator() and lower_bound must agree on it, or the bound could exceed
+  // an estimate.
+  bool streamed(Operand o, const CandidateShape& s) const;
   // Neighbouring candidates mostly share their PE factors and their pass's
   // shape: each of these is worked out again only when its inputs change.
   bool holds_outputs_for(const DimArray& pe);

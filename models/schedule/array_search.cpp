@@ -4,7 +4,10 @@
 // the front runners scored exactly on laid-out plans.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -137,20 +140,22 @@ bool exactly_better(const Estimate& a, const Estimate& b, Objective objective) {
   return a.better_than(b, Objective::Energy);
 }
 
-// Which batch tiles a pass over one unrolling and PE factor tries: the
-// fewest images a pass takes and the whole batch, or the tiles in between.
+// Which batch tiles one try_factor call tries: the fewest images a pass
+// takes and the whole batch, or the tiles in between.
 enum class BatchTiles { Extremes, Between };
 
-// One layer's search, in two stages, so that its cost hardly grows with the
-// batch (issue 19). The batch tile is the one extent whose ladder lengthens
-// with the batch, and its best value sits mostly at an end: one image a tile
-// where the DRAM loops already reuse the weights across images, the whole
-// batch where weights dominate (fully connected layers). The first stage
-// ranks every unrolling, PE factor, tile and loop order at those two batch
-// tiles; the second tries the batch tiles in between, with every other tile
-// extent again, on just the unrollings and PE factors the front runners
-// came from. At batch 1 neither stage tries more than one batch tile, and
-// the search is the one it was.
+// One layer's search, in two stages, so that its cost grows far less with
+// the batch (issue 19). The batch tile is the one extent whose ladder
+// lengthens with the batch. The search rests on the unrollings and PE
+// factors that lead at the two ends of that ladder (one image a tile; the
+// whole batch, as fully connected layers want) being the ones that are best
+// at the tiles in between, where most layers' best tiles lie. The first
+// stage ranks every unrolling, PE factor, tile and loop order at those two
+// batch tiles; the second tries the tiles in between, with every other tile
+// extent and order again, on just the unrollings and PE factors the front
+// runners came from. Its candidates take ids after the first stage's, so
+// exact ties go to the ends. At batch 1 neither stage tries more than one
+// batch tile, and the search is the one it was.
 class ArraySearch {
  public:
   ArraySearch(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective)
@@ -165,8 +170,8 @@ class ArraySearch {
   Mapping run();
 
  private:
-  // What one pass over an unrolling and PE factor was given, and the
-  // candidates' ids it offered: [first_id, end_id).
+  // What one try_factor call was given (an unrolling and PE factor), and
+  // the ids of the candidates it offered: [first_id, end_id).
   struct Factor {
     bool im2col = false;
     DimArray rows{}, cols{}, pe{};
@@ -264,7 +269,8 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
         if (batch_tiles == BatchTiles::Extremes) {
           if (extents.size() > 2) extents = {extents.front(), extents.back()};
         } else {
-          extents = extents.size() > 2 ? std::vector<int64_t>(extents.begin() + 1, extents.end() - 1) : std::vector<int64_t>{};
+          if (extents.size() <= 2) return;  // nothing between the ends
+          extents = std::vector<int64_t>(extents.begin() + 1, extents.end() - 1);
         }
       }
     }
