@@ -8,10 +8,18 @@ OnnxBuilder::OnnxBuilder(const std::string& graph_name, const std::string& input
   model_.set_ir_version(8);
   model_.add_opset_import()->set_version(13);
   model_.mutable_graph()->set_name(graph_name);
-  onnx::ValueInfoProto* in = model_.mutable_graph()->add_input();
-  in->set_name(input);
+  this->input(input, dims);
+}
+
+void OnnxBuilder::input(const std::string& name, const std::vector<int64_t>& dims, onnx::TensorProto::DataType type) {
+  onnx::ValueInfoProto* in = nullptr;
+  for (auto& v : *model_.mutable_graph()->mutable_input())
+    if (v.name() == name) in = &v;
+  if (!in) in = model_.mutable_graph()->add_input();
+  in->set_name(name);
   auto* t = in->mutable_type()->mutable_tensor_type();
-  t->set_elem_type(onnx::TensorProto::FLOAT);
+  t->set_elem_type(type);
+  t->mutable_shape()->clear_dim();
   for (int64_t d : dims) {
     auto* dim = t->mutable_shape()->add_dim();
     if (d > 0) dim->set_dim_value(d);

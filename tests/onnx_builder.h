@@ -14,6 +14,11 @@ class OnnxBuilder {
   // A graph with one float input of the given dims (-1: unknown).
   OnnxBuilder(const std::string& graph_name, const std::string& input, const std::vector<int64_t>& dims);
 
+  // Declares a graph input of the given element type and dims (-1:
+  // unknown), or declares the one of that name again (a Hugging Face
+  // export's int64 input_ids beside its token_type_ids and attention_mask).
+  void input(const std::string& name, const std::vector<int64_t>& dims,
+             onnx::TensorProto::DataType type = onnx::TensorProto::FLOAT);
   // A float initializer of the given dims, values cycling through `values`.
   void weights(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values = {0.5f});
   // An integer initializer (a zero point, or int8 weights) of the given type.

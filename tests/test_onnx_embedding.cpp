@@ -3,7 +3,9 @@
 // those ids, or by constant ids (positions), is an embedding layer; tables,
 // ids and inputs that do not fit are errors naming the node or the input.
 // And a BERT exported from its token ids (scripts/bert_model.py
-// --embeddings) imports unmodified with its three lookups.
+// --embeddings) imports unmodified with its three lookups, and so does one
+// exported with Hugging Face's three inputs (--hf-inputs), with a mask add
+// per layer.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -182,5 +184,32 @@ TEST_CASE("A BERT exported from its token ids imports with its three lookups, th
     CHECK(r.layers[i].macs == 0);
   }
   CHECK(entries == std::vector<int64_t>{1000, 64, 2});
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("A BERT exported with Hugging Face's three inputs imports: a token-type lookup, a mask add per layer, the "
+          "same MACs",
+          "[embedding][onnx][transformer]") {
+  const auto dir = scratch_dir("bert_hf_inputs");
+  constexpr int64_t kLayers = 2, kHeads = 4, kTokens = 16;
+  const std::string tables = "--vocabulary 1000 --positions 64 --segments 2";
+  const Workload ids = export_and_import(dir, "ids", "--embeddings " + tables);
+  const Workload hf = export_and_import(dir, "hf", "--hf-inputs " + tables);
+  CHECK(hf.macs_per_image() == ids.macs_per_image());
+  // The same lookups (the token types read from token_type_ids), and each
+  // layer's mask add onto its heads' scores.
+  CHECK(hf.layers.size() == ids.layers.size() + kLayers);
+  std::vector<std::string> lookups, masks;
+  for (const Layer& l : hf.layers) {
+    if (l.type == LayerType::Embedding) lookups.push_back(l.name);
+    if (l.type != LayerType::Add || !l.broadcast_row) continue;
+    masks.push_back(l.name);
+    CHECK(l.from.back() == "input");
+    CHECK(l.C == kTokens);
+    CHECK(l.H == kHeads * kTokens);
+  }
+  CHECK(lookups == std::vector<std::string>{"embeddings_word_Gather", "embeddings_segment_Gather",
+                                            "embeddings_position_Gather"});
+  CHECK(masks.size() == static_cast<std::size_t>(kLayers));
   std::filesystem::remove_all(dir);
 }

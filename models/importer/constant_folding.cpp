@@ -113,6 +113,10 @@ bool is_table(const onnx::TensorProto& t) { return t.dims_size() == 2 && !is_int
 }  // namespace
 
 FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, const std::vector<int64_t>& dims) {
+  return fold_constants(model, std::map<std::string, std::vector<int64_t>>{{input, dims}});
+}
+
+FoldResult fold_constants(onnx::ModelProto& model, const std::map<std::string, std::vector<int64_t>>& dims) {
   onnx::GraphProto& g = *model.mutable_graph();
   // Data order first: ONNX's shape inference walks the nodes as listed.
   {
@@ -120,19 +124,19 @@ FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, con
     for (const onnx::NodeProto* n : topological_order(g)) *ordered.Add() = *n;
     g.mutable_node()->Swap(&ordered);
   }
-  if (!dims.empty())
-    for (auto& v : *g.mutable_input())
-      if (v.name() == input) {
-        auto* shape = v.mutable_type()->mutable_tensor_type()->mutable_shape();
-        shape->clear_dim();
-        for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
-      }
+  for (auto& v : *g.mutable_input()) {
+    const auto it = dims.find(v.name());
+    if (it == dims.end() || it->second.empty()) continue;
+    auto* shape = v.mutable_type()->mutable_tensor_type()->mutable_shape();
+    shape->clear_dim();
+    for (int64_t d : it->second) shape->add_dim()->set_dim_value(d);
+  }
   // Lookups of constant ids (BERT's positions and segments) stay lookups in a
   // network that starts from token ids; elsewhere a Gather of constants is a
   // constant like any other, folded.
   bool token_ids = false;
   for (const auto& v : g.input())
-    if (v.name() == input) token_ids = is_integer_type(v.type().tensor_type().elem_type());
+    if (dims.count(v.name()) && is_integer_type(v.type().tensor_type().elem_type())) token_ids = true;
   FoldResult result;
   check_windows(g);
   if (needs_inference(g)) {

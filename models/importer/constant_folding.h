@@ -7,6 +7,7 @@
 // its input once the network input's shape is set. What is left is the
 // data path the translation turns into layers.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,8 @@ struct FoldResult {
 // inference divides by them). Initializers must
 // already have been checked (Graph does).
 FoldResult fold_constants(onnx::ModelProto& model, const std::string& input, const std::vector<int64_t>& dims);
+// The same for a graph of several inputs: each input named in `dims` is
+// given its dims (those left out, or given empty dims, keep the model's).
+FoldResult fold_constants(onnx::ModelProto& model, const std::map<std::string, std::vector<int64_t>>& dims);
 
 }  // namespace qnnsim::onnx_import

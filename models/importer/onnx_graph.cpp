@@ -52,6 +52,22 @@ std::vector<int64_t> Graph::input_dims(std::string* name) const {
   throw ImportError("the graph has no input besides its initializers");
 }
 
+std::vector<GraphInput> Graph::inputs() const {
+  std::vector<GraphInput> found;
+  for (const auto& v : graph().input()) {
+    if (initializers_.count(v.name())) continue;  // older exporters list weights as inputs too
+    GraphInput in{v.name(), {}, onnx::TensorProto::UNDEFINED};
+    if (v.type().has_tensor_type()) {
+      in.type = v.type().tensor_type().elem_type();
+      if (v.type().tensor_type().has_shape())
+        for (const auto& d : v.type().tensor_type().shape().dim()) in.dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    }
+    found.push_back(in);
+  }
+  if (found.empty()) throw ImportError("the graph has no input besides its initializers");
+  return found;
+}
+
 std::string Graph::describe(const onnx::NodeProto& n) {
   return n.op_type() + " node '" + (n.name().empty() ? (n.output_size() ? n.output(0) : "?") : n.name()) + "'";
 }

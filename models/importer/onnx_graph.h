@@ -10,6 +10,14 @@
 
 namespace qnnsim::onnx_import {
 
+// A graph input: its name, dims (-1 where unknown) and element type
+// (onnx::TensorProto::DataType; UNDEFINED where it declares none).
+struct GraphInput {
+  std::string name;
+  std::vector<int64_t> dims;
+  int type = 0;
+};
+
 class Graph {
  public:
   explicit Graph(const std::string& path);  // throws ImportError
@@ -20,8 +28,12 @@ class Graph {
   onnx::ModelProto take_model();
   const onnx::GraphProto& graph() const { return model_.graph(); }
   const onnx::TensorProto* initializer(const std::string& name) const;
-  // The dims of the graph input that is not an initializer; -1 where unknown.
+  // The dims of the first graph input that is not an initializer; -1 where unknown.
   std::vector<int64_t> input_dims(std::string* name) const;
+  // Every graph input that is not an initializer, in the graph's order (a
+  // Hugging Face BERT export has three: input_ids, token_type_ids and
+  // attention_mask); throws if there is none.
+  std::vector<GraphInput> inputs() const;
 
   // "<op> node '<name>'" for messages.
   static std::string describe(const onnx::NodeProto& n);

@@ -23,7 +23,9 @@ class ImportError : public std::runtime_error {
 struct ImportOptions {
   std::string model_path;
   // C,H,W or N,C,H,W of the network input (N becomes the trace's batch);
-  // empty: the model's own, which must then be fully known.
+  // N,T,F of a token sequence, N,T of token ids; with several inputs (all
+  // token ids) N,T of each; empty: the model's own, which must then be
+  // fully known.
   std::vector<int64_t> input_shape;
   // Written in place of the precision the graph gives, per layer name: the
   // flow-map fields after the shape (", weights: {...}, inputs: {...}"), as

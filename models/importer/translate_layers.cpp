@@ -1,6 +1,8 @@
 // Ops that become layers: convolutions, fully connected, pooling and adds.
 #include "importer/translator.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "importer/tensor_values.h"
@@ -156,6 +158,17 @@ void Translator::global_pool(const onnx::NodeProto& n) {
 void Translator::add(const onnx::NodeProto& n) {
   if (constant_operand(n)) return pass_through(n);  // a bias, folded into the layer before
   const Activation a = activation(n, 0), b = activation(n, 1);
+  // A sequence and one row of its last axis per image (same rank, every
+  // other axis 1): the row is broadcast to every position, as an attention
+  // mask (batch, 1, 1, tokens) is to the scores (batch, heads, tokens, tokens).
+  const auto row_of = [this](const Activation& x, const Activation& r) {
+    if (x.dims.empty() || r.dims.size() != x.dims.size() || r.dims.back() != x.dims.back()) return false;
+    const std::vector<int64_t> xd = dims_of(x), rd = dims_of(r);
+    return rd.front() == xd.front() && std::all_of(rd.begin() + 1, rd.end() - 1, [](int64_t d) { return d == 1; }) &&
+           std::any_of(xd.begin() + 1, xd.end() - 1, [](int64_t d) { return d > 1; });
+  };
+  if (row_of(a, b)) return broadcast_add(n, a, b);
+  if (row_of(b, a)) return broadcast_add(n, b, a);
   if (a.producers.size() != 1 || b.producers.size() != 1)
     throw ImportError(Graph::describe(n) + ": an Add of a concatenation is not supported");
   if (a.C != b.C || a.H != b.H || a.W != b.W)

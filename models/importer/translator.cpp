@@ -35,8 +35,10 @@ ImportedTrace Translator::run() {
 }
 
 void Translator::read_input(const ImportOptions& o) {
-  std::string name;
-  const std::vector<int64_t> declared = g_.input_dims(&name);
+  const std::vector<GraphInput> inputs = g_.inputs();
+  if (inputs.size() > 1) return read_token_inputs(o, inputs);
+  const std::string name = inputs[0].name;
+  const std::vector<int64_t>& declared = inputs[0].dims;
   std::vector<int64_t> dims = o.input_shape.empty() ? declared : o.input_shape;
   // A rank-3 input the graph itself declares is a token sequence (batch,
   // tokens, features), such as a BERT's embeddings: no ONNX convolution takes
@@ -198,6 +200,7 @@ void Translator::node(const onnx::NodeProto& n) {
   if (op == "Erf") return erf(n);
   if (op == "Einsum") return einsum(n);
   if (op == "Expand") return expand(n);
+  if (op == "Unsqueeze") return unsqueeze(n);
   // Shape arithmetic the folding leaves (an Equal or Where of constants)
   // only feeds an Expand's shape, which the import does not need.
   if ((op == "Equal" || op == "Where") && std::none_of(n.input().begin(), n.input().end(), [&](const std::string& t) {
@@ -218,7 +221,8 @@ void Translator::node(const onnx::NodeProto& n) {
   // for them, and they cost no MACs.
   if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity" ||
       op == "Cast" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" || op == "Tanh" ||
-      (op == "Mul" && constant_operand(n)) || (op == "Div" && n.input_size() == 2 && constant(n.input(1)))) {
+      (op == "Mul" && constant_operand(n)) || (op == "Div" && n.input_size() == 2 && constant(n.input(1))) ||
+      (op == "Sub" && constant_operand(n))) {
     pass_through(n);
     if (op == "BatchNormalization") folded_bn_ = true;
     return;

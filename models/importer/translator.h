@@ -9,7 +9,8 @@
 // translator.cpp (tensors, dispatch, widths), translate_layers.cpp (layers),
 // translate_ops.cpp (folded ops), translate_sequence.cpp (transformer ops on
 // token sequences), translate_einsum.cpp (Einsum), translate_layer_norm.cpp
-// (a decomposed layer norm) and trace_writer.cpp (the YAML).
+// (a decomposed layer norm), translate_inputs.cpp (several token-id inputs
+// and an attention mask) and trace_writer.cpp (the YAML).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -89,6 +90,11 @@ class Translator {
   // ---- tensors ----
 
   void read_input(const ImportOptions& o);
+  // Several graph inputs (translate_inputs.cpp): each must be token ids, a
+  // rank-2 integer (batch, tokens), all of one shape, as a Hugging Face BERT
+  // export's input_ids, token_type_ids and attention_mask are. Each is held
+  // like the token ids, read by whatever reads it (a lookup, a mask).
+  void read_token_inputs(const ImportOptions& o, const std::vector<GraphInput>& inputs);
 
   bool is_activation(const std::string& t) const { return act_.count(t) > 0; }
   // Ops that take a Pad's zeros as their own padding, or pass them on to one that does.
@@ -139,6 +145,9 @@ class Translator {
   // one segment) are read like them, one per token of the network input.
   void lookup(const onnx::NodeProto& n, const Constant& table);
   void softmax(const onnx::NodeProto& n);
+  // Unsqueeze of an activation: only the axes it is held in change, so
+  // nothing moves (an attention mask's [:, None, None, :]).
+  void unsqueeze(const onnx::NodeProto& n);
   void layer_normalization(const onnx::NodeProto& n);
   // Erf of x / sqrt 2: the GELU of x (the Div before it passed x through).
   void erf(const onnx::NodeProto& n);
@@ -221,6 +230,10 @@ class Translator {
   void global_pool(const onnx::NodeProto& n);
 
   void add(const onnx::NodeProto& n);
+  // An Add of x and one row of x's last-axis size per image (an attention
+  // mask of shape (batch, 1, 1, tokens) added to every head's scores): an
+  // add layer that reads the row once per image (translate_inputs.cpp).
+  void broadcast_add(const onnx::NodeProto& n, const Activation& x, const Activation& row);
 
   // A layer reads its inputs at the width its producer wrote them: where one
   // side is known, the other follows; pooling and adds write at the width

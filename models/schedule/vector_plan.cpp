@@ -38,6 +38,15 @@ RowBlocks row_blocks(const Layer& l, int64_t pt) {
   return b;
 }
 
+// Input values of a tile of n images, c channels and `rows` input rows. An
+// add reads a second operand of the same shape, or, where it broadcasts a
+// row (an attention mask), that row's c values once per image of the tile.
+double tile_input_values(const Layer& l, int64_t n, int64_t c, int64_t rows) {
+  const double one = static_cast<double>(n) * c * rows * l.W;
+  if (l.type != LayerType::Add) return one;
+  return one + (l.broadcast_row ? static_cast<double>(n) * c : one);
+}
+
 // One block of a loop split into blocks of `size`: where it starts and how long it is.
 struct Span {
   int64_t first, size;
@@ -49,9 +58,8 @@ Span block_at(int64_t extent, int64_t size, int64_t index) {
 
 // Buffer bits a tile of a vector layer occupies, by tensor (no weights), over all slots.
 std::array<double, 3> vector_tile_bits(const Layer& l, const VectorTiling& m, int slots) {
-  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const RowBlocks rb = row_blocks(l, m.p);
-  return {0, slots * static_cast<double>(m.n) * inputs_per_output * m.c * rb.max_rows * l.W * l.precision.inputs.bits,
+  return {0, slots * tile_input_values(l, m.n, m.c, rb.max_rows) * l.precision.inputs.bits,
           slots * static_cast<double>(m.n) * m.c * m.p * l.Q * l.precision.outputs.bits};
 }
 
@@ -81,7 +89,6 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
                            static_cast<double>(arch.glb->width_bits());
   const BufferPartitions& parts = arch.glb->partitions();
   const double bw = arch.dram->bandwidth_bits_per_s();
-  const int64_t inputs_per_output = l.type == LayerType::Add ? 2 : 1;
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
   const double lanes = static_cast<double>(arch.vector_unit->lanes());
 
@@ -93,7 +100,7 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
     const RowBlocks rb = row_blocks(l, p_t);
     for (int64_t n_t : block_sizes(batch))
     for (int64_t c_t : c_sizes) {
-      const double it = static_cast<double>(n_t) * inputs_per_output * c_t * rb.max_rows * l.W * ibits;
+      const double it = tile_input_values(l, n_t, c_t, rb.max_rows) * ibits;
       const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
       const double need = arch.glb->tile_slots() * (it + ot);
       if (!parts.fits({0, arch.glb->tile_slots() * it, arch.glb->tile_slots() * ot})) {
@@ -102,7 +109,11 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
       }
       Estimate e;
       e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
-      e.dram_bits = static_cast<double>(batch) * inputs_per_output * l.C * rb.sum_rows * l.W * ibits *
+      // Over all tiles: every input row once (halos again), a broadcast row once per row block.
+      const double in_values = l.type == LayerType::Add && l.broadcast_row
+                                   ? static_cast<double>(batch) * l.C * (rb.sum_rows * l.W + rb.count)
+                                   : tile_input_values(l, batch, l.C, rb.sum_rows);
+      e.dram_bits = in_values * ibits *
                         activation_ratio(arch, ibits, l.precision.inputs.density) +
                     static_cast<double>(batch) * l.output_count() * obits *
                         activation_ratio(arch, obits, l.precision.outputs.density);
@@ -139,12 +150,11 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
     const int64_t i = static_cast<int64_t>(index);
     const Span p = block_at(layer.P, m.p, i % pb), c = block_at(layer.C, m.c, (i / pb) % cb);
     const Span n = block_at(batch, m.n, i / (pb * cb));
-    const int64_t inputs_per_output = layer.type == LayerType::Add ? 2 : 1;
     const int64_t ibits = layer.precision.inputs.bits, obits = layer.precision.outputs.bits;
     GlbTile t;
     const uint64_t outputs = static_cast<uint64_t>(n.size * c.size * p.size * layer.Q);
-    const uint64_t in_values =
-        static_cast<uint64_t>(n.size * inputs_per_output * c.size * input_rows(layer, p.first, p.size) * layer.W);
+    const auto in_values =
+        static_cast<uint64_t>(tile_input_values(layer, n.size, c.size, input_rows(layer, p.first, p.size)));
     t.input_load_bits = in_values * static_cast<uint64_t>(ibits);
     t.input_dram_bits = dram->activation_bits(in_values, static_cast<int>(ibits), layer.precision.inputs.density);
     t.output_read_bits = outputs * static_cast<uint64_t>(obits);

@@ -53,7 +53,8 @@ int64_t Layer::weight_count() const {
 
 int64_t Layer::input_count() const {
   const int64_t one = C * H * W;
-  return type == LayerType::Add ? 2 * one : one;
+  if (type != LayerType::Add) return one;
+  return one + (broadcast_row ? C : one);  // a broadcast row is read once per image
 }
 
 int64_t Layer::vector_ops() const {

@@ -82,6 +82,10 @@ struct Layer {
   int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
   int64_t P = 0, Q = 0;
   int64_t entries = 0;  // an embedding: the rows of its table
+  // An add whose second producer is one row of C values per image, added at
+  // each of its H x W positions (an attention mask added to every head's
+  // scores): it reads those C values, not a second C x H x W tensor.
+  bool broadcast_row = false;
   LayerPrecision precision;
   WeightStatistics weight_stats;
   bool inputs_density_given = false;  // only a layer fed by the network input may set it

@@ -162,6 +162,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.H = node.integer_in("H", 1, kMaxExtent);
       l.W = node.integer_in("W", 1, kMaxExtent);
       l.M = l.C;
+      l.broadcast_row = node.flag("broadcast_row", false);
       break;
     case LayerType::MatMul:
     case LayerType::Embedding: break;
@@ -307,7 +308,13 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
       const Shape& got = it->second;
       channels += got.C;
       volume += got.volume();
-      if (l.type == LayerType::FC) {
+      if (l.broadcast_row && &p == &from.back()) {
+        // The row added at every position: C values per image, in whatever layout its producer holds them.
+        if (got.volume() != l.C)
+          node.fail(key, "this add's second producer '" + p + "' is one row added at every position (broadcast_row), "
+                         "so it must output C=" + std::to_string(l.C) + " values; it outputs " + shape_text(got) +
+                         " = " + std::to_string(got.volume()));
+      } else if (l.type == LayerType::FC) {
         if (!concat && got.volume() != l.C)
           node.fail(key, "fc input features C=" + std::to_string(l.C) + " do not match '" + p +
                              "', which outputs " + shape_text(got) + " = " + std::to_string(got.volume()) +
