@@ -198,7 +198,14 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                          {"weight_scheme", scheme_name(l.weight_scheme)},
                          {"activation_bits", l.bits.activations},
                          {"macs", l.macs},
-                         {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0}};
+                         {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0},
+                         {"sums", l.outputs},
+                         {"overflowed_sums", l.overflowed}};
+    if (!r.crossbar) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
+      lj["exact_sum_min"] = l.exact_min;
+      lj["exact_sum_max"] = l.exact_max;
+      lj["accumulator_bits_needed"] = numerics::signed_bits_needed(l.exact_min, l.exact_max);
+    }
     if (r.crossbar) {
       lj["adc_conversions"] = l.conversions;
       lj["adc_clipped"] = l.clipped;
@@ -206,6 +213,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
     }
     j["layers"].push_back(lj);
   }
+  j["warnings"] = r.warnings;
   j["provenance"] = {{"qnnsim_version", qnnsim_version()}, {"commit", qnnsim_commit()}};
   return j.dump(2) + "\n";
 }
@@ -243,7 +251,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--read-noise", a.read_noise, "with --arch: per-read current noise, sigma relative to the cell's");
   cmd->add_option("--adc-offset", a.adc_offset, "with --arch: sigma, in LSBs, of each ADC's fixed input offset");
   cmd->add_option("--seed", a.seed, "seed of every device draw (default 1)");
-  cmd->add_flag("--quiet", a.quiet, "print nothing on success");
+  cmd->add_flag("--quiet", a.quiet, "print nothing on success but warnings (on stderr)");
   return cmd;
 }
 
@@ -263,6 +271,8 @@ int run_eval(const EvalArgs& a) {
     return kExitBadInput;
   }
   if (!a.quiet) print_table(o, r);
+  // Even with --quiet: a run whose sums overflowed must not pass for a poor network.
+  for (const std::string& w : r.warnings) std::cerr << "warning: accumulator overflow: " << w << "\n";
   if (json) json->commit(to_json(o, r));
   return 0;
 }

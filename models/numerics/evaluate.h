@@ -43,6 +43,7 @@ struct LayerResult {
   Scheme weight_scheme = Scheme::UniformSymmetric;
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
+  int64_t exact_min = 0, exact_max = 0;  // the extremes the accumulator had to hold (Accumulated's)
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
 };
 
@@ -63,6 +64,10 @@ struct EvalResult {
   // Processor time of the same phases: what the work costs on a machine shared with other jobs.
   double calibration_cpu_s = 0, float_cpu_s = 0, quant_cpu_s = 0;
   std::vector<LayerResult> layers;
+  // What the figures alone would not make plain: a layer whose accumulator
+  // overflowed (overflow_warning.h). Printed on stderr, written to the JSON
+  // and a sweep point's warnings.
+  std::vector<std::string> warnings;
 
   double float_accuracy() const { return images ? double(float_correct) / images : 0; }
   double quant_accuracy() const { return images ? double(quant_correct) / images : 0; }

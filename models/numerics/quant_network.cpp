@@ -14,8 +14,11 @@ void OverflowCounts::add(const OverflowCounts& o) {
     if (v.size() < n) v.resize(n);
   };
   grow(outputs, o.outputs.size()), grow(overflowed, o.overflowed.size()), grow(adc, o.adc.size());
+  grow(exact_min, o.exact_min.size()), grow(exact_max, o.exact_max.size());
   for (std::size_t i = 0; i < o.outputs.size(); ++i) outputs[i] += o.outputs[i];
   for (std::size_t i = 0; i < o.overflowed.size(); ++i) overflowed[i] += o.overflowed[i];
+  for (std::size_t i = 0; i < o.exact_min.size(); ++i) exact_min[i] = std::min(exact_min[i], o.exact_min[i]);
+  for (std::size_t i = 0; i < o.exact_max.size(); ++i) exact_max[i] = std::max(exact_max[i], o.exact_max[i]);
   for (std::size_t i = 0; i < o.adc.size(); ++i)
     adc[i].conversions += o.adc[i].conversions, adc[i].clipped += o.adc[i].clipped;
 }
@@ -72,6 +75,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
   for (std::size_t i = 0; i < image.size(); ++i) t[net_.input][i] = iq.quantize(image[i]);
   if (counts) {
     counts->outputs.resize(layers_.size()), counts->overflowed.resize(layers_.size());
+    counts->exact_min.resize(layers_.size()), counts->exact_max.resize(layers_.size());
     if (options_.crossbar) counts->adc.resize(layers_.size());
   }
 
@@ -103,6 +107,9 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         if (counts) {
           counts->outputs[layer_of_op_[i]] += acc.sums.size();
           counts->overflowed[layer_of_op_[i]] += acc.overflowed;
+          int64_t& lo = counts->exact_min[layer_of_op_[i]];
+          int64_t& hi = counts->exact_max[layer_of_op_[i]];
+          lo = std::min(lo, acc.exact_min), hi = std::max(hi, acc.exact_max);
         }
         const int P = op.conv.P();
         for (int m = 0; m < op.conv.M; ++m) {
