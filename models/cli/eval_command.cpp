@@ -108,9 +108,13 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                              r.accumulator_bits, numerics::overflow_name(r.overflow));
   if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
-    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>10}\n", "layer", "W/A", "MACs", "conversions", "ADC clip");
+    // "code": the stored integer's width and the cell columns a weight takes, what a scheme costs in cells.
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:>9} {:>10} {:>14} {:>10}\n", "layer", "W/A", "weights", "code",
+                             "MACs", "conversions", "ADC clip");
     for (const numerics::LayerResult& l : r.layers)
-      std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>9} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits),
+                               scheme_name(l.weight_scheme),
+                               fmt::format("{}b/{}col", l.stored_code_bits, l.columns_per_weight), l.macs,
                                r.images ? l.conversions / r.images : 0, 100.0 * clip_fraction(l));
   } else {
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
@@ -207,6 +211,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
       lj["accumulator_bits_needed"] = numerics::signed_bits_needed(l.exact_min, l.exact_max);
     }
     if (r.crossbar) {
+      lj["stored_code_bits"] = l.stored_code_bits;
+      lj["columns_per_weight"] = l.columns_per_weight;
       lj["adc_conversions"] = l.conversions;
       lj["adc_clipped"] = l.clipped;
       lj["adc_clip_fraction"] = clip_fraction(l);

@@ -196,6 +196,7 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.overflowed = k < counts.overflowed.size() ? counts.overflowed[k] : 0;
     lr.exact_min = k < counts.exact_min.size() ? counts.exact_min[k] : 0;
     lr.exact_max = k < counts.exact_max.size() ? counts.exact_max[k] : 0;
+    if (l.crossbar) lr.stored_code_bits = l.crossbar->weight_bits(), lr.columns_per_weight = l.crossbar->columns_per_weight();
     if (k < counts.adc.size()) lr.conversions = counts.adc[k].conversions, lr.clipped = counts.adc[k].clipped;
     r.layers.push_back(lr);
   }

@@ -6,6 +6,7 @@
 
 #include "numerics/eval_error.h"
 #include "numerics/pooling.h"
+#include "numerics/weight_schemes.h"
 
 namespace qnnsim::numerics {
 
@@ -55,13 +56,23 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     if (o.requant == Requant::fixed && op.out != net.output)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
-    if (o.crossbar && format.scheme != Scheme::UniformSymmetric)
-      throw EvalError("layer '" + op.name + "': " + scheme_name(format.scheme) +
-                      " weights on an in-memory design: its crossbars store uniform_symmetric weight codes sliced over "
-                      "cells; eval does not map other schemes onto them");
-    if (o.crossbar)
-      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, l.bits.weights,
+    if (o.crossbar) {
+      // A codebook weight is an index into a table of shared values, and the
+      // multiply is by the entry looked up; a crossbar multiplies each input
+      // by the conductance its own cell holds, with no table in the path.
+      if (format.scheme == Scheme::Codebook)
+        throw EvalError("layer '" + op.name +
+                        "': codebook weights on an in-memory design: a codebook weight is an index into a table of "
+                        "shared values, and a crossbar cannot look one up; its cells multiply by the value they "
+                        "store. Use uniform_symmetric, binary, ternary, power_of_two or log_radix4 weights, whose "
+                        "integer codes the cells hold");
+      // The integer codes the scheme gives, at the width they need (weight_schemes.h).
+      const int code_bits = integer_code_bits(format.scheme, l.bits.weights);
+      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, code_bits,
                                                            uint64_t(layers_.size()));
+      if (const std::string why = l.crossbar->inexact_for(plan_.act[op.in[0]].bits); !why.empty())
+        throw EvalError("layer '" + op.name + "', " + scheme_name(format.scheme) + " weights: " + why);
+    }
     layer_of_op_[i] = int(layers_.size());
     layers_.push_back(std::move(l));
   }
