@@ -334,7 +334,8 @@ TEST_CASE("eval refuses weight schemes it cannot run, naming the layer and the s
   fails(m + "--weight-scheme conv9=uniform_symmetric", {"--weight-scheme conv9", "no Conv, Gemm or MatMul layer 'conv9'"});
   fails(m + "--weight-scheme fc1_Gemm=binary", {"--weight-scheme fc1_Gemm=binary at --bits 8/8", "binary weights are 1 bit, not 8"});
   fails(m + "--bits 4/8 --weight-scheme power_of_two --arch systolic_ws", {"layer 'conv1_Conv'", "power_of_two"});
-  fails(m + "--bits 2/8 --weight-scheme ternary --arch isaac", {"layer 'conv1_Conv'", "ternary weights on an in-memory design"});
+  fails(m + "--bits 4/8 --weight-scheme codebook --arch isaac",
+        {"layer 'conv1_Conv'", "codebook weights on an in-memory design", "cannot look one up"});
   fails("quantize lenet5_fashion --bits 1/8 --weight-scheme binary --calibration-images 50 --qdq " +
             (dir / "q.onnx").string() + " -o " + (dir / "q.yaml").string(),
         {"--qdq", "binary weights"});

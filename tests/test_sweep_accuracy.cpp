@@ -246,3 +246,36 @@ TEST_CASE("a sweep's accuracy refuses a QDQ model since its nodes fix the widths
   CHECK_THAT(points[0].error, Catch::Contains("is a QDQ model"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a point whose evaluation overflowed its accumulator carries the warning into the results",
+          "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_overflow");
+  // 16-bit weight and activation codes: products up to 2^31, whose sums
+  // leave eval's 32-bit accumulator; 8/8 sums fit it.
+  const std::string spec = (dir / "spec.yaml").string();
+  std::ofstream(spec) << "name: acc_overflow\narch: " << shipped("arch/systolic_ws.yaml") << "\nworkloads: ["
+                      << shipped("workloads/mnist_cnn.yaml") << "]\n"
+                      << "accuracy: {model: mnist_cnn_fashion, images: 10, calibration_images: 50}\n"
+                      << "parameters:\n  - {path: accuracy.bits, values: ['8/8', '16/16']}\n";
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const auto points = ResultsDb(db, false).points();
+  REQUIRE(points.size() == 2);
+  const PointRecord& narrow = point_with(points, "bits", "8/8");
+  const PointRecord& wide = point_with(points, "bits", "16/16");
+  CHECK(narrow.warnings.empty());
+  REQUIRE_FALSE(wide.warnings.empty());
+  for (const std::string& w : wide.warnings)
+    CHECK_THAT(w, Catch::StartsWith("accuracy: accumulator overflow: layer '") &&
+                      Catch::Contains("32-bit accumulator") && Catch::Contains("wrapped"));
+
+  // The CSV's warnings column carries them.
+  REQUIRE(qnnsim_cli("results " + db + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
+  const auto rows = csv_rows(read_file((dir / "csv.txt").string()));
+  REQUIRE(rows.size() == 2);
+  int warned = 0;
+  for (const auto& row : rows)
+    if (row.at("warnings").find("accuracy: accumulator overflow") != std::string::npos) ++warned;
+  CHECK(warned == 1);
+  std::filesystem::remove_all(dir);
+}

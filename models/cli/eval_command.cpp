@@ -108,9 +108,13 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                              r.accumulator_bits, numerics::overflow_name(r.overflow));
   if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
-    std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>10}\n", "layer", "W/A", "MACs", "conversions", "ADC clip");
+    // "code": the stored integer's width and the cell columns a weight takes, what a scheme costs in cells.
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:>9} {:>10} {:>14} {:>10}\n", "layer", "W/A", "weights", "code",
+                             "MACs", "conversions", "ADC clip");
     for (const numerics::LayerResult& l : r.layers)
-      std::cout << fmt::format("{:<28} {:>5} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits), l.macs,
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>9} {:>10} {:>14} {:>9.4f}%\n", l.name, bits_text(l.bits),
+                               scheme_name(l.weight_scheme),
+                               fmt::format("{}b/{}col", l.stored_code_bits, l.columns_per_weight), l.macs,
                                r.images ? l.conversions / r.images : 0, 100.0 * clip_fraction(l));
   } else {
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
@@ -198,14 +202,24 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                          {"weight_scheme", scheme_name(l.weight_scheme)},
                          {"activation_bits", l.bits.activations},
                          {"macs", l.macs},
-                         {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0}};
+                         {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0},
+                         {"sums", l.outputs},
+                         {"overflowed_sums", l.overflowed}};
+    if (!r.crossbar) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
+      lj["exact_sum_min"] = l.exact_min;
+      lj["exact_sum_max"] = l.exact_max;
+      lj["accumulator_bits_needed"] = numerics::signed_bits_needed(l.exact_min, l.exact_max);
+    }
     if (r.crossbar) {
+      lj["stored_code_bits"] = l.stored_code_bits;
+      lj["columns_per_weight"] = l.columns_per_weight;
       lj["adc_conversions"] = l.conversions;
       lj["adc_clipped"] = l.clipped;
       lj["adc_clip_fraction"] = clip_fraction(l);
     }
     j["layers"].push_back(lj);
   }
+  j["warnings"] = r.warnings;
   j["provenance"] = {{"qnnsim_version", qnnsim_version()}, {"commit", qnnsim_commit()}};
   return j.dump(2) + "\n";
 }
@@ -243,7 +257,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--read-noise", a.read_noise, "with --arch: per-read current noise, sigma relative to the cell's");
   cmd->add_option("--adc-offset", a.adc_offset, "with --arch: sigma, in LSBs, of each ADC's fixed input offset");
   cmd->add_option("--seed", a.seed, "seed of every device draw (default 1)");
-  cmd->add_flag("--quiet", a.quiet, "print nothing on success");
+  cmd->add_flag("--quiet", a.quiet, "print nothing on success but warnings (on stderr)");
   return cmd;
 }
 
@@ -263,6 +277,8 @@ int run_eval(const EvalArgs& a) {
     return kExitBadInput;
   }
   if (!a.quiet) print_table(o, r);
+  // Even with --quiet: a run whose sums overflowed must not pass for a poor network.
+  for (const std::string& w : r.warnings) std::cerr << "warning: accumulator overflow: " << w << "\n";
   if (json) json->commit(to_json(o, r));
   return 0;
 }

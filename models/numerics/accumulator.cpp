@@ -16,6 +16,15 @@ int64_t wrap_to(int64_t v, int bits) {
   return static_cast<int64_t>(low & sign ? low | ~mask : low);
 }
 
+int signed_bits_needed(int64_t lo, int64_t hi) {
+  // B bits hold -2^(B-1) .. 2^(B-1) - 1: count the bits of hi, and of -lo - 1
+  // (which is below 2^(B-1) exactly when lo fits), plus the sign bit.
+  const uint64_t magnitude = std::max(hi > 0 ? uint64_t(hi) : 0, lo < 0 ? uint64_t(-(lo + 1)) : 0);
+  int bits = 1;
+  while (bits < 64 && (magnitude >> (bits - 1)) != 0) ++bits;
+  return bits;
+}
+
 WeightCodes::WeightCodes(Matrix<int32_t> c) : codes(std::move(c)) {
   as_float = codes.cast<float>();
   as_double = codes.cast<double>();
@@ -48,8 +57,14 @@ Accumulated accumulate(const WeightCodes& wc, const Matrix<int32_t>& cols, const
   Accumulated out;
   const int64_t lo = acc.min(), hi = acc.max();
   const int64_t xmax = max_abs(cols);
+  const auto record_extremes = [&out] {
+    if (out.sums.size() == 0) return;
+    out.exact_min = std::min<int64_t>(0, out.sums.minCoeff());
+    out.exact_max = std::max<int64_t>(0, out.sums.maxCoeff());
+  };
   if (acc.overflow == Overflow::wrap) {
     out.sums = exact_sums(wc, cols, xmax);
+    record_extremes();
     for (Eigen::Index i = 0; i < out.sums.size(); ++i) {
       int64_t& v = out.sums.data()[i];
       if (v < lo || v > hi) {
@@ -63,16 +78,21 @@ Accumulated accumulate(const WeightCodes& wc, const Matrix<int32_t>& cols, const
   const int64_t row_bound = wc.max_row_abs_sum * xmax;
   if (row_bound <= hi && -row_bound >= lo) {
     out.sums = exact_sums(wc, cols, xmax);
+    record_extremes();
     return out;
   }
   const Matrix<int32_t>& w = wc.codes;
   out.sums.resize(w.rows(), cols.cols());
   for (Eigen::Index m = 0; m < w.rows(); ++m)
     for (Eigen::Index p = 0; p < cols.cols(); ++p) {
-      int64_t s = 0;
+      int64_t s = 0, exact = 0;  // what the accumulator holds, and what it would without a limit
       bool clamped = false;
       for (Eigen::Index k = 0; k < w.cols(); ++k) {
-        s += int64_t{w(m, k)} * cols(k, p);
+        const int64_t product = int64_t{w(m, k)} * cols(k, p);
+        s += product;
+        exact += product;
+        out.exact_min = std::min(out.exact_min, exact);
+        out.exact_max = std::max(out.exact_max, exact);
         if (s > hi || s < lo) {
           s = std::clamp(s, lo, hi);
           clamped = true;

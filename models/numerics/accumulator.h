@@ -32,12 +32,24 @@ struct AccumulatorSpec {
 
 const char* overflow_name(Overflow o);
 
+// The narrowest two's-complement width (1 to 64 bits) that holds every value
+// in lo .. hi (lo <= 0 <= hi): what an accumulator must have to hold them.
+int signed_bits_needed(int64_t lo, int64_t hi);
+
 // v modulo 2^bits, as a signed two's-complement value of that width.
 int64_t wrap_to(int64_t v, int bits);
 
 struct Accumulated {
   Matrix<int64_t> sums;    // M x P, the values the accumulators hold at the end
   int64_t overflowed = 0;  // outputs whose exact sum left the range (wrap) or that were clamped (saturate)
+  // The extremes of what the accumulator had to hold, in exact arithmetic, so
+  // a report can say which width would have held it (0 when nothing was summed).
+  // With wrap only the final sums count: wrapping is modular, so a partial
+  // sum that left the range does no harm if the total is back inside it.
+  // With saturate every partial sum counts, in accumulate()'s order, where
+  // some could leave the range; where none can, the final sums (every partial
+  // sum then fits the width anyway).
+  int64_t exact_min = 0, exact_max = 0;
 };
 
 // A layer's M x K weight codes with what every product over them needs,

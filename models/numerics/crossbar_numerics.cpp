@@ -24,6 +24,11 @@ ProgrammedLayer::ProgrammedLayer(const CrossbarDesign& d, const DeviceOptions& d
     throw EvalError("a crossbar of " + std::to_string(d.rows) + " rows, " + std::to_string(d.bits_per_cell) +
                     "-bit cells and " + std::to_string(d.dac_bits) +
                     "-bit DACs has column sums past 2^24, beyond what eval computes exactly");
+  if (weight_bits < 1 || weight_bits > 32)
+    throw EvalError("crossbar weights of " + std::to_string(weight_bits) + " bits: eval stores codes of 1 to 32 bits");
+  const int64_t code_min = -(int64_t{1} << (weight_bits - 1)), code_max = (int64_t{1} << (weight_bits - 1)) - 1;
+  if (w.size() > 0 && (w.minCoeff() < code_min || w.maxCoeff() > code_max))
+    throw EvalError("a weight code outside the " + std::to_string(weight_bits) + "-bit range the crossbar stores");
   const int slices = (weight_bits + d.bits_per_cell - 1) / d.bits_per_cell;
   const int top = (1 << d.bits_per_cell) - 1;  // the highest cell level
   for (int j = 0; j < slices; ++j) shift_.push_back(j * d.bits_per_cell), sign_.push_back(1);
@@ -87,6 +92,27 @@ ProgrammedLayer::ProgrammedLayer(const CrossbarDesign& d, const DeviceOptions& d
     }
     chunks_.push_back(std::move(c));
   }
+}
+
+std::string ProgrammedLayer::inexact_for(int input_bits) const {
+  // Every digital term is a conversion (at most the ADC's full scale, or a
+  // flipped column's top level x the DAC levels summed over the rows) times a
+  // slice's and a step's place value; the offset's correction adds
+  // 2^(W-1) x the inputs. The bound sums their magnitudes over every chunk.
+  const int v = d_.dac_bits;
+  const int steps = (input_bits + v - 1) / v;
+  const double top = double((1 << d_.bits_per_cell) - 1);
+  const double read = std::max(std::ldexp(1.0, d_.adc_bits) - 1, top * d_.rows * ((1 << v) - 1));
+  double places = 0;
+  for (int q = 0; q < Q_; ++q)
+    for (int b = 0; b < steps; ++b) places += std::ldexp(1.0, shift_[q] + v * b);
+  const double inputs = double(d_.rows) * (std::ldexp(1.0, input_bits) - 1);
+  const double bound =
+      double(chunks_.size()) * (read * places + (d_.differential ? 0.0 : std::ldexp(1.0, W_ - 1) * inputs));
+  if (bound < 9007199254740992.0) return "";
+  return "the crossbar's shift-and-add of " + std::to_string(W_) + "-bit weights and " + std::to_string(input_bits) +
+         "-bit inputs over " + std::to_string(chunks_.size()) +
+         " crossbars may pass 2^53, beyond what eval adds exactly in double";
 }
 
 namespace {

@@ -3,7 +3,9 @@
 // crossbar design computes it (ISAAC: A. Shafiee et al., ISCA 2016; PUMA:
 // A. Ankit et al., ASPLOS 2019):
 //
-//  - Weights (the layer's W-bit symmetric codes) are made non-negative, by an
+//  - Weights (the layer's integer codes, each a W-bit two's-complement value:
+//    W-bit symmetric codes, or a non-uniform scheme's codes at the width
+//    weight_schemes.h's integer_code_bits gives) are made non-negative, by an
 //    offset of 2^(W-1) (ISAAC's encoding, subtracted digitally as 2^(W-1) x the
 //    sum of the inputs) or as a differential pair of columns (positive and
 //    negative parts), and sliced into ceil(W / bits_per_cell) cells of
@@ -26,6 +28,7 @@
 // With ideal devices and an ADC wide enough for every column sum the result
 // equals the exact integer product (a test holds it).
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "numerics/conv_shape.h"
@@ -52,7 +55,8 @@ struct ConversionCounts {
 // One layer's weights written into crossbars (with its device draws).
 class ProgrammedLayer {
  public:
-  // weights: M x K codes of `weight_bits`; `layer` keys the random draws.
+  // weights: M x K codes, each within the two's-complement range of
+  // `weight_bits` (1 to 32; an EvalError otherwise); `layer` keys the random draws.
   ProgrammedLayer(const CrossbarDesign& d, const DeviceOptions& dev, const Matrix<int32_t>& weights, int weight_bits,
                   uint64_t layer);
 
@@ -61,6 +65,13 @@ class ProgrammedLayer {
   // the read-noise draws.
   Matrix<int64_t> multiply(const Matrix<int32_t>& cols, int32_t low, int input_bits, uint64_t image,
                            ConversionCounts* counts) const;
+
+  int weight_bits() const { return W_; }
+  // Cell columns one weight takes: its slices, twice over when differential.
+  int columns_per_weight() const { return Q_; }
+  // Empty when multiply() is exact for inputs of `input_bits` (its digital
+  // shift-and-add, taken in double, stays below 2^53), else why not.
+  std::string inexact_for(int input_bits) const;
 
  private:
   struct Chunk {

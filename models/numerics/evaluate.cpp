@@ -15,6 +15,7 @@
 #include "numerics/eval_error.h"
 #include "numerics/float_run.h"
 #include "numerics/image_input.h"
+#include "numerics/overflow_warning.h"
 #include "numerics/qdq_plan.h"
 #include "numerics/quantized_trace.h"
 #include "numerics/trace_plan.h"
@@ -193,9 +194,13 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;
     lr.overflowed = k < counts.overflowed.size() ? counts.overflowed[k] : 0;
+    lr.exact_min = k < counts.exact_min.size() ? counts.exact_min[k] : 0;
+    lr.exact_max = k < counts.exact_max.size() ? counts.exact_max[k] : 0;
+    if (l.crossbar) lr.stored_code_bits = l.crossbar->weight_bits(), lr.columns_per_weight = l.crossbar->columns_per_weight();
     if (k < counts.adc.size()) lr.conversions = counts.adc[k].conversions, lr.clipped = counts.adc[k].clipped;
     r.layers.push_back(lr);
   }
+  r.warnings = overflow_warnings(r);
   return r;
 }
 

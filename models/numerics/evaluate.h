@@ -43,7 +43,11 @@ struct LayerResult {
   Scheme weight_scheme = Scheme::UniformSymmetric;
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
+  int64_t exact_min = 0, exact_max = 0;  // the extremes the accumulator had to hold (Accumulated's)
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
+  // With crossbars: the width of the integer codes stored (weight_schemes.h's
+  // integer_code_bits), and the cell columns each weight takes.
+  int stored_code_bits = 0, columns_per_weight = 0;
 };
 
 struct EvalResult {
@@ -63,6 +67,10 @@ struct EvalResult {
   // Processor time of the same phases: what the work costs on a machine shared with other jobs.
   double calibration_cpu_s = 0, float_cpu_s = 0, quant_cpu_s = 0;
   std::vector<LayerResult> layers;
+  // What the figures alone would not make plain: a layer whose accumulator
+  // overflowed (overflow_warning.h). Printed on stderr, written to the JSON
+  // and a sweep point's warnings.
+  std::vector<std::string> warnings;
 
   double float_accuracy() const { return images ? double(float_correct) / images : 0; }
   double quant_accuracy() const { return images ? double(quant_correct) / images : 0; }

@@ -6,6 +6,7 @@
 
 #include "numerics/eval_error.h"
 #include "numerics/pooling.h"
+#include "numerics/weight_schemes.h"
 
 namespace qnnsim::numerics {
 
@@ -14,8 +15,11 @@ void OverflowCounts::add(const OverflowCounts& o) {
     if (v.size() < n) v.resize(n);
   };
   grow(outputs, o.outputs.size()), grow(overflowed, o.overflowed.size()), grow(adc, o.adc.size());
+  grow(exact_min, o.exact_min.size()), grow(exact_max, o.exact_max.size());
   for (std::size_t i = 0; i < o.outputs.size(); ++i) outputs[i] += o.outputs[i];
   for (std::size_t i = 0; i < o.overflowed.size(); ++i) overflowed[i] += o.overflowed[i];
+  for (std::size_t i = 0; i < o.exact_min.size(); ++i) exact_min[i] = std::min(exact_min[i], o.exact_min[i]);
+  for (std::size_t i = 0; i < o.exact_max.size(); ++i) exact_max[i] = std::max(exact_max[i], o.exact_max[i]);
   for (std::size_t i = 0; i < o.adc.size(); ++i)
     adc[i].conversions += o.adc[i].conversions, adc[i].clipped += o.adc[i].clipped;
 }
@@ -52,13 +56,23 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     if (o.requant == Requant::fixed && op.out != net.output)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
-    if (o.crossbar && format.scheme != Scheme::UniformSymmetric)
-      throw EvalError("layer '" + op.name + "': " + scheme_name(format.scheme) +
-                      " weights on an in-memory design: its crossbars store uniform_symmetric weight codes sliced over "
-                      "cells; eval does not map other schemes onto them");
-    if (o.crossbar)
-      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, l.bits.weights,
+    if (o.crossbar) {
+      // A codebook weight is an index into a table of shared values, and the
+      // multiply is by the entry looked up; a crossbar multiplies each input
+      // by the conductance its own cell holds, with no table in the path.
+      if (format.scheme == Scheme::Codebook)
+        throw EvalError("layer '" + op.name +
+                        "': codebook weights on an in-memory design: a codebook weight is an index into a table of "
+                        "shared values, and a crossbar cannot look one up; its cells multiply by the value they "
+                        "store. Use uniform_symmetric, binary, ternary, power_of_two or log_radix4 weights, whose "
+                        "integer codes the cells hold");
+      // The integer codes the scheme gives, at the width they need (weight_schemes.h).
+      const int code_bits = integer_code_bits(format.scheme, l.bits.weights);
+      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, code_bits,
                                                            uint64_t(layers_.size()));
+      if (const std::string why = l.crossbar->inexact_for(plan_.act[op.in[0]].bits); !why.empty())
+        throw EvalError("layer '" + op.name + "', " + scheme_name(format.scheme) + " weights: " + why);
+    }
     layer_of_op_[i] = int(layers_.size());
     layers_.push_back(std::move(l));
   }
@@ -72,6 +86,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
   for (std::size_t i = 0; i < image.size(); ++i) t[net_.input][i] = iq.quantize(image[i]);
   if (counts) {
     counts->outputs.resize(layers_.size()), counts->overflowed.resize(layers_.size());
+    counts->exact_min.resize(layers_.size()), counts->exact_max.resize(layers_.size());
     if (options_.crossbar) counts->adc.resize(layers_.size());
   }
 
@@ -103,6 +118,9 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         if (counts) {
           counts->outputs[layer_of_op_[i]] += acc.sums.size();
           counts->overflowed[layer_of_op_[i]] += acc.overflowed;
+          int64_t& lo = counts->exact_min[layer_of_op_[i]];
+          int64_t& hi = counts->exact_max[layer_of_op_[i]];
+          lo = std::min(lo, acc.exact_min), hi = std::max(hi, acc.exact_max);
         }
         const int P = op.conv.P();
         for (int m = 0; m < op.conv.M; ++m) {

@@ -74,6 +74,7 @@ struct QuantLayer {
 // Counts of one run, per Conv / Gemm layer in network order.
 struct OverflowCounts {
   std::vector<int64_t> outputs, overflowed;
+  std::vector<int64_t> exact_min, exact_max;  // the extremes of the exact sums (Accumulated's)
   std::vector<ConversionCounts> adc;  // with a crossbar design
 
   void add(const OverflowCounts& o);

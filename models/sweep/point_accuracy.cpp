@@ -73,6 +73,7 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   out.accuracy = e.quant_accuracy();
   out.float_accuracy = e.float_accuracy();
   out.images = e.images;
+  for (const std::string& w : e.warnings) out.warnings.push_back("accuracy: accumulator overflow: " + w);
   if (crossbars) {
     int64_t conversions = 0, clipped = 0;
     for (const numerics::LayerResult& l : e.layers) conversions += l.conversions, clipped += l.clipped;

@@ -6,6 +6,8 @@
 // implementation uses Eigen (numerics/); this header does not.
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "sweep/point_config.h"
 #include "sweep/sweep_spec.h"
@@ -19,6 +21,9 @@ struct PointAccuracy {
   // design without ADCs.
   std::optional<double> adc_clip_fraction;
   int64_t images = 0;
+  // The evaluation's warnings (a layer whose accumulator overflowed), which
+  // join the point's warnings in the results.
+  std::vector<std::string> warnings;
 };
 
 // Throws ConfigError (a malformed arch) or numerics::EvalError (a model or

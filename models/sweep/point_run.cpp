@@ -64,6 +64,7 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                             {"float_accuracy_fraction", a.float_accuracy},
                             {"images", a.images}};
       if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
+      if (!a.warnings.empty()) report["accuracy"]["warnings"] = a.warnings;
     }
     return report_for_results(report);
   } catch (const ConfigError& raw) {

@@ -180,8 +180,9 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
   r.cycles = static_cast<int64_t>(number_or_zero(s, "cycles"));
   if (j.contains("energy_breakdown_pj"))
     for (const auto& [component, pj] : j["energy_breakdown_pj"].items()) r.energy_by_component_pj[component] = pj.get<double>();
-  // Design families report their warnings in their own sections.
-  for (const char* section : {"in_memory", "level_design", "dataflow", "hybrid"})
+  // Design families report their warnings in their own sections, the
+  // evaluation of an `accuracy:` section in its own.
+  for (const char* section : {"in_memory", "level_design", "dataflow", "hybrid", "accuracy"})
     if (j.contains(section) && j[section].contains("warnings"))
       for (const auto& w : j[section]["warnings"]) r.warnings.push_back(w.get<std::string>());
   if (j.contains("accuracy")) {
