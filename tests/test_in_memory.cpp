@@ -194,21 +194,63 @@ layers:
   }
 }
 
-TEST_CASE("float weights on crossbars are an error naming the layer", "[imc]") {
+namespace {
+
+// Placing one FC whose weights are `weights` must fail on layer f, the
+// message holding `why`.
+void check_weights_refused(const std::string& weights, const std::string& why) {
   const ImcArch arch = imc_from_text(tiny_imc_yaml());
-  const Workload w = workload_from_text(R"(network: float_fc
+  const Workload w = workload_from_text(R"(network: refused_fc
 batch: 1
 input: {C: 4, H: 1, W: 1}
 layers:
-  - {name: f, type: fc, C: 4, M: 2, weights: {bits: 16, scheme: float}}
-)");
+  - {name: f, type: fc, C: 4, M: 2, weights: )" + weights + "}\n");
   try {
     place_network(arch, w);
     FAIL("expected a ConfigError");
   } catch (const ConfigError& e) {
     CHECK(e.key_path() == "layers.f");
-    CHECK(e.message().find("fixed-point") != std::string::npos);
+    CHECK(e.message().find(why) != std::string::npos);
   }
+}
+
+}  // namespace
+
+TEST_CASE("float weights on crossbars are an error naming the layer", "[imc]") {
+  check_weights_refused("{bits: 16, scheme: float}", "fixed-point");
+}
+
+// The hand-derived FC above, its weights in the log domain. A crossbar
+// multiplies by the value a cell holds, so it stores each code +-2^k whole:
+// power_of_two at 3 bits gives codes up to +-2^3, 5 bits signed, 3 columns of
+// 2-bit cells (the 4-bit uniform weights took 2); log_radix4 at 2 bits gives
+// up to +-4^1, 4 bits, 2 columns. 2 outputs: 6 and 4 columns read a read;
+// the run of the first converts 6 columns at each of its 3 reads.
+TEST_CASE("log-domain weights take the cell columns their codes need on a crossbar", "[imc]") {
+  const ImcArch arch = imc_from_text(tiny_imc_yaml());
+  const auto fc = [](const std::string& weights) {
+    return workload_from_text(R"(network: one_fc
+batch: 1
+precision:
+  weights: )" + weights + R"(
+  inputs: {bits: 3, scheme: uniform_asymmetric}
+  outputs: {bits: 8, scheme: uniform_asymmetric}
+input: {C: 4, H: 1, W: 1}
+layers:
+  - {name: fc, type: fc, C: 4, M: 2}
+)");
+  };
+  const auto columns = [&](const std::string& weights) { return place_network(arch, fc(weights)).layers.at(0).columns_read; };
+  CHECK(columns("{bits: 4, scheme: uniform_symmetric}") == 4);
+  CHECK(columns("{bits: 3, scheme: power_of_two}") == 6);
+  CHECK(columns("{bits: 2, scheme: log_radix4}") == 4);
+  const LayerResult l = run_in_memory(arch, fc("{bits: 3, scheme: power_of_two}")).layers.at(0);
+  CHECK(action(l, "adc", "convert").count == 18);
+  CHECK(action(l, "sample_hold", "sample").count == 18);
+}
+
+TEST_CASE("codebook weights on crossbars are an error saying why", "[imc]") {
+  check_weights_refused("{bits: 4, scheme: codebook}", "index into a table");
 }
 
 TEST_CASE("a bad ADC energy model is an error naming file, line and key", "[imc]") {

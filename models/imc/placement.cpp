@@ -18,15 +18,32 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
   throw ConfigError(l.where, "layers." + l.name, message);
 }
 
-// A crossbar stores fixed-point slices: anything else needs another encoding first.
+bool log_domain(Scheme s) { return s == Scheme::PowerOfTwo || s == Scheme::LogRadix4; }
+
+// A crossbar stores fixed-point slices and DACs apply fixed-point input
+// slices: anything else needs another encoding first. Log-domain weights
+// (+-2^k) are integers, stored at the width of their codes (below).
 void check_storable(const Layer& l) {
   for (Tensor t : {Tensor::Weights, Tensor::Inputs}) {
     const Scheme s = l.precision[t].scheme;
-    if (!scheme_is_integer(s))
-      fail_layer(l, fmt::format("{} are {}: crossbars hold fixed-point weight slices and DACs apply fixed-point input "
-                                "slices; quantize them uniformly (or binary/ternary) to run on an in-memory chip",
-                                tensor_name(t), scheme_name(s)));
+    if (scheme_is_integer(s) || (t == Tensor::Weights && log_domain(s))) continue;
+    const std::string why =
+        s == Scheme::Codebook
+            ? "a codebook weight is an index into a table of values, and a cell multiplies by the value it holds"
+            : std::string("crossbars hold fixed-point weight slices and DACs apply fixed-point input slices");
+    fail_layer(l, fmt::format("{} are {}: {}; quantize them uniformly (or binary, ternary, or for weights "
+                              "power_of_two or log_radix4) to run on an in-memory chip",
+                              tensor_name(t), scheme_name(s), why));
   }
+}
+
+// The bits a weight takes in the cells. A log-domain code is the power of
+// two itself: a cell multiplies by the value it holds and cannot shift, so
+// the crossbar stores the integer +-2^k at integer_code_bits (workload/
+// precision.h), as eval slices it (numerics/crossbar_numerics.h). Other
+// weights are stored at their width.
+int stored_weight_bits(const TensorPrecision& w) {
+  return log_domain(w.scheme) ? integer_code_bits(w.scheme, w.bits) : w.bits;
 }
 
 // The ADC bits a column of `rows` +1/-1 products needs to tell all its sums
@@ -42,10 +59,11 @@ LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
     fail_layer(l, fmt::format("weights are {}-bit; an XNOR-SRAM cell holds one +1/-1 weight: binarize them (bits: 1, "
                               "scheme: binary)",
                               l.precision.weights.bits));
-  const int64_t per_weight = x.columns_per_weight(l.precision.weights.bits);
+  const int stored_bits = stored_weight_bits(l.precision.weights);
+  const int64_t per_weight = x.columns_per_weight(stored_bits);
   if (per_weight > x.cols)
-    fail_layer(l, fmt::format("a {}-bit weight needs {} columns of {}-bit cells; the crossbar has {}",
-                              l.precision.weights.bits, per_weight, x.bits_per_cell, x.cols));
+    fail_layer(l, fmt::format("a {}-bit weight needs {} columns of {}-bit cells; the crossbar has {}", stored_bits,
+                              per_weight, x.bits_per_cell, x.cols));
   LayerPlacement p;
   p.on_crossbars = true;
   const int64_t g = l.groups, k = l.reduction_size(), m = l.M / l.groups;

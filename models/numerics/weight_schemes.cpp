@@ -117,20 +117,6 @@ std::string weight_scheme_problem(Scheme scheme, int bits) {
   return "unknown scheme";
 }
 
-int integer_code_bits(Scheme scheme, int bits) {
-  switch (scheme) {
-    case Scheme::UniformSymmetric: return bits;
-    case Scheme::Binary:
-    case Scheme::Ternary: return 2;
-    case Scheme::PowerOfTwo:
-    case Scheme::LogRadix4: {
-      const int step = scheme == Scheme::PowerOfTwo ? 1 : 2;
-      return step * ((1 << (bits - 1)) - 1) + 2;
-    }
-    default: return 0;
-  }
-}
-
 WeightQuant quantize_weight_scheme(const Eigen::MatrixXf& w, const WeightFormat& f, int bits, int entry_bits) {
   if (const std::string why = weight_scheme_problem(f.scheme, bits); !why.empty()) throw EvalError(why);
   if (f.scheme == Scheme::UniformSymmetric)

@@ -51,16 +51,6 @@ struct WeightFormat {
 // naming the scheme and the widths it takes).
 std::string weight_scheme_problem(Scheme scheme, int bits);
 
-// The width of the two's-complement integer that holds every code `scheme`
-// at `bits` can give: what a crossbar must store, sliced over its cells
-// (crossbar_numerics.h). uniform_symmetric: bits. binary (+-1) and ternary
-// (-1, 0, +1): 2, since +1 needs a second bit beside the sign.
-// power_of_two / log_radix4: codes up to +-2^S (S the largest shift, see
-// above), and +2^S needs S + 2 bits: 3, 5, 9, 17 bits for power_of_two at 2
-// to 5 bits, 4, 8, 16, 32 for log_radix4. codebook: 0, since its code is an
-// index into a table of entries, not a value a cell can hold.
-int integer_code_bits(Scheme scheme, int bits);
-
 // The codes and scales of w (M x K) in a non-uniform scheme; entry_bits is
 // the codebook entries' width.
 WeightQuant quantize_weight_scheme(const Eigen::MatrixXf& w, const WeightFormat& f, int bits, int entry_bits);

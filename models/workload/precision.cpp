@@ -47,6 +47,20 @@ bool scheme_is_integer(Scheme s) {
          s == Scheme::Ternary;
 }
 
+int integer_code_bits(Scheme scheme, int bits) {
+  switch (scheme) {
+    case Scheme::UniformSymmetric: return bits;
+    case Scheme::Binary:
+    case Scheme::Ternary: return 2;
+    case Scheme::PowerOfTwo:
+    case Scheme::LogRadix4: {
+      const int step = scheme == Scheme::PowerOfTwo ? 1 : 2;
+      return step * ((1 << (bits - 1)) - 1) + 2;
+    }
+    default: return 0;
+  }
+}
+
 const char* tensor_name(Tensor t) {
   switch (t) {
     case Tensor::Weights: return "weights";

@@ -26,6 +26,17 @@ const char* scheme_name(Scheme s);
 bool parse_scheme_name(const std::string& name, Scheme* out);  // false when unknown
 bool scheme_is_integer(Scheme s);  // values an integer multiplier can consume directly
 
+// The width of the two's-complement integer that holds every code `scheme`
+// at `bits` can give: what a crossbar must store, sliced over its cells
+// (numerics/crossbar_numerics.h in eval, imc/placement.cpp in run).
+// uniform_symmetric: bits. binary (+-1) and ternary (-1, 0, +1): 2, since +1
+// needs a second bit beside the sign. power_of_two / log_radix4: codes up to
+// +-2^S (S the largest shift, numerics/weight_schemes.h), and +2^S needs
+// S + 2 bits: 3, 5, 9, 17 bits for power_of_two at 2 to 5 bits, 4, 8, 16, 32
+// for log_radix4. codebook: 0, since its code is an index into a table of
+// entries, not a value a cell can hold.
+int integer_code_bits(Scheme scheme, int bits);
+
 // One scale (and zero point) for the whole tensor, or one per output channel.
 enum class Granularity { PerTensor, PerChannel };
 
