@@ -1,6 +1,6 @@
 // Non-uniform weight schemes on in-memory designs: binary, ternary and log
 // weights are integer codes, which a crossbar stores sliced over its cells at
-// the width the codes need (weight_schemes.h's integer_code_bits). With ideal
+// the width the codes need (workload/precision.h's integer_code_bits). With ideal
 // devices and ADCs wide enough the crossbar's sums equal the integer product
 // exactly, on a random layer and through LeNet-5 on ISAAC; narrower ADCs
 // change them; codebook weights, indices into a table, are refused. The

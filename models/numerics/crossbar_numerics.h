@@ -5,7 +5,7 @@
 //
 //  - Weights (the layer's integer codes, each a W-bit two's-complement value:
 //    W-bit symmetric codes, or a non-uniform scheme's codes at the width
-//    weight_schemes.h's integer_code_bits gives) are made non-negative, by an
+//    workload/precision.h's integer_code_bits gives) are made non-negative, by an
 //    offset of 2^(W-1) (ISAAC's encoding, subtracted digitally as 2^(W-1) x the
 //    sum of the inputs) or as a differential pair of columns (positive and
 //    negative parts), and sliced into ceil(W / bits_per_cell) cells of

@@ -45,7 +45,7 @@ struct LayerResult {
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
   int64_t exact_min = 0, exact_max = 0;  // the extremes the accumulator had to hold (Accumulated's)
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
-  // With crossbars: the width of the integer codes stored (weight_schemes.h's
+  // With crossbars: the width of the integer codes stored (workload/precision.h's
   // integer_code_bits), and the cell columns each weight takes.
   int stored_code_bits = 0, columns_per_weight = 0;
 };
