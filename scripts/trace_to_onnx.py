@@ -44,6 +44,15 @@ def layer_nodes(layer, inputs, rng, initializers):
                                  pads=pads, strides=strides)], out
     if kind == "add":
         return [helper.make_node("Add", inputs, [out], name=name)], out
+    if kind == "mul" and not layer.get("broadcast_row", False):
+        return [helper.make_node("Mul", inputs, [out], name=name)], out
+    if kind == "mul":
+        # A squeeze-excite scale: the second producer's C values, as (N, C, 1, 1), times every pixel.
+        row = name + "_row"
+        shape = name + "_row_shape"
+        initializers.append(numpy_helper.from_array(np.array([-1, layer["C"], 1, 1], dtype=np.int64), shape))
+        return [helper.make_node("Reshape", [inputs[1], shape], [row]),
+                helper.make_node("Mul", [inputs[0], row], [out], name=name)], out
     raise SystemExit(f"trace_to_onnx: layer type {kind} has no ONNX form here")
 
 
@@ -59,7 +68,7 @@ def main():
     previous = "input"
     for layer in trace["layers"]:
         inputs = [outputs[p] for p in layer.get("from", [previous])]
-        if layer["type"] != "add" and len(inputs) > 1:
+        if layer["type"] not in ("add", "mul") and len(inputs) > 1:
             nodes.append(helper.make_node("Concat", inputs, [layer["name"] + "_cat"], axis=1))
             inputs = [layer["name"] + "_cat"]
         new, out = layer_nodes(layer, inputs, rng, initializers)

@@ -214,7 +214,8 @@ TEST_CASE("a Pad the trace cannot express is an error naming it", "[onnx]") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("SiLU, hard-swish and squeeze-excite products import; other products are errors", "[onnx]") {
+TEST_CASE("SiLU and hard-swish fold, squeeze-excite and same-shape products are mul layers, others are errors",
+          "[onnx]") {
   const auto dir = scratch_dir("onnx_se");
   OnnxBuilder b("se", "x", {1, 8, 6, 6});
   b.weights("w1", {8, 8, 1, 1});
@@ -238,15 +239,37 @@ TEST_CASE("SiLU, hard-swish and squeeze-excite products import; other products a
   const ImportedTrace t = import_onnx({(dir / "se.onnx").string(), {}});
   INFO(t.yaml);
   const Workload w = load_workload(ConfigNode::load_string(t.yaml, "se.yaml"));
-  REQUIRE(w.layers.size() == 5);
-  // The projection reads the expanded tensor (the product passes it through).
-  CHECK(w.layers[4].name == "project");
-  CHECK(w.layers[4].from == std::vector<std::string>{"expand"});
-  // 6x6x8x8 + 8x2 + 2x8 + 6x6x4x8.
+  REQUIRE(w.layers.size() == 6);
+  // The channel scale is a mul of the expanded tensor by the excite branch's
+  // 8 values, broadcast to the 36 pixels; the projection reads its product.
+  const Layer& scale = w.layers[4];
+  CHECK(scale.name == "scale");
+  CHECK(scale.type == LayerType::Mul);
+  CHECK(scale.broadcast_row);
+  CHECK(scale.from == std::vector<std::string>{"expand", "excite"});
+  CHECK(scale.input_count() == 8 * 36 + 8);
+  CHECK(scale.vector_work(scale.output_count()).mult == 8 * 36);
+  CHECK(scale.vector_work(scale.output_count()).add == 0);
+  CHECK(w.layers[5].name == "project");
+  CHECK(producers_of(w, 5) == std::vector<std::string>{"scale"});
+  // 6x6x8x8 + 8x2 + 2x8 + 6x6x4x8: the product has no MACs.
   CHECK(w.macs_per_image() == 2304 + 16 + 16 + 1152);
-  bool noted = false;
-  for (const std::string& n : t.notes) noted |= n.find("1 channel-wise products") != std::string::npos;
-  CHECK(noted);
+
+  // A product of two different tensors of one shape (a gate) is a mul of both.
+  OnnxBuilder gate("gate", "x", {1, 8, 6, 6});
+  gate.weights("w", {8, 8, 1, 1});
+  gate.node("Conv", {"x", "w"}, "a", "left");
+  gate.node("Conv", {"x", "w"}, "b", "right");
+  gate.node("Mul", {"a", "b"}, "y", "gated");
+  gate.output("y");
+  gate.save((dir / "gate.onnx").string());
+  const ImportedTrace g = import_onnx({(dir / "gate.onnx").string(), {}});
+  INFO(g.yaml);
+  const Workload gw = load_workload(ConfigNode::load_string(g.yaml, "gate.yaml"));
+  REQUIRE(gw.layers.size() == 3);
+  CHECK(gw.layers[2].type == LayerType::Mul);
+  CHECK_FALSE(gw.layers[2].broadcast_row);
+  CHECK(gw.layers[2].input_count() == 2 * 8 * 36);
 
   OnnxBuilder bad("bad", "x", {1, 8, 6, 6});
   bad.weights("w", {4, 8, 1, 1});

@@ -28,11 +28,8 @@ class DataflowDesign : public LoadedDesign {
 
   RunResult run(const Workload& w, const RunRequest&) const override { return run_dataflow(arch_, w); }
 
-  // As the engines refuse them (require_resident_weight_layers).
-  std::string cannot_run(const Layer& l) const override {
-    if (!layer_is_transformer_only(l.type)) return "";
-    return std::string("keeps every weight resident and has no engine for ") + layer_type_name(l.type) + " layers";
-  }
+  // As the engines refuse them (build_engines).
+  std::string cannot_run(const Layer& l) const override { return dataflow_cannot_run(l); }
 
  private:
   DataflowArch arch_;

@@ -65,6 +65,7 @@ Engine shape_engine(const Layer& l) {
       e.pe = e.out_channels;  // a whole pixel per cycle unless given
       e.rows = l.P;
       break;
+    case LayerType::Mul:
     case LayerType::MatMul:
     case LayerType::Softmax:
     case LayerType::LayerNorm:
@@ -74,7 +75,7 @@ Engine shape_engine(const Layer& l) {
     case LayerType::Split:
     case LayerType::KvCache:
     case LayerType::Embedding:
-      break;  // refused before any engine is shaped (require_resident_weight_layers)
+      break;  // refused before any engine is shaped (build_engines)
   }
   return e;
 }
@@ -220,14 +221,29 @@ int64_t Engine::steps_per_image() const {
   return kind == EngineKind::MatrixVector ? positions * groups * (out_channels / pe) * (reduction / simd) : 0;
 }
 
+std::string dataflow_cannot_run(const Layer& l) {
+  if (layer_is_transformer_only(l.type))
+    return std::string("keeps every weight resident and has no engine for ") + layer_type_name(l.type) + " layers";
+  if (l.type == LayerType::Mul)
+    return "has no engine for mul layers: its engines are matrix-vector units, pools and adds, none multiplying two "
+           "activations";
+  return "";
+}
+
 std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
+  // A layer no engine runs is the first thing wrong with the pair, before the folding that names the layers.
+  require_resident_weight_layers(w, "the dataflow design '" + a.file + "'");
+  for (std::size_t i = 0; i < w.layers.size(); ++i)
+    if (const std::string why = dataflow_cannot_run(w.layers[i]); !why.empty())
+      throw ConfigError(w.layers[i].where, "layers[" + std::to_string(i) + "] (" + w.layers[i].name + ")",
+                        "the dataflow design '" + a.file + "' " + why +
+                            "; run this workload on a PE-array or in-memory design (such as arch/systolic_ws.yaml)");
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < w.layers.size(); ++i) index[w.layers[i].name] = i;
   for (const auto& [name, g] : a.folds)
     if (!index.count(name))
       fail_at(g, fmt::format("workload '{}' has no layer '{}' to fold", w.name, name));
 
-  require_resident_weight_layers(w, "the dataflow design '" + a.file + "'");
   std::vector<Engine> engines;
   double weight_bits = 0;
   for (const Layer& l : w.layers) {

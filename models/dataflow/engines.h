@@ -56,6 +56,10 @@ struct Engine {
 // does not divide, a missing folding, a budget too small, a precision no MAC
 // unit executes) are ConfigErrors naming the file, line and key.
 std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w);
+// Why a dataflow design has no engine for layer `l`, or "": it keeps every
+// weight resident, and its engines are matrix-vector units, pools and adds
+// (FINN's), with no multiplier between two activations.
+std::string dataflow_cannot_run(const Layer& l);
 
 // Divisors of n, ascending.
 std::vector<int64_t> divisors(int64_t n);

@@ -28,9 +28,6 @@ std::string Translator::yaml() {
     notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
   }
   if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
-  if (channel_scales_ > 0)
-    notes_.push_back(fmt::format("{} channel-wise products (squeeze-excite Mul) are not costed: the trace has no "
-                                 "multiply layer; their excite branches are layers of their own", channel_scales_));
   y += "# weight_stats: density (fraction not zero) and range (min, max: real values) of each\n";
   y += "# layer's weights; int_min, int_max: the stored integers of integer weights.\n";
   y += fmt::format("network: {}\nbatch: {}\n", network_name(), batch_);

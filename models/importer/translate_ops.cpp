@@ -1,5 +1,5 @@
-// Ops that make no layer: reshapes, pads, products, pass-throughs,
-// quantization nodes and concatenations.
+// Ops that make no layer, or a layer of no MACs: reshapes, pads, products,
+// pass-throughs, quantization nodes and concatenations.
 #include "importer/translator.h"
 
 #include <fmt/format.h>
@@ -106,13 +106,27 @@ void Translator::multiply(const onnx::NodeProto& n) {
     act_[n.output(0)] = a;
     return;
   }
+  if (a.producers.size() != 1 || b.producers.size() != 1)
+    throw ImportError(Graph::describe(n) + ": a Mul of a concatenation is not supported");
+  Activation out{{}, a.C, a.H, a.W, std::nullopt, 0, {}, {}, {}};
+  out.dims = a.dims;
+  if (same_shape(a, b)) {
+    emit(n, fmt::format("type: mul, C: {}, H: {}, W: {}", a.C, a.H, a.W), {&a, &b}, out).carries_width = true;
+    return;
+  }
+  // A squeeze-excite scale: one value per channel, applied at every pixel.
   const bool a_scales = a.H == 1 && a.W == 1 && a.C == b.C, b_scales = b.H == 1 && b.W == 1 && b.C == a.C;
   if (!a_scales && !b_scales)
     throw ImportError(Graph::describe(n) + fmt::format(": a product of activations {}x{}x{} and {}x{}x{} is not "
-                                                      "supported (only x times an activation of x, or a channel-wise "
-                                                      "scale C x 1 x 1)", a.C, a.H, a.W, b.C, b.H, b.W));
-  act_[n.output(0)] = b_scales ? a : b;
-  ++channel_scales_;
+                                                      "supported (only x times an activation of x, two tensors of "
+                                                      "one shape, or a channel-wise scale C x 1 x 1)",
+                                                      a.C, a.H, a.W, b.C, b.H, b.W));
+  const Activation& x = b_scales ? a : b;
+  const Activation& scale = b_scales ? b : a;
+  out = {{}, x.C, x.H, x.W, std::nullopt, 0, {}, {}, {}};
+  out.dims = x.dims;
+  emit(n, fmt::format("type: mul, C: {}, H: {}, W: {}, broadcast_row: true", x.C, x.H, x.W), {&x, &scale}, out)
+      .carries_width = true;
 }
 
 bool Translator::constant_operand(const onnx::NodeProto& n) const {

@@ -195,9 +195,9 @@ class Translator {
   // A product of two activations: x times an activation of x (SiLU and
   // hard-swish as exporters write them: x * Sigmoid(x), x * HardSigmoid(x))
   // is an activation function, folded; x (C,H,W) times a (C,1,1) tensor is
-  // a squeeze-excite channel scaling. The trace has no multiply layer: the
-  // scaling passes x through, and the excite branch's layers stay in the
-  // trace with their MACs; a note says how many such products went uncosted.
+  // a squeeze-excite channel scaling, a `mul` layer that broadcasts the
+  // scale's row of C values to every pixel; two tensors of one shape make a
+  // `mul` of them.
   void multiply(const onnx::NodeProto& n);
 
   bool constant_operand(const onnx::NodeProto& n) const;
@@ -265,7 +265,6 @@ class Translator {
   std::map<std::string, std::string> layer_precision_;  // ImportOptions::layer_precision
   std::string precision_note_;
   int accumulator_bits_ = 32;
-  int channel_scales_ = 0;
   bool qdq_ = false;  // ImportedTrace::qdq
 };
 

@@ -39,11 +39,12 @@ RowBlocks row_blocks(const Layer& l, int64_t pt) {
 }
 
 // Input values of a tile of n images, c channels and `rows` input rows. An
-// add reads a second operand of the same shape, or, where it broadcasts a
-// row (an attention mask), that row's c values once per image of the tile.
+// add or mul reads a second operand of the same shape, or, where it
+// broadcasts a row (an attention mask, a squeeze-excite scale), that row's c
+// values once per image of the tile.
 double tile_input_values(const Layer& l, int64_t n, int64_t c, int64_t rows) {
   const double one = static_cast<double>(n) * c * rows * l.W;
-  if (l.type != LayerType::Add) return one;
+  if (!layer_combines_two(l.type)) return one;
   return one + (l.broadcast_row ? static_cast<double>(n) * c : one);
 }
 
@@ -110,7 +111,7 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
       Estimate e;
       e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
       // Over all tiles: every input row once (halos again), a broadcast row once per row block.
-      const double in_values = l.type == LayerType::Add && l.broadcast_row
+      const double in_values = l.broadcast_row
                                    ? static_cast<double>(batch) * l.C * (rb.sum_rows * l.W + rb.count)
                                    : tile_input_values(l, batch, l.C, rb.sum_rows);
       e.dram_bits = in_values * ibits *

@@ -10,6 +10,7 @@ const char* layer_type_name(LayerType t) {
     case LayerType::MaxPool: return "maxpool";
     case LayerType::AvgPool: return "avgpool";
     case LayerType::Add: return "add";
+    case LayerType::Mul: return "mul";
     case LayerType::MatMul: return "matmul";
     case LayerType::Softmax: return "softmax";
     case LayerType::LayerNorm: return "layernorm";
@@ -34,6 +35,8 @@ bool layer_moves_data(LayerType t) {
          t == LayerType::Embedding;
 }
 
+bool layer_combines_two(LayerType t) { return t == LayerType::Add || t == LayerType::Mul; }
+
 bool layer_normalizes_channels(LayerType t) { return t == LayerType::Softmax || t == LayerType::LayerNorm; }
 
 bool layer_is_transformer_only(LayerType t) {
@@ -53,7 +56,7 @@ int64_t Layer::weight_count() const {
 
 int64_t Layer::input_count() const {
   const int64_t one = C * H * W;
-  if (type != LayerType::Add) return one;
+  if (!layer_combines_two(type)) return one;
   return one + (broadcast_row ? C : one);  // a broadcast row is read once per image
 }
 
@@ -61,7 +64,8 @@ int64_t Layer::vector_ops() const {
   switch (type) {
     case LayerType::MaxPool: return output_count() * (R * S - 1);  // comparisons
     case LayerType::AvgPool: return output_count() * R * S;        // R*S-1 adds and one scale
-    case LayerType::Add: return output_count();
+    case LayerType::Add:
+    case LayerType::Mul: return output_count();  // one add or multiply per output
     default: return 0;
   }
 }
@@ -92,6 +96,9 @@ VectorOps Layer::vector_work(int64_t values) const {
     case LayerType::Gelu:
       ops.add = 4 * v;
       ops.mult = 4 * v;
+      break;
+    case LayerType::Mul:
+      ops.mult = v;
       break;
     case LayerType::LayerNorm: {
       const uint64_t positions = v / static_cast<uint64_t>(M);

@@ -16,6 +16,7 @@ namespace qnnsim {
 
 enum class LayerType {
   Conv, FC, DWConv, MaxPool, AvgPool, Add,
+  Mul,                         // an element-wise product of two activations (a squeeze-excite channel scale)
   MatMul,                      // a product of two activations (attention): see Layer
   Softmax, LayerNorm, Gelu,    // vector-unit functions with exponentials, divisions, roots
   Transpose, Concat, Split,    // data movement: no operations, only buffer and DRAM traffic
@@ -37,6 +38,9 @@ bool layer_normalizes_channels(LayerType t);
 // Layers only the PE-array designs run (the in-memory and dataflow designs
 // keep weights resident and have no units for these functions).
 bool layer_is_transformer_only(LayerType t);
+// Add and mul combine two producers value by value: the second of the same
+// shape as the first, or one row broadcast to every position (broadcast_row).
+bool layer_combines_two(LayerType t);
 
 struct Shape {
   int64_t C = 0, H = 0, W = 0;
@@ -82,9 +86,10 @@ struct Layer {
   int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
   int64_t P = 0, Q = 0;
   int64_t entries = 0;  // an embedding: the rows of its table
-  // An add whose second producer is one row of C values per image, added at
-  // each of its H x W positions (an attention mask added to every head's
-  // scores): it reads those C values, not a second C x H x W tensor.
+  // An add or mul whose second producer is one row of C values per image,
+  // applied at each of its H x W positions (an attention mask added to every
+  // head's scores, a squeeze-excite scale multiplying every pixel's
+  // channels): it reads those C values, not a second C x H x W tensor.
   bool broadcast_row = false;
   LayerPrecision precision;
   WeightStatistics weight_stats;
@@ -99,7 +104,7 @@ struct Layer {
   int64_t input_count() const;   // summed over all producers
   int64_t output_count() const { return M * P * Q; }  // values written (a KV cache: those appended)
   int64_t reduction_size() const { return (C / groups) * R * S; }  // K of the matrix view
-  int64_t vector_ops() const;  // comparisons/adds/scales of pool and add layers
+  int64_t vector_ops() const;  // comparisons/adds/scales of pool layers, the adds or multiplies of add and mul
   // The vector unit's operations for `values` outputs of this layer; for a
   // layer that normalises over channels, `values` is whole positions (a
   // multiple of C), since some operations are per position.

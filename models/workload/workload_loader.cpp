@@ -20,7 +20,7 @@ constexpr long double kMaxCount = 1099511627776.0L;  // 2^40 per image; x 2^16 b
 
 const std::map<std::string, LayerType> kLayerTypes = {
     {"conv", LayerType::Conv},       {"fc", LayerType::FC},           {"dwconv", LayerType::DWConv},
-    {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add},
+    {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add}, {"mul", LayerType::Mul},
     {"matmul", LayerType::MatMul},   {"softmax", LayerType::Softmax}, {"layernorm", LayerType::LayerNorm},
     {"gelu", LayerType::Gelu},       {"transpose", LayerType::Transpose}, {"concat", LayerType::Concat},
     {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},    {"embedding", LayerType::Embedding},
@@ -159,6 +159,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
       l.M = l.C;
       break;
     case LayerType::Add:
+    case LayerType::Mul:
       l.H = node.integer_in("H", 1, kMaxExtent);
       l.W = node.integer_in("W", 1, kMaxExtent);
       l.M = l.C;
@@ -188,7 +189,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   const bool ceil_mode = pooling && node.flag("ceil_mode", false);
   // The ONNX node a layer was imported from, kept for the user; the run does not read it.
   if (node.has("onnx_node")) node.text("onnx_node");
-  if (l.type != LayerType::FC && l.type != LayerType::Add && !layer_is_transformer_only(l.type)) {
+  if (l.type != LayerType::FC && !layer_combines_two(l.type) && !layer_is_transformer_only(l.type)) {
     l.stride = node.integer_in("stride", 1, kMaxFilter, 1);
     l.padding = node.integer_in("padding", 0, kMaxFilter, 0);
     if (l.padding >= l.R || l.padding >= l.S)
@@ -289,8 +290,8 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
     if (l.inputs_density_given && (from.size() != 1 || from[0] != "input"))
       node.fail("inputs", "the density of this layer's inputs is the outputs.density of the layer that writes them; "
                           "set it there (only a layer fed by the network input sets inputs.density)");
-    if (l.type == LayerType::Add && from.size() != 2)
-      node.fail("from", "add takes 2 producers, found " + std::to_string(from.size()));
+    if (layer_combines_two(l.type) && from.size() != 2)
+      node.fail("from", std::string(layer_type_name(l.type)) + " takes 2 producers, found " + std::to_string(from.size()));
     if (layer_is_transformer_only(l.type)) {
       check_volumes(node, l, from, produced, produced_bits);
       produced[l.name] = l.output_shape();
@@ -299,7 +300,7 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
       continue;
     }
     // Several producers of another layer are concatenated along channels.
-    const bool concat = l.type != LayerType::Add && from.size() > 1;
+    const bool concat = !layer_combines_two(l.type) && from.size() > 1;
     int64_t channels = 0, volume = 0;
     for (const auto& p : from) {
       const auto it = produced.find(p);
@@ -309,9 +310,10 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
       channels += got.C;
       volume += got.volume();
       if (l.broadcast_row && &p == &from.back()) {
-        // The row added at every position: C values per image, in whatever layout its producer holds them.
+        // The row applied at every position: C values per image, in whatever layout its producer holds them.
         if (got.volume() != l.C)
-          node.fail(key, "this add's second producer '" + p + "' is one row added at every position (broadcast_row), "
+          node.fail(key, "this " + std::string(layer_type_name(l.type)) + "'s second producer '" + p +
+                             "' is one row applied at every position (broadcast_row), "
                          "so it must output C=" + std::to_string(l.C) + " values; it outputs " + shape_text(got) +
                          " = " + std::to_string(got.volume()));
       } else if (l.type == LayerType::FC) {
@@ -332,7 +334,7 @@ void check_chaining(const std::vector<ConfigNode>& nodes, const Workload& w) {
       // Stored once, the tensor has one scale: a reader says the one its producer wrote.
       const auto quant = produced_quant.find(p);
       const TensorPrecision& in = l.precision.inputs;
-      if (from.size() == 1 && l.type != LayerType::Add && quant != produced_quant.end() && !in.scale.empty() &&
+      if (from.size() == 1 && !layer_combines_two(l.type) && quant != produced_quant.end() && !in.scale.empty() &&
           !quant->second.scale.empty() &&
           (in.scale != quant->second.scale || in.zero_point.value_or(0) != quant->second.zero_point.value_or(0)))
         nodes[i].child("inputs").fail("scale", "this layer reads '" + p + "' with scale " + fmt::format("{}", in.scale[0]) +
@@ -371,9 +373,9 @@ void require_resident_weight_layers(const Workload& w, const std::string& design
     if (layer_is_transformer_only(l.type))
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
                         std::string(l.type == LayerType::Embedding ? "an " : "a ") + layer_type_name(l.type) +
-                            " layer cannot run on " + design +
-                            ", which keeps every weight resident and runs conv, fc, dwconv, maxpool, avgpool and add "
-                            "layers only; run this workload on a PE-array design (such as arch/systolic_ws.yaml)");
+                            " layer cannot run on " + design + ", which keeps every weight resident and has no unit for " +
+                            layer_type_name(l.type) +
+                            " layers; run this workload on a PE-array design (such as arch/systolic_ws.yaml)");
   }
 }
 
