@@ -189,8 +189,8 @@ TEST_CASE("ceil-mode pooling and a Pad before a convolution or pool import as th
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("a Pad the trace cannot express is an error naming it", "[onnx]") {
-  const auto dir = scratch_dir("onnx_bad_pad");
+TEST_CASE("a Pad no convolution or pooling can take is a pad layer, and a cropping one an error naming it", "[onnx]") {
+  const auto dir = scratch_dir("onnx_pad_layer");
   const auto model = [&](const std::vector<int64_t>& p, const std::string& consumer) {
     OnnxBuilder b("pad", "x", {1, 4, 8, 8});
     onnx::TensorProto pads;
@@ -207,10 +207,38 @@ TEST_CASE("a Pad the trace cannot express is an error naming it", "[onnx]") {
     b.save(path);
     return path;
   };
-  CHECK_THROWS_WITH(import_onnx({model({0, 0, 0, 0, 0, 0, 1, 1}, "conv"), {}}),
-                    Catch::Contains("Pad node 'the_pad'") && Catch::Contains("differ by side"));
-  CHECK_THROWS_WITH(import_onnx({model({0, 0, 1, 1, 0, 0, 1, 1}, "add"), {}}),
-                    Catch::Contains("Pad node 'the_pad'") && Catch::Contains("Add node 'sum'"));
+  // Sides that differ (TensorFlow's SAME padding of an even input): a layer
+  // writing 4 x 8 x 9 values, read by the convolution without padding.
+  const ImportedTrace uneven = import_onnx({model({0, 0, 0, 0, 0, 0, 0, 1}, "conv"), {}});
+  INFO(uneven.yaml);
+  Workload w = load_workload(ConfigNode::load_string(uneven.yaml, "uneven.yaml"));
+  REQUIRE(w.layers.size() == 2);
+  CHECK(w.layers[0].name == "the_pad");
+  CHECK(w.layers[0].type == LayerType::Pad);
+  CHECK(w.layers[0].output_shape() == Shape{4, 8, 9});
+  CHECK(w.layers[1].padding == 0);
+  CHECK(w.layers[1].P == 6);
+  CHECK(w.layers[1].Q == 7);
+  // Even sides before an Add, which has no padding to take it: a layer too.
+  const ImportedTrace before_add = import_onnx({model({0, 0, 1, 1, 0, 0, 1, 1}, "add"), {}});
+  INFO(before_add.yaml);
+  w = load_workload(ConfigNode::load_string(before_add.yaml, "add.yaml"));
+  REQUIRE(w.layers.size() == 2);
+  CHECK(w.layers[0].type == LayerType::Pad);
+  CHECK(w.layers[0].output_shape() == Shape{4, 10, 10});
+  CHECK(w.layers[1].type == LayerType::Add);
+  CHECK(w.layers[1].input_shape() == Shape{4, 10, 10});
+  // Pads on the channels too.
+  const ImportedTrace channels = import_onnx({model({0, 2, 0, 0, 0, 2, 0, 0}, "add"), {}});
+  w = load_workload(ConfigNode::load_string(channels.yaml, "channels.yaml"));
+  CHECK(w.layers[0].output_shape() == Shape{8, 8, 8});
+  // The padded trace runs, its pad moving data only.
+  const std::string trace = (dir / "uneven.yaml").string();
+  REQUIRE(qnnsim_cli("import " + model({0, 0, 0, 0, 0, 0, 0, 1}, "conv") + " -o " + trace, dir / "out", dir / "err") == 0);
+  CHECK(qnnsim_cli("run " + shipped("arch/systolic_ws.yaml") + " " + trace + " --quiet", dir / "out", dir / "err") == 0);
+  // A negative pad crops.
+  CHECK_THROWS_WITH(import_onnx({model({0, 0, -1, 0, 0, 0, 0, 0}, "conv"), {}}),
+                    Catch::Contains("Pad node 'the_pad'") && Catch::Contains("crops"));
   std::filesystem::remove_all(dir);
 }
 

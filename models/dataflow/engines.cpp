@@ -73,6 +73,7 @@ Engine shape_engine(const Layer& l) {
     case LayerType::Transpose:
     case LayerType::Concat:
     case LayerType::Split:
+    case LayerType::Pad:
     case LayerType::KvCache:
     case LayerType::Embedding:
       break;  // refused before any engine is shaped (build_engines)

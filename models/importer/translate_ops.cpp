@@ -79,15 +79,39 @@ void Translator::pad(const onnx::NodeProto& n) {
     const std::vector<double> v = c ? onnx_import::tensor_values(*c->init, what + ": constant value") : std::vector<double>{1};
     if (v.size() != 1 || v[0] != 0) throw ImportError(what + ": only padding with zeros (a constant 0) is supported");
   }
-  if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
-    throw ImportError(what + ": only padding of H and W of an N,C,H,W tensor is supported");
-  if (!(pads[2] == pads[3] && pads[2] == pads[6] && pads[2] == pads[7]) || pads[2] < 0 || pads[2] > kMaxAttribute)
-    throw ImportError(what + fmt::format(": pads [{}] differ by side; the trace has one padding per layer",
-                                         fmt::join(pads, ", ")));
-  Activation out = x;
-  out.pad += pads[2];
-  if (out.pad != 0 && out.pad_node.empty()) out.pad_node = what;
-  act_[n.output(0)] = out;
+  if (n.input_size() > 3 && !n.input(3).empty())
+    throw ImportError(what + ": pads over chosen axes (input 3, opset 18) are not supported; pad every axis");
+  if (pads.size() != 8 || pads[0] || pads[4])
+    throw ImportError(what + ": only padding of C, H and W of an N,C,H,W tensor is supported");
+  for (int64_t p : pads)
+    if (p < 0 || p > kMaxAttribute)
+      throw ImportError(what + fmt::format(": pads [{}]: a negative pad crops, which is not supported, and a pad is at "
+                                           "most 2^20", fmt::join(pads, ", ")));
+  const bool owed = pads[1] == 0 && pads[5] == 0 && pads[2] == pads[3] && pads[2] == pads[6] && pads[2] == pads[7];
+  if (owed) {
+    Activation out = x;
+    out.pad += pads[2];
+    if (out.pad != 0 && out.pad_node.empty()) out.pad_node = what, out.pad_proto = &n;
+    act_[n.output(0)] = out;
+    return;
+  }
+  if (x.pad != 0) materialize_pad(n.input(0));
+  const Activation& in = act_.at(n.input(0));
+  if (!in.dims.empty()) throw ImportError(what + ": only padding of an image (N,C,H,W) is supported, not of a sequence");
+  const int64_t C = in.C + pads[1] + pads[5], H = in.H + pads[2] + pads[6], W = in.W + pads[3] + pads[7];
+  Activation out{{}, C, H, W, std::nullopt, 0, {}, {}, {}};
+  emit(n, fmt::format("type: pad, C: {}, H: {}, W: {}", C, H, W), {&in}, out).carries_width = true;
+}
+
+void Translator::materialize_pad(const std::string& tensor) {
+  const Activation owed = act_.at(tensor);
+  Activation unpadded = owed;
+  unpadded.pad = 0;
+  const int64_t H = owed.H + 2 * owed.pad, W = owed.W + 2 * owed.pad;
+  Activation out{{}, owed.C, H, W, std::nullopt, 0, {}, {}, {}};
+  emit(*owed.pad_proto, fmt::format("type: pad, C: {}, H: {}, W: {}", owed.C, H, W), {&unpadded}, out).carries_width =
+      true;
+  act_[tensor] = act_.at(owed.pad_proto->output(0));
 }
 
 void Translator::multiply(const onnx::NodeProto& n) {

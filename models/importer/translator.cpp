@@ -189,6 +189,10 @@ void Translator::quantize_activation(const onnx::NodeProto& n, const std::string
 void Translator::node(const onnx::NodeProto& n) {
   const std::string& op = n.op_type();
   if (n.output_size() < 1 || n.output(0).empty()) throw ImportError(Graph::describe(n) + " has no output");
+  // A Pad owed to a reader that takes no padding becomes a layer of its own.
+  if (!takes_padding(op))
+    for (const std::string& t : n.input())
+      if (const auto it = act_.find(t); it != act_.end() && it->second.pad != 0) materialize_pad(t);
   if (part_of_norm(n)) return norm_step(n);
   if (op == "ReduceMean") return reduce_mean(n);
   if (op == "Transpose") return transpose(n);

@@ -44,6 +44,7 @@ struct Activation {
   // A GELU's output: the producers of the x it is a function of, so that
   // the Erf form's x * (1 + erf(x / sqrt 2)) / 2 is the GELU itself.
   std::vector<std::string> function_of;
+  const onnx::NodeProto* pad_proto = nullptr;  // the Pad owed (pad_node), a layer if the reader takes no padding
 };
 
 // A tensor inside a decomposed layer norm of activation `of`: its mean (or
@@ -189,8 +190,11 @@ class Translator {
   void reshape(const onnx::NodeProto& n);
 
   // A zero Pad of H and W, equal on every side, is owed to the convolution or
-  // pooling after it; one that pads nothing is nothing.
+  // pooling after it; one that pads nothing is nothing. Any other zero Pad of
+  // C, H and W (sides that differ, channels) is a `pad` layer, and so is an
+  // owed one whose reader takes no padding (materialize_pad).
   void pad(const onnx::NodeProto& n);
+  void materialize_pad(const std::string& tensor);
 
   // A product of two activations: x times an activation of x (SiLU and
   // hard-swish as exporters write them: x * Sigmoid(x), x * HardSigmoid(x))

@@ -18,6 +18,7 @@ const char* layer_type_name(LayerType t) {
     case LayerType::Transpose: return "transpose";
     case LayerType::Concat: return "concat";
     case LayerType::Split: return "split";
+    case LayerType::Pad: return "pad";
     case LayerType::KvCache: return "kv_cache";
     case LayerType::Embedding: return "embedding";
   }
@@ -31,8 +32,8 @@ bool layer_uses_array(LayerType t) {
 bool layer_streams_weights(LayerType t) { return t == LayerType::MatMul; }
 
 bool layer_moves_data(LayerType t) {
-  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::KvCache ||
-         t == LayerType::Embedding;
+  return t == LayerType::Transpose || t == LayerType::Concat || t == LayerType::Split || t == LayerType::Pad ||
+         t == LayerType::KvCache || t == LayerType::Embedding;
 }
 
 bool layer_combines_two(LayerType t) { return t == LayerType::Add || t == LayerType::Mul; }

@@ -20,6 +20,7 @@ enum class LayerType {
   MatMul,                      // a product of two activations (attention): see Layer
   Softmax, LayerNorm, Gelu,    // vector-unit functions with exponentials, divisions, roots
   Transpose, Concat, Split,    // data movement: no operations, only buffer and DRAM traffic
+  Pad,                         // data movement too: its producer's values with zeros around them
   KvCache,                     // a decoder's key or value cache in DRAM: see Layer
   Embedding,                   // rows of a table read by index (token ids): see Layer
 };
@@ -29,8 +30,8 @@ bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the M
 // it is an activation another layer wrote: it differs per image, streams
 // from DRAM like the inputs and is never resident.
 bool layer_streams_weights(LayerType t);
-// Transpose, concat, split, a KV cache and an embedding lookup move data and
-// compute nothing.
+// Transpose, concat, split, pad, a KV cache and an embedding lookup move
+// data and compute nothing.
 bool layer_moves_data(LayerType t);
 // Softmax and layer norm normalise over the channels of each position: a
 // tile of them holds every channel.

@@ -23,7 +23,7 @@ const std::map<std::string, LayerType> kLayerTypes = {
     {"maxpool", LayerType::MaxPool}, {"avgpool", LayerType::AvgPool}, {"add", LayerType::Add}, {"mul", LayerType::Mul},
     {"matmul", LayerType::MatMul},   {"softmax", LayerType::Softmax}, {"layernorm", LayerType::LayerNorm},
     {"gelu", LayerType::Gelu},       {"transpose", LayerType::Transpose}, {"concat", LayerType::Concat},
-    {"split", LayerType::Split},     {"kv_cache", LayerType::KvCache},    {"embedding", LayerType::Embedding},
+    {"split", LayerType::Split},     {"pad", LayerType::Pad},     {"kv_cache", LayerType::KvCache},    {"embedding", LayerType::Embedding},
 };
 
 LayerType parse_type(const ConfigNode& node) {
@@ -173,6 +173,7 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
     case LayerType::Transpose:
     case LayerType::Concat:
     case LayerType::Split:
+    case LayerType::Pad:
       // The layer's output shape; a token sequence has W = 1.
       l.H = node.integer_in("H", 1, kMaxExtent);
       l.W = node.integer_in("W", 1, kMaxExtent, 1);
@@ -267,11 +268,14 @@ void check_volumes(const ConfigNode& node, const Layer& l, const std::vector<std
                          "' outputs " + std::to_string(total) + " values");
     return;
   }
-  const bool ok = l.type == LayerType::Concat ? total <= out : l.type == LayerType::Split ? total >= out : total == out;
+  // A concat's output holds its producers and perhaps a constant (a class
+  // token), a pad's its producer and the zeros around it.
+  const bool grows = l.type == LayerType::Concat || l.type == LayerType::Pad;
+  const bool ok = grows ? total <= out : l.type == LayerType::Split ? total >= out : total == out;
   if (!ok)
     node.fail(key, who + type + " " + shape_text(l.output_shape()) + " = " + std::to_string(out) + " values " +
-                       (l.type == LayerType::Concat ? "cannot hold the " : l.type == LayerType::Split ? "is more than the "
-                                                                                                    : "does not match the ") +
+                       (grows ? "cannot hold the " : l.type == LayerType::Split ? "is more than the "
+                                                                                : "does not match the ") +
                        std::to_string(total) + " values its producer" + (from.size() > 1 ? "s" : "") + " output");
 }
 
