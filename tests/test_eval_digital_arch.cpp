@@ -99,13 +99,15 @@ TEST_CASE("eval --arch with a digital design: what it cannot run exits 2 naming 
   // Widths the class does not take, named by layer (Bit Fusion's bricks fuse up to 8 bits).
   CHECK_THAT(fails("--arch bitfusion --bits 16/16"), Catch::Contains("layer 'conv1_Conv'") &&
                                                         Catch::Contains("BitFusionMAC"));
-  // No MAC class eval can model: a dataflow design's engines, and a PE array of float MACs.
+  // No MAC class eval can model: a dataflow design's engines.
   CHECK_THAT(fails("--arch finn_cnv"), Catch::Contains("no MAC class"));
   const std::string float_array = (dir / "float_array.yaml").string();
   std::ofstream(float_array) << qnnsim::test::replace_all(
       qnnsim::test::tiny_arch_yaml(), "mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}",
       "mac: {class: FloatMAC, formats: [fp16], accumulator: fp32}");
-  CHECK_THAT(fails("--arch " + float_array), Catch::Contains("does not sum integer products"));
+  // A FloatMAC runs float layers only (test_eval_float.cpp): integer ones are refused by layer.
+  CHECK_THAT(fails("--arch " + float_array), Catch::Contains("layer 'conv1_Conv'") &&
+                                                 Catch::Contains("FloatMAC executes floating-point weights and inputs"));
   // Crossbar options need crossbars.
   CHECK_THAT(fails("--arch systolic_ws --adc-bits 6"), Catch::Contains("--adc-bits needs --arch with an in-memory design"));
   CHECK_THAT(fails("--arch systolic_ws --variation 0.1"), Catch::Contains("need --arch with an in-memory design"));

@@ -329,7 +329,9 @@ TEST_CASE("eval refuses weight schemes it cannot run, naming the layer and the s
   fails(m + "--weight-scheme binary", {"binary weights are 1 bit, not 8"});
   fails(m + "--bits conv1_Conv=3/8 --weight-scheme conv1_Conv=ternary", {"conv1_Conv", "ternary weights are 2 bits, not 3"});
   fails(m + "--bits 6/8 --weight-scheme power_of_two", {"power_of_two weights of 2 to 5 bits"});
-  fails(m + "--weight-scheme float", {"unknown weight scheme 'float'"});
+  // Float weights run on a float MAC, whose inputs must be of the same format (test_eval_float.cpp).
+  fails(m + "--weight-scheme float", {"layer 'conv1_Conv'", "expected fp8_e4m3 inputs"});
+  fails(m + "--weight-scheme posit", {"unknown weight scheme 'posit'"});
   fails(m + "--weight-scheme conv9=ternary --bits conv9=2/8", {"--bits conv9", "no Conv, Gemm or MatMul layer 'conv9'"});
   fails(m + "--weight-scheme conv9=uniform_symmetric", {"--weight-scheme conv9", "no Conv, Gemm or MatMul layer 'conv9'"});
   fails(m + "--weight-scheme fc1_Gemm=binary", {"--weight-scheme fc1_Gemm=binary at --bits 8/8", "binary weights are 1 bit, not 8"});
@@ -340,7 +342,7 @@ TEST_CASE("eval refuses weight schemes it cannot run, naming the layer and the s
             (dir / "q.onnx").string() + " -o " + (dir / "q.yaml").string(),
         {"--qdq", "binary weights"});
 
-  // A trace whose layer has float weights: eval names the layer and the scheme.
+  // A trace whose layer has float weights but uniform inputs: eval names the layer, the key and the inputs expected.
   const std::string trace = (dir / "t.yaml").string();
   REQUIRE(qnnsim_cli("quantize lenet5_fashion --bits 1/8 --weight-scheme binary --weight-scales per-tensor "
                      "--calibration-images 50 -o " + trace,
@@ -349,7 +351,8 @@ TEST_CASE("eval refuses weight schemes it cannot run, naming the layer and the s
   REQUIRE(text.find("{bits: 1, scheme: binary}") != std::string::npos);
   const std::string float_trace = (dir / "float.yaml").string();
   std::ofstream(float_trace) << replace_all(text, "{bits: 1, scheme: binary", "{bits: 8, scheme: float");
-  fails("eval lenet5_fashion --limit 20 --trace " + float_trace, {"conv1_Conv", "float weights are not modelled"});
+  fails("eval lenet5_fashion --limit 20 --trace " + float_trace,
+        {"conv1_Conv", "layers[0].inputs.scheme", "expected inputs: {bits: 8, scheme: float}"});
   std::filesystem::remove_all(dir);
 }
 

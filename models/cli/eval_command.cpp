@@ -58,12 +58,16 @@ numerics::EvalOptions to_options(const EvalArgs& a) {
 
 std::string bits_text(const LayerBits& b) { return fmt::format("{}/{}", b.weights, b.activations); }
 
+// A layer's weights: its scheme, or a float MAC layer's format ("fp8_e4m3").
+std::string weight_text(const numerics::LayerResult& l) {
+  return l.float_format.empty() ? scheme_name(l.weight_scheme) : l.float_format;
+}
+
 // "symmetric", or the schemes that ran when a layer's weights are not uniform.
 std::string weights_text(const numerics::EvalResult& r) {
   std::vector<std::string> schemes;
   for (const numerics::LayerResult& l : r.layers)
-    if (std::find(schemes.begin(), schemes.end(), scheme_name(l.weight_scheme)) == schemes.end())
-      schemes.push_back(scheme_name(l.weight_scheme));
+    if (std::find(schemes.begin(), schemes.end(), weight_text(l)) == schemes.end()) schemes.push_back(weight_text(l));
   if (schemes.size() == 1 && schemes[0] == std::string(scheme_name(Scheme::UniformSymmetric))) return "symmetric";
   return fmt::format("{}", fmt::join(schemes, ", "));
 }
@@ -99,10 +103,24 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                                                   r.calibration_images)
                                                     : "widths, scales and zero points from " + r.trace_file;
   if (r.qdq_model) ranges = "widths, scales and zero points from the model's QuantizeLinear / DequantizeLinear nodes";
-  std::cout << fmt::format(
-      "quantized: weights {} {}, activations {}, accumulator {} bits ({}), {} requantization; {}\n\n",
-      weights_text(r), r.per_channel_weights ? "per channel" : "per tensor", r.symmetric_activations ? "symmetric" : "asymmetric",
-      r.accumulator_bits, numerics::overflow_name(r.overflow), numerics::requant_name(q.requant), ranges);
+  // Every layer on a float MAC: no integer accumulator ran, and no range was calibrated.
+  const bool all_float = !r.layers.empty() && std::all_of(r.layers.begin(), r.layers.end(), [](const auto& l) {
+    return !l.float_format.empty();
+  });
+  if (all_float && r.trace_file.empty() && !r.qdq_model) ranges = "no ranges: float activations have none";
+  const std::string accumulator = all_float ? "accumulator " + r.float_accumulator
+                                            : fmt::format("accumulator {} bits ({}), {} requantization", r.accumulator_bits,
+                                                          numerics::overflow_name(r.overflow),
+                                                          numerics::requant_name(q.requant));
+  std::cout << fmt::format("quantized: weights {}{}, activations {}, {}; {}\n", weights_text(r),
+                           all_float ? "" : r.per_channel_weights ? " per channel" : " per tensor",
+                           !r.input_format.empty() ? r.input_format : r.symmetric_activations ? "symmetric" : "asymmetric",
+                           accumulator, ranges);
+  if (!r.float_accumulator.empty())
+    std::cout << fmt::format("float MACs: operands rounded to their format (nearest, ties to even), products exact, "
+                             "every accumulate rounded to {} ({})\n",
+                             r.float_accumulator, r.float_accumulator_source);
+  std::cout << "\n";
   if (r.arch_mac)
     std::cout << fmt::format("digital: {}: the MAC class's {}-bit accumulator (overflow: {})\n\n", o.arch,
                              r.accumulator_bits, numerics::overflow_name(r.overflow));
@@ -119,8 +137,7 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
   } else {
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
     for (const numerics::LayerResult& l : r.layers)
-      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits),
-                               scheme_name(l.weight_scheme), l.macs,
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), weight_text(l), l.macs,
                                l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
   }
   std::cout << fmt::format("\ntop-1 float      {:6.2f}%  ({:.2f} s, {:.2f} s of processor time)\n", 100 * r.float_accuracy(),
@@ -153,7 +170,9 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"activation_bits", q.bits.activations},
                        {"accumulator_bits", r.accumulator_bits},
                        {"overflow", numerics::overflow_name(r.overflow)},
-                       {"activations", r.symmetric_activations ? "symmetric" : "asymmetric"},
+                       {"activations", !r.input_format.empty() ? r.input_format
+                                       : r.symmetric_activations ? "symmetric"
+                                                                 : "asymmetric"},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},
                        {"requantization", numerics::requant_name(q.requant)},
                        {"calibration", r.qdq_model             ? "qdq_model"
@@ -167,6 +186,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
   }
   if (r.trace_file.empty() && !r.qdq_model && q.calibration.method == numerics::RangeMethod::percentile)
     j["quantization"]["percentile"] = q.calibration.percentile;
+  if (!r.float_accumulator.empty())
+    j["quantization"]["float_accumulator"] = {{"format", r.float_accumulator}, {"from", r.float_accumulator_source}};
   j["jobs"] = o.jobs;
   if (r.arch_mac) j["digital"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator_bits", r.accumulator_bits},
                                   {"overflow", numerics::overflow_name(r.overflow)}};
@@ -205,7 +226,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                          {"overflow_fraction", l.outputs ? double(l.overflowed) / double(l.outputs) : 0.0},
                          {"sums", l.outputs},
                          {"overflowed_sums", l.overflowed}};
-    if (!r.crossbar) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
+    if (!l.float_format.empty()) lj["float_format"] = l.float_format;
+    if (!r.crossbar && l.float_format.empty()) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
       lj["exact_sum_min"] = l.exact_min;
       lj["exact_sum_max"] = l.exact_max;
       lj["accumulator_bits_needed"] = numerics::signed_bits_needed(l.exact_min, l.exact_max);

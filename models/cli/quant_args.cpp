@@ -35,7 +35,7 @@ std::optional<LayerBits> parse_pair(const std::string& text) {
 
 // The weight schemes eval runs (numerics/weight_schemes.h), by the trace's names.
 constexpr const char* kWeightSchemes[] = {"uniform_symmetric", "binary", "ternary", "power_of_two", "log_radix4",
-                                          "codebook"};
+                                          "codebook", "float", "float_e5m2"};
 
 Scheme parse_weight_scheme(const std::string& option, const std::string& name) {
   for (const char* n : kWeightSchemes) {
@@ -55,11 +55,15 @@ void add_quant_options(CLI::App* cmd, QuantArgs& a) {
       cmd->add_option("--bits", a.bits, "W/A weight and activation bits of every layer (default 8/8), or LAYER=W/A; repeatable"),
       cmd->add_option("--weight-scheme", a.weight_schemes,
                       "weights of every layer: uniform_symmetric (default), binary (--bits 1/A), ternary (2/A), "
-                      "power_of_two or log_radix4 (2 to 5 bits), codebook (1 to 8 index bits); or LAYER=SCHEME; "
+                      "power_of_two or log_radix4 (2 to 5 bits), codebook (1 to 8 index bits), float (fp8 e4m3 at "
+                      "8 bits, fp16 at 16, fp32 at 32; with --scheme float) or float_e5m2 (8 bits); or LAYER=SCHEME; "
                       "repeatable"),
       cmd->add_option("--accumulator", a.accumulator, "accumulator bits (default 32)"),
-      cmd->add_option("--scheme", a.scheme, "activations: asymmetric (unsigned codes, a zero point) or symmetric")
-          ->check(CLI::IsMember({"asymmetric", "symmetric"})),
+      cmd->add_option("--scheme", a.scheme,
+                      "activations: asymmetric (unsigned codes, a zero point), symmetric, float (fp8 e4m3 at 8 bits, "
+                      "fp16 at 16, fp32 at 32) or float_e5m2 (8 bits); float activations need float weights of the "
+                      "same format")
+          ->check(CLI::IsMember({"asymmetric", "symmetric", "float", "float_e5m2"})),
       cmd->add_option("--weight-scales", a.weight_scales, "per-channel or per-tensor")
           ->check(CLI::IsMember({"per-channel", "per-tensor"})),
       cmd->add_option("--calibrate", a.calibrate, "activation ranges: minmax, percentile or mse")
@@ -86,6 +90,8 @@ void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q) {
   }
   q.accumulator.bits = a.accumulator;
   q.symmetric_activations = a.scheme == "symmetric";
+  if (a.scheme == "float") q.float_activations = Scheme::Float;
+  if (a.scheme == "float_e5m2") q.float_activations = Scheme::FloatE5M2;
   q.per_channel_weights = a.weight_scales == "per-channel";
   q.calibration.method = a.calibrate == "percentile" ? numerics::RangeMethod::percentile
                          : a.calibrate == "mse"      ? numerics::RangeMethod::mse

@@ -77,6 +77,11 @@ int run_quantize(const QuantizeArgs& a) {
     const std::string weights = wp.scheme == Scheme::UniformSymmetric
                                     ? fmt::format("{} weight scale{}", wp.scale.size(), wp.scale.size() == 1 ? "" : "s")
                                     : fmt::format("{} weights", scheme_name(wp.scheme));
+    if (in.scheme == Scheme::Float || in.scheme == Scheme::FloatE5M2) {  // values of a format: no scale
+      std::cout << fmt::format("  {:<28} W/A {}/{}   {} inputs; {}\n", l.name, wp.bits, in.bits, scheme_name(in.scheme),
+                               weights);
+      continue;
+    }
     std::cout << fmt::format("  {:<28} W/A {}/{}   input scale {:.6g}, zero point {}; {}\n", l.name, wp.bits, in.bits,
                              in.scale.empty() ? 0.0 : in.scale[0], in.zero_point.value_or(0), weights);
   }

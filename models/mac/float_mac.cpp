@@ -83,6 +83,7 @@ class FloatMac : public MacSpec {
   int weight_bits() const override { return max_bits_; }
   int input_bits() const override { return max_bits_; }
   int accumulator_bits() const override { return kFormats.at(accumulator_).bits; }
+  bool floating_point() const override { return true; }
 
  private:
   std::string action_name(const std::string& format) const { return "mac_" + format + "_" + accumulator_; }

@@ -63,6 +63,10 @@ class MacSpec {
   // products summed at accumulator_bits (what `qnnsim eval --arch` runs);
   // empty for the others (float and XNOR units).
   virtual std::optional<AccumulatorOverflow> integer_overflow() const { return std::nullopt; }
+  // True for classes that multiply and accumulate floating-point values
+  // (FloatMAC); accumulator_bits() is then its float accumulator's width, 16
+  // (fp16) or 32 (fp32), which `qnnsim eval --arch` rounds every sum to.
+  virtual bool floating_point() const { return false; }
   // The product of a weight code and an input code as the unit forms it, at
   // the layer's widths: codes of a symmetric scheme are two's complement of
   // their width, others unsigned. A plain multiplier's is w * x; units that

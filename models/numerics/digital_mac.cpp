@@ -7,12 +7,18 @@
 
 namespace qnnsim::numerics {
 
-std::string DigitalMac::problem(const LayerBits& bits, bool symmetric_activations, Scheme weight_scheme) const {
+std::string DigitalMac::problem(const LayerPrecision& p) const { return mac->precision_problem(p); }
+
+LayerPrecision layer_precision(const LayerBits& bits, Scheme weight_scheme, bool symmetric_input, const ActQuant& input,
+                               int accumulator_bits) {
   LayerPrecision p;
   p.weights = {bits.weights, weight_scheme, 1.0};
-  p.inputs = {bits.activations, symmetric_activations ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric, 1.0};
-  p.accumulator = {accumulator.bits, Scheme::UniformSymmetric, 1.0};
-  return mac->precision_problem(p);
+  const Scheme in = !input.format                 ? (symmetric_input ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric)
+                    : *input.format == fp8_e5m2() ? Scheme::FloatE5M2
+                                                  : Scheme::Float;
+  p.inputs = {input.format ? input.bits : bits.activations, in, 1.0};
+  p.accumulator = {accumulator_bits, Scheme::UniformSymmetric, 1.0};
+  return p;
 }
 
 DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
@@ -25,6 +31,11 @@ DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
   if (!d.mac)
     throw EvalError(where + ": its layers run on no MAC class eval can model (an in-memory design's crossbars, or a "
                             "PE-array or level design's `mac`, are what --arch takes)");
+  if (d.mac->floating_point()) {
+    d.float_accumulator = d.mac->accumulator_bits() == 16 ? fp16() : fp32();
+    d.accumulator.bits = d.mac->accumulator_bits();
+    return d;
+  }
   const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
   if (!overflow)
     throw EvalError(where + ": its MAC class does not sum integer products of its operands (a float or XNOR unit); "

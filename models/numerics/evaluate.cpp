@@ -101,6 +101,7 @@ EvalResult evaluate(const EvalOptions& given) {
     throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
                     ": the design's MAC class gives the accumulator's width and overflow");
   if (digital) o.quant.accumulator = digital->accumulator;
+  if (digital && digital->float_accumulator) o.quant.float_accumulator = *digital->float_accumulator;
   // Codebook entries reach the multiplier at its own weight width (mac/int_mac.cpp).
   if (digital) o.quant.codebook_entry_bits = digital->mac->weight_bits();
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
@@ -150,15 +151,35 @@ EvalResult evaluate(const EvalOptions& given) {
   const QuantizedNetwork& qnet = *quantized;
   if (digital) {
     r.arch_mac = true;
-    for (const QuantLayer& l : qnet.layers())
-      if (const std::string why = digital->problem(l.bits, o.quant.symmetric_activations, l.scheme); !why.empty())
-        throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, {} weights: {}", arch_file,
-                                    net.ops[l.op].name, l.bits.weights, l.bits.activations, scheme_name(l.scheme), why));
+    for (const QuantLayer& l : qnet.layers()) {
+      const ActQuant& input = qnet.tensor_quant(net.ops[l.op].in[0]);
+      const LayerPrecision p =
+          layer_precision(l.bits, l.scheme, o.quant.symmetric_activations, input, digital->accumulator.bits);
+      const std::string why = digital->problem(p);
+      if (why.empty()) continue;
+      // A float layer on an integer class: say what the class takes instead.
+      const std::string expected =
+          l.fp && !digital->float_accumulator
+              ? "; expected integer weights and inputs (uniform, binary, ternary, power_of_two, log_radix4 or codebook "
+                "weights), or a design whose PEs hold a FloatMAC"
+              : "";
+      throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", arch_file,
+                                  net.ops[l.op].name, p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
+                                  scheme_name(p.inputs.scheme), why, expected));
+    }
   }
   r.accumulator_bits = o.quant.accumulator.bits;
   r.overflow = o.quant.accumulator.overflow;
   r.symmetric_activations = o.quant.symmetric_activations;
   r.per_channel_weights = o.quant.per_channel_weights;
+  if (const ActQuant& iq = qnet.tensor_quant(net.input); iq.format) r.input_format = float_format_name(*iq.format);
+  for (const QuantLayer& l : qnet.layers())
+    if (l.fp) {
+      r.float_accumulator = float_format_name(l.fp->accumulator());
+      r.float_accumulator_source = digital && digital->float_accumulator ? "--arch " + arch_file + "'s FloatMAC"
+                                                                          : "eval's default; a FloatMAC design's "
+                                                                            "--arch gives its own";
+    }
   watch.stop(&r.calibration_s, &r.calibration_cpu_s);
 
   // Each image's choice lands in its own slot, and each thread counts in its
@@ -191,6 +212,7 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.onnx = op.onnx;
     lr.bits = l.bits;
     lr.weight_scheme = l.scheme;
+    if (l.fp) lr.float_format = float_format_name(l.fp->operands());
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;
     lr.overflowed = k < counts.overflowed.size() ? counts.overflowed[k] : 0;

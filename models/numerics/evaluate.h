@@ -41,6 +41,7 @@ struct LayerResult {
   std::string name, onnx;
   LayerBits bits;
   Scheme weight_scheme = Scheme::UniformSymmetric;
+  std::string float_format;  // a float MAC layer's operand format ("fp8_e4m3"), else ""
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
   int64_t exact_min = 0, exact_max = 0;  // the extremes the accumulator had to hold (Accumulated's)
@@ -59,6 +60,10 @@ struct EvalResult {
   Overflow overflow = Overflow::wrap;
   bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
+  std::string input_format;  // the image's float format when it is stored as floats, else ""
+  // With any float MAC layer: the format every accumulate rounds to ("fp32"),
+  // and where it came from ("eval's default" or the design's FloatMAC).
+  std::string float_accumulator, float_accumulator_source;
   std::optional<CrossbarDesign> crossbar;
   int64_t images = 0, calibration_images = 0;
   int64_t float_correct = 0, quant_correct = 0;

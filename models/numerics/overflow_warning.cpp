@@ -24,6 +24,14 @@ std::vector<std::string> overflow_warnings(const EvalResult& r) {
                                                    "and widening that one changes them)"
                                                  : "";
     earlier_overflowed = true;
+    if (!l.float_format.empty()) {  // a float MAC: past its largest finite value the sum is infinite (float_mac.h)
+      out.push_back(fmt::format("layer '{}': {} of {} sums ({:.4f}%) overflowed the {} accumulator ({}) and ended "
+                                "infinite or NaN{}",
+                                l.name, l.overflowed, l.outputs,
+                                l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0,
+                                r.float_accumulator, r.float_accumulator_source, inputs_note));
+      continue;
+    }
     // |min| may exceed max, or the other way round: name the larger magnitude.
     const uint64_t largest = std::max(uint64_t(l.exact_max), l.exact_min < 0 ? uint64_t(-(l.exact_min + 1)) + 1 : 0);
     out.push_back(fmt::format(

@@ -5,10 +5,39 @@
 #include <utility>
 
 #include "numerics/eval_error.h"
+#include "numerics/float_ops.h"
 #include "numerics/pooling.h"
 #include "numerics/weight_schemes.h"
 
 namespace qnnsim::numerics {
+
+namespace {
+
+std::string format_text(const ActQuant& a) {
+  return a.format ? float_format_name(*a.format) : a.symmetric ? "uniform_symmetric" : "uniform_asymmetric";
+}
+
+// Both operands of a MAC in one kind of number: a float MAC multiplies two
+// values of one format (mac/float_mac.cpp), an integer MAC two codes.
+void check_operands(const NetOp& op, const WeightFormat& w, int weight_bits, const ActQuant& in) {
+  FloatFormat wf;
+  const bool float_weights = float_format_of(w.scheme, weight_bits, &wf);
+  const std::string what = "layer '" + op.name + "': " +
+                           (float_weights ? float_format_name(wf) : std::string(scheme_name(w.scheme))) +
+                           " weights with " + format_text(in) + " inputs: ";
+  if (float_weights && !in.format)
+    throw EvalError(what + "a float MAC multiplies two values of one format; expected " + float_format_name(wf) +
+                    " inputs (--scheme " + scheme_name(w.scheme) + ", or the trace's inputs: {bits: " +
+                    std::to_string(weight_bits) + ", scheme: " + scheme_name(w.scheme) + "})");
+  if (float_weights && *in.format != wf)
+    throw EvalError(what + "a float MAC multiplies two values of one format; expected " + float_format_name(wf) +
+                    " inputs");
+  if (!float_weights && in.format)
+    throw EvalError(what + "an integer MAC multiplies integer codes; expected uniform inputs, or float weights of the "
+                           "inputs' format");
+}
+
+}  // namespace
 
 void OverflowCounts::add(const OverflowCounts& o) {
   const auto grow = [](auto& v, std::size_t n) {
@@ -38,6 +67,20 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     l.bits = plan_.layer_bits[i];
     const WeightFormat format = plan_.weight_format(std::size_t(i));
     l.scheme = format.scheme;
+    check_operands(op, format, l.bits.weights, plan_.act[op.in[0]]);
+    FloatFormat wf;
+    if (float_format_of(format.scheme, l.bits.weights, &wf)) {
+      // A crossbar's cells hold integer codes and its DACs take integer input codes.
+      if (o.crossbar)
+        throw EvalError("layer '" + op.name + "': " + float_format_name(wf) +
+                        " weights on an in-memory design: its cells store integer codes and its DACs take integer "
+                        "input codes; expected uniform_symmetric, binary, ternary, power_of_two or log_radix4 weights "
+                        "and uniform inputs");
+      l.fp = std::make_shared<const FloatMacLayer>(op.weight, op.bias, wf, o.float_accumulator);
+      layer_of_op_[i] = int(layers_.size());
+      layers_.push_back(std::move(l));
+      continue;
+    }
     try {
       l.w = format.scheme == Scheme::UniformSymmetric
                 ? quantize_weights(op.weight, l.bits.weights, plan_.weight_scales[i])
@@ -53,7 +96,8 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
       const double code = std::nearbyint(double(op.bias(m)) / (sx * l.w.scales[m]));
       l.bias_codes.push_back(std::isnan(code) ? 0 : int64_t(std::clamp(code, -4503599627370496.0, 4503599627370496.0)));
     }
-    if (o.requant == Requant::fixed && op.out != net.output)
+    // A float output tensor has no scale: the real output stage rounds into its format.
+    if (o.requant == Requant::fixed && op.out != net.output && !plan_.act[op.out].format)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
     if (o.crossbar) {
@@ -79,11 +123,16 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
 }
 
 std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, OverflowCounts* counts, uint64_t index) const {
-  std::vector<std::vector<int32_t>> t(net_.shapes.size());
+  std::vector<std::vector<int32_t>> t(net_.shapes.size());  // codes
+  std::vector<std::vector<double>> v(net_.shapes.size());   // values of the tensors stored as floats
   std::vector<double> logits;
   const ActQuant& iq = plan_.act[net_.input];
-  t[net_.input].resize(image.size());
-  for (std::size_t i = 0; i < image.size(); ++i) t[net_.input][i] = iq.quantize(image[i]);
+  if (iq.format)
+    for (const float px : image) v[net_.input].push_back(iq.format->round(px));
+  else
+    for (const float px : image) t[net_.input].push_back(iq.quantize(px));
+  // The real value of element k of tensor `n`, codes or floats.
+  const auto real = [&](int n, int k) { return plan_.act[n].format ? v[n][k] : plan_.act[n].real(t[n][k]); };
   if (counts) {
     counts->outputs.resize(layers_.size()), counts->overflowed.resize(layers_.size());
     counts->exact_min.resize(layers_.size()), counts->exact_max.resize(layers_.size());
@@ -98,16 +147,36 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
     const ActQuant& oq = plan_.act[op.out];
     std::vector<int32_t>& y = t[op.out];
     const int size = net_.shapes[op.out].size();
+    std::vector<double>& yv = v[op.out];
     if (last) logits.resize(size);
+    else if (oq.format) yv.resize(size);
     else y.resize(size);
-    // The output stage: a real value to the tensor's code, or kept as a logit.
+    // The output stage: a real value to the tensor's code or format, or kept as a logit.
     const auto put = [&](int k, double real) {
       if (last) logits[k] = real;
+      else if (oq.format) yv[k] = oq.format->round(real);
       else y[k] = oq.quantize(real);
     };
+    if (xq.format && op.kind != OpKind::conv && op.kind != OpKind::add) {  // relu, pools, flatten on floats
+      std::vector<double> out = float_pass(net_, op, *xq.format, v[op.in[0]]);
+      if (last) logits = std::move(out);
+      else yv = std::move(out);
+      continue;
+    }
     switch (op.kind) {
       case OpKind::conv: {
         const QuantLayer& l = layers_[layer_of_op_[i]];
+        if (l.fp) {  // a float MAC: padding is 0.0, the values stay in the operand format
+          const FloatSums s = l.fp->multiply(im2col<double>(op.conv, v[op.in[0]].data(), 0.0));
+          if (counts) {
+            counts->outputs[layer_of_op_[i]] += s.sums.size();
+            counts->overflowed[layer_of_op_[i]] += s.overflowed;
+          }
+          const int P = op.conv.P();
+          for (int m = 0; m < op.conv.M; ++m)
+            for (int p = 0; p < P; ++p) put(m * P + p, op.relu ? std::max(s.sums(m, p), 0.0) : s.sums(m, p));
+          break;
+        }
         const Matrix<int32_t> cols = im2col<int32_t>(op.conv, x.data(), xq.zero);
         Accumulated acc;
         if (l.crossbar)  // codes are made non-negative from the lowest code (0 when asymmetric)
@@ -142,8 +211,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         break;
       }
       case OpKind::add: {
-        const ActQuant& bq = plan_.act[op.in[1]];
-        for (int k = 0; k < size; ++k) put(k, xq.real(x[k]) + bq.real(t[op.in[1]][k]));
+        for (int k = 0; k < size; ++k) put(k, real(op.in[0], k) + real(op.in[1], k));
         break;
       }
       case OpKind::relu:

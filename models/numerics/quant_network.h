@@ -23,6 +23,15 @@
 // Relu, by a layer or Add (or is the image); that tensor is stored at the
 // reader's activation width, and two readers asking different widths of one
 // tensor is an error.
+//
+// Low-precision float: a layer whose weights are float (fp8 e4m3, fp8 e5m2,
+// fp16, fp32) runs on a float MAC (float_mac.h) and reads its input as
+// values of the same format, as mac/float_mac.cpp requires of a layer. A
+// tensor stored as floats (ActQuant::format) holds values rounded to its
+// format where they are written: the image, a layer's output stage (its real
+// output, after the bias and a fused ReLU, rounded once), an Add. An integer
+// layer may write a float tensor and a float layer a coded one: the output
+// stage's real value is rounded into whichever the tensor is.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +42,7 @@
 #include "numerics/accumulator.h"
 #include "numerics/calibration.h"
 #include "numerics/crossbar_numerics.h"
+#include "numerics/float_mac.h"
 #include "numerics/network.h"
 #include "numerics/quant_params.h"
 #include "numerics/quant_plan.h"
@@ -45,6 +55,11 @@ struct QuantOptions {
   std::map<std::string, LayerBits> layer_bits;  // by layer name
   AccumulatorSpec accumulator;
   bool symmetric_activations = false;
+  // Float or FloatE5M2: activations stored as floats of the format the width
+  // names (float_format_of); no ranges are calibrated for them.
+  std::optional<Scheme> float_activations;
+  // What a float MAC layer accumulates in: fp32, or a FloatMAC's `accumulator:`.
+  FloatFormat float_accumulator = fp32();
   bool per_channel_weights = true;
   // The weights' scheme (weight_schemes.h): every layer's, unless named below.
   Scheme weight_scheme = Scheme::UniformSymmetric;
@@ -69,6 +84,7 @@ struct QuantLayer {
   std::vector<int64_t> bias_codes;
   std::vector<FixedMultiplier> multipliers;  // per output channel, for Requant::fixed (not the logits' layer)
   std::shared_ptr<const ProgrammedLayer> crossbar;  // with QuantOptions::crossbar
+  std::shared_ptr<const FloatMacLayer> fp;  // float weights: a float MAC computes the layer
 };
 
 // Counts of one run, per Conv / Gemm layer in network order.

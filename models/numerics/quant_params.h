@@ -10,11 +10,13 @@
 // with one scale per output channel or one per tensor, each the largest
 // |weight| over the largest code. Rounding is to nearest, ties to even.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <Eigen/Dense>
 
 #include "numerics/accumulator.h"
+#include "numerics/float_format.h"
 
 namespace qnnsim::numerics {
 
@@ -24,6 +26,9 @@ struct ActQuant {
   double scale = 1;
   int32_t zero = 0;
   int32_t qmin = 0, qmax = 255;
+  // Set: the tensor is stored as floating-point values of this format (a
+  // float MAC's operand, float_mac.h), not as codes; scale and zero unused.
+  std::optional<FloatFormat> format;
 
   int32_t quantize(double v) const;
   int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }

@@ -85,11 +85,22 @@ Scheme weight_scheme_of(const std::string& layer, const QuantOptions& o) {
 QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Dataset& calibration) {
   QuantPlan plan;
   plan.bits = assign_widths(net, o);
-  std::vector<int> stored;
-  for (int t = 0; t < int(plan.bits.size()); ++t)
-    if (plan.bits[t]) stored.push_back(t);
-  const std::vector<TensorSamples> samples = observe(net, calibration, stored, o.calibration.images);
   plan.act.resize(net.shapes.size());
+  // Float activations have no range to calibrate: each value is rounded into
+  // the format where it is written (quant_network.h).
+  std::vector<int> stored;
+  for (int t = 0; t < int(plan.bits.size()); ++t) {
+    if (!plan.bits[t]) continue;
+    FloatFormat f;
+    if (!o.float_activations) stored.push_back(t);
+    else if (float_format_of(*o.float_activations, plan.bits[t], &f)) plan.act[t].bits = plan.bits[t], plan.act[t].format = f;
+    else
+      throw EvalError(std::string("--scheme ") + scheme_name(*o.float_activations) + ": activations of " +
+                      std::to_string(plan.bits[t]) + " bits; expected " +
+                      (*o.float_activations == Scheme::Float ? "8 (fp8 e4m3), 16 (fp16) or 32 (fp32)" : "8"));
+  }
+  const std::vector<TensorSamples> samples =
+      stored.empty() ? std::vector<TensorSamples>{} : observe(net, calibration, stored, o.calibration.images);
   for (std::size_t i = 0; i < stored.size(); ++i)
     plan.act[stored[i]] = choose_quant(samples[i], o.calibration, plan.bits[stored[i]], o.symmetric_activations);
   // A pass-through op's output keeps its input's scale, in data order.
@@ -102,7 +113,9 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     plan.layer_bits[i] = bits_of(op, o);
-    const WeightFormat f{weight_scheme_of(op.name, o), o.per_channel_weights};
+    const Scheme scheme = weight_scheme_of(op.name, o);
+    // A float tensor has one format and no scale, so no channels to tell apart.
+    const WeightFormat f{scheme, o.per_channel_weights && scheme != Scheme::Float && scheme != Scheme::FloatE5M2};
     if (const std::string why = weight_scheme_problem(f.scheme, plan.layer_bits[i].weights); !why.empty())
       throw EvalError("layer '" + op.name + "': " + why);
     plan.weight_formats[i] = f;

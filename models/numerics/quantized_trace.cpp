@@ -21,11 +21,14 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
   if (q.calibration.method == RangeMethod::percentile) method += fmt::format(" {:g}", q.calibration.percentile);
   std::string h = "# Post-training quantization by `qnnsim quantize`: activation ranges " + method + " on the\n";
   h += fmt::format("# first {} training images of {} ({}); {} activations;\n", images, o.data, data_folder,
-                   q.symmetric_activations ? "symmetric" : "asymmetric");
+                   q.float_activations ? std::string(scheme_name(*q.float_activations)) + " (no scale, no range)"
+                   : q.symmetric_activations ? "symmetric"
+                                             : "asymmetric");
   h += fmt::format("# symmetric weights, a scale {}. real = scale * (code - zero_point).\n",
                    q.per_channel_weights ? "per output channel" : "per tensor");
   if (q.weight_scheme != Scheme::UniformSymmetric || !q.layer_weight_scheme.empty())
-    h += "# Weights of other schemes carry no scale: `eval` takes theirs from the weights (numerics/weight_schemes.h).\n";
+    h += "# Weights of other schemes carry no scale: `eval` takes theirs from the weights (numerics/weight_schemes.h);\n"
+         "# float weights and activations are values of their format, rounded where they are written.\n";
   h += "# The last layer's outputs (the logits) leave its output stage as real values: no scale.\n";
   h += "# `qnnsim eval MODEL --trace THIS_FILE` scores this quantization; run, map and sweep price it.\n";
   return h;
@@ -36,11 +39,16 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
 void check_quant_options(const QuantOptions& q) {
   // Each width against the weight scheme of the layers it applies to.
   const auto pair = [](const LayerBits& b) { return std::to_string(b.weights) + "/" + std::to_string(b.activations); };
-  const auto check = [](const std::string& what, const LayerBits& b, Scheme scheme) {
+  const auto check = [&q](const std::string& what, const LayerBits& b, Scheme scheme) {
     if (scheme == Scheme::UniformSymmetric && (b.weights < 2 || b.weights > 16))
       throw EvalError(what + ": weight bits " + std::to_string(b.weights) + ", expected 2 to 16 (symmetric codes need 2)");
     if (const std::string why = weight_scheme_problem(scheme, b.weights); !why.empty()) throw EvalError(what + ": " + why);
-    if (b.activations < 2 || b.activations > 16)
+    FloatFormat f;
+    if (q.float_activations && !float_format_of(*q.float_activations, b.activations, &f))
+      throw EvalError(what + " with --scheme " + scheme_name(*q.float_activations) + ": activation bits " +
+                      std::to_string(b.activations) + ", expected " +
+                      (*q.float_activations == Scheme::Float ? "8 (fp8 e4m3), 16 (fp16) or 32 (fp32)" : "8"));
+    if (!q.float_activations && (b.activations < 2 || b.activations > 16))
       throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
   };
   const std::string given_scheme =
@@ -95,6 +103,9 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
       if (net.ops[i].kind == OpKind::conv && plan.weight_format(i).scheme != Scheme::UniformSymmetric)
         throw EvalError("--qdq: layer '" + net.ops[i].name + "' has " + scheme_name(plan.weight_format(i).scheme) +
                         " weights; a QDQ model's DequantizeLinear holds uniform codes only");
+  if (o.qdq && o.quant.float_activations)
+    throw EvalError(std::string("--qdq with --scheme ") + scheme_name(*o.quant.float_activations) +
+                    ": a QDQ model's QuantizeLinear holds integer codes at a scale, not float values");
   if (o.qdq) t.qdq_model = qdq_model(o.model, net, plan, per_channel);
   return t;
 }

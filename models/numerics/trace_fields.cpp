@@ -9,6 +9,10 @@ namespace {
 TensorPrecision activation_precision(const ActQuant& a) {
   TensorPrecision p;
   p.bits = a.bits;
+  if (a.format) {  // a float tensor: its format, no scale
+    p.scheme = *a.format == fp8_e5m2() ? Scheme::FloatE5M2 : Scheme::Float;
+    return p;
+  }
   p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
   p.scale = {a.scale};
   if (!a.symmetric) p.zero_point = a.zero;
@@ -37,7 +41,7 @@ std::map<std::string, std::string> trace_layer_fields(const Network& net, const 
       TensorPrecision w;
       w.bits = plan.layer_bits[i].weights;
       w.scheme = plan.weight_format(i).scheme;
-      w.granularity = per_channel ? Granularity::PerChannel : Granularity::PerTensor;
+      w.granularity = plan.weight_format(i).per_channel && per_channel ? Granularity::PerChannel : Granularity::PerTensor;
       // The other schemes' scales are taken from the weights where they run (weight_schemes.h).
       if (w.scheme == Scheme::UniformSymmetric)
         w.scale = per_channel ? plan.weight_scales[i] : std::vector<double>{plan.weight_scales[i].at(0)};

@@ -6,6 +6,7 @@
 
 #include "core/config_error.h"
 #include "numerics/eval_error.h"
+#include "numerics/float_format.h"
 
 namespace qnnsim::numerics {
 
@@ -103,9 +104,9 @@ class Reader {
 
   void read_weights(std::size_t i, const NetOp& op, const Layer& l) {
     const TensorPrecision& p = l.precision.weights;
-    if (p.scheme == Scheme::UniformAsymmetric || p.scheme == Scheme::Float || p.scheme == Scheme::FloatE5M2)
-      fail(l, "weights.scheme", weight_scheme_problem(p.scheme, p.bits));
+    if (p.scheme == Scheme::UniformAsymmetric) fail(l, "weights.scheme", weight_scheme_problem(p.scheme, p.bits));
     if (const std::string why = weight_scheme_problem(p.scheme, p.bits); !why.empty()) fail(l, "weights.bits", why);
+    check_operands(l);
     r_.plan.weight_formats[i] = {p.scheme, p.granularity == Granularity::PerChannel};
     r_.plan.layer_bits[i] = {p.bits, l.precision.inputs.bits};
     // The other schemes' scales come from the weights (weight_schemes.h); the trace cannot give them.
@@ -117,17 +118,47 @@ class Reader {
     r_.plan.weight_scales[i] = p.scale.size() == 1 ? std::vector<double>(op.conv.M, p.scale[0]) : p.scale;
   }
 
+  // A float MAC multiplies two values of one format (mac/float_mac.cpp), an integer MAC two codes.
+  void check_operands(const Layer& l) const {
+    const TensorPrecision& w = l.precision.weights;
+    const TensorPrecision& in = l.precision.inputs;
+    FloatFormat wf, xf;
+    const bool float_w = float_format_of(w.scheme, w.bits, &wf), float_x = float_format_of(in.scheme, in.bits, &xf);
+    if (float_w && (!float_x || wf != xf))
+      fail(l, "inputs.scheme",
+           fmt::format("{} weights run on a float MAC, which multiplies two values of one format; expected inputs: "
+                       "{{bits: {}, scheme: {}}}, found {} at {} bits",
+                       float_format_name(wf), w.bits, scheme_name(w.scheme), scheme_name(in.scheme), in.bits));
+    if (!float_w && float_x)
+      fail(l, "inputs.scheme",
+           fmt::format("{} weights run on an integer MAC, which multiplies integer codes; expected uniform_symmetric "
+                       "or uniform_asymmetric inputs, found {} ({})",
+                       scheme_name(w.scheme), scheme_name(in.scheme), float_format_name(xf)));
+  }
+
   void set(int t, const Layer& l, Tensor which) {
     const TensorPrecision& p = l.precision[which];
     const std::string key = tensor_name(which);
-    if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
-      fail(l, key + ".scheme", std::string("eval runs uniform activations, found ") + scheme_name(p.scheme));
-    if (p.bits < 2 || p.bits > 16) fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
-    if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
-    const ActQuant a =
-        act_quant_given(p.scale[0], int32_t(p.zero_point.value_or(0)), p.bits, p.scheme == Scheme::UniformSymmetric);
+    ActQuant a;
+    FloatFormat f;
+    if (float_format_of(p.scheme, p.bits, &f)) {  // no scale: values rounded to the format
+      a.bits = p.bits;
+      a.format = f;
+    } else {
+      if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
+        fail(l, key + ".scheme",
+             std::string("eval runs uniform or float (fp8, fp16, fp32) activations, found ") + scheme_name(p.scheme));
+      if (p.bits < 2 || p.bits > 16)
+        fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
+      if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
+      a = act_quant_given(p.scale[0], int32_t(p.zero_point.value_or(0)), p.bits, p.scheme == Scheme::UniformSymmetric);
+    }
     if (given_[t]) {
       const ActQuant& b = r_.plan.act[t];
+      if (a.format != b.format)
+        fail(l, key + ".scheme",
+             fmt::format("the model's tensor is {} where another layer writes or reads it, here {}",
+                         b.format ? float_format_name(*b.format) : "uniform", a.format ? float_format_name(*a.format) : "uniform"));
       if (a.scale != b.scale || a.zero != b.zero || a.bits != b.bits || a.symmetric != b.symmetric)
         fail(l, key + ".scale",
              fmt::format("the model's tensor has scale {} and zero point {} at {} bits where another layer writes or "

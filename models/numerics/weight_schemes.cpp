@@ -109,10 +109,10 @@ std::string weight_scheme_problem(Scheme scheme, int bits) {
     case Scheme::UniformAsymmetric:
       return "eval runs symmetric weights (zero point 0); uniform_asymmetric weights are not modelled";
     case Scheme::Float:
-    case Scheme::FloatE5M2:
-      return std::string(scheme_name(scheme)) +
-             " weights are not modelled: a float MAC rounds every product and sum in its own format, which eval's "
-             "integer accumulator does not";
+      return bits == 8 || bits == 16 || bits == 32
+                 ? ""
+                 : fmt::format("float weights are fp8 e4m3 (8 bits), fp16 (16) or fp32 (32), not {} bits", bits);
+    case Scheme::FloatE5M2: return bits == 8 ? "" : fmt::format("float_e5m2 weights are 8 bits, not {}", bits);
   }
   return "unknown scheme";
 }
@@ -121,6 +121,8 @@ WeightQuant quantize_weight_scheme(const Eigen::MatrixXf& w, const WeightFormat&
   if (const std::string why = weight_scheme_problem(f.scheme, bits); !why.empty()) throw EvalError(why);
   if (f.scheme == Scheme::UniformSymmetric)
     throw EvalError("uniform_symmetric weights take the plan's scales (quantize_weights)");
+  if (f.scheme == Scheme::Float || f.scheme == Scheme::FloatE5M2)
+    throw EvalError("float weights have no codes: a float MAC layer rounds them to its format (float_mac.h)");
   if (f.scheme == Scheme::Codebook && (entry_bits < 2 || entry_bits > 16))
     throw EvalError(fmt::format("codebook entries of {} bits: eval stores them as 2- to 16-bit codes", entry_bits));
   Matrix<int32_t> codes(w.rows(), w.cols());

@@ -29,6 +29,9 @@
 //                 (a table entry of the MAC's weight width, as the cost model
 //                 prices it, mac/int_mac.cpp); code = the entry of the index.
 //
+//   float,        values rounded to fp8 e4m3, fp16 or fp32 (float_e5m2: fp8
+//   float_e5m2    e5m2), no scale: not codes, run on a float MAC (float_mac.h).
+//
 // Statistics are taken per output channel (one scale, one table each) or over
 // the whole tensor, as the layer's granularity says.
 #include <string>
