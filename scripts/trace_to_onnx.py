@@ -56,6 +56,24 @@ def layer_nodes(layer, inputs, rng, initializers):
     raise SystemExit(f"trace_to_onnx: layer type {kind} has no ONNX form here")
 
 
+def activation_nodes(layer, x):
+    """The nodes of a layer's `activations`, applied to x, as PyTorch exports them; returns (nodes, output name)."""
+    nodes = []
+    for k, function in enumerate(layer.get("activations", [])):
+        y = f"{layer['name']}_act{k}"
+        if function in ("sigmoid", "tanh", "hardsigmoid"):
+            op = {"sigmoid": "Sigmoid", "tanh": "Tanh", "hardsigmoid": "HardSigmoid"}[function]
+            nodes.append(helper.make_node(op, [x], [y]))
+        elif function in ("silu", "hardswish"):
+            gate = y + "_gate"
+            nodes.append(helper.make_node("Sigmoid" if function == "silu" else "HardSigmoid", [x], [gate]))
+            nodes.append(helper.make_node("Mul", [x, gate], [y]))
+        else:
+            raise SystemExit(f"trace_to_onnx: activation function {function} has no ONNX form here")
+        x = y
+    return nodes, x
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -72,6 +90,8 @@ def main():
             nodes.append(helper.make_node("Concat", inputs, [layer["name"] + "_cat"], axis=1))
             inputs = [layer["name"] + "_cat"]
         new, out = layer_nodes(layer, inputs, rng, initializers)
+        nodes += new
+        new, out = activation_nodes(layer, out)
         nodes += new
         outputs[layer["name"]] = out
         previous = layer["name"]

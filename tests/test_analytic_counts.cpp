@@ -31,12 +31,12 @@ const char* kMixed = R"(network: mixed
 batch: 3
 input: {C: 3, H: 12, W: 12}
 layers:
-  - {name: conv, type: conv, C: 3, H: 12, W: 12, M: 10, R: 3, S: 3, padding: 1}
+  - {name: conv, type: conv, C: 3, H: 12, W: 12, M: 10, R: 3, S: 3, padding: 1, activations: [silu]}
   - {name: pool, type: maxpool, C: 10, H: 12, W: 12, R: 2, S: 2, stride: 2}
   - {name: grouped, type: conv, C: 10, H: 6, W: 6, M: 10, R: 3, S: 3, padding: 1, groups: 2}
   - {name: dw, type: dwconv, C: 10, H: 6, W: 6, R: 3, S: 3, padding: 1}
-  - {name: res, type: add, from: [dw, pool], C: 10, H: 6, W: 6}
-  - {name: wide, type: conv, C: 10, H: 6, W: 6, M: 40, R: 1, S: 1}
+  - {name: res, type: add, from: [dw, pool], C: 10, H: 6, W: 6, activations: [hardswish]}
+  - {name: wide, type: conv, C: 10, H: 6, W: 6, M: 40, R: 1, S: 1, activations: [sigmoid, tanh]}
   - {name: fc, type: fc, C: 1440, M: 7}
 )";
 

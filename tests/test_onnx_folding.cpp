@@ -282,6 +282,15 @@ TEST_CASE("SiLU and hard-swish fold, squeeze-excite and same-shape products are 
   CHECK(producers_of(w, 5) == std::vector<std::string>{"scale"});
   // 6x6x8x8 + 8x2 + 2x8 + 6x6x4x8: the product has no MACs.
   CHECK(w.macs_per_image() == 2304 + 16 + 16 + 1152);
+  // The functions apply on the way out of the layers that wrote their
+  // inputs: Sigmoid then x * Sigmoid(x) is SiLU; the gate's HardSigmoid; the
+  // HardSwish op after the product.
+  using F = ActivationFunction;
+  CHECK(w.layers[0].activations == std::vector<F>{F::SiLU});
+  CHECK(w.layers[2].activations.empty());  // its Relu is the requantizer's clamp
+  CHECK(w.layers[3].activations == std::vector<F>{F::HardSigmoid});
+  CHECK(w.layers[4].activations == std::vector<F>{F::HardSwish});
+  CHECK(w.layers[5].activations.empty());
 
   // A product of two different tensors of one shape (a gate) is a mul of both.
   OnnxBuilder gate("gate", "x", {1, 8, 6, 6});

@@ -357,6 +357,11 @@ void Controller::storer() {
         work_.values = tile.output_values;
         done = std::max(done, issue(vector, Work::Kind::Requantize, layer, 0, t));
       }
+      // Then through the layer's activation functions (a vector layer's tiles apply them as they compute).
+      if (tile.output_values > 0 && !workload_.layers[l].activations.empty()) {
+        work_.vector = workload_.layers[l].activation_work(static_cast<int64_t>(tile.output_values));
+        done = std::max(done, issue(vector, Work::Kind::Vector, layer, 0, t));
+      }
       if (tile.output_values > 0 && sums_zero_points_[l]) {
         // Asymmetric weights: each output position needs the sum of its inputs (its reduction's K values).
         work_.values = tile.output_positions * static_cast<uint64_t>(workload_.layers[l].reduction_size());

@@ -228,6 +228,10 @@ std::string dataflow_cannot_run(const Layer& l) {
   if (l.type == LayerType::Mul)
     return "has no engine for mul layers: its engines are matrix-vector units, pools and adds, none multiplying two "
            "activations";
+  // Its engines quantize outputs through thresholds and evaluate no other function.
+  if (!l.activations.empty())
+    return std::string("applies no activation function (") + activation_function_name(l.activations.front()) +
+           " here) beyond its engines' thresholds";
   return "";
 }
 

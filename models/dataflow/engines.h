@@ -58,7 +58,8 @@ struct Engine {
 std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w);
 // Why a dataflow design has no engine for layer `l`, or "": it keeps every
 // weight resident, and its engines are matrix-vector units, pools and adds
-// (FINN's), with no multiplier between two activations.
+// (FINN's), with no multiplier between two activations and no activation
+// function but their output thresholds.
 std::string dataflow_cannot_run(const Layer& l);
 
 // Divisors of n, ascending.

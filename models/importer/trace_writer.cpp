@@ -28,6 +28,10 @@ std::string Translator::yaml() {
     notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
   }
   if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
+  if (uncosted_functions_ > 0)
+    notes_.push_back(fmt::format("{} activation functions are not costed: they apply to the network input or to a "
+                                 "layer that only moves data, which applies none",
+                                 uncosted_functions_));
   y += "# weight_stats: density (fraction not zero) and range (min, max: real values) of each\n";
   y += "# layer's weights; int_min, int_max: the stored integers of integer weights.\n";
   y += fmt::format("network: {}\nbatch: {}\n", network_name(), batch_);
@@ -47,6 +51,7 @@ std::string Translator::yaml() {
     else
       line += precision_field("weights", r.weights) + precision_field("inputs", r.inputs) +
               precision_field("outputs", r.outputs);
+    if (!r.activations.empty()) line += fmt::format(", activations: [{}]", fmt::join(r.activations, ", "));
     if (r.stats) line += ", weight_stats: " + stats_field(*r.stats);
     // A JSON string is a YAML double-quoted scalar: any node name survives.
     if (!r.onnx_node.empty()) line += ", onnx_node: " + nlohmann::json(r.onnx_node).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

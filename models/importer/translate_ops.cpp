@@ -2,6 +2,8 @@
 // pass-throughs, quantization nodes and concatenations.
 #include "importer/translator.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "importer/qdq_params.h"
@@ -127,6 +129,9 @@ void Translator::multiply(const onnx::NodeProto& n) {
   }
   const auto same_shape = [](const Activation& x, const Activation& y) { return x.C == y.C && x.H == y.H && x.W == y.W; };
   if (a.producers == b.producers && same_shape(a, b)) {
+    // x times sigmoid(x) is SiLU, x times hardsigmoid(x) hard-swish, as PyTorch exports them.
+    compose_function(a, "sigmoid", "silu");
+    compose_function(a, "hardsigmoid", "hardswish");
     act_[n.output(0)] = a;
     return;
   }
@@ -151,6 +156,28 @@ void Translator::multiply(const onnx::NodeProto& n) {
   out.dims = x.dims;
   emit(n, fmt::format("type: mul, C: {}, H: {}, W: {}, broadcast_row: true", x.C, x.H, x.W), {&x, &scale}, out)
       .carries_width = true;
+}
+
+void Translator::activation_function(const onnx::NodeProto& n, const std::string& function) {
+  pass_through(n);
+  for (const std::string& p : activation(n, 0).producers) {
+    Record* r = p == "input" ? nullptr : &records_[index_.at(p)];
+    static const std::set<std::string> kMovesData = {"transpose", "concat", "split", "pad", "kv_cache", "embedding"};
+    // A record's fields begin `type: T,`.
+    if (r == nullptr || kMovesData.count(r->fields.substr(6, r->fields.find(',') - 6))) {
+      ++uncosted_functions_;
+      continue;
+    }
+    r->activations.push_back(function);
+  }
+}
+
+void Translator::compose_function(const Activation& x, const std::string& from, const std::string& to) {
+  for (const std::string& p : x.producers) {
+    if (p == "input") continue;
+    std::vector<std::string>& functions = records_[index_.at(p)].activations;
+    if (!functions.empty() && functions.back() == from) functions.back() = to;
+  }
 }
 
 bool Translator::constant_operand(const onnx::NodeProto& n) const {

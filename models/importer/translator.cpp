@@ -221,10 +221,14 @@ void Translator::node(const onnx::NodeProto& n) {
   if (op == "QuantizeLinear" || op == "DynamicQuantizeLinear" || op == "DequantizeLinear" || op == "Quant" ||
       op == "BipolarQuant")
     return quantization(n);
-  // Element-wise activations are folded like ReLU: the trace has no layer
-  // for them, and they cost no MACs.
+  if (op == "Sigmoid") return activation_function(n, "sigmoid");
+  if (op == "Tanh") return activation_function(n, "tanh");
+  if (op == "HardSigmoid") return activation_function(n, "hardsigmoid");
+  if (op == "HardSwish") return activation_function(n, "hardswish");
+  // ReLU and Clip are the requantizer's clamp, BatchNormalization folds into
+  // the convolution before it: no layer, no cost of their own.
   if (op == "Relu" || op == "Clip" || op == "BatchNormalization" || op == "Dropout" || op == "Identity" ||
-      op == "Cast" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" || op == "Tanh" ||
+      op == "Cast" ||
       (op == "Mul" && constant_operand(n)) || (op == "Div" && n.input_size() == 2 && constant(n.input(1))) ||
       (op == "Sub" && constant_operand(n))) {
     pass_through(n);

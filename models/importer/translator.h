@@ -75,6 +75,7 @@ struct Record {
   std::optional<Quantized> weights, inputs, outputs;
   bool carries_width = false;  // pooling and add: outputs at the inputs' width
   bool second_is_weights = false;  // matmul: the second producer's outputs are read as the weights
+  std::vector<std::string> activations;  // functions its outputs pass on their way out (trace key `activations`)
 };
 
 class Translator {
@@ -204,6 +205,15 @@ class Translator {
   // `mul` of them.
   void multiply(const onnx::NodeProto& n);
 
+  // Sigmoid, Tanh, HardSigmoid, HardSwish: the tensor passes through, and
+  // the layers that wrote it apply the function on their way out (the
+  // trace's `activations`); x times sigmoid(x) then makes it SiLU, x times
+  // hardsigmoid(x) hard-swish. The network input and data-movement layers
+  // apply none; a note counts those left uncosted.
+  void activation_function(const onnx::NodeProto& n, const std::string& function);
+  // Turns the last function of the layers writing `x` from `from` into `to`.
+  void compose_function(const Activation& x, const std::string& from, const std::string& to);
+
   bool constant_operand(const onnx::NodeProto& n) const;
   void pass_through(const onnx::NodeProto& n);
 
@@ -270,6 +280,7 @@ class Translator {
   std::string precision_note_;
   int accumulator_bits_ = 32;
   bool qdq_ = false;  // ImportedTrace::qdq
+  int uncosted_functions_ = 0;  // activation functions with no layer to apply them
 };
 
 }  // namespace qnnsim::onnx_import

@@ -88,6 +88,7 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   // Every output leaves once, requantized: N x G x M x P x Q of them.
   k.requantized = 1;
   for (int d : {kN, kG, kM, kP, kQ}) k.requantized *= static_cast<uint64_t>(plan.bounds.extent[static_cast<std::size_t>(d)]);
+  k.vector += layer.activation_work(static_cast<int64_t>(k.requantized));  // and then through its functions
   // Zero-point sums: K adds per output position, again for every tile over M.
   k.zero_point_adds = k.requantized / static_cast<uint64_t>(plan.bounds.extent[kM]) *
                       static_cast<uint64_t>(layer.reduction_size()) *

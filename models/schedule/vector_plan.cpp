@@ -118,9 +118,11 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
                         activation_ratio(arch, ibits, l.precision.inputs.density) +
                     static_cast<double>(batch) * l.output_count() * obits *
                         activation_ratio(arch, obits, l.precision.outputs.density);
-      const double cycles = std::ceil(
-          static_cast<double>(arch.vector_unit->lane_cycles(l.vector_work(l.output_count()), l.precision.outputs.bits)) *
-          static_cast<double>(batch) / lanes);
+      VectorOps work = l.vector_work(l.output_count());
+      work += l.activation_work(l.output_count());
+      const double cycles =
+          std::ceil(static_cast<double>(arch.vector_unit->lane_cycles(work, l.precision.outputs.bits)) *
+                    static_cast<double>(batch) / lanes);
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
       const double compute_s = cycles * arch.tech.period_s();
       // One slot: a tile's load and store wait for the compute of the one before.
@@ -161,6 +163,7 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
     t.output_read_bits = outputs * static_cast<uint64_t>(obits);
     t.output_store_bits = dram->activation_bits(outputs, static_cast<int>(obits), layer.precision.outputs.density);
     t.vector = layer.vector_work(static_cast<int64_t>(outputs));
+    t.vector += layer.activation_work(static_cast<int64_t>(outputs));
     t.vector_in_bits = t.input_load_bits;
     t.vector_out_bits = t.output_read_bits;
     return t;

@@ -126,6 +126,7 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
   run.off_chip_level = d.nest.levels.front().name;
   Summary& s = r.summary;
   LevelMappingCache mappings(d, objective);
+  std::vector<std::string> uncosted_functions;  // array layers whose activation functions no unit applies
   for (const Layer& l : w.layers) {
     if (!layer_uses_array(l.type) && d.vector) {
       check_widths(d, l);
@@ -158,13 +159,18 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
     ++run.layers_mapped;
     if (searched) run.mappings_evaluated += m->evaluated;
     LayerResult lr = cost_layer(d, l, *m, w.batch);
-    if (d.vector) add_output_requantization(d, l, w.batch, lr);
+    if (d.vector) add_output_stage(d, l, w.batch, lr);
+    else if (!l.activations.empty()) uncosted_functions.push_back(l.name);
     s.cycles += lr.cycles;  // layer after layer
     s.latency_s += lr.latency_s;
     add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
   run.shapes_searched = mappings.shapes();
+  if (!uncosted_functions.empty())
+    run.warnings.push_back(fmt::format("the activation functions of {} layers are not costed (the design has no vector "
+                                       "unit: give one as `vector:`): {}",
+                                       uncosted_functions.size(), fmt::join(uncosted_functions, ", ")));
   if (!run.not_costed.empty())
     run.warnings.push_back(fmt::format("{} of {} layers are not costed (the design has no vector unit: give one as `vector:`): {}",
                                        run.not_costed.size(), w.layers.size(), fmt::join(run.not_costed, ", ")));

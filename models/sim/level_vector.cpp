@@ -47,7 +47,8 @@ LayerResult cost_vector_layer(const LevelDesign& d, const Layer& l, int64_t batc
   if (d.nest.levels[kBeside].keeps[kOutputs]) a[kBeside][kOutputs].updates = a[kBeside][kOutputs].drains = out;
 
   const int bits = l.precision.outputs.bits;
-  const VectorOps ops = l.vector_work(static_cast<int64_t>(out));
+  VectorOps ops = l.vector_work(static_cast<int64_t>(out));
+  ops += l.activation_work(static_cast<int64_t>(out));
   r.compute_cycles = static_cast<uint64_t>(
       std::ceil(static_cast<double>(v.lane_cycles(ops, bits)) / static_cast<double>(v.lanes())));
   r.cycles = r.compute_cycles;
@@ -86,11 +87,18 @@ LayerResult cost_vector_layer(const LevelDesign& d, const Layer& l, int64_t batc
   return r;
 }
 
-void add_output_requantization(const LevelDesign& d, const Layer& l, int64_t batch, LayerResult& r) {
-  const ActionDesc requant = d.vector->requant_action(l.precision);
-  if (requant.action.empty()) return;
+void add_output_stage(const LevelDesign& d, const Layer& l, int64_t batch, LayerResult& r) {
   const auto out = static_cast<uint64_t>(l.output_count() * batch);
-  add_action(r, "vector", requant.action, out, static_cast<double>(out) * d.vector->action_energy_pj(requant));
+  const ActionDesc requant = d.vector->requant_action(l.precision);
+  if (!requant.action.empty())
+    add_action(r, "vector", requant.action, out, static_cast<double>(out) * d.vector->action_energy_pj(requant));
+  const VectorOps ops = l.activation_work(static_cast<int64_t>(out));
+  const int bits = l.precision.outputs.bits;
+  const std::pair<const char*, uint64_t> kinds[] = {
+      {"op", ops.add}, {"mult", ops.mult}, {"exp", ops.exp}, {"divide", ops.divide}};
+  for (const auto& [action, count] : kinds)
+    if (count > 0)
+      add_action(r, "vector", action, count, static_cast<double>(count) * d.vector->action_energy_pj({"vector", action, bits}));
 }
 
 }  // namespace qnnsim

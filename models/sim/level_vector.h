@@ -25,7 +25,8 @@ namespace qnnsim {
 // Throws std::invalid_argument naming the layer when the unit cannot take its precision.
 LayerResult cost_vector_layer(const LevelDesign& d, const Layer& l, int64_t batch);
 
-// Adds the requantization of an array layer's outputs to `r` (its actions, energy and breakdown).
-void add_output_requantization(const LevelDesign& d, const Layer& l, int64_t batch, LayerResult& r);
+// Adds what an array layer's outputs pass on their way out to `r` (actions,
+// energy and breakdown): their requantization and their activation functions.
+void add_output_stage(const LevelDesign& d, const Layer& l, int64_t batch, LayerResult& r);
 
 }  // namespace qnnsim

@@ -163,7 +163,8 @@ void VectorModule::prepare(const std::vector<Layer>& layers) {
     bits_.push_back(bits);
     op_id_.push_back(log_.declare("vector", "op", bits));
     // The other kinds only for layers that have them, so a report lists no empty actions.
-    const VectorOps kinds = layer_uses_array(l.type) ? VectorOps{} : l.vector_work(l.output_count());
+    VectorOps kinds = layer_uses_array(l.type) ? VectorOps{} : l.vector_work(l.output_count());
+    kinds += l.activation_work(l.output_count());
     const auto maybe = [&](uint64_t n, const char* action) { return n > 0 ? log_.declare("vector", action, bits) : -1; };
     mult_id_.push_back(maybe(kinds.mult, "mult"));
     exp_id_.push_back(maybe(kinds.exp, "exp"));

@@ -115,6 +115,12 @@ VectorOps Layer::vector_work(int64_t values) const {
   return ops;
 }
 
+VectorOps Layer::activation_work(int64_t values) const {
+  VectorOps ops;
+  for (ActivationFunction f : activations) ops += qnnsim::activation_work(f, static_cast<uint64_t>(values));
+  return ops;
+}
+
 int Layer::operand_bits(std::size_t k) const {
   return k == 1 && layer_streams_weights(type) ? precision.weights.bits : precision.inputs.bits;
 }

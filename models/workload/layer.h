@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config_error.h"
+#include "workload/activation_function.h"
 #include "workload/precision.h"
 #include "workload/vector_ops.h"
 
@@ -92,6 +93,9 @@ struct Layer {
   // head's scores, a squeeze-excite scale multiplying every pixel's
   // channels): it reads those C values, not a second C x H x W tensor.
   bool broadcast_row = false;
+  // Functions applied to every output value on its way out (an imported
+  // SiLU, sigmoid, hard-swish ...), in order; ReLU is the requantizer's clamp.
+  std::vector<ActivationFunction> activations;
   LayerPrecision precision;
   WeightStatistics weight_stats;
   bool inputs_density_given = false;  // only a layer fed by the network input may set it
@@ -110,6 +114,8 @@ struct Layer {
   // layer that normalises over channels, `values` is whole positions (a
   // multiple of C), since some operations are per position.
   VectorOps vector_work(int64_t values) const;
+  // The vector unit's operations for the activation functions of `values` outputs.
+  VectorOps activation_work(int64_t values) const;
   // The width the layer reads its k-th producer at: a matmul's second
   // operand at the weights' width, everything else at the inputs'.
   int operand_bits(std::size_t k) const;

@@ -188,6 +188,18 @@ Layer parse_layer(const ConfigNode& node, const LayerPrecision& defaults) {
   }
   const bool pooling = l.type == LayerType::MaxPool || l.type == LayerType::AvgPool;
   const bool ceil_mode = pooling && node.flag("ceil_mode", false);
+  if (node.has("activations")) {
+    if (layer_moves_data(l.type))
+      node.fail("activations", std::string("a ") + layer_type_name(l.type) + " layer moves data and computes nothing, "
+                               "so it applies no activation function; put it on the layer that computes the values");
+    for (const ConfigNode& f : node.child("activations").items()) {
+      ActivationFunction fn;
+      if (!parse_activation_function(f.as_text(), &fn))
+        f.fail_here("unknown activation function '" + f.as_text() + "'; expected one of " + activation_function_names() +
+                    " (ReLU and clipping are the requantizer's clamp and need none)");
+      l.activations.push_back(fn);
+    }
+  }
   // The ONNX node a layer was imported from, kept for the user; the run does not read it.
   if (node.has("onnx_node")) node.text("onnx_node");
   if (l.type != LayerType::FC && !layer_combines_two(l.type) && !layer_is_transformer_only(l.type)) {
