@@ -114,8 +114,16 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                                           numerics::requant_name(q.requant));
   std::cout << fmt::format("quantized: weights {}{}, activations {}, {}; {}\n", weights_text(r),
                            all_float ? "" : r.per_channel_weights ? " per channel" : " per tensor",
-                           !r.input_format.empty() ? r.input_format : r.symmetric_activations ? "symmetric" : "asymmetric",
+                           r.binary_image_bits       ? "binary"
+                           : !r.input_format.empty() ? r.input_format
+                           : r.symmetric_activations ? "symmetric"
+                                                     : "asymmetric",
                            accumulator, ranges);
+  if (r.binary_image_bits)
+    std::cout << fmt::format("binary activations: codes sign(x) in {{-1, +1}} at one scale per tensor, mean |x| over "
+                             "the calibration images (XNOR-Net), taken before each fused ReLU, which the sign replaces; "
+                             "the image stays uniform at {} bits, as binary networks keep their first layer's input\n",
+                             r.binary_image_bits);
   if (!r.float_accumulator.empty())
     std::cout << fmt::format("float MACs: operands rounded to their format (nearest, ties to even), products exact, "
                              "every accumulate rounded to {} ({})\n",
@@ -170,7 +178,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"activation_bits", q.bits.activations},
                        {"accumulator_bits", r.accumulator_bits},
                        {"overflow", numerics::overflow_name(r.overflow)},
-                       {"activations", !r.input_format.empty() ? r.input_format
+                       {"activations", r.binary_image_bits       ? "binary"
+                                       : !r.input_format.empty() ? r.input_format
                                        : r.symmetric_activations ? "symmetric"
                                                                  : "asymmetric"},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},

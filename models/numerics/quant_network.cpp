@@ -14,7 +14,7 @@ namespace qnnsim::numerics {
 namespace {
 
 std::string format_text(const ActQuant& a) {
-  return a.format ? float_format_name(*a.format) : a.symmetric ? "uniform_symmetric" : "uniform_asymmetric";
+  return a.format ? float_format_name(*a.format) : a.binary ? "binary" : a.symmetric ? "uniform_symmetric" : "uniform_asymmetric";
 }
 
 // Both operands of a MAC in one kind of number: a float MAC multiplies two
@@ -61,6 +61,11 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
   layer_of_op_.assign(net.ops.size(), -1);
   for (int i = 0; i < int(net.ops.size()); ++i) {
     const NetOp& op = net.ops[i];
+    // A Relu of its own after a binary tensor would turn the -1 codes into 0;
+    // under binary activations the sign is the activation (binary_activations.h).
+    if (op.kind == OpKind::relu && plan_.act[op.in[0]].binary)
+      throw EvalError("op '" + op.name + "': a Relu reads a binary tensor, whose sign already is the activation; "
+                      "expected the Relu fused into the layer that writes the tensor, or uniform activations");
     if (op.kind != OpKind::conv) continue;
     QuantLayer l;
     l.op = i;
@@ -100,6 +105,13 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     if (o.requant == Requant::fixed && op.out != net.output && !plan_.act[op.out].format)
       for (int m = 0; m < op.conv.M; ++m)
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
+    // A crossbar's DACs take input codes offset to be non-negative, at the
+    // tensor's width; a sign code needs the XNOR bitcells' own path, not wired here.
+    if (o.crossbar && plan_.act[op.in[0]].binary)
+      throw EvalError("layer '" + op.name +
+                      "': binary inputs on an in-memory design: eval drives a crossbar's DACs with offset unsigned "
+                      "codes and does not model an XNOR bitcell's +-1 product; expected uniform inputs (--scheme "
+                      "asymmetric or symmetric), or binary activations without --arch");
     if (o.crossbar) {
       // A codebook weight is an index into a table of shared values, and the
       // multiply is by the entry looked up; a crossbar multiplies each input
@@ -197,6 +209,10 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
           const double scale = xq.scale * l.w.scales[m];
           if (!l.multipliers.empty()) {  // integer-only output stage
             for (int p = 0; p < P; ++p) {
+              if (oq.binary) {  // the sign of the total is the sign of the real output (positive scales)
+                y[m * P + p] = acc.sums(m, p) + offset >= 0 ? 1 : -1;
+                continue;
+              }
               const int32_t q = oq.clamp_code(apply(l.multipliers[m], acc.sums(m, p) + offset) + oq.zero);
               y[m * P + p] = op.relu ? std::max(q, oq.zero) : q;
             }
@@ -204,7 +220,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
           }
           for (int p = 0; p < P; ++p) {
             double real = scale * double(acc.sums(m, p) + offset);
-            if (op.relu) real = std::max(real, 0.0);
+            if (op.relu && !oq.binary) real = std::max(real, 0.0);  // a binary output's sign replaces the ReLU
             put(m * P + p, real);
           }
         }
@@ -231,7 +247,9 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
           pool_windows<int32_t>(net_.shapes[op.in[0]], op.pool, x.data(), 0,
                                 [&](int32_t a, int32_t b) { return a + (b - xq.zero); },
                                 [&](long k, int32_t s, int n) {
-                                  codes[k] = std::clamp(int32_t(std::nearbyint(double(s) / n)) + xq.zero, xq.qmin, xq.qmax);
+                                  // Binary codes: the mean's sign, the nearest code (0 -> +1 as in quantize).
+                                  if (xq.binary) codes[k] = s >= 0 ? 1 : -1;
+                                  else codes[k] = std::clamp(int32_t(std::nearbyint(double(s) / n)) + xq.zero, xq.qmin, xq.qmax);
                                 });
         if (last) for (int k = 0; k < size; ++k) logits[k] = xq.real(codes[k]);
         else y = std::move(codes);

@@ -58,6 +58,9 @@ struct QuantOptions {
   // Float or FloatE5M2: activations stored as floats of the format the width
   // names (float_format_of); no ranges are calibrated for them.
   std::optional<Scheme> float_activations;
+  // Binary activations (binary_activations.h): every stored tensor but the
+  // image holds sign codes and a mean-|x| scale; activation bits must be 1.
+  bool binary_activations = false;
   // What a float MAC layer accumulates in: fp32, or a FloatMAC's `accumulator:`.
   FloatFormat float_accumulator = fp32();
   bool per_channel_weights = true;

@@ -6,6 +6,7 @@
 namespace qnnsim::numerics {
 
 int32_t ActQuant::quantize(double v) const {
+  if (binary) return v >= 0 ? 1 : -1;  // a NaN, like a negative value, gives -1
   const double q = std::nearbyint(v / scale) + zero;
   // Written so that a NaN (from an overflowing float network) lands on qmin
   // rather than reaching the conversion, which it would make undefined.

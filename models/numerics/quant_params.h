@@ -29,6 +29,9 @@ struct ActQuant {
   // Set: the tensor is stored as floating-point values of this format (a
   // float MAC's operand, float_mac.h), not as codes; scale and zero unused.
   std::optional<FloatFormat> format;
+  // Binary (binary_activations.h): codes -1 / +1, the sign of the value
+  // (0 -> +1); real = scale * code.
+  bool binary = false;
 
   int32_t quantize(double v) const;
   int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }

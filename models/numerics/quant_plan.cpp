@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "numerics/binary_activations.h"
 #include "numerics/eval_error.h"
 #include "numerics/quant_network.h"
 
@@ -88,11 +89,21 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
   plan.act.resize(net.shapes.size());
   // Float activations have no range to calibrate: each value is rounded into
   // the format where it is written (quant_network.h).
-  std::vector<int> stored;
+  std::vector<int> stored, binary;
   for (int t = 0; t < int(plan.bits.size()); ++t) {
     if (!plan.bits[t]) continue;
     FloatFormat f;
-    if (!o.float_activations) stored.push_back(t);
+    if (o.binary_activations && t == net.input) {
+      // The image stays uniform, at 8 bits, as binary networks keep their
+      // first layer's input (binary_activations.h).
+      plan.bits[t] = kBinaryNetImageBits;
+      stored.push_back(t);
+    } else if (o.binary_activations) {
+      if (plan.bits[t] != 1)
+        throw EvalError("--scheme binary: activations of " + std::to_string(plan.bits[t]) +
+                        " bits; expected 1 (--bits W/1), a sign code");
+      binary.push_back(t);
+    } else if (!o.float_activations) stored.push_back(t);
     else if (float_format_of(*o.float_activations, plan.bits[t], &f)) plan.act[t].bits = plan.bits[t], plan.act[t].format = f;
     else
       throw EvalError(std::string("--scheme ") + scheme_name(*o.float_activations) + ": activations of " +
@@ -103,6 +114,8 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
       stored.empty() ? std::vector<TensorSamples>{} : observe(net, calibration, stored, o.calibration.images);
   for (std::size_t i = 0; i < stored.size(); ++i)
     plan.act[stored[i]] = choose_quant(samples[i], o.calibration, plan.bits[stored[i]], o.symmetric_activations);
+  const std::vector<double> alpha = binary_scales(net, calibration, binary, o.calibration.images);
+  for (std::size_t i = 0; i < binary.size(); ++i) plan.act[binary[i]] = binary_act(alpha[i]);
   // A pass-through op's output keeps its input's scale, in data order.
   for (const NetOp& op : net.ops)
     if (passes_codes(op.kind)) plan.act[op.out] = plan.act[op.in[0]], plan.bits[op.out] = plan.bits[op.in[0]];
@@ -113,6 +126,9 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     plan.layer_bits[i] = bits_of(op, o);
+    // A layer reading the (uniform) image under --scheme binary reads it at the image's width.
+    if (o.binary_activations && plan.act[op.in[0]].bits != plan.layer_bits[i].activations && !plan.act[op.in[0]].binary)
+      plan.layer_bits[i].activations = plan.act[op.in[0]].bits;
     const Scheme scheme = weight_scheme_of(op.name, o);
     // A float tensor has one format and no scale, so no channels to tell apart.
     const WeightFormat f{scheme, o.per_channel_weights && scheme != Scheme::Float && scheme != Scheme::FloatE5M2};

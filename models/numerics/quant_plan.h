@@ -21,6 +21,9 @@ struct LayerBits {
 
 struct QuantOptions;
 
+// Under --scheme binary, the width the image is stored at (uniform codes).
+constexpr int kBinaryNetImageBits = 8;
+
 struct QuantPlan {
   std::vector<int> bits;        // per tensor: its activation width (0: not stored as codes)
   std::vector<ActQuant> act;    // per tensor, where stored (and through pass-through ops)

@@ -22,6 +22,7 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
   std::string h = "# Post-training quantization by `qnnsim quantize`: activation ranges " + method + " on the\n";
   h += fmt::format("# first {} training images of {} ({}); {} activations;\n", images, o.data, data_folder,
                    q.float_activations ? std::string(scheme_name(*q.float_activations)) + " (no scale, no range)"
+                   : q.binary_activations ? "binary (sign codes at scale mean |x| before any ReLU; the image 8-bit asymmetric)"
                    : q.symmetric_activations ? "symmetric"
                                              : "asymmetric");
   h += fmt::format("# symmetric weights, a scale {}. real = scale * (code - zero_point).\n",
@@ -48,7 +49,10 @@ void check_quant_options(const QuantOptions& q) {
       throw EvalError(what + " with --scheme " + scheme_name(*q.float_activations) + ": activation bits " +
                       std::to_string(b.activations) + ", expected " +
                       (*q.float_activations == Scheme::Float ? "8 (fp8 e4m3), 16 (fp16) or 32 (fp32)" : "8"));
-    if (!q.float_activations && (b.activations < 2 || b.activations > 16))
+    if (q.binary_activations && b.activations != 1)
+      throw EvalError(what + " with --scheme binary: activation bits " + std::to_string(b.activations) +
+                      ", expected 1 (a sign code)");
+    if (!q.float_activations && !q.binary_activations && (b.activations < 2 || b.activations > 16))
       throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
   };
   const std::string given_scheme =
@@ -103,6 +107,8 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
       if (net.ops[i].kind == OpKind::conv && plan.weight_format(i).scheme != Scheme::UniformSymmetric)
         throw EvalError("--qdq: layer '" + net.ops[i].name + "' has " + scheme_name(plan.weight_format(i).scheme) +
                         " weights; a QDQ model's DequantizeLinear holds uniform codes only");
+  if (o.qdq && o.quant.binary_activations)
+    throw EvalError("--qdq with --scheme binary: ONNX's QuantizeLinear has no sign function; write a trace instead");
   if (o.qdq && o.quant.float_activations)
     throw EvalError(std::string("--qdq with --scheme ") + scheme_name(*o.quant.float_activations) +
                     ": a QDQ model's QuantizeLinear holds integer codes at a scale, not float values");

@@ -13,6 +13,11 @@ TensorPrecision activation_precision(const ActQuant& a) {
     p.scheme = *a.format == fp8_e5m2() ? Scheme::FloatE5M2 : Scheme::Float;
     return p;
   }
+  if (a.binary) {  // sign codes and alpha (binary_activations.h); no zero point
+    p.scheme = Scheme::Binary;
+    p.scale = {a.scale};
+    return p;
+  }
   p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
   p.scale = {a.scale};
   if (!a.symmetric) p.zero_point = a.zero;

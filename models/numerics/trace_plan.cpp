@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/config_error.h"
+#include "numerics/binary_activations.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_format.h"
 
@@ -144,10 +145,15 @@ class Reader {
     if (float_format_of(p.scheme, p.bits, &f)) {  // no scale: values rounded to the format
       a.bits = p.bits;
       a.format = f;
+    } else if (p.scheme == Scheme::Binary) {  // sign codes at one scale (binary_activations.h)
+      if (p.bits != 1) fail(l, key + ".bits", fmt::format("binary activations are 1-bit sign codes, found {} bits", p.bits));
+      if (p.scale.size() != 1)
+        fail(l, key + ".scale", "binary activations take one scale, alpha (mean |x|); write the trace with `qnnsim quantize`");
+      a = binary_act(p.scale[0]);
     } else {
       if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
         fail(l, key + ".scheme",
-             std::string("eval runs uniform or float (fp8, fp16, fp32) activations, found ") + scheme_name(p.scheme));
+             std::string("eval runs uniform, binary or float (fp8, fp16, fp32) activations, found ") + scheme_name(p.scheme));
       if (p.bits < 2 || p.bits > 16)
         fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
       if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
@@ -155,6 +161,10 @@ class Reader {
     }
     if (given_[t]) {
       const ActQuant& b = r_.plan.act[t];
+      if (a.binary != b.binary)
+        fail(l, key + ".scheme",
+             fmt::format("the model's tensor is {} where another layer writes or reads it, here {}",
+                         b.binary ? "binary" : "not binary", a.binary ? "binary" : "not binary"));
       if (a.format != b.format)
         fail(l, key + ".scheme",
              fmt::format("the model's tensor is {} where another layer writes or reads it, here {}",

@@ -128,9 +128,14 @@ void parse_quantization(const ConfigNode& node, Tensor t, bool per_layer, Tensor
     node.fail(key, "scales and zero points belong to one layer's tensors; give them in the layer, not in the default "
                    "precision");
   if (t == Tensor::Accumulator) node.fail(key, "the accumulator holds sums of codes; it has no scale or zero point");
-  if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric)
-    node.fail(key, std::string("scale and zero_point describe uniform_symmetric and uniform_asymmetric tensors, not ") +
-                       scheme_name(out->scheme));
+  // A binary activation has a scale (alpha, real = alpha * sign code; numerics/binary_activations.h) but no
+  // zero point; binary weights take theirs from the weights where they run.
+  const bool binary_scale = out->scheme == Scheme::Binary && t != Tensor::Weights && key == "scale" &&
+                            !node.has("zero_point");
+  if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric && !binary_scale)
+    node.fail(key, std::string("scale and zero_point describe uniform_symmetric and uniform_asymmetric tensors, and a "
+                               "scale alone a binary activation, not ") +
+                       scheme_name(out->scheme) + (out->scheme == Scheme::Binary && t != Tensor::Weights ? " with a zero point" : ""));
   if (!node.has("scale")) node.fail("zero_point", "a zero point needs its scale (give scale too)");
   out->scale = parse_scale(node);
   if (out->scale.size() > 1 && out->granularity != Granularity::PerChannel)

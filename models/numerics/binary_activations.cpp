@@ -1,0 +1,50 @@
+#include "numerics/binary_activations.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "numerics/float_run.h"
+#include "numerics/image_input.h"
+
+namespace qnnsim::numerics {
+
+ActQuant binary_act(double alpha) {
+  ActQuant a;
+  a.bits = 1;
+  a.symmetric = true;
+  a.binary = true;
+  a.scale = alpha > 0 ? alpha : 1.0;  // an all-zero tensor: any scale represents its signs
+  a.zero = 0;
+  a.qmin = -1, a.qmax = 1;
+  return a;
+}
+
+double mean_abs(const std::vector<float>& v) {
+  double s = 0;
+  for (const float x : v) s += std::fabs(double(x));
+  return v.empty() ? 0.0 : s / double(v.size());
+}
+
+std::vector<double> binary_scales(const Network& net, const Dataset& data, const std::vector<int>& tensors,
+                                  int64_t images) {
+  images = std::min(images, data.count);
+  std::vector<double> alpha;
+  for (const int t : tensors) {
+    // The same float network, with the writer's ReLU left out so that the
+    // tensor holds the values the sign is taken of; later layers are not read.
+    Network pre = net;
+    for (NetOp& op : pre.ops)
+      if (op.out == t) op.relu = false;
+    double sum = 0;
+    int64_t count = 0;
+    for (int64_t n = 0; n < images; ++n) {
+      const auto values = run_float(pre, image_values(data, n));
+      for (const float x : values[t]) sum += std::fabs(double(x));
+      count += int64_t(values[t].size());
+    }
+    alpha.push_back(count ? sum / double(count) : 0.0);
+  }
+  return alpha;
+}
+
+}  // namespace qnnsim::numerics
