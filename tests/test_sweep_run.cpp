@@ -86,8 +86,11 @@ TEST_CASE("a point that fails is recorded and the sweep goes on", "[sweep][cli]"
   CHECK(read_file((dir / "out.txt").string()).find("2 ok, 1 failed") != std::string::npos);
 
   // A point that runs too long is killed and recorded as timed out; every point failing exits 1.
-  const std::string slow = write_spec(scratch_dir("sweep_timeout"), "arch/systolic_ws.yaml", "workloads/resnet50.yaml",
-                                      "timeout: 1 ms\nparameters:\n  - {path: pe_array.rows, values: [8]}\n");
+  // The point must run well past the pool's 100 ms poll: ResNet-50 at batch 64 on a DRAM device
+  // model, which keeps state of its own and so simulates every tile (controller/periodic_replay.h).
+  const std::string slow =
+      write_spec(scratch_dir("sweep_timeout"), "arch/systolic_ws_ddr4.yaml", "workloads/resnet50.yaml",
+                 "timeout: 1 ms\noptions: {batch: 64}\nparameters:\n  - {path: pe_array.rows, values: [8]}\n");
   const std::string slow_db = (dir / "slow.db").string();
   CHECK(qnnsim_cli("sweep " + slow + " --db " + slow_db, dir / "out.txt", dir / "err.txt") == 1);
   const auto timed_out = ResultsDb(slow_db, false).points();

@@ -3,11 +3,15 @@
 // outcome for another of the same class. Checked by walking every tile of
 // plans with padded, strided and uneven layers, on two designs, at batches 1,
 // 7 and 64, with the mapper's mappings and with buffer factors halved (an
-// uneven last tile): tiles of one class give identical moves and passes.
+// uneven last tile): tiles of one class give identical moves and passes. The
+// 40 x 40 maps have rows of tiles whose windows lie inside the map, which are
+// one class wherever they lie.
 #include <catch2/catch.hpp>
 
 #include <map>
 
+#include "core/config_node.h"
+#include "schedule/mapper.h"
 #include "schedule/nest_walk.h"
 #include "plan_variants.h"
 #include "support.h"
@@ -26,6 +30,23 @@ layers:
   - {name: wide_pad, type: conv, C: 13, H: 11, W: 11, M: 16, R: 5, S: 5, padding: 2}
   - {name: strided, type: conv, C: 16, H: 11, W: 11, M: 20, R: 3, S: 3, stride: 2}
   - {name: fc, type: fc, C: 500, M: 10}
+)";
+
+const char* kLargeMaps = R"(network: large_maps
+batch: 1
+input: {C: 64, H: 56, W: 56}
+layers:
+  - {name: large_map, type: conv, C: 64, H: 56, W: 56, M: 4, R: 3, S: 3, padding: 1}
+)";
+
+// A filter that reaches farther than a tile is tall: with one pass of rows
+// and columns a tile, tiles away from the map's first and last also have
+// windows that meet its edge.
+const char* kWideReach = R"(network: wide_reach
+batch: 1
+input: {C: 4, H: 56, W: 56}
+layers:
+  - {name: wide_reach, type: conv, C: 4, H: 56, W: 56, M: 64, R: 25, S: 25, padding: 24}
 )";
 
 // Every figure of a tile's moves and of each of its passes, in order.
@@ -65,12 +86,14 @@ uint64_t check_plan(const Layer& l, const LayerPlan& plan) {
 }
 
 uint64_t check_design(const ArchSpec& arch, bool sixteen_bits) {
-  Workload w = workload_from_text(kLayers);
-  if (sixteen_bits)
-    for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
-      REQUIRE(apply_bits_override(w, t).empty());
   uint64_t compared = 0;
-  for_each_plan_variant(arch, w, [&](const Layer& l, const LayerPlan& plan) { compared += check_plan(l, plan); });
+  for (const char* text : {kLayers, kLargeMaps}) {
+    Workload w = workload_from_text(text);
+    if (sixteen_bits)
+      for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
+        REQUIRE(apply_bits_override(w, t).empty());
+    for_each_plan_variant(arch, w, [&](const Layer& l, const LayerPlan& plan) { compared += check_plan(l, plan); });
+  }
   return compared;
 }
 
@@ -84,4 +107,20 @@ TEST_CASE("tiles of one class move the same and run the same passes: systolic_ws
 TEST_CASE("tiles of one class move the same and run the same passes: eyeriss_v1", "[replay]") {
   const auto arch = load_arch(shipped("arch/eyeriss_v1.yaml"));
   CHECK(check_design(*arch, true) > 0);
+}
+
+TEST_CASE("tiles whose windows meet the map's edge away from its first and last keep classes of their own", "[replay]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const Workload w = workload_from_text(kWideReach);
+  const std::vector<LayerPlan> plans = plan_workload(*arch, w);
+  REQUIRE(plans[0].uses_array);
+  Mapping m = plans[0].mapping;
+  m.glb[kP] = m.glb[kQ] = m.glb[kM] = 1;
+  const GivenMapping given{m, VectorTiling{}, ConfigNode::load_string("tile: {}\n", "wide_reach")};
+  const LayerPlan plan = plan_layer(*arch, w.layers[0], 1, &given);
+  const DimExtents p = dim_extents(plan.mapping, plan.bounds, kP);
+  INFO(plan.tiling);
+  REQUIRE(p.tile < 24);  // shorter than the filter's reach past the edge
+  REQUIRE(p.tiles() > 3);
+  CHECK(check_plan(w.layers[0], plan) > 0);
 }

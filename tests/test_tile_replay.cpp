@@ -1,8 +1,10 @@
-// Tile replay (controller/tile_replay.h) leaves every figure of a run as the
-// full simulation gives it: on every shipped PE-array design, at batches 1, 7
-// and 64, `qnnsim run --json` with replay and with --no-tile-replay write the
+// Tile replay (controller/tile_replay.h) and periodic replay
+// (controller/periodic_replay.h) leave every figure of a run as the full
+// simulation gives it: on every shipped PE-array design, at batches 1, 7 and
+// 64, `qnnsim run --json` with replay and with --no-tile-replay write the
 // same report (provenance aside). And a design with one buffer slot does
-// replay the tiles a batch repeats, so the equality is not empty.
+// replay the tiles a batch repeats, and one with two skips the periods of its
+// steady state, so the equality is not empty.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -10,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "controller/periodic_replay.h"
 #include "controller/tile_replay.h"
 #include "sim/simulation.h"
 #include "support.h"
@@ -47,6 +50,7 @@ const std::string kSixteenBits = "--bits weights=16 --bits inputs=16 --bits outp
 
 TEST_CASE("tile replay: systolic_ws reports the same figures as the full simulation", "[replay]") {
   check_same_reports("systolic_ws");
+  check_same_reports("systolic_ws", "", "resnet50");
 }
 TEST_CASE("tile replay: systolic_ws_ddr4 reports the same figures as the full simulation", "[replay]") {
   check_same_reports("systolic_ws_ddr4");
@@ -96,4 +100,15 @@ TEST_CASE("tile replay: a design with one buffer slot replays the tiles a batch 
   const RunResult r = run_simulation(*arch, w);
   CHECK(r.summary.cycles > 0);
   CHECK(tiles_replayed() > 0);
+}
+
+TEST_CASE("periodic replay: a design with two buffer slots skips the periods its tiles repeat", "[replay]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  Workload w = load_workload(shipped("workloads/alexnet.yaml"));
+  w.batch = 7;
+  REQUIRE(tiles_skipped_by_periods() == 0);
+  const RunResult r = run_simulation(*arch, w);
+  CHECK(r.summary.cycles > 0);
+  CHECK(tiles_skipped_by_periods() > 0);
+  CHECK(tiles_replayed() == 0);  // no tile runs alone with two slots
 }

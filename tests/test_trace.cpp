@@ -88,7 +88,7 @@ TEST_CASE("a timeline limited to a layer holds only that layer, and recording ch
     }
   CHECK(std::llround(compute) == static_cast<long long>(r.layers[2].compute_cycles));
   // The golden figures of this run (tests/golden_figures.yaml) were taken without a recorder.
-  CHECK(r.summary.cycles == 13675);
+  CHECK(r.summary.cycles == 13698);
 }
 
 TEST_CASE("run writes a timeline limited by --trace-layers and --trace-window", "[trace][cli]") {

@@ -38,6 +38,10 @@ bool ComponentModule::idle_after(const sc_core::sc_time& t) const {
   return std::all_of(calendars_.begin(), calendars_.end(), [&](const Calendar& c) { return c.idle_after(t); });
 }
 
+void ComponentModule::calendars_key(const sc_core::sc_time& now, std::vector<uint64_t>& out) const {
+  for (const Calendar& c : calendars_) c.relative_key(now, out);
+}
+
 void ComponentModule::set_lanes(const std::vector<std::string>& what) {
   calendars_.resize(std::max<std::size_t>(1, what.size()));
   tracks_.assign(calendars_.size(), basename());

@@ -58,6 +58,9 @@ class ComponentModule : public sc_core::sc_module {
   virtual void state_key(std::vector<uint64_t>& /*out*/) const {}
   // No lane has anything booked to end after `t`.
   bool idle_after(const sc_core::sc_time& t) const;
+  // Every lane's bookings still ahead of `now`, relative to it (periodic
+  // replay compares the state of two moments by this and state_key()).
+  void calendars_key(const sc_core::sc_time& now, std::vector<uint64_t>& out) const;
   // A replayed tile's action counts, added to one layer.
   void replay_counts(int layer, const std::vector<uint64_t>& counts) { log_.add_row(layer, counts); }
 

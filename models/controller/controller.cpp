@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include <tlm_utils/tlm_quantumkeeper.h>
-
+#include "controller/relative_quantum_keeper.h"
 #include "core/progress.h"
 #include "core/trace_recorder.h"
 
@@ -25,6 +24,7 @@ Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const
       workload_(workload),
       plans_(plans),
       timing_(plans.size()),
+      skipped_before_layer_(plans.size()),
       slots_free_(arch.glb->tile_slots()) {
   uint64_t index = 0;
   for (std::size_t l = 0; l < plans.size(); ++l) {
@@ -63,14 +63,22 @@ sc_time Controller::issue(Socket& socket, Work::Kind kind, int layer, uint64_t b
 void Controller::loader() {
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
-    while (stored_ < first_tile_[l]) wait(stored_ev_);  // the previous layer's outputs are in DRAM
+    while (stored_ < first_tile_[l]) {  // the previous layer's outputs are in DRAM
+      loader_waits_ = Waiting::Layer;
+      wait(stored_ev_);
+    }
     timing_[l].start = sc_core::sc_time_stamp();
+    skipped_before_layer_[l] = skipped_time_;
     const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
     // Counted by issued_, not by a local index: a replayed tile (tile_replay.h)
     // moves all three threads' counts on at once.
     while (issued_ < end_tile) {
+      while (slots_free_ == 0) {
+        loader_waits_ = Waiting::Slot;
+        wait(slot_ev_);
+      }
+      // Read after the wait: a period skipped meanwhile moves the next tile on.
       const uint64_t k = issued_;
-      while (slots_free_ == 0) wait(slot_ev_);
       if (replay(k, l, settle_recording(k, l))) continue;
       const GlbTile tile = plans_[l].tiles[k - first_tile_[l]];
       --slots_free_;
@@ -90,6 +98,8 @@ void Controller::loader() {
       loaded_at_[issued_] = done;
       ++issued_;
       issued_ev_.notify(SC_ZERO_TIME);
+      loader_waits_ = Waiting::Dma;
+      loader_until_ = done;
       wait(done - sc_core::sc_time_stamp());
     }
   }
@@ -174,19 +184,21 @@ bool Controller::replay(uint64_t k, std::size_t l, const TileOutcome* o) {
   // The tile is loaded, computed and stored; the compute and store threads,
   // waiting for a later tile, skip it when they wake.
   ++issued_;
-  ++computed_;
-  ++stored_;
+  computed_ = next_tile(computed_);
+  stored_ = next_tile(stored_);
+  loader_waits_ = Waiting::Dma;
+  loader_until_ = now + o->duration;
   wait(o->duration);
   return true;
 }
 
 void Controller::compute() {
-  tlm_utils::tlm_quantumkeeper qk;
+  RelativeQuantumKeeper qk;
   qk.reset();
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
     const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
-    for (uint64_t index = first_tile_[l]; index < end_tile; ++index) {
+    for (uint64_t index = first_tile_[l]; index < end_tile; index = next_tile(index)) {
       // The array is free when its last tile ended, which is its local time
       // (or, once it has waited, the present). If the tile's DMA has not been
       // booked yet, synchronise and wait until the loader books it; then the
@@ -208,12 +220,25 @@ void Controller::compute() {
         if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", "dram", layer, waited_from, ready);
       }
       const sc_time t = std::max(free_at, ready);
+      // Every tile starts in step with the other threads, its quantum counted
+      // from there: what follows then depends only on times relative to the
+      // tile's start (relative_quantum_keeper.h, periodic_replay.h).
+      if (t > sc_core::sc_time_stamp()) {
+        qk.set(t - sc_core::sc_time_stamp());
+        qk.sync();
+      } else {
+        qk.reset();
+      }
+      // The other threads run up to the present first, so that the state here
+      // is all in the controller's members and the components' calendars.
+      while (sc_core::sc_pending_activity_at_current_time()) wait(SC_ZERO_TIME);
+      settle_period(l, index);
       const sc_time end = plans_[l].uses_array ? run_array_tile(layer, plans_[l], tile, t, index) : run_vector_tile(layer, tile, t);
       // The storer may drain this tile once simulated time reaches its end.
       compute_end_[index] = end;
       timing_[l].compute_end = end;
       last_compute_end_ = end;
-      ++computed_;
+      computed_ = next_tile(computed_);
       computed_ev_.notify(end - sc_core::sc_time_stamp());
       qk.set(end - sc_core::sc_time_stamp());
       if (qk.need_sync()) qk.sync();
@@ -263,7 +288,7 @@ sc_time Controller::run_array_tile(int layer, const LayerPlan& plan, const GlbTi
     return ready;
   };
 
-  tlm_utils::tlm_quantumkeeper qk;
+  RelativeQuantumKeeper qk;
   qk.reset();
   sc_time array_free = t;
   const NestWalker::TilePasses passes = plan.walker->passes(tile.index);
@@ -343,11 +368,18 @@ void Controller::storer() {
     const int layer = static_cast<int>(l);
     const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
     while (stored_ < end_tile) {
-      while (computed_ <= stored_) wait(computed_ev_);
+      while (computed_ <= stored_) {
+        storer_waits_ = Waiting::Computed;
+        wait(computed_ev_);
+      }
       const uint64_t k = stored_;  // tiles replayed while this thread waited are stored already
       const GlbTile tile = plans_[l].tiles[k - first_tile_[l]];
       const sc_time ready = compute_end_[k];
-      if (ready > sc_core::sc_time_stamp()) wait(ready - sc_core::sc_time_stamp());
+      if (ready > sc_core::sc_time_stamp()) {
+        storer_waits_ = Waiting::Ready;
+        storer_until_ = ready;
+        wait(ready - sc_core::sc_time_stamp());
+      }
       const sc_time t = sc_core::sc_time_stamp();
       work_.tensor = Tensor::Outputs;
       sc_time done = std::max(issue(glb, Work::Kind::Read, layer, tile.output_read_bits, t),
@@ -368,17 +400,23 @@ void Controller::storer() {
         done = std::max(done, issue(vector, Work::Kind::ZeroPointSums, layer, 0, t));
       }
       timing_[l].dram_bits += tile.output_store_bits;
+      storer_waits_ = Waiting::Store;
+      storer_until_ = done;
       wait(done - sc_core::sc_time_stamp());
       ++slots_free_;
       if (TraceRecorder* tr = trace_recorder())
         tr->counter("glb tile slots in use", sc_core::sc_time_stamp(), arch_.glb->tile_slots() - slots_free_);
       slot_ev_.notify(SC_ZERO_TIME);
-      ++stored_;
+      stored_ = next_tile(stored_);
       stored_ev_.notify(SC_ZERO_TIME);
     }
     timing_[l].end = sc_core::sc_time_stamp();
     timing_[l].stall_dram += timing_[l].end - timing_[l].compute_end;  // draining the last outputs
     if (TraceRecorder* tr = trace_recorder()) tr->stall("stalls", "dram", layer, timing_[l].compute_end, timing_[l].end);
+    // The periods skipped (periodic_replay.h) took time the kernel never ran.
+    timing_[l].start += skipped_before_layer_[l];
+    timing_[l].end += skipped_time_;
+    timing_[l].compute_end += skipped_time_;
     report_progress("simulating", l + 1, plans_.size());
   }
 }

@@ -16,6 +16,7 @@
 // before, is replayed from its recorded outcome (tile_replay.h): the three
 // threads count tiles in members, not in local loops, so a replay moves them
 // all on at once.
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "arch/arch_spec.h"
 #include "arch/component_module.h"
 #include "arch/work.h"
+#include "controller/periodic_replay.h"
 #include "controller/tile_replay.h"
 #include "schedule/layer_plan.h"
 #include "workload/workload.h"
@@ -99,6 +101,18 @@ class Controller : public sc_core::sc_module {
   // step, so the memo is untouched in between); false when there is none.
   bool replay(uint64_t k, std::size_t l, const TileOutcome* outcome);
 
+  // Periodic replay (periodic_replay.h). At the start of tile `index`, with
+  // every thread up to the present: record the state, and when it has come
+  // back as a period, skip the periods the tiles ahead repeat.
+  void settle_period(std::size_t l, uint64_t index);
+  std::vector<uint64_t> period_state(std::size_t l, uint64_t index) const;
+  LayerProgress progress(std::size_t l, uint64_t index) const;
+  // The tile after `k`, across the tiles a period skipped.
+  uint64_t next_tile(uint64_t k) const {
+    const auto it = skipped_.find(k + 1);
+    return it == skipped_.end() ? k + 1 : it->second;
+  }
+
   const ArchSpec& arch_;
   const Workload& workload_;
   const std::vector<LayerPlan>& plans_;
@@ -121,6 +135,21 @@ class Controller : public sc_core::sc_module {
 
   sc_core::sc_time weights_ready_;  // when the weight tile in the PEs finished loading
   sc_core::sc_time last_compute_end_;  // when the array (or vector unit) finished its last tile
+
+  // What the loader and the storer wait for, and until when, kept for periodic
+  // replay's state: a thread's wait is otherwise known only to the kernel.
+  enum class Waiting : uint64_t { Nothing, Layer, Slot, Dma, Computed, Ready, Store };
+  Waiting loader_waits_ = Waiting::Nothing, storer_waits_ = Waiting::Nothing;
+  sc_core::sc_time loader_until_, storer_until_;
+
+  PeriodFinder periods_;
+  std::size_t periods_layer_ = 0;
+  std::map<uint64_t, uint64_t> skipped_;  // the first tile a period skipped -> the tile after the skip
+  uint64_t after_last_skip_ = 0;          // the tile after the latest skip (tiles before it are not contiguous)
+  // Simulated time runs on from a skip's state at once: the time the skipped
+  // periods took is added to the layer's end and every later time.
+  sc_core::sc_time skipped_time_;
+  std::vector<sc_core::sc_time> skipped_before_layer_;
 
   std::vector<ComponentModule*> components_;
   TileMemo memo_;

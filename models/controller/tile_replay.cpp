@@ -17,20 +17,29 @@ bool tile_replay_enabled() { return replay_on; }
 uint64_t tiles_replayed() { return replayed; }
 void count_replayed_tile() { ++replayed; }
 
-std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker& walker, const Work& w,
-                               const std::vector<ComponentModule*>& components) {
-  // Room for every field below (about 50) from the start: a key is built for
-  // every quiet tile, and growing it field by field reallocated several times.
-  std::vector<uint64_t> key;
-  key.reserve(64);
-  key = {static_cast<uint64_t>(layer), tile.weight_load_bits,  tile.input_load_bits,
-         tile.input_dram_bits,         tile.output_read_bits,  tile.output_store_bits,
-         tile.output_values,           tile.output_positions,  tile.passes};
-  walker.tile_class(tile.index, key);
+void tile_work_key(int layer, const GlbTile& tile, const NestWalker* walker, std::vector<uint64_t>& key) {
+  key.insert(key.end(), {static_cast<uint64_t>(layer), tile.weight_load_bits, tile.input_load_bits,
+                         tile.input_dram_bits, tile.output_read_bits, tile.output_store_bits, tile.output_values,
+                         tile.output_positions, tile.passes, tile.vector.add, tile.vector.mult, tile.vector.exp,
+                         tile.vector.divide, tile.vector.sqrt, tile.vector_in_bits, tile.vector_out_bits});
+  if (walker != nullptr) walker->tile_class(tile.index, key);
+}
+
+void payload_key(const Work& w, std::vector<uint64_t>& key) {
   key.insert(key.end(), {static_cast<uint64_t>(w.kind), static_cast<uint64_t>(w.layer), w.bits, w.delivered_bits,
                          static_cast<uint64_t>(w.to_buffer), static_cast<uint64_t>(w.from_dram),
                          static_cast<uint64_t>(w.tensor), w.values, w.hop_bits, w.macs, w.iterations, u(w.rows_used),
                          u(w.cols_used), w.vector.add, w.vector.mult, w.vector.exp, w.vector.divide, w.vector.sqrt});
+}
+
+std::vector<uint64_t> tile_key(int layer, const GlbTile& tile, const NestWalker& walker, const Work& w,
+                               const std::vector<ComponentModule*>& components) {
+  // Room for every field below (about 60) from the start: a key is built for
+  // every quiet tile, and growing it field by field reallocated several times.
+  std::vector<uint64_t> key;
+  key.reserve(64);
+  tile_work_key(layer, tile, &walker, key);
+  payload_key(w, key);
   for (const ComponentModule* c : components) c->state_key(key);
   return key;
 }

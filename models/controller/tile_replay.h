@@ -47,6 +47,13 @@ struct TileOutcome {
   std::optional<sc_core::sc_time> last_pass_start;  // when its last pass started, if it ran a pass
 };
 
+// The work a tile asks for: its layer, DRAM traffic, vector operations and,
+// for an array layer (`walker` given), its class in the walker, which decides
+// every pass it runs (NestWalker::tile_class). Appended to `key`.
+void tile_work_key(int layer, const GlbTile& tile, const NestWalker* walker, std::vector<uint64_t>& key);
+// The payload's fields (some outlive a transaction). Appended to `key`.
+void payload_key(const Work& payload, std::vector<uint64_t>& key);
+
 // Everything a tile asks of the components, and the state it finds them in:
 // the layer, the tile's DRAM traffic, its class in the walker (which decides
 // every pass it runs, NestWalker::tile_class), the payload's fields (some

@@ -88,4 +88,14 @@ sc_core::sc_time Calendar::reserve(const sc_core::sc_time& delay, const sc_core:
   return sc_core::sc_time::from_value(cursor - now);
 }
 
+void Calendar::relative_key(const sc_core::sc_time& now, std::vector<uint64_t>& out) const {
+  const sc_dt::uint64 t = now.value();
+  const auto first = std::partition_point(booked_.begin(), booked_.end(), [t](const Interval& x) { return x.second <= t; });
+  out.push_back(static_cast<uint64_t>(booked_.end() - first));
+  for (auto it = first; it != booked_.end(); ++it) {
+    out.push_back(std::max(it->first, t) - t);
+    out.push_back(it->second - t);
+  }
+}
+
 }  // namespace qnnsim

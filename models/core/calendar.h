@@ -5,6 +5,7 @@
 // initiator running ahead in local time books the future rather than blocking
 // the present, results depend on the quantum only through the order in which
 // overlapping requests are booked.
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,10 @@ class Calendar {
   sc_core::sc_time reserve(const sc_core::sc_time& delay, const sc_core::sc_time& busy, const char* owner);
   // Nothing is booked to end after `t`.
   bool idle_after(const sc_core::sc_time& t) const { return booked_.empty() || booked_.back().second <= t.value(); }
+  // What decides the calendar's answers from `now` on: the busy time still
+  // ahead, as [start, end) offsets from now (an interval under way counts
+  // from now), appended to `out` with their count first.
+  void relative_key(const sc_core::sc_time& now, std::vector<uint64_t>& out) const;
 
  private:
   using Interval = std::pair<sc_dt::uint64, sc_dt::uint64>;  // [start, end) in time ticks

@@ -52,7 +52,26 @@ void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) con
     out.push_back(u(tp.block[idx(d)].size));
     out.push_back((t > 0 ? 1u : 0u) | (t + 1 < e_[idx(d)].tiles() ? 2u : 0u));
   }
-  for (int d : {kP, kQ, kR, kS}) out.push_back(u(tp.t[idx(d)]));
+  // Output rows and filter rows decide which input rows a tile reads only where
+  // its window meets the feature map's edge (LoopBounds::rows_read clamps
+  // there); a window inside the map reads a count of rows that its sizes
+  // alone decide, wherever it lies, and so does every window of its passes,
+  // which lie inside it. Such tiles, most of a large map's, are one class.
+  for (auto [out_dim, tap_dim] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
+    const Span o = tp.block[idx(out_dim)], t = tp.block[idx(tap_dim)];
+    const int64_t size = out_dim == kP ? b_.H : b_.W;
+    const int64_t taps = out_dim == kP ? b_.flat_r : b_.flat_s;
+    const int64_t t0 = b_.flattened() ? 0 : t.start, nt = b_.flattened() ? taps : t.size;
+    const int64_t lo = o.start * b_.stride + t0 * b_.dilation - b_.padding;
+    const int64_t hi = (o.start + o.size - 1) * b_.stride + (t0 + nt - 1) * b_.dilation - b_.padding;
+    if (lo >= 0 && hi < size) {
+      out.push_back(0);
+    } else {
+      out.push_back(1);
+      out.push_back(u(tp.t[idx(out_dim)]));
+      out.push_back(u(tp.t[idx(tap_dim)]));
+    }
+  }
 }
 
 NestWalker::Index NestWalker::pass_indices(const TilePoint& tp, uint64_t pass_index) const {

@@ -84,9 +84,10 @@ class NestWalker {
   // Appends what tile() and every pass of the tile depend on, so two tiles
   // that append the same give the same TileMoves and the same passes: per
   // dimension the tile's block size and whether its index is the first or
-  // the last, which decide which loops advance and which holdings end; and
-  // the output rows' and columns' indices, where input windows are clipped
-  // at the feature map's edges. The other dimensions' positions do not
+  // the last, which decide which loops advance and which holdings end; and,
+  // where the tile's input window meets the feature map's edge, its output
+  // and filter rows' and columns' indices (a window inside the map reads as
+  // many rows wherever it lies). The other dimensions' positions do not
   // matter: only their sizes do. tests/test_tile_class.cpp holds it.
   void tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const;
 
