@@ -101,7 +101,8 @@ TEST_CASE("eval with binary activations classifies, below the float network", "[
   const EvalResult w8 = evaluate(o);
   o.quant = binary_options(1, Scheme::Binary);
   const EvalResult w1 = evaluate(o);
-  CHECK(w8.binary_image_bits == 8);
+  CHECK(w8.coded_activations == "binary");
+  CHECK(w8.coded_image_bits == 8);
   // Ten classes: chance is 30 of 300. All +1 codes (a ReLU before the sign)
   // leave every later layer one input pattern, so one class for every image.
   // Post-training binarization of a network trained with ReLUs loses most of

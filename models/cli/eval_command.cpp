@@ -114,16 +114,26 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                                           numerics::requant_name(q.requant));
   std::cout << fmt::format("quantized: weights {}{}, activations {}, {}; {}\n", weights_text(r),
                            all_float ? "" : r.per_channel_weights ? " per channel" : " per tensor",
-                           r.binary_image_bits       ? "binary"
-                           : !r.input_format.empty() ? r.input_format
+                           !r.coded_activations.empty() ? r.coded_activations
+                           : !r.input_format.empty()    ? r.input_format
                            : r.symmetric_activations ? "symmetric"
                                                      : "asymmetric",
                            accumulator, ranges);
-  if (r.binary_image_bits)
+  if (r.coded_activations == "binary")
     std::cout << fmt::format("binary activations: codes sign(x) in {{-1, +1}} at one scale per tensor, mean |x| over "
                              "the calibration images (XNOR-Net), taken before each fused ReLU, which the sign replaces; "
                              "the image stays uniform at {} bits, as binary networks keep their first layer's input\n",
-                             r.binary_image_bits);
+                             r.coded_image_bits);
+  if (r.coded_activations == "ternary")
+    std::cout << fmt::format("ternary activations: codes -1, 0, +1 at one scale per tensor, sign(x) beyond delta = "
+                             "0.7 mean |x|, scale the mean |x| beyond delta (TWN), over the calibration images before "
+                             "each fused ReLU, which the code replaces; the image stays uniform at {} bits\n",
+                             r.coded_image_bits);
+  if (r.coded_activations == "power_of_two")
+    std::cout << fmt::format("power_of_two activations: 0 or 2^e after the ReLU, e rounded in the log domain and "
+                             "clipped to the 2^b - 1 exponents below each tensor's calibrated full scale (Miyashita et "
+                             "al.); the MAC takes the integers 2^(e - e_min); the image stays uniform at {} bits\n",
+                             r.coded_image_bits);
   if (!r.float_accumulator.empty())
     std::cout << fmt::format("float MACs: operands rounded to their format (nearest, ties to even), products exact, "
                              "every accumulate rounded to {} ({})\n",
@@ -178,8 +188,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"activation_bits", q.bits.activations},
                        {"accumulator_bits", r.accumulator_bits},
                        {"overflow", numerics::overflow_name(r.overflow)},
-                       {"activations", r.binary_image_bits       ? "binary"
-                                       : !r.input_format.empty() ? r.input_format
+                       {"activations", !r.coded_activations.empty() ? r.coded_activations
+                                       : !r.input_format.empty()    ? r.input_format
                                        : r.symmetric_activations ? "symmetric"
                                                                  : "asymmetric"},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},

@@ -25,23 +25,27 @@ double mean_abs(const std::vector<float>& v) {
   return v.empty() ? 0.0 : s / double(v.size());
 }
 
+void visit_pre_relu(const Network& net, const Dataset& data, int t, int64_t images,
+                    const std::function<void(const std::vector<float>&)>& visit) {
+  images = std::min(images, data.count);
+  // The same float network, with the writer's ReLU left out so that the
+  // tensor holds the values the sign is taken of; later layers are not read.
+  Network pre = net;
+  for (NetOp& op : pre.ops)
+    if (op.out == t) op.relu = false;
+  for (int64_t n = 0; n < images; ++n) visit(run_float(pre, image_values(data, n))[t]);
+}
+
 std::vector<double> binary_scales(const Network& net, const Dataset& data, const std::vector<int>& tensors,
                                   int64_t images) {
-  images = std::min(images, data.count);
   std::vector<double> alpha;
   for (const int t : tensors) {
-    // The same float network, with the writer's ReLU left out so that the
-    // tensor holds the values the sign is taken of; later layers are not read.
-    Network pre = net;
-    for (NetOp& op : pre.ops)
-      if (op.out == t) op.relu = false;
     double sum = 0;
     int64_t count = 0;
-    for (int64_t n = 0; n < images; ++n) {
-      const auto values = run_float(pre, image_values(data, n));
-      for (const float x : values[t]) sum += std::fabs(double(x));
-      count += int64_t(values[t].size());
-    }
+    visit_pre_relu(net, data, t, images, [&](const std::vector<float>& values) {
+      for (const float x : values) sum += std::fabs(double(x));
+      count += int64_t(values.size());
+    });
     alpha.push_back(count ? sum / double(count) : 0.0);
   }
   return alpha;

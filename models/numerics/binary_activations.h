@@ -13,6 +13,7 @@
 // "Binarized Neural Networks", NeurIPS 2016). The image stays uniform
 // (quant_plan.cpp), as BNNs keep their first layer's input in full precision.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "numerics/dataset.h"
@@ -26,6 +27,13 @@ ActQuant binary_act(double alpha);
 
 // mean |v| (0 when empty).
 double mean_abs(const std::vector<float>& v);
+
+// Calls `visit` with tensor `t`'s values for each of the first `images` of
+// `data`, taken before the ReLU fused into the op that writes it (the float
+// network otherwise unchanged): what a sign-coded activation (binary here,
+// ternary in ternary_activations.h) is taken of.
+void visit_pre_relu(const Network& net, const Dataset& data, int t, int64_t images,
+                    const std::function<void(const std::vector<float>&)>& visit);
 
 // Per listed tensor, alpha: the mean |x| over the first `images` of `data`,
 // x taken before the ReLU fused into the op that writes it (the float network

@@ -63,25 +63,30 @@ double error_of(const std::vector<float>& v, const ActQuant& q) {
 }  // namespace
 
 ActQuant choose_quant(const TensorSamples& s, const CalibrationOptions& o, int bits, bool symmetric) {
+  return choose_quant(s, o, [&](double lo, double hi) { return act_quant(lo, hi, bits, symmetric); });
+}
+
+ActQuant choose_quant(const TensorSamples& s, const CalibrationOptions& o,
+                      const std::function<ActQuant(double, double)>& make) {
   switch (o.method) {
-    case RangeMethod::minmax: return act_quant(s.lo, s.hi, bits, symmetric);
+    case RangeMethod::minmax: return make(s.lo, s.hi);
     case RangeMethod::percentile: {
       const double p = o.percentile / 100;
-      return act_quant(quantile(s.values, 1 - p), quantile(s.values, p), bits, symmetric);
+      return make(quantile(s.values, 1 - p), quantile(s.values, p));
     }
     case RangeMethod::mse: {
-      ActQuant best = act_quant(s.lo, s.hi, bits, symmetric);
+      ActQuant best = make(s.lo, s.hi);
       double best_error = error_of(s.values, best);
       for (int pct = 99; pct >= 1; --pct) {
         const double f = pct / 100.0;
-        const ActQuant q = act_quant(s.lo * f, s.hi * f, bits, symmetric);
+        const ActQuant q = make(s.lo * f, s.hi * f);
         const double e = error_of(s.values, q);
         if (e < best_error) best = q, best_error = e;  // strictly less: a tie keeps the wider range, tried first
       }
       return best;
     }
   }
-  return act_quant(s.lo, s.hi, bits, symmetric);
+  return make(s.lo, s.hi);
 }
 
 }  // namespace qnnsim::numerics

@@ -9,6 +9,7 @@
 // quantize-then-dequantize error over the samples is least, at the width and
 // scheme the tensor will be stored with.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,10 @@ std::vector<TensorSamples> observe(const Network& net, const Dataset& data, cons
 
 // The quantization a tensor's samples call for under the method.
 ActQuant choose_quant(const TensorSamples& s, const CalibrationOptions& o, int bits, bool symmetric);
+// The same choice for any scheme whose quantization follows from a range:
+// `make(lo, hi)` builds it (act_quant above; log_act_for_range for power-of-two
+// activations), and mse compares the candidates' own quantize-then-dequantize error.
+ActQuant choose_quant(const TensorSamples& s, const CalibrationOptions& o,
+                      const std::function<ActQuant(double, double)>& make);
 
 }  // namespace qnnsim::numerics

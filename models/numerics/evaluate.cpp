@@ -174,7 +174,10 @@ EvalResult evaluate(const EvalOptions& given) {
   r.per_channel_weights = o.quant.per_channel_weights;
   if (const ActQuant& iq = qnet.tensor_quant(net.input); iq.format) r.input_format = float_format_name(*iq.format);
   for (const QuantLayer& l : qnet.layers())
-    if (qnet.tensor_quant(net.ops[l.op].out).binary) r.binary_image_bits = qnet.tensor_quant(net.input).bits;
+    if (const ActQuant& a = qnet.tensor_quant(net.ops[l.op].out); a.binary || a.ternary || a.log) {
+      r.coded_activations = a.binary ? "binary" : a.ternary ? "ternary" : "power_of_two";
+      r.coded_image_bits = qnet.tensor_quant(net.input).bits;
+    }
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {
       r.float_accumulator = float_format_name(l.fp->accumulator());

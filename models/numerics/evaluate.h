@@ -61,8 +61,11 @@ struct EvalResult {
   bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::string input_format;  // the image's float format when it is stored as floats, else ""
-  // Binary activations ran (binary_activations.h): the image's width, which stays uniform.
-  int binary_image_bits = 0;
+  // Binary, ternary or power-of-two activations ran (binary_activations.h,
+  // ternary_activations.h, log_activations.h): which ("binary", "ternary",
+  // "power_of_two"), and the image's width, which stays uniform; else "" and 0.
+  std::string coded_activations;
+  int coded_image_bits = 0;
   // With any float MAC layer: the format every accumulate rounds to ("fp32"),
   // and where it came from ("eval's default" or the design's FloatMAC).
   std::string float_accumulator, float_accumulator_source;

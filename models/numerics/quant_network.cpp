@@ -6,7 +6,9 @@
 
 #include "numerics/eval_error.h"
 #include "numerics/float_ops.h"
+#include "numerics/log_activations.h"
 #include "numerics/pooling.h"
+#include "numerics/threshold_stage.h"
 #include "numerics/weight_schemes.h"
 
 namespace qnnsim::numerics {
@@ -14,7 +16,12 @@ namespace qnnsim::numerics {
 namespace {
 
 std::string format_text(const ActQuant& a) {
-  return a.format ? float_format_name(*a.format) : a.binary ? "binary" : a.symmetric ? "uniform_symmetric" : "uniform_asymmetric";
+  return a.format      ? float_format_name(*a.format)
+         : a.binary    ? "binary"
+         : a.ternary   ? "ternary"
+         : a.log       ? "power_of_two"
+         : a.symmetric ? "uniform_symmetric"
+                       : "uniform_asymmetric";
 }
 
 // Both operands of a MAC in one kind of number: a float MAC multiplies two
@@ -61,11 +68,13 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
   layer_of_op_.assign(net.ops.size(), -1);
   for (int i = 0; i < int(net.ops.size()); ++i) {
     const NetOp& op = net.ops[i];
-    // A Relu of its own after a binary tensor would turn the -1 codes into 0;
-    // under binary activations the sign is the activation (binary_activations.h).
-    if (op.kind == OpKind::relu && plan_.act[op.in[0]].binary)
-      throw EvalError("op '" + op.name + "': a Relu reads a binary tensor, whose sign already is the activation; "
-                      "expected the Relu fused into the layer that writes the tensor, or uniform activations");
+    // A Relu of its own after a binary or ternary tensor would turn the -1
+    // codes into 0; under those schemes the code is the activation
+    // (binary_activations.h, ternary_activations.h).
+    if (op.kind == OpKind::relu && plan_.act[op.in[0]].sign_coded())
+      throw EvalError("op '" + op.name + "': a Relu reads a " + format_text(plan_.act[op.in[0]]) +
+                      " tensor, whose code already is the activation; expected the Relu fused into the layer that "
+                      "writes the tensor, or uniform activations");
     if (op.kind != OpKind::conv) continue;
     QuantLayer l;
     l.op = i;
@@ -102,9 +111,35 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
       l.bias_codes.push_back(std::isnan(code) ? 0 : int64_t(std::clamp(code, -4503599627370496.0, 4503599627370496.0)));
     }
     // A float output tensor has no scale: the real output stage rounds into its format.
-    if (o.requant == Requant::fixed && op.out != net.output && !plan_.act[op.out].format)
-      for (int m = 0; m < op.conv.M; ++m)
-        l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / plan_.act[op.out].scale));
+    const ActQuant& oq = plan_.act[op.out];
+    if (o.requant == Requant::fixed && op.out != net.output && !oq.format)
+      for (int m = 0; m < op.conv.M; ++m) {
+        l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / oq.scale));
+        if (oq.ternary || oq.log) l.thresholds.push_back(code_thresholds(oq, sx * l.w.scales[m]));
+      }
+    const ActQuant& xq = plan_.act[op.in[0]];
+    // A power-of-two input is the integer 2^(e - e_min) (log_activations.h):
+    // its product with the largest weight code must fit the accumulator, or
+    // no sum of this layer could be trusted.
+    if (xq.log && !o.crossbar) {
+      const int64_t largest = l.w.codes.max_abs << log_top_shift(xq.bits);
+      if (const int need = signed_bits_needed(-largest, largest); need > o.accumulator.bits)
+        throw EvalError("layer '" + op.name + "': " + std::to_string(xq.bits) +
+                        "-bit power_of_two inputs reach the integer 2^" + std::to_string(log_top_shift(xq.bits)) +
+                        ", and times the largest weight code, " + std::to_string(l.w.codes.max_abs) +
+                        ", one product needs " + std::to_string(need) + " accumulator bits, the accumulator has " +
+                        std::to_string(o.accumulator.bits) + "; expected fewer activation bits or a wider "
+                        "--accumulator");
+    }
+    // A crossbar's DACs stream an input code's bits; a power-of-two code is
+    // the (2^b - 1)-bit integer 2^(e - e_min), which the design's DACs and
+    // ADC resolution were not sized for, and run prices b bits.
+    if (o.crossbar && xq.log)
+      throw EvalError("layer '" + op.name +
+                      "': power_of_two inputs on an in-memory design: eval drives a crossbar's DACs with the "
+                      "tensor's linear integer codes, and a " + std::to_string(xq.bits) + "-bit log code is the " +
+                      std::to_string(log_top_shift(xq.bits) + 1) + "-bit integer 2^(e - e_min); expected uniform "
+                      "or ternary inputs, or power_of_two activations without --arch");
     // A crossbar's DACs take input codes offset to be non-negative, at the
     // tensor's width; a sign code needs the XNOR bitcells' own path, not wired here.
     if (o.crossbar && plan_.act[op.in[0]].binary)
@@ -213,6 +248,10 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
                 y[m * P + p] = acc.sums(m, p) + offset >= 0 ? 1 : -1;
                 continue;
               }
+              if (!l.thresholds.empty()) {  // ternary or log codes by comparators (threshold_stage.h)
+                y[m * P + p] = threshold_code(oq, l.thresholds[m], acc.sums(m, p) + offset);
+                continue;
+              }
               const int32_t q = oq.clamp_code(apply(l.multipliers[m], acc.sums(m, p) + offset) + oq.zero);
               y[m * P + p] = op.relu ? std::max(q, oq.zero) : q;
             }
@@ -220,7 +259,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
           }
           for (int p = 0; p < P; ++p) {
             double real = scale * double(acc.sums(m, p) + offset);
-            if (op.relu && !oq.binary) real = std::max(real, 0.0);  // a binary output's sign replaces the ReLU
+            if (op.relu && !oq.sign_coded()) real = std::max(real, 0.0);  // a binary or ternary code replaces the ReLU
             put(m * P + p, real);
           }
         }
@@ -249,6 +288,8 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
                                 [&](long k, int32_t s, int n) {
                                   // Binary codes: the mean's sign, the nearest code (0 -> +1 as in quantize).
                                   if (xq.binary) codes[k] = s >= 0 ? 1 : -1;
+                                  // Ternary and log codes: the mean's real value coded again.
+                                  else if (xq.ternary || xq.log) codes[k] = xq.quantize(xq.scale * double(s) / n);
                                   else codes[k] = std::clamp(int32_t(std::nearbyint(double(s) / n)) + xq.zero, xq.qmin, xq.qmax);
                                 });
         if (last) for (int k = 0; k < size; ++k) logits[k] = xq.real(codes[k]);

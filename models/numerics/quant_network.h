@@ -61,6 +61,12 @@ struct QuantOptions {
   // Binary activations (binary_activations.h): every stored tensor but the
   // image holds sign codes and a mean-|x| scale; activation bits must be 1.
   bool binary_activations = false;
+  // Ternary activations (ternary_activations.h): codes -1 / 0 / +1 at TWN's
+  // threshold and scale; activation bits must be 2. Power-of-two activations
+  // (log_activations.h): 0 or 2^e codes, 2 to 5 bits. At most one of the three
+  // is set; each keeps the image uniform.
+  bool ternary_activations = false;
+  bool log_activations = false;
   // What a float MAC layer accumulates in: fp32, or a FloatMAC's `accumulator:`.
   FloatFormat float_accumulator = fp32();
   bool per_channel_weights = true;
@@ -86,6 +92,8 @@ struct QuantLayer {
   std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
   std::vector<int64_t> bias_codes;
   std::vector<FixedMultiplier> multipliers;  // per output channel, for Requant::fixed (not the logits' layer)
+  // Per output channel, for Requant::fixed into ternary or power-of-two codes: threshold_stage.h.
+  std::vector<std::vector<int64_t>> thresholds;
   std::shared_ptr<const ProgrammedLayer> crossbar;  // with QuantOptions::crossbar
   std::shared_ptr<const FloatMacLayer> fp;  // float weights: a float MAC computes the layer
 };

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "numerics/log_activations.h"
+
 namespace qnnsim::numerics {
 
 int32_t ActQuant::quantize(double v) const {
   if (binary) return v >= 0 ? 1 : -1;  // a NaN, like a negative value, gives -1
+  if (ternary) return v > threshold ? 1 : v < -threshold ? -1 : 0;  // a NaN gives 0
+  if (log) return log_code(*this, v);
   const double q = std::nearbyint(v / scale) + zero;
   // Written so that a NaN (from an overflowing float network) lands on qmin
   // rather than reaching the conversion, which it would make undefined.

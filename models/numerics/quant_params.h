@@ -32,7 +32,17 @@ struct ActQuant {
   // Binary (binary_activations.h): codes -1 / +1, the sign of the value
   // (0 -> +1); real = scale * code.
   bool binary = false;
+  // Ternary (ternary_activations.h): codes -1 / 0 / +1, sign(x) where |x| >
+  // threshold, else 0; real = scale * code.
+  bool ternary = false;
+  double threshold = 0;
+  // Power of two (log_activations.h): the code is the integer the MAC
+  // multiplies, 0 or 2^(e - e_min) for the 2^bits - 1 exponents e_min ..
+  // e_min + 2^bits - 2; scale = 2^e_min, so real = scale * code.
+  bool log = false;
 
+  // Binary and ternary codes replace a ReLU fused into the layer that writes them.
+  bool sign_coded() const { return binary || ternary; }
   int32_t quantize(double v) const;
   int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }
   double real(int32_t q) const { return scale * (q - zero); }

@@ -5,7 +5,9 @@
 
 #include "numerics/binary_activations.h"
 #include "numerics/eval_error.h"
+#include "numerics/log_activations.h"
 #include "numerics/quant_network.h"
+#include "numerics/ternary_activations.h"
 
 namespace qnnsim::numerics {
 
@@ -59,6 +61,22 @@ int reader_bits(const Network& net, int tensor, const QuantOptions& o, std::stri
   return bits;
 }
 
+// A power-of-two tensor holds no negative value (log_activations.h): the op
+// that writes it must end in a fused ReLU, or every op reading it be a Relu.
+void check_non_negative(const Network& net, int t) {
+  const NetOp* writer = nullptr;
+  bool relu_readers = true, read = false;
+  for (const NetOp& op : net.ops) {
+    if (op.out == t) writer = &op;
+    if (std::find(op.in.begin(), op.in.end(), t) != op.in.end()) read = true, relu_readers &= op.kind == OpKind::relu;
+  }
+  if (!writer || writer->relu || (read && relu_readers)) return;
+  throw EvalError("--scheme power_of_two: op '" + writer->name +
+                  "' writes a tensor without a ReLU, whose negative values a power-of-two code (0 or 2^e, no sign) "
+                  "cannot hold; expected a ReLU after it (Miyashita et al. quantize ReLU outputs), or uniform "
+                  "activations");
+}
+
 // Per tensor: the width it is stored at (0: not stored as codes).
 std::vector<int> assign_widths(const Network& net, const QuantOptions& o) {
   check_layer_names(net, o);
@@ -89,13 +107,15 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
   plan.act.resize(net.shapes.size());
   // Float activations have no range to calibrate: each value is rounded into
   // the format where it is written (quant_network.h).
-  std::vector<int> stored, binary;
+  std::vector<int> stored, binary, ternary, log;
+  const bool coded = o.binary_activations || o.ternary_activations || o.log_activations;
   for (int t = 0; t < int(plan.bits.size()); ++t) {
     if (!plan.bits[t]) continue;
     FloatFormat f;
-    if (o.binary_activations && t == net.input) {
-      // The image stays uniform, at 8 bits, as binary networks keep their
-      // first layer's input (binary_activations.h).
+    if (coded && t == net.input) {
+      // The image stays uniform, at 8 bits, as binary and ternary networks
+      // keep their first layer's input (binary_activations.h), and as
+      // Miyashita et al. quantize layer outputs (log_activations.h).
       plan.bits[t] = kBinaryNetImageBits;
       stored.push_back(t);
     } else if (o.binary_activations) {
@@ -103,6 +123,16 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
         throw EvalError("--scheme binary: activations of " + std::to_string(plan.bits[t]) +
                         " bits; expected 1 (--bits W/1), a sign code");
       binary.push_back(t);
+    } else if (o.ternary_activations) {
+      if (plan.bits[t] != 2)
+        throw EvalError("--scheme ternary: activations of " + std::to_string(plan.bits[t]) +
+                        " bits; expected 2 (--bits W/2), a code -1, 0 or +1");
+      ternary.push_back(t);
+    } else if (o.log_activations) {
+      if (const std::string why = log_width_problem(plan.bits[t]); !why.empty())
+        throw EvalError("--scheme power_of_two: " + why + " (--bits W/A)");
+      check_non_negative(net, t);
+      log.push_back(t);
     } else if (!o.float_activations) stored.push_back(t);
     else if (float_format_of(*o.float_activations, plan.bits[t], &f)) plan.act[t].bits = plan.bits[t], plan.act[t].format = f;
     else
@@ -116,6 +146,15 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     plan.act[stored[i]] = choose_quant(samples[i], o.calibration, plan.bits[stored[i]], o.symmetric_activations);
   const std::vector<double> alpha = binary_scales(net, calibration, binary, o.calibration.images);
   for (std::size_t i = 0; i < binary.size(); ++i) plan.act[binary[i]] = binary_act(alpha[i]);
+  const std::vector<TernaryParams> twn = ternary_params(net, calibration, ternary, o.calibration.images);
+  for (std::size_t i = 0; i < ternary.size(); ++i) plan.act[ternary[i]] = ternary_act(twn[i]);
+  // Log tensors are observed as stored, after their ReLU; the range's top sets the full scale.
+  const std::vector<TensorSamples> log_samples =
+      log.empty() ? std::vector<TensorSamples>{} : observe(net, calibration, log, o.calibration.images);
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    const int b = plan.bits[log[i]];
+    plan.act[log[i]] = choose_quant(log_samples[i], o.calibration, [b](double, double hi) { return log_act_for_range(hi, b); });
+  }
   // A pass-through op's output keeps its input's scale, in data order.
   for (const NetOp& op : net.ops)
     if (passes_codes(op.kind)) plan.act[op.out] = plan.act[op.in[0]], plan.bits[op.out] = plan.bits[op.in[0]];
@@ -126,8 +165,10 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     plan.layer_bits[i] = bits_of(op, o);
-    // A layer reading the (uniform) image under --scheme binary reads it at the image's width.
-    if (o.binary_activations && plan.act[op.in[0]].bits != plan.layer_bits[i].activations && !plan.act[op.in[0]].binary)
+    // A layer reading the (uniform) image under --scheme binary, ternary or
+    // power_of_two reads it at the image's width.
+    const ActQuant& in = plan.act[op.in[0]];
+    if (coded && !in.binary && !in.ternary && !in.log && in.bits != plan.layer_bits[i].activations)
       plan.layer_bits[i].activations = plan.act[op.in[0]].bits;
     const Scheme scheme = weight_scheme_of(op.name, o);
     // A float tensor has one format and no scale, so no channels to tell apart.
@@ -141,7 +182,7 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
   // Scales as 32-bit floats, the type ONNX's QuantizeLinear / DequantizeLinear
   // hold them in: a trace, a QDQ model (`quantize --qdq`) and this run then
   // carry one and the same number.
-  for (ActQuant& a : plan.act) a.scale = double(float(a.scale));
+  for (ActQuant& a : plan.act) a.scale = double(float(a.scale)), a.threshold = double(float(a.threshold));
   for (std::vector<double>& s : plan.weight_scales)
     for (double& v : s) v = double(float(v));
   return plan;

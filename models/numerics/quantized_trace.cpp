@@ -7,6 +7,7 @@
 
 #include "importer/onnx_import.h"
 #include "numerics/eval_error.h"
+#include "numerics/log_activations.h"
 #include "numerics/qdq_writer.h"
 #include "numerics/trace_fields.h"
 #include "workload/precision.h"
@@ -23,6 +24,10 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
   h += fmt::format("# first {} training images of {} ({}); {} activations;\n", images, o.data, data_folder,
                    q.float_activations ? std::string(scheme_name(*q.float_activations)) + " (no scale, no range)"
                    : q.binary_activations ? "binary (sign codes at scale mean |x| before any ReLU; the image 8-bit asymmetric)"
+                   : q.ternary_activations
+                       ? "ternary (codes -1/0/+1 beyond TWN's threshold 0.7 mean |x|, before any ReLU, at scale the mean\n"
+                         "# |x| beyond it; the image 8-bit asymmetric)"
+                   : q.log_activations ? "power_of_two (0 or 2^e, scale 2^e_min; the image 8-bit asymmetric)"
                    : q.symmetric_activations ? "symmetric"
                                              : "asymmetric");
   h += fmt::format("# symmetric weights, a scale {}. real = scale * (code - zero_point).\n",
@@ -52,6 +57,12 @@ void check_quant_options(const QuantOptions& q) {
     if (q.binary_activations && b.activations != 1)
       throw EvalError(what + " with --scheme binary: activation bits " + std::to_string(b.activations) +
                       ", expected 1 (a sign code)");
+    if (q.ternary_activations && b.activations != 2)
+      throw EvalError(what + " with --scheme ternary: activation bits " + std::to_string(b.activations) +
+                      ", expected 2 (a code -1, 0 or +1)");
+    if (q.log_activations)
+      if (const std::string why = log_width_problem(b.activations); !why.empty())
+        throw EvalError(what + " with --scheme power_of_two: " + why);
     if (!q.float_activations && !q.binary_activations && (b.activations < 2 || b.activations > 16))
       throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
   };
@@ -109,6 +120,12 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
                         " weights; a QDQ model's DequantizeLinear holds uniform codes only");
   if (o.qdq && o.quant.binary_activations)
     throw EvalError("--qdq with --scheme binary: ONNX's QuantizeLinear has no sign function; write a trace instead");
+  if (o.qdq && o.quant.ternary_activations)
+    throw EvalError("--qdq with --scheme ternary: ONNX's QuantizeLinear rounds to the nearest step, not beyond a "
+                    "threshold (TWN's delta); write a trace instead");
+  if (o.qdq && o.quant.log_activations)
+    throw EvalError("--qdq with --scheme power_of_two: ONNX's QuantizeLinear holds uniform codes, not powers of two; "
+                    "write a trace instead");
   if (o.qdq && o.quant.float_activations)
     throw EvalError(std::string("--qdq with --scheme ") + scheme_name(*o.quant.float_activations) +
                     ": a QDQ model's QuantizeLinear holds integer codes at a scale, not float values");

@@ -18,6 +18,17 @@ TensorPrecision activation_precision(const ActQuant& a) {
     p.scale = {a.scale};
     return p;
   }
+  if (a.ternary) {  // codes -1 / 0 / +1: alpha and TWN's delta (ternary_activations.h)
+    p.scheme = Scheme::Ternary;
+    p.scale = {a.scale};
+    p.threshold = a.threshold;
+    return p;
+  }
+  if (a.log) {  // 0 or 2^e: the scale 2^e_min fixes the exponents (log_activations.h)
+    p.scheme = Scheme::PowerOfTwo;
+    p.scale = {a.scale};
+    return p;
+  }
   p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
   p.scale = {a.scale};
   if (!a.symmetric) p.zero_point = a.zero;
@@ -29,6 +40,7 @@ TensorPrecision width_only(const ActQuant& a) {
   TensorPrecision p = activation_precision(a);
   p.scale.clear();
   p.zero_point.reset();
+  p.threshold.reset();
   return p;
 }
 

@@ -2,12 +2,16 @@
 
 #include <map>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "core/config_error.h"
 #include "numerics/binary_activations.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_format.h"
+#include "numerics/log_activations.h"
+#include "numerics/ternary_activations.h"
 
 namespace qnnsim::numerics {
 
@@ -150,10 +154,24 @@ class Reader {
       if (p.scale.size() != 1)
         fail(l, key + ".scale", "binary activations take one scale, alpha (mean |x|); write the trace with `qnnsim quantize`");
       a = binary_act(p.scale[0]);
+    } else if (p.scheme == Scheme::Ternary) {  // codes -1 / 0 / +1 (ternary_activations.h)
+      if (p.scale.size() != 1 || !p.threshold)
+        fail(l, key, "ternary activations take one scale, alpha, and a threshold, delta (TWN's rule); write the trace "
+                     "with `qnnsim quantize`");
+      a = ternary_act({p.scale[0], *p.threshold});
+      a.scale = p.scale[0];  // as written, even where no value passed delta
+    } else if (p.scheme == Scheme::PowerOfTwo) {  // 0 or 2^e (log_activations.h)
+      if (const std::string why = log_width_problem(p.bits); !why.empty()) fail(l, key + ".bits", why);
+      if (p.scale.size() != 1)
+        fail(l, key, "power_of_two activations take one scale, 2^e_min; write the trace with `qnnsim quantize`");
+      int e = 0;
+      std::frexp(p.scale[0], &e);  // scale = 0.5 x 2^e = 2^(e - 1), a power of two (precision.cpp checks)
+      a = log_act(e - 1, p.bits);
     } else {
       if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
         fail(l, key + ".scheme",
-             std::string("eval runs uniform, binary or float (fp8, fp16, fp32) activations, found ") + scheme_name(p.scheme));
+             std::string("eval runs uniform, binary, ternary, power_of_two or float (fp8, fp16, fp32) activations, "
+                         "found ") + scheme_name(p.scheme));
       if (p.bits < 2 || p.bits > 16)
         fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
       if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
@@ -161,10 +179,17 @@ class Reader {
     }
     if (given_[t]) {
       const ActQuant& b = r_.plan.act[t];
-      if (a.binary != b.binary)
+      const auto coding = [](const ActQuant& q) {
+        return q.binary ? "binary" : q.ternary ? "ternary" : q.log ? "power_of_two" : "neither binary, ternary nor power_of_two";
+      };
+      if (a.binary != b.binary || a.ternary != b.ternary || a.log != b.log)
         fail(l, key + ".scheme",
-             fmt::format("the model's tensor is {} where another layer writes or reads it, here {}",
-                         b.binary ? "binary" : "not binary", a.binary ? "binary" : "not binary"));
+             fmt::format("the model's tensor is {} where another layer writes or reads it, here {}", coding(b),
+                         coding(a)));
+      if (a.threshold != b.threshold)
+        fail(l, key + ".threshold",
+             fmt::format("the model's tensor has threshold {} where another layer writes or reads it, here {}",
+                         b.threshold, a.threshold));
       if (a.format != b.format)
         fail(l, key + ".scheme",
              fmt::format("the model's tensor is {} where another layer writes or reads it, here {}",

@@ -128,14 +128,16 @@ void parse_quantization(const ConfigNode& node, Tensor t, bool per_layer, Tensor
     node.fail(key, "scales and zero points belong to one layer's tensors; give them in the layer, not in the default "
                    "precision");
   if (t == Tensor::Accumulator) node.fail(key, "the accumulator holds sums of codes; it has no scale or zero point");
-  // A binary activation has a scale (alpha, real = alpha * sign code; numerics/binary_activations.h) but no
-  // zero point; binary weights take theirs from the weights where they run.
-  const bool binary_scale = out->scheme == Scheme::Binary && t != Tensor::Weights && key == "scale" &&
-                            !node.has("zero_point");
-  if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric && !binary_scale)
+  // A binary or ternary activation has a scale (alpha, real = alpha * code;
+  // numerics/binary_activations.h, ternary_activations.h) and a power-of-two
+  // activation one (2^e_min, log_activations.h), but none has a zero point;
+  // those weight schemes take their scales from the weights where they run.
+  const bool coded = out->scheme == Scheme::Binary || out->scheme == Scheme::Ternary || out->scheme == Scheme::PowerOfTwo;
+  const bool coded_scale = coded && t != Tensor::Weights && key == "scale" && !node.has("zero_point");
+  if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric && !coded_scale)
     node.fail(key, std::string("scale and zero_point describe uniform_symmetric and uniform_asymmetric tensors, and a "
-                               "scale alone a binary activation, not ") +
-                       scheme_name(out->scheme) + (out->scheme == Scheme::Binary && t != Tensor::Weights ? " with a zero point" : ""));
+                               "scale alone a binary, ternary or power_of_two activation, not ") +
+                       scheme_name(out->scheme) + (coded && t != Tensor::Weights ? " with a zero point" : ""));
   if (!node.has("scale")) node.fail("zero_point", "a zero point needs its scale (give scale too)");
   out->scale = parse_scale(node);
   if (out->scale.size() > 1 && out->granularity != Granularity::PerChannel)
@@ -152,6 +154,27 @@ void parse_quantization(const ConfigNode& node, Tensor t, bool per_layer, Tensor
                                               "-bit range, 0 to " + std::to_string(top) + ", found " + std::to_string(z));
     out->zero_point = z;
   }
+  if (out->scheme == Scheme::PowerOfTwo) {  // 2^e_min: a power of two
+    int e = 0;
+    if (std::frexp(out->scale[0], &e) != 0.5)
+      node.fail("scale", fmt::format("a power_of_two activation's scale is 2^e_min, its smallest nonzero value, a "
+                                     "power of two; found {}", out->scale[0]));
+  }
+}
+
+// A ternary activation's threshold (delta), with its scale.
+void parse_threshold(const ConfigNode& node, Tensor t, TensorPrecision* out) {
+  if (!node.has("threshold")) return;
+  if (out->scheme != Scheme::Ternary || t == Tensor::Weights || t == Tensor::Accumulator)
+    node.fail("threshold", std::string("a threshold belongs to a ternary activation (inputs or outputs); ") +
+                               (t == Tensor::Weights ? "ternary weights take theirs from the weights"
+                                                     : std::string("this tensor is ") + scheme_name(out->scheme)));
+  if (!node.has("scale")) node.fail("threshold", "a ternary activation's threshold needs its scale (give scale too)");
+  const std::string text = node.text("threshold");
+  const auto v = parse_number(text);
+  if (!v || !(*v >= 0) || !std::isfinite(*v))
+    node.fail("threshold", "expected a non-negative, finite number (|x| above it is coded +-1), found '" + text + "'");
+  out->threshold = *v;
 }
 
 }  // namespace
@@ -163,6 +186,7 @@ std::string tensor_precision_yaml(const TensorPrecision& p) {
   if (p.scale.size() == 1 && p.granularity != Granularity::PerChannel) y += fmt::format(", scale: {}", p.scale[0]);
   else if (!p.scale.empty()) y += fmt::format(", scale: [{}]", fmt::join(p.scale, ", "));
   if (p.zero_point) y += fmt::format(", zero_point: {}", *p.zero_point);
+  if (p.threshold) y += fmt::format(", threshold: {}", *p.threshold);
   return y + "}";
 }
 
@@ -172,6 +196,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   TensorPrecision out = base;
   out.scale.clear();  // not inherited: a scale is calibrated for one tensor at one width
   out.zero_point.reset();
+  out.threshold.reset();
   // Stored operands are 1 to 16 bits, or fp32 (checked below, once the scheme
   // is known); accumulators may be wider.
   const int max_bits = t == Tensor::Accumulator ? 64 : 32;
@@ -213,6 +238,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   // Read below, once the width and scheme are checked.
   (void)node.optional_child("scale");
   (void)node.optional_child("zero_point");
+  (void)node.optional_child("threshold");
   node.reject_unknown_keys();
   const auto fail_pair = [&](const std::string& why) {
     node.fail(node.has("bits") ? "bits" : "scheme", std::string(scheme_name(out.scheme)) + " " + why +
@@ -233,6 +259,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
     node.fail("granularity", "per-channel scales apply to weights that are not float (one scale, or one table, per "
                              "output channel)");
   parse_quantization(node, t, per_layer, &out);
+  parse_threshold(node, t, &out);
   return out;
 }
 
@@ -241,6 +268,7 @@ LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecisio
   for (Tensor t : kTensors) {
     out[t].scale.clear();
     out[t].zero_point.reset();
+    out[t].threshold.reset();
     if (const auto child = node.optional_child(tensor_name(t)))
       out[t] = parse_tensor_precision(*child, t, base[t], per_layer);
   }

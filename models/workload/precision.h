@@ -51,6 +51,9 @@ struct TensorPrecision {
   // reads only the widths; `qnnsim eval --trace` reads these.
   std::vector<double> scale = {};
   std::optional<int64_t> zero_point = std::nullopt;
+  // A ternary activation's threshold: |x| above it is coded +-1, real units
+  // (numerics/ternary_activations.h); given with its scale.
+  std::optional<double> threshold = std::nullopt;
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };
