@@ -177,6 +177,11 @@ TEST_CASE("a bad resource budget or lane cost is refused naming file line and ke
   CHECK(small.key_path() == "folding.budget.dsp");
   CHECK(small.where().line == 11);
   CHECK(small.message().find("take 3") != std::string::npos);
+  // In block style the error names the amount's own line.
+  const ConfigError block =
+      error_of([&] { build_engines(arch_of(budget_yaml("\n    lut: 1000\n    dsp: 2")), chain(kInt8)); });
+  CHECK(block.key_path() == "folding.budget.dsp");
+  CHECK(block.where().line == 13);
   // A budget beside a target rate.
   CHECK(error_of([&] { arch_of(budget_yaml("{dsp: 20}", "  target_images_per_s: 1.0e6\n")); }).key_path() ==
         "folding.target_images_per_s");

@@ -14,8 +14,8 @@ void parse_folding(const ConfigNode& node, DataflowArch& a) {
   a.lanes_where = node.has("lanes") ? node.location_of("lanes") : node.location();
   a.lane_budget = node.integer_in("lanes", 1, int64_t{1} << 32, 0);
   if (const auto budget = node.optional_child("budget")) {
-    a.budget_where = budget->location();
     a.resource_budget = read_fpga_budget(*budget);
+    for (const auto& entry : a.resource_budget) a.budget_where[entry.first] = budget->location_of(entry.first);
   }
   if (node.has("target_images_per_s")) {
     a.target_where = node.location_of("target_images_per_s");
@@ -55,8 +55,8 @@ void check_lane_costs(const std::vector<ConfigNode>& mac_nodes, const DataflowAr
       m.fail("lane_cost", fmt::format("the folding is budgeted in FPGA resources ({}), so each MAC unit gives what "
                                       "one lane takes in them, e.g. lane_cost: {{dsp: 1, lut: 32}}",
                                       format_fpga_resources(a.resource_budget)));
-    for (const auto& [name, amount] : a.resource_budget) {
-      (void)amount;
+    for (const auto& entry : a.resource_budget) {
+      const std::string& name = entry.first;
       if (!a.lane_costs[k].count(name))
         m.child("lane_cost").fail_here(fmt::format("the budget names {} but this lane cost does not; give {}: 0 if a "
                                                    "lane takes none", name, name));

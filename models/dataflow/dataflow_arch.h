@@ -59,7 +59,7 @@ struct DataflowArch {
 
   int64_t lane_budget = 0;  // 0: no lane budget
   FpgaResources resource_budget;  // folding.budget; empty: none. With a lane budget, both bind.
-  SourceLocation budget_where;    // of the budget, for one too small
+  std::map<std::string, SourceLocation> budget_where;  // of each budgeted amount, for one too small
   // Images per second each engine without a given folding must reach (FINN's
   // throughput target); 0: none. Not beside a lane or resource budget.
   double target_images_per_s = 0;

@@ -155,7 +155,7 @@ ConfigError over_budget(const DataflowArch& a, const std::string& which, const D
                        fmt::format("a budget of {} lanes cannot fold this network: the given foldings take {} "
                                    "and each of the {} other matrix engines needs at least one",
                                    a.lane_budget, least.lanes - static_cast<int64_t>(open), open));
-  return ConfigError(a.budget_where, "folding.budget." + which,
+  return ConfigError(a.budget_where.at(which), "folding.budget." + which,
                      fmt::format("a budget of {} {} cannot fold this network: the given foldings and one lane for "
                                  "each of the {} other matrix engines take {}",
                                  static_cast<int64_t>(a.resource_budget.at(which)), which, open,
