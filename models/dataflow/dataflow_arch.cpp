@@ -9,17 +9,21 @@ namespace qnnsim {
 namespace {
 
 void parse_folding(const ConfigNode& node, DataflowArch& a) {
-  node.expect_map("the folding {lanes | target_images_per_s, layers: {NAME: {pe, simd}}}");
+  node.expect_map("the folding {lanes | budget | target_images_per_s, layers: {NAME: {pe, simd}}}");
   a.folding_where = node.location();
   a.lanes_where = node.has("lanes") ? node.location_of("lanes") : node.location();
   a.lane_budget = node.integer_in("lanes", 1, int64_t{1} << 32, 0);
+  if (const auto budget = node.optional_child("budget")) {
+    a.resource_budget = read_fpga_budget(*budget);
+    for (const auto& entry : a.resource_budget) a.budget_where[entry.first] = budget->location_of(entry.first);
+  }
   if (node.has("target_images_per_s")) {
     a.target_where = node.location_of("target_images_per_s");
     a.target_images_per_s = node.number("target_images_per_s");
     if (!(a.target_images_per_s > 0))
       node.fail("target_images_per_s", "expected a positive rate in images per second");
-    if (a.lane_budget > 0)
-      node.fail("target_images_per_s", "give a lane budget ('lanes') or a target rate, not both: each chooses the folding");
+    if (a.lane_budget > 0 || !a.resource_budget.empty())
+      node.fail("target_images_per_s", "give a budget ('lanes' or 'budget') or a target rate, not both: each chooses the folding");
   }
   if (const auto layers = node.optional_child("layers")) {
     layers->expect_map("each layer's folding, {NAME: {pe, simd}}");
@@ -36,9 +40,28 @@ void parse_folding(const ConfigNode& node, DataflowArch& a) {
     }
   }
   node.reject_unknown_keys();
-  if (a.lane_budget == 0 && a.target_images_per_s == 0 && a.folds.empty())
-    node.fail_here("give each layer's folding under 'layers', or a lane budget ('lanes') or a target rate "
-                   "('target_images_per_s') to choose it");
+  if (a.lane_budget == 0 && a.resource_budget.empty() && a.target_images_per_s == 0 && a.folds.empty())
+    node.fail_here("give each layer's folding under 'layers', or a lane budget ('lanes'), an FPGA resource budget "
+                   "('budget') or a target rate ('target_images_per_s') to choose it");
+}
+
+// Under a resource budget every unit says what its lane takes in each
+// budgeted resource: a resource left out would be a lane drawn for free.
+void check_lane_costs(const std::vector<ConfigNode>& mac_nodes, const DataflowArch& a) {
+  if (a.resource_budget.empty()) return;
+  for (std::size_t k = 0; k < mac_nodes.size(); ++k) {
+    const ConfigNode& m = mac_nodes[k];
+    if (a.lane_costs[k].empty())
+      m.fail("lane_cost", fmt::format("the folding is budgeted in FPGA resources ({}), so each MAC unit gives what "
+                                      "one lane takes in them, e.g. lane_cost: {{dsp: 1, lut: 32}}",
+                                      format_fpga_resources(a.resource_budget)));
+    for (const auto& entry : a.resource_budget) {
+      const std::string& name = entry.first;
+      if (!a.lane_costs[k].count(name))
+        m.child("lane_cost").fail_here(fmt::format("the budget names {} but this lane cost does not; give {}: 0 if a "
+                                                   "lane takes none", name, name));
+    }
+  }
 }
 
 }  // namespace
@@ -75,11 +98,16 @@ DataflowArch load_dataflow_arch(const ConfigNode& root) {
   const ConfigNode macs = root.child("macs");
   if (!macs.is_sequence() || macs.items().empty())
     root.fail("macs", "expected a list of MAC units, e.g. [{class: XnorMAC, width: 32, accumulator_bits: 16}]");
-  for (const ConfigNode& m : macs.items()) {
+  std::vector<ConfigNode> mac_nodes = macs.items();
+  for (const ConfigNode& m : mac_nodes) {
+    // Read before the unit's class, which rejects keys it has not read.
+    const auto cost = m.optional_child("lane_cost");
+    a.lane_costs.push_back(cost ? read_lane_cost(*cost) : FpgaResources{});
     a.macs.push_back(make_mac(m, ctx));
     a.mac_classes.push_back(m.text("class"));
   }
   parse_folding(root.child("folding"), a);
+  check_lane_costs(mac_nodes, a);
   root.reject_unknown_keys();
   return a;
 }

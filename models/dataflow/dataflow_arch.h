@@ -10,7 +10,7 @@
 // through one port to DRAM.
 //
 // The folding is per layer in the file, or chosen: to balance the engines
-// under a lane budget, or, as FINN's compiler does, to reach a target rate
+// under a lane budget or an FPGA resource budget (fpga_resources.h), or, as FINN's compiler does, to reach a target rate
 // with the fewest lanes per engine (see engines.h). It names the workload's layers, so it
 // is checked against a workload when the run starts.
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include "energy/energy_table.h"
 #include "mac/mac_spec.h"
 #include "design/execution.h"
+#include "dataflow/fpga_resources.h"
 
 namespace qnnsim {
 
@@ -50,12 +51,17 @@ struct DataflowArch {
   // MAC classes in order of preference: a layer runs on the first that executes its precision.
   std::vector<std::unique_ptr<MacSpec>> macs;
   std::vector<std::string> mac_classes;  // their class names, for messages
+  // What one lane of each unit takes on the FPGA (`lane_cost`), by the index
+  // in `macs`; empty where not given. Every unit gives it under a resource budget.
+  std::vector<FpgaResources> lane_costs;
 
   std::optional<ConfigNode> node;  // the file's root, named when a table entry is missing
 
   int64_t lane_budget = 0;  // 0: no lane budget
+  FpgaResources resource_budget;  // folding.budget; empty: none. With a lane budget, both bind.
+  std::map<std::string, SourceLocation> budget_where;  // of each budgeted amount, for one too small
   // Images per second each engine without a given folding must reach (FINN's
-  // throughput target); 0: none. At most one of it and the lane budget.
+  // throughput target); 0: none. Not beside a lane or resource budget.
   double target_images_per_s = 0;
   SourceLocation target_where;  // of the target, for an engine that cannot reach it
   std::map<std::string, GivenFold> folds;

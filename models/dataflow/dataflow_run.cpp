@@ -40,6 +40,8 @@ RunResult run_dataflow(const DataflowArch& arch, const Workload& w) {
   DataflowSummary d;
   d.execution = execution_name(arch.execution);
   d.lane_budget = arch.lane_budget;
+  d.resource_budget = arch.resource_budget;
+  d.resources_used = engines_resources(arch, engines);
   d.target_images_per_s = arch.target_images_per_s;
   d.weight_memory_bits = arch.weight_memory_bits;
 

@@ -28,6 +28,7 @@ void pick_mac(const DataflowArch& a, const Layer& l, Engine& e) {
     if (problem.empty()) {
       e.mac = a.macs[k].get();
       e.mac_class = a.mac_classes[k];
+      e.mac_index = static_cast<int>(k);
       const MacRate r = a.macs[k]->rate(l.precision);
       e.step_cycles = std::max<int64_t>(1, ceil_div(r.cycles, r.macs));
       return;
@@ -125,23 +126,63 @@ bool fold_for(Engine& e, int64_t target) {
   return true;
 }
 
+// What a folding draws on: lanes, and the FPGA resources they take.
+struct Draw {
+  int64_t lanes = 0;
+  FpgaResources resources;
+
+  void add(const DataflowArch& a, const Engine& e) {
+    lanes += e.lanes();
+    if (e.mac_index < 0 || a.lane_costs.empty()) return;
+    for (const auto& [name, per_lane] : a.lane_costs[static_cast<std::size_t>(e.mac_index)])
+      resources[name] += per_lane * static_cast<double>(e.lanes());
+  }
+  // The first budget this draw overdraws ("lanes" or a resource name), or "".
+  std::string over(const DataflowArch& a) const {
+    if (a.lane_budget > 0 && lanes > a.lane_budget) return "lanes";
+    for (const auto& [name, budget] : a.resource_budget) {
+      const auto it = resources.find(name);
+      if (it != resources.end() && it->second > budget) return name;
+    }
+    return "";
+  }
+};
+
+// The error for budgets that cannot give each open engine even one lane.
+ConfigError over_budget(const DataflowArch& a, const std::string& which, const Draw& least, std::size_t open) {
+  if (which == "lanes")
+    return ConfigError(a.lanes_where, "folding.lanes",
+                       fmt::format("a budget of {} lanes cannot fold this network: the given foldings take {} "
+                                   "and each of the {} other matrix engines needs at least one",
+                                   a.lane_budget, least.lanes - static_cast<int64_t>(open), open));
+  return ConfigError(a.budget_where.at(which), "folding.budget." + which,
+                     fmt::format("a budget of {} {} cannot fold this network: the given foldings and one lane for "
+                                 "each of the {} other matrix engines take {}",
+                                 static_cast<int64_t>(a.resource_budget.at(which)), which, open,
+                                 static_cast<int64_t>(least.resources.at(which))));
+}
+
 // Folds the engines without a given folding so that the slowest engine is as
-// fast as `budget` lanes (over all matrix engines) allow.
+// fast as the budgets allow: `a.lane_budget` lanes over all matrix engines
+// and, each resource on its own, `a.resource_budget`.
 void balance(const DataflowArch& a, std::vector<Engine>& engines) {
-  int64_t given_lanes = 0, floor = 0;
+  Draw given;
+  int64_t floor = 0;
   std::vector<std::size_t> open;
   for (std::size_t i = 0; i < engines.size(); ++i) {
     if (engines[i].chosen) open.push_back(i);
     else {
-      given_lanes += engines[i].lanes();
+      given.add(a, engines[i]);
       floor = std::max(floor, engines[i].image_cycles());
     }
   }
-  const ConfigError over_budget(a.lanes_where, "folding.lanes",
-                                fmt::format("a budget of {} lanes cannot fold this network: the given foldings take {} "
-                                            "and each of the {} other matrix engines needs at least one",
-                                            a.lane_budget, given_lanes, open.size()));
-  if (given_lanes + static_cast<int64_t>(open.size()) > a.lane_budget) throw over_budget;
+  Draw least = given;
+  for (std::size_t i : open) {
+    Engine one = engines[i];
+    one.pe = one.simd = 1;
+    least.add(a, one);
+  }
+  if (const std::string which = least.over(a); !which.empty()) throw over_budget(a, which, least, open.size());
   if (open.empty()) return;
   // Every cycle count an open engine can reach, at or above the slowest given engine:
   // no open engine needs to be faster than that one.
@@ -157,25 +198,27 @@ void balance(const DataflowArch& a, std::vector<Engine>& engines) {
       }
   }
   const std::vector<int64_t> sorted(targets.begin(), targets.end());
-  const auto lanes_for = [&](int64_t target, std::vector<Engine>* out) {
-    int64_t lanes = given_lanes;
+  // Whether every engine reaches `target` within the budgets (the fewest lanes
+  // per engine also take the least of each resource, a unit's cost being per lane).
+  const auto fits = [&](int64_t target, std::vector<Engine>* out) {
+    Draw d = given;
     for (std::size_t i : open) {
       Engine e = engines[i];
-      if (!fold_for(e, target)) return a.lane_budget + 1;
-      lanes += e.lanes();
+      if (!fold_for(e, target)) return false;
+      d.add(a, e);
       if (out) (*out)[i] = e;
     }
-    return lanes;
+    return d.over(a).empty();
   };
-  // Lanes needed never grow with the target, so bisect for the smallest affordable one.
+  // What a folding draws never grows with the target, so bisect for the smallest affordable one.
   std::size_t lo = 0, hi = sorted.size() - 1;
-  if (lanes_for(sorted[hi], nullptr) > a.lane_budget) throw over_budget;
+  if (!fits(sorted[hi], nullptr)) throw over_budget(a, least.over(a).empty() ? "lanes" : least.over(a), least, open.size());
   while (lo < hi) {
     const std::size_t mid = (lo + hi) / 2;
-    if (lanes_for(sorted[mid], nullptr) <= a.lane_budget) hi = mid;
+    if (fits(sorted[mid], nullptr)) hi = mid;
     else lo = mid + 1;
   }
-  lanes_for(sorted[lo], &engines);
+  fits(sorted[lo], &engines);
 }
 
 // Folds each engine without a given folding with the fewest lanes that reach
@@ -205,6 +248,12 @@ void fold_to_target(const DataflowArch& a, std::vector<Engine>& engines, const W
 }
 
 }  // namespace
+
+FpgaResources engines_resources(const DataflowArch& a, const std::vector<Engine>& engines) {
+  Draw d;
+  for (const Engine& e : engines) d.add(a, e);
+  return d.resources;
+}
 
 std::vector<int64_t> divisors(int64_t n) {
   std::vector<int64_t> d;
@@ -260,10 +309,11 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
     const auto given = a.folds.find(l.name);
     if (given != a.folds.end()) apply_given(given->second, l, e);
     else if (e.kind == EngineKind::MatrixVector) {
-      if (a.lane_budget == 0 && a.target_images_per_s == 0)
+      if (a.lane_budget == 0 && a.resource_budget.empty() && a.target_images_per_s == 0)
         throw ConfigError(a.folding_where, "folding",
-                          fmt::format("layer {} has no folding: give it under 'layers', or a lane budget ('lanes') or "
-                                      "a target rate ('target_images_per_s') to choose it", l.name));
+                          fmt::format("layer {} has no folding: give it under 'layers', or a lane budget ('lanes'), an "
+                                      "FPGA resource budget ('budget') or a target rate ('target_images_per_s') to "
+                                      "choose it", l.name));
       e.chosen = true;
     }
     engines.push_back(e);
@@ -274,7 +324,7 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w) {
                                   "weights on chip, but the weight memory holds {:.0f} bits ({:.3g} Mibit)",
                                   w.name, weight_bits, weight_bits / 1048576.0, a.weight_memory_bits,
                                   a.weight_memory_bits / 1048576.0));
-  if (a.lane_budget > 0) balance(a, engines);
+  if (a.lane_budget > 0 || !a.resource_budget.empty()) balance(a, engines);
   if (a.target_images_per_s > 0) fold_to_target(a, engines, w);
   return engines;
 }

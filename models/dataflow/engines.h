@@ -13,8 +13,9 @@
 // cycle (all of them unless given).
 //
 // The folding is given per layer, or chosen under a lane budget (the sum of
-// PE x SIMD over the matrix engines) to minimise the slowest engine's cycles
-// per image: for a target T, each engine takes the fewest lanes that bring it
+// PE x SIMD over the matrix engines), an FPGA resource budget (each lane
+// charged its unit's lane cost; every resource must fit, so the scarcest
+// binds), or both, to minimise the slowest engine's cycles per image: for a target T, each engine takes the fewest lanes that bring it
 // to T or below (SIMD before PE on a tie, as FINN raises SIMD first), and T is
 // the smallest target the budget affords, found by bisection over the cycle
 // counts the engines can reach. Or it is chosen to reach a target rate in
@@ -35,6 +36,7 @@ struct Engine {
   EngineKind kind = EngineKind::MatrixVector;
   const MacSpec* mac = nullptr;  // matrix engines: the unit each lane is
   std::string mac_class;
+  int mac_index = -1;             // the unit's place in the design's `macs` (its lane cost)
   int64_t pe = 1, simd = 1;
   bool chosen = false;            // folding chosen by the balancer, not given
   int64_t out_channels = 1;       // per group (depthwise: the channels)
@@ -61,6 +63,10 @@ std::vector<Engine> build_engines(const DataflowArch& a, const Workload& w);
 // (FINN's), with no multiplier between two activations and no activation
 // function but their output thresholds.
 std::string dataflow_cannot_run(const Layer& l);
+
+// What the matrix engines' lanes take in the design's budgeted FPGA resources
+// (their units' lane costs times their lanes); empty without lane costs.
+FpgaResources engines_resources(const DataflowArch& a, const std::vector<Engine>& engines);
 
 // Divisors of n, ascending.
 std::vector<int64_t> divisors(int64_t n);

@@ -132,6 +132,10 @@ struct DataflowSummary {
   std::string execution;  // layer_pipelined or layer_sequential
   int64_t lanes = 0;      // MAC lanes over all engines
   int64_t lane_budget = 0;  // 0: every folding given
+  // FPGA resources (dsp, lut, ff) the folding was budgeted in, and what the
+  // MAC lanes take of them (each unit's lane cost x its lanes); empty without
+  // lane costs. Only the lanes are charged, not buffers or control.
+  std::map<std::string, double> resource_budget, resources_used;
   double target_images_per_s = 0;  // the rate the folding was chosen for; 0: none
   std::string slowest_layer;
   int64_t slowest_cycles_per_image = 0;  // sets the pipelined throughput

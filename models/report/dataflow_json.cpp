@@ -8,6 +8,8 @@ nlohmann::ordered_json dataflow_json(const DataflowSummary& d) {
   return {{"execution", d.execution},
           {"lanes", d.lanes},
           {"lane_budget", d.lane_budget},
+          {"resource_budget", d.resource_budget},
+          {"resources_used", d.resources_used},
           {"target_images_per_s", d.target_images_per_s},
           {"slowest_layer", d.slowest_layer},
           {"slowest_cycles_per_image", d.slowest_cycles_per_image},

@@ -41,6 +41,15 @@ void print_dataflow_table(const RunResult& r, std::ostream& out) {
                      : d.target_images_per_s > 0 ? fmt::format(" (folded for {:.4g} images/s)", d.target_images_per_s)
                                                  : std::string(),
                      100.0 * s.pe_utilization, d.peak_gops);
+  if (!d.resources_used.empty()) {
+    std::string used;
+    for (const auto& [name, amount] : d.resources_used) {
+      const auto budget = d.resource_budget.find(name);
+      used += fmt::format("{}{} {:.0f}{}", used.empty() ? "" : ", ", name, amount,
+                          budget != d.resource_budget.end() ? fmt::format(" of {:.0f}", budget->second) : std::string());
+    }
+    out << fmt::format("  FPGA resources   {} (the MAC lanes only)\n", used);
+  }
   out << fmt::format("  weight memory    {:.3g} of {:.3g} Mibit hold weights\n", d.weight_bits / 1048576.0,
                      d.weight_memory_bits / 1048576.0);
   out << fmt::format("  area (on chip)   {:.4g} mm2\n", s.area_mm2);
