@@ -24,8 +24,8 @@ Controller::Controller(sc_core::sc_module_name name, const ArchSpec& arch, const
       workload_(workload),
       plans_(plans),
       timing_(plans.size()),
-      skipped_before_layer_(plans.size()),
-      slots_free_(arch.glb->tile_slots()) {
+      slots_free_(arch.glb->tile_slots()),
+      skipped_before_layer_(plans.size()) {
   uint64_t index = 0;
   for (std::size_t l = 0; l < plans.size(); ++l) {
     first_tile_.push_back(index);

@@ -15,7 +15,9 @@
 // A tile that runs alone on idle components, and repeats one that did
 // before, is replayed from its recorded outcome (tile_replay.h): the three
 // threads count tiles in members, not in local loops, so a replay moves them
-// all on at once.
+// all on at once. Where tiles overlap, a steady state that repeats is skipped
+// in whole periods (periodic_replay.h), and the threads step over the tiles
+// skipped (next_tile).
 #include <map>
 #include <optional>
 #include <vector>

@@ -30,9 +30,11 @@
 // three times, p tiles apart, adding the same counts and time each time. The
 // tiles skipped are exactly those whose work repeats the period's, and the
 // layer's last tile always runs, so the state after the skip is the one the
-// full simulation reaches there. tests/test_periodic_replay.cpp holds every
-// report equal with and without replay on every shipped PE-array design at
-// batches 1, 7 and 64; `--no-tile-replay` turns both kinds of replay off.
+// full simulation reaches there. A confirmed state is used again wherever it
+// comes back in the layer, and a period may span earlier skips.
+// tests/test_tile_replay.cpp holds every report equal with and without replay
+// on every shipped PE-array design at batches 1, 7 and 64; `--no-tile-replay`
+// (tile_replay.h's switch) turns both kinds of replay off.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -68,8 +70,7 @@ struct Period {
   }
 };
 
-// Whether runs replay periods (with tile replay: tile_replay.h's switch), and
-// how many tiles this process has skipped so, for tests and benchmarks.
+// Tiles this process has skipped by periods so far (for tests and benchmarks).
 uint64_t tiles_skipped_by_periods();
 void count_tiles_skipped_by_periods(uint64_t tiles);
 
