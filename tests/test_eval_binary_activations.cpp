@@ -148,9 +148,10 @@ TEST_CASE("eval refuses binary activations where they cannot run, naming what wa
   CHECK_THAT(fails("--scheme binary --bits 8/1 --arch isaac"),
              Catch::Contains("layer 'conv2_Conv'") && Catch::Contains("binary inputs on an in-memory design") &&
                  Catch::Contains("expected uniform inputs"));
-  // The XNOR-SRAM design's +-1 products are not modelled: it is refused whole.
-  CHECK_THAT(fails("--scheme binary --bits 1/1 --weight-scheme binary --arch xnor_sram"),
-             Catch::Contains("XNOR-SRAM crossbars") && Catch::Contains("eval models offset, unsigned RRAM slices only"));
+  // The XNOR-SRAM design runs them (test_numerics_xnor_sram.cpp), but its cells hold +-1 weights only.
+  CHECK_THAT(fails("--scheme binary --bits 8/1 --arch xnor_sram"),
+             Catch::Contains("layer 'conv1_Conv'") && Catch::Contains("XNOR-SRAM design") &&
+                 Catch::Contains("expected binary weights"));
   // A trace whose binary tensor claims 2 bits: its file, line and key.
   const std::string trace = (dir / "binary.yaml").string();
   REQUIRE(qnnsim_cli("quantize lenet5_fashion --scheme binary --bits 8/1 --calibration-images 10 -o " + trace, out,

@@ -4,6 +4,7 @@
 // dataset-fashion-mnist (scripts/setup.sh installs it).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -99,8 +100,9 @@ TEST_CASE("eval --arch with a digital design: what it cannot run exits 2 naming 
   // Widths the class does not take, named by layer (Bit Fusion's bricks fuse up to 8 bits).
   CHECK_THAT(fails("--arch bitfusion --bits 16/16"), Catch::Contains("layer 'conv1_Conv'") &&
                                                         Catch::Contains("BitFusionMAC"));
-  // No MAC class eval can model: a dataflow design's engines.
-  CHECK_THAT(fails("--arch finn_cnv"), Catch::Contains("no MAC class"));
+  // A dataflow design's classes each say why they cannot take an 8/8 layer.
+  CHECK_THAT(fails("--arch finn_cnv"), Catch::Contains("layer 'conv1_Conv'") && Catch::Contains("XnorMAC: ") &&
+                                          Catch::Contains("; IntMAC: "));
   const std::string float_array = (dir / "float_array.yaml").string();
   std::ofstream(float_array) << qnnsim::test::replace_all(
       qnnsim::test::tiny_arch_yaml(), "mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}",
@@ -115,4 +117,73 @@ TEST_CASE("eval --arch with a digital design: what it cannot run exits 2 naming 
   const std::string bad = eyeriss_with_overflow("sometimes", "test_eyeriss_bad_overflow");
   CHECK_THAT(fails("--arch " + bad), Catch::Contains("test_eyeriss_bad_overflow.yaml:") && Catch::Contains("overflow") &&
                                         Catch::Contains("expected wrap"));
+}
+
+namespace {
+
+// LeNet-5 with binary weights and activations, the image uniform at 8 bits:
+// what FINN's binarized designs execute.
+EvalOptions binary_lenet(int64_t limit) {
+  EvalOptions o = lenet(limit);
+  o.quant.bits = {1, 1};
+  o.quant.weight_scheme = qnnsim::Scheme::Binary;
+  o.quant.binary_activations = true;
+  return o;
+}
+
+// Shipped FINN CNV with its XNOR unit's accumulator narrowed to `bits`.
+std::string finn_with_xnor_accumulator(int bits) {
+  std::string text = read_file(shipped("arch/finn_cnv.yaml"));
+  const std::string key = "{class: XnorMAC, width: 32, accumulator_bits: 16}";
+  const auto at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, key.size(), "{class: XnorMAC, width: 32, accumulator_bits: " + std::to_string(bits) + "}");
+  const std::string path = (scratch_dir("eval_digital_arch_files") / "finn_narrow_xnor.yaml").string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("eval --arch with a dataflow design runs each layer on the MAC class run places it on", "[eval][mac][binary]") {
+  EvalOptions by_arch = binary_lenet(200);
+  by_arch.arch = "finn_cnv";
+  const EvalResult arch = evaluate(by_arch);
+  CHECK(arch.arch_mac);
+  CHECK(arch.several_mac_classes());
+  REQUIRE(arch.layers.size() == 5);
+  // The first layer takes the 8-bit image: FINN's fixed-point unit, 24 bits.
+  CHECK(arch.layers[0].mac_class == "IntMAC");
+  CHECK(arch.layers[0].accumulator_bits == 24);
+  // Every later layer reads sign codes: the XNOR-popcount unit, 16 bits.
+  for (std::size_t i = 1; i < arch.layers.size(); ++i) {
+    INFO(arch.layers[i].name);
+    CHECK(arch.layers[i].mac_class == "XnorMAC");
+    CHECK(arch.layers[i].accumulator_bits == 16);
+    CHECK(arch.layers[i].overflowed == 0);
+  }
+  // Neither accumulator overflows here, so the values are the plain integer
+  // path's: the popcount is the sum of the +-1 products.
+  const EvalResult plain = evaluate(binary_lenet(200));
+  CHECK(arch.quant_correct == plain.quant_correct);
+  REQUIRE(plain.layers.size() == arch.layers.size());
+  for (std::size_t i = 0; i < arch.layers.size(); ++i) {
+    CHECK(arch.layers[i].exact_min == plain.layers[i].exact_min);
+    CHECK(arch.layers[i].exact_max == plain.layers[i].exact_max);
+  }
+  SECTION("an 8-bit popcount wraps on fc1's 400 terms, and the warning names the class") {
+    EvalOptions narrow = binary_lenet(200);
+    narrow.arch = finn_with_xnor_accumulator(8);
+    const EvalResult r = evaluate(narrow);
+    // conv2 sums 150 terms, fc1 400: past 127 a sum of +-1 products needs 9 bits.
+    const auto fc1 = std::find_if(r.layers.begin(), r.layers.end(), [](const LayerResult& l) {
+      return l.name.find("Gemm") != std::string::npos;
+    });
+    REQUIRE(fc1 != r.layers.end());
+    CHECK(fc1->accumulator_bits == 8);
+    CHECK(fc1->overflowed > 0);
+    bool named = false;
+    for (const std::string& w : r.warnings) named = named || w.find("MAC class XnorMAC") != std::string::npos;
+    CHECK(named);
+  }
 }

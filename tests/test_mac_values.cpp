@@ -69,3 +69,30 @@ TEST_CASE("bit-serial, bit-fusion and lookup-table MACs give the integer product
     }
   }
 }
+
+TEST_CASE("an XNOR unit's popcount gives the sum of +-1 products", "[mac][mac_values]") {
+  const auto arch = with_mac("{class: XnorMAC, width: 32, accumulator_bits: 16}");
+  const MacSpec& mac = dynamic_cast<const ScratchpadArray&>(*arch->pe_array).mac();
+  REQUIRE(mac.integer_overflow() == AccumulatorOverflow::Wrap);
+  LayerPrecision p;
+  p.weights = {1, Scheme::Binary, 1.0};
+  p.inputs = {1, Scheme::Binary, 1.0};
+  p.outputs = p.inputs;
+  p.accumulator = {16, Scheme::UniformSymmetric, 1.0};
+  REQUIRE(mac.precision_problem(p).empty());
+  std::mt19937 rng(7);
+  std::bernoulli_distribution coin(0.5);
+  for (int n : {1, 37, 400, 4608}) {
+    // The hardware's form: bits (c + 1) / 2, XNOR, popcount; 2 * popcount - n.
+    int64_t unit_sum = 0, integer_sum = 0, popcount = 0;
+    for (int k = 0; k < n; ++k) {
+      const int64_t w = coin(rng) ? 1 : -1, x = coin(rng) ? 1 : -1;
+      unit_sum += mac.product(w, x, p);
+      integer_sum += w * x;
+      popcount += ((w + 1) / 2) == ((x + 1) / 2);
+    }
+    INFO(n << " terms");
+    CHECK(unit_sum == integer_sum);
+    CHECK(unit_sum == 2 * popcount - n);
+  }
+}

@@ -77,6 +77,10 @@ double clip_fraction(const numerics::LayerResult& l) {
 }
 
 std::string crossbar_text(const numerics::CrossbarDesign& c) {
+  if (c.xnor_sram)
+    return fmt::format("XNOR-SRAM macros of {} rows, +1/-1 cells, a flash ADC of {} levels {} column-sum units apart "
+                       "(reach +-{:g})",
+                       c.rows, c.adc_levels, c.adc_step, (double(c.adc_levels - 1) / 2.0 + 0.5) * c.adc_step);
   return fmt::format("{} rows, {}-bit cells, {}-bit DACs, {}-bit ADCs (full scale {}), {} weights{}", c.rows,
                      c.bits_per_cell, c.dac_bits, c.adc_bits, (int64_t{1} << c.adc_bits) - 1,
                      c.differential ? "differential" : "offset", c.flipped_columns ? ", flipped columns" : "");
@@ -108,10 +112,13 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
     return !l.float_format.empty();
   });
   if (all_float && r.trace_file.empty() && !r.qdq_model) ranges = "no ranges: float activations have none";
-  const std::string accumulator = all_float ? "accumulator " + r.float_accumulator
-                                            : fmt::format("accumulator {} bits ({}), {} requantization", r.accumulator_bits,
-                                                          numerics::overflow_name(r.overflow),
-                                                          numerics::requant_name(q.requant));
+  const std::string accumulator =
+      all_float                                  ? "accumulator " + r.float_accumulator
+      : r.arch_mac && r.several_mac_classes() ? fmt::format("each layer's MAC class's accumulator (below), {} requantization",
+                                                              numerics::requant_name(q.requant))
+                                                 : fmt::format("accumulator {} bits ({}), {} requantization", r.accumulator_bits,
+                                                               numerics::overflow_name(r.overflow),
+                                                               numerics::requant_name(q.requant));
   std::cout << fmt::format("quantized: weights {}{}, activations {}, {}; {}\n", weights_text(r),
                            all_float ? "" : r.per_channel_weights ? " per channel" : " per tensor",
                            !r.coded_activations.empty() ? r.coded_activations
@@ -139,9 +146,14 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                              "every accumulate rounded to {} ({})\n",
                              r.float_accumulator, r.float_accumulator_source);
   std::cout << "\n";
-  if (r.arch_mac)
-    std::cout << fmt::format("digital: {}: the MAC class's {}-bit accumulator (overflow: {})\n\n", o.arch,
-                             r.accumulator_bits, numerics::overflow_name(r.overflow));
+  if (r.arch_mac && !r.several_mac_classes())
+    std::cout << fmt::format("digital: {}: the MAC class {}'s {}-bit accumulator (overflow: {})\n\n", o.arch,
+                             r.layers.empty() ? "" : r.layers.front().mac_class, r.accumulator_bits,
+                             numerics::overflow_name(r.overflow));
+  if (r.arch_mac && r.several_mac_classes())
+    std::cout << fmt::format("digital: {}: each layer on the first of the design's MAC classes that executes it, as "
+                             "`qnnsim run` places it, in that class's accumulator\n\n",
+                             o.arch);
   if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
     // "code": the stored integer's width and the cell columns a weight takes, what a scheme costs in cells.
@@ -152,6 +164,14 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                scheme_name(l.weight_scheme),
                                fmt::format("{}b/{}col", l.stored_code_bits, l.columns_per_weight), l.macs,
                                r.images ? l.conversions / r.images : 0, 100.0 * clip_fraction(l));
+  } else if (r.arch_mac && r.several_mac_classes()) {
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:<16} {:>11} {:>10} {:>10}\n", "layer", "W/A", "weights", "MAC class",
+                             "accumulator", "MACs", "overflow");
+    for (const numerics::LayerResult& l : r.layers)
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:<16} {:>11} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits),
+                               weight_text(l), l.mac_class,
+                               fmt::format("{}b {}", l.accumulator_bits, numerics::overflow_name(l.overflow)), l.macs,
+                               l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
   } else {
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
     for (const numerics::LayerResult& l : r.layers)
@@ -208,8 +228,16 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
   if (!r.float_accumulator.empty())
     j["quantization"]["float_accumulator"] = {{"format", r.float_accumulator}, {"from", r.float_accumulator_source}};
   j["jobs"] = o.jobs;
-  if (r.arch_mac) j["digital"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator_bits", r.accumulator_bits},
-                                  {"overflow", numerics::overflow_name(r.overflow)}};
+  if (r.arch_mac && !r.several_mac_classes())
+    j["digital"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator_bits", r.accumulator_bits},
+                    {"overflow", numerics::overflow_name(r.overflow)},
+                    {"mac_class", r.layers.empty() ? "" : r.layers.front().mac_class}};
+  if (r.arch_mac && r.several_mac_classes()) {
+    // Per layer (below): one width here would misstate the layers on the other class.
+    j["digital"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator", "per_layer"}};
+    j["quantization"].erase("accumulator_bits");
+    j["quantization"].erase("overflow");
+  }
   if (r.crossbar) {
     const numerics::CrossbarDesign& c = *r.crossbar;
     const numerics::DeviceOptions& d = q.device;
@@ -222,6 +250,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                       {"signed_weights", c.differential ? "differential" : "offset"},
                       {"flipped_columns", c.flipped_columns},
                       {"columns_per_adc", c.columns_per_adc},
+                      {"cell", c.xnor_sram ? "xnor_sram" : "rram"},
                       {"variation", d.variation},
                       {"variation_model", numerics::variation_model_name(d.variation_model)},
                       {"on_off_ratio", d.on_off_ratio},
@@ -230,6 +259,10 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                       {"read_noise", d.read_noise},
                       {"adc_offset_lsb", d.adc_offset},
                       {"seed", d.seed}};
+    if (c.xnor_sram) {
+      j["in_memory"]["adc_levels"] = c.adc_levels;
+      j["in_memory"]["adc_step"] = c.adc_step;
+    }
     int64_t conversions = 0, clipped = 0;
     for (const numerics::LayerResult& l : r.layers) conversions += l.conversions, clipped += l.clipped;
     j["adc_clip_fraction"] = conversions ? double(clipped) / double(conversions) : 0.0;
@@ -246,6 +279,11 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                          {"sums", l.outputs},
                          {"overflowed_sums", l.overflowed}};
     if (!l.float_format.empty()) lj["float_format"] = l.float_format;
+    if (r.arch_mac) {
+      lj["mac_class"] = l.mac_class;
+      lj["accumulator_bits"] = l.accumulator_bits;
+      lj["overflow"] = numerics::overflow_name(l.overflow);
+    }
     if (!r.crossbar && l.float_format.empty()) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
       lj["exact_sum_min"] = l.exact_min;
       lj["exact_sum_max"] = l.exact_max;

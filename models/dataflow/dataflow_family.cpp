@@ -31,6 +31,13 @@ class DataflowDesign : public LoadedDesign {
   // As the engines refuse them (build_engines).
   std::string cannot_run(const Layer& l) const override { return dataflow_cannot_run(l); }
 
+  // In the order pick_mac tries them (engines.cpp).
+  std::vector<const MacSpec*> mac_units() const override {
+    std::vector<const MacSpec*> units;
+    for (const auto& m : arch_.macs) units.push_back(m.get());
+    return units;
+  }
+
  private:
   DataflowArch arch_;
 };

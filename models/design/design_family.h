@@ -70,10 +70,12 @@ class LoadedDesign {
     (void)w;
     return true;
   }
-  // The MAC class its array layers run on (mac/mac_spec.h), whose integer
-  // numerics `qnnsim eval --arch` runs; null for designs computing otherwise
-  // (crossbars, dataflow engines) or with no MAC class given.
-  virtual const MacSpec* mac_unit() const { return nullptr; }
+  // The MAC classes its array layers run on (mac/mac_spec.h), in the order
+  // it tries them: a layer runs on the first that executes its precision (a
+  // dataflow design lists several, e.g. an XNOR unit and an integer one for
+  // the first layer). `qnnsim eval --arch` runs their numerics. Empty for
+  // designs computing otherwise (crossbars) or with no MAC class given.
+  virtual std::vector<const MacSpec*> mac_units() const { return {}; }
 };
 
 class DesignFamily {

@@ -32,6 +32,7 @@ std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ct
   const std::string cls = node.text("class");
   auto mac = MacSpec::Registry::instance().create(cls, node, ctx);
   if (!mac) node.fail("class", "unknown MAC class '" + cls + "'; registered: " + MacSpec::Registry::instance().known_names());
+  mac->class_name_ = cls;
   return mac;
 }
 

@@ -61,7 +61,7 @@ class MacSpec {
   virtual int accumulator_bits() const = 0;
   // How the accumulator overflows, for classes whose values are integer
   // products summed at accumulator_bits (what `qnnsim eval --arch` runs);
-  // empty for the others (float and XNOR units).
+  // empty for the others (float units). An XNOR unit's +-1 products are integers too.
   virtual std::optional<AccumulatorOverflow> integer_overflow() const { return std::nullopt; }
   // True for classes that multiply and accumulate floating-point values
   // (FloatMAC); accumulator_bits() is then its float accumulator's width, 16
@@ -75,6 +75,13 @@ class MacSpec {
     (void)p;
     return w * x;
   }
+  // The `class:` the unit was built from (make_mac sets it), for messages
+  // and reports that say which unit ran a layer.
+  const std::string& class_name() const { return class_name_; }
+
+ private:
+  friend std::unique_ptr<MacSpec> make_mac(const ConfigNode& node, const BuildContext& ctx);
+  std::string class_name_;
 };
 
 // True when a tensor's codes are two's complement (a symmetric scheme).

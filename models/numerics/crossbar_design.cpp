@@ -1,5 +1,6 @@
 #include "numerics/crossbar_design.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "arch/arch_spec.h"
@@ -32,10 +33,20 @@ CrossbarDesign crossbar_design_of(const ConfigNode& root, int adc_bits, const st
                     ": not an in-memory design (kind: in_memory, as arch/isaac.yaml); eval models the numerics of "
                     "crossbars only");
   const ImcArch a = load_imc_arch(root);
-  if (a.ima.crossbar.is_xnor_sram())
-    throw EvalError(where + ": XNOR-SRAM crossbars (cell: xnor_sram) sum signed +1/-1 products into a flash ADC of "
-                            "their own levels; eval models offset, unsigned RRAM slices only");
   CrossbarDesign d;
+  if (a.ima.crossbar.is_xnor_sram()) {
+    // The macro's flash ADC; --adc-bits B gives one of 2^B - 1 levels at the
+    // same step (odd, so that a zero sum has a code of its own; 2 at B = 1).
+    d.xnor_sram = true;
+    d.rows = int(a.ima.crossbar.rows);
+    d.adc_bits = adc_bits > 0 ? adc_bits : a.ima.adc.bits;
+    d.adc_levels = adc_bits > 0 ? std::max(2, (1 << adc_bits) - 1) : int(a.ima.adc.levels);
+    d.adc_step = int(a.ima.adc.step);
+    d.bits_per_cell = 1;
+    d.dac_bits = 1;
+    d.columns_per_adc = int(a.ima.adc.columns_per_adc);
+    return d;
+  }
   d.rows = int(a.ima.crossbar.rows);
   d.bits_per_cell = a.ima.crossbar.bits_per_cell;
   d.dac_bits = a.ima.dac.bits;

@@ -45,6 +45,11 @@ struct CrossbarDesign {
   bool differential = false;  // signed weights as column pairs; false: ISAAC's offset
   bool flipped_columns = false;
   int columns_per_adc = 128;  // adjacent columns that share one ADC (and its offset)
+  // An XNOR-SRAM macro (cell: xnor_sram; xnor_sram_numerics.h): +1/-1 cells
+  // and a flash ADC of adc_levels codes adc_step column-sum units apart,
+  // centred on zero. The slicing fields above do not apply to it.
+  bool xnor_sram = false;
+  int adc_levels = 0, adc_step = 1;
 };
 
 // Conversions of one layer over a run.

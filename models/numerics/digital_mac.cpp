@@ -7,7 +7,21 @@
 
 namespace qnnsim::numerics {
 
-std::string DigitalMac::problem(const LayerPrecision& p) const { return mac->precision_problem(p); }
+int DigitalMac::unit_for(const std::function<LayerPrecision(int)>& precision_of, std::string* why) const {
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    const std::string problem = units[k].mac->precision_problem(precision_of(units[k].accumulator.bits));
+    if (problem.empty()) return int(k);
+    // One unit: its reason alone, as before; several: each prefixed by its class.
+    *why += units.size() == 1 ? problem : fmt::format("{}{}: {}", why->empty() ? "" : "; ", units[k].mac->class_name(), problem);
+  }
+  return -1;
+}
+
+std::optional<FloatFormat> DigitalMac::float_accumulator() const {
+  for (const DigitalUnit& u : units)
+    if (u.float_accumulator) return u.float_accumulator;
+  return std::nullopt;
+}
 
 LayerPrecision layer_precision(const LayerBits& bits, Scheme weight_scheme, bool symmetric_input, const ActQuant& input,
                                int accumulator_bits) {
@@ -24,31 +38,41 @@ LayerPrecision layer_precision(const LayerBits& bits, Scheme weight_scheme, bool
   return p;
 }
 
+namespace {
+
+DigitalUnit unit_of(const MacSpec* mac, const std::string& where) {
+  DigitalUnit u;
+  u.mac = mac;
+  if (mac->floating_point()) {
+    u.float_accumulator = mac->accumulator_bits() == 16 ? fp16() : fp32();
+    u.accumulator.bits = mac->accumulator_bits();
+    return u;
+  }
+  const std::optional<AccumulatorOverflow> overflow = mac->integer_overflow();
+  if (!overflow)
+    throw EvalError(where + ": its MAC class " + mac->class_name() +
+                    " sums neither integer products of its operands nor floats; eval models IntMAC, BitSerialMAC, "
+                    "BitFusionMAC, LookupTableMAC, ShiftAddMAC, XnorMAC and FloatMAC");
+  u.accumulator.bits = mac->accumulator_bits();
+  u.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
+  if (u.accumulator.bits < 8 || u.accumulator.bits > 64)
+    throw EvalError(fmt::format("{}: its MAC class {} accumulates {} bits; eval runs accumulators of 8 to 64 bits", where,
+                                mac->class_name(), u.accumulator.bits));
+  return u;
+}
+
+}  // namespace
+
 DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
   const DesignFamily* family = find_design_family(root);
   if (!family)
     throw EvalError(where + ": not a design qnnsim recognises (`qnnsim validate` says what each kind of design looks for)");
   DigitalMac d;
   d.design = family->load(root, "");
-  d.mac = d.design->mac_unit();
-  if (!d.mac)
+  for (const MacSpec* mac : d.design->mac_units()) d.units.push_back(unit_of(mac, where));
+  if (d.units.empty())
     throw EvalError(where + ": its layers run on no MAC class eval can model (an in-memory design's crossbars, or a "
-                            "PE-array or level design's `mac`, are what --arch takes)");
-  if (d.mac->floating_point()) {
-    d.float_accumulator = d.mac->accumulator_bits() == 16 ? fp16() : fp32();
-    d.accumulator.bits = d.mac->accumulator_bits();
-    return d;
-  }
-  const std::optional<AccumulatorOverflow> overflow = d.mac->integer_overflow();
-  if (!overflow)
-    throw EvalError(where + ": its MAC class does not sum integer products of its operands (a float or XNOR unit); "
-                            "eval models integer MAC classes (IntMAC, BitSerialMAC, BitFusionMAC, LookupTableMAC, "
-                            "ShiftAddMAC)");
-  d.accumulator.bits = d.mac->accumulator_bits();
-  d.accumulator.overflow = *overflow == AccumulatorOverflow::Saturate ? Overflow::saturate : Overflow::wrap;
-  if (d.accumulator.bits < 8 || d.accumulator.bits > 64)
-    throw EvalError(fmt::format("{}: its MAC class accumulates {} bits; eval runs accumulators of 8 to 64 bits", where,
-                                d.accumulator.bits));
+                            "PE-array, level or dataflow design's MAC classes, are what --arch takes)");
   return d;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <map>
 #include <optional>
 #include <thread>
 
@@ -100,10 +101,9 @@ EvalResult evaluate(const EvalOptions& given) {
   if (digital && !o.accumulator_options_given.empty())
     throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
                     ": the design's MAC class gives the accumulator's width and overflow");
-  if (digital) o.quant.accumulator = digital->accumulator;
-  if (digital && digital->float_accumulator) o.quant.float_accumulator = *digital->float_accumulator;
-  // Codebook entries reach the multiplier at its own weight width (mac/int_mac.cpp).
-  if (digital) o.quant.codebook_entry_bits = digital->mac->weight_bits();
+  // The first unit's until each layer's own is known, once the widths are (below).
+  if (digital) o.quant.accumulator = digital->units.front().accumulator;
+  if (digital && digital->float_accumulator()) o.quant.float_accumulator = *digital->float_accumulator();
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);
@@ -125,7 +125,7 @@ EvalResult evaluate(const EvalOptions& given) {
   r.crossbar = o.quant.crossbar;
 
   Stopwatch watch;
-  std::optional<QuantizedNetwork> quantized;
+  QuantPlan plan;
   if (o.trace.empty() && net.qdq()) {
     // A QDQ model carries its own quantization: nothing to calibrate.
     if (!o.quant_options_given.empty())
@@ -134,40 +134,58 @@ EvalResult evaluate(const EvalOptions& given) {
     const QdqPlan qp = qdq_plan(net, o.model);
     o.quant.symmetric_activations = qp.trace.symmetric_activations;
     o.quant.per_channel_weights = qp.trace.per_channel_weights;
-    quantized.emplace(net, o.quant, qp.trace.plan);
+    plan = qp.trace.plan;
     r.qdq_model = true;
   } else if (o.trace.empty()) {
     const Dataset train = load_dataset(o.data, Split::train, o.quant.calibration.images);
-    quantized.emplace(net, o.quant, train);
+    plan = calibrate_plan(net, o.quant, train);
     r.calibration_images = train.count;
   } else {
     const TracePlan tp = trace_plan(net, load_workload(o.trace));
     if (!digital) o.quant.accumulator.bits = tp.accumulator_bits;
     o.quant.symmetric_activations = tp.symmetric_activations;
     o.quant.per_channel_weights = tp.per_channel_weights;
-    quantized.emplace(net, o.quant, tp.plan);
+    plan = tp.plan;
     r.trace_file = o.trace;
   }
-  const QuantizedNetwork& qnet = *quantized;
+  // Each Conv / Gemm on the first of the design's MAC classes that executes
+  // it, at the layer's widths and schemes: its accumulator holds the sums,
+  // and codebook entries reach its multiplier at its weight width
+  // (mac/int_mac.cpp).
+  std::map<std::string, std::string> mac_class_of;  // by layer name
   if (digital) {
     r.arch_mac = true;
-    for (const QuantLayer& l : qnet.layers()) {
-      const ActQuant& input = qnet.tensor_quant(net.ops[l.op].in[0]);
-      const LayerPrecision p =
-          layer_precision(l.bits, l.scheme, o.quant.symmetric_activations, input, digital->accumulator.bits);
-      const std::string why = digital->problem(p);
-      if (why.empty()) continue;
-      // A float layer on an integer class: say what the class takes instead.
+    for (std::size_t i = 0; i < net.ops.size(); ++i) {
+      const NetOp& op = net.ops[i];
+      if (op.kind != OpKind::conv) continue;
+      const LayerBits& bits = plan.layer_bits[i];
+      const Scheme scheme = plan.weight_format(i).scheme;
+      const ActQuant& input = plan.act[op.in[0]];
+      const auto precision_of = [&](int accumulator_bits) {
+        return layer_precision(bits, scheme, o.quant.symmetric_activations, input, accumulator_bits);
+      };
+      std::string why;
+      const int k = digital->unit_for(precision_of, &why);
+      if (k >= 0) {
+        const DigitalUnit& u = digital->units[std::size_t(k)];
+        o.quant.layer_numerics[op.name] = {u.accumulator, u.mac->weight_bits()};
+        mac_class_of[op.name] = u.mac->class_name();
+        continue;
+      }
+      const LayerPrecision p = precision_of(digital->units.front().accumulator.bits);
+      FloatFormat ignored;
+      // A float layer on integer classes: say what the class takes instead.
       const std::string expected =
-          l.fp && !digital->float_accumulator
+          float_format_of(scheme, bits.weights, &ignored) && !digital->float_accumulator()
               ? "; expected integer weights and inputs (uniform, binary, ternary, power_of_two, log_radix4 or codebook "
                 "weights), or a design whose PEs hold a FloatMAC"
               : "";
-      throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", arch_file,
-                                  net.ops[l.op].name, p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
+      throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", arch_file, op.name,
+                                  p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
                                   scheme_name(p.inputs.scheme), why, expected));
     }
   }
+  const QuantizedNetwork qnet(net, o.quant, std::move(plan));
   r.accumulator_bits = o.quant.accumulator.bits;
   r.overflow = o.quant.accumulator.overflow;
   r.symmetric_activations = o.quant.symmetric_activations;
@@ -181,7 +199,7 @@ EvalResult evaluate(const EvalOptions& given) {
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {
       r.float_accumulator = float_format_name(l.fp->accumulator());
-      r.float_accumulator_source = digital && digital->float_accumulator ? "--arch " + arch_file + "'s FloatMAC"
+      r.float_accumulator_source = digital && digital->float_accumulator() ? "--arch " + arch_file + "'s FloatMAC"
                                                                           : "eval's default; a FloatMAC design's "
                                                                             "--arch gives its own";
     }
@@ -217,6 +235,9 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.onnx = op.onnx;
     lr.bits = l.bits;
     lr.weight_scheme = l.scheme;
+    lr.accumulator_bits = l.accumulator.bits;
+    lr.overflow = l.accumulator.overflow;
+    if (const auto it = mac_class_of.find(op.name); it != mac_class_of.end()) lr.mac_class = it->second;
     if (l.fp) lr.float_format = float_format_name(l.fp->operands());
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;
@@ -224,6 +245,7 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.exact_min = k < counts.exact_min.size() ? counts.exact_min[k] : 0;
     lr.exact_max = k < counts.exact_max.size() ? counts.exact_max[k] : 0;
     if (l.crossbar) lr.stored_code_bits = l.crossbar->weight_bits(), lr.columns_per_weight = l.crossbar->columns_per_weight();
+    if (l.xnor_sram) lr.stored_code_bits = 1, lr.columns_per_weight = 1;  // one +1/-1 cell a weight
     if (k < counts.adc.size()) lr.conversions = counts.adc[k].conversions, lr.clipped = counts.adc[k].clipped;
     r.layers.push_back(lr);
   }

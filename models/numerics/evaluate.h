@@ -45,6 +45,9 @@ struct LayerResult {
   int64_t macs = 0;  // per image
   int64_t outputs = 0, overflowed = 0;  // accumulations over the run, and those that overflowed
   int64_t exact_min = 0, exact_max = 0;  // the extremes the accumulator had to hold (Accumulated's)
+  int accumulator_bits = 32;  // the accumulator its sums were held in, and what it did past its range
+  Overflow overflow = Overflow::wrap;
+  std::string mac_class;  // with arch_mac: the design's MAC class that ran it
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
   // With crossbars: the width of the integer codes stored (workload/precision.h's
   // integer_code_bits), and the cell columns each weight takes.
@@ -56,7 +59,9 @@ struct EvalResult {
   std::string arch_file;  // with --arch: the design read, and its crossbar numerics
   std::string trace_file;  // with --trace: the trace whose quantization ran
   bool qdq_model = false;  // the model's own QuantizeLinear / DequantizeLinear nodes gave the quantization
-  int accumulator_bits = 32;  // the accumulator that ran (the trace's, with one; the design's MAC class's, with arch_mac)
+  // The accumulator that ran (the trace's, with one; the design's first MAC
+  // class's, with arch_mac; LayerResult has each layer's).
+  int accumulator_bits = 32;
   Overflow overflow = Overflow::wrap;
   bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
@@ -84,6 +89,13 @@ struct EvalResult {
 
   double float_accuracy() const { return images ? double(float_correct) / images : 0; }
   double quant_accuracy() const { return images ? double(quant_correct) / images : 0; }
+  // With arch_mac: whether the layers ran on more than one of the design's
+  // MAC classes, so that the accumulator is per layer.
+  bool several_mac_classes() const {
+    for (const LayerResult& l : layers)
+      if (l.mac_class != layers.front().mac_class) return true;
+    return false;
+  }
 };
 
 // Throws EvalError on a model, data set or option it cannot evaluate.

@@ -81,6 +81,8 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     l.bits = plan_.layer_bits[i];
     const WeightFormat format = plan_.weight_format(std::size_t(i));
     l.scheme = format.scheme;
+    const QuantOptions::UnitNumerics unit = o.numerics_of(op.name);
+    l.accumulator = unit.accumulator;
     check_operands(op, format, l.bits.weights, plan_.act[op.in[0]]);
     FloatFormat wf;
     if (float_format_of(format.scheme, l.bits.weights, &wf)) {
@@ -98,7 +100,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     try {
       l.w = format.scheme == Scheme::UniformSymmetric
                 ? quantize_weights(op.weight, l.bits.weights, plan_.weight_scales[i])
-                : quantize_weight_scheme(op.weight, format, l.bits.weights, o.codebook_entry_bits);
+                : quantize_weight_scheme(op.weight, format, l.bits.weights, unit.codebook_entry_bits);
     } catch (const EvalError& e) {
       throw EvalError("layer '" + op.name + "', " + scheme_name(format.scheme) + " weights: " + e.what());
     }
@@ -123,13 +125,32 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     // no sum of this layer could be trusted.
     if (xq.log && !o.crossbar) {
       const int64_t largest = l.w.codes.max_abs << log_top_shift(xq.bits);
-      if (const int need = signed_bits_needed(-largest, largest); need > o.accumulator.bits)
+      if (const int need = signed_bits_needed(-largest, largest); need > l.accumulator.bits)
         throw EvalError("layer '" + op.name + "': " + std::to_string(xq.bits) +
                         "-bit power_of_two inputs reach the integer 2^" + std::to_string(log_top_shift(xq.bits)) +
                         ", and times the largest weight code, " + std::to_string(l.w.codes.max_abs) +
                         ", one product needs " + std::to_string(need) + " accumulator bits, the accumulator has " +
-                        std::to_string(o.accumulator.bits) + "; expected fewer activation bits or a wider "
+                        std::to_string(l.accumulator.bits) + "; expected fewer activation bits or a wider "
                         "--accumulator");
+    }
+    if (o.crossbar && o.crossbar->xnor_sram) {
+      // An XNOR-SRAM macro (xnor_sram_numerics.h): one +1/-1 weight a cell,
+      // sign-coded inputs in one read, uniform ones in bit-planes.
+      const std::string layer = "layer '" + op.name + "': ";
+      if (format.scheme != Scheme::Binary)
+        throw EvalError(layer + std::to_string(l.bits.weights) + "-bit " + scheme_name(format.scheme) +
+                        " weights on an XNOR-SRAM design: its cell holds one +1/-1 weight; expected binary weights "
+                        "(--weight-scheme binary --bits 1/A)");
+      if (xq.log)
+        throw EvalError(layer + "power_of_two inputs on an XNOR-SRAM design: its rows take +1, -1 or 0 a read; "
+                                "expected binary, ternary or uniform inputs");
+      if (!o.device.ideal())
+        throw EvalError("device options (--variation, --on-off-ratio, --stuck-at-0/1, --read-noise, --adc-offset) "
+                        "model RRAM cells' conductances; an XNOR-SRAM design's bitcells are not modelled with them");
+      l.xnor_sram = std::make_shared<const XnorSramLayer>(*o.crossbar, l.w.codes.codes);
+      layer_of_op_[i] = int(layers_.size());
+      layers_.push_back(std::move(l));
+      continue;
     }
     // A crossbar's DACs stream an input code's bits; a power-of-two code is
     // the (2^b - 1)-bit integer 2^(e - e_min), which the design's DACs and
@@ -226,11 +247,14 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
         }
         const Matrix<int32_t> cols = im2col<int32_t>(op.conv, x.data(), xq.zero);
         Accumulated acc;
-        if (l.crossbar)  // codes are made non-negative from the lowest code (0 when asymmetric)
+        if (l.xnor_sram)  // sign codes in one read; uniform codes from the lowest one, in bit-planes
+          acc.sums = l.xnor_sram->multiply(cols, xq.sign_coded(), std::min(xq.qmin, 0), xq.bits,
+                                           counts ? &counts->adc[layer_of_op_[i]] : nullptr);
+        else if (l.crossbar)  // codes are made non-negative from the lowest code (0 when asymmetric)
           acc.sums = l.crossbar->multiply(cols, std::min(xq.qmin, 0), xq.bits, index,
                                           counts ? &counts->adc[layer_of_op_[i]] : nullptr);
         else
-          acc = accumulate(l.w.codes, cols, options_.accumulator);
+          acc = accumulate(l.w.codes, cols, l.accumulator);
         if (counts) {
           counts->outputs[layer_of_op_[i]] += acc.sums.size();
           counts->overflowed[layer_of_op_[i]] += acc.overflowed;

@@ -47,6 +47,7 @@
 #include "numerics/quant_params.h"
 #include "numerics/quant_plan.h"
 #include "numerics/requantizer.h"
+#include "numerics/xnor_sram_numerics.h"
 
 namespace qnnsim::numerics {
 
@@ -76,6 +77,19 @@ struct QuantOptions {
   // Width of a codebook's entries, the integer the multiplier takes: the MAC
   // class's weight width with a digital --arch, else 8 bits.
   int codebook_entry_bits = 8;
+  // With a digital --arch that lists several MAC classes (a dataflow design's
+  // XNOR unit beside an integer one): the accumulator and codebook entry
+  // width of the class each named layer runs on (digital_mac.h). Layers not
+  // named take `accumulator` and `codebook_entry_bits`.
+  struct UnitNumerics {
+    AccumulatorSpec accumulator;
+    int codebook_entry_bits = 8;
+  };
+  std::map<std::string, UnitNumerics> layer_numerics;  // by layer name
+  UnitNumerics numerics_of(const std::string& layer) const {
+    const auto it = layer_numerics.find(layer);
+    return it != layer_numerics.end() ? it->second : UnitNumerics{accumulator, codebook_entry_bits};
+  }
   Requant requant = Requant::real;
   CalibrationOptions calibration;
   // When set, every Conv / Gemm runs through this in-memory design's crossbar
@@ -88,6 +102,7 @@ struct QuantLayer {
   int op = -1;  // index in Network::ops
   LayerBits bits;
   Scheme scheme = Scheme::UniformSymmetric;  // the weights'
+  AccumulatorSpec accumulator;  // what its integer sums are held in (QuantOptions::numerics_of)
   WeightQuant w;
   std::vector<int64_t> weight_sums;  // sum_k w[m,k], for the zero-point correction
   std::vector<int64_t> bias_codes;
@@ -95,6 +110,7 @@ struct QuantLayer {
   // Per output channel, for Requant::fixed into ternary or power-of-two codes: threshold_stage.h.
   std::vector<std::vector<int64_t>> thresholds;
   std::shared_ptr<const ProgrammedLayer> crossbar;  // with QuantOptions::crossbar
+  std::shared_ptr<const XnorSramLayer> xnor_sram;    // instead, with an XNOR-SRAM design
   std::shared_ptr<const FloatMacLayer> fp;  // float weights: a float MAC computes the layer
 };
 

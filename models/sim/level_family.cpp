@@ -41,7 +41,10 @@ class LevelDesignRun : public LoadedDesign {
     if (layer_uses_array(l.type)) return "";
     return std::string("has no unit for ") + layer_type_name(l.type) + " layers (a level design costs MAC layers only)";
   }
-  const MacSpec* mac_unit() const override { return design_.mac.get(); }
+  std::vector<const MacSpec*> mac_units() const override {
+    if (!design_.mac) return {};
+    return {design_.mac.get()};
+  }
 
  private:
   LevelDesign design_;

@@ -48,7 +48,10 @@ class PeArrayDesign : public LoadedDesign {
     return layer_uses_array(l.type) ? arch_->pe_array->precision_problem(l.precision)
                                     : arch_->vector_unit->precision_problem(l.precision);
   }
-  const MacSpec* mac_unit() const override { return arch_->pe_array->mac_unit(); }
+  std::vector<const MacSpec*> mac_units() const override {
+    if (const MacSpec* mac = arch_->pe_array->mac_unit()) return {mac};
+    return {};
+  }
 
  private:
   std::unique_ptr<ArchSpec> arch_;
