@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "schedule/level_packing.h"
 #include "schedule/level_search.h"
 #include "sim/level_run.h"
 #include "support.h"
@@ -47,16 +48,17 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
     if (!layer_uses_array(l.type)) {
       // Pooling on the one 16-bit lane beside the buffer: three compares a
       // 2x2 output, one a cycle; the inputs come from DRAM through the
-      // buffer, the outputs go back the same way, 16 bits a value.
+      // buffer, the outputs go back the same way, the 8-bit values packed
+      // eight to DRAM's 64-bit access (level_packing.h): a byte each.
       CHECK(lr.compute_cycles == static_cast<uint64_t>(l.output_count() * 3));
       CHECK(action_count(lr, "vector", "op") == static_cast<uint64_t>(l.output_count() * 3));
       CHECK(action_count(lr, "dram", "inputs.read") == static_cast<uint64_t>(l.input_count()));
       CHECK(action_count(lr, "glb", "inputs.fill") == static_cast<uint64_t>(l.input_count()));
       CHECK(action_count(lr, "glb", "outputs.update") == static_cast<uint64_t>(l.output_count()));
       CHECK(action_count(lr, "dram", "outputs.update") == static_cast<uint64_t>(l.output_count()));
-      CHECK(lr.dram_bytes == Approx(static_cast<double>(l.input_count() + l.output_count()) * 2));
-      // DRAM's one 64-bit word a cycle moves 4 values: slower than the lane only if more than 4 values an output.
-      const uint64_t dram = static_cast<uint64_t>(std::ceil((l.input_count() + l.output_count()) / 4.0));
+      CHECK(lr.dram_bytes == Approx(static_cast<double>(l.input_count() + l.output_count())));
+      // DRAM's one 64-bit word a cycle moves 8 values: slower than the lane only if more than 8 values an output.
+      const uint64_t dram = static_cast<uint64_t>(std::ceil((l.input_count() + l.output_count()) / 8.0));
       CHECK(lr.cycles == std::max(lr.compute_cycles, dram));
       double actions = 0;
       for (const ActionResult& a : lr.actions) actions += a.energy_pj;
@@ -66,8 +68,10 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
       cycles += lr.cycles;
       continue;
     }
-    // The same figures the search gives the layer on its own.
-    const std::optional<LevelMapping> m = search_level_mapping(d, loop_bounds(l, w.batch), Objective::Edp);
+    // The same figures the search gives the layer on its own, on the design
+    // packed for its 8-bit weights and inputs and 16-bit sums.
+    const LevelDesign packed = pack_level_design(d, layer_value_widths(d, 8, 8, 8, 16));
+    const std::optional<LevelMapping> m = search_level_mapping(packed, loop_bounds(l, w.batch), Objective::Edp);
     REQUIRE(m);
     CHECK(lr.cycles == m->cycles.total);
     CHECK(lr.energy_pj == Approx(m->energy_pj));
@@ -81,10 +85,14 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
     CHECK(actions == Approx(lr.energy_pj));
     CHECK(components == Approx(lr.energy_pj));
     CHECK(action_count(lr, "mac", "mac") == m->counts.computes);
-    // Off-chip traffic: what crosses the outermost level's port, 16 bits a value.
-    uint64_t values = 0;
-    for (const TensorAccesses& a : m->counts.level[0].tensor) values += a.reads + a.fills + a.updates + a.drains;
-    CHECK(lr.dram_bytes == Approx(static_cast<double>(values) * 2));
+    // Off-chip traffic: what crosses the outermost level's port, a byte an
+    // 8-bit weight or input, two bytes a 16-bit sum.
+    double bytes = 0;
+    for (int t = 0; t < kOperands; ++t) {
+      const TensorAccesses& a = m->counts.level[0].tensor[t];
+      bytes += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * (t == 2 ? 2 : 1);
+    }
+    CHECK(lr.dram_bytes == Approx(bytes));
     CHECK(lr.latency_s == Approx(static_cast<double>(lr.cycles) / 200e6));
     energy += lr.energy_pj;
     seconds += lr.latency_s;
@@ -157,7 +165,7 @@ TEST_CASE("a level design's run writes the common JSON and CSV", "[levels][repor
   const nlohmann::json j = nlohmann::json::parse(read_file((dir / "r.json").string()));
   CHECK(j["level_design"]["objective"] == "edp");
   CHECK(j["level_design"]["not_costed"].size() == 2);
-  CHECK(j["layers"][0]["tiling"].get<std::string>().find("dram") != std::string::npos);
+  CHECK(j["layers"][0]["tiling"].get<std::string>().find("array") != std::string::npos);  // the mapping, by level
   const auto rows = csv_rows(read_file((dir / "r.csv").string()));
   REQUIRE(rows.size() == 7);
   // The engine's DRAM, buffer and NoC columns do not apply: empty, not 0.

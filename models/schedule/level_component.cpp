@@ -89,6 +89,7 @@ ComponentLevel component_level(const ConfigNode& component, const LevelTechnolog
         component.fail("width", fmt::format("a {}-bit word does not hold a whole number of {}-bit {} (word_bits)",
                                             buffer->width_bits(), bits[o], kTensorNames[o]));
       out.block_words[o] = buffer->width_bits() / bits[o];
+      out.access_bits[o] = buffer->width_bits();
       out.read_pj[o] = buffer->action_energy_pj({"", "read", 0});
       out.write_pj[o] = buffer->action_energy_pj({"", "write", 0});
     }
@@ -104,6 +105,7 @@ ComponentLevel component_level(const ConfigNode& component, const LevelTechnolog
     for (int o = 0; o < kOperands; ++o) {
       const double access_bits = static_cast<double>(block_words * bits[o]);
       out.block_words[o] = block_words;
+      out.access_bits[o] = block_words * bits[o];
       out.read_pj[o] = dram->action_energy_pj({"", "read_bits", 0}) * access_bits;
       out.write_pj[o] = dram->action_energy_pj({"", "write_bits", 0}) * access_bits;
     }

@@ -40,6 +40,7 @@ TensorBits parse_word_bits(const ConfigNode& node, const std::string& key, const
 struct ComponentLevel {
   std::array<double, kOperands> read_pj{}, write_pj{};  // per access of `block_words` values of each tensor
   std::array<int64_t, kOperands> block_words{1, 1, 1};  // values of each tensor one access moves
+  std::array<int64_t, kOperands> access_bits{};        // bits one access moves (a word), for packing
   int64_t size_bits = 0;             // what one instance holds (0: off-chip, unbounded)
   double bandwidth_bits = 0;         // per cycle per instance, reads and writes sharing its ports
   bool separate_ports = false;       // `bandwidth_bits` each way instead (a register file)

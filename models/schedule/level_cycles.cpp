@@ -17,11 +17,15 @@ uint64_t time_for(double values, double per_cycle) {
 uint64_t level_port_cycles(const LevelDesign& d, std::size_t l, const std::array<TensorAccesses, kOperands>& a,
                            double instances) {
   // In the level's units: values, or bits for a level built from a component.
-  const std::array<int64_t, kOperands> units = l < d.limits.size() ? d.limits[l].units : std::array<int64_t, kOperands>{1, 1, 1};
+  // A packed value takes a word's bits over the values the word holds.
+  std::array<double, kOperands> units{1, 1, 1};
+  if (l < d.limits.size())
+    for (int o = 0; o < kOperands; ++o)
+      units[o] = static_cast<double>(d.limits[l].units[o]) / static_cast<double>(d.limits[l].per_unit[o]);
   double sent = 0, taken = 0;
   for (int o = 0; o < kOperands; ++o) {
-    sent += static_cast<double>(a[o].reads + a[o].drains) * static_cast<double>(units[o]);
-    taken += static_cast<double>(a[o].fills + a[o].updates) * static_cast<double>(units[o]);
+    sent += static_cast<double>(a[o].reads + a[o].drains) * units[o];
+    taken += static_cast<double>(a[o].fills + a[o].updates) * units[o];
   }
   sent /= instances;
   taken /= instances;
@@ -47,7 +51,7 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
       std::vector<double> bits(net.width_bits.size(), 0.0);
       for (int o = 0; o < kOperands; ++o)
         bits[static_cast<std::size_t>(net.network[o])] +=
-            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.word_bits[o] / instances;
+            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.value_bits[o] / instances;
       for (std::size_t n = 0; n < bits.size(); ++n)
         t = std::max(t, time_for(bits[n], static_cast<double>(net.width_bits[n])));
     }

@@ -100,7 +100,8 @@ LevelBandwidth parse_bandwidth(const ConfigNode& level) {
 // may not give them too. Its sizes and bandwidth count bits, each tensor's
 // values at their width (`bits`). Returns its bandwidth.
 LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, const TensorBits& bits,
-                              const std::array<bool, kOperands>& keeps, LevelPrices& p, LevelLimits& lim, double& area) {
+                              const std::array<bool, kOperands>& keeps, LevelPrices& p, LevelLimits& lim, double& area,
+                              std::array<int64_t, kOperands>& access_bits) {
   for (const char* key : {"energy_pj", "leak_pj_per_cycle", "bandwidth", "read_bandwidth", "write_bandwidth"})
     if (l.has(key)) l.fail(key, "the level's component sets this; give the component or this key, not both");
   const ComponentLevel c = component_level(l.child("component"), t, bits, keeps, p.block_words[0]);
@@ -116,6 +117,8 @@ LevelBandwidth from_component(const ConfigNode& l, const LevelTechnology& t, con
       l.fail("partitions", fmt::format("the partitions take {} bits, more than the component's {}", partitioned, lim.size));
   }
   p.block_words = c.block_words;
+  for (int o = 0; o < kOperands; ++o)
+    if (keeps[o]) access_bits[o] = c.access_bits[o];
   for (int o = 0; o < kOperands; ++o)
     if (keeps[o]) p.pj[o] = {c.read_pj[o], c.write_pj[o], c.write_pj[o]};  // an update writes a word
   p.leak_pj_per_cycle = c.leak_pj_per_cycle;
@@ -281,13 +284,18 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     if (p.instances % p.cluster != 0) l.fail("cluster", fmt::format("{} instances do not split into clusters of {}", p.instances, p.cluster));
     LevelNetwork net;
     double area = 0;  // one instance's, from its component
+    std::array<int64_t, kOperands> access_bits{};
+    if (l.has("pack") && !l.has("component"))
+      l.fail("pack", "packing goes with levels built from registered components (component:), whose words have a width");
+    const bool packs = l.has("component") && l.flag("pack", true);
     if (l.has("component") && s.keeps == std::array<bool, kOperands>{}) {  // a fan-out's network
       const ComponentNetwork n = component_network(l.child("component"), *tech);
-      net = {true, n.pj_per_bit, bits, n.network, n.width_bits};
+      net = {true, n.pj_per_bit, {}, n.network, n.width_bits};
+      for (int o = 0; o < kOperands; ++o) net.value_bits[o] = bits[o];
       area = n.area_mm2;
       d.bandwidth.push_back(LevelBandwidth{});
     } else if (l.has("component")) {
-      d.bandwidth.push_back(from_component(l, *tech, bits, s.keeps, p, lim, area));
+      d.bandwidth.push_back(from_component(l, *tech, bits, s.keeps, p, lim, area, access_bits));
     } else {
       if (l.has("energy_pj")) parse_energy(l, s.keeps, p);
       else if (s.keeps != std::array<bool, kOperands>{}) l.fail("energy_pj", "a level that keeps a tensor needs its energy per access");
@@ -301,6 +309,9 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.limits.push_back(lim);
     d.networks.push_back(net);
     d.word_bits.push_back(bits);
+    d.packs.push_back(packs);
+    d.access_bits.push_back(access_bits);
+    d.value_bits.push_back({static_cast<double>(bits[0]), static_cast<double>(bits[1]), static_cast<double>(bits[2])});
     d.area_mm2.push_back(area);
     output_bits.push_back(s.keeps[static_cast<std::size_t>(Operand::Outputs)] ? bits[static_cast<std::size_t>(Operand::Outputs)] : 0);
   }
@@ -438,7 +449,7 @@ std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nes
     if (l < d.networks.size() && d.networks[l].present)
       for (int t = 0; t < kOperands; ++t)
         out[l].network_pj[t] = static_cast<double>(values_crossing(nest, c, l, static_cast<Operand>(t))) *
-                               d.networks[l].word_bits[t] * d.networks[l].pj_per_bit;
+                               d.networks[l].value_bits[t] * d.networks[l].pj_per_bit;
   }
   return out;
 }

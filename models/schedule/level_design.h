@@ -31,7 +31,8 @@
 // level_component.h); the design then gives its technology, energy table and
 // `word_bits` (one width, or one per tensor), and a level may give its own
 // `word_bits` (DRAM keeping outputs requantized at 8 bits while partial sums
-// are 32 bits wide below it).
+// are 32 bits wide below it). Such a level packs a layer's narrower values
+// into its words unless it says `pack: false` (level_packing.h).
 #include <array>
 #include <memory>
 #include <string>
@@ -87,6 +88,12 @@ struct LevelLimits {
   // of different widths share its capacity and ports as the hardware does.
   bool in_bits = false;
   std::array<int64_t, kOperands> units{1, 1, 1};  // what one value of each tensor takes: 1, or its bits
+  // ... over this: where a level packs a layer's narrower values into its
+  // words (level_packing.h), a value takes a word's bits over the whole
+  // values the word holds (units: the word's bits; per_unit: the values), so
+  // six 6-bit values in a 64-bit word take 64/10 bits each. A block's count is
+  // rounded up to a whole unit, not to a whole word, as unpacked values are.
+  std::array<int64_t, kOperands> per_unit{1, 1, 1};
   int64_t size = 0;               // what one instance holds, all kept tensors together (0: unbounded)
   // Kept tensors in no partition share what the partitions leave of `size`
   // (unbounded when the level gives no size).
@@ -112,7 +119,8 @@ struct LevelBandwidth {
 struct LevelNetwork {
   bool present = false;
   double pj_per_bit = 0;
-  std::array<int, kOperands> word_bits{};  // per tensor: the bits one value takes on the wires
+  std::array<double, kOperands> value_bits{};  // per tensor: the bits one value takes on the wires (less than a
+                                              // whole number where packed: level_packing.h)
   std::array<int, kOperands> network{};  // per tensor: the network it travels on
   std::vector<int64_t> width_bits;      // per network
 };
@@ -138,6 +146,15 @@ struct LevelDesign {
   // What only designs built from registered components give (level_component.h).
   double clock_hz = 0;  // the technology's clock; 0 when the design gives no technology
   std::vector<std::array<int, kOperands>> word_bits;  // as nest.levels: each tensor's width there; 0 when not given
+  // As nest.levels, for packing a layer's narrower values (level_packing.h):
+  // whether the level packs them (`pack:`, default true on a level built from
+  // a component; never on a level priced by numbers), the bits one access
+  // moves of each tensor it keeps (a buffer's word; off-chip memory's
+  // `block_words` values at their width; 0 elsewhere), and the bits one value
+  // takes there (word_bits until packed).
+  std::vector<bool> packs;
+  std::vector<std::array<int64_t, kOperands>> access_bits;
+  std::vector<std::array<double, kOperands>> value_bits;
   std::vector<double> area_mm2;  // as nest.levels: one instance's component (its network, for a fan-out); 0 without
   double compute_area_mm2 = 0;   // one compute unit's MAC class; 0 without
   bool area_complete = false;    // every on-chip level and the compute units come from components

@@ -80,7 +80,8 @@ std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& l
     uint64_t held = 0;
     for (int t = 0; t < kOperands; ++t)
       if (levels[l].keeps[t])
-        held += block[t] = block_values(static_cast<Operand>(t), extent[l], b) * static_cast<uint64_t>(lim.units[t]);
+        held += block[t] = (block_values(static_cast<Operand>(t), extent[l], b) * static_cast<uint64_t>(lim.units[t]) +
+                            static_cast<uint64_t>(lim.per_unit[t]) - 1) / static_cast<uint64_t>(lim.per_unit[t]);
     if (lim.size > 0 && held > static_cast<uint64_t>(lim.size))
       return BrokenLimit{Kind::Size, level, 0, 0, held, static_cast<uint64_t>(lim.size)};
     // Each partition holds its own tensors; the rest share what is left.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,6 +10,7 @@
 #include "arch/roles.h"
 #include "mac/mac_spec.h"
 #include "schedule/level_mapping_cache.h"
+#include "schedule/level_packing.h"
 #include "sim/level_vector.h"
 
 namespace qnnsim {
@@ -26,7 +28,7 @@ int narrowest(const LevelDesign& d, int t) {
 }
 
 // A layer whose values are wider than the design's words cannot run on it;
-// narrower values take a whole word each (the levels do not pack them).
+// narrower values are packed where the levels pack them (level_packing.h).
 void check_widths(const LevelDesign& d, const Layer& l) {
   const int given[kOperands] = {l.precision.weights.bits, l.precision.inputs.bits, l.precision.outputs.bits};
   for (int t = layer_uses_array(l.type) ? 0 : 1; t < kOperands; ++t) {  // a vector layer has no weights
@@ -89,7 +91,7 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
   double bits = 0;
   for (int t = 0; t < kOperands; ++t) {
     const TensorAccesses& a = m.counts.level[0].tensor[t];
-    bits += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * d.word_bits[0][t];
+    bits += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * d.value_bits[0][t];
   }
   r.dram_bytes = bits / 8;
   for (std::size_t i = 0; i < d.nest.levels.size(); ++i)
@@ -98,6 +100,44 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
           static_cast<double>(m.cycles.level[i]) / static_cast<double>(m.cycles.total);
   return r;
 }
+
+// The design as it holds one layer's values (packed where its levels pack
+// them), each with the mappings found for it: layers of one set of widths
+// share a design and its mappings.
+class PackedDesigns {
+ public:
+  PackedDesigns(const LevelDesign& d, Objective objective) : d_(d), objective_(objective) {}
+  struct Packed {
+    Packed(LevelDesign packed, Objective objective) : d(std::move(packed)), mappings(d, objective) {}
+    LevelDesign d;
+    LevelMappingCache mappings;  // refers to `d`, so a Packed stays where it was made
+  };
+  // Array layers: outputs at their width where a level keeps them finished, at the sums' width elsewhere.
+  Packed& for_array_layer(const Layer& l) {
+    const LayerPrecision& p = l.precision;
+    return find(layer_value_widths(d_, p.weights.bits, p.inputs.bits, p.outputs.bits, p.accumulator.bits));
+  }
+  // Vector layers hold no partial sums: outputs at their width everywhere.
+  Packed& for_vector_layer(const Layer& l) {
+    const LayerPrecision& p = l.precision;
+    return find(layer_value_widths(d_, p.weights.bits, p.inputs.bits, p.outputs.bits, p.outputs.bits));
+  }
+  std::size_t shapes() const {
+    std::size_t n = 0;
+    for (const auto& [widths, packed] : packed_) n += packed->mappings.shapes();
+    return n;
+  }
+
+ private:
+  Packed& find(const LevelValueWidths& w) {
+    auto it = packed_.find(w);
+    if (it == packed_.end()) it = packed_.emplace(w, std::make_unique<Packed>(pack_level_design(d_, w), objective_)).first;
+    return *it->second;
+  }
+  const LevelDesign& d_;
+  Objective objective_;
+  std::map<LevelValueWidths, std::unique_ptr<Packed>> packed_;
+};
 
 }  // namespace
 
@@ -125,12 +165,12 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
   run.objective = objective_name(objective);
   run.off_chip_level = d.nest.levels.front().name;
   Summary& s = r.summary;
-  LevelMappingCache mappings(d, objective);
+  PackedDesigns designs(d, objective);
   std::vector<std::string> uncosted_functions;  // array layers whose activation functions no unit applies
   for (const Layer& l : w.layers) {
     if (!layer_uses_array(l.type) && d.vector) {
       check_widths(d, l);
-      LayerResult lr = cost_vector_layer(d, l, w.batch);
+      LayerResult lr = cost_vector_layer(designs.for_vector_layer(l).d, l, w.batch);
       s.cycles += lr.cycles;
       s.latency_s += lr.latency_s;
       add_layer_totals(s, lr);
@@ -151,22 +191,23 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
       if (const std::string problem = d.mac->precision_problem(l.precision); !problem.empty())
         throw std::invalid_argument(fmt::format("layer '{}': {}; change the trace's widths, or override them with --bits "
                                                 "TENSOR=B", l.name, problem));
+    PackedDesigns::Packed& packed = designs.for_array_layer(l);
     const auto start = std::chrono::steady_clock::now();
     bool searched = false;
-    const std::optional<LevelMapping>& m = mappings.find(loop_bounds(l, w.batch), &searched);
+    const std::optional<LevelMapping>& m = packed.mappings.find(loop_bounds(l, w.batch), &searched);
     run.search_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", l.name));
     ++run.layers_mapped;
     if (searched) run.mappings_evaluated += m->evaluated;
-    LayerResult lr = cost_layer(d, l, *m, w.batch);
-    if (d.vector) add_output_stage(d, l, w.batch, lr);
+    LayerResult lr = cost_layer(packed.d, l, *m, w.batch);
+    if (d.vector) add_output_stage(packed.d, l, w.batch, lr);
     else if (!l.activations.empty()) uncosted_functions.push_back(l.name);
     s.cycles += lr.cycles;  // layer after layer
     s.latency_s += lr.latency_s;
     add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
-  run.shapes_searched = mappings.shapes();
+  run.shapes_searched = designs.shapes();
   if (!uncosted_functions.empty())
     run.warnings.push_back(fmt::format("the activation functions of {} layers are not costed (the design has no vector "
                                        "unit: give one as `vector:`): {}",

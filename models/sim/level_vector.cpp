@@ -83,7 +83,7 @@ LayerResult cost_vector_layer(const LevelDesign& d, const Layer& l, int64_t batc
   add_action(r, "vector", "leakage_cycles", v.leakage_w() > 0 ? r.cycles : 0,
              v.leakage_w() * static_cast<double>(r.cycles) / d.clock_hz * 1e12);
 
-  r.dram_bytes = (static_cast<double>(in) * d.word_bits[0][kInputs] + static_cast<double>(out) * d.word_bits[0][kOutputs]) / 8;
+  r.dram_bytes = (static_cast<double>(in) * d.value_bits[0][kInputs] + static_cast<double>(out) * d.value_bits[0][kOutputs]) / 8;
   return r;
 }
 
