@@ -145,7 +145,7 @@ TEST_CASE("a point's hash covers the evaluation's settings", "[sweep][accuracy]"
   CHECK(hash_of("images: 40, seed: 2", params) != base);
   CHECK(hash_of("images: 40, bits: 4/8", params) != base);
   // The same settings written otherwise (a default spelled out) are the same point.
-  CHECK(hash_of("images: 40, seed: 1, bits: 8/8", params) == base);
+  CHECK(hash_of("images: 40, seed: 1, bits: auto", params) == base);
   // Constraints judge a point; they do not change what it computes.
   CHECK(hash_of("images: 40", params + "constraints: ['accuracy >= 0.1']\n") == base);
   // Without the section the point is the cost-only point it always was.

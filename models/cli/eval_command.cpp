@@ -267,6 +267,11 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
     for (const numerics::LayerResult& l : r.layers) conversions += l.conversions, clipped += l.clipped;
     j["adc_clip_fraction"] = conversions ? double(clipped) / double(conversions) : 0.0;
   }
+  // Of every sum over every layer and image, those that wrapped or saturated
+  // (a sweep's `overflow_fraction` column).
+  int64_t sums = 0, overflowed = 0;
+  for (const numerics::LayerResult& l : r.layers) sums += l.outputs, overflowed += l.overflowed;
+  j["overflow_fraction"] = sums ? double(overflowed) / double(sums) : 0.0;
   j["layers"] = nlohmann::json::array();
   for (const numerics::LayerResult& l : r.layers) {
     nlohmann::json lj = {{"name", l.name},

@@ -66,6 +66,9 @@ CLI::App* add_results_command(CLI::App& app, ResultsArgs& args) {
   CLI::App* cmd = app.add_subcommand("results", "Show a sweep's results file: counts, every point as CSV, or the Pareto front");
   cmd->add_option("DB", args.db, "results file written by qnnsim sweep")->required();
   cmd->add_flag("--csv", args.csv, "every point as CSV");
+  cmd->add_flag("--accuracy-layers", args.accuracy_layers,
+                "the evaluation's figures per point and layer as CSV (a sweep with an accuracy: section): widths, "
+                "weight scheme, overflowed sums, ADC conversions that clipped");
   cmd->add_option("--pareto", args.pareto, "OBJ,OBJ[,...]: the front over these of energy, latency, edp, area, "
                                            "throughput, accuracy (with an accuracy: section)");
   cmd->add_option("--sweep", args.sweep, "only the points of the sweep with this name");
@@ -89,6 +92,10 @@ int run_results_command(const ResultsArgs& args) {
       return kExitBadInput;
     }
   }
+  if (args.accuracy_layers && (args.csv || !objectives.empty())) {
+    std::cerr << "error: --accuracy-layers writes its own CSV; give it without --csv and --pareto\n";
+    return kExitBadInput;
+  }
   if (!std::filesystem::is_regular_file(args.db)) {
     std::cerr << "error: results file '" << args.db << "' does not exist\n";
     return kExitBadInput;
@@ -104,8 +111,9 @@ int run_results_command(const ResultsArgs& args) {
   std::ostringstream text;
   std::ostream& out = file ? text : std::cout;
   if (args.csv) write_results_csv(points, out);
+  if (args.accuracy_layers) write_accuracy_layers_csv(points, db.accuracy_layers(args.sweep), out);
   if (!objectives.empty()) print_pareto(points, objectives, out);
-  if (!args.csv && objectives.empty()) print_overview(points, out);
+  if (!args.csv && !args.accuracy_layers && objectives.empty()) print_overview(points, out);
   if (file) file->commit(text.str());
   return 0;
 }

@@ -13,6 +13,7 @@ namespace qnnsim::cli {
 struct ResultsArgs {
   std::string db, output, sweep, pareto;
   bool csv = false;
+  bool accuracy_layers = false;  // --accuracy-layers: the evaluation's per-layer figures as CSV
 };
 
 CLI::App* add_sweep_command(CLI::App& app, SweepOptions& o, std::string& shard);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/config_node.h"
 #include "numerics/crossbar_design.h"
@@ -10,7 +11,11 @@
 #include "numerics/eval_error.h"
 #include "numerics/evaluate.h"
 #include "numerics/network.h"
+#include "numerics/trace_widths.h"
+#include "numerics/weight_schemes.h"
 #include "design/design_family.h"
+#include "sweep/point_workload_memo.h"
+#include "workload/precision.h"
 
 namespace qnnsim {
 
@@ -27,7 +32,6 @@ numerics::EvalOptions eval_options(const SweepSpec& spec, const AccuracySettings
   o.data = s.data;
   o.limit = s.images;
   o.jobs = 1;  // a sweep runs its points in parallel instead
-  o.quant.bits = {s.weight_bits, s.activation_bits};
   o.quant.calibration.method = range_method(s.calibration);
   o.quant.calibration.images = s.calibration_images;
   o.quant.calibration.percentile = s.percentile;
@@ -47,11 +51,63 @@ numerics::EvalOptions eval_options(const SweepSpec& spec, const AccuracySettings
   return o;
 }
 
+// Why the trace cannot give the widths: the model's layers it lacks.
+std::string missing_text(const Workload& w, const numerics::TraceMatch& m) {
+  return fmt::format("the point's workload '{}' has no conv or fc layer named {} (the model's Conv / Gemm nodes, as "
+                     "`qnnsim import` names them), so it is not the model's own import",
+                     w.file, fmt::join(m.missing, ", "));
+}
+
+// The widths and weight schemes the evaluation runs at: the point's priced
+// trace's (bits: trace, or auto when the trace is the model's import), else
+// the section's W/A and weight scheme. Returns "trace" or the W/A.
+std::string set_widths(const SweepSpec& spec, const Workload& w, const AccuracySettings& s, numerics::QuantOptions& q) {
+  if (s.widths != AccuracySettings::Widths::given) {
+    const numerics::Network net = numerics::load_network(spec.accuracy.model_file);
+    const numerics::TraceMatch m = numerics::match_trace_layers(net, w);
+    const bool required = s.widths == AccuracySettings::Widths::trace;
+    if (required && !m.all())
+      throw ConfigError(spec.accuracy.bits_where, "accuracy.bits",
+                        "bits: trace takes each layer's widths from the point's priced trace, but " + missing_text(w, m) +
+                            "; give W/A bits instead, or price the model's import");
+    if (!m.none() && !m.all())
+      throw ConfigError(spec.accuracy.bits_where, "accuracy.bits",
+                        "bits: auto: the point's trace names some of the model's layers, but " + missing_text(w, m) +
+                            "; rename its layers as the import does, or give W/A bits");
+    if (m.all()) {
+      if (s.weight_scheme != "uniform_symmetric")
+        throw ConfigError(spec.accuracy.weight_scheme_where, "accuracy.weight_scheme",
+                          fmt::format("weight_scheme: {} with the widths of the point's priced trace, which gives each "
+                                      "layer's weight scheme (its layers[*].weights.scheme); give W/A bits to evaluate "
+                                      "every layer's weights as {}",
+                                      s.weight_scheme, s.weight_scheme));
+      numerics::apply_trace_widths(net, w, m, q);
+      return "trace";
+    }
+  }
+  q.bits = {s.weight_bits, s.activation_bits};
+  Scheme scheme{};
+  parse_scheme_name(s.weight_scheme, &scheme);  // a known name: read_accuracy_settings checks it
+  // Each setting was checked alone (a zip may pair them); here the pair.
+  if (const std::string why = numerics::weight_scheme_problem(scheme, s.weight_bits); !why.empty())
+    throw ConfigError(spec.accuracy.weight_scheme_where, "accuracy.weight_scheme",
+                      fmt::format("weight_scheme: {} at bits: {}/{}: {}", s.weight_scheme, s.weight_bits,
+                                  s.activation_bits, why));
+  q.weight_scheme = scheme;
+  return fmt::format("{}/{}", s.weight_bits, s.activation_bits);
+}
+
 }  // namespace
+
+std::optional<double> AccuracyLayer::adc_clip_fraction() const {
+  if (!adc_conversions) return std::nullopt;
+  return *adc_conversions ? double(*adc_clipped) / double(*adc_conversions) : 0.0;
+}
 
 PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint& r) {
   const AccuracySettings s = read_accuracy_settings(r.accuracy, spec.file);
   numerics::EvalOptions o = eval_options(spec, s);
+  const std::string widths = set_widths(spec, memoized_point_workload(spec, r), s, o.quant);
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   const bool crossbars = design_family_of(arch_root).computes_in_crossbars();
   if (crossbars) {
@@ -73,6 +129,21 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   out.accuracy = e.quant_accuracy();
   out.float_accuracy = e.float_accuracy();
   out.images = e.images;
+  out.widths = widths;
+  int64_t sums = 0, overflowed = 0;
+  for (const numerics::LayerResult& l : e.layers) {
+    AccuracyLayer a;
+    a.name = l.name;
+    a.weight_bits = l.bits.weights;
+    a.activation_bits = l.bits.activations;
+    a.weight_scheme = scheme_name(l.weight_scheme);
+    a.sums = l.outputs;
+    a.overflowed_sums = l.overflowed;
+    if (crossbars) a.adc_conversions = l.conversions, a.adc_clipped = l.clipped;
+    sums += l.outputs, overflowed += l.overflowed;
+    out.layers.push_back(a);
+  }
+  out.overflow_fraction = sums ? double(overflowed) / double(sums) : 0.0;
   for (const std::string& w : e.warnings) out.warnings.push_back("accuracy: accumulator overflow: " + w);
   if (crossbars) {
     int64_t conversions = 0, clipped = 0;
@@ -100,6 +171,22 @@ void check_accuracy_inputs(const SweepSpec& spec) {
     throw ConfigError(a.where, "accuracy.images",
                       fmt::format("{} images asked for, but the test split of '{}' holds {}", s.images, s.data,
                                   test.count));
+  // Widths from the trace: each workload as the spec names it must be the
+  // model's import, or every point would fail alike.
+  if (s.widths == AccuracySettings::Widths::given) return;
+  for (std::size_t i = 0; i < spec.workload_trees.size(); ++i) {
+    ResolvedPoint r;
+    r.workload = spec.workload_trees[i];
+    r.workload_index = i;
+    std::optional<Workload> w;
+    try {
+      w = load_point_workload(spec, r);
+    } catch (const ConfigError&) {
+      continue;  // a workload only the points' edits complete: each point checks its own
+    }
+    numerics::QuantOptions q;
+    set_widths(spec, *w, s, q);
+  }
 }
 
 }  // namespace qnnsim

@@ -14,12 +14,30 @@
 
 namespace qnnsim {
 
+// One Conv / Gemm layer's figures, as `eval --json` gives them per layer.
+struct AccuracyLayer {
+  std::string name;  // as `qnnsim import` names it (conv1_Conv)
+  int weight_bits = 0, activation_bits = 0;
+  std::string weight_scheme;
+  int64_t sums = 0, overflowed_sums = 0;  // accumulations over the images, and those that wrapped or saturated
+  // ADC conversions over the images and those that clipped; absent on a design without ADCs.
+  std::optional<int64_t> adc_conversions, adc_clipped;
+
+  double overflow_fraction() const { return sums ? double(overflowed_sums) / double(sums) : 0.0; }
+  std::optional<double> adc_clip_fraction() const;
+};
+
 struct PointAccuracy {
   double accuracy = 0;        // top-1 through the design's numerics, a fraction
   double float_accuracy = 0;  // the same network in float, for reference
   // Of every ADC conversion over the images, those that clipped; absent on a
   // design without ADCs.
   std::optional<double> adc_clip_fraction;
+  // Of every sum over every layer and image, those that wrapped or saturated.
+  double overflow_fraction = 0;
+  // Where the widths came from: "trace" (the point's priced trace) or the W/A that ran.
+  std::string widths;
+  std::vector<AccuracyLayer> layers;
   int64_t images = 0;
   // The evaluation's warnings (a layer whose accumulator overflowed), which
   // join the point's warnings in the results.

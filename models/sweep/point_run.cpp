@@ -64,6 +64,26 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                             {"float_accuracy_fraction", a.float_accuracy},
                             {"images", a.images}};
       if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
+      report["accuracy"]["overflow_fraction"] = a.overflow_fraction;
+      report["accuracy"]["widths"] = a.widths;
+      // Named as `eval --json` names them per layer.
+      nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+      for (const AccuracyLayer& l : a.layers) {
+        nlohmann::ordered_json lj = {{"name", l.name},
+                                     {"weight_bits", l.weight_bits},
+                                     {"weight_scheme", l.weight_scheme},
+                                     {"activation_bits", l.activation_bits},
+                                     {"sums", l.sums},
+                                     {"overflowed_sums", l.overflowed_sums},
+                                     {"overflow_fraction", l.overflow_fraction()}};
+        if (l.adc_conversions) {
+          lj["adc_conversions"] = *l.adc_conversions;
+          lj["adc_clipped"] = *l.adc_clipped;
+          lj["adc_clip_fraction"] = *l.adc_clip_fraction();
+        }
+        layers.push_back(lj);
+      }
+      report["accuracy"]["layers"] = layers;
       if (!a.warnings.empty()) report["accuracy"]["warnings"] = a.warnings;
     }
     return report_for_results(report);

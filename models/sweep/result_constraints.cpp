@@ -13,6 +13,8 @@ std::string result_constraint_violations(const SweepSpec& spec, const SweepPoint
   values[kAccuracyName] = r.accuracy ? *r.accuracy : std::numeric_limits<double>::quiet_NaN();
   // A design without ADCs clips no conversion.
   values[kAdcClipName] = r.adc_clip_fraction ? *r.adc_clip_fraction : 0.0;
+  // Unknown in a point stored before the figure was: it fails, as accuracy does.
+  values[kOverflowName] = r.overflow_fraction ? *r.overflow_fraction : std::numeric_limits<double>::quiet_NaN();
   std::string out;
   for (const SweepConstraint& c : spec.constraints)
     if (c.reads_results() && c.expr.evaluate(values) == 0) out += (out.empty() ? "" : "; ") + c.text;

@@ -1,10 +1,10 @@
 #pragma once
 // Constraints on what a point's run gives (`accuracy >= 0.88`,
-// `adc_clip_fraction < 0.01`): unlike those on parameters and area, which
-// drop a point before it runs, these judge it after. A point that fails one
-// keeps its row, figures and all (the trade-off it shows is still
-// information), and the constraints it fails are written beside it; the
-// Pareto fronts and the best points leave it out.
+// `adc_clip_fraction < 0.01`, `overflow_fraction < 0.001`): unlike those on
+// parameters and area, which drop a point before it runs, these judge it
+// after. A point that fails one keeps its row, figures and all (the
+// trade-off it shows is still information), and the constraints it fails are
+// written beside it; the Pareto fronts and the best points leave it out.
 #include <cstdint>
 #include <string>
 

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/quantity.h"
+#include "sweep/accuracy_layers_db.h"
+#include "sweep/sqlite_statement.h"
 
 namespace qnnsim {
 
@@ -24,7 +26,7 @@ CREATE TABLE IF NOT EXISTS points(hash TEXT PRIMARY KEY, sweep TEXT, point_index
   status TEXT NOT NULL, error TEXT, arch TEXT, workload TEXT, batch INTEGER,
   energy_pj REAL, latency_s REAL, edp_pj_s REAL, area_mm2 REAL, throughput_gops REAL, gops_per_w REAL,
   pe_utilization_fraction REAL, macs INTEGER, dram_bytes REAL, cycles INTEGER, wall_s REAL, finished_at TEXT,
-  accuracy_fraction REAL, adc_clip_fraction REAL, constraint_violations TEXT);
+  accuracy_fraction REAL, adc_clip_fraction REAL, constraint_violations TEXT, overflow_fraction REAL);
 CREATE TABLE IF NOT EXISTS params(hash TEXT, name TEXT, value TEXT, path TEXT, number REAL, PRIMARY KEY(hash, name));
 CREATE TABLE IF NOT EXISTS layers(hash TEXT, layer_index INTEGER, name TEXT, type TEXT, macs INTEGER,
   cycles INTEGER, latency_s REAL, energy_pj REAL, pe_utilization_fraction REAL, dram_bytes REAL, PRIMARY KEY(hash, layer_index));
@@ -36,7 +38,7 @@ CREATE TABLE IF NOT EXISTS provenance(sweep TEXT, started_at TEXT, key TEXT, val
 constexpr const char* kPointColumns =
     "hash, sweep, point_index, params, status, error, arch, workload, batch, energy_pj, latency_s, edp_pj_s, area_mm2, "
     "throughput_gops, gops_per_w, pe_utilization_fraction, macs, dram_bytes, cycles, wall_s, finished_at, "
-    "accuracy_fraction, adc_clip_fraction, constraint_violations";
+    "accuracy_fraction, adc_clip_fraction, constraint_violations, overflow_fraction";
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -44,62 +46,6 @@ std::string now_utc() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
 }
-
-// SQLite's message, the OS's reason behind it (a full disk, a file-size
-// limit) and the file it is about.
-std::string db_error(sqlite3* db, const char* message = nullptr) {
-  std::string out = std::string("results database '") + sqlite3_db_filename(db, "main") + "': " +
-                    (message ? message : sqlite3_errmsg(db));
-  if (const int os = sqlite3_system_errno(db); os != 0) out += std::string(" (") + std::strerror(os) + ")";
-  return out;
-}
-
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(db_error(db));
-  }
-  ~Statement() { sqlite3_finalize(s_); }
-  Statement& text(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& integer(int i, int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Statement& real(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  Statement& null(int i) {
-    sqlite3_bind_null(s_, i);
-    return *this;
-  }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw std::runtime_error(db_error(db_));
-    return false;
-  }
-  void run() {
-    step();
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::string column_text(int i) const {
-    const auto* t = sqlite3_column_text(s_, i);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-  int64_t column_int(int i) const { return sqlite3_column_int64(s_, i); }
-  double column_real(int i) const { return sqlite3_column_double(s_, i); }
-  bool column_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
 
 // Older databases keep each parameter under its short name only: add the full
 // path and the number (NULL in old rows, which then read the name as the path).
@@ -115,7 +61,8 @@ void add_param_columns(sqlite3* db) {
 // Files from before sweeps measured accuracy lack its columns: added, NULL
 // in the old rows (which ran no evaluation).
 void add_accuracy_columns(sqlite3* db) {
-  for (const char* column : {"accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT"}) {
+  for (const char* column :
+       {"accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT", "overflow_fraction REAL"}) {
     const std::string name = std::string(column).substr(0, std::string(column).find(' '));
     Statement has(db, "SELECT 1 FROM pragma_table_info('points') WHERE name = ?");
     has.text(1, name);
@@ -189,6 +136,8 @@ void fill_from_report(PointRecord& r, const std::string& report_json) {
     const auto& a = j["accuracy"];
     r.accuracy = a.at("accuracy_fraction").get<double>();
     if (a.contains("adc_clip_fraction")) r.adc_clip_fraction = a["adc_clip_fraction"].get<double>();
+    if (a.contains("overflow_fraction")) r.overflow_fraction = a["overflow_fraction"].get<double>();
+    if (a.contains("layers")) r.accuracy_layers = accuracy_layers_from_report(a["layers"], "");
   }
   for (const auto& l : j.at("layers")) {
     LayerRow row;
@@ -223,6 +172,7 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
     exec("BEGIN IMMEDIATE");
     try {
       exec(kSchema);
+      exec(kAccuracyLayersSchema);
       add_param_columns(db_);
       add_accuracy_columns(db_);
       exec("COMMIT");
@@ -292,7 +242,7 @@ void ResultsDb::insert(const PointRecord& r) {
   exec("BEGIN IMMEDIATE");
   try {
     // A failed point run again replaces its row; nothing else is ever written twice.
-    for (const char* table : {"params", "layers", "energy", "warnings"})
+    for (const char* table : {"params", "layers", "energy", "warnings", "accuracy_layers"})
       Statement(db_, std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
     for (const ParamValue& v : r.params) {
@@ -303,7 +253,7 @@ void ResultsDb::insert(const PointRecord& r) {
       else params[v.name] = v.value;
     }
     Statement p(db_, std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
-                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     p.text(1, r.hash).text(2, r.sweep).integer(3, r.point_index).text(4, params.dump()).text(5, r.status);
     r.error.empty() ? p.null(6) : p.text(6, r.error);
     p.text(7, r.arch).text(8, r.workload).integer(9, r.batch);
@@ -317,6 +267,7 @@ void ResultsDb::insert(const PointRecord& r) {
     r.accuracy && r.status == "ok" ? p.real(22, *r.accuracy) : p.null(22);
     r.adc_clip_fraction && r.status == "ok" ? p.real(23, *r.adc_clip_fraction) : p.null(23);
     r.constraint_violations.empty() ? p.null(24) : p.text(24, r.constraint_violations);
+    r.overflow_fraction && r.status == "ok" ? p.real(25, *r.overflow_fraction) : p.null(25);
     p.run();
     Statement param(db_, "INSERT INTO params(hash, name, value, path, number) VALUES(?, ?, ?, ?, ?)");
     for (const ParamValue& v : r.params) {
@@ -336,6 +287,11 @@ void ResultsDb::insert(const PointRecord& r) {
     Statement warning(db_, "INSERT INTO warnings VALUES(?, ?, ?)");
     for (std::size_t i = 0; i < r.warnings.size(); ++i)
       warning.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, r.warnings[i]).run();
+    if (r.status == "ok") {
+      std::vector<AccuracyLayerRow> rows = r.accuracy_layers;
+      for (AccuracyLayerRow& row : rows) row.hash = r.hash;
+      insert_accuracy_layers(db_, rows);
+    }
     exec("COMMIT");
   } catch (...) {
     // On a full disk SQLite may already have rolled back; a second ROLLBACK
@@ -360,7 +316,7 @@ int64_t ResultsDb::merge_from(const std::string& other_path) {
     exec(std::string("INSERT INTO main.points(") + kPointColumns + ") SELECT " + kPointColumns +
          " FROM shard.points WHERE hash IN fresh");
     exec("INSERT OR IGNORE INTO main.sweeps SELECT * FROM shard.sweeps");
-    for (const char* table : {"params", "layers", "energy", "warnings"})
+    for (const char* table : {"params", "layers", "energy", "warnings", "accuracy_layers"})
       // In the shard's insertion order: a point's parameters are read back in spec order.
       exec(std::string("INSERT OR REPLACE INTO main.") + table + " SELECT * FROM shard." + table +
            " WHERE hash IN fresh ORDER BY rowid");
@@ -426,10 +382,15 @@ std::vector<PointRecord> ResultsDb::points(const std::string& sweep) const {
     if (!s.column_null(21)) r.accuracy = s.column_real(21);
     if (!s.column_null(22)) r.adc_clip_fraction = s.column_real(22);
     r.constraint_violations = s.column_text(23);
+    if (!s.column_null(24)) r.overflow_fraction = s.column_real(24);
     if (const auto w = warnings_of.find(r.hash); w != warnings_of.end()) r.warnings = w->second;
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<AccuracyLayerRow> ResultsDb::accuracy_layers(const std::string& sweep) const {
+  return read_accuracy_layers(db_, sweep);
 }
 
 }  // namespace qnnsim

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "sweep/accuracy_layers_db.h"
+
 struct sqlite3;
 
 namespace qnnsim {
@@ -55,6 +57,11 @@ struct PointRecord {
   // on the fixed subset of images, and of its ADC conversions those that
   // clipped (absent on a design without ADCs).
   std::optional<double> accuracy, adc_clip_fraction;
+  // Of every sum the evaluation's accumulators formed, those that wrapped or
+  // saturated; and its figures per layer (accuracy_layers_db.h), which
+  // points() does not read back (accuracy_layers() does).
+  std::optional<double> overflow_fraction;
+  std::vector<AccuracyLayerRow> accuracy_layers;
   // The spec's constraints on these results that the point fails, joined by
   // "; " (empty: none). Such a point stays in the file but off every front.
   std::string constraint_violations;
@@ -88,6 +95,8 @@ class ResultsDb {
   void set_constraint_violations(const std::string& hash, const std::string& violations);
   // Points (without layers) in index order, optionally only one sweep's.
   std::vector<PointRecord> points(const std::string& sweep = "") const;
+  // The evaluation's figures per point and layer, in point order.
+  std::vector<AccuracyLayerRow> accuracy_layers(const std::string& sweep = "") const;
 
  private:
   void exec(const std::string& sql) const;

@@ -46,7 +46,7 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
   out << "hash,sweep,point_index,arch,workload,batch";
   for (const std::string& p : paths) out << "," << csv_field(p);
   out << ",status,energy_pj,latency_s,edp_pj_s,area_mm2,throughput_gops,gops_per_w,pe_utilization_fraction,macs,dram_bytes,cycles,"
-         "accuracy_fraction,adc_clip_fraction,wall_s,error,constraint_violations,warnings\n";
+         "accuracy_fraction,adc_clip_fraction,overflow_fraction,wall_s,error,constraint_violations,warnings\n";
   for (const PointRecord& r : points) {
     out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
         << csv_field(r.workload) << "," << r.batch;
@@ -57,9 +57,39 @@ void write_results_csv(const std::vector<PointRecord>& points, std::ostream& out
                          r.area_mm2, r.throughput_gops, r.gops_per_w, r.pe_utilization, r.macs, r.dram_bytes, r.cycles);
     else
       out << ",,,,,,,,,,";
-    out << "," << optional_cell(r.accuracy) << "," << optional_cell(r.adc_clip_fraction);
+    out << "," << optional_cell(r.accuracy) << "," << optional_cell(r.adc_clip_fraction) << ","
+        << optional_cell(r.overflow_fraction);
     out << fmt::format(",{:.4f},", r.wall_s) << csv_field(r.error) << "," << csv_field(r.constraint_violations) << ","
         << csv_field(fmt::format("{}", fmt::join(r.warnings, "; "))) << "\n";
+  }
+}
+
+void write_accuracy_layers_csv(const std::vector<PointRecord>& points, const std::vector<AccuracyLayerRow>& layers,
+                               std::ostream& out) {
+  // The point's identity and parameters on every row, so that a data frame
+  // groups and filters the rows without a join.
+  std::map<std::string, const PointRecord*> point_of;
+  for (const PointRecord& r : points) point_of.emplace(r.hash, &r);
+  std::vector<std::string> paths;
+  for (const PointRecord& r : points)
+    for (const ParamValue& v : r.params)
+      if (std::find(paths.begin(), paths.end(), v.path) == paths.end()) paths.push_back(v.path);
+  out << "hash,sweep,point_index,arch,workload";
+  for (const std::string& p : paths) out << "," << csv_field(p);
+  out << ",layer_index,layer,weight_bits,weight_scheme,activation_bits,sums,overflowed_sums,overflow_fraction,"
+         "adc_conversions,adc_clipped,adc_clip_fraction\n";
+  const auto optional_count = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string(); };
+  for (const AccuracyLayerRow& l : layers) {
+    const auto found = point_of.find(l.hash);
+    if (found == point_of.end()) continue;  // another sweep's point
+    const PointRecord& r = *found->second;
+    out << r.hash << "," << csv_field(r.sweep) << "," << r.point_index << "," << csv_field(r.arch) << ","
+        << csv_field(r.workload);
+    for (const std::string& p : paths) out << "," << value_of(r, p);
+    out << fmt::format(",{},{},{},{},{},{},{},{:.9g},", l.layer_index, csv_field(l.name), l.weight_bits,
+                       csv_field(l.weight_scheme), l.activation_bits, l.sums, l.overflowed_sums, l.overflow_fraction)
+        << optional_count(l.adc_conversions) << "," << optional_count(l.adc_clipped) << ","
+        << optional_cell(l.adc_clip_fraction) << "\n";
   }
 }
 
@@ -94,6 +124,8 @@ void print_pareto(const std::vector<PointRecord>& points, const std::vector<std:
       if (group[i].accuracy && std::find(objectives.begin(), objectives.end(), "accuracy") == objectives.end())
         out << fmt::format("  accuracy={:.4f}", *group[i].accuracy);
       if (group[i].adc_clip_fraction) out << fmt::format("  clip={:.4g}", *group[i].adc_clip_fraction);
+      if (group[i].overflow_fraction && *group[i].overflow_fraction > 0)
+        out << fmt::format("  overflow={:.4g}", *group[i].overflow_fraction);
       out << "  " << params_text(group[i]) << "\n";
       // The first few, so that a front of many warned points stays readable; `--csv` has them all.
       const std::vector<std::string>& w = group[i].warnings;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "arch/arch_spec.h"
 #include "core/config_node.h"
@@ -28,20 +29,40 @@ double number_in(const ConfigNode& n, const std::string& key, double fallback, d
   return v;
 }
 
-// "8/4": 8-bit weights, 4-bit activations, each 2 to 16 as eval takes them.
+// "8/4": 8-bit weights, 4-bit activations (weights 1 to 16, as binary
+// weights take 1 bit; activations 2 to 16, as eval takes them); "trace" or
+// "auto": the widths of the point's priced trace (point_accuracy.h).
 void read_bits(const ConfigNode& n, AccuracySettings& s) {
   if (!n.has("bits")) return;
   const std::string text = n.text("bits");
+  if (text == "trace" || text == "auto") {
+    s.widths = text == "trace" ? AccuracySettings::Widths::trace : AccuracySettings::Widths::automatic;
+    return;
+  }
+  s.widths = AccuracySettings::Widths::given;
   const auto slash = text.find('/');
-  const auto whole = [](const std::string& t, int* out) {
+  const auto whole = [](const std::string& t, int low, int* out) {
     if (t.empty() || t.size() > 2 || t.find_first_not_of("0123456789") != std::string::npos) return false;
     *out = std::stoi(t);
-    return *out >= 2 && *out <= 16;
+    return *out >= low && *out <= 16;
   };
-  if (slash == std::string::npos || !whole(text.substr(0, slash), &s.weight_bits) ||
-      !whole(text.substr(slash + 1), &s.activation_bits))
-    n.fail("bits", "expected W/A, the weight and activation bits of every layer (each 2 to 16), as 8/8; found '" +
+  if (slash == std::string::npos || !whole(text.substr(0, slash), 1, &s.weight_bits) ||
+      !whole(text.substr(slash + 1), 2, &s.activation_bits))
+    n.fail("bits", "expected W/A, the weight and activation bits of every layer (weights 1 to 16, activations 2 to "
+                   "16), as 8/8; or trace, or auto (the priced trace's widths when it is the model's import); found '" +
                        text + "'");
+}
+
+// The schemes eval runs weights in (numerics/weight_schemes.h), by the trace's names.
+constexpr const char* kWeightSchemes[] = {"uniform_symmetric", "binary", "ternary", "power_of_two", "log_radix4",
+                                          "codebook", "float", "float_e5m2"};
+
+void read_weight_scheme(const ConfigNode& n, AccuracySettings& s) {
+  s.weight_scheme = n.text("weight_scheme", s.weight_scheme);
+  for (const char* known : kWeightSchemes)
+    if (s.weight_scheme == known) return;
+  n.fail("weight_scheme", fmt::format("unknown weight scheme '{}'; expected one of {} (as eval's --weight-scheme)",
+                                      s.weight_scheme, fmt::join(kWeightSchemes, ", ")));
 }
 
 // A bare name is a shipped model (workloads/models/NAME.onnx), as for eval;
@@ -76,7 +97,8 @@ YAML::Node defaults() {
   YAML::Node n;
   n["data"] = d.data;
   n["images"] = d.images;
-  n["bits"] = fmt::format("{}/{}", d.weight_bits, d.activation_bits);
+  n["bits"] = widths_text(d);
+  n["weight_scheme"] = d.weight_scheme;
   n["calibration"] = d.calibration;
   n["calibration_images"] = d.calibration_images;
   n["percentile"] = d.percentile;
@@ -93,11 +115,22 @@ YAML::Node defaults() {
 
 }  // namespace
 
+std::string widths_text(const AccuracySettings& s) {
+  switch (s.widths) {
+    case AccuracySettings::Widths::trace: return "trace";
+    case AccuracySettings::Widths::automatic: return "auto";
+    case AccuracySettings::Widths::given: break;
+  }
+  return fmt::format("{}/{}", s.weight_bits, s.activation_bits);
+}
+
+// With trace or auto widths, the trace's layers are in the point's workload
+// text, which the point's hash covers already.
 std::string AccuracySettings::canonical_text() const {
   return fmt::format(
-      "data={} images={} bits={}/{} calibration={} calibration_images={} percentile={} variation={} "
+      "data={} images={} bits={} weight_scheme={} calibration={} calibration_images={} percentile={} variation={} "
       "variation_model={} on_off_ratio={} stuck_at_0={} stuck_at_1={} read_noise={} adc_offset={} seed={}",
-      data, images, weight_bits, activation_bits, calibration, calibration_images, percentile, variation,
+      data, images, widths_text(*this), weight_scheme, calibration, calibration_images, percentile, variation,
       variation_model, on_off_ratio, stuck_at_0, stuck_at_1, read_noise, adc_offset, seed);
 }
 
@@ -111,6 +144,7 @@ AccuracySettings read_accuracy_settings(const YAML::Node& tree, const std::strin
     s.data = (fs::path(spec_file).parent_path() / s.data).lexically_normal().string();
   s.images = n.integer_in("images", 1, kMaxImages, s.images);
   read_bits(n, s);
+  read_weight_scheme(n, s);
   s.calibration = n.text("calibration", s.calibration);
   if (s.calibration != "minmax" && s.calibration != "percentile" && s.calibration != "mse")
     n.fail("calibration", "expected minmax, percentile or mse, found '" + s.calibration + "'");
@@ -141,6 +175,8 @@ SweepAccuracy parse_sweep_accuracy(const ConfigNode& root) {
   a.where = section->location();
   a.model_where = section->location_of("model");
   a.data_where = section->location_of("data");
+  a.bits_where = section->location_of("bits");
+  a.weight_scheme_where = section->location_of("weight_scheme");
   a.model_file = resolve_model(*section, root.file());
   a.model_sha1 = sha1_hex(model_bytes(*section, a.model_file));
   // Every value checked before any point runs, on the spec's own nodes: a

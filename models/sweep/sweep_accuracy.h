@@ -9,7 +9,10 @@
 //     model: mnist_cnn_fashion   # an ONNX file (relative to the spec) or a shipped name
 //     data: fashion-mnist        # or a folder of MNIST-layout idx files
 //     images: 500                # the first N test images (default 1000)
-//     bits: 8/8                  # weight/activation bits of every layer (default 8/8)
+//     bits: auto                 # W/A for every layer (8/8), `trace` for the priced trace's
+//                                #   widths and schemes, or auto (default): the trace's when it
+//                                #   is the model's own import (point_accuracy.h)
+//     weight_scheme: uniform_symmetric   # with W/A bits: every layer's weights, as eval's --weight-scheme
 //     calibration: minmax        # minmax | percentile | mse, on
 //     calibration_images: 1000   #   the first N training images
 //     variation: 0.05            # device options, as eval's --variation etc.
@@ -41,7 +44,13 @@ class ConfigNode;
 struct AccuracySettings {
   std::string data = "fashion-mnist";  // resolved: a folder relative to the spec made absolute
   int64_t images = 1000;
-  int weight_bits = 8, activation_bits = 8;
+  // Where the widths come from: the W/A below, the point's priced trace
+  // (its layers must be the model's), or auto: the trace when its layers
+  // are the model's, else W/A.
+  enum class Widths { given, trace, automatic };
+  Widths widths = Widths::automatic;
+  int weight_bits = 8, activation_bits = 8;  // with Widths::given (and automatic, when the trace is not the model's)
+  std::string weight_scheme = "uniform_symmetric";  // every layer's weights, with W/A bits
   std::string calibration = "minmax";
   int64_t calibration_images = 1000;
   double percentile = 99.99;
@@ -56,7 +65,7 @@ struct AccuracySettings {
 
 struct SweepAccuracy {
   bool enabled = false;
-  SourceLocation where, model_where, data_where;  // in the spec, for errors
+  SourceLocation where, model_where, data_where, bits_where, weight_scheme_where;  // in the spec, for errors
   std::string model_file;  // resolved
   std::string model_sha1;  // of the file's bytes: the hash follows the model's content, not its name
   // {accuracy: {...}}: the section as written, every key present (defaults
@@ -77,5 +86,11 @@ AccuracySettings read_accuracy_settings(const YAML::Node& tree, const std::strin
 // fraction of ADC conversions that clipped (0 on a design without ADCs).
 inline constexpr const char* kAccuracyName = "accuracy";
 inline constexpr const char* kAdcClipName = "adc_clip_fraction";
+// Of every sum the evaluation's accumulators formed, over every layer and
+// image, the fraction that wrapped or saturated (0 when none did).
+inline constexpr const char* kOverflowName = "overflow_fraction";
+
+// The `bits:` setting as the spec writes it: "auto", "trace" or "W/A".
+std::string widths_text(const AccuracySettings& s);
 
 }  // namespace qnnsim

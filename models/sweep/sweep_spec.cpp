@@ -285,7 +285,7 @@ void parse_axes(const ConfigNode& root, SweepSpec& spec) {
   std::map<std::string, SourceLocation> seen;
   for (const SweepParameter& p : spec.parameters) {
     if (p.name == kAreaName) throw ConfigError(p.where, "name", "'area_mm2' is the chip area figure; name the parameter otherwise");
-    if (!p.fixed && (p.name == kAccuracyName || p.name == kAdcClipName))
+    if (!p.fixed && (p.name == kAccuracyName || p.name == kAdcClipName || p.name == kOverflowName))
       throw ConfigError(p.where, "name", "'" + p.name + "' is a figure of the points' evaluation, which constraints "
                                          "read; name the parameter otherwise (`name:`)");
     if (!seen.emplace(p.name, p.where).second)
@@ -326,7 +326,7 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
   if (!list) return;
   if (!list->is_sequence()) root.fail("constraints", "expected a list of expressions, e.g. [\"rows * cols <= 256\"]");
   std::set<std::string> known{kAreaName};
-  if (spec.accuracy.enabled) known.insert({kAccuracyName, kAdcClipName});
+  if (spec.accuracy.enabled) known.insert({kAccuracyName, kAdcClipName, kOverflowName});
   for (const SweepParameter& p : spec.parameters)
     if (!p.fixed) known.insert(p.name);
   for (const ConfigNode& c : list->items()) {
@@ -334,7 +334,7 @@ void parse_constraints(const ConfigNode& root, SweepSpec& spec) {
     auto e = Expression::parse(c.as_text(), &why);
     if (!e) c.fail_here("bad constraint '" + c.as_text() + "': " + why);
     for (const std::string& n : e->names()) {
-      if (!spec.accuracy.enabled && (n == kAccuracyName || n == kAdcClipName))
+      if (!spec.accuracy.enabled && (n == kAccuracyName || n == kAdcClipName || n == kOverflowName))
         c.fail_here("constraint '" + c.as_text() + "' reads '" + n + "', which only a point's evaluation gives: add an "
                     "`accuracy: {model: ..., images: N}` section to the spec");
       if (!known.count(n)) {
@@ -378,7 +378,8 @@ SweepRunOptions parse_options(const ConfigNode& root) {
 }  // namespace
 
 bool SweepConstraint::reads_results() const {
-  return expr.names().count(kAccuracyName) > 0 || expr.names().count(kAdcClipName) > 0;
+  return expr.names().count(kAccuracyName) > 0 || expr.names().count(kAdcClipName) > 0 ||
+         expr.names().count(kOverflowName) > 0;
 }
 
 bool SweepSpec::constraints_need_area() const {

@@ -48,7 +48,7 @@ struct SweepConstraint {
   std::string text;  // as the spec wrote it, for the results of points that fail it
 
   // True when it reads a figure only a point's run gives (accuracy,
-  // adc_clip_fraction): it then judges the point after the run instead of
+  // adc_clip_fraction, overflow_fraction): it then judges the point after the run instead of
   // dropping it before.
   bool reads_results() const;
 };
@@ -86,8 +86,8 @@ struct SweepSpec {
 };
 
 // Names a constraint may read besides the parameters: figures known before
-// a run (area_mm2), and with an `accuracy:` section kAccuracyName and
-// kAdcClipName (sweep_accuracy.h), known after it.
+// a run (area_mm2), and with an `accuracy:` section kAccuracyName,
+// kAdcClipName and kOverflowName (sweep_accuracy.h), known after it.
 inline constexpr const char* kAreaName = "area_mm2";
 
 SweepSpec load_sweep_spec(const std::string& path);

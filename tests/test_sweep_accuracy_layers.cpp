@@ -1,0 +1,314 @@
+// A sweep's accuracy per layer and at the priced widths: each point's
+// evaluation stores its per-layer ADC clip and accumulator overflow
+// fractions (the `accuracy_layers` table, `results --accuracy-layers`) and
+// the point's overflow fraction, equal to what `qnnsim eval --json` gives;
+// its widths and weight schemes come from the point's priced trace when that
+// is the model's import, or from the section's `bits:` and `weight_scheme:`.
+// These read Debian's dataset-fashion-mnist on a few dozen images.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config_error.h"
+#include "sweep/results_db.h"
+#include "sweep/sweep_plan.h"
+#include "sweep/sweep_spec.h"
+#include "support.h"
+
+using namespace qnnsim;
+using namespace qnnsim::test;
+
+namespace {
+
+std::string write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+// `qnnsim eval ARGS --json` on the first `images` test images, parsed.
+nlohmann::json eval_json(const std::filesystem::path& dir, const std::string& args) {
+  const auto json = dir / "eval.json";
+  REQUIRE(qnnsim_cli("eval mnist_cnn_fashion " + args + " --quiet --json " + json.string(), dir / "eval_out.txt",
+                     dir / "eval_err.txt") == 0);
+  return nlohmann::json::parse(read_file(json.string()));
+}
+
+// The rows of one point, in layer order.
+std::vector<AccuracyLayerRow> rows_of(const std::vector<AccuracyLayerRow>& all, const std::string& hash) {
+  std::vector<AccuracyLayerRow> out;
+  for (const AccuracyLayerRow& r : all)
+    if (r.hash == hash) out.push_back(r);
+  return out;
+}
+
+const PointRecord& point_with(const std::vector<PointRecord>& points, const std::string& name, const std::string& value) {
+  for (const PointRecord& r : points)
+    for (const ParamValue& v : r.params)
+      if (v.name == name && v.value == value) return r;
+  FAIL("no point sets " << name << "=" << value);
+  throw std::logic_error("unreachable");
+}
+
+ConfigError spec_error(const std::string& path) {
+  try {
+    load_sweep_spec(path);
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  FAIL("the spec loaded: " << path);
+  throw std::logic_error("unreachable");
+}
+
+// The shipped CNN imported as a trace (`qnnsim import`): its layers are the model's.
+std::string import_cnn(const std::filesystem::path& dir) {
+  const std::string trace = (dir / "cnn.yaml").string();
+  REQUIRE(qnnsim_cli("import " + shipped("workloads/models/mnist_cnn_fashion.onnx") + " -o " + trace,
+                     dir / "import_out.txt", dir / "import_err.txt") == 0);
+  return trace;
+}
+
+}  // namespace
+
+TEST_CASE("a sweep stores each layer's ADC clip fraction as eval gives it", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_clip");
+  // 6-bit ADCs clip on some layers and not others.
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/isaac.yaml") +
+                                                        "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                        "]\naccuracy: {model: mnist_cnn_fashion, images: 30, "
+                                                        "calibration_images: 50, bits: 8/8}\n"
+                                                        "parameters:\n  - {path: adc.bits, values: [6]}\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 1);
+  REQUIRE(points[0].status == "ok");
+  const auto rows = rows_of(results.accuracy_layers(), points[0].hash);
+
+  const auto eval = eval_json(dir, "--arch isaac --adc-bits 6 --limit 30 --calibration-images 50");
+  const auto& layers = eval.at("layers");
+  REQUIRE(rows.size() == layers.size());
+  bool some_clip = false, some_clean = false;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    INFO("layer " << layers[i].at("name").get<std::string>());
+    CHECK(rows[i].name == layers[i].at("name").get<std::string>());
+    CHECK(rows[i].weight_bits == layers[i].at("weight_bits").get<int64_t>());
+    CHECK(rows[i].activation_bits == layers[i].at("activation_bits").get<int64_t>());
+    CHECK(rows[i].weight_scheme == layers[i].at("weight_scheme").get<std::string>());
+    REQUIRE(rows[i].adc_conversions);
+    CHECK(*rows[i].adc_conversions == layers[i].at("adc_conversions").get<int64_t>());
+    CHECK(*rows[i].adc_clipped == layers[i].at("adc_clipped").get<int64_t>());
+    CHECK(*rows[i].adc_clip_fraction == layers[i].at("adc_clip_fraction").get<double>());
+    CHECK(rows[i].overflow_fraction == layers[i].at("overflow_fraction").get<double>());
+    some_clip = some_clip || *rows[i].adc_clip_fraction > 0;
+    some_clean = some_clean || *rows[i].adc_clip_fraction == 0;
+  }
+  CHECK(some_clip);
+  CHECK(some_clean);
+  REQUIRE(points[0].overflow_fraction);
+  CHECK(*points[0].overflow_fraction == eval.at("overflow_fraction").get<double>());
+
+  // The long CSV, one row per point and layer, with the point's parameters.
+  REQUIRE(qnnsim_cli("results " + db + " --accuracy-layers", dir / "layers.csv", dir / "err.txt") == 0);
+  const auto csv = csv_rows(read_file((dir / "layers.csv").string()));
+  REQUIRE(csv.size() == rows.size());
+  for (std::size_t i = 0; i < csv.size(); ++i) {
+    CHECK(csv[i].at("hash") == points[0].hash);
+    CHECK(csv[i].at("ima.adc.bits") == "6");
+    CHECK(csv[i].at("layer") == rows[i].name);
+    CHECK(std::stoll(csv[i].at("adc_clipped")) == *rows[i].adc_clipped);
+    CHECK(std::stod(csv[i].at("adc_clip_fraction")) == Approx(*rows[i].adc_clip_fraction));
+  }
+  // It is a table of its own: not mixed into --csv's.
+  CHECK(qnnsim_cli("results " + db + " --accuracy-layers --csv", dir / "out.txt", dir / "err.txt") == 2);
+}
+
+TEST_CASE("a sweep's overflow fraction is eval's and constraints read it", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_overflow");
+  // 16-bit codes: products up to 2^31, whose sums wrap eval's 32-bit accumulator.
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                        "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                        "]\naccuracy: {model: mnist_cnn_fashion, images: 10, "
+                                                        "calibration_images: 50}\n"
+                                                        "parameters:\n  - {path: accuracy.bits, values: ['8/8', "
+                                                        "'16/16']}\n"
+                                                        "constraints: ['overflow_fraction < 0.001']\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 2);
+  const PointRecord& narrow = point_with(points, "bits", "8/8");
+  const PointRecord& wide = point_with(points, "bits", "16/16");
+  REQUIRE(narrow.overflow_fraction);
+  REQUIRE(wide.overflow_fraction);
+  CHECK(*narrow.overflow_fraction == 0);
+  CHECK(narrow.constraint_violations.empty());
+  CHECK(wide.constraint_violations == "overflow_fraction < 0.001");
+  CHECK_FALSE(wide.adc_clip_fraction);  // no ADCs on a digital design
+
+  const auto eval = eval_json(dir, "--bits 16/16 --limit 10 --calibration-images 50");
+  CHECK(*wide.overflow_fraction == eval.at("overflow_fraction").get<double>());
+  CHECK(*wide.overflow_fraction > 0.001);
+  const auto rows = rows_of(results.accuracy_layers(), wide.hash);
+  const auto& layers = eval.at("layers");
+  REQUIRE(rows.size() == layers.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i].sums == layers[i].at("sums").get<int64_t>());
+    CHECK(rows[i].overflowed_sums == layers[i].at("overflowed_sums").get<int64_t>());
+    CHECK(rows[i].overflow_fraction == layers[i].at("overflow_fraction").get<double>());
+    CHECK_FALSE(rows[i].adc_conversions);
+  }
+
+  REQUIRE(qnnsim_cli("results " + db + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
+  const auto csv = csv_rows(read_file((dir / "csv.txt").string()));
+  REQUIRE(csv.size() == 2);
+  for (const auto& row : csv)
+    CHECK(std::stod(row.at("overflow_fraction")) ==
+          Approx(row.at("accuracy.bits") == "16/16" ? *wide.overflow_fraction : 0.0));
+}
+
+TEST_CASE("a point is evaluated at the widths its priced trace gives", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_trace_widths");
+  const std::string trace = import_cnn(dir);
+  // The trace's weights swept: each point is priced and, by default (bits:
+  // auto, the trace being the model's import), evaluated at those widths.
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                        "\nworkloads: [" + trace +
+                                                        "]\naccuracy: {model: mnist_cnn_fashion, images: 30, "
+                                                        "calibration_images: 50}\n"
+                                                        "parameters:\n  - {path: 'layers[*].weights.bits', name: "
+                                                        "wbits, values: [3, 8]}\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 2);
+  for (const char* bits : {"3", "8"}) {
+    const PointRecord& p = point_with(points, "wbits", bits);
+    REQUIRE(p.status == "ok");
+    const auto rows = rows_of(results.accuracy_layers(), p.hash);
+    REQUIRE_FALSE(rows.empty());
+    for (const AccuracyLayerRow& r : rows) CHECK(r.weight_bits == std::stoi(bits));
+    // The same as eval at those widths for every layer.
+    const auto eval = eval_json(dir, std::string("--bits ") + bits + "/8 --limit 30 --calibration-images 50");
+    CHECK(*p.accuracy == eval.at("quantized_accuracy_fraction").get<double>());
+  }
+  CHECK(*point_with(points, "wbits", "3").accuracy < *point_with(points, "wbits", "8").accuracy);
+
+  // One layer at its own width and scheme, as a mixed-precision trace has it.
+  const std::string mixed = write(dir / "mixed.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                          "\nworkloads: [" + trace +
+                                                          "]\naccuracy: {model: mnist_cnn_fashion, images: 30, "
+                                                          "calibration_images: 50, bits: trace}\n"
+                                                          "set: {'layers[0].weights.bits': 2, 'layers[0].weights.scheme': ternary, "
+                                                          "'layers[*].outputs.bits': 6}\n"
+                                                          "parameters:\n  - {path: 'layers[*].inputs.bits', name: "
+                                                          "abits, values: [6]}\n");
+  const std::string mixed_db = (dir / "mixed.db").string();
+  REQUIRE(qnnsim_cli("sweep " + mixed + " --db " + mixed_db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb mixed_results(mixed_db, false);
+  const auto mp = mixed_results.points();
+  REQUIRE(mp.size() == 1);
+  REQUIRE(mp[0].status == "ok");
+  const auto rows = rows_of(mixed_results.accuracy_layers(), mp[0].hash);
+  REQUIRE(rows.size() >= 2);
+  CHECK(rows[0].weight_scheme == "ternary");
+  CHECK(rows[0].weight_bits == 2);
+  CHECK(rows[1].weight_scheme == "uniform_symmetric");
+  CHECK(rows[1].weight_bits == 8);
+  for (const AccuracyLayerRow& r : rows) CHECK(r.activation_bits == 6);
+  const auto eval = eval_json(dir, "--bits 8/6 --bits " + rows[0].name + "=2/6 --weight-scheme " + rows[0].name +
+                                       "=ternary --limit 30 --calibration-images 50");
+  CHECK(*mp[0].accuracy == eval.at("quantized_accuracy_fraction").get<double>());
+}
+
+TEST_CASE("widths from a trace that is not the model's import are refused at the key", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_trace_refused");
+  const std::string head = "name: acc\narch: " + shipped("arch/systolic_ws.yaml") + "\nworkloads: [";
+  // The hand-written trace names its layers otherwise than the import.
+  ConfigError e = spec_error(write(dir / "named.yaml", head + shipped("workloads/lenet5.yaml") +
+                                                           "]\naccuracy: {model: mnist_cnn_fashion, images: 10, "
+                                                           "bits: trace}\nparameters:\n  - {path: pe_array.rows, "
+                                                           "values: [16]}\n"));
+  CHECK(e.key_path() == "accuracy.bits");
+  CHECK(e.where().line == 4);
+  CHECK_THAT(e.message(), Catch::Contains("not the model's own import"));
+
+  // A layer of the model's name but another shape: the trace's file, line and key.
+  const std::string trace = import_cnn(dir);
+  const std::string text = read_file(trace);
+  // The last layer, so that the trace itself stays whole: only the model disagrees.
+  const std::string fc = "type: fc, C: 1728, M: 10";
+  const auto m = text.find(fc);
+  REQUIRE(m != std::string::npos);
+  const std::string wrong =
+      write(dir / "wrong.yaml", text.substr(0, m) + "type: fc, C: 1728, M: 11" + text.substr(m + fc.size()));
+  e = spec_error(write(dir / "shape.yaml", head + wrong +
+                                               "]\naccuracy: {model: mnist_cnn_fashion, images: 10}\n"
+                                               "parameters:\n  - {path: pe_array.rows, values: [16]}\n"));
+  CHECK(e.where().file == wrong);
+  CHECK(e.key_path().find("].M") != std::string::npos);
+  CHECK_THAT(e.message(), Catch::Contains("import"));
+
+  // The trace gives each layer's scheme: a section's weight_scheme beside it is refused.
+  e = spec_error(write(dir / "scheme.yaml", head + trace +
+                                                "]\naccuracy: {model: mnist_cnn_fashion, images: 10, "
+                                                "weight_scheme: ternary}\n"
+                                                "parameters:\n  - {path: pe_array.rows, values: [16]}\n"));
+  CHECK(e.key_path() == "accuracy.weight_scheme");
+}
+
+TEST_CASE("a sweep's accuracy runs weight schemes and sweeps them", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_weight_scheme");
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                        "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                        "]\naccuracy: {model: mnist_cnn_fashion, images: 30, "
+                                                        "calibration_images: 50}\n"
+                                                        "parameters:\n  - zip:\n"
+                                                        "      - {path: accuracy.weight_scheme, values: "
+                                                        "[uniform_symmetric, ternary, power_of_two]}\n"
+                                                        "      - {path: accuracy.bits, values: ['8/8', '2/8', '4/8']}\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 3);
+  for (const auto& [scheme, bits] : std::vector<std::pair<std::string, std::string>>{
+           {"uniform_symmetric", "8/8"}, {"ternary", "2/8"}, {"power_of_two", "4/8"}}) {
+    const PointRecord& p = point_with(points, "weight_scheme", scheme);
+    REQUIRE(p.status == "ok");
+    for (const AccuracyLayerRow& r : rows_of(results.accuracy_layers(), p.hash)) CHECK(r.weight_scheme == scheme);
+    const auto eval = eval_json(dir, "--bits " + bits + " --weight-scheme " + scheme + " --limit 30 --calibration-images 50");
+    CHECK(*p.accuracy == eval.at("quantized_accuracy_fraction").get<double>());
+  }
+
+  // An unknown scheme stops the sweep at the parameter's line.
+  const ConfigError e = spec_error(write(dir / "bad.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                               "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                               "]\naccuracy: {model: mnist_cnn_fashion, images: 10}\n"
+                                                               "parameters:\n  - {path: accuracy.weight_scheme, "
+                                                               "values: [binary, trinary]}\n"));
+  CHECK(e.where().line == 6);
+  CHECK_THAT(e.message(), Catch::Contains("trinary"));
+}
+
+TEST_CASE("the new evaluation settings are in a point's hash with their defaults spelled out", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_hash");
+  const auto hash_of = [&](const std::string& accuracy) {
+    const auto plan = plan_sweep(write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/isaac.yaml") +
+                                                              "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                              "]\naccuracy: {model: mnist_cnn_fashion, images: 40" +
+                                                              accuracy + "}\nparameters:\n  - {path: adc.bits, "
+                                                              "values: [8]}\n"),
+                                 {});
+    REQUIRE(plan->runnable.size() == 1);
+    return plan->hashes[plan->runnable[0]];
+  };
+  const std::string base = hash_of("");
+  CHECK(hash_of(", bits: auto, weight_scheme: uniform_symmetric") == base);
+  CHECK(hash_of(", bits: 8/8") != base);
+  CHECK(hash_of(", bits: 2/8, weight_scheme: ternary") != hash_of(", bits: 2/8"));
+}
