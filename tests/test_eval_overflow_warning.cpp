@@ -23,10 +23,14 @@ using qnnsim::test::scratch_dir;
 
 namespace {
 
-// A layer result as evaluate() fills it from one accumulate().
-LayerResult layer_of(const std::string& name, const Accumulated& a) {
+// A layer result as evaluate() fills it from one accumulate() in `spec`.
+LayerResult layer_of(const std::string& name, const Accumulated& a, const AccumulatorSpec& spec,
+                     const std::string& mac_class = "") {
   LayerResult l;
   l.name = name;
+  l.accumulator_bits = spec.bits;
+  l.overflow = spec.overflow;
+  l.mac_class = mac_class;
   l.outputs = a.sums.size();
   l.overflowed = a.overflowed;
   l.exact_min = a.exact_min;
@@ -76,8 +80,9 @@ TEST_CASE("a layer built to overflow gives the warning with its numbers, and one
   EvalResult r;
   r.accumulator_bits = 16;
   r.overflow = Overflow::wrap;
-  r.layers.push_back(layer_of("big", a));
-  r.layers.push_back(layer_of("small", accumulate(Matrix<int32_t>(w.row(1)), x, {16, Overflow::wrap})));
+  r.layers.push_back(layer_of("big", a, {16, Overflow::wrap}));
+  r.layers.push_back(
+      layer_of("small", accumulate(Matrix<int32_t>(w.row(1)), x, {16, Overflow::wrap}), {16, Overflow::wrap}));
   const std::vector<std::string> warnings = overflow_warnings(r);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0] ==
@@ -110,12 +115,12 @@ TEST_CASE("a saturating accumulator's warning names the largest partial sum", "[
   r.overflow = Overflow::saturate;
   r.arch_mac = true;
   r.arch_file = "arch/eyeriss_v1.yaml";
-  r.layers.push_back(layer_of("conv", a));
+  r.layers.push_back(layer_of("conv", a, {16, Overflow::saturate}, "IntMAC"));
   const std::vector<std::string> warnings = overflow_warnings(r);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0] ==
         "layer 'conv': 2 of 2 sums (100.0000%) overflowed the 16-bit accumulator of arch/eyeriss_v1.yaml's MAC class "
-        "and saturated (overflow: saturate); the largest |partial sum| seen, 1619250, needs 22 bits");
+        "IntMAC and saturated (overflow: saturate); the largest |partial sum| seen, 1619250, needs 22 bits");
 }
 
 TEST_CASE("LeNet-5's log weights overflow 32 bits, and the widths the warnings name hold the sums", "[eval][overflow]") {
