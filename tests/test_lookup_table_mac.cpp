@@ -79,7 +79,7 @@ TEST_CASE("a lookup-table MAC reads a feature once a table and a partial sum onc
   const auto a = arch_from_text(lut_arch_yaml());
   // 120 MACs at 4-bit weights: 120 weight reads of 4 bits, 120 / 12 feature
   // reads, 120 / 3 partial-sum reads and writes.
-  const auto four = a->pe_array->mac_accesses(120, 120, precision(4));
+  const auto four = a->pe_array->mac_accesses(120, 120, 120, precision(4));
   REQUIRE(four.size() == 4);
   CHECK(four[0].first.bits == 4);
   CHECK(four[0].second == 120);
@@ -88,7 +88,7 @@ TEST_CASE("a lookup-table MAC reads a feature once a table and a partial sum onc
   CHECK(four[2].second == 40);
   CHECK(four[3].second == 40);
   // At 1-bit weights a group is 4 MACs; 121 MACs leave a part-filled group and table.
-  const auto one = a->pe_array->mac_accesses(121, 121, precision(1));
+  const auto one = a->pe_array->mac_accesses(121, 121, 121, precision(1));
   CHECK(one[1].second == 11);
   CHECK(one[2].second == 31);
   CHECK(one[3].second == 31);

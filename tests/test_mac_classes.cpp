@@ -240,7 +240,7 @@ TEST_CASE("finished outputs are requantized by their code, and codebook weights 
   LayerPrecision cb = precision(4, Scheme::Codebook, 8, Scheme::UniformAsymmetric, 32);
   REQUIRE(a->pe_array->precision_problem(cb).empty());
   uint64_t index_reads = 0, entry_reads = 0;
-  for (const auto& [action, n] : a->pe_array->mac_accesses(100, 90, cb)) {
+  for (const auto& [action, n] : a->pe_array->mac_accesses(100, 90, 100, cb)) {
     if (action.action == "read" && action.bits == 4) index_reads += n;
     if (action.action == "read" && action.bits == 8) entry_reads += n;
   }

@@ -214,6 +214,13 @@ std::unique_ptr<ArchSpec> load_arch(const ConfigNode& root) {
                                                   "it must keep the {}", tensor_name(t)));
   a->noc = build<NocSpec>(tree.at(noc), ctx);
   a->pe_array = build<ArraySpec>(tree.at(array), ctx);
+  // Fused lanes widen the rows' reduction over input channels (roles.h,
+  // ArraySpec::reduction_lanes): rows that do not reduce C give them none.
+  if (a->pe_array->fuses_reduction() && !a->dataflow.rows[kC])
+    tree.at(array).node.fail("mac", fmt::format("this MAC unit sums its products inside itself, lanes of the reduction "
+                                                "over input channels, and the {} dataflow does not unroll C on the "
+                                                "rows; use a dataflow with C on the rows (weight_stationary)",
+                                                a->dataflow.name));
   a->noc->fit_array(a->pe_array->rows(), a->pe_array->cols());
   a->vector_unit = build<VectorSpec>(tree.at(vector), ctx);
   root.reject_unknown_keys();

@@ -133,8 +133,31 @@ class ArraySpec : public ComponentSpec {
   // iterations, `rows_used` x `cols_used` PEs active.
   virtual uint64_t pass_cycles(uint64_t iterations, int64_t rows_used, int64_t cols_used,
                                const LayerPrecision& p) const = 0;
-  // Array cycles to take a weight tile into the PEs (beside the network's time).
+  // Array cycles to take a weight tile into `rows_used` rows of PEs (beside
+  // the network's time); rows as the PEs count them (unit_rows).
   virtual uint64_t weight_load_cycles(int64_t rows_used) const = 0;
+  // Reduction terms one PE sums into one partial sum a step at this
+  // precision: 1, or, where the array's rows reduce and its MAC unit sums its
+  // products inside itself (MacSpec::fused_reduction), the unit's products a
+  // step. A mapping's row factor on C then counts lanes, not PEs: the rows
+  // reduce rows x lanes of C, ceil(row factor / lanes) PEs down a column, and
+  // each lane runs one MAC a step (schedule/row_lanes.h).
+  virtual int64_t reduction_lanes(const LayerPrecision& /*p*/) const { return 1; }
+  // Whether reduction_lanes can exceed 1 at some precision.
+  virtual bool fuses_reduction() const { return false; }
+  // PEs down a column that `lane_rows` rows of lanes occupy.
+  int64_t unit_rows(int64_t lane_rows, const LayerPrecision& p) const {
+    const int64_t lanes = reduction_lanes(p);
+    return (lane_rows + lanes - 1) / lanes;
+  }
+  // Partial sums the PEs update in a pass of `macs` MACs, `iterations` per
+  // lane, on `rows_used` x `cols_used` lanes: one a MAC, or with fused lanes
+  // one per PE per step, whatever number of its lanes hold work.
+  uint64_t unit_sums(uint64_t macs, uint64_t iterations, int64_t rows_used, int64_t cols_used,
+                     const LayerPrecision& p) const {
+    if (reduction_lanes(p) <= 1) return macs;
+    return iterations * static_cast<uint64_t>(unit_rows(rows_used, p)) * static_cast<uint64_t>(cols_used);
+  }
   // Of a pass's pass_cycles, those the next pass of the same layer hides when
   // it follows straight on: a pipelined array's fill and drain, which the next
   // pass's operands overlap by entering behind the last ones. Zero where every
@@ -159,8 +182,9 @@ class ArraySpec : public ComponentSpec {
     return weight_entries(values, p) * static_cast<uint64_t>(weight_entry_bits(p));
   }
   // Scratchpad and register accesses the MACs themselves make (operand reads,
-  // partial-sum updates), for `macs` MACs of which `active` do work.
-  virtual std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+  // partial-sum updates), for `macs` MACs of which `active` do work, the PEs
+  // updating `sums` partial sums (unit_sums).
+  virtual std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active, uint64_t sums,
                                                                     const LayerPrecision& p) const = 0;
 };
 

@@ -10,6 +10,12 @@
 // fast as 4, 5 to 8 as fast as 8), which is the utilization drop. Widths that
 // need more bricks than the unit has are an error.
 //
+// The products of a step are summed inside the unit (fused_reduction): a
+// fusion unit multiplies up to 16 input channels of one output by their
+// weights and adds them into one partial sum (Sharma et al., ISCA 2018; the
+// release's accelerator.py reduces ceil(ic / (N x perf factor)) steps a
+// position), so a systolic array of them reduces rows x products channels.
+//
 // Energy per MAC (derived): each brick the product needs (ceil(w/2) x
 // ceil(i/2), the idle ones of its fused group gated) priced as a 2 x 2 multiply on the
 // table's multiplier curve (x = width product = 4; energy ~ the product, as
@@ -80,6 +86,7 @@ class BitFusionMac : public MacSpec {
   MacRate rate(const LayerPrecision& p) const override {
     return {bricks_ / fused_bricks(p.weights.bits, p.inputs.bits), 1};
   }
+  bool fused_reduction() const override { return true; }
   ActionDesc action(const LayerPrecision& p) const override {
     return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
   }

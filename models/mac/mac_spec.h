@@ -55,6 +55,13 @@ class MacSpec {
     (void)p;
     return {};
   }
+  // True when the MACs of one step (rate().macs of them) are the terms of one
+  // dot product, summed inside the unit into a single partial sum, as Bit
+  // Fusion's fused bricks sum the products of up to 16 input channels of one
+  // output (Sharma et al., ISCA 2018). False when they are independent lanes,
+  // each with a partial sum of its own. An array whose rows reduce can then
+  // widen its reduction by the unit's products (see ArraySpec::reduction_lanes).
+  virtual bool fused_reduction() const { return false; }
   // Register widths in each PE that hold this unit's operands.
   virtual int weight_bits() const = 0;
   virtual int input_bits() const = 0;

@@ -33,7 +33,7 @@ class ArrayModule : public ComponentModule {
   // counts out builds their actions' names every time.
   struct LastPass {
     int layer = -1;
-    uint64_t macs = 0, active = 0;
+    uint64_t macs = 0, active = 0, sums = 0;
     std::vector<uint64_t> counts;  // as mac_accesses orders them
   } last_;
   // The layer of the last pass: a pass of the same layer enters behind the
@@ -54,7 +54,7 @@ void ArrayModule::prepare(const std::vector<Layer>& layers) {
     const ActionDesc mac = array_.mac_action(p);
     ids.mac = log_.declare(mac.group, mac.action, mac.bits);
     ids.gated = log_.declare("mac", "gated", 0);
-    const auto accesses = array_.mac_accesses(0, 0, p);
+    const auto accesses = array_.mac_accesses(0, 0, 0, p);
     for (std::size_t i = 0; i < accesses.size(); ++i) {
       const ActionDesc& a = accesses[i].first;
       ids.per_mac.emplace_back(log_.declare(a.group, a.action, a.bits), static_cast<int>(i));
@@ -75,7 +75,8 @@ void ArrayModule::serve(Work& work, sc_core::sc_time& delay) {
   const LayerPrecision& p = precision_[static_cast<std::size_t>(work.layer)];
   switch (work.kind) {
     case Work::Kind::LoadWeights: {
-      const sc_core::sc_time t(static_cast<double>(array_.weight_load_cycles(work.rows_used)) * array_.period_s(),
+      const sc_core::sc_time t(static_cast<double>(array_.weight_load_cycles(array_.unit_rows(work.rows_used, p))) *
+                                   array_.period_s(),
                                sc_core::SC_SEC);
       // Shadow registers load beside the running tile; a single register set stalls the array.
       delay = array_.double_buffered_weights() ? delay + t : reserve(delay, t);
@@ -98,12 +99,14 @@ void ArrayModule::serve(Work& work, sc_core::sc_time& delay) {
   const uint64_t active = array_.active_macs(work.macs, p);
   log_.add(work.layer, id.mac, active);
   log_.add(work.layer, id.gated, work.macs - active);
-  if (last_.layer != work.layer || last_.macs != work.macs || last_.active != active) {
+  const uint64_t sums = array_.unit_sums(work.macs, work.iterations, work.rows_used, work.cols_used, p);
+  if (last_.layer != work.layer || last_.macs != work.macs || last_.active != active || last_.sums != sums) {
     last_.layer = work.layer;
     last_.macs = work.macs;
     last_.active = active;
+    last_.sums = sums;
     last_.counts.clear();
-    for (const auto& [action, count] : array_.mac_accesses(work.macs, active, p)) last_.counts.push_back(count);
+    for (const auto& [action, count] : array_.mac_accesses(work.macs, active, sums, p)) last_.counts.push_back(count);
   }
   for (const auto& [action_id, i] : id.per_mac) log_.add(work.layer, action_id, last_.counts[static_cast<std::size_t>(i)]);
 }

@@ -53,7 +53,8 @@ class SpatialSpec : public ScratchpadArray {
            static_cast<uint64_t>(r.cycles);
   }
   uint64_t weight_load_cycles(int64_t) const override { return 0; }  // the network's time covers it
-  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+  // Each PE's unit keeps its own sums (no fused lanes: reduction_lanes is 1).
+  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active, uint64_t /*sums*/,
                                                             const LayerPrecision& p) const override {
     const OperandSharing shared = mac().operand_sharing(p);
     const uint64_t psums = shared_accesses(psum_updates(macs, active), shared.psums);

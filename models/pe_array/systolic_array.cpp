@@ -31,6 +31,12 @@
 // writes the input and partial sum on to its neighbours: 3 register reads and
 // 2 register writes, each of the tensor's width. Values fetched into the PE
 // registers (weights, under weight stationary) are register writes too.
+//
+// A unit that sums its products inside itself (MacSpec::fused_reduction, Bit
+// Fusion's fused bricks) holds a weight per lane and reads and passes on one
+// partial sum a step for all its lanes: its products widen the rows'
+// reduction (reduction_lanes), so the array reduces rows x lanes of C a step
+// and each lane runs one MAC a step.
 #include "pe_array/scratchpad_array.h"
 
 namespace qnnsim {
@@ -68,8 +74,16 @@ class SystolicSpec : public ScratchpadArray {
     if (t == Tensor::Weights) return double_buffered_weights() ? weight_entries_ / 2 : weight_entries_;
     return t == Tensor::Inputs ? input_entries_ : psum_entries_;
   }
+  // A fused unit's products widen the rows' reduction (its lanes), so each
+  // lane runs one MAC a step; otherwise the unit's MACs a step run along the
+  // PE's own loop.
+  int64_t reduction_lanes(const LayerPrecision& p) const override {
+    return mac().fused_reduction() ? mac().rate(p).macs : 1;
+  }
+  bool fuses_reduction() const override { return mac().fused_reduction(); }
   uint64_t pass_cycles(uint64_t iterations, int64_t, int64_t, const LayerPrecision& p) const override {
-    const MacRate r = mac().rate(p);
+    MacRate r = mac().rate(p);
+    if (reduction_lanes(p) > 1) r.macs = 1;
     return (mac_steps(iterations, r) + static_cast<uint64_t>(rows() + cols() - 2)) * static_cast<uint64_t>(r.cycles);
   }
   uint64_t weight_load_cycles(int64_t rows_used) const override {
@@ -79,13 +93,14 @@ class SystolicSpec : public ScratchpadArray {
     if (!streamed_passes_) return 0;
     return static_cast<uint64_t>(rows() + cols() - 2) * static_cast<uint64_t>(mac().rate(p).cycles);
   }
-  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active,
+  std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses(uint64_t macs, uint64_t active, uint64_t sums,
                                                             const LayerPrecision& p) const override {
-    // A gated MAC skips its weight read; inputs and partial sums still pass through.
+    // A gated MAC skips its weight read; inputs and partial sums still pass
+    // through. A fused unit passes one partial sum a step for all its lanes.
     std::vector<std::pair<ActionDesc, uint64_t>> a = {
         {{"spad", "read", p.weights.bits}, active},   {{"spad", "read", p.inputs.bits}, macs},
-        {{"spad", "read", p.accumulator.bits}, macs}, {{"spad", "write", p.inputs.bits}, macs},
-        {{"spad", "write", p.accumulator.bits}, macs}};
+        {{"spad", "read", p.accumulator.bits}, sums}, {{"spad", "write", p.inputs.bits}, macs},
+        {{"spad", "write", p.accumulator.bits}, sums}};
     add_codebook_lookups(a, active, p);
     return a;
   }

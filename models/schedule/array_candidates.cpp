@@ -2,6 +2,8 @@
 // PE loop factors and buffer tile sizes.
 #include "schedule/array_candidates.h"
 
+#include "schedule/row_lanes.h"
+
 #include <algorithm>
 #include <map>
 
@@ -57,9 +59,11 @@ std::vector<AxisChoice> axis_choices(const LoopBounds& b, const std::array<bool,
 }
 
 // Row and column unrollings that share no dimension, the fullest arrays first.
-std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& arch, const LoopBounds& b) {
+std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& arch, const LoopBounds& b,
+                                                              const LayerPrecision& p) {
   const Dataflow& flow = arch.dataflow;
-  const auto rc = axis_choices(b, flow.rows, arch.pe_array->rows());
+  const RowAxis rows = row_axis(arch, p);
+  const auto rc = axis_choices(b, rows.allowed, rows.size);
   const auto cc = axis_choices(b, flow.cols, arch.pe_array->cols());
   std::vector<std::pair<double, std::pair<DimArray, DimArray>>> pairs;
   for (const auto& r : rc)

@@ -25,8 +25,10 @@ struct AxisChoice {
 // that uses the axis best; and leaving the axis unused.
 std::vector<AxisChoice> axis_choices(const LoopBounds& b, const std::array<bool, kDims>& allowed, int64_t size);
 
-// Row and column unrollings that share no dimension, the fullest arrays first.
-std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& arch, const LoopBounds& b);
+// Row and column unrollings that share no dimension, the fullest arrays first;
+// the rows as row_axis gives them for the layer's precision.
+std::vector<std::pair<DimArray, DimArray>> spatial_candidates(const ArchSpec& arch, const LoopBounds& b,
+                                                              const LayerPrecision& p);
 
 // PE loops no kept tensor's scratchpad space depends on: the PE takes the
 // whole tile's extent of them.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "schedule/im2col.h"
+#include "schedule/row_lanes.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim {
@@ -102,6 +103,7 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
                               "= {} must be a multiple of R x S = {} or all of it",
                               tile, b.extent[kC], b.flat_r * b.flat_s));
   }
+  const search::RowAxis row_lanes = search::row_axis(arch, l.precision);
   int64_t rows = 1, cols = 1;
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
@@ -112,6 +114,10 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
       if (f < 1) fail(key, fmt::format("factor {} of {} must be at least 1", f, n));
     if (m.rows[i] > 1 && !flow.rows[i]) fail("rows", fmt::format("the {} dataflow does not unroll {} on rows", flow.name, n));
     if (m.cols[i] > 1 && !flow.cols[i]) fail("cols", fmt::format("the {} dataflow does not unroll {} on columns", flow.name, n));
+    if (m.rows[i] > 1 && flow.rows[i] && !row_lanes.allowed[i])
+      fail("rows", fmt::format("at {}x{} bits each PE sums {} products of one output inside itself, so the rows hold "
+                               "lanes of C alone (C x R x S under im2col), not {}",
+                               l.precision.weights.bits, l.precision.inputs.bits, row_lanes.lanes, n));
     if (m.pe[i] > 1 && !flow.pe[i]) fail("pe", fmt::format("the {} dataflow does not loop over {} inside a PE", flow.name, n));
     if (m.pe[i] > D) fail("pe", fmt::format("PE factor {}{} exceeds the dimension's {}", n, m.pe[i], D));
     const int64_t spatial = m.rows[i] * m.cols[i];
@@ -139,7 +145,11 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
                        flow.name, dim_name(d), b.extent[i], Dataflow::whole_passes(b.extent[i], reach), reach,
                        std::min(b.extent[i], covered), Dataflow::whole_passes(b.extent[i], covered)));
   }
-  if (rows > arch.pe_array->rows())
+  if (row_lanes.lanes > 1 && rows > row_lanes.size)
+    fail("rows", fmt::format("the row factors multiply to {}, the array's {} rows of {}-lane PEs reduce {} at {}x{} bits",
+                             rows, arch.pe_array->rows(), row_lanes.lanes, row_lanes.size, l.precision.weights.bits,
+                             l.precision.inputs.bits));
+  if (row_lanes.lanes == 1 && rows > arch.pe_array->rows())
     fail("rows", fmt::format("the row factors multiply to {}, the array has {} rows", rows, arch.pe_array->rows()));
   if (cols > arch.pe_array->cols())
     fail("cols", fmt::format("the column factors multiply to {}, the array has {} columns", cols, arch.pe_array->cols()));

@@ -14,6 +14,7 @@
 #include "schedule/array_candidates.h"
 #include "schedule/array_estimate.h"
 #include "schedule/im2col.h"
+#include "schedule/row_lanes.h"
 #include "schedule/search_support.h"
 
 namespace qnnsim::search {
@@ -224,7 +225,7 @@ class ArraySearch {
 // of C, R and S, or flattened (im2col.h).
 void ArraySearch::enumerate(const LoopBounds& b, bool im2col) {
   Estimator estimate(arch_, l_, b);
-  for (const auto& [rf, cf] : spatial_candidates(arch_, b)) {
+  for (const auto& [rf, cf] : spatial_candidates(arch_, b, l_.precision)) {
     const std::vector<DimArray> pes = pe_candidates(arch_, l_, b, rf, cf, free_pe_);
     if (pes.empty())  // not even one pass fits: say how much the smallest needs
       note_need(tile_need(l_, b, one_pass_tile(b, rf, cf, kOnes, free_pe_), *arch_.glb, *arch_.pe_array));
@@ -402,7 +403,8 @@ Mapping ArraySearch::run() {
     const LoopBounds flat = flatten_reduction(split_);
     const auto fullest = [&](const LoopBounds& b) {
       double best = 0;
-      for (const AxisChoice& c : axis_choices(b, arch_.dataflow.rows, arch_.pe_array->rows()))
+      const RowAxis rows = row_axis(arch_, l_.precision);
+      for (const AxisChoice& c : axis_choices(b, rows.allowed, rows.size))
         best = std::max(best, c.efficiency);
       return best;
     };

@@ -187,7 +187,8 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
     k.macs += n * v[0];
     const uint64_t active = pe.active_macs(v[0], p);
     k.active_macs += n * active;
-    const auto accesses = pe.mac_accesses(v[0], active, p);
+    const uint64_t sums = pe.unit_sums(v[0], v[1], static_cast<int64_t>(v[2]), static_cast<int64_t>(v[3]), p);
+    const auto accesses = pe.mac_accesses(v[0], active, sums, p);
     if (k.mac_accesses.empty())
       for (const auto& [a, count] : accesses) k.mac_accesses.push_back({a, 0});
     for (std::size_t i = 0; i < accesses.size(); ++i) k.mac_accesses[i].second += n * accesses[i].second;
@@ -288,7 +289,8 @@ void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
       rows.push_back(std::move(f));
     }
     for (const auto& [v, n] : product_classes(rows))
-      k.weight_load_cycles += n * c.arch.pe_array->weight_load_cycles(static_cast<int64_t>(v[0]));
+      k.weight_load_cycles +=
+          n * c.arch.pe_array->weight_load_cycles(c.arch.pe_array->unit_rows(static_cast<int64_t>(v[0]), c.layer.precision));
   }
 }
 

@@ -58,9 +58,13 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
       // The peak is the array's rate at the slowest precision the run uses.
       const double peak = 2.0 * arch.pe_array->peak_macs_per_cycle(l.precision) * arch.tech.clock_hz / 1e9;
       array.peak_gops = array.peak_gops == 0 ? peak : std::min(array.peak_gops, peak);
-      lr.active_pes = 1;
-      for (int d = 0; d < kDims; ++d)
-        lr.active_pes *= plans[i].mapping.rows[static_cast<std::size_t>(d)] * plans[i].mapping.cols[static_cast<std::size_t>(d)];
+      // Rows of fused lanes count the PEs that hold them (ArraySpec::unit_rows).
+      int64_t rows = 1, cols = 1;
+      for (int d = 0; d < kDims; ++d) {
+        rows *= plans[i].mapping.rows[static_cast<std::size_t>(d)];
+        cols *= plans[i].mapping.cols[static_cast<std::size_t>(d)];
+      }
+      lr.active_pes = arch.pe_array->unit_rows(rows, l.precision) * cols;
     }
     lr.macs = l.macs() * w.batch;
     lr.latency_s = (t.end - t.start).to_seconds();
