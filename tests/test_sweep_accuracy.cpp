@@ -251,11 +251,13 @@ TEST_CASE("a point whose evaluation overflowed its accumulator carries the warni
           "[sweep][accuracy]") {
   const auto dir = scratch_dir("sweep_acc_overflow");
   // 16-bit weight and activation codes: products up to 2^31, whose sums
-  // leave eval's 32-bit accumulator; 8/8 sums fit it.
+  // leave the 32-bit accumulator of the design's IntMAC (widened to take
+  // them); 8/8 sums fit it.
   const std::string spec = (dir / "spec.yaml").string();
   std::ofstream(spec) << "name: acc_overflow\narch: " << shipped("arch/systolic_ws.yaml") << "\nworkloads: ["
                       << shipped("workloads/mnist_cnn.yaml") << "]\n"
                       << "accuracy: {model: mnist_cnn_fashion, images: 10, calibration_images: 50}\n"
+                      << "set: {mac.weight_bits: 16, mac.input_bits: 16}\n"
                       << "parameters:\n  - {path: accuracy.bits, values: ['8/8', '16/16']}\n";
   const std::string db = (dir / "r.db").string();
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);

@@ -127,11 +127,13 @@ TEST_CASE("a sweep stores each layer's ADC clip fraction as eval gives it", "[sw
 
 TEST_CASE("a sweep's overflow fraction is eval's and constraints read it", "[sweep][accuracy]") {
   const auto dir = scratch_dir("sweep_acc_layers_overflow");
-  // 16-bit codes: products up to 2^31, whose sums wrap eval's 32-bit accumulator.
+  // 16-bit codes: products up to 2^31, whose sums wrap the 32-bit accumulator
+  // of the design's IntMAC, widened to take them.
   const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
                                                         "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
                                                         "]\naccuracy: {model: mnist_cnn_fashion, images: 10, "
                                                         "calibration_images: 50}\n"
+                                                        "set: {mac.weight_bits: 16, mac.input_bits: 16}\n"
                                                         "parameters:\n  - {path: accuracy.bits, values: ['8/8', "
                                                         "'16/16']}\n"
                                                         "constraints: ['overflow_fraction < 0.001']\n");
@@ -160,6 +162,8 @@ TEST_CASE("a sweep's overflow fraction is eval's and constraints read it", "[swe
     CHECK(rows[i].overflowed_sums == layers[i].at("overflowed_sums").get<int64_t>());
     CHECK(rows[i].overflow_fraction == layers[i].at("overflow_fraction").get<double>());
     CHECK_FALSE(rows[i].adc_conversions);
+    CHECK(rows[i].mac_class == std::optional<std::string>("IntMAC"));
+    CHECK(rows[i].accumulator_bits == std::optional<int64_t>(32));
   }
 
   REQUIRE(qnnsim_cli("results " + db + " --csv", dir / "csv.txt", dir / "err.txt") == 0);
@@ -269,15 +273,15 @@ TEST_CASE("a sweep's accuracy runs weight schemes and sweeps them", "[sweep][acc
                                                         "calibration_images: 50}\n"
                                                         "parameters:\n  - zip:\n"
                                                         "      - {path: accuracy.weight_scheme, values: "
-                                                        "[uniform_symmetric, ternary, power_of_two]}\n"
-                                                        "      - {path: accuracy.bits, values: ['8/8', '2/8', '4/8']}\n");
+                                                        "[uniform_symmetric, ternary, binary]}\n"
+                                                        "      - {path: accuracy.bits, values: ['8/8', '2/8', '1/8']}\n");
   const std::string db = (dir / "r.db").string();
   REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
   const ResultsDb results(db, false);
   const auto points = results.points();
   REQUIRE(points.size() == 3);
   for (const auto& [scheme, bits] : std::vector<std::pair<std::string, std::string>>{
-           {"uniform_symmetric", "8/8"}, {"ternary", "2/8"}, {"power_of_two", "4/8"}}) {
+           {"uniform_symmetric", "8/8"}, {"ternary", "2/8"}, {"binary", "1/8"}}) {
     const PointRecord& p = point_with(points, "weight_scheme", scheme);
     REQUIRE(p.status == "ok");
     for (const AccuracyLayerRow& r : rows_of(results.accuracy_layers(), p.hash)) CHECK(r.weight_scheme == scheme);
@@ -311,4 +315,81 @@ TEST_CASE("the new evaluation settings are in a point's hash with their defaults
   CHECK(hash_of(", bits: auto, weight_scheme: uniform_symmetric") == base);
   CHECK(hash_of(", bits: 8/8") != base);
   CHECK(hash_of(", bits: 2/8, weight_scheme: ternary") != hash_of(", bits: 2/8"));
+}
+
+TEST_CASE("a sweep's digital design holds each layer's sums in its MAC class's accumulator", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_mac_class");
+  // The IntMAC's accumulator swept with the trace's (run refuses a layer
+  // whose trace asks for a wider one than the class holds): at 12 bits the
+  // 8-bit products' sums wrap, and the values are what that hardware holds.
+  const std::string spec =
+      write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") + "\nworkloads: [" +
+                                   shipped("workloads/mnist_cnn.yaml") +
+                                   "]\naccuracy: {model: mnist_cnn_fashion, images: 20, calibration_images: 50, "
+                                   "bits: 8/8}\n"
+                                   "parameters:\n  - zip:\n"
+                                   "      - {path: mac.accumulator_bits, name: acc, values: [32, 12]}\n"
+                                   "      - {path: precision.accumulator.bits, in: workload, values: [32, 12]}\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 2);
+  const PointRecord& wide = point_with(points, "acc", "32");
+  const PointRecord& narrow = point_with(points, "acc", "12");
+  REQUIRE(wide.overflow_fraction);
+  REQUIRE(narrow.overflow_fraction);
+  CHECK(*wide.overflow_fraction == 0);
+  CHECK(*narrow.overflow_fraction > 0);
+
+  // `eval --arch` on the point's arch, written out: the same figures.
+  std::string arch = read_file(shipped("arch/systolic_ws.yaml"));
+  const std::string key = "accumulator_bits: 32";
+  REQUIRE(arch.find(key) != std::string::npos);
+  arch.replace(arch.find(key), key.size(), "accumulator_bits: 12");
+  const std::string narrow_arch = write(dir / "narrow.yaml", arch);
+  const auto eval = eval_json(dir, "--arch " + narrow_arch + " --bits 8/8 --limit 20 --calibration-images 50");
+  CHECK(*narrow.accuracy == eval.at("quantized_accuracy_fraction").get<double>());
+  CHECK(*narrow.overflow_fraction == eval.at("overflow_fraction").get<double>());
+  const auto rows = rows_of(results.accuracy_layers(), narrow.hash);
+  const auto& layers = eval.at("layers");
+  REQUIRE(rows.size() == layers.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i].mac_class == std::optional<std::string>("IntMAC"));
+    CHECK(rows[i].mac_class == layers[i].at("mac_class").get<std::string>());
+    CHECK(rows[i].accumulator_bits == std::optional<int64_t>(12));
+    CHECK(rows[i].overflow == std::optional<std::string>("wrap"));
+    CHECK(rows[i].overflowed_sums == layers[i].at("overflowed_sums").get<int64_t>());
+  }
+  // The per-layer CSV names them too.
+  REQUIRE(qnnsim_cli("results " + db + " --accuracy-layers", dir / "layers.csv", dir / "err.txt") == 0);
+  const auto csv = csv_rows(read_file((dir / "layers.csv").string()));
+  REQUIRE(csv.size() == 2 * rows.size());
+  for (const auto& row : csv) {
+    CHECK(row.at("mac_class") == "IntMAC");
+    CHECK(row.at("accumulator_bits") == (row.at("hash") == narrow.hash ? "12" : "32"));
+    CHECK(row.at("overflow") == "wrap");
+  }
+}
+
+TEST_CASE("a sweep point whose widths its MAC class cannot execute fails with eval's reason", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_mac_refuses");
+  // systolic_ws's IntMAC takes 8-bit operands: the costs are priced at the
+  // trace's 8 bits, but an evaluation at 16/16 asks what it cannot run.
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: " + shipped("arch/systolic_ws.yaml") +
+                                                        "\nworkloads: [" + shipped("workloads/mnist_cnn.yaml") +
+                                                        "]\naccuracy: {model: mnist_cnn_fashion, images: 10, "
+                                                        "calibration_images: 50}\n"
+                                                        "parameters:\n  - {path: accuracy.bits, values: ['8/8', "
+                                                        "'16/16']}\n");
+  const std::string db = (dir / "r.db").string();
+  qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt");
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 2);
+  CHECK(point_with(points, "bits", "8/8").status == "ok");
+  const PointRecord& refused = point_with(points, "bits", "16/16");
+  CHECK(refused.status != "ok");
+  CHECK_THAT(refused.error, Catch::Contains("evaluation") && Catch::Contains("IntMAC") && Catch::Contains("16"));
+  CHECK_THAT(refused.error, !Catch::Contains("--arch"));  // a point's arch, not the command's option
 }

@@ -81,9 +81,11 @@ EvalResult evaluate(const EvalOptions& given) {
   if (o.jobs < 1 || o.jobs > 256) throw EvalError("--jobs " + std::to_string(o.jobs) + ": expected 1 to 256");
   if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
     throw EvalError("--adc-bits " + std::to_string(o.adc_bits) + ": expected 1 to 16");
-  if (o.design && !o.arch.empty()) throw EvalError("give an in-memory design by --arch or as read, not both");
+  if ((o.design || o.digital) && !o.arch.empty()) throw EvalError("give a design by --arch or as read, not both");
+  if (o.design && o.digital) throw EvalError("a design's numerics are of crossbars or of MAC classes, not both");
   std::string arch_file = o.arch_name;
-  std::optional<DigitalMac> digital;  // --arch with a digital design: its MAC class's accumulator
+  // A digital design's MAC classes (--arch's, or as read): each layer's accumulator.
+  std::optional<DigitalMac> digital = o.digital;
   if (!o.arch.empty()) {
     arch_file = arch_file_of(o.arch);
     const ConfigNode root = ConfigNode::load_file(arch_file);
@@ -98,6 +100,8 @@ EvalResult evaluate(const EvalOptions& given) {
   check_device(o.quant.device, o.quant.crossbar.has_value());
   // The design's accumulator replaces --accumulator's and a trace's: the
   // values are what that hardware holds.
+  // How errors name the design: the option that gave it, or the file read.
+  const std::string design_where = o.arch.empty() ? arch_file : "--arch " + arch_file;
   if (digital && !o.accumulator_options_given.empty())
     throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
                     ": the design's MAC class gives the accumulator's width and overflow");
@@ -180,7 +184,7 @@ EvalResult evaluate(const EvalOptions& given) {
               ? "; expected integer weights and inputs (uniform, binary, ternary, power_of_two, log_radix4 or codebook "
                 "weights), or a design whose PEs hold a FloatMAC"
               : "";
-      throw EvalError(fmt::format("--arch {}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", arch_file, op.name,
+      throw EvalError(fmt::format("{}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", design_where, op.name,
                                   p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
                                   scheme_name(p.inputs.scheme), why, expected));
     }
@@ -199,7 +203,7 @@ EvalResult evaluate(const EvalOptions& given) {
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {
       r.float_accumulator = float_format_name(l.fp->accumulator());
-      r.float_accumulator_source = digital && digital->float_accumulator() ? "--arch " + arch_file + "'s FloatMAC"
+      r.float_accumulator_source = digital && digital->float_accumulator() ? design_where + "'s FloatMAC"
                                                                           : "eval's default; a FloatMAC design's "
                                                                             "--arch gives its own";
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "numerics/digital_mac.h"
 #include "numerics/quant_network.h"
 
 namespace qnnsim::numerics {
@@ -24,6 +25,9 @@ struct EvalOptions {
   // Instead of `arch`: crossbar numerics already read (a sweep point's arch,
   // with its swept values written in), named `arch_name` in the results.
   std::optional<CrossbarDesign> design;
+  // Instead of `arch`: a digital design's MAC classes already read (a sweep
+  // point's arch, with its swept values written in), named `arch_name`.
+  std::optional<DigitalMac> digital;
   std::string arch_name;
   // A quantized workload trace of the model (`qnnsim quantize`): its widths,
   // scales, zero points and accumulator width replace quant's widths, scheme,

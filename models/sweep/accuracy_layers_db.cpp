@@ -9,8 +9,18 @@ namespace qnnsim {
 const char* const kAccuracyLayersSchema = R"(
 CREATE TABLE IF NOT EXISTS accuracy_layers(hash TEXT, layer_index INTEGER, name TEXT, weight_bits INTEGER,
   weight_scheme TEXT, activation_bits INTEGER, sums INTEGER, overflowed_sums INTEGER, overflow_fraction REAL,
-  adc_conversions INTEGER, adc_clipped INTEGER, adc_clip_fraction REAL, PRIMARY KEY(hash, layer_index));
+  adc_conversions INTEGER, adc_clipped INTEGER, adc_clip_fraction REAL, mac_class TEXT, accumulator_bits INTEGER,
+  overflow TEXT, PRIMARY KEY(hash, layer_index));
 )";
+
+void add_accuracy_layer_columns(sqlite3* db) {
+  for (const char* column : {"mac_class TEXT", "accumulator_bits INTEGER", "overflow TEXT"}) {
+    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
+    Statement has(db, "SELECT 1 FROM pragma_table_info('accuracy_layers') WHERE name = ?");
+    has.text(1, name);
+    if (!has.step()) Statement(db, std::string("ALTER TABLE accuracy_layers ADD COLUMN ") + column).run();
+  }
+}
 
 std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& layers, const std::string& hash) {
   std::vector<AccuracyLayerRow> out;
@@ -30,6 +40,11 @@ std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& 
       r.adc_clipped = l.at("adc_clipped").get<int64_t>();
       r.adc_clip_fraction = l.at("adc_clip_fraction").get<double>();
     }
+    if (l.contains("mac_class")) {
+      r.mac_class = l["mac_class"].get<std::string>();
+      r.accumulator_bits = l.at("accumulator_bits").get<int64_t>();
+      r.overflow = l.at("overflow").get<std::string>();
+    }
     out.push_back(r);
   }
   return out;
@@ -37,14 +52,17 @@ std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& 
 
 void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& rows) {
   Statement s(db, "INSERT INTO accuracy_layers(hash, layer_index, name, weight_bits, weight_scheme, activation_bits, "
-                  "sums, overflowed_sums, overflow_fraction, adc_conversions, adc_clipped, adc_clip_fraction) "
-                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                  "sums, overflowed_sums, overflow_fraction, adc_conversions, adc_clipped, adc_clip_fraction, mac_class, "
+                  "accumulator_bits, overflow) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const AccuracyLayerRow& r : rows) {
     s.text(1, r.hash).integer(2, r.layer_index).text(3, r.name).integer(4, r.weight_bits).text(5, r.weight_scheme);
     s.integer(6, r.activation_bits).integer(7, r.sums).integer(8, r.overflowed_sums).real(9, r.overflow_fraction);
     r.adc_conversions ? s.integer(10, *r.adc_conversions) : s.null(10);
     r.adc_clipped ? s.integer(11, *r.adc_clipped) : s.null(11);
     r.adc_clip_fraction ? s.real(12, *r.adc_clip_fraction) : s.null(12);
+    r.mac_class ? s.text(13, *r.mac_class) : s.null(13);
+    r.accumulator_bits ? s.integer(14, *r.accumulator_bits) : s.null(14);
+    r.overflow ? s.text(15, *r.overflow) : s.null(15);
     s.run();
   }
 }
@@ -52,7 +70,7 @@ void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& ro
 std::vector<AccuracyLayerRow> read_accuracy_layers(sqlite3* db, const std::string& sweep) {
   Statement s(db, std::string("SELECT a.hash, a.layer_index, a.name, a.weight_bits, a.weight_scheme, a.activation_bits, "
                               "a.sums, a.overflowed_sums, a.overflow_fraction, a.adc_conversions, a.adc_clipped, "
-                              "a.adc_clip_fraction FROM accuracy_layers a JOIN points p ON p.hash = a.hash") +
+                              "a.adc_clip_fraction, a.mac_class, a.accumulator_bits, a.overflow FROM accuracy_layers a JOIN points p ON p.hash = a.hash") +
                       (sweep.empty() ? "" : " WHERE p.sweep = ?") +
                       " ORDER BY p.sweep, p.point_index, p.hash, a.layer_index");
   if (!sweep.empty()) s.text(1, sweep);
@@ -71,6 +89,9 @@ std::vector<AccuracyLayerRow> read_accuracy_layers(sqlite3* db, const std::strin
     if (!s.column_null(9)) r.adc_conversions = s.column_int(9);
     if (!s.column_null(10)) r.adc_clipped = s.column_int(10);
     if (!s.column_null(11)) r.adc_clip_fraction = s.column_real(11);
+    if (!s.column_null(12)) r.mac_class = s.column_text(12);
+    if (!s.column_null(13)) r.accumulator_bits = s.column_int(13);
+    if (!s.column_null(14)) r.overflow = s.column_text(14);
     out.push_back(r);
   }
   return out;

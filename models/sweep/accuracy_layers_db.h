@@ -2,7 +2,8 @@
 // The results file's `accuracy_layers` table: per point and evaluated layer
 // (each Conv / Gemm of the `accuracy:` section's model), the widths and
 // weight scheme that ran, the accumulator's sums and those that wrapped or
-// saturated, and on a design with ADCs its conversions and those that
+// saturated, on a digital design the MAC class that ran the layer and its
+// accumulator, and on a design with ADCs its conversions and those that
 // clipped: the figures `qnnsim eval --json` gives per layer.
 #include <cstdint>
 #include <optional>
@@ -24,10 +25,18 @@ struct AccuracyLayerRow {
   double overflow_fraction = 0;
   std::optional<int64_t> adc_conversions, adc_clipped;  // absent on a design without ADCs
   std::optional<double> adc_clip_fraction;
+  // On a digital design: its MAC class that ran the layer, and that class's
+  // accumulator width and overflow ("wrap" or "saturate").
+  std::optional<std::string> mac_class, overflow;
+  std::optional<int64_t> accumulator_bits;
 };
 
 // The table's definition, run with the rest of the schema.
 extern const char* const kAccuracyLayersSchema;
+
+// Files written before the table named each layer's MAC class lack its
+// columns: added, NULL in the old rows.
+void add_accuracy_layer_columns(sqlite3* db);
 
 // Rows from the `layers` array of a point's `accuracy` report (point_run.cpp).
 std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& layers, const std::string& hash);

@@ -110,9 +110,9 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   const std::string widths = set_widths(spec, memoized_point_workload(spec, r), s, o.quant);
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   const bool crossbars = design_family_of(arch_root).computes_in_crossbars();
+  o.arch_name = spec.arch_file;
   if (crossbars) {
     o.design = numerics::crossbar_design_of(arch_root, 0, spec.arch_file);
-    o.arch_name = spec.arch_file;
   } else if (!o.quant.device.ideal()) {
     throw ConfigError(spec.accuracy.where, "accuracy",
                       "device options (variation, on_off_ratio, stuck_at_0/1, read_noise, adc_offset) model an "
@@ -120,6 +120,9 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   }
   numerics::EvalResult e;
   try {
+    // A digital design's values are its MAC classes' (their accumulators'
+    // width and overflow), as the point's values set them: `eval --arch`'s.
+    if (!crossbars) o.digital = numerics::digital_mac_of(arch_root, spec.arch_file);
     e = numerics::evaluate(o);
   } catch (const numerics::EvalError& error) {
     // The point's costs were fine; say that its evaluation is what failed.
@@ -137,6 +140,8 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
     a.weight_bits = l.bits.weights;
     a.activation_bits = l.bits.activations;
     a.weight_scheme = scheme_name(l.weight_scheme);
+    a.mac_class = l.mac_class;
+    if (!crossbars) a.accumulator_bits = l.accumulator_bits, a.overflow = numerics::overflow_name(l.overflow);
     a.sums = l.outputs;
     a.overflowed_sums = l.overflowed;
     if (crossbars) a.adc_conversions = l.conversions, a.adc_clipped = l.clipped;

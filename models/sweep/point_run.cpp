@@ -76,6 +76,11 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                                      {"sums", l.sums},
                                      {"overflowed_sums", l.overflowed_sums},
                                      {"overflow_fraction", l.overflow_fraction()}};
+        if (!l.mac_class.empty()) {
+          lj["mac_class"] = l.mac_class;
+          lj["accumulator_bits"] = l.accumulator_bits;
+          lj["overflow"] = l.overflow;
+        }
         if (l.adc_conversions) {
           lj["adc_conversions"] = *l.adc_conversions;
           lj["adc_clipped"] = *l.adc_clipped;

@@ -175,6 +175,7 @@ ResultsDb::ResultsDb(const std::string& path, bool create) : path_(path) {
       exec(kAccuracyLayersSchema);
       add_param_columns(db_);
       add_accuracy_columns(db_);
+      add_accuracy_layer_columns(db_);
       exec("COMMIT");
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
