@@ -124,6 +124,11 @@ class ArraySpec : public ComponentSpec {
   // Whether each row can take any one element of the flattened filter window
   // C x R x S (im2col, schedule/im2col.h), not only whole factors of C, R and S.
   virtual bool flattens_reduction() const { return false; }
+  // Whether the host expands the network input's filter windows before the
+  // array sees them (im2col on the host): the layer fed by the input then
+  // arrives as a 1 x 1 convolution over C x R x S channels, its windows'
+  // overlapping pixels stored once per window (schedule/host_im2col.h).
+  virtual bool host_expands_input() const { return false; }
   // Empty when the array can execute the layer's precision, else why not.
   virtual std::string precision_problem(const LayerPrecision& p) const = 0;
   // Values of a tensor one PE's scratchpad holds for one pass (double

@@ -29,6 +29,7 @@
 #include "core/output_file.h"
 #include "report/provenance.h"
 #include "report/report.h"
+#include "schedule/host_im2col.h"
 #include "schedule/mapping_io.h"
 #include "schedule/mapper.h"
 #include "design/design_family.h"
@@ -155,17 +156,19 @@ int map_only(RunOptions o) {
   if (!in) return kExitConfigError;
   const auto mappings_out = open_output(o.mappings_out);
   std::vector<double> seconds;
-  const auto plans = qnnsim::plan_workload(*in->arch, in->workload, nullptr, qnnsim::objective_named(o.objective), &seconds);
+  // As `run` maps it: the input's windows expanded where the design's host does it.
+  const qnnsim::Workload workload = qnnsim::as_array_receives(*in->arch, in->workload);
+  const auto plans = qnnsim::plan_workload(*in->arch, workload, nullptr, qnnsim::objective_named(o.objective), &seconds);
   commit(mappings_out, [&](std::ostream& out) {
-    qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, in->workload, plans);
+    qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, workload, plans);
   });
   if (o.quiet) return 0;
-  std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", in->workload.name, in->arch->name, in->workload.batch);
+  std::cout << fmt::format("qnnsim map: {} on {}, batch {}\n\n", workload.name, in->arch->name, workload.batch);
   std::cout << fmt::format("{:<16} {:>10} {:>12} {:>10}  {}\n", "layer", "search ms", "est. cycles", "est. uJ", "mapping");
   double total = 0, longest = 0;
   for (std::size_t i = 0; i < plans.size(); ++i) {
-    const qnnsim::PlanScore score = qnnsim::score_plan(*in->arch, in->workload.layers[i], plans[i]);
-    std::cout << fmt::format("{:<16} {:>10.3f} {:>12.0f} {:>10.4g}  {}\n", in->workload.layers[i].name, seconds[i] * 1e3,
+    const qnnsim::PlanScore score = qnnsim::score_plan(*in->arch, workload.layers[i], plans[i]);
+    std::cout << fmt::format("{:<16} {:>10.3f} {:>12.0f} {:>10.4g}  {}\n", workload.layers[i].name, seconds[i] * 1e3,
                              score.seconds * in->arch->tech.clock_hz, score.energy_pj * 1e-6, plans[i].tiling);
     total += seconds[i];
     longest = std::max(longest, seconds[i]);

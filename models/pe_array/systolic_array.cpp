@@ -32,6 +32,16 @@
 // 2 register writes, each of the tensor's width. Values fetched into the PE
 // registers (weights, under weight stationary) are register writes too.
 //
+// - `im2col: array | host_input | none`. Array: the array's data setup feeds
+//   any row any element of the flattened filter window, from the feature map
+//   as stored, on any layer (the TPU; schedule/im2col.h). host_input: the
+//   rows take whole factors of C, R and S, and only the network's input
+//   arrives flattened, expanded by the host into one column of C x R x S
+//   values per output position (schedule/host_im2col.h): Bit Fusion's
+//   release im2cols its first layer on the host and reduces the others
+//   channel-wise (github.com/hsharma35/bitfusion, src/simulator, as the
+//   README's Bit Fusion section cites it). none: no layer is flattened.
+//
 // A unit that sums its products inside itself (MacSpec::fused_reduction, Bit
 // Fusion's fused bricks) holds a weight per lane and reads and passes on one
 // partial sum a step for all its lanes: its products widen the rows'
@@ -57,6 +67,11 @@ class SystolicSpec : public ScratchpadArray {
                                "bank of the weight buffer), not '" + load + "'");
     weights_from_pe_buffer_ = load == "pe_buffer";
     streamed_passes_ = node.flag("streamed_passes", false);
+    im2col_ = node.text("im2col", "array");
+    if (im2col_ != "array" && im2col_ != "host_input" && im2col_ != "none")
+      node.fail("im2col", "expected array (the array flattens any layer's filter window), host_input (the host "
+                          "expands the network input's windows; the array flattens none) or none, not '" +
+                              im2col_ + "'");
     finish_parse();
     if (streamed_passes_ && !double_buffered_weights() && !weights_from_pe_buffer_)
       node.fail("streamed_passes", "a pass can follow the previous one straight on only with its weights already in "
@@ -69,7 +84,8 @@ class SystolicSpec : public ScratchpadArray {
   // TPU's matrix unit fed by its systolic data setup (Jouppi et al., ISCA
   // 2017, section 2 and figure 1) and SCALE-Sim's weight-stationary operand
   // matrices (scale-sim-v2, scalesim/compute/systolic_compute_ws.py).
-  bool flattens_reduction() const override { return true; }
+  bool flattens_reduction() const override { return im2col_ == "array"; }
+  bool host_expands_input() const override { return im2col_ == "host_input"; }
   int64_t spad_capacity(Tensor t) const override {
     if (t == Tensor::Weights) return double_buffered_weights() ? weight_entries_ / 2 : weight_entries_;
     return t == Tensor::Inputs ? input_entries_ : psum_entries_;
@@ -111,6 +127,7 @@ class SystolicSpec : public ScratchpadArray {
  private:
   bool weights_from_pe_buffer_ = false;
   bool streamed_passes_ = false;
+  std::string im2col_ = "array";
 };
 
 QNNSIM_REGISTER(ArraySpec::Registry, "SystolicArray", [](const ConfigNode& n, const BuildContext& c) {

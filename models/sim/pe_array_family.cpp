@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "arch/arch_spec.h"
+#include "schedule/host_im2col.h"
 #include "schedule/mapper.h"
 #include "schedule/mapping_io.h"
 #include "design/design_family.h"
@@ -27,7 +28,9 @@ class PeArrayDesign : public LoadedDesign {
     return total;
   }
 
-  RunResult run(const Workload& w, const RunRequest& how) const override {
+  RunResult run(const Workload& given_workload, const RunRequest& how) const override {
+    // What the array receives: the input's windows expanded where the host does it.
+    const Workload w = as_array_receives(*arch_, given_workload);
     GivenMappings given;
     if (!how.mappings_in.empty()) given = load_mappings(how.mappings_in, w, arch_->dataflow);
     const std::vector<LayerPlan> plans =

@@ -6,6 +6,7 @@
 
 #include "controller/controller.h"
 #include "sim/energy_model.h"
+#include "schedule/host_im2col.h"
 #include "schedule/plan_counts.h"
 #include "schedule/mapper.h"
 
@@ -107,7 +108,8 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
 }  // namespace
 
 RunResult run_simulation(const ArchSpec& arch, const Workload& w, const GivenMappings* given) {
-  return run_plans(arch, w, plan_workload(arch, w, given));
+  const Workload received = as_array_receives(arch, w);
+  return run_plans(arch, received, plan_workload(arch, received, given));
 }
 
 RunResult run_plans(const ArchSpec& arch, const Workload& w, const std::vector<LayerPlan>& plans) {
