@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include "core/config_error.h"
 #include "sweep/results_db.h"
@@ -392,4 +393,36 @@ TEST_CASE("a sweep point whose widths its MAC class cannot execute fails with ev
   CHECK(refused.status != "ok");
   CHECK_THAT(refused.error, Catch::Contains("evaluation") && Catch::Contains("IntMAC") && Catch::Contains("16"));
   CHECK_THAT(refused.error, !Catch::Contains("--arch"));  // a point's arch, not the command's option
+}
+
+TEST_CASE("a results file whose accuracy_layers lack the MAC class gains the columns when opened", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_migrate");
+  const std::string db = (dir / "old.db").string();
+  // The table as the release before MAC classes wrote it, with one row.
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "CREATE TABLE accuracy_layers(hash TEXT, layer_index INTEGER, name TEXT, weight_bits INTEGER, "
+                       "weight_scheme TEXT, activation_bits INTEGER, sums INTEGER, overflowed_sums INTEGER, "
+                       "overflow_fraction REAL, adc_conversions INTEGER, adc_clipped INTEGER, adc_clip_fraction REAL, "
+                       "PRIMARY KEY(hash, layer_index));"
+                       "INSERT INTO accuracy_layers(hash, layer_index, name, weight_bits, weight_scheme, "
+                       "activation_bits, sums, overflowed_sums, overflow_fraction) "
+                       "VALUES('abc', 0, 'conv1_Conv', 8, 'uniform_symmetric', 8, 100, 0, 0);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  ResultsDb opened(db, true);  // writable: the columns are added
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  int columns = 0;
+  REQUIRE(sqlite3_exec(
+              handle,
+              "SELECT name FROM pragma_table_info('accuracy_layers') WHERE name IN ('mac_class', 'accumulator_bits', "
+              "'overflow')",
+              [](void* n, int, char**, char**) {
+                ++*static_cast<int*>(n);
+                return 0;
+              },
+              &columns, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  CHECK(columns == 3);
 }

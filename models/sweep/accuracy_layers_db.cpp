@@ -14,12 +14,7 @@ CREATE TABLE IF NOT EXISTS accuracy_layers(hash TEXT, layer_index INTEGER, name 
 )";
 
 void add_accuracy_layer_columns(sqlite3* db) {
-  for (const char* column : {"mac_class TEXT", "accumulator_bits INTEGER", "overflow TEXT"}) {
-    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
-    Statement has(db, "SELECT 1 FROM pragma_table_info('accuracy_layers') WHERE name = ?");
-    has.text(1, name);
-    if (!has.step()) Statement(db, std::string("ALTER TABLE accuracy_layers ADD COLUMN ") + column).run();
-  }
+  add_missing_columns(db, "accuracy_layers", {"mac_class TEXT", "accumulator_bits INTEGER", "overflow TEXT"});
 }
 
 std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& layers, const std::string& hash) {

@@ -49,25 +49,14 @@ std::string now_utc() {
 
 // Older databases keep each parameter under its short name only: add the full
 // path and the number (NULL in old rows, which then read the name as the path).
-void add_param_columns(sqlite3* db) {
-  for (const char* column : {"path TEXT", "number REAL"}) {
-    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
-    Statement has(db, "SELECT 1 FROM pragma_table_info('params') WHERE name = ?");
-    has.text(1, name);
-    if (!has.step()) Statement(db, std::string("ALTER TABLE params ADD COLUMN ") + column).run();
-  }
-}
+void add_param_columns(sqlite3* db) { add_missing_columns(db, "params", {"path TEXT", "number REAL"}); }
 
 // Files from before sweeps measured accuracy lack its columns: added, NULL
 // in the old rows (which ran no evaluation).
 void add_accuracy_columns(sqlite3* db) {
-  for (const char* column :
-       {"accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT", "overflow_fraction REAL"}) {
-    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
-    Statement has(db, "SELECT 1 FROM pragma_table_info('points') WHERE name = ?");
-    has.text(1, name);
-    if (!has.step()) Statement(db, std::string("ALTER TABLE points ADD COLUMN ") + column).run();
-  }
+  add_missing_columns(db, "points",
+                      {"accuracy_fraction REAL", "adc_clip_fraction REAL", "constraint_violations TEXT",
+                       "overflow_fraction REAL"});
 }
 
 // A new file becomes WAL here. SQLite needs the whole file to convert it and

@@ -13,4 +13,13 @@ std::string db_error(sqlite3* db, const char* message) {
   return out;
 }
 
+void add_missing_columns(sqlite3* db, const std::string& table, std::initializer_list<const char*> columns) {
+  for (const char* column : columns) {
+    const std::string name = std::string(column).substr(0, std::string(column).find(' '));
+    Statement has(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+    has.text(1, table).text(2, name);
+    if (!has.step()) Statement(db, "ALTER TABLE " + table + " ADD COLUMN " + column).run();
+  }
+}
+
 }  // namespace qnnsim

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -60,5 +61,8 @@ class Statement {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// Adds each column ("name TYPE") that `table` lacks: a file written before
+// the column existed gains it, NULL in the old rows.
+void add_missing_columns(sqlite3* db, const std::string& table, std::initializer_list<const char*> columns);
 
 }  // namespace qnnsim
