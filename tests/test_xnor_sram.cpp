@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "converter/adc_spec.h"
+#include "design/fresh_kernel.h"
 #include "imc/imc_arch.h"
 #include "imc/imc_run.h"
 #include "support.h"
@@ -98,6 +99,32 @@ layers:
   REQUIRE(r.in_memory->warnings.size() == 2);
   CHECK(r.in_memory->warnings[0].find("5 levels") != std::string::npos);
   CHECK(r.in_memory->warnings[1].find("layer fc: 3.1") != std::string::npos);
+}
+
+// The same layer with ternary inputs (2 bits): a row's wordline pair drives
+// +1, -1 or neither, so an input vector is still one read (2 reads, 20
+// cycles); with 2-bit uniform inputs it goes in two 1-bit planes (4 reads).
+TEST_CASE("ternary inputs take one XNOR-SRAM read and uniform ones a read a bit", "[imc][xnor]") {
+  const ImcArch arch = xnor_from_text(kTinyXnor);
+  const std::string layer = R"(network: one_fc
+batch: 2
+precision:
+  weights: {bits: 1, scheme: binary}
+  inputs: {bits: 2, scheme: SCHEME}
+  outputs: {bits: 2, scheme: ternary}
+  accumulator: {bits: 16, scheme: uniform_symmetric}
+input: {C: 6, H: 1, W: 1}
+layers:
+  - {name: fc, type: fc, C: 6, M: 3}
+)";
+  const RunResult ternary = run_in_memory(arch, workload_from_text(replace_all(layer, "SCHEME", "ternary")));
+  CHECK(action(ternary.layers.at(0), "crossbar", "read").count == 2);
+  CHECK(action(ternary.layers.at(0), "adc", "convert").count == 6);
+  CHECK(ternary.layers.at(0).compute_cycles == 20);
+  install_fresh_systemc_kernel();  // a second simulation in this process
+  const RunResult uniform = run_in_memory(arch, workload_from_text(replace_all(layer, "SCHEME", "uniform_symmetric")));
+  CHECK(action(uniform.layers.at(0), "crossbar", "read").count == 4);
+  CHECK(uniform.layers.at(0).compute_cycles == 40);
 }
 
 TEST_CASE("a signed column sum clips past the flash ADC's outermost code, exactly", "[imc][xnor]") {

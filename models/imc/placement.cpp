@@ -52,6 +52,16 @@ int xnor_sum_bits_needed(int64_t rows) {
   return static_cast<int>(std::ceil(std::log2(static_cast<double>(rows + 1)) - 1e-9));
 }
 
+// Reads an input vector takes. An XNOR-SRAM row's two wordlines drive +1
+// (one on), -1 (the other) or 0 (neither): a binary or ternary input goes in
+// one read, the macro's ternary XNOR-and-accumulate (Yin, Jiang, Seo, Seok,
+// JSSC 2020), as eval runs it (numerics/xnor_sram_numerics.h). Every other
+// input goes in DAC-wide bit-planes.
+int input_steps(const ImcArch& arch, const TensorPrecision& in) {
+  if (arch.ima.crossbar.is_xnor_sram() && (in.scheme == Scheme::Binary || in.scheme == Scheme::Ternary)) return 1;
+  return (in.bits + arch.ima.dac.bits - 1) / arch.ima.dac.bits;
+}
+
 LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
   check_storable(l);
   const CrossbarSpec& x = arch.ima.crossbar;
@@ -84,7 +94,7 @@ LayerPlacement place_crossbar_layer(const ImcArch& arch, const Layer& l) {
   }
   p.cells_used = g * k * m * per_weight;
   p.imas = ceil_div(p.crossbars, arch.ima.crossbars);
-  p.steps = (l.precision.inputs.bits + arch.ima.dac.bits - 1) / arch.ima.dac.bits;
+  p.steps = input_steps(arch, l.precision.inputs);
   p.positions = l.P * l.Q;
   // The busiest ADC converts its share of the columns read in one IMA.
   const int64_t per_ima = ceil_div(p.columns_read, p.imas);
