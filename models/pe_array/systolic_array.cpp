@@ -6,7 +6,7 @@
 // weight tile loads while the current one computes; a tile of r rows shifts
 // in over r cycles.
 //
-// Two keys say how a design departs from that (both default to the TPU's way):
+// Three keys say how a design departs from that (each defaults to the TPU's way):
 // - `weight_load: shifted | pe_buffer`. Shifted: a weight tile enters at the
 //   array's top edge and moves down a row a cycle, r cycles for r rows (the
 //   TPU's weight FIFO and shift; Jouppi et al., ISCA 2017, section 2).
@@ -26,21 +26,20 @@
 //   its compute cycles are the steps alone (src/simulator/accelerator.py,
 //   get_compute_cycles), one pipeline of fusion units fed every cycle from
 //   its buffers.
-//
-// Per MAC, a PE reads its weight, the incoming input and partial sum, and
-// writes the input and partial sum on to its neighbours: 3 register reads and
-// 2 register writes, each of the tensor's width. Values fetched into the PE
-// registers (weights, under weight stationary) are register writes too.
-//
 // - `im2col: array | host_input | none`. Array: the array's data setup feeds
 //   any row any element of the flattened filter window, from the feature map
 //   as stored, on any layer (the TPU; schedule/im2col.h). host_input: the
 //   rows take whole factors of C, R and S, and only the network's input
 //   arrives flattened, expanded by the host into one column of C x R x S
-//   values per output position (schedule/host_im2col.h): Bit Fusion's
-//   release im2cols its first layer on the host and reduces the others
-//   channel-wise (github.com/hsharma35/bitfusion, src/simulator, as the
-//   README's Bit Fusion section cites it). none: no layer is flattened.
+//   values per output position (schedule/host_im2col.h), as Bit Fusion's
+//   release does (github.com/hsharma35/bitfusion, src/simulator/simulator.py,
+//   get_cycles: im2col for the layer fed by the input only). none: no layer
+//   is flattened.
+//
+// Per MAC, a PE reads its weight, the incoming input and partial sum, and
+// writes the input and partial sum on to its neighbours: 3 register reads and
+// 2 register writes, each of the tensor's width. Values fetched into the PE
+// registers (weights, under weight stationary) are register writes too.
 //
 // A unit that sums its products inside itself (MacSpec::fused_reduction, Bit
 // Fusion's fused bricks) holds a weight per lane and reads and passes on one

@@ -7,8 +7,6 @@
 // belongs to. Its MACs, weights and outputs are the layer's own; its input
 // values grow by R x S / stride^2 (about). Every other layer reaches the
 // array as the workload gives it.
-#include <string>
-
 #include "arch/arch_spec.h"
 #include "workload/workload.h"
 
