@@ -417,12 +417,57 @@ TEST_CASE("a results file whose accuracy_layers lack the MAC class gains the col
   REQUIRE(sqlite3_exec(
               handle,
               "SELECT name FROM pragma_table_info('accuracy_layers') WHERE name IN ('mac_class', 'accumulator_bits', "
-              "'overflow')",
+              "'overflow', 'part')",
               [](void* n, int, char**, char**) {
                 ++*static_cast<int*>(n);
                 return 0;
               },
               &columns, nullptr) == SQLITE_OK);
   sqlite3_close(handle);
-  CHECK(columns == 3);
+  CHECK(columns == 4);
+}
+
+TEST_CASE("a sweep evaluates each of a hybrid's layers on its part as eval --arch does", "[sweep][accuracy]") {
+  const auto dir = scratch_dir("sweep_acc_layers_hybrid");
+  // ISAAC's crossbars beside Eyeriss, the convolutions placed on Eyeriss by
+  // type and the fc on the crossbars by the automatic rule: each layer's
+  // values are its part's.
+  std::ofstream(dir / "hybrid.yaml") << "name: h\nkind: hybrid\nparts:\n  crossbars: " << shipped("arch/isaac.yaml")
+                                     << "\n  digital: " << shipped("arch/eyeriss_v1.yaml")
+                                     << "\nplacement:\n  types: {conv: digital}\n";
+  const std::string spec = write(dir / "spec.yaml", "name: acc\narch: hybrid.yaml\nworkloads: [" +
+                                                        shipped("workloads/mnist_cnn.yaml") +
+                                                        "]\noptions: {bits: [accumulator=16]}\n"
+                                                        "accuracy: {model: mnist_cnn_fashion, images: 20, "
+                                                        "calibration_images: 50, bits: 8/8}\n"
+                                                        "parameters:\n  - {path: accuracy.seed, values: [1]}\n");
+  const std::string db = (dir / "r.db").string();
+  REQUIRE(qnnsim_cli("sweep " + spec + " --db " + db + " -j 1", dir / "out.txt", dir / "err.txt") == 0);
+  const ResultsDb results(db, false);
+  const auto points = results.points();
+  REQUIRE(points.size() == 1);
+  INFO(points[0].error);
+  REQUIRE(points[0].status == "ok");
+  const auto eval = eval_json(dir, "--arch " + (dir / "hybrid.yaml").string() + " --bits 8/8 --limit 20 "
+                                   "--calibration-images 50");
+  CHECK(*points[0].accuracy == eval.at("quantized_accuracy_fraction").get<double>());
+  REQUIRE(points[0].adc_clip_fraction);
+  CHECK(*points[0].adc_clip_fraction == eval.at("adc_clip_fraction").get<double>());
+  const auto rows = rows_of(results.accuracy_layers(), points[0].hash);
+  const auto& layers = eval.at("layers");
+  REQUIRE(rows.size() == layers.size());
+  REQUIRE(rows.size() == 3);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i].part == std::optional<std::string>(layers[i].at("part").get<std::string>()));
+    CHECK(rows[i].overflowed_sums == layers[i].at("overflowed_sums").get<int64_t>());
+  }
+  // conv1 and conv2 on Eyeriss's 16-bit IntMAC; the fc on ISAAC's crossbars.
+  CHECK(rows[0].part == std::optional<std::string>("digital"));
+  CHECK(rows[0].mac_class == std::optional<std::string>("IntMAC"));
+  CHECK(rows[0].accumulator_bits == std::optional<int64_t>(16));
+  CHECK_FALSE(rows[0].adc_conversions);
+  CHECK(rows[2].part == std::optional<std::string>("crossbars"));
+  CHECK_FALSE(rows[2].mac_class);
+  REQUIRE(rows[2].adc_conversions);
+  CHECK(*rows[2].adc_conversions == layers[2].at("adc_conversions").get<int64_t>());
 }

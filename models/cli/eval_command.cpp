@@ -114,8 +114,9 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
   if (all_float && r.trace_file.empty() && !r.qdq_model) ranges = "no ranges: float activations have none";
   const std::string accumulator =
       all_float                                  ? "accumulator " + r.float_accumulator
-      : r.arch_mac && r.several_mac_classes() ? fmt::format("each layer's MAC class's accumulator (below), {} requantization",
-                                                              numerics::requant_name(q.requant))
+      : (r.arch_mac && r.several_mac_classes()) || r.hybrid
+          ? fmt::format("each layer's {} (below), {} requantization",
+                        r.hybrid ? "part's numerics" : "MAC class's accumulator", numerics::requant_name(q.requant))
                                                  : fmt::format("accumulator {} bits ({}), {} requantization", r.accumulator_bits,
                                                                numerics::overflow_name(r.overflow),
                                                                numerics::requant_name(q.requant));
@@ -154,7 +155,24 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
     std::cout << fmt::format("digital: {}: each layer on the first of the design's MAC classes that executes it, as "
                              "`qnnsim run` places it, in that class's accumulator\n\n",
                              o.arch);
-  if (r.crossbar) {
+  if (r.hybrid) {
+    std::cout << fmt::format("hybrid: {}: each Conv / Gemm on the part `qnnsim run` places it on, through that part's "
+                             "numerics{}\n\n",
+                             o.arch.empty() ? r.arch_file : o.arch,
+                             r.crossbar ? "; crossbars: " + crossbar_text(*r.crossbar) + "; " + device_text(q.device)
+                                        : "");
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:<12} {:<22} {:>10} {:>10} {:>10}\n", "layer", "W/A", "weights", "part",
+                             "numerics", "MACs", "ADC clip", "overflow");
+    for (const numerics::LayerResult& l : r.layers) {
+      const bool digital = !l.mac_class.empty();
+      std::cout << fmt::format(
+          "{:<28} {:>5} {:<17} {:<12} {:<22} {:>10} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), weight_text(l), l.part,
+          digital ? fmt::format("{} {}b {}", l.mac_class, l.accumulator_bits, numerics::overflow_name(l.overflow))
+                  : fmt::format("crossbars {}b/{}col", l.stored_code_bits, l.columns_per_weight),
+          l.macs, digital ? std::string("-") : fmt::format("{:.4f}%", 100.0 * clip_fraction(l)),
+          l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
+    }
+  } else if (r.crossbar) {
     std::cout << fmt::format("in-memory: {}: {}; {}\n\n", o.arch, crossbar_text(*r.crossbar), device_text(q.device));
     // "code": the stored integer's width and the cell columns a weight takes, what a scheme costs in cells.
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>9} {:>10} {:>14} {:>10}\n", "layer", "W/A", "weights", "code",
@@ -238,6 +256,12 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
     j["quantization"].erase("accumulator_bits");
     j["quantization"].erase("overflow");
   }
+  if (r.hybrid) {
+    // Each layer's part, and its MAC class or crossbar figures, are per layer (below).
+    j["hybrid"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator", "per_layer"}};
+    j["quantization"].erase("accumulator_bits");
+    j["quantization"].erase("overflow");
+  }
   if (r.crossbar) {
     const numerics::CrossbarDesign& c = *r.crossbar;
     const numerics::DeviceOptions& d = q.device;
@@ -284,17 +308,19 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                          {"sums", l.outputs},
                          {"overflowed_sums", l.overflowed}};
     if (!l.float_format.empty()) lj["float_format"] = l.float_format;
-    if (r.arch_mac) {
+    if (r.hybrid) lj["part"] = l.part;
+    if (r.arch_mac || !l.mac_class.empty()) {
       lj["mac_class"] = l.mac_class;
       lj["accumulator_bits"] = l.accumulator_bits;
       lj["overflow"] = numerics::overflow_name(l.overflow);
     }
-    if (!r.crossbar && l.float_format.empty()) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
+    const bool on_crossbar = r.crossbar && (!r.hybrid || l.mac_class.empty());
+    if (!on_crossbar && l.float_format.empty()) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)
       lj["exact_sum_min"] = l.exact_min;
       lj["exact_sum_max"] = l.exact_max;
       lj["accumulator_bits_needed"] = numerics::signed_bits_needed(l.exact_min, l.exact_max);
     }
-    if (r.crossbar) {
+    if (on_crossbar) {
       lj["stored_code_bits"] = l.stored_code_bits;
       lj["columns_per_weight"] = l.columns_per_weight;
       lj["adc_conversions"] = l.conversions;
@@ -313,7 +339,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   CLI::App* cmd = app.add_subcommand(
       "eval", "Top-1 accuracy of an ONNX model on a data set, in float and through integer MACs at given widths, or "
-      "through a design's numerics (--arch: an in-memory design's crossbars, a digital design's MAC class)");
+      "through a design's numerics (--arch: an in-memory design's crossbars, a digital design's MAC class, a "
+      "hybrid's parts)");
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
   cmd->add_option("--data", a.data, "fashion-mnist (Debian's dataset-fashion-mnist), or a folder of MNIST-layout idx files");
   cmd->add_option("--limit", a.limit, "score the first N test images (default: all)");
@@ -330,7 +357,8 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--arch", a.arch,
                   "a design (a file or a shipped name) whose numerics compute the Conv and Gemm layers: an in-memory "
                   "design's crossbars, DACs and ADCs (e.g. isaac), or a digital design's MAC class, its accumulator's "
-                  "width and overflow (e.g. eyeriss_v1; --accumulator and --overflow are then refused)");
+                  "width and overflow (e.g. eyeriss_v1; --accumulator and --overflow are then refused), or a hybrid's "
+                  "parts, each layer on the part run places it on (e.g. isaac_hybrid)");
   cmd->add_option("--adc-bits", a.adc_bits, "with --arch: ADC bits instead of the design's");
   cmd->add_option("--variation", a.variation, "with --arch: cell conductance variation, sigma relative to the level");
   cmd->add_option("--variation-model", a.variation_model, "lognormal (default) or gaussian")

@@ -123,8 +123,8 @@ class HybridFamily : public DesignFamily {
     return "";
   }
 
-  // `eval` and a sweep's accuracy section model a design that computes every
-  // layer in crossbars; a hybrid computes only some there.
+  // A hybrid computes only some layers in crossbars: `eval` and a sweep's
+  // accuracy section read its parts one by one (numerics/hybrid_numerics.h).
   bool computes_in_crossbars() const override { return false; }
 };
 

@@ -35,22 +35,21 @@ std::vector<std::size_t> place_layers(const HybridSpec& h, const Workload& w) {
       throw ConfigError(entry.where, entry.key,
                         "workload '" + w.name + "' has no layer '" + name + "'; expected a layer name of the trace");
   std::vector<std::size_t> part_of;
-  for (const Layer& l : w.layers) {
-    const PlacementEntry* given = nullptr;
-    if (const auto it = h.by_layer.find(l.name); it != h.by_layer.end()) given = &it->second;
-    else if (const auto t = h.by_type.find(l.type); t != h.by_type.end()) given = &t->second;
-    if (given == nullptr) {
-      part_of.push_back(automatic_part(h, l));
-      continue;
-    }
-    const HybridPartSpec& part = h.parts[given->part];
-    if (const std::string why = part.design->cannot_run(l); !why.empty())
-      throw ConfigError(given->where, given->key,
-                        "layer '" + l.name + "' (" + layer_type_name(l.type) + ") cannot run on part '" + part.name +
-                            "' (" + why + "); place it on another part");
-    part_of.push_back(given->part);
-  }
+  for (const Layer& l : w.layers) part_of.push_back(place_layer(h, l));
   return part_of;
+}
+
+std::size_t place_layer(const HybridSpec& h, const Layer& l) {
+  const PlacementEntry* given = nullptr;
+  if (const auto it = h.by_layer.find(l.name); it != h.by_layer.end()) given = &it->second;
+  else if (const auto t = h.by_type.find(l.type); t != h.by_type.end()) given = &t->second;
+  if (given == nullptr) return automatic_part(h, l);
+  const HybridPartSpec& part = h.parts[given->part];
+  if (const std::string why = part.design->cannot_run(l); !why.empty())
+    throw ConfigError(given->where, given->key,
+                      "layer '" + l.name + "' (" + layer_type_name(l.type) + ") cannot run on part '" + part.name +
+                          "' (" + why + "); place it on another part");
+  return given->part;
 }
 
 }  // namespace qnnsim

@@ -21,4 +21,9 @@ bool prefers_crossbars(const Layer& l);
 // ConfigError at its key; a layer no part can run is CannotRun naming it.
 std::vector<std::size_t> place_layers(const HybridSpec& h, const Workload& w);
 
+// The part one layer runs on, by the same rules, without checking that the
+// placement's named layers are in a workload (qnnsim eval places a model's
+// Conv / Gemm layers one by one).
+std::size_t place_layer(const HybridSpec& h, const Layer& l);
+
 }  // namespace qnnsim

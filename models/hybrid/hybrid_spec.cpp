@@ -57,6 +57,8 @@ void load_placement_map(const ConfigNode& placement, const std::string& section,
 
 }  // namespace
 
+bool is_hybrid_design(const ConfigNode& root) { return declares_kind(root, kHybridKind); }
+
 HybridSpec load_hybrid_spec(const ConfigNode& root) {
   HybridSpec h;
   h.file = root.file();
@@ -76,6 +78,7 @@ HybridSpec load_hybrid_spec(const ConfigNode& root) {
     p.family = family;
     p.description = family->describe(design);
     p.design = family->load(design, "");
+    p.root = design;
     h.parts.push_back(std::move(p));
   }
   if (h.parts.empty()) root.fail("parts", "expected at least one part");

@@ -11,6 +11,7 @@
 //     types: {maxpool: digital}
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct HybridPartSpec {
   const DesignFamily* family = nullptr;
   std::string description;              // the family's `validate` line for it
   std::unique_ptr<LoadedDesign> design;
+  std::optional<ConfigNode> root;       // the part's design as read, for its numerics (qnnsim eval)
 };
 
 // One entry of `placement`: the part it names, and where it was written.
@@ -47,5 +49,8 @@ struct HybridSpec {
 // missing or unknown part, a part that is itself a hybrid, a placement that
 // names an unknown part or layer type, or an unknown key.
 HybridSpec load_hybrid_spec(const ConfigNode& root);
+
+// Whether `root` is a hybrid design (`kind: hybrid`).
+bool is_hybrid_design(const ConfigNode& root);
 
 }  // namespace qnnsim

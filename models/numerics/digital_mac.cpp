@@ -63,17 +63,23 @@ DigitalUnit unit_of(const MacSpec* mac, const std::string& where) {
 
 }  // namespace
 
-DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
+std::optional<DigitalMac> listed_digital_mac(const ConfigNode& root, const std::string& where) {
   const DesignFamily* family = find_design_family(root);
   if (!family)
     throw EvalError(where + ": not a design qnnsim recognises (`qnnsim validate` says what each kind of design looks for)");
   DigitalMac d;
   d.design = family->load(root, "");
   for (const MacSpec* mac : d.design->mac_units()) d.units.push_back(unit_of(mac, where));
-  if (d.units.empty())
+  if (d.units.empty()) return std::nullopt;
+  return d;
+}
+
+DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where) {
+  std::optional<DigitalMac> d = listed_digital_mac(root, where);
+  if (!d)
     throw EvalError(where + ": its layers run on no MAC class eval can model (an in-memory design's crossbars, or a "
                             "PE-array, level or dataflow design's MAC classes, are what --arch takes)");
-  return d;
+  return std::move(*d);
 }
 
 }  // namespace qnnsim::numerics

@@ -64,5 +64,8 @@ LayerPrecision layer_precision(const LayerBits& bits, Scheme weight_scheme, bool
 // EvalError) when it has no MAC class, or one of neither integer nor
 // floating-point values.
 DigitalMac digital_mac_of(const ConfigNode& root, const std::string& where);
+// The same, or nothing when the design lists no MAC class: a hybrid, whose
+// parts each have numerics of their own, which eval does not combine.
+std::optional<DigitalMac> listed_digital_mac(const ConfigNode& root, const std::string& where);
 
 }  // namespace qnnsim::numerics

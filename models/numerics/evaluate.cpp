@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "design/design_family.h"
+#include "hybrid/hybrid_placement.h"
 #include "mac/mac_spec.h"
 #include "numerics/crossbar_design.h"
 #include "numerics/digital_mac.h"
@@ -81,28 +82,35 @@ EvalResult evaluate(const EvalOptions& given) {
   if (o.jobs < 1 || o.jobs > 256) throw EvalError("--jobs " + std::to_string(o.jobs) + ": expected 1 to 256");
   if (o.adc_bits != 0 && (o.adc_bits < 1 || o.adc_bits > 16))
     throw EvalError("--adc-bits " + std::to_string(o.adc_bits) + ": expected 1 to 16");
-  if ((o.design || o.digital) && !o.arch.empty()) throw EvalError("give a design by --arch or as read, not both");
-  if (o.design && o.digital) throw EvalError("a design's numerics are of crossbars or of MAC classes, not both");
+  if ((o.design || o.digital || o.hybrid) && !o.arch.empty())
+    throw EvalError("give a design by --arch or as read, not both");
+  if (int(o.design.has_value()) + int(o.digital.has_value()) + int(o.hybrid.has_value()) > 1)
+    throw EvalError("a design's numerics are of crossbars, of MAC classes or of a hybrid's parts, one of them");
   std::string arch_file = o.arch_name;
   // A digital design's MAC classes (--arch's, or as read): each layer's accumulator.
   std::optional<DigitalMac> digital = o.digital;
+  // A hybrid's parts: each layer on the part `run` places it on.
+  std::optional<HybridNumerics> hybrid = o.hybrid;
   if (!o.arch.empty()) {
     arch_file = arch_file_of(o.arch);
     const ConfigNode root = ConfigNode::load_file(arch_file);
     const DesignFamily* family = find_design_family(root);
-    if (family && family->computes_in_crossbars())
+    if (is_hybrid_design(root))
+      hybrid = hybrid_numerics_of(root, o.adc_bits, "--arch " + arch_file);
+    else if (family && family->computes_in_crossbars())
       o.quant.crossbar = crossbar_design_of(root, o.adc_bits, "--arch " + arch_file);
     else
       digital = digital_mac_of(root, "--arch " + arch_file);
   }
   if (o.design) o.quant.crossbar = o.design;
+  if (hybrid && hybrid->crossbar) o.quant.crossbar = hybrid->crossbar;
   if (o.adc_bits != 0 && !o.quant.crossbar) throw EvalError("--adc-bits needs --arch with an in-memory design");
   check_device(o.quant.device, o.quant.crossbar.has_value());
-  // The design's accumulator replaces --accumulator's and a trace's: the
-  // values are what that hardware holds.
   // How errors name the design: the option that gave it, or the file read.
   const std::string design_where = o.arch.empty() ? arch_file : "--arch " + arch_file;
-  if (digital && !o.accumulator_options_given.empty())
+  // The design's accumulator replaces --accumulator's and a trace's: the
+  // values are what that hardware holds.
+  if ((digital || (hybrid && !hybrid->digital.empty())) && !o.accumulator_options_given.empty())
     throw EvalError(o.accumulator_options_given + " with --arch " + arch_file +
                     ": the design's MAC class gives the accumulator's width and overflow");
   // The first unit's until each layer's own is known, once the widths are (below).
@@ -155,39 +163,68 @@ EvalResult evaluate(const EvalOptions& given) {
   // Each Conv / Gemm on the first of the design's MAC classes that executes
   // it, at the layer's widths and schemes: its accumulator holds the sums,
   // and codebook entries reach its multiplier at its weight width
-  // (mac/int_mac.cpp).
-  std::map<std::string, std::string> mac_class_of;  // by layer name
-  if (digital) {
-    r.arch_mac = true;
-    for (std::size_t i = 0; i < net.ops.size(); ++i) {
-      const NetOp& op = net.ops[i];
-      if (op.kind != OpKind::conv) continue;
-      const LayerBits& bits = plan.layer_bits[i];
-      const Scheme scheme = plan.weight_format(i).scheme;
-      const ActQuant& input = plan.act[op.in[0]];
-      const auto precision_of = [&](int accumulator_bits) {
-        return layer_precision(bits, scheme, o.quant.symmetric_activations, input, accumulator_bits);
-      };
-      std::string why;
-      const int k = digital->unit_for(precision_of, &why);
-      if (k >= 0) {
-        const DigitalUnit& u = digital->units[std::size_t(k)];
-        o.quant.layer_numerics[op.name] = {u.accumulator, u.mac->weight_bits()};
-        mac_class_of[op.name] = u.mac->class_name();
-        continue;
-      }
-      const LayerPrecision p = precision_of(digital->units.front().accumulator.bits);
-      FloatFormat ignored;
-      // A float layer on integer classes: say what the class takes instead.
-      const std::string expected =
-          float_format_of(scheme, bits.weights, &ignored) && !digital->float_accumulator()
-              ? "; expected integer weights and inputs (uniform, binary, ternary, power_of_two, log_radix4 or codebook "
-                "weights), or a design whose PEs hold a FloatMAC"
-              : "";
-      throw EvalError(fmt::format("{}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", design_where, op.name,
-                                  p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
-                                  scheme_name(p.inputs.scheme), why, expected));
+  // (mac/int_mac.cpp). On a hybrid, each on the part `run` places it on:
+  // the crossbar part's through its crossbar numerics, a digital part's on
+  // its classes as above.
+  std::map<std::string, std::string> mac_class_of, part_of;  // by layer name
+  // The layer of op i on the first of `d`'s classes that executes it.
+  const auto run_on_class = [&](std::size_t i, const DigitalMac& d) {
+    const NetOp& op = net.ops[i];
+    const LayerBits& bits = plan.layer_bits[i];
+    const Scheme scheme = plan.weight_format(i).scheme;
+    const ActQuant& input = plan.act[op.in[0]];
+    const auto precision_of = [&](int accumulator_bits) {
+      return layer_precision(bits, scheme, o.quant.symmetric_activations, input, accumulator_bits);
+    };
+    std::string why;
+    const int k = d.unit_for(precision_of, &why);
+    if (k >= 0) {
+      const DigitalUnit& u = d.units[std::size_t(k)];
+      o.quant.layer_numerics[op.name] = {u.accumulator, u.mac->weight_bits()};
+      mac_class_of[op.name] = u.mac->class_name();
+      return;
     }
+    const LayerPrecision p = precision_of(d.units.front().accumulator.bits);
+    FloatFormat ignored;
+    // A float layer on integer classes: say what the class takes instead.
+    const std::string expected =
+        float_format_of(scheme, bits.weights, &ignored) && !d.float_accumulator()
+            ? "; expected integer weights and inputs (uniform, binary, ternary, power_of_two, log_radix4 or codebook "
+              "weights), or a design whose PEs hold a FloatMAC"
+            : "";
+    const std::string part = part_of.count(op.name) ? ", part '" + part_of[op.name] + "'" : "";
+    throw EvalError(fmt::format("{}{}: layer '{}' at {}/{} bits, weights {}, inputs {}: {}{}", design_where, part,
+                                op.name, p.weights.bits, p.inputs.bits, scheme_name(p.weights.scheme),
+                                scheme_name(p.inputs.scheme), why, expected));
+  };
+  r.arch_mac = digital.has_value();
+  r.hybrid = hybrid.has_value();
+  for (std::size_t i = 0; i < net.ops.size() && (digital || hybrid); ++i) {
+    const NetOp& op = net.ops[i];
+    if (op.kind != OpKind::conv) continue;
+    if (digital) {
+      run_on_class(i, *digital);
+      continue;
+    }
+    // Placed at the layer's widths and schemes, with an accumulator every
+    // class holds: a digital part's class then holds the sums in its own, as
+    // on a digital design.
+    const LayerPrecision p = layer_precision(plan.layer_bits[i], plan.weight_format(i).scheme,
+                                             o.quant.symmetric_activations, plan.act[op.in[0]], 1);
+    std::size_t part = 0;
+    try {
+      part = place_layer(*hybrid->spec, placed_layer(op, p));
+    } catch (const CannotRun& e) {
+      throw EvalError(design_where + ": " + e.what());
+    }
+    part_of[op.name] = hybrid->part_name(part);
+    if (hybrid->crossbar && part == hybrid->crossbar_part) continue;  // the crossbar numerics
+    o.quant.digital_layers.insert(op.name);
+    const auto d = hybrid->digital.find(part);
+    if (d == hybrid->digital.end())
+      throw EvalError(fmt::format("{}: layer '{}' runs on part '{}', whose layers run on no MAC class eval can model",
+                                  design_where, op.name, hybrid->part_name(part)));
+    run_on_class(i, d->second);
   }
   const QuantizedNetwork qnet(net, o.quant, std::move(plan));
   r.accumulator_bits = o.quant.accumulator.bits;
@@ -242,6 +279,7 @@ EvalResult evaluate(const EvalOptions& given) {
     lr.accumulator_bits = l.accumulator.bits;
     lr.overflow = l.accumulator.overflow;
     if (const auto it = mac_class_of.find(op.name); it != mac_class_of.end()) lr.mac_class = it->second;
+    if (const auto it = part_of.find(op.name); it != part_of.end()) lr.part = it->second;
     if (l.fp) lr.float_format = float_format_name(l.fp->operands());
     lr.macs = int64_t(op.conv.M) * op.conv.K() * op.conv.P();
     lr.outputs = k < counts.outputs.size() ? counts.outputs[k] : 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "numerics/digital_mac.h"
+#include "numerics/hybrid_numerics.h"
 #include "numerics/quant_network.h"
 
 namespace qnnsim::numerics {
@@ -28,6 +29,8 @@ struct EvalOptions {
   // Instead of `arch`: a digital design's MAC classes already read (a sweep
   // point's arch, with its swept values written in), named `arch_name`.
   std::optional<DigitalMac> digital;
+  // Instead of `arch`: a hybrid design's parts already read (a sweep point's).
+  std::optional<HybridNumerics> hybrid;
   std::string arch_name;
   // A quantized workload trace of the model (`qnnsim quantize`): its widths,
   // scales, zero points and accumulator width replace quant's widths, scheme,
@@ -52,6 +55,7 @@ struct LayerResult {
   int accumulator_bits = 32;  // the accumulator its sums were held in, and what it did past its range
   Overflow overflow = Overflow::wrap;
   std::string mac_class;  // with arch_mac: the design's MAC class that ran it
+  std::string part;       // on a hybrid: the part that ran it
   int64_t conversions = 0, clipped = 0;  // ADC conversions over the run, with --arch, and those that clipped
   // With crossbars: the width of the integer codes stored (workload/precision.h's
   // integer_code_bits), and the cell columns each weight takes.
@@ -68,6 +72,7 @@ struct EvalResult {
   int accumulator_bits = 32;
   Overflow overflow = Overflow::wrap;
   bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers
+  bool hybrid = false;    // --arch with a hybrid: each Conv / Gemm ran on its part (LayerResult::part)
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::string input_format;  // the image's float format when it is stored as floats, else ""
   // Binary, ternary or power-of-two activations ran (binary_activations.h,

@@ -12,6 +12,7 @@ std::vector<std::string> overflow_warnings(const EvalResult& r) {
   // Where the width came from, so the user knows what to change.
   const auto source = [&](const LayerResult& l) {
     return r.arch_mac              ? fmt::format(" of {}'s MAC class {}", r.arch_file, l.mac_class)
+           : !l.mac_class.empty()  ? fmt::format(" of {}'s part '{}', MAC class {}", r.arch_file, l.part, l.mac_class)
            : !r.trace_file.empty() ? fmt::format(" the trace {} gives", r.trace_file)
                                    : std::string(" (eval's --accumulator)");
   };

@@ -82,12 +82,14 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     const WeightFormat format = plan_.weight_format(std::size_t(i));
     l.scheme = format.scheme;
     const QuantOptions::UnitNumerics unit = o.numerics_of(op.name);
+    // The crossbar design this layer runs on, if any.
+    const CrossbarDesign* crossbar = o.crossbar && !o.digital_layers.count(op.name) ? &*o.crossbar : nullptr;
     l.accumulator = unit.accumulator;
     check_operands(op, format, l.bits.weights, plan_.act[op.in[0]]);
     FloatFormat wf;
     if (float_format_of(format.scheme, l.bits.weights, &wf)) {
       // A crossbar's cells hold integer codes and its DACs take integer input codes.
-      if (o.crossbar)
+      if (crossbar)
         throw EvalError("layer '" + op.name + "': " + float_format_name(wf) +
                         " weights on an in-memory design: its cells store integer codes and its DACs take integer "
                         "input codes; expected uniform_symmetric, binary, ternary, power_of_two or log_radix4 weights "
@@ -123,7 +125,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     // A power-of-two input is the integer 2^(e - e_min) (log_activations.h):
     // its product with the largest weight code must fit the accumulator, or
     // no sum of this layer could be trusted.
-    if (xq.log && !o.crossbar) {
+    if (xq.log && !crossbar) {
       const int64_t largest = l.w.codes.max_abs << log_top_shift(xq.bits);
       if (const int need = signed_bits_needed(-largest, largest); need > l.accumulator.bits)
         throw EvalError("layer '" + op.name + "': " + std::to_string(xq.bits) +
@@ -133,7 +135,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
                         std::to_string(l.accumulator.bits) + "; expected fewer activation bits or a wider "
                         "--accumulator");
     }
-    if (o.crossbar && o.crossbar->xnor_sram) {
+    if (crossbar && crossbar->xnor_sram) {
       // An XNOR-SRAM macro (xnor_sram_numerics.h): one +1/-1 weight a cell,
       // sign-coded inputs in one read, uniform ones in bit-planes.
       const std::string layer = "layer '" + op.name + "': ";
@@ -147,7 +149,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
       if (!o.device.ideal())
         throw EvalError("device options (--variation, --on-off-ratio, --stuck-at-0/1, --read-noise, --adc-offset) "
                         "model RRAM cells' conductances; an XNOR-SRAM design's bitcells are not modelled with them");
-      l.xnor_sram = std::make_shared<const XnorSramLayer>(*o.crossbar, l.w.codes.codes);
+      l.xnor_sram = std::make_shared<const XnorSramLayer>(*crossbar, l.w.codes.codes);
       layer_of_op_[i] = int(layers_.size());
       layers_.push_back(std::move(l));
       continue;
@@ -155,7 +157,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     // A crossbar's DACs stream an input code's bits; a power-of-two code is
     // the (2^b - 1)-bit integer 2^(e - e_min), which the design's DACs and
     // ADC resolution were not sized for, and run prices b bits.
-    if (o.crossbar && xq.log)
+    if (crossbar && xq.log)
       throw EvalError("layer '" + op.name +
                       "': power_of_two inputs on an in-memory design: eval drives a crossbar's DACs with the "
                       "tensor's linear integer codes, and a " + std::to_string(xq.bits) + "-bit log code is the " +
@@ -163,12 +165,12 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
                       "or ternary inputs, or power_of_two activations without --arch");
     // A crossbar's DACs take input codes offset to be non-negative, at the
     // tensor's width; a sign code needs the XNOR bitcells' own path, not wired here.
-    if (o.crossbar && plan_.act[op.in[0]].binary)
+    if (crossbar && plan_.act[op.in[0]].binary)
       throw EvalError("layer '" + op.name +
                       "': binary inputs on an in-memory design: eval drives a crossbar's DACs with offset unsigned "
                       "codes and does not model an XNOR bitcell's +-1 product; expected uniform inputs (--scheme "
                       "asymmetric or symmetric), or binary activations without --arch");
-    if (o.crossbar) {
+    if (crossbar) {
       // A codebook weight is an index into a table of shared values, and the
       // multiply is by the entry looked up; a crossbar multiplies each input
       // by the conductance its own cell holds, with no table in the path.
@@ -180,7 +182,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
                         "integer codes the cells hold");
       // The integer codes the scheme gives, at the width they need (weight_schemes.h).
       const int code_bits = integer_code_bits(format.scheme, l.bits.weights);
-      l.crossbar = std::make_shared<const ProgrammedLayer>(*o.crossbar, o.device, l.w.codes.codes, code_bits,
+      l.crossbar = std::make_shared<const ProgrammedLayer>(*crossbar, o.device, l.w.codes.codes, code_bits,
                                                            uint64_t(layers_.size()));
       if (const std::string why = l.crossbar->inexact_for(plan_.act[op.in[0]].bits); !why.empty())
         throw EvalError("layer '" + op.name + "', " + scheme_name(format.scheme) + " weights: " + why);

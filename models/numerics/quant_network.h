@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -93,8 +94,10 @@ struct QuantOptions {
   Requant requant = Requant::real;
   CalibrationOptions calibration;
   // When set, every Conv / Gemm runs through this in-memory design's crossbar
-  // numerics (crossbar_numerics.h) instead of the accumulator.
+  // numerics (crossbar_numerics.h) instead of the accumulator, but for the
+  // layers named in `digital_layers` (a hybrid's digital parts run them).
   std::optional<CrossbarDesign> crossbar;
+  std::set<std::string> digital_layers;
   DeviceOptions device;
 };
 

@@ -10,11 +10,12 @@ const char* const kAccuracyLayersSchema = R"(
 CREATE TABLE IF NOT EXISTS accuracy_layers(hash TEXT, layer_index INTEGER, name TEXT, weight_bits INTEGER,
   weight_scheme TEXT, activation_bits INTEGER, sums INTEGER, overflowed_sums INTEGER, overflow_fraction REAL,
   adc_conversions INTEGER, adc_clipped INTEGER, adc_clip_fraction REAL, mac_class TEXT, accumulator_bits INTEGER,
-  overflow TEXT, PRIMARY KEY(hash, layer_index));
+  overflow TEXT, part TEXT, PRIMARY KEY(hash, layer_index));
 )";
 
 void add_accuracy_layer_columns(sqlite3* db) {
-  add_missing_columns(db, "accuracy_layers", {"mac_class TEXT", "accumulator_bits INTEGER", "overflow TEXT"});
+  add_missing_columns(db, "accuracy_layers",
+                      {"mac_class TEXT", "accumulator_bits INTEGER", "overflow TEXT", "part TEXT"});
 }
 
 std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& layers, const std::string& hash) {
@@ -35,6 +36,7 @@ std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& 
       r.adc_clipped = l.at("adc_clipped").get<int64_t>();
       r.adc_clip_fraction = l.at("adc_clip_fraction").get<double>();
     }
+    if (l.contains("part")) r.part = l["part"].get<std::string>();
     if (l.contains("mac_class")) {
       r.mac_class = l["mac_class"].get<std::string>();
       r.accumulator_bits = l.at("accumulator_bits").get<int64_t>();
@@ -48,7 +50,7 @@ std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& 
 void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& rows) {
   Statement s(db, "INSERT INTO accuracy_layers(hash, layer_index, name, weight_bits, weight_scheme, activation_bits, "
                   "sums, overflowed_sums, overflow_fraction, adc_conversions, adc_clipped, adc_clip_fraction, mac_class, "
-                  "accumulator_bits, overflow) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                  "accumulator_bits, overflow, part) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const AccuracyLayerRow& r : rows) {
     s.text(1, r.hash).integer(2, r.layer_index).text(3, r.name).integer(4, r.weight_bits).text(5, r.weight_scheme);
     s.integer(6, r.activation_bits).integer(7, r.sums).integer(8, r.overflowed_sums).real(9, r.overflow_fraction);
@@ -58,6 +60,7 @@ void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& ro
     r.mac_class ? s.text(13, *r.mac_class) : s.null(13);
     r.accumulator_bits ? s.integer(14, *r.accumulator_bits) : s.null(14);
     r.overflow ? s.text(15, *r.overflow) : s.null(15);
+    r.part ? s.text(16, *r.part) : s.null(16);
     s.run();
   }
 }
@@ -65,7 +68,8 @@ void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& ro
 std::vector<AccuracyLayerRow> read_accuracy_layers(sqlite3* db, const std::string& sweep) {
   Statement s(db, std::string("SELECT a.hash, a.layer_index, a.name, a.weight_bits, a.weight_scheme, a.activation_bits, "
                               "a.sums, a.overflowed_sums, a.overflow_fraction, a.adc_conversions, a.adc_clipped, "
-                              "a.adc_clip_fraction, a.mac_class, a.accumulator_bits, a.overflow FROM accuracy_layers a JOIN points p ON p.hash = a.hash") +
+                              "a.adc_clip_fraction, a.mac_class, a.accumulator_bits, a.overflow, a.part "
+                              "FROM accuracy_layers a JOIN points p ON p.hash = a.hash") +
                       (sweep.empty() ? "" : " WHERE p.sweep = ?") +
                       " ORDER BY p.sweep, p.point_index, p.hash, a.layer_index");
   if (!sweep.empty()) s.text(1, sweep);
@@ -87,6 +91,7 @@ std::vector<AccuracyLayerRow> read_accuracy_layers(sqlite3* db, const std::strin
     if (!s.column_null(12)) r.mac_class = s.column_text(12);
     if (!s.column_null(13)) r.accumulator_bits = s.column_int(13);
     if (!s.column_null(14)) r.overflow = s.column_text(14);
+    if (!s.column_null(15)) r.part = s.column_text(15);
     out.push_back(r);
   }
   return out;

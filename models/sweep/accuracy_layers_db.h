@@ -2,8 +2,9 @@
 // The results file's `accuracy_layers` table: per point and evaluated layer
 // (each Conv / Gemm of the `accuracy:` section's model), the widths and
 // weight scheme that ran, the accumulator's sums and those that wrapped or
-// saturated, on a digital design the MAC class that ran the layer and its
-// accumulator, and on a design with ADCs its conversions and those that
+// saturated, on a digital design (or a hybrid's digital part) the MAC class
+// that ran the layer and its accumulator, on a hybrid the part, and on a
+// design with ADCs its conversions and those that
 // clipped: the figures `qnnsim eval --json` gives per layer.
 #include <cstdint>
 #include <optional>
@@ -26,8 +27,9 @@ struct AccuracyLayerRow {
   std::optional<int64_t> adc_conversions, adc_clipped;  // absent on a design without ADCs
   std::optional<double> adc_clip_fraction;
   // On a digital design: its MAC class that ran the layer, and that class's
-  // accumulator width and overflow ("wrap" or "saturate").
-  std::optional<std::string> mac_class, overflow;
+  // accumulator width and overflow ("wrap" or "saturate"). On a hybrid: the
+  // part that ran it.
+  std::optional<std::string> part, mac_class, overflow;
   std::optional<int64_t> accumulator_bits;
 };
 

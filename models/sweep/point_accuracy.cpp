@@ -14,6 +14,7 @@
 #include "numerics/trace_widths.h"
 #include "numerics/weight_schemes.h"
 #include "design/design_family.h"
+#include "hybrid/hybrid_spec.h"
 #include "sweep/point_workload_memo.h"
 #include "workload/precision.h"
 
@@ -111,23 +112,28 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
   const ConfigNode arch_root = ConfigNode::from_tree(r.arch, spec.arch_file);
   const bool crossbars = design_family_of(arch_root).computes_in_crossbars();
   o.arch_name = spec.arch_file;
-  if (crossbars) {
-    o.design = numerics::crossbar_design_of(arch_root, 0, spec.arch_file);
-  } else if (!o.quant.device.ideal()) {
-    throw ConfigError(spec.accuracy.where, "accuracy",
-                      "device options (variation, on_off_ratio, stuck_at_0/1, read_noise, adc_offset) model an "
-                      "in-memory design's cells; '" + spec.arch_file + "' is not one (kind: in_memory)");
-  }
   numerics::EvalResult e;
   try {
-    // A digital design's values are its MAC classes' (their accumulators'
-    // width and overflow), as the point's values set them: `eval --arch`'s.
-    if (!crossbars) o.digital = numerics::digital_mac_of(arch_root, spec.arch_file);
+    // The point's arch as its values set it, read as `eval --arch` reads a
+    // file: a hybrid's parts, an in-memory design's crossbars, or a digital
+    // design's MAC classes (their accumulators' width and overflow).
+    if (is_hybrid_design(arch_root))
+      o.hybrid = numerics::hybrid_numerics_of(arch_root, 0, spec.arch_file);
+    else if (crossbars)
+      o.design = numerics::crossbar_design_of(arch_root, 0, spec.arch_file);
+    else
+      o.digital = numerics::digital_mac_of(arch_root, spec.arch_file);
+    if (!o.quant.device.ideal() && !o.design && !(o.hybrid && o.hybrid->crossbar))
+      throw ConfigError(spec.accuracy.where, "accuracy",
+                        "device options (variation, on_off_ratio, stuck_at_0/1, read_noise, adc_offset) model an "
+                        "in-memory design's cells; '" + spec.arch_file + "' has none (kind: in_memory, or a hybrid "
+                        "with such a part)");
     e = numerics::evaluate(o);
   } catch (const numerics::EvalError& error) {
     // The point's costs were fine; say that its evaluation is what failed.
     throw std::runtime_error(std::string("the point's evaluation (the spec's accuracy: section): ") + error.what());
   }
+  const bool has_adcs = e.crossbar.has_value();
   PointAccuracy out;
   out.accuracy = e.quant_accuracy();
   out.float_accuracy = e.float_accuracy();
@@ -140,17 +146,18 @@ PointAccuracy evaluate_point_accuracy(const SweepSpec& spec, const ResolvedPoint
     a.weight_bits = l.bits.weights;
     a.activation_bits = l.bits.activations;
     a.weight_scheme = scheme_name(l.weight_scheme);
+    a.part = l.part;
     a.mac_class = l.mac_class;
-    if (!crossbars) a.accumulator_bits = l.accumulator_bits, a.overflow = numerics::overflow_name(l.overflow);
+    if (!l.mac_class.empty()) a.accumulator_bits = l.accumulator_bits, a.overflow = numerics::overflow_name(l.overflow);
     a.sums = l.outputs;
     a.overflowed_sums = l.overflowed;
-    if (crossbars) a.adc_conversions = l.conversions, a.adc_clipped = l.clipped;
+    if (has_adcs && l.mac_class.empty()) a.adc_conversions = l.conversions, a.adc_clipped = l.clipped;
     sums += l.outputs, overflowed += l.overflowed;
     out.layers.push_back(a);
   }
   out.overflow_fraction = sums ? double(overflowed) / double(sums) : 0.0;
   for (const std::string& w : e.warnings) out.warnings.push_back("accuracy: accumulator overflow: " + w);
-  if (crossbars) {
+  if (has_adcs) {
     int64_t conversions = 0, clipped = 0;
     for (const numerics::LayerResult& l : e.layers) conversions += l.conversions, clipped += l.clipped;
     out.adc_clip_fraction = conversions ? double(clipped) / double(conversions) : 0.0;

@@ -2,7 +2,8 @@
 // A sweep point's accuracy: the functional evaluation `qnnsim eval MODEL
 // --arch FILE` runs, taken on the point's own arch as the point's values set
 // it (an in-memory design's crossbars, DACs and ADCs; a digital design's MAC
-// classes and their accumulators) with the point's `accuracy:` settings. The
+// classes and their accumulators; a hybrid's parts, each layer on its own)
+// with the point's `accuracy:` settings. The
 // implementation uses Eigen (numerics/); this header does not.
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,8 @@ struct AccuracyLayer {
   std::string weight_scheme;
   // On a digital design: the MAC class that ran the layer (the first of the
   // design's that executes it) and its accumulator; "" and 0 on crossbars.
-  std::string mac_class, overflow;
+  // On a hybrid: the part that ran it.
+  std::string part, mac_class, overflow;
   int accumulator_bits = 0;
   int64_t sums = 0, overflowed_sums = 0;  // accumulations over the images, and those that wrapped or saturated
   // ADC conversions over the images and those that clipped; absent on a design without ADCs.

@@ -76,6 +76,7 @@ std::string run_point(const SweepSpec& spec, const SweepPoint& p, const Resolved
                                      {"sums", l.sums},
                                      {"overflowed_sums", l.overflowed_sums},
                                      {"overflow_fraction", l.overflow_fraction()}};
+        if (!l.part.empty()) lj["part"] = l.part;
         if (!l.mac_class.empty()) {
           lj["mac_class"] = l.mac_class;
           lj["accumulator_bits"] = l.accumulator_bits;

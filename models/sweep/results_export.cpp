@@ -77,7 +77,7 @@ void write_accuracy_layers_csv(const std::vector<PointRecord>& points, const std
   out << "hash,sweep,point_index,arch,workload";
   for (const std::string& p : paths) out << "," << csv_field(p);
   out << ",layer_index,layer,weight_bits,weight_scheme,activation_bits,sums,overflowed_sums,overflow_fraction,"
-         "adc_conversions,adc_clipped,adc_clip_fraction,mac_class,accumulator_bits,overflow\n";
+         "adc_conversions,adc_clipped,adc_clip_fraction,mac_class,accumulator_bits,overflow,part\n";
   const auto optional_count = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string(); };
   for (const AccuracyLayerRow& l : layers) {
     const auto found = point_of.find(l.hash);
@@ -90,7 +90,8 @@ void write_accuracy_layers_csv(const std::vector<PointRecord>& points, const std
                        csv_field(l.weight_scheme), l.activation_bits, l.sums, l.overflowed_sums, l.overflow_fraction)
         << optional_count(l.adc_conversions) << "," << optional_count(l.adc_clipped) << ","
         << optional_cell(l.adc_clip_fraction) << "," << csv_field(l.mac_class.value_or("")) << ","
-        << optional_count(l.accumulator_bits) << "," << csv_field(l.overflow.value_or("")) << "\n";
+        << optional_count(l.accumulator_bits) << "," << csv_field(l.overflow.value_or("")) << ","
+        << csv_field(l.part.value_or("")) << "\n";
   }
 }
 
