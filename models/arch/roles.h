@@ -199,7 +199,8 @@ class VectorSpec : public ComponentSpec {
   using ComponentSpec::ComponentSpec;
   using Registry = qnnsim::Registry<VectorSpec, const ConfigNode&, const BuildContext&>;
   virtual int64_t lanes() const = 0;
-  virtual std::string precision_problem(const LayerPrecision& p) const = 0;
+  // "" when the unit can run a layer of `type` at `p`, else why not.
+  virtual std::string precision_problem(const LayerPrecision& p, LayerType type) const = 0;
   // Lane-cycles the operations take on operands `bits` wide: an add or a
   // multiply one each; an exponential, a divide or a square root as many as
   // the steps the unit takes for it.

@@ -142,6 +142,12 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                              "clipped to the 2^b - 1 exponents below each tensor's calibrated full scale (Miyashita et "
                              "al.); the MAC takes the integers 2^(e - e_min); the image stays uniform at {} bits\n",
                              r.coded_image_bits);
+  if (r.coded_activations == "codebook")
+    std::cout << fmt::format("codebook activations: each tensor a table of 2^b levels from k-means over its "
+                             "calibration values after the ReLU (LQ-Nets' non-uniform levels, fitted after training), "
+                             "stored as b-bit indices; the MAC takes the {}-bit entry an index names, and an output "
+                             "the nearest entry; the image stays uniform at {} bits\n",
+                             r.codebook_entry_bits, r.coded_image_bits);
   if (!r.float_accumulator.empty())
     std::cout << fmt::format("float MACs: operands rounded to their format (nearest, ties to even), products exact, "
                              "every accumulate rounded to {} ({})\n",

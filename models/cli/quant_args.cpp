@@ -63,9 +63,11 @@ void add_quant_options(CLI::App* cmd, QuantArgs& a) {
                       "activations: asymmetric (unsigned codes, a zero point), symmetric, float (fp8 e4m3 at 8 bits, "
                       "fp16 at 16, fp32 at 32), float_e5m2 (8 bits), binary (sign codes at a mean-|x| scale, --bits W/1), "
                       "ternary (codes -1/0/+1 at TWN's threshold and scale, --bits W/2) or power_of_two (0 or 2^e, "
-                      "--bits W/2 to W/5); with the last three the image stays 8-bit uniform; float activations need "
+                      "--bits W/2 to W/5) or codebook (indices into a table of 2^A levels fitted by k-means, --bits W/1 to W/8); "
+                      "with the last four the image stays 8-bit uniform; float activations need "
                       "float weights of the same format")
-          ->check(CLI::IsMember({"asymmetric", "symmetric", "float", "float_e5m2", "binary", "ternary", "power_of_two"})),
+          ->check(CLI::IsMember(
+              {"asymmetric", "symmetric", "float", "float_e5m2", "binary", "ternary", "power_of_two", "codebook"})),
       cmd->add_option("--weight-scales", a.weight_scales, "per-channel or per-tensor")
           ->check(CLI::IsMember({"per-channel", "per-tensor"})),
       cmd->add_option("--calibrate", a.calibrate, "activation ranges: minmax, percentile or mse")
@@ -97,6 +99,7 @@ void apply_quant_args(const QuantArgs& a, numerics::QuantOptions& q) {
   q.binary_activations = a.scheme == "binary";
   q.ternary_activations = a.scheme == "ternary";
   q.log_activations = a.scheme == "power_of_two";
+  q.codebook_activations = a.scheme == "codebook";
   q.per_channel_weights = a.weight_scales == "per-channel";
   q.calibration.method = a.calibrate == "percentile" ? numerics::RangeMethod::percentile
                          : a.calibrate == "mse"      ? numerics::RangeMethod::mse

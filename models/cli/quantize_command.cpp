@@ -82,6 +82,11 @@ int run_quantize(const QuantizeArgs& a) {
                                weights);
       continue;
     }
+    if (in.scheme == Scheme::Codebook) {  // a table of entries at one scale
+      std::cout << fmt::format("  {:<28} W/A {}/{}   codebook inputs, {} entries of up to {} at scale {:.6g}; {}\n",
+                               l.name, wp.bits, in.bits, in.entries.size(), in.entries.back(), in.scale[0], weights);
+      continue;
+    }
     std::cout << fmt::format("  {:<28} W/A {}/{}   input scale {:.6g}, zero point {}; {}\n", l.name, wp.bits, in.bits,
                              in.scale.empty() ? 0.0 : in.scale[0], in.zero_point.value_or(0), weights);
   }

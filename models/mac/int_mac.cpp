@@ -3,8 +3,8 @@
 // adder's width (log-log through the energy table's published points). The
 // hardware widths set the cost: a 4-bit layer on an 8x8 unit still uses the
 // 8x8 multiplier (precision-scalable units are other classes). Codebook
-// weights are looked up in the PE (the array counts the look-up) and enter
-// the multiplier at its weight width.
+// weights and inputs are looked up in the PE (the array counts the look-ups)
+// and enter the multiplier at its weight or input width.
 //
 // A layer wider than the unit is an error, unless `split_wide: true`: then
 // each operand is cut into slices of the unit's width and a MAC runs as
@@ -41,8 +41,8 @@ class IntMac : public MacSpec {
 
   std::string precision_problem(const LayerPrecision& p) const override {
     for (const auto& [tensor, width] : {std::pair{&p.weights, wbits_}, std::pair{&p.inputs, ibits_}}) {
-      // Codebook weights reach the multiplier as table entries of its own width.
-      if (tensor == &p.weights && tensor->scheme == Scheme::Codebook) continue;
+      // Codebook weights and inputs reach the multiplier as table entries of its own width.
+      if (tensor->scheme == Scheme::Codebook) continue;
       if (!scheme_is_integer(tensor->scheme))
         return std::string("IntMAC executes integer schemes, not ") + scheme_name(tensor->scheme);
       if (tensor->bits > width && !split_wide_)
@@ -52,16 +52,16 @@ class IntMac : public MacSpec {
     }
     return accumulator_problem("IntMAC", abits_, p);
   }
-  MacRate rate(const LayerPrecision& p) const override { return {lanes_, passes(p.weights, p.inputs.bits)}; }
+  MacRate rate(const LayerPrecision& p) const override { return {lanes_, passes(p.weights, p.inputs)}; }
   // A MAC that fits counts at the unit's widths; a split one at the layer's, so its passes can be priced.
   ActionDesc action(const LayerPrecision& p) const override {
-    if (passes(p.weights, p.inputs.bits) == 1) return {"mac", mac_action_name(wbits_, ibits_), 0};
+    if (passes(p.weights, p.inputs) == 1) return {"mac", mac_action_name(wbits_, ibits_), 0};
     return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
   }
   double energy_pj(const ActionDesc& a) const override {
     int w = 0, i = 0;
     if (!parse_mac_action_name(a.action, &w, &i)) return energy_pj_;
-    return energy_pj_ * passes({w, Scheme::UniformSymmetric, 1.0}, i);
+    return energy_pj_ * passes({w, Scheme::UniformSymmetric, 1.0}, {i, Scheme::UniformSymmetric, 1.0});
   }
   double area_um2() const override { return area_um2_ * lanes_; }
   int weight_bits() const override { return wbits_; }
@@ -71,9 +71,10 @@ class IntMac : public MacSpec {
 
  private:
   // Passes over the unit per MAC: 1 unless a split layer is wider than it.
-  int passes(const TensorPrecision& weights, int input_bits) const {
+  int passes(const TensorPrecision& weights, const TensorPrecision& inputs) const {
     const int w = weights.scheme == Scheme::Codebook ? wbits_ : weights.bits;
-    return ((w + wbits_ - 1) / wbits_) * ((input_bits + ibits_ - 1) / ibits_);
+    const int i = inputs.scheme == Scheme::Codebook ? ibits_ : inputs.bits;
+    return ((w + wbits_ - 1) / wbits_) * ((i + ibits_ - 1) / ibits_);
   }
 
   ConfigNode node_;

@@ -30,10 +30,12 @@ LayerPrecision layer_precision(const LayerBits& bits, Scheme weight_scheme, bool
   const Scheme in = input.binary                  ? Scheme::Binary
                     : input.ternary               ? Scheme::Ternary
                     : input.log                   ? Scheme::PowerOfTwo
+                    : input.codebook()            ? Scheme::Codebook
                     : !input.format               ? (symmetric_input ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric)
                     : *input.format == fp8_e5m2() ? Scheme::FloatE5M2
                                                   : Scheme::Float;
-  p.inputs = {input.format || input.binary || input.ternary || input.log ? input.bits : bits.activations, in, 1.0};
+  p.inputs = {input.format || input.binary || input.ternary || input.log || input.codebook() ? input.bits : bits.activations,
+              in, 1.0};
   p.accumulator = {accumulator_bits, Scheme::UniformSymmetric, 1.0};
   return p;
 }

@@ -116,6 +116,18 @@ EvalResult evaluate(const EvalOptions& given) {
   // The first unit's until each layer's own is known, once the widths are (below).
   if (digital) o.quant.accumulator = digital->units.front().accumulator;
   if (digital && digital->float_accumulator()) o.quant.float_accumulator = *digital->float_accumulator();
+  // Codebook activations' entries are the integers the multipliers take
+  // (codebook_activations.h): as wide as the design's narrowest integer MAC input.
+  int narrowest_input = 0;
+  const auto narrow_to = [&narrowest_input](const DigitalMac& d) {
+    for (const DigitalUnit& u : d.units)
+      if (!u.mac->floating_point())
+        narrowest_input = narrowest_input ? std::min(narrowest_input, u.mac->input_bits()) : u.mac->input_bits();
+  };
+  if (digital) narrow_to(*digital);
+  if (hybrid)
+    for (const auto& part : hybrid->digital) narrow_to(part.second);
+  if (narrowest_input) o.quant.activation_entry_bits = narrowest_input;
   if (o.limit < 0) throw EvalError("--limit: expected 0 (all) or a positive number of images");
   const Network net = load_network(o.model);
   const Dataset test = load_dataset(o.data, Split::test, o.limit);
@@ -159,6 +171,13 @@ EvalResult evaluate(const EvalOptions& given) {
     o.quant.per_channel_weights = tp.per_channel_weights;
     plan = tp.plan;
     r.trace_file = o.trace;
+    // A trace's codebook entries must reach the design's multipliers whole.
+    for (std::size_t t = 0; t < plan.act.size() && narrowest_input; ++t)
+      if (plan.act[t].codebook() && plan.act[t].entries.back() >= (int64_t{1} << narrowest_input))
+        throw EvalError(fmt::format("{}: a codebook activation's entry {} needs more than the {}-bit inputs of {}'s "
+                                    "narrowest integer MAC class; expected entries below {}",
+                                    o.trace, plan.act[t].entries.back(), narrowest_input, design_where,
+                                    int64_t{1} << narrowest_input));
   }
   // Each Conv / Gemm on the first of the design's MAC classes that executes
   // it, at the layer's widths and schemes: its accumulator holds the sums,
@@ -233,8 +252,9 @@ EvalResult evaluate(const EvalOptions& given) {
   r.per_channel_weights = o.quant.per_channel_weights;
   if (const ActQuant& iq = qnet.tensor_quant(net.input); iq.format) r.input_format = float_format_name(*iq.format);
   for (const QuantLayer& l : qnet.layers())
-    if (const ActQuant& a = qnet.tensor_quant(net.ops[l.op].out); a.binary || a.ternary || a.log) {
-      r.coded_activations = a.binary ? "binary" : a.ternary ? "ternary" : "power_of_two";
+    if (const ActQuant& a = qnet.tensor_quant(net.ops[l.op].out); a.binary || a.ternary || a.log || a.codebook()) {
+      r.coded_activations = a.binary ? "binary" : a.ternary ? "ternary" : a.log ? "power_of_two" : "codebook";
+      r.codebook_entry_bits = o.quant.activation_entry_bits;
       r.coded_image_bits = qnet.tensor_quant(net.input).bits;
     }
   for (const QuantLayer& l : qnet.layers())

@@ -75,11 +75,13 @@ struct EvalResult {
   bool hybrid = false;    // --arch with a hybrid: each Conv / Gemm ran on its part (LayerResult::part)
   bool symmetric_activations = false, per_channel_weights = true;  // the scheme that ran
   std::string input_format;  // the image's float format when it is stored as floats, else ""
-  // Binary, ternary or power-of-two activations ran (binary_activations.h,
-  // ternary_activations.h, log_activations.h): which ("binary", "ternary",
-  // "power_of_two"), and the image's width, which stays uniform; else "" and 0.
+  // Binary, ternary, power-of-two or codebook activations ran
+  // (binary_activations.h, ternary_activations.h, log_activations.h,
+  // codebook_activations.h): which ("binary", "ternary", "power_of_two",
+  // "codebook"), and the image's width, which stays uniform; else "" and 0.
   std::string coded_activations;
   int coded_image_bits = 0;
+  int codebook_entry_bits = 0;  // with codebook activations: the entries' width (codebook_activations.h)
   // With any float MAC layer: the format every accumulate rounds to ("fp32"),
   // and where it came from ("eval's default" or the design's FloatMAC).
   std::string float_accumulator, float_accumulator_source;

@@ -20,6 +20,7 @@ std::string format_text(const ActQuant& a) {
          : a.binary    ? "binary"
          : a.ternary   ? "ternary"
          : a.log       ? "power_of_two"
+         : a.codebook() ? "codebook"
          : a.symmetric ? "uniform_symmetric"
                        : "uniform_asymmetric";
 }
@@ -119,7 +120,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
     if (o.requant == Requant::fixed && op.out != net.output && !oq.format)
       for (int m = 0; m < op.conv.M; ++m) {
         l.multipliers.push_back(fixed_multiplier(sx * l.w.scales[m] / oq.scale));
-        if (oq.ternary || oq.log) l.thresholds.push_back(code_thresholds(oq, sx * l.w.scales[m]));
+        if (oq.ternary || oq.log || oq.codebook()) l.thresholds.push_back(code_thresholds(oq, sx * l.w.scales[m]));
       }
     const ActQuant& xq = plan_.act[op.in[0]];
     // A power-of-two input is the integer 2^(e - e_min) (log_activations.h):
@@ -143,8 +144,8 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
         throw EvalError(layer + std::to_string(l.bits.weights) + "-bit " + scheme_name(format.scheme) +
                         " weights on an XNOR-SRAM design: its cell holds one +1/-1 weight; expected binary weights "
                         "(--weight-scheme binary --bits 1/A)");
-      if (xq.log)
-        throw EvalError(layer + "power_of_two inputs on an XNOR-SRAM design: its rows take +1, -1 or 0 a read; "
+      if (xq.log || xq.codebook())
+        throw EvalError(layer + format_text(xq) + " inputs on an XNOR-SRAM design: its rows take +1, -1 or 0 a read; "
                                 "expected binary, ternary or uniform inputs");
       if (!o.device.ideal())
         throw EvalError("device options (--variation, --on-off-ratio, --stuck-at-0/1, --read-noise, --adc-offset) "
@@ -165,6 +166,12 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
                       "or ternary inputs, or power_of_two activations without --arch");
     // A crossbar's DACs take input codes offset to be non-negative, at the
     // tensor's width; a sign code needs the XNOR bitcells' own path, not wired here.
+    // A codebook input's index names an entry of E bits; run drives the DACs
+    // with the stored index's b bits, and no table sits before them.
+    if (crossbar && xq.codebook())
+      throw EvalError("layer '" + op.name + "': codebook inputs on an in-memory design: a codebook index names a "
+                      "table entry, and a crossbar's DACs drive the stored code's bits with no table before them; "
+                      "expected uniform or ternary inputs, or codebook activations without --arch");
     if (crossbar && plan_.act[op.in[0]].binary)
       throw EvalError("layer '" + op.name +
                       "': binary inputs on an in-memory design: eval drives a crossbar's DACs with offset unsigned "
@@ -274,7 +281,7 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
                 y[m * P + p] = acc.sums(m, p) + offset >= 0 ? 1 : -1;
                 continue;
               }
-              if (!l.thresholds.empty()) {  // ternary or log codes by comparators (threshold_stage.h)
+              if (!l.thresholds.empty()) {  // ternary, log or codebook codes by comparators (threshold_stage.h)
                 y[m * P + p] = threshold_code(oq, l.thresholds[m], acc.sums(m, p) + offset);
                 continue;
               }
@@ -314,8 +321,8 @@ std::vector<double> QuantizedNetwork::run(const std::vector<float>& image, Overf
                                 [&](long k, int32_t s, int n) {
                                   // Binary codes: the mean's sign, the nearest code (0 -> +1 as in quantize).
                                   if (xq.binary) codes[k] = s >= 0 ? 1 : -1;
-                                  // Ternary and log codes: the mean's real value coded again.
-                                  else if (xq.ternary || xq.log) codes[k] = xq.quantize(xq.scale * double(s) / n);
+                                  // Ternary, log and codebook codes: the mean's real value coded again.
+                                  else if (xq.ternary || xq.log || xq.codebook()) codes[k] = xq.quantize(xq.scale * double(s) / n);
                                   else codes[k] = std::clamp(int32_t(std::nearbyint(double(s) / n)) + xq.zero, xq.qmin, xq.qmax);
                                 });
         if (last) for (int k = 0; k < size; ++k) logits[k] = xq.real(codes[k]);

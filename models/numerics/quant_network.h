@@ -65,10 +65,14 @@ struct QuantOptions {
   bool binary_activations = false;
   // Ternary activations (ternary_activations.h): codes -1 / 0 / +1 at TWN's
   // threshold and scale; activation bits must be 2. Power-of-two activations
-  // (log_activations.h): 0 or 2^e codes, 2 to 5 bits. At most one of the three
-  // is set; each keeps the image uniform.
+  // (log_activations.h): 0 or 2^e codes, 2 to 5 bits. Codebook activations
+  // (codebook_activations.h): b-bit indices into a table of 2^b entries of
+  // `activation_entry_bits`. At most one of the four is set; each keeps the
+  // image uniform.
   bool ternary_activations = false;
   bool log_activations = false;
+  bool codebook_activations = false;
+  int activation_entry_bits = 8;
   // What a float MAC layer accumulates in: fp32, or a FloatMAC's `accumulator:`.
   FloatFormat float_accumulator = fp32();
   bool per_channel_weights = true;

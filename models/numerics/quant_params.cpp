@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "numerics/codebook_activations.h"
 #include "numerics/log_activations.h"
 
 namespace qnnsim::numerics {
@@ -11,6 +12,7 @@ int32_t ActQuant::quantize(double v) const {
   if (binary) return v >= 0 ? 1 : -1;  // a NaN, like a negative value, gives -1
   if (ternary) return v > threshold ? 1 : v < -threshold ? -1 : 0;  // a NaN gives 0
   if (log) return log_code(*this, v);
+  if (codebook()) return codebook_code(*this, v);
   const double q = std::nearbyint(v / scale) + zero;
   // Written so that a NaN (from an overflowing float network) lands on qmin
   // rather than reaching the conversion, which it would make undefined.

@@ -40,7 +40,12 @@ struct ActQuant {
   // multiplies, 0 or 2^(e - e_min) for the 2^bits - 1 exponents e_min ..
   // e_min + 2^bits - 2; scale = 2^e_min, so real = scale * code.
   bool log = false;
+  // Codebook (codebook_activations.h): the code is the table entry the MAC
+  // multiplies, one of `entries` (ascending, non-negative integers); the
+  // memory holds its index, `bits` wide. real = scale * code.
+  std::vector<int32_t> entries;
 
+  bool codebook() const { return !entries.empty(); }
   // Binary and ternary codes replace a ReLU fused into the layer that writes them.
   bool sign_coded() const { return binary || ternary; }
   int32_t quantize(double v) const;

@@ -5,6 +5,7 @@
 
 #include "numerics/binary_activations.h"
 #include "numerics/eval_error.h"
+#include "numerics/codebook_activations.h"
 #include "numerics/log_activations.h"
 #include "numerics/quant_network.h"
 #include "numerics/ternary_activations.h"
@@ -61,9 +62,10 @@ int reader_bits(const Network& net, int tensor, const QuantOptions& o, std::stri
   return bits;
 }
 
-// A power-of-two tensor holds no negative value (log_activations.h): the op
+// A power-of-two or codebook tensor holds no negative value (log_activations.h,
+// codebook_activations.h): the op
 // that writes it must end in a fused ReLU, or every op reading it be a Relu.
-void check_non_negative(const Network& net, int t) {
+void check_non_negative(const Network& net, int t, const std::string& scheme, const std::string& why) {
   const NetOp* writer = nullptr;
   bool relu_readers = true, read = false;
   for (const NetOp& op : net.ops) {
@@ -71,10 +73,8 @@ void check_non_negative(const Network& net, int t) {
     if (std::find(op.in.begin(), op.in.end(), t) != op.in.end()) read = true, relu_readers &= op.kind == OpKind::relu;
   }
   if (!writer || writer->relu || (read && relu_readers)) return;
-  throw EvalError("--scheme power_of_two: op '" + writer->name +
-                  "' writes a tensor without a ReLU, whose negative values a power-of-two code (0 or 2^e, no sign) "
-                  "cannot hold; expected a ReLU after it (Miyashita et al. quantize ReLU outputs), or uniform "
-                  "activations");
+  throw EvalError("--scheme " + scheme + ": op '" + writer->name + "' writes a tensor without a ReLU, " + why +
+                  ", or uniform activations");
 }
 
 // Per tensor: the width it is stored at (0: not stored as codes).
@@ -107,15 +107,16 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
   plan.act.resize(net.shapes.size());
   // Float activations have no range to calibrate: each value is rounded into
   // the format where it is written (quant_network.h).
-  std::vector<int> stored, binary, ternary, log;
-  const bool coded = o.binary_activations || o.ternary_activations || o.log_activations;
+  std::vector<int> stored, binary, ternary, log, codebook;
+  const bool coded = o.binary_activations || o.ternary_activations || o.log_activations || o.codebook_activations;
   for (int t = 0; t < int(plan.bits.size()); ++t) {
     if (!plan.bits[t]) continue;
     FloatFormat f;
     if (coded && t == net.input) {
       // The image stays uniform, at 8 bits, as binary and ternary networks
       // keep their first layer's input (binary_activations.h), and as
-      // Miyashita et al. quantize layer outputs (log_activations.h).
+      // Miyashita et al. quantize layer outputs (log_activations.h); a
+      // codebook's levels are fitted to ReLU outputs, not to pixels.
       plan.bits[t] = kBinaryNetImageBits;
       stored.push_back(t);
     } else if (o.binary_activations) {
@@ -131,8 +132,17 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     } else if (o.log_activations) {
       if (const std::string why = log_width_problem(plan.bits[t]); !why.empty())
         throw EvalError("--scheme power_of_two: " + why + " (--bits W/A)");
-      check_non_negative(net, t);
+      check_non_negative(net, t, "power_of_two",
+                         "whose negative values a power-of-two code (0 or 2^e, no sign) cannot hold; expected a ReLU "
+                         "after it (Miyashita et al. quantize ReLU outputs)");
       log.push_back(t);
+    } else if (o.codebook_activations) {
+      if (const std::string why = codebook_activation_problem(plan.bits[t], o.activation_entry_bits); !why.empty())
+        throw EvalError("--scheme codebook: " + why + " (--bits W/A)");
+      check_non_negative(net, t, "codebook",
+                         "whose negative values a table of unsigned entries cannot hold; expected a ReLU after it "
+                         "(LQ-Nets' learned levels quantize ReLU outputs)");
+      codebook.push_back(t);
     } else if (!o.float_activations) stored.push_back(t);
     else if (float_format_of(*o.float_activations, plan.bits[t], &f)) plan.act[t].bits = plan.bits[t], plan.act[t].format = f;
     else
@@ -155,6 +165,12 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     const int b = plan.bits[log[i]];
     plan.act[log[i]] = choose_quant(log_samples[i], o.calibration, [b](double, double hi) { return log_act_for_range(hi, b); });
   }
+  // Codebook tensors too, their tables clustered from the samples.
+  const std::vector<TensorSamples> codebook_samples =
+      codebook.empty() ? std::vector<TensorSamples>{} : observe(net, calibration, codebook, o.calibration.images);
+  for (std::size_t i = 0; i < codebook.size(); ++i)
+    plan.act[codebook[i]] =
+        calibrate_codebook(codebook_samples[i], o.calibration, plan.bits[codebook[i]], o.activation_entry_bits);
   // A pass-through op's output keeps its input's scale, in data order.
   for (const NetOp& op : net.ops)
     if (passes_codes(op.kind)) plan.act[op.out] = plan.act[op.in[0]], plan.bits[op.out] = plan.bits[op.in[0]];
@@ -168,7 +184,7 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     // A layer reading the (uniform) image under --scheme binary, ternary or
     // power_of_two reads it at the image's width.
     const ActQuant& in = plan.act[op.in[0]];
-    if (coded && !in.binary && !in.ternary && !in.log && in.bits != plan.layer_bits[i].activations)
+    if (coded && !in.binary && !in.ternary && !in.log && !in.codebook() && in.bits != plan.layer_bits[i].activations)
       plan.layer_bits[i].activations = plan.act[op.in[0]].bits;
     const Scheme scheme = weight_scheme_of(op.name, o);
     // A float tensor has one format and no scale, so no channels to tell apart.

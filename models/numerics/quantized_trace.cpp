@@ -7,6 +7,7 @@
 
 #include "importer/onnx_import.h"
 #include "numerics/eval_error.h"
+#include "numerics/codebook_activations.h"
 #include "numerics/log_activations.h"
 #include "numerics/qdq_writer.h"
 #include "numerics/trace_fields.h"
@@ -28,6 +29,9 @@ std::string header(const QuantizeOptions& o, const std::string& data_folder, int
                        ? "ternary (codes -1/0/+1 beyond TWN's threshold 0.7 mean |x|, before any ReLU, at scale the mean\n"
                          "# |x| beyond it; the image 8-bit asymmetric)"
                    : q.log_activations ? "power_of_two (0 or 2^e, scale 2^e_min; the image 8-bit asymmetric)"
+                   : q.codebook_activations
+                       ? "codebook (indices into a table of 2^b entries from k-means after the ReLU, real = scale *\n"
+                         "# entry; the image 8-bit asymmetric)"
                    : q.symmetric_activations ? "symmetric"
                                              : "asymmetric");
   h += fmt::format("# symmetric weights, a scale {}. real = scale * (code - zero_point).\n",
@@ -63,7 +67,10 @@ void check_quant_options(const QuantOptions& q) {
     if (q.log_activations)
       if (const std::string why = log_width_problem(b.activations); !why.empty())
         throw EvalError(what + " with --scheme power_of_two: " + why);
-    if (!q.float_activations && !q.binary_activations && (b.activations < 2 || b.activations > 16))
+    if (q.codebook_activations && (b.activations < 1 || b.activations > kMaxCodebookActivationBits))
+      throw EvalError(what + " with --scheme codebook: " + codebook_activation_problem(b.activations, kMaxCodebookActivationBits));
+    if (!q.float_activations && !q.binary_activations && !q.codebook_activations &&
+        (b.activations < 2 || b.activations > 16))
       throw EvalError(what + ": activation bits " + std::to_string(b.activations) + ", expected 2 to 16");
   };
   const std::string given_scheme =
@@ -126,6 +133,9 @@ QuantizedTrace quantize_to_trace(const QuantizeOptions& o) {
   if (o.qdq && o.quant.log_activations)
     throw EvalError("--qdq with --scheme power_of_two: ONNX's QuantizeLinear holds uniform codes, not powers of two; "
                     "write a trace instead");
+  if (o.qdq && o.quant.codebook_activations)
+    throw EvalError("--qdq with --scheme codebook: ONNX's QuantizeLinear holds evenly spaced codes, not a table of "
+                    "levels; write a trace instead");
   if (o.qdq && o.quant.float_activations)
     throw EvalError(std::string("--qdq with --scheme ") + scheme_name(*o.quant.float_activations) +
                     ": a QDQ model's QuantizeLinear holds integer codes at a scale, not float values");

@@ -29,6 +29,12 @@ TensorPrecision activation_precision(const ActQuant& a) {
     p.scale = {a.scale};
     return p;
   }
+  if (a.codebook()) {  // the table's entries at their scale (codebook_activations.h)
+    p.scheme = Scheme::Codebook;
+    p.scale = {a.scale};
+    p.entries.assign(a.entries.begin(), a.entries.end());
+    return p;
+  }
   p.scheme = a.symmetric ? Scheme::UniformSymmetric : Scheme::UniformAsymmetric;
   p.scale = {a.scale};
   if (!a.symmetric) p.zero_point = a.zero;
@@ -41,6 +47,7 @@ TensorPrecision width_only(const ActQuant& a) {
   p.scale.clear();
   p.zero_point.reset();
   p.threshold.reset();
+  p.entries.clear();
   return p;
 }
 

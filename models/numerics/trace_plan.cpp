@@ -5,9 +5,11 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/config_error.h"
 #include "numerics/binary_activations.h"
+#include "numerics/codebook_activations.h"
 #include "numerics/eval_error.h"
 #include "numerics/float_format.h"
 #include "numerics/log_activations.h"
@@ -167,11 +169,19 @@ class Reader {
       int e = 0;
       std::frexp(p.scale[0], &e);  // scale = 0.5 x 2^e = 2^(e - 1), a power of two (precision.cpp checks)
       a = log_act(e - 1, p.bits);
+    } else if (p.scheme == Scheme::Codebook) {  // indices into a table of entries (codebook_activations.h)
+      if (p.bits > kMaxCodebookActivationBits)
+        fail(l, key + ".bits",
+             fmt::format("eval runs codebook activations of 1 to {} index bits, found {}", kMaxCodebookActivationBits, p.bits));
+      if (p.scale.size() != 1 || p.entries.empty())
+        fail(l, key, "codebook activations take one scale and their table's entries; write the trace with "
+                     "`qnnsim quantize`");
+      a = codebook_act_given(p.scale[0], std::vector<int32_t>(p.entries.begin(), p.entries.end()), p.bits);
     } else {
       if (p.scheme != Scheme::UniformSymmetric && p.scheme != Scheme::UniformAsymmetric)
         fail(l, key + ".scheme",
-             std::string("eval runs uniform, binary, ternary, power_of_two or float (fp8, fp16, fp32) activations, "
-                         "found ") + scheme_name(p.scheme));
+             std::string("eval runs uniform, binary, ternary, power_of_two, codebook or float (fp8, fp16, fp32) "
+                         "activations, found ") + scheme_name(p.scheme));
       if (p.bits < 2 || p.bits > 16)
         fail(l, key + ".bits", fmt::format("eval runs 2 to 16 activation bits, found {}", p.bits));
       if (p.scale.empty()) fail(l, key, "no scale; write the trace with `qnnsim quantize`");
@@ -180,9 +190,13 @@ class Reader {
     if (given_[t]) {
       const ActQuant& b = r_.plan.act[t];
       const auto coding = [](const ActQuant& q) {
-        return q.binary ? "binary" : q.ternary ? "ternary" : q.log ? "power_of_two" : "neither binary, ternary nor power_of_two";
+        return q.binary    ? "binary"
+               : q.ternary ? "ternary"
+               : q.log     ? "power_of_two"
+               : q.codebook() ? "codebook"
+                              : "neither binary, ternary, power_of_two nor codebook";
       };
-      if (a.binary != b.binary || a.ternary != b.ternary || a.log != b.log)
+      if (a.binary != b.binary || a.ternary != b.ternary || a.log != b.log || a.codebook() != b.codebook())
         fail(l, key + ".scheme",
              fmt::format("the model's tensor is {} where another layer writes or reads it, here {}", coding(b),
                          coding(a)));
@@ -199,6 +213,10 @@ class Reader {
              fmt::format("the model's tensor has scale {} and zero point {} at {} bits where another layer writes or "
                          "reads it, here {} and {} at {} bits",
                          b.scale, b.zero, b.bits, a.scale, a.zero, a.bits));
+      if (a.entries != b.entries)
+        fail(l, key + ".entries",
+             fmt::format("the model's tensor has entries [{}] where another layer writes or reads it, here [{}]",
+                         fmt::join(b.entries, ", "), fmt::join(a.entries, ", ")));
       return;
     }
     r_.plan.act[t] = a;

@@ -33,7 +33,7 @@ bool holds_image(const Network& net, int t) {
 
 // How eval stores the activations a layer reads: one of these for every
 // layer (QuantOptions holds one scheme), the image aside for the coded ones.
-enum class Kind { symmetric, asymmetric, floating, binary, ternary, power_of_two, other };
+enum class Kind { symmetric, asymmetric, floating, binary, ternary, power_of_two, codebook, other };
 
 Kind kind_of(Scheme s) {
   switch (s) {
@@ -44,11 +44,14 @@ Kind kind_of(Scheme s) {
     case Scheme::Binary: return Kind::binary;
     case Scheme::Ternary: return Kind::ternary;
     case Scheme::PowerOfTwo: return Kind::power_of_two;
+    case Scheme::Codebook: return Kind::codebook;
     default: return Kind::other;
   }
 }
 
-bool coded(Kind k) { return k == Kind::binary || k == Kind::ternary || k == Kind::power_of_two; }
+bool coded(Kind k) {
+  return k == Kind::binary || k == Kind::ternary || k == Kind::power_of_two || k == Kind::codebook;
+}
 
 }  // namespace
 
@@ -110,7 +113,7 @@ void apply_trace_widths(const Network& net, const Workload& trace, const TraceMa
     const Kind here = kind_of(in.scheme);
     if (here == Kind::other)
       fail(trace, l, "inputs.scheme",
-           std::string("eval runs uniform, binary, ternary, power_of_two or float activations, found ") +
+           std::string("eval runs uniform, binary, ternary, power_of_two, codebook or float activations, found ") +
                scheme_name(in.scheme));
     if (holds_image(net, op.in[0])) {
       image_kind = here, image_reader = &l;
@@ -148,6 +151,7 @@ void apply_trace_widths(const Network& net, const Workload& trace, const TraceMa
     q.binary_activations = *kind == Kind::binary;
     q.ternary_activations = *kind == Kind::ternary;
     q.log_activations = *kind == Kind::power_of_two;
+    q.codebook_activations = *kind == Kind::codebook;
     q.symmetric_activations = *image_kind == Kind::symmetric;
     return;
   }

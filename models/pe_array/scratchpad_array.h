@@ -41,9 +41,9 @@ class ScratchpadArray : public ArraySpec {
  protected:
   // Energy of one bit passed from PE to PE (a partial sum on its way to be reduced).
   virtual double link_bit_pj() const = 0;
-  // Codebook weights arrive as indices: each weight a MAC uses is looked up
-  // in the PE's table of entries at the MAC's weight width, one more
-  // scratchpad read per active MAC.
+  // Codebook weights and inputs arrive as indices: each weight or input a
+  // MAC uses is looked up in the PE's table of entries at the MAC's weight or
+  // input width, one more scratchpad read per active MAC and operand.
   // Loop iterations a PE spends cycles on: all, or, where skipped MACs save
   // time, only the share left after skipping (rounded up).
   uint64_t busy_iterations(uint64_t iterations, const LayerPrecision& p) const;
@@ -55,6 +55,7 @@ class ScratchpadArray : public ArraySpec {
   void add_codebook_lookups(std::vector<std::pair<ActionDesc, uint64_t>>& accesses, uint64_t active,
                             const LayerPrecision& p) const {
     if (p.weights.scheme == Scheme::Codebook) accesses.push_back({{"spad", "read", mac_->weight_bits()}, active});
+    if (p.inputs.scheme == Scheme::Codebook) accesses.push_back({{"spad", "read", mac_->input_bits()}, active});
   }
   double model_energy_pj(const ActionDesc& a) const override;
   double model_area_um2() const override;

@@ -87,10 +87,11 @@ void check_options(const MixedPrecisionOptions& o) {
   if (o.quant.weight_scheme != Scheme::UniformSymmetric || !o.quant.layer_weight_scheme.empty())
     throw EvalError("--weight-scheme: the search moves uniform_symmetric widths; score other weight schemes with "
                     "`qnnsim eval --weight-scheme`");
-  // Binary, ternary and power-of-two activations have fixed or narrow widths, not a ladder of uniform ones.
-  if (o.quant.binary_activations || o.quant.ternary_activations || o.quant.log_activations)
-    throw EvalError("--scheme: the search moves uniform activation widths; score binary, ternary or power_of_two "
-                    "activations with `qnnsim eval --scheme`");
+  // Binary, ternary, power-of-two and codebook activations are not a ladder of uniform widths.
+  if (o.quant.binary_activations || o.quant.ternary_activations || o.quant.log_activations ||
+      o.quant.codebook_activations)
+    throw EvalError("--scheme: the search moves uniform activation widths; score binary, ternary, power_of_two or "
+                    "codebook activations with `qnnsim eval --scheme`");
 }
 
 // A QDQ model's nodes fix its quantization; searching widths would ignore them.

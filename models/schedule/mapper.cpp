@@ -59,7 +59,7 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
     // An embedding lookup copies rows through the buffer: no unit computes on them.
     const std::string problem = l.type == LayerType::Embedding ? std::string()
                                 : layer_uses_array(l.type)     ? arch.pe_array->precision_problem(l.precision)
-                                                               : arch.vector_unit->precision_problem(l.precision);
+                                                               : arch.vector_unit->precision_problem(l.precision, l.type);
     if (!problem.empty())
       throw ConfigError(l.where, "layers[" + std::to_string(i) + "] (" + l.name + ")",
                         problem + " (architecture '" + arch.file +

@@ -27,7 +27,7 @@ void add_action(LayerResult& r, const std::string& component, const std::string&
 
 LayerResult cost_vector_layer(const LevelDesign& d, const Layer& l, int64_t batch) {
   const VectorSpec& v = *d.vector;
-  if (const std::string problem = v.precision_problem(l.precision); !problem.empty())
+  if (const std::string problem = v.precision_problem(l.precision, l.type); !problem.empty())
     throw std::invalid_argument(fmt::format("layer '{}': {}", l.name, problem));
   LayerResult r;
   r.name = l.name;

@@ -49,7 +49,7 @@ class PeArrayDesign : public LoadedDesign {
   std::string cannot_run(const Layer& l) const override {
     if (l.type == LayerType::Embedding) return "";
     return layer_uses_array(l.type) ? arch_->pe_array->precision_problem(l.precision)
-                                    : arch_->vector_unit->precision_problem(l.precision);
+                                    : arch_->vector_unit->precision_problem(l.precision, l.type);
   }
   std::vector<const MacSpec*> mac_units() const override {
     if (const MacSpec* mac = arch_->pe_array->mac_unit()) return {mac};

@@ -47,9 +47,16 @@ class VectorUnitSpec : public VectorSpec {
     return ops.add + ops.mult + ops.exp * (kExpMults + kExpAdds) + ops.divide * divide_steps(b) +
            ops.sqrt * sqrt_steps(b);
   }
-  std::string precision_problem(const LayerPrecision& p) const override {
+  std::string precision_problem(const LayerPrecision& p, LayerType type) const override {
     for (const TensorPrecision* t : {&p.inputs, &p.outputs}) {
-      if (!scheme_is_integer(t->scheme))
+      // A codebook's indices ascend with the values they name
+      // (numerics/codebook_activations.h), so a max pool compares the
+      // indices themselves; an add needs the values, looked up first.
+      if (t->scheme == Scheme::Codebook && type != LayerType::MaxPool)
+        return std::string("the vector unit's adders take values, not codebook indices; only a max pool, whose "
+                           "compares follow the indices' order, takes codebook tensors, not a ") +
+               layer_type_name(type);
+      if (!scheme_is_integer(t->scheme) && t->scheme != Scheme::Codebook)
         return std::string("the vector unit's integer adders cannot take ") + scheme_name(t->scheme) + " values";
       if (t->bits > bits_)
         return "the vector unit handles " + std::to_string(bits_) + "-bit operands; the layer has " +

@@ -130,13 +130,15 @@ void parse_quantization(const ConfigNode& node, Tensor t, bool per_layer, Tensor
   if (t == Tensor::Accumulator) node.fail(key, "the accumulator holds sums of codes; it has no scale or zero point");
   // A binary or ternary activation has a scale (alpha, real = alpha * code;
   // numerics/binary_activations.h, ternary_activations.h) and a power-of-two
-  // activation one (2^e_min, log_activations.h), but none has a zero point;
+  // activation one (2^e_min, log_activations.h), as a codebook activation
+  // (the entries' unit, codebook_activations.h), but none has a zero point;
   // those weight schemes take their scales from the weights where they run.
-  const bool coded = out->scheme == Scheme::Binary || out->scheme == Scheme::Ternary || out->scheme == Scheme::PowerOfTwo;
+  const bool coded = out->scheme == Scheme::Binary || out->scheme == Scheme::Ternary ||
+                     out->scheme == Scheme::PowerOfTwo || out->scheme == Scheme::Codebook;
   const bool coded_scale = coded && t != Tensor::Weights && key == "scale" && !node.has("zero_point");
   if (out->scheme != Scheme::UniformSymmetric && out->scheme != Scheme::UniformAsymmetric && !coded_scale)
     node.fail(key, std::string("scale and zero_point describe uniform_symmetric and uniform_asymmetric tensors, and a "
-                               "scale alone a binary, ternary or power_of_two activation, not ") +
+                               "scale alone a binary, ternary, power_of_two or codebook activation, not ") +
                        scheme_name(out->scheme) + (coded && t != Tensor::Weights ? " with a zero point" : ""));
   if (!node.has("scale")) node.fail("zero_point", "a zero point needs its scale (give scale too)");
   out->scale = parse_scale(node);
@@ -177,6 +179,29 @@ void parse_threshold(const ConfigNode& node, Tensor t, TensorPrecision* out) {
   out->threshold = *v;
 }
 
+// A codebook activation's entries, with its scale: one unsigned integer per
+// index, ascending (numerics/codebook_activations.h).
+void parse_entries(const ConfigNode& node, Tensor t, TensorPrecision* out) {
+  if (!node.has("entries")) return;
+  if (out->scheme != Scheme::Codebook || t == Tensor::Weights || t == Tensor::Accumulator)
+    node.fail("entries", std::string("entries belong to a codebook activation (inputs or outputs); ") +
+                             (t == Tensor::Weights ? "codebook weights take theirs from the weights"
+                                                   : std::string("this tensor is ") + scheme_name(out->scheme)));
+  if (!node.has("scale")) node.fail("entries", "a codebook activation's entries need their scale (give scale too)");
+  const ConfigNode list = node.child("entries");
+  const std::size_t count = std::size_t{1} << out->bits;
+  if (!list.is_sequence() || list.items().size() != count)
+    node.fail("entries", fmt::format("expected a list of {} integers, one per {}-bit index", count, out->bits));
+  for (const ConfigNode& item : list.items()) {
+    const auto v = item.is_scalar() ? parse_number(item.as_text()) : std::nullopt;
+    if (!v || *v != std::floor(*v) || *v < 0 || *v > 65535)
+      item.fail_here("expected an unsigned integer entry of at most 16 bits (0 to 65535)");
+    if (!out->entries.empty() && *v < out->entries.back())
+      item.fail_here("expected the entries in ascending order, as an index's order is its value's");
+    out->entries.push_back(int64_t(*v));
+  }
+}
+
 }  // namespace
 
 std::string tensor_precision_yaml(const TensorPrecision& p) {
@@ -187,6 +212,7 @@ std::string tensor_precision_yaml(const TensorPrecision& p) {
   else if (!p.scale.empty()) y += fmt::format(", scale: [{}]", fmt::join(p.scale, ", "));
   if (p.zero_point) y += fmt::format(", zero_point: {}", *p.zero_point);
   if (p.threshold) y += fmt::format(", threshold: {}", *p.threshold);
+  if (!p.entries.empty()) y += fmt::format(", entries: [{}]", fmt::join(p.entries, ", "));
   return y + "}";
 }
 
@@ -197,6 +223,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   out.scale.clear();  // not inherited: a scale is calibrated for one tensor at one width
   out.zero_point.reset();
   out.threshold.reset();
+  out.entries.clear();
   // Stored operands are 1 to 16 bits, or fp32 (checked below, once the scheme
   // is known); accumulators may be wider.
   const int max_bits = t == Tensor::Accumulator ? 64 : 32;
@@ -239,6 +266,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
   (void)node.optional_child("scale");
   (void)node.optional_child("zero_point");
   (void)node.optional_child("threshold");
+  (void)node.optional_child("entries");
   node.reject_unknown_keys();
   const auto fail_pair = [&](const std::string& why) {
     node.fail(node.has("bits") ? "bits" : "scheme", std::string(scheme_name(out.scheme)) + " " + why +
@@ -260,6 +288,7 @@ TensorPrecision parse_tensor_precision(const ConfigNode& node, Tensor t, const T
                              "output channel)");
   parse_quantization(node, t, per_layer, &out);
   parse_threshold(node, t, &out);
+  parse_entries(node, t, &out);
   return out;
 }
 
@@ -269,6 +298,7 @@ LayerPrecision parse_layer_precision(const ConfigNode& node, const LayerPrecisio
     out[t].scale.clear();
     out[t].zero_point.reset();
     out[t].threshold.reset();
+    out[t].entries.clear();
     if (const auto child = node.optional_child(tensor_name(t)))
       out[t] = parse_tensor_precision(*child, t, base[t], per_layer);
   }

@@ -54,6 +54,10 @@ struct TensorPrecision {
   // A ternary activation's threshold: |x| above it is coded +-1, real units
   // (numerics/ternary_activations.h); given with its scale.
   std::optional<double> threshold = std::nullopt;
+  // A codebook activation's table: the unsigned integer each index names, in
+  // index order, the value the multiplier takes (real = scale * entry;
+  // numerics/codebook_activations.h); given with its scale.
+  std::vector<int64_t> entries = {};
 };
 
 enum class Tensor { Weights, Inputs, Outputs, Accumulator };
