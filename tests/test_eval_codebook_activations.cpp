@@ -11,6 +11,7 @@
 #include <functional>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -273,4 +274,47 @@ TEST_CASE("eval refuses codebook activations where they cannot run", "[eval][cod
   CHECK(qnnsim_cli("eval lenet5_fashion --limit 20 --trace " + nine_bits, out, err) == 0);
   CHECK_THAT(fails("eval lenet5_fashion --limit 20 --arch systolic_ws --trace " + nine_bits),
              Catch::Contains("nine_bits.yaml") && Catch::Contains("entry 300") && Catch::Contains("8-bit inputs"));
+}
+
+TEST_CASE("eval --trace runs a trace that mixes codebook and uniform activations per layer", "[eval][codebook][cli]") {
+  const auto dir = scratch_dir("eval_codebook_mixed");
+  const auto out = dir / "out.txt", err = dir / "err.txt";
+  const std::string codebook = (dir / "codebook.yaml").string(), uniform = (dir / "uniform.yaml").string();
+  const std::string calib = " --calibration-images 20 -o ";
+  REQUIRE(qnnsim_cli("quantize lenet5_fashion --scheme codebook --bits 8/3" + calib + codebook, out, err) == 0);
+  REQUIRE(qnnsim_cli("quantize lenet5_fashion --bits 8/3" + calib + uniform, out, err) == 0);
+  // The trace's layers, one a line.
+  const auto layers = [](const std::string& path) {
+    std::vector<std::string> lines;
+    std::istringstream in(read_file(path));
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  };
+  std::vector<std::string> mixed = layers(codebook), plain;
+  for (const std::string& line : layers(uniform))
+    if (line.find("- {name: ") != std::string::npos) plain.push_back(line);
+  REQUIRE(plain.size() == 7);
+  // conv1 and pool1 write codebook indices, conv2 reads them and writes uniform codes, and so on uniform.
+  int layer = -1;
+  const std::regex outputs("outputs: \\{[^}]*\\}");
+  for (std::string& line : mixed) {
+    if (line.find("- {name: ") == std::string::npos) continue;
+    ++layer;
+    std::smatch m;
+    if (layer == 2 && std::regex_search(plain[2], m, outputs)) line = std::regex_replace(line, outputs, m.str());
+    if (layer > 2) line = plain[std::size_t(layer)];
+  }
+  REQUIRE(layer == 6);
+  const std::string path = (dir / "mixed.yaml").string();
+  {
+    std::ofstream f(path);
+    for (const std::string& line : mixed) f << line << "\n";
+  }
+  REQUIRE(qnnsim_cli("eval lenet5_fashion --limit 300 --trace " + path + " --json " + (dir / "m.json").string(), out,
+                     err) == 0);
+  CHECK_THAT(read_file(out.string()), Catch::Contains("activations per layer (codebook, uniform_asymmetric)"));
+  const nlohmann::json j = nlohmann::json::parse(read_file((dir / "m.json").string()));
+  CHECK(j["quantization"]["activations"] == "per layer (codebook, uniform_asymmetric)");
+  // Both halves' codes are close to float: the mix classifies well above chance (30 of 300).
+  CHECK(j["quantized_accuracy_fraction"].get<double>() > 0.8);
 }

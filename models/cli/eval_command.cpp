@@ -72,6 +72,16 @@ std::string weights_text(const numerics::EvalResult& r) {
   return fmt::format("{}", fmt::join(schemes, ", "));
 }
 
+// The activations' scheme: the coded one, the image's float format, the
+// uniform kind, or, when a trace mixes them per layer, every one that ran.
+std::string activations_text(const numerics::EvalResult& r) {
+  if (!r.mixed_activations.empty()) return fmt::format("per layer ({})", fmt::join(r.mixed_activations, ", "));
+  return !r.coded_activations.empty() ? r.coded_activations
+         : !r.input_format.empty()    ? r.input_format
+         : r.symmetric_activations    ? "symmetric"
+                                      : "asymmetric";
+}
+
 double clip_fraction(const numerics::LayerResult& l) {
   return l.conversions ? double(l.clipped) / double(l.conversions) : 0.0;
 }
@@ -122,10 +132,7 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                                                numerics::requant_name(q.requant));
   std::cout << fmt::format("quantized: weights {}{}, activations {}, {}; {}\n", weights_text(r),
                            all_float ? "" : r.per_channel_weights ? " per channel" : " per tensor",
-                           !r.coded_activations.empty() ? r.coded_activations
-                           : !r.input_format.empty()    ? r.input_format
-                           : r.symmetric_activations ? "symmetric"
-                                                     : "asymmetric",
+                           activations_text(r),
                            accumulator, ranges);
   if (r.coded_activations == "binary")
     std::cout << fmt::format("binary activations: codes sign(x) in {{-1, +1}} at one scale per tensor, mean |x| over "
@@ -232,10 +239,7 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
                        {"activation_bits", q.bits.activations},
                        {"accumulator_bits", r.accumulator_bits},
                        {"overflow", numerics::overflow_name(r.overflow)},
-                       {"activations", !r.coded_activations.empty() ? r.coded_activations
-                                       : !r.input_format.empty()    ? r.input_format
-                                       : r.symmetric_activations ? "symmetric"
-                                                                 : "asymmetric"},
+                       {"activations", activations_text(r)},
                        {"weight_scales", r.per_channel_weights ? "per-channel" : "per-tensor"},
                        {"requantization", numerics::requant_name(q.requant)},
                        {"calibration", r.qdq_model             ? "qdq_model"

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -257,6 +258,11 @@ EvalResult evaluate(const EvalOptions& given) {
       r.codebook_entry_bits = o.quant.activation_entry_bits;
       r.coded_image_bits = qnet.tensor_quant(net.input).bits;
     }
+  std::set<std::string> stored_schemes;
+  for (const QuantLayer& l : qnet.layers())
+    for (const int t : {net.ops[l.op].in[0], net.ops[l.op].out})
+      if (t != net.input && t != net.output) stored_schemes.insert(activation_scheme_text(qnet.tensor_quant(t)));
+  if (stored_schemes.size() > 1) r.mixed_activations.assign(stored_schemes.begin(), stored_schemes.end());
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {
       r.float_accumulator = float_format_name(l.fp->accumulator());

@@ -82,6 +82,9 @@ struct EvalResult {
   std::string coded_activations;
   int coded_image_bits = 0;
   int codebook_entry_bits = 0;  // with codebook activations: the entries' width (codebook_activations.h)
+  // The schemes the layers' stored tensors (the image aside) are in, when a
+  // trace gives them more than one (activation_scheme_text); else empty.
+  std::vector<std::string> mixed_activations;
   // With any float MAC layer: the format every accumulate rounds to ("fp32"),
   // and where it came from ("eval's default" or the design's FloatMAC).
   std::string float_accumulator, float_accumulator_source;

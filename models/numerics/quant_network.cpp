@@ -15,15 +15,7 @@ namespace qnnsim::numerics {
 
 namespace {
 
-std::string format_text(const ActQuant& a) {
-  return a.format      ? float_format_name(*a.format)
-         : a.binary    ? "binary"
-         : a.ternary   ? "ternary"
-         : a.log       ? "power_of_two"
-         : a.codebook() ? "codebook"
-         : a.symmetric ? "uniform_symmetric"
-                       : "uniform_asymmetric";
-}
+std::string format_text(const ActQuant& a) { return activation_scheme_text(a); }
 
 // Both operands of a MAC in one kind of number: a float MAC multiplies two
 // values of one format (mac/float_mac.cpp), an integer MAC two codes.

@@ -21,6 +21,16 @@ int32_t ActQuant::quantize(double v) const {
   return static_cast<int32_t>(q);
 }
 
+std::string activation_scheme_text(const ActQuant& a) {
+  return a.format       ? float_format_name(*a.format)
+         : a.binary     ? "binary"
+         : a.ternary    ? "ternary"
+         : a.log        ? "power_of_two"
+         : a.codebook() ? "codebook"
+         : a.symmetric  ? "uniform_symmetric"
+                        : "uniform_asymmetric";
+}
+
 ActQuant act_quant(double lo, double hi, int bits, bool symmetric) {
   ActQuant a;
   a.bits = bits;

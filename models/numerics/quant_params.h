@@ -11,6 +11,7 @@
 // |weight| over the largest code. Rounding is to nearest, ties to even.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -52,6 +53,10 @@ struct ActQuant {
   int32_t clamp_code(int64_t q) const { return int32_t(q < qmin ? qmin : q > qmax ? qmax : q); }
   double real(int32_t q) const { return scale * (q - zero); }
 };
+
+// The scheme a tensor is stored in, by the trace's names ("codebook",
+// "uniform_asymmetric", "fp8_e4m3", ...).
+std::string activation_scheme_text(const ActQuant& a);
 
 // lo <= hi, the calibrated range of the real values.
 ActQuant act_quant(double lo, double hi, int bits, bool symmetric);
