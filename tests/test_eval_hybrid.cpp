@@ -91,6 +91,37 @@ TEST_CASE("eval --arch on a hybrid runs the layers placed on its digital part on
   CHECK(fc.layers[0].part == "crossbars");
 }
 
+TEST_CASE("eval --arch on a hybrid sums a float layer in its part's FloatMAC accumulator", "[eval][hybrid][float]") {
+  // A digital part whose PEs hold a FloatMAC of fp16 operands summing in
+  // fp16, beside ISAAC; every layer placed on the digital part.
+  const auto dir = scratch_dir("eval_hybrid_files");
+  const std::string float_array = (dir / "fp16_array.yaml").string();
+  std::ofstream(float_array) << qnnsim::test::replace_all(
+      qnnsim::test::tiny_arch_yaml(), "mac: {class: IntMAC, weight_bits: 8, input_bits: 8, accumulator_bits: 32}",
+      "mac: {class: FloatMAC, formats: [fp16], accumulator: fp16}");
+  const std::string hybrid = (dir / "float_hybrid.yaml").string();
+  std::ofstream(hybrid) << "name: float_hybrid\nkind: hybrid\nparts:\n  crossbars: " << shipped("arch/isaac.yaml")
+                        << "\n  digital: " << float_array << "\nplacement:\n  types: {conv: digital, fc: digital}\n";
+  const auto fp16 = [](const std::string& arch) {
+    EvalOptions o = cnn(arch);
+    o.quant.bits = {16, 16};
+    o.quant.weight_scheme = qnnsim::Scheme::Float;
+    o.quant.float_activations = qnnsim::Scheme::Float;
+    return evaluate(o);
+  };
+  const EvalResult h = fp16(hybrid), alone = fp16(float_array);
+  CHECK(h.float_accumulator == "fp16");
+  CHECK_THAT(h.float_accumulator_source, Catch::Contains("part 'digital'") && Catch::Contains("FloatMAC"));
+  CHECK(alone.float_accumulator == "fp16");
+  CHECK(h.quant_correct == alone.quant_correct);
+  REQUIRE(h.layers.size() == alone.layers.size());
+  for (std::size_t i = 0; i < h.layers.size(); ++i) {
+    CHECK(h.layers[i].part == "digital");
+    CHECK(h.layers[i].float_format == "fp16");
+    CHECK(h.layers[i].overflowed == alone.layers[i].overflowed);
+  }
+}
+
 TEST_CASE("eval --arch on a hybrid refuses what it cannot model, saying why", "[eval][hybrid]") {
   // Two crossbar parts: the quantized network holds one crossbar design.
   const auto path = scratch_dir("eval_hybrid_files") / "two_crossbars.yaml";

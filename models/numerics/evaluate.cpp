@@ -186,7 +186,7 @@ EvalResult evaluate(const EvalOptions& given) {
   // (mac/int_mac.cpp). On a hybrid, each on the part `run` places it on:
   // the crossbar part's through its crossbar numerics, a digital part's on
   // its classes as above.
-  std::map<std::string, std::string> mac_class_of, part_of;  // by layer name
+  std::map<std::string, std::string> mac_class_of, part_of, float_source_of;  // by layer name
   // The layer of op i on the first of `d`'s classes that executes it.
   const auto run_on_class = [&](std::size_t i, const DigitalMac& d) {
     const NetOp& op = net.ops[i];
@@ -200,8 +200,12 @@ EvalResult evaluate(const EvalOptions& given) {
     const int k = d.unit_for(precision_of, &why);
     if (k >= 0) {
       const DigitalUnit& u = d.units[std::size_t(k)];
-      o.quant.layer_numerics[op.name] = {u.accumulator, u.mac->weight_bits()};
+      o.quant.layer_numerics[op.name] = {u.accumulator, u.mac->weight_bits(),
+                                         u.float_accumulator.value_or(o.quant.float_accumulator)};
       mac_class_of[op.name] = u.mac->class_name();
+      if (u.float_accumulator)
+        float_source_of[op.name] =
+            design_where + (part_of.count(op.name) ? ", part '" + part_of[op.name] + "'" : "") + "'s FloatMAC";
       return;
     }
     const LayerPrecision p = precision_of(d.units.front().accumulator.bits);
@@ -266,9 +270,10 @@ EvalResult evaluate(const EvalOptions& given) {
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {
       r.float_accumulator = float_format_name(l.fp->accumulator());
-      r.float_accumulator_source = digital && digital->float_accumulator() ? design_where + "'s FloatMAC"
-                                                                          : "eval's default; a FloatMAC design's "
-                                                                            "--arch gives its own";
+      const auto source = float_source_of.find(net.ops[l.op].name);
+      r.float_accumulator_source = source != float_source_of.end() ? source->second
+                                                                   : "eval's default; a FloatMAC design's --arch "
+                                                                     "gives its own";
     }
   watch.stop(&r.calibration_s, &r.calibration_cpu_s);
 

@@ -87,7 +87,7 @@ QuantizedNetwork::QuantizedNetwork(const Network& net, const QuantOptions& o, Qu
                         " weights on an in-memory design: its cells store integer codes and its DACs take integer "
                         "input codes; expected uniform_symmetric, binary, ternary, power_of_two or log_radix4 weights "
                         "and uniform inputs");
-      l.fp = std::make_shared<const FloatMacLayer>(op.weight, op.bias, wf, o.float_accumulator);
+      l.fp = std::make_shared<const FloatMacLayer>(op.weight, op.bias, wf, unit.float_accumulator);
       layer_of_op_[i] = int(layers_.size());
       layers_.push_back(std::move(l));
       continue;

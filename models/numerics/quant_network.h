@@ -86,14 +86,16 @@ struct QuantOptions {
   // XNOR unit beside an integer one): the accumulator and codebook entry
   // width of the class each named layer runs on (digital_mac.h). Layers not
   // named take `accumulator` and `codebook_entry_bits`.
+  // A float layer's class gives its float accumulator the same way.
   struct UnitNumerics {
     AccumulatorSpec accumulator;
     int codebook_entry_bits = 8;
+    FloatFormat float_accumulator = fp32();
   };
   std::map<std::string, UnitNumerics> layer_numerics;  // by layer name
   UnitNumerics numerics_of(const std::string& layer) const {
     const auto it = layer_numerics.find(layer);
-    return it != layer_numerics.end() ? it->second : UnitNumerics{accumulator, codebook_entry_bits};
+    return it != layer_numerics.end() ? it->second : UnitNumerics{accumulator, codebook_entry_bits, float_accumulator};
   }
   Requant requant = Requant::real;
   CalibrationOptions calibration;
