@@ -344,18 +344,24 @@ def run_batch_ratio(binary, repeats):
 
 
 def eval_speed(binary, repeats):
-    """qnnsim eval on all 10,000 Fashion-MNIST test images (Debian's dataset-fashion-mnist), 8/8 bits."""
-    print("\nqnnsim eval, 10,000 Fashion-MNIST test images, 8/8 bits, min-max on 1000 training images, one core")
+    """qnnsim eval on all 10,000 Fashion-MNIST test images (Debian's dataset-fashion-mnist), 8/8 bits:
+    the integer path on one core, and ISAAC's crossbar numerics on two (issue 18: seconds, not minutes)."""
+    print("\nqnnsim eval, 10,000 Fashion-MNIST test images, 8/8 bits, min-max on 1000 training images")
     print("(wall: the whole command; float, quantized, calibration: each phase's processor seconds)")
-    print(f"{'model':<18} {'wall s':>7} {'peak MiB':>9} {'float s':>8} {'quant s':>8} {'calib s':>8}  top-1 float / quantized")
+    print(f"{'model':<18} {'numerics':<26} {'wall s':>7} {'peak MiB':>9} {'float s':>8} {'quant s':>8} {'calib s':>8}"
+          "  top-1 float / quantized")
+    cases = [("lenet5_fashion", "integer, one core", one_core, []),
+             ("mnist_cnn_fashion", "integer, one core", one_core, []),
+             ("lenet5_fashion", "ISAAC crossbars, 2 jobs", list, ["--arch", "isaac", "--jobs", "2"])]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "eval.json")
-        for model in ("lenet5_fashion", "mnist_cnn_fashion"):
-            runs = [run_once(one_core([binary, "eval", model, "--quiet", "--json", out])) for _ in range(repeats)]
+        for model, numerics, cores, extra in cases:
+            runs = [run_once(cores([binary, "eval", model, "--quiet", "--json", out] + extra)) for _ in range(repeats)]
             with open(out) as f:
                 r = json.load(f)  # the phases' own processor times, from the last run
-            print(f"{model:<18} {statistics.median(w for w, _ in runs):>7.2f} {max(m for _, m in runs):>9.1f} "
-                  f"{r['float_cpu_s']:>8.2f} {r['quantized_cpu_s']:>8.2f} {r['calibration_cpu_s']:>8.2f}  "
+            print(f"{model:<18} {numerics:<26} {statistics.median(w for w, _ in runs):>7.2f} "
+                  f"{max(m for _, m in runs):>9.1f} {r['float_cpu_s']:>8.2f} {r['quantized_cpu_s']:>8.2f} "
+                  f"{r['calibration_cpu_s']:>8.2f}  "
                   f"{r['float_accuracy_fraction']:.2%} / {r['quantized_accuracy_fraction']:.2%}")
 
 
