@@ -82,6 +82,13 @@ std::string activations_text(const numerics::EvalResult& r) {
                                       : "asymmetric";
 }
 
+// Whether the integer layers' sums were held in accumulators of more than one width.
+bool several_accumulators(const numerics::EvalResult& r) {
+  for (const numerics::LayerResult& l : r.layers)
+    if (l.float_format.empty() && l.accumulator_bits != r.accumulator_bits) return true;
+  return false;
+}
+
 double clip_fraction(const numerics::LayerResult& l) {
   return l.conversions ? double(l.clipped) / double(l.conversions) : 0.0;
 }
@@ -124,6 +131,9 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
   if (all_float && r.trace_file.empty() && !r.qdq_model) ranges = "no ranges: float activations have none";
   const std::string accumulator =
       all_float                                  ? "accumulator " + r.float_accumulator
+      : !r.arch_mac && !r.hybrid && several_accumulators(r)
+          ? fmt::format("each layer's accumulator (below, {}), {} requantization", numerics::overflow_name(r.overflow),
+                        numerics::requant_name(q.requant))
       : (r.arch_mac && r.several_mac_classes()) || r.hybrid
           ? fmt::format("each layer's {} (below), {} requantization",
                         r.hybrid ? "part's numerics" : "MAC class's accumulator", numerics::requant_name(q.requant))
@@ -203,6 +213,13 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                                weight_text(l), l.mac_class,
                                fmt::format("{}b {}", l.accumulator_bits, numerics::overflow_name(l.overflow)), l.macs,
                                l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
+  } else if (several_accumulators(r)) {  // a trace's layers with accumulators of their own
+    std::cout << fmt::format("{:<28} {:>5} {:<17} {:>11} {:>10} {:>10}\n", "layer", "W/A", "weights", "accumulator",
+                             "MACs", "overflow");
+    for (const numerics::LayerResult& l : r.layers)
+      std::cout << fmt::format("{:<28} {:>5} {:<17} {:>11} {:>10} {:>9.4f}%\n", l.name, bits_text(l.bits), weight_text(l),
+                               fmt::format("{}b", l.accumulator_bits), l.macs,
+                               l.outputs ? 100.0 * double(l.overflowed) / double(l.outputs) : 0.0);
   } else {
     std::cout << fmt::format("{:<28} {:>5} {:<17} {:>10} {:>10}\n", "layer", "W/A", "weights", "MACs", "overflow");
     for (const numerics::LayerResult& l : r.layers)
@@ -266,6 +283,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
     j["quantization"].erase("accumulator_bits");
     j["quantization"].erase("overflow");
   }
+  if (!r.arch_mac && !r.hybrid && several_accumulators(r))  // a trace's per layer (below)
+    j["quantization"]["accumulator_bits"] = "per_layer";
   if (r.hybrid) {
     // Each layer's part, and its MAC class or crossbar figures, are per layer (below).
     j["hybrid"] = {{"arch", o.arch}, {"arch_file", r.arch_file}, {"accumulator", "per_layer"}};
@@ -323,6 +342,8 @@ std::string to_json(const numerics::EvalOptions& o, const numerics::EvalResult& 
       lj["mac_class"] = l.mac_class;
       lj["accumulator_bits"] = l.accumulator_bits;
       lj["overflow"] = numerics::overflow_name(l.overflow);
+    } else if (several_accumulators(r) && l.float_format.empty()) {
+      lj["accumulator_bits"] = l.accumulator_bits;  // a trace's own per layer
     }
     const bool on_crossbar = r.crossbar && (!r.hybrid || l.mac_class.empty());
     if (!on_crossbar && l.float_format.empty()) {  // the accumulator ran: what it had to hold (crossbars shift and add in 64 bits)

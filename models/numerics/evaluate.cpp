@@ -167,7 +167,15 @@ EvalResult evaluate(const EvalOptions& given) {
     r.calibration_images = train.count;
   } else {
     const TracePlan tp = trace_plan(net, load_workload(o.trace));
-    if (!digital) o.quant.accumulator.bits = tp.accumulator_bits;
+    if (!digital) {
+      o.quant.accumulator.bits = tp.accumulator_bits;
+      // A layer whose accumulator differs from the first's keeps its own
+      // (a digital part of a hybrid gives its class's instead, below).
+      for (const auto& [name, bits] : tp.layer_accumulator_bits)
+        if (bits != tp.accumulator_bits)
+          o.quant.layer_numerics[name] = {AccumulatorSpec{bits, o.quant.accumulator.overflow},
+                                          o.quant.codebook_entry_bits, o.quant.float_accumulator};
+    }
     o.quant.symmetric_activations = tp.symmetric_activations;
     o.quant.per_channel_weights = tp.per_channel_weights;
     plan = tp.plan;

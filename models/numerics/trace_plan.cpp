@@ -45,14 +45,12 @@ class Reader {
         if (l->precision.accumulator.bits < 8)
           fail(*l, "accumulator.bits",
                fmt::format("eval runs 8- to 64-bit accumulators, found {}", l->precision.accumulator.bits));
+        // Each layer's sums in its own accumulator, as a mixed-precision trace gives them.
+        r_.layer_accumulator_bits[op.name] = l->precision.accumulator.bits;
         if (first_mac) {
           r_.accumulator_bits = l->precision.accumulator.bits;
           r_.per_channel_weights = l->precision.weights.granularity == Granularity::PerChannel;
           first_mac = false;
-        } else if (l->precision.accumulator.bits != r_.accumulator_bits) {
-          fail(*l, "accumulator.bits",
-               fmt::format("eval runs one accumulator width for every layer; this layer has {} bits, the first {}",
-                           l->precision.accumulator.bits, r_.accumulator_bits));
         }
       }
       if (op.kind != OpKind::add) set(op.in[0], *l, Tensor::Inputs);

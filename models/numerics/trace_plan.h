@@ -4,6 +4,7 @@
 // point of every activation tensor, matched to the network's ops by the
 // layer names `qnnsim import` gives. `qnnsim eval --trace` runs the
 // quantized path with these instead of calibrating again.
+#include <map>
 #include <string>
 
 #include "numerics/network.h"
@@ -14,7 +15,8 @@ namespace qnnsim::numerics {
 
 struct TracePlan {
   QuantPlan plan;
-  int accumulator_bits = 32;        // every Conv / Gemm layer's (they must agree)
+  int accumulator_bits = 32;        // the first Conv / Gemm layer's
+  std::map<std::string, int> layer_accumulator_bits;  // every Conv / Gemm layer's, by name
   bool symmetric_activations = false;  // the image's scheme, for the report
   bool per_channel_weights = true;     // the first layer's granularity, for the report
 };

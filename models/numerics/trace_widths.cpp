@@ -106,9 +106,9 @@ void apply_trace_widths(const Network& net, const Workload& trace, const TraceMa
       accumulator_from = &l;
       q.accumulator.bits = l.precision.accumulator.bits;
     } else if (l.precision.accumulator.bits != q.accumulator.bits) {
-      fail(trace, l, "accumulator.bits",
-           fmt::format("eval runs one accumulator width for every layer; this layer has {} bits, layer '{}' {}",
-                       l.precision.accumulator.bits, accumulator_from->name, q.accumulator.bits));
+      // Its own accumulator, as eval --trace runs it (a design's MAC class, when one is given, replaces it).
+      q.layer_numerics[op.name] = {AccumulatorSpec{l.precision.accumulator.bits, q.accumulator.overflow},
+                                   q.codebook_entry_bits, q.float_accumulator};
     }
     const Kind here = kind_of(in.scheme);
     if (here == Kind::other)
