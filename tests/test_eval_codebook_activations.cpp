@@ -106,7 +106,28 @@ TEST_CASE("the comparator output stage codes a codebook output as the real round
     REQUIRE(t.size() == 7);
     for (int64_t total = -500; total <= int64_t(10.0 / unit); ++total)
       REQUIRE(threshold_code(a, t, total) == a.quantize(double(total) * unit));
+    // Half an entry step a unit: every midpoint is a whole total, where the
+    // floating products may fall a hair to either side; the comparators
+    // decide those totals as the real path does.
+    const double half = a.scale / 2;
+    const std::vector<int64_t> ties = code_thresholds(a, half);
+    for (std::size_t j = 1; j < a.entries.size(); ++j) {
+      const int64_t tie = int64_t(a.entries[j - 1]) + a.entries[j];
+      if (a.entries[j - 1] == a.entries[j]) continue;
+      CHECK(std::abs(ties[j - 1] - tie) <= 1);
+      for (int64_t total = tie - 2; total <= tie + 2; ++total)
+        REQUIRE(threshold_code(a, ties, total) == a.quantize(double(total) * half));
+    }
   }
+  // Where the arithmetic is exact (powers of two), a tie goes to the lower entry on both paths.
+  const ActQuant exact = codebook_act_given(0.25, {0, 3, 10, 255}, 2);
+  const std::vector<int64_t> t = code_thresholds(exact, 0.125);  // total / 2 entry units
+  CHECK(t == std::vector<int64_t>{3, 13, 265});
+  CHECK(threshold_code(exact, t, 3) == 0);
+  CHECK(exact.quantize(3 * 0.125) == 0);
+  CHECK(threshold_code(exact, t, 4) == 3);
+  CHECK(threshold_code(exact, t, 13) == 3);
+  CHECK(threshold_code(exact, t, 14) == 10);
 }
 
 TEST_CASE("codebook activations on LeNet-5 are k-means of each tensor's ReLU outputs", "[eval][codebook]") {
@@ -130,9 +151,12 @@ TEST_CASE("codebook activations on LeNet-5 are k-means of each tensor's ReLU out
       const std::vector<float> stored = run_float(net, image_values(train, i))[op.out];
       for (const float v : stored) x.push_back(std::max(double(v), 0.0));
     }
-    const ActQuant expected = codebook_act(codebook_centroids(x, 3), 3, 8);
+    const ActQuant expected = codebook_act(codebook_centroids(x, 3, true), 3, 8);
     CHECK(a.entries == expected.entries);
     CHECK(a.scale == Approx(expected.scale).epsilon(1e-6));  // stored as a 32-bit float, as every scale
+    // Real 0, the ReLU's most common output, is a level: it stays exactly 0.
+    CHECK(a.entries[0] == 0);
+    CHECK(a.quantize(0.0) == 0);
     // The levels are not evenly spaced: ReLU outputs crowd near 0.
     CHECK(a.entries[1] - a.entries[0] < a.entries[7] - a.entries[6]);
   }
@@ -224,6 +248,11 @@ TEST_CASE("eval refuses codebook activations where they cannot run", "[eval][cod
              Catch::Contains("layer 'conv2_Conv'") && Catch::Contains("codebook inputs on an in-memory design"));
   // The systolic design's IntMAC looks the entries up and multiplies them at its 8-bit input width.
   CHECK(qnnsim_cli(eval + "--scheme codebook --bits 8/3 --arch systolic_ws", out, err) == 0);
+  CHECK_THAT(read_file(out.string()), Catch::Contains("the MAC takes the 8-bit entry"));
+  // FINN's design lists a 1-bit-input XnorMAC beside a 1x8 IntMAC: only the
+  // IntMAC takes codebook inputs, so the entries are its 8 bits, not 1.
+  CHECK(qnnsim_cli(eval + "--scheme codebook --bits 1/3 --weight-scheme binary --arch finn_cnv", out, err) == 0);
+  CHECK_THAT(read_file(out.string()), Catch::Contains("the MAC takes the 8-bit entry"));
   const std::string quantize = "quantize lenet5_fashion --calibration-images 10 ";
   CHECK_THAT(fails(quantize + "--scheme codebook --bits 8/3 --qdq " + (dir / "c.onnx").string() + " -o " +
                    (dir / "c.yaml").string()),

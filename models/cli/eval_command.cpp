@@ -82,8 +82,10 @@ std::string activations_text(const numerics::EvalResult& r) {
                                       : "asymmetric";
 }
 
-// Whether the integer layers' sums were held in accumulators of more than one width.
+// Whether the integer layers' sums were held in accumulators of more than
+// one width (crossbars shift and add in 64 bits: no accumulator of theirs).
 bool several_accumulators(const numerics::EvalResult& r) {
+  if (r.crossbar) return false;
   for (const numerics::LayerResult& l : r.layers)
     if (l.float_format.empty() && l.accumulator_bits != r.accumulator_bits) return true;
   return false;
@@ -159,7 +161,7 @@ void print_table(const numerics::EvalOptions& o, const numerics::EvalResult& r) 
                              "clipped to the 2^b - 1 exponents below each tensor's calibrated full scale (Miyashita et "
                              "al.); the MAC takes the integers 2^(e - e_min); the image stays uniform at {} bits\n",
                              r.coded_image_bits);
-  if (r.coded_activations == "codebook")
+  if (r.coded_activations == "codebook" && r.mixed_activations.empty())
     std::cout << fmt::format("codebook activations: each tensor a table of 2^b levels from k-means over its "
                              "calibration values after the ReLU (LQ-Nets' non-uniform levels, fitted after training), "
                              "stored as b-bit indices; the MAC takes the {}-bit entry an index names, and an output "

@@ -56,7 +56,10 @@ class IntMac : public MacSpec {
   // A MAC that fits counts at the unit's widths; a split one at the layer's, so its passes can be priced.
   ActionDesc action(const LayerPrecision& p) const override {
     if (passes(p.weights, p.inputs) == 1) return {"mac", mac_action_name(wbits_, ibits_), 0};
-    return {"mac", mac_action_name(p.weights.bits, p.inputs.bits), 0};
+    // A codebook operand enters at the unit's width, whatever its index's.
+    return {"mac", mac_action_name(p.weights.scheme == Scheme::Codebook ? wbits_ : p.weights.bits,
+                                   p.inputs.scheme == Scheme::Codebook ? ibits_ : p.inputs.bits),
+            0};
   }
   double energy_pj(const ActionDesc& a) const override {
     int w = 0, i = 0;

@@ -20,13 +20,13 @@ namespace {
 constexpr int kMaxRounds = 200;
 }  // namespace
 
-std::vector<double> codebook_centroids(const std::vector<double>& values, int bits) {
+std::vector<double> codebook_centroids(const std::vector<double>& values, int bits, bool pin_zero) {
   const int k = 1 << bits;
   std::vector<double> v = values;
   std::sort(v.begin(), v.end());
   std::vector<double> c(std::size_t(k), 0.0);
   if (v.empty()) return c;
-  const double lo = v.front(), hi = v.back();
+  const double lo = pin_zero ? 0.0 : v.front(), hi = v.back();
   for (int j = 0; j < k; ++j) c[std::size_t(j)] = k == 1 ? lo : lo + (hi - lo) * j / (k - 1);
   // Prefix sums: the mean of any interval of sorted values in O(1).
   std::vector<double> prefix(v.size() + 1, 0.0);
@@ -47,6 +47,7 @@ std::vector<double> codebook_centroids(const std::vector<double>& values, int bi
       const std::size_t a = start[std::size_t(j)], b = start[std::size_t(j) + 1];
       if (b > a) c[std::size_t(j)] = (prefix[b] - prefix[a]) / double(b - a);  // an empty cluster keeps its centroid
     }
+    if (pin_zero) c[0] = 0.0;  // the values are >= 0, so c[0] stays the lowest
     // A kept empty centroid can fall out of order as its neighbours move; the
     // boundaries above need them ascending.
     std::sort(c.begin(), c.end());

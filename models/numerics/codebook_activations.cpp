@@ -14,6 +14,8 @@ std::string codebook_activation_problem(int bits, int entry_bits) {
   if (bits < 1 || bits > kMaxCodebookActivationBits)
     return fmt::format("codebook activations take 1 to {} index bits (2 to 256 entries), not {}",
                        kMaxCodebookActivationBits, bits);
+  if (entry_bits < 1 || entry_bits > kMaxCodebookEntryBits)
+    return fmt::format("codebook entries are 1 to {} bits wide, not {}", kMaxCodebookEntryBits, entry_bits);
   if (entry_bits < bits)
     return fmt::format("{} index bits name 2^{} entries, which {}-bit entries (the multiplier's input width) cannot "
                        "all tell apart; expected at most {} index bits",
@@ -59,7 +61,7 @@ ActQuant calibrate_codebook(const TensorSamples& s, const CalibrationOptions& o,
     v.reserve(s.values.size());
     for (const float x : s.values)
       if (!std::isnan(x)) v.push_back(std::clamp(double(x), lo, hi));
-    return codebook_act(codebook_centroids(v, bits), bits, entry_bits);
+    return codebook_act(codebook_centroids(v, bits, true), bits, entry_bits);
   };
   if (o.method == RangeMethod::mse) return make(s.lo, s.hi);
   return choose_quant(s, o, make);

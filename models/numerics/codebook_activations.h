@@ -9,19 +9,24 @@
 // Compression's shared weights (codebook.cpp).
 //
 // Calibration (post-training): 1-D k-means over the tensor's samples
-// (codebook_centroids, initialised linearly over the samples' range). min-max
-// clusters every sample; percentile first clips the samples to the
-// percentile's range, so that a few outliers do not claim an entry of their
-// own; mse clusters every sample, since Lloyd's rounds already choose the
-// levels of least squared error over them.
+// (codebook_centroids, initialised linearly from 0 to the top of the range)
+// with the lowest level held at 0: a ReLU output of 0 stays exactly 0, as
+// zero padding is, and as LQ-Nets' activation levels (a {0, 1} encoding of
+// a learned basis) always include 0. min-max clusters every sample;
+// percentile first clips the samples to the percentile's range, so that a
+// few outliers do not claim an entry of their own; mse clusters every
+// sample, since Lloyd's rounds already choose the levels of least squared
+// error over them.
 //
 // The tensor is non-negative (it follows a ReLU, as LQ-Nets' activations do),
 // so the entries are unsigned integers of the entry width E at one scale, the
 // largest centroid at the top code 2^E - 1: real = scale * entry. E is the
-// width the multiplier takes its input at: the design's narrowest MAC input
-// with a digital --arch, else 8 bits; a table of 2^b distinct entries needs
-// E >= b. A tensor written without a ReLU is refused where the network is
-// planned (quant_plan.cpp), as for power-of-two codes.
+// width the multiplier takes its input at: with a digital --arch, the
+// narrowest input of the design's MAC classes that take codebook inputs
+// (IntMAC), at most 16 bits, as a trace holds them; else 8 bits. A table of
+// 2^b distinct entries needs E >= b. A tensor written without a ReLU is
+// refused where the network is planned (quant_plan.cpp), as for
+// power-of-two codes.
 //
 // A value takes the nearest entry, the lower at a tie (a negative value, which
 // only a tensor read by a separate ReLU holds, the lowest entry, as its ReLU
@@ -39,6 +44,8 @@ namespace qnnsim::numerics {
 
 // The widest codebook activation index eval runs: 256 entries, as codebook weights.
 constexpr int kMaxCodebookActivationBits = 8;
+// The widest entry: a trace's `entries` are at most 16-bit integers (workload/precision.h).
+constexpr int kMaxCodebookEntryBits = 16;
 
 // "" when eval runs codebook activations of `bits` index bits with entries
 // `entry_bits` wide, else why not.

@@ -13,6 +13,7 @@
 #include "design/design_family.h"
 #include "hybrid/hybrid_placement.h"
 #include "mac/mac_spec.h"
+#include "numerics/codebook_activations.h"
 #include "numerics/crossbar_design.h"
 #include "numerics/digital_mac.h"
 #include "numerics/eval_error.h"
@@ -118,12 +119,20 @@ EvalResult evaluate(const EvalOptions& given) {
   if (digital) o.quant.accumulator = digital->units.front().accumulator;
   if (digital && digital->float_accumulator()) o.quant.float_accumulator = *digital->float_accumulator();
   // Codebook activations' entries are the integers the multipliers take
-  // (codebook_activations.h): as wide as the design's narrowest integer MAC input.
+  // (codebook_activations.h): as wide as the narrowest input of the design's
+  // classes that take codebook inputs (a class that refuses them, such as an
+  // XnorMAC beside an IntMAC, runs no codebook layer), at most 16 bits.
   int narrowest_input = 0;
   const auto narrow_to = [&narrowest_input](const DigitalMac& d) {
-    for (const DigitalUnit& u : d.units)
-      if (!u.mac->floating_point())
-        narrowest_input = narrowest_input ? std::min(narrowest_input, u.mac->input_bits()) : u.mac->input_bits();
+    for (const DigitalUnit& u : d.units) {
+      LayerPrecision probe;
+      probe.weights = {u.mac->weight_bits(), Scheme::UniformSymmetric, 1.0};
+      probe.inputs = {1, Scheme::Codebook, 1.0};
+      probe.accumulator = {u.accumulator.bits, Scheme::UniformSymmetric, 1.0};
+      if (u.mac->floating_point() || !u.mac->precision_problem(probe).empty()) continue;
+      const int width = std::min(u.mac->input_bits(), kMaxCodebookEntryBits);
+      narrowest_input = narrowest_input ? std::min(narrowest_input, width) : width;
+    }
   };
   if (digital) narrow_to(*digital);
   if (hybrid)
@@ -213,7 +222,7 @@ EvalResult evaluate(const EvalOptions& given) {
       mac_class_of[op.name] = u.mac->class_name();
       if (u.float_accumulator)
         float_source_of[op.name] =
-            design_where + (part_of.count(op.name) ? ", part '" + part_of[op.name] + "'" : "") + "'s FloatMAC";
+            design_where + "'s FloatMAC" + (part_of.count(op.name) ? " (part '" + part_of[op.name] + "')" : "");
       return;
     }
     const LayerPrecision p = precision_of(d.units.front().accumulator.bits);
@@ -267,13 +276,21 @@ EvalResult evaluate(const EvalOptions& given) {
   for (const QuantLayer& l : qnet.layers())
     if (const ActQuant& a = qnet.tensor_quant(net.ops[l.op].out); a.binary || a.ternary || a.log || a.codebook()) {
       r.coded_activations = a.binary ? "binary" : a.ternary ? "ternary" : a.log ? "power_of_two" : "codebook";
-      r.codebook_entry_bits = o.quant.activation_entry_bits;
+      // Calibrated: the width chosen above; from a trace: what its widest entry needs.
+      r.codebook_entry_bits = o.trace.empty() || !a.codebook()
+                                  ? o.quant.activation_entry_bits
+                                  : std::max(r.codebook_entry_bits, signed_bits_needed(0, a.entries.back()) - 1);
       r.coded_image_bits = qnet.tensor_quant(net.input).bits;
     }
+  // The schemes of the tensors the layers write and read, but the image's
+  // (which stays uniform under the coded schemes) and the logits.
+  std::set<int> image_tensors = {net.input};
+  for (const NetOp& op : net.ops)
+    if (passes_codes(op.kind) && image_tensors.count(op.in[0])) image_tensors.insert(op.out);
   std::set<std::string> stored_schemes;
   for (const QuantLayer& l : qnet.layers())
     for (const int t : {net.ops[l.op].in[0], net.ops[l.op].out})
-      if (t != net.input && t != net.output) stored_schemes.insert(activation_scheme_text(qnet.tensor_quant(t)));
+      if (!image_tensors.count(t) && t != net.output) stored_schemes.insert(activation_scheme_text(qnet.tensor_quant(t)));
   if (stored_schemes.size() > 1) r.mixed_activations.assign(stored_schemes.begin(), stored_schemes.end());
   for (const QuantLayer& l : qnet.layers())
     if (l.fp) {

@@ -67,8 +67,8 @@ struct EvalResult {
   std::string arch_file;  // with --arch: the design read, and its crossbar numerics
   std::string trace_file;  // with --trace: the trace whose quantization ran
   bool qdq_model = false;  // the model's own QuantizeLinear / DequantizeLinear nodes gave the quantization
-  // The accumulator that ran (the trace's, with one; the design's first MAC
-  // class's, with arch_mac; LayerResult has each layer's).
+  // The accumulator that ran (the trace's first layer's, with one; the
+  // design's first MAC class's, with arch_mac; LayerResult has each layer's).
   int accumulator_bits = 32;
   Overflow overflow = Overflow::wrap;
   bool arch_mac = false;  // --arch with a digital design: its MAC class ran the Conv / Gemm layers

@@ -83,10 +83,11 @@ struct QuantOptions {
   // class's weight width with a digital --arch, else 8 bits.
   int codebook_entry_bits = 8;
   // With a digital --arch that lists several MAC classes (a dataflow design's
-  // XNOR unit beside an integer one): the accumulator and codebook entry
-  // width of the class each named layer runs on (digital_mac.h). Layers not
-  // named take `accumulator` and `codebook_entry_bits`.
-  // A float layer's class gives its float accumulator the same way.
+  // XNOR unit beside an integer one), or a hybrid's digital parts: the
+  // accumulator and codebook entry width of the class each named layer runs
+  // on (digital_mac.h), and a float layer's float accumulator; with a trace
+  // whose layers give different accumulators, each such layer's. Layers not
+  // named take `accumulator`, `codebook_entry_bits` and `float_accumulator`.
   struct UnitNumerics {
     AccumulatorSpec accumulator;
     int codebook_entry_bits = 8;

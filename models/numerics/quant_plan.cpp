@@ -181,8 +181,8 @@ QuantPlan calibrate_plan(const Network& net, const QuantOptions& o, const Datase
     const NetOp& op = net.ops[i];
     if (op.kind != OpKind::conv) continue;
     plan.layer_bits[i] = bits_of(op, o);
-    // A layer reading the (uniform) image under --scheme binary, ternary or
-    // power_of_two reads it at the image's width.
+    // A layer reading the (uniform) image under --scheme binary, ternary,
+    // power_of_two or codebook reads it at the image's width.
     const ActQuant& in = plan.act[op.in[0]];
     if (coded && !in.binary && !in.ternary && !in.log && !in.codebook() && in.bits != plan.layer_bits[i].activations)
       plan.layer_bits[i].activations = plan.act[op.in[0]].bits;

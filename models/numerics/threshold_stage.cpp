@@ -22,8 +22,24 @@ std::vector<int64_t> code_thresholds(const ActQuant& out, double unit) {
   if (out.ternary) return {to_int64(std::floor(out.threshold / unit))};
   std::vector<int64_t> t;
   if (out.codebook()) {  // the midpoints between neighbouring entries: total > T_j passes the j-th
-    for (std::size_t j = 1; j < out.entries.size(); ++j)
-      t.push_back(to_int64(std::floor(out.scale * 0.5 * (double(out.entries[j - 1]) + out.entries[j]) / unit)));
+    for (std::size_t j = 1; j < out.entries.size(); ++j) {
+      const double lo = out.entries[j - 1], hi = out.entries[j];
+      int64_t T = to_int64(std::floor(out.scale * 0.5 * (lo + hi) / unit));
+      // At a midpoint that is a whole total, the floating products may land
+      // a hair to either side; T is moved to where the real path itself
+      // (ActQuant::quantize of total x unit) turns from lo to hi, so the two
+      // agree at ties too. Equal entries give one code either way.
+      const auto upper = [&](int64_t total) {
+        const double x = double(total) * unit / out.scale;
+        return !(x - lo <= hi - x);
+      };
+      constexpr int64_t kFar = int64_t{1} << 61;  // beyond the clamp: no neighbour to correct against
+      if (lo != hi && T > -kFar && T < kFar) {
+        for (int k = 0; k < 4 && upper(T); ++k) --T;
+        for (int k = 0; k < 4 && !upper(T + 1); ++k) ++T;
+      }
+      t.push_back(T);
+    }
     return t;
   }
   // Code 2^(j-1) from the boundary 2^(j - 3/2) x scale on, j = 1 .. 2^b - 1.

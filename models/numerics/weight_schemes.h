@@ -63,6 +63,8 @@ Eigen::MatrixXd dequantized(const WeightQuant& q);
 
 // The codebook's centroids of `values` (2^bits of them, ascending), by 1-D
 // k-means from a linear initialisation over [min, max]; codebook.cpp.
-std::vector<double> codebook_centroids(const std::vector<double>& values, int bits);
+// With `pin_zero` (values >= 0), the lowest centroid stays at 0 through
+// every round, so real 0 is one of the levels (codebook_activations.h).
+std::vector<double> codebook_centroids(const std::vector<double>& values, int bits, bool pin_zero = false);
 
 }  // namespace qnnsim::numerics
