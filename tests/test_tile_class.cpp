@@ -10,6 +10,7 @@
 
 #include <map>
 
+#include "core/config_error.h"
 #include "core/config_node.h"
 #include "schedule/mapper.h"
 #include "schedule/nest_walk.h"
@@ -123,4 +124,67 @@ TEST_CASE("tiles whose windows meet the map's edge away from its first and last 
   REQUIRE(p.tile < 24);  // shorter than the filter's reach past the edge
   REQUIRE(p.tiles() > 3);
   CHECK(check_plan(w.layers[0], plan) > 0);
+}
+
+namespace {
+
+// Every tile of a run same_class_run claims is of the class of the tile its
+// stride before it, the stride a multiple of the period and within the tiles
+// checked. Returns how many runs were claimed.
+uint64_t check_runs(const Layer& l, const LayerPlan& plan) {
+  INFO("layer " << l.name << ", " << plan.tiling);
+  const NestWalker& walker = *plan.walker;
+  const auto class_of = [&](uint64_t t) {
+    std::vector<uint64_t> c;
+    walker.tile_class(t, c);
+    return c;
+  };
+  uint64_t claimed = 0;
+  for (uint64_t period : {1, 2, 3}) {
+    for (uint64_t i = 0; i < walker.tiles(); ++i) {
+      const NestWalker::ClassRun run = walker.same_class_run(i, period, i);
+      if (run.tiles == 0) continue;
+      INFO("tile " << i << ", period " << period << ", run " << run.tiles << ", stride " << run.stride);
+      ++claimed;
+      REQUIRE(run.stride % period == 0);
+      REQUIRE(run.stride <= i);
+      REQUIRE(i + run.tiles <= walker.tiles());
+      for (uint64_t j = i; j < i + run.tiles; ++j) REQUIRE(class_of(j) == class_of(j - run.stride));
+      i += run.tiles - 1;  // the run's later tiles would claim its remainder
+    }
+  }
+  return claimed;
+}
+
+}  // namespace
+
+TEST_CASE("runs of tiles periodic replay skips repeat the tiles a stride before them", "[replay]") {
+  uint64_t claimed = 0;
+  for (const char* design : {"arch/systolic_ws.yaml", "arch/eyeriss_v1.yaml"}) {
+    const auto arch = load_arch(shipped(design));
+    const bool eyeriss = std::string(design) == "arch/eyeriss_v1.yaml";
+    for (const char* text : {kLayers, kLargeMaps, kWideReach}) {
+      if (eyeriss && text == kWideReach) continue;  // its filter does not fit Eyeriss' scratchpads
+      Workload w = workload_from_text(text);
+      if (eyeriss)
+        for (const char* t : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"})
+          REQUIRE(apply_bits_override(w, t).empty());
+      for_each_plan_variant(*arch, w, [&](const Layer& l, const LayerPlan& plan) {
+        claimed += check_runs(l, plan);
+        // One pass a tile along images, output channels, rows and columns:
+        // long loops, whose inner steps are the runs.
+        Mapping m = plan.mapping;
+        for (int d : {kN, kM, kP, kQ}) m.glb[static_cast<std::size_t>(d)] = 1;
+        const GivenMapping given{m, VectorTiling{}, ConfigNode::load_string("tile: {}\n", "runs")};
+        LayerPlan small;
+        try {
+          small = plan_layer(*arch, l, plan.bounds.extent[kN], &given);
+        } catch (const ConfigError&) {
+          return;  // not a valid mapping on this design
+        }
+        claimed += check_runs(l, small);
+      });
+    }
+  }
+  CHECK(claimed > 0);
 }

@@ -2,6 +2,8 @@
 // tile's start, and the skip of the periods the tiles ahead repeat.
 #include "controller/controller.h"
 
+#include <algorithm>
+
 #include "core/trace_recorder.h"
 
 namespace qnnsim {
@@ -90,21 +92,27 @@ void Controller::settle_period(std::size_t l, uint64_t index) {
 
   // Tiles ahead are skipped in whole periods while each does the same work as
   // its counterpart in the period. The layer's last tile always runs: it ends
-  // the layer, which the storer marks.
+  // the layer, which the storer marks. Tiles [issued_, checked) are known to
+  // repeat the period; so is a run of tiles that each repeat the tile a whole
+  // number of periods before them (NestWalker::same_class_run), as long as
+  // those lie among the tiles checked: a long run of a layer's tiles is not
+  // compared one by one.
   const Period& period = cycle->period;
   const uint64_t p = period.tiles;
-  uint64_t m = 0;
+  uint64_t checked = issued_;
   std::vector<uint64_t> key;
-  while (issued_ + (m + 1) * p <= last) {
-    bool same = true;
-    for (uint64_t x = 0; x < p && same; ++x) {
-      key.clear();
-      work_of(issued_ + m * p + x, key);
-      same = key == cycle->tiles[x];
+  while (checked < last) {
+    const uint64_t run = walker != nullptr ? walker->same_class_run(checked - first, p, checked - issued_).tiles : 0;
+    if (run > 0) {
+      checked = std::min(checked + run, last);
+      continue;
     }
-    if (!same) break;
-    ++m;
+    key.clear();
+    work_of(checked, key);
+    if (key != cycle->tiles[(checked - issued_) % p]) break;
+    ++checked;
   }
+  const uint64_t m = (checked - issued_) / p;
   if (m == 0) return;
 
   for (std::size_t c = 0; c < components_.size(); ++c) {

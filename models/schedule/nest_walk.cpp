@@ -58,13 +58,7 @@ void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) con
   // alone decide, wherever it lies, and so does every window of its passes,
   // which lie inside it. Such tiles, most of a large map's, are one class.
   for (auto [out_dim, tap_dim] : {std::pair{kP, kR}, std::pair{kQ, kS}}) {
-    const Span o = tp.block[idx(out_dim)], t = tp.block[idx(tap_dim)];
-    const int64_t size = out_dim == kP ? b_.H : b_.W;
-    const int64_t taps = out_dim == kP ? b_.flat_r : b_.flat_s;
-    const int64_t t0 = b_.flattened() ? 0 : t.start, nt = b_.flattened() ? taps : t.size;
-    const int64_t lo = o.start * b_.stride + t0 * b_.dilation - b_.padding;
-    const int64_t hi = (o.start + o.size - 1) * b_.stride + (t0 + nt - 1) * b_.dilation - b_.padding;
-    if (lo >= 0 && hi < size) {
+    if (window_inside(out_dim, tp.t[idx(out_dim)], tp.t[idx(tap_dim)])) {
       out.push_back(0);
     } else {
       out.push_back(1);
@@ -72,6 +66,54 @@ void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) con
       out.push_back(u(tp.t[idx(tap_dim)]));
     }
   }
+}
+
+bool NestWalker::window_inside(int out_dim, int64_t t_out, int64_t t_tap) const {
+  const int tap_dim = out_dim == kP ? kR : kS;
+  const DimExtents &eo = e_[idx(out_dim)], &et = e_[idx(tap_dim)];
+  const int64_t o_start = t_out * eo.tile, o_size = std::min(eo.tile, eo.dim - o_start);
+  const int64_t t_start = t_tap * et.tile, t_size = std::min(et.tile, et.dim - t_start);
+  const int64_t size = out_dim == kP ? b_.H : b_.W;
+  const int64_t taps = out_dim == kP ? b_.flat_r : b_.flat_s;
+  const int64_t t0 = b_.flattened() ? 0 : t_start, nt = b_.flattened() ? taps : t_size;
+  const int64_t lo = o_start * b_.stride + t0 * b_.dilation - b_.padding;
+  const int64_t hi = (o_start + o_size - 1) * b_.stride + (t0 + nt - 1) * b_.dilation - b_.padding;
+  return lo >= 0 && hi < size;
+}
+
+NestWalker::ClassRun NestWalker::same_class_run(uint64_t index, uint64_t period, uint64_t checked) const {
+  ClassRun best;
+  if (period == 0) return best;
+  const TilePoint tp = tile_point(index);
+  std::array<int, kDims> position{};  // each dimension's place in the DRAM order
+  for (int k = 0; k < kDims; ++k) position[idx(m_.dram_order[idx(k)])] = k;
+  uint64_t stride = 1;
+  for (int k = kDims - 1; k >= 0; stride *= u(e_[idx(m_.dram_order[idx(k)])].tiles()), --k) {
+    if (stride % period != 0 || stride > checked) continue;
+    const int d = m_.dram_order[idx(k)];
+    const int64_t n = e_[idx(d)].tiles();
+    // The dimension whose index shares this one's window test, if any.
+    const int out = d == kP || d == kR ? kP : d == kQ || d == kS ? kQ : -1;
+    const int partner = out < 0 ? -1 : d == out ? (out == kP ? kR : kS) : out;
+    const auto steps_alike = [&](int64_t w) {
+      if (w < 2 || w > n - 2) return false;  // neither step may be the first or the last
+      if (partner < 0) return true;
+      // A partner inside this loop takes every index under each step; one outside keeps its own.
+      const bool inner = position[idx(partner)] > k;
+      const int64_t from = inner ? 0 : tp.t[idx(partner)];
+      const int64_t to = inner ? e_[idx(partner)].tiles() - 1 : from;
+      for (int64_t x = from; x <= to; ++x)
+        for (int64_t y : {w - 1, w})
+          if (!(d == out ? window_inside(out, y, x) : window_inside(out, x, y))) return false;
+      return true;
+    };
+    const int64_t v = tp.t[idx(d)];
+    int64_t w = v;
+    while (steps_alike(w)) ++w;
+    const uint64_t run = w > v ? u(w - v) * stride - index % stride : 0;
+    if (run > best.tiles) best = {run, stride};
+  }
+  return best;
 }
 
 NestWalker::Index NestWalker::pass_indices(const TilePoint& tp, uint64_t pass_index) const {

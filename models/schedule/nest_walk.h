@@ -91,8 +91,29 @@ class NestWalker {
   // matter: only their sizes do. tests/test_tile_class.cpp holds it.
   void tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const;
 
+  // How many tiles from `index` on (itself included) are each of the same
+  // class as the tile some stride s before it, for a stride s that is a
+  // multiple of `period` and at most `checked`: 0 when there are none. A
+  // stride is one step of a DRAM-level loop; stepping the loop's index from
+  // w - 1 to w changes no tile's class while both are neither the loop's
+  // first nor its last, and (for output and filter rows or columns) every
+  // window they and their partner's indices make lies inside the map. Periodic
+  // replay (controller_periods.cpp) skips such a run of tiles without making
+  // each one's class: it repeats the tiles a stride before it, which repeat
+  // the period. tests/test_tile_class.cpp holds every tile of a claimed run
+  // equal in class to the one a stride before it.
+  struct ClassRun {
+    uint64_t tiles = 0;   // the run's length, from `index` on
+    uint64_t stride = 0;  // how far before each of its tiles the tile of its class lies
+  };
+  ClassRun same_class_run(uint64_t index, uint64_t period, uint64_t checked) const;
+
  private:
   TilePoint tile_point(uint64_t index) const;
+  // Whether the input window of output block t_out (of out_dim, kP or kQ) and
+  // filter block t_tap lies inside the feature map: then which rows it reads
+  // depends on the blocks' sizes alone (tile_class).
+  bool window_inside(int out_dim, int64_t t_out, int64_t t_tap) const;
   ArrayPass pass(const TilePoint& tp, uint64_t pass_index) const;
   Index pass_indices(const TilePoint& tp, uint64_t pass_index) const;
   // Position (in the DRAM + buffer loop list) of the loop that advanced to reach this point; -1 at the start.
