@@ -18,6 +18,16 @@ NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBound
     e_[idx(d)] = dim_extents(m_, b_, d);
     tiles_ *= u(e_[idx(d)].tiles());
   }
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.dram_order[idx(k)];
+    if (e_[idx(d)].tiles() > 1) looping_dims_[idx(looping_++)] = d;
+  }
+  for (int d = 0; d < kDims; ++d) {
+    const DimExtents& e = e_[idx(d)];
+    const int64_t size = std::min(e.tile, e.dim);
+    first_tile_.block[idx(d)] = {0, size, std::min(e.pass, size)};
+    first_tile_.trips[idx(d)] = (size + e.pass - 1) / e.pass;
+  }
   const std::vector<LoopRef> dram = loops_above(m_, b_, false), both = loops_above(m_, b_, true);
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
     const auto i = static_cast<std::size_t>(o);
@@ -29,16 +39,18 @@ NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBound
 }
 
 NestWalker::TilePoint NestWalker::tile_point(uint64_t index) const {
-  TilePoint tp;
-  for (int k = kDims - 1; k >= 0; --k) {
-    const int d = m_.dram_order[idx(k)];
-    const uint64_t n = u(e_[idx(d)].tiles());
-    tp.t[idx(d)] = static_cast<int64_t>(index % n);
-    index /= n;
-  }
-  for (int d = 0; d < kDims; ++d) {
+  // Only the loops that run more than once move a tile from the first; the
+  // run asks for a tile's place several times a tile, so the others are not
+  // divided by again.
+  TilePoint tp = first_tile_;
+  for (int i = 0; i < looping_; ++i) {
+    const int d = looping_dims_[idx(i)];
     const DimExtents& e = e_[idx(d)];
-    const int64_t start = tp.t[idx(d)] * e.tile, size = std::min(e.tile, e.dim - start);
+    const uint64_t n = u(e.tiles()), next = index / n;
+    const auto t = static_cast<int64_t>(index - next * n);
+    index = next;
+    const int64_t start = t * e.tile, size = std::min(e.tile, e.dim - start);
+    tp.t[idx(d)] = t;
     tp.block[idx(d)] = {start, size, std::min(e.pass, size)};
     tp.trips[idx(d)] = (size + e.pass - 1) / e.pass;
   }

@@ -131,6 +131,11 @@ class NestWalker {
   Dataflow flow_;
   std::array<DimExtents, kDims> e_;
   uint64_t tiles_ = 1;
+  // The DRAM-level loops that run more than once, innermost first, and the
+  // first tile's place, from which tile_point moves only those.
+  std::array<int, kDims> looping_dims_{};
+  int looping_ = 0;
+  TilePoint first_tile_;
   std::array<int, kOperands> glb_cut_{}, pe_cut_{};
   std::array<std::array<int, kDims>, kOperands> pe_level_{};
 };
