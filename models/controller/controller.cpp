@@ -115,7 +115,7 @@ bool Controller::quiet() const {
   return true;
 }
 
-const TileOutcome* Controller::settle_recording(uint64_t k, std::size_t l) {
+Controller::Replay Controller::settle_recording(uint64_t k, std::size_t l) {
   const sc_time now = sc_core::sc_time_stamp();
   // The tile recorded ran alone if it is the only one since, and all is quiet again.
   if (recording_ && recording_->tile + 1 == k && quiet()) {
@@ -146,49 +146,83 @@ const TileOutcome* Controller::settle_recording(uint64_t k, std::size_t l) {
   // layer, which the other threads mark; vector tiles are one transaction.
   const uint64_t first = first_tile_[l], last = first + plans_[l].tiles.size() - 1;
   if (k == first) memo_.clear();  // keys name their layer; earlier layers' outcomes are of no more use
-  if (k == first || k >= last || !plans_[l].uses_array || !quiet()) return nullptr;
+  if (k == first || k >= last || !plans_[l].uses_array || !quiet()) return {};
   Recording r;
   r.tile = k;
   r.key = tile_key(static_cast<int>(l), plans_[l].tiles[k - first], *plans_[l].walker, work_, components_);
   // The array's idle time before the tile counts as waiting for its load.
   r.key.push_back((now - last_compute_end_).value());
   // A known tile is replayed: nothing of its start need be kept.
-  if (const TileOutcome* known = memo_.find(r.key)) return known;
+  if (const TileOutcome* known = memo_.find(r.key)) return {known, replay_run(k, l, *known, r.key.back())};
   r.start = now;
   for (const ComponentModule* c : components_) r.counts.push_back(c->log().row(static_cast<int>(l)));
   r.timing = timing_[l];
   r.weights_ready = weights_ready_;
   r.last_pass_start = last_pass_start_;
   recording_ = std::move(r);
-  return nullptr;
+  return {};
 }
 
-bool Controller::replay(uint64_t k, std::size_t l, const TileOutcome* o) {
+uint64_t Controller::replay_run(uint64_t k, std::size_t l, const TileOutcome& o, uint64_t idle) const {
+  if ((o.duration - o.compute_end).value() != idle) return 1;
+  const uint64_t first = first_tile_[l], last = first + plans_[l].tiles.size() - 1;
+  const NestWalker& walker = *plans_[l].walker;
+  std::vector<uint64_t> work, key;
+  tile_work_key(static_cast<int>(l), plans_[l].tiles[k - first], &walker, work);
+  uint64_t end = k + 1;  // tiles [k, end) do k's work
+  while (end < last) {
+    const uint64_t run = walker.same_class_run(end - first, 1, end - k).tiles;
+    if (run > 0) {
+      end = std::min(end + run, last);
+      continue;
+    }
+    key.clear();
+    tile_work_key(static_cast<int>(l), plans_[l].tiles[end - first], &walker, key);
+    if (key != work) break;
+    ++end;
+  }
+  return end - k;
+}
+
+bool Controller::replay(uint64_t k, std::size_t l, const Replay& replay) {
+  const TileOutcome* o = replay.outcome;
   if (o == nullptr) return false;
-  count_replayed_tile();
+  const uint64_t m = replay.tiles;
+  count_replayed_tiles(m);
+  const auto times = [](const sc_time& t, uint64_t n) { return sc_time::from_value(t.value() * n); };
   const sc_time now = sc_core::sc_time_stamp();
-  for (std::size_t c = 0; c < components_.size(); ++c) components_[c]->replay_counts(static_cast<int>(l), o->counts[c]);
+  for (std::size_t c = 0; c < components_.size(); ++c) {
+    std::vector<uint64_t> added = o->counts[c];
+    for (uint64_t& v : added) v *= m;
+    components_[c]->replay_counts(static_cast<int>(l), added);
+  }
   LayerTiming& t = timing_[l];
-  t.compute += o->compute;
-  t.stall_dram += o->stall_dram;
-  t.stall_buffer += o->stall_buffer;
-  t.stall_noc += o->stall_noc;
-  t.load_stall += o->load_stall;
-  t.dram_bits += o->dram_bits;
-  loaded_at_[k] = now + o->loaded_at;
-  compute_end_[k] = now + o->compute_end;
-  t.compute_end = compute_end_[k];
-  last_compute_end_ = compute_end_[k];
-  if (o->weights_ready) weights_ready_ = now + *o->weights_ready;
-  if (o->last_pass_start) last_pass_start_ = now + *o->last_pass_start;
-  // The tile is loaded, computed and stored; the compute and store threads,
-  // waiting for a later tile, skip it when they wake.
-  ++issued_;
-  computed_ = next_tile(computed_);
-  stored_ = next_tile(stored_);
+  t.compute += times(o->compute, m);
+  t.stall_dram += times(o->stall_dram, m);
+  t.stall_buffer += times(o->stall_buffer, m);
+  t.stall_noc += times(o->stall_noc, m);
+  t.load_stall += times(o->load_stall, m);
+  t.dram_bits += o->dram_bits * m;
+  for (uint64_t i = 0; i < m; ++i) {
+    const sc_time start = now + times(o->duration, i);
+    loaded_at_[k + i] = start + o->loaded_at;
+    compute_end_[k + i] = start + o->compute_end;
+  }
+  const sc_time last_start = now + times(o->duration, m - 1);
+  t.compute_end = compute_end_[k + m - 1];
+  last_compute_end_ = compute_end_[k + m - 1];
+  if (o->weights_ready) weights_ready_ = last_start + *o->weights_ready;
+  if (o->last_pass_start) last_pass_start_ = last_start + *o->last_pass_start;
+  // The tiles are loaded, computed and stored; the compute and store threads,
+  // waiting for a later tile, skip them when they wake.
+  issued_ += m;
+  for (uint64_t i = 0; i < m; ++i) {
+    computed_ = next_tile(computed_);
+    stored_ = next_tile(stored_);
+  }
   loader_waits_ = Waiting::Dma;
-  loader_until_ = now + o->duration;
-  wait(o->duration);
+  loader_until_ = now + times(o->duration, m);
+  wait(times(o->duration, m));
   return true;
 }
 

@@ -98,10 +98,22 @@ class Controller : public sc_core::sc_module {
   // At the loader's turn for tile `k`: store the outcome of the tile being
   // recorded if it ran alone, then, if tile `k` may be replayed or recorded,
   // return the outcome recorded under its key, or start recording it.
-  const TileOutcome* settle_recording(uint64_t k, std::size_t l);
-  // Replays tile `k` from `outcome` (settle_recording's, in the same loader
-  // step, so the memo is untouched in between); false when there is none.
-  bool replay(uint64_t k, std::size_t l, const TileOutcome* outcome);
+  // A known outcome, and how many tiles from `k` on replay it one after another.
+  struct Replay {
+    const TileOutcome* outcome = nullptr;
+    uint64_t tiles = 0;
+  };
+  Replay settle_recording(uint64_t k, std::size_t l);
+  // How many tiles from `k` on (k's key ending in the array's idle time
+  // `idle`) replay `o` in a row: when `o` leaves the array idle for as long
+  // at the next tile's start, a tile that does k's work finds the state k
+  // found, so its key is k's. Tiles of k's class are found a loop step at a
+  // time (NestWalker::same_class_run); the layer's last tile always runs.
+  uint64_t replay_run(uint64_t k, std::size_t l, const TileOutcome& o, uint64_t idle) const;
+  // Replays the tiles from `k` on that `replay` names (settle_recording's, in
+  // the same loader step, so the memo is untouched in between); false when
+  // there is no outcome.
+  bool replay(uint64_t k, std::size_t l, const Replay& replay);
 
   // Periodic replay (periodic_replay.h). At the start of tile `index`, with
   // every thread up to the present: record the state, and when it has come

@@ -8,14 +8,18 @@ namespace qnnsim {
 
 namespace {
 bool replay_on = true;
-uint64_t replayed = 0;
+uint64_t replayed = 0, replays = 0;
 uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 }  // namespace
 
 void set_tile_replay(bool on) { replay_on = on; }
 bool tile_replay_enabled() { return replay_on; }
 uint64_t tiles_replayed() { return replayed; }
-void count_replayed_tile() { ++replayed; }
+uint64_t tile_replays() { return replays; }
+void count_replayed_tiles(uint64_t tiles) {
+  replayed += tiles;
+  ++replays;
+}
 
 void tile_work_key(int layer, const GlbTile& tile, const NestWalker* walker, std::vector<uint64_t>& key) {
   key.insert(key.end(), {static_cast<uint64_t>(layer), tile.weight_load_bits, tile.input_load_bits,

@@ -7,7 +7,10 @@
 // the same quiet state, adds the recorded outcome instead of simulating it
 // again. A design with one buffer slot runs every tile alone (its load waits
 // for the previous store), so the tiles of a layer that repeat, such as the
-// same rows of the next image of a batch, cost one simulation each.
+// same rows of the next image of a batch, cost one simulation each. When the
+// outcome leaves the array idle for as long as its key found it, the next
+// tile that asks for the same work finds the same state, so a run of such
+// tiles is replayed at once (Controller::replay_run).
 //
 // Exact by construction: a tile is replayed only under the conditions it was
 // recorded in (every component idle from the tile's start on, none keeping
@@ -32,9 +35,11 @@ namespace qnnsim {
 // simulates every tile, for debugging and for the equality test.
 void set_tile_replay(bool on);
 bool tile_replay_enabled();
-// Tiles replayed in this process so far (for tests and benchmarks).
+// Tiles replayed in this process so far, and the replays that took them
+// (one replay may take a run of tiles; for tests and benchmarks).
 uint64_t tiles_replayed();
-void count_replayed_tile();
+uint64_t tile_replays();
+void count_replayed_tiles(uint64_t tiles);
 
 // What a tile changed, relative to its start.
 struct TileOutcome {
