@@ -382,6 +382,7 @@ def shipped_designs_resnet50(binary, repeats):
                                env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
         if probe.returncode != 0:
             reason = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+            reason = reason.replace(ROOT + os.sep, "")  # the clone's own files, named as in the repository
             print(f"{name:<14} {'-':>7} {'':>7} {'':>9}  does not run ResNet-50: {reason[:100]}")
             continue
         wall, mem = measure(binary, path, wl, 1, repeats, extra=extra)
