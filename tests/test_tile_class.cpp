@@ -188,3 +188,28 @@ TEST_CASE("runs of tiles periodic replay skips repeat the tiles a stride before 
   }
   CHECK(claimed > 0);
 }
+
+// One value a tile along every dimension, the filter's rows and columns the
+// innermost loops: steps of those loops make runs only where every window
+// they make with the output row or column lies inside the map, which this
+// exercises (a 5 x 5 filter, padded, on a 12 x 12 map).
+TEST_CASE("runs along a filter's rows and columns keep every window inside the map", "[replay]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const Workload w = workload_from_text(R"(network: filter_steps
+batch: 1
+input: {C: 1, H: 12, W: 12}
+layers:
+  - {name: filter_steps, type: conv, C: 1, H: 12, W: 12, M: 2, R: 5, S: 5, padding: 2}
+)");
+  const std::vector<LayerPlan> plans = plan_workload(*arch, w);
+  REQUIRE(plans[0].uses_array);
+  Mapping m = plans[0].mapping;
+  m.im2col = false;
+  m.pe = m.rows = m.cols = m.glb = kOnes;
+  m.dram_order = {kN, kG, kM, kP, kQ, kC, kR, kS};
+  const GivenMapping given{m, VectorTiling{}, ConfigNode::load_string("tile: {}\n", "filter_steps")};
+  const LayerPlan plan = plan_layer(*arch, w.layers[0], 1, &given);
+  INFO(plan.tiling);
+  REQUIRE(dim_extents(plan.mapping, plan.bounds, kS).tiles() == 5);
+  CHECK(check_runs(w.layers[0], plan) > 0);
+}

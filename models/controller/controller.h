@@ -109,6 +109,8 @@ class Controller : public sc_core::sc_module {
   // at the next tile's start, a tile that does k's work finds the state k
   // found, so its key is k's. Tiles of k's class are found a loop step at a
   // time (NestWalker::same_class_run); the layer's last tile always runs.
+  // A replay books nothing, so every component stays idle and nothing is
+  // pending: the quiet state holds at each tile of the run unchecked.
   uint64_t replay_run(uint64_t k, std::size_t l, const TileOutcome& o, uint64_t idle) const;
   // Replays the tiles from `k` on that `replay` names (settle_recording's, in
   // the same loader step, so the memo is untouched in between); false when
