@@ -48,6 +48,7 @@ std::vector<AccuracyLayerRow> accuracy_layers_from_report(const nlohmann::json& 
 }
 
 void insert_accuracy_layers(sqlite3* db, const std::vector<AccuracyLayerRow>& rows) {
+  if (rows.empty()) return;
   Statement s(db, "INSERT INTO accuracy_layers(hash, layer_index, name, weight_bits, weight_scheme, activation_bits, "
                   "sums, overflowed_sums, overflow_fraction, adc_conversions, adc_clipped, adc_clip_fraction, mac_class, "
                   "accumulator_bits, overflow, part) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");

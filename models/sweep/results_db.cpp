@@ -198,7 +198,17 @@ int64_t ResultsDb::count_points(const std::string& path, bool failed_only) {
   return n;
 }
 
-ResultsDb::~ResultsDb() { sqlite3_close(db_); }
+ResultsDb::~ResultsDb() {
+  prepared_.clear();  // SQLite will not close a connection with statements left
+  sqlite3_close(db_);
+}
+
+Statement& ResultsDb::prepared(const std::string& sql) {
+  std::unique_ptr<Statement>& s = prepared_[sql];
+  if (!s) s = std::make_unique<Statement>(db_, sql);
+  s->reset();
+  return *s;
+}
 
 void ResultsDb::exec(const std::string& sql) const {
   char* err = nullptr;
@@ -233,7 +243,7 @@ void ResultsDb::insert(const PointRecord& r) {
   try {
     // A failed point run again replaces its row; nothing else is ever written twice.
     for (const char* table : {"params", "layers", "energy", "warnings", "accuracy_layers"})
-      Statement(db_, std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
+      prepared(std::string("DELETE FROM ") + table + " WHERE hash = ?").text(1, r.hash).run();
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
     for (const ParamValue& v : r.params) {
       const auto number = param_number(v);
@@ -242,8 +252,8 @@ void ResultsDb::insert(const PointRecord& r) {
       else if (number) params[v.name] = *number;
       else params[v.name] = v.value;
     }
-    Statement p(db_, std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
-                         ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Statement& p = prepared(std::string("INSERT OR REPLACE INTO points(") + kPointColumns +
+                            ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     p.text(1, r.hash).text(2, r.sweep).integer(3, r.point_index).text(4, params.dump()).text(5, r.status);
     r.error.empty() ? p.null(6) : p.text(6, r.error);
     p.text(7, r.arch).text(8, r.workload).integer(9, r.batch);
@@ -259,22 +269,22 @@ void ResultsDb::insert(const PointRecord& r) {
     r.constraint_violations.empty() ? p.null(24) : p.text(24, r.constraint_violations);
     r.overflow_fraction && r.status == "ok" ? p.real(25, *r.overflow_fraction) : p.null(25);
     p.run();
-    Statement param(db_, "INSERT INTO params(hash, name, value, path, number) VALUES(?, ?, ?, ?, ?)");
+    Statement& param = prepared("INSERT INTO params(hash, name, value, path, number) VALUES(?, ?, ?, ?, ?)");
     for (const ParamValue& v : r.params) {
       param.text(1, r.hash).text(2, v.name).text(3, v.value).text(4, v.path);
       const auto number = param_number(v);
       number ? param.real(5, *number) : param.null(5);
       param.run();
     }
-    Statement layer(db_, "INSERT INTO layers VALUES(?,?,?,?,?,?,?,?,?,?)");
+    Statement& layer = prepared("INSERT INTO layers VALUES(?,?,?,?,?,?,?,?,?,?)");
     for (std::size_t i = 0; i < r.layers.size(); ++i) {
       const LayerRow& l = r.layers[i];
       layer.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, l.name).text(4, l.type).integer(5, l.macs);
       layer.integer(6, l.cycles).real(7, l.latency_s).real(8, l.energy_pj).real(9, l.pe_utilization).real(10, l.dram_bytes).run();
     }
-    Statement energy(db_, "INSERT INTO energy VALUES(?, ?, ?)");
+    Statement& energy = prepared("INSERT INTO energy VALUES(?, ?, ?)");
     for (const auto& [component, j] : r.energy_by_component_pj) energy.text(1, r.hash).text(2, component).real(3, j).run();
-    Statement warning(db_, "INSERT INTO warnings VALUES(?, ?, ?)");
+    Statement& warning = prepared("INSERT INTO warnings VALUES(?, ?, ?)");
     for (std::size_t i = 0; i < r.warnings.size(); ++i)
       warning.text(1, r.hash).integer(2, static_cast<int64_t>(i)).text(3, r.warnings[i]).run();
     if (r.status == "ok") {

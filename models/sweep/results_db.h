@@ -6,6 +6,7 @@
 // points or none; a rerun skips the hashes already present.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,8 +14,7 @@
 #include <vector>
 
 #include "sweep/accuracy_layers_db.h"
-
-struct sqlite3;
+#include "sweep/sqlite_statement.h"
 
 namespace qnnsim {
 
@@ -100,8 +100,12 @@ class ResultsDb {
 
  private:
   void exec(const std::string& sql) const;
+  // The statement for `sql`, prepared on first use and kept for the next
+  // point (preparing them was most of what writing a point cost), reset.
+  Statement& prepared(const std::string& sql);
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<Statement>> prepared_;  // finalized before db_ closes
 };
 
 }  // namespace qnnsim

@@ -21,6 +21,8 @@ class Statement {
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK) throw std::runtime_error(db_error(db));
   }
   ~Statement() { sqlite3_finalize(s_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   Statement& text(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT);
     return *this;
@@ -45,6 +47,10 @@ class Statement {
   }
   void run() {
     step();
+    reset();
+  }
+  // Ready to bind and run again, also after a step that failed.
+  void reset() {
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }

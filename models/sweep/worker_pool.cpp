@@ -126,8 +126,8 @@ int reap(pid_t pid) {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// The replies complete in the worker's inbox, as outcomes.
-void take_replies(Worker& w, double timeout_s, const std::function<void(const ItemOutcome&)>& on_done) {
+// The replies complete in the worker's inbox, as outcomes, added to `done`.
+void take_replies(Worker& w, double timeout_s, std::vector<ItemOutcome>& done) {
   while (w.inbox.size() >= kHeader) {
     uint64_t h[4];
     std::memcpy(h, w.inbox.data(), kHeader);
@@ -138,8 +138,8 @@ void take_replies(Worker& w, double timeout_s, const std::function<void(const It
     const std::string error = w.inbox.substr(kHeader + h[2], h[3]);
     w.inbox.erase(0, kHeader + h[2] + h[3]);
     w.busy = false;
-    on_done(describe_outcome(static_cast<std::size_t>(h[0]), seconds_since(w.start), end, std::move(result), error,
-                             timeout_s));
+    done.push_back(describe_outcome(static_cast<std::size_t>(h[0]), seconds_since(w.start), end, std::move(result),
+                                    error, timeout_s));
   }
 }
 
@@ -172,8 +172,8 @@ bool run_in_workers(const std::vector<std::size_t>& items, const PoolOptions& op
   std::vector<Worker> workers;
   std::size_t next = 0, finished = 0;
   auto last_tick = Clock::now();
-  while (finished < items.size() && !stop_requested()) {
-    // Hand every idle worker its next item, starting workers as needed.
+  // Hands every idle worker its next item, starting workers as needed.
+  const auto hand_out = [&] {
     for (int k = 0; k < pool_size && next < items.size(); ++k) {
       if (static_cast<int>(workers.size()) <= k) workers.push_back(spawn(before, body, workers));
       Worker& w = workers[static_cast<std::size_t>(k)];
@@ -188,12 +188,19 @@ bool run_in_workers(const std::vector<std::size_t>& items, const PoolOptions& op
         // It died idle: its end is read below and the item fails with the reason.
       }
     }
+  };
+  while (finished < items.size() && !stop_requested()) {
+    hand_out();
 
     std::vector<pollfd> fds;
     for (const Worker& w : workers)
       if (w.replies >= 0) fds.push_back({w.replies, POLLIN, 0});
     poll(fds.data(), fds.size(), 100);  // EINTR (a signal) just ends the wait early
 
+    // Outcomes are passed on only once the workers that sent them have their
+    // next items: recording a point (parsing its report, writing the database)
+    // would otherwise keep its worker idle.
+    std::vector<ItemOutcome> done;
     for (std::size_t k = 0; k < fds.size(); ++k) {
       Worker& w = *std::find_if(workers.begin(), workers.end(), [&](const Worker& x) { return x.replies == fds[k].fd; });
       if (fds[k].revents == 0) continue;
@@ -203,16 +210,18 @@ bool run_in_workers(const std::vector<std::size_t>& items, const PoolOptions& op
       if (n > 0) {
         w.inbox.append(buffer, static_cast<std::size_t>(n));
         const bool was_busy = w.busy;
-        take_replies(w, options.timeout_s, on_done);
+        take_replies(w, options.timeout_s, done);
         finished += was_busy && !w.busy;
         continue;
       }
       // End of file: the worker is gone.
       finished += w.busy;
-      worker_ended(w, options.timeout_s, on_done);
+      worker_ended(w, options.timeout_s, [&](const ItemOutcome& o) { done.push_back(o); });
       w.pid = -1;
       w.busy = false;
     }
+    if (!stop_requested()) hand_out();
+    for (const ItemOutcome& o : done) on_done(o);
     for (Worker& w : workers)
       if (w.busy && !w.timed_out && seconds_since(w.start) > options.timeout_s) {
         kill(-w.pid, SIGKILL);  // its end of file then fails the item as timed out
