@@ -3,8 +3,9 @@
 // simulation gives it: on every shipped PE-array design, at batches 1, 7 and
 // 64, `qnnsim run --json` with replay and with --no-tile-replay write the
 // same report (provenance aside). And a design with one buffer slot does
-// replay the tiles a batch repeats (some in runs), and one with two skips the periods of its
-// steady state, so the equality is not empty.
+// replay the tiles a batch repeats (some in runs of one outcome, some in
+// periods of several), and one with two skips the periods of its steady
+// state, so the equality is not empty.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -102,6 +103,20 @@ TEST_CASE("tile replay: a design with one buffer slot replays the tiles a batch 
   CHECK(tiles_replayed() > 0);
   // Some replays take a run of tiles that each find the state the one before found.
   CHECK(tiles_replayed() > tile_replays());
+}
+
+// Several of ResNet-50's layers on Eyeriss loop over a few channel blocks
+// innermost (l1b1_conv_b at batch 7: `DRAM M2 N7 P4 C4`): neighbouring tiles
+// differ, and the tiles repeat in periods of several outcomes.
+TEST_CASE("tile replay: a design with one buffer slot replays periods of several tiles at once", "[replay]") {
+  const auto arch = load_arch(shipped("arch/eyeriss_v1.yaml"));
+  Workload w = load_workload(shipped("workloads/resnet50.yaml"));
+  for (const char* b : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"}) REQUIRE(apply_bits_override(w, b).empty());
+  w.batch = 7;
+  REQUIRE(period_replays() == 0);
+  const RunResult r = run_simulation(*arch, w);
+  CHECK(r.summary.cycles > 0);
+  CHECK(period_replays() > 0);
 }
 
 TEST_CASE("periodic replay: a design with two buffer slots skips the periods its tiles repeat", "[replay]") {

@@ -18,8 +18,10 @@
 // all on at once. Where tiles overlap, a steady state that repeats is skipped
 // in whole periods (periodic_replay.h), and the threads step over the tiles
 // skipped (next_tile).
+#include <deque>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <systemc>
@@ -98,10 +100,11 @@ class Controller : public sc_core::sc_module {
   // At the loader's turn for tile `k`: store the outcome of the tile being
   // recorded if it ran alone, then, if tile `k` may be replayed or recorded,
   // return the outcome recorded under its key, or start recording it.
-  // A known outcome, and how many tiles from `k` on replay it one after another.
+  // Known outcomes, one a tile, that the tiles from `k` on replay: a period
+  // of them, repeated. A run of one outcome is a period of one tile.
   struct Replay {
-    const TileOutcome* outcome = nullptr;
-    uint64_t tiles = 0;
+    std::vector<const TileOutcome*> period;
+    uint64_t repeats = 0;
   };
   Replay settle_recording(uint64_t k, std::size_t l);
   // How many tiles from `k` on (k's key ending in the array's idle time
@@ -112,6 +115,14 @@ class Controller : public sc_core::sc_module {
   // A replay books nothing, so every component stays idle and nothing is
   // pending: the quiet state holds at each tile of the run unchecked.
   uint64_t replay_run(uint64_t k, std::size_t l, const TileOutcome& o, uint64_t idle) const;
+  // When tile `k` finds the outcome `known` that a tile replayed p tiles
+  // before it found, and every tile since was replayed: the state at k is
+  // the one at that tile, so those p outcomes repeat for as long as the tiles
+  // ahead do the p tiles' work again (found as replay_run finds a run, with
+  // period p). No repeats when they do not, or when there is no such tile.
+  // On `eyeriss_v1` a layer's innermost DRAM loop of a few channel blocks
+  // makes neighbouring tiles differ, so runs of one outcome are short.
+  Replay replay_period(uint64_t k, std::size_t l, const TileOutcome* known) const;
   // Replays the tiles from `k` on that `replay` names (settle_recording's, in
   // the same loader step, so the memo is untouched in between); false when
   // there is no outcome.
@@ -178,6 +189,10 @@ class Controller : public sc_core::sc_module {
     sc_core::sc_time weights_ready, last_pass_start;
   };
   std::optional<Recording> recording_;
+  // The latest tiles replayed one after another (tile, outcome), oldest
+  // first; emptied when a tile runs. Periods longer than this are not found.
+  static constexpr std::size_t kLongestReplayPeriod = 256;
+  std::deque<std::pair<uint64_t, const TileOutcome*>> replayed_;
 };
 
 }  // namespace qnnsim

@@ -8,7 +8,7 @@ namespace qnnsim {
 
 namespace {
 bool replay_on = true;
-uint64_t replayed = 0, replays = 0;
+uint64_t replayed = 0, replays = 0, periods = 0;
 uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 }  // namespace
 
@@ -16,9 +16,11 @@ void set_tile_replay(bool on) { replay_on = on; }
 bool tile_replay_enabled() { return replay_on; }
 uint64_t tiles_replayed() { return replayed; }
 uint64_t tile_replays() { return replays; }
-void count_replayed_tiles(uint64_t tiles) {
+uint64_t period_replays() { return periods; }
+void count_replayed_tiles(uint64_t tiles, uint64_t period) {
   replayed += tiles;
   ++replays;
+  if (period > 1) ++periods;
 }
 
 void tile_work_key(int layer, const GlbTile& tile, const NestWalker* walker, std::vector<uint64_t>& key) {

@@ -10,7 +10,10 @@
 // same rows of the next image of a batch, cost one simulation each. When the
 // outcome leaves the array idle for as long as its key found it, the next
 // tile that asks for the same work finds the same state, so a run of such
-// tiles is replayed at once (Controller::replay_run).
+// tiles is replayed at once (Controller::replay_run). And when a tile finds
+// the outcome a tile replayed p tiles before found, with only replays in
+// between, the state has come back: those p outcomes repeat for as long as
+// the tiles ahead do the same p tiles' work (Controller::replay_period).
 //
 // Exact by construction: a tile is replayed only under the conditions it was
 // recorded in (every component idle from the tile's start on, none keeping
@@ -35,11 +38,13 @@ namespace qnnsim {
 // simulates every tile, for debugging and for the equality test.
 void set_tile_replay(bool on);
 bool tile_replay_enabled();
-// Tiles replayed in this process so far, and the replays that took them
-// (one replay may take a run of tiles; for tests and benchmarks).
+// Tiles replayed in this process so far, the replays that took them (one
+// replay may take a run of tiles), and those replays that repeated a period
+// of more than one outcome (for tests and benchmarks).
 uint64_t tiles_replayed();
 uint64_t tile_replays();
-void count_replayed_tiles(uint64_t tiles);
+uint64_t period_replays();
+void count_replayed_tiles(uint64_t tiles, uint64_t period);
 
 // What a tile changed, relative to its start.
 struct TileOutcome {
