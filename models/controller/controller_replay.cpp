@@ -161,12 +161,13 @@ bool Controller::replay(uint64_t k, std::size_t l, const Replay& replay) {
     period_time += o->duration;
   }
   for (std::size_t c = 0; c < components_.size(); ++c) components_[c]->replay_counts(static_cast<int>(l), added[c]);
-  for (uint64_t i = 0; i < m; ++i)
-    for (uint64_t j = 0; j < p; ++j) {
-      const sc_time start = now + times(period_time, i) + offset[j];
-      loaded_at_[k + i * p + j] = start + replay.period[j]->loaded_at;
-      compute_end_[k + i * p + j] = start + replay.period[j]->compute_end;
-    }
+  sc_time start = now;  // each tile's, one after another
+  for (uint64_t x = 0; x < n; ++x) {
+    const TileOutcome& o = *replay.period[x % p];
+    loaded_at_[k + x] = start + o.loaded_at;
+    compute_end_[k + x] = start + o.compute_end;
+    start += o.duration;
+  }
   const sc_time last_period = now + times(period_time, m - 1);
   for (uint64_t j = 0; j < p; ++j) {
     const TileOutcome& o = *replay.period[j];
@@ -180,12 +181,12 @@ bool Controller::replay(uint64_t k, std::size_t l, const Replay& replay) {
     replayed_.emplace_back(k + x, replay.period[x % p]);
   while (replayed_.size() > kLongestReplayPeriod) replayed_.pop_front();
   // The tiles are loaded, computed and stored; the compute and store threads,
-  // waiting for a later tile, skip them when they wake.
+  // waiting for a later tile, skip them when they wake. Every tile before k
+  // was stored (quiet), and no period skip lies past the tiles issued, so
+  // all three counts move on by n.
   issued_ += n;
-  for (uint64_t i = 0; i < n; ++i) {
-    computed_ = next_tile(computed_);
-    stored_ = next_tile(stored_);
-  }
+  computed_ = issued_;
+  stored_ = issued_;
   loader_waits_ = Waiting::Dma;
   loader_until_ = now + times(period_time, m);
   wait(times(period_time, m));

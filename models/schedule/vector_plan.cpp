@@ -93,13 +93,29 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
   const int64_t ibits = l.precision.inputs.bits, obits = l.precision.outputs.bits;
   const double lanes = static_cast<double>(arch.vector_unit->lanes());
 
+  // What no blocking changes, worked out once: the activations' coding
+  // ratios, the outputs' DRAM bits and the vector unit's cycles.
+  const double in_ratio = activation_ratio(arch, ibits, l.precision.inputs.density);
+  const double out_dram_bits = static_cast<double>(batch) * l.output_count() * obits *
+                               activation_ratio(arch, obits, l.precision.outputs.density);
+  VectorOps work = l.vector_work(l.output_count());
+  work += l.activation_work(l.output_count());
+  const double cycles = std::ceil(static_cast<double>(arch.vector_unit->lane_cycles(work, l.precision.outputs.bits)) *
+                                  static_cast<double>(batch) / lanes);
+  const double compute_s = cycles * arch.tech.period_s();
+
   VectorTiling best;
   Estimate best_est;
   double smallest_need = std::numeric_limits<double>::infinity();
   const std::vector<int64_t> c_sizes = layer_normalizes_channels(l.type) ? std::vector<int64_t>{l.C} : block_sizes(l.C);
+  const std::vector<int64_t> n_sizes = block_sizes(batch);
   for (int64_t p_t : block_sizes(l.P)) {
     const RowBlocks rb = row_blocks(l, p_t);
-    for (int64_t n_t : block_sizes(batch))
+    // Over all tiles: every input row once (halos again), a broadcast row once per row block.
+    const double in_values = l.broadcast_row ? static_cast<double>(batch) * l.C * (rb.sum_rows * l.W + rb.count)
+                                             : tile_input_values(l, batch, l.C, rb.sum_rows);
+    const double dram_bits = in_values * ibits * in_ratio + out_dram_bits;
+    for (int64_t n_t : n_sizes)
     for (int64_t c_t : c_sizes) {
       const double it = tile_input_values(l, n_t, c_t, rb.max_rows) * ibits;
       const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
@@ -110,21 +126,8 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
       }
       Estimate e;
       e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
-      // Over all tiles: every input row once (halos again), a broadcast row once per row block.
-      const double in_values = l.broadcast_row
-                                   ? static_cast<double>(batch) * l.C * (rb.sum_rows * l.W + rb.count)
-                                   : tile_input_values(l, batch, l.C, rb.sum_rows);
-      e.dram_bits = in_values * ibits *
-                        activation_ratio(arch, ibits, l.precision.inputs.density) +
-                    static_cast<double>(batch) * l.output_count() * obits *
-                        activation_ratio(arch, obits, l.precision.outputs.density);
-      VectorOps work = l.vector_work(l.output_count());
-      work += l.activation_work(l.output_count());
-      const double cycles =
-          std::ceil(static_cast<double>(arch.vector_unit->lane_cycles(work, l.precision.outputs.bits)) *
-                    static_cast<double>(batch) / lanes);
+      e.dram_bits = dram_bits;
       const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-      const double compute_s = cycles * arch.tech.period_s();
       // One slot: a tile's load and store wait for the compute of the one before.
       e.figures.seconds = (arch.glb->tile_slots() == 1 ? compute_s + dram_s : std::max(compute_s, dram_s)) + (it + ot) / bw;
       // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
