@@ -145,11 +145,15 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
     if (!flow.pe[i] || free_pe[i]) continue;
+    // The dimension's factors, found once for every candidate so far: not a
+    // whole dimension split over more passes than it needs.
+    std::vector<int64_t> factors;
+    for (int64_t f : block_sizes(ceil_div(b.extent[i], spatial[i])))
+      if (flow.covers_whole(d, b.extent[i], f * spatial[i], arch.pe_array->rows(), arch.pe_array->cols()))
+        factors.push_back(f);
     std::vector<DimArray> next;
     for (const DimArray& base : pes)
-      for (int64_t f : block_sizes(ceil_div(b.extent[i], spatial[i]))) {
-        // a whole dimension split over more passes than it needs
-        if (!flow.covers_whole(d, b.extent[i], f * spatial[i], arch.pe_array->rows(), arch.pe_array->cols())) continue;
+      for (int64_t f : factors) {
         DimArray x = base;
         x[i] = f;
         if (fits_scratchpads(arch, b, x)) next.push_back(x);
