@@ -220,7 +220,15 @@ bool run_in_workers(const std::vector<std::size_t>& items, const PoolOptions& op
       w.pid = -1;
       w.busy = false;
     }
-    if (!stop_requested()) hand_out();
+    if (!stop_requested()) {
+      try {
+        hand_out();
+      } catch (...) {
+        // A worker that could not be started must not lose the outcomes read.
+        for (const ItemOutcome& o : done) on_done(o);
+        throw;
+      }
+    }
     for (const ItemOutcome& o : done) on_done(o);
     for (Worker& w : workers)
       if (w.busy && !w.timed_out && seconds_since(w.start) > options.timeout_s) {
