@@ -47,6 +47,14 @@ void check_same_reports(const std::string& design, const std::string& extra = ""
 
 const std::string kSixteenBits = "--bits weights=16 --bits inputs=16 --bits outputs=16 --bits accumulator=16";
 
+// A shipped workload at batch 7 with every tensor at 16 bits, as Eyeriss v1 computes.
+Workload sixteen_bit_batch_of_7(const std::string& workload) {
+  Workload w = load_workload(shipped("workloads/" + workload + ".yaml"));
+  for (const char* b : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"}) REQUIRE(apply_bits_override(w, b).empty());
+  w.batch = 7;
+  return w;
+}
+
 }  // namespace
 
 TEST_CASE("tile replay: systolic_ws reports the same figures as the full simulation", "[replay]") {
@@ -94,9 +102,7 @@ TEST_CASE("tile replay: isaac_hybrid's digital part reports the same figures as 
 
 TEST_CASE("tile replay: a design with one buffer slot replays the tiles a batch repeats", "[replay]") {
   const auto arch = load_arch(shipped("arch/eyeriss_v1.yaml"));
-  Workload w = load_workload(shipped("workloads/alexnet.yaml"));
-  for (const char* b : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"}) REQUIRE(apply_bits_override(w, b).empty());
-  w.batch = 7;
+  const Workload w = sixteen_bit_batch_of_7("alexnet");
   REQUIRE(tiles_replayed() == 0);
   const RunResult r = run_simulation(*arch, w);
   CHECK(r.summary.cycles > 0);
@@ -110,9 +116,7 @@ TEST_CASE("tile replay: a design with one buffer slot replays the tiles a batch 
 // differ, and the tiles repeat in periods of several outcomes.
 TEST_CASE("tile replay: a design with one buffer slot replays periods of several tiles at once", "[replay]") {
   const auto arch = load_arch(shipped("arch/eyeriss_v1.yaml"));
-  Workload w = load_workload(shipped("workloads/resnet50.yaml"));
-  for (const char* b : {"weights=16", "inputs=16", "outputs=16", "accumulator=16"}) REQUIRE(apply_bits_override(w, b).empty());
-  w.batch = 7;
+  const Workload w = sixteen_bit_batch_of_7("resnet50");
   REQUIRE(period_replays() == 0);
   const RunResult r = run_simulation(*arch, w);
   CHECK(r.summary.cycles > 0);
