@@ -6,11 +6,8 @@
 // depends only on the loops that move that axis, the children's fan-out along
 // it and the child's block extent there, so it is looked up by exactly those.
 #include <cstdint>
-#include <unordered_map>
-#include <vector>
 
-#include <boost/container/small_vector.hpp>
-
+#include "schedule/key_table.h"
 #include "schedule/level_loops.h"
 
 namespace qnnsim {
@@ -29,8 +26,7 @@ struct AxisSums {
 
 class ClosedFormMemo {
  public:
-  // Keys are short (a few dozen values): held inline, so a lookup allocates nothing.
-  using Key = boost::container::small_vector<int64_t, 40>;
+  using Key = MemoKey;
 
   // Sums are only valid for one layer's bounds: a memo asked about another
   // layer forgets what it holds.
@@ -44,17 +40,19 @@ class ClosedFormMemo {
   const PairCounts* find_pair(const Key& k) const;
   void store_pair(const Key& k, const PairCounts& c);
 
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const;
-  };
+  // The distinct operands a keeper's compute units read at once, by the
+  // tensor and the fan-out loops under the keeper (level_nest.cpp).
+  const uint64_t* find_operands(const Key& k) const { return operands_.find(k); }
+  void store_operands(const Key& k, uint64_t n);
 
  private:
   // Past this many entries the memo starts over rather than grow without bound.
   static constexpr std::size_t kMaxEntries = 1u << 20;
   bool have_layer_ = false;
   LoopBounds layer_{};
-  std::unordered_map<Key, AxisSums, KeyHash> sums_;
-  std::unordered_map<Key, PairCounts, KeyHash> pairs_;
+  KeyTable<AxisSums> sums_;
+  KeyTable<PairCounts> pairs_;
+  KeyTable<uint64_t> operands_;
 };
 
 }  // namespace qnnsim

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "schedule/closed_form_memo.h"
 #include "schedule/level_loops.h"
 
 namespace qnnsim {
@@ -78,14 +79,7 @@ class Counter {
     FlatLoops fan;
     for (const FlatLoop& x : loops_)
       if (x.spatial && x.level >= keeper) fan.push_back(x);
-    // Which units share a value is a matter of the window's shape, not of
-    // where it sits, so it is counted away from the input's edges.
-    LoopBounds unclamped = b_;
-    unclamped.padding = 0;
-    unclamped.H = unclamped.W = INT64_MAX / 4;
-    std::vector<std::pair<Box, Box>> points;
-    for (const DimArray& at : offsets(fan)) points.emplace_back(tensor_box(o, at, kOnes, unclamped), Box{});
-    const uint64_t distinct = shared_reads(points, sharing_groups(fan, o));
+    const uint64_t distinct = distinct_operands(o, fan);
     const uint64_t keepers = static_cast<uint64_t>(out_.level[keeper].instances_used);
     TensorAccesses& k = out_.level[keeper][o];
     if (o != Operand::Outputs) {
@@ -104,6 +98,29 @@ class Counter {
       firsts *= static_cast<uint64_t>(whole[d] / across);
     }
     k.reads += out_.cycles * distinct * keepers - firsts;
+  }
+
+  // The distinct values of o the compute units under one keeper read at once.
+  // It depends on the fan-out's loops alone (and the layer's strides), which a
+  // search's nests mostly share: the memo keeps it by them.
+  uint64_t distinct_operands(Operand o, const FlatLoops& fan) const {
+    ClosedFormMemo::Key key;
+    if (memo_) {
+      memo_->use_layer(b_);
+      key.push_back(static_cast<int64_t>(o));
+      for (const FlatLoop& x : fan) key.insert(key.end(), {x.dim, x.factor, x.stride, int64_t{x.multicast_per_value}});
+      if (const uint64_t* known = memo_->find_operands(key)) return *known;
+    }
+    // Which units share a value is a matter of the window's shape, not of
+    // where it sits, so it is counted away from the input's edges.
+    LoopBounds unclamped = b_;
+    unclamped.padding = 0;
+    unclamped.H = unclamped.W = INT64_MAX / 4;
+    std::vector<std::pair<Box, Box>> points;
+    for (const DimArray& at : offsets(fan)) points.emplace_back(tensor_box(o, at, kOnes, unclamped), Box{});
+    const uint64_t distinct = shared_reads(points, sharing_groups(fan, o));
+    if (memo_) memo_->store_operands(key, distinct);
+    return distinct;
   }
 
   const LevelNest& nest_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
-#include <unordered_map>
 
 #include <boost/container/small_vector.hpp>
 
@@ -191,9 +190,9 @@ class Search {
       for (const LevelLoop& x : l.spatial) key.insert(key.end(), {x.dim, x.factor});
       key.push_back(-2);
     }
-    if (const auto known = scored_.find(key); known != scored_.end()) return known->second;
+    if (const std::optional<double>* known = scored_.find(key)) return *known;
     const std::optional<double> s = score_nest(n);
-    scored_.emplace(key, s);
+    scored_.insert(key, s);
     return s;
   }
 
@@ -302,7 +301,7 @@ class Search {
   std::array<std::size_t, kDims> home_{};
   uint64_t evaluated_ = 0;
   ClosedFormMemo& memo_;  // per-axis and per-pair sums shared by the nests this layer's searches count
-  std::unordered_map<ClosedFormMemo::Key, std::optional<double>, ClosedFormMemo::KeyHash> scored_;
+  KeyTable<std::optional<double>> scored_;
   LevelNest scratch_nest_ = d_.nest;  // what score() fills with each candidate's loops
 };
 
