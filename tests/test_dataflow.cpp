@@ -118,6 +118,22 @@ TEST_CASE("a dataflow engine's actions match a hand count", "[dataflow]") {
   CHECK(a.dram_bytes == 160.0);
 }
 
+// Layer a's weights as 4-bit indices into a table of 16 entries: the weight
+// memory holds and reads 4-bit indices (160 reads of 4 x 4 bits, 2.5 pJ each
+// from the smallest SRAM), and each of the 640 MACs looks its weight up, an
+// 8-bit entry (IntMAC's weight width) from registers at 0.0526 pJ a bit
+// (configs/energy/horowitz_45nm.yaml): 640 x 8 x 0.0526 = 269.312 pJ.
+TEST_CASE("codebook weights on a dataflow engine: index traffic, and a table look-up a MAC", "[dataflow][scheme]") {
+  Workload w = chain(20);
+  w.layers[0].precision.weights = {4, Scheme::Codebook, 1.0};
+  const LayerResult& a = run_dataflow(dataflow_from_text(tiny_dataflow_yaml()), w).layers.at(0);
+  CHECK(action_count(a, "codebook_table", "weights.lookup") == 640);
+  CHECK(a.energy_breakdown_pj.at("codebook_table") == Approx(640 * 8 * 0.0526).epsilon(1e-9));
+  CHECK(action_count(a, "codebook_table", "inputs.lookup") == 0);  // the inputs stay uniform
+  CHECK(action_count(a, "weight_memory", "read") == 160);
+  CHECK(a.energy_breakdown_pj.at("weight_memory") == Approx(400.0).epsilon(1e-9));
+}
+
 // A depthwise 3x3 engine on a 4-channel 4x4 input (padding 1: 16 positions),
 // PE 2 (channels) x SIMD 3 (window taps), over 5 images. Each PE works on its
 // own channel, so per position it takes (4 / 2) x (9 / 3) = 6 steps, each

@@ -122,6 +122,40 @@ TEST_CASE("a level design runs a workload layer after layer, each as the level s
   CHECK(bare_area.at("glb") == Approx(r.summary.area_breakdown_mm2.at("glb")));
 }
 
+TEST_CASE("codebook operands on a level design: index traffic, and a table look-up a compute", "[levels][scheme]") {
+  const LevelDesign d = load_level_design(shipped("arch/levels/eyeriss_v1.yaml"), LevelDesignUse::ToSearch);
+  // conv2's inputs as 4-bit uniform codes, then as 4-bit indices into a table of 16 entries.
+  Workload uniform = lenet_16_bit_sums();
+  REQUIRE(uniform.layers[2].name == "conv2");
+  uniform.layers[2].precision.inputs = {4, Scheme::UniformAsymmetric, 1.0};
+  Workload codebook = uniform;
+  const Layer& conv2 = codebook.layers[2];
+  codebook.layers[2].precision.inputs = {4, Scheme::Codebook, 1.0};
+  const LayerResult u = run_level_design(d, uniform, Objective::Edp).layers[2];
+  const LayerResult c = run_level_design(d, codebook, Objective::Edp).layers[2];
+  // The indices move as 4-bit codes do: the same mapping and traffic.
+  CHECK(c.tiling == u.tiling);
+  CHECK(c.dram_bytes == u.dram_bytes);
+  CHECK(action_count(c, "glb", "inputs.read") == action_count(u, "glb", "inputs.read"));
+  // Each MAC reads one 16-bit entry (IntMAC's input width) from beside it:
+  // the innermost level keeping inputs, the ifmap scratchpad, whose 16-bit
+  // registers hold one value a word (pack: false), so an entry costs what a
+  // value's read there costs.
+  const auto find = [&](const LayerResult& l, const std::string& component, const std::string& action) {
+    for (const ActionResult& a : l.actions)
+      if (a.component == component && a.action == action) return a;
+    FAIL("no " << component << " " << action);
+    return ActionResult{};
+  };
+  const ActionResult lookup = find(c, "ifmap_spad", "inputs.codebook_lookup");
+  CHECK(lookup.count == static_cast<uint64_t>(conv2.macs()));
+  const ActionResult read = find(c, "ifmap_spad", "inputs.read");
+  CHECK(lookup.energy_pj / lookup.count == Approx(read.energy_pj / read.count).epsilon(1e-12));
+  CHECK(c.energy_pj - u.energy_pj == Approx(lookup.energy_pj).epsilon(1e-9));
+  CHECK(action_count(u, "ifmap_spad", "inputs.codebook_lookup") == 0);
+  CHECK(action_count(c, "weights_spad", "weights.codebook_lookup") == 0);  // the weights stay uniform
+}
+
 TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][reliability]") {
   const Workload w = lenet_16_bit_sums();
   // No technology, so no clock: Timeloop's designs count accesses but do not run.

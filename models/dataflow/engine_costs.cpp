@@ -69,6 +69,14 @@ std::vector<std::vector<ActionResult>> count_engine_actions(const DataflowArch& 
     if (e.kind == EngineKind::MatrixVector) {
       const ActionDesc mac = e.mac->action(l.precision);
       t.add("mac", mac.action, batch * u(l.macs()), e.mac->energy_pj(mac));
+      // Codebook weights and inputs arrive as indices: each MAC looks its
+      // operand's entry up in a table of registers beside it, an entry of the
+      // MAC's width, as the PE arrays charge it (pe_array/scratchpad_array.h).
+      // The memories and buffers above move the indices, at their width.
+      if (l.precision.weights.scheme == Scheme::Codebook)
+        t.add("codebook_table", "weights.lookup", batch * u(l.macs()), price.register_pj(e.mac->weight_bits()));
+      if (l.precision.inputs.scheme == Scheme::Codebook)
+        t.add("codebook_table", "inputs.lookup", batch * u(l.macs()), price.register_pj(e.mac->input_bits()));
       const uint64_t steps = batch * u(e.steps_per_image());
       const double bank_bits = static_cast<double>(l.weight_count() * l.precision.weights.bits) / static_cast<double>(e.pe);
       t.add("weight_memory", "read", steps * u(e.pe), price.sram_pj(static_cast<double>(e.simd * l.precision.weights.bits), bank_bits));

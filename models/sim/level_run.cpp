@@ -40,6 +40,34 @@ void check_widths(const LevelDesign& d, const Layer& l) {
   }
 }
 
+// Codebook weights and inputs reach the compute units as indices: each
+// compute looks its operand's entry up in a table beside it, an entry of the
+// MAC's width, as the PE arrays charge it (pe_array/scratchpad_array.h). The
+// look-up is priced as a read of the entry's bits from the innermost level
+// that keeps the operand, the storage beside the MACs (as one value's read
+// where that level gives no width). The traffic above is that of the
+// indices, which the levels hold at the index width.
+void add_codebook_lookups(const LevelDesign& d, const LayerPrecision& p, uint64_t computes, LayerResult& r) {
+  if (!d.mac || computes == 0) return;
+  for (const Operand o : {Operand::Weights, Operand::Inputs}) {
+    const bool weights = o == Operand::Weights;
+    if ((weights ? p.weights.scheme : p.inputs.scheme) != Scheme::Codebook) continue;
+    const auto t = static_cast<std::size_t>(o);
+    std::size_t keeper = 0;  // the level analysis refuses a nest where no level keeps a tensor
+    for (std::size_t i = 0; i < d.nest.levels.size(); ++i)
+      if (d.nest.levels[i].keeps[t]) keeper = i;
+    const double value_pj = d.prices[keeper].per_value(o, LevelAction::Read);
+    const double value_bits = d.value_bits[keeper][t];
+    const int entry_bits = weights ? d.mac->weight_bits() : d.mac->input_bits();
+    const double entry_pj = value_bits > 0 ? value_pj / value_bits * entry_bits : value_pj;
+    const double pj = entry_pj * static_cast<double>(computes);
+    const std::string& level = d.nest.levels[keeper].name;
+    r.actions.push_back({level, fmt::format("{}.codebook_lookup", kTensorNames[t]), computes, pj});
+    r.energy_breakdown_pj[level] += pj;
+    r.energy_pj += pj;
+  }
+}
+
 LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping& m, int64_t batch) {
   LayerResult r;
   r.name = l.name;
@@ -87,6 +115,7 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
   action(d.compute_name, "mac", m.counts.computes, compute_pj);
   r.energy_breakdown_pj[d.compute_name] += compute_pj;
   r.energy_pj += compute_pj;
+  add_codebook_lookups(d, l.precision, m.counts.computes, r);
   // The outermost level is off-chip memory: what crosses its port, at each tensor's width there.
   double bits = 0;
   for (int t = 0; t < kOperands; ++t) {
