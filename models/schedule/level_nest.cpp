@@ -1,6 +1,7 @@
 #include "schedule/level_nest.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -27,9 +28,10 @@ class Counter {
     out_.computes = out_.cycles * static_cast<uint64_t>(out_.computes_used);
   }
 
-  LevelNestCounts run() {
+  LevelNestCounts run(std::optional<Operand> only = std::nullopt) {
     for (int t = 0; t < kOperands; ++t) {
       const Operand o = static_cast<Operand>(t);
+      if (only && o != *only) continue;
       boost::container::small_vector<int, 12> chain;  // held inline: a search counts thousands of nests
       for (std::size_t l = 0; l < nest_.levels.size(); ++l)
         if (nest_.levels[l].keeps[t]) chain.push_back(int(l));
@@ -156,6 +158,11 @@ LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
                                      ClosedFormMemo* memo) {
   check_level_nest(nest, b);
   return Counter(nest, b, method, memo).run();
+}
+
+LevelNestCounts count_level_outputs(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo) {
+  check_level_nest(nest, b);
+  return Counter(nest, b, LevelCountMethod::ClosedForm, memo).run(Operand::Outputs);
 }
 
 }  // namespace qnnsim

@@ -94,5 +94,10 @@ enum class LevelCountMethod { ClosedForm, Enumerate };
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
                                      LevelCountMethod method = LevelCountMethod::ClosedForm,
                                      ClosedFormMemo* memo = nullptr);
+// The outputs' (partial sums') transfers alone, the other tensors' counts
+// left at zero: what a search needs to turn down a mapping that would bring
+// partial sums back out of a level holding finished outputs, before it counts
+// the rest (level_limits.h, accumulation_broken).
+LevelNestCounts count_level_outputs(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
 
 }  // namespace qnnsim

@@ -197,8 +197,14 @@ class Search {
   }
 
   std::optional<double> score_nest(const LevelNest& n) {
-    const LevelNestCounts counts = count_level_accesses(n, b_, LevelCountMethod::ClosedForm, &memo_);
     ++evaluated_;
+    // A design that keeps finished outputs somewhere (Simba's requantized
+    // outputs above the accumulation buffers) turns down most drawn mappings
+    // for bringing partial sums back out there: the outputs' counts alone
+    // show it, before the others are counted.
+    if (outputs_final_somewhere_ && !accumulation_broken(d_, count_level_outputs(n, b_, &memo_)).empty())
+      return std::nullopt;
+    const LevelNestCounts counts = count_level_accesses(n, b_, LevelCountMethod::ClosedForm, &memo_);
     if (!accumulation_broken(d_, counts).empty()) return std::nullopt;
     const double e = level_energy_pj(d_, n, counts);
     if (objective_ == Objective::Energy) return e;
@@ -303,6 +309,8 @@ class Search {
   ClosedFormMemo& memo_;  // per-axis and per-pair sums shared by the nests this layer's searches count
   KeyTable<std::optional<double>> scored_;
   LevelNest scratch_nest_ = d_.nest;  // what score() fills with each candidate's loops
+  const bool outputs_final_somewhere_ =
+      std::find(d_.final_outputs_only.begin(), d_.final_outputs_only.end(), true) != d_.final_outputs_only.end();
 };
 
 }  // namespace
