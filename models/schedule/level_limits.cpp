@@ -1,5 +1,7 @@
 #include "schedule/level_limits.h"
 
+#include <algorithm>
+
 #include <boost/container/small_vector.hpp>
 #include <fmt/format.h>
 
@@ -57,13 +59,14 @@ LevelFactorList level_factors(const LevelNest& nest) {
 }
 
 std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const LevelFactorList& f,
-                                              const std::vector<LevelLimits>& limits, const LoopBounds& b) {
+                                              const std::vector<LevelLimits>& limits, const LoopBounds& b,
+                                              std::size_t check_levels) {
   using Kind = BrokenLimit::Kind;
   // Each level's block spans its own loops and everything below it.
   boost::container::small_vector<DimArray, 12> extent(f.size() + 1, kOnes);
   for (std::size_t l = f.size(); l-- > 0;)
     for (int dim = 0; dim < kDims; ++dim) extent[l][dim] = extent[l + 1][dim] * f[l].temporal[dim] * f[l].spatial[dim];
-  for (std::size_t l = 0; l < f.size(); ++l) {
+  for (std::size_t l = 0; l < std::min(f.size(), check_levels); ++l) {
     const LevelLimits& lim = limits[l];
     const int level = static_cast<int>(l);
     int64_t fan = 1;

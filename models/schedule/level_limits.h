@@ -35,9 +35,13 @@ struct BrokenLimit {
   uint64_t held = 0, room = 0;
 };
 // `levels`: the design's levels, for the tensors each keeps (their loops are
-// not read; `f` gives them, one entry per level).
+// not read; `f` gives them, one entry per level). Only the outermost
+// `check_levels` levels are checked (a level's limits read its own factors
+// and those below it: a search that adds a factor to one level of a mapping
+// that fits need check that level and those above it).
 std::optional<BrokenLimit> first_broken_limit(const std::vector<StorageLevel>& levels, const LevelFactorList& f,
-                                              const std::vector<LevelLimits>& limits, const LoopBounds& b);
+                                              const std::vector<LevelLimits>& limits, const LoopBounds& b,
+                                              std::size_t check_levels = SIZE_MAX);
 
 // Empty when the nest fits; otherwise what does not, naming the level.
 std::string limits_broken(const LevelNest& nest, const std::vector<LevelLimits>& limits, const LoopBounds& b);

@@ -50,6 +50,7 @@ class Search {
     for (int dim = 0; dim < kDims; ++dim)
       for (std::size_t s = slots_.size(); s-- > 0;)
         if (allowed(slots_[s], dim) && !slots_[s].spatial) home_[dim] = s;
+    blank_fits_ = fits(blank());
   }
 
   std::optional<LevelMapping> run() {
@@ -129,28 +130,41 @@ class Search {
     for (int dim = 0; dim < kDims; ++dim)
       for (int64_t p : primes_[dim]) primes.emplace_back(dim, p);
     std::shuffle(primes.begin(), primes.end(), rng);
+    // Whether c is known to fit as a whole: then a prime added to one slot
+    // can only break that slot's level or one above it, and only those are
+    // checked (the same answer as checking all, for less).
+    bool whole_fits = blank_fits_;
     for (const auto& [dim, p] : primes) {
       std::size_t s;
       do s = std::uniform_int_distribution<std::size_t>(0, slots_.size() - 1)(rng);
       while (!allowed(slots_[s], dim));
       c.factor[s][dim] *= p;
-      if (home_[dim] != kNoHome && s != home_[dim] && !fits(c)) {
+      if (home_[dim] == kNoHome || s == home_[dim]) {
+        whole_fits = false;  // placed unchecked
+        continue;
+      }
+      const bool ok = fits(c, whole_fits ? static_cast<std::size_t>(slots_[s].level) + 1 : SIZE_MAX);
+      if (ok) {
+        whole_fits = true;
+      } else {
         c.factor[s][dim] /= p;
         c.factor[home_[dim]][dim] *= p;
+        whole_fits = false;
       }
     }
     for (auto& o : c.order) std::shuffle(o.begin(), o.end(), rng);
     return c;
   }
 
-  // The limits (level_limits.h) on the candidate's factors, without its nest.
-  bool fits(const Candidate& c) const {
+  // The limits (level_limits.h) on the candidate's factors, without its
+  // nest: of the outermost `check_levels` levels.
+  bool fits(const Candidate& c, std::size_t check_levels = SIZE_MAX) const {
     LevelFactorList f(d_.nest.levels.size());
     for (std::size_t s = 0; s < slots_.size(); ++s) {
       LevelFactors& level = f[slots_[s].level];
       (slots_[s].spatial ? level.spatial : level.temporal) = c.factor[s];
     }
-    return !first_broken_limit(d_.nest.levels, f, d_.limits, b_);
+    return !first_broken_limit(d_.nest.levels, f, d_.limits, b_, check_levels);
   }
 
   LevelNest to_nest(const Candidate& c) const {
@@ -309,6 +323,7 @@ class Search {
   ClosedFormMemo& memo_;  // per-axis and per-pair sums shared by the nests this layer's searches count
   KeyTable<std::optional<double>> scored_;
   LevelNest scratch_nest_ = d_.nest;  // what score() fills with each candidate's loops
+  bool blank_fits_ = false;  // every factor 1, what sample() starts from, fits (set once the slots are known)
   const bool outputs_final_somewhere_ =
       std::find(d_.final_outputs_only.begin(), d_.final_outputs_only.end(), true) != d_.final_outputs_only.end();
 };
