@@ -137,23 +137,27 @@ TEST_CASE("codebook operands on a level design: index traffic, and a table look-
   CHECK(c.tiling == u.tiling);
   CHECK(c.dram_bytes == u.dram_bytes);
   CHECK(action_count(c, "glb", "inputs.read") == action_count(u, "glb", "inputs.read"));
-  // Each MAC reads one 16-bit entry (IntMAC's input width) from beside it:
-  // the innermost level keeping inputs, the ifmap scratchpad, whose 16-bit
-  // registers hold one value a word (pack: false), so an entry costs what a
-  // value's read there costs.
-  const auto find = [&](const LayerResult& l, const std::string& component, const std::string& action) {
-    for (const ActionResult& a : l.actions)
-      if (a.component == component && a.action == action) return a;
-    FAIL("no " << component << " " << action);
-    return ActionResult{};
-  };
-  const ActionResult lookup = find(c, "ifmap_spad", "inputs.codebook_lookup");
-  CHECK(lookup.count == static_cast<uint64_t>(conv2.macs()));
-  const ActionResult read = find(c, "ifmap_spad", "inputs.read");
-  CHECK(lookup.energy_pj / lookup.count == Approx(read.energy_pj / read.count).epsilon(1e-12));
-  CHECK(c.energy_pj - u.energy_pj == Approx(lookup.energy_pj).epsilon(1e-9));
-  CHECK(action_count(u, "ifmap_spad", "inputs.codebook_lookup") == 0);
-  CHECK(action_count(c, "weights_spad", "weights.codebook_lookup") == 0);  // the weights stay uniform
+  CHECK(action_count(c, "ifmap_spad", "inputs.read") == action_count(u, "ifmap_spad", "inputs.read"));
+  // Each MAC reads one 16-bit entry (IntMAC's input width) from a table of
+  // registers beside it: 16 x 0.09386 pJ, the design's table's register bit
+  // (configs/energy/eyeriss_65nm.yaml), as the PE arrays and dataflow
+  // engines price it.
+  const uint64_t macs = static_cast<uint64_t>(conv2.macs());
+  CHECK(action_count(c, "codebook_table", "inputs.lookup") == macs);
+  CHECK(c.energy_breakdown_pj.at("codebook_table") == Approx(macs * 16 * 0.09386).epsilon(1e-9));
+  CHECK(c.energy_pj - u.energy_pj == Approx(macs * 16 * 0.09386).epsilon(1e-9));
+  CHECK(action_count(u, "codebook_table", "inputs.lookup") == 0);
+  CHECK(action_count(c, "codebook_table", "weights.lookup") == 0);  // the weights stay uniform
+
+  // Compute priced by a number has no MAC class to give the entries' width: refused, naming the layer.
+  const auto dir = scratch_dir("level_run_codebook");
+  std::ofstream(dir / "eyeriss_energy.yaml") << replace_all(
+      read_file(shipped("arch/levels/eyeriss_v1.yaml")),
+      "mac: {class: IntMAC, weight_bits: 16, input_bits: 16, accumulator_bits: 16}", "energy_pj: 1.0");
+  const LevelDesign by_number = load_level_design((dir / "eyeriss_energy.yaml").string(), LevelDesignUse::ToSearch);
+  CHECK_NOTHROW(run_level_design(by_number, uniform, Objective::Edp));
+  CHECK_THROWS_WITH(run_level_design(by_number, codebook, Objective::Edp),
+                    Catch::Contains("layer 'conv2' has codebook operands") && Catch::Contains("compute: {mac: ...}"));
 }
 
 TEST_CASE("a level design refuses what it cannot run, naming why", "[levels][reliability]") {

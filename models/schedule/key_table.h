@@ -7,6 +7,7 @@
 // to follow. std::unordered_map spent more on its buckets and nodes than on
 // hashing (a fifth of the level search's instructions under callgrind on
 // ResNet-50 and the Eyeriss level design).
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -29,6 +30,9 @@ inline uint64_t memo_key_hash(const MemoKey& k) {
   return h;
 }
 
+// A pointer find() returns stays valid until the next insert(), which may
+// move the values (unlike std::unordered_map's): copy what it points to
+// before inserting.
 template <class Value>
 class KeyTable {
  public:
@@ -42,8 +46,12 @@ class KeyTable {
     }
   }
 
-  // Adds k (which the table does not hold) with value v.
+  // Adds k with value v. k must not be held already (find it first): a
+  // second copy would be kept beside the first, and never found.
   void insert(const MemoKey& k, const Value& v) {
+    // Offsets and indices are 32-bit: billions of values, far beyond the
+    // memos' caps (closed_form_memo.h) and a search's scored nests.
+    assert(keys_.size() + k.size() <= UINT32_MAX && values_.size() < UINT32_MAX);
     if ((values_.size() + 1) * 4 > slots_.size() * 3) grow();
     Slot s{memo_key_hash(k), static_cast<uint32_t>(keys_.size()), static_cast<uint32_t>(k.size()),
            static_cast<uint32_t>(values_.size())};
@@ -69,7 +77,8 @@ class KeyTable {
   };
 
   bool same_key(const Slot& s, const MemoKey& k) const {
-    return s.key_size == k.size() && std::memcmp(keys_.data() + s.key_at, k.data(), k.size() * sizeof(int64_t)) == 0;
+    return s.key_size == k.size() &&
+           (k.empty() || std::memcmp(keys_.data() + s.key_at, k.data(), k.size() * sizeof(int64_t)) == 0);
   }
   void place(const Slot& s) {
     std::size_t i = s.hash & mask_;

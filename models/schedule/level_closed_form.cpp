@@ -54,10 +54,10 @@ struct Positions {
   int64_t lo, hi, shift;  // new index i in [lo, hi), old index i - shift
 };
 
-// A std::vector, kept by the class between its steps: clearing it keeps its
-// storage, and its push_back is cheaper than a small_vector's, which counted
-// for a tenth of the level search's instructions (callgrind, ResNet-50 on
-// the Eyeriss level design).
+// A std::vector, one per axis for every pair a thread counts
+// (scratch_positions): clearing it keeps its storage, and its push_back is
+// cheaper than a small_vector's, which counted for a tenth of the level
+// search's instructions (callgrind, ResNet-50 on the Eyeriss level design).
 using PositionList = std::vector<Positions>;
 using KidList = boost::container::small_vector<const FlatLoop*, 8>;  // the children's loops along one axis
 
@@ -379,7 +379,9 @@ class ClosedForm {
   std::array<bool, kBoxAxes> children_on_{};  // whether some child loop moves the axis
   std::array<KidList, kBoxAxes> kids_;         // the children's loops along each axis
   // The class's positions of the loops moving each axis: one set a thread,
-  // reused by every pair it counts, so that counting a pair allocates nothing.
+  // reused by every pair it counts, so that counting a pair allocates
+  // nothing. A ClosedForm runs to its end before another is made (nothing in
+  // run() counts another pair), so no two use the set at once.
   std::array<PositionList, kBoxAxes>& outer_ = scratch_positions();
   uint64_t children_per_share_ = 1;  // children that differ only where o does not: one read serves them
   uint64_t parent_copies_ = 1;       // parents that differ only where o does not

@@ -338,6 +338,7 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
     d.compute_pj = mac.energy_pj;
     d.compute_area_mm2 = mac.area_mm2;
     d.mac = std::move(mac.mac);
+    d.register_bit_pj = tech->table->energy_pj("register_file_per_bit", c.child("mac"));
   } else {
     d.compute_pj = c.number("energy_pj");
     if (d.compute_pj < 0) c.fail("energy_pj", "expected an energy of 0 pJ per compute or more");

@@ -143,6 +143,9 @@ struct LevelDesign {
   std::string compute_name;
   int64_t compute_instances = 1;
   double compute_pj = 0;
+  // One register bit's read, from the energy table (`compute: {mac: ...}`
+  // only): what a codebook operand's table beside each MAC costs a bit.
+  double register_bit_pj = 0;
   // What only designs built from registered components give (level_component.h).
   double clock_hz = 0;  // the technology's clock; 0 when the design gives no technology
   std::vector<std::array<int, kOperands>> word_bits;  // as nest.levels: each tensor's width there; 0 when not given

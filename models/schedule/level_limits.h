@@ -2,6 +2,7 @@
 // Whether a mapping fits a level design's levels: each level's fan-out uses
 // no more instances than there are below it, and only the dimensions it may
 // spread; each level's blocks of the tensors it keeps fit its size.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>

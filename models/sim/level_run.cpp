@@ -40,30 +40,26 @@ void check_widths(const LevelDesign& d, const Layer& l) {
   }
 }
 
+bool has_codebook_operands(const LayerPrecision& p) {
+  return p.weights.scheme == Scheme::Codebook || p.inputs.scheme == Scheme::Codebook;
+}
+
 // Codebook weights and inputs reach the compute units as indices: each
-// compute looks its operand's entry up in a table beside it, an entry of the
-// MAC's width, as the PE arrays charge it (pe_array/scratchpad_array.h). The
-// look-up is priced as a read of the entry's bits from the innermost level
-// that keeps the operand, the storage beside the MACs (as one value's read
-// where that level gives no width). The traffic above is that of the
-// indices, which the levels hold at the index width.
+// compute looks its operand's entry up in a table of registers beside it, an
+// entry of the MAC's width, as the PE arrays (a scratchpad read,
+// pe_array/scratchpad_array.h) and dataflow engines (a register read) charge
+// it. The levels hold and move the indices, at the index width. The level
+// search leaves the look-ups out: one a compute, they cost every mapping of
+// a layer the same energy.
 void add_codebook_lookups(const LevelDesign& d, const LayerPrecision& p, uint64_t computes, LayerResult& r) {
-  if (!d.mac || computes == 0) return;
+  if (!d.mac || computes == 0) return;  // run_level_design refuses codebook operands without a MAC class
   for (const Operand o : {Operand::Weights, Operand::Inputs}) {
     const bool weights = o == Operand::Weights;
     if ((weights ? p.weights.scheme : p.inputs.scheme) != Scheme::Codebook) continue;
-    const auto t = static_cast<std::size_t>(o);
-    std::size_t keeper = 0;  // the level analysis refuses a nest where no level keeps a tensor
-    for (std::size_t i = 0; i < d.nest.levels.size(); ++i)
-      if (d.nest.levels[i].keeps[t]) keeper = i;
-    const double value_pj = d.prices[keeper].per_value(o, LevelAction::Read);
-    const double value_bits = d.value_bits[keeper][t];
     const int entry_bits = weights ? d.mac->weight_bits() : d.mac->input_bits();
-    const double entry_pj = value_bits > 0 ? value_pj / value_bits * entry_bits : value_pj;
-    const double pj = entry_pj * static_cast<double>(computes);
-    const std::string& level = d.nest.levels[keeper].name;
-    r.actions.push_back({level, fmt::format("{}.codebook_lookup", kTensorNames[t]), computes, pj});
-    r.energy_breakdown_pj[level] += pj;
+    const double pj = d.register_bit_pj * entry_bits * static_cast<double>(computes);
+    r.actions.push_back({"codebook_table", fmt::format("{}.lookup", kTensorNames[static_cast<std::size_t>(o)]), computes, pj});
+    r.energy_breakdown_pj["codebook_table"] += pj;
     r.energy_pj += pj;
   }
 }
@@ -216,6 +212,11 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
       continue;
     }
     check_widths(d, l);
+    if (!d.mac && has_codebook_operands(l.precision))
+      throw std::invalid_argument(fmt::format("layer '{}' has codebook operands, whose table entries are as wide as the "
+                                              "MAC's inputs: give the compute its MAC class (compute: {{mac: ...}}) "
+                                              "rather than an energy",
+                                              l.name));
     if (d.mac)
       if (const std::string problem = d.mac->precision_problem(l.precision); !problem.empty())
         throw std::invalid_argument(fmt::format("layer '{}': {}; change the trace's widths, or override them with --bits "
