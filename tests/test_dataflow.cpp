@@ -126,7 +126,8 @@ TEST_CASE("a dataflow engine's actions match a hand count", "[dataflow]") {
 TEST_CASE("codebook weights on a dataflow engine: index traffic, and a table look-up a MAC", "[dataflow][scheme]") {
   Workload w = chain(20);
   w.layers[0].precision.weights = {4, Scheme::Codebook, 1.0};
-  const LayerResult& a = run_dataflow(dataflow_from_text(tiny_dataflow_yaml()), w).layers.at(0);
+  const RunResult r = run_dataflow(dataflow_from_text(tiny_dataflow_yaml()), w);
+  const LayerResult& a = r.layers.at(0);
   CHECK(action_count(a, "codebook_table", "weights.lookup") == 640);
   CHECK(a.energy_breakdown_pj.at("codebook_table") == Approx(640 * 8 * 0.0526).epsilon(1e-9));
   CHECK(action_count(a, "codebook_table", "inputs.lookup") == 0);  // the inputs stay uniform
