@@ -25,7 +25,7 @@ std::string expected_family(const std::filesystem::path& file) {
   if (file.parent_path().filename() == "levels") return "level_design";
   if (name == "isaac" || name == "isaac_cmesh" || name == "puma" || name == "xnor_sram") return "in_memory";
   if (name.rfind("finn_", 0) == 0 || name.rfind("dnn2fpga_", 0) == 0) return "dataflow";
-  if (name == "isaac_hybrid") return "hybrid";
+  if (name == "isaac_hybrid" || name == "isaac_hybrid_search") return "hybrid";
   return "pe_array";
 }
 

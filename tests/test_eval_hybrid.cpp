@@ -139,3 +139,11 @@ TEST_CASE("eval --arch on a hybrid refuses what it cannot model, saying why", "[
   REQUIRE(narrow.crossbar);
   CHECK(narrow.crossbar->adc_bits == 4);
 }
+
+TEST_CASE("eval --arch refuses a hybrid whose placement is searched, saying where and what to give instead",
+          "[eval][hybrid]") {
+  const std::string file = hybrid_file("searched", "placement:\n  search: true\n");
+  const std::string why = eval_error(cnn(file));
+  CHECK_THAT(why, Catch::Contains("placement is searched") && Catch::Contains(file + ":7") &&
+                      Catch::Contains("placement.layers"));
+}

@@ -172,6 +172,22 @@ struct HybridPart {
   std::vector<TimeCause> time;  // its runs' time by cause (design/time_causes.h), summed
 };
 
+// A hybrid whose placement was searched (`placement.search: true`): how the
+// chosen placement compares with the automatic rule's, by the run's objective.
+struct PlacementSearchSummary {
+  std::string objective;            // energy, latency or edp
+  double automatic_value = 0;       // the objective under the automatic rule's placement
+  double chosen_value = 0;          // and under the chosen one (never more)
+  std::size_t layers_moved = 0;     // layers on another part than the rule gives them
+  std::size_t placements_scored = 0;
+  std::size_t runs_simulated = 0;   // distinct part runs the scoring simulated
+  std::size_t starts = 0;           // descents, from the automatic placement and each part taking all it may
+  std::size_t passes = 0;           // the most passes over the moves one descent took
+  // Placements passed over because their runs warned of what the automatic
+  // placement's do not (figures resting on a simplification).
+  std::size_t passed_over_for_warnings = 0;
+};
+
 // Hybrid designs only: the parts, and how many runs the trace was cut into.
 struct HybridSummary {
   std::vector<HybridPart> parts;
@@ -182,6 +198,7 @@ struct HybridSummary {
   double bound_s = 0;
   // The parts' runs' warnings, each once, prefixed with the part's name.
   std::vector<std::string> warnings;
+  std::optional<PlacementSearchSummary> placement_search;
 };
 
 // Adds a layer's MACs, energy (by component and action), traffic, compute

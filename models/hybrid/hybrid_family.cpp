@@ -1,13 +1,17 @@
 // Hybrid designs (`kind: hybrid`, hybrid/hybrid_spec.h): each layer placed on
 // one of the design's parts, consecutive layers on a part run as one workload
-// on it, the runs one after another (hybrid/part_runs.h).
+// on it, the runs one after another (hybrid/part_runs.h); with
+// `placement.search: true`, the placement the run's objective prefers
+// (hybrid/placement_search.h).
 #include <fmt/format.h>
 
-#include "hybrid/hybrid_placement.h"
-#include "hybrid/hybrid_result.h"
-#include "hybrid/hybrid_spec.h"
 #include "design/design_family.h"
-#include "design/fresh_kernel.h"
+#include "design/objective.h"
+#include "hybrid/searched_run.h"
+#include "hybrid/hybrid_placement.h"
+#include "hybrid/hybrid_spec.h"
+#include "hybrid/part_runs.h"
+#include "hybrid/placed_runs.h"
 
 namespace qnnsim {
 
@@ -20,11 +24,17 @@ class HybridDesign : public LoadedDesign {
   explicit HybridDesign(HybridSpec spec) : spec_(std::move(spec)) {}
 
   // A part that sizes itself by its workload (a dataflow design builds an
-  // engine per layer) is sized by the layers placed on it, not by the whole trace.
+  // engine per layer) is sized by the layers placed on it, not by the whole
+  // trace. Under a searched placement those are known only once the run has
+  // searched (its report has the area), so such a part's area is refused here.
   double area_mm2(const std::function<Workload()>& workload) const override {
     double total = 0;
     for (std::size_t p = 0; p < spec_.parts.size(); ++p)
       total += spec_.parts[p].design->area_mm2([&] {
+        if (spec_.search)
+          throw CannotRun("part '" + spec_.parts[p].name + "' of '" + spec_.file +
+                          "' is sized by the layers placed on it, and placement.search places them only as the "
+                          "design runs: its area is in the run's report, not known before");
         const Workload w = workload();
         return part_workload(w, place_layers(spec_, w), p);
       });
@@ -32,38 +42,11 @@ class HybridDesign : public LoadedDesign {
   }
 
   RunResult run(const Workload& w, const RunRequest& how) const override {
-    const std::vector<std::size_t> part_of = place_layers(spec_, w);
-    const std::vector<PartRun> runs = cut_into_runs(w, part_of);
-    // A part that cannot hold the weights of all its layers at once has them
-    // overwritten by its other runs: each run writes its own first.
-    std::vector<bool> weights_stay;
-    for (std::size_t p = 0; p < spec_.parts.size(); ++p) {
-      const Workload mine = part_workload(w, part_of, p);
-      weights_stay.push_back(mine.layers.empty() || spec_.parts[p].design->holds_weights_of(mine));
-    }
     // Mapping files and the mappings written out are refused (refusal below):
     // a part's mappings would cover only its share of the layers.
-    RunRequest part_how;
-    part_how.objective = how.objective;
-    part_how.warn = how.warn;
-    std::vector<RunResult> results;
-    for (const PartRun& run : runs) {
-      const HybridPartSpec& part = spec_.parts[run.part];
-      // Each run elaborates a SystemC model of its part: a fresh kernel for each.
-      install_fresh_systemc_kernel();
-      part_how.weights_in_place = weights_stay[run.part];
-      try {
-        results.push_back(part.design->run(run_workload(w, run), part_how));
-      } catch (const CannotRun& e) {
-        throw CannotRun("part '" + part.name + "' of '" + spec_.file + "': " + e.what());
-      }
-      if (how.warn && results.back().in_memory)
-        for (const std::string& warning : results.back().in_memory->warnings) how.warn(part.name + ": " + warning);
-    }
-    std::vector<double> areas;
-    for (std::size_t p = 0; p < spec_.parts.size(); ++p)
-      areas.push_back(spec_.parts[p].design->area_mm2([&] { return part_workload(w, part_of, p); }));
-    return merge_part_runs(spec_, w, runs, results, areas);
+    PlacedRuns runs(spec_, w, how);
+    if (!spec_.search) return runs.run(place_layers(spec_, w), true);
+    return run_searched(spec_, w, objective_named(how.objective), runs);
   }
 
   std::string cannot_run(const Layer& l) const override {
@@ -94,10 +77,11 @@ class HybridFamily : public DesignFamily {
     for (const HybridPartSpec& p : h.parts)
       parts += fmt::format("\n  part {} ({}, {}): {}", p.name, p.family->name(), p.source, p.description);
     const std::size_t given = h.by_layer.size() + h.by_type.size();
+    const std::string rest = h.search ? "searched on the run's objective" : "automatic";
     return fmt::format("hybrid design '{}', {} parts; placement: {}{}", h.name, h.parts.size(),
-                       given == 0 ? std::string("automatic")
-                                  : fmt::format("{} layer names and {} layer types given, the rest automatic",
-                                                h.by_layer.size(), h.by_type.size()),
+                       given == 0 ? rest
+                                  : fmt::format("{} layer names and {} layer types given, the rest {}",
+                                                h.by_layer.size(), h.by_type.size(), rest),
                        parts);
   }
 

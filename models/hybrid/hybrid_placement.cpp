@@ -39,6 +39,23 @@ std::vector<std::size_t> place_layers(const HybridSpec& h, const Workload& w) {
   return part_of;
 }
 
+std::vector<std::vector<std::size_t>> placement_choices(const HybridSpec& h, const Workload& w) {
+  const std::vector<std::size_t> placed = place_layers(h, w);  // checks the names, and that every layer has a part
+  std::vector<std::vector<std::size_t>> choices;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    std::vector<std::size_t> parts;
+    if (h.by_layer.count(l.name) || h.by_type.count(l.type)) {
+      parts.push_back(placed[i]);
+    } else {
+      for (std::size_t p = 0; p < h.parts.size(); ++p)
+        if (h.parts[p].design->cannot_run(l).empty()) parts.push_back(p);
+    }
+    choices.push_back(std::move(parts));
+  }
+  return choices;
+}
+
 std::size_t place_layer(const HybridSpec& h, const Layer& l) {
   const PlacementEntry* given = nullptr;
   if (const auto it = h.by_layer.find(l.name); it != h.by_layer.end()) given = &it->second;

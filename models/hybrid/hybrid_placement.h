@@ -21,6 +21,12 @@ bool prefers_crossbars(const Layer& l);
 // ConfigError at its key; a layer no part can run is CannotRun naming it.
 std::vector<std::size_t> place_layers(const HybridSpec& h, const Workload& w);
 
+// For a placement search (placement_search.h): the parts each layer may run
+// on, in part order. A layer the placement names (by name or type) has that
+// part alone; any other layer every part that can run it. Errors as
+// place_layers gives them.
+std::vector<std::vector<std::size_t>> placement_choices(const HybridSpec& h, const Workload& w);
+
 // The part one layer runs on, by the same rules, without checking that the
 // placement's named layers are in a workload (qnnsim eval places a model's
 // Conv / Gemm layers one by one).

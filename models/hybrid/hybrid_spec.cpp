@@ -83,7 +83,7 @@ HybridSpec load_hybrid_spec(const ConfigNode& root) {
   }
   if (h.parts.empty()) root.fail("parts", "expected at least one part");
   if (const auto placement = root.optional_child("placement")) {
-    placement->expect_map("a mapping with 'layers' and/or 'types'");
+    placement->expect_map("a mapping with 'layers', 'types' and/or 'search'");
     load_placement_map(*placement, "layers", h, &h.by_layer,
                        [](const ConfigNode&, const std::string& key) { return key; });
     load_placement_map(*placement, "types", h, &h.by_type, [](const ConfigNode& node, const std::string& key) {
@@ -93,6 +93,8 @@ HybridSpec load_hybrid_spec(const ConfigNode& root) {
                        "avgpool, add, matmul, softmax, layernorm, gelu, transpose, concat, split, kv_cache, embedding)");
       return t;
     });
+    h.search = placement->flag("search", false);
+    if (h.search) h.search_where = placement->location_of("search");
     placement->reject_unknown_keys();
   }
   root.reject_unknown_keys();

@@ -9,6 +9,8 @@
 //   placement:                # optional; the rest is placed automatically
 //     layers: {conv1: digital}
 //     types: {maxpool: digital}
+//     search: true            # the rest placed by a search on the run's objective
+//                             # (hybrid/placement_search.h), not by the rule
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +45,10 @@ struct HybridSpec {
   std::vector<HybridPartSpec> parts;
   std::map<std::string, PlacementEntry> by_layer;  // layer names are checked against the workload when it runs
   std::map<LayerType, PlacementEntry> by_type;
+  // `placement.search: true`: the layers neither map names are placed by a
+  // search on the run's objective, starting from the automatic rule.
+  bool search = false;
+  SourceLocation search_where;  // where `search` was written, for refusals
 };
 
 // Loads the hybrid file and each of its parts; throws ConfigError for a

@@ -1,5 +1,7 @@
 #include "numerics/hybrid_numerics.h"
 
+#include <fmt/format.h>
+
 #include "numerics/crossbar_design.h"
 #include "numerics/eval_error.h"
 
@@ -8,6 +10,13 @@ namespace qnnsim::numerics {
 HybridNumerics hybrid_numerics_of(const ConfigNode& root, int adc_bits, const std::string& where) {
   HybridNumerics h;
   h.spec = std::make_shared<const HybridSpec>(load_hybrid_spec(root));
+  // eval places each Conv / Gemm by the rules alone, one layer at a time; a
+  // searched placement comes from whole runs of a trace on an objective.
+  if (h.spec->search)
+    throw EvalError(fmt::format("{}: its placement is searched (placement.search at {}:{}), which only `qnnsim run` "
+                                "does, on a trace and an objective; give eval the parts the run chose, under "
+                                "placement.layers (the run's JSON has each layer's placement)",
+                                where, h.spec->file, h.spec->search_where.line));
   int crossbar_parts = 0;
   for (std::size_t i = 0; i < h.spec->parts.size(); ++i) {
     const HybridPartSpec& part = h.spec->parts[i];

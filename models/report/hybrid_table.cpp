@@ -18,6 +18,13 @@ std::string detail(const LayerResult& l) {
 
 double share(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
+// What objective_value (design/objective.h) measures each objective in.
+const char* objective_unit(const std::string& objective) {
+  if (objective == "energy") return "pJ";
+  if (objective == "latency") return "s";
+  return "pJ*s";
+}
+
 }  // namespace
 
 void print_hybrid_table(const RunResult& r, std::ostream& out) {
@@ -46,6 +53,16 @@ void print_hybrid_table(const RunResult& r, std::ostream& out) {
                        p.name, p.design.empty() ? "-" : p.design, p.family, si(p.clock_hz, "Hz"), p.layers, p.runs,
                        si(static_cast<double>(p.macs), ""), share(p.latency_s, s.latency_s),
                        share(p.energy_pj, s.energy_pj), p.area_mm2);
+  if (h.placement_search) {
+    const PlacementSearchSummary& ps = *h.placement_search;
+    const double gain = ps.automatic_value > 0 ? 100.0 * (1.0 - ps.chosen_value / ps.automatic_value) : 0.0;
+    out << fmt::format("  placement        searched on {}: {} {} moved from the automatic rule, {} {:.4g} -> {:.4g} {} "
+                       "({:.1f}% lower); {} placements scored from {} starts ({} passed over for new warnings), {} "
+                       "part runs simulated\n",
+                       ps.objective, ps.layers_moved, ps.layers_moved == 1 ? "layer" : "layers", ps.objective,
+                       ps.automatic_value, ps.chosen_value, objective_unit(ps.objective), gain, ps.placements_scored,
+                       ps.starts, ps.passed_over_for_warnings, ps.runs_simulated);
+  }
   out << fmt::format("  bound            {}: {} of {} ({:.1f}%)\n", time_bound_name(h.bound), si(h.bound_s, "s"),
                      si(s.latency_s, "s"), share(h.bound_s, s.latency_s));
   for (const HybridPart& p : h.parts)

@@ -110,6 +110,16 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                    {"parts", parts},
                    {"bound", {{"resource", time_bound_name(r.hybrid->bound)}, {"s", r.hybrid->bound_s}}},
                    {"warnings", r.hybrid->warnings}};
+    if (const auto& ps = r.hybrid->placement_search)
+      j["hybrid"]["placement_search"] = {{"objective", ps->objective},
+                                         {"automatic_value", ps->automatic_value},
+                                         {"chosen_value", ps->chosen_value},
+                                         {"layers_moved", ps->layers_moved},
+                                         {"placements_scored", ps->placements_scored},
+                                         {"runs_simulated", ps->runs_simulated},
+                                         {"starts", ps->starts},
+                                         {"passes", ps->passes},
+                                         {"passed_over_for_warnings", ps->passed_over_for_warnings}};
   }
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   if (r.levels)
