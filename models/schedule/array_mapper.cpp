@@ -179,7 +179,7 @@ void check_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const Ma
 
 namespace search {
 
-LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const Mapping& m) {
+LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const Mapping& m, bool described) {
   LayerPlan plan;
   plan.uses_array = true;
   plan.mapping = m;
@@ -201,7 +201,7 @@ LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch
     t.passes = x.passes;
     return t;
   });
-  plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line(plan.bounds));
+  if (described) plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line(plan.bounds));
   return plan;
 }
 

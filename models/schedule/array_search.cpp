@@ -429,7 +429,7 @@ Mapping ArraySearch::run() {
     for (const Mapping& mapping : front.to_score()) {
       if (std::find(scored.begin(), scored.end(), mapping) != scored.end()) continue;
       scored.push_back(mapping);
-      const Estimate exact = exact_estimate(arch_, l_, layout_array_layer(arch_, l_, batch_, mapping));
+      const Estimate exact = exact_estimate(arch_, l_, layout_array_layer(arch_, l_, batch_, mapping, false));
       if (best_exact.tiles == 0 || exactly_better(exact, best_exact, objective_)) {
         best_exact = exact;
         best = mapping;

@@ -29,11 +29,12 @@ struct Counter {
   }
 
 
-  std::vector<PricedAction> priced(const LayerPrecision& p, bool uses_array) const {
-    std::vector<PricedAction> out;
-    out.reserve(24);  // about as many as a layer has: one allocation instead of a growth per doubling
-    const auto put = [&](const ComponentSpec& c, ActionDesc a, uint64_t n) {
-      if (n > 0) out.push_back({&c, std::move(a), n});
+  // Calls visit(component, action, count) for each action that happened.
+  // The mapper prices every plan it scores this way, so no list is built.
+  template <class Visit>
+  void each_priced(const LayerPrecision& p, bool uses_array, Visit&& visit) const {
+    const auto put = [&](const ComponentSpec& c, const ActionDesc& a, uint64_t n) {
+      if (n > 0) visit(c, a, n);
     };
     put(*arch.dram, {"dram", "read_bits", 0}, dram_read);
     put(*arch.dram, {"dram", "write_bits", 0}, dram_write);
@@ -44,9 +45,11 @@ struct Counter {
     if (uses_array) put(*arch.pe_array, arch.pe_array->mac_action(p), macs);
     put(*arch.pe_array, {"mac", "gated", 0}, gated);
     put(*arch.pe_array, {"link", "bits", 0}, link_bits);
+    // A width no operand has is skipped before its action is named: the
+    // names are strings, and the mapper prices every plan it scores.
     for (int b = 0; b <= 64; ++b) {
-      put(*arch.pe_array, {"spad", "read", b}, spad_read[static_cast<std::size_t>(b)]);
-      put(*arch.pe_array, {"spad", "write", b}, spad_write[static_cast<std::size_t>(b)]);
+      if (const uint64_t n = spad_read[static_cast<std::size_t>(b)]; n > 0) put(*arch.pe_array, {"spad", "read", b}, n);
+      if (const uint64_t n = spad_write[static_cast<std::size_t>(b)]; n > 0) put(*arch.pe_array, {"spad", "write", b}, n);
     }
     put(*arch.vector_unit, {"vector", "op", p.outputs.bits}, vector.add);
     put(*arch.vector_unit, {"vector", "mult", p.outputs.bits}, vector.mult);
@@ -59,6 +62,13 @@ struct Counter {
       const ActionDesc z = arch.vector_unit->zero_point_action(p);
       if (!z.action.empty()) put(*arch.vector_unit, z, zero_point_adds);
     }
+  }
+
+  std::vector<PricedAction> priced(const LayerPrecision& p, bool uses_array) const {
+    std::vector<PricedAction> out;
+    out.reserve(24);  // about as many as a layer has: one allocation instead of a growth per doubling
+    each_priced(p, uses_array,
+                [&](const ComponentSpec& c, const ActionDesc& a, uint64_t n) { out.push_back({&c, a, n}); });
     return out;
   }
 };
@@ -151,8 +161,9 @@ PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerP
   PlanAnalysis a;
   a.dram_bits = k.dram_read + k.dram_write;
   a.bound = bound_of(arch, k);
-  for (const PricedAction& x : k.priced(layer.precision, plan.uses_array))
-    a.dynamic_energy_pj += static_cast<double>(x.count) * x.component->action_energy_pj(x.action);
+  k.each_priced(layer.precision, plan.uses_array, [&](const ComponentSpec& c, const ActionDesc& action, uint64_t n) {
+    a.dynamic_energy_pj += static_cast<double>(n) * c.action_energy_pj(action);
+  });
   return a;
 }
 

@@ -59,7 +59,10 @@ Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& p
 
 // The planners of the two kinds of layer.
 Mapping search_array_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective);
-LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const Mapping& m);
+// `described`: with the plan's tiling text (for reports); the search's exact
+// scoring of its front runners, which reads only figures, leaves it out.
+LayerPlan layout_array_layer(const ArchSpec& arch, const Layer& l, int64_t batch, const Mapping& m,
+                             bool described = true);
 VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective);
 void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, const VectorTiling& m,
                           const ConfigNode& where);

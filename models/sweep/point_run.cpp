@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config_node.h"
-#include "report/report.h"
 #include "design/design_family.h"
 #include "sweep/edit_blame.h"
 #include "sweep/point_accuracy.h"
@@ -39,6 +38,42 @@ void load_point(const SweepSpec& spec, const ResolvedPoint& r) {
   load_point_design(spec, arch_root);
 }
 
+// The point's accuracy section, as the report of a run with one would have it.
+nlohmann::ordered_json accuracy_json(const PointAccuracy& a) {
+  nlohmann::ordered_json accuracy = {{"accuracy_fraction", a.accuracy},
+                                     {"float_accuracy_fraction", a.float_accuracy},
+                                     {"images", a.images}};
+  if (a.adc_clip_fraction) accuracy["adc_clip_fraction"] = *a.adc_clip_fraction;
+  accuracy["overflow_fraction"] = a.overflow_fraction;
+  accuracy["widths"] = a.widths;
+  // Named as `eval --json` names them per layer.
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const AccuracyLayer& l : a.layers) {
+    nlohmann::ordered_json lj = {{"name", l.name},
+                                 {"weight_bits", l.weight_bits},
+                                 {"weight_scheme", l.weight_scheme},
+                                 {"activation_bits", l.activation_bits},
+                                 {"sums", l.sums},
+                                 {"overflowed_sums", l.overflowed_sums},
+                                 {"overflow_fraction", l.overflow_fraction()}};
+    if (!l.part.empty()) lj["part"] = l.part;
+    if (!l.mac_class.empty()) {
+      lj["mac_class"] = l.mac_class;
+      lj["accumulator_bits"] = l.accumulator_bits;
+      lj["overflow"] = l.overflow;
+    }
+    if (l.adc_conversions) {
+      lj["adc_conversions"] = *l.adc_conversions;
+      lj["adc_clipped"] = *l.adc_clipped;
+      lj["adc_clip_fraction"] = *l.adc_clip_fraction();
+    }
+    layers.push_back(lj);
+  }
+  accuracy["layers"] = layers;
+  if (!a.warnings.empty()) accuracy["warnings"] = a.warnings;
+  return accuracy;
+}
+
 }  // namespace
 
 void check_shared_edits(const SweepSpec& spec, const ResolvedPoint& r) {
@@ -52,47 +87,10 @@ void check_shared_edits(const SweepSpec& spec, const ResolvedPoint& r) {
 
 std::string run_point(const SweepSpec& spec, const SweepPoint& p, const ResolvedPoint& r) {
   try {
-    RunResult result = simulate(spec, r);
-    // The per-action figures are dropped before the report is built, not
-    // after: they are most of what building it would cost.
-    result.summary.energy_by_action_pj.clear();
-    for (LayerResult& layer : result.layers) layer.actions.clear();
-    nlohmann::ordered_json report = to_json(result);
-    if (spec.accuracy.enabled) {
-      const PointAccuracy a = evaluate_point_accuracy(spec, r);
-      report["accuracy"] = {{"accuracy_fraction", a.accuracy},
-                            {"float_accuracy_fraction", a.float_accuracy},
-                            {"images", a.images}};
-      if (a.adc_clip_fraction) report["accuracy"]["adc_clip_fraction"] = *a.adc_clip_fraction;
-      report["accuracy"]["overflow_fraction"] = a.overflow_fraction;
-      report["accuracy"]["widths"] = a.widths;
-      // Named as `eval --json` names them per layer.
-      nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-      for (const AccuracyLayer& l : a.layers) {
-        nlohmann::ordered_json lj = {{"name", l.name},
-                                     {"weight_bits", l.weight_bits},
-                                     {"weight_scheme", l.weight_scheme},
-                                     {"activation_bits", l.activation_bits},
-                                     {"sums", l.sums},
-                                     {"overflowed_sums", l.overflowed_sums},
-                                     {"overflow_fraction", l.overflow_fraction()}};
-        if (!l.part.empty()) lj["part"] = l.part;
-        if (!l.mac_class.empty()) {
-          lj["mac_class"] = l.mac_class;
-          lj["accumulator_bits"] = l.accumulator_bits;
-          lj["overflow"] = l.overflow;
-        }
-        if (l.adc_conversions) {
-          lj["adc_conversions"] = *l.adc_conversions;
-          lj["adc_clipped"] = *l.adc_clipped;
-          lj["adc_clip_fraction"] = *l.adc_clip_fraction();
-        }
-        layers.push_back(lj);
-      }
-      report["accuracy"]["layers"] = layers;
-      if (!a.warnings.empty()) report["accuracy"]["warnings"] = a.warnings;
-    }
-    return report_for_results(report);
+    const RunResult result = simulate(spec, r);
+    if (!spec.accuracy.enabled) return report_for_results(result, nullptr);
+    const nlohmann::ordered_json accuracy = accuracy_json(evaluate_point_accuracy(spec, r));
+    return report_for_results(result, &accuracy);
   } catch (const ConfigError& raw) {
     const ConfigError e = blame_edit(spec, raw);
     throw ConfigError(e.where(), e.key_path(), e.message() + " [this point sets " + describe_point(spec, p) + "]");
