@@ -72,3 +72,27 @@ layers:
   CHECK(differs(array_shape_key(w.layers[3], 1)));  // padding (and so the output size)
   CHECK(differs(array_shape_key(w.layers[0], 2)));  // the batch
 }
+
+TEST_CASE("mappings kept across calls on one arch are the ones each call would search, per objective", "[mapper][shapes]") {
+  // A hybrid's part runs many workloads on one loaded design while its
+  // placement is searched (schedule/mapper.h, SearchedMappings).
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const Workload lenet = load_workload(shipped("workloads/lenet5.yaml"));
+  Workload first_two = lenet;
+  first_two.layers.resize(3);  // conv1, pool1, conv2
+  SearchedMappings kept;
+  const std::vector<LayerPlan> part = plan_workload(*arch, first_two, nullptr, Objective::Edp, nullptr, &kept);
+  CHECK(kept.array.size() == 2);  // conv1 and conv2
+  for (const Objective o : {Objective::Edp, Objective::Energy}) {
+    const std::vector<LayerPlan> with = plan_workload(*arch, lenet, nullptr, o, nullptr, &kept);
+    const std::vector<LayerPlan> alone = plan_workload(*arch, lenet, nullptr, o);
+    REQUIRE(with.size() == alone.size());
+    for (std::size_t i = 0; i < with.size(); ++i) {
+      INFO(lenet.layers[i].name << " " << objective_name(o));
+      CHECK(with[i].mapping == alone[i].mapping);
+      CHECK(with[i].tiling == alone[i].tiling);
+    }
+  }
+  CHECK(kept.array.size() == 5 + 5);  // LeNet-5's five array layers, under each objective
+  CHECK(part[0].mapping == plan_workload(*arch, lenet, nullptr, Objective::Edp, nullptr, &kept)[0].mapping);
+}

@@ -51,9 +51,11 @@ LayerPlan plan_layer(const ArchSpec& arch, const Layer& layer, int64_t batch, co
 }
 
 std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given,
-                                     Objective objective, std::vector<double>* search_seconds) {
+                                     Objective objective, std::vector<double>* search_seconds,
+                                     SearchedMappings* earlier) {
   std::vector<LayerPlan> plans;
-  std::map<ArrayShapeKey, Mapping> searched;  // each array layer shape is searched once (array_shape_key.h)
+  SearchedMappings this_call;  // each array layer shape is searched once (array_shape_key.h)
+  std::map<std::pair<ArrayShapeKey, Objective>, Mapping>& searched = (earlier ? *earlier : this_call).array;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     // An embedding lookup copies rows through the buffer: no unit computes on them.
@@ -74,9 +76,9 @@ std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, co
     }
     const auto started = std::chrono::steady_clock::now();
     if (mine == nullptr && layer_uses_array(l.type)) {
-      auto it = searched.find(array_shape_key(l, w.batch));
-      if (it == searched.end())
-        it = searched.emplace(array_shape_key(l, w.batch), search::search_array_mapping(arch, l, w.batch, objective)).first;
+      const auto key = std::make_pair(array_shape_key(l, w.batch), objective);
+      auto it = searched.find(key);
+      if (it == searched.end()) it = searched.emplace(key, search::search_array_mapping(arch, l, w.batch, objective)).first;
       plans.push_back(search::layout_array_layer(arch, l, w.batch, it->second));
     } else {
       plans.push_back(plan_layer(arch, l, w.batch, mine, objective));

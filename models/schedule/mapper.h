@@ -11,6 +11,7 @@
 
 #include "arch/arch_spec.h"
 #include "design/objective.h"
+#include "schedule/array_shape_key.h"
 #include "schedule/layer_plan.h"
 #include "workload/workload.h"
 
@@ -48,13 +49,22 @@ LayerPlan plan_layer(const ArchSpec& arch, const Layer& layer, int64_t batch, co
 // the buffers; throws a ConfigError at `where` naming the broken constraint.
 void check_mapping(const ArchSpec& arch, const Layer& layer, int64_t batch, const Mapping& m, const ConfigNode& where);
 
+// Array mappings searched on one architecture, by shape (array_shape_key.h)
+// and objective: a design run many times over (a hybrid's part while its
+// placement is searched) searches each shape once, not once a run.
+struct SearchedMappings {
+  std::map<std::pair<ArrayShapeKey, Objective>, Mapping> array;
+};
+
 // Checks every layer can run on the arch (precision, fit) and plans it, from
 // `given` mappings when there are some (then every layer must have one).
 // An array layer whose shape an earlier layer had (array_shape_key.h) takes
-// that layer's mapping instead of searching again: the same one a search would find.
+// that layer's mapping instead of searching again: the same one a search would
+// find; with `searched`, a shape an earlier call on the same arch searched too.
 // `search_seconds`, when given, receives the wall time spent planning each layer.
 std::vector<LayerPlan> plan_workload(const ArchSpec& arch, const Workload& w, const GivenMappings* given = nullptr,
                                      Objective objective = Objective::Edp,
-                                     std::vector<double>* search_seconds = nullptr);
+                                     std::vector<double>* search_seconds = nullptr,
+                                     SearchedMappings* searched = nullptr);
 
 }  // namespace qnnsim

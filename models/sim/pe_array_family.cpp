@@ -33,8 +33,8 @@ class PeArrayDesign : public LoadedDesign {
     const Workload w = as_array_receives(*arch_, given_workload);
     GivenMappings given;
     if (!how.mappings_in.empty()) given = load_mappings(how.mappings_in, w, arch_->dataflow);
-    const std::vector<LayerPlan> plans =
-        plan_workload(*arch_, w, how.mappings_in.empty() ? nullptr : &given, objective_named(how.objective));
+    const std::vector<LayerPlan> plans = plan_workload(*arch_, w, how.mappings_in.empty() ? nullptr : &given,
+                                                       objective_named(how.objective), nullptr, &searched_);
     if (how.mappings_out) {
       std::ostringstream text;
       write_mappings(text, arch_->name, arch_->dataflow, w, plans);
@@ -58,6 +58,10 @@ class PeArrayDesign : public LoadedDesign {
 
  private:
   std::unique_ptr<ArchSpec> arch_;
+  // The mappings its runs have searched: a design run many times (a hybrid's
+  // part while its placement is searched) searches each layer shape once.
+  // A cache, not state: a shape and objective always give the same mapping.
+  mutable SearchedMappings searched_;
 };
 
 class PeArrayFamily : public DesignFamily {
