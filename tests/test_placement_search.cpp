@@ -201,3 +201,49 @@ TEST_CASE("a placement search passes over placements whose runs warn of what the
   CHECK(warned.empty());  // nor did a placement passed over pass its warnings on
   CHECK(searched.hybrid->placement_search->chosen_value <= searched.hybrid->placement_search->automatic_value);
 }
+
+TEST_CASE("a placement search passes over placements a part turns down as it runs, and refuses an area it cannot know",
+          "[hybrid][imc]") {
+  // A systolic array whose buffer (256 B) cannot hold one tile of LeNet-5's
+  // conv1: cannot_run does not foresee it (the layer's widths suit the MACs),
+  // the part's run turns it down with a ConfigError, and the search must pass
+  // such placements over, not stop.
+  const auto dir = scratch_dir("placement_search_refusals");
+  std::string systolic = read_file(shipped("arch/systolic_ws.yaml"));
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = systolic.find(from);
+    REQUIRE(at != std::string::npos);
+    systolic.replace(at, from.size(), to);
+  };
+  replace("size: 256 KiB", "size: 256 B");
+  replace("banks: 32", "banks: 1");
+  const std::string tiny = (dir / "tiny.yaml").string();
+  std::ofstream(tiny) << systolic;
+  const std::string hybrid = (dir / "h.yaml").string();
+  std::ofstream(hybrid) << "name: h\nkind: hybrid\nparts:\n  crossbars: " << shipped("arch/isaac.yaml")
+                        << "\n  digital: tiny.yaml\nplacement:\n  search: true\n";
+  const ConfigNode root = ConfigNode::load_file(hybrid);
+  const Workload w = load_workload(shipped("workloads/lenet5.yaml"));
+  const RunResult r = design_family_of(root).load(root, "")->run(w, RunRequest{});
+  REQUIRE(r.hybrid->placement_search);
+  CHECK(r.hybrid->placement_search->passed_over_cannot_run > 0);
+  CHECK(r.layers.front().placement == "crossbars");  // conv1 cannot go anywhere else
+
+  // A dataflow part sizes itself by its layers, which the search places only
+  // as the design runs: its area before the run is refused at the key.
+  const std::string with_fpga = (dir / "fpga.yaml").string();
+  std::ofstream(with_fpga) << "name: f\nkind: hybrid\nparts:\n  crossbars: " << shipped("arch/isaac.yaml")
+                           << "\n  fpga: " << shipped("arch/finn_cnv.yaml") << "\nplacement:\n  search: true\n";
+  const ConfigNode fpga_root = ConfigNode::load_file(with_fpga);
+  const Workload cnv = load_workload(shipped("workloads/finn_cnv.yaml"));
+  try {
+    design_family_of(fpga_root).load(fpga_root, "")->area_mm2([&] { return cnv; });
+    FAIL("the area of a part sized by its searched layers was given");
+  } catch (const ConfigError& e) {
+    CHECK(e.where().file == with_fpga);
+    CHECK(e.where().line == 7);
+    CHECK(e.key_path() == "placement.search");
+    CHECK_THAT(e.message(), Catch::Contains("part 'fpga'"));
+  }
+  std::filesystem::remove_all(dir);
+}

@@ -186,6 +186,8 @@ struct PlacementSearchSummary {
   // Placements passed over because their runs warned of what the automatic
   // placement's do not (figures resting on a simplification).
   std::size_t passed_over_for_warnings = 0;
+  // Placements passed over because a part could not make one of their runs.
+  std::size_t passed_over_cannot_run = 0;
 };
 
 // Hybrid designs only: the parts, and how many runs the trace was cut into.

@@ -32,9 +32,11 @@ class HybridDesign : public LoadedDesign {
     for (std::size_t p = 0; p < spec_.parts.size(); ++p)
       total += spec_.parts[p].design->area_mm2([&] {
         if (spec_.search)
-          throw CannotRun("part '" + spec_.parts[p].name + "' of '" + spec_.file +
-                          "' is sized by the layers placed on it, and placement.search places them only as the "
-                          "design runs: its area is in the run's report, not known before");
+          throw ConfigError(spec_.search_where, "placement.search",
+                            "part '" + spec_.parts[p].name +
+                                "' is sized by the layers placed on it, which the search places only as the design "
+                                "runs: its area is in the run's report, not known before (a sweep's area "
+                                "constraint needs it first); place its layers under placement.layers instead");
         const Workload w = workload();
         return part_workload(w, place_layers(spec_, w), p);
       });

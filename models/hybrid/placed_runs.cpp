@@ -1,5 +1,6 @@
 #include "hybrid/placed_runs.h"
 
+#include "core/config_error.h"
 #include "design/fresh_kernel.h"
 #include "hybrid/hybrid_result.h"
 #include "hybrid/part_runs.h"
@@ -9,24 +10,31 @@ namespace qnnsim {
 PlacedRuns::PlacedRuns(const HybridSpec& h, const Workload& w, RunRequest how) : h_(h), w_(w), how_(std::move(how)) {}
 
 const PlacedRuns::Simulated& PlacedRuns::simulated(const Key& key) {
-  if (const auto it = memo_.find(key); it != memo_.end()) return it->second;
-  const auto [part_index, first, last, in_place] = key;
-  const HybridPartSpec& part = h_.parts[part_index];
-  Simulated s;
-  RunRequest part_how;
-  part_how.objective = how_.objective;
-  part_how.weights_in_place = in_place;
-  part_how.warn = [&s](const std::string& text) { s.warnings.push_back(text); };
-  // Each run elaborates a SystemC model of its part: a fresh kernel for each.
-  install_fresh_systemc_kernel();
-  try {
-    s.result = part.design->run(run_workload(w_, PartRun{part_index, first, last}), part_how);
-  } catch (const CannotRun& e) {
-    throw CannotRun("part '" + part.name + "' of '" + h_.file + "': " + e.what());
+  auto it = memo_.find(key);
+  if (it == memo_.end()) {
+    const auto [part_index, first, last, in_place] = key;
+    const HybridPartSpec& part = h_.parts[part_index];
+    Simulated s;
+    RunRequest part_how;
+    part_how.objective = how_.objective;
+    part_how.weights_in_place = in_place;
+    part_how.warn = [&s](const std::string& text) { s.warnings.push_back(text); };
+    // Each run elaborates a SystemC model of its part: a fresh kernel for each.
+    install_fresh_systemc_kernel();
+    // A run its part cannot make fails the same way each time it is asked for.
+    try {
+      s.result = part.design->run(run_workload(w_, PartRun{part_index, first, last}), part_how);
+    } catch (const CannotRun& e) {
+      s.failure = std::make_exception_ptr(CannotRun("part '" + part.name + "' of '" + h_.file + "': " + e.what()));
+    } catch (const ConfigError&) {
+      s.failure = std::current_exception();
+    }
+    if (s.result.in_memory)
+      for (const std::string& warning : s.result.in_memory->warnings) s.warnings.push_back(warning);
+    it = memo_.emplace(key, std::move(s)).first;
   }
-  if (s.result.in_memory)
-    for (const std::string& warning : s.result.in_memory->warnings) s.warnings.push_back(warning);
-  return memo_.emplace(key, std::move(s)).first->second;
+  if (it->second.failure) std::rethrow_exception(it->second.failure);
+  return it->second;
 }
 
 RunResult PlacedRuns::run(const std::vector<std::size_t>& part_of, bool warn) {

@@ -11,6 +11,7 @@
 // simulates each such run once and takes it from here after; the figures are
 // those a run of that placement alone gives.
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
 #include <string>
@@ -30,17 +31,20 @@ class PlacedRuns {
   PlacedRuns(const HybridSpec& h, const Workload& w, RunRequest how);
 
   // The hybrid's result with layer i on part part_of[i]. CannotRun names the
-  // part when one cannot run its share. Warnings are passed on only with
-  // `warn`: a search's rejected placements raise none.
+  // part when one cannot run its share; a part's ConfigError (a layer its
+  // units or buffers cannot take) passes through. Warnings are passed on only
+  // with `warn`: a search's rejected placements raise none.
   RunResult run(const std::vector<std::size_t>& part_of, bool warn);
 
-  // Runs simulated so far (each distinct part, layers and weights state once).
+  // Runs simulated so far (each distinct part, layers and weights state
+  // once, those that failed included).
   std::size_t runs_simulated() const { return memo_.size(); }
 
  private:
   struct Simulated {
     RunResult result;
     std::vector<std::string> warnings;  // what the part's run raised, in order
+    std::exception_ptr failure;         // CannotRun or ConfigError: the part cannot make this run
   };
   // part, first layer, last layer, weights in place
   using Key = std::tuple<std::size_t, std::size_t, std::size_t, bool>;

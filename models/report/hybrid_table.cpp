@@ -57,11 +57,11 @@ void print_hybrid_table(const RunResult& r, std::ostream& out) {
     const PlacementSearchSummary& ps = *h.placement_search;
     const double gain = ps.automatic_value > 0 ? 100.0 * (1.0 - ps.chosen_value / ps.automatic_value) : 0.0;
     out << fmt::format("  placement        searched on {}: {} {} moved from the automatic rule, {} {:.4g} -> {:.4g} {} "
-                       "({:.1f}% lower); {} placements scored from {} starts ({} passed over for new warnings), {} "
-                       "part runs simulated\n",
+                       "({:.1f}% lower); {} placements scored from {} starts ({} passed over for new warnings, {} "
+                       "that a part cannot run), {} part runs simulated\n",
                        ps.objective, ps.layers_moved, ps.layers_moved == 1 ? "layer" : "layers", ps.objective,
                        ps.automatic_value, ps.chosen_value, objective_unit(ps.objective), gain, ps.placements_scored,
-                       ps.starts, ps.passed_over_for_warnings, ps.runs_simulated);
+                       ps.starts, ps.passed_over_for_warnings, ps.passed_over_cannot_run, ps.runs_simulated);
   }
   out << fmt::format("  bound            {}: {} of {} ({:.1f}%)\n", time_bound_name(h.bound), si(h.bound_s, "s"),
                      si(s.latency_s, "s"), share(h.bound_s, s.latency_s));

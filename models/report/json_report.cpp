@@ -119,7 +119,8 @@ nlohmann::ordered_json to_json(const RunResult& r) {
                                          {"runs_simulated", ps->runs_simulated},
                                          {"starts", ps->starts},
                                          {"passes", ps->passes},
-                                         {"passed_over_for_warnings", ps->passed_over_for_warnings}};
+                                         {"passed_over_for_warnings", ps->passed_over_for_warnings},
+                                         {"passed_over_cannot_run", ps->passed_over_cannot_run}};
   }
   if (r.pe_array) j["pe_array"] = {{"peak_gops", r.pe_array->peak_gops}};
   if (r.levels)
