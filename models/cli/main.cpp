@@ -25,6 +25,7 @@
 #include "cli/sweep_command.h"
 #include "cli/trace_options.h"
 #include "controller/tile_replay.h"
+#include "core/heap_policy.h"
 #include "core/version.h"
 #include "core/output_file.h"
 #include "report/provenance.h"
@@ -252,6 +253,7 @@ void add_common_options(CLI::App* cmd, RunOptions& o) {
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
+  qnnsim::keep_freed_memory();
   CLI::App app{"qnnsim: a SystemC TLM-2.0 simulator of accelerators for quantized neural networks"};
   app.require_subcommand(1);
   app.set_version_flag("--version", fmt::format("qnnsim {} (commit {})", qnnsim::qnnsim_version(), qnnsim::qnnsim_commit()),
