@@ -7,9 +7,11 @@
 #include <random>
 
 #include "schedule/level_limits.h"
+#include "schedule/loop_nest.h"
 #include "schedule/level_search.h"
 #include "schedule/tensor_box.h"
 #include "support.h"
+#include "workload/workload.h"
 
 using namespace qnnsim;
 using namespace qnnsim::test;
@@ -74,6 +76,35 @@ TEST_CASE("the level mapper is within 5% of every mapping enumerated, for energy
       CHECK(limits_broken(found->nest, d.limits, b).empty());
       CHECK(best->evaluated > 1000);  // the enumeration covers a real space
     }
+}
+
+TEST_CASE("the level mapper's early stop changes no mapping it chooses", "[levels][mapper]") {
+  // A mapping's counting stops once what is counted already scores no better
+  // than the best so far (level_search.cpp). If that partial figure were not
+  // a lower bound, the search would turn down a mapping it would have taken,
+  // and choose another. Shipped designs, on layers of ResNet-50's shapes and
+  // AlexNet's first (stride 4), for every objective, with and without it.
+  const Workload w = load_workload(shipped("workloads/resnet50.yaml"));
+  const Workload alexnet = load_workload(shipped("workloads/alexnet.yaml"));
+  const std::vector<LoopBounds> layers{loop_bounds(w.layers[2], 1), loop_bounds(w.layers[3], 1),
+                                       loop_bounds(w.layers[4], 1), loop_bounds(alexnet.layers[0], 1)};
+  for (const char* file : {"arch/levels/eyeriss_v1.yaml", "arch/levels/simba_like.yaml"}) {
+    const LevelDesign d = load_level_design(shipped(file), LevelDesignUse::ToSearch);
+    for (const LoopBounds& b : layers)
+      for (Objective o : {Objective::Energy, Objective::Edp, Objective::Latency}) {
+        INFO(file << ", objective " << objective_name(o) << ", layer of " << b.extent[kM] << " filters");
+        set_level_search_early_stop(false);
+        const auto whole = search_level_mapping(d, b, o);
+        set_level_search_early_stop(true);
+        const auto stopped = search_level_mapping(d, b, o);
+        REQUIRE(whole.has_value() == stopped.has_value());
+        if (!whole) continue;
+        CHECK(level_nest_text(stopped->nest) == level_nest_text(whole->nest));
+        CHECK(stopped->energy_pj == whole->energy_pj);
+        CHECK(stopped->cycles.total == whole->cycles.total);
+        CHECK(stopped->evaluated == whole->evaluated);  // each distinct mapping is counted once either way
+      }
+  }
 }
 
 TEST_CASE("the level mapper is deterministic and keeps every level within its size", "[levels][mapper]") {

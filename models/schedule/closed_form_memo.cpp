@@ -13,11 +13,16 @@ bool same_layer(const LoopBounds& a, const LoopBounds& b) {
 
 void ClosedFormMemo::use_layer(const LoopBounds& b) {
   if (have_layer_ && same_layer(layer_, b)) return;
+  clear();
+  layer_ = b;
+  have_layer_ = true;
+}
+
+void ClosedFormMemo::clear() {
   sums_.clear();
   pairs_.clear();
   operands_.clear();
-  layer_ = b;
-  have_layer_ = true;
+  have_layer_ = false;
 }
 
 const AxisSums* ClosedFormMemo::find(const Key& k) const { return sums_.find(k); }

@@ -31,6 +31,8 @@ class ClosedFormMemo {
   // Sums are only valid for one layer's bounds: a memo asked about another
   // layer forgets what it holds.
   void use_layer(const LoopBounds& b);
+  // Forgets every layer's sums, keeping the storage (key_table.h's clear).
+  void clear();
   const AxisSums* find(const Key& k) const;
   void store(const Key& k, const AxisSums& s);
   std::size_t size() const { return sums_.size(); }

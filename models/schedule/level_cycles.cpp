@@ -1,6 +1,9 @@
 #include "schedule/level_cycles.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include <boost/container/small_vector.hpp>
 
 namespace qnnsim {
 
@@ -35,6 +38,23 @@ uint64_t level_port_cycles(const LevelDesign& d, std::size_t l, const std::array
   return std::max(t, time_for(taken, bw.write));
 }
 
+uint64_t level_cycles_at(const LevelDesign& d, const LevelNestCounts& c, std::size_t l) {
+  // Per instance: the mapping spreads a level's traffic evenly over the instances it uses.
+  const double instances = static_cast<double>(c.level[l].instances_used);
+  uint64_t t = level_port_cycles(d, l, c.level[l].tensor, instances);
+  if (l < d.networks.size() && d.networks[l].present) {
+    // A fan-out's networks: the bits each carries, per instance of the level.
+    const LevelNetwork& net = d.networks[l];
+    boost::container::small_vector<double, 4> bits(net.width_bits.size(), 0.0);
+    for (int o = 0; o < kOperands; ++o)
+      bits[static_cast<std::size_t>(net.network[o])] +=
+          static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.value_bits[o] / instances;
+    for (std::size_t n = 0; n < bits.size(); ++n)
+      t = std::max(t, time_for(bits[n], static_cast<double>(net.width_bits[n])));
+  }
+  return t;
+}
+
 LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
   LevelCycles out;
   out.compute = c.cycles;
@@ -42,19 +62,7 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
   out.bound = "compute";
   out.level.resize(c.level.size());
   for (std::size_t l = 0; l < c.level.size(); ++l) {
-    // Per instance: the mapping spreads a level's traffic evenly over the instances it uses.
-    const double instances = static_cast<double>(c.level[l].instances_used);
-    uint64_t t = level_port_cycles(d, l, c.level[l].tensor, instances);
-    if (l < d.networks.size() && d.networks[l].present) {
-      // A fan-out's networks: the bits each carries, per instance of the level.
-      const LevelNetwork& net = d.networks[l];
-      std::vector<double> bits(net.width_bits.size(), 0.0);
-      for (int o = 0; o < kOperands; ++o)
-        bits[static_cast<std::size_t>(net.network[o])] +=
-            static_cast<double>(values_crossing(d.nest, c, l, static_cast<Operand>(o))) * net.value_bits[o] / instances;
-      for (std::size_t n = 0; n < bits.size(); ++n)
-        t = std::max(t, time_for(bits[n], static_cast<double>(net.width_bits[n])));
-    }
+    const uint64_t t = level_cycles_at(d, c, l);
     out.level[l] = t;
     if (t > out.total) {
       out.total = t;
@@ -62,6 +70,12 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c) {
     }
   }
   return out;
+}
+
+uint64_t level_cycles_total(const LevelDesign& d, const LevelNestCounts& c) {
+  uint64_t total = c.cycles;
+  for (std::size_t l = 0; l < c.level.size(); ++l) total = std::max(total, level_cycles_at(d, c, l));
+  return total;
 }
 
 }  // namespace qnnsim

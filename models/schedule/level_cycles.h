@@ -20,6 +20,11 @@ struct LevelCycles {
 };
 
 LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c);
+// What level l's ports and network need (LevelCycles::level), and the
+// largest of every level's and the compute's (LevelCycles::total) alone,
+// without the names: a search asks for it several times a mapping.
+uint64_t level_cycles_at(const LevelDesign& d, const LevelNestCounts& c, std::size_t l);
+uint64_t level_cycles_total(const LevelDesign& d, const LevelNestCounts& c);
 
 // Cycles the ports of one instance of level `l` need to move `a` (totals
 // over `instances` instances sharing the work evenly), at the level's

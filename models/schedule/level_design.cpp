@@ -406,11 +406,8 @@ uint64_t values_crossing(const LevelNest& nest, const LevelNestCounts& c, std::s
   return 0;  // nothing above keeps it (the outermost level keeps every tensor, so never for a loaded design)
 }
 
-namespace {
-
-// How many used instances of `level` each access serves: the used instances
-// over the clusters they fall in. An instance's index counts through the
-// fan-outs above it, the outermost as the most significant digit.
+// An instance's index counts through the fan-outs above it, the outermost as
+// the most significant digit.
 double cluster_sharing(const LevelDesign& d, const LevelNest& nest, std::size_t level) {
   const int64_t cluster = d.prices[level].cluster;
   if (cluster == 1) return 1;
@@ -431,27 +428,29 @@ double cluster_sharing(const LevelDesign& d, const LevelNest& nest, std::size_t 
   return static_cast<double>(indices.size()) / static_cast<double>(clusters.size());
 }
 
-}  // namespace
+LevelEnergy price_level(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c, std::size_t l,
+                        uint64_t cycles, double shared) {
+  LevelEnergy out;
+  const LevelPrices& p = d.prices[l];
+  for (int t = 0; t < kOperands; ++t) {
+    const Operand o = static_cast<Operand>(t);
+    const TensorAccesses& a = c.level[l][o];
+    out.accesses_pj[t] = (a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
+                          a.updates * p.per_value(o, LevelAction::Update)) / shared;
+    out.drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read) / shared;
+  }
+  out.leak_pj = p.leak_pj_per_cycle * static_cast<double>(cycles) * static_cast<double>(c.level[l].instances_used);
+  if (l < d.networks.size() && d.networks[l].present)
+    for (int t = 0; t < kOperands; ++t)
+      out.network_pj[t] = static_cast<double>(values_crossing(nest, c, l, static_cast<Operand>(t))) *
+                          d.networks[l].value_bits[t] * d.networks[l].pj_per_bit;
+  return out;
+}
 
 std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c) {
-  const LevelCycles cycles = level_cycles(d, c);  // leakage lasts as long as the layer does
+  const uint64_t cycles = level_cycles_total(d, c);  // leakage lasts as long as the layer does
   std::vector<LevelEnergy> out(d.prices.size());
-  for (std::size_t l = 0; l < out.size(); ++l) {
-    const LevelPrices& p = d.prices[l];
-    const double shared = cluster_sharing(d, nest, l);
-    for (int t = 0; t < kOperands; ++t) {
-      const Operand o = static_cast<Operand>(t);
-      const TensorAccesses& a = c.level[l][o];
-      out[l].accesses_pj[t] = (a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
-                               a.updates * p.per_value(o, LevelAction::Update)) / shared;
-      out[l].drains_pj[t] = a.drains * p.per_value(o, LevelAction::Read) / shared;
-    }
-    out[l].leak_pj = p.leak_pj_per_cycle * static_cast<double>(cycles.total) * static_cast<double>(c.level[l].instances_used);
-    if (l < d.networks.size() && d.networks[l].present)
-      for (int t = 0; t < kOperands; ++t)
-        out[l].network_pj[t] = static_cast<double>(values_crossing(nest, c, l, static_cast<Operand>(t))) *
-                               d.networks[l].value_bits[t] * d.networks[l].pj_per_bit;
-  }
+  for (std::size_t l = 0; l < out.size(); ++l) out[l] = price_level(d, nest, c, l, cycles, cluster_sharing(d, nest, l));
   return out;
 }
 

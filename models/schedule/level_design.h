@@ -190,5 +190,13 @@ struct LevelEnergy {
 uint64_t values_crossing(const LevelNest& nest, const LevelNestCounts& c, std::size_t level, Operand o);
 // Prices `c`, the counts of `nest` (the design's levels with a mapping's loops).
 std::vector<LevelEnergy> price_levels(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c);
+// How many used instances of `level` each access serves (its price is
+// divided among them): the used instances over the clusters they fall in.
+double cluster_sharing(const LevelDesign& d, const LevelNest& nest, std::size_t level);
+// What price_levels charges level l, given the layer's cycles (leakage
+// lasts as long as the layer) and the level's cluster_sharing: for a search,
+// which knows both already.
+LevelEnergy price_level(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c, std::size_t l,
+                        uint64_t cycles, double shared);
 
 }  // namespace qnnsim

@@ -1,7 +1,6 @@
 #include "schedule/level_nest.h"
 
 #include <algorithm>
-#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -28,22 +27,36 @@ class Counter {
     out_.computes = out_.cycles * static_cast<uint64_t>(out_.computes_used);
   }
 
-  LevelNestCounts run(std::optional<Operand> only = std::nullopt) {
-    for (int t = 0; t < kOperands; ++t) {
-      const Operand o = static_cast<Operand>(t);
-      if (only && o != *only) continue;
-      boost::container::small_vector<int, 12> chain;  // held inline: a search counts thousands of nests
-      for (std::size_t l = 0; l < nest_.levels.size(); ++l)
-        if (nest_.levels[l].keeps[t]) chain.push_back(int(l));
-      if (chain.empty()) throw std::invalid_argument(fmt::format("no level keeps the {}", tensor_name(o)));
-      out_.level[chain.front()][o].block = box_at(o, chain.front(), DimArray{}).size();
-      for (std::size_t j = 0; j + 1 < chain.size(); ++j) between(o, chain[j], chain[j + 1]);
-      into_compute(o, chain.back());
-    }
+  LevelNestCounts run() {
+    for (int t = 0; t < kOperands; ++t) count(static_cast<Operand>(t));
     return out_;
   }
 
+  // The transfers of o between every two levels that keep it, and into the compute units.
+  void count(Operand o) {
+    count_transfers(o);
+    count_at_compute(o);
+  }
+  void count_transfers(Operand o) {
+    const Chain chain = keepers(o);
+    out_.level[chain.front()][o].block = box_at(o, chain.front(), DimArray{}).size();
+    for (std::size_t j = 0; j + 1 < chain.size(); ++j) between(o, chain[j], chain[j + 1]);
+  }
+  void count_at_compute(Operand o) { into_compute(o, keepers(o).back()); }
+
+  const LevelNestCounts& counts() const { return out_; }
+
  private:
+  using Chain = boost::container::small_vector<int, 12>;  // held inline: a search counts thousands of nests
+  // The levels that keep o, outermost first.
+  Chain keepers(Operand o) const {
+    Chain chain;
+    for (std::size_t l = 0; l < nest_.levels.size(); ++l)
+      if (nest_.levels[l].keeps[static_cast<std::size_t>(o)]) chain.push_back(int(l));
+    if (chain.empty()) throw std::invalid_argument(fmt::format("no level keeps the {}", tensor_name(o)));
+    return chain;
+  }
+
   int64_t product_above(int level, bool spatial) const {
     int64_t p = 1;
     for (const FlatLoop& x : loops_)
@@ -160,10 +173,20 @@ LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
   return Counter(nest, b, method, memo).run();
 }
 
-LevelNestCounts count_level_outputs(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo) {
+class LevelNestCounter::Impl : public Counter {
+ public:
+  using Counter::Counter;
+};
+
+LevelNestCounter::LevelNestCounter(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo) {
   check_level_nest(nest, b);
-  return Counter(nest, b, LevelCountMethod::ClosedForm, memo).run(Operand::Outputs);
+  impl_ = std::make_unique<Impl>(nest, b, LevelCountMethod::ClosedForm, memo);
 }
+LevelNestCounter::~LevelNestCounter() = default;
+void LevelNestCounter::count(Operand o) { impl_->count(o); }
+void LevelNestCounter::count_at_compute(Operand o) { impl_->count_at_compute(o); }
+void LevelNestCounter::count_transfers(Operand o) { impl_->count_transfers(o); }
+const LevelNestCounts& LevelNestCounter::counts() const { return impl_->counts(); }
 
 }  // namespace qnnsim
 

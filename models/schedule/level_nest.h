@@ -25,6 +25,7 @@
 //   can charge them (the README's accounting rules).
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -94,10 +95,28 @@ enum class LevelCountMethod { ClosedForm, Enumerate };
 LevelNestCounts count_level_accesses(const LevelNest& nest, const LoopBounds& b,
                                      LevelCountMethod method = LevelCountMethod::ClosedForm,
                                      ClosedFormMemo* memo = nullptr);
-// The outputs' (partial sums') transfers alone, the other tensors' counts
-// left at zero: what a search needs to turn down a mapping that would bring
-// partial sums back out of a level holding finished outputs, before it counts
-// the rest (level_limits.h, accumulation_broken).
-LevelNestCounts count_level_outputs(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
+// The counts a part at a time, for a search that stops counting a mapping
+// once it is known to be no better than the best found so far
+// (level_search.cpp): what is not counted yet is left at zero, and every cost
+// grows as it is added. Counting every tensor gives what
+// count_level_accesses gives. Throws as check_level_nest does.
+class LevelNestCounter {
+ public:
+  LevelNestCounter(const LevelNest& nest, const LoopBounds& b, ClosedFormMemo* memo = nullptr);
+  ~LevelNestCounter();
+  LevelNestCounter(const LevelNestCounter&) = delete;
+  LevelNestCounter& operator=(const LevelNestCounter&) = delete;
+  // Each tensor once, or its two parts once each: what the compute units
+  // read and update at the innermost level keeping it, and the transfers
+  // between the levels keeping it.
+  void count(Operand o);
+  void count_at_compute(Operand o);
+  void count_transfers(Operand o);
+  const LevelNestCounts& counts() const;
+
+ private:
+  class Impl;  // level_nest.cpp's counter
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace qnnsim

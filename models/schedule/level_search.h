@@ -34,6 +34,11 @@ double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelN
 // keeps whichever of the two has fewer).
 std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective);
 
+// Whether the search stops counting a mapping once it is known to be no
+// better than the best so far (on by default). Off, every mapping is counted
+// to the end: the same mappings, slower; for tests and debugging.
+void set_level_search_early_stop(bool on);
+
 // Every mapping, for tests on small layers: the true optimum the search is held to.
 std::optional<LevelMapping> exhaustive_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective);
 
