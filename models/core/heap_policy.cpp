@@ -13,7 +13,7 @@ void keep_freed_memory() {
   // M_TOP_PAD: what each growth of the heap asks for beyond the request, and
   // what a trim leaves; setting it also fixes glibc's trim and mmap
   // thresholds at their defaults instead of raising them as blocks are freed.
-  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
 #endif
 }
 
