@@ -53,6 +53,17 @@ bool prices_not_negative(const LevelDesign& d) {
 
 bool early_stop_on = true;
 
+// The design's energy for a mapping: the computes, and every level's
+// accesses, network and leakage over `cycles`, each level's price shared as
+// `shared(l)` says (cluster_sharing). One sum for the search's scores and
+// level_energy_pj, so the two agree to the last bit.
+template <typename Shared>
+double energy_pj(const LevelDesign& d, const LevelNest& n, const LevelNestCounts& c, uint64_t cycles, Shared shared) {
+  double e = d.compute_pj * static_cast<double>(c.computes);
+  for (std::size_t l = 0; l < d.prices.size(); ++l) e += price_level(d, n, c, l, cycles, shared(l)).total_pj();
+  return e;
+}
+
 // What the search keeps of a nest it has scored.
 struct Scored {
   std::optional<double> score;  // none: the nest breaks a limit
@@ -305,9 +316,7 @@ class Search {
   double objective(const LevelNest& n, const LevelNestCounts& c, const Shares& shared, bool bound) const {
     const uint64_t cycles = level_cycles_total(d_, c);
     if (bound && objective_ == Objective::Latency) return static_cast<double>(cycles);
-    // As level_energy_pj adds it up, with the cycles and sharing known.
-    double e = d_.compute_pj * static_cast<double>(c.computes);
-    for (std::size_t l = 0; l < d_.prices.size(); ++l) e += price_level(d_, n, c, l, cycles, shared[l]).total_pj();
+    const double e = energy_pj(d_, n, c, cycles, [&](std::size_t l) { return shared[l]; });
     if (objective_ == Objective::Energy) return e;
     if (objective_ == Objective::Edp) return e * static_cast<double>(cycles);
     // Cycles first, then energy: e / (e + e0) lies in [0, 1) and grows with
@@ -432,9 +441,7 @@ class Search {
 void set_level_search_early_stop(bool on) { early_stop_on = on; }
 
 double level_energy_pj(const LevelDesign& d, const LevelNest& nest, const LevelNestCounts& c) {
-  double e = d.compute_pj * static_cast<double>(c.computes);
-  for (const LevelEnergy& l : price_levels(d, nest, c)) e += l.total_pj();
-  return e;
+  return energy_pj(d, nest, c, level_cycles_total(d, c), [&](std::size_t l) { return cluster_sharing(d, nest, l); });
 }
 
 std::optional<LevelMapping> search_level_mapping(const LevelDesign& d, const LoopBounds& b, Objective objective) {
