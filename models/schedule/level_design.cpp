@@ -356,6 +356,13 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
       v.fail("class", fmt::format("unknown class '{}' for a vector unit; registered classes are {}", cls,
                                   VectorSpec::Registry::instance().known_names()));
   }
+  // How a run times the layers (sim/level_run.h): in closed form, every
+  // transfer hidden behind computation, or stepped by the SystemC engine.
+  const std::string time = root.text("time", "closed_form");
+  if (time != "closed_form" && time != "simulated")
+    root.fail("time", fmt::format("expected closed_form (the busiest level or the compute units set the time) or "
+                                  "simulated (the SystemC engine steps the mapping), not '{}'", time));
+  d.simulated_time = time == "simulated";
   root.reject_unknown_keys();
   // The chip's area is known when every level below off-chip memory, and the
   // compute units, are components; a fan-out without one (no network priced) has none.

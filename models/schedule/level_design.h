@@ -26,6 +26,7 @@
 //       spatial: [C3, M4]         # fan-out to the level below
 //       multicast: per_value      # or per_dimension (level_nest.h)
 //   compute: {name: mac, instances: 256, energy_pj: 0.315}
+//   time: simulated               # or closed_form (the default): how `qnnsim run` times layers
 //
 // Levels may instead be built from registered components (`component:`,
 // level_component.h); the design then gives its technology, energy table and
@@ -167,6 +168,11 @@ struct LevelDesign {
   std::shared_ptr<const VectorSpec> vector;
   std::shared_ptr<const MacSpec> mac;  // `compute: {mac: ...}`: the units' class, whose widths a layer must fit; or null
   std::shared_ptr<const EnergyTable> energy_table;  // the table `vector` and `mac` price from, kept alive with them
+  // `time: simulated`: `qnnsim run` steps each layer's mapping through the
+  // SystemC engine (sim/level_engine.h), whose schedule shows the stalls the
+  // closed form's time leaves out; `time: closed_form` (the default) takes
+  // the closed form's time, every transfer hidden behind computation.
+  bool simulated_time = false;
 };
 
 // Parses and checks a level design; errors are ConfigErrors naming file, line and key.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,6 +12,7 @@
 #include "mac/mac_spec.h"
 #include "schedule/level_mapping_cache.h"
 #include "schedule/level_packing.h"
+#include "sim/level_engine.h"
 #include "sim/level_vector.h"
 
 namespace qnnsim {
@@ -64,23 +66,31 @@ void add_codebook_lookups(const LevelDesign& d, const LayerPrecision& p, uint64_
   }
 }
 
-LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping& m, int64_t batch) {
+// A layer as the engine simulated it (sim/level_engine.h): its counts are
+// the modules', its time the schedule's; `m` gives the mapping and the
+// closed form's bound beside it.
+LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping& m, const LevelSimulation& sim,
+                       int64_t batch) {
+  const LevelNestCounts& counts = sim.counts;
   LayerResult r;
   r.name = l.name;
   r.type = layer_type_name(l.type);
   r.tiling = level_nest_text(m.nest);
-  r.active_pes = m.counts.computes_used;
+  r.active_pes = counts.computes_used;
   r.macs = l.macs() * batch;
-  r.cycles = m.cycles.total;
+  r.cycles = sim.cycles;
   r.latency_s = static_cast<double>(r.cycles) / d.clock_hz;
-  r.compute_cycles = m.cycles.compute;
-  r.bound_cycles = m.cycles.total;  // the level model's time is its bound
+  r.compute_cycles = counts.cycles;
+  r.bound_cycles = m.cycles.total;  // every transfer hidden behind computation (schedule/level_cycles.h)
   r.bound_resource = m.cycles.bound;
-  if (m.cycles.total > m.cycles.compute) r.stall_cycles[m.cycles.bound] = m.cycles.total - m.cycles.compute;
+  for (std::size_t i = 0; i < sim.stalled.size(); ++i)
+    if (sim.stalled[i] > 0) r.stall_cycles[d.nest.levels[i].name] = sim.stalled[i];
   r.pe_utilization = r.cycles == 0 ? 0.0
-                                   : static_cast<double>(m.counts.computes) /
+                                   : static_cast<double>(counts.computes) /
                                          (static_cast<double>(d.compute_instances) * static_cast<double>(r.cycles));
-  const std::vector<LevelEnergy> e = price_levels(d, m.nest, m.counts);
+  // Leakage lasts as long as the simulated layer.
+  std::vector<LevelEnergy> e(d.prices.size());
+  for (std::size_t i = 0; i < e.size(); ++i) e[i] = price_level(d, m.nest, counts, i, r.cycles, cluster_sharing(d, m.nest, i));
   const auto action = [&](const std::string& component, const std::string& name, uint64_t count, double pj) {
     if (count > 0 || pj > 0) r.actions.push_back({component, name, count, pj});
   };
@@ -89,7 +99,7 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
     const LevelPrices& p = d.prices[i];
     for (int t = 0; t < kOperands; ++t) {
       const auto o = static_cast<Operand>(t);
-      const TensorAccesses& a = m.counts.level[i][o];
+      const TensorAccesses& a = counts.level[i][o];
       if (d.nest.levels[i].keeps[t]) {
         // Per value, as price_levels charges them (a cluster's shared access aside, which price_levels divides).
         const double total = a.reads * p.per_value(o, LevelAction::Read) + a.fills * p.per_value(o, LevelAction::Write) +
@@ -101,28 +111,28 @@ LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping&
                a.updates * p.per_value(o, LevelAction::Update) * scale);
       }
       if (d.networks[i].present)
-        action(level, fmt::format("{}.sent", kTensorNames[t]), values_crossing(m.nest, m.counts, i, o), e[i].network_pj[t]);
+        action(level, fmt::format("{}.sent", kTensorNames[t]), values_crossing(m.nest, counts, i, o), e[i].network_pj[t]);
     }
-    action(level, "leakage_cycles", e[i].leak_pj > 0 ? m.cycles.total : 0, e[i].leak_pj);
+    action(level, "leakage_cycles", e[i].leak_pj > 0 ? r.cycles : 0, e[i].leak_pj);
     r.energy_breakdown_pj[level] += e[i].total_pj();
     r.energy_pj += e[i].total_pj();
   }
-  const double compute_pj = d.compute_pj * static_cast<double>(m.counts.computes);
-  action(d.compute_name, "mac", m.counts.computes, compute_pj);
+  const double compute_pj = d.compute_pj * static_cast<double>(counts.computes);
+  action(d.compute_name, "mac", counts.computes, compute_pj);
   r.energy_breakdown_pj[d.compute_name] += compute_pj;
   r.energy_pj += compute_pj;
-  add_codebook_lookups(d, l.precision, m.counts.computes, r);
+  add_codebook_lookups(d, l.precision, counts.computes, r);
   // The outermost level is off-chip memory: what crosses its port, at each tensor's width there.
   double bits = 0;
   for (int t = 0; t < kOperands; ++t) {
-    const TensorAccesses& a = m.counts.level[0].tensor[t];
+    const TensorAccesses& a = counts.level[0].tensor[t];
     bits += static_cast<double>(a.reads + a.fills + a.updates + a.drains) * d.value_bits[0][t];
   }
   r.dram_bytes = bits / 8;
   for (std::size_t i = 0; i < d.nest.levels.size(); ++i)
-    if (m.cycles.total > 0)
+    if (r.cycles > 0)
       r.utilization[d.nest.levels[i].name + "_bandwidth"] =
-          static_cast<double>(m.cycles.level[i]) / static_cast<double>(m.cycles.total);
+          static_cast<double>(sim.busy[i]) / static_cast<double>(r.cycles);
   return r;
 }
 
@@ -164,6 +174,21 @@ class PackedDesigns {
   std::map<LevelValueWidths, std::unique_ptr<Packed>> packed_;
 };
 
+// The closed form's counts and time (schedule/level_cycles.h) in the
+// engine's form: the compute units wait only on the level that bounds the
+// layer, for as long as it is slower than they are.
+LevelSimulation closed_form_time(const LevelDesign& d, const LevelMapping& m) {
+  LevelSimulation s;
+  s.counts = m.counts;
+  s.cycles = m.cycles.total;
+  s.steps = 0;
+  s.busy = m.cycles.level;
+  s.stalled.assign(d.nest.levels.size(), 0);
+  for (std::size_t l = 0; l < d.nest.levels.size(); ++l)
+    if (d.nest.levels[l].name == m.cycles.bound) s.stalled[l] = m.cycles.total - m.cycles.compute;
+  return s;
+}
+
 }  // namespace
 
 std::map<std::string, double> level_design_area_mm2(const LevelDesign& d) {
@@ -191,24 +216,20 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
   run.off_chip_level = d.nest.levels.front().name;
   Summary& s = r.summary;
   PackedDesigns designs(d, objective);
-  std::vector<std::string> uncosted_functions;  // array layers whose activation functions no unit applies
-  for (const Layer& l : w.layers) {
-    if (!layer_uses_array(l.type) && d.vector) {
-      check_widths(d, l);
-      LayerResult lr = cost_vector_layer(designs.for_vector_layer(l).d, l, w.batch);
-      s.cycles += lr.cycles;
-      s.latency_s += lr.latency_s;
-      add_layer_totals(s, lr);
-      r.layers.push_back(std::move(lr));
-      continue;
-    }
+  // Every array layer is mapped first, then timed: in closed form, or by the
+  // engine running them one after another in one simulation (`time:`). The
+  // other layers are costed in closed form.
+  struct Mapped {
+    PackedDesigns::Packed* packed;
+    const LevelMapping* mapping;
+    std::size_t simulated;  // its place among the simulated layers
+  };
+  std::vector<std::optional<Mapped>> mapped(w.layers.size());
+  std::vector<LevelLayerToSimulate> to_simulate;
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
     if (!layer_uses_array(l.type)) {
-      LayerResult skipped;
-      skipped.name = l.name;
-      skipped.type = layer_type_name(l.type);
-      skipped.tiling = "not costed: the design has no vector unit";
-      run.not_costed.push_back(l.name);
-      r.layers.push_back(std::move(skipped));
+      if (d.vector) check_widths(d, l);
       continue;
     }
     check_widths(d, l);
@@ -229,8 +250,38 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
     if (!m) throw std::invalid_argument(fmt::format("layer '{}': no mapping fits the levels' sizes and fan-outs", l.name));
     ++run.layers_mapped;
     if (searched) run.mappings_evaluated += m->evaluated;
-    LayerResult lr = cost_layer(packed.d, l, *m, w.batch);
-    if (d.vector) add_output_stage(packed.d, l, w.batch, lr);
+    mapped[i] = Mapped{&packed, &*m, to_simulate.size()};
+    to_simulate.push_back({&packed.d, m->nest, loop_bounds(l, w.batch)});
+  }
+  std::vector<LevelSimulation> simulated;
+  if (d.simulated_time) simulated = simulate_level_layers(to_simulate);
+  else
+    for (const std::optional<Mapped>& m : mapped)
+      if (m) simulated.push_back(closed_form_time(m->packed->d, *m->mapping));
+
+  std::vector<std::string> uncosted_functions;  // array layers whose activation functions no unit applies
+  for (std::size_t i = 0; i < w.layers.size(); ++i) {
+    const Layer& l = w.layers[i];
+    if (!layer_uses_array(l.type) && d.vector) {
+      LayerResult lr = cost_vector_layer(designs.for_vector_layer(l).d, l, w.batch);
+      s.cycles += lr.cycles;
+      s.latency_s += lr.latency_s;
+      add_layer_totals(s, lr);
+      r.layers.push_back(std::move(lr));
+      continue;
+    }
+    if (!layer_uses_array(l.type)) {
+      LayerResult skipped;
+      skipped.name = l.name;
+      skipped.type = layer_type_name(l.type);
+      skipped.tiling = "not costed: the design has no vector unit";
+      run.not_costed.push_back(l.name);
+      r.layers.push_back(std::move(skipped));
+      continue;
+    }
+    const Mapped& m = *mapped[i];
+    LayerResult lr = cost_layer(m.packed->d, l, *m.mapping, simulated[m.simulated], w.batch);
+    if (d.vector) add_output_stage(m.packed->d, l, w.batch, lr);
     else if (!l.activations.empty()) uncosted_functions.push_back(l.name);
     s.cycles += lr.cycles;  // layer after layer
     s.latency_s += lr.latency_s;

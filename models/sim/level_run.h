@@ -1,16 +1,17 @@
 #pragma once
 // `qnnsim run` on a level design (schedule/level_design.h): each convolution,
 // fully connected and matrix layer of the workload is mapped by the level
-// search and costed by the level model (closed-form counts per level and
-// tensor; time set by the busiest level or the compute units), the layers one
-// after another, and reported like any other run: per layer and for the
-// network, energy by level and by action, the outermost level's traffic as
-// DRAM traffic, and the chip's area where its levels are components.
+// search and costed by the level model (counts per level and tensor), the
+// layers one after another, and reported like any other run: per layer and
+// for the network, energy by level and by action, the outermost level's
+// traffic as DRAM traffic, and the chip's area where its levels are
+// components. Pooling, element-wise and normalisation layers go to the
+// design's vector unit (level_vector.h), or are listed as not costed.
 //
-// The SystemC engine does not step level designs yet, so their time is the
-// level model's bound, not a simulated schedule with its stalls. A level
-// design has no vector unit: pooling, element-wise and normalisation layers
-// are listed as not costed (the table, the JSON and a warning say so).
+// A layer's time is the closed form's (the busiest level or the compute
+// units), or with `time: simulated` the schedule the SystemC engine steps
+// (level_engine.h), whose counts a test holds equal to the closed form's:
+// leakage then lasts as long as the simulated layer.
 #include <map>
 #include <stdexcept>
 #include <string>
