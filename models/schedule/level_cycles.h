@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "schedule/level_design.h"
 
 namespace qnnsim {
@@ -25,6 +27,14 @@ LevelCycles level_cycles(const LevelDesign& d, const LevelNestCounts& c);
 // without the names: a search asks for it several times a mapping.
 uint64_t level_cycles_at(const LevelDesign& d, const LevelNestCounts& c, std::size_t l);
 uint64_t level_cycles_total(const LevelDesign& d, const LevelNestCounts& c);
+
+// What each independent resource of level l needs to move its share of `c`,
+// each on its own: the port shared by reads and writes, the read port, the
+// write port, then each network of its fan-out (0 where the level has no such
+// resource, or it is unbounded). level_cycles_at is the largest; the level
+// engine (sim/level_engine.h) books each on its own calendar.
+using LevelLanes = boost::container::small_vector<uint64_t, 6>;
+LevelLanes level_lane_cycles(const LevelDesign& d, const LevelNestCounts& c, std::size_t l);
 
 // Cycles the ports of one instance of level `l` need to move `a` (totals
 // over `instances` instances sharing the work evenly), at the level's

@@ -21,6 +21,7 @@ DimArray plus(DimArray a, const DimArray& b) {
 struct PairMoves {
   uint64_t fills = 0, block = 0, drains = 0;  // the children's
   uint64_t reads = 0, updates = 0;            // the parent's
+  bool changed = false;                       // a child took a new block
 };
 
 // The transfers of one tensor between a level and the next one down keeping it.
@@ -54,11 +55,15 @@ class Walk {
       if (!x.spatial && x.level == last_) burst_ *= static_cast<uint64_t>(x.factor);
       if (x.spatial) computes_used_ *= x.factor;
     }
-    for (LevelNestCounts* c : {&step_.in, &step_.out, &step_.compute}) {
-      c->level.resize(nest.levels.size());
-      for (std::size_t l = 0; l < nest.levels.size(); ++l) c->level[l].instances_used = product_above(int(l));
-      c->computes_used = computes_used_;
+    step_.in.resize(nest.levels.size());
+    step_.changed.assign(nest.levels.size(), {});
+    for (std::size_t r = 0; r <= nest.levels.size(); ++r) {
+      LevelNestCounts& c = r < nest.levels.size() ? step_.in[r] : step_.out;
+      c.level.resize(nest.levels.size());
+      for (std::size_t l = 0; l < nest.levels.size(); ++l) c.level[l].instances_used = product_above(int(l));
+      c.computes_used = computes_used_;
     }
+    step_.compute = step_.out;
     for (int t = 0; t < kOperands; ++t) {
       const auto o = static_cast<Operand>(t);
       std::vector<int> chain;
@@ -77,7 +82,10 @@ class Walk {
     for (bool more = true; more;) {
       clear();
       if (first_step_)
-        for (int t = 0; t < kOperands; ++t) step_.in.level[front_[t]].tensor[t].block = front_block_[t];
+        for (int t = 0; t < kOperands; ++t) {
+          receive(front_[t]).level[front_[t]].tensor[t].block = front_block_[t];
+          step_.changed[front_[t]][t] = true;
+        }
       first_step_ = false;
       for (Pair& p : pairs_) step_pair(p, index);
       bool starts_outputs = true;  // every reduction loop above the innermost level at its start
@@ -178,13 +186,23 @@ class Walk {
   }
 
   void clear() {
-    for (LevelNestCounts* c : {&step_.in, &step_.out, &step_.compute}) {
+    for (const int r : step_.received)
+      for (LevelAccesses& a : step_.in[static_cast<std::size_t>(r)].level) a.tensor = {};
+    step_.received.clear();
+    for (auto& c : step_.changed) c = {};
+    for (LevelNestCounts* c : {&step_.out, &step_.compute}) {
       for (LevelAccesses& a : c->level) a.tensor = {};
       c->computes = 0;
       c->cycles = 0;
     }
     step_.cycles = 0;
     step_.last = false;
+  }
+
+  // The counts of what level r receives this step, listed once.
+  LevelNestCounts& receive(int r) {
+    if (std::find(step_.received.begin(), step_.received.end(), r) == step_.received.end()) step_.received.push_back(r);
+    return step_.in[static_cast<std::size_t>(r)];
   }
 
   Box box(const Pair& p, const DimArray& base, std::size_t parent, std::size_t child) const {
@@ -229,6 +247,7 @@ class Walk {
         const Box old = first ? Box{} : box(p, from, a, c);
         const Box now = box(p, to, a, c);
         if (now == old) continue;
+        n.changed = true;
         n.block = std::max(n.block, now.size());
         n.drains += evict(p, old, now, c);
         if (!psums || !first_touch) {
@@ -275,10 +294,14 @@ class Walk {
     }
     p.started = true;
     p.base = base;
-    TensorAccesses& child = step_.in.level[p.child][p.o];
-    child.fills += n.fills;
-    child.block = std::max(child.block, n.block);
-    step_.in.level[p.parent][p.o].reads += n.reads;
+    if (n.changed) step_.changed[static_cast<std::size_t>(p.child)][static_cast<std::size_t>(p.o)] = true;
+    if (n.fills > 0 || n.reads > 0 || n.block > 0) {
+      LevelNestCounts& in = receive(p.child);
+      TensorAccesses& child = in.level[p.child][p.o];
+      child.fills += n.fills;
+      child.block = std::max(child.block, n.block);
+      in.level[p.parent][p.o].reads += n.reads;
+    }
     step_.out.level[p.child][p.o].drains += n.drains;
     step_.out.level[p.parent][p.o].updates += n.updates;
   }

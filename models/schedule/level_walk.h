@@ -14,8 +14,10 @@
 // The counts follow the same rules as count_level_accesses (level_nest.h),
 // position by position rather than summed, so the sum of every step's
 // transfers is what the closed form counts: a test holds them equal.
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "schedule/level_nest.h"
 
@@ -24,7 +26,14 @@ namespace qnnsim {
 struct LevelStep {
   // Counts of this step alone, per level and tensor (instances_used as the
   // nest's; `block` is the largest block a level takes in this step).
-  LevelNestCounts in;       // fills, and the parents' reads that send them
+  // in[r]: the fills into level r, and its parents' reads that send them
+  // (r's block size on the first step of the outermost level too); the
+  // levels that receive anything this step are listed in `received`.
+  std::vector<LevelNestCounts> in;
+  std::vector<int> received;
+  // Per level and tensor: whether the level takes a new block of the tensor
+  // this step (with or without a fill: partial sums started from zero need none).
+  std::vector<std::array<bool, kOperands>> changed;
   LevelNestCounts out;      // partial sums going up: drains, and the parents' updates
   LevelNestCounts compute;  // the compute units' operand reads and updates
   uint64_t cycles = 0;      // the compute units' temporal steps (the innermost level's loops); 0 on the last step

@@ -1,6 +1,7 @@
 #include "sim/level_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "schedule/level_walk.h"
+#include "sim/level_buffering.h"
 #include "sim/level_modules.h"
 
 namespace qnnsim {
@@ -18,6 +20,10 @@ namespace qnnsim {
 namespace {
 
 using sc_core::sc_time;
+
+// How many blocks ahead a level fetches at most (level_buffering.h): past a
+// few dozen, more room changes no stall a step's transfers could cause.
+constexpr uint64_t kAhead = 64;
 
 // Whether a step's counts of one kind have anything for a level (the
 // outermost level's first step only gives its block).
@@ -70,14 +76,20 @@ class LevelSequencer : public sc_core::sc_module {
   // and which level that is (-1: none took longer than `at`). They reach the
   // levels that move a value, and every fan-out's network (what crosses it
   // is the keeper above's).
-  std::pair<sc_time, int> send_to_levels(const LevelNestCounts& counts, const sc_time& at, const LevelDesign& d) {
-    std::pair<sc_time, int> done{at, -1};
+  // `at(l)`: when level l may start.
+  template <class At>
+  std::pair<sc_time, int> send_to_levels(const LevelNestCounts& counts, const At& at, const LevelDesign& d) {
+    std::pair<sc_time, int> done{sc_core::SC_ZERO_TIME, -1};
     for (std::size_t l = 0; l < levels.size(); ++l)
       if (moves_anything(counts.level[l]) || d.networks[l].present) {
-        const sc_time t = send(*levels[l], counts, at);
-        if (t > done.first) done = {t, static_cast<int>(l)};
+        const sc_time start = at(l);
+        const sc_time t = send(*levels[l], counts, start);
+        if (t > start && t > done.first) done = {t, static_cast<int>(l)};
       }
     return done;
+  }
+  std::pair<sc_time, int> send_to_levels(const LevelNestCounts& counts, const sc_time& at, const LevelDesign& d) {
+    return send_to_levels(counts, [&](std::size_t) { return at; }, d);
   }
 
   void run() {
@@ -87,14 +99,23 @@ class LevelSequencer : public sc_core::sc_module {
       transfer_.design = layer.design;
       stalls_[i].assign(levels.size(), sc_core::SC_ZERO_TIME);
       const sc_time start = sc_core::sc_time_stamp();
-      sc_time computed = start, computed_before = start;  // steps s-1 and s-2 done computing
-      std::pair<sc_time, int> end{start, -1};               // and the last partial sums sent up
+      sc_time computed = start;  // the step before done computing
+      // Per level and tensor: how many blocks it has taken, and when the last
+      // kAhead of them were done with, by block modulo kAhead.
+      const std::size_t depth_levels = layer.nest.levels.size();
+      const std::vector<uint64_t> depth = level_buffering_depth(*layer.design, layer.nest, layer.bounds, kAhead);
+      std::vector<std::array<uint64_t, kOperands>> blocks(depth_levels, std::array<uint64_t, kOperands>{});
+      std::vector<std::array<std::vector<sc_time>, kOperands>> done_with(depth_levels);
+      for (auto& tensors : done_with)
+        for (auto& ring : tensors) ring.assign(kAhead, start);
+      std::vector<sc_time> room(depth_levels, start);
+      std::pair<sc_time, int> end{start, -1};  // the last partial sums sent up
       const auto later = [](std::pair<sc_time, int>& a, const std::pair<sc_time, int>& b) {
         if (b.first > a.first) a = b;
       };
       walk_level_nest(layer.nest, layer.bounds, [&](const LevelStep& step) {
         if (shape_[i].level.empty()) {
-          shape_[i] = step.in;
+          shape_[i] = step.out;
           shape_[i].cycles = shape_[i].computes = 0;
         }
         if (step.last) {  // the final partial sums go up once everything is computed
@@ -102,8 +123,22 @@ class LevelSequencer : public sc_core::sc_module {
           return;
         }
         ++steps_[i];
-        // Double-buffered: a block comes in while the step before computes on the other.
-        const auto filled = send_to_levels(step.in, computed_before, *layer.design);
+        // A level takes a new block once it has room: it holds depth[l]
+        // blocks (two: double buffering), so the block that many back must
+        // be done with. The block a new one replaces was done with when the
+        // step before computed.
+        for (std::size_t l = 0; l < depth_levels; ++l) {
+          room[l] = start;
+          for (int t = 0; t < kOperands; ++t) {
+            if (!step.changed[l][t]) continue;
+            const uint64_t j = blocks[l][t]++;
+            std::vector<sc_time>& ring = done_with[l][t];
+            if (j > 0) ring[(j - 1) % kAhead] = computed;
+            if (j >= depth[l]) room[l] = std::max(room[l], ring[(j - depth[l]) % kAhead]);
+          }
+        }
+        std::pair<sc_time, int> filled{computed, -1};
+        for (const int r : step.received) later(filled, send_to_levels(step.in[static_cast<std::size_t>(r)], room[r], *layer.design));
         // The blocks this step replaces leave once the step before has computed them.
         later(end, send_to_levels(step.out, computed, *layer.design));
         // The units wait for the last block in, then for the ports their operands come through.
@@ -111,8 +146,7 @@ class LevelSequencer : public sc_core::sc_module {
         const sc_time begin = std::max(computed, filled.first);
         const sc_time burst = send(compute, step.compute, begin);
         const auto read = send_to_levels(step.compute, begin, *layer.design);
-        if (read.first > burst) stalls_[i][read.second] += read.first - burst;
-        computed_before = computed;
+        if (read.second >= 0 && read.first > burst) stalls_[i][read.second] += read.first - burst;
         computed = std::max(burst, read.first);
         later(end, {computed, -1});
       });

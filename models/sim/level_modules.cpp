@@ -42,10 +42,18 @@ void LevelPort::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     a.block = std::max(a.block, s.block);
   }
   mine.instances_used = step.instances_used;
-  // The port's time for this step's share (and, for a fan-out, its network's).
-  const uint64_t cycles = level_cycles_at(*t->design, *t->counts, level_);
-  busy_[layer] += cycles;
-  if (cycles > 0) delay = calendar_.reserve(delay, sc_core::sc_time::from_value(cycle_.value() * cycles), name());
+  // Each port (and, for a fan-out, each network) moves its part on its own;
+  // the transfer is done when the last of them is.
+  const LevelLanes lanes = level_lane_cycles(*t->design, *t->counts, level_);
+  if (calendars_.size() < lanes.size()) calendars_.resize(lanes.size());
+  const sc_core::sc_time start = delay;
+  uint64_t longest = 0;
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    if (lanes[i] == 0) continue;
+    longest = std::max(longest, lanes[i]);
+    delay = std::max(delay, calendars_[i].reserve(start, sc_core::sc_time::from_value(cycle_.value() * lanes[i]), name()));
+  }
+  busy_[layer] += longest;
 }
 
 LevelComputeUnits::LevelComputeUnits(sc_core::sc_module_name name, std::size_t layers, const sc_core::sc_time& cycle)

@@ -3,7 +3,7 @@
 // level of a level design (a storage level's ports, or a fan-out's network)
 // and one for the compute units. A transaction carries one step's counts of
 // one kind (schedule/level_walk.h); the target counts its level's share and
-// books the time its port needs on its calendar.
+// books the time its ports need on their calendars.
 #include <cstdint>
 #include <vector>
 
@@ -26,18 +26,22 @@ struct LevelTransfer : tlm::tlm_extension<LevelTransfer> {
 
 // One level, all its instances: they move their shares at once (the mapping
 // spreads a level's traffic evenly), so one instance's time is the level's.
+// Its ports (shared, or read and write) and a fan-out's networks each keep a
+// calendar: a transfer books each for its own part, so reads going down and
+// partial sums coming up on other wires pass each other.
 class LevelPort : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<LevelPort> socket;
   LevelPort(sc_core::sc_module_name name, std::size_t level, std::size_t layers, const sc_core::sc_time& cycle);
   const LevelAccesses& counted(std::size_t layer) const { return counted_[layer]; }
+  // The cycles of its transfers, each the time of its slowest port or network.
   uint64_t busy_cycles(std::size_t layer) const { return busy_[layer]; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   std::size_t level_;
   sc_core::sc_time cycle_;
-  Calendar calendar_;
+  std::vector<Calendar> calendars_;  // one a port or network (level_lane_cycles)
   std::vector<LevelAccesses> counted_;  // per layer
   std::vector<uint64_t> busy_;          // per layer
 };
