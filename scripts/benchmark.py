@@ -72,7 +72,12 @@ def main():
     parser.add_argument("--sweep-only", action="store_true", help="only the sweep rate (a few seconds)")
     parser.add_argument("--mapper-only", action="store_true",
                         help="only the mapper's time a layer and its batch 64 / batch 1 ratio (a minute or two)")
+    parser.add_argument("--levels-only", action="store_true",
+                        help="only ResNet-50 on the level designs, in closed form and simulated (half a minute)")
     args = parser.parse_args()
+    if args.levels_only:
+        level_designs_resnet50(args.binary)
+        return
     if args.sweep_only:
         sweep_speed(args.binary, args.repeats)
         return
@@ -159,17 +164,27 @@ def level_designs_resnet50(binary):
     """ResNet-50 end to end (qnnsim run: every layer mapped by the level search
     for EDP and costed, pooling and adds on the vector unit) on every shipped
     level design (arch/levels), at the widths of each design's words
-    (LEVEL_DESIGN_BITS), one core, one run."""
+    (LEVEL_DESIGN_BITS), one core, one run; then again with `time: simulated`
+    (a copy of the file with the key added), the SystemC level engine stepping
+    every layer, which has no target: it says what the schedule costs."""
     print("\nResNet-50, batch 1, qnnsim run on every shipped level design (arch/levels; the level search, EDP; "
           "widths as each design's words), one core")
-    print(f"{'design':<18} {'wall s':>7} {'cpu s':>6} {'target':>7} {'peak MiB':>9} {'search s':>9} {'ms a layer':>11} "
+    print(f"{'design':<22} {'wall s':>7} {'cpu s':>6} {'target':>7} {'peak MiB':>9} {'search s':>9} {'ms a layer':>11} "
           f"{'model ms':>9} {'mJ':>8}")
     targets = {"eyeriss_v1": 1.0}  # issue 14: the tree runs ResNet-50 on Eyeriss v1 in under 1 s
     wl = os.path.join(ROOT, "workloads", "resnet50.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "run.json")
+        designs = []
         for path in sorted(glob.glob(os.path.join(ROOT, "arch", "levels", "*.yaml"))):
             name = os.path.splitext(os.path.basename(path))[0]
+            designs.append((name, name, path))
+        for name, _, path in list(designs):
+            simulated = os.path.join(tmp, name + ".yaml")
+            with open(path) as f, open(simulated, "w") as g:
+                g.write(f.read() + "\ntime: simulated\n")
+            designs.append((name + " simulated", name, simulated))
+        for label, name, path in designs:
             if name not in LEVEL_DESIGN_BITS:
                 sys.exit(f"benchmark.py: give the widths of {path}'s words in LEVEL_DESIGN_BITS")
             wall, cpu, mem = run_timed(one_core([binary, "run", path, wl, "--objective", "edp", "--quiet", "--json", out]
@@ -178,10 +193,10 @@ def level_designs_resnet50(binary):
                 report = json.load(f)
             array_layers = sum(1 for l in report["layers"] if l["macs"] > 0)
             search_s = report["level_design"]["search_s"]
-            target = targets.get(name)
+            target = targets.get(label)
             target_text = f"< {target:g}" if target is not None else ""
             mark = "" if target is None else ("  (met)" if wall < target else "  (MISSED)")
-            print(f"{name:<18} {wall:>7.2f} {cpu:>6.2f} {target_text:>7} {mem:>9.1f} {search_s:>9.2f} "
+            print(f"{label:<22} {wall:>7.2f} {cpu:>6.2f} {target_text:>7} {mem:>9.1f} {search_s:>9.2f} "
                   f"{1e3 * search_s / max(array_layers, 1):>11.0f} {report['summary']['latency_s'] * 1e3:>9.2f} "
                   f"{report['summary']['energy_pj'] * 1e-9:>8.2f}{mark}")
 

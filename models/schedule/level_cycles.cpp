@@ -20,6 +20,8 @@ uint64_t time_for(double values, double per_cycle) {
 // no such port or it is unbounded).
 std::array<uint64_t, 3> port_lanes(const LevelDesign& d, std::size_t l, const std::array<TensorAccesses, kOperands>& a,
                                    double instances) {
+  const LevelBandwidth bw = l < d.bandwidth.size() ? d.bandwidth[l] : LevelBandwidth{};
+  if (bw.shared <= 0 && bw.read <= 0 && bw.write <= 0) return {0, 0, 0};  // unbounded ports take no time
   // In the level's units: values, or bits for a level built from a component.
   // A packed value takes a word's bits over the values the word holds.
   std::array<double, kOperands> units{1, 1, 1};
@@ -33,7 +35,6 @@ std::array<uint64_t, 3> port_lanes(const LevelDesign& d, std::size_t l, const st
   }
   sent /= instances;
   taken /= instances;
-  const LevelBandwidth bw = l < d.bandwidth.size() ? d.bandwidth[l] : LevelBandwidth{};
   return {time_for(sent + taken, bw.shared), time_for(sent, bw.read), time_for(taken, bw.write)};
 }
 
