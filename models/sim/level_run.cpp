@@ -225,11 +225,15 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
     std::size_t simulated;  // its place among the simulated layers
   };
   std::vector<std::optional<Mapped>> mapped(w.layers.size());
+  std::vector<std::optional<LayerResult>> on_vector_unit(w.layers.size());  // costed as they come: errors in layer order
   std::vector<LevelLayerToSimulate> to_simulate;
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     if (!layer_uses_array(l.type)) {
-      if (d.vector) check_widths(d, l);
+      if (d.vector) {
+        check_widths(d, l);
+        on_vector_unit[i] = cost_vector_layer(designs.for_vector_layer(l).d, l, w.batch);
+      }
       continue;
     }
     check_widths(d, l);
@@ -262,8 +266,8 @@ RunResult run_level_design(const LevelDesign& d, const Workload& w, Objective ob
   std::vector<std::string> uncosted_functions;  // array layers whose activation functions no unit applies
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
-    if (!layer_uses_array(l.type) && d.vector) {
-      LayerResult lr = cost_vector_layer(designs.for_vector_layer(l).d, l, w.batch);
+    if (on_vector_unit[i]) {
+      LayerResult lr = std::move(*on_vector_unit[i]);
       s.cycles += lr.cycles;
       s.latency_s += lr.latency_s;
       add_layer_totals(s, lr);
