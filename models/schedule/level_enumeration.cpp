@@ -11,78 +11,97 @@ DimArray plus(DimArray a, const DimArray& b) {
 
 }  // namespace
 
-// Steps through every position of the temporal loops above the child, keeps
-// the block each child instance holds, and counts what changes.
+PairStepper::PairStepper(const PairLoops& p, const LoopBounds& b)
+    : p_(p), b_(b), parents_(offsets(p.parent_fan)), children_(offsets(p.child_fan)), groups_(sharing_groups(p.child_fan, p.o)) {
+  span_ = p.extent;
+  for (const FlatLoops* fan : {&p.parent_fan, &p.child_fan})
+    for (const FlatLoop& x : *fan) span_[x.dim] += (x.factor - 1) * x.stride;
+}
+
+Box PairStepper::box(const DimArray& base, std::size_t parent, std::size_t child) const {
+  return tensor_box(p_.o, plus(plus(base, parents_[parent]), children_[child]), p_.extent, b_);
+}
+
+PairMove PairStepper::move(const DimArray* from, const DimArray* to, bool first_touch) {
+  const bool psums = p_.o == Operand::Outputs;
+  PairMove n;
+  for (std::size_t a = 0; a < parents_.size(); ++a) {
+    sent_.clear();
+    sent_group_.clear();
+    evicted_.clear();
+    evicted_group_.clear();
+    for (std::size_t c = 0; c < children_.size(); ++c) {
+      const Box old = from ? box(*from, a, c) : Box{};
+      const Box now = to ? box(*to, a, c) : Box{};
+      if (now == old) continue;
+      n.changed = true;
+      n.block = std::max(n.block, now.size());
+      // A block of partial sums replaced: what leaves it goes up.
+      if (psums && !old.empty()) {
+        if (const uint64_t leaving = difference(old, now); leaving > 0) {
+          n.drains += leaving;
+          evicted_.emplace_back(old, now);
+          evicted_group_.push_back(groups_[c]);
+        }
+      }
+      if (!psums || !first_touch) {
+        n.fills += difference(now, old);
+        sent_.emplace_back(now, old);
+        sent_group_.push_back(groups_[c]);
+      }
+    }
+    n.reads += shared_reads(sent_, sent_group_);
+    if (psums) n.updates += shared_reads(evicted_, evicted_group_);
+  }
+  return n;
+}
+
+// Steps through every position of the temporal loops above the child and
+// counts what each move of the blocks changes.
 PairCounts enumerate_pair(const PairLoops& pl, const LoopBounds& b) {
-    const Operand o = pl.o;
-    const FlatLoops& temporal = pl.temporal;
-    const FlatLoops& child_fan = pl.child_fan;
-    const bool psums = o == Operand::Outputs;
-    const DimArray& extent = pl.extent;
-    const std::vector<DimArray> parents = offsets(pl.parent_fan), children = offsets(child_fan);
-    const std::vector<std::vector<int64_t>> groups = sharing_groups(child_fan, o);
-    std::vector<Box> held(parents.size() * children.size());
-    std::vector<std::pair<Box, Box>> sent, evicted;
-    std::vector<std::vector<int64_t>> sent_group, evicted_group;
-    PairCounts n;
-
-    const auto evict = [&](const Box& old, const Box& now, std::size_t c) {
-      if (!psums || old.empty()) return;
-      const uint64_t leaving = difference(old, now);
-      if (leaving == 0) return;
-      n.child_drains += leaving;
-      evicted.emplace_back(old, now);
-      evicted_group.push_back(groups[c]);
-    };
-    const auto clear = [&] {
-      sent.clear();
-      evicted.clear();
-      sent_group.clear();
-      evicted_group.clear();
-    };
-
-    std::vector<int64_t> index(temporal.size(), 0);
-    for (bool more = true; more;) {
-      DimArray base{};
-      bool first_touch = true;  // the outputs' first visit: every reduction loop at its start
-      for (std::size_t k = 0; k < temporal.size(); ++k) {
-        base[temporal[k].dim] += index[k] * temporal[k].stride;
-        if (index[k] != 0 && is_reduction(temporal[k].dim)) first_touch = false;
-      }
-      for (std::size_t p = 0; p < parents.size(); ++p) {
-        clear();
-        for (std::size_t c = 0; c < children.size(); ++c) {
-          Box& old = held[p * children.size() + c];
-          const Box now = tensor_box(o, plus(plus(base, parents[p]), children[c]), extent, b);
-          if (now == old) continue;
-          if (now.size() > n.child_block) n.child_block = now.size();
-          evict(old, now, c);
-          if (!psums || !first_touch) {
-            n.child_fills += difference(now, old);
-            sent.emplace_back(now, old);
-            sent_group.push_back(groups[c]);
-          }
-          old = now;
-        }
-        n.parent_reads += shared_reads(sent, sent_group);
-        if (psums) n.parent_updates += shared_reads(evicted, evicted_group);
-      }
-      more = false;
-      for (std::size_t k = temporal.size(); k-- > 0;) {
-        if (++index[k] < temporal[k].factor) {
-          more = true;
-          break;
-        }
-        index[k] = 0;
-      }
+  const FlatLoops& temporal = pl.temporal;
+  PairStepper stepper(pl, b);
+  PairCounts n;
+  const auto add = [&n](const PairMove& m) {
+    n.child_fills += m.fills;
+    n.child_block = std::max(n.child_block, m.block);
+    n.child_drains += m.drains;
+    n.parent_reads += m.reads;
+    n.parent_updates += m.updates;
+  };
+  std::vector<int64_t> index(temporal.size(), 0);
+  DimArray held{};
+  bool holding = false;
+  for (bool more = true; more;) {
+    DimArray base{};
+    bool first_touch = true;  // the outputs' first visit: every reduction loop at its start
+    for (std::size_t k = 0; k < temporal.size(); ++k) {
+      base[temporal[k].dim] += index[k] * temporal[k].stride;
+      if (index[k] != 0 && is_reduction(temporal[k].dim)) first_touch = false;
     }
-    if (!psums) return n;
-    for (std::size_t p = 0; p < parents.size(); ++p) {  // the last blocks go up at the end
-      clear();
-      for (std::size_t c = 0; c < children.size(); ++c) evict(held[p * children.size() + c], Box{}, c);
-      n.parent_updates += shared_reads(evicted, evicted_group);
+    if (!holding || base != held) add(stepper.move(holding ? &held : nullptr, &base, first_touch));
+    held = base;
+    holding = true;
+    more = false;
+    for (std::size_t k = temporal.size(); k-- > 0;) {
+      if (++index[k] < temporal[k].factor) {
+        more = true;
+        break;
+      }
+      index[k] = 0;
     }
-    return n;
+  }
+  if (pl.o == Operand::Outputs) add(stepper.move(&held, nullptr, true));  // the last blocks go up at the end
+  return n;
+}
+
+uint64_t distinct_operand_values(Operand o, const FlatLoops& fan, const LoopBounds& b) {
+  LoopBounds unclamped = b;
+  unclamped.padding = 0;
+  unclamped.H = unclamped.W = INT64_MAX / 4;
+  std::vector<std::pair<Box, Box>> points;
+  for (const DimArray& at : offsets(fan)) points.emplace_back(tensor_box(o, at, kOnes, unclamped), Box{});
+  return shared_reads(points, sharing_groups(fan, o));
 }
 
 }  // namespace qnnsim

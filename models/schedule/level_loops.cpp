@@ -22,6 +22,20 @@ FlatLoops flatten(const LevelNest& nest) {
   return loops;
 }
 
+int64_t instances_of(const FlatLoops& loops, int level) {
+  int64_t p = 1;
+  for (const FlatLoop& x : loops)
+    if (x.level < level && x.spatial) p *= x.factor;
+  return p;
+}
+
+DimArray block_extent(const FlatLoops& loops, int level) {
+  DimArray e = kOnes;
+  for (const FlatLoop& x : loops)
+    if (x.level >= level) e[x.dim] *= x.factor;
+  return e;
+}
+
 std::vector<DimArray> offsets(const FlatLoops& loops) {
   std::vector<DimArray> out{DimArray{}};
   for (const FlatLoop& x : loops) {

@@ -29,6 +29,10 @@ using FlatLoops = boost::container::small_vector<FlatLoop, 16>;
 
 // Every loop of the nest, outermost first: a level's temporal loops, then its fan-out.
 FlatLoops flatten(const LevelNest& nest);
+// The instances of `level`: the product of the fan-outs above it.
+int64_t instances_of(const FlatLoops& loops, int level);
+// The extents of the block `level` holds: its loops and every loop below it.
+DimArray block_extent(const FlatLoops& loops, int level);
 // All index combinations of `loops`, as the offset each adds to the dimensions.
 std::vector<DimArray> offsets(const FlatLoops& loops);
 // For each combination of `loops` (offsets() order), the key of the children
@@ -60,6 +64,43 @@ struct PairCounts {
   uint64_t child_block = 0;
 };
 PairCounts enumerate_pair(const PairLoops& p, const LoopBounds& b);
+
+// One move of a pair's blocks, stepped: what the children take and give up,
+// and what the parent sends and takes back, when every child instance's block
+// moves from where `from` puts it to where `to` does. enumerate_pair sums
+// these over the pair's positions; the level walk (level_walk.h) takes them
+// one step at a time.
+struct PairMove {
+  uint64_t fills = 0, block = 0, drains = 0;  // the children's (block: the largest new one)
+  uint64_t reads = 0, updates = 0;            // the parent's
+  bool changed = false;                       // a child took a new block
+};
+class PairStepper {
+ public:
+  PairStepper(const PairLoops& p, const LoopBounds& b);
+  // `from` empty: the children held nothing before. `to` empty: the last
+  // blocks leave (partial sums go up). `first_touch`: the partial sums start
+  // from zero here, so none are filled from the parent.
+  PairMove move(const DimArray* from, const DimArray* to, bool first_touch);
+  // Every child's window at `base` as a whole, along each dimension.
+  const DimArray& span() const { return span_; }
+
+ private:
+  Box box(const DimArray& base, std::size_t parent, std::size_t child) const;
+  const PairLoops& p_;
+  const LoopBounds& b_;
+  std::vector<DimArray> parents_, children_;
+  std::vector<std::vector<int64_t>> groups_;
+  DimArray span_{};
+  std::vector<std::pair<Box, Box>> sent_, evicted_;
+  std::vector<std::vector<int64_t>> sent_group_, evicted_group_;
+};
+
+// The distinct values of o that the compute units under one instance of a
+// level read (or update) at once, through the fan-out loops `fan` below it:
+// a matter of the window's shape, not of where it sits, so counted away
+// from the input's edges.
+uint64_t distinct_operand_values(Operand o, const FlatLoops& fan, const LoopBounds& b);
 // The same counts summed per axis (level_closed_form.cpp); `memo` (optional)
 // remembers per-axis sums across calls for one layer.
 PairCounts closed_form_pair(const PairLoops& p, const LoopBounds& b, ClosedFormMemo* memo = nullptr);

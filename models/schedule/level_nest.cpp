@@ -17,7 +17,7 @@ class Counter {
   Counter(const LevelNest& nest, const LoopBounds& b, LevelCountMethod method, ClosedFormMemo* memo)
       : nest_(nest), b_(b), method_(method), memo_(memo), loops_(flatten(nest)) {
     out_.level.resize(nest.levels.size());
-    for (std::size_t l = 0; l < nest.levels.size(); ++l) out_.level[l].instances_used = product_above(int(l), true);
+    for (std::size_t l = 0; l < nest.levels.size(); ++l) out_.level[l].instances_used = instances_of(loops_, int(l));
     out_.cycles = 1;
     out_.computes_used = 1;
     for (const FlatLoop& x : loops_) {
@@ -57,20 +57,7 @@ class Counter {
     return chain;
   }
 
-  int64_t product_above(int level, bool spatial) const {
-    int64_t p = 1;
-    for (const FlatLoop& x : loops_)
-      if (x.level < level && x.spatial == spatial) p *= x.factor;
-    return p;
-  }
-  // The extents of the block a level holds: its loops and every loop below it.
-  DimArray extent_at(int level) const {
-    DimArray e = kOnes;
-    for (const FlatLoop& x : loops_)
-      if (x.level >= level) e[x.dim] *= x.factor;
-    return e;
-  }
-  Box box_at(Operand o, int level, const DimArray& base) const { return tensor_box(o, base, extent_at(level), b_); }
+  Box box_at(Operand o, int level, const DimArray& base) const { return tensor_box(o, base, block_extent(loops_, level), b_); }
 
   // Transfers between `parent` and `child`, the next level down that keeps o.
   void between(Operand o, int parent, int child) {
@@ -126,14 +113,7 @@ class Counter {
       for (const FlatLoop& x : fan) key.insert(key.end(), {x.dim, x.factor, x.stride, int64_t{x.multicast_per_value}});
       if (const uint64_t* known = memo_->find_operands(key)) return *known;
     }
-    // Which units share a value is a matter of the window's shape, not of
-    // where it sits, so it is counted away from the input's edges.
-    LoopBounds unclamped = b_;
-    unclamped.padding = 0;
-    unclamped.H = unclamped.W = INT64_MAX / 4;
-    std::vector<std::pair<Box, Box>> points;
-    for (const DimArray& at : offsets(fan)) points.emplace_back(tensor_box(o, at, kOnes, unclamped), Box{});
-    const uint64_t distinct = shared_reads(points, sharing_groups(fan, o));
+    const uint64_t distinct = distinct_operand_values(o, fan, b_);
     if (memo_) memo_->store_operands(key, distinct);
     return distinct;
   }

@@ -34,7 +34,10 @@ struct LevelStep {
   // Per level and tensor: whether the level takes a new block of the tensor
   // this step (with or without a fill: partial sums started from zero need none).
   std::vector<std::array<bool, kOperands>> changed;
-  LevelNestCounts out;      // partial sums going up: drains, and the parents' updates
+  // out[c]: partial sums level c sends up, its drains and its parent's
+  // updates; the levels that send any this step are listed in `sent_up`.
+  std::vector<LevelNestCounts> out;
+  std::vector<int> sent_up;
   LevelNestCounts compute;  // the compute units' operand reads and updates
   uint64_t cycles = 0;      // the compute units' temporal steps (the innermost level's loops); 0 on the last step
   bool last = false;        // the final partial sums' drain, after every computation

@@ -33,6 +33,21 @@ bool moves_anything(const LevelAccesses& a) {
   return false;
 }
 
+// For each level and tensor, the next level out that keeps the tensor, where
+// the level keeps it and is fed from above (-1 otherwise).
+std::vector<std::vector<int>> parent_keepers(const LevelNest& nest) {
+  std::vector<std::vector<int>> parents(nest.levels.size(), std::vector<int>(kOperands, -1));
+  for (int t = 0; t < kOperands; ++t) {
+    int above = -1;
+    for (std::size_t l = 0; l < nest.levels.size(); ++l)
+      if (nest.levels[l].keeps[static_cast<std::size_t>(t)]) {
+        parents[l][static_cast<std::size_t>(t)] = above;
+        above = static_cast<int>(l);
+      }
+  }
+  return parents;
+}
+
 // Steps every layer's mapping through the levels and the compute units,
 // layer after layer, and keeps each layer's span.
 class LevelSequencer : public sc_core::sc_module {
@@ -100,47 +115,80 @@ class LevelSequencer : public sc_core::sc_module {
       stalls_[i].assign(levels.size(), sc_core::SC_ZERO_TIME);
       const sc_time start = sc_core::sc_time_stamp();
       sc_time computed = start;  // the step before done computing
+      const std::size_t n = layer.nest.levels.size();
+      const std::vector<std::vector<int>> parents = parent_keepers(layer.nest);
       // Per level and tensor: how many blocks it has taken, and when the last
       // kAhead of them were done with, by block modulo kAhead.
-      const std::size_t depth_levels = layer.nest.levels.size();
       const std::vector<uint64_t> depth = level_buffering_depth(*layer.design, layer.nest, layer.bounds, kAhead);
-      std::vector<std::array<uint64_t, kOperands>> blocks(depth_levels, std::array<uint64_t, kOperands>{});
-      std::vector<std::array<std::vector<sc_time>, kOperands>> done_with(depth_levels);
+      std::vector<std::array<uint64_t, kOperands>> blocks(n, std::array<uint64_t, kOperands>{});
+      std::vector<std::array<std::vector<sc_time>, kOperands>> done_with(n);
       for (auto& tensors : done_with)
         for (auto& ring : tensors) ring.assign(kAhead, start);
-      std::vector<sc_time> room(depth_levels, start);
+      std::vector<sc_time> room(n, start), arrived(n, start), left(n, start);
+      std::vector<bool> receives(n, false), sends_up(n, false);
       std::pair<sc_time, int> end{start, -1};  // the last partial sums sent up
       const auto later = [](std::pair<sc_time, int>& a, const std::pair<sc_time, int>& b) {
         if (b.first > a.first) a = b;
       };
+      // Partial sums go up from the inside out: a level sends its own up
+      // once the ones its children sent it this step have arrived.
+      const auto send_up = [&](const LevelStep& step) {
+        std::fill(sends_up.begin(), sends_up.end(), false);
+        for (const int c : step.sent_up) sends_up[static_cast<std::size_t>(c)] = true;
+        for (std::size_t c = n; c-- > 0;) {
+          if (!sends_up[c]) continue;
+          sc_time after = computed;
+          for (std::size_t k = c + 1; k < n; ++k)
+            if (sends_up[k] && parents[k][static_cast<std::size_t>(Operand::Outputs)] == static_cast<int>(c))
+              after = std::max(after, left[k]);
+          const auto done = send_to_levels(step.out[c], after, *layer.design);
+          left[c] = std::max(after, done.first);
+          later(end, done);
+        }
+      };
       walk_level_nest(layer.nest, layer.bounds, [&](const LevelStep& step) {
         if (shape_[i].level.empty()) {
-          shape_[i] = step.out;
+          shape_[i] = step.compute;
           shape_[i].cycles = shape_[i].computes = 0;
         }
         if (step.last) {  // the final partial sums go up once everything is computed
-          later(end, send_to_levels(step.out, computed, *layer.design));
+          send_up(step);
           return;
         }
         ++steps_[i];
         // A level takes a new block once it has room: it holds depth[l]
-        // blocks (two: double buffering), so the block that many back must
-        // be done with. The block a new one replaces was done with when the
-        // step before computed.
-        for (std::size_t l = 0; l < depth_levels; ++l) {
+        // blocks (two at least), so the block that many back must be done
+        // with: computed on, and for partial sums, sent up.
+        replaced_.clear();
+        for (std::size_t l = 0; l < n; ++l) {
           room[l] = start;
           for (int t = 0; t < kOperands; ++t) {
             if (!step.changed[l][t]) continue;
             const uint64_t j = blocks[l][t]++;
-            std::vector<sc_time>& ring = done_with[l][t];
-            if (j > 0) ring[(j - 1) % kAhead] = computed;
-            if (j >= depth[l]) room[l] = std::max(room[l], ring[(j - depth[l]) % kAhead]);
+            if (j > 0) replaced_.push_back({l, static_cast<std::size_t>(t), j - 1});
+            if (j >= depth[l]) room[l] = std::max(room[l], done_with[l][t][(j - depth[l]) % kAhead]);
           }
         }
+        // Blocks come in from the outside in: a level passes on a block once
+        // the one it takes from its own parent this step has arrived.
+        std::fill(receives.begin(), receives.end(), false);
+        for (const int r : step.received) receives[static_cast<std::size_t>(r)] = true;
         std::pair<sc_time, int> filled{computed, -1};
-        for (const int r : step.received) later(filled, send_to_levels(step.in[static_cast<std::size_t>(r)], room[r], *layer.design));
+        for (std::size_t r = 0; r < n; ++r) {
+          if (!receives[r]) continue;
+          sc_time after = room[r];
+          for (const int p : parents[r])
+            if (p >= 0 && receives[static_cast<std::size_t>(p)]) after = std::max(after, arrived[static_cast<std::size_t>(p)]);
+          const auto done = send_to_levels(step.in[r], after, *layer.design);
+          arrived[r] = std::max(after, done.first);
+          later(filled, done);
+        }
         // The blocks this step replaces leave once the step before has computed them.
-        later(end, send_to_levels(step.out, computed, *layer.design));
+        send_up(step);
+        for (const auto& [l, t, j] : replaced_) {
+          const bool sums_left = t == static_cast<std::size_t>(Operand::Outputs) && sends_up[l];
+          done_with[l][t][j % kAhead] = sums_left ? left[l] : computed;
+        }
         // The units wait for the last block in, then for the ports their operands come through.
         if (filled.first > computed) stalls_[i][filled.second] += filled.first - computed;
         const sc_time begin = std::max(computed, filled.first);
@@ -163,13 +211,18 @@ class LevelSequencer : public sc_core::sc_module {
   std::vector<std::vector<sc_time>> stalls_;
   tlm::tlm_generic_payload payload_;
   LevelTransfer transfer_;
+  struct Replaced {
+    std::size_t level, tensor;
+    uint64_t block;  // the block of `tensor` at `level` a step replaces, counted from the layer's first
+  };
+  std::vector<Replaced> replaced_;  // this step's, kept to save allocating them a step
 };
 
 // A SystemC name from a design's: letters, digits and underscores (SystemC
-// warns on others), after what the module is, so a level and the compute
-// units never share one.
-std::string module_name(const char* what, const std::string& name) {
-  std::string s = std::string(what) + "_";
+// warns on others), after what the module is ("level2", "compute"), so no
+// two modules share one whatever the design names them.
+std::string module_name(const std::string& what, const std::string& name) {
+  std::string s = what + "_";
   for (const char c : name) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return s;
 }
@@ -193,10 +246,10 @@ std::vector<LevelSimulation> simulate_level_layers(const std::vector<LevelLayerT
 
   std::vector<std::unique_ptr<LevelPort>> ports;
   for (std::size_t l = 0; l < depth; ++l)
-    ports.push_back(std::make_unique<LevelPort>(module_name("level", first.nest.levels[l].name).c_str(), l,
-                                                layers.size(), cycle));
+    ports.push_back(std::make_unique<LevelPort>(module_name(fmt::format("level{}", l), first.nest.levels[l].name).c_str(),
+                                                l, layers.size(), cycle));
   LevelComputeUnits units(module_name("compute", first.compute_name).c_str(), layers.size(), cycle);
-  LevelSequencer sequencer("level_sequencer", layers, depth);
+  LevelSequencer sequencer("sequencer", layers, depth);
   for (std::size_t l = 0; l < depth; ++l) sequencer.levels[l]->bind(ports[l]->socket);
   sequencer.compute.bind(units.socket);
   sc_core::sc_start();

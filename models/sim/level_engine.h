@@ -6,14 +6,19 @@
 // moves it; the level counts it and books its port for as long as its
 // bandwidth needs (level_port_cycles), so the counts a report prints are what
 // the modules counted, and the time is a schedule with its stalls:
-// - a step's fills may start once the step two before has computed: each
-//   level double-buffers its blocks, as the closed-form time assumes
-//   (schedule/level_cycles.h), but it holds two blocks, not more;
-// - a step computes once its fills are in and the step before has computed;
+// - a level holds as many blocks of a tensor as its size takes, two at least
+//   (level_buffering.h): a new block may come in once the block that many
+//   back is done with (computed on; for partial sums, also sent up);
+// - blocks come in from the outside in: a level passes a block on once the
+//   one it takes from its own parent in the same step has arrived;
+// - a step computes once its blocks are in and the step before has computed;
 //   its operand reads take the keepers' ports meanwhile;
-// - the partial sums a step replaces go up once the step before has computed.
-// A port books each transfer at the first free time it may start, over gaps
-// if need be (core/calendar.h). The closed-form time is what this schedule takes when
+// - the partial sums a step replaces go up once the step before has computed
+//   them, from the inside out: a level sends its own once its children's
+//   have reached it.
+// Each port and each network of a fan-out books its transfers on its own
+// calendar, at the first free time they may start (core/calendar.h), a
+// whole cycle at least. The closed-form time is what this schedule takes when
 // every transfer hides behind computation; a test holds the engine's counts
 // equal to the closed form's and its time at or above it.
 #include <cstdint>
