@@ -82,14 +82,7 @@ PairCounts enumerate_pair(const PairLoops& pl, const LoopBounds& b) {
     if (!holding || base != held) add(stepper.move(holding ? &held : nullptr, &base, first_touch));
     held = base;
     holding = true;
-    more = false;
-    for (std::size_t k = temporal.size(); k-- > 0;) {
-      if (++index[k] < temporal[k].factor) {
-        more = true;
-        break;
-      }
-      index[k] = 0;
-    }
+    more = next_position(index, temporal);
   }
   if (pl.o == Operand::Outputs) add(stepper.move(&held, nullptr, true));  // the last blocks go up at the end
   return n;

@@ -36,6 +36,14 @@ DimArray block_extent(const FlatLoops& loops, int level) {
   return e;
 }
 
+bool next_position(std::vector<int64_t>& index, const FlatLoops& loops) {
+  for (std::size_t k = loops.size(); k-- > 0;) {
+    if (++index[k] < loops[k].factor) return true;
+    index[k] = 0;
+  }
+  return false;
+}
+
 std::vector<DimArray> offsets(const FlatLoops& loops) {
   std::vector<DimArray> out{DimArray{}};
   for (const FlatLoop& x : loops) {

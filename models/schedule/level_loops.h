@@ -33,6 +33,9 @@ FlatLoops flatten(const LevelNest& nest);
 int64_t instances_of(const FlatLoops& loops, int level);
 // The extents of the block `level` holds: its loops and every loop below it.
 DimArray block_extent(const FlatLoops& loops, int level);
+// Steps `index` (one per loop, outermost first) to the next position of
+// `loops`, the innermost loop fastest; false after the last.
+bool next_position(std::vector<int64_t>& index, const FlatLoops& loops);
 // All index combinations of `loops`, as the offset each adds to the dimensions.
 std::vector<DimArray> offsets(const FlatLoops& loops);
 // For each combination of `loops` (offsets() order), the key of the children

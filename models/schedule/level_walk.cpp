@@ -97,14 +97,7 @@ class Walk {
       step_.compute.cycles = burst_;
       step_.compute.computes = burst_ * static_cast<uint64_t>(computes_used_);
       visit(step_);
-      more = false;
-      for (std::size_t k = outer_.size(); k-- > 0;) {
-        if (++index[k] < outer_[k].factor) {
-          more = true;
-          break;
-        }
-        index[k] = 0;
-      }
+      more = next_position(index, outer_);
     }
     // The last blocks' partial sums go up once everything is computed.
     clear();
