@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <string>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 #include <tlm_utils/simple_initiator_socket.h>
