@@ -5,6 +5,8 @@
 
 #include <fstream>
 #include <iterator>
+
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "design/fresh_kernel.h"
@@ -269,4 +271,27 @@ TEST_CASE("Eyeriss' AlexNet simulated on the level engine: the chip's measured t
   uint64_t bound = 0;
   for (const LayerResult& l : r.layers) bound += l.bound_cycles;
   CHECK(r.summary.cycles >= bound);
+}
+
+TEST_CASE("qnnsim levels steps a design that says time: simulated, its mapping and each searched one", "[levels][report]") {
+  const auto dir = scratch_dir("level_engine_cli");
+  std::ofstream(dir / "problem.yaml") << kProblem;
+  std::ofstream(dir / "design.yaml") << kDesign << "time: simulated\n";
+  const auto out = dir / "out.txt", err = dir / "err.txt";
+  const std::string design = (dir / "design.yaml").string(), json = (dir / "levels.json").string();
+  REQUIRE(qnnsim_cli("levels " + design + " --json " + json, out, err) == 0);
+  CHECK_THAT(read_file(out), Catch::Contains("simulated (time: simulated): 15 cycles over 4 steps; 8 computing, waiting 7 on dram"));
+  nlohmann::json j = nlohmann::json::parse(read_file(json));
+  CHECK(j["cycles"] == 14);  // the closed form's, beside
+  CHECK(j["simulated"]["cycles"] == 15);
+  CHECK(j["simulated"]["stall_cycles"]["dram"] == 7);
+  // Searched: each layer's mapping stepped after the search, one after another.
+  REQUIRE(qnnsim_cli("levels " + design + " --search --json " + json, out, err) == 0);
+  j = nlohmann::json::parse(read_file(json));
+  REQUIRE(j["layers"].size() == 1);
+  const nlohmann::json& s = j["layers"][0]["simulated"];
+  CHECK(s["cycles"].get<uint64_t>() >= j["layers"][0]["cycles"].get<uint64_t>());
+  uint64_t waited = 0;
+  for (const auto& [level, cycles] : s["stall_cycles"].items()) waited += cycles.get<uint64_t>();
+  CHECK(s["compute_cycles"].get<uint64_t>() + waited == s["cycles"].get<uint64_t>());
 }

@@ -40,6 +40,7 @@ int run_level_search(const LevelsArgs& args) {
   std::cout << fmt::format("{:<16} {:>14} {:>12} {:<12} {:>10} {:>9}  mapping\n", "layer", "energy uJ", "cycles", "bound",
                            "searched", "ms");
   LevelMappingCache mappings(d, objective);
+  std::vector<LevelLayerToSimulate> to_simulate;
   for (const auto& [name, bounds] : layers) {
     const auto start = std::chrono::steady_clock::now();
     bool searched = false;
@@ -61,8 +62,17 @@ int run_level_search(const LevelsArgs& args) {
     layer["search_ms"] = ms;
     layer["mapping"] = level_nest_text(m->nest);
     j["layers"].push_back(layer);
+    to_simulate.push_back({&d, m->nest, bounds});
   }
   std::cout << fmt::format("{:<16} {:>14.3f} {:>12}\n", "total", total_pj * 1e-6, total_cycles);
+  if (d.simulated_time) {  // the mappings stepped by the level engine, one after another
+    const std::vector<LevelSimulation> simulated = simulate_level_layers(to_simulate);
+    std::cout << "\n";
+    for (std::size_t i = 0; i < simulated.size(); ++i) {
+      std::cout << fmt::format("{:<16} {}\n", layers[i].first, simulated_text(d, simulated[i]));
+      j["layers"][i]["simulated"] = simulated_json(d, simulated[i]);
+    }
+  }
   j["energy_pj"] = total_pj;
   j["cycles"] = total_cycles;
   if (out) out->commit(j.dump(2) + "\n");

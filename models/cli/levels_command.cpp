@@ -52,6 +52,22 @@ nlohmann::json level_counts_json(const LevelDesign& d, const LevelNestCounts& c,
   return j;
 }
 
+std::string simulated_text(const LevelDesign& d, const LevelSimulation& s) {
+  std::string waits;
+  for (std::size_t l = 0; l < s.stalled.size(); ++l)
+    if (s.stalled[l] > 0) waits += fmt::format("{}{} on {}", waits.empty() ? "" : ", ", s.stalled[l], d.nest.levels[l].name);
+  return fmt::format("simulated (time: simulated): {} cycles over {} steps; {} computing, waiting {}", s.cycles, s.steps,
+                     s.counts.cycles, waits.empty() ? "on nothing" : waits);
+}
+
+nlohmann::json simulated_json(const LevelDesign& d, const LevelSimulation& s) {
+  nlohmann::json j = {{"cycles", s.cycles}, {"steps", s.steps}, {"compute_cycles", s.counts.cycles}};
+  j["stall_cycles"] = nlohmann::json::object();
+  for (std::size_t l = 0; l < s.stalled.size(); ++l)
+    if (s.stalled[l] > 0) j["stall_cycles"][d.nest.levels[l].name] = s.stalled[l];
+  return j;
+}
+
 namespace {
 
 nlohmann::json to_json(const LevelDesign& d, const LevelNestCounts& c, const std::vector<LevelEnergy>& e) {
@@ -116,7 +132,13 @@ int run_levels(const LevelsArgs& args) {
   const LevelNestCounts c = count_level_accesses(d.nest, d.bounds);
   const std::vector<LevelEnergy> e = price_levels(d, d.nest, c);
   print_table(d, c, e);
-  if (out) out->commit(to_json(d, c, e).dump(2) + "\n");
+  nlohmann::json j = to_json(d, c, e);
+  if (d.simulated_time) {
+    const LevelSimulation s = simulate_level_layers({{&d, d.nest, d.bounds}}).front();
+    std::cout << simulated_text(d, s) << "\n";
+    j["simulated"] = simulated_json(d, s);
+  }
+  if (out) out->commit(j.dump(2) + "\n");
   return 0;
 }
 

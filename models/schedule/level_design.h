@@ -170,7 +170,8 @@ struct LevelDesign {
   std::shared_ptr<const EnergyTable> energy_table;  // the table `vector` and `mac` price from, kept alive with them
   // `time: simulated`: `qnnsim run` steps each layer's mapping through the
   // SystemC engine (sim/level_engine.h), whose schedule shows the stalls the
-  // closed form's time leaves out; `time: closed_form` (the default) takes
+  // closed form's time leaves out, and `qnnsim levels` prints the stepped
+  // time beside the closed form's; `time: closed_form` (the default) takes
   // the closed form's time, every transfer hidden behind computation.
   bool simulated_time = false;
 };
