@@ -66,9 +66,10 @@ void add_codebook_lookups(const LevelDesign& d, const LayerPrecision& p, uint64_
   }
 }
 
-// A layer as the engine simulated it (sim/level_engine.h): its counts are
-// the modules', its time the schedule's; `m` gives the mapping and the
-// closed form's bound beside it.
+// A layer as it was timed (`sim`): by the engine (sim/level_engine.h), its
+// counts the modules' and its time the schedule's, or in closed form
+// (closed_form_time below); `m` gives the mapping and the closed form's
+// bound beside it.
 LayerResult cost_layer(const LevelDesign& d, const Layer& l, const LevelMapping& m, const LevelSimulation& sim,
                        int64_t batch) {
   const LevelNestCounts& counts = sim.counts;
