@@ -72,6 +72,8 @@ def main():
     parser.add_argument("--sweep-only", action="store_true", help="only the sweep rate (a few seconds)")
     parser.add_argument("--mapper-only", action="store_true",
                         help="only the mapper's time a layer and its batch 64 / batch 1 ratio (a minute or two)")
+    parser.add_argument("--batch-only", action="store_true",
+                        help="only ResNet-50's batch 64 / batch 1 ratios, the mapper's and the whole run's (a minute)")
     parser.add_argument("--levels-only", action="store_true",
                         help="only ResNet-50 on the level designs, in closed form and simulated (half a minute)")
     args = parser.parse_args()
@@ -80,6 +82,10 @@ def main():
         return
     if args.sweep_only:
         sweep_speed(args.binary, args.repeats)
+        return
+    if args.batch_only:
+        mapper_batch_ratio(args.binary)
+        run_batch_ratio(args.binary, args.repeats)
         return
     if args.mapper_only:
         mapper_per_layer(args.binary)

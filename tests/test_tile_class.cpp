@@ -213,3 +213,43 @@ layers:
   REQUIRE(dim_extents(plan.mapping, plan.bounds, kS).tiles() == 5);
   CHECK(check_runs(w.layers[0], plan) > 0);
 }
+
+// Which loop advanced to reach a tile, or advances after it, matters only
+// through the operands' cuts. With C innermost in DRAM, a tile in the middle
+// of a channel run does the same work at an image's last row as at a row
+// inside it, so the two are one class (they used to be two, every row and
+// image boundary of a batch costing periodic replay a few simulated tiles).
+TEST_CASE("a loop's last step is no class of its own when no cut lies between it and the loop that advances", "[replay]") {
+  const auto arch = load_arch(shipped("arch/systolic_ws.yaml"));
+  const Workload w = workload_from_text(R"(network: rows_of_images
+batch: 8
+input: {C: 64, H: 14, W: 14}
+layers:
+  - {name: pointwise, type: conv, C: 64, H: 14, W: 14, M: 64, R: 1, S: 1}
+)");
+  const std::vector<LayerPlan> plans = plan_workload(*arch, w);
+  REQUIRE(plans[0].uses_array);
+  Mapping m = plans[0].mapping;
+  m.im2col = false;
+  m.pe = m.rows = m.cols = m.glb = kOnes;
+  m.rows[kC] = 16;
+  m.cols[kM] = 16;
+  m.pe[kQ] = 14;
+  m.glb[kM] = 4;
+  m.dram_order = {kN, kP, kG, kM, kQ, kC, kR, kS};
+  const GivenMapping given{m, VectorTiling{}, ConfigNode::load_string("tile: {}\n", "rows_of_images")};
+  const LayerPlan plan = plan_layer(*arch, w.layers[0], 8, &given);
+  INFO(plan.tiling);
+  const NestWalker& walker = *plan.walker;
+  REQUIRE(walker.tiles() == 8 * 14 * 4);  // N8 P14 C4 in DRAM, C innermost
+  const auto class_of = [&](uint64_t n, uint64_t p, uint64_t c) {
+    std::vector<uint64_t> cls;
+    walker.tile_class((n * 14 + p) * 4 + c, cls);
+    return cls;
+  };
+  CHECK(class_of(0, 13, 1) == class_of(0, 5, 1));  // the image's last row and one inside it
+  CHECK(class_of(7, 13, 2) == class_of(3, 5, 2));   // the batch's last image too
+  CHECK(class_of(0, 5, 0) != class_of(0, 5, 1));    // a channel run's first tile finds no partial sums
+  CHECK(class_of(0, 5, 3) != class_of(0, 5, 2));    // its last completes the outputs
+  CHECK(check_plan(w.layers[0], plan) > 0);
+}

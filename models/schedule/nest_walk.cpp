@@ -60,10 +60,20 @@ NestWalker::TilePoint NestWalker::tile_point(uint64_t index) const {
 void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const {
   const TilePoint tp = tile_point(tile_index);
   for (int d = 0; d < kDims; ++d) {
-    const int64_t t = tp.t[idx(d)];
     out.push_back(u(tp.block[idx(d)].size));
-    out.push_back((t > 0 ? 1u : 0u) | (t + 1 < e_[idx(d)].tiles() ? 2u : 0u));
+    // A reduction loop's first tile finds no partial sums, and its last
+    // completes the outputs (tile(), pass()).
+    if (is_reduction(d)) {
+      const int64_t t = tp.t[idx(d)];
+      out.push_back((t > 0 ? 1u : 0u) | (t + 1 < e_[idx(d)].tiles() ? 2u : 0u));
+    }
   }
+  // Which loop advanced to reach the tile, and which advances after it,
+  // decide what is fetched again and which holdings end, but only through
+  // comparisons with the operands' cuts: loops between the same two cuts act
+  // alike (rows of images at the end of one image and inside it, say).
+  out.push_back(cut_sides(dram_advanced(tp.t)));
+  out.push_back(cut_sides(dram_next(tp.t)));
   // Output rows and filter rows decide which input rows a tile reads only where
   // its window meets the feature map's edge (LoopBounds::rows_read clamps
   // there); a window inside the map reads a count of rows that its sizes
@@ -78,6 +88,27 @@ void NestWalker::tile_class(uint64_t tile_index, std::vector<uint64_t>& out) con
       out.push_back(u(tp.t[idx(tap_dim)]));
     }
   }
+}
+
+int NestWalker::dram_advanced(const Index& t) const {
+  for (int k = kDims - 1; k >= 0; --k)
+    if (t[idx(m_.dram_order[idx(k)])] > 0) return k;
+  return -1;  // the layer's first tile
+}
+
+int NestWalker::dram_next(const Index& t) const {
+  for (int k = kDims - 1; k >= 0; --k) {
+    const int d = m_.dram_order[idx(k)];
+    if (t[idx(d)] + 1 < e_[idx(d)].tiles()) return k;
+  }
+  return -1;  // the layer's last tile: every holding ends
+}
+
+uint64_t NestWalker::cut_sides(int position) const {
+  uint64_t sides = 0;
+  for (const auto* cuts : {&glb_cut_, &pe_cut_})
+    for (int cut : *cuts) sides = sides << 1 | (position <= cut ? 1u : 0u);
+  return sides;
 }
 
 bool NestWalker::window_inside(int out_dim, int64_t t_out, int64_t t_tap) const {
@@ -142,9 +173,7 @@ NestWalker::Index NestWalker::pass_indices(const TilePoint& tp, uint64_t pass_in
 int NestWalker::advanced_at(const Index& t, const Index& p) const {
   for (int k = kDims - 1; k >= 0; --k)
     if (p[idx(m_.glb_order[idx(k)])] > 0) return kDims + k;
-  for (int k = kDims - 1; k >= 0; --k)
-    if (t[idx(m_.dram_order[idx(k)])] > 0) return k;
-  return -1;
+  return dram_advanced(t);
 }
 
 bool NestWalker::holding_ends(const Index& t, const Index& p, const std::array<int64_t, kDims>& trips, int cut) const {
@@ -152,11 +181,7 @@ bool NestWalker::holding_ends(const Index& t, const Index& p, const std::array<i
     const int d = m_.glb_order[idx(k)];
     if (p[idx(d)] + 1 < trips[idx(d)]) return kDims + k <= cut;
   }
-  for (int k = kDims - 1; k >= 0; --k) {
-    const int d = m_.dram_order[idx(k)];
-    if (t[idx(d)] + 1 < e_[idx(d)].tiles()) return k <= cut;
-  }
-  return true;  // the layer's last pass
+  return dram_next(t) <= cut;  // -1 at the layer's last pass: it ends every holding
 }
 
 NestWalker::Span NestWalker::block(int d, int level, const TilePoint& tp, const Index& p) const {
@@ -207,9 +232,7 @@ TileMoves NestWalker::tile(uint64_t index) const {
   const TilePoint tp = tile_point(index);
   const Index& t = tp.t;
   const LayerPrecision& prec = layer_.precision;
-  int advanced = -1;
-  for (int k = kDims - 1; k >= 0 && advanced < 0; --k)
-    if (t[idx(m_.dram_order[idx(k)])] > 0) advanced = k;
+  const int advanced = dram_advanced(t);
   TileMoves x;
   x.passes = 1;
   for (int64_t n : tp.trips) x.passes *= u(n);

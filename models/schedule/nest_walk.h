@@ -83,12 +83,15 @@ class NestWalker {
 
   // Appends what tile() and every pass of the tile depend on, so two tiles
   // that append the same give the same TileMoves and the same passes: per
-  // dimension the tile's block size and whether its index is the first or
-  // the last, which decide which loops advance and which holdings end; and,
-  // where the tile's input window meets the feature map's edge, its output
-  // and filter rows' and columns' indices (a window inside the map reads as
-  // many rows wherever it lies). The other dimensions' positions do not
-  // matter: only their sizes do. tests/test_tile_class.cpp holds it.
+  // dimension the tile's block size; for the reduction dimensions whether
+  // its index is the first (partial sums exist) or the last (outputs
+  // complete); on which side of each operand's cut lie the loop that
+  // advanced to reach the tile and the loop that advances after it, which
+  // decide what is fetched again and which holdings end; and, where the
+  // tile's input window meets the feature map's edge, its output and filter
+  // rows' and columns' indices (a window inside the map reads as many rows
+  // wherever it lies). The other dimensions' positions do not matter: only
+  // their sizes do. tests/test_tile_class.cpp holds it.
   void tile_class(uint64_t tile_index, std::vector<uint64_t>& out) const;
 
   // How many tiles from `index` on (itself included) are each of the same
@@ -118,6 +121,13 @@ class NestWalker {
   Index pass_indices(const TilePoint& tp, uint64_t pass_index) const;
   // Position (in the DRAM + buffer loop list) of the loop that advanced to reach this point; -1 at the start.
   int advanced_at(const Index& t, const Index& p) const;
+  // Position in the DRAM order of the loop that advanced to reach tile t (-1
+  // for the first tile), and of the loop that advances after it (-1 for the last).
+  int dram_advanced(const Index& t) const;
+  int dram_next(const Index& t) const;
+  // For each operand's cut, in the buffer and in the PEs, whether a loop at
+  // `position` lies at or outside it: one bit a cut.
+  uint64_t cut_sides(int position) const;
   // Whether the point after this one advances a loop at or outside `cut` (or there is none).
   bool holding_ends(const Index& t, const Index& p, const std::array<int64_t, kDims>& trips, int cut) const;
   Span block(int d, int level, const TilePoint& tp, const Index& p) const;
