@@ -58,11 +58,10 @@ class FrontRunners {
     return heap_.size() == kMostScored && bound.value(objective_) > heap_.front().first.first.score(objective_);
   }
 
-  // The ids of the candidates held, in no particular order.
-  std::vector<uint64_t> ids() const {
-    std::vector<uint64_t> out;
-    for (const Entry& e : heap_) out.push_back(e.second);
-    return out;
+  // Calls visit(id, mapping) for each candidate held, in no particular order.
+  template <class Visit>
+  void each(Visit&& visit) const {
+    for (const Entry& e : heap_) visit(e.second, e.first.second);
   }
 
   // The best by the estimate alone (for a layer whose every front runner is
@@ -152,11 +151,12 @@ enum class BatchTiles { Extremes, Between };
 // whole batch, as fully connected layers want) being the ones that are best
 // at the tiles in between, where most layers' best tiles lie. The first
 // stage ranks every unrolling, PE factor, tile and loop order at those two
-// batch tiles; the second tries the tiles in between, with every other tile
-// extent and order again, on just the unrollings and PE factors the front
-// runners came from. Its candidates take ids after the first stage's, so
-// exact ties go to the ends. At batch 1 neither stage tries more than one
-// batch tile, and the search is the one it was.
+// batch tiles; the second tries the tiles in between, with every loop order
+// again, on just the unrollings and PE factors the front runners came from
+// and, along the other dimensions, the tile extents they chose. Its
+// candidates take ids after the first stage's, so exact ties go to the
+// ends. At batch 1 neither stage tries more than one batch tile, and the
+// search is the one it was.
 class ArraySearch {
  public:
   ArraySearch(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective)
@@ -177,6 +177,9 @@ class ArraySearch {
     bool im2col = false;
     DimArray rows{}, cols{}, pe{};
     uint64_t first_id = 0, end_id = 0;
+    // The second stage's tile extents per dimension other than N: those of
+    // the front runners this factor offered (empty in the first stage: all).
+    std::array<std::vector<int64_t>, kDims> lead_extents{};
   };
 
   void enumerate(const LoopBounds& b, bool im2col);
@@ -275,12 +278,15 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
         }
       }
     }
+    const std::vector<int64_t>& leads = factor.lead_extents[i];
     for (int64_t tile : extents) {
       Mapping one;  // this dimension's factors, for dim_extents
       one.rows[i] = rf[i];
       one.cols[i] = cf[i];
       set_tile(one, b, d, tile, free_pe_[i] ? 0 : pf[i]);
-      tile_opts[i].push_back(tile_option(one, b, d, estimate));
+      const TileOption o = tile_option(one, b, d, estimate);
+      if (d != kN && !leads.empty() && std::find(leads.begin(), leads.end(), o.extent) == leads.end()) continue;
+      tile_opts[i].push_back(o);
     }
   }
   factor.first_id = enumerated_;
@@ -372,19 +378,28 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
 void ArraySearch::widen_batch_tiles() {
   constexpr auto n = static_cast<std::size_t>(kN);
   if (split_.extent[n] == 1 || arch_.dataflow.whole[n]) return;
+  const LoopBounds flat = flatten_reduction(split_);
   std::vector<bool> leads(factors_.size(), false);
+  std::vector<Factor> widened = factors_;
   for (const FrontRunners& front : fronts_)
-    for (uint64_t id : front.ids()) {
+    front.each([&](uint64_t id, const Mapping& m) {
       // Ids rise with the factors (each offered a contiguous run of them).
       const auto it = std::upper_bound(factors_.begin(), factors_.end(), id,
                                        [](uint64_t x, const Factor& f) { return x < f.end_id; });
-      if (it != factors_.end() && it->first_id <= id) leads[static_cast<std::size_t>(it - factors_.begin())] = true;
-    }
-  const LoopBounds flat = flatten_reduction(split_);
+      if (it == factors_.end() || id < it->first_id) return;
+      const auto k = static_cast<std::size_t>(it - factors_.begin());
+      leads[k] = true;
+      // The tiles it leads with, along every dimension but the batch.
+      for (int d = 0; d < kDims; ++d) {
+        std::vector<int64_t>& x = widened[k].lead_extents[static_cast<std::size_t>(d)];
+        const int64_t e = dim_extents(m, it->im2col ? flat : split_, d).tile;
+        if (std::find(x.begin(), x.end(), e) == x.end()) x.push_back(e);
+      }
+    });
   std::optional<Estimator> split_estimate, flat_estimate;
   for (std::size_t k = 0; k < factors_.size(); ++k) {
     if (!leads[k]) continue;
-    Factor factor = factors_[k];
+    Factor factor = widened[k];
     const LoopBounds& b = factor.im2col ? flat : split_;
     std::optional<Estimator>& estimate = factor.im2col ? flat_estimate : split_estimate;
     if (!estimate) estimate.emplace(arch_, l_, b);
