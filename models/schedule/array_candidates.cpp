@@ -166,19 +166,24 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
     return w;
   };
   const BufferPartitions& parts = arch.glb->partitions();
-  pes.erase(std::remove_if(pes.begin(), pes.end(),
-                           [&](const DimArray& x) {
-                             const TileNeed need =
-                                 tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb, *arch.pe_array);
-                             return !parts.fits(need.by_tensor());
-                           }),
-            pes.end());
+  const auto one_pass_fits = [&](const DimArray& x) {
+    const TileNeed need = tile_need(l, b, one_pass_tile(b, rows, cols, x, free_pe), *arch.glb, *arch.pe_array);
+    return parts.fits(need.by_tensor());
+  };
+  // Most work first; the buffer is asked only about the candidates kept (a
+  // large batch gives N many factors, and most would be asked for nothing):
+  // the first that fit, and the last that fits after them.
   std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
-  if (pes.size() > kMostWorkPeCandidates + 1) {
-    pes[kMostWorkPeCandidates] = pes.back();
-    pes.resize(kMostWorkPeCandidates + 1);
-  }
-  return pes;
+  std::vector<DimArray> kept;
+  std::size_t next = 0;
+  for (; next < pes.size() && kept.size() < kMostWorkPeCandidates; ++next)
+    if (one_pass_fits(pes[next])) kept.push_back(pes[next]);
+  for (std::size_t k = pes.size(); k > next; --k)
+    if (one_pass_fits(pes[k - 1])) {
+      kept.push_back(pes[k - 1]);
+      break;
+    }
+  return kept;
 }
 
 }  // namespace qnnsim::search
