@@ -46,10 +46,26 @@ struct GlbTile {
 class TileRange {
  public:
   using Generator = std::function<GlbTile(std::size_t)>;
+  // Calls its argument once for each distinct tile with how many tiles are
+  // like it, so that a sum over every tile costs the distinct tiles only.
+  using Visit = std::function<void(const GlbTile&, uint64_t)>;
+  using Distinct = std::function<void(const Visit&)>;
   TileRange() = default;
   TileRange(std::size_t count, Generator generate) : count_(count), generate_(std::move(generate)) {}
+  TileRange(std::size_t count, Generator generate, Distinct distinct)
+      : count_(count), generate_(std::move(generate)), distinct_(std::move(distinct)) {}
 
   std::size_t size() const { return count_; }
+  // Every tile, as distinct tiles and their counts, in no particular order;
+  // one at a time where the layout gives no grouping. The tiles and counts
+  // given sum to exactly what every tile sums to.
+  void each_distinct(const Visit& visit) const {
+    if (distinct_) {
+      distinct_(visit);
+      return;
+    }
+    for (std::size_t i = 0; i < count_; ++i) visit(generate_(i), 1);
+  }
   bool empty() const { return count_ == 0; }
   GlbTile operator[](std::size_t i) const { return generate_(i); }
   GlbTile front() const { return generate_(0); }
@@ -75,6 +91,7 @@ class TileRange {
  private:
   std::size_t count_ = 0;
   Generator generate_;
+  Distinct distinct_;
 };
 
 // Vector layers (pooling, adds) tile images, channels and output rows.

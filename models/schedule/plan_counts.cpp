@@ -123,19 +123,24 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
 Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
   if (plan.uses_array) return tally_array(arch, layer, plan);
   Counter k{arch};
-  const double period = arch.tech.period_s();
-  for (const GlbTile& t : plan.tiles) {
-    k.dram_read += t.weight_load_bits + t.input_dram_bits;  // weights: an embedding's rows
-    k.glb(k.glb_write, t.weight_load_bits);
-    k.glb(k.glb_write, t.input_load_bits);
-    k.glb(k.glb_read, t.output_read_bits);
-    k.dram_write += t.output_store_bits;
-    k.glb(k.glb_read, t.vector_in_bits);
-    k.glb(k.glb_write, t.vector_out_bits);
-    k.vector += t.vector;
-    const uint64_t lane_cycles = arch.vector_unit->lane_cycles(t.vector, layer.precision.outputs.bits);
-    k.compute_s += std::ceil(static_cast<double>(lane_cycles) / static_cast<double>(arch.vector_unit->lanes())) * period;
-  }
+  const uint64_t lanes = static_cast<uint64_t>(arch.vector_unit->lanes());
+  uint64_t cycles = 0;  // summed as integers: a sum of seconds would round at every tile
+  // Tiles alike are counted once, times their number: a vector layer's
+  // layout groups them, so the sum costs the same at any batch.
+  plan.tiles.each_distinct([&](const GlbTile& t, uint64_t times) {
+    k.dram_read += (t.weight_load_bits + t.input_dram_bits) * times;  // weights: an embedding's rows
+    k.glb(k.glb_write, t.weight_load_bits, times);
+    k.glb(k.glb_write, t.input_load_bits, times);
+    k.glb(k.glb_read, t.output_read_bits, times);
+    k.dram_write += t.output_store_bits * times;
+    k.glb(k.glb_read, t.vector_in_bits, times);
+    k.glb(k.glb_write, t.vector_out_bits, times);
+    VectorOps all = t.vector;
+    for (uint64_t* v : {&all.add, &all.mult, &all.exp, &all.divide, &all.sqrt}) *v *= times;
+    k.vector += all;
+    cycles += ceil_div(arch.vector_unit->lane_cycles(t.vector, layer.precision.outputs.bits), lanes) * times;
+  });
+  k.compute_s = static_cast<double>(cycles) * arch.tech.period_s();
   return k;
 }
 

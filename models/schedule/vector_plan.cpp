@@ -151,11 +151,9 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
   plan.footprint_bits = static_cast<uint64_t>(vector_tile_need(l, m, arch.glb->tile_slots()));
   const DramSpec* dram = arch.dram.get();
   const Layer layer = l;
-  plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), [=](std::size_t index) {
-    // Loop order N C P, innermost (P) first.
-    const int64_t i = static_cast<int64_t>(index);
-    const Span p = block_at(layer.P, m.p, i % pb), c = block_at(layer.C, m.c, (i / pb) % cb);
-    const Span n = block_at(batch, m.n, i / (pb * cb));
+  // A tile depends on its blocks' sizes along N and C and on its block of
+  // rows (the halo rows it reads), nothing else.
+  const auto tile_of = [=](const Span& n, const Span& c, const Span& p) {
     const int64_t ibits = layer.precision.inputs.bits, obits = layer.precision.outputs.bits;
     GlbTile t;
     const uint64_t outputs = static_cast<uint64_t>(n.size * c.size * p.size * layer.Q);
@@ -170,7 +168,30 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
     t.vector_in_bits = t.input_load_bits;
     t.vector_out_bits = t.output_read_bits;
     return t;
-  });
+  };
+  const auto generate = [=](std::size_t index) {
+    // Loop order N C P, innermost (P) first.
+    const int64_t i = static_cast<int64_t>(index);
+    return tile_of(block_at(batch, m.n, i / (pb * cb)), block_at(layer.C, m.c, (i / pb) % cb),
+                   block_at(layer.P, m.p, i % pb));
+  };
+  // Blocks along N and along C take at most two sizes (whole, and the last
+  // one's): each size once, with how many blocks have it.
+  const auto sizes = [](int64_t extent, int64_t size, int64_t blocks) {
+    std::vector<std::pair<Span, uint64_t>> out{{block_at(extent, size, 0), static_cast<uint64_t>(blocks)}};
+    const Span last = block_at(extent, size, blocks - 1);
+    if (last.size != out[0].first.size) {
+      out[0].second -= 1;
+      out.push_back({last, 1});
+    }
+    return out;
+  };
+  const auto distinct = [=](const TileRange::Visit& visit) {
+    for (const auto& [n, n_count] : sizes(batch, m.n, nb))
+      for (const auto& [c, c_count] : sizes(layer.C, m.c, cb))
+        for (int64_t j = 0; j < pb; ++j) visit(tile_of(n, c, block_at(layer.P, m.p, j)), n_count * c_count);
+  };
+  plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), generate, distinct);
   plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line());
   return plan;
 }
