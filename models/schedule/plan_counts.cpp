@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 
 #include "schedule/nest_counts.h"
 
@@ -135,9 +134,7 @@ Counter tally(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan) {
     k.dram_write += t.output_store_bits * times;
     k.glb(k.glb_read, t.vector_in_bits, times);
     k.glb(k.glb_write, t.vector_out_bits, times);
-    VectorOps all = t.vector;
-    for (uint64_t* v : {&all.add, &all.mult, &all.exp, &all.divide, &all.sqrt}) *v *= times;
-    k.vector += all;
+    k.vector += t.vector.times(times);
     cycles += ceil_div(arch.vector_unit->lane_cycles(t.vector, layer.precision.outputs.bits), lanes) * times;
   });
   k.compute_s = static_cast<double>(cycles) * arch.tech.period_s();

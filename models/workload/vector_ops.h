@@ -19,6 +19,8 @@ struct VectorOps {
     sqrt += o.sqrt;
     return *this;
   }
+  // The operations of n such, for tiles counted once with their number.
+  VectorOps times(uint64_t n) const { return {add * n, mult * n, exp * n, divide * n, sqrt * n}; }
   bool any() const { return add + mult + exp + divide + sqrt > 0; }
 };
 
