@@ -115,29 +115,37 @@ VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t
     const double in_values = l.broadcast_row ? static_cast<double>(batch) * l.C * (rb.sum_rows * l.W + rb.count)
                                              : tile_input_values(l, batch, l.C, rb.sum_rows);
     const double dram_bits = in_values * ibits * in_ratio + out_dram_bits;
-    for (int64_t n_t : n_sizes)
-    for (int64_t c_t : c_sizes) {
-      const double it = tile_input_values(l, n_t, c_t, rb.max_rows) * ibits;
-      const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
-      const double need = arch.glb->tile_slots() * (it + ot);
-      if (!parts.fits({0, arch.glb->tile_slots() * it, arch.glb->tile_slots() * ot})) {
-        smallest_need = std::min(smallest_need, need);
-        continue;
+    // Sizes come smallest first and a tile's need grows with n_t and with
+    // c_t: once a tile overflows, every larger c_t does too, and once the
+    // smallest c_t overflows, so does every larger n_t. The tiles skipped
+    // need more than the one that overflowed, so the smallest need stays.
+    for (int64_t n_t : n_sizes) {
+      bool smallest_c_overflows = false;
+      for (int64_t c_t : c_sizes) {
+        const double it = tile_input_values(l, n_t, c_t, rb.max_rows) * ibits;
+        const double ot = static_cast<double>(n_t) * c_t * p_t * l.Q * obits;
+        const double need = arch.glb->tile_slots() * (it + ot);
+        if (!parts.fits({0, arch.glb->tile_slots() * it, arch.glb->tile_slots() * ot})) {
+          smallest_need = std::min(smallest_need, need);
+          smallest_c_overflows = c_t == c_sizes.front();
+          break;
+        }
+        Estimate e;
+        e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
+        e.dram_bits = dram_bits;
+        const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
+        // One slot: a tile's load and store wait for the compute of the one before.
+        e.figures.seconds = (arch.glb->tile_slots() == 1 ? compute_s + dram_s : std::max(compute_s, dram_s)) + (it + ot) / bw;
+        // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
+        e.figures.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
+        if (e.better_than(best_est, objective)) {
+          best_est = e;
+          best.n = n_t;
+          best.p = p_t;
+          best.c = c_t;
+        }
       }
-      Estimate e;
-      e.tiles = ceil_div(batch, n_t) * ceil_div(l.C, c_t) * rb.count;
-      e.dram_bits = dram_bits;
-      const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-      // One slot: a tile's load and store wait for the compute of the one before.
-      e.figures.seconds = (arch.glb->tile_slots() == 1 ? compute_s + dram_s : std::max(compute_s, dram_s)) + (it + ot) / bw;
-      // Only the traffic changes with the blocking (halo rows read again): DRAM and buffer fills.
-      e.figures.energy_pj = e.dram_bits * (e_dram + e_glb_bit);
-      if (e.better_than(best_est, objective)) {
-        best_est = e;
-        best.n = n_t;
-        best.p = p_t;
-        best.c = c_t;
-      }
+      if (smallest_c_overflows) break;
     }
   }
   if (best_est.tiles == 0) does_not_fit(arch, l, smallest_need, "inputs and outputs");
