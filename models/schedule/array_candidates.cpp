@@ -151,12 +151,16 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
     for (int64_t f : block_sizes(ceil_div(b.extent[i], spatial[i])))
       if (flow.covers_whole(d, b.extent[i], f * spatial[i], arch.pe_array->rows(), arch.pe_array->cols()))
         factors.push_back(f);
+    // Factors come smallest first, and a scratchpad's need grows with
+    // each: past the first that overflows, none fits.
     std::vector<DimArray> next;
+    next.reserve(pes.size() * factors.size());
     for (const DimArray& base : pes)
       for (int64_t f : factors) {
         DimArray x = base;
         x[i] = f;
-        if (fits_scratchpads(arch, b, x)) next.push_back(x);
+        if (!fits_scratchpads(arch, b, x)) break;
+        next.push_back(x);
       }
     pes.swap(next);
   }
@@ -173,14 +177,18 @@ std::vector<DimArray> pe_candidates(const ArchSpec& arch, const Layer& l, const 
   // Most work first; the buffer is asked only about the candidates kept (a
   // large batch gives N many factors, and most would be asked for nothing):
   // the first that fit, and the last that fits after them.
-  std::stable_sort(pes.begin(), pes.end(), [&](const DimArray& a, const DimArray& c) { return work(a) > work(c); });
+  // Ties keep the order the factors were generated in.
+  std::vector<std::pair<int64_t, std::size_t>> order;  // (-work, index): sorted, most work first
+  order.reserve(pes.size());
+  for (std::size_t k = 0; k < pes.size(); ++k) order.emplace_back(-work(pes[k]), k);
+  std::sort(order.begin(), order.end());
   std::vector<DimArray> kept;
   std::size_t next = 0;
-  for (; next < pes.size() && kept.size() < kMostWorkPeCandidates; ++next)
-    if (one_pass_fits(pes[next])) kept.push_back(pes[next]);
-  for (std::size_t k = pes.size(); k > next; --k)
-    if (one_pass_fits(pes[k - 1])) {
-      kept.push_back(pes[k - 1]);
+  for (; next < order.size() && kept.size() < kMostWorkPeCandidates; ++next)
+    if (one_pass_fits(pes[order[next].second])) kept.push_back(pes[order[next].second]);
+  for (std::size_t k = order.size(); k > next; --k)
+    if (one_pass_fits(pes[order[k - 1].second])) {
+      kept.push_back(pes[order[k - 1].second]);
       break;
     }
   return kept;
