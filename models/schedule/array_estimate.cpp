@@ -66,7 +66,16 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
   return s;
 }
 
-Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
+Refetches Refetches::least(const Refetches& o) const {
+  Refetches r;
+  r.weights_from_dram = std::min(weights_from_dram, o.weights_from_dram);
+  r.inputs_from_dram = std::min(inputs_from_dram, o.inputs_from_dram);
+  for (std::size_t i = 0; i < kOperands; ++i) r.into_pes[i] = std::min(into_pes[i], o.into_pes[i]);
+  return r;
+}
+
+Refetches Estimator::refetches(const std::array<int, kDims>& dram_order, const std::array<int, kDims>& glb_order,
+                               const CandidateShape& s) const {
   // How often each value of a tensor is fetched again, into the buffer or
   // into the PEs. A tensor's cut (loop_nest.h) is its innermost loop that
   // iterates and that it depends on: over the DRAM loops for the buffer, over
@@ -79,7 +88,7 @@ Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const 
   std::array<double, kOperands> running{1, 1, 1}, to_buffer{1, 1, 1}, to_pe{1, 1, 1};
   for (int level = 0; level < 2; ++level)
     for (std::size_t k = 0; k < kDims; ++k) {
-      const auto d = static_cast<std::size_t>(level == 0 ? m.dram_order[k] : m.glb_order[k]);
+      const auto d = static_cast<std::size_t>(level == 0 ? dram_order[k] : glb_order[k]);
       const int64_t f = level == 0 ? s.tiles[d] : s.ppt[d];
       if (f <= 1) continue;
       for (std::size_t o = 0; o < kOperands; ++o) {
@@ -95,8 +104,8 @@ Estimate Estimator::operator()(const Mapping& m, const CandidateShape& s, const 
     const auto i = static_cast<std::size_t>(o);
     return into_pes && streamed(o, s) ? running[i] : into_pes ? to_pe[i] : to_buffer[i];
   };
-  return with_refetches(s, need, refetch(Operand::Weights, weights_through_), refetch(Operand::Inputs, false),
-                 {refetch(Operand::Weights, true), refetch(Operand::Inputs, true), refetch(Operand::Outputs, true)});
+  return {refetch(Operand::Weights, weights_through_), refetch(Operand::Inputs, false),
+          {refetch(Operand::Weights, true), refetch(Operand::Inputs, true), refetch(Operand::Outputs, true)}};
 }
 
 PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) const {
@@ -109,14 +118,15 @@ PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) 
       if (!(depends_on_[o] & (1u << d))) every_pass[o] *= static_cast<double>(s.tiles[d] * s.ppt[d]);
   const auto into_pes = [&](Operand o) { return streamed(o, s) ? every_pass[static_cast<std::size_t>(o)] : 1.0; };
   const double weights_from_dram = weights_through_ ? into_pes(Operand::Weights) : 1.0;
-  return with_refetches(s, need, weights_from_dram, 1,
-                        {into_pes(Operand::Weights), into_pes(Operand::Inputs), into_pes(Operand::Outputs)})
+  return with_refetches(s, need,
+                        {weights_from_dram, 1, {into_pes(Operand::Weights), into_pes(Operand::Inputs), into_pes(Operand::Outputs)}})
       .figures;
 }
 
-Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram,
-                            double inputs_from_dram, const std::array<double, kOperands>& into_pes) const {
+Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need, const Refetches& r) const {
   const LayerPrecision& p = l_.precision;
+  const double weights_from_dram = r.weights_from_dram, inputs_from_dram = r.inputs_from_dram;
+  const std::array<double, kOperands>& into_pes = r.into_pes;
   Estimate e;
   // Weights the buffer does not keep come from DRAM at every fetch into the PEs.
   e.dram_bits = w_total_ * w_bits_ * weights_from_dram + s.inputs_per_tile * p.inputs.bits * in_ratio_ * inputs_from_dram +

@@ -40,6 +40,17 @@ struct CandidateShape {
   double compute_cycles = 0;   // every pass back to back, fills hidden but the first
 };
 
+// How often each tensor is fetched again under one loop order: into the
+// buffer (weights the buffer does not keep come from DRAM at every fetch
+// into the PEs) and into the PEs (Operand order), outputs' counted as sums
+// going out.
+struct Refetches {
+  double weights_from_dram = 1, inputs_from_dram = 1;
+  std::array<double, kOperands> into_pes{1, 1, 1};
+  // Each factor the smaller of the two's.
+  Refetches least(const Refetches& o) const;
+};
+
 class Estimator {
  public:
   Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b);
@@ -51,7 +62,16 @@ class Estimator {
   // tile, pass, tile count and passes per tile, worked out once per option).
   CandidateShape shape(const Mapping& m, const std::array<const TileOption*, kDims>& opt);
   // The estimate of mapping `m`, whose tile and PE factors gave `s`.
-  Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const;
+  Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
+    return with_refetches(s, need, refetches(m.dram_order, m.glb_order, s));
+  }
+  // The two halves of it: the refetch factors the loop orders give the
+  // tile, and the figures that follow from them. Each figure grows with
+  // every factor, so the least factors of several orders give figures none
+  // of those orders goes below.
+  Refetches refetches(const std::array<int, kDims>& dram_order, const std::array<int, kDims>& glb_order,
+                      const CandidateShape& s) const;
+  Estimate with_refetches(const CandidateShape& s, const TileNeed& need, const Refetches& r) const;
   // No loop order of the tile gives figures below these: the estimate with
   // every tensor fetched once, but for operands streamed into the PEs at
   // every pass, whose factor no order changes; each figure grows with every
@@ -60,11 +80,6 @@ class Estimator {
 
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
-  // The figures given each tensor's refetch factors: into the buffer (weights
-  // the buffer does not keep come from DRAM at every fetch into the PEs) and
-  // into the PEs (Operand order), outputs' counted as sums going out.
-  Estimate with_refetches(const CandidateShape& s, const TileNeed& need, double weights_from_dram, double inputs_from_dram,
-                          const std::array<double, kOperands>& into_pes) const;
   // Whether operand `o` enters the PEs afresh at every pass: the dataflow
   // does not keep it there, or it is partial sums the PEs cannot hold whole.
   // operator() and lower_bound must agree on it, or the bound could exceed

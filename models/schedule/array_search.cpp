@@ -26,6 +26,33 @@ constexpr std::array<int, kDims> kInputsOuter{kN, kP, kQ, kG, kM, kC, kR, kS};
 constexpr std::array<int, kDims> kOutputsStay{kN, kG, kM, kP, kQ, kC, kR, kS};
 constexpr std::array<int, kDims> kWeightsStay{kG, kM, kC, kR, kS, kN, kP, kQ};
 
+// The loop orders each tile is estimated in, DRAM's and the buffer's.
+constexpr std::array<std::pair<std::array<int, kDims>, std::array<int, kDims>>, 4> kLoopOrders{
+    {{kWeightsOuter, kOutputsStay}, {kWeightsOuter, kWeightsStay}, {kInputsOuter, kOutputsStay}, {kInputsOuter, kWeightsStay}}};
+
+// The loops of one level of more than one trip (`trips` per dimension),
+// outermost first, as one number: each loop's dimension + 1, in base kDims + 1.
+uint64_t level_sequence(const std::array<int, kDims>& order, const DimArray& trips) {
+  uint64_t key = 0;
+  for (int d : order)
+    if (trips[static_cast<std::size_t>(d)] > 1) key = key * (kDims + 1) + static_cast<uint64_t>(d) + 1;
+  return key;
+}
+
+// For each of kLoopOrders, the first order that makes the same nest of a
+// tile. A loop of one trip is no loop: two orders whose loops of more trips
+// come in the same sequence at both levels make the same nest, whose
+// estimate is the same.
+std::array<uint8_t, kLoopOrders.size()> same_nest_as(const CandidateShape& s) {
+  std::array<std::pair<uint64_t, uint64_t>, kLoopOrders.size()> keys{};
+  std::array<uint8_t, kLoopOrders.size()> first{};
+  for (std::size_t k = 0; k < kLoopOrders.size(); ++k) {
+    keys[k] = {level_sequence(kLoopOrders[k].first, s.tiles), level_sequence(kLoopOrders[k].second, s.ppt)};
+    first[k] = static_cast<uint8_t>(std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k), keys[k]) - keys.begin());
+  }
+  return first;
+}
+
 constexpr std::size_t kExactlyScored = 8;
 constexpr std::size_t kMostScored = 24;
 constexpr int64_t kMostTilesScored = 1 << 16;
@@ -216,7 +243,14 @@ class ArraySearch {
     TileNeed need;
     CandidateShape shape;
     PlanScore bound;  // no order of this tile estimates below it
+    std::array<uint8_t, kLoopOrders.size()> same_nest_as;  // see same_nest_as()
+    std::array<Refetches, kLoopOrders.size()> refetches;   // by loop order, the first of each nest's
+    std::array<Estimate, kLoopOrders.size()> estimates;    // by loop order, as they are made
   };
+  // The tile's fitting entry, or nothing when no loop order of it could
+  // enter a front.
+  std::optional<Fitting> fitting_entry(const Estimator& estimate, const Mapping& m, const TileNeed& need,
+                                       const CandidateShape& shape) const;
   std::vector<Fitting> fitting_;
   std::array<std::vector<TileOption>, kDims> tile_opts_;
   uint64_t enumerated_ = 0;
@@ -336,8 +370,7 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
             // Free PE loops grew: check the scratchpads again.
             if (m.pe != pf && !fits_scratchpads(arch_, b, m.pe)) continue;
             const CandidateShape shape = estimate.shape(m, chosen);
-            const PlanScore bound = estimate.lower_bound(shape, need);
-            if (!refused(bound)) fitting.push_back({m.pe, m.glb, need, shape, bound});
+            if (std::optional<Fitting> f = fitting_entry(estimate, m, need, shape)) fitting.push_back(*f);
           }
           if (overflows_p) {
             overflows_c = first(kC, oc);
@@ -356,20 +389,44 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
     }
     if (overflows_g) break;
   }
-  for (const auto& dram_order : {kWeightsOuter, kInputsOuter})
-    for (const auto& glb_order : {kOutputsStay, kWeightsStay}) {
-      m.dram_order = dram_order;
-      m.glb_order = glb_order;
-      for (const Fitting& f : fitting) {
-        if (refused(f.bound)) continue;
-        m.pe = f.pe;
-        m.glb = f.glb;
-        const Estimate e = estimate(m, f.shape, f.need);
-        for (FrontRunners& front : fronts_) front.offer(e, m, enumerated_);
-        ++enumerated_;
-      }
+  // An order that makes the same nest as one before it takes that one's
+  // estimate. (It is still offered: as a mapping it differs, and the front
+  // runners are what they were.)
+  for (std::size_t k = 0; k < kLoopOrders.size(); ++k) {
+    m.dram_order = kLoopOrders[k].first;
+    m.glb_order = kLoopOrders[k].second;
+    for (Fitting& f : fitting) {
+      if (refused(f.bound)) continue;
+      m.pe = f.pe;
+      m.glb = f.glb;
+      // Refused at no order before, since the fronts only get harder to enter.
+      const std::size_t same = f.same_nest_as[k];
+      const Estimate& e = f.estimates[k] =
+          same == k ? estimate.with_refetches(f.shape, f.need, f.refetches[k]) : f.estimates[same];
+      for (FrontRunners& front : fronts_) front.offer(e, m, enumerated_);
+      ++enumerated_;
     }
+  }
   factor.end_id = enumerated_;
+}
+
+std::optional<ArraySearch::Fitting> ArraySearch::fitting_entry(const Estimator& estimate, const Mapping& m,
+                                                                const TileNeed& need, const CandidateShape& shape) const {
+  // First the bound every order meets (each tensor fetched once, but what
+  // streams into the PEs), which is cheap; then, for the tiles it leaves,
+  // the tighter one of the orders tried: their least refetch factors.
+  const PlanScore loose = estimate.lower_bound(shape, need);
+  if (refused(loose)) return std::nullopt;
+  Fitting f{m.pe, m.glb, need, shape, loose, same_nest_as(shape), {}, {}};
+  Refetches least;
+  for (std::size_t k = 0; k < kLoopOrders.size(); ++k) {
+    if (f.same_nest_as[k] != k) continue;
+    f.refetches[k] = estimate.refetches(kLoopOrders[k].first, kLoopOrders[k].second, shape);
+    least = k == 0 ? f.refetches[k] : least.least(f.refetches[k]);
+  }
+  f.bound = estimate.with_refetches(shape, need, least).figures;
+  if (refused(f.bound)) return std::nullopt;
+  return f;
 }
 
 // The second stage: the batch tiles between the extremes, on the unrollings
