@@ -121,7 +121,7 @@ void Controller::compute() {
   for (std::size_t l = 0; l < plans_.size(); ++l) {
     const int layer = static_cast<int>(l);
     const uint64_t end_tile = first_tile_[l] + plans_[l].tiles.size();
-    for (uint64_t index = first_tile_[l]; index < end_tile; index = next_tile(index)) {
+    for (uint64_t index = first_tile_[l]; index < end_tile;) {
       // The array is free when its last tile ended, which is its local time
       // (or, once it has waited, the present). If the tile's DMA has not been
       // booked yet, synchronise and wait until the loader books it; then the
@@ -131,7 +131,12 @@ void Controller::compute() {
         while (issued_ <= index) wait(issued_ev_);
         qk.reset();
       }
-      if (index < computed_) continue;  // replayed while this thread waited (tile_replay.h)
+      // Tiles replayed while this thread waited (tile_replay.h) are computed:
+      // on to the first that is not, in one step (a batch replays thousands).
+      if (index < computed_) {
+        index = computed_;
+        continue;
+      }
       const GlbTile tile = plans_[l].tiles[index - first_tile_[l]];
       const sc_time free_at = last_compute_end_;
       const sc_time ready = loaded_at_[index];
@@ -165,6 +170,7 @@ void Controller::compute() {
       computed_ev_.notify(end - sc_core::sc_time_stamp());
       qk.set(end - sc_core::sc_time_stamp());
       if (qk.need_sync()) qk.sync();
+      index = next_tile(index);
     }
   }
   qk.sync();
