@@ -94,7 +94,8 @@ void Controller::settle_period(std::size_t l, uint64_t index) {
   // its counterpart in the period. The layer's last tile always runs: it ends
   // the layer, which the storer marks. Tiles [issued_, checked) are known to
   // repeat the period; so is a run of tiles that each repeat the tile a whole
-  // number of periods before them (NestWalker::same_class_run), as long as
+  // number of periods before them (NestWalker::same_class_run; a vector
+  // layer's tiles, one period before, TileRange::alike_run), as long as
   // those lie among the tiles checked: a long run of a layer's tiles is not
   // compared one by one.
   const Period& period = cycle->period;
@@ -102,7 +103,9 @@ void Controller::settle_period(std::size_t l, uint64_t index) {
   uint64_t checked = issued_;
   std::vector<uint64_t> key;
   while (checked < last) {
-    const uint64_t run = walker != nullptr ? walker->same_class_run(checked - first, p, checked - issued_).tiles : 0;
+    const uint64_t run = walker != nullptr ? walker->same_class_run(checked - first, p, checked - issued_).tiles
+                         : p <= checked - issued_ ? plan.tiles.alike_run(checked - first, p, last - first)
+                                                  : 0;
     if (run > 0) {
       checked = std::min(checked + run, last);
       continue;

@@ -66,6 +66,14 @@ class TileRange {
     }
     for (std::size_t i = 0; i < count_; ++i) visit(generate_(i), 1);
   }
+  // How many tiles from `index` on, short of `end`, are each the very tile
+  // `period` before it, told without making them; 0 where the layout
+  // cannot tell so cheaply (array layers ask their NestWalker instead).
+  using AlikeRun = std::function<uint64_t(uint64_t index, uint64_t period, uint64_t end)>;
+  void set_alike_run(AlikeRun run) { alike_run_ = std::move(run); }
+  uint64_t alike_run(uint64_t index, uint64_t period, uint64_t end) const {
+    return alike_run_ ? alike_run_(index, period, end) : 0;
+  }
   bool empty() const { return count_ == 0; }
   GlbTile operator[](std::size_t i) const { return generate_(i); }
   GlbTile front() const { return generate_(0); }
@@ -92,6 +100,7 @@ class TileRange {
   std::size_t count_ = 0;
   Generator generate_;
   Distinct distinct_;
+  AlikeRun alike_run_;
 };
 
 // Vector layers (pooling, adds) tile images, channels and output rows.

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -200,6 +202,22 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
         for (int64_t j = 0; j < pb; ++j) visit(tile_of(n, c, block_at(layer.P, m.p, j)), n_count * c_count);
   };
   plan.tiles = TileRange(static_cast<std::size_t>(nb * cb * pb), generate, distinct);
+  // What tile_of takes from a block of rows, by block: its size and the input rows it reads.
+  std::vector<std::pair<int64_t, int64_t>> row_block(static_cast<std::size_t>(pb));
+  for (int64_t j = 0; j < pb; ++j) {
+    const Span p = block_at(layer.P, m.p, j);
+    row_block[static_cast<std::size_t>(j)] = {p.size, input_rows(layer, p.first, p.size)};
+  }
+  plan.tiles.set_alike_run([=](uint64_t index, uint64_t period, uint64_t end) {
+    const auto n = static_cast<uint64_t>(nb), c = static_cast<uint64_t>(cb), p = static_cast<uint64_t>(pb);
+    const auto tile_of_key = [&](uint64_t i) {
+      return std::tuple{block_at(batch, m.n, static_cast<int64_t>(i / (p * c))).size,
+                        block_at(layer.C, m.c, static_cast<int64_t>((i / p) % c)).size, row_block[i % p]};
+    };
+    uint64_t t = index;
+    while (t < end && t >= period && t < n * c * p && tile_of_key(t) == tile_of_key(t - period)) ++t;
+    return t - index;
+  });
   plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line());
   return plan;
 }
