@@ -49,6 +49,9 @@ struct Refetches {
   std::array<double, kOperands> into_pes{1, 1, 1};
   // Each factor the smaller of the two's.
   Refetches least(const Refetches& o) const;
+  bool operator==(const Refetches& o) const {
+    return weights_from_dram == o.weights_from_dram && inputs_from_dram == o.inputs_from_dram && into_pes == o.into_pes;
+  }
 };
 
 class Estimator {

@@ -44,12 +44,14 @@ uint64_t level_sequence(const std::array<int, kDims>& order, const DimArray& tri
 // come in the same sequence at both levels make the same nest, whose
 // estimate is the same.
 std::array<uint8_t, kLoopOrders.size()> same_nest_as(const CandidateShape& s) {
-  std::array<std::pair<uint64_t, uint64_t>, kLoopOrders.size()> keys{};
+  // The orders pair two DRAM orders with two buffer orders (in kLoopOrders' order below).
+  const uint64_t weights_outer = level_sequence(kWeightsOuter, s.tiles), inputs_outer = level_sequence(kInputsOuter, s.tiles);
+  const uint64_t outputs_stay = level_sequence(kOutputsStay, s.ppt), weights_stay = level_sequence(kWeightsStay, s.ppt);
+  const std::array<std::pair<uint64_t, uint64_t>, kLoopOrders.size()> keys{
+      {{weights_outer, outputs_stay}, {weights_outer, weights_stay}, {inputs_outer, outputs_stay}, {inputs_outer, weights_stay}}};
   std::array<uint8_t, kLoopOrders.size()> first{};
-  for (std::size_t k = 0; k < kLoopOrders.size(); ++k) {
-    keys[k] = {level_sequence(kLoopOrders[k].first, s.tiles), level_sequence(kLoopOrders[k].second, s.ppt)};
+  for (std::size_t k = 0; k < kLoopOrders.size(); ++k)
     first[k] = static_cast<uint8_t>(std::find(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k), keys[k]) - keys.begin());
-  }
   return first;
 }
 
@@ -246,11 +248,10 @@ class ArraySearch {
     std::array<uint8_t, kLoopOrders.size()> same_nest_as;  // see same_nest_as()
     std::array<Refetches, kLoopOrders.size()> refetches;   // by loop order, the first of each nest's
     std::array<Estimate, kLoopOrders.size()> estimates;    // by loop order, as they are made
+    unsigned estimated = 0;                                // bit k: estimates[k] is made
   };
-  // The tile's fitting entry, or nothing when no loop order of it could
-  // enter a front.
-  std::optional<Fitting> fitting_entry(const Estimator& estimate, const Mapping& m, const TileNeed& need,
-                                       const CandidateShape& shape) const;
+  // Adds the tile to fitting_, unless no loop order of it could enter a front.
+  void add_fitting(const Estimator& estimate, const Mapping& m, const TileNeed& need, const CandidateShape& shape);
   std::vector<Fitting> fitting_;
   std::array<std::vector<TileOption>, kDims> tile_opts_;
   uint64_t enumerated_ = 0;
@@ -370,7 +371,7 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
             // Free PE loops grew: check the scratchpads again.
             if (m.pe != pf && !fits_scratchpads(arch_, b, m.pe)) continue;
             const CandidateShape shape = estimate.shape(m, chosen);
-            if (std::optional<Fitting> f = fitting_entry(estimate, m, need, shape)) fitting.push_back(*f);
+            add_fitting(estimate, m, need, shape);
           }
           if (overflows_p) {
             overflows_c = first(kC, oc);
@@ -401,8 +402,9 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
       m.glb = f.glb;
       // Refused at no order before, since the fronts only get harder to enter.
       const std::size_t same = f.same_nest_as[k];
-      const Estimate& e = f.estimates[k] =
-          same == k ? estimate.with_refetches(f.shape, f.need, f.refetches[k]) : f.estimates[same];
+      if (!(f.estimated & (1u << same))) f.estimates[same] = estimate.with_refetches(f.shape, f.need, f.refetches[same]);
+      f.estimated |= 1u << same;
+      const Estimate& e = f.estimates[same];
       for (FrontRunners& front : fronts_) front.offer(e, m, enumerated_);
       ++enumerated_;
     }
@@ -410,23 +412,40 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
   factor.end_id = enumerated_;
 }
 
-std::optional<ArraySearch::Fitting> ArraySearch::fitting_entry(const Estimator& estimate, const Mapping& m,
-                                                                const TileNeed& need, const CandidateShape& shape) const {
+void ArraySearch::add_fitting(const Estimator& estimate, const Mapping& m, const TileNeed& need,
+                              const CandidateShape& shape) {
   // First the bound every order meets (each tensor fetched once, but what
   // streams into the PEs), which is cheap; then, for the tiles it leaves,
   // the tighter one of the orders tried: their least refetch factors.
   const PlanScore loose = estimate.lower_bound(shape, need);
-  if (refused(loose)) return std::nullopt;
-  Fitting f{m.pe, m.glb, need, shape, loose, same_nest_as(shape), {}, {}};
+  if (refused(loose)) return;
+  Fitting& f = fitting_.emplace_back();
+  f.pe = m.pe;
+  f.glb = m.glb;
+  f.need = need;
+  f.shape = shape;
+  f.same_nest_as = same_nest_as(shape);
+  f.estimated = 0;
   Refetches least;
   for (std::size_t k = 0; k < kLoopOrders.size(); ++k) {
     if (f.same_nest_as[k] != k) continue;
     f.refetches[k] = estimate.refetches(kLoopOrders[k].first, kLoopOrders[k].second, shape);
     least = k == 0 ? f.refetches[k] : least.least(f.refetches[k]);
   }
-  f.bound = estimate.with_refetches(shape, need, least).figures;
-  if (refused(f.bound)) return std::nullopt;
-  return f;
+  const Estimate bound = estimate.with_refetches(shape, need, least);
+  f.bound = bound.figures;
+  if (refused(f.bound)) {
+    fitting_.pop_back();
+    return;
+  }
+  // Where one order's factors are the least (one nest, say), the bound is
+  // that order's estimate.
+  for (std::size_t k = 0; k < kLoopOrders.size(); ++k)
+    if (f.same_nest_as[k] == k && f.refetches[k] == least) {
+      f.estimates[k] = bound;
+      f.estimated |= 1u << k;
+      break;
+    }
 }
 
 // The second stage: the batch tiles between the extremes, on the unrollings
