@@ -400,7 +400,7 @@ void ArraySearch::try_factor(Estimator& estimate, const LoopBounds& b, Factor& f
       if (refused(f.bound)) continue;
       m.pe = f.pe;
       m.glb = f.glb;
-      // Refused at no order before, since the fronts only get harder to enter.
+      // The nest's estimate, made the first time one of its orders is asked.
       const std::size_t same = f.same_nest_as[k];
       if (!(f.estimated & (1u << same))) f.estimates[same] = estimate.with_refetches(f.shape, f.need, f.refetches[same]);
       f.estimated |= 1u << same;

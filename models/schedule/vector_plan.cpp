@@ -208,14 +208,16 @@ LayerPlan layout_vector_layer(const ArchSpec& arch, const Layer& l, int64_t batc
     const Span p = block_at(layer.P, m.p, j);
     row_block[static_cast<std::size_t>(j)] = {p.size, input_rows(layer, p.first, p.size)};
   }
+  // Tiles with the same blocks' sizes and rows are the same tile.
   plan.tiles.set_alike_run([=](uint64_t index, uint64_t period, uint64_t end) {
     const auto n = static_cast<uint64_t>(nb), c = static_cast<uint64_t>(cb), p = static_cast<uint64_t>(pb);
-    const auto tile_of_key = [&](uint64_t i) {
+    const auto blocks_of = [&](uint64_t i) {
       return std::tuple{block_at(batch, m.n, static_cast<int64_t>(i / (p * c))).size,
                         block_at(layer.C, m.c, static_cast<int64_t>((i / p) % c)).size, row_block[i % p]};
     };
+    if (period == 0) return uint64_t{0};
     uint64_t t = index;
-    while (t < end && t >= period && t < n * c * p && tile_of_key(t) == tile_of_key(t - period)) ++t;
+    while (t < end && t >= period && t < n * c * p && blocks_of(t) == blocks_of(t - period)) ++t;
     return t - index;
   });
   plan.tiling = fmt::format("{} tiles: {}", plan.tiles.size(), m.one_line());
