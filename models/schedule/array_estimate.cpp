@@ -109,7 +109,7 @@ Refetches Estimator::refetches(const std::array<int, kDims>& dram_order, const s
 }
 
 PlanScore Estimator::lower_bound(const CandidateShape& s, const TileNeed& need) const {
-  // An operand streamed into the PEs (operator() above) is fetched once per
+  // An operand streamed into the PEs (refetches above) is fetched once per
   // trip of every loop it does not depend on, whatever their order: that
   // factor is exact. Every other factor is at least 1.
   std::array<double, kOperands> every_pass{1, 1, 1};

@@ -64,14 +64,11 @@ class Estimator {
   // `opt[d]`: the tile option the candidate takes in each dimension (its
   // tile, pass, tile count and passes per tile, worked out once per option).
   CandidateShape shape(const Mapping& m, const std::array<const TileOption*, kDims>& opt);
-  // The estimate of mapping `m`, whose tile and PE factors gave `s`.
-  Estimate operator()(const Mapping& m, const CandidateShape& s, const TileNeed& need) const {
-    return with_refetches(s, need, refetches(m.dram_order, m.glb_order, s));
-  }
-  // The two halves of it: the refetch factors the loop orders give the
-  // tile, and the figures that follow from them. Each figure grows with
-  // every factor, so the least factors of several orders give figures none
-  // of those orders goes below.
+  // The estimate of a mapping whose tile and PE factors gave `s`, in two
+  // halves: the refetch factors its loop orders give the tile, and the
+  // figures that follow from them. Each figure grows with every factor, so
+  // the least factors of several orders give figures none of those orders
+  // goes below.
   Refetches refetches(const std::array<int, kDims>& dram_order, const std::array<int, kDims>& glb_order,
                       const CandidateShape& s) const;
   Estimate with_refetches(const CandidateShape& s, const TileNeed& need, const Refetches& r) const;
@@ -85,7 +82,7 @@ class Estimator {
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
   // Whether operand `o` enters the PEs afresh at every pass: the dataflow
   // does not keep it there, or it is partial sums the PEs cannot hold whole.
-  // operator() and lower_bound must agree on it, or the bound could exceed
+  // refetches and lower_bound must agree on it, or the bound could exceed
   // an estimate.
   bool streamed(Operand o, const CandidateShape& s) const;
   // Neighbouring candidates mostly share their PE factors and their pass's
