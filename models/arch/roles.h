@@ -69,6 +69,12 @@ class NocSpec : public ComponentSpec {
   // destinations (a bus: one drive reaches them all); 0 for one whose cost
   // depends on the route each transfer takes.
   virtual double energy_per_bit_sent_pj() const { return 0; }
+  // Cycles a transfer between the buffer and the PEs of the rows x cols
+  // region at the array's corner takes beyond its serialisation: a mesh
+  // head's latency over the longest of its routes. The PEs of a pass wait for
+  // it however few bits they take, so a mapping of many small passes pays it
+  // once a pass. 0 for a bus, whose one drive reaches every PE in its cycle.
+  virtual int64_t head_cycles(int64_t /*rows*/, int64_t /*cols*/) const { return 0; }
   // The loader hands the network the PE array it feeds once both are built,
   // so a network laid out over the PEs (a mesh) can check that it fits them;
   // a ConfigError names the network's own key.
@@ -96,6 +102,26 @@ class NocSpec : public ComponentSpec {
       for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n) most = std::max(most, per[n] / width_bits[n]);
       return most;
     }
+    // The same with the transfers the PEs wait for: `waited` of the bits
+    // (by Tensor) go in `transfers` transfers (by Tensor) that each end
+    // `head` cycles after their serialisation, and the passes that wait do
+    // not overlap. Transfers of one pass share their heads, so a network's
+    // heads are its most frequent tensor's transfers. A network is busy the
+    // longer of sending all its bits and the waited ones with their heads.
+    double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
+                       const std::array<double, 3>& transfers, double head) const {
+      if (head <= 0) return busy_cycles(bits);
+      std::array<double, 3> all{}, waits{}, heads{};
+      for (std::size_t t = 0; t < 3; ++t) {
+        all[network_of[t]] += bits[t];
+        waits[network_of[t]] += waited[t];
+        heads[network_of[t]] = std::max(heads[network_of[t]], transfers[t] * head);
+      }
+      double most = 0;
+      for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n)
+        most = std::max({most, all[n] / width_bits[n], waits[n] / width_bits[n] + heads[n]});
+      return most;
+    }
   };
   Shape shape() const {
     Shape s;
@@ -107,6 +133,10 @@ class NocSpec : public ComponentSpec {
     return s;
   }
   double busy_cycles(const std::array<double, 3>& bits) const { return shape().busy_cycles(bits); }
+  double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
+                     const std::array<double, 3>& transfers, double head) const {
+    return shape().busy_cycles(bits, waited, transfers, head);
+  }
 };
 
 // The array of processing elements with its MAC units and scratchpads.

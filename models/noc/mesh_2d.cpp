@@ -109,6 +109,18 @@ class MeshSpec : public NocSpec {
     const int64_t ports = layout_.slices ? nx * ny : 0;
     return std::max<int64_t>({links, ports, 1}) * link_width_;
   }
+  // The longest X-Y route between the buffer's router and the region, as
+  // route_to_pes and route_to_buffer find it: along row 0 to the farther of
+  // the region's first and last router columns, then down to its last router
+  // row. With a slice at every router a group's values start at its own
+  // corner, nearer by an amount the estimate does not know: 0 there.
+  int64_t head_cycles(int64_t rows, int64_t cols) const override {
+    if (layout_.slices) return 0;
+    const int64_t r = rows > 0 ? std::min(rows, layout_.pe_rows) : layout_.pe_rows;
+    const int64_t c = cols > 0 ? std::min(cols, layout_.pe_cols) : layout_.pe_cols;
+    const int64_t last_x = (c - 1) / layout_.conc_cols, last_y = (r - 1) / layout_.conc_rows;
+    return router_cycles_ * (std::max(last_x - layout_.inject_x, layout_.inject_x) + last_y);
+  }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<MeshModule>(name, *this);
   }

@@ -52,11 +52,14 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
     s.ppt[i] = opt[i]->passes_per_tile;
     s.tile_count *= s.tiles[i];
     s.passes *= static_cast<double>(s.tiles[i] * s.ppt[i]);
+    for (std::size_t o = 0; o < kOperands; ++o)
+      if (depends_on_[o] & (1u << d)) s.relevant_trips[o] *= static_cast<double>(s.tiles[i] * s.ppt[i]);
     iters *= m.pe[i];
     rows_used *= m.rows[i];
     cols_used *= m.cols[i];
   }
   s.holds_outputs = holds_outputs_for(m.pe);
+  s.head_cycles = static_cast<double>(head_cycles_for(rows_used, cols_used));
   s.inputs_per_tile = opt[kP]->input_values;
   s.window_bits = pass_window(pass) * l_.precision.inputs.bits;
   const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
@@ -137,15 +140,22 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
   // continue an accumulation.
   std::array<double, 3> sent{};
   sent[0] = w_total_ * w_bits_ * into_pes[0];
-  sent[1] = s.window_bits * into_pes[1];
-  for (int d = 0; d < kDims; ++d)
-    if (relevant(Operand::Inputs, d))
-      sent[1] *= static_cast<double>(s.tiles[static_cast<std::size_t>(d)] * s.ppt[static_cast<std::size_t>(d)]);
+  sent[1] = s.window_bits * into_pes[1] * s.relevant_trips[1];
   sent[2] = o_total_ * p.accumulator.bits * (2 * into_pes[2] - 1);
+  // Each operand's transfers into the PEs (out of them for partial sums):
+  // a fetch is one for every trip of the loops it depends on.
+  std::array<double, kOperands> transfers{};
+  for (std::size_t o = 0; o < kOperands; ++o) transfers[o] = into_pes[o] * s.relevant_trips[o];
+  // A pass waits for its inputs, streamed weights and partial sums going
+  // out, each transfer the head's latency after its bits (plan_counts.cpp).
+  const bool weights_kept = !streamed(Operand::Weights, s);
+  const std::array<double, 3> waited{weights_kept ? 0 : sent[0], sent[1], o_total_ * p.accumulator.bits * into_pes[2]};
+  const std::array<double, 3> waits{weights_kept ? 0 : transfers[0], transfers[1], transfers[2]};
   double compute = s.compute_cycles;
   // With one set of weight registers the array waits for each weight tile.
-  if (!double_buffered_weights_) compute += noc_.busy_cycles({sent[0], 0, 0});
-  const double noc = noc_.busy_cycles(sent);
+  if (!double_buffered_weights_)
+    compute += noc_.busy_cycles({sent[0], 0, 0}) + (weights_kept ? transfers[0] * s.head_cycles : 0);
+  const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles);
   const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
   const double core = std::max(compute, noc) * period_;
   // One slot: a tile's load and store wait for the compute of the one before.
@@ -174,6 +184,15 @@ uint64_t Estimator::pass_cycles_for(uint64_t iterations, int64_t rows_used, int6
     pass_cycles_ = arch_.pe_array->pass_cycles(iterations, rows_used, cols_used, l_.precision);
   }
   return pass_cycles_;
+}
+
+int64_t Estimator::head_cycles_for(int64_t rows_used, int64_t cols_used) {
+  const std::pair<int64_t, int64_t> region{rows_used, cols_used};
+  if (!head_for_ || *head_for_ != region) {
+    head_for_ = region;
+    head_cycles_ = arch_.noc->head_cycles(rows_used, cols_used);
+  }
+  return head_cycles_;
 }
 
 // Input values one pass reads: its window, halos included. Passes that

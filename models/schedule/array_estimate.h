@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "schedule/search_support.h"
 
@@ -38,6 +39,10 @@ struct CandidateShape {
   double inputs_per_tile = 0;  // input values the tiles read, halos included
   double window_bits = 0;      // one pass's input window in bits
   double compute_cycles = 0;   // every pass back to back, fills hidden but the first
+  // Per operand: the DRAM-level and buffer-level trips of the dimensions it
+  // depends on, so a refetch factor times it counts the operand's transfers.
+  std::array<double, kOperands> relevant_trips{1, 1, 1};
+  double head_cycles = 0;  // the network's head latency to a pass's PEs (NocSpec::head_cycles)
 };
 
 // How often each tensor is fetched again under one loop order: into the
@@ -89,6 +94,7 @@ class Estimator {
   // shape: each of these is worked out again only when its inputs change.
   bool holds_outputs_for(const DimArray& pe);
   uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used);
+  int64_t head_cycles_for(int64_t rows_used, int64_t cols_used);
   // Input values one pass reads: its window, halos included. Passes that
   // differ only in a filter tap read overlapping windows, each sent in full.
   double pass_window(const DimArray& pass) const;
@@ -106,6 +112,8 @@ class Estimator {
   bool holds_outputs_ = false;
   std::optional<std::array<uint64_t, 3>> cycles_for_;
   uint64_t pass_cycles_ = 0;
+  std::optional<std::pair<int64_t, int64_t>> head_for_;
+  int64_t head_cycles_ = 0;
 };
 
 }  // namespace qnnsim::search

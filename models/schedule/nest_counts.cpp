@@ -1,5 +1,7 @@
 #include "schedule/nest_counts.h"
 
+#include <algorithm>
+
 #include "schedule/nest_blocks.h"
 #include "schedule/psum_holding.h"
 
@@ -182,7 +184,11 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
   // at least the layer's first pays it.
   const uint64_t overlap = pe.pass_overlap_cycles(p);
   uint64_t overlap_paid = 0;
+  bool first_class = true;
   for (const auto& [v, n] : pass_factors(false)) {
+    const int64_t head = c.arch.noc->head_cycles(static_cast<int64_t>(v[2]), static_cast<int64_t>(v[3]));
+    k.least_head_cycles = first_class ? head : std::min(k.least_head_cycles, head);
+    first_class = false;
     k.passes += n;
     k.macs += n * v[0];
     const uint64_t active = pe.active_macs(v[0], p);
@@ -272,6 +278,7 @@ void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
     const uint64_t readback = distinct_values - first_values;
     x.glb_read_words += x.glb_write_words - first_words;
     x.noc_sent_bits += readback * bits;
+    x.noc_readback_bits += readback * bits;
     x.noc_delivered_bits += readback * bits;
     x.fill_values += readback;
   }

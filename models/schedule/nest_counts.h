@@ -27,6 +27,7 @@ struct OperandCounts {
   uint64_t drain_values = 0;  // partial sums read out of PE scratchpads
   uint64_t hop_bits = 0;      // partial sums passed from PE to PE to be reduced
   uint64_t fetches = 0;       // deliveries into the PEs (kept) or passes (streamed)
+  uint64_t noc_readback_bits = 0;  // partial sums of noc_sent_bits read back into the PEs (the rest go out)
 };
 
 struct NestCounts {
@@ -38,6 +39,9 @@ struct NestCounts {
   // the array counts them (a sparse array rounds its skipped reads per pass).
   std::vector<std::pair<ActionDesc, uint64_t>> mac_accesses;
   uint64_t weight_load_cycles = 0;  // the array taking in weight tiles
+  // The least head latency (NocSpec::head_cycles) of any pass's region: every
+  // transfer goes to the PEs of the pass that takes it.
+  int64_t least_head_cycles = 0;
   const OperandCounts& operator[](Operand o) const { return op[static_cast<std::size_t>(o)]; }
   OperandCounts& operator[](Operand o) { return op[static_cast<std::size_t>(o)]; }
 };

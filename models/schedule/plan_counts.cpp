@@ -16,6 +16,10 @@ struct Counter {
   const ArchSpec& arch;
   uint64_t dram_read = 0, dram_write = 0, glb_read = 0, glb_write = 0, noc_sent = 0, noc_delivered = 0;
   std::array<double, 3> noc_sent_by{};  // by tensor, for networks of their own
+  // By tensor: the bits and transfers the PEs wait for at the pass that
+  // moves them, and the least head latency of a pass (NocSpec::busy_cycles).
+  std::array<double, 3> noc_waited_by{}, noc_waits_by{};
+  double head_cycles = 0;
   uint64_t macs = 0, gated = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
   VectorOps vector{};
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
@@ -86,6 +90,14 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
     k.glb_write += x.glb_write_words;
     k.noc_sent += x.noc_sent_bits;
     k.noc_sent_by[static_cast<std::size_t>(o)] += static_cast<double>(x.noc_sent_bits);
+    // A pass waits for its inputs, its streamed weights and its partial sums
+    // going out (controller.cpp run_array_tile); weights the PEs keep load
+    // beside the pass before, and partial sums read back travel the other way.
+    if (o != Operand::Weights || !arch.dataflow.keeps(o)) {
+      const std::size_t t = static_cast<std::size_t>(o);
+      k.noc_waited_by[t] += static_cast<double>(x.noc_sent_bits - x.noc_readback_bits);
+      k.noc_waits_by[t] += static_cast<double>(x.fetches);
+    }
     k.noc_delivered += x.noc_delivered_bits;
     const int bits = o == Operand::Weights   ? arch.pe_array->weight_entry_bits(p)
                      : o == Operand::Inputs ? p.inputs.bits
@@ -106,13 +118,18 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   k.gated = n.macs - n.active_macs;
   for (const auto& [a, count] : n.mac_accesses)
     (a.action == "read" ? k.spad_read : k.spad_write)[static_cast<std::size_t>(a.bits)] += count;
+  k.head_cycles = static_cast<double>(n.least_head_cycles);
   double cycles = static_cast<double>(n.compute_cycles);
   // With a single set of weight registers the array waits while each weight
-  // tile arrives: at least the longer of taking it in and sending it.
+  // tile arrives: at least the longer of taking it in and sending it, the
+  // head's latency included.
   if (!arch.pe_array->double_buffered_weights()) {
     std::array<double, 3> weight_bits{};
     weight_bits[static_cast<std::size_t>(Operand::Weights)] = static_cast<double>(n[Operand::Weights].noc_sent_bits);
-    cycles += std::max(static_cast<double>(n.weight_load_cycles), arch.noc->busy_cycles(weight_bits));
+    const double heads = arch.dataflow.keeps(Operand::Weights)
+                             ? static_cast<double>(n[Operand::Weights].fetches) * k.head_cycles
+                             : 0.0;
+    cycles += std::max(static_cast<double>(n.weight_load_cycles), arch.noc->busy_cycles(weight_bits) + heads);
   }
   k.compute_s = cycles * arch.tech.period_s();
   return k;
@@ -145,7 +162,7 @@ LatencyBound bound_of(const ArchSpec& arch, const Counter& k) {
   const double period = arch.tech.period_s();
   const double dram = static_cast<double>(k.dram_read + k.dram_write) / arch.dram->bandwidth_bits_per_s();
   const double buffer = static_cast<double>(k.glb_read + k.glb_write) / static_cast<double>(arch.glb->banks()) * period;
-  const double noc = arch.noc->busy_cycles(k.noc_sent_by) * period;
+  const double noc = arch.noc->busy_cycles(k.noc_sent_by, k.noc_waited_by, k.noc_waits_by, k.head_cycles) * period;
   LatencyBound b{k.compute_s, "compute"};
   for (const auto& [t, name] : {std::pair{dram, "dram"}, std::pair{buffer, "buffer"}, std::pair{noc, "noc"}})
     if (t > b.seconds) b = {t, name};
