@@ -75,6 +75,18 @@ class NocSpec : public ComponentSpec {
   // it however few bits they take, so a mapping of many small passes pays it
   // once a pass. 0 for a bus, whose one drive reaches every PE in its cycle.
   virtual int64_t head_cycles(int64_t /*rows*/, int64_t /*cols*/) const { return 0; }
+  // Whether a transfer's rate depends on the PEs it goes to (a mesh, whose
+  // busiest link carries a share of the bits that the route sets), rather
+  // than being its network's width (a bus).
+  virtual bool rate_by_route() const { return false; }
+  // Cycles a bit of tensor t takes to the PEs of the rows x cols region at
+  // the array's corner, each value to `copies` of them (partial sums: back
+  // from each of them), coming from DRAM or from the buffer: one over the
+  // rate its busiest link carries it at. Only asked where rate_by_route().
+  virtual double cycles_per_bit(Tensor t, int64_t /*rows*/, int64_t /*cols*/, int64_t /*copies*/,
+                                bool /*from_dram*/) const {
+    return 1.0 / static_cast<double>(network_width_bits(network_of(t)));
+  }
   // The loader hands the network the PE array it feeds once both are built,
   // so a network laid out over the PEs (a mesh) can check that it fits them;
   // a ConfigError names the network's own key.
@@ -108,18 +120,24 @@ class NocSpec : public ComponentSpec {
     // not overlap. Transfers of one pass share their heads, so a network's
     // heads are its most frequent tensor's transfers. A network is busy the
     // longer of sending all its bits and the waited ones with their heads.
+    // With `cycles_per_bit` (by Tensor, NocSpec::cycles_per_bit) each
+    // tensor's bits move at the rate its route allows, not the network's width.
     double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
-                       const std::array<double, 3>& transfers, double head) const {
-      if (head <= 0) return busy_cycles(bits);
+                       const std::array<double, 3>& transfers, double head,
+                       const std::array<double, 3>* cycles_per_bit = nullptr) const {
+      if (head <= 0 && !cycles_per_bit) return busy_cycles(bits);
       std::array<double, 3> all{}, waits{}, heads{};
       for (std::size_t t = 0; t < 3; ++t) {
-        all[network_of[t]] += bits[t];
-        waits[network_of[t]] += waited[t];
+        const double per_bit = cycles_per_bit ? (*cycles_per_bit)[t] : 1.0;
+        all[network_of[t]] += bits[t] * per_bit;
+        waits[network_of[t]] += waited[t] * per_bit;
         heads[network_of[t]] = std::max(heads[network_of[t]], transfers[t] * head);
       }
       double most = 0;
-      for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n)
-        most = std::max({most, all[n] / width_bits[n], waits[n] / width_bits[n] + heads[n]});
+      for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n) {
+        const double width = cycles_per_bit ? 1.0 : width_bits[n];
+        most = std::max({most, all[n] / width, waits[n] / width + heads[n]});
+      }
       return most;
     }
   };
@@ -134,8 +152,9 @@ class NocSpec : public ComponentSpec {
   }
   double busy_cycles(const std::array<double, 3>& bits) const { return shape().busy_cycles(bits); }
   double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
-                     const std::array<double, 3>& transfers, double head) const {
-    return shape().busy_cycles(bits, waited, transfers, head);
+                     const std::array<double, 3>& transfers, double head,
+                     const std::array<double, 3>* cycles_per_bit = nullptr) const {
+    return shape().busy_cycles(bits, waited, transfers, head, cycles_per_bit);
   }
 };
 

@@ -121,6 +121,18 @@ class MeshSpec : public NocSpec {
     const int64_t last_x = (c - 1) / layout_.conc_cols, last_y = (r - 1) / layout_.conc_rows;
     return router_cycles_ * (std::max(last_x - layout_.inject_x, layout_.inject_x) + last_y);
   }
+  // As MeshModule::serve times a transfer, less its rounding up to whole
+  // cycles: the busiest link's share of the bits over the link's width.
+  bool rate_by_route() const override { return true; }
+  double cycles_per_bit(Tensor t, int64_t rows, int64_t cols, int64_t copies, bool from_dram) const override {
+    const MeshLayout& m = layout_;
+    const int64_t r = rows > 0 ? std::min(rows, m.pe_rows) : m.pe_rows;
+    const int64_t c = cols > 0 ? std::min(cols, m.pe_cols) : m.pe_cols;
+    const RouteLoad load = t == Tensor::Outputs ? (m.slices ? route_to_slices(m, r, c) : route_to_buffer(m, r, c))
+                           : m.slices && !from_dram ? route_from_slices(m, r, c, copies)
+                                                    : route_to_pes(m, r, c, copies);
+    return static_cast<double>(load.busiest) / static_cast<double>(load.groups) / static_cast<double>(link_width_);
+  }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<MeshModule>(name, *this);
   }

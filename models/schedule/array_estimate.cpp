@@ -27,6 +27,7 @@ Estimator::Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b) 
   weights_through_ = !arch.glb->keeps(Tensor::Weights);
   double_buffered_weights_ = arch.pe_array->double_buffered_weights();
   dram_latency_s_ = arch.dram->latency_s();
+  rate_by_route_ = arch.noc->rate_by_route();
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs})
     for (int d = 0; d < kDims; ++d)
       if (relevant(o, d)) depends_on_[static_cast<std::size_t>(o)] |= 1u << d;
@@ -60,6 +61,17 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
   }
   s.holds_outputs = holds_outputs_for(m.pe);
   s.head_cycles = static_cast<double>(head_cycles_for(rows_used, cols_used));
+  if (rate_by_route_) {
+    // A value reaches its own copy in every PE along the spatial dimensions
+    // its operand does not depend on (nest_counts.cpp counts them so).
+    for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
+      int64_t copies = 1;
+      if (o != Operand::Outputs)
+        for (int d = 0; d < kDims; ++d)
+          if (!relevant(o, d)) copies *= m.rows[static_cast<std::size_t>(d)] * m.cols[static_cast<std::size_t>(d)];
+      s.cycles_per_bit[static_cast<std::size_t>(o)] = cycles_per_bit_for(o, rows_used, cols_used, copies);
+    }
+  }
   s.inputs_per_tile = opt[kP]->input_values;
   s.window_bits = pass_window(pass) * l_.precision.inputs.bits;
   const double one_pass = static_cast<double>(pass_cycles_for(static_cast<uint64_t>(iters), rows_used, cols_used));
@@ -151,11 +163,13 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
   const bool weights_kept = !streamed(Operand::Weights, s);
   const std::array<double, 3> waited{weights_kept ? 0 : sent[0], sent[1], o_total_ * p.accumulator.bits * into_pes[2]};
   const std::array<double, 3> waits{weights_kept ? 0 : transfers[0], transfers[1], transfers[2]};
+  const std::array<double, 3>* per_bit = rate_by_route_ ? &s.cycles_per_bit : nullptr;
   double compute = s.compute_cycles;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_)
-    compute += noc_.busy_cycles({sent[0], 0, 0}) + (weights_kept ? transfers[0] * s.head_cycles : 0);
-  const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles);
+    compute += (per_bit ? sent[0] * s.cycles_per_bit[0] : noc_.busy_cycles({sent[0], 0, 0})) +
+               (weights_kept ? transfers[0] * s.head_cycles : 0);
+  const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles, per_bit);
   const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
   const double core = std::max(compute, noc) * period_;
   // One slot: a tile's load and store wait for the compute of the one before.
@@ -193,6 +207,16 @@ int64_t Estimator::head_cycles_for(int64_t rows_used, int64_t cols_used) {
     head_cycles_ = arch_.noc->head_cycles(rows_used, cols_used);
   }
   return head_cycles_;
+}
+
+double Estimator::cycles_per_bit_for(Tensor t, int64_t rows_used, int64_t cols_used, int64_t copies) {
+  const std::array<int64_t, 4> key{static_cast<int64_t>(t), rows_used, cols_used, copies};
+  const auto it = cycles_per_bit_.find(key);
+  if (it != cycles_per_bit_.end()) return it->second;
+  const bool from_dram = t == Tensor::Weights && weights_through_;
+  const double c = arch_.noc->cycles_per_bit(t, rows_used, cols_used, copies, from_dram);
+  cycles_per_bit_.emplace(key, c);
+  return c;
 }
 
 // Input values one pass reads: its window, halos included. Passes that

@@ -7,6 +7,7 @@
 // (exact_estimate). Internal to models/schedule.
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -43,6 +44,9 @@ struct CandidateShape {
   // depends on, so a refetch factor times it counts the operand's transfers.
   std::array<double, kOperands> relevant_trips{1, 1, 1};
   double head_cycles = 0;  // the network's head latency to a pass's PEs (NocSpec::head_cycles)
+  // By Tensor, on a network whose rate depends on the route (NocSpec::rate_by_route):
+  // the cycles a bit takes to (from) a pass's PEs.
+  std::array<double, 3> cycles_per_bit{};
 };
 
 // How often each tensor is fetched again under one loop order: into the
@@ -95,6 +99,8 @@ class Estimator {
   bool holds_outputs_for(const DimArray& pe);
   uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used);
   int64_t head_cycles_for(int64_t rows_used, int64_t cols_used);
+  // Tensor t's cycles per bit to the region, each value to `copies` PEs, routed once per key.
+  double cycles_per_bit_for(Tensor t, int64_t rows_used, int64_t cols_used, int64_t copies);
   // Input values one pass reads: its window, halos included. Passes that
   // differ only in a filter tap read overlapping windows, each sent in full.
   double pass_window(const DimArray& pass) const;
@@ -114,6 +120,8 @@ class Estimator {
   uint64_t pass_cycles_ = 0;
   std::optional<std::pair<int64_t, int64_t>> head_for_;
   int64_t head_cycles_ = 0;
+  bool rate_by_route_ = false;
+  std::map<std::array<int64_t, 4>, double> cycles_per_bit_;
 };
 
 }  // namespace qnnsim::search

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <optional>
 
 #include "schedule/nest_counts.h"
 
@@ -20,6 +22,10 @@ struct Counter {
   // moves them, and the least head latency of a pass (NocSpec::busy_cycles).
   std::array<double, 3> noc_waited_by{}, noc_waits_by{};
   double head_cycles = 0;
+  // Where the network's rate depends on the route: cycles per bit by tensor,
+  // and the array's time with its weight loads at that rate.
+  std::optional<std::array<double, 3>> noc_cycles_per_bit{};
+  double routed_compute_s = 0;
   uint64_t macs = 0, gated = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
   VectorOps vector{};
   double compute_s = 0;  // the array or vector unit busy, for the latency bound
@@ -119,7 +125,28 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   for (const auto& [a, count] : n.mac_accesses)
     (a.action == "read" ? k.spad_read : k.spad_write)[static_cast<std::size_t>(a.bits)] += count;
   k.head_cycles = static_cast<double>(n.least_head_cycles);
+  if (arch.noc->rate_by_route()) {
+    // The pass's whole region, each value to its transfers' mean copies, as
+    // the mesh rounds them (MeshModule::pattern).
+    int64_t rows = 1, cols = 1;
+    for (std::size_t d = 0; d < kDims; ++d) {
+      rows *= plan.mapping.rows[d];
+      cols *= plan.mapping.cols[d];
+    }
+    std::array<double, 3> per_bit{};
+    for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
+      const OperandCounts& x = n[o];
+      const int64_t copies =
+          x.noc_sent_bits == 0 ? 1
+                               : std::max<int64_t>(1, std::llround(static_cast<double>(x.noc_delivered_bits) /
+                                                                   static_cast<double>(x.noc_sent_bits)));
+      const bool from_dram = o == Operand::Weights && !arch.glb->keeps(o);
+      per_bit[static_cast<std::size_t>(o)] = arch.noc->cycles_per_bit(o, rows, cols, copies, from_dram);
+    }
+    k.noc_cycles_per_bit = per_bit;
+  }
   double cycles = static_cast<double>(n.compute_cycles);
+  double routed_cycles = cycles;
   // With a single set of weight registers the array waits while each weight
   // tile arrives: at least the longer of taking it in and sending it, the
   // head's latency included.
@@ -130,7 +157,12 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
                              ? static_cast<double>(n[Operand::Weights].fetches) * k.head_cycles
                              : 0.0;
     cycles += std::max(static_cast<double>(n.weight_load_cycles), arch.noc->busy_cycles(weight_bits) + heads);
+    const auto w = static_cast<std::size_t>(Operand::Weights);
+    if (k.noc_cycles_per_bit)
+      routed_cycles += std::max(static_cast<double>(n.weight_load_cycles),
+                                weight_bits[w] * (*k.noc_cycles_per_bit)[w] + heads);
   }
+  k.routed_compute_s = routed_cycles * arch.tech.period_s();
   k.compute_s = cycles * arch.tech.period_s();
   return k;
 }
@@ -180,6 +212,11 @@ PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerP
   PlanAnalysis a;
   a.dram_bits = k.dram_read + k.dram_write;
   a.bound = bound_of(arch, k);
+  if (k.noc_cycles_per_bit) {
+    const double noc = arch.noc->busy_cycles(k.noc_sent_by, k.noc_waited_by, k.noc_waits_by, k.head_cycles,
+                                             &*k.noc_cycles_per_bit);
+    a.routed_core_s = std::max(k.routed_compute_s, noc * arch.tech.period_s());
+  }
   k.each_priced(layer.precision, plan.uses_array, [&](const ComponentSpec& c, const ActionDesc& action, uint64_t n) {
     a.dynamic_energy_pj += static_cast<double>(n) * c.action_energy_pj(action);
   });

@@ -43,6 +43,11 @@ struct PlanAnalysis {
   uint64_t dram_bits = 0;
   LatencyBound bound;
   double dynamic_energy_pj = 0;  // every action priced; leakage depends on the time taken
+  // On a network whose rate depends on the route (a mesh), the busier of the
+  // array and the network with each tensor at its route's rate to the pass's
+  // whole region: an estimate, not a bound (an edge pass's region is
+  // smaller, and its route may be shorter); 0 on other networks.
+  double routed_core_s = 0;
 };
 PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerPlan& plan);
 

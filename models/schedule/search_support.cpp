@@ -79,7 +79,8 @@ Estimate exact_estimate(const ArchSpec& arch, const Layer& l, const LayerPlan& p
   const GlbTile last = plan.tiles.back();
   const double ends = static_cast<double>(first.weight_load_bits + first.input_dram_bits + last.output_store_bits) / bw;
   const double dram_s = e.dram_bits / bw + static_cast<double>(e.tiles) * arch.dram->latency_s();
-  const double core = a.bound.seconds + tile_bubbles(arch, l, e.tiles);
+  // On a mesh, at each tensor's rate over its route rather than the bound's buffer-port width.
+  const double core = std::max(a.bound.seconds, a.routed_core_s) + tile_bubbles(arch, l, e.tiles);
   // One slot: a tile's load and store wait for the compute of the one before.
   e.figures.seconds = (arch.glb->tile_slots() == 1 ? core + dram_s : std::max(core, dram_s)) + ends;
   e.figures.energy_pj = a.dynamic_energy_pj + leakage_pj(arch, e.figures.seconds);
