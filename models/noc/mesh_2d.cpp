@@ -16,6 +16,7 @@
 // mesh_link_per_bit for each link it crosses (the energy table's entries).
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <tuple>
 
 #include "arch/roles.h"
@@ -124,14 +125,33 @@ class MeshSpec : public NocSpec {
   // As MeshModule::serve times a transfer, less its rounding up to whole
   // cycles: the busiest link's share of the bits over the link's width.
   bool rate_by_route() const override { return true; }
+  // The mapper asks it for every candidate it scores, and candidates share
+  // a few regions: each is routed once (behind a lock, for callers on
+  // several threads).
   double cycles_per_bit(Tensor t, int64_t rows, int64_t cols, int64_t copies, bool from_dram) const override {
     const MeshLayout& m = layout_;
     const int64_t r = rows > 0 ? std::min(rows, m.pe_rows) : m.pe_rows;
     const int64_t c = cols > 0 ? std::min(cols, m.pe_cols) : m.pe_cols;
-    const RouteLoad load = t == Tensor::Outputs ? (m.slices ? route_to_slices(m, r, c) : route_to_buffer(m, r, c))
-                           : m.slices && !from_dram ? route_from_slices(m, r, c, copies)
-                                                    : route_to_pes(m, r, c, copies);
-    return static_cast<double>(load.busiest) / static_cast<double>(load.groups) / static_cast<double>(link_width_);
+    enum Route { ToPes, ToBuffer, FromSlices, ToSlices };
+    const Route route = t == Tensor::Outputs ? (m.slices ? ToSlices : ToBuffer)
+                        : m.slices && !from_dram ? FromSlices
+                                                 : ToPes;
+    const auto key = std::make_tuple(static_cast<int>(route), r, c, route == ToPes || route == FromSlices ? copies : 1);
+    const std::lock_guard<std::mutex> lock(routed_mutex_);
+    auto it = routed_.find(key);
+    if (it == routed_.end()) {
+      RouteLoad load;
+      switch (route) {
+        case ToPes: load = route_to_pes(m, r, c, copies); break;
+        case ToBuffer: load = route_to_buffer(m, r, c); break;
+        case FromSlices: load = route_from_slices(m, r, c, copies); break;
+        case ToSlices: load = route_to_slices(m, r, c); break;
+      }
+      const double per_bit =
+          static_cast<double>(load.busiest) / static_cast<double>(load.groups) / static_cast<double>(link_width_);
+      it = routed_.emplace(key, per_bit).first;
+    }
+    return it->second;
   }
   std::unique_ptr<ComponentModule> build(const char* name) const override {
     return std::make_unique<MeshModule>(name, *this);
@@ -152,6 +172,8 @@ class MeshSpec : public NocSpec {
   std::string injection_;
   int64_t link_width_ = 1, router_cycles_ = 0;
   double router_pj_ = 0, link_pj_ = 0;
+  mutable std::mutex routed_mutex_;
+  mutable std::map<std::tuple<int, int64_t, int64_t, int64_t>, double> routed_;  // cycles_per_bit by route and region
 };
 
 MeshModule::MeshModule(sc_core::sc_module_name name, const MeshSpec& spec) : ComponentModule(name, spec), mesh_(spec) {

@@ -46,18 +46,26 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
   CandidateShape s;
   DimArray pass{};
   int64_t iters = 1, rows_used = 1, cols_used = 1;
+  DimArray trips{};
   for (int d = 0; d < kDims; ++d) {
     const auto i = static_cast<std::size_t>(d);
     pass[i] = opt[i]->pass;
     s.tiles[i] = opt[i]->tiles;
     s.ppt[i] = opt[i]->passes_per_tile;
     s.tile_count *= s.tiles[i];
-    s.passes *= static_cast<double>(s.tiles[i] * s.ppt[i]);
-    for (std::size_t o = 0; o < kOperands; ++o)
-      if (depends_on_[o] & (1u << d)) s.relevant_trips[o] *= static_cast<double>(s.tiles[i] * s.ppt[i]);
+    trips[i] = s.tiles[i] * s.ppt[i];
+    s.passes *= static_cast<double>(trips[i]);
     iters *= m.pe[i];
     rows_used *= m.rows[i];
     cols_used *= m.cols[i];
+  }
+  // Every trip over those of the dimensions an operand does not depend on
+  // (fewer than those it does): whole numbers, so the quotient is exact.
+  for (std::size_t o = 0; o < kOperands; ++o) {
+    int64_t others = 1;
+    for (unsigned dims = ~depends_on_[o] & ((1u << kDims) - 1); dims != 0; dims &= dims - 1)
+      others *= trips[static_cast<std::size_t>(__builtin_ctz(dims))];
+    s.relevant_trips[o] = s.passes / static_cast<double>(others);
   }
   s.holds_outputs = holds_outputs_for(m.pe);
   s.head_cycles = static_cast<double>(head_cycles_for(rows_used, cols_used));
@@ -65,11 +73,12 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
     // A value reaches its own copy in every PE along the spatial dimensions
     // its operand does not depend on (nest_counts.cpp counts them so).
     for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
+      const auto oi = static_cast<std::size_t>(o);
       int64_t copies = 1;
       if (o != Operand::Outputs)
-        for (int d = 0; d < kDims; ++d)
-          if (!relevant(o, d)) copies *= m.rows[static_cast<std::size_t>(d)] * m.cols[static_cast<std::size_t>(d)];
-      s.cycles_per_bit[static_cast<std::size_t>(o)] = cycles_per_bit_for(o, rows_used, cols_used, copies);
+        for (std::size_t d = 0; d < kDims; ++d)
+          if (!(depends_on_[oi] & (1u << d))) copies *= m.rows[d] * m.cols[d];
+      s.cycles_per_bit[oi] = cycles_per_bit_for(o, rows_used, cols_used, copies);
     }
   }
   s.inputs_per_tile = opt[kP]->input_values;
@@ -210,13 +219,13 @@ int64_t Estimator::head_cycles_for(int64_t rows_used, int64_t cols_used) {
 }
 
 double Estimator::cycles_per_bit_for(Tensor t, int64_t rows_used, int64_t cols_used, int64_t copies) {
-  const std::array<int64_t, 4> key{static_cast<int64_t>(t), rows_used, cols_used, copies};
-  const auto it = cycles_per_bit_.find(key);
-  if (it != cycles_per_bit_.end()) return it->second;
-  const bool from_dram = t == Tensor::Weights && weights_through_;
-  const double c = arch_.noc->cycles_per_bit(t, rows_used, cols_used, copies, from_dram);
-  cycles_per_bit_.emplace(key, c);
-  return c;
+  const std::array<int64_t, 3> key{rows_used, cols_used, copies};
+  auto& last = last_cycles_per_bit_[static_cast<std::size_t>(t)];
+  if (last.first != key) {  // no region is 0 x 0, so the empty entry never answers
+    const bool from_dram = t == Tensor::Weights && weights_through_;
+    last = {key, arch_.noc->cycles_per_bit(t, rows_used, cols_used, copies, from_dram)};
+  }
+  return last.second;
 }
 
 // Input values one pass reads: its window, halos included. Passes that

@@ -7,7 +7,6 @@
 // (exact_estimate). Internal to models/schedule.
 #include <array>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <utility>
 
@@ -121,7 +120,8 @@ class Estimator {
   std::optional<std::pair<int64_t, int64_t>> head_for_;
   int64_t head_cycles_ = 0;
   bool rate_by_route_ = false;
-  std::map<std::array<int64_t, 4>, double> cycles_per_bit_;
+  // Neighbouring candidates mostly share their region: each tensor's last answer.
+  std::array<std::pair<std::array<int64_t, 3>, double>, 3> last_cycles_per_bit_{};
 };
 
 }  // namespace qnnsim::search
