@@ -79,14 +79,22 @@ class NocSpec : public ComponentSpec {
   // busiest link carries a share of the bits that the route sets), rather
   // than being its network's width (a bus).
   virtual bool rate_by_route() const { return false; }
-  // Cycles a bit of tensor t takes to the PEs of the rows x cols region at
-  // the array's corner, each value to `copies` of them (partial sums: back
-  // from each of them), coming from DRAM or from the buffer: one over the
-  // rate its busiest link carries it at. Only asked where rate_by_route().
-  virtual double cycles_per_bit(Tensor t, int64_t /*rows*/, int64_t /*cols*/, int64_t /*copies*/,
+  // Cycles a bit takes to the PEs of the rows x cols region at the array's
+  // corner, each value to `copies` of them, from DRAM or from the buffer
+  // (`to_pes`), or back from each of them to the buffer (partial sums going
+  // out): one over the rate its route's busiest link carries it at. Only
+  // asked where rate_by_route(); a network of fixed rate answers with none.
+  virtual double cycles_per_bit(bool /*to_pes*/, int64_t /*rows*/, int64_t /*cols*/, int64_t /*copies*/,
                                 bool /*from_dram*/) const {
-    return 1.0 / static_cast<double>(network_width_bits(network_of(t)));
+    return 0;
   }
+  // On such a network, where partial sums read back into the PEs travel:
+  // toward the PEs, on the network of the inputs.
+  struct Routes {
+    std::array<double, 3> cycles_per_bit{};  // by Tensor; partial sums going out
+    double readback_bits = 0;                // of the partial sums' bits, those read back in
+    double readback_cycles_per_bit = 0;      // 0 where they come from the buffer's own accumulation
+  };
   // The loader hands the network the PE array it feeds once both are built,
   // so a network laid out over the PEs (a mesh) can check that it fits them;
   // a ConfigError names the network's own key.
@@ -120,22 +128,28 @@ class NocSpec : public ComponentSpec {
     // not overlap. Transfers of one pass share their heads, so a network's
     // heads are its most frequent tensor's transfers. A network is busy the
     // longer of sending all its bits and the waited ones with their heads.
-    // With `cycles_per_bit` (by Tensor, NocSpec::cycles_per_bit) each
-    // tensor's bits move at the rate its route allows, not the network's width.
+    // With `routes` each tensor's bits move at the rate its route allows,
+    // not the network's width, and the partial sums read back (which the
+    // PEs wait for) travel on the inputs' network.
     double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
-                       const std::array<double, 3>& transfers, double head,
-                       const std::array<double, 3>* cycles_per_bit = nullptr) const {
-      if (head <= 0 && !cycles_per_bit) return busy_cycles(bits);
+                       const std::array<double, 3>& transfers, double head, const Routes* routes = nullptr) const {
+      if (head <= 0 && !routes) return busy_cycles(bits);
       std::array<double, 3> all{}, waits{}, heads{};
+      const auto out = static_cast<std::size_t>(Tensor::Outputs);
       for (std::size_t t = 0; t < 3; ++t) {
-        const double per_bit = cycles_per_bit ? (*cycles_per_bit)[t] : 1.0;
-        all[network_of[t]] += bits[t] * per_bit;
+        const double per_bit = routes ? routes->cycles_per_bit[t] : 1.0;
+        all[network_of[t]] += (routes && t == out ? bits[t] - routes->readback_bits : bits[t]) * per_bit;
         waits[network_of[t]] += waited[t] * per_bit;
         heads[network_of[t]] = std::max(heads[network_of[t]], transfers[t] * head);
       }
+      if (routes) {
+        const double back = routes->readback_bits * routes->readback_cycles_per_bit;
+        all[network_of[static_cast<std::size_t>(Tensor::Inputs)]] += back;
+        waits[network_of[static_cast<std::size_t>(Tensor::Inputs)]] += back;
+      }
       double most = 0;
       for (std::size_t n = 0; n < static_cast<std::size_t>(networks); ++n) {
-        const double width = cycles_per_bit ? 1.0 : width_bits[n];
+        const double width = routes ? 1.0 : width_bits[n];
         most = std::max({most, all[n] / width, waits[n] / width + heads[n]});
       }
       return most;
@@ -152,9 +166,8 @@ class NocSpec : public ComponentSpec {
   }
   double busy_cycles(const std::array<double, 3>& bits) const { return shape().busy_cycles(bits); }
   double busy_cycles(const std::array<double, 3>& bits, const std::array<double, 3>& waited,
-                     const std::array<double, 3>& transfers, double head,
-                     const std::array<double, 3>* cycles_per_bit = nullptr) const {
-    return shape().busy_cycles(bits, waited, transfers, head, cycles_per_bit);
+                     const std::array<double, 3>& transfers, double head, const Routes* routes = nullptr) const {
+    return shape().busy_cycles(bits, waited, transfers, head, routes);
   }
 };
 

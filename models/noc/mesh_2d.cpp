@@ -128,12 +128,12 @@ class MeshSpec : public NocSpec {
   // The mapper asks it for every candidate it scores, and candidates share
   // a few regions: each is routed once (behind a lock, for callers on
   // several threads).
-  double cycles_per_bit(Tensor t, int64_t rows, int64_t cols, int64_t copies, bool from_dram) const override {
+  double cycles_per_bit(bool to_pes, int64_t rows, int64_t cols, int64_t copies, bool from_dram) const override {
     const MeshLayout& m = layout_;
     const int64_t r = rows > 0 ? std::min(rows, m.pe_rows) : m.pe_rows;
     const int64_t c = cols > 0 ? std::min(cols, m.pe_cols) : m.pe_cols;
     enum Route { ToPes, ToBuffer, FromSlices, ToSlices };
-    const Route route = t == Tensor::Outputs ? (m.slices ? ToSlices : ToBuffer)
+    const Route route = !to_pes ? (m.slices ? ToSlices : ToBuffer)
                         : m.slices && !from_dram ? FromSlices
                                                  : ToPes;
     const auto key = std::make_tuple(static_cast<int>(route), r, c, route == ToPes || route == FromSlices ? copies : 1);

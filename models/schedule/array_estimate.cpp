@@ -78,8 +78,11 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
       if (o != Operand::Outputs)
         for (std::size_t d = 0; d < kDims; ++d)
           if (!(depends_on_[oi] & (1u << d))) copies *= m.rows[d] * m.cols[d];
-      s.cycles_per_bit[oi] = cycles_per_bit_for(o, rows_used, cols_used, copies);
+      s.cycles_per_bit[oi] = cycles_per_bit_for(oi, o != Operand::Outputs, rows_used, cols_used, copies,
+                                                o == Operand::Weights && weights_through_);
     }
+    // Partial sums read back go to each PE its own: one copy.
+    s.readback_cycles_per_bit = cycles_per_bit_for(kReadback, true, rows_used, cols_used, 1, false);
   }
   s.inputs_per_tile = opt[kP]->input_values;
   s.window_bits = pass_window(pass) * l_.precision.inputs.bits;
@@ -172,13 +175,20 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
   const bool weights_kept = !streamed(Operand::Weights, s);
   const std::array<double, 3> waited{weights_kept ? 0 : sent[0], sent[1], o_total_ * p.accumulator.bits * into_pes[2]};
   const std::array<double, 3> waits{weights_kept ? 0 : transfers[0], transfers[1], transfers[2]};
-  const std::array<double, 3>* per_bit = rate_by_route_ ? &s.cycles_per_bit : nullptr;
+  // On a mesh each tensor at its route's rate; the partial sums read back
+  // cross it only where the PEs keep them (streamed, the buffer adds them).
+  NocSpec::Routes routes;
+  if (rate_by_route_) {
+    routes.cycles_per_bit = s.cycles_per_bit;
+    routes.readback_bits = o_total_ * p.accumulator.bits * (into_pes[2] - 1);
+    routes.readback_cycles_per_bit = streamed(Operand::Outputs, s) ? 0.0 : s.readback_cycles_per_bit;
+  }
   double compute = s.compute_cycles;
   // With one set of weight registers the array waits for each weight tile.
   if (!double_buffered_weights_)
-    compute += (per_bit ? sent[0] * s.cycles_per_bit[0] : noc_.busy_cycles({sent[0], 0, 0})) +
+    compute += (rate_by_route_ ? sent[0] * s.cycles_per_bit[0] : noc_.busy_cycles({sent[0], 0, 0})) +
                (weights_kept ? transfers[0] * s.head_cycles : 0);
-  const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles, per_bit);
+  const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles, rate_by_route_ ? &routes : nullptr);
   const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
   const double core = std::max(compute, noc) * period_;
   // One slot: a tile's load and store wait for the compute of the one before.
@@ -218,13 +228,12 @@ int64_t Estimator::head_cycles_for(int64_t rows_used, int64_t cols_used) {
   return head_cycles_;
 }
 
-double Estimator::cycles_per_bit_for(Tensor t, int64_t rows_used, int64_t cols_used, int64_t copies) {
+double Estimator::cycles_per_bit_for(std::size_t flow, bool to_pes, int64_t rows_used, int64_t cols_used,
+                                     int64_t copies, bool from_dram) {
   const std::array<int64_t, 3> key{rows_used, cols_used, copies};
-  auto& last = last_cycles_per_bit_[static_cast<std::size_t>(t)];
-  if (last.first != key) {  // no region is 0 x 0, so the empty entry never answers
-    const bool from_dram = t == Tensor::Weights && weights_through_;
-    last = {key, arch_.noc->cycles_per_bit(t, rows_used, cols_used, copies, from_dram)};
-  }
+  auto& last = last_cycles_per_bit_[flow];
+  if (last.first != key)  // no region is 0 x 0, so the empty entry never answers
+    last = {key, arch_.noc->cycles_per_bit(to_pes, rows_used, cols_used, copies, from_dram)};
   return last.second;
 }
 

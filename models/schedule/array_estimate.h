@@ -43,9 +43,11 @@ struct CandidateShape {
   // depends on, so a refetch factor times it counts the operand's transfers.
   std::array<double, kOperands> relevant_trips{1, 1, 1};
   double head_cycles = 0;  // the network's head latency to a pass's PEs (NocSpec::head_cycles)
-  // By Tensor, on a network whose rate depends on the route (NocSpec::rate_by_route):
-  // the cycles a bit takes to (from) a pass's PEs.
+  // On a network whose rate depends on the route (NocSpec::rate_by_route):
+  // the cycles a bit takes to (from) a pass's PEs, by Tensor, and those of a
+  // partial sum read back into them.
   std::array<double, 3> cycles_per_bit{};
+  double readback_cycles_per_bit = 0;
 };
 
 // How often each tensor is fetched again under one loop order: into the
@@ -98,8 +100,11 @@ class Estimator {
   bool holds_outputs_for(const DimArray& pe);
   uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used);
   int64_t head_cycles_for(int64_t rows_used, int64_t cols_used);
-  // Tensor t's cycles per bit to the region, each value to `copies` PEs, routed once per key.
-  double cycles_per_bit_for(Tensor t, int64_t rows_used, int64_t cols_used, int64_t copies);
+  // NocSpec::cycles_per_bit, asked again only when the region or copies of
+  // `flow` (a Tensor, or kReadback) change.
+  double cycles_per_bit_for(std::size_t flow, bool to_pes, int64_t rows_used, int64_t cols_used, int64_t copies,
+                            bool from_dram);
+  static constexpr std::size_t kReadback = 3;
   // Input values one pass reads: its window, halos included. Passes that
   // differ only in a filter tap read overlapping windows, each sent in full.
   double pass_window(const DimArray& pass) const;
@@ -121,7 +126,7 @@ class Estimator {
   int64_t head_cycles_ = 0;
   bool rate_by_route_ = false;
   // Neighbouring candidates mostly share their region: each tensor's last answer.
-  std::array<std::pair<std::array<int64_t, 3>, double>, 3> last_cycles_per_bit_{};
+  std::array<std::pair<std::array<int64_t, 3>, double>, 4> last_cycles_per_bit_{};
 };
 
 }  // namespace qnnsim::search

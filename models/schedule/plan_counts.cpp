@@ -24,7 +24,7 @@ struct Counter {
   double head_cycles = 0;
   // Where the network's rate depends on the route: cycles per bit by tensor,
   // and the array's time with its weight loads at that rate.
-  std::optional<std::array<double, 3>> noc_cycles_per_bit{};
+  std::optional<NocSpec::Routes> noc_routes{};
   double routed_compute_s = 0;
   uint64_t macs = 0, gated = 0, link_bits = 0, requantized = 0, zero_point_adds = 0;
   VectorOps vector{};
@@ -133,7 +133,7 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
       rows *= plan.mapping.rows[d];
       cols *= plan.mapping.cols[d];
     }
-    std::array<double, 3> per_bit{};
+    NocSpec::Routes routes;
     for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
       const OperandCounts& x = n[o];
       const int64_t copies =
@@ -141,9 +141,13 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
                                : std::max<int64_t>(1, std::llround(static_cast<double>(x.noc_delivered_bits) /
                                                                    static_cast<double>(x.noc_sent_bits)));
       const bool from_dram = o == Operand::Weights && !arch.glb->keeps(o);
-      per_bit[static_cast<std::size_t>(o)] = arch.noc->cycles_per_bit(o, rows, cols, copies, from_dram);
+      routes.cycles_per_bit[static_cast<std::size_t>(o)] =
+          arch.noc->cycles_per_bit(o != Operand::Outputs, rows, cols, copies, from_dram);
     }
-    k.noc_cycles_per_bit = per_bit;
+    // Partial sums read back into the PEs: each PE its own.
+    routes.readback_bits = static_cast<double>(n[Operand::Outputs].noc_readback_bits);
+    routes.readback_cycles_per_bit = arch.noc->cycles_per_bit(true, rows, cols, 1, false);
+    k.noc_routes = routes;
   }
   double cycles = static_cast<double>(n.compute_cycles);
   double routed_cycles = cycles;
@@ -158,9 +162,9 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
                              : 0.0;
     cycles += std::max(static_cast<double>(n.weight_load_cycles), arch.noc->busy_cycles(weight_bits) + heads);
     const auto w = static_cast<std::size_t>(Operand::Weights);
-    if (k.noc_cycles_per_bit)
+    if (k.noc_routes)
       routed_cycles += std::max(static_cast<double>(n.weight_load_cycles),
-                                weight_bits[w] * (*k.noc_cycles_per_bit)[w] + heads);
+                                weight_bits[w] * k.noc_routes->cycles_per_bit[w] + heads);
   }
   k.routed_compute_s = routed_cycles * arch.tech.period_s();
   k.compute_s = cycles * arch.tech.period_s();
@@ -212,9 +216,9 @@ PlanAnalysis analyze_plan(const ArchSpec& arch, const Layer& layer, const LayerP
   PlanAnalysis a;
   a.dram_bits = k.dram_read + k.dram_write;
   a.bound = bound_of(arch, k);
-  if (k.noc_cycles_per_bit) {
-    const double noc = arch.noc->busy_cycles(k.noc_sent_by, k.noc_waited_by, k.noc_waits_by, k.head_cycles,
-                                             &*k.noc_cycles_per_bit);
+  if (k.noc_routes) {
+    const double noc =
+        arch.noc->busy_cycles(k.noc_sent_by, k.noc_waited_by, k.noc_waits_by, k.head_cycles, &*k.noc_routes);
     a.routed_core_s = std::max(k.routed_compute_s, noc * arch.tech.period_s());
   }
   k.each_priced(layer.precision, plan.uses_array, [&](const ComponentSpec& c, const ActionDesc& action, uint64_t n) {
