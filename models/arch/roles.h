@@ -88,6 +88,10 @@ class NocSpec : public ComponentSpec {
                                 bool /*from_dram*/) const {
     return 0;
   }
+  // Whether partial sums read back into the PEs share the inputs' network
+  // (a mesh, whose links to the PEs carry them) rather than the partial
+  // sums' own (a bus, which carries them both ways).
+  virtual bool reads_back_beside_inputs() const { return false; }
   // On such a network, where partial sums read back into the PEs travel:
   // toward the PEs, on the network of the inputs.
   struct Routes {

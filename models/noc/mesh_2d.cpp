@@ -125,6 +125,8 @@ class MeshSpec : public NocSpec {
   // As MeshModule::serve times a transfer, less its rounding up to whole
   // cycles: the busiest link's share of the bits over the link's width.
   bool rate_by_route() const override { return true; }
+  // MeshModule::serve reserves every transfer to the PEs on one calendar.
+  bool reads_back_beside_inputs() const override { return true; }
   // The mapper asks it for every candidate it scores, and candidates share
   // a few regions: each is routed once (behind a lock, for callers on
   // several threads).

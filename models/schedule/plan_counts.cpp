@@ -21,6 +21,7 @@ struct Counter {
   // By tensor: the bits and transfers the PEs wait for at the pass that
   // moves them, and the least head latency of a pass (NocSpec::busy_cycles).
   std::array<double, 3> noc_waited_by{}, noc_waits_by{};
+  double noc_readback = 0;  // of noc_sent_by's partial sums, those read back into the PEs
   double head_cycles = 0;
   // Where the network's rate depends on the route: cycles per bit by tensor,
   // and the array's time with its weight loads at that rate.
@@ -96,6 +97,7 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
     k.glb_write += x.glb_write_words;
     k.noc_sent += x.noc_sent_bits;
     k.noc_sent_by[static_cast<std::size_t>(o)] += static_cast<double>(x.noc_sent_bits);
+    if (o == Operand::Outputs) k.noc_readback = static_cast<double>(x.noc_readback_bits);
     // A pass waits for its inputs, its streamed weights and its partial sums
     // going out (controller.cpp run_array_tile); weights the PEs keep load
     // beside the pass before, and partial sums read back travel the other way.
@@ -198,7 +200,13 @@ LatencyBound bound_of(const ArchSpec& arch, const Counter& k) {
   const double period = arch.tech.period_s();
   const double dram = static_cast<double>(k.dram_read + k.dram_write) / arch.dram->bandwidth_bits_per_s();
   const double buffer = static_cast<double>(k.glb_read + k.glb_write) / static_cast<double>(arch.glb->banks()) * period;
-  const double noc = arch.noc->busy_cycles(k.noc_sent_by, k.noc_waited_by, k.noc_waits_by, k.head_cycles) * period;
+  std::array<double, 3> sent = k.noc_sent_by;
+  if (arch.noc->reads_back_beside_inputs()) {
+    // Partial sums read back go toward the PEs with the inputs, not out.
+    sent[static_cast<std::size_t>(Tensor::Outputs)] -= k.noc_readback;
+    sent[static_cast<std::size_t>(Tensor::Inputs)] += k.noc_readback;
+  }
+  const double noc = arch.noc->busy_cycles(sent, k.noc_waited_by, k.noc_waits_by, k.head_cycles) * period;
   LatencyBound b{k.compute_s, "compute"};
   for (const auto& [t, name] : {std::pair{dram, "dram"}, std::pair{buffer, "buffer"}, std::pair{noc, "noc"}})
     if (t > b.seconds) b = {t, name};
