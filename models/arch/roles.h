@@ -92,8 +92,10 @@ class NocSpec : public ComponentSpec {
   // (a mesh, whose links to the PEs carry them) rather than the partial
   // sums' own (a bus, which carries them both ways).
   virtual bool reads_back_beside_inputs() const { return false; }
-  // On such a network, where partial sums read back into the PEs travel:
-  // toward the PEs, on the network of the inputs.
+  // What Shape::busy_cycles needs to time transfers over a network whose
+  // rate depends on the route: each tensor's cycles per bit, and the partial
+  // sums read back into the PEs, which travel toward them on the inputs'
+  // network (reads_back_beside_inputs).
   struct Routes {
     std::array<double, 3> cycles_per_bit{};  // by Tensor; partial sums going out
     double readback_bits = 0;                // of the partial sums' bits, those read back in

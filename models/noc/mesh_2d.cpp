@@ -122,14 +122,14 @@ class MeshSpec : public NocSpec {
     const int64_t last_x = (c - 1) / layout_.conc_cols, last_y = (r - 1) / layout_.conc_rows;
     return router_cycles_ * (std::max(last_x - layout_.inject_x, layout_.inject_x) + last_y);
   }
-  // As MeshModule::serve times a transfer, less its rounding up to whole
-  // cycles: the busiest link's share of the bits over the link's width.
-  bool rate_by_route() const override { return true; }
   // MeshModule::serve reserves every transfer to the PEs on one calendar.
   bool reads_back_beside_inputs() const override { return true; }
-  // The mapper asks it for every candidate it scores, and candidates share
-  // a few regions: each is routed once (behind a lock, for callers on
-  // several threads).
+  // As MeshModule::serve times a transfer, less its rounding up to whole
+  // cycles: the busiest link's share of the bits over the link's width. The
+  // mapper asks it for every candidate it scores, and candidates share a few
+  // regions: each is routed once (behind a lock, for callers on several
+  // threads).
+  bool rate_by_route() const override { return true; }
   double cycles_per_bit(bool to_pes, int64_t rows, int64_t cols, int64_t copies, bool from_dram) const override {
     const MeshLayout& m = layout_;
     const int64_t r = rows > 0 ? std::min(rows, m.pe_rows) : m.pe_rows;
