@@ -2,8 +2,9 @@
 #include "schedule/array_estimate.h"
 
 #include <algorithm>
+#include <tuple>
 
-#include "schedule/psum_holding.h"
+#include "schedule/pe_holding.h"
 
 namespace qnnsim::search {
 
@@ -67,7 +68,7 @@ CandidateShape Estimator::shape(const Mapping& m, const std::array<const TileOpt
       others *= trips[static_cast<std::size_t>(__builtin_ctz(dims))];
     s.relevant_trips[o] = s.passes / static_cast<double>(others);
   }
-  s.holds_outputs = holds_outputs_for(m.pe);
+  std::tie(s.holds_inputs, s.holds_outputs) = holds_for(m.pe);
   s.head_cycles = static_cast<double>(head_cycles_for(rows_used, cols_used));
   if (rate_by_route_) {
     // A value reaches its own copy in every PE along the spatial dimensions
@@ -198,16 +199,18 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
 }
 
 bool Estimator::streamed(Operand o, const CandidateShape& s) const {
-  // Partial sums a PE cannot hold whole leave it after every pass (psum_holding.h).
-  return !arch_.dataflow.keeps(o) || (o == Operand::Outputs && !s.holds_outputs);
+  // Inputs a PE cannot hold whole enter it at every pass, and partial sums
+  // leave it after every pass (pe_holding.h).
+  return !arch_.dataflow.keeps(o) || (o == Operand::Inputs && !s.holds_inputs) ||
+         (o == Operand::Outputs && !s.holds_outputs);
 }
 
-bool Estimator::holds_outputs_for(const DimArray& pe) {
+std::pair<bool, bool> Estimator::holds_for(const DimArray& pe) {
   if (!held_for_ || *held_for_ != pe) {
     held_for_ = pe;
-    holds_outputs_ = pe_holds_outputs(arch_, b_, pe);
+    holds_ = {pe_holds(arch_, b_, pe, Operand::Inputs), pe_holds(arch_, b_, pe, Operand::Outputs)};
   }
-  return holds_outputs_;
+  return holds_;
 }
 
 uint64_t Estimator::pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used) {

@@ -35,7 +35,8 @@ struct CandidateShape {
   DimArray tiles{}, ppt{};    // per dimension: DRAM-level trips, passes per tile
   int64_t tile_count = 1;
   double passes = 1;
-  bool holds_outputs = false;  // the PEs hold their partial sums whole (psum_holding.h)
+  // The PEs hold their inputs, and their partial sums, whole across passes (pe_holding.h).
+  bool holds_inputs = false, holds_outputs = false;
   double inputs_per_tile = 0;  // input values the tiles read, halos included
   double window_bits = 0;      // one pass's input window in bits
   double compute_cycles = 0;   // every pass back to back, fills hidden but the first
@@ -91,13 +92,14 @@ class Estimator {
  private:
   int64_t E(int d) const { return b_.extent[static_cast<std::size_t>(d)]; }
   // Whether operand `o` enters the PEs afresh at every pass: the dataflow
-  // does not keep it there, or it is partial sums the PEs cannot hold whole.
+  // does not keep it there, or the PEs cannot hold it whole (inputs, partial sums).
   // refetches and lower_bound must agree on it, or the bound could exceed
   // an estimate.
   bool streamed(Operand o, const CandidateShape& s) const;
   // Neighbouring candidates mostly share their PE factors and their pass's
   // shape: each of these is worked out again only when its inputs change.
-  bool holds_outputs_for(const DimArray& pe);
+  // Whether the PEs hold their inputs and their partial sums whole (pe_holding.h).
+  std::pair<bool, bool> holds_for(const DimArray& pe);
   uint64_t pass_cycles_for(uint64_t iterations, int64_t rows_used, int64_t cols_used);
   int64_t head_cycles_for(int64_t rows_used, int64_t cols_used);
   // NocSpec::cycles_per_bit, asked again only when the region or copies of
@@ -119,7 +121,7 @@ class Estimator {
   double dram_latency_s_ = 0;
   std::array<unsigned, kOperands> depends_on_{};  // per operand, bit d set when relevant(operand, d)
   std::optional<DimArray> held_for_;
-  bool holds_outputs_ = false;
+  std::pair<bool, bool> holds_{};
   std::optional<std::array<uint64_t, 3>> cycles_for_;
   uint64_t pass_cycles_ = 0;
   std::optional<std::pair<int64_t, int64_t>> head_for_;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "schedule/nest_blocks.h"
-#include "schedule/psum_holding.h"
+#include "schedule/pe_holding.h"
 
 namespace qnnsim {
 
@@ -227,10 +227,11 @@ void count_passes(const Context& c, const Dataflow& flow, NestCounts& k) {
 // Operands the PEs keep: fetched into the scratchpads once per change of what they depend on.
 void count_kept(const Context& c, const Dataflow& flow, NestCounts& k) {
   const std::vector<LoopRef> loops = loops_above(c.m, c.b, true);
-  const bool holds_outputs = pe_holds_outputs(c.arch, c.b, c.m.pe);
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
     if (!flow.keeps(o)) continue;
-    const int cut = o == Operand::Outputs ? output_cut(holds_outputs, loops.data(), loops.size()) : cut_position(loops, o);
+    // What the PEs cannot hold whole enters them (leaves them) at every pass (pe_holding.h).
+    const bool held = o == Operand::Weights || pe_holds(c.arch, c.b, c.m.pe, o);
+    const int cut = held_cut(held, o, loops.data(), loops.size());
     const std::array<int, kDims> level = counted_levels(loops, cut);
     const FetchFactors all = fetch_factors(c, o, level, true, false);
     OperandCounts& x = k[o];

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "schedule/psum_holding.h"
+#include "schedule/pe_holding.h"
 
 namespace qnnsim {
 
@@ -32,8 +32,10 @@ NestWalker::NestWalker(const ArchSpec& arch, const Layer& layer, const LoopBound
   for (Operand o : {Operand::Weights, Operand::Inputs, Operand::Outputs}) {
     const auto i = static_cast<std::size_t>(o);
     glb_cut_[i] = cut_position(dram, o);
-    pe_cut_[i] = o == Operand::Outputs ? output_cut(pe_holds_outputs(arch_, b_, m_.pe), both.data(), both.size())
-                                       : cut_position(both, o);
+    // What the PEs cannot hold whole enters them (leaves them) at every pass (pe_holding.h).
+    const bool held =
+        o == Operand::Weights || (o == Operand::Inputs && !flow_.keeps(o)) || pe_holds(arch_, b_, m_.pe, o);
+    pe_cut_[i] = held_cut(held, o, both.data(), both.size());
     pe_level_[i] = counted_levels(both, pe_cut_[i]);
   }
 }
