@@ -245,6 +245,10 @@ class ArraySpec : public ComponentSpec {
   // gating or skipping only those whose skipped operands are not zero (the
   // rest count as mac.gated).
   virtual uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const = 0;
+  // Of `macs` MACs, how many take a MAC's time: all of them (a gated MAC
+  // still spends its cycle), or on an array whose skipped MACs save time
+  // only those left after skipping. What utilization counts as work.
+  virtual uint64_t timed_macs(uint64_t macs, const LayerPrecision& /*p*/) const { return macs; }
   // Stored weight entries that `values` weights take (in buffers, on the
   // network, in the PE scratchpads), and the bits of one entry: the values
   // themselves, or compressed entries on an array that stores pruned weights

@@ -80,6 +80,7 @@ void DataflowPipeline::run_engine(std::size_t i) {
         tr->slice(graph_.track(i), "row", static_cast<int>(i), sc_core::sc_time_stamp() - seconds(row_s),
                   sc_core::sc_time_stamp(), static_cast<uint64_t>(out_row_bits));
       double available_at = sc_core::sc_time_stamp().to_seconds();
+      t.computed_s = available_at;
       if (network_output) {
         const sc_core::sc_time busy = seconds(port_s(out_row_bits));
         const sc_core::sc_time done =

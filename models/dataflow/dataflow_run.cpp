@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/whole_cycles.h"
 #include "dataflow/dataflow_pipeline.h"
 #include "dataflow/engine_costs.h"
 #include "dataflow/engines.h"
@@ -16,8 +17,6 @@ namespace {
 const char* engine_name(EngineKind k) {
   return k == EngineKind::MatrixVector ? "matrix_vector" : k == EngineKind::Pool ? "pool" : "add";
 }
-
-uint64_t cycles_of(double s, double hz) { return static_cast<uint64_t>(std::llround(s * hz)); }
 
 }  // namespace
 
@@ -57,8 +56,13 @@ RunResult run_dataflow(const DataflowArch& arch, const Workload& w) {
     lr.macs = l.macs() * w.batch;
     lr.latency_s = t.end_s - std::max(t.start_s, 0.0);
     lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * hz - 1e-6));
-    lr.compute_cycles = cycles_of(t.busy_s, hz);
-    lr.stall_cycles = {{"input", cycles_of(t.wait_input_s, hz)}, {"output", cycles_of(t.wait_output_s, hz)}};
+    // After its last row the network's last layer still streams its outputs
+    // out of the port: that drain ends the layer's time too.
+    const double drain_s = std::max(0.0, t.end_s - std::max(t.computed_s, t.start_s));
+    const std::vector<uint64_t> split =
+        split_whole_cycles(lr.cycles, {t.busy_s * hz, t.wait_input_s * hz, t.wait_output_s * hz, drain_s * hz});
+    lr.compute_cycles = split[0];
+    lr.stall_cycles = {{"input", split[1]}, {"output", split[2]}, {"drain", split[3]}};
     lr.bound_cycles = static_cast<uint64_t>(e.image_cycles() * w.batch);
     lr.bound_resource = e.kind == EngineKind::MatrixVector ? "lanes" : "channels";
     lr.tiling = e.kind == EngineKind::MatrixVector ? fmt::format("PE {} x SIMD {}{}", e.pe, e.simd, e.chosen ? " (chosen)" : "")

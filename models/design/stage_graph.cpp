@@ -100,14 +100,17 @@ void StageGraph::wait_room(std::size_t i) {
 }
 
 void StageGraph::wait_to_start(std::size_t i, int64_t n, int64_t r, double free_at, StageTiming& t) {
+  // A stage's time runs from its first row on: what it waits for before
+  // that is not a stall of its own (it had not started).
+  const bool started = t.start_s >= 0;
   const sc_core::sc_time waited_from = sc_core::sc_time_stamp();
   wait_inputs(i, n, r);
-  t.wait_input_s += now_s() - free_at;
+  if (started) t.wait_input_s += now_s() - free_at;
   const double blocked_at = now_s();
   const sc_core::sc_time blocked_from = sc_core::sc_time_stamp();
   wait_room(i);
-  t.wait_output_s += now_s() - blocked_at;
-  if (TraceRecorder* tr = trace_recorder()) {
+  if (started) t.wait_output_s += now_s() - blocked_at;
+  if (TraceRecorder* tr = trace_recorder(); tr != nullptr && started) {
     const std::string& track = tracks_[i];
     tr->stall(track, "input", static_cast<int>(i), waited_from, blocked_from);
     tr->stall(track, "output", static_cast<int>(i), blocked_from, sc_core::sc_time_stamp());

@@ -29,6 +29,8 @@ struct StageTiming {
   double wait_input_s = 0;   // waiting for producers' rows
   double wait_output_s = 0;  // waiting for room in a consumer's input buffer
   double wait_memory_s = 0;  // a row held up by a shared memory's bandwidth
+  double rewrite_s = 0;      // between parts of a layer too large for its crossbars: their weights rewritten
+  double computed_s = 0;     // when the stage finished its last row (its outputs may still be in flight)
 };
 
 // One producer -> consumer hand-off: what the consumer may hold, in rows.

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/whole_cycles.h"
 #include "imc/imc_costs.h"
 #include "imc/layer_actions.h"
 #include "imc/pipeline.h"
@@ -101,10 +102,16 @@ RunResult run_in_memory(const ImcArch& arch, const Workload& w, bool weights_in_
     lr.macs = l.macs() * w.batch;
     lr.latency_s = t.end_s - std::max(t.start_s, 0.0);
     lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * arch.tech.clock_hz - 1e-6));
-    lr.compute_cycles = static_cast<uint64_t>(std::llround(t.busy_s * arch.tech.clock_hz));
-    lr.stall_cycles = {{"input", static_cast<uint64_t>(std::llround(t.wait_input_s * arch.tech.clock_hz))},
-                       {"output", static_cast<uint64_t>(std::llround(t.wait_output_s * arch.tech.clock_hz))},
-                       {"memory", static_cast<uint64_t>(std::llround(t.wait_memory_s * arch.tech.clock_hz))}};
+    // After its last row the layer's outputs may still be crossing the
+    // routers or the chip I/O: that drain ends the layer's time too.
+    const double drain_s = std::max(0.0, t.end_s - std::max(t.computed_s, t.start_s));
+    const double hz = arch.tech.clock_hz;
+    const std::vector<uint64_t> split =
+        split_whole_cycles(lr.cycles, {t.busy_s * hz, t.wait_input_s * hz, t.wait_output_s * hz, t.wait_memory_s * hz,
+                                       t.rewrite_s * hz, drain_s * hz});
+    lr.compute_cycles = split[0];
+    lr.stall_cycles = {{"input", split[1]},   {"output", split[2]}, {"memory", split[3]},
+                       {"rewrite", split[4]}, {"drain", split[5]}};
     lr.bound_cycles = static_cast<uint64_t>(std::ceil(p.image_s() * static_cast<double>(w.batch) * arch.tech.clock_hz - 1e-6));
     lr.bound_resource = p.on_crossbars ? "crossbars" : "tile digital units";
     lr.tiling = p.on_crossbars ? fmt::format("{} crossbars x {} copies", p.crossbars, p.copies) : "tile";

@@ -186,6 +186,7 @@ void ImcPipeline::run_stage(std::size_t i) {
         trace_booking(kChipIo, network_output ? "output row" : "spilled outputs", i, io_s, out_done,
                       static_cast<double>(out_bits));
       }
+      t.computed_s = sc_core::sc_time_stamp().to_seconds();
       const double available_at = (sc_core::sc_time_stamp() + out_done).to_seconds();
       graph_.publish(i, n * rows + r, available_at);
       t.end_s = std::max(t.end_s, available_at);
@@ -250,10 +251,10 @@ void ImcPipeline::run_parts(std::size_t i) {
   // written. Partial sums wait in the eDRAM, so rows leave only after the last.
   const LayerPlacement& p = place_.layers[i];
   StageTiming& t = timing_[i];
-  const double begin = sc_core::sc_time_stamp().to_seconds();
+  // The layer starts once its part is written and its inputs are in: the
+  // wait before is not a stall of its own.
   while (!segment_ready_[static_cast<std::size_t>(p.segment)]) wait(segment_ev_[static_cast<std::size_t>(p.segment)]);
   graph_.wait_batches(i);
-  t.wait_input_s += sc_core::sc_time_stamp().to_seconds() - begin;
   t.start_s = sc_core::sc_time_stamp().to_seconds();
   for (int64_t part = 1; part < p.parts; ++part) {
     const double compute = p.image_s() * static_cast<double>(w_.batch);
@@ -262,6 +263,7 @@ void ImcPipeline::run_parts(std::size_t i) {
     const double rewrite =
         rewrite_s(weight_bits(i) / static_cast<double>(p.parts), std::min(p.fullest_rows, arch_.ima.crossbar.rows), i);
     reprogram_s_ += rewrite;
+    t.rewrite_s += rewrite;
     wait(seconds(rewrite));
   }
 }

@@ -139,6 +139,12 @@ uint64_t ScratchpadArray::active_macs(uint64_t macs, const LayerPrecision& p) co
   return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * p.inputs.density));
 }
 
+uint64_t ScratchpadArray::timed_macs(uint64_t macs, const LayerPrecision& p) const {
+  const double f = sparse_.work_fraction(p);
+  if (!sparse_.saves_time || f >= 1.0) return macs;
+  return static_cast<uint64_t>(std::llround(static_cast<double>(macs) * f));
+}
+
 uint64_t ScratchpadArray::busy_iterations(uint64_t iterations, const LayerPrecision& p) const {
   const double f = sparse_.work_fraction(p);
   if (!sparse_.saves_time || f >= 1.0) return iterations;

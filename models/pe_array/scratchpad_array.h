@@ -28,6 +28,7 @@ class ScratchpadArray : public ArraySpec {
     return static_cast<double>(rows_ * cols_) * r.macs / r.cycles;
   }
   uint64_t active_macs(uint64_t macs, const LayerPrecision& p) const override;
+  uint64_t timed_macs(uint64_t macs, const LayerPrecision& p) const override;
   uint64_t weight_entries(uint64_t values, const LayerPrecision& p) const override {
     return sparse_.weight_entries(values, p.weights.density);
   }

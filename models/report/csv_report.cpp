@@ -81,6 +81,8 @@ const std::vector<Column>& columns() {
       {"stall_input_cycles", [](R, L l) { return stall(l, "input", !pe_array(l)); }},
       {"stall_output_cycles", [](R, L l) { return stall(l, "output", !pe_array(l)); }},
       {"stall_memory_cycles", [](R, L l) { return stall(l, "memory", l.in_memory.has_value()); }},
+      {"stall_rewrite_cycles", [](R, L l) { return stall(l, "rewrite", l.in_memory.has_value()); }},
+      {"stall_drain_cycles", [](R, L l) { return stall(l, "drain", !pe_array(l)); }},
       {"pe_utilization_fraction", [](R, L l) { return pe_array(l) ? num(l.pe_utilization) : ""; }},
       {"occupancy_fraction",
        [](R, L l) { return l.in_memory ? num(l.in_memory->occupancy) : l.dataflow ? num(l.dataflow->occupancy) : ""; }},

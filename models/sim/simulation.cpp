@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "controller/controller.h"
+#include "core/whole_cycles.h"
 #include "sim/energy_model.h"
 #include "schedule/host_im2col.h"
 #include "schedule/plan_counts.h"
@@ -48,6 +49,7 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
   r.pes = arch.pe_array->rows() * arch.pe_array->cols();
   Summary& s = r.summary;
   PeArraySummary array;
+  double timed_total = 0, slots_total = 0;  // MACs the array spent time on, and those it had time for
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const Layer& l = w.layers[i];
     const LayerTiming& t = ctrl.timing()[i];
@@ -72,15 +74,25 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     // Whole cycles of the core clock; the tiny epsilon absorbs time-resolution rounding.
     lr.cycles = static_cast<uint64_t>(std::ceil(lr.latency_s * arch.tech.clock_hz - 1e-6));
     lr.load_stall_s = t.load_stall.to_seconds();
-    const auto cycles_of = [&](const sc_core::sc_time& x) {
-      return static_cast<uint64_t>(std::llround(x.to_seconds() * arch.tech.clock_hz));
-    };
-    lr.compute_cycles = cycles_of(t.compute);
-    lr.stall_cycles = {{"dram", cycles_of(t.stall_dram)}, {"buffer", cycles_of(t.stall_buffer)}, {"noc", cycles_of(t.stall_noc)}};
+    // The controller charges every cycle the array does not compute to a
+    // stall: the layer's whole cycles are split between them.
+    const auto exact = [&](const sc_core::sc_time& x) { return x.to_seconds() * arch.tech.clock_hz; };
+    const std::vector<uint64_t> split = split_whole_cycles(
+        lr.cycles, {exact(t.compute), exact(t.stall_dram), exact(t.stall_buffer), exact(t.stall_noc)});
+    lr.compute_cycles = split[0];
+    lr.stall_cycles = {{"dram", split[1]}, {"buffer", split[2]}, {"noc", split[3]}};
     lr.dram_bytes = static_cast<double>(t.dram_bits) / 8.0;
-    lr.pe_utilization = lr.cycles == 0 ? 0.0
-                                       : static_cast<double>(lr.macs) /
-                                             (static_cast<double>(r.pes) * static_cast<double>(lr.cycles));
+    // The MACs that took the array's time over those it could have done in
+    // the layer's cycles: at the layer's widths where the array runs it (a
+    // PE may do several MACs a cycle, or one in several), its PEs idle one
+    // MAC a cycle where it does not.
+    const double per_cycle =
+        plans[i].uses_array ? arch.pe_array->peak_macs_per_cycle(l.precision) : static_cast<double>(r.pes);
+    const double slots = per_cycle * static_cast<double>(lr.cycles);
+    const double timed = plans[i].uses_array ? static_cast<double>(arch.pe_array->timed_macs(lr.macs, l.precision)) : 0.0;
+    lr.pe_utilization = slots > 0 ? timed / slots : 0.0;
+    timed_total += timed;
+    slots_total += slots;
     attribute_energy(modules, static_cast<int>(i), lr);
     lr.utilization = level_utilization(arch, plans[i], lr);
     const LatencyBound bound = plan_latency_bound(arch, l, plans[i]);
@@ -93,9 +105,7 @@ RunResult collect(const ArchSpec& arch, const Workload& w, const std::vector<Lay
     add_layer_totals(s, lr);
     r.layers.push_back(std::move(lr));
   }
-  s.pe_utilization = s.cycles == 0 ? 0.0
-                                   : static_cast<double>(s.macs) /
-                                         (static_cast<double>(r.pes) * static_cast<double>(s.cycles));
+  s.pe_utilization = slots_total > 0 ? timed_total / slots_total : 0.0;
   for (const ComponentSpec* c : arch.components()) {
     s.area_breakdown_mm2[c->instance()] = c->area_mm2();
     s.area_mm2 += c->area_mm2();
