@@ -1,8 +1,10 @@
 #include "cli/diff_command.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,11 @@ constexpr int kExitBadInput = 2;
 
 // A run's JSON report; false (after a message) when it is missing or not one.
 bool load_report(const std::string& path, nlohmann::json& out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    std::cerr << "error: '" << path << "' is a directory; expected the JSON file of `qnnsim run --json`\n";
+    return false;
+  }
   std::ifstream in(path);
   if (!in) {
     std::cerr << "error: cannot read '" << path << "'\n";
@@ -26,6 +33,9 @@ bool load_report(const std::string& path, nlohmann::json& out) {
     out = nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
     std::cerr << "error: " << path << ": not JSON (" << e.what() << ")\n";
+    return false;
+  } catch (const std::exception& e) {  // the stream itself failed (a device, an I/O error)
+    std::cerr << "error: cannot read '" << path << "': " << e.what() << "\n";
     return false;
   }
   if (!out.is_object() || !out.contains("summary") || !out.contains("layers")) {
@@ -44,7 +54,8 @@ CLI::App* add_diff_command(CLI::App& app, DiffArgs& a) {
   cmd->add_option("A", a.a, "the earlier report (run --json)")->required();
   cmd->add_option("B", a.b, "the later report")->required();
   cmd->add_option("--tolerance", a.tolerance, "relative change allowed, e.g. 1% or 0.01 (default 0: any change)");
-  cmd->add_option("--limit", a.limit, "print at most N changes, largest first (0: all; default 40)");
+  cmd->add_option("--limit", a.limit, "print at most N changes, largest first (0: all; default 40)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--actions", a.actions, "compare each action's count and energy too (default: layers, components, totals)");
   return cmd;
 }
@@ -85,8 +96,10 @@ int run_diff(const DiffArgs& a) {
   std::cout << fmt::format("qnnsim diff: {} -> {} (tolerance {:g}%)\n", a.a, a.b, tolerance * 100);
   if (!changes.empty()) std::cout << fmt::format("  {:>10} {:>17} {:>17}  {}\n", "change", "A", "B", "figure");
   const std::size_t past = print_changes(changes, tolerance, a.limit);
-  std::cout << fmt::format("{} figures compared, {} changed, {} past the tolerance\n", std::max(fa.size(), fb.size()),
-                           changes.size(), past);
+  // Every figure either report has: one only in A or only in B is a change too.
+  std::size_t figures = fa.size();
+  for (const auto& entry : fb) figures += fa.count(entry.first) == 0 ? 1 : 0;
+  std::cout << fmt::format("{} figures compared, {} changed, {} past the tolerance\n", figures, changes.size(), past);
   return past == 0 ? 0 : kExitChanged;
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/output_files.h"
 #include "core/config_error.h"
 #include "core/output_file.h"
 #include "core/version.h"
@@ -385,7 +386,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   cmd->add_option("--requantize", a.requantize,
                   "the output stage: real (a double multiplier) or fixed (a 31-bit integer multiplier and a shift)")
       ->check(CLI::IsMember({"real", "fixed"}));
-  cmd->add_option("--json", a.json, "write the results as JSON to FILE");
+  writes_file(cmd->add_option("--json", a.json, "write the results as JSON to FILE"));
   cmd->add_option("-j,--jobs", a.jobs, "threads over the images (default 1); the results do not depend on it");
   cmd->add_option("--arch", a.arch,
                   "a design (a file or a shipped name) whose numerics compute the Conv and Gemm layers: an in-memory "

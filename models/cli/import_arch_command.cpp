@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/output_files.h"
 #include "core/config_node.h"
 #include "core/output_file.h"
 #include "importer/timeloop_import.h"
@@ -18,7 +19,8 @@ CLI::App* add_import_arch_command(CLI::App& app, ImportArchArgs& args) {
   cmd->add_option("--ert", args.ert, "Accelergy's energy reference table (ERT.yaml)")->required();
   cmd->add_option("--map", args.map, "the mapping (map.yaml)")->required();
   cmd->add_option("--problem", args.problem, "the problem (default: the --arch file, which then holds problem:)");
-  cmd->add_option("-o,--output", args.out, "where to write the level design; its workload goes beside it")->required();
+  writes_file(cmd->add_option("-o,--output", args.out, "where to write the level design; its workload goes beside it"))
+      ->required();
   return cmd;
 }
 

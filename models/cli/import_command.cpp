@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/output_files.h"
 #include "core/config_error.h"
 #include "core/config_node.h"
 #include "core/output_file.h"
@@ -41,7 +42,7 @@ std::vector<int64_t> parse_shape(const std::string& text) {
 CLI::App* add_import_command(CLI::App& app, ImportArgs& args) {
   CLI::App* cmd = app.add_subcommand("import", "Translate an ONNX model into a workload trace");
   cmd->add_option("MODEL", args.model, "the ONNX model (.onnx)")->required();
-  cmd->add_option("-o,--output", args.out, "where to write the trace YAML")->required();
+  writes_file(cmd->add_option("-o,--output", args.out, "where to write the trace YAML"))->required();
   cmd->add_option("--input-shape", args.input_shape, "the network input as C,H,W or N,C,H,W (N: the batch); N,T,F (tokens, features) for a rank-3 input");
   return cmd;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/output_files.h"
 #include "core/output_file.h"
 #include "design/objective.h"
 #include "schedule/level_cycles.h"
@@ -112,7 +113,7 @@ CLI::App* add_levels_command(CLI::App& app, LevelsArgs& args) {
   CLI::App* cmd = app.add_subcommand("levels", "Count the accesses and energy of each storage level of a level design "
                                                "(a mapping over any number of levels)");
   cmd->add_option("DESIGN", args.design, "the level design (.yaml)")->required();
-  cmd->add_option("--json", args.json, "write the counts as JSON to FILE");
+  writes_file(cmd->add_option("--json", args.json, "write the counts as JSON to FILE"));
   cmd->add_flag("--search", args.search, "choose the mapping (the file's loops are ignored)");
   cmd->add_option("--workload", args.workload, "with --search: map every conv and fc layer of this trace");
   cmd->add_option("--objective", args.objective, "with --search: what to minimise")

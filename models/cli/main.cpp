@@ -15,6 +15,7 @@
 
 #include "arch/arch_spec.h"
 #include "cli/diff_command.h"
+#include "cli/output_files.h"
 #include "cli/import_command.h"
 #include "cli/eval_command.h"
 #include "cli/quantize_command.h"
@@ -77,7 +78,7 @@ int validate_files(const std::vector<std::string>& files) {
 
 struct RunOptions {
   std::string arch, workload, json, csv, mappings_in, mappings_out;
-  std::string objective = "edp";
+  std::string objective;  // empty: not given, the default (edp) where a family searches
   std::string execution;  // in-memory chips: override the file's execution mode
   std::vector<std::string> densities, bits;
   int64_t batch = 0;
@@ -159,7 +160,7 @@ int map_only(RunOptions o) {
   std::vector<double> seconds;
   // As `run` maps it: the input's windows expanded where the design's host does it.
   const qnnsim::Workload workload = qnnsim::as_array_receives(*in->arch, in->workload);
-  const auto plans = qnnsim::plan_workload(*in->arch, workload, nullptr, qnnsim::objective_named(o.objective), &seconds);
+  const auto plans = qnnsim::plan_workload(*in->arch, workload, nullptr, qnnsim::objective_named(o.objective.empty() ? "edp" : o.objective), &seconds);
   commit(mappings_out, [&](std::ostream& out) {
     qnnsim::write_mappings(out, in->arch->name, in->arch->dataflow, workload, plans);
   });
@@ -185,7 +186,8 @@ bool family_takes_options(const qnnsim::DesignFamily& family, const RunOptions& 
       {!o.mappings_in.empty(), qnnsim::RunOption::Mappings, "--mappings"},
       {!o.mappings_out.empty(), qnnsim::RunOption::MappingsOut, "--mappings-out"},
       {!o.execution.empty(), qnnsim::RunOption::Execution, "--execution"},
-      {!o.trace.file.empty(), qnnsim::RunOption::Trace, "--trace"}};
+      {!o.trace.file.empty(), qnnsim::RunOption::Trace, "--trace"},
+      {!o.objective.empty(), qnnsim::RunOption::Objective, "--objective"}};
   for (const auto& [asked, option, spelling] : given) {
     const std::string why = asked ? family.refusal(option, o.arch) : "";
     if (!why.empty()) {
@@ -212,7 +214,7 @@ int run(RunOptions o) {
   const auto json_out = open_output(o.json), csv_out = open_output(o.csv), mappings_out = open_output(o.mappings_out);
   qnnsim::cli::ProgressLine progress(!o.quiet);
   qnnsim::RunRequest how;
-  how.objective = o.objective;
+  how.objective = o.objective.empty() ? "edp" : o.objective;
   how.mappings_in = o.mappings_in;
   if (mappings_out) how.mappings_out = [&](const std::string& text) { mappings_out->commit(text); };
   how.warn = [](const std::string& warning) { std::cerr << "warning: " << warning << "\n"; };
@@ -246,7 +248,8 @@ void add_common_options(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("--bits", o.bits,
                   "TENSOR=B or LAYER.TENSOR=B: bits of weights, inputs, outputs or accumulator, in every layer or one "
                   "(repeatable)");
-  cmd->add_option("--mappings-out", o.mappings_out, "write the mapping chosen for every layer as YAML to FILE");
+  qnnsim::cli::writes_file(
+      cmd->add_option("--mappings-out", o.mappings_out, "write the mapping chosen for every layer as YAML to FILE"));
   cmd->add_flag("--quiet", o.quiet, "do not print the table");
 }
 
@@ -264,8 +267,8 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a workload on an architecture and report throughput, latency, "
                                                 "energy and utilization (no files: the shipped default)");
   add_common_options(run_cmd, opts);
-  run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE");
-  run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE");
+  qnnsim::cli::writes_file(run_cmd->add_option("--json", opts.json, "write the full report as JSON to FILE"));
+  qnnsim::cli::writes_file(run_cmd->add_option("--csv", opts.csv, "write per-layer rows as CSV to FILE"));
   run_cmd->add_option("--mappings", opts.mappings_in, "replay the mappings in FILE instead of searching");
   run_cmd->add_option("--execution", opts.execution, "in-memory chips and dataflow designs: layer_pipelined or layer_sequential")
       ->check(CLI::IsMember({"layer_pipelined", "layer_sequential"}));
@@ -313,6 +316,10 @@ int sc_main(int argc, char* argv[]) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitConfigError;
+  }
+  if (const std::string problem = qnnsim::cli::output_file_problem(app); !problem.empty()) {
+    std::cerr << "error: " << problem << "\n";
+    return kExitConfigError;
   }
 
   try {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arch/arch_spec.h"
+#include "cli/output_files.h"
 #include "core/config_error.h"
 #include "core/output_file.h"
 #include "design/objective.h"
@@ -133,7 +134,7 @@ CLI::App* add_mixed_precision_command(CLI::App& app, MixedPrecisionArgs& a) {
       "write the quantized trace");
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
   cmd->add_option("ARCH", a.arch, "the design whose cost is minimised, or a shipped name (arch/NAME.yaml)")->required();
-  cmd->add_option("-o,--output", a.out, "where to write the chosen quantized trace YAML")->required();
+  writes_file(cmd->add_option("-o,--output", a.out, "where to write the chosen quantized trace YAML"))->required();
   cmd->add_option("--widths", a.widths, "the ladder of widths, widest first (weights and activations together; "
                                         "default 8,6,4,2)")
       ->delimiter(',');
@@ -151,7 +152,7 @@ CLI::App* add_mixed_precision_command(CLI::App& app, MixedPrecisionArgs& a) {
                   "training images after the calibration's, scored for every candidate (default 1000)");
   cmd->add_option("--test-images", a.test_images, "test images scored for the result (default 0: all)");
   cmd->add_option("--data", a.data, "fashion-mnist (Debian's dataset-fashion-mnist), or a folder of MNIST-layout idx files");
-  cmd->add_option("--json", a.json, "write the search (sensitivities, steps, both ends) as JSON to FILE");
+  writes_file(cmd->add_option("--json", a.json, "write the search (sensitivities, steps, both ends) as JSON to FILE"));
   add_quant_options(cmd, a.quant);
   cmd->add_flag("--verbose", a.verbose, "print every candidate as it is scored");
   cmd->add_flag("--quiet", a.quiet, "print nothing on success");

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/output_files.h"
 #include "core/config_error.h"
 #include "core/config_node.h"
 #include "core/output_file.h"
@@ -23,7 +24,7 @@ CLI::App* add_quantize_command(CLI::App& app, QuantizeArgs& a) {
       "quantize", "Post-training quantization: calibrate an ONNX model's activation ranges on a data set and write a "
                   "workload trace carrying the widths, scales and zero points");
   cmd->add_option("MODEL", a.model, "the ONNX model, or a shipped name (workloads/models/NAME.onnx)")->required();
-  cmd->add_option("-o,--output", a.out, "where to write the quantized trace YAML")->required();
+  writes_file(cmd->add_option("-o,--output", a.out, "where to write the quantized trace YAML"))->required();
   cmd->add_option("--data", a.data,
                   "the calibration images: fashion-mnist (Debian's dataset-fashion-mnist), or a folder of "
                   "MNIST-layout idx files; the training split is read");

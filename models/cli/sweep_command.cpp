@@ -1,16 +1,43 @@
 #include "cli/sweep_command.h"
 
+#include <algorithm>
 #include <filesystem>
-#include <memory>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <system_error>
 
+#include "cli/output_files.h"
 #include "core/output_file.h"
 #include "sweep/pareto.h"
 #include "sweep/results_db.h"
 #include "sweep/results_export.h"
 
 namespace qnnsim::cli {
+
+namespace {
+
+// Empty when `path` is a file a sweep could have written (an SQLite
+// database); else why not. Checked before opening it, because opening a
+// results file readies its tables, which would turn any empty file into a
+// database while a query reported "no points".
+std::string results_file_problem(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return "does not exist";
+  if (std::filesystem::is_directory(path, ec)) return "is a directory; give the .db file a sweep wrote (--db)";
+  if (!std::filesystem::is_regular_file(path, ec)) return "is not a regular file; give the .db file a sweep wrote (--db)";
+  std::ifstream in(path, std::ios::binary);
+  char header[16] = {};
+  in.read(header, sizeof header);
+  static const char kSqlite[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+  if (in.gcount() == 0) return "is empty; a results file is the SQLite database `qnnsim sweep` writes (--db)";
+  if (in.gcount() < 16 || !std::equal(header, header + 16, kSqlite))
+    return "is not an SQLite database; a results file is the one `qnnsim sweep` writes (--db)";
+  return "";
+}
+
+}  // namespace
 
 namespace {
 constexpr int kExitBadInput = 2;
@@ -55,6 +82,10 @@ int run_sweep_command(SweepOptions o, const std::string& shard) {
       return kExitBadInput;
     }
   }
+  if (o.backend != "slurm" && (o.slurm_tasks != 0 || !o.sbatch_args.empty())) {
+    std::cerr << "error: --slurm-tasks and --sbatch-arg shape a Slurm job array: give --backend slurm too\n";
+    return kExitBadInput;
+  }
   if (o.retry_failed && !o.resume) {
     std::cerr << "error: --retry-failed runs failed points of an earlier sweep again: give --resume too\n";
     return kExitBadInput;
@@ -72,7 +103,7 @@ CLI::App* add_results_command(CLI::App& app, ResultsArgs& args) {
   cmd->add_option("--pareto", args.pareto, "OBJ,OBJ[,...]: the front over these of energy, latency, edp, area, "
                                            "throughput, accuracy (with an accuracy: section)");
   cmd->add_option("--sweep", args.sweep, "only the points of the sweep with this name");
-  cmd->add_option("-o,--output", args.output, "write to FILE instead of standard output");
+  writes_file(cmd->add_option("-o,--output", args.output, "write to FILE instead of standard output"));
   return cmd;
 }
 
@@ -96,8 +127,8 @@ int run_results_command(const ResultsArgs& args) {
     std::cerr << "error: --accuracy-layers writes its own CSV; give it without --csv and --pareto\n";
     return kExitBadInput;
   }
-  if (!std::filesystem::is_regular_file(args.db)) {
-    std::cerr << "error: results file '" << args.db << "' does not exist\n";
+  if (const std::string problem = results_file_problem(args.db); !problem.empty()) {
+    std::cerr << "error: results file '" << args.db << "' " << problem << "\n";
     return kExitBadInput;
   }
   ResultsDb db(args.db, false);

@@ -4,12 +4,14 @@
 #include <cstring>
 #include <iostream>
 
+#include "cli/output_files.h"
 #include "core/quantity.h"
 
 namespace qnnsim::cli {
 
 void add_trace_options(CLI::App* cmd, TraceArgs& a) {
-  cmd->add_option("--trace", a.file, "write the run's timeline as Chrome trace-event JSON (ui.perfetto.dev) to FILE");
+  writes_file(
+      cmd->add_option("--trace", a.file, "write the run's timeline as Chrome trace-event JSON (ui.perfetto.dev) to FILE"));
   cmd->add_option("--trace-layers", a.layers, "record only these layers in the timeline (comma-separated names)")
       ->delimiter(',');
   cmd->add_option("--trace-window", a.window, "record only FROM:TO of simulated time in the timeline, e.g. 1ms:2.5ms");

@@ -126,6 +126,36 @@ class AliasBudget : public YAML::EventHandler {
   std::int64_t total_ = 0;
 };
 
+// Whether a document holds anything but nulls, and where its first value is.
+class DocumentContent : public YAML::EventHandler {
+ public:
+  bool found() const { return found_; }
+  const YAML::Mark& mark() const { return mark_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { see(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { see(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    see(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    see(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void see(const YAML::Mark& m) {
+    if (found_) return;
+    found_ = true;
+    mark_ = m;
+  }
+  bool found_ = false;
+  YAML::Mark mark_;
+};
+
 }  // namespace
 
 std::string read_config_text(const std::string& path) {
@@ -154,6 +184,15 @@ YAML::Node parse_yaml_guarded(const std::string& text, const std::string& file) 
       YAML::Parser parser(in);
       AliasBudget budget(file);
       parser.HandleNextDocument(budget);
+      // YAML::Load reads the first document only: a second one would be
+      // dropped without a word. Every qnnsim input is one document.
+      DocumentContent rest;
+      while (!rest.found() && parser.HandleNextDocument(rest)) {
+      }
+      if (rest.found())
+        throw ConfigError(at(file, rest.mark()), "",
+                          "a second YAML document starts here (after '---'); a qnnsim file holds one document: "
+                          "merge its keys into the first or move it to a file of its own");
     }
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {

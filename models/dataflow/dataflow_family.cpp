@@ -70,6 +70,10 @@ class DataflowFamily : public DesignFamily {
              "' is a dataflow design: use run, whose report shows each engine's folding";
     if (option == RunOption::Mappings || option == RunOption::MappingsOut)
       return "is for PE-array designs; '" + design + "' is a dataflow design, whose layers each have an engine, not a mapping";
+    if (option == RunOption::Objective)
+      return "steers a mapping or placement search; '" + design +
+             "' is a dataflow design, whose folding is given or chosen to meet its target rate, with nothing searched "
+             "for it to steer";
     return "";
   }
 

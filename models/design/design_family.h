@@ -25,7 +25,7 @@ class MacSpec;  // mac/mac_spec.h, a folder above this one
 // What a caller may ask beyond a plain run, which only some families take:
 // replaying a mapping file, writing the chosen mappings, choosing the
 // execution mode, recording a timeline, and the `map` command.
-enum class RunOption { Mappings, MappingsOut, Execution, Trace, Map };
+enum class RunOption { Mappings, MappingsOut, Execution, Trace, Map, Objective };
 
 // How to run a loaded design; each family reads what it takes.
 struct RunRequest {

@@ -33,8 +33,11 @@ EnergyTable::Section EnergyTable::parse_section(const ConfigNode& node, Dimensio
         const std::string xs = pair[0].as_text();
         const auto x = parse_number(xs);
         if (!x || *x <= 0) pair[0].fail_here("expected a finite number greater than zero for x, found '" + xs + "'");
-        const auto y = parse_quantity(pair[1].as_text(), d, why);
-        if (!y || *y <= 0) pair[1].fail_here(std::string("expected ") + dimension_name(d) + " > 0: " + why);
+        const std::string ys = pair[1].as_text();
+        const auto y = parse_quantity(ys, d, why);
+        if (!y || *y <= 0)
+          pair[1].fail_here(std::string("expected ") + dimension_name(d) + " > 0, found '" + ys + "'" +
+                            (why.empty() ? "" : " (" + why + ")"));
         e.curve.emplace_back(*x, *y);
       }
       std::sort(e.curve.begin(), e.curve.end());

@@ -105,6 +105,8 @@ class HybridFamily : public DesignFamily {
       case RunOption::Trace:
         return "is not available for hybrid designs; '" + design +
                "' is one, whose parts run in separate simulations: trace a part on its own";
+      case RunOption::Objective:
+        return "";  // the placement search and the PE-array parts' mappers take it
     }
     return "";
   }

@@ -89,8 +89,7 @@ HybridSpec load_hybrid_spec(const ConfigNode& root) {
     load_placement_map(*placement, "types", h, &h.by_type, [](const ConfigNode& node, const std::string& key) {
       LayerType t;
       if (!layer_type_named(key, &t))
-        node.fail(key, "unknown layer type '" + key + "'; expected a type a trace uses (conv, fc, dwconv, maxpool, "
-                       "avgpool, add, matmul, softmax, layernorm, gelu, transpose, concat, split, kv_cache, embedding)");
+        node.fail(key, "unknown layer type '" + key + "'; expected a type a trace uses (" + layer_type_names() + ")");
       return t;
     });
     h.search = placement->flag("search", false);

@@ -46,6 +46,18 @@ ImaSpec parse_ima(const ConfigNode& node) {
     m.sample_hold.count = 0;
   }
   m.adc = AdcSpec::parse(node.child("adc"));
+  {
+    // An ADC reads whole runs of columns: a share of one crossbar's columns,
+    // or whole crossbars of the IMA (a multiplexer across them). A run that
+    // straddles crossbars unevenly has no circuit to match it.
+    const int64_t per = m.adc.columns_per_adc, cols = m.crossbar.cols, all = m.crossbars * cols;
+    const bool within = per <= cols && cols % per == 0, across = per > cols && per % cols == 0 && all % per == 0;
+    if (!within && !across)
+      node.child("adc").fail("columns_per_adc",
+                             fmt::format("expected a divisor of the crossbar's {} columns, or a whole number of "
+                                         "crossbars ({} x k) that divides the IMA's {} columns; found {}",
+                                         cols, cols, all, per));
+  }
   if (m.crossbar.is_xnor_sram()) {
     // Each row's wordline pair carries one +1/-1 input bit; wider inputs go
     // bit-serially, a read a bit.

@@ -80,6 +80,9 @@ class InMemoryFamily : public DesignFamily {
              "' is an in-memory chip: use run, whose report shows each layer's crossbars and copies";
     if (option == RunOption::Mappings || option == RunOption::MappingsOut)
       return "is for PE-array designs; '" + design + "' is an in-memory chip, whose layers are placed on crossbars, not mapped";
+    if (option == RunOption::Objective)
+      return "steers a mapping or placement search; '" + design +
+             "' is an in-memory chip, whose layers are placed in order, with nothing searched for it to steer";
     return "";
   }
 

@@ -32,6 +32,10 @@ GoldenFile load_golden(const std::string& path) {
     r.arch = item.text("arch");
     r.workload = item.text("workload");
     if (item.has("options")) r.options = item.text_list("options");
+    for (const std::string& o : r.options)
+      if (o == "--json" || o.rfind("--json=", 0) == 0)
+        item.fail("options", "'--json' is check's own: it writes each run's report where it reads it back; "
+                             "remove it from the run's options");
     if (item.has("figures")) {
       const ConfigNode figures = item.child("figures");
       figures.expect_map("figures {path: number}");
@@ -40,6 +44,9 @@ GoldenFile load_golden(const std::string& path) {
     item.reject_unknown_keys();
     g.runs.push_back(std::move(r));
   }
+  if (g.runs.empty())
+    root.fail("runs", "expected at least one run {arch, workload, options}: a file of no runs would check nothing "
+                      "and pass");
   root.reject_unknown_keys();
   return g;
 }

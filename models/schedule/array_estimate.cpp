@@ -185,10 +185,11 @@ Estimate Estimator::with_refetches(const CandidateShape& s, const TileNeed& need
     routes.readback_cycles_per_bit = streamed(Operand::Outputs, s) ? 0.0 : s.readback_cycles_per_bit;
   }
   double compute = s.compute_cycles;
-  // With one set of weight registers the array waits for each weight tile.
-  if (!double_buffered_weights_)
+  // With one set of weight registers the array waits for each weight tile;
+  // streamed weights arrive beside the inputs while a pass computes.
+  if (!double_buffered_weights_ && weights_kept)
     compute += (rate_by_route_ ? sent[0] * s.cycles_per_bit[0] : noc_.busy_cycles({sent[0], 0, 0})) +
-               (weights_kept ? transfers[0] * s.head_cycles : 0);
+               transfers[0] * s.head_cycles;
   const double noc = noc_.busy_cycles(sent, waited, waits, s.head_cycles, rate_by_route_ ? &routes : nullptr);
   const double dram_s = e.dram_bits / bw_ + static_cast<double>(e.tiles) * dram_latency_s_;
   const double core = std::max(compute, noc) * period_;

@@ -192,9 +192,13 @@ class ArraySearch {
       : arch_(arch), l_(l), batch_(batch), objective_(objective), split_(loop_bounds(l, batch)),
         parts_(arch.glb->partitions()), free_pe_(free_pe_loops(arch.dataflow)) {
     fronts_.emplace_back(objective);
-    // Under the latency objective the EDP objective's front runners are scored
-    // too, so the fastest plan found is never slower than the one EDP picks.
-    if (objective == Objective::Latency) fronts_.emplace_back(Objective::Edp);
+    // Under the latency objective the EDP and energy objectives' front
+    // runners are scored too, so the fastest plan found is never slower than
+    // the one either of them picks.
+    if (objective == Objective::Latency) {
+      fronts_.emplace_back(Objective::Edp);
+      fronts_.emplace_back(Objective::Energy);
+    }
   }
 
   Mapping run();

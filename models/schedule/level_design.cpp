@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -231,6 +232,9 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   const bool mapped = use == LevelDesignUse::Mapped;
   if (mapped || root.has("workload")) {
     const std::filesystem::path wl = std::filesystem::path(d.file).parent_path() / root.text("workload");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(wl, ec))
+      root.fail("workload", "no workload file '" + wl.string() + "'; expected a trace relative to this file");
     const Workload w = load_workload(wl.string());
     const Layer& layer = find_layer(root, w);
     d.layer = layer.name;

@@ -155,8 +155,10 @@ Counter tally_array(const ArchSpec& arch, const Layer& layer, const LayerPlan& p
   double routed_cycles = cycles;
   // With a single set of weight registers the array waits while each weight
   // tile arrives: at least the longer of taking it in and sending it, the
-  // head's latency included.
-  if (!arch.pe_array->double_buffered_weights()) {
+  // head's latency included. Weights the PEs do not keep stream in beside
+  // the inputs while a pass computes (controller.cpp run_array_tile): no
+  // registers to wait for.
+  if (!arch.pe_array->double_buffered_weights() && arch.dataflow.keeps(Operand::Weights)) {
     std::array<double, 3> weight_bits{};
     weight_bits[static_cast<std::size_t>(Operand::Weights)] = static_cast<double>(n[Operand::Weights].noc_sent_bits);
     const double heads = arch.dataflow.keeps(Operand::Weights)

@@ -71,6 +71,7 @@ class LevelFamily : public DesignFamily {
   }
 
   std::string refusal(RunOption option, const std::string& design) const override {
+    if (option == RunOption::Objective) return "";  // the level search takes it
     if (option == RunOption::Map)
       return "is not available for level designs yet; '" + design +
              "' is one: `qnnsim levels FILE --search --workload TRACE` maps its layers";

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 namespace qnnsim {
@@ -223,6 +224,8 @@ double eval(const ExprNode& n, const std::map<std::string, double>& values) {
   if (n.name == "+") return a + b;
   if (n.name == "-") return a - b;
   if (n.name == "*") return a * b;
+  if ((n.name == "/" || n.name == "%") && b == 0)
+    throw std::domain_error("divides by zero ('" + n.name + "' by a value of 0)");
   if (n.name == "/") return a / b;
   if (n.name == "%") return std::fmod(a, b);
   if (n.name == "<") return a < b;

@@ -20,7 +20,9 @@ class Expression {
 
   const std::string& text() const { return text_; }
   const std::set<std::string>& names() const { return names_; }  // every name the expression reads
-  // Every name must be in `values` (check names() first).
+  // Every name must be in `values` (check names() first). Throws
+  // std::domain_error on a division (/ or %) by zero: a constraint that
+  // divides by zero would keep or drop points on infinities and NaNs.
   double evaluate(const std::map<std::string, double>& values) const;
 
  private:

@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <map>
+#include <stdexcept>
 
 namespace qnnsim {
 
@@ -16,8 +17,16 @@ std::string result_constraint_violations(const SweepSpec& spec, const SweepPoint
   // Unknown in a point stored before the figure was: it fails, as accuracy does.
   values[kOverflowName] = r.overflow_fraction ? *r.overflow_fraction : std::numeric_limits<double>::quiet_NaN();
   std::string out;
-  for (const SweepConstraint& c : spec.constraints)
-    if (c.reads_results() && c.expr.evaluate(values) == 0) out += (out.empty() ? "" : "; ") + c.text;
+  for (const SweepConstraint& c : spec.constraints) {
+    if (!c.reads_results()) continue;
+    // A figure of 0 it divides by fails the point, as an unknown figure does.
+    bool passes = false;
+    try {
+      passes = c.expr.evaluate(values) != 0;
+    } catch (const std::domain_error&) {
+    }
+    if (!passes) out += (out.empty() ? "" : "; ") + c.text;
+  }
   return out;
 }
 

@@ -7,15 +7,24 @@
 
 namespace qnnsim {
 
-std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::vector<std::size_t>& only) {
+std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::optional<PointShare>& share) {
   auto plan = std::make_unique<SweepPlan>();
   plan->spec = load_sweep_spec(spec_path);
   plan->points = expand_points(plan->spec);
   plan->hashes.assign(plan->points.size(), "");
   plan->resolver = std::make_unique<PointResolver>(plan->spec);
-  std::vector<std::size_t> candidates = only;
-  if (only.empty())
+  std::vector<std::size_t> candidates;
+  if (share) {
+    for (std::size_t i : share->indices)
+      if (i >= plan->points.size())
+        throw ConfigError({share->file, 0, 0}, "",
+                          "point index " + std::to_string(i) + " is not a point of sweep '" + plan->spec.name +
+                              "', which has " + std::to_string(plan->points.size()) + " (0 to " +
+                              std::to_string(plan->points.size() - 1) + "); was the file written for another spec?");
+    candidates = share->indices;
+  } else {
     for (std::size_t i = 0; i < plan->points.size(); ++i) candidates.push_back(i);
+  }
   const bool need_area = plan->spec.constraints_need_area();
   std::set<std::string> seen;
   for (std::size_t i : candidates) {
@@ -25,7 +34,8 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
     // Those on results (accuracy) judge the point after its run (result_constraints.h).
     bool keep = true;
     for (const SweepConstraint& c : plan->spec.constraints)
-      if (!c.reads_results() && !c.expr.names().count(kAreaName) && c.expr.evaluate(values) == 0) keep = false;
+      if (!c.reads_results() && !c.expr.names().count(kAreaName) && !c.holds(values, describe_point(plan->spec, p)))
+        keep = false;
     if (!keep) {
       ++plan->dropped;
       continue;
@@ -44,7 +54,7 @@ std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::v
         continue;
       }
       for (const SweepConstraint& c : plan->spec.constraints)
-        if (!c.reads_results() && c.expr.evaluate(values) == 0) keep = false;
+        if (!c.reads_results() && !c.holds(values, describe_point(plan->spec, p))) keep = false;
       if (!keep) {
         ++plan->dropped;
         continue;

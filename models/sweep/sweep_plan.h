@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,16 @@ struct SweepPlan {
   std::unique_ptr<PointResolver> resolver;
 };
 
-// `only` (if not empty) restricts the plan to those point indices (a Slurm task's share).
-std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::vector<std::size_t>& only);
+// A Slurm task's share of the points: indices into the expanded points, as
+// read from `file` (which errors name). It may be empty: a shard can get none.
+struct PointShare {
+  std::string file;
+  std::vector<std::size_t> indices;
+};
+
+// `share` (when given) restricts the plan to its point indices, each of
+// which must be a point of the sweep; without it the plan takes every point.
+std::unique_ptr<SweepPlan> plan_sweep(const std::string& spec_path, const std::optional<PointShare>& share);
 
 // A result row for point i, its parameters and identity filled in.
 PointRecord record_for(const SweepPlan& plan, std::size_t i);

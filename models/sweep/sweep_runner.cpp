@@ -7,9 +7,13 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -29,16 +33,34 @@ int cores() {
   return 1;
 }
 
-// A Slurm task's share of the points: those at positions shard, shard + shards, ... of the file.
-std::vector<std::size_t> read_share(const SweepOptions& o) {
-  std::vector<std::size_t> out;
-  if (o.points_file.empty()) return out;
+// A Slurm task's share of the points: those at positions shard, shard +
+// shards, ... of the file, which lists point indices (whole numbers)
+// separated by white space. Anything else in it is an error at its line: a
+// garbled file must not quietly become another set of points.
+std::optional<PointShare> read_share(const SweepOptions& o) {
+  if (o.points_file.empty()) return std::nullopt;
   std::ifstream in(o.points_file);
   if (!in) throw ConfigError({o.points_file, 0, 0}, "", "cannot read the points file");
-  std::size_t index = 0;
-  for (std::size_t position = 0; in >> index; ++position)
-    if (static_cast<int>(position % static_cast<std::size_t>(o.shards)) == o.shard) out.push_back(index);
-  return out;
+  PointShare share{o.points_file, {}};
+  std::string line;
+  std::size_t position = 0;
+  for (int line_no = 1; std::getline(in, line); ++line_no) {
+    std::istringstream words(line);
+    std::string word;
+    while (words >> word) {
+      const bool digits = word.size() <= 18 && std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits)
+        throw ConfigError({o.points_file, line_no, 0}, "",
+                          "expected point indices (whole numbers 0, 1, ... separated by spaces or lines), found '" +
+                              word + "'");
+      if (static_cast<int>(position % static_cast<std::size_t>(o.shards)) == o.shard)
+        share.indices.push_back(static_cast<std::size_t>(std::stoull(word)));
+      ++position;
+    }
+  }
+  if (in.bad()) throw ConfigError({o.points_file, 0, 0}, "", "cannot read the points file (is it a directory?)");
+  if (position == 0) throw ConfigError({o.points_file, 0, 0}, "", "the points file lists no point indices");
+  return share;
 }
 
 // The best point for each objective, and the Pareto front's size over the first two.

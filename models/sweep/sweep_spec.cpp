@@ -382,6 +382,14 @@ bool SweepConstraint::reads_results() const {
          expr.names().count(kOverflowName) > 0;
 }
 
+bool SweepConstraint::holds(const std::map<std::string, double>& values, const std::string& point) const {
+  try {
+    return expr.evaluate(values) != 0;
+  } catch (const std::domain_error& e) {
+    throw ConfigError(where, key, "'" + text + "' " + e.what() + " at the point that sets " + point);
+  }
+}
+
 bool SweepSpec::constraints_need_area() const {
   for (const SweepConstraint& c : constraints)
     if (!c.reads_results() && c.expr.names().count(kAreaName)) return true;

@@ -51,6 +51,9 @@ struct SweepConstraint {
   // adc_clip_fraction, overflow_fraction): it then judges the point after the run instead of
   // dropping it before.
   bool reads_results() const;
+  // Whether a point of these values passes; a division by zero is an error
+  // at the constraint's key, naming `point` (what the point sets).
+  bool holds(const std::map<std::string, double>& values, const std::string& point) const;
 };
 
 // What `qnnsim run` takes on its command line, applied to every point.

@@ -25,6 +25,13 @@ const char* layer_type_name(LayerType t) {
   return "?";
 }
 
+std::string layer_type_names() {
+  std::string names;
+  for (int t = static_cast<int>(LayerType::Conv); t <= static_cast<int>(LayerType::Embedding); ++t)
+    names += (names.empty() ? "" : ", ") + std::string(layer_type_name(static_cast<LayerType>(t)));
+  return names;
+}
+
 bool layer_uses_array(LayerType t) {
   return t == LayerType::Conv || t == LayerType::FC || t == LayerType::DWConv || t == LayerType::MatMul;
 }

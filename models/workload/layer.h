@@ -26,6 +26,8 @@ enum class LayerType {
   Embedding,                   // rows of a table read by index (token ids): see Layer
 };
 const char* layer_type_name(LayerType t);
+// Every type's name, comma-separated, for messages that list what a key takes.
+std::string layer_type_names();
 bool layer_uses_array(LayerType t);  // conv, fc, dwconv and matmul run on the MAC array
 // A matmul's second operand takes the place of weights in the loop nest, but
 // it is an activation another layer wrote: it differs per image, streams

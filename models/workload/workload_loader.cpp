@@ -30,8 +30,7 @@ LayerType parse_type(const ConfigNode& node) {
   const std::string name = node.text("type");
   const auto it = kLayerTypes.find(name);
   if (it == kLayerTypes.end())
-    node.fail("type", "unknown layer type '" + name + "'; expected one of conv, fc, dwconv, maxpool, avgpool, add, matmul, softmax, "
-                      "layernorm, gelu, transpose, concat, split, kv_cache, embedding");
+    node.fail("type", "unknown layer type '" + name + "'; expected one of " + layer_type_names());
   return it->second;
 }
 
