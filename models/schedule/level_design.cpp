@@ -377,8 +377,14 @@ LevelDesign load_level_design(const ConfigNode& root, LevelDesignUse use) {
   // Each level fans out to the instances below it, and no further.
   for (std::size_t i = 0; i < levels.size(); ++i) {
     const int64_t below = i + 1 < levels.size() ? d.prices[i + 1].instances : d.compute_instances;
-    if (below % d.prices[i].instances != 0)
-      levels[i].fail("instances", fmt::format("{} instances cannot share the {} below them evenly", d.prices[i].instances, below));
+    if (below % d.prices[i].instances != 0) {
+      // Either figure may be the one to change: name where the other is set.
+      const std::string where_below =
+          i + 1 < levels.size() ? fmt::format("levels[{}].instances", i + 1) : std::string("compute.instances");
+      levels[i].fail("instances", fmt::format("{} instances cannot share the {} below them ({}) evenly; each must "
+                                              "divide the next",
+                                              d.prices[i].instances, below, where_below));
+    }
     d.limits[i].fanout = below / d.prices[i].instances;
     if (d.limits[i].fanout == 1 && d.networks[i].present)
       levels[i].fail("component", "only a level that fans out (fewer instances than the level below) has a network");
