@@ -7,6 +7,7 @@
 
 #include "design/design_family.h"
 #include "design/fresh_kernel.h"
+#include "sim/simulation.h"
 #include "support.h"
 
 using namespace qnnsim;
@@ -81,4 +82,17 @@ TEST_CASE("accounting: an in-memory chip's pipelined layers end with their outpu
 
 TEST_CASE("accounting: a dataflow pipeline's last engine ends with its outputs leaving the port", "[report][dataflow]") {
   check_accounting(run_shipped("arch/finn_cnv.yaml", "workloads/finn_cnv.yaml", {}));
+}
+
+TEST_CASE("accounting: the buffer's energy is filed under its role whatever the design names it", "[report]") {
+  std::string yaml = replace_all(tiny_arch_yaml(), "  glb: {under: dram", "  sram: {under: dram");
+  yaml = replace_all(yaml, "under: glb", "under: sram");
+  const auto arch = arch_from_text(yaml, "named_buffer.yaml");
+  install_fresh_systemc_kernel();
+  const RunResult r = run_simulation(*arch, load_workload(shipped("workloads/lenet5.yaml")));
+  CHECK(r.summary.energy_breakdown_pj.count("glb") == 1);
+  CHECK(r.summary.energy_breakdown_pj.count("sram") == 0);
+  CHECK(r.summary.energy_breakdown_pj.at("glb") > 0);
+  // The instance name still says which component did it.
+  CHECK(action_count(r.layers.front(), "sram", "glb.read") > 0);
 }

@@ -112,6 +112,11 @@ TEST_CASE("a Timeloop design imports as the level design written by hand from it
   const Files f = write_timeloop(kArch, kMap);
   REQUIRE(qnnsim_cli(import_args(f), f.dir / "out.txt", f.dir / "err.txt") == 0);
   CHECK_THAT(read_file((f.dir / "out.txt").string()), Catch::Contains("imported 7 storage levels and a 256-unit mac array"));
+  // Each level's capacity comes from Timeloop's depth x width / word bits, as
+  // the hand-written design's sizes do (the global buffer's 16384 x 64 bit
+  // of 16-bit words; the 192-entry register file).
+  const std::string imported = read_file((f.dir / "design.yaml").string());
+  CHECK_THAT(imported, Catch::Contains("size: 65536") && Catch::Contains("size: 192"));
   const nlohmann::json got = levels_json((f.dir / "design.yaml").string(), f.dir, "imported");
   const nlohmann::json want =
       levels_json(shipped("configs/validation/timeloop/simple_weight_stationary.yaml"), f.dir, "shipped");

@@ -30,6 +30,10 @@ class DramSpec : public ComponentSpec {
   virtual uint64_t activation_bits(uint64_t values, int bits, double density) const = 0;
 };
 
+// The energy-breakdown bucket of the global buffer's actions, whatever the
+// design names the component (its instance name labels it in the report).
+inline constexpr const char* kBufferGroup = "glb";
+
 // On-chip buffer (global buffer, scratchpad, eDRAM).
 class BufferSpec : public ComponentSpec {
  public:

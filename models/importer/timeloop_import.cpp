@@ -23,6 +23,7 @@ struct Component {
   int64_t block_words = 1;
   int64_t cluster = 1;
   ConfigNode node;
+  int64_t size_words = 0;  // 0: unbounded (no depth given, as DRAM)
 };
 
 // "PE[0..167]" -> 168 instances of "PE"; "DRAM" -> 1 of "DRAM".
@@ -69,6 +70,10 @@ void walk(const ConfigNode& node, int64_t instances, std::vector<Component>& out
         c.cluster = attribute(a, {"cluster_size", "cluster-size"}, 1);
         const int64_t per_instance = word > 0 && width >= word * c.cluster ? width / (word * c.cluster) : 1;
         c.block_words = attribute(a, {"block-size", "block_size"}, per_instance);
+        // Timeloop's capacity: depth rows of `width` bits, each row width ÷
+        // word-bits words (Eyeriss' shared_glb: 16384 x 64 bit of 16-bit words).
+        const int64_t depth = attribute(a, {"depth", "memory_depth"}, 0);
+        if (depth > 0) c.size_words = depth * (word > 0 && width >= word ? width / word : 1);
       }
       out.push_back(c);
     }
@@ -225,6 +230,7 @@ ImportedDesign import_timeloop(const TimeloopFiles& files, const std::string& wo
       };
       text += fmt::format("    block_words: {}\n    energy_pj: {{read: {}, write: {}, update: {}}}\n", c->block_words, pj("read"),
                           pj("write"), pj("update"));
+      if (c->size_words > 0) text += fmt::format("    size: {}   # Timeloop's depth x width / word bits\n", c->size_words);
       if (c->cluster > 1) text += fmt::format("    cluster: {}\n", c->cluster);
       if (price->second.count("leak")) text += fmt::format("    leak_pj_per_cycle: {}\n", price->second.at("leak"));
     }

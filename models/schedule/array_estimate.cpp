@@ -13,7 +13,7 @@ Estimator::Estimator(const ArchSpec& arch, const Layer& l, const LoopBounds& b) 
   bw_ = arch.dram->bandwidth_bits_per_s();
   period_ = arch.tech.period_s();
   e_dram_ = arch.dram->action_energy_pj({"dram", "read_bits", 0});
-  e_glb_bit_ = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) / static_cast<double>(arch.glb->width_bits());
+  e_glb_bit_ = arch.glb->action_energy_pj({kBufferGroup, "read", 0}) / static_cast<double>(arch.glb->width_bits());
   e_noc_ = arch.noc->action_energy_pj({"noc", "sent_bits", 0});
   w_total_ = static_cast<double>(E(kG) * E(kM) * E(kC) * E(kR) * E(kS));
   o_total_ = static_cast<double>(E(kN) * E(kG) * E(kM) * E(kP) * E(kQ));

@@ -48,8 +48,8 @@ struct Counter {
     };
     put(*arch.dram, {"dram", "read_bits", 0}, dram_read);
     put(*arch.dram, {"dram", "write_bits", 0}, dram_write);
-    put(*arch.glb, {arch.glb->instance(), "read", 0}, glb_read);
-    put(*arch.glb, {arch.glb->instance(), "write", 0}, glb_write);
+    put(*arch.glb, {kBufferGroup, "read", 0}, glb_read);
+    put(*arch.glb, {kBufferGroup, "write", 0}, glb_write);
     put(*arch.noc, {"noc", "sent_bits", 0}, noc_sent);
     put(*arch.noc, {"noc", "delivered_bits", 0}, noc_delivered);
     if (uses_array) put(*arch.pe_array, arch.pe_array->mac_action(p), macs);

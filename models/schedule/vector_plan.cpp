@@ -88,7 +88,7 @@ void check_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, c
 
 VectorTiling search_vector_mapping(const ArchSpec& arch, const Layer& l, int64_t batch, Objective objective) {
   const double e_dram = arch.dram->action_energy_pj({"dram", "read_bits", 0});
-  const double e_glb_bit = arch.glb->action_energy_pj({arch.glb->instance(), "read", 0}) /
+  const double e_glb_bit = arch.glb->action_energy_pj({kBufferGroup, "read", 0}) /
                            static_cast<double>(arch.glb->width_bits());
   const BufferPartitions& parts = arch.glb->partitions();
   const double bw = arch.dram->bandwidth_bits_per_s();

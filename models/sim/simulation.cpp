@@ -29,7 +29,8 @@ std::map<std::string, double> level_utilization(const ArchSpec& arch, const Laye
   const double cycles = l.latency_s * arch.tech.clock_hz;
   const auto& glb = arch.glb->instance();
   const double glb_accesses =
-      static_cast<double>(count_of(l, glb, glb + ".read") + count_of(l, glb, glb + ".write"));
+      static_cast<double>(count_of(l, glb, std::string(kBufferGroup) + ".read") +
+                          count_of(l, glb, std::string(kBufferGroup) + ".write"));
   u["dram_bandwidth"] = l.dram_bytes * 8 / (arch.dram->bandwidth_bits_per_s() * l.latency_s);
   u["glb_bandwidth"] = glb_accesses / (static_cast<double>(arch.glb->banks()) * cycles);
   u["noc_bandwidth"] = static_cast<double>(count_of(l, arch.noc->instance(), "noc.sent_bits")) /

@@ -85,8 +85,10 @@ SramModule::SramModule(sc_core::sc_module_name name, const SramSpec& spec) : Com
 
 void SramModule::prepare(const std::vector<Layer>& layers) {
   log_.set_layers(static_cast<int>(layers.size()));
-  read_id_ = log_.declare(spec().instance(), "read", 0);
-  write_id_ = log_.declare(spec().instance(), "write", 0);
+  // The bucket is the role, as every other component's is (dram, noc, spad,
+  // mac): breakdowns of designs that name their buffer differently line up.
+  read_id_ = log_.declare(kBufferGroup, "read", 0);
+  write_id_ = log_.declare(kBufferGroup, "write", 0);
 }
 
 void SramModule::serve(Work& work, sc_core::sc_time& delay) {
