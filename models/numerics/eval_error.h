@@ -11,4 +11,13 @@ class EvalError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Layers that read one stored tensor (through pools, Relu, Flatten or an
+// Add) asked for it at different widths. A width search moving one layer
+// alone meets this where the layer shares its input: that step cannot be
+// taken alone, which is not an error of the search.
+class WidthConflict : public EvalError {
+ public:
+  using EvalError::EvalError;
+};
+
 }  // namespace qnnsim::numerics

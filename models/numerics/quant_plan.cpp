@@ -55,7 +55,7 @@ int reader_bits(const Network& net, int tensor, const QuantOptions& o, std::stri
     }
     if (b == 0) continue;
     if (bits != 0 && b != bits)
-      throw EvalError("layers '" + *reader + "' and '" + who + "' read the same tensor at " + std::to_string(bits) +
+      throw WidthConflict("layers '" + *reader + "' and '" + who + "' read the same tensor at " + std::to_string(bits) +
                       " and " + std::to_string(b) + " activation bits; give them the same width");
     bits = b, *reader = who;
   }

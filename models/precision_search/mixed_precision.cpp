@@ -135,6 +135,14 @@ class Search {
     if (const std::string why = unrunnable([&] { r.widest = score(widest); }); !why.empty())
       throw EvalError(fmt::format("{} cannot run {} at {}/{} bits (weights/activations), the widest of the ladders: {}",
                                   o_.arch, r.network, weight_ladder().front(), activation_ladder().front(), why));
+    // Nothing narrower can be within a budget the widest rung already
+    // misses: say so, rather than report a search that moved nothing.
+    if (const double lost = drop_points(r.widest); lost > o_.budget_points)
+      r.notes.push_back(fmt::format(
+          "every layer at the widest rung ({}/{} bits) already loses {:.2f} points against float, more than the "
+          "budget of {:g}: no step can be kept. Widen the ladder, or check the accumulator (`qnnsim eval --trace` "
+          "on the written trace warns of wrapped sums)",
+          weight_ladder().front(), activation_ladder().front(), lost, o_.budget_points));
     sensitivities(r);
     descend(r);
     score_test(r);
@@ -192,16 +200,20 @@ class Search {
     return scored_.emplace(key, std::move(c)).first->second;
   }
 
-  // Empty when `run` went through; otherwise why the design refused the
-  // candidate's trace (a width its MAC class does not take, say).
+  // Empty when `run` went through; otherwise why the candidate cannot be
+  // taken: the design refused its trace (a width its MAC class does not
+  // take, say), or the layer shares a stored tensor with layers that read
+  // it at another width (a residual Add's two paths), so it cannot move alone.
   template <typename F>
-  static std::string unrunnable(F run) {
+  std::string unrunnable(F run) const {
     try {
       run();
     } catch (const ConfigError& e) {
-      return e.what();
+      return o_.arch + " cannot run it (" + e.what() + ")";
     } catch (const CannotRun& e) {
-      return e.what();
+      return o_.arch + " cannot run it (" + e.what() + ")";
+    } catch (const WidthConflict& e) {
+      return std::string("it cannot move alone: ") + e.what();
     }
     return "";
   }
@@ -226,7 +238,7 @@ class Search {
         knob.set(bits, widths[i]);
         const Candidate* c = nullptr;
         if (const std::string why = unrunnable([&] { c = &score(bits); }); !why.empty()) {
-          r.notes.push_back(fmt::format("{} at {} bits: {} cannot run it ({})", knob.text(), widths[i], o_.arch, why));
+          r.notes.push_back(fmt::format("{} at {} bits: {}", knob.text(), widths[i], why));
           continue;
         }
         const Rung rung{widths[i], drop_points(*c) - widest_drop, r.widest.cost - c->cost};
@@ -266,7 +278,7 @@ class Search {
       const Candidate* next = nullptr;
       SearchStep step{knob.layer, knob.tensor, ladders_[*best][i].width, to, 0, 0, false, ""};
       if (const std::string why = unrunnable([&] { next = &score(bits); }); !why.empty()) {
-        step.refused = o_.arch + " cannot run it (" + why + ")";
+        step.refused = why;
       } else {
         step.accuracy = next->accuracy();
         step.cost = next->cost;
