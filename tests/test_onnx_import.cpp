@@ -85,6 +85,35 @@ TEST_CASE("a float CNN imports with the expected layers, shapes and MACs", "[onn
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a BatchNormalization after an Add is noted as uncosted, not as folded into a convolution", "[onnx]") {
+  const auto dir = scratch_dir("onnx_bn_after_add");
+  const auto notes_of = [&](bool after_add) {
+    OnnxBuilder b("bn", "x", {1, 4, 8, 8});
+    b.weights("w1", {4, 4, 3, 3});
+    auto& c1 = b.node("Conv", {"x", "w1"}, "c1", "conv1");
+    OnnxBuilder::ints(c1, "pads", {1, 1, 1, 1});
+    for (const char* p : {"scale", "bias", "mean", "var"}) b.weights(p, {4});
+    if (after_add) {
+      b.node("Add", {"c1", "x"}, "s", "res");
+      b.node("BatchNormalization", {"s", "scale", "bias", "mean", "var"}, "y", "bn_after_add");
+    } else {
+      b.node("BatchNormalization", {"c1", "scale", "bias", "mean", "var"}, "y", "bn_after_conv");
+    }
+    b.output("y");
+    const std::string path = (dir / (after_add ? "after_add.onnx" : "after_conv.onnx")).string();
+    b.save(path);
+    std::string all;
+    for (const std::string& n : import_onnx({path, {}}).notes) all += n + "\n";
+    return all;
+  };
+  const std::string folded = notes_of(false), unfolded = notes_of(true);
+  CHECK_THAT(folded, Catch::Contains("folded into the convolutions"));
+  CHECK_THAT(folded, !Catch::Contains("uncosted"));
+  CHECK_THAT(unfolded, Catch::Contains("bn_after_add") && Catch::Contains("uncosted"));
+  CHECK_THAT(unfolded, !Catch::Contains("folded into the convolutions"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("an unsupported op or layout is an import error naming the node and op type", "[onnx]") {
   const auto dir = scratch_dir("onnx_errors");
   {

@@ -28,6 +28,13 @@ std::string Translator::yaml() {
     notes_.push_back("no quantization nodes: every tensor gets the default 8-bit uniform precision");
   }
   if (folded_bn_) notes_.push_back("BatchNormalization folded into the convolutions before it");
+  if (!unfolded_bn_.empty()) {
+    std::string names;
+    for (const std::string& b : unfolded_bn_) names += (names.empty() ? "" : ", ") + b;
+    notes_.push_back(fmt::format("{} BatchNormalization(s) read no convolution's output alone ({}): no layer takes "
+                                 "in their per-channel scale and shift, which the trace leaves uncosted",
+                                 unfolded_bn_.size(), names));
+  }
   if (uncosted_functions_ > 0)
     notes_.push_back(fmt::format("{} activation functions are not costed: they apply to the network input or to a "
                                  "layer that only moves data, which applies none",

@@ -184,6 +184,18 @@ bool Translator::constant_operand(const onnx::NodeProto& n) const {
   return n.input_size() == 2 && (constant(n.input(0)) || constant(n.input(1)));
 }
 
+bool Translator::reads_conv_alone(const onnx::NodeProto& n) const {
+  const std::string& x = n.input(0);
+  bool written_by_conv = false;
+  int readers = 0;
+  for (const onnx::NodeProto& m : g_.graph().node()) {
+    for (const std::string& out : m.output())
+      if (out == x) written_by_conv = m.op_type() == "Conv" || m.op_type() == "Gemm" || m.op_type() == "MatMul";
+    for (const std::string& in : m.input()) readers += in == x ? 1 : 0;
+  }
+  return written_by_conv && readers == 1;
+}
+
 void Translator::pass_through(const onnx::NodeProto& n) {
   const int i = n.input_size() == 2 && constant(n.input(0)) ? 1 : 0;
   act_[n.output(0)] = activation(n, i);

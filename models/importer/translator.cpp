@@ -232,7 +232,10 @@ void Translator::node(const onnx::NodeProto& n) {
       (op == "Mul" && constant_operand(n)) || (op == "Div" && n.input_size() == 2 && constant(n.input(1))) ||
       (op == "Sub" && constant_operand(n))) {
     pass_through(n);
-    if (op == "BatchNormalization") folded_bn_ = true;
+    if (op == "BatchNormalization") {
+      if (reads_conv_alone(n)) folded_bn_ = true;
+      else unfolded_bn_.push_back(n.name().empty() ? n.output(0) : n.name());
+    }
     return;
   }
   if (op == "Flatten" || op == "Reshape") return reshape(n);

@@ -216,6 +216,9 @@ class Translator {
 
   bool constant_operand(const onnx::NodeProto& n) const;
   void pass_through(const onnx::NodeProto& n);
+  // Whether `n`'s first input is a convolution's (or Gemm's) output that
+  // nothing else reads: the case where a BatchNormalization folds into it.
+  bool reads_conv_alone(const onnx::NodeProto& n) const;
 
   void quantization(const onnx::NodeProto& n);
 
@@ -276,6 +279,10 @@ class Translator {
   std::set<std::string> names_{"input"};
   std::vector<std::string> notes_;
   bool folded_bn_ = false, quantized_ = false;
+  // BatchNormalizations that read no convolution's output alone (after an
+  // Add, on the network input): no conv takes in their scale and shift,
+  // which the trace leaves uncosted.
+  std::vector<std::string> unfolded_bn_;
   std::map<std::string, std::string> layer_precision_;  // ImportOptions::layer_precision
   std::string precision_note_;
   int accumulator_bits_ = 32;
