@@ -131,8 +131,9 @@ class DocumentContent : public YAML::EventHandler {
  public:
   bool found() const { return found_; }
   const YAML::Mark& mark() const { return mark_; }
+  int start() const { return start_; }  // where the last document began, in characters
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentStart(const YAML::Mark& m) override { start_ = m.pos; }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { see(m); }
@@ -154,6 +155,7 @@ class DocumentContent : public YAML::EventHandler {
   }
   bool found_ = false;
   YAML::Mark mark_;
+  int start_ = -1;
 };
 
 }  // namespace
@@ -187,7 +189,11 @@ YAML::Node parse_yaml_guarded(const std::string& text, const std::string& file) 
       // YAML::Load reads the first document only: a second one would be
       // dropped without a word. Every qnnsim input is one document.
       DocumentContent rest;
-      while (!rest.found() && parser.HandleNextDocument(rest)) {
+      for (int last = -1; !rest.found() && parser.HandleNextDocument(rest); last = rest.start()) {
+        // yaml-cpp can hand back the same empty document forever without
+        // moving on (a stray ']' after the first document does it, found by
+        // the fuzzer): no progress, no second document to report.
+        if (rest.start() == last) break;
       }
       if (rest.found())
         throw ConfigError(at(file, rest.mark()), "",
