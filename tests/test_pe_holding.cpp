@@ -43,17 +43,24 @@ layers:
   return c;
 }
 
-// Partial-sum buffer words written and read, summed over the walker's passes.
-std::pair<uint64_t, uint64_t> walked_psum_bits(const Case& c) {
+// Two figures of every pass the walker gives, each summed over the layer.
+template <typename First, typename Second>
+std::pair<uint64_t, uint64_t> walked(const Case& c, First first, Second second) {
   const NestWalker walker(*c.arch, c.layer, c.b, c.m, c.arch->dataflow);
-  uint64_t out = 0, in = 0;
+  uint64_t x = 0, y = 0;
   for (uint64_t t = 0; t < walker.tiles(); ++t)
     for (uint64_t p = 0; p < walker.tile(t).passes; ++p) {
       const ArrayPass a = walker.passes(t).pass(p);
-      out += a.psums_out.glb_bits;
-      in += a.psums_in.glb_bits;
+      x += first(a);
+      y += second(a);
     }
-  return {out, in};
+  return {x, y};
+}
+
+// Partial-sum bits written to the buffer and read back.
+std::pair<uint64_t, uint64_t> walked_psum_bits(const Case& c) {
+  return walked(c, [](const ArrayPass& a) { return a.psums_out.glb_bits; },
+                [](const ArrayPass& a) { return a.psums_in.glb_bits; });
 }
 
 }  // namespace
@@ -108,17 +115,10 @@ layers:
   return c;
 }
 
-// Input bits the walker's passes take from the buffer, and send over the network.
+// Input bits the passes take from the buffer, and send over the network.
 std::pair<uint64_t, uint64_t> walked_input_bits(const Case& c) {
-  const NestWalker walker(*c.arch, c.layer, c.b, c.m, c.arch->dataflow);
-  uint64_t read = 0, sent = 0;
-  for (uint64_t t = 0; t < walker.tiles(); ++t)
-    for (uint64_t p = 0; p < walker.tile(t).passes; ++p) {
-      const ArrayPass a = walker.passes(t).pass(p);
-      read += a.inputs.glb_bits;
-      sent += a.inputs.sent_bits;
-    }
-  return {read, sent};
+  return walked(c, [](const ArrayPass& a) { return a.inputs.glb_bits; },
+                [](const ArrayPass& a) { return a.inputs.sent_bits; });
 }
 
 }  // namespace
